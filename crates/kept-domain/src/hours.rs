@@ -1,0 +1,192 @@
+//! Opening hours in the business's own time zone, and arithmetic on "business minutes".
+//!
+//! All arithmetic is done on UTC instants of interval boundaries computed per local date, so
+//! a day on which the clocks change has the right length.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Datelike, Days, Duration, LocalResult, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+/// How far ahead the calendar is searched for an opening before giving up.
+const SEARCH_DAYS: u64 = 400;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct HoursError(pub String);
+
+/// An open interval on one local date.
+pub type LocalSpan = (NaiveTime, NaiveTime);
+
+#[derive(Debug, Clone)]
+pub struct BusinessHours {
+    pub time_zone: Tz,
+    /// Index 0 is Monday.
+    pub weekly: [Vec<LocalSpan>; 7],
+    pub closed_days: BTreeSet<NaiveDate>,
+}
+
+impl Default for BusinessHours {
+    /// Monday to Friday 09:00–17:30, Europe/Amsterdam.
+    fn default() -> Self {
+        let office = vec![(hm(9, 0), hm(17, 30))];
+        Self {
+            time_zone: chrono_tz::Europe::Amsterdam,
+            weekly: [
+                office.clone(),
+                office.clone(),
+                office.clone(),
+                office.clone(),
+                office,
+                Vec::new(),
+                Vec::new(),
+            ],
+            closed_days: BTreeSet::new(),
+        }
+    }
+}
+
+fn hm(hour: u32, minute: u32) -> NaiveTime {
+    NaiveTime::from_hms_opt(hour, minute, 0).unwrap_or(NaiveTime::MIN)
+}
+
+/// Parses "09:00-12:00, 13:00-17:30" (or "closed" / "") into spans.
+pub fn parse_spans(text: &str) -> Result<Vec<LocalSpan>, HoursError> {
+    let text = text.trim();
+    if text.is_empty() || text.eq_ignore_ascii_case("closed") || text.eq_ignore_ascii_case("gesloten") {
+        return Ok(Vec::new());
+    }
+    let mut spans = Vec::new();
+    for part in text.split(',') {
+        let (from, to) = part
+            .trim()
+            .split_once('-')
+            .ok_or_else(|| HoursError(format!("'{part}' is not a span like 09:00-17:30")))?;
+        let from = parse_time(from)?;
+        let to = parse_time(to)?;
+        if to <= from {
+            return Err(HoursError(format!("'{part}' ends before it starts")));
+        }
+        spans.push((from, to));
+    }
+    spans.sort();
+    Ok(spans)
+}
+
+pub fn parse_time(text: &str) -> Result<NaiveTime, HoursError> {
+    NaiveTime::parse_from_str(text.trim(), "%H:%M")
+        .map_err(|_| HoursError(format!("'{}' is not a time like 09:00", text.trim())))
+}
+
+impl BusinessHours {
+    pub fn local_date(&self, at: DateTime<Utc>) -> NaiveDate {
+        at.with_timezone(&self.time_zone).date_naive()
+    }
+
+    /// A working day is one with opening hours that is not a closed day.
+    pub fn is_working_day(&self, date: NaiveDate) -> bool {
+        !self.closed_days.contains(&date) && !self.spans_for(date).is_empty()
+    }
+
+    fn spans_for(&self, date: NaiveDate) -> &[LocalSpan] {
+        &self.weekly[date.weekday().num_days_from_monday() as usize]
+    }
+
+    /// The open intervals of one local date as UTC instants.
+    pub fn open_intervals(&self, date: NaiveDate) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+        if self.closed_days.contains(&date) {
+            return Vec::new();
+        }
+        self.spans_for(date)
+            .iter()
+            .map(|&(from, to)| (self.instant(date, from), self.instant(date, to)))
+            .collect()
+    }
+
+    /// The UTC instant of a local wall-clock time. In the autumn overlap the first occurrence
+    /// is used; a time inside the spring gap is moved forward by the size of the gap.
+    pub fn instant(&self, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+        let local = date.and_time(time);
+        match self.time_zone.from_local_datetime(&local) {
+            LocalResult::Single(at) => at.with_timezone(&Utc),
+            LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc),
+            LocalResult::None => {
+                let later = local + Duration::hours(1);
+                self.time_zone
+                    .from_local_datetime(&later)
+                    .earliest()
+                    .map(|at| at.with_timezone(&Utc))
+                    .unwrap_or_else(|| Utc.from_utc_datetime(&local))
+            }
+        }
+    }
+
+    /// Local dates starting at the date of `from`, for a bounded look-ahead.
+    pub fn dates_from(&self, from: DateTime<Utc>) -> impl Iterator<Item = NaiveDate> + use<> {
+        let first = self.local_date(from);
+        (0..SEARCH_DAYS).filter_map(move |offset| first.checked_add_days(Days::new(offset)))
+    }
+
+    /// Open intervals from `from` onwards, the first one clipped to start at `from`.
+    pub fn open_intervals_from(
+        &self,
+        from: DateTime<Utc>,
+    ) -> impl Iterator<Item = (DateTime<Utc>, DateTime<Utc>)> + '_ {
+        self.dates_from(from)
+            .flat_map(|date| self.open_intervals(date))
+            .filter(move |&(_, end)| end > from)
+            .map(move |(start, end)| (start.max(from), end))
+    }
+
+    /// The first moment at or after `from` at which the business is open.
+    pub fn next_open(&self, from: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.open_intervals_from(from).next().map(|(start, _)| start)
+    }
+
+    /// `from` plus `minutes` of opening time; minutes that do not fit before closing carry
+    /// over to the next opening. `None` when the business never opens.
+    pub fn add_business_minutes(&self, from: DateTime<Utc>, minutes: i64) -> Option<DateTime<Utc>> {
+        let mut remaining = Duration::minutes(minutes.max(0));
+        for (start, end) in self.open_intervals_from(from) {
+            let available = end - start;
+            if remaining <= available {
+                return Some(start + remaining);
+            }
+            remaining -= available;
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_parse_and_reject_nonsense() {
+        assert_eq!(parse_spans("09:00-12:00, 13:00-17:30").map(|s| s.len()), Ok(2));
+        assert_eq!(parse_spans("closed"), Ok(vec![]));
+        assert!(parse_spans("17:00-09:00").is_err());
+        assert!(parse_spans("9 to 5").is_err());
+    }
+
+    #[test]
+    fn a_closed_day_has_no_intervals() {
+        let mut hours = BusinessHours::default();
+        let christmas = NaiveDate::from_ymd_opt(2026, 12, 25).unwrap();
+        assert_eq!(hours.open_intervals(christmas).len(), 1);
+        hours.closed_days.insert(christmas);
+        assert!(hours.open_intervals(christmas).is_empty());
+        assert!(!hours.is_working_day(christmas));
+    }
+
+    #[test]
+    fn business_minutes_carry_over_closing_time() {
+        let hours = BusinessHours::default();
+        // Monday 23 November 2026, 17:20 in Amsterdam (UTC+1): 10 minutes left today.
+        let from = Utc.with_ymd_and_hms(2026, 11, 23, 16, 20, 0).unwrap();
+        let due = hours.add_business_minutes(from, 90).unwrap();
+        // 80 minutes on Tuesday from 09:00 local = 10:20 local = 09:20 UTC.
+        assert_eq!(due, Utc.with_ymd_and_hms(2026, 11, 24, 9, 20, 0).unwrap());
+    }
+}

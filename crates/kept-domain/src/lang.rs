@@ -1,0 +1,160 @@
+//! Dutch and English: picking the customer's language and saying times in plain words.
+
+use chrono::{DateTime, Datelike, Utc, Weekday};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use crate::window::CallWindow;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Nl,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Nl => "nl",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Lang> {
+        let primary = code.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "nl" => Some(Lang::Nl),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The best of nl/en for an `Accept-Language` header, honouring q-values; Dutch if neither.
+    pub fn from_accept_language(header: &str) -> Lang {
+        let mut best: Option<(f32, Lang)> = None;
+        for entry in header.split(',') {
+            let mut parts = entry.split(';');
+            let Some(lang) = parts.next().and_then(Lang::parse) else {
+                continue;
+            };
+            let quality = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if best.is_none_or(|(q, _)| quality > q) {
+                best = Some((quality, lang));
+            }
+        }
+        best.map(|(_, lang)| lang).unwrap_or_default()
+    }
+
+    /// "vandaag", "morgen", "maandag 30 november" — the day of `at` seen from `now`.
+    pub fn day_phrase(self, at: DateTime<Tz>, now: DateTime<Tz>) -> String {
+        let days_ahead = (at.date_naive() - now.date_naive()).num_days();
+        match (self, days_ahead) {
+            (Lang::Nl, 0) => "vandaag".into(),
+            (Lang::En, 0) => "today".into(),
+            (Lang::Nl, 1) => "morgen".into(),
+            (Lang::En, 1) => "tomorrow".into(),
+            (Lang::Nl, _) => format!(
+                "op {} {} {}",
+                weekday_name(self, at.weekday()),
+                at.day(),
+                month_name(self, at.month())
+            ),
+            (Lang::En, _) => format!(
+                "on {} {} {}",
+                weekday_name(self, at.weekday()),
+                at.day(),
+                month_name(self, at.month())
+            ),
+        }
+    }
+
+    /// The sentence on the confirmation page: when the customer will be called.
+    pub fn call_promise_sentence(self, window: CallWindow, now: DateTime<Utc>, tz: Tz) -> String {
+        let now = now.with_timezone(&tz);
+        let start = window.not_before.with_timezone(&tz);
+        let due = window.due_at.with_timezone(&tz);
+        let day = self.day_phrase(due, now);
+        let due_time = due.format("%H:%M");
+        if start > now && start.date_naive() == due.date_naive() {
+            let start_time = start.format("%H:%M");
+            match self {
+                Lang::Nl => format!("We bellen u {day} tussen {start_time} en {due_time}."),
+                Lang::En => format!("We will call you {day} between {start_time} and {due_time}."),
+            }
+        } else {
+            match self {
+                Lang::Nl => format!("We bellen u {day} vóór {due_time}."),
+                Lang::En => format!("We will call you {day} before {due_time}."),
+            }
+        }
+    }
+}
+
+// chrono's localised formatting sits behind its "unstable-locales" feature; two short tables
+// of names are smaller than that dependency and cannot change under us.
+fn weekday_name(lang: Lang, day: Weekday) -> &'static str {
+    const NL: [&str; 7] = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"];
+    const EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+    let index = day.num_days_from_monday() as usize;
+    match lang {
+        Lang::Nl => NL[index],
+        Lang::En => EN[index],
+    }
+}
+
+fn month_name(lang: Lang, month: u32) -> &'static str {
+    const NL: [&str; 12] = [
+        "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+        "oktober", "november", "december",
+    ];
+    const EN: [&str; 12] = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September",
+        "October", "November", "December",
+    ];
+    let index = (month.clamp(1, 12) - 1) as usize;
+    match lang {
+        Lang::Nl => NL[index],
+        Lang::En => EN[index],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_preferred_supported_language() {
+        assert_eq!(Lang::from_accept_language("en-GB,en;q=0.9,nl;q=0.8"), Lang::En);
+        assert_eq!(Lang::from_accept_language("de-DE, nl;q=0.5, en;q=0.4"), Lang::Nl);
+        assert_eq!(Lang::from_accept_language("fr"), Lang::Nl);
+        assert_eq!(Lang::from_accept_language(""), Lang::Nl);
+    }
+
+    #[test]
+    fn confirmation_sentence_names_the_slot_or_the_deadline() {
+        let tz = chrono_tz::Europe::Amsterdam;
+        let now = Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap();
+        let evening = CallWindow {
+            not_before: Utc.with_ymd_and_hms(2026, 11, 24, 18, 30, 0).unwrap(),
+            due_at: Utc.with_ymd_and_hms(2026, 11, 24, 20, 0, 0).unwrap(),
+        };
+        assert_eq!(
+            Lang::Nl.call_promise_sentence(evening, now, tz),
+            "We bellen u vandaag tussen 19:30 en 21:00."
+        );
+        let asap = CallWindow { not_before: now, due_at: Utc.with_ymd_and_hms(2026, 11, 24, 10, 30, 0).unwrap() };
+        assert_eq!(Lang::En.call_promise_sentence(asap, now, tz), "We will call you today before 11:30.");
+        let monday = CallWindow { not_before: now, due_at: Utc.with_ymd_and_hms(2026, 11, 30, 9, 25, 0).unwrap() };
+        assert_eq!(
+            Lang::Nl.call_promise_sentence(monday, now, tz),
+            "We bellen u op maandag 30 november vóór 10:25."
+        );
+    }
+}

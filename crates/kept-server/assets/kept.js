@@ -1,0 +1,31 @@
+// Countdowns to each promise's deadline, and live reload of the open list via server-sent events.
+(function () {
+  function format(ms) {
+    const minutes = Math.floor(Math.abs(ms) / 60000);
+    const h = Math.floor(minutes / 60), m = minutes % 60;
+    return (h > 0 ? h + "h " : "") + m + "m";
+  }
+  function tick() {
+    document.querySelectorAll("[data-due]").forEach(function (el) {
+      const left = Date.parse(el.dataset.due) - Date.now();
+      el.textContent = left < 0 ? el.dataset.overdueText + " " + format(left) : format(left);
+      const row = el.closest("tr");
+      if (row) row.classList.toggle("overdue", left < 0);
+    });
+  }
+  async function refresh(rows) {
+    const response = await fetch(rows.dataset.src, { credentials: "same-origin" });
+    if (response.ok) {
+      rows.innerHTML = await response.text();
+      tick();
+    }
+  }
+  tick();
+  setInterval(tick, 1000);
+  const source = document.body.dataset.live;
+  const rows = document.getElementById("rows");
+  if (source && rows && window.EventSource) {
+    const events = new EventSource(source);
+    events.addEventListener("changed", function () { refresh(rows); });
+  }
+})();

@@ -1,0 +1,339 @@
+//! Configuration: `kept.toml` (every key optional) overridden by `KEPT_*` environment variables.
+//! The README lists every option.
+
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::path::Path;
+
+use chrono::{Duration, NaiveDate};
+use chrono_tz::Tz;
+use kept_domain::hours::parse_spans;
+use kept_domain::window::default_windows;
+use kept_domain::{BusinessHours, CallbackWindow};
+use serde::Deserialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("{path} is not valid: {source}")]
+    Parse { path: String, source: toml::de::Error },
+    #[error("setting {key}: {reason}")]
+    Invalid { key: String, reason: String },
+}
+
+fn invalid(key: &str, reason: impl ToString) -> ConfigError {
+    ConfigError::Invalid { key: key.into(), reason: reason.to_string() }
+}
+
+/// The file's shape; every field has a default.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FileConfig {
+    pub database_url: String,
+    pub listen: String,
+    pub base_url: Option<String>,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub webhook_url: Option<String>,
+    pub webhook_secret: Option<String>,
+    pub cookie_secure: bool,
+    pub rate_limit_per_minute: u32,
+    pub trust_forwarded_for: bool,
+    pub reminder_lead_minutes: i64,
+    pub retry_after_minutes: i64,
+    pub worker_interval_ms: u64,
+    pub business: BusinessFile,
+}
+
+impl Default for FileConfig {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://kept-data/kept.db".into(),
+            listen: "127.0.0.1:8080".into(),
+            base_url: None,
+            smtp_url: None,
+            mail_from: "kept <kept@localhost>".into(),
+            webhook_url: None,
+            webhook_secret: None,
+            cookie_secure: true,
+            rate_limit_per_minute: 10,
+            trust_forwarded_for: false,
+            reminder_lead_minutes: 15,
+            retry_after_minutes: 60,
+            worker_interval_ms: 1000,
+            business: BusinessFile::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BusinessFile {
+    pub name: String,
+    pub time_zone: String,
+    pub default_region: String,
+    pub hours: WeekFile,
+    pub closed_days: Vec<NaiveDate>,
+    pub windows: Vec<CallbackWindow>,
+}
+
+impl Default for BusinessFile {
+    fn default() -> Self {
+        Self {
+            name: "kept".into(),
+            time_zone: "Europe/Amsterdam".into(),
+            default_region: "NL".into(),
+            hours: WeekFile::default(),
+            closed_days: Vec::new(),
+            windows: default_windows(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WeekFile {
+    pub mon: String,
+    pub tue: String,
+    pub wed: String,
+    pub thu: String,
+    pub fri: String,
+    pub sat: String,
+    pub sun: String,
+}
+
+impl Default for WeekFile {
+    fn default() -> Self {
+        let office = || "09:00-17:30".to_string();
+        Self {
+            mon: office(),
+            tue: office(),
+            wed: office(),
+            thu: office(),
+            fri: office(),
+            sat: "closed".into(),
+            sun: "closed".into(),
+        }
+    }
+}
+
+/// The resolved settings kept runs with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub listen: SocketAddr,
+    pub base_url: String,
+    pub smtp_url: Option<String>,
+    pub mail_from: lettre::message::Mailbox,
+    pub webhook_url: Option<String>,
+    pub webhook_secret: Option<String>,
+    pub cookie_secure: bool,
+    /// 0 switches the public rate limit off (benchmarks only).
+    pub rate_limit_per_minute: u32,
+    pub trust_forwarded_for: bool,
+    pub reminder_lead: Duration,
+    pub retry_after_minutes: i64,
+    pub worker_interval: std::time::Duration,
+    pub business: Business,
+}
+
+#[derive(Debug, Clone)]
+pub struct Business {
+    pub name: String,
+    pub default_region: String,
+    pub hours: BusinessHours,
+    pub windows: Vec<CallbackWindow>,
+}
+
+impl Business {
+    pub fn time_zone(&self) -> Tz {
+        self.hours.time_zone
+    }
+}
+
+impl Settings {
+    /// Reads `path` if given (it must exist), else `./kept.toml` if present, then applies the
+    /// environment.
+    pub fn load(path: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+        let file = match path {
+            Some(path) => read_file(path)?,
+            None if Path::new("kept.toml").exists() => read_file(Path::new("kept.toml"))?,
+            None => FileConfig::default(),
+        };
+        file.with_env(env)?.resolve()
+    }
+
+    pub fn from_env_only(env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+        FileConfig::default().with_env(env)?.resolve()
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+    toml::from_str(&text).map_err(|source| ConfigError::Parse { path: path.display().to_string(), source })
+}
+
+impl FileConfig {
+    /// Applies `KEPT_*` variables on top of the file.
+    pub fn with_env(mut self, env: impl Fn(&str) -> Option<String>) -> Result<FileConfig, ConfigError> {
+        let text = |key: &str| env(key).filter(|v| !v.trim().is_empty());
+        let flag = |key: &str| -> Result<Option<bool>, ConfigError> {
+            text(key)
+                .map(|v| match v.trim().to_ascii_lowercase().as_str() {
+                    "1" | "true" | "yes" | "on" => Ok(true),
+                    "0" | "false" | "no" | "off" => Ok(false),
+                    _ => Err(invalid(key, "expected true or false")),
+                })
+                .transpose()
+        };
+        let number = |key: &str| -> Result<Option<i64>, ConfigError> {
+            text(key).map(|v| v.trim().parse::<i64>().map_err(|e| invalid(key, e))).transpose()
+        };
+        if let Some(v) = text("KEPT_DATABASE_URL") {
+            self.database_url = v;
+        }
+        if let Some(v) = text("KEPT_LISTEN") {
+            self.listen = v;
+        }
+        self.base_url = text("KEPT_BASE_URL").or(self.base_url);
+        self.smtp_url = text("KEPT_SMTP_URL").or(self.smtp_url);
+        if let Some(v) = text("KEPT_MAIL_FROM") {
+            self.mail_from = v;
+        }
+        self.webhook_url = text("KEPT_WEBHOOK_URL").or(self.webhook_url);
+        self.webhook_secret = text("KEPT_WEBHOOK_SECRET").or(self.webhook_secret);
+        if let Some(v) = flag("KEPT_COOKIE_SECURE")? {
+            self.cookie_secure = v;
+        }
+        if let Some(v) = flag("KEPT_TRUST_FORWARDED_FOR")? {
+            self.trust_forwarded_for = v;
+        }
+        if let Some(v) = number("KEPT_RATE_LIMIT_PER_MINUTE")? {
+            self.rate_limit_per_minute = u32::try_from(v).map_err(|e| invalid("KEPT_RATE_LIMIT_PER_MINUTE", e))?;
+        }
+        if let Some(v) = number("KEPT_REMINDER_LEAD_MINUTES")? {
+            self.reminder_lead_minutes = v;
+        }
+        if let Some(v) = number("KEPT_RETRY_AFTER_MINUTES")? {
+            self.retry_after_minutes = v;
+        }
+        if let Some(v) = number("KEPT_WORKER_INTERVAL_MS")? {
+            self.worker_interval_ms = u64::try_from(v).map_err(|e| invalid("KEPT_WORKER_INTERVAL_MS", e))?;
+        }
+        if let Some(v) = text("KEPT_BUSINESS_NAME") {
+            self.business.name = v;
+        }
+        if let Some(v) = text("KEPT_TIME_ZONE") {
+            self.business.time_zone = v;
+        }
+        Ok(self)
+    }
+}
+
+impl FileConfig {
+    pub fn resolve(self) -> Result<Settings, ConfigError> {
+        let listen: SocketAddr = self.listen.parse().map_err(|e| invalid("listen", e))?;
+        if let Some(url) = &self.smtp_url {
+            lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url).map_err(|e| invalid("smtp_url", e))?;
+        }
+        if let Some(url) = &self.webhook_url {
+            reqwest::Url::parse(url).map_err(|e| invalid("webhook_url", e))?;
+            if self.webhook_secret.is_none() {
+                return Err(invalid("webhook_secret", "is required when webhook_url is set"));
+            }
+        }
+        if !(1..=24 * 60).contains(&self.reminder_lead_minutes) {
+            return Err(invalid("reminder_lead_minutes", "must be between 1 and 1440"));
+        }
+        if !(1..=7 * 24 * 60).contains(&self.retry_after_minutes) {
+            return Err(invalid("retry_after_minutes", "must be between 1 and 10080"));
+        }
+        Ok(Settings {
+            database_url: self.database_url,
+            base_url: self
+                .base_url
+                .unwrap_or_else(|| format!("http://{listen}"))
+                .trim_end_matches('/')
+                .to_string(),
+            listen,
+            smtp_url: self.smtp_url,
+            mail_from: self.mail_from.parse().map_err(|e| invalid("mail_from", e))?,
+            webhook_url: self.webhook_url,
+            webhook_secret: self.webhook_secret,
+            cookie_secure: self.cookie_secure,
+            rate_limit_per_minute: self.rate_limit_per_minute,
+            trust_forwarded_for: self.trust_forwarded_for,
+            reminder_lead: Duration::minutes(self.reminder_lead_minutes),
+            retry_after_minutes: self.retry_after_minutes,
+            worker_interval: std::time::Duration::from_millis(self.worker_interval_ms.max(10)),
+            business: self.business.resolve()?,
+        })
+    }
+}
+
+impl BusinessFile {
+    fn resolve(self) -> Result<Business, ConfigError> {
+        let time_zone: Tz = self.time_zone.parse().map_err(|e| invalid("business.time_zone", e))?;
+        let h = &self.hours;
+        let days = [("mon", &h.mon), ("tue", &h.tue), ("wed", &h.wed), ("thu", &h.thu), ("fri", &h.fri), ("sat", &h.sat), ("sun", &h.sun)];
+        let mut weekly: [Vec<_>; 7] = Default::default();
+        for (slot, (day, text)) in weekly.iter_mut().zip(days) {
+            *slot = parse_spans(text).map_err(|e| invalid(&format!("business.hours.{day}"), e))?;
+        }
+        if self.windows.is_empty() {
+            return Err(invalid("business.windows", "at least one callback window is needed"));
+        }
+        let codes: BTreeSet<_> = self.windows.iter().map(|w| &w.code).collect();
+        if codes.len() != self.windows.len() {
+            return Err(invalid("business.windows", "window codes must be unique"));
+        }
+        if !kept_domain::phone::is_region(&self.default_region) {
+            return Err(invalid("business.default_region", "expected a country code such as NL"));
+        }
+        Ok(Business {
+            name: self.name,
+            default_region: self.default_region,
+            hours: BusinessHours { time_zone, weekly, closed_days: self.closed_days.into_iter().collect() },
+            windows: self.windows,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_need_no_file_and_no_environment() {
+        let settings = Settings::from_env_only(|_| None).unwrap();
+        assert_eq!(settings.database_url, "sqlite://kept-data/kept.db");
+        assert_eq!(settings.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(settings.business.windows.len(), 3);
+        assert_eq!(settings.business.time_zone(), chrono_tz::Europe::Amsterdam);
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let file: FileConfig = toml::from_str("listen = '0.0.0.0:9000'\n[business]\nname = 'Fietsen'").unwrap();
+        let settings = file
+            .with_env(|key| (key == "KEPT_LISTEN").then(|| "127.0.0.1:9100".to_string()))
+            .resolve()
+            .unwrap();
+        assert_eq!(settings.listen.port(), 9100);
+        assert_eq!(settings.business.name, "Fietsen");
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let error = toml::from_str::<FileConfig>("[business.hours]\nmon = '9-5'").unwrap().resolve().unwrap_err();
+        assert!(error.to_string().contains("business.hours.mon"), "{error}");
+        let error = FileConfig::default()
+            .with_env(|key| (key == "KEPT_WEBHOOK_URL").then(|| "http://127.0.0.1:1/hook".to_string()))
+            .resolve()
+            .unwrap_err();
+        assert!(error.to_string().contains("webhook_secret"), "{error}");
+        assert!(toml::from_str::<FileConfig>("lisen = 'typo'").is_err());
+    }
+}

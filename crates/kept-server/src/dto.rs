@@ -1,0 +1,93 @@
+//! The JSON shapes of the API and the webhook.
+
+use chrono::{DateTime, Utc};
+use kept_domain::{CallOutcome, CallbackStatus, Lang, PromiseStatus};
+use kept_store::CallbackView;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::config::Business;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CallbackJson {
+    pub id: String,
+    /// E.164, e.g. "+31612345678".
+    pub phone: String,
+    pub name: Option<String>,
+    /// The window code, e.g. "asap".
+    pub window: String,
+    pub window_label: String,
+    pub note: Option<String>,
+    #[schema(value_type = String, example = "open")]
+    pub status: CallbackStatus,
+    pub attempts: i64,
+    /// The customer's language: "nl" or "en".
+    #[schema(value_type = String, example = "nl")]
+    pub lang: Lang,
+    pub created_at: DateTime<Utc>,
+    /// Earliest moment to call (the start of the chosen window).
+    pub not_before: DateTime<Utc>,
+    /// When the current promise to call is due.
+    pub due_at: DateTime<Utc>,
+    #[schema(value_type = String, example = "open")]
+    pub promise_status: PromiseStatus,
+    pub overdue: bool,
+    pub owner: Option<String>,
+    pub customer_id: String,
+}
+
+impl CallbackJson {
+    pub fn new(view: &CallbackView, business: &Business, now: DateTime<Utc>) -> Self {
+        let window_label = business
+            .windows
+            .iter()
+            .find(|w| w.code == view.window)
+            .map(|w| w.label(view.lang).to_string())
+            .unwrap_or_else(|| view.window.clone());
+        Self {
+            id: view.id.clone(),
+            phone: view.phone.clone(),
+            name: view.name.clone(),
+            window: view.window.clone(),
+            window_label,
+            note: view.note.clone(),
+            status: view.status,
+            attempts: view.attempts,
+            lang: view.lang,
+            created_at: view.created_at,
+            not_before: view.not_before,
+            due_at: view.due_at,
+            promise_status: view.promise_status,
+            overdue: view.promise_status == PromiseStatus::Open && view.due_at < now,
+            owner: view.owner_name.clone(),
+            customer_id: view.customer_id.clone(),
+        }
+    }
+}
+
+/// The answer to a new callback request.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CreatedCallback {
+    #[serde(flatten)]
+    pub callback: CallbackJson,
+    /// What to tell the customer, in their language: "We bellen u vandaag vóór 11:30."
+    pub confirmation: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OutcomeRequest {
+    #[schema(value_type = String, example = "reached")]
+    pub outcome: CallOutcome,
+    pub note: Option<String>,
+}
+
+/// The body of every webhook call; signed with HMAC-SHA256 in `X-Kept-Signature`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct WebhookEvent {
+    /// callback.created, callback.outcome, promise.reminder or promise.escalated.
+    pub event: String,
+    /// Unique per delivery; the same on retries, so receivers can ignore duplicates.
+    pub delivery_id: i64,
+    pub business: String,
+    pub callback: CallbackJson,
+}

@@ -1,0 +1,129 @@
+//! The staff API for integrations (bearer tokens), and its OpenAPI document.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use kept_domain::{CallbackStatus, FieldError};
+use serde::Deserialize;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi};
+
+use super::extract::ApiStaff;
+use crate::dto::{CallbackJson, CreatedCallback, OutcomeRequest, WebhookEvent};
+use crate::error::{AppError, ErrorBody};
+use crate::service;
+use crate::state::AppState;
+
+const MAX_LIST: i64 = 1000;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "kept", description = "Callback requests and the promises to call back."),
+    paths(super::public::create_callback, list_callbacks, get_callback, record_outcome, super::healthz),
+    components(schemas(CallbackJson, CreatedCallback, OutcomeRequest, ErrorBody, WebhookEvent)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("kept token create --email E")).build()),
+            );
+        }
+    }
+}
+
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// open, reached, wrong_number or cancelled; all when absent.
+    status: Option<String>,
+    /// At most 1000; default 200.
+    limit: Option<i64>,
+}
+
+/// Callback requests; open ones sorted by due time, others newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/callback-requests",
+    params(ListQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<CallbackJson>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn list_callbacks(
+    State(state): State<AppState>,
+    _staff: ApiStaff,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Vec<CallbackJson>>, AppError> {
+    let status = query
+        .status
+        .as_deref()
+        .map(|s| {
+            CallbackStatus::parse(s).ok_or_else(|| {
+                AppError::Invalid(vec![FieldError {
+                    field: "status",
+                    code: "unknown_status",
+                    message: "status must be open, reached, wrong_number or cancelled".into(),
+                }])
+            })
+        })
+        .transpose()?;
+    let limit = query.limit.unwrap_or(200).clamp(1, MAX_LIST);
+    let views = state.store.list_callbacks(status, limit).await?;
+    let now = state.clock.now();
+    Ok(Json(views.iter().map(|v| CallbackJson::new(v, &state.settings.business, now)).collect()))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/callback-requests/{id}",
+    security(("bearer" = [])),
+    responses((status = 200, body = CallbackJson), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn get_callback(
+    State(state): State<AppState>,
+    _staff: ApiStaff,
+    Path(id): Path<String>,
+) -> Result<Json<CallbackJson>, AppError> {
+    let view = state.store.callback(&id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(CallbackJson::new(&view, &state.settings.business, state.clock.now())))
+}
+
+/// Records what happened when you called. `no_answer` keeps the request open with a new promise.
+#[utoipa::path(
+    post,
+    path = "/api/v1/callback-requests/{id}/outcome",
+    request_body = OutcomeRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = CallbackJson),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "The request is already closed", body = ErrorBody),
+        (status = 422, body = ErrorBody)
+    )
+)]
+pub async fn record_outcome(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<CallbackJson>, AppError> {
+    let request: OutcomeRequest = serde_json::from_slice(&body).map_err(|e| {
+        AppError::Invalid(vec![FieldError {
+            field: "outcome",
+            code: "invalid_json",
+            message: format!("expected {{\"outcome\": \"reached\"|\"no_answer\"|\"wrong_number\", \"note\": \"…\"}}: {e}"),
+        }])
+    })?;
+    let view = service::record_outcome(&state, &staff, &id, request.outcome, request.note).await?;
+    Ok(Json(CallbackJson::new(&view, &state.settings.business, state.clock.now())))
+}

@@ -1,0 +1,125 @@
+//! Who is asking: a logged-in staff member (cookie), an API client (bearer token), their
+//! address for rate limiting, and the language to answer in.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use kept_domain::Lang;
+use kept_store::Staff;
+
+use crate::auth::token_hash;
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub const SESSION_COOKIE: &str = "kept_session";
+pub const LOGIN_CSRF_COOKIE: &str = "kept_login_csrf";
+
+/// A staff member logged in through the web pages.
+pub struct StaffSession {
+    pub staff: Staff,
+    pub csrf: String,
+    pub token_hash: String,
+}
+
+impl StaffSession {
+    /// Every state-changing form carries the session's CSRF token.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), AppError> {
+        if crate::auth::same_secret(&self.csrf, submitted) { Ok(()) } else { Err(AppError::Forbidden) }
+    }
+}
+
+impl FromRequestParts<AppState> for StaffSession {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let to_login = || Redirect::to("/login").into_response();
+        let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()).ok_or_else(to_login)?;
+        let hash = token_hash(&token);
+        match state.store.session(&hash, state.clock.now()).await {
+            Ok(Some(session)) => Ok(StaffSession { staff: session.staff, csrf: session.csrf_token, token_hash: hash }),
+            Ok(None) => Err(to_login()),
+            Err(error) => Err(AppError::from(error).into_response()),
+        }
+    }
+}
+
+/// A staff member calling the API with `Authorization: Bearer <token>`.
+pub struct ApiStaff(pub Staff);
+
+impl FromRequestParts<AppState> for ApiStaff {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(AppError::Unauthorized)?;
+        let staff = state.store.staff_by_api_token(&token_hash(token)).await?;
+        staff.map(ApiStaff).ok_or(AppError::Unauthorized)
+    }
+}
+
+/// The client's address: the connection's peer, or the first `X-Forwarded-For` entry when
+/// kept runs behind a proxy it was told to trust.
+pub struct ClientIp(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let forwarded = state
+            .settings
+            .trust_forwarded_for
+            .then(|| parts.headers.get("x-forwarded-for"))
+            .flatten()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.trim().parse().ok());
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        forwarded
+            .or(peer)
+            .map(ClientIp)
+            .ok_or_else(|| AppError::Internal("no client address".into()))
+    }
+}
+
+impl ClientIp {
+    /// Public endpoints allow a few requests per minute per address.
+    pub fn check_rate(&self, state: &AppState) -> Result<(), AppError> {
+        match &state.limiter {
+            Some(limiter) if limiter.check_key(&self.0).is_err() => Err(AppError::TooManyRequests),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// `?lang=` wins, then the browser's `Accept-Language`.
+pub fn request_lang(query: Option<&str>, headers: &HeaderMap) -> Lang {
+    query.and_then(Lang::parse).unwrap_or_else(|| {
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .map(Lang::from_accept_language)
+            .unwrap_or_default()
+    })
+}
+
+/// A cookie only our own pages send back, never readable by scripts.
+pub fn private_cookie(state: &AppState, name: &'static str, value: String, same_site: SameSite) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .secure(state.settings.cookie_secure)
+        .same_site(same_site)
+        .build()
+}

@@ -1,0 +1,82 @@
+//! The HTTP layer: thin handlers that parse, call a use case in [`crate::service`] or the
+//! store, and render a page or JSON.
+
+mod api;
+mod events;
+mod extract;
+mod pages;
+mod public;
+mod staff;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::state::AppState;
+
+pub use api::ApiDoc;
+
+/// Requests larger than this are refused before they are read.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    // The public form may be shown inside the business's own site (an iframe).
+    let public = Router::new()
+        .route("/callback", get(public::callback_form).post(public::submit_callback_form))
+        .layer(header_layer(header::CONTENT_SECURITY_POLICY, "default-src 'self'; frame-ancestors *"));
+    // Any web site may post to the JSON endpoint: that is what the embeddable snippet does.
+    let public_api = Router::new()
+        .route("/api/v1/callback-requests", post(public::create_callback))
+        .layer(CorsLayer::new().allow_origin(Any).allow_methods(Any).allow_headers([header::CONTENT_TYPE]));
+    let staff = Router::new()
+        .route("/", get(staff::home))
+        .route("/login", get(staff::login_form).post(staff::login))
+        .route("/logout", post(staff::logout))
+        .route("/staff", get(staff::dashboard))
+        .route("/staff/callbacks/rows", get(staff::dashboard_rows))
+        .route("/staff/callbacks/{id}", get(staff::callback_page))
+        .route("/staff/callbacks/{id}/outcome", post(staff::submit_outcome))
+        .route("/staff/team", get(staff::team))
+        .route("/staff/away", post(staff::set_away))
+        .route("/staff/events", get(events::changes))
+        .route("/api/v1/callback-requests", get(api::list_callbacks))
+        .route("/api/v1/callback-requests/{id}", get(api::get_callback))
+        .route("/api/v1/callback-requests/{id}/outcome", post(api::record_outcome))
+        .route("/api/openapi.json", get(api::openapi))
+        .layer(header_layer(header::CONTENT_SECURITY_POLICY, "default-src 'self'; frame-ancestors 'none'"))
+        .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"));
+    Router::new()
+        .merge(public)
+        .merge(public_api)
+        .merge(staff)
+        .route("/healthz", get(healthz))
+        .route("/assets/kept.js", get(script))
+        .route("/assets/kept.css", get(stylesheet))
+        .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header_layer(header::REFERRER_POLICY, "same-origin"))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}
+
+/// Liveness: the process answers. (Readiness of the database shows in every other request.)
+#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "kept is running")))]
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn script() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("../../assets/kept.js"))
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../../assets/kept.css"))
+}

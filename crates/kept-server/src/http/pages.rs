@@ -1,0 +1,218 @@
+//! One typed struct per page; rendering turns template failures into a logged 500.
+
+use askama::Template;
+use axum::response::Html;
+use chrono::{DateTime, Utc};
+use kept_domain::{CallbackStatus, Lang, PromiseStatus};
+use kept_store::{CallbackView, HistoryEntry, PromiseHistoryEntry, Staff};
+
+use crate::config::Business;
+use crate::error::AppError;
+use crate::i18n::Texts;
+
+pub fn render(page: &impl Template) -> Result<Html<String>, AppError> {
+    page.render().map(Html).map_err(|e| AppError::Internal(format!("template: {e}")))
+}
+
+#[derive(Template)]
+#[template(path = "callback_form.html")]
+pub struct CallbackFormPage {
+    pub t: &'static Texts,
+    pub business: String,
+    pub windows: Vec<(String, String)>,
+    pub phone: String,
+    pub name: String,
+    pub note: String,
+    pub window: String,
+    pub errors: Vec<(String, String)>,
+    pub embed: bool,
+}
+
+impl CallbackFormPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(f, _)| f == field).map(|(_, message)| message.as_str())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "callback_done.html")]
+pub struct CallbackDonePage {
+    pub t: &'static Texts,
+    pub business: String,
+    pub confirmation: String,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub t: &'static Texts,
+    pub csrf: String,
+    pub email: String,
+    pub failed: bool,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+pub struct DashboardPage {
+    pub t: &'static Texts,
+    pub me: Staff,
+    pub csrf: String,
+    pub rows: Vec<CallbackRow>,
+}
+
+#[derive(Template)]
+#[template(path = "callback_rows.html")]
+pub struct RowsFragment {
+    pub t: &'static Texts,
+    pub rows: Vec<CallbackRow>,
+}
+
+#[derive(Template)]
+#[template(path = "callback_detail.html")]
+pub struct CallbackPage {
+    pub t: &'static Texts,
+    pub me: Staff,
+    pub csrf: String,
+    pub row: CallbackRow,
+    pub history: Vec<HistoryRow>,
+    pub promise_history: Vec<HistoryRow>,
+}
+
+#[derive(Template)]
+#[template(path = "team.html")]
+pub struct TeamPage {
+    pub t: &'static Texts,
+    pub me: Staff,
+    pub me_away: bool,
+    pub csrf: String,
+    pub staff: Vec<TeamRow>,
+}
+
+pub struct TeamRow {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: &'static str,
+    pub away: bool,
+    pub delegate: Option<String>,
+}
+
+/// A callback request as one line on a staff page.
+pub struct CallbackRow {
+    pub id: String,
+    pub who: String,
+    pub phone: String,
+    pub note: Option<String>,
+    pub window_label: String,
+    pub due_iso: String,
+    pub due_local: String,
+    pub overdue: bool,
+    pub owner: String,
+    pub attempts: i64,
+    pub status: &'static str,
+    pub is_open: bool,
+}
+
+pub struct HistoryRow {
+    pub at: String,
+    pub what: String,
+    pub note: Option<String>,
+}
+
+/// Formats instants for staff in the business's time zone.
+pub struct LocalTime<'a> {
+    pub business: &'a Business,
+    pub lang: Lang,
+    pub now: DateTime<Utc>,
+}
+
+impl LocalTime<'_> {
+    pub fn moment(&self, at: DateTime<Utc>) -> String {
+        let tz = self.business.time_zone();
+        let local = at.with_timezone(&tz);
+        format!("{} {}", self.lang.day_phrase(local, self.now.with_timezone(&tz)), local.format("%H:%M"))
+    }
+
+    pub fn window_label(&self, code: &str) -> String {
+        let window = self.business.windows.iter().find(|w| w.code == code);
+        window.map_or_else(|| code.to_string(), |w| w.label(self.lang).to_string())
+    }
+
+    pub fn callback_row(&self, view: &CallbackView, t: &Texts) -> CallbackRow {
+        CallbackRow {
+            id: view.id.clone(),
+            who: view.name.clone().unwrap_or_else(|| view.phone.clone()),
+            phone: view.phone.clone(),
+            note: view.note.clone(),
+            window_label: self.window_label(&view.window),
+            due_iso: view.due_at.to_rfc3339(),
+            due_local: self.moment(view.due_at),
+            overdue: view.promise_status == PromiseStatus::Open && view.due_at < self.now,
+            owner: view.owner_name.clone().unwrap_or_else(|| "-".into()),
+            attempts: view.attempts,
+            status: status_label(view.status, t),
+            is_open: view.status == CallbackStatus::Open,
+        }
+    }
+
+    pub fn history_row(&self, entry: &HistoryEntry, t: &Texts) -> HistoryRow {
+        let what = match entry.kind.as_str() {
+            "request" => format!("{} ({})", t.requested, self.window_label(&entry.detail)),
+            _ => format!(
+                "{} {}: {}",
+                t.called,
+                entry.staff_name.as_deref().unwrap_or(""),
+                outcome_label(&entry.detail, t)
+            ),
+        };
+        HistoryRow { at: self.moment(entry.at), what, note: entry.note.clone() }
+    }
+
+    pub fn promise_row(&self, entry: &PromiseHistoryEntry) -> HistoryRow {
+        let what = promise_event_label(&entry.event, self.lang);
+        let what = match &entry.detail {
+            Some(detail) => format!("{what} ({detail})"),
+            None => what.to_string(),
+        };
+        HistoryRow { at: self.moment(entry.at), what, note: None }
+    }
+}
+
+fn status_label(status: CallbackStatus, t: &Texts) -> &'static str {
+    match status {
+        CallbackStatus::Open => t.due,
+        CallbackStatus::Reached => t.reached,
+        CallbackStatus::WrongNumber => t.wrong_number,
+        CallbackStatus::Cancelled => "-",
+    }
+}
+
+fn outcome_label(outcome: &str, t: &Texts) -> &'static str {
+    match outcome {
+        "reached" => t.reached,
+        "no_answer" => t.no_answer,
+        _ => t.wrong_number,
+    }
+}
+
+fn promise_event_label(event: &str, lang: Lang) -> &str {
+    let nl = match event {
+        "created" => "toegezegd",
+        "reminded" => "herinnering gestuurd",
+        "escalated" => "geëscaleerd naar de eigenaar",
+        "reassigned" => "overgedragen",
+        "kept" => "nagekomen",
+        "broken" => "te laat",
+        "cancelled" => "ingetrokken",
+        other => other,
+    };
+    match (lang, event) {
+        (Lang::Nl, _) => nl,
+        (Lang::En, "created") => "promised",
+        (Lang::En, "reminded") => "reminder sent",
+        (Lang::En, "escalated") => "escalated to the owner",
+        (Lang::En, "reassigned") => "handed over",
+        (Lang::En, "broken") => "late",
+        (Lang::En, other) => other,
+    }
+}

@@ -1,0 +1,110 @@
+//! What customers use: the callback form and the JSON endpoint behind the embeddable snippet.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use kept_domain::{CallbackInput, FieldError, Lang};
+use serde::Deserialize;
+
+use super::extract::{ClientIp, request_lang};
+use super::pages::{CallbackDonePage, CallbackFormPage, render};
+use crate::dto::{CallbackJson, CreatedCallback};
+use crate::error::{AppError, ErrorBody};
+use crate::i18n::texts;
+use crate::service::accept_callback;
+use crate::state::AppState;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct FormQuery {
+    lang: Option<String>,
+    embed: Option<String>,
+}
+
+impl FormQuery {
+    fn embed(&self) -> bool {
+        self.embed.as_deref().is_some_and(|v| v == "1" || v == "true")
+    }
+}
+
+fn form_page(state: &AppState, lang: Lang, input: &CallbackInput, errors: &[FieldError], embed: bool) -> CallbackFormPage {
+    let business = &state.settings.business;
+    let value = |v: &Option<String>| v.clone().unwrap_or_default();
+    CallbackFormPage {
+        t: texts(lang),
+        business: business.name.clone(),
+        windows: business.windows.iter().map(|w| (w.code.clone(), w.label(lang).to_string())).collect(),
+        phone: value(&input.phone),
+        name: value(&input.name),
+        note: value(&input.note),
+        window: input.window.clone().unwrap_or_else(|| business.windows[0].code.clone()),
+        errors: errors.iter().map(|e| (e.field.to_string(), e.message.clone())).collect(),
+        embed,
+    }
+}
+
+pub async fn callback_form(
+    State(state): State<AppState>,
+    Query(query): Query<FormQuery>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, AppError> {
+    let lang = request_lang(query.lang.as_deref(), &headers);
+    render(&form_page(&state, lang, &CallbackInput::default(), &[], query.embed()))
+}
+
+pub async fn submit_callback_form(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    Query(query): Query<FormQuery>,
+    headers: HeaderMap,
+    Form(input): Form<CallbackInput>,
+) -> Result<Response, AppError> {
+    let lang = input.lang.as_deref().and_then(Lang::parse).unwrap_or_else(|| request_lang(query.lang.as_deref(), &headers));
+    let refused = |status: StatusCode, errors: &[FieldError]| -> Result<Response, AppError> {
+        Ok((status, render(&form_page(&state, lang, &input, errors, query.embed()))?).into_response())
+    };
+    if let Err(limited) = ip.check_rate(&state) {
+        let error = FieldError { field: "phone", code: "rate_limited", message: limited.public_message() };
+        return refused(StatusCode::TOO_MANY_REQUESTS, &[error]);
+    }
+    match accept_callback(&state, &input, lang).await {
+        Ok(accepted) => {
+            let page = CallbackDonePage {
+                t: texts(accepted.callback.lang),
+                business: state.settings.business.name.clone(),
+                confirmation: accepted.confirmation,
+            };
+            Ok((StatusCode::CREATED, render(&page)?).into_response())
+        }
+        Err(AppError::Invalid(errors)) => refused(StatusCode::UNPROCESSABLE_ENTITY, &errors),
+        Err(other) => Err(other),
+    }
+}
+
+/// Ask to be called back. Only `phone` is required; `window` defaults to the first window.
+#[utoipa::path(
+    post,
+    path = "/api/v1/callback-requests",
+    request_body(content = Object, description = "`phone` (required), `name`, `window` (a window code), `note`, `lang` (nl|en), `website` (honeypot: leave empty)"),
+    responses(
+        (status = 201, description = "Stored and committed", body = CreatedCallback),
+        (status = 422, description = "A field was refused; nothing was stored", body = ErrorBody),
+        (status = 429, description = "Too many requests from this address", body = ErrorBody),
+    )
+)]
+pub async fn create_callback(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<CreatedCallback>), AppError> {
+    ip.check_rate(&state)?;
+    let input: CallbackInput = serde_json::from_slice(&body).map_err(|e| {
+        AppError::Invalid(vec![FieldError { field: "body", code: "invalid_json", message: format!("The body is not the expected JSON: {e}") }])
+    })?;
+    let accepted = accept_callback(&state, &input, request_lang(None, &headers)).await?;
+    let callback = CallbackJson::new(&accepted.callback, &state.settings.business, state.clock.now());
+    Ok((StatusCode::CREATED, Json(CreatedCallback { callback, confirmation: accepted.confirmation })))
+}

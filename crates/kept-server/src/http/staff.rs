@@ -1,0 +1,237 @@
+//! Staff pages: login, the open callbacks, a callback with its outcome form, and the team.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use chrono::Duration;
+use kept_domain::{CallOutcome, CallbackStatus, Lang};
+use kept_store::NewSession;
+use serde::Deserialize;
+
+use super::extract::{ClientIp, LOGIN_CSRF_COOKIE, SESSION_COOKIE, StaffSession, private_cookie, request_lang};
+use super::pages::{CallbackPage, DashboardPage, LocalTime, LoginPage, RowsFragment, TeamPage, TeamRow, render};
+use crate::auth::{new_token, same_secret, token_hash, verify_password};
+use crate::error::AppError;
+use crate::i18n::texts;
+use crate::service;
+use crate::state::AppState;
+
+const SESSION_LENGTH: Duration = Duration::hours(12);
+const DASHBOARD_LIMIT: i64 = 500;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LangQuery {
+    lang: Option<String>,
+}
+
+impl StaffSession {
+    fn lang(&self, query: &LangQuery) -> Lang {
+        query.lang.as_deref().and_then(Lang::parse).unwrap_or(self.staff.lang)
+    }
+}
+
+fn clock<'a>(state: &'a AppState, lang: Lang) -> LocalTime<'a> {
+    LocalTime { business: &state.settings.business, lang, now: state.clock.now() }
+}
+
+pub async fn home() -> Redirect {
+    Redirect::to("/staff")
+}
+
+pub async fn login_form(
+    State(state): State<AppState>,
+    Query(query): Query<LangQuery>,
+    headers: HeaderMap,
+    jar: CookieJar,
+) -> Result<impl IntoResponse, AppError> {
+    let csrf = new_token();
+    let page = LoginPage { t: texts(request_lang(query.lang.as_deref(), &headers)), csrf: csrf.clone(), email: String::new(), failed: false };
+    let jar = jar.add(private_cookie(&state, LOGIN_CSRF_COOKIE, csrf, SameSite::Strict));
+    Ok((jar, render(&page)?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+    csrf: String,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    Query(query): Query<LangQuery>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+    if expected.is_empty() || !same_secret(&expected, &form.csrf) {
+        return Err(AppError::Forbidden);
+    }
+    ip.check_rate(&state)?;
+    let staff = state.store.staff_by_email(&form.email).await?;
+    let verified = match &staff {
+        Some(staff) => verify_password(&staff.password_hash, &form.password),
+        None => false,
+    };
+    let Some(staff) = staff.filter(|_| verified) else {
+        let page = LoginPage {
+            t: texts(request_lang(query.lang.as_deref(), &headers)),
+            csrf: form.csrf,
+            email: form.email,
+            failed: true,
+        };
+        return Ok((StatusCode::UNAUTHORIZED, render(&page)?).into_response());
+    };
+    let token = new_token();
+    let now = state.clock.now();
+    state
+        .store
+        .create_session(NewSession {
+            token_hash: token_hash(&token),
+            staff_id: staff.id.clone(),
+            csrf_token: new_token(),
+            now,
+            expires_at: now + SESSION_LENGTH,
+        })
+        .await?;
+    let jar = jar
+        .remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/"))
+        .add(private_cookie(&state, SESSION_COOKIE, token, SameSite::Lax));
+    Ok((jar, Redirect::to("/staff")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    session: StaffSession,
+    jar: CookieJar,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    state.store.delete_session(&session.token_hash).await?;
+    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
+    Ok((jar, Redirect::to("/login")).into_response())
+}
+
+pub async fn dashboard(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Query(query): Query<LangQuery>,
+) -> Result<impl IntoResponse, AppError> {
+    let lang = session.lang(&query);
+    let t = texts(lang);
+    let rows = open_rows(&state, lang).await?;
+    render(&DashboardPage { t, me: session.staff, csrf: session.csrf, rows })
+}
+
+pub async fn dashboard_rows(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Query(query): Query<LangQuery>,
+) -> Result<impl IntoResponse, AppError> {
+    let lang = session.lang(&query);
+    render(&RowsFragment { t: texts(lang), rows: open_rows(&state, lang).await? })
+}
+
+async fn open_rows(state: &AppState, lang: Lang) -> Result<Vec<super::pages::CallbackRow>, AppError> {
+    let open = state.store.list_callbacks(Some(CallbackStatus::Open), DASHBOARD_LIMIT).await?;
+    let clock = clock(state, lang);
+    Ok(open.iter().map(|view| clock.callback_row(view, texts(lang))).collect())
+}
+
+pub async fn callback_page(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Query(query): Query<LangQuery>,
+) -> Result<impl IntoResponse, AppError> {
+    let lang = session.lang(&query);
+    let t = texts(lang);
+    let view = state.store.callback(&id).await?.ok_or(AppError::NotFound)?;
+    let history = state.store.customer_history(&view.customer_id).await?;
+    let promise_history = state.store.promise_history(&view.promise_id).await?;
+    let clock = clock(&state, lang);
+    render(&CallbackPage {
+        t,
+        row: clock.callback_row(&view, t),
+        history: history.iter().map(|h| clock.history_row(h, t)).collect(),
+        promise_history: promise_history.iter().map(|h| clock.promise_row(h)).collect(),
+        me: session.staff,
+        csrf: session.csrf,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OutcomeForm {
+    csrf: String,
+    outcome: String,
+    note: Option<String>,
+}
+
+pub async fn submit_outcome(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Form(form): Form<OutcomeForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let outcome = CallOutcome::parse(&form.outcome).ok_or_else(|| AppError::BadRequest("unknown outcome".into()))?;
+    service::record_outcome(&state, &session.staff, &id, outcome, form.note).await?;
+    Ok(Redirect::to("/staff").into_response())
+}
+
+pub async fn team(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Query(query): Query<LangQuery>,
+) -> Result<impl IntoResponse, AppError> {
+    let all = state.store.list_staff().await?;
+    let name_of = |id: &Option<String>| id.as_ref().and_then(|id| all.iter().find(|s| &s.id == id)).map(|s| s.name.clone());
+    let staff = all
+        .iter()
+        .map(|s| TeamRow {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            email: s.email.clone(),
+            role: s.role.as_str(),
+            away: s.away,
+            delegate: name_of(&s.delegate_id),
+        })
+        .collect();
+    let me_away = all.iter().any(|s| s.id == session.staff.id && s.away);
+    render(&TeamPage { t: texts(session.lang(&query)), me_away, staff, me: session.staff, csrf: session.csrf })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AwayForm {
+    csrf: String,
+    away: String,
+    delegate: Option<String>,
+}
+
+pub async fn set_away(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Form(form): Form<AwayForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let delegate = match form.away.as_str() {
+        "1" => Some(form.delegate.filter(|d| !d.is_empty()).ok_or_else(|| AppError::BadRequest("choose a stand-in".into()))?),
+        _ => None,
+    };
+    if let Some(id) = &delegate {
+        state.store.staff_by_id(id).await?.ok_or_else(|| AppError::BadRequest("unknown stand-in".into()))?;
+    }
+    state.store.set_away(&session.staff.id, delegate.as_deref(), state.clock.now()).await?;
+    state.announce();
+    Ok(Redirect::to("/staff/team").into_response())
+}

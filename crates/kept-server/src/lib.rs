@@ -1,0 +1,75 @@
+//! kept's server: the HTTP layer (public form, staff pages, API), and the background workers
+//! that deliver notifications and watch deadlines.
+
+pub mod auth;
+pub mod config;
+pub mod dto;
+pub mod error;
+pub mod http;
+mod i18n;
+pub mod notify;
+pub mod service;
+pub mod state;
+pub mod workers;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use kept_domain::Clock;
+use kept_store::Store;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+pub use config::Settings;
+pub use state::AppState;
+
+/// A running server and its workers.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    stop: watch::Sender<bool>,
+    tasks: JoinSet<()>,
+}
+
+impl Running {
+    /// Stops taking requests, lets the workers finish what they hold, and returns.
+    pub async fn stop(mut self) {
+        let _ = self.stop.send(true);
+        while self.tasks.join_next().await.is_some() {}
+    }
+
+    /// Waits until the server stops by itself (it does not, unless it fails).
+    pub async fn wait(mut self) {
+        let _ = self.tasks.join_next().await;
+        self.stop().await;
+    }
+}
+
+/// Serves kept on `listener` (tests bind port 0) with the given clock and store.
+pub async fn launch(
+    listener: TcpListener,
+    settings: Settings,
+    clock: Arc<dyn Clock>,
+    store: Arc<dyn Store>,
+) -> Result<Running, String> {
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let state = AppState::new(settings, clock, store)?;
+    let (stop, stopped) = watch::channel(false);
+    let mut tasks = JoinSet::new();
+
+    let app = http::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let mut http_stop = stopped.clone();
+    tasks.spawn(async move {
+        let shutdown = async move {
+            let _ = http_stop.wait_for(|stop| *stop).await;
+        };
+        if let Err(error) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+            tracing::error!(%error, "HTTP server stopped");
+        }
+    });
+    tasks.spawn(workers::run_outbox(state.clone(), stopped.clone()));
+    tasks.spawn(workers::run_timers(state.clone(), stopped));
+    tracing::info!(%addr, "kept is listening");
+    Ok(Running { addr, state, stop, tasks })
+}

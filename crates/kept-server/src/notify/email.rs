@@ -1,0 +1,118 @@
+//! E-mail to staff: who to call, their number as a link, and by when.
+
+use kept_domain::Lang;
+use kept_domain::staff::{Candidate, acting_for};
+use kept_store::{CallbackView, OutboxItem, Staff};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncTransport, Message};
+
+use super::{DeliveryError, temporary};
+use crate::state::AppState;
+
+pub(super) async fn send(state: &AppState, item: &OutboxItem, callback: &CallbackView) -> Result<(), DeliveryError> {
+    let Some(mailer) = &state.mailer else {
+        return Err(DeliveryError::Permanent("no SMTP server is configured any more".into()));
+    };
+    let recipient = recipient(state, item).await?;
+    let to: Mailbox = format!("{} <{}>", recipient.name.replace(['<', '>', '"'], ""), recipient.email)
+        .parse()
+        .map_err(|e| DeliveryError::Permanent(format!("bad recipient address: {e}")))?;
+    let content = Content::new(state, &item.event, callback, recipient.lang);
+    let message = Message::builder()
+        .from(state.settings.mail_from.clone())
+        .to(to)
+        .subject(content.subject)
+        .multipart(MultiPart::alternative_plain_html(content.text, content.html))
+        .map_err(|e| DeliveryError::Permanent(e.to_string()))?;
+    match mailer.send(message).await {
+        Ok(_) => Ok(()),
+        Err(error) if error.is_permanent() => Err(DeliveryError::Permanent(error.to_string())),
+        Err(error) => Err(temporary(error)),
+    }
+}
+
+/// The addressee, or their delegate while they are away.
+async fn recipient(state: &AppState, item: &OutboxItem) -> Result<Staff, DeliveryError> {
+    let id = item.recipient_id.as_deref().ok_or_else(|| DeliveryError::Permanent("no recipient".into()))?;
+    let staff = state.store.list_staff().await.map_err(temporary)?;
+    let candidates: Vec<Candidate> = staff
+        .iter()
+        .map(|s| Candidate {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            role: s.role,
+            away: s.away,
+            delegate_id: s.delegate_id.clone(),
+            last_assigned_ms: None,
+        })
+        .collect();
+    let acting = acting_for(&candidates, id).ok_or_else(|| DeliveryError::Permanent("the recipient no longer exists".into()))?;
+    staff.into_iter().find(|s| s.id == acting.id).ok_or_else(|| DeliveryError::Permanent("recipient vanished".into()))
+}
+
+struct Content {
+    subject: String,
+    text: String,
+    html: String,
+}
+
+impl Content {
+    fn new(state: &AppState, event: &str, callback: &CallbackView, lang: Lang) -> Content {
+        let settings = &state.settings;
+        let tz = settings.business.time_zone();
+        let due = callback.due_at.with_timezone(&tz);
+        let day = lang.day_phrase(due, state.clock.now().with_timezone(&tz));
+        let due_text = format!("{day} {}", due.format("%H:%M"));
+        let who = callback.name.clone().unwrap_or_else(|| callback.phone.clone());
+        let window = settings
+            .business
+            .windows
+            .iter()
+            .find(|w| w.code == callback.window)
+            .map_or(callback.window.as_str(), |w| w.label(lang));
+        let owner = callback.owner_name.as_deref().unwrap_or("-");
+        let (subject, lead) = match (event, lang) {
+            ("promise.reminder", Lang::Nl) => (format!("Herinnering: bel {who} terug, uiterlijk {due_text}"), "Deze belofte is bijna verlopen.".to_string()),
+            ("promise.reminder", Lang::En) => (format!("Reminder: call {who} back by {due_text}"), "This promise is nearly due.".to_string()),
+            ("promise.escalated", Lang::Nl) => (format!("Te laat: {who} is niet teruggebeld"), format!("{owner} had uiterlijk {due_text} moeten bellen. Neem het over of wijs het toe.")),
+            ("promise.escalated", Lang::En) => (format!("Overdue: {who} has not been called back"), format!("{owner} should have called by {due_text}. Take it over or reassign it.")),
+            (_, Lang::Nl) => (format!("Terugbelverzoek: {who}, uiterlijk {due_text}"), "Er is een nieuw terugbelverzoek voor u.".to_string()),
+            (_, Lang::En) => (format!("Callback request: {who}, by {due_text}"), "There is a new callback request for you.".to_string()),
+        };
+        let labels = match lang {
+            Lang::Nl => ["Naam", "Telefoon", "Voorkeur", "Uiterlijk bellen", "Opmerking", "Openen"],
+            Lang::En => ["Name", "Phone", "Preferred time", "Call by", "Note", "Open"],
+        };
+        let link = format!("{}/staff/callbacks/{}", settings.base_url, callback.id);
+        let name = callback.name.as_deref().unwrap_or("-");
+        let note = callback.note.as_deref().unwrap_or("-");
+        let rows = [(labels[0], name), (labels[1], callback.phone.as_str()), (labels[2], window), (labels[3], due_text.as_str()), (labels[4], note)];
+        let text = format!(
+            "{lead}\n\n{}\n\n{}: {link}\n",
+            rows.iter().map(|(label, value)| format!("{label}: {value}")).collect::<Vec<_>>().join("\n"),
+            labels[5]
+        );
+        let html_rows: String = rows
+            .iter()
+            .map(|(label, value)| {
+                let value = if *label == labels[1] {
+                    format!("<a href=\"tel:{0}\">{0}</a>", escape(value))
+                } else {
+                    escape(value)
+                };
+                format!("<tr><th align=\"left\">{}</th><td>{value}</td></tr>", escape(label))
+            })
+            .collect();
+        let html = format!(
+            "<p>{}</p><table>{html_rows}</table><p><a href=\"{}\">{}</a></p>",
+            escape(&lead),
+            escape(&link),
+            labels[5]
+        );
+        Content { subject, text, html }
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}

@@ -1,0 +1,85 @@
+//! Background work: delivering the outbox and watching deadlines. Both loops are safe to run
+//! on several nodes at once: the store hands each piece of work to one of them.
+
+use chrono::Duration;
+use tokio::sync::watch;
+
+use crate::notify;
+use crate::state::AppState;
+
+/// How long a node may hold an outbox row before another node may try it.
+const OUTBOX_LEASE: Duration = Duration::seconds(60);
+const OUTBOX_BATCH: i64 = 32;
+
+pub async fn run_outbox(state: AppState, mut stop: watch::Receiver<bool>) {
+    while !*stop.borrow() {
+        let delivered = deliver_due(&state).await;
+        if delivered > 0 {
+            continue;
+        }
+        tokio::select! {
+            _ = state.outbox_wake.notified() => {}
+            _ = tokio::time::sleep(state.settings.worker_interval) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+/// Delivers what is due now; returns how many items were attempted.
+pub async fn deliver_due(state: &AppState) -> usize {
+    let claimed = match state.store.claim_outbox(state.clock.now(), OUTBOX_LEASE, OUTBOX_BATCH).await {
+        Ok(items) => items,
+        Err(error) => {
+            tracing::warn!(%error, "cannot read the outbox");
+            return 0;
+        }
+    };
+    let attempted = claimed.len();
+    for item in claimed {
+        let outcome = notify::deliver(state, &item).await;
+        let now = state.clock.now();
+        let recorded = match outcome {
+            Ok(()) => state.store.outbox_delivered(item.id, now).await,
+            Err(failure) => {
+                let retry_at = failure.retry_at(now, item.attempts);
+                tracing::warn!(id = item.id, channel = %item.channel, error = %failure, retrying = retry_at.is_some(), "delivery failed");
+                state.store.outbox_failed(item.id, &failure.to_string(), retry_at).await
+            }
+        };
+        if let Err(error) = recorded {
+            tracing::warn!(%error, id = item.id, "cannot record a delivery; it will be retried after its lease");
+        }
+    }
+    attempted
+}
+
+pub async fn run_timers(state: AppState, mut stop: watch::Receiver<bool>) {
+    while !*stop.borrow() {
+        check_deadlines(&state).await;
+        tokio::select! {
+            _ = tokio::time::sleep(state.settings.worker_interval) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+/// Reminds owners of promises that are nearly due and escalates those that are overdue.
+pub async fn check_deadlines(state: &AppState) -> (usize, usize) {
+    let now = state.clock.now();
+    let fanout = state.fanout();
+    let reminded = state.store.remind_due(now, state.settings.reminder_lead, fanout).await;
+    let escalated = state.store.escalate_overdue(now, fanout).await;
+    let counts = match (reminded, escalated) {
+        (Ok(r), Ok(e)) => (r, e),
+        (r, e) => {
+            for error in [r.err(), e.err()].into_iter().flatten() {
+                tracing::warn!(%error, "deadline check failed; will try again");
+            }
+            (0, 0)
+        }
+    };
+    if counts != (0, 0) {
+        state.announce();
+    }
+    counts
+}

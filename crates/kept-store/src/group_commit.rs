@@ -1,0 +1,71 @@
+//! Group commit for SQLite: new callback requests that arrive together are written in one
+//! transaction, so they share one fsync. Each request is still answered only after the
+//! transaction holding it has committed.
+
+use sqlx::AnyPool;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::model::{CallbackView, NewCallback};
+use crate::sql::{insert_callback, load_candidates};
+use crate::{Result, StoreError};
+
+/// More per transaction adds latency for the first request without saving much more.
+const MAX_BATCH: usize = 256;
+
+struct Job {
+    request: NewCallback,
+    reply: oneshot::Sender<Result<CallbackView>>,
+}
+
+pub(crate) struct GroupCommit {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl GroupCommit {
+    pub(crate) fn start(pool: AnyPool) -> Self {
+        let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(run(pool, queue));
+        Self { jobs }
+    }
+
+    pub(crate) async fn submit(&self, request: NewCallback) -> Result<CallbackView> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs.send(Job { request, reply }).await.map_err(|_| StoreError::WriterGone)?;
+        answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+}
+
+async fn run(pool: AnyPool, mut queue: mpsc::Receiver<Job>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let jobs = std::mem::take(&mut batch);
+        match write_batch(&pool, &jobs).await {
+            Ok(views) => jobs.into_iter().zip(views).for_each(|(job, view)| {
+                let _ = job.reply.send(Ok(view));
+            }),
+            // One bad request must not fail the others: retry each in its own transaction.
+            Err(_) if jobs.len() > 1 => {
+                for job in jobs {
+                    let result = write_batch(&pool, std::slice::from_ref(&job)).await;
+                    let _ = job.reply.send(result.map(|mut views| views.remove(0)));
+                }
+            }
+            Err(error) => {
+                for job in jobs {
+                    let _ = job.reply.send(Err(StoreError::Conflict(error.to_string())));
+                }
+            }
+        }
+    }
+}
+
+async fn write_batch(pool: &AnyPool, jobs: &[Job]) -> Result<Vec<CallbackView>> {
+    let mut tx = pool.begin().await?;
+    let mut candidates = load_candidates(&mut tx).await?;
+    let mut views = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        views.push(insert_callback(&mut tx, &job.request, &mut candidates).await?);
+    }
+    tx.commit().await?;
+    Ok(views)
+}

@@ -1,0 +1,70 @@
+//! kept's storage: one interface ([`Store`]) with a SQLite and a PostgreSQL backend, chosen
+//! from the database URL. SQL lives here and nowhere else.
+
+mod error;
+mod group_commit;
+pub mod model;
+mod sql;
+mod time;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use kept_domain::CallbackStatus;
+
+pub use error::StoreError;
+pub use model::*;
+pub use sql::{Dialect, SqlStore};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Everything kept keeps. Methods that change several tables do so in one transaction,
+/// together with the outbox rows that announce the change.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn dialect(&self) -> Dialect;
+
+    // Staff, sessions and tokens.
+    async fn add_staff(&self, staff: NewStaff) -> Result<Staff>;
+    async fn staff_by_id(&self, id: &str) -> Result<Option<Staff>>;
+    async fn staff_by_email(&self, email: &str) -> Result<Option<Staff>>;
+    async fn list_staff(&self) -> Result<Vec<Staff>>;
+    async fn set_password(&self, staff_id: &str, password_hash: &str) -> Result<()>;
+    /// Marks someone away (handing their open promises to the delegate) or back.
+    async fn set_away(&self, staff_id: &str, away: Option<&str>, now: DateTime<Utc>) -> Result<()>;
+    async fn create_session(&self, session: NewSession) -> Result<()>;
+    async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Session>>;
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
+    async fn add_api_token(&self, token_hash: &str, staff_id: &str, now: DateTime<Utc>) -> Result<()>;
+    async fn staff_by_api_token(&self, token_hash: &str) -> Result<Option<Staff>>;
+
+    // Callback requests and their promises.
+    async fn create_callback(&self, request: NewCallback) -> Result<CallbackView>;
+    async fn callback(&self, id: &str) -> Result<Option<CallbackView>>;
+    async fn list_callbacks(&self, status: Option<CallbackStatus>, limit: i64) -> Result<Vec<CallbackView>>;
+    async fn record_outcome(&self, outcome: NewOutcome) -> Result<CallbackView>;
+    async fn customer_history(&self, customer_id: &str) -> Result<Vec<HistoryEntry>>;
+    async fn promise_history(&self, promise_id: &str) -> Result<Vec<PromiseHistoryEntry>>;
+    async fn promise(&self, id: &str) -> Result<Option<PromiseRecord>>;
+
+    // Timers: each reminder and escalation is recorded once, however many nodes look.
+    async fn remind_due(&self, now: DateTime<Utc>, lead: Duration, fanout: Fanout) -> Result<usize>;
+    async fn escalate_overdue(&self, now: DateTime<Utc>, fanout: Fanout) -> Result<usize>;
+
+    // The outbox.
+    async fn claim_outbox(&self, now: DateTime<Utc>, lease: Duration, limit: i64) -> Result<Vec<OutboxItem>>;
+    async fn outbox_delivered(&self, id: i64, now: DateTime<Utc>) -> Result<()>;
+    /// Records a failed attempt; `retry_at: None` gives up on the item.
+    async fn outbox_failed(&self, id: i64, error: &str, retry_at: Option<DateTime<Utc>>) -> Result<()>;
+    async fn outbox_counts(&self) -> Result<OutboxCounts>;
+
+    /// A number that grows whenever any promise changes; the dashboard polls it.
+    async fn change_marker(&self) -> Result<i64>;
+}
+
+/// Opens the store named by `url`: `sqlite://path` (created if missing) or `postgres://…`,
+/// and brings its schema up to date.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
+    Ok(Arc::new(SqlStore::open(url).await?))
+}

@@ -1,0 +1,114 @@
+//! The `kept` command: run the server, manage staff and API tokens.
+
+mod demo;
+mod staff;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use kept_domain::SystemClock;
+use kept_server::Settings;
+
+#[derive(Parser)]
+#[command(name = "kept", version, about = "kept — no customer is ever forgotten")]
+struct Cli {
+    /// Configuration file (default: ./kept.toml when it exists). KEPT_* variables override it.
+    #[arg(long, global = true, env = "KEPT_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server and its background workers.
+    Serve {
+        /// Create a demo business with an owner, an agent and sample callback requests.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Same as `serve --demo`.
+    Demo,
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(staff::UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(staff::TokenCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("kept: cannot start: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("kept: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load(cli.config.as_deref(), |key| std::env::var(key).ok())?;
+    match cli.command {
+        Command::Serve { demo } => serve(settings, demo).await,
+        Command::Demo => serve(settings, true).await,
+        Command::User(command) => staff::user(settings, command).await,
+        Command::Token(command) => staff::token(settings, command).await,
+    }
+}
+
+async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
+    let store = kept_store::open(&settings.database_url)
+        .await
+        .with_context(|| format!("opening the database {}", settings.database_url))?;
+    if demo {
+        demo::seed(store.as_ref(), &settings).await?;
+    }
+    let listener = tokio::net::TcpListener::bind(settings.listen)
+        .await
+        .with_context(|| format!("listening on {}", settings.listen))?;
+    if settings.smtp_url.is_none() {
+        tracing::warn!("no KEPT_SMTP_URL set: staff will not get e-mail");
+    }
+    let running = kept_server::launch(listener, settings, Arc::new(SystemClock), store)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => tracing::info!("stopping"),
+        _ = terminate() => tracing::info!("stopping"),
+    }
+    running.stop().await;
+    Ok(())
+}
+
+#[cfg(unix)]
+async fn terminate() {
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(mut signal) => {
+            signal.recv().await;
+        }
+        Err(_) => std::future::pending().await,
+    }
+}
+
+#[cfg(not(unix))]
+async fn terminate() {
+    std::future::pending().await
+}

@@ -1,0 +1,104 @@
+//! `kept user …` and `kept token …`.
+
+use std::io::BufRead;
+
+use anyhow::{Context, bail};
+use clap::Subcommand;
+use kept_domain::{Lang, Role, SystemClock, Clock};
+use kept_server::Settings;
+use kept_server::auth::{hash_password, new_token, token_hash};
+use kept_store::NewStaff;
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Add a staff member. The password is asked for, or read from standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = ["owner", "agent"])]
+        role: String,
+        /// Shown to colleagues; defaults to the part of the e-mail address before the @.
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, default_value = "nl", value_parser = ["nl", "en"])]
+        lang: String,
+        /// Read the password from the first line of standard input instead of a prompt.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List staff members.
+    List,
+}
+
+#[derive(Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a staff member and print it (it is shown only once).
+    Create {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+pub async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()> {
+    let store = kept_store::open(&settings.database_url).await?;
+    match command {
+        UserCommand::Add { email, role, name, lang, password_stdin } => {
+            let email = email.trim().to_lowercase();
+            if email.parse::<lettre::Address>().is_err() {
+                bail!("'{email}' is not a valid e-mail address");
+            }
+            let password = if password_stdin { read_stdin_line()? } else { prompt_twice()? };
+            let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_string());
+            let staff = store
+                .add_staff(NewStaff {
+                    email,
+                    name,
+                    role: Role::parse(&role).unwrap_or(Role::Agent),
+                    lang: Lang::parse(&lang).unwrap_or_default(),
+                    password_hash: hash_password(&password)?,
+                    now: SystemClock.now(),
+                })
+                .await
+                .map_err(|e| match e {
+                    kept_store::StoreError::Duplicate => anyhow::anyhow!("a staff member with this e-mail address exists already"),
+                    other => other.into(),
+                })?;
+            println!("added {} <{}> as {}", staff.name, staff.email, staff.role.as_str());
+        }
+        UserCommand::List => {
+            for staff in store.list_staff().await? {
+                let away = if staff.away { " (away)" } else { "" };
+                println!("{}\t{}\t{}{away}", staff.email, staff.role.as_str(), staff.name);
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn token(settings: Settings, command: TokenCommand) -> anyhow::Result<()> {
+    let store = kept_store::open(&settings.database_url).await?;
+    match command {
+        TokenCommand::Create { email } => {
+            let staff = store.staff_by_email(&email).await?.with_context(|| format!("no staff member with e-mail {email}"))?;
+            let token = new_token();
+            store.add_api_token(&token_hash(&token), &staff.id, SystemClock.now()).await?;
+            println!("{token}");
+        }
+    }
+    Ok(())
+}
+
+fn read_stdin_line() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).context("reading the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn prompt_twice() -> anyhow::Result<String> {
+    let first = rpassword::prompt_password("Password: ")?;
+    let second = rpassword::prompt_password("Again: ")?;
+    if first != second {
+        bail!("the passwords differ");
+    }
+    Ok(first)
+}
