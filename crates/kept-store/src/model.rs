@@ -129,6 +129,8 @@ pub struct OutboxItem {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct OutboxCounts {
     pub pending: i64,
+    /// Pending items that failed at least once and wait for their next attempt.
+    pub retrying: i64,
     pub delivered: i64,
     pub failed: i64,
 }

@@ -74,6 +74,9 @@ impl SqlStore {
                 // connection never meets a busy lock from its own process.
                 let write = sqlite_pool(1).connect_with(options.clone()).await?;
                 SQLITE_MIGRATIONS.run(&write).await?;
+                // A SQLite file has one kept node, so a lease found at start-up belongs to a
+                // run that died mid-delivery: retry its items now instead of after the lease.
+                sqlx::query("UPDATE outbox SET locked_until_ms = 0 WHERE status = 'pending'").execute(&write).await?;
                 let read = sqlite_pool(4).connect_with(options).await?;
                 SqlStore { dialect, read, group_commit: Some(GroupCommit::start(write.clone())), write }
             }
@@ -799,13 +802,16 @@ impl Store for SqlStore {
     }
 
     async fn outbox_counts(&self) -> Result<OutboxCounts> {
-        let rows = sqlx::query("SELECT status, COUNT(*) FROM outbox GROUP BY status").fetch_all(&self.read).await?;
+        let rows = sqlx::query("SELECT status, COUNT(*), SUM(CASE WHEN last_error IS NULL THEN 0 ELSE 1 END) FROM outbox GROUP BY status").fetch_all(&self.read).await?;
         let mut counts = OutboxCounts::default();
         for row in rows {
             let status: String = row.try_get(0)?;
             let count: i64 = row.try_get(1)?;
             match status.as_str() {
-                "pending" => counts.pending = count,
+                "pending" => {
+                    counts.pending = count;
+                    counts.retrying = row.try_get(2)?;
+                }
                 "delivered" => counts.delivered = count,
                 _ => counts.failed += count,
             }

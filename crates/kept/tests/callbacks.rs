@@ -1,0 +1,221 @@
+//! The call-me-back loop through the API, on every database.
+
+mod support;
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use support::*;
+
+#[tokio::test]
+async fn create_then_listed_then_outcome_closes_it() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let created = server.created(json!({"phone": "06 12345678", "name": "Jan Jansen", "window": "asap"})).await;
+        assert_eq!(created["phone"], "+31612345678", "{}", db.name);
+        assert_eq!(created["window"], "asap");
+        assert_eq!(created["status"], "open");
+        assert_eq!(created["owner"], "Sanne", "the agent gets new work, not the owner");
+        let due: DateTime<Utc> = created["due_at"].as_str().unwrap().parse().expect("RFC 3339 due_at");
+        assert_eq!(due, tuesday_morning() + chrono::Duration::minutes(90));
+        assert_eq!(created["confirmation"], "We bellen u vandaag vóór 11:30.");
+        let id = created["id"].as_str().unwrap().to_string();
+
+        assert_eq!(server.open_ids().await, vec![id.clone()], "{}", db.name);
+
+        let closed = server.api_post(&format!("/api/v1/callback-requests/{id}/outcome"), json!({"outcome": "reached", "note": "Fiets is vrijdag klaar"})).await;
+        assert_eq!(closed.status(), 200);
+        let closed: Value = closed.json().await.unwrap();
+        assert_eq!(closed["status"], "reached");
+        assert_eq!(closed["promise_status"], "kept");
+        assert!(server.open_ids().await.is_empty(), "{}", db.name);
+
+        let again = server.api_post(&format!("/api/v1/callback-requests/{id}/outcome"), json!({"outcome": "reached"})).await;
+        assert_eq!(again.status(), 409, "a closed request cannot be closed twice");
+        server.running.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn no_answer_keeps_the_request_open_with_a_retry_promise() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let created = server.created(json!({"phone": "+31 6 1234 5678"})).await;
+        let id = created["id"].as_str().unwrap();
+        server.clock.advance(chrono::Duration::minutes(10));
+        let retry: Value = server
+            .api_post(&format!("/api/v1/callback-requests/{id}/outcome"), json!({"outcome": "no_answer"}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(retry["status"], "open", "{}", db.name);
+        assert_eq!(retry["attempts"], 1);
+        let retry_due: DateTime<Utc> = retry["due_at"].as_str().unwrap().parse().unwrap();
+        assert_eq!(retry_due, tuesday_morning() + chrono::Duration::minutes(70), "60 business minutes later");
+        assert_ne!(retry["due_at"], created["due_at"]);
+        assert_eq!(server.open_ids().await.len(), 1);
+        server.running.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn invalid_input_is_refused_with_the_field_and_nothing_is_stored() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let cases = [
+            (json!({"phone": "12"}), "phone", "invalid_phone"),
+            (json!({"name": "Jan"}), "phone", "required"),
+            (json!({"phone": "0612345678", "window": "midnight"}), "window", "unknown_window"),
+            (json!({"phone": "0612345678", "website": "http://spam.test"}), "website", "spam"),
+            (json!({"phone": 612345678}), "body", "invalid_json"),
+        ];
+        for (body, field, code) in cases {
+            let response = server.request_callback(body.clone()).await;
+            assert_eq!(response.status(), 422, "{body} on {}", db.name);
+            let error: Value = response.json().await.unwrap();
+            assert_eq!(error["fields"][0]["field"], field, "{body}");
+            assert_eq!(error["fields"][0]["code"], code, "{body}");
+            assert!(!error["fields"][0]["message"].as_str().unwrap().is_empty());
+        }
+        let garbage = server
+            .http
+            .post(server.url("/api/v1/callback-requests"))
+            .header("content-type", "application/json")
+            .body("{not json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(garbage.status(), 422);
+        let all: Vec<Value> = server.api_get("/api/v1/callback-requests").await.json().await.unwrap();
+        assert!(all.is_empty(), "nothing may be stored on {}: {all:?}", db.name);
+        assert_eq!(server.store.outbox_counts().await.unwrap(), kept_store::OutboxCounts::default());
+        server.running.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn the_api_needs_a_valid_token() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let created = server.created(json!({"phone": "0612345678"})).await;
+        let id = created["id"].as_str().unwrap();
+        let anonymous = server.http.get(server.url("/api/v1/callback-requests?status=open")).send().await.unwrap();
+        assert_eq!(anonymous.status(), 401);
+        let body: Value = anonymous.json().await.unwrap();
+        assert_eq!(body["error"], "unauthorized");
+        let wrong = server.http.get(server.url("/api/v1/callback-requests")).bearer_auth("not-a-token").send().await.unwrap();
+        assert_eq!(wrong.status(), 401);
+        let outcome = server
+            .http
+            .post(server.url(&format!("/api/v1/callback-requests/{id}/outcome")))
+            .json(&json!({"outcome": "reached"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(outcome.status(), 401);
+        assert_eq!(server.open_ids().await, vec![id.to_string()], "the unauthorised call changed nothing");
+        let bad_status = server.api_get("/api/v1/callback-requests?status=bogus").await;
+        assert_eq!(bad_status.status(), 422);
+        server.running.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn staff_get_an_email_over_smtp_with_a_clickable_number() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        server.created(json!({"phone": "06 12345678", "name": "Jan Jansen", "window": "evening", "note": "Band lek"})).await;
+        let agent = server.agent_email.clone();
+        eventually(10, "the agent's e-mail", || async { !server.smtp.to(&agent).is_empty() }).await;
+        let mails = server.smtp.to(&agent);
+        assert_eq!(mails.len(), 1, "{}", db.name);
+        let mail = &mails[0];
+        assert!(mail.subject.contains("Jan Jansen"), "{}", mail.subject);
+        assert!(mail.html.contains("href=\"tel:+31612345678\""), "{}", mail.html);
+        assert!(mail.text.contains("'s Avonds na 20:00"), "{}", mail.text);
+        assert!(mail.text.contains("21:30"), "due time in local time: {}", mail.text);
+        assert!(mail.text.contains("Band lek"));
+        assert!(mail.raw.contains("From: Fietsenmaker <kept@fiets.test>"), "{}", mail.raw);
+        server.running.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn webhook_is_signed_and_retried_until_it_is_accepted() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        server.hooks.fail_next(1);
+        let created = server.created(json!({"phone": "0612345678", "name": "Jan"})).await;
+        // The first call fails; the retry waits 10 seconds of kept's clock.
+        eventually(10, "the failed first attempt", || async {
+            server.store.outbox_counts().await.unwrap().retrying == 1 && server.hooks.hooks().is_empty()
+        })
+        .await;
+        server.clock.advance(chrono::Duration::seconds(11));
+        eventually(10, "the retried webhook", || async { !server.hooks.hooks().is_empty() }).await;
+        let hooks = server.hooks.hooks();
+        assert_eq!(hooks.len(), 1, "{}", db.name);
+        let hook = &hooks[0];
+        assert!(signature_is_valid(hook), "signature must verify: {:?}", hook.headers);
+        let body = hook.json();
+        assert_eq!(body["event"], "callback.created");
+        assert_eq!(body["callback"]["id"], created["id"]);
+        assert_eq!(body["callback"]["phone"], "+31612345678");
+        let mut tampered = hook.clone();
+        tampered.body.push(b' ');
+        assert!(!signature_is_valid(&tampered), "a changed body must not verify");
+        server.running.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn the_public_form_is_rate_limited_per_address() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start_with(&db.url, |config| config.rate_limit_per_minute = 3).await;
+    for _ in 0..3 {
+        server.created(json!({"phone": "0612345678"})).await;
+    }
+    let limited = server.request_callback(json!({"phone": "0612345678"})).await;
+    assert_eq!(limited.status(), 429);
+    let all: Vec<Value> = server.api_get("/api/v1/callback-requests").await.json().await.unwrap();
+    assert_eq!(all.len(), 3);
+    server.running.stop().await;
+}
+
+#[tokio::test]
+async fn new_work_is_shared_round_robin_and_moves_to_the_stand_in() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let now = tuesday_morning();
+        add_staff(server.store.as_ref(), "piet@fiets.test", "Piet", kept_domain::Role::Agent, now).await;
+        let mut owners = Vec::new();
+        for _ in 0..4 {
+            owners.push(server.created(json!({"phone": "0612345678"})).await["owner"].as_str().unwrap().to_string());
+        }
+        owners.sort();
+        assert_eq!(owners, ["Piet", "Piet", "Sanne", "Sanne"], "{}", db.name);
+
+        let sanne = server.store.staff_by_email("sanne@fiets.test").await.unwrap().unwrap();
+        let piet = server.store.staff_by_email("piet@fiets.test").await.unwrap().unwrap();
+        server.store.set_away(&sanne.id, Some(&piet.id), now).await.unwrap();
+        let open: Vec<Value> = server.api_get("/api/v1/callback-requests?status=open").await.json().await.unwrap();
+        assert!(open.iter().all(|c| c["owner"] == "Piet"), "Sanne's work moved to Piet: {open:?}");
+        for _ in 0..2 {
+            assert_eq!(server.created(json!({"phone": "0612345678"})).await["owner"], "Piet");
+        }
+        server.running.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn health_and_openapi_are_public() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start(&db.url).await;
+    let health = server.http.get(server.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let doc: Value = server.http.get(server.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert!(doc["paths"]["/api/v1/callback-requests"]["post"].is_object());
+    assert!(doc["paths"]["/api/v1/callback-requests/{id}/outcome"]["post"].is_object());
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    server.running.stop().await;
+}

@@ -1,0 +1,359 @@
+//! The test harness: real databases (a SQLite file, a fresh PostgreSQL database), a real SMTP
+//! server, a real webhook receiver and kept itself, in process or as a separate process.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use kept_domain::{Clock, Lang, ManualClock, Role};
+use kept_server::config::FileConfig;
+use kept_server::{Running, Settings};
+use kept_store::{NewStaff, Store};
+use serde_json::Value;
+use sqlx::Connection;
+
+pub const WEBHOOK_SECRET: &str = "test-webhook-secret";
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Tuesday 24 November 2026, 10:00 in Amsterdam: inside opening hours.
+pub fn tuesday_morning() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap()
+}
+
+/// Every database the suite runs against: always SQLite; PostgreSQL when
+/// `KEPT_TEST_POSTGRES_URL` names a server (the test script starts one and requires it).
+pub async fn databases() -> Vec<TestDatabase> {
+    let mut databases = vec![TestDatabase::sqlite()];
+    match std::env::var("KEPT_TEST_POSTGRES_URL") {
+        Ok(admin_url) => databases.push(TestDatabase::postgres(&admin_url).await),
+        Err(_) if std::env::var("KEPT_TEST_REQUIRE_POSTGRES").is_ok() => {
+            panic!("KEPT_TEST_REQUIRE_POSTGRES is set but KEPT_TEST_POSTGRES_URL is not")
+        }
+        Err(_) => eprintln!("note: KEPT_TEST_POSTGRES_URL is not set; running on SQLite only"),
+    }
+    databases
+}
+
+pub async fn postgres_only() -> Option<TestDatabase> {
+    match std::env::var("KEPT_TEST_POSTGRES_URL") {
+        Ok(admin_url) => Some(TestDatabase::postgres(&admin_url).await),
+        Err(_) if std::env::var("KEPT_TEST_REQUIRE_POSTGRES").is_ok() => {
+            panic!("KEPT_TEST_REQUIRE_POSTGRES is set but KEPT_TEST_POSTGRES_URL is not")
+        }
+        Err(_) => {
+            eprintln!("note: KEPT_TEST_POSTGRES_URL is not set; skipping a PostgreSQL-only test");
+            None
+        }
+    }
+}
+
+pub struct TestDatabase {
+    pub url: String,
+    pub name: &'static str,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDatabase {
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/kept.db", dir.path().display());
+        Self { url, name: "sqlite", _dir: Some(dir) }
+    }
+
+    /// A new, empty database on the server named by `admin_url`.
+    pub async fn postgres(admin_url: &str) -> Self {
+        let name = format!("kept_test_{}", uuid::Uuid::now_v7().simple());
+        let mut admin = sqlx::PgConnection::connect(admin_url).await.expect("connect to the test PostgreSQL");
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+        let mut url = reqwest::Url::parse(admin_url).unwrap();
+        url.set_path(&name);
+        Self { url: url.to_string(), name: "postgres", _dir: None }
+    }
+}
+
+/// A real SMTP server (mailin) that keeps what it receives.
+#[derive(Clone, Default)]
+pub struct SmtpSink {
+    received: Arc<Mutex<Vec<Mail>>>,
+    current: Vec<u8>,
+    to: Vec<String>,
+    pub port: u16,
+}
+
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub to: Vec<String>,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub raw: String,
+}
+
+impl mailin_embedded::Handler for SmtpSink {
+    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> mailin_embedded::Response {
+        self.current.clear();
+        self.to = to.to_vec();
+        mailin_embedded::response::OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.current.extend_from_slice(buf);
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> mailin_embedded::Response {
+        let parsed = mail_parser::MessageParser::default().parse(&self.current).expect("a parsable message");
+        let mail = Mail {
+            to: self.to.clone(),
+            subject: parsed.subject().unwrap_or_default().to_string(),
+            text: parsed.body_text(0).unwrap_or_default().to_string(),
+            html: parsed.body_html(0).unwrap_or_default().to_string(),
+            raw: String::from_utf8_lossy(&self.current).to_string(),
+        };
+        self.received.lock().unwrap().push(mail);
+        mailin_embedded::response::OK
+    }
+}
+
+impl SmtpSink {
+    pub fn start() -> SmtpSink {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let sink = SmtpSink { port: listener.local_addr().unwrap().port(), ..Default::default() };
+        let mut server = mailin_embedded::Server::new(sink.clone());
+        server.with_name("smtp.test").with_tcp_listener(listener);
+        std::thread::spawn(move || {
+            let _ = server.serve();
+        });
+        sink
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    pub fn mails(&self) -> Vec<Mail> {
+        self.received.lock().unwrap().clone()
+    }
+
+    pub fn to(&self, address: &str) -> Vec<Mail> {
+        self.mails().into_iter().filter(|m| m.to.iter().any(|t| t == address)).collect()
+    }
+}
+
+/// A webhook receiver: an HTTP server that records each call.
+#[derive(Clone, Default)]
+pub struct HookSink {
+    received: Arc<Mutex<Vec<Hook>>>,
+    /// Answer 500 to this many calls first.
+    failures_left: Arc<Mutex<usize>>,
+    pub port: u16,
+}
+
+#[derive(Debug, Clone)]
+pub struct Hook {
+    pub headers: HashMap<String, String>,
+    pub body: Vec<u8>,
+}
+
+impl Hook {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap()
+    }
+
+    pub fn event(&self) -> String {
+        self.json()["event"].as_str().unwrap_or_default().to_string()
+    }
+}
+
+impl HookSink {
+    pub async fn start() -> HookSink {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let sink = HookSink { port: listener.local_addr().unwrap().port(), ..Default::default() };
+        let state = sink.clone();
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+                let state = state.clone();
+                async move {
+                    let mut failures = state.failures_left.lock().unwrap();
+                    if *failures > 0 {
+                        *failures -= 1;
+                        return axum::http::StatusCode::INTERNAL_SERVER_ERROR;
+                    }
+                    let headers = headers
+                        .iter()
+                        .map(|(k, v)| (k.as_str().to_lowercase(), v.to_str().unwrap_or_default().to_string()))
+                        .collect();
+                    state.received.lock().unwrap().push(Hook { headers, body: body.to_vec() });
+                    axum::http::StatusCode::NO_CONTENT
+                }
+            }),
+        );
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        sink
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/hook", self.port)
+    }
+
+    pub fn fail_next(&self, count: usize) {
+        *self.failures_left.lock().unwrap() = count;
+    }
+
+    pub fn hooks(&self) -> Vec<Hook> {
+        self.received.lock().unwrap().clone()
+    }
+
+    pub fn events(&self, event: &str) -> Vec<Hook> {
+        self.hooks().into_iter().filter(|h| h.event() == event).collect()
+    }
+}
+
+/// Waits until `check` holds, polling; fails the test after `seconds`. This waits for an
+/// outcome, it does not guess how long something takes.
+pub async fn eventually<F, Fut>(seconds: u64, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + StdDuration::from_secs(seconds);
+    while !check().await {
+        assert!(tokio::time::Instant::now() < deadline, "timed out after {seconds}s waiting for: {what}");
+        tokio::time::sleep(StdDuration::from_millis(25)).await;
+    }
+}
+
+pub fn test_config(database_url: &str, smtp: &SmtpSink, hooks: &HookSink) -> FileConfig {
+    let mut config = FileConfig::default();
+    config.database_url = database_url.to_string();
+    config.listen = "127.0.0.1:0".into();
+    config.smtp_url = Some(smtp.url());
+    config.mail_from = "Fietsenmaker <kept@fiets.test>".into();
+    config.webhook_url = Some(hooks.url());
+    config.webhook_secret = Some(WEBHOOK_SECRET.into());
+    config.rate_limit_per_minute = 0;
+    config.worker_interval_ms = 20;
+    config.business.name = "Fietsenmaker".into();
+    config
+}
+
+/// kept running in this process with a manual clock, its own SMTP and webhook receivers,
+/// an owner, an agent and an API token.
+pub struct TestServer {
+    pub base: String,
+    pub running: Running,
+    pub clock: ManualClock,
+    pub smtp: SmtpSink,
+    pub hooks: HookSink,
+    pub store: Arc<dyn Store>,
+    pub token: String,
+    pub owner_email: String,
+    pub agent_email: String,
+    pub http: reqwest::Client,
+}
+
+impl TestServer {
+    pub async fn start(database_url: &str) -> TestServer {
+        Self::start_with(database_url, |_| {}).await
+    }
+
+    pub async fn start_with(database_url: &str, adjust: impl FnOnce(&mut FileConfig)) -> TestServer {
+        let smtp = SmtpSink::start();
+        let hooks = HookSink::start().await;
+        let mut config = test_config(database_url, &smtp, &hooks);
+        adjust(&mut config);
+        let settings = config.resolve().unwrap();
+        let clock = ManualClock::new(tuesday_morning());
+        Self::launch(settings, clock, smtp, hooks, true).await
+    }
+
+    /// Starts another node on the same database, clock and receivers.
+    pub async fn another_node(&self) -> TestServer {
+        let settings = test_config(&self.running.state.settings.database_url, &self.smtp, &self.hooks).resolve().unwrap();
+        Self::launch(settings, self.clock.clone(), self.smtp.clone(), self.hooks.clone(), false).await
+    }
+
+    async fn launch(settings: Settings, clock: ManualClock, smtp: SmtpSink, hooks: HookSink, seed: bool) -> TestServer {
+        let store = kept_store::open(&settings.database_url).await.unwrap();
+        let owner_email = "olga@fiets.test".to_string();
+        let agent_email = "sanne@fiets.test".to_string();
+        if seed {
+            add_staff(store.as_ref(), &owner_email, "Olga", Role::Owner, clock.now()).await;
+            add_staff(store.as_ref(), &agent_email, "Sanne", Role::Agent, clock.now()).await;
+        }
+        let token = kept_server::auth::new_token();
+        let agent = store.staff_by_email(&agent_email).await.unwrap().unwrap();
+        store.add_api_token(&kept_server::auth::token_hash(&token), &agent.id, clock.now()).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let running = kept_server::launch(listener, settings, Arc::new(clock.clone()), store.clone()).await.unwrap();
+        TestServer {
+            base: format!("http://{}", running.addr),
+            running,
+            clock,
+            smtp,
+            hooks,
+            store,
+            token,
+            owner_email,
+            agent_email,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// POSTs a callback request as a customer would (no token).
+    pub async fn request_callback(&self, body: Value) -> reqwest::Response {
+        self.http.post(self.url("/api/v1/callback-requests")).json(&body).send().await.unwrap()
+    }
+
+    pub async fn created(&self, body: Value) -> Value {
+        let response = self.request_callback(body).await;
+        assert_eq!(response.status(), 201);
+        response.json().await.unwrap()
+    }
+
+    pub async fn api_get(&self, path: &str) -> reqwest::Response {
+        self.http.get(self.url(path)).bearer_auth(&self.token).send().await.unwrap()
+    }
+
+    pub async fn api_post(&self, path: &str, body: Value) -> reqwest::Response {
+        self.http.post(self.url(path)).bearer_auth(&self.token).json(&body).send().await.unwrap()
+    }
+
+    pub async fn open_ids(&self) -> Vec<String> {
+        let list: Vec<Value> = self.api_get("/api/v1/callback-requests?status=open").await.json().await.unwrap();
+        list.iter().map(|c| c["id"].as_str().unwrap().to_string()).collect()
+    }
+}
+
+pub async fn add_staff(store: &dyn Store, email: &str, name: &str, role: Role, now: DateTime<Utc>) {
+    store
+        .add_staff(NewStaff {
+            email: email.into(),
+            name: name.into(),
+            role,
+            lang: Lang::Nl,
+            password_hash: kept_server::auth::hash_password(PASSWORD).unwrap(),
+            now,
+        })
+        .await
+        .unwrap();
+}
+
+/// Checks an `X-Kept-Signature` header against the body.
+pub fn signature_is_valid(hook: &Hook) -> bool {
+    use hmac::{Hmac, Mac};
+    let header = hook.headers.get("x-kept-signature").cloned().unwrap_or_default();
+    let Some(hex_signature) = header.strip_prefix("sha256=") else { return false };
+    let Ok(signature) = hex::decode(hex_signature) else { return false };
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(WEBHOOK_SECRET.as_bytes()).unwrap();
+    mac.update(&hook.body);
+    mac.verify_slice(&signature).is_ok()
+}
