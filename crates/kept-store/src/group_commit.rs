@@ -43,16 +43,12 @@ async fn run(pool: AnyPool, mut queue: mpsc::Receiver<Job>) {
             Ok(views) => jobs.into_iter().zip(views).for_each(|(job, view)| {
                 let _ = job.reply.send(Ok(view));
             }),
-            // One bad request must not fail the others: retry each in its own transaction.
-            Err(_) if jobs.len() > 1 => {
+            // One bad request must not fail the others: each gets its own transaction and
+            // its own answer.
+            Err(_) => {
                 for job in jobs {
                     let result = write_batch(&pool, std::slice::from_ref(&job)).await;
                     let _ = job.reply.send(result.map(|mut views| views.remove(0)));
-                }
-            }
-            Err(error) => {
-                for job in jobs {
-                    let _ = job.reply.send(Err(StoreError::Conflict(error.to_string())));
                 }
             }
         }
@@ -60,7 +56,7 @@ async fn run(pool: AnyPool, mut queue: mpsc::Receiver<Job>) {
 }
 
 async fn write_batch(pool: &AnyPool, jobs: &[Job]) -> Result<Vec<CallbackView>> {
-    let mut tx = pool.begin().await?;
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let mut candidates = load_candidates(&mut tx).await?;
     let mut views = Vec::with_capacity(jobs.len());
     for job in jobs {

@@ -89,6 +89,15 @@ impl SqlStore {
         Ok(store)
     }
 
+    /// SQLite must take the write lock when the transaction starts: a transaction that reads
+    /// first and writes later fails at once if another writer committed in between.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.dialect {
+            Dialect::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
+            Dialect::Postgres => self.write.begin().await?,
+        })
+    }
+
     async fn fetch_callback(&self, id: &str) -> Result<Option<CallbackView>> {
         let row = sqlx::query(&format!("{CALLBACK_SELECT} WHERE c.id = $1"))
             .bind(id)
@@ -119,7 +128,7 @@ impl SqlStore {
     ) -> Result<usize> {
         let mut marked = 0;
         for promise_id in candidates {
-            let mut tx = self.write.begin().await?;
+            let mut tx = self.begin_write().await?;
             let updated = sqlx::query(&format!(
                 "UPDATE promises SET {column} = $1 WHERE id = $2 AND {column} IS NULL AND status = 'open' \
                  RETURNING owner_id"
@@ -471,7 +480,7 @@ impl Store for SqlStore {
         if delegate == Some(staff_id) {
             return Err(StoreError::Conflict("nobody can be their own delegate".into()));
         }
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let updated = sqlx::query("UPDATE staff SET away = $1, delegate_id = $2 WHERE id = $3")
             .bind(i64::from(delegate.is_some()))
             .bind(delegate)
@@ -546,7 +555,7 @@ impl Store for SqlStore {
         if let Some(group_commit) = &self.group_commit {
             return group_commit.submit(request).await;
         }
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut candidates = load_candidates(&mut tx).await?;
         let view = insert_callback(&mut tx, &request, &mut candidates).await?;
         tx.commit().await?;
@@ -577,7 +586,7 @@ impl Store for SqlStore {
     }
 
     async fn record_outcome(&self, outcome: NewOutcome) -> Result<CallbackView> {
-        let mut tx = self.write.begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query(
             "SELECT c.status, c.customer_id, p.id, p.due_ms, p.owner_id FROM callback_requests c \
              JOIN promises p ON p.id = c.promise_id WHERE c.id = $1",
