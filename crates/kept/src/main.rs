@@ -90,6 +90,8 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
     let running = kept_server::launch(listener, settings, Arc::new(SystemClock), store)
         .await
         .map_err(anyhow::Error::msg)?;
+    // Printed for people and scripts alike (with KEPT_LISTEN=…:0 this names the chosen port).
+    println!("kept is listening on http://{}", running.addr);
     tokio::select! {
         _ = tokio::signal::ctrl_c() => tracing::info!("stopping"),
         _ = terminate() => tracing::info!("stopping"),

@@ -1,0 +1,174 @@
+//! kept as separate processes: a restart after a hard kill loses nothing, and two nodes on
+//! one PostgreSQL database deliver every notification exactly once.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+use support::*;
+
+const KEPT: &str = env!("CARGO_BIN_EXE_kept");
+
+/// A `kept serve` process whose output is collected.
+struct Node {
+    child: Child,
+    base: String,
+    stderr: Arc<Mutex<String>>,
+}
+
+fn kept(dir: &std::path::Path, env: &[(&str, String)]) -> Command {
+    let mut command = Command::new(KEPT);
+    command.current_dir(dir).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default()).env("RUST_LOG", "info");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command
+}
+
+impl Node {
+    async fn start(dir: &std::path::Path, env: &[(&str, String)]) -> Node {
+        let mut child = kept(dir, env)
+            .args(["serve"])
+            .env("KEPT_LISTEN", "127.0.0.1:0")
+            .env("KEPT_WORKER_INTERVAL_MS", "50")
+            .env("KEPT_RATE_LIMIT_PER_MINUTE", "0")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let collected = stderr.clone();
+        let err = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                collected.lock().unwrap().push_str(&(line + "\n"));
+            }
+        });
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let base = tokio::task::spawn_blocking(move || {
+            let mut line = String::new();
+            while stdout.read_line(&mut line).unwrap_or(0) > 0 {
+                if let Some(url) = line.trim().strip_prefix("kept is listening on ") {
+                    return Some(url.to_string());
+                }
+                line.clear();
+            }
+            None
+        })
+        .await
+        .unwrap();
+        let Some(base) = base else { panic!("kept did not start: {}", stderr.lock().unwrap()) };
+        Node { child, base, stderr }
+    }
+
+    fn logged(&self, text: &str) -> bool {
+        self.stderr.lock().unwrap().contains(text)
+    }
+
+    async fn request_callback(&self, body: Value) -> Value {
+        let response = reqwest::Client::new().post(format!("{}/api/v1/callback-requests", self.base)).json(&body).send().await.unwrap();
+        assert_eq!(response.status(), 201);
+        response.json().await.unwrap()
+    }
+
+    fn kill_hard(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn add_agent_and_token(dir: &std::path::Path, env: &[(&str, String)]) -> String {
+    let mut add = kept(dir, env)
+        .args(["user", "add", "--email", "sanne@fiets.test", "--role", "agent", "--name", "Sanne", "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(add.stdin.take().unwrap(), "{PASSWORD}").unwrap();
+    assert!(add.wait().unwrap().success());
+    let token = kept(dir, env).args(["token", "create", "--email", "sanne@fiets.test"]).output().unwrap();
+    assert!(token.status.success(), "{}", String::from_utf8_lossy(&token.stderr));
+    String::from_utf8(token.stdout).unwrap().trim().to_string()
+}
+
+fn unused_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+#[tokio::test]
+async fn a_node_killed_after_accepting_a_request_delivers_its_email_after_restart() {
+    for db in databases().await {
+        let dir = tempfile::tempdir().unwrap();
+        // Nothing listens on this port yet: the first delivery attempt fails.
+        let dead_smtp = format!("smtp://127.0.0.1:{}", unused_port());
+        let env = vec![("KEPT_DATABASE_URL", db.url.clone()), ("KEPT_SMTP_URL", dead_smtp)];
+        let token = add_agent_and_token(dir.path(), &env);
+        let node = Node::start(dir.path(), &env).await;
+        let created = node.request_callback(json!({"phone": "06 12345678", "name": "Jan"})).await;
+        eventually(20, "a failed delivery attempt", || async { node.logged("delivery failed") }).await;
+        node.kill_hard();
+
+        let smtp = SmtpSink::start();
+        let env = vec![("KEPT_DATABASE_URL", db.url.clone()), ("KEPT_SMTP_URL", smtp.url())];
+        let node = Node::start(dir.path(), &env).await;
+        let open: Vec<Value> = reqwest::Client::new()
+            .get(format!("{}/api/v1/callback-requests?status=open", node.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(open.len(), 1, "the request survived the kill on {}", db.name);
+        assert_eq!(open[0]["id"], created["id"]);
+        // The retry is due 10 seconds after the failed attempt.
+        eventually(40, "the e-mail after the restart", || async { smtp.to("sanne@fiets.test").len() == 1 }).await;
+        assert!(smtp.mails()[0].subject.contains("Jan"));
+    }
+}
+
+#[tokio::test]
+async fn two_processes_on_one_postgres_deliver_each_notification_exactly_once() {
+    let Some(db) = postgres_only().await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let smtp = SmtpSink::start();
+    let hooks = HookSink::start().await;
+    let env = vec![
+        ("KEPT_DATABASE_URL", db.url.clone()),
+        ("KEPT_SMTP_URL", smtp.url()),
+        ("KEPT_WEBHOOK_URL", hooks.url()),
+        ("KEPT_WEBHOOK_SECRET", WEBHOOK_SECRET.to_string()),
+    ];
+    add_agent_and_token(dir.path(), &env);
+    let nodes = [Node::start(dir.path(), &env).await, Node::start(dir.path(), &env).await];
+    const REQUESTS: usize = 30;
+    let mut ids = Vec::new();
+    for i in 0..REQUESTS {
+        let created = nodes[i % 2].request_callback(json!({"phone": format!("06 1234 56{i:02}")})).await;
+        ids.push(created["id"].as_str().unwrap().to_string());
+    }
+    let store = kept_store::open(&db.url).await.unwrap();
+    eventually(30, "every notification delivered", || async {
+        let counts = store.outbox_counts().await.unwrap();
+        counts.pending == 0 && counts.delivered == 2 * REQUESTS as i64
+    })
+    .await;
+    assert_eq!(smtp.mails().len(), REQUESTS, "one e-mail per request");
+    let mut hooked: Vec<String> = hooks.hooks().iter().map(|h| h.json()["callback"]["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(hooked.len(), REQUESTS, "one webhook per request");
+    hooked.sort();
+    ids.sort();
+    assert_eq!(hooked, ids, "each request announced exactly once");
+    assert!(hooks.hooks().iter().all(signature_is_valid));
+}
