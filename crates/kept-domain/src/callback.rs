@@ -56,7 +56,11 @@ impl FieldError {
             (_, Lang::Nl) => "Dit verzoek is geweigerd.",
             (_, Lang::En) => "This request was refused.",
         };
-        Self { field, code, message: message.into() }
+        Self {
+            field,
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -119,7 +123,10 @@ fn optional_text(
         errors.push(FieldError::new(field, "too_long", lang));
         return None;
     }
-    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
         errors.push(FieldError::new(field, "control_characters", lang));
         return None;
     }
@@ -170,12 +177,17 @@ mod tests {
     use crate::window::default_windows;
 
     fn input(phone: &str) -> CallbackInput {
-        CallbackInput { phone: Some(phone.into()), ..Default::default() }
+        CallbackInput {
+            phone: Some(phone.into()),
+            ..Default::default()
+        }
     }
 
     #[test]
     fn only_the_phone_is_required_and_the_first_window_is_the_default() {
-        let valid = input(" 06 12345678 ").validate(&default_windows(), "NL", Lang::Nl).unwrap();
+        let valid = input(" 06 12345678 ")
+            .validate(&default_windows(), "NL", Lang::Nl)
+            .unwrap();
         assert_eq!(valid.phone, "+31612345678");
         assert_eq!(valid.window.code, "asap");
         assert_eq!(valid.name, None);
@@ -192,7 +204,14 @@ mod tests {
         };
         let errors = bad.validate(&default_windows(), "NL", Lang::Nl).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| (e.field, e.code)).collect();
-        assert_eq!(fields, [("phone", "invalid_phone"), ("name", "too_long"), ("window", "unknown_window")]);
+        assert_eq!(
+            fields,
+            [
+                ("phone", "invalid_phone"),
+                ("name", "too_long"),
+                ("window", "unknown_window")
+            ]
+        );
         assert!(errors[0].message.starts_with("This is not a valid phone number"));
     }
 

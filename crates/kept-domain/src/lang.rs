@@ -98,8 +98,24 @@ impl Lang {
 // chrono's localised formatting sits behind its "unstable-locales" feature; two short tables
 // of names are smaller than that dependency and cannot change under us.
 fn weekday_name(lang: Lang, day: Weekday) -> &'static str {
-    const NL: [&str; 7] = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"];
-    const EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+    const NL: [&str; 7] = [
+        "maandag",
+        "dinsdag",
+        "woensdag",
+        "donderdag",
+        "vrijdag",
+        "zaterdag",
+        "zondag",
+    ];
+    const EN: [&str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
     let index = day.num_days_from_monday() as usize;
     match lang {
         Lang::Nl => NL[index],
@@ -109,12 +125,32 @@ fn weekday_name(lang: Lang, day: Weekday) -> &'static str {
 
 fn month_name(lang: Lang, month: u32) -> &'static str {
     const NL: [&str; 12] = [
-        "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-        "oktober", "november", "december",
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
     ];
     const EN: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September",
-        "October", "November", "December",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
     ];
     let index = (month.clamp(1, 12) - 1) as usize;
     match lang {
@@ -149,9 +185,18 @@ mod tests {
             Lang::Nl.call_promise_sentence(evening, now, tz),
             "We bellen u vandaag tussen 19:30 en 21:00."
         );
-        let asap = CallWindow { not_before: now, due_at: Utc.with_ymd_and_hms(2026, 11, 24, 10, 30, 0).unwrap() };
-        assert_eq!(Lang::En.call_promise_sentence(asap, now, tz), "We will call you today before 11:30.");
-        let monday = CallWindow { not_before: now, due_at: Utc.with_ymd_and_hms(2026, 11, 30, 9, 25, 0).unwrap() };
+        let asap = CallWindow {
+            not_before: now,
+            due_at: Utc.with_ymd_and_hms(2026, 11, 24, 10, 30, 0).unwrap(),
+        };
+        assert_eq!(
+            Lang::En.call_promise_sentence(asap, now, tz),
+            "We will call you today before 11:30."
+        );
+        let monday = CallWindow {
+            not_before: now,
+            due_at: Utc.with_ymd_and_hms(2026, 11, 30, 9, 25, 0).unwrap(),
+        };
         assert_eq!(
             Lang::Nl.call_promise_sentence(monday, now, tz),
             "We bellen u op maandag 30 november vóór 10:25."

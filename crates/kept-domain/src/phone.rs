@@ -39,12 +39,7 @@ mod tests {
 
     #[test]
     fn dutch_mobile_number_in_every_common_spelling_becomes_the_same_e164() {
-        for typed in [
-            "06 12345678",
-            "+31 6 1234 5678",
-            "0031612345678",
-            "06-123 456 78",
-        ] {
+        for typed in ["06 12345678", "+31 6 1234 5678", "0031612345678", "06-123 456 78"] {
             assert_eq!(normalise_phone(typed, "NL").as_deref(), Ok("+31612345678"), "{typed}");
         }
     }
@@ -52,7 +47,10 @@ mod tests {
     #[test]
     fn landline_and_foreign_numbers_are_accepted() {
         assert_eq!(normalise_phone("020 123 4567", "NL").as_deref(), Ok("+31201234567"));
-        assert_eq!(normalise_phone("+44 20 7946 0958", "NL").as_deref(), Ok("+442079460958"));
+        assert_eq!(
+            normalise_phone("+44 20 7946 0958", "NL").as_deref(),
+            Ok("+442079460958")
+        );
     }
 
     #[test]

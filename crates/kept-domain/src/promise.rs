@@ -63,7 +63,11 @@ str_enum!(PromiseEvent {
 impl PromiseStatus {
     /// A promise fulfilled at `now` was kept if that is no later than its due time.
     pub fn on_fulfilment(due_at: DateTime<Utc>, now: DateTime<Utc>) -> PromiseStatus {
-        if now <= due_at { PromiseStatus::Kept } else { PromiseStatus::Broken }
+        if now <= due_at {
+            PromiseStatus::Kept
+        } else {
+            PromiseStatus::Broken
+        }
     }
 
     pub fn event(self) -> PromiseEvent {
@@ -91,7 +95,10 @@ mod tests {
     fn fulfilment_on_or_before_due_is_kept_after_is_broken() {
         let due = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
         assert_eq!(PromiseStatus::on_fulfilment(due, due), PromiseStatus::Kept);
-        assert_eq!(PromiseStatus::on_fulfilment(due, due + Duration::seconds(1)), PromiseStatus::Broken);
+        assert_eq!(
+            PromiseStatus::on_fulfilment(due, due + Duration::seconds(1)),
+            PromiseStatus::Broken
+        );
     }
 
     #[test]

@@ -60,7 +60,14 @@ mod tests {
     use super::*;
 
     fn person(id: &str, role: Role, away: bool, last: Option<i64>) -> Candidate {
-        Candidate { id: id.into(), name: id.into(), role, away, delegate_id: None, last_assigned_ms: last }
+        Candidate {
+            id: id.into(),
+            name: id.into(),
+            role,
+            away,
+            delegate_id: None,
+            last_assigned_ms: last,
+        }
     }
 
     #[test]
@@ -76,7 +83,10 @@ mod tests {
 
     #[test]
     fn owner_takes_work_when_all_agents_are_away() {
-        let staff = [person("owner", Role::Owner, true, None), person("a", Role::Agent, true, None)];
+        let staff = [
+            person("owner", Role::Owner, true, None),
+            person("a", Role::Agent, true, None),
+        ];
         assert_eq!(pick_assignee(&staff).map(|c| c.id.as_str()), Some("owner"));
     }
 

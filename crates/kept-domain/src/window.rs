@@ -77,16 +77,14 @@ fn office_hours(hours: &BusinessHours, now: DateTime<Utc>) -> Option<CallWindow>
             .iter()
             .find(|&&(start, end)| end - start.max(now) >= OFFICE_MIN_LEFT)
             .map(|&(start, _)| start.max(now))?;
-        Some(CallWindow { not_before, due_at: closing })
+        Some(CallWindow {
+            not_before,
+            due_at: closing,
+        })
     })
 }
 
-fn daily_slot(
-    hours: &BusinessHours,
-    now: DateTime<Utc>,
-    start: NaiveTime,
-    end: NaiveTime,
-) -> Option<CallWindow> {
+fn daily_slot(hours: &BusinessHours, now: DateTime<Utc>, start: NaiveTime, end: NaiveTime) -> Option<CallWindow> {
     hours
         .dates_from(now)
         .filter(|&date| hours.is_working_day(date))
@@ -118,7 +116,10 @@ pub fn default_windows() -> Vec<CallbackWindow> {
             code: "evening".into(),
             label_nl: "'s Avonds na 20:00".into(),
             label_en: "In the evening after 20:00".into(),
-            rule: WindowRule::DailySlot { start: time(20, 0), end: time(21, 30) },
+            rule: WindowRule::DailySlot {
+                start: time(20, 0),
+                end: time(21, 30),
+            },
         },
     ]
 }
@@ -132,6 +133,13 @@ mod tests {
 
     fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap()
+    }
+
+    fn every_day_ten_to_four() -> BusinessHours {
+        BusinessHours {
+            weekly: std::array::from_fn(|_| parse_spans("10:00-16:00").unwrap()),
+            ..Default::default()
+        }
     }
 
     fn window(code: &str) -> CallbackWindow {
@@ -170,8 +178,7 @@ mod tests {
     #[test]
     fn asap_across_the_spring_dst_change() {
         // Open every day 10:00-16:00 so that the Sunday of the change (29 March 2026) counts.
-        let mut hours = BusinessHours::default();
-        hours.weekly = std::array::from_fn(|_| parse_spans("10:00-16:00").unwrap());
+        let hours = every_day_ten_to_four();
         // Saturday 28 March 15:45 local (UTC+1): 15 minutes left, 75 on Sunday (UTC+2).
         let call = window("asap").schedule(&hours, utc(2026, 3, 28, 14, 45));
         assert_eq!(call.due_at, utc(2026, 3, 29, 9, 15), "Sunday 11:15 CEST");
@@ -179,8 +186,7 @@ mod tests {
 
     #[test]
     fn asap_across_the_autumn_dst_change() {
-        let mut hours = BusinessHours::default();
-        hours.weekly = std::array::from_fn(|_| parse_spans("10:00-16:00").unwrap());
+        let hours = every_day_ten_to_four();
         // Saturday 24 October 15:45 local (UTC+2): 15 minutes left, 75 on Sunday (UTC+1).
         let call = window("asap").schedule(&hours, utc(2026, 10, 24, 13, 45));
         assert_eq!(call.due_at, utc(2026, 10, 25, 10, 15), "Sunday 11:15 CET");
@@ -220,8 +226,10 @@ mod tests {
 
     #[test]
     fn a_business_that_never_opens_still_gets_a_due_time() {
-        let mut hours = BusinessHours::default();
-        hours.weekly = Default::default();
+        let hours = BusinessHours {
+            weekly: Default::default(),
+            ..Default::default()
+        };
         let now = utc(2026, 11, 24, 9, 0);
         let call = window("asap").schedule(&hours, now);
         assert!(call.due_at > now);

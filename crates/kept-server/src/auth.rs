@@ -1,8 +1,8 @@
 //! Passwords (argon2), session and API tokens. Tokens are random; only their SHA-256 is stored,
 //! so a copy of the database does not hand out logins.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};

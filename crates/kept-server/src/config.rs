@@ -23,7 +23,10 @@ pub enum ConfigError {
 }
 
 fn invalid(key: &str, reason: impl ToString) -> ConfigError {
-    ConfigError::Invalid { key: key.into(), reason: reason.to_string() }
+    ConfigError::Invalid {
+        key: key.into(),
+        reason: reason.to_string(),
+    }
 }
 
 /// The file's shape; every field has a default.
@@ -170,9 +173,14 @@ impl Settings {
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
-    toml::from_str(&text).map_err(|source| ConfigError::Parse { path: path.display().to_string(), source })
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|source| ConfigError::Parse {
+        path: path.display().to_string(),
+        source,
+    })
 }
 
 impl FileConfig {
@@ -189,7 +197,9 @@ impl FileConfig {
                 .transpose()
         };
         let number = |key: &str| -> Result<Option<i64>, ConfigError> {
-            text(key).map(|v| v.trim().parse::<i64>().map_err(|e| invalid(key, e))).transpose()
+            text(key)
+                .map(|v| v.trim().parse::<i64>().map_err(|e| invalid(key, e)))
+                .transpose()
         };
         if let Some(v) = text("KEPT_DATABASE_URL") {
             self.database_url = v;
@@ -277,7 +287,15 @@ impl BusinessFile {
     fn resolve(self) -> Result<Business, ConfigError> {
         let time_zone: Tz = self.time_zone.parse().map_err(|e| invalid("business.time_zone", e))?;
         let h = &self.hours;
-        let days = [("mon", &h.mon), ("tue", &h.tue), ("wed", &h.wed), ("thu", &h.thu), ("fri", &h.fri), ("sat", &h.sat), ("sun", &h.sun)];
+        let days = [
+            ("mon", &h.mon),
+            ("tue", &h.tue),
+            ("wed", &h.wed),
+            ("thu", &h.thu),
+            ("fri", &h.fri),
+            ("sat", &h.sat),
+            ("sun", &h.sun),
+        ];
         let mut weekly: [Vec<_>; 7] = Default::default();
         for (slot, (day, text)) in weekly.iter_mut().zip(days) {
             *slot = parse_spans(text).map_err(|e| invalid(&format!("business.hours.{day}"), e))?;
@@ -295,7 +313,11 @@ impl BusinessFile {
         Ok(Business {
             name: self.name,
             default_region: self.default_region,
-            hours: BusinessHours { time_zone, weekly, closed_days: self.closed_days.into_iter().collect() },
+            hours: BusinessHours {
+                time_zone,
+                weekly,
+                closed_days: self.closed_days.into_iter().collect(),
+            },
             windows: self.windows,
         })
     }
@@ -319,6 +341,7 @@ mod tests {
         let file: FileConfig = toml::from_str("listen = '0.0.0.0:9000'\n[business]\nname = 'Fietsen'").unwrap();
         let settings = file
             .with_env(|key| (key == "KEPT_LISTEN").then(|| "127.0.0.1:9100".to_string()))
+            .unwrap()
             .resolve()
             .unwrap();
         assert_eq!(settings.listen.port(), 9100);
@@ -327,10 +350,14 @@ mod tests {
 
     #[test]
     fn mistakes_are_named() {
-        let error = toml::from_str::<FileConfig>("[business.hours]\nmon = '9-5'").unwrap().resolve().unwrap_err();
+        let error = toml::from_str::<FileConfig>("[business.hours]\nmon = '9-5'")
+            .unwrap()
+            .resolve()
+            .unwrap_err();
         assert!(error.to_string().contains("business.hours.mon"), "{error}");
         let error = FileConfig::default()
             .with_env(|key| (key == "KEPT_WEBHOOK_URL").then(|| "http://127.0.0.1:1/hook".to_string()))
+            .unwrap()
             .resolve()
             .unwrap_err();
         assert!(error.to_string().contains("webhook_secret"), "{error}");

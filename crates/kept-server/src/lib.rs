@@ -71,5 +71,10 @@ pub async fn launch(
     tasks.spawn(workers::run_outbox(state.clone(), stopped.clone()));
     tasks.spawn(workers::run_timers(state.clone(), stopped));
     tracing::info!(%addr, "kept is listening");
-    Ok(Running { addr, state, stop, tasks })
+    Ok(Running {
+        addr,
+        state,
+        stop,
+        tasks,
+    })
 }

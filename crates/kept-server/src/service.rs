@@ -17,7 +17,11 @@ pub struct Accepted {
 }
 
 /// Validates and stores a callback request; returns once it is committed.
-pub async fn accept_callback(state: &AppState, input: &CallbackInput, fallback_lang: Lang) -> Result<Accepted, AppError> {
+pub async fn accept_callback(
+    state: &AppState,
+    input: &CallbackInput,
+    fallback_lang: Lang,
+) -> Result<Accepted, AppError> {
     let business = &state.settings.business;
     let valid = input
         .validate(&business.windows, &business.default_region, fallback_lang)
@@ -52,7 +56,10 @@ pub async fn record_outcome(
     note: Option<String>,
 ) -> Result<CallbackView, AppError> {
     let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
-    if note.as_ref().is_some_and(|n| n.chars().count() > MAX_OUTCOME_NOTE_CHARS) {
+    if note
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > MAX_OUTCOME_NOTE_CHARS)
+    {
         return Err(AppError::Invalid(vec![FieldError {
             field: "note",
             code: "too_long",

@@ -58,7 +58,10 @@ impl AppState {
 
     /// The channels changes are announced on: only those that are configured.
     pub fn fanout(&self) -> Fanout {
-        Fanout { email: self.mailer.is_some(), webhook: self.settings.webhook_url.is_some() }
+        Fanout {
+            email: self.mailer.is_some(),
+            webhook: self.settings.webhook_url.is_some(),
+        }
     }
 
     /// Call after a write that queued notifications or changed a promise.

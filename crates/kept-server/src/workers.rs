@@ -27,7 +27,11 @@ pub async fn run_outbox(state: AppState, mut stop: watch::Receiver<bool>) {
 
 /// Delivers what is due now; returns how many items were attempted.
 pub async fn deliver_due(state: &AppState) -> usize {
-    let claimed = match state.store.claim_outbox(state.clock.now(), OUTBOX_LEASE, OUTBOX_BATCH).await {
+    let claimed = match state
+        .store
+        .claim_outbox(state.clock.now(), OUTBOX_LEASE, OUTBOX_BATCH)
+        .await
+    {
         Ok(items) => items,
         Err(error) => {
             tracing::warn!(%error, "cannot read the outbox");

@@ -30,7 +30,10 @@ impl GroupCommit {
 
     pub(crate) async fn submit(&self, request: NewCallback) -> Result<CallbackView> {
         let (reply, answer) = oneshot::channel();
-        self.jobs.send(Job { request, reply }).await.map_err(|_| StoreError::WriterGone)?;
+        self.jobs
+            .send(Job { request, reply })
+            .await
+            .map_err(|_| StoreError::WriterGone)?;
         answer.await.map_err(|_| StoreError::WriterGone)?
     }
 }

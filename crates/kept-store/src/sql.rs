@@ -76,14 +76,26 @@ impl SqlStore {
                 SQLITE_MIGRATIONS.run(&write).await?;
                 // A SQLite file has one kept node, so a lease found at start-up belongs to a
                 // run that died mid-delivery: retry its items now instead of after the lease.
-                sqlx::query("UPDATE outbox SET locked_until_ms = 0 WHERE status = 'pending'").execute(&write).await?;
+                sqlx::query("UPDATE outbox SET locked_until_ms = 0 WHERE status = 'pending'")
+                    .execute(&write)
+                    .await?;
                 let read = sqlite_pool(4).connect_with(options).await?;
-                SqlStore { dialect, read, group_commit: Some(GroupCommit::start(write.clone())), write }
+                SqlStore {
+                    dialect,
+                    read,
+                    group_commit: Some(GroupCommit::start(write.clone())),
+                    write,
+                }
             }
             Dialect::Postgres => {
                 let pool = AnyPoolOptions::new().max_connections(16).connect(url).await?;
                 POSTGRES_MIGRATIONS.run(&pool).await?;
-                SqlStore { dialect, read: pool.clone(), write: pool, group_commit: None }
+                SqlStore {
+                    dialect,
+                    read: pool.clone(),
+                    write: pool,
+                    group_commit: None,
+                }
             }
         };
         Ok(store)
@@ -114,18 +126,16 @@ impl SqlStore {
         row.as_ref().map(|r| staff_from_row(r, 0)).transpose()
     }
 
-    /// Records `event` on each of the `candidates` promises exactly once: the
-    /// conditional update on `column` lets only one node (or tick) win.
+    /// Records `mark` on each of the `candidates` promises exactly once: the conditional
+    /// update of its column lets only one node (or tick) win.
     async fn mark_once(
         &self,
         candidates: Vec<String>,
-        column: &'static str,
-        event: PromiseEvent,
-        outbox_event: &str,
-        recipients: Recipients,
+        mark: &Mark,
         now: DateTime<Utc>,
         fanout: Fanout,
     ) -> Result<usize> {
+        let column = mark.column;
         let mut marked = 0;
         for promise_id in candidates {
             let mut tx = self.begin_write().await?;
@@ -139,12 +149,12 @@ impl SqlStore {
             .await?;
             let Some(row) = updated else { continue };
             let owner: Option<String> = row.try_get(0)?;
-            insert_promise_event(&mut tx, &promise_id, now, event, None, None).await?;
-            let to = match recipients {
+            insert_promise_event(&mut tx, &promise_id, now, mark.event, None, None).await?;
+            let to = match mark.recipients {
                 Recipients::PromiseOwner => owner.into_iter().collect(),
                 Recipients::Owners => owner_ids(&mut tx).await?,
             };
-            enqueue(&mut tx, outbox_event, &promise_id, &to, fanout, now).await?;
+            enqueue(&mut tx, mark.outbox_event, &promise_id, &to, fanout, now).await?;
             tx.commit().await?;
             marked += 1;
         }
@@ -163,6 +173,29 @@ enum Recipients {
     PromiseOwner,
     Owners,
 }
+
+/// Something that happens to a promise once: the column that records it, its history event,
+/// the outbox event that announces it and who is told.
+struct Mark {
+    column: &'static str,
+    event: PromiseEvent,
+    outbox_event: &'static str,
+    recipients: Recipients,
+}
+
+const REMINDER: Mark = Mark {
+    column: "reminded_ms",
+    event: PromiseEvent::Reminded,
+    outbox_event: "promise.reminder",
+    recipients: Recipients::PromiseOwner,
+};
+
+const ESCALATION: Mark = Mark {
+    column: "escalated_ms",
+    event: PromiseEvent::Escalated,
+    outbox_event: "promise.escalated",
+    recipients: Recipients::Owners,
+};
 
 fn sqlite_pool(size: u32) -> AnyPoolOptions {
     AnyPoolOptions::new().max_connections(size).after_connect(|conn, _| {
@@ -316,7 +349,9 @@ async fn enqueue(
 }
 
 async fn owner_ids(conn: &mut AnyConnection) -> Result<Vec<String>> {
-    let rows = sqlx::query("SELECT id FROM staff WHERE role = 'owner' ORDER BY id").fetch_all(conn).await?;
+    let rows = sqlx::query("SELECT id FROM staff WHERE role = 'owner' ORDER BY id")
+        .fetch_all(conn)
+        .await?;
     rows.iter().map(|r| Ok(r.try_get::<String, _>(0)?)).collect()
 }
 
@@ -454,7 +489,8 @@ impl Store for SqlStore {
     }
 
     async fn staff_by_email(&self, email: &str) -> Result<Option<Staff>> {
-        self.staff_where("WHERE st.email = $1", &email.trim().to_lowercase()).await
+        self.staff_where("WHERE st.email = $1", &email.trim().to_lowercase())
+            .await
     }
 
     async fn list_staff(&self) -> Result<Vec<Staff>> {
@@ -491,15 +527,23 @@ impl Store for SqlStore {
             return Err(StoreError::NotFound);
         }
         if let Some(delegate) = delegate {
-            let moved = sqlx::query("UPDATE promises SET owner_id = $1 WHERE owner_id = $2 AND status = 'open' RETURNING id")
-                .bind(delegate)
-                .bind(staff_id)
-                .fetch_all(&mut *tx)
-                .await?;
+            let moved =
+                sqlx::query("UPDATE promises SET owner_id = $1 WHERE owner_id = $2 AND status = 'open' RETURNING id")
+                    .bind(delegate)
+                    .bind(staff_id)
+                    .fetch_all(&mut *tx)
+                    .await?;
             for row in moved {
                 let promise_id: String = row.try_get(0)?;
-                insert_promise_event(&mut tx, &promise_id, now, PromiseEvent::Reassigned, Some(staff_id), Some(delegate))
-                    .await?;
+                insert_promise_event(
+                    &mut tx,
+                    &promise_id,
+                    now,
+                    PromiseEvent::Reassigned,
+                    Some(staff_id),
+                    Some(delegate),
+                )
+                .await?;
             }
         }
         tx.commit().await?;
@@ -529,11 +573,20 @@ impl Store for SqlStore {
         .bind(to_ms(now))
         .fetch_optional(&self.read)
         .await?;
-        row.map(|r| Ok(Session { staff: staff_from_row(&r, 0)?, csrf_token: r.try_get(8)? })).transpose()
+        row.map(|r| {
+            Ok(Session {
+                staff: staff_from_row(&r, 0)?,
+                csrf_token: r.try_get(8)?,
+            })
+        })
+        .transpose()
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&self.write).await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.write)
+            .await?;
         Ok(())
     }
 
@@ -548,7 +601,11 @@ impl Store for SqlStore {
     }
 
     async fn staff_by_api_token(&self, token_hash: &str) -> Result<Option<Staff>> {
-        self.staff_where("JOIN api_tokens t ON t.staff_id = st.id WHERE t.token_hash = $1", token_hash).await
+        self.staff_where(
+            "JOIN api_tokens t ON t.staff_id = st.id WHERE t.token_hash = $1",
+            token_hash,
+        )
+        .await
     }
 
     async fn create_callback(&self, request: NewCallback) -> Result<CallbackView> {
@@ -569,11 +626,13 @@ impl Store for SqlStore {
     async fn list_callbacks(&self, status: Option<CallbackStatus>, limit: i64) -> Result<Vec<CallbackView>> {
         let rows = match status {
             Some(status) => {
-                sqlx::query(&format!("{CALLBACK_SELECT} WHERE c.status = $1 ORDER BY p.due_ms, c.id LIMIT $2"))
-                    .bind(status.as_str())
-                    .bind(limit)
-                    .fetch_all(&self.read)
-                    .await?
+                sqlx::query(&format!(
+                    "{CALLBACK_SELECT} WHERE c.status = $1 ORDER BY p.due_ms, c.id LIMIT $2"
+                ))
+                .bind(status.as_str())
+                .bind(limit)
+                .fetch_all(&self.read)
+                .await?
             }
             None => {
                 sqlx::query(&format!("{CALLBACK_SELECT} ORDER BY c.created_ms DESC, c.id LIMIT $1"))
@@ -597,7 +656,9 @@ impl Store for SqlStore {
         .ok_or(StoreError::NotFound)?;
         let status: String = row.try_get(0)?;
         if status != CallbackStatus::Open.as_str() {
-            return Err(StoreError::Conflict(format!("this callback request is already closed ({status})")));
+            return Err(StoreError::Conflict(format!(
+                "this callback request is already closed ({status})"
+            )));
         }
         let customer_id: String = row.try_get(1)?;
         let promise_id: String = row.try_get(2)?;
@@ -614,8 +675,15 @@ impl Store for SqlStore {
             return Err(StoreError::Conflict("this promise was closed by someone else".into()));
         }
         let outcome_text = outcome.outcome.as_str();
-        insert_promise_event(&mut tx, &promise_id, outcome.now, promise_status.event(), Some(&outcome.staff_id), Some(outcome_text))
-            .await?;
+        insert_promise_event(
+            &mut tx,
+            &promise_id,
+            outcome.now,
+            promise_status.event(),
+            Some(&outcome.staff_id),
+            Some(outcome_text),
+        )
+        .await?;
         sqlx::query(
             "INSERT INTO calls (id, callback_id, customer_id, staff_id, outcome, note, at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
@@ -663,9 +731,19 @@ impl Store for SqlStore {
                 .await?;
             }
         }
-        enqueue(&mut tx, "callback.outcome", &outcome.callback_id, &[], outcome.fanout, outcome.now).await?;
+        enqueue(
+            &mut tx,
+            "callback.outcome",
+            &outcome.callback_id,
+            &[],
+            outcome.fanout,
+            outcome.now,
+        )
+        .await?;
         tx.commit().await?;
-        self.fetch_callback(&outcome.callback_id).await?.ok_or(StoreError::NotFound)
+        self.fetch_callback(&outcome.callback_id)
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
     async fn customer_history(&self, customer_id: &str) -> Result<Vec<HistoryEntry>> {
@@ -694,10 +772,11 @@ impl Store for SqlStore {
     }
 
     async fn promise_history(&self, promise_id: &str) -> Result<Vec<PromiseHistoryEntry>> {
-        let rows = sqlx::query("SELECT at_ms, event, actor_id, detail FROM promise_events WHERE promise_id = $1 ORDER BY id")
-            .bind(promise_id)
-            .fetch_all(&self.read)
-            .await?;
+        let rows =
+            sqlx::query("SELECT at_ms, event, actor_id, detail FROM promise_events WHERE promise_id = $1 ORDER BY id")
+                .bind(promise_id)
+                .fetch_all(&self.read)
+                .await?;
         rows.iter()
             .map(|r| {
                 Ok(PromiseHistoryEntry {
@@ -737,8 +816,7 @@ impl Store for SqlStore {
                 &[to_ms(now), lead.num_milliseconds()],
             )
             .await?;
-        self.mark_once(due, "reminded_ms", PromiseEvent::Reminded, "promise.reminder", Recipients::PromiseOwner, now, fanout)
-            .await
+        self.mark_once(due, &REMINDER, now, fanout).await
     }
 
     async fn escalate_overdue(&self, now: DateTime<Utc>, fanout: Fanout) -> Result<usize> {
@@ -749,8 +827,7 @@ impl Store for SqlStore {
                 &[to_ms(now)],
             )
             .await?;
-        self.mark_once(overdue, "escalated_ms", PromiseEvent::Escalated, "promise.escalated", Recipients::Owners, now, fanout)
-            .await
+        self.mark_once(overdue, &ESCALATION, now, fanout).await
     }
 
     async fn claim_outbox(&self, now: DateTime<Utc>, lease: Duration, limit: i64) -> Result<Vec<OutboxItem>> {
@@ -811,7 +888,11 @@ impl Store for SqlStore {
     }
 
     async fn outbox_counts(&self) -> Result<OutboxCounts> {
-        let rows = sqlx::query("SELECT status, COUNT(*), SUM(CASE WHEN last_error IS NULL THEN 0 ELSE 1 END) FROM outbox GROUP BY status").fetch_all(&self.read).await?;
+        let rows = sqlx::query(
+            "SELECT status, COUNT(*), SUM(CASE WHEN last_error IS NULL THEN 0 ELSE 1 END) FROM outbox GROUP BY status",
+        )
+        .fetch_all(&self.read)
+        .await?;
         let mut counts = OutboxCounts::default();
         for row in rows {
             let status: String = row.try_get(0)?;
@@ -829,7 +910,9 @@ impl Store for SqlStore {
     }
 
     async fn change_marker(&self) -> Result<i64> {
-        let row = sqlx::query("SELECT COALESCE(MAX(id), 0) FROM promise_events").fetch_one(&self.read).await?;
+        let row = sqlx::query("SELECT COALESCE(MAX(id), 0) FROM promise_events")
+            .fetch_one(&self.read)
+            .await?;
         Ok(row.try_get(0)?)
     }
 }

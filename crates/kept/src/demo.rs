@@ -22,7 +22,14 @@ pub async fn seed(store: &dyn Store, settings: &Settings) -> anyhow::Result<()> 
             Some(existing) => store.set_password(&existing.id, &hash).await?,
             None => {
                 store
-                    .add_staff(NewStaff { email: email.into(), name: name.into(), role, lang: Lang::Nl, password_hash: hash.clone(), now })
+                    .add_staff(NewStaff {
+                        email: email.into(),
+                        name: name.into(),
+                        role,
+                        lang: Lang::Nl,
+                        password_hash: hash.clone(),
+                        now,
+                    })
                     .await?;
             }
         }
@@ -42,8 +49,20 @@ pub async fn seed(store: &dyn Store, settings: &Settings) -> anyhow::Result<()> 
 async fn add_sample_requests(store: &dyn Store, settings: &Settings) -> anyhow::Result<()> {
     let business = &settings.business;
     let samples = [
-        ("06 12345678", "Jan Jansen", "asap", "Mijn fiets is nog niet klaar, wanneer kan ik hem ophalen?", 0),
-        ("+31 20 123 4567", "Fatima el Amrani", "office", "Vraag over mijn factuur", -20),
+        (
+            "06 12345678",
+            "Jan Jansen",
+            "asap",
+            "Mijn fiets is nog niet klaar, wanneer kan ik hem ophalen?",
+            0,
+        ),
+        (
+            "+31 20 123 4567",
+            "Fatima el Amrani",
+            "office",
+            "Vraag over mijn factuur",
+            -20,
+        ),
         ("0031687654321", "Peter de Vries", "evening", "", -200),
     ];
     for (phone, name, window, note, minutes_ago) in samples {

@@ -4,7 +4,7 @@ use std::io::BufRead;
 
 use anyhow::{Context, bail};
 use clap::Subcommand;
-use kept_domain::{Lang, Role, SystemClock, Clock};
+use kept_domain::{Clock, Lang, Role, SystemClock};
 use kept_server::Settings;
 use kept_server::auth::{hash_password, new_token, token_hash};
 use kept_store::NewStaff;
@@ -42,12 +42,22 @@ pub enum TokenCommand {
 pub async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()> {
     let store = kept_store::open(&settings.database_url).await?;
     match command {
-        UserCommand::Add { email, role, name, lang, password_stdin } => {
+        UserCommand::Add {
+            email,
+            role,
+            name,
+            lang,
+            password_stdin,
+        } => {
             let email = email.trim().to_lowercase();
             if email.parse::<lettre::Address>().is_err() {
                 bail!("'{email}' is not a valid e-mail address");
             }
-            let password = if password_stdin { read_stdin_line()? } else { prompt_twice()? };
+            let password = if password_stdin {
+                read_stdin_line()?
+            } else {
+                prompt_twice()?
+            };
             let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_string());
             let staff = store
                 .add_staff(NewStaff {
@@ -60,7 +70,9 @@ pub async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()
                 })
                 .await
                 .map_err(|e| match e {
-                    kept_store::StoreError::Duplicate => anyhow::anyhow!("a staff member with this e-mail address exists already"),
+                    kept_store::StoreError::Duplicate => {
+                        anyhow::anyhow!("a staff member with this e-mail address exists already")
+                    }
                     other => other.into(),
                 })?;
             println!("added {} <{}> as {}", staff.name, staff.email, staff.role.as_str());
@@ -79,9 +91,14 @@ pub async fn token(settings: Settings, command: TokenCommand) -> anyhow::Result<
     let store = kept_store::open(&settings.database_url).await?;
     match command {
         TokenCommand::Create { email } => {
-            let staff = store.staff_by_email(&email).await?.with_context(|| format!("no staff member with e-mail {email}"))?;
+            let staff = store
+                .staff_by_email(&email)
+                .await?
+                .with_context(|| format!("no staff member with e-mail {email}"))?;
             let token = new_token();
-            store.add_api_token(&token_hash(&token), &staff.id, SystemClock.now()).await?;
+            store
+                .add_api_token(&token_hash(&token), &staff.id, SystemClock.now())
+                .await?;
             println!("{token}");
         }
     }
@@ -90,7 +107,10 @@ pub async fn token(settings: Settings, command: TokenCommand) -> anyhow::Result<
 
 fn read_stdin_line() -> anyhow::Result<String> {
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).context("reading the password from standard input")?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 

@@ -10,7 +10,9 @@ use support::*;
 async fn create_then_listed_then_outcome_closes_it() {
     for db in databases().await {
         let server = TestServer::start(&db.url).await;
-        let created = server.created(json!({"phone": "06 12345678", "name": "Jan Jansen", "window": "asap"})).await;
+        let created = server
+            .created(json!({"phone": "06 12345678", "name": "Jan Jansen", "window": "asap"}))
+            .await;
         assert_eq!(created["phone"], "+31612345678", "{}", db.name);
         assert_eq!(created["window"], "asap");
         assert_eq!(created["status"], "open");
@@ -22,14 +24,24 @@ async fn create_then_listed_then_outcome_closes_it() {
 
         assert_eq!(server.open_ids().await, vec![id.clone()], "{}", db.name);
 
-        let closed = server.api_post(&format!("/api/v1/callback-requests/{id}/outcome"), json!({"outcome": "reached", "note": "Fiets is vrijdag klaar"})).await;
+        let closed = server
+            .api_post(
+                &format!("/api/v1/callback-requests/{id}/outcome"),
+                json!({"outcome": "reached", "note": "Fiets is vrijdag klaar"}),
+            )
+            .await;
         assert_eq!(closed.status(), 200);
         let closed: Value = closed.json().await.unwrap();
         assert_eq!(closed["status"], "reached");
         assert_eq!(closed["promise_status"], "kept");
         assert!(server.open_ids().await.is_empty(), "{}", db.name);
 
-        let again = server.api_post(&format!("/api/v1/callback-requests/{id}/outcome"), json!({"outcome": "reached"})).await;
+        let again = server
+            .api_post(
+                &format!("/api/v1/callback-requests/{id}/outcome"),
+                json!({"outcome": "reached"}),
+            )
+            .await;
         assert_eq!(again.status(), 409, "a closed request cannot be closed twice");
         server.running.stop().await;
     }
@@ -43,7 +55,10 @@ async fn no_answer_keeps_the_request_open_with_a_retry_promise() {
         let id = created["id"].as_str().unwrap();
         server.clock.advance(chrono::Duration::minutes(10));
         let retry: Value = server
-            .api_post(&format!("/api/v1/callback-requests/{id}/outcome"), json!({"outcome": "no_answer"}))
+            .api_post(
+                &format!("/api/v1/callback-requests/{id}/outcome"),
+                json!({"outcome": "no_answer"}),
+            )
             .await
             .json()
             .await
@@ -51,7 +66,11 @@ async fn no_answer_keeps_the_request_open_with_a_retry_promise() {
         assert_eq!(retry["status"], "open", "{}", db.name);
         assert_eq!(retry["attempts"], 1);
         let retry_due: DateTime<Utc> = retry["due_at"].as_str().unwrap().parse().unwrap();
-        assert_eq!(retry_due, tuesday_morning() + chrono::Duration::minutes(70), "60 business minutes later");
+        assert_eq!(
+            retry_due,
+            tuesday_morning() + chrono::Duration::minutes(70),
+            "60 business minutes later"
+        );
         assert_ne!(retry["due_at"], created["due_at"]);
         assert_eq!(server.open_ids().await.len(), 1);
         server.running.stop().await;
@@ -65,8 +84,16 @@ async fn invalid_input_is_refused_with_the_field_and_nothing_is_stored() {
         let cases = [
             (json!({"phone": "12"}), "phone", "invalid_phone"),
             (json!({"name": "Jan"}), "phone", "required"),
-            (json!({"phone": "0612345678", "window": "midnight"}), "window", "unknown_window"),
-            (json!({"phone": "0612345678", "website": "http://spam.test"}), "website", "spam"),
+            (
+                json!({"phone": "0612345678", "window": "midnight"}),
+                "window",
+                "unknown_window",
+            ),
+            (
+                json!({"phone": "0612345678", "website": "http://spam.test"}),
+                "website",
+                "spam",
+            ),
             (json!({"phone": 612345678}), "body", "invalid_json"),
         ];
         for (body, field, code) in cases {
@@ -88,7 +115,10 @@ async fn invalid_input_is_refused_with_the_field_and_nothing_is_stored() {
         assert_eq!(garbage.status(), 422);
         let all: Vec<Value> = server.api_get("/api/v1/callback-requests").await.json().await.unwrap();
         assert!(all.is_empty(), "nothing may be stored on {}: {all:?}", db.name);
-        assert_eq!(server.store.outbox_counts().await.unwrap(), kept_store::OutboxCounts::default());
+        assert_eq!(
+            server.store.outbox_counts().await.unwrap(),
+            kept_store::OutboxCounts::default()
+        );
         server.running.stop().await;
     }
 }
@@ -99,11 +129,22 @@ async fn the_api_needs_a_valid_token() {
         let server = TestServer::start(&db.url).await;
         let created = server.created(json!({"phone": "0612345678"})).await;
         let id = created["id"].as_str().unwrap();
-        let anonymous = server.http.get(server.url("/api/v1/callback-requests?status=open")).send().await.unwrap();
+        let anonymous = server
+            .http
+            .get(server.url("/api/v1/callback-requests?status=open"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(anonymous.status(), 401);
         let body: Value = anonymous.json().await.unwrap();
         assert_eq!(body["error"], "unauthorized");
-        let wrong = server.http.get(server.url("/api/v1/callback-requests")).bearer_auth("not-a-token").send().await.unwrap();
+        let wrong = server
+            .http
+            .get(server.url("/api/v1/callback-requests"))
+            .bearer_auth("not-a-token")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(wrong.status(), 401);
         let outcome = server
             .http
@@ -113,7 +154,11 @@ async fn the_api_needs_a_valid_token() {
             .await
             .unwrap();
         assert_eq!(outcome.status(), 401);
-        assert_eq!(server.open_ids().await, vec![id.to_string()], "the unauthorised call changed nothing");
+        assert_eq!(
+            server.open_ids().await,
+            vec![id.to_string()],
+            "the unauthorised call changed nothing"
+        );
         let bad_status = server.api_get("/api/v1/callback-requests?status=bogus").await;
         assert_eq!(bad_status.status(), 422);
         server.running.stop().await;
@@ -124,9 +169,14 @@ async fn the_api_needs_a_valid_token() {
 async fn staff_get_an_email_over_smtp_with_a_clickable_number() {
     for db in databases().await {
         let server = TestServer::start(&db.url).await;
-        server.created(json!({"phone": "06 12345678", "name": "Jan Jansen", "window": "evening", "note": "Band lek"})).await;
+        server
+            .created(json!({"phone": "06 12345678", "name": "Jan Jansen", "window": "evening", "note": "Band lek"}))
+            .await;
         let agent = server.agent_email.clone();
-        eventually(10, "the agent's e-mail", || async { !server.smtp.to(&agent).is_empty() }).await;
+        eventually(10, "the agent's e-mail", || async {
+            !server.smtp.to(&agent).is_empty()
+        })
+        .await;
         let mails = server.smtp.to(&agent);
         assert_eq!(mails.len(), 1, "{}", db.name);
         let mail = &mails[0];
@@ -135,7 +185,11 @@ async fn staff_get_an_email_over_smtp_with_a_clickable_number() {
         assert!(mail.text.contains("'s Avonds na 20:00"), "{}", mail.text);
         assert!(mail.text.contains("21:30"), "due time in local time: {}", mail.text);
         assert!(mail.text.contains("Band lek"));
-        assert!(mail.raw.contains("From: Fietsenmaker <kept@fiets.test>"), "{}", mail.raw);
+        assert!(
+            mail.raw.contains("From: Fietsenmaker <kept@fiets.test>"),
+            "{}",
+            mail.raw
+        );
         server.running.stop().await;
     }
 }
@@ -187,10 +241,22 @@ async fn new_work_is_shared_round_robin_and_moves_to_the_stand_in() {
     for db in databases().await {
         let server = TestServer::start(&db.url).await;
         let now = tuesday_morning();
-        add_staff(server.store.as_ref(), "piet@fiets.test", "Piet", kept_domain::Role::Agent, now).await;
+        add_staff(
+            server.store.as_ref(),
+            "piet@fiets.test",
+            "Piet",
+            kept_domain::Role::Agent,
+            now,
+        )
+        .await;
         let mut owners = Vec::new();
         for _ in 0..4 {
-            owners.push(server.created(json!({"phone": "0612345678"})).await["owner"].as_str().unwrap().to_string());
+            owners.push(
+                server.created(json!({"phone": "0612345678"})).await["owner"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            );
         }
         owners.sort();
         assert_eq!(owners, ["Piet", "Piet", "Sanne", "Sanne"], "{}", db.name);
@@ -198,8 +264,16 @@ async fn new_work_is_shared_round_robin_and_moves_to_the_stand_in() {
         let sanne = server.store.staff_by_email("sanne@fiets.test").await.unwrap().unwrap();
         let piet = server.store.staff_by_email("piet@fiets.test").await.unwrap().unwrap();
         server.store.set_away(&sanne.id, Some(&piet.id), now).await.unwrap();
-        let open: Vec<Value> = server.api_get("/api/v1/callback-requests?status=open").await.json().await.unwrap();
-        assert!(open.iter().all(|c| c["owner"] == "Piet"), "Sanne's work moved to Piet: {open:?}");
+        let open: Vec<Value> = server
+            .api_get("/api/v1/callback-requests?status=open")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            open.iter().all(|c| c["owner"] == "Piet"),
+            "Sanne's work moved to Piet: {open:?}"
+        );
         for _ in 0..2 {
             assert_eq!(server.created(json!({"phone": "0612345678"})).await["owner"], "Piet");
         }
@@ -213,7 +287,15 @@ async fn health_and_openapi_are_public() {
     let server = TestServer::start(&db.url).await;
     let health = server.http.get(server.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
-    let doc: Value = server.http.get(server.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let doc: Value = server
+        .http
+        .get(server.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(doc["paths"]["/api/v1/callback-requests"]["post"].is_object());
     assert!(doc["paths"]["/api/v1/callback-requests/{id}/outcome"]["post"].is_object());
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());

@@ -15,13 +15,21 @@ async fn owner_of_the_promise_is_reminded_then_the_business_owner_is_escalated_t
         let state = &server.running.state;
         let created = server.created(json!({"phone": "0612345678", "name": "Jan"})).await;
         let (agent, owner) = (server.agent_email.clone(), server.owner_email.clone());
-        eventually(10, "the new-request e-mail", || async { server.smtp.to(&agent).len() == 1 }).await;
+        eventually(10, "the new-request e-mail", || async {
+            server.smtp.to(&agent).len() == 1
+        })
+        .await;
 
         // 80 of the 90 minutes pass: inside the 15-minute reminder lead.
         server.clock.advance(Duration::minutes(80));
         eventually(10, "the reminder", || async { server.smtp.to(&agent).len() == 2 }).await;
         let reminder = &server.smtp.to(&agent)[1];
-        assert!(reminder.subject.starts_with("Herinnering"), "{} on {}", reminder.subject, db.name);
+        assert!(
+            reminder.subject.starts_with("Herinnering"),
+            "{} on {}",
+            reminder.subject,
+            db.name
+        );
         assert!(server.smtp.to(&owner).is_empty(), "no escalation before the deadline");
 
         server.clock.advance(Duration::minutes(11));
@@ -37,7 +45,12 @@ async fn owner_of_the_promise_is_reminded_then_the_business_owner_is_escalated_t
         for _ in 0..5 {
             assert_eq!(check_deadlines(state).await, (0, 0));
         }
-        let open: Vec<Value> = server.api_get("/api/v1/callback-requests?status=open").await.json().await.unwrap();
+        let open: Vec<Value> = server
+            .api_get("/api/v1/callback-requests?status=open")
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(open[0]["id"], created["id"]);
         assert_eq!(open[0]["overdue"], true, "overdue shows in the list");
         assert_eq!(server.smtp.to(&owner).len(), 1);
@@ -45,7 +58,10 @@ async fn owner_of_the_promise_is_reminded_then_the_business_owner_is_escalated_t
 
         // Calling back late closes the request but the promise counts as broken.
         let closed: Value = server
-            .api_post(&format!("/api/v1/callback-requests/{}/outcome", created["id"].as_str().unwrap()), json!({"outcome": "reached"}))
+            .api_post(
+                &format!("/api/v1/callback-requests/{}/outcome", created["id"].as_str().unwrap()),
+                json!({"outcome": "reached"}),
+            )
             .await
             .json()
             .await
@@ -61,10 +77,15 @@ async fn a_request_due_within_the_reminder_lead_is_not_reminded_but_escalated() 
     let server = TestServer::start_with(&db.url, |config| config.reminder_lead_minutes = 30).await;
     // 21:10 local, evening window: due at 21:30, already inside the 30-minute reminder lead.
     server.clock.set(tuesday_morning() + Duration::minutes(11 * 60 + 10));
-    let created = server.created(json!({"phone": "0612345678", "window": "evening"})).await;
+    let created = server
+        .created(json!({"phone": "0612345678", "window": "evening"}))
+        .await;
     assert_eq!(created["due_at"], "2026-11-24T20:30:00Z");
     let (agent, owner) = (server.agent_email.clone(), server.owner_email.clone());
-    eventually(10, "the new-request e-mail", || async { server.smtp.to(&agent).len() == 1 }).await;
+    eventually(10, "the new-request e-mail", || async {
+        server.smtp.to(&agent).len() == 1
+    })
+    .await;
     server.clock.advance(Duration::minutes(21));
     eventually(10, "the escalation", || async { server.smtp.to(&owner).len() == 1 }).await;
     assert_eq!(check_deadlines(&server.running.state).await, (0, 0));
@@ -91,7 +112,10 @@ async fn two_nodes_on_one_database_escalate_and_notify_exactly_once() {
         .await;
         first.clock.advance(Duration::minutes(91));
         // Both nodes' timers and outbox workers race for the same rows.
-        let (a, b) = tokio::join!(check_deadlines(&first.running.state), check_deadlines(&second.running.state));
+        let (a, b) = tokio::join!(
+            check_deadlines(&first.running.state),
+            check_deadlines(&second.running.state)
+        );
         assert_eq!(a.1 + b.1, 10, "each overdue promise escalated once on {}", db.name);
         let owner = first.owner_email.clone();
         eventually(20, "all notifications delivered", || async {
@@ -99,10 +123,20 @@ async fn two_nodes_on_one_database_escalate_and_notify_exactly_once() {
             counts.pending == 0 && counts.delivered == 40
         })
         .await;
-        let created_mails = first.smtp.mails().iter().filter(|m| m.subject.starts_with("Terugbelverzoek")).count();
+        let created_mails = first
+            .smtp
+            .mails()
+            .iter()
+            .filter(|m| m.subject.starts_with("Terugbelverzoek"))
+            .count();
         assert_eq!(created_mails, 10, "one new-request e-mail each on {}", db.name);
         assert_eq!(first.smtp.to(&owner).len(), 10, "one escalation each");
-        let mut delivered: Vec<i64> = first.hooks.hooks().iter().map(|h| h.json()["delivery_id"].as_i64().unwrap()).collect();
+        let mut delivered: Vec<i64> = first
+            .hooks
+            .hooks()
+            .iter()
+            .map(|h| h.json()["delivery_id"].as_i64().unwrap())
+            .collect();
         delivered.sort();
         delivered.dedup();
         assert_eq!(delivered.len(), 20, "20 distinct webhook deliveries");

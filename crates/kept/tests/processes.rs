@@ -21,7 +21,11 @@ struct Node {
 
 fn kept(dir: &std::path::Path, env: &[(&str, String)]) -> Command {
     let mut command = Command::new(KEPT);
-    command.current_dir(dir).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default()).env("RUST_LOG", "info");
+    command
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("RUST_LOG", "info");
     for (key, value) in env {
         command.env(key, value);
     }
@@ -60,7 +64,9 @@ impl Node {
         })
         .await
         .unwrap();
-        let Some(base) = base else { panic!("kept did not start: {}", stderr.lock().unwrap()) };
+        let Some(base) = base else {
+            panic!("kept did not start: {}", stderr.lock().unwrap())
+        };
         Node { child, base, stderr }
     }
 
@@ -69,7 +75,12 @@ impl Node {
     }
 
     async fn request_callback(&self, body: Value) -> Value {
-        let response = reqwest::Client::new().post(format!("{}/api/v1/callback-requests", self.base)).json(&body).send().await.unwrap();
+        let response = reqwest::Client::new()
+            .post(format!("{}/api/v1/callback-requests", self.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 201);
         response.json().await.unwrap()
     }
@@ -89,20 +100,37 @@ impl Drop for Node {
 
 fn add_agent_and_token(dir: &std::path::Path, env: &[(&str, String)]) -> String {
     let mut add = kept(dir, env)
-        .args(["user", "add", "--email", "sanne@fiets.test", "--role", "agent", "--name", "Sanne", "--password-stdin"])
+        .args([
+            "user",
+            "add",
+            "--email",
+            "sanne@fiets.test",
+            "--role",
+            "agent",
+            "--name",
+            "Sanne",
+            "--password-stdin",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
     writeln!(add.stdin.take().unwrap(), "{PASSWORD}").unwrap();
     assert!(add.wait().unwrap().success());
-    let token = kept(dir, env).args(["token", "create", "--email", "sanne@fiets.test"]).output().unwrap();
+    let token = kept(dir, env)
+        .args(["token", "create", "--email", "sanne@fiets.test"])
+        .output()
+        .unwrap();
     assert!(token.status.success(), "{}", String::from_utf8_lossy(&token.stderr));
     String::from_utf8(token.stdout).unwrap().trim().to_string()
 }
 
 fn unused_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 #[tokio::test]
@@ -114,8 +142,13 @@ async fn a_node_killed_after_accepting_a_request_delivers_its_email_after_restar
         let env = vec![("KEPT_DATABASE_URL", db.url.clone()), ("KEPT_SMTP_URL", dead_smtp)];
         let token = add_agent_and_token(dir.path(), &env);
         let node = Node::start(dir.path(), &env).await;
-        let created = node.request_callback(json!({"phone": "06 12345678", "name": "Jan"})).await;
-        eventually(20, "a failed delivery attempt", || async { node.logged("delivery failed") }).await;
+        let created = node
+            .request_callback(json!({"phone": "06 12345678", "name": "Jan"}))
+            .await;
+        eventually(20, "a failed delivery attempt", || async {
+            node.logged("delivery failed")
+        })
+        .await;
         node.kill_hard();
 
         let smtp = SmtpSink::start();
@@ -133,7 +166,10 @@ async fn a_node_killed_after_accepting_a_request_delivers_its_email_after_restar
         assert_eq!(open.len(), 1, "the request survived the kill on {}", db.name);
         assert_eq!(open[0]["id"], created["id"]);
         // The retry is due 10 seconds after the failed attempt.
-        eventually(40, "the e-mail after the restart", || async { smtp.to("sanne@fiets.test").len() == 1 }).await;
+        eventually(40, "the e-mail after the restart", || async {
+            smtp.to("sanne@fiets.test").len() == 1
+        })
+        .await;
         assert!(smtp.mails()[0].subject.contains("Jan"));
     }
 }
@@ -155,7 +191,9 @@ async fn two_processes_on_one_postgres_deliver_each_notification_exactly_once() 
     const REQUESTS: usize = 30;
     let mut ids = Vec::new();
     for i in 0..REQUESTS {
-        let created = nodes[i % 2].request_callback(json!({"phone": format!("06 1234 56{i:02}")})).await;
+        let created = nodes[i % 2]
+            .request_callback(json!({"phone": format!("06 1234 56{i:02}")}))
+            .await;
         ids.push(created["id"].as_str().unwrap().to_string());
     }
     let store = kept_store::open(&db.url).await.unwrap();
@@ -165,7 +203,11 @@ async fn two_processes_on_one_postgres_deliver_each_notification_exactly_once() 
     })
     .await;
     assert_eq!(smtp.mails().len(), REQUESTS, "one e-mail per request");
-    let mut hooked: Vec<String> = hooks.hooks().iter().map(|h| h.json()["callback"]["id"].as_str().unwrap().to_string()).collect();
+    let mut hooked: Vec<String> = hooks
+        .hooks()
+        .iter()
+        .map(|h| h.json()["callback"]["id"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(hooked.len(), REQUESTS, "one webhook per request");
     hooked.sort();
     ids.sort();

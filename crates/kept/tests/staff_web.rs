@@ -15,8 +15,14 @@ struct Browser {
 
 impl Browser {
     fn new() -> Self {
-        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Browser { http, cookies: Vec::new() }
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Browser {
+            http,
+            cookies: Vec::new(),
+        }
     }
 
     fn remember(&mut self, response: &reqwest::Response) {
@@ -31,13 +37,26 @@ impl Browser {
     }
 
     async fn get(&mut self, url: &str) -> (StatusCode, String) {
-        let response = self.http.get(url).header(COOKIE, self.cookies.join("; ")).send().await.unwrap();
+        let response = self
+            .http
+            .get(url)
+            .header(COOKIE, self.cookies.join("; "))
+            .send()
+            .await
+            .unwrap();
         self.remember(&response);
         (response.status(), response.text().await.unwrap())
     }
 
     async fn post(&mut self, url: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        let response = self.http.post(url).header(COOKIE, self.cookies.join("; ")).form(form).send().await.unwrap();
+        let response = self
+            .http
+            .post(url)
+            .header(COOKIE, self.cookies.join("; "))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
         self.remember(&response);
         response
     }
@@ -51,7 +70,12 @@ fn hidden_csrf(page: &str) -> String {
 async fn logged_in(server: &TestServer, email: &str) -> (Browser, String) {
     let mut browser = Browser::new();
     let (_, login) = browser.get(&server.url("/login")).await;
-    let response = browser.post(&server.url("/login"), &[("email", email), ("password", PASSWORD), ("csrf", &hidden_csrf(&login))]).await;
+    let response = browser
+        .post(
+            &server.url("/login"),
+            &[("email", email), ("password", PASSWORD), ("csrf", &hidden_csrf(&login))],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let (status, dashboard) = browser.get(&server.url("/staff")).await;
     assert_eq!(status, StatusCode::OK);
@@ -69,17 +93,50 @@ async fn staff_pages_need_a_login_and_the_session_cookie_is_locked_down() {
 
     let (_, login) = browser.get(&server.url("/login")).await;
     let csrf = hidden_csrf(&login);
-    let wrong = browser.post(&server.url("/login"), &[("email", "sanne@fiets.test"), ("password", "not the password"), ("csrf", &csrf)]).await;
+    let wrong = browser
+        .post(
+            &server.url("/login"),
+            &[
+                ("email", "sanne@fiets.test"),
+                ("password", "not the password"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     assert!(wrong.text().await.unwrap().contains("klopt niet"));
 
-    let forged = Browser::new().post(&server.url("/login"), &[("email", "sanne@fiets.test"), ("password", PASSWORD), ("csrf", "forged")]).await;
-    assert_eq!(forged.status(), StatusCode::FORBIDDEN, "a login without the form's token is refused");
+    let forged = Browser::new()
+        .post(
+            &server.url("/login"),
+            &[
+                ("email", "sanne@fiets.test"),
+                ("password", PASSWORD),
+                ("csrf", "forged"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        forged.status(),
+        StatusCode::FORBIDDEN,
+        "a login without the form's token is refused"
+    );
 
-    let ok = browser.post(&server.url("/login"), &[("email", "Sanne@Fiets.test"), ("password", PASSWORD), ("csrf", &csrf)]).await;
+    let ok = browser
+        .post(
+            &server.url("/login"),
+            &[("email", "Sanne@Fiets.test"), ("password", PASSWORD), ("csrf", &csrf)],
+        )
+        .await;
     assert_eq!(ok.status(), StatusCode::SEE_OTHER);
     assert_eq!(ok.headers()[LOCATION], "/staff");
-    let cookie = ok.headers().get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string()).find(|c| c.starts_with("kept_session=")).unwrap();
+    let cookie = ok
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("kept_session="))
+        .unwrap();
     for attribute in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
         assert!(cookie.contains(attribute), "{attribute} missing from {cookie}");
     }
@@ -93,30 +150,53 @@ async fn staff_pages_need_a_login_and_the_session_cookie_is_locked_down() {
 async fn an_agent_sees_the_request_and_records_the_outcome_with_a_form() {
     for db in databases().await {
         let server = TestServer::start(&db.url).await;
-        let created = server.created(json!({"phone": "06 12345678", "name": "Jan <b>Jansen</b>", "note": "Band lek"})).await;
+        let created = server
+            .created(json!({"phone": "06 12345678", "name": "Jan <b>Jansen</b>", "note": "Band lek"}))
+            .await;
         let id = created["id"].as_str().unwrap();
         let (mut browser, csrf) = logged_in(&server, &server.agent_email).await;
 
         let (_, rows) = browser.get(&server.url("/staff/callbacks/rows")).await;
         assert!(rows.contains("href=\"tel:+31612345678\""), "{rows}");
-        assert!(rows.contains("Jan &#60;b&#62;Jansen&#60;/b&#62;") || rows.contains("Jan &lt;b&gt;Jansen&lt;/b&gt;"), "names are escaped: {rows}");
+        assert!(
+            rows.contains("Jan &#60;b&#62;Jansen&#60;/b&#62;") || rows.contains("Jan &lt;b&gt;Jansen&lt;/b&gt;"),
+            "names are escaped: {rows}"
+        );
         assert!(rows.contains("data-due=\"2026-11-24T10:30:00+00:00\""), "{rows}");
 
         let (_, detail) = browser.get(&server.url(&format!("/staff/callbacks/{id}"))).await;
         assert!(detail.contains("Band lek"));
 
-        let forged = browser.post(&server.url(&format!("/staff/callbacks/{id}/outcome")), &[("csrf", "forged"), ("outcome", "reached")]).await;
+        let forged = browser
+            .post(
+                &server.url(&format!("/staff/callbacks/{id}/outcome")),
+                &[("csrf", "forged"), ("outcome", "reached")],
+            )
+            .await;
         assert_eq!(forged.status(), StatusCode::FORBIDDEN);
-        assert_eq!(server.open_ids().await.len(), 1, "the forged form changed nothing on {}", db.name);
+        assert_eq!(
+            server.open_ids().await.len(),
+            1,
+            "the forged form changed nothing on {}",
+            db.name
+        );
 
         let done = browser
-            .post(&server.url(&format!("/staff/callbacks/{id}/outcome")), &[("csrf", &csrf), ("outcome", "reached"), ("note", "Afspraak gemaakt")])
+            .post(
+                &server.url(&format!("/staff/callbacks/{id}/outcome")),
+                &[("csrf", &csrf), ("outcome", "reached"), ("note", "Afspraak gemaakt")],
+            )
             .await;
         assert_eq!(done.status(), StatusCode::SEE_OTHER);
         assert!(server.open_ids().await.is_empty());
 
-        let (_, detail) = browser.get(&server.url(&format!("/staff/callbacks/{id}?lang=en"))).await;
-        assert!(detail.contains("Afspraak gemaakt"), "the note is in the customer's history");
+        let (_, detail) = browser
+            .get(&server.url(&format!("/staff/callbacks/{id}?lang=en")))
+            .await;
+        assert!(
+            detail.contains("Afspraak gemaakt"),
+            "the note is in the customer's history"
+        );
         assert!(detail.contains("Reached"));
 
         let logout = browser.post(&server.url("/logout"), &[("csrf", &csrf)]).await;
@@ -131,19 +211,49 @@ async fn an_agent_sees_the_request_and_records_the_outcome_with_a_form() {
 async fn the_public_form_speaks_the_customers_language_and_explains_mistakes() {
     let db = TestDatabase::sqlite();
     let server = TestServer::start(&db.url).await;
-    let english = server.http.get(server.url("/callback")).header("accept-language", "en-GB,en;q=0.9").send().await.unwrap();
+    let english = server
+        .http
+        .get(server.url("/callback"))
+        .header("accept-language", "en-GB,en;q=0.9")
+        .send()
+        .await
+        .unwrap();
     assert!(english.text().await.unwrap().contains("Call me back"));
-    let dutch = server.http.get(server.url("/callback?lang=nl")).header("accept-language", "en").send().await.unwrap();
+    let dutch = server
+        .http
+        .get(server.url("/callback?lang=nl"))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap();
     assert!(dutch.text().await.unwrap().contains("Bel mij terug"));
 
-    let refused = server.http.post(server.url("/callback?lang=en")).form(&[("phone", "12"), ("name", "Jan"), ("lang", "en")]).send().await.unwrap();
+    let refused = server
+        .http
+        .post(server.url("/callback?lang=en"))
+        .form(&[("phone", "12"), ("name", "Jan"), ("lang", "en")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = refused.text().await.unwrap();
     assert!(page.contains("This is not a valid phone number"), "{page}");
     assert!(page.contains("value=\"Jan\""), "what the customer typed is kept");
 
-    let accepted = server.http.post(server.url("/callback")).form(&[("phone", "06 12345678"), ("window", "evening"), ("lang", "nl")]).send().await.unwrap();
+    let accepted = server
+        .http
+        .post(server.url("/callback"))
+        .form(&[("phone", "06 12345678"), ("window", "evening"), ("lang", "nl")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(accepted.status(), StatusCode::CREATED);
-    assert!(accepted.text().await.unwrap().contains("We bellen u vandaag tussen 20:00 en 21:30."));
+    assert!(
+        accepted
+            .text()
+            .await
+            .unwrap()
+            .contains("We bellen u vandaag tussen 20:00 en 21:30.")
+    );
     server.running.stop().await;
 }

@@ -32,7 +32,12 @@ impl Modify for BearerAuth {
         if let Some(components) = openapi.components.as_mut() {
             components.add_security_scheme(
                 "bearer",
-                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("kept token create --email E")).build()),
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .description(Some("kept token create --email E"))
+                        .build(),
+                ),
             );
         }
     }
@@ -79,7 +84,12 @@ pub async fn list_callbacks(
     let limit = query.limit.unwrap_or(200).clamp(1, MAX_LIST);
     let views = state.store.list_callbacks(status, limit).await?;
     let now = state.clock.now();
-    Ok(Json(views.iter().map(|v| CallbackJson::new(v, &state.settings.business, now)).collect()))
+    Ok(Json(
+        views
+            .iter()
+            .map(|v| CallbackJson::new(v, &state.settings.business, now))
+            .collect(),
+    ))
 }
 
 #[utoipa::path(
@@ -94,7 +104,11 @@ pub async fn get_callback(
     Path(id): Path<String>,
 ) -> Result<Json<CallbackJson>, AppError> {
     let view = state.store.callback(&id).await?.ok_or(AppError::NotFound)?;
-    Ok(Json(CallbackJson::new(&view, &state.settings.business, state.clock.now())))
+    Ok(Json(CallbackJson::new(
+        &view,
+        &state.settings.business,
+        state.clock.now(),
+    )))
 }
 
 /// Records what happened when you called. `no_answer` keeps the request open with a new promise.
@@ -121,9 +135,15 @@ pub async fn record_outcome(
         AppError::Invalid(vec![FieldError {
             field: "outcome",
             code: "invalid_json",
-            message: format!("expected {{\"outcome\": \"reached\"|\"no_answer\"|\"wrong_number\", \"note\": \"…\"}}: {e}"),
+            message: format!(
+                "expected {{\"outcome\": \"reached\"|\"no_answer\"|\"wrong_number\", \"note\": \"…\"}}: {e}"
+            ),
         }])
     })?;
     let view = service::record_outcome(&state, &staff, &id, request.outcome, request.note).await?;
-    Ok(Json(CallbackJson::new(&view, &state.settings.business, state.clock.now())))
+    Ok(Json(CallbackJson::new(
+        &view,
+        &state.settings.business,
+        state.clock.now(),
+    )))
 }

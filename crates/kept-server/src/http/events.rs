@@ -14,7 +14,10 @@ use crate::state::AppState;
 
 const POLL_OTHER_NODES: Duration = Duration::from_secs(2);
 
-pub async fn changes(State(state): State<AppState>, _session: StaffSession) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+pub async fn changes(
+    State(state): State<AppState>,
+    _session: StaffSession,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let marker = state.store.change_marker().await.unwrap_or(0);
     let local = state.changes.subscribe();
     let stream = futures::stream::unfold((state, local, marker), |(state, mut local, seen)| async move {

@@ -29,7 +29,11 @@ pub struct StaffSession {
 impl StaffSession {
     /// Every state-changing form carries the session's CSRF token.
     pub fn check_csrf(&self, submitted: &str) -> Result<(), AppError> {
-        if crate::auth::same_secret(&self.csrf, submitted) { Ok(()) } else { Err(AppError::Forbidden) }
+        if crate::auth::same_secret(&self.csrf, submitted) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 }
 
@@ -39,10 +43,17 @@ impl FromRequestParts<AppState> for StaffSession {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
         let to_login = || Redirect::to("/login").into_response();
-        let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()).ok_or_else(to_login)?;
+        let token = jar
+            .get(SESSION_COOKIE)
+            .map(|c| c.value().to_string())
+            .ok_or_else(to_login)?;
         let hash = token_hash(&token);
         match state.store.session(&hash, state.clock.now()).await {
-            Ok(Some(session)) => Ok(StaffSession { staff: session.staff, csrf: session.csrf_token, token_hash: hash }),
+            Ok(Some(session)) => Ok(StaffSession {
+                staff: session.staff,
+                csrf: session.csrf_token,
+                token_hash: hash,
+            }),
             Ok(None) => Err(to_login()),
             Err(error) => Err(AppError::from(error).into_response()),
         }

@@ -26,12 +26,23 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 pub fn router(state: AppState) -> Router {
     // The public form may be shown inside the business's own site (an iframe).
     let public = Router::new()
-        .route("/callback", get(public::callback_form).post(public::submit_callback_form))
-        .layer(header_layer(header::CONTENT_SECURITY_POLICY, "default-src 'self'; frame-ancestors *"));
+        .route(
+            "/callback",
+            get(public::callback_form).post(public::submit_callback_form),
+        )
+        .layer(header_layer(
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; frame-ancestors *",
+        ));
     // Any web site may post to the JSON endpoint: that is what the embeddable snippet does.
     let public_api = Router::new()
         .route("/api/v1/callback-requests", post(public::create_callback))
-        .layer(CorsLayer::new().allow_origin(Any).allow_methods(Any).allow_headers([header::CONTENT_TYPE]));
+        .layer(
+            CorsLayer::new()
+                .allow_origin(Any)
+                .allow_methods(Any)
+                .allow_headers([header::CONTENT_TYPE]),
+        );
     let staff = Router::new()
         .route("/", get(staff::home))
         .route("/login", get(staff::login_form).post(staff::login))
@@ -47,7 +58,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/callback-requests/{id}", get(api::get_callback))
         .route("/api/v1/callback-requests/{id}/outcome", post(api::record_outcome))
         .route("/api/openapi.json", get(api::openapi))
-        .layer(header_layer(header::CONTENT_SECURITY_POLICY, "default-src 'self'; frame-ancestors 'none'"))
+        .layer(header_layer(
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; frame-ancestors 'none'",
+        ))
         .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"));
     Router::new()
         .merge(public)
@@ -74,9 +88,15 @@ pub async fn healthz() -> &'static str {
 }
 
 async fn script() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("../../assets/kept.js"))
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../../assets/kept.js"),
+    )
 }
 
 async fn stylesheet() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../../assets/kept.css"))
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("../../assets/kept.css"),
+    )
 }

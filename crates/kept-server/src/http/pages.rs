@@ -11,7 +11,9 @@ use crate::error::AppError;
 use crate::i18n::Texts;
 
 pub fn render(page: &impl Template) -> Result<Html<String>, AppError> {
-    page.render().map(Html).map_err(|e| AppError::Internal(format!("template: {e}")))
+    page.render()
+        .map(Html)
+        .map_err(|e| AppError::Internal(format!("template: {e}")))
 }
 
 #[derive(Template)]
@@ -30,7 +32,10 @@ pub struct CallbackFormPage {
 
 impl CallbackFormPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|(f, _)| f == field).map(|(_, message)| message.as_str())
+        self.errors
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, message)| message.as_str())
     }
 }
 
@@ -130,7 +135,11 @@ impl LocalTime<'_> {
     pub fn moment(&self, at: DateTime<Utc>) -> String {
         let tz = self.business.time_zone();
         let local = at.with_timezone(&tz);
-        format!("{} {}", self.lang.day_phrase(local, self.now.with_timezone(&tz)), local.format("%H:%M"))
+        format!(
+            "{} {}",
+            self.lang.day_phrase(local, self.now.with_timezone(&tz)),
+            local.format("%H:%M")
+        )
     }
 
     pub fn window_label(&self, code: &str) -> String {
@@ -165,7 +174,11 @@ impl LocalTime<'_> {
                 outcome_label(&entry.detail, t)
             ),
         };
-        HistoryRow { at: self.moment(entry.at), what, note: entry.note.clone() }
+        HistoryRow {
+            at: self.moment(entry.at),
+            what,
+            note: entry.note.clone(),
+        }
     }
 
     pub fn promise_row(&self, entry: &PromiseHistoryEntry) -> HistoryRow {
@@ -174,7 +187,11 @@ impl LocalTime<'_> {
             Some(detail) => format!("{what} ({detail})"),
             None => what.to_string(),
         };
-        HistoryRow { at: self.moment(entry.at), what, note: None }
+        HistoryRow {
+            at: self.moment(entry.at),
+            what,
+            note: None,
+        }
     }
 }
 

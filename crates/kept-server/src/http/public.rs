@@ -1,11 +1,11 @@
 //! What customers use: the callback form and the JSON endpoint behind the embeddable snippet.
 
+use axum::Form;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use kept_domain::{CallbackInput, FieldError, Lang};
 use serde::Deserialize;
 
@@ -29,18 +29,31 @@ impl FormQuery {
     }
 }
 
-fn form_page(state: &AppState, lang: Lang, input: &CallbackInput, errors: &[FieldError], embed: bool) -> CallbackFormPage {
+fn form_page(
+    state: &AppState,
+    lang: Lang,
+    input: &CallbackInput,
+    errors: &[FieldError],
+    embed: bool,
+) -> CallbackFormPage {
     let business = &state.settings.business;
     let value = |v: &Option<String>| v.clone().unwrap_or_default();
     CallbackFormPage {
         t: texts(lang),
         business: business.name.clone(),
-        windows: business.windows.iter().map(|w| (w.code.clone(), w.label(lang).to_string())).collect(),
+        windows: business
+            .windows
+            .iter()
+            .map(|w| (w.code.clone(), w.label(lang).to_string()))
+            .collect(),
         phone: value(&input.phone),
         name: value(&input.name),
         note: value(&input.note),
         window: input.window.clone().unwrap_or_else(|| business.windows[0].code.clone()),
-        errors: errors.iter().map(|e| (e.field.to_string(), e.message.clone())).collect(),
+        errors: errors
+            .iter()
+            .map(|e| (e.field.to_string(), e.message.clone()))
+            .collect(),
         embed,
     }
 }
@@ -61,12 +74,20 @@ pub async fn submit_callback_form(
     headers: HeaderMap,
     Form(input): Form<CallbackInput>,
 ) -> Result<Response, AppError> {
-    let lang = input.lang.as_deref().and_then(Lang::parse).unwrap_or_else(|| request_lang(query.lang.as_deref(), &headers));
+    let lang = input
+        .lang
+        .as_deref()
+        .and_then(Lang::parse)
+        .unwrap_or_else(|| request_lang(query.lang.as_deref(), &headers));
     let refused = |status: StatusCode, errors: &[FieldError]| -> Result<Response, AppError> {
         Ok((status, render(&form_page(&state, lang, &input, errors, query.embed()))?).into_response())
     };
     if let Err(limited) = ip.check_rate(&state) {
-        let error = FieldError { field: "phone", code: "rate_limited", message: limited.public_message() };
+        let error = FieldError {
+            field: "phone",
+            code: "rate_limited",
+            message: limited.public_message(),
+        };
         return refused(StatusCode::TOO_MANY_REQUESTS, &[error]);
     }
     match accept_callback(&state, &input, lang).await {
@@ -102,9 +123,19 @@ pub async fn create_callback(
 ) -> Result<(StatusCode, Json<CreatedCallback>), AppError> {
     ip.check_rate(&state)?;
     let input: CallbackInput = serde_json::from_slice(&body).map_err(|e| {
-        AppError::Invalid(vec![FieldError { field: "body", code: "invalid_json", message: format!("The body is not the expected JSON: {e}") }])
+        AppError::Invalid(vec![FieldError {
+            field: "body",
+            code: "invalid_json",
+            message: format!("The body is not the expected JSON: {e}"),
+        }])
     })?;
     let accepted = accept_callback(&state, &input, request_lang(None, &headers)).await?;
     let callback = CallbackJson::new(&accepted.callback, &state.settings.business, state.clock.now());
-    Ok((StatusCode::CREATED, Json(CreatedCallback { callback, confirmation: accepted.confirmation })))
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedCallback {
+            callback,
+            confirmation: accepted.confirmation,
+        }),
+    ))
 }

@@ -34,7 +34,11 @@ impl StaffSession {
 }
 
 fn clock<'a>(state: &'a AppState, lang: Lang) -> LocalTime<'a> {
-    LocalTime { business: &state.settings.business, lang, now: state.clock.now() }
+    LocalTime {
+        business: &state.settings.business,
+        lang,
+        now: state.clock.now(),
+    }
 }
 
 pub async fn home() -> Redirect {
@@ -48,7 +52,12 @@ pub async fn login_form(
     jar: CookieJar,
 ) -> Result<impl IntoResponse, AppError> {
     let csrf = new_token();
-    let page = LoginPage { t: texts(request_lang(query.lang.as_deref(), &headers)), csrf: csrf.clone(), email: String::new(), failed: false };
+    let page = LoginPage {
+        t: texts(request_lang(query.lang.as_deref(), &headers)),
+        csrf: csrf.clone(),
+        email: String::new(),
+        failed: false,
+    };
     let jar = jar.add(private_cookie(&state, LOGIN_CSRF_COOKIE, csrf, SameSite::Strict));
     Ok((jar, render(&page)?))
 }
@@ -68,7 +77,10 @@ pub async fn login(
     jar: CookieJar,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
-    let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+    let expected = jar
+        .get(LOGIN_CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .unwrap_or_default();
     if expected.is_empty() || !same_secret(&expected, &form.csrf) {
         return Err(AppError::Forbidden);
     }
@@ -130,7 +142,12 @@ pub async fn dashboard(
     let lang = session.lang(&query);
     let t = texts(lang);
     let rows = open_rows(&state, lang).await?;
-    render(&DashboardPage { t, me: session.staff, csrf: session.csrf, rows })
+    render(&DashboardPage {
+        t,
+        me: session.staff,
+        csrf: session.csrf,
+        rows,
+    })
 }
 
 pub async fn dashboard_rows(
@@ -139,11 +156,17 @@ pub async fn dashboard_rows(
     Query(query): Query<LangQuery>,
 ) -> Result<impl IntoResponse, AppError> {
     let lang = session.lang(&query);
-    render(&RowsFragment { t: texts(lang), rows: open_rows(&state, lang).await? })
+    render(&RowsFragment {
+        t: texts(lang),
+        rows: open_rows(&state, lang).await?,
+    })
 }
 
 async fn open_rows(state: &AppState, lang: Lang) -> Result<Vec<super::pages::CallbackRow>, AppError> {
-    let open = state.store.list_callbacks(Some(CallbackStatus::Open), DASHBOARD_LIMIT).await?;
+    let open = state
+        .store
+        .list_callbacks(Some(CallbackStatus::Open), DASHBOARD_LIMIT)
+        .await?;
     let clock = clock(state, lang);
     Ok(open.iter().map(|view| clock.callback_row(view, texts(lang))).collect())
 }
@@ -195,7 +218,11 @@ pub async fn team(
     Query(query): Query<LangQuery>,
 ) -> Result<impl IntoResponse, AppError> {
     let all = state.store.list_staff().await?;
-    let name_of = |id: &Option<String>| id.as_ref().and_then(|id| all.iter().find(|s| &s.id == id)).map(|s| s.name.clone());
+    let name_of = |id: &Option<String>| {
+        id.as_ref()
+            .and_then(|id| all.iter().find(|s| &s.id == id))
+            .map(|s| s.name.clone())
+    };
     let staff = all
         .iter()
         .map(|s| TeamRow {
@@ -208,7 +235,13 @@ pub async fn team(
         })
         .collect();
     let me_away = all.iter().any(|s| s.id == session.staff.id && s.away);
-    render(&TeamPage { t: texts(session.lang(&query)), me_away, staff, me: session.staff, csrf: session.csrf })
+    render(&TeamPage {
+        t: texts(session.lang(&query)),
+        me_away,
+        staff,
+        me: session.staff,
+        csrf: session.csrf,
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -225,13 +258,24 @@ pub async fn set_away(
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
     let delegate = match form.away.as_str() {
-        "1" => Some(form.delegate.filter(|d| !d.is_empty()).ok_or_else(|| AppError::BadRequest("choose a stand-in".into()))?),
+        "1" => Some(
+            form.delegate
+                .filter(|d| !d.is_empty())
+                .ok_or_else(|| AppError::BadRequest("choose a stand-in".into()))?,
+        ),
         _ => None,
     };
     if let Some(id) = &delegate {
-        state.store.staff_by_id(id).await?.ok_or_else(|| AppError::BadRequest("unknown stand-in".into()))?;
+        state
+            .store
+            .staff_by_id(id)
+            .await?
+            .ok_or_else(|| AppError::BadRequest("unknown stand-in".into()))?;
     }
-    state.store.set_away(&session.staff.id, delegate.as_deref(), state.clock.now()).await?;
+    state
+        .store
+        .set_away(&session.staff.id, delegate.as_deref(), state.clock.now())
+        .await?;
     state.announce();
     Ok(Redirect::to("/staff/team").into_response())
 }

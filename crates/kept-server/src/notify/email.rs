@@ -33,7 +33,10 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, callback: &Callbac
 
 /// The addressee, or their delegate while they are away.
 async fn recipient(state: &AppState, item: &OutboxItem) -> Result<Staff, DeliveryError> {
-    let id = item.recipient_id.as_deref().ok_or_else(|| DeliveryError::Permanent("no recipient".into()))?;
+    let id = item
+        .recipient_id
+        .as_deref()
+        .ok_or_else(|| DeliveryError::Permanent("no recipient".into()))?;
     let staff = state.store.list_staff().await.map_err(temporary)?;
     let candidates: Vec<Candidate> = staff
         .iter()
@@ -46,8 +49,12 @@ async fn recipient(state: &AppState, item: &OutboxItem) -> Result<Staff, Deliver
             last_assigned_ms: None,
         })
         .collect();
-    let acting = acting_for(&candidates, id).ok_or_else(|| DeliveryError::Permanent("the recipient no longer exists".into()))?;
-    staff.into_iter().find(|s| s.id == acting.id).ok_or_else(|| DeliveryError::Permanent("recipient vanished".into()))
+    let acting =
+        acting_for(&candidates, id).ok_or_else(|| DeliveryError::Permanent("the recipient no longer exists".into()))?;
+    staff
+        .into_iter()
+        .find(|s| s.id == acting.id)
+        .ok_or_else(|| DeliveryError::Permanent("recipient vanished".into()))
 }
 
 struct Content {
@@ -72,24 +79,58 @@ impl Content {
             .map_or(callback.window.as_str(), |w| w.label(lang));
         let owner = callback.owner_name.as_deref().unwrap_or("-");
         let (subject, lead) = match (event, lang) {
-            ("promise.reminder", Lang::Nl) => (format!("Herinnering: bel {who} terug, uiterlijk {due_text}"), "Deze belofte is bijna verlopen.".to_string()),
-            ("promise.reminder", Lang::En) => (format!("Reminder: call {who} back by {due_text}"), "This promise is nearly due.".to_string()),
-            ("promise.escalated", Lang::Nl) => (format!("Te laat: {who} is niet teruggebeld"), format!("{owner} had uiterlijk {due_text} moeten bellen. Neem het over of wijs het toe.")),
-            ("promise.escalated", Lang::En) => (format!("Overdue: {who} has not been called back"), format!("{owner} should have called by {due_text}. Take it over or reassign it.")),
-            (_, Lang::Nl) => (format!("Terugbelverzoek: {who}, uiterlijk {due_text}"), "Er is een nieuw terugbelverzoek voor u.".to_string()),
-            (_, Lang::En) => (format!("Callback request: {who}, by {due_text}"), "There is a new callback request for you.".to_string()),
+            ("promise.reminder", Lang::Nl) => (
+                format!("Herinnering: bel {who} terug, uiterlijk {due_text}"),
+                "Deze belofte is bijna verlopen.".to_string(),
+            ),
+            ("promise.reminder", Lang::En) => (
+                format!("Reminder: call {who} back by {due_text}"),
+                "This promise is nearly due.".to_string(),
+            ),
+            ("promise.escalated", Lang::Nl) => (
+                format!("Te laat: {who} is niet teruggebeld"),
+                format!("{owner} had uiterlijk {due_text} moeten bellen. Neem het over of wijs het toe."),
+            ),
+            ("promise.escalated", Lang::En) => (
+                format!("Overdue: {who} has not been called back"),
+                format!("{owner} should have called by {due_text}. Take it over or reassign it."),
+            ),
+            (_, Lang::Nl) => (
+                format!("Terugbelverzoek: {who}, uiterlijk {due_text}"),
+                "Er is een nieuw terugbelverzoek voor u.".to_string(),
+            ),
+            (_, Lang::En) => (
+                format!("Callback request: {who}, by {due_text}"),
+                "There is a new callback request for you.".to_string(),
+            ),
         };
         let labels = match lang {
-            Lang::Nl => ["Naam", "Telefoon", "Voorkeur", "Uiterlijk bellen", "Opmerking", "Openen"],
+            Lang::Nl => [
+                "Naam",
+                "Telefoon",
+                "Voorkeur",
+                "Uiterlijk bellen",
+                "Opmerking",
+                "Openen",
+            ],
             Lang::En => ["Name", "Phone", "Preferred time", "Call by", "Note", "Open"],
         };
         let link = format!("{}/staff/callbacks/{}", settings.base_url, callback.id);
         let name = callback.name.as_deref().unwrap_or("-");
         let note = callback.note.as_deref().unwrap_or("-");
-        let rows = [(labels[0], name), (labels[1], callback.phone.as_str()), (labels[2], window), (labels[3], due_text.as_str()), (labels[4], note)];
+        let rows = [
+            (labels[0], name),
+            (labels[1], callback.phone.as_str()),
+            (labels[2], window),
+            (labels[3], due_text.as_str()),
+            (labels[4], note),
+        ];
         let text = format!(
             "{lead}\n\n{}\n\n{}: {link}\n",
-            rows.iter().map(|(label, value)| format!("{label}: {value}")).collect::<Vec<_>>().join("\n"),
+            rows.iter()
+                .map(|(label, value)| format!("{label}: {value}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
             labels[5]
         );
         let html_rows: String = rows
@@ -114,5 +155,8 @@ impl Content {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

@@ -53,7 +53,9 @@ pub async fn deliver(state: &AppState, item: &OutboxItem) -> Result<(), Delivery
 async fn callback_of(state: &AppState, item: &OutboxItem) -> Result<CallbackView, DeliveryError> {
     let callback_id = if item.event.starts_with("promise.") {
         let promise = state.store.promise(&item.subject_id).await.map_err(temporary)?;
-        promise.ok_or_else(|| DeliveryError::Permanent("the promise no longer exists".into()))?.subject_id
+        promise
+            .ok_or_else(|| DeliveryError::Permanent("the promise no longer exists".into()))?
+            .subject_id
     } else {
         item.subject_id.clone()
     };

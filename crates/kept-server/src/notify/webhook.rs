@@ -12,7 +12,8 @@ pub const SIGNATURE_HEADER: &str = "X-Kept-Signature";
 
 /// `sha256=` followed by the hex HMAC-SHA256 of `body` under `secret`.
 pub fn signature(secret: &str, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
     mac.update(body);
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
@@ -42,7 +43,9 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, callback: &Callbac
         .map_err(temporary)?;
     match response.status() {
         status if status.is_success() => Ok(()),
-        status if status == reqwest::StatusCode::GONE => Err(DeliveryError::Permanent(format!("webhook answered {status}"))),
+        status if status == reqwest::StatusCode::GONE => {
+            Err(DeliveryError::Permanent(format!("webhook answered {status}")))
+        }
         status => Err(temporary(format!("webhook answered {status}"))),
     }
 }

@@ -60,17 +60,30 @@ impl TestDatabase {
     pub fn sqlite() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}/kept.db", dir.path().display());
-        Self { url, name: "sqlite", _dir: Some(dir) }
+        Self {
+            url,
+            name: "sqlite",
+            _dir: Some(dir),
+        }
     }
 
     /// A new, empty database on the server named by `admin_url`.
     pub async fn postgres(admin_url: &str) -> Self {
         let name = format!("kept_test_{}", uuid::Uuid::now_v7().simple());
-        let mut admin = sqlx::PgConnection::connect(admin_url).await.expect("connect to the test PostgreSQL");
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.unwrap();
+        let mut admin = sqlx::PgConnection::connect(admin_url)
+            .await
+            .expect("connect to the test PostgreSQL");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
         let mut url = reqwest::Url::parse(admin_url).unwrap();
         url.set_path(&name);
-        Self { url: url.to_string(), name: "postgres", _dir: None }
+        Self {
+            url: url.to_string(),
+            name: "postgres",
+            _dir: None,
+        }
     }
 }
 
@@ -105,7 +118,9 @@ impl mailin_embedded::Handler for SmtpSink {
     }
 
     fn data_end(&mut self) -> mailin_embedded::Response {
-        let parsed = mail_parser::MessageParser::default().parse(&self.current).expect("a parsable message");
+        let parsed = mail_parser::MessageParser::default()
+            .parse(&self.current)
+            .expect("a parsable message");
         let mail = Mail {
             to: self.to.clone(),
             subject: parsed.subject().unwrap_or_default().to_string(),
@@ -121,7 +136,10 @@ impl mailin_embedded::Handler for SmtpSink {
 impl SmtpSink {
     pub fn start() -> SmtpSink {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let sink = SmtpSink { port: listener.local_addr().unwrap().port(), ..Default::default() };
+        let sink = SmtpSink {
+            port: listener.local_addr().unwrap().port(),
+            ..Default::default()
+        };
         let mut server = mailin_embedded::Server::new(sink.clone());
         server.with_name("smtp.test").with_tcp_listener(listener);
         std::thread::spawn(move || {
@@ -139,7 +157,10 @@ impl SmtpSink {
     }
 
     pub fn to(&self, address: &str) -> Vec<Mail> {
-        self.mails().into_iter().filter(|m| m.to.iter().any(|t| t == address)).collect()
+        self.mails()
+            .into_iter()
+            .filter(|m| m.to.iter().any(|t| t == address))
+            .collect()
     }
 }
 
@@ -171,7 +192,10 @@ impl Hook {
 impl HookSink {
     pub async fn start() -> HookSink {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let sink = HookSink { port: listener.local_addr().unwrap().port(), ..Default::default() };
+        let sink = HookSink {
+            port: listener.local_addr().unwrap().port(),
+            ..Default::default()
+        };
         let state = sink.clone();
         let app = axum::Router::new().route(
             "/hook",
@@ -187,7 +211,10 @@ impl HookSink {
                         .iter()
                         .map(|(k, v)| (k.as_str().to_lowercase(), v.to_str().unwrap_or_default().to_string()))
                         .collect();
-                    state.received.lock().unwrap().push(Hook { headers, body: body.to_vec() });
+                    state.received.lock().unwrap().push(Hook {
+                        headers,
+                        body: body.to_vec(),
+                    });
                     axum::http::StatusCode::NO_CONTENT
                 }
             }),
@@ -222,21 +249,26 @@ where
 {
     let deadline = tokio::time::Instant::now() + StdDuration::from_secs(seconds);
     while !check().await {
-        assert!(tokio::time::Instant::now() < deadline, "timed out after {seconds}s waiting for: {what}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out after {seconds}s waiting for: {what}"
+        );
         tokio::time::sleep(StdDuration::from_millis(25)).await;
     }
 }
 
 pub fn test_config(database_url: &str, smtp: &SmtpSink, hooks: &HookSink) -> FileConfig {
-    let mut config = FileConfig::default();
-    config.database_url = database_url.to_string();
-    config.listen = "127.0.0.1:0".into();
-    config.smtp_url = Some(smtp.url());
-    config.mail_from = "Fietsenmaker <kept@fiets.test>".into();
-    config.webhook_url = Some(hooks.url());
-    config.webhook_secret = Some(WEBHOOK_SECRET.into());
-    config.rate_limit_per_minute = 0;
-    config.worker_interval_ms = 20;
+    let mut config = FileConfig {
+        database_url: database_url.to_string(),
+        listen: "127.0.0.1:0".into(),
+        smtp_url: Some(smtp.url()),
+        mail_from: "Fietsenmaker <kept@fiets.test>".into(),
+        webhook_url: Some(hooks.url()),
+        webhook_secret: Some(WEBHOOK_SECRET.into()),
+        rate_limit_per_minute: 0,
+        worker_interval_ms: 20,
+        ..Default::default()
+    };
     config.business.name = "Fietsenmaker".into();
     config
 }
@@ -273,8 +305,17 @@ impl TestServer {
 
     /// Starts another node on the same database, clock and receivers.
     pub async fn another_node(&self) -> TestServer {
-        let settings = test_config(&self.running.state.settings.database_url, &self.smtp, &self.hooks).resolve().unwrap();
-        Self::launch(settings, self.clock.clone(), self.smtp.clone(), self.hooks.clone(), false).await
+        let settings = test_config(&self.running.state.settings.database_url, &self.smtp, &self.hooks)
+            .resolve()
+            .unwrap();
+        Self::launch(
+            settings,
+            self.clock.clone(),
+            self.smtp.clone(),
+            self.hooks.clone(),
+            false,
+        )
+        .await
     }
 
     async fn launch(settings: Settings, clock: ManualClock, smtp: SmtpSink, hooks: HookSink, seed: bool) -> TestServer {
@@ -287,9 +328,14 @@ impl TestServer {
         }
         let token = kept_server::auth::new_token();
         let agent = store.staff_by_email(&agent_email).await.unwrap().unwrap();
-        store.add_api_token(&kept_server::auth::token_hash(&token), &agent.id, clock.now()).await.unwrap();
+        store
+            .add_api_token(&kept_server::auth::token_hash(&token), &agent.id, clock.now())
+            .await
+            .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let running = kept_server::launch(listener, settings, Arc::new(clock.clone()), store.clone()).await.unwrap();
+        let running = kept_server::launch(listener, settings, Arc::new(clock.clone()), store.clone())
+            .await
+            .unwrap();
         TestServer {
             base: format!("http://{}", running.addr),
             running,
@@ -310,7 +356,12 @@ impl TestServer {
 
     /// POSTs a callback request as a customer would (no token).
     pub async fn request_callback(&self, body: Value) -> reqwest::Response {
-        self.http.post(self.url("/api/v1/callback-requests")).json(&body).send().await.unwrap()
+        self.http
+            .post(self.url("/api/v1/callback-requests"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn created(&self, body: Value) -> Value {
@@ -320,15 +371,31 @@ impl TestServer {
     }
 
     pub async fn api_get(&self, path: &str) -> reqwest::Response {
-        self.http.get(self.url(path)).bearer_auth(&self.token).send().await.unwrap()
+        self.http
+            .get(self.url(path))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn api_post(&self, path: &str, body: Value) -> reqwest::Response {
-        self.http.post(self.url(path)).bearer_auth(&self.token).json(&body).send().await.unwrap()
+        self.http
+            .post(self.url(path))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn open_ids(&self) -> Vec<String> {
-        let list: Vec<Value> = self.api_get("/api/v1/callback-requests?status=open").await.json().await.unwrap();
+        let list: Vec<Value> = self
+            .api_get("/api/v1/callback-requests?status=open")
+            .await
+            .json()
+            .await
+            .unwrap();
         list.iter().map(|c| c["id"].as_str().unwrap().to_string()).collect()
     }
 }
@@ -351,8 +418,12 @@ pub async fn add_staff(store: &dyn Store, email: &str, name: &str, role: Role, n
 pub fn signature_is_valid(hook: &Hook) -> bool {
     use hmac::{Hmac, Mac};
     let header = hook.headers.get("x-kept-signature").cloned().unwrap_or_default();
-    let Some(hex_signature) = header.strip_prefix("sha256=") else { return false };
-    let Ok(signature) = hex::decode(hex_signature) else { return false };
+    let Some(hex_signature) = header.strip_prefix("sha256=") else {
+        return false;
+    };
+    let Ok(signature) = hex::decode(hex_signature) else {
+        return false;
+    };
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(WEBHOOK_SECRET.as_bytes()).unwrap();
     mac.update(&hook.body);
     mac.verify_slice(&signature).is_ok()

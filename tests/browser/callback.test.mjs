@@ -1,0 +1,51 @@
+// A customer asks to be called back; a logged-in agent sees it appear without reloading.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startKept, launchChromium, PASSWORD } from "./kept.mjs";
+
+let kept, browser;
+before(async () => {
+  kept = await startKept();
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await kept?.stop();
+});
+
+test("a submitted callback request appears live on the staff dashboard", async () => {
+  const staff = await browser.newPage();
+  await staff.goto(`${kept.base}/login?lang=en`);
+  await staff.fill("#email", "sanne@fiets.test");
+  await staff.fill("#password", PASSWORD);
+  await Promise.all([staff.waitForURL(`${kept.base}/staff`), staff.click("button[type=submit]")]);
+  await staff.locator("#rows").getByText("Nobody is waiting.").waitFor();
+  // Marks this page load; a reload would wipe it.
+  await staff.evaluate(() => { window.keptMarker = "still the same page"; });
+
+  const customer = await (await browser.newContext({ locale: "en-GB" })).newPage();
+  await customer.goto(`${kept.base}/callback`);
+  assert.equal(await customer.locator("h1").textContent(), "Call me back");
+  await customer.fill("#phone", "12");
+  await customer.click("button[type=submit]");
+  await customer.getByText("This is not a valid phone number").waitFor();
+  await customer.fill("#phone", "06 12345678");
+  await customer.fill("#name", "Jan Jansen");
+  await customer.check("input[name=window][value=office]");
+  await customer.fill("#note", "My bike is not ready yet");
+  await customer.click("button[type=submit]");
+  const confirmation = await customer.locator("#confirmation").textContent();
+  assert.match(confirmation, /^We will call you (today|tomorrow|on \w+ \d+ \w+) (before|between)/);
+
+  const row = staff.locator("#rows tr.callback", { hasText: "Jan Jansen" });
+  await row.waitFor({ timeout: 15000 });
+  assert.equal(await row.locator("a.tel").getAttribute("href"), "tel:+31612345678");
+  assert.match(await row.locator(".countdown").textContent(), /\d+m/);
+  assert.equal(await staff.evaluate(() => window.keptMarker), "still the same page");
+
+  // The agent records the outcome and the request leaves the list.
+  await row.locator("a", { hasText: "Jan Jansen" }).click();
+  await staff.fill("#outcome-note", "Bike ready on Friday");
+  await Promise.all([staff.waitForURL(`${kept.base}/staff`), staff.click("button[value=reached]")]);
+  await staff.locator("#rows").getByText("Nobody is waiting.").waitFor();
+});

@@ -1,0 +1,51 @@
+// Starts a real kept process on a fresh SQLite database for a browser test.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+export const PASSWORD = "correct horse battery staple";
+const KEPT = process.env.KEPT_BIN ?? new URL("../../target/debug/kept", import.meta.url).pathname;
+
+export async function startKept() {
+  const dir = mkdtempSync(join(tmpdir(), "kept-browser-"));
+  const env = {
+    PATH: process.env.PATH,
+    KEPT_DATABASE_URL: `sqlite://${dir}/kept.db`,
+    KEPT_LISTEN: "127.0.0.1:0",
+    KEPT_RATE_LIMIT_PER_MINUTE: "0",
+  };
+  const add = spawnSync(KEPT, ["user", "add", "--email", "sanne@fiets.test", "--role", "agent", "--name", "Sanne", "--lang", "en", "--password-stdin"], {
+    cwd: dir, env, input: PASSWORD + "\n",
+  });
+  if (add.status !== 0) throw new Error(`kept user add failed: ${add.stderr}`);
+  const child = spawn(KEPT, ["serve"], { cwd: dir, env, stdio: ["ignore", "pipe", "inherit"] });
+  const base = await new Promise((resolve, reject) => {
+    let seen = "";
+    child.stdout.on("data", (chunk) => {
+      seen += chunk;
+      const match = seen.match(/kept is listening on (http:\/\/\S+)/);
+      if (match) resolve(match[1]);
+    });
+    child.on("exit", (code) => reject(new Error(`kept exited with ${code}`)));
+  });
+  return {
+    base,
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.once("exit", resolve));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    // This machine has no network but loopback; Chromium's background services must stay off.
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+}
