@@ -349,6 +349,15 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_example_file_is_valid() {
+        let file: FileConfig = toml::from_str(include_str!("../../../kept.toml.example")).unwrap();
+        let settings = file.resolve().unwrap();
+        assert_eq!(settings.business.hours.weekly[3].len(), 2, "Thursday has a lunch break");
+        assert_eq!(settings.business.windows[2].code, "evening");
+        assert_eq!(settings.business.hours.closed_days.len(), 3);
+    }
+
+    #[test]
     fn mistakes_are_named() {
         let error = toml::from_str::<FileConfig>("[business.hours]\nmon = '9-5'")
             .unwrap()

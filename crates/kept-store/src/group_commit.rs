@@ -6,7 +6,8 @@ use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::model::{CallbackView, NewCallback};
-use crate::sql::{insert_callback, load_candidates};
+use crate::new_callbacks::insert_callbacks;
+use crate::sql::load_candidates;
 use crate::{Result, StoreError};
 
 /// More per transaction adds latency for the first request without saving much more.
@@ -61,10 +62,8 @@ async fn run(pool: AnyPool, mut queue: mpsc::Receiver<Job>) {
 async fn write_batch(pool: &AnyPool, jobs: &[Job]) -> Result<Vec<CallbackView>> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let mut candidates = load_candidates(&mut tx).await?;
-    let mut views = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        views.push(insert_callback(&mut tx, &job.request, &mut candidates).await?);
-    }
+    let requests: Vec<&NewCallback> = jobs.iter().map(|job| &job.request).collect();
+    let views = insert_callbacks(&mut tx, &requests, &mut candidates).await?;
     tx.commit().await?;
     Ok(views)
 }

@@ -4,6 +4,7 @@
 mod error;
 mod group_commit;
 pub mod model;
+mod new_callbacks;
 mod sql;
 mod time;
 

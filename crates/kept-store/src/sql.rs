@@ -7,13 +7,14 @@ use std::str::FromStr;
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use kept_domain::promise::PromiseEvent;
-use kept_domain::staff::{Candidate, pick_assignee};
+use kept_domain::staff::Candidate;
 use kept_domain::{CallbackStatus, Lang, PromiseKind, PromiseStatus, Role, new_id};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::{AnyConnection, AnyPool, Executor, Row};
 
 use crate::group_commit::GroupCommit;
 use crate::model::*;
+use crate::new_callbacks::insert_callbacks;
 use crate::time::{from_ms, to_ms};
 use crate::{Result, Store, StoreError};
 
@@ -373,94 +374,6 @@ pub(crate) async fn load_candidates(conn: &mut AnyConnection) -> Result<Vec<Cand
         .collect()
 }
 
-/// Inserts one callback request with its customer, promise and outbox rows. `candidates` is
-/// the staff list of this transaction; the chosen assignee moves to the back of the queue.
-pub(crate) async fn insert_callback(
-    conn: &mut AnyConnection,
-    request: &NewCallback,
-    candidates: &mut [Candidate],
-) -> Result<CallbackView> {
-    let now = to_ms(request.now);
-    let customer_id: String = sqlx::query(
-        "INSERT INTO customers (id, name, phone, created_ms) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (phone) DO UPDATE SET name = COALESCE(excluded.name, customers.name) RETURNING id",
-    )
-    .bind(new_id())
-    .bind(request.name.as_deref())
-    .bind(&request.phone)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await?
-    .try_get(0)?;
-
-    let next_seq = candidates.iter().filter_map(|c| c.last_assigned_ms).max().unwrap_or(0) + 1;
-    let owner = pick_assignee(candidates).map(|c| (c.id.clone(), c.name.clone()));
-    let (owner_id, owner_name) = owner.unzip();
-    if let Some(chosen) = candidates.iter_mut().find(|c| Some(&c.id) == owner_id.as_ref()) {
-        chosen.last_assigned_ms = Some(next_seq);
-        sqlx::query("UPDATE staff SET assignment_seq = $1 WHERE id = $2")
-            .bind(next_seq)
-            .bind(&chosen.id)
-            .execute(&mut *conn)
-            .await?;
-    }
-
-    let id = new_id();
-    let promise_id = new_id();
-    sqlx::query(
-        "INSERT INTO callback_requests (id, customer_id, phone, name, window_code, note, lang, status, promise_id, created_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9)",
-    )
-    .bind(&id)
-    .bind(&customer_id)
-    .bind(&request.phone)
-    .bind(request.name.as_deref())
-    .bind(&request.window_code)
-    .bind(request.note.as_deref())
-    .bind(request.lang.code())
-    .bind(&promise_id)
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    insert_promise(
-        conn,
-        NewPromise {
-            id: &promise_id,
-            kind: PromiseKind::Callback,
-            subject_id: &id,
-            customer_id: &customer_id,
-            owner_id: owner_id.as_deref(),
-            not_before: request.not_before,
-            due_at: request.due_at,
-            now: request.now,
-        },
-    )
-    .await?;
-    let recipients: Vec<String> = owner_id.iter().cloned().collect();
-    enqueue(conn, "callback.created", &id, &recipients, request.fanout, request.now).await?;
-
-    Ok(CallbackView {
-        id,
-        customer_id,
-        phone: request.phone.clone(),
-        name: request.name.clone(),
-        window: request.window_code.clone(),
-        note: request.note.clone(),
-        lang: request.lang,
-        status: CallbackStatus::Open,
-        attempts: 0,
-        created_at: from_ms(now),
-        closed_at: None,
-        promise_id,
-        promise_status: PromiseStatus::Open,
-        not_before: request.not_before,
-        due_at: request.due_at,
-        escalated: false,
-        owner_id,
-        owner_name,
-    })
-}
-
 #[async_trait]
 impl Store for SqlStore {
     fn dialect(&self) -> Dialect {
@@ -614,9 +527,9 @@ impl Store for SqlStore {
         }
         let mut tx = self.begin_write().await?;
         let mut candidates = load_candidates(&mut tx).await?;
-        let view = insert_callback(&mut tx, &request, &mut candidates).await?;
+        let mut views = insert_callbacks(&mut tx, &[&request], &mut candidates).await?;
         tx.commit().await?;
-        Ok(view)
+        views.pop().ok_or(StoreError::NotFound)
     }
 
     async fn callback(&self, id: &str) -> Result<Option<CallbackView>> {

@@ -301,3 +301,31 @@ async fn health_and_openapi_are_public() {
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
     server.running.stop().await;
 }
+
+#[tokio::test]
+async fn concurrent_requests_are_all_stored_and_a_phone_number_is_one_customer() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let requests = (0..60).map(|i| {
+            server.created(json!({"phone": format!("06 1234 00{:02}", i % 20), "name": format!("Klant {i}")}))
+        });
+        let created = futures::future::join_all(requests).await;
+        let mut customers: Vec<(String, String)> = created
+            .iter()
+            .map(|c| {
+                (
+                    c["phone"].as_str().unwrap().to_string(),
+                    c["customer_id"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        customers.sort();
+        customers.dedup();
+        assert_eq!(customers.len(), 20, "20 numbers, 20 customers on {}", db.name);
+        let open = server.open_ids().await;
+        assert_eq!(open.len(), 60);
+        let owners: Vec<&str> = created.iter().map(|c| c["owner"].as_str().unwrap()).collect();
+        assert!(owners.iter().all(|o| *o == "Sanne"), "the only agent gets them all");
+        server.running.stop().await;
+    }
+}

@@ -1,5 +1,6 @@
 //! E-mail to staff: who to call, their number as a link, and by when.
 
+use askama::Template;
 use kept_domain::Lang;
 use kept_domain::staff::{Candidate, acting_for};
 use kept_store::{CallbackView, OutboxItem, Staff};
@@ -17,7 +18,8 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, callback: &Callbac
     let to: Mailbox = format!("{} <{}>", recipient.name.replace(['<', '>', '"'], ""), recipient.email)
         .parse()
         .map_err(|e| DeliveryError::Permanent(format!("bad recipient address: {e}")))?;
-    let content = Content::new(state, &item.event, callback, recipient.lang);
+    let content = Content::new(state, &item.event, callback, recipient.lang)
+        .map_err(|e| DeliveryError::Permanent(format!("e-mail template: {e}")))?;
     let message = Message::builder()
         .from(state.settings.mail_from.clone())
         .to(to)
@@ -64,7 +66,7 @@ struct Content {
 }
 
 impl Content {
-    fn new(state: &AppState, event: &str, callback: &CallbackView, lang: Lang) -> Content {
+    fn new(state: &AppState, event: &str, callback: &CallbackView, lang: Lang) -> Result<Content, askama::Error> {
         let settings = &state.settings;
         let tz = settings.business.time_zone();
         let due = callback.due_at.with_timezone(&tz);
@@ -133,30 +135,24 @@ impl Content {
                 .join("\n"),
             labels[5]
         );
-        let html_rows: String = rows
-            .iter()
-            .map(|(label, value)| {
-                let value = if *label == labels[1] {
-                    format!("<a href=\"tel:{0}\">{0}</a>", escape(value))
-                } else {
-                    escape(value)
-                };
-                format!("<tr><th align=\"left\">{}</th><td>{value}</td></tr>", escape(label))
-            })
-            .collect();
-        let html = format!(
-            "<p>{}</p><table>{html_rows}</table><p><a href=\"{}\">{}</a></p>",
-            escape(&lead),
-            escape(&link),
-            labels[5]
-        );
-        Content { subject, text, html }
+        let html = EmailNotice {
+            lead: &lead,
+            rows: &rows,
+            phone_label: labels[1],
+            link: &link,
+            open_label: labels[5],
+        }
+        .render()?;
+        Ok(Content { subject, text, html })
     }
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+#[derive(Template)]
+#[template(path = "email_notice.html")]
+struct EmailNotice<'a> {
+    lead: &'a str,
+    rows: &'a [(&'a str, &'a str)],
+    phone_label: &'a str,
+    link: &'a str,
+    open_label: &'a str,
 }
