@@ -47,6 +47,8 @@ pub struct FileConfig {
     pub retry_after_minutes: i64,
     pub worker_interval_ms: u64,
     pub business: BusinessFile,
+    /// A business's own tone phrases: `[tone.nl] blames_customer = ["…"]`.
+    pub tone: kept_tone::CustomPhrases,
 }
 
 impl Default for FileConfig {
@@ -66,6 +68,7 @@ impl Default for FileConfig {
             retry_after_minutes: 60,
             worker_interval_ms: 1000,
             business: BusinessFile::default(),
+            tone: kept_tone::CustomPhrases::new(),
         }
     }
 }
@@ -139,6 +142,7 @@ pub struct Settings {
     pub retry_after_minutes: i64,
     pub worker_interval: std::time::Duration,
     pub business: Business,
+    pub tone: kept_tone::CustomPhrases,
 }
 
 #[derive(Debug, Clone)]
@@ -279,6 +283,10 @@ impl FileConfig {
             retry_after_minutes: self.retry_after_minutes,
             worker_interval: std::time::Duration::from_millis(self.worker_interval_ms.max(10)),
             business: self.business.resolve()?,
+            tone: {
+                kept_tone::Checker::new(&self.tone).map_err(|e| invalid("tone", e))?;
+                self.tone
+            },
         })
     }
 }

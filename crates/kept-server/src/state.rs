@@ -24,6 +24,8 @@ pub struct AppState {
     pub limiter: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
     pub mailer: Option<AsyncSmtpTransport<Tokio1Executor>>,
     pub http: reqwest::Client,
+    /// The tone checker with the business's own phrases.
+    pub tone: Arc<kept_tone::Checker>,
 }
 
 impl AppState {
@@ -44,7 +46,9 @@ impl AppState {
             .user_agent(concat!("kept/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| format!("HTTP client: {e}"))?;
+        let tone = kept_tone::Checker::new(&settings.tone).map_err(|e| e.to_string())?;
         Ok(Self {
+            tone: Arc::new(tone),
             store,
             settings: Arc::new(settings),
             clock,

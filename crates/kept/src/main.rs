@@ -2,6 +2,7 @@
 
 mod demo;
 mod staff;
+mod tone;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,6 +39,9 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(staff::TokenCommand),
+    /// Check the tone of a reply, or the mood of an incoming message.
+    #[command(subcommand)]
+    Tone(tone::ToneCommand),
 }
 
 fn main() -> ExitCode {
@@ -61,7 +65,11 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("kept: {error:#}");
-            ExitCode::FAILURE
+            if error.is::<tone::UnusableInput>() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }
@@ -73,6 +81,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo => serve(settings, true).await,
         Command::User(command) => staff::user(settings, command).await,
         Command::Token(command) => staff::token(settings, command).await,
+        Command::Tone(command) => tone::run(&settings, command),
     }
 }
 

@@ -111,12 +111,12 @@ async fn two_nodes_on_one_database_escalate_and_notify_exactly_once() {
         })
         .await;
         first.clock.advance(Duration::minutes(91));
-        // Both nodes' timers and outbox workers race for the same rows.
+        // Both nodes' timers (in the background and called here) race for the same rows.
         let (a, b) = tokio::join!(
             check_deadlines(&first.running.state),
             check_deadlines(&second.running.state)
         );
-        assert_eq!(a.1 + b.1, 10, "each overdue promise escalated once on {}", db.name);
+        assert!(a.1 + b.1 <= 10, "never more escalations than promises on {}", db.name);
         let owner = first.owner_email.clone();
         eventually(20, "all notifications delivered", || async {
             let counts = first.store.outbox_counts().await.unwrap();
@@ -130,7 +130,12 @@ async fn two_nodes_on_one_database_escalate_and_notify_exactly_once() {
             .filter(|m| m.subject.starts_with("Terugbelverzoek"))
             .count();
         assert_eq!(created_mails, 10, "one new-request e-mail each on {}", db.name);
-        assert_eq!(first.smtp.to(&owner).len(), 10, "one escalation each");
+        assert_eq!(first.smtp.to(&owner).len(), 10, "one escalation e-mail each");
+        assert_eq!(
+            first.hooks.events("promise.escalated").len(),
+            10,
+            "one escalation webhook each"
+        );
         let mut delivered: Vec<i64> = first
             .hooks
             .hooks()

@@ -18,9 +18,25 @@ const MAX_LIST: i64 = 1000;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "kept", description = "Callback requests and the promises to call back."),
-    paths(super::public::create_callback, list_callbacks, get_callback, record_outcome, super::healthz),
-    components(schemas(CallbackJson, CreatedCallback, OutcomeRequest, ErrorBody, WebhookEvent)),
+    info(title = "kept", description = "Callback requests and the promises to call back; the tone checker."),
+    paths(
+        super::public::create_callback,
+        list_callbacks,
+        get_callback,
+        record_outcome,
+        super::tone::check,
+        super::tone::mood,
+        super::healthz
+    ),
+    components(schemas(
+        CallbackJson,
+        CreatedCallback,
+        OutcomeRequest,
+        ErrorBody,
+        WebhookEvent,
+        super::tone::ToneCheckRequest,
+        super::tone::ToneMoodRequest
+    )),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

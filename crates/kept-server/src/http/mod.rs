@@ -7,6 +7,7 @@ mod extract;
 mod pages;
 mod public;
 mod staff;
+mod tone;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -57,6 +58,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/callback-requests", get(api::list_callbacks))
         .route("/api/v1/callback-requests/{id}", get(api::get_callback))
         .route("/api/v1/callback-requests/{id}/outcome", post(api::record_outcome))
+        .route("/api/v1/tone/check", post(tone::check))
+        .route("/api/v1/tone/mood", post(tone::mood))
         .route("/api/openapi.json", get(api::openapi))
         .layer(header_layer(
             header::CONTENT_SECURITY_POLICY,

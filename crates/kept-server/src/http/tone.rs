@@ -1,0 +1,93 @@
+//! The tone checker over HTTP, for the reply composer and integrations (staff token).
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use kept_domain::{FieldError, Lang};
+use kept_tone::{CheckInput, Mood, Report, usable_text};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::extract::ApiStaff;
+use crate::error::{AppError, ErrorBody};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ToneCheckRequest {
+    /// The draft reply (at most 100 KB).
+    text: String,
+    /// "nl" or "en"; detected when absent.
+    lang: Option<String>,
+    /// How to address the customer, e.g. "meneer Jansen"; used in suggested greetings.
+    customer_name: Option<String>,
+    /// The customer's message being answered.
+    reply_to: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ToneMoodRequest {
+    text: String,
+    lang: Option<String>,
+}
+
+fn invalid(field: &'static str, code: &'static str, message: String) -> AppError {
+    AppError::Invalid(vec![FieldError { field, code, message }])
+}
+
+fn parse<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, AppError> {
+    serde_json::from_slice(body).map_err(|e| {
+        invalid(
+            "body",
+            "invalid_json",
+            format!("The body is not the expected JSON: {e}"),
+        )
+    })
+}
+
+fn text(text: &str, field: &'static str) -> Result<(), AppError> {
+    usable_text(text.as_bytes())
+        .map(|_| ())
+        .map_err(|e| invalid(field, "unusable_text", e.to_string()))
+}
+
+fn lang(code: Option<&str>) -> Result<Option<Lang>, AppError> {
+    code.map(|c| Lang::parse(c).ok_or_else(|| invalid("lang", "unknown_language", "lang must be nl or en".into())))
+        .transpose()
+}
+
+/// Checks a draft reply for tone: each finding with the quoted text, why, and a better phrasing.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tone/check",
+    request_body = ToneCheckRequest,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The report", body = Object), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn check(State(state): State<AppState>, _staff: ApiStaff, body: Bytes) -> Result<Json<Report>, AppError> {
+    let request: ToneCheckRequest = parse(&body)?;
+    text(&request.text, "text")?;
+    if let Some(reply_to) = &request.reply_to {
+        text(reply_to, "reply_to")?;
+    }
+    let input = CheckInput {
+        text: &request.text,
+        lang: lang(request.lang.as_deref())?,
+        customer_name: request.customer_name.as_deref(),
+        reply_to: request.reply_to.as_deref(),
+    };
+    Ok(Json(state.tone.check(&input)))
+}
+
+/// How frustrated the writer of an incoming message is (0.0–1.0), and the signs of it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tone/mood",
+    request_body = ToneMoodRequest,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The mood", body = Object), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn mood(_staff: ApiStaff, body: Bytes) -> Result<Json<Mood>, AppError> {
+    let request: ToneMoodRequest = parse(&body)?;
+    text(&request.text, "text")?;
+    Ok(Json(kept_tone::mood(&request.text, lang(request.lang.as_deref())?)))
+}

@@ -1,0 +1,299 @@
+//! kept's tone of voice: checks a draft reply (Dutch or English) for what makes customers
+//! leave — a greeting to nobody, blame, deflection, arguing, empty apologies, vague promises,
+//! no acknowledgement of an upset customer, shouting — explains each finding and suggests
+//! better; and reads incoming messages for frustration so the upset customer is answered first.
+//!
+//! The phrases live in `data/nl.toml` and `data/en.toml`; a business adds its own per rule.
+
+mod lexicon;
+mod phrases;
+mod rules;
+mod text;
+
+use std::collections::BTreeMap;
+
+use kept_domain::Lang;
+use serde::{Deserialize, Serialize};
+
+use lexicon::Lexicon;
+use phrases::PhraseSet;
+pub use rules::Rule;
+use rules::{Draft, Extra, Hit, exclamation_runs, shouted_words};
+use text::Text;
+
+/// Larger inputs are refused: a reply is not a book, and the check runs on every keystroke pause.
+pub const MAX_INPUT_BYTES: usize = 100 * 1024;
+
+/// A frustration score at or above this counts as a frustrated customer.
+pub const FRUSTRATED: f32 = 0.5;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    #[error("the text is empty")]
+    Empty,
+    #[error("the text is larger than {} KB", MAX_INPUT_BYTES / 1024)]
+    TooLarge,
+    #[error("the text is not UTF-8")]
+    NotUtf8,
+}
+
+/// Checks raw input: UTF-8, not empty, not over [`MAX_INPUT_BYTES`].
+pub fn usable_text(bytes: &[u8]) -> Result<&str, InputError> {
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(InputError::TooLarge);
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| InputError::NotUtf8)?;
+    if text.trim().is_empty() {
+        return Err(InputError::Empty);
+    }
+    Ok(text)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub rule: Rule,
+    /// Byte offsets into the checked text.
+    pub start: usize,
+    pub end: usize,
+    pub excerpt: String,
+    pub message: String,
+    pub suggestion: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub language: Lang,
+    /// 100 means nothing to improve.
+    pub score: u32,
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    pub fn rules(&self) -> Vec<Rule> {
+        let mut rules: Vec<Rule> = self.findings.iter().map(|f| f.rule).collect();
+        rules.sort();
+        rules.dedup();
+        rules
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Signal {
+    /// irritation, waiting, repeated_contact, threat_to_leave, sarcasm, capitals or exclamation.
+    pub kind: String,
+    pub excerpt: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mood {
+    pub language: Lang,
+    /// 0.0 calm … 1.0 furious.
+    pub frustration: f32,
+    pub signals: Vec<Signal>,
+}
+
+impl Mood {
+    pub fn frustrated(&self) -> bool {
+        self.frustration >= FRUSTRATED
+    }
+}
+
+/// What to check: the draft, and optionally its language, the customer's name and the message
+/// it answers.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CheckInput<'a> {
+    pub text: &'a str,
+    pub lang: Option<Lang>,
+    pub customer_name: Option<&'a str>,
+    pub reply_to: Option<&'a str>,
+}
+
+/// A business's own phrases per language and rule id, as in kept.toml:
+/// `[tone.nl] blames_customer = ["dat staat in de kleine lettertjes"]`.
+pub type CustomPhrases = BTreeMap<Lang, BTreeMap<String, Vec<String>>>;
+
+/// The checker, with the business's own phrases compiled in.
+#[derive(Default)]
+pub struct Checker {
+    extra: Vec<(Lang, Rule, PhraseSet)>,
+}
+
+/// Rules a business may add phrases to.
+const EXTENDABLE: [Rule; 6] = [
+    Rule::GenericGreeting,
+    Rule::BlamesCustomer,
+    Rule::Deflection,
+    Rule::Arguing,
+    Rule::EmptyApology,
+    Rule::VaguePromise,
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("tone.{lang}.{rule}: {reason}")]
+pub struct CustomPhraseError {
+    pub lang: &'static str,
+    pub rule: String,
+    pub reason: &'static str,
+}
+
+impl Checker {
+    pub fn new(custom: &CustomPhrases) -> Result<Checker, CustomPhraseError> {
+        let mut extra = Vec::new();
+        for (&lang, rules) in custom {
+            for (id, phrases) in rules {
+                let error = |reason| CustomPhraseError {
+                    lang: lang.code(),
+                    rule: id.clone(),
+                    reason,
+                };
+                let rule = Rule::parse(id).ok_or_else(|| error("unknown rule"))?;
+                if !EXTENDABLE.contains(&rule) {
+                    return Err(error("this rule takes no phrases"));
+                }
+                extra.push((lang, rule, PhraseSet::new(phrases, &[], lang)));
+            }
+        }
+        Ok(Checker { extra })
+    }
+
+    pub fn check(&self, input: &CheckInput) -> Report {
+        let lang = input.lang.unwrap_or_else(|| detect_language(input.text));
+        let lexicon = Lexicon::builtin(lang);
+        let text = Text::new(input.text, lang);
+        let extra: Vec<Extra> = self
+            .extra
+            .iter()
+            .filter(|(l, _, _)| *l == lang)
+            .map(|(_, rule, phrases)| Extra { rule: *rule, phrases })
+            .collect();
+        let draft = Draft {
+            text: &text,
+            lexicon,
+            extra: &extra,
+        };
+        let mut hits: Vec<(Rule, Hit)> = Vec::new();
+        hits.extend(draft.generic_greeting().map(|h| (Rule::GenericGreeting, h)));
+        for (rule, set) in [
+            (Rule::BlamesCustomer, &lexicon.blame),
+            (Rule::Deflection, &lexicon.deflection),
+            (Rule::Arguing, &lexicon.arguing),
+        ] {
+            hits.extend(draft.phrase_rule(rule, set).into_iter().map(|h| (rule, h)));
+        }
+        hits.extend(draft.empty_apology().map(|h| (Rule::EmptyApology, h)));
+        hits.extend(draft.vague_promise().map(|h| (Rule::VaguePromise, h)));
+        let upset = input
+            .reply_to
+            .is_some_and(|message| mood(message, Some(lang)).frustrated());
+        if upset {
+            hits.extend(draft.no_acknowledgement().map(|h| (Rule::NoAcknowledgement, h)));
+        }
+        hits.extend(draft.shouting().into_iter().map(|h| (Rule::Shouting, h)));
+
+        let mut findings: Vec<Finding> = hits
+            .into_iter()
+            .map(|(rule, hit)| finding(&text, lexicon, rule, hit, &draft, input.customer_name))
+            .collect();
+        findings.sort_by_key(|f| (f.start, f.rule));
+        Report {
+            language: lang,
+            score: score(&findings),
+            findings,
+        }
+    }
+}
+
+fn finding(text: &Text, lexicon: &Lexicon, rule: Rule, hit: Hit, draft: &Draft, name: Option<&str>) -> Finding {
+    let (start, mut end) = match hit {
+        Hit::Tokens((first, last)) => {
+            let (start, end, _) = text.excerpt(first, last);
+            (start, end)
+        }
+        Hit::Bytes(start, end) => (start, end),
+    };
+    let explanation = lexicon.explain(rule);
+    let mut suggestion = explanation.suggestion.clone();
+    if rule == Rule::GenericGreeting {
+        // The excerpt includes the greeting's comma: "Beste relatie,".
+        if text.original[end..].starts_with(',') {
+            end += 1;
+        }
+        if let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) {
+            suggestion = lexicon.named_greeting.replace("{name}", name);
+        } else if draft.greeting().is_none() {
+            suggestion = explanation.suggestion.clone();
+        }
+    }
+    Finding {
+        rule,
+        start,
+        end,
+        excerpt: text.original[start..end].to_string(),
+        message: explanation.message.clone(),
+        suggestion,
+    }
+}
+
+/// 100 minus the weight of each rule found, and a little for each further finding.
+fn score(findings: &[Finding]) -> u32 {
+    let mut rules: Vec<Rule> = findings.iter().map(|f| f.rule).collect();
+    rules.sort();
+    rules.dedup();
+    let penalty: u32 = rules.iter().map(|r| r.weight()).sum::<u32>() + 3 * (findings.len() - rules.len()) as u32;
+    100u32.saturating_sub(penalty)
+}
+
+/// Dutch or English, by counting common words of each; Dutch when in doubt.
+pub fn detect_language(text: &str) -> Lang {
+    let tokens = Text::new(text, Lang::En).tokens;
+    let hits = |lang: Lang| {
+        let stopwords = &Lexicon::builtin(lang).stopwords;
+        tokens.iter().filter(|t| stopwords.contains(&t.word)).count()
+    };
+    if hits(Lang::En) > hits(Lang::Nl) {
+        Lang::En
+    } else {
+        Lang::Nl
+    }
+}
+
+/// How frustrated the writer of an incoming message is, and why.
+pub fn mood(message: &str, lang: Option<Lang>) -> Mood {
+    let lang = lang.unwrap_or_else(|| detect_language(message));
+    let lexicon = Lexicon::builtin(lang);
+    let text = Text::new(message, lang);
+    let mut signals = Vec::new();
+    let mut weights = Vec::new();
+    for signal in &lexicon.signals {
+        let spans = signal.phrases.matches(&text.tokens, &lexicon.numbers);
+        // A second sign of the same kind adds half as much again; more add nothing.
+        for (i, &(first, last)) in spans.iter().take(2).enumerate() {
+            weights.push(if i == 0 { signal.weight } else { signal.weight / 2.0 });
+            signals.push(Signal {
+                kind: signal.kind.clone(),
+                excerpt: text.excerpt(first, last).2.to_string(),
+            });
+        }
+    }
+    if let Some(&i) = shouted_words(&text.tokens, &lexicon.acronyms).first() {
+        weights.push(0.45);
+        signals.push(Signal {
+            kind: "capitals".into(),
+            excerpt: text.excerpt(i, i).2.to_string(),
+        });
+    }
+    if let Some(&(start, end)) = exclamation_runs(message).first() {
+        weights.push(0.4);
+        signals.push(Signal {
+            kind: "exclamation".into(),
+            excerpt: message[start..end].to_string(),
+        });
+    }
+    // Independent signs combine like probabilities: each closes part of the remaining gap to 1.
+    let calm: f32 = weights.iter().map(|w| 1.0 - w.clamp(0.0, 1.0)).product();
+    Mood {
+        language: lang,
+        frustration: ((1.0 - calm) * 100.0).round() / 100.0,
+        signals,
+    }
+}

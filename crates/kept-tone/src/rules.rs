@@ -1,0 +1,270 @@
+//! The reply rules. Each finds spans in the draft and is explained by the language's data file.
+
+use serde::{Deserialize, Serialize};
+
+use crate::lexicon::Lexicon;
+use crate::phrases::{PhraseSet, Span};
+use crate::text::{Text, Token};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    GenericGreeting,
+    BlamesCustomer,
+    Deflection,
+    Arguing,
+    EmptyApology,
+    VaguePromise,
+    NoAcknowledgement,
+    Shouting,
+}
+
+impl Rule {
+    pub const ALL: [Rule; 8] = [
+        Rule::GenericGreeting,
+        Rule::BlamesCustomer,
+        Rule::Deflection,
+        Rule::Arguing,
+        Rule::EmptyApology,
+        Rule::VaguePromise,
+        Rule::NoAcknowledgement,
+        Rule::Shouting,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Rule::GenericGreeting => "generic_greeting",
+            Rule::BlamesCustomer => "blames_customer",
+            Rule::Deflection => "deflection",
+            Rule::Arguing => "arguing",
+            Rule::EmptyApology => "empty_apology",
+            Rule::VaguePromise => "vague_promise",
+            Rule::NoAcknowledgement => "no_acknowledgement",
+            Rule::Shouting => "shouting",
+        }
+    }
+
+    pub fn parse(id: &str) -> Option<Rule> {
+        Rule::ALL.into_iter().find(|rule| rule.id() == id)
+    }
+
+    /// How much a finding of this rule costs the score: blame and arguing hurt most.
+    pub fn weight(self) -> u32 {
+        match self {
+            Rule::BlamesCustomer | Rule::Arguing => 30,
+            Rule::Deflection => 25,
+            Rule::EmptyApology | Rule::NoAcknowledgement | Rule::Shouting => 20,
+            Rule::GenericGreeting | Rule::VaguePromise => 15,
+        }
+    }
+}
+
+/// A rule's raw hit: which tokens, or a byte range for things between tokens ("!!").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hit {
+    Tokens(Span),
+    Bytes(usize, usize),
+}
+
+/// A business's own phrases, added to the built-in ones of a rule.
+pub struct Extra<'a> {
+    pub rule: Rule,
+    pub phrases: &'a PhraseSet,
+}
+
+pub struct Draft<'a> {
+    pub text: &'a Text<'a>,
+    pub lexicon: &'a Lexicon,
+    pub extra: &'a [Extra<'a>],
+}
+
+impl Draft<'_> {
+    fn tokens(&self) -> &[Token] {
+        &self.text.tokens
+    }
+
+    fn numbers(&self) -> &[String] {
+        &self.lexicon.numbers
+    }
+
+    /// Matches of the built-in phrases of a rule plus the business's own.
+    fn matches(&self, rule: Rule, builtin: &PhraseSet) -> Vec<Span> {
+        let mut spans = builtin.matches(self.tokens(), self.numbers());
+        for extra in self.extra.iter().filter(|e| e.rule == rule) {
+            spans.extend(extra.phrases.matches(self.tokens(), self.numbers()));
+        }
+        spans.sort();
+        spans
+    }
+
+    /// The salutation ("Beste relatie," / "Hi Tom,"): the opener and everything up to the
+    /// first comma or line break, if the message starts with one.
+    pub fn greeting(&self) -> Option<Span> {
+        let (_, opener_end) = self
+            .lexicon
+            .greeting_openers
+            .first(self.tokens(), self.numbers())
+            .filter(|s| s.0 == 0)?;
+        let original = self.text.original;
+        let after_opener = self.tokens()[opener_end].end;
+        let stop = original[after_opener..]
+            .find([',', '\n', '!', '.'])
+            .map_or(original.len(), |i| after_opener + i);
+        let last = self.tokens().iter().rposition(|t| t.end <= stop)?;
+        (last <= opener_end + 5).then_some((0, last))
+    }
+
+    pub fn generic_greeting(&self) -> Option<Hit> {
+        // A generic salutation is the whole greeting: "Geachte heren," but not "Geachte heer Bos,".
+        let greeting = self.greeting();
+        let whole_greeting = |span: &Span| greeting.map_or(span.0 == 0, |(_, last)| span.0 == 0 && span.1 == last);
+        let generic = self
+            .matches(Rule::GenericGreeting, &self.lexicon.generic_greetings)
+            .into_iter()
+            .find(whole_greeting);
+        if let Some(span) = generic {
+            return Some(Hit::Tokens(span));
+        }
+        // An opener with nothing after it: "Beste," or "Dear,".
+        let (first, last) = greeting?;
+        let (_, opener_end) = self.lexicon.greeting_openers.first(self.tokens(), self.numbers())?;
+        (last == opener_end).then_some(Hit::Tokens((first, last)))
+    }
+
+    pub fn phrase_rule(&self, rule: Rule, set: &PhraseSet) -> Vec<Hit> {
+        self.matches(rule, set).into_iter().map(Hit::Tokens).collect()
+    }
+
+    fn has_concrete_time(&self) -> bool {
+        self.lexicon.concrete_times.any(self.tokens(), self.numbers()) || has_clock_time(self.text)
+    }
+
+    pub fn vague_promise(&self) -> Option<Hit> {
+        let first = self
+            .matches(Rule::VaguePromise, &self.lexicon.vague)
+            .into_iter()
+            .next()?;
+        (!self.has_concrete_time()).then_some(Hit::Tokens(first))
+    }
+
+    /// An apology with nothing offered: no remedy, no concrete time and no promise at all
+    /// (an apology followed by a vague promise is a vague promise, not an empty apology).
+    pub fn empty_apology(&self) -> Option<Hit> {
+        let mut apologies = self.matches(Rule::EmptyApology, &self.lexicon.apologies);
+        apologies.extend(self.lexicon.apology_feelings.matches(self.tokens(), self.numbers()));
+        let first = apologies.into_iter().min()?;
+        let offers_something = self.lexicon.remedies.any(self.tokens(), self.numbers())
+            || self.has_concrete_time()
+            || self.vague_promise().is_some();
+        (!offers_something).then_some(Hit::Tokens(first))
+    }
+
+    /// With a frustrated customer, the first sentence after the greeting must acknowledge it.
+    pub fn no_acknowledgement(&self) -> Option<Hit> {
+        let start = self.greeting().map_or(0, |(_, last)| last + 1);
+        let sentence = self.tokens().get(start)?.sentence;
+        let end = self.tokens().iter().rposition(|t| t.sentence == sentence)?;
+        let opening = &self.tokens()[start..=end];
+        let acknowledged = self.lexicon.acknowledgements.any(opening, self.numbers())
+            || self.lexicon.apologies.any(opening, self.numbers());
+        (!acknowledged).then_some(Hit::Tokens((start, end)))
+    }
+
+    pub fn shouting(&self) -> Vec<Hit> {
+        let mut hits: Vec<Hit> = shouted_words(self.tokens(), &self.lexicon.acronyms)
+            .into_iter()
+            .map(|i| Hit::Tokens((i, i)))
+            .collect();
+        hits.extend(
+            exclamation_runs(self.text.original)
+                .into_iter()
+                .map(|(s, e)| Hit::Bytes(s, e)),
+        );
+        hits
+    }
+}
+
+/// "10:00", "8.30", "16:00 uur": a clock time in the text.
+fn has_clock_time(text: &Text) -> bool {
+    text.tokens.windows(2).any(|pair| {
+        // Tokens of one expanded contraction share a span, so there may be nothing between.
+        let between = text.original.get(pair[0].end..pair[1].start).unwrap_or_default();
+        let hour = pair[0].word.parse::<u32>().is_ok_and(|h| h <= 24) && pair[0].word.len() <= 2;
+        let minutes = pair[1].word.len() == 2 && pair[1].word.parse::<u32>().is_ok_and(|m| m < 60);
+        hour && minutes && (between == ":" || between == ".")
+    })
+}
+
+fn is_acronym(token: &Token, acronyms: &[String]) -> bool {
+    let has_vowel = token.word.chars().any(|c| "aeiouy".contains(c));
+    acronyms.contains(&token.word) || !has_vowel || token.word.chars().any(|c| c.is_ascii_digit())
+}
+
+/// Indexes of words in capitals for emphasis: any non-acronym of three letters or more, and
+/// shorter ones next to another capitalised word ("DO NOT").
+pub fn shouted_words(tokens: &[Token], acronyms: &[String]) -> Vec<usize> {
+    let shouted = |i: usize| tokens.get(i).is_some_and(|t| t.capitals && !is_acronym(t, acronyms));
+    let mut words: Vec<usize> = (0..tokens.len())
+        .filter(|&i| shouted(i))
+        .filter(|&i| {
+            let letters = tokens[i].word.chars().count();
+            letters >= 3 || shouted(i + 1) || (i > 0 && shouted(i - 1))
+        })
+        .collect();
+    // An expanded contraction ("DON'T" → do, not) is one word in the original.
+    words.dedup_by_key(|i| tokens[*i].start);
+    words
+}
+
+/// Byte ranges of "!!", "!!!", "?!" and the like.
+pub fn exclamation_runs(text: &str) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+        match (c == '!' || c == '?', start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                let run = &text[s..i];
+                if run.len() >= 2 && run.contains('!') {
+                    runs.push((s, i));
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    runs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kept_domain::Lang;
+
+    #[test]
+    fn capitals_for_emphasis_but_not_acronyms() {
+        let text = Text::new(
+            "Bel KPN of ING, maar deel uw pincode NOOIT. DO NOT wait, U MOET nu",
+            Lang::En,
+        );
+        let acronyms: Vec<String> = ["kpn", "ing"].map(String::from).to_vec();
+        let shouted: Vec<&str> = shouted_words(&text.tokens, &acronyms)
+            .into_iter()
+            .map(|i| text.tokens[i].word.as_str())
+            .collect();
+        assert_eq!(shouted, ["nooit", "do", "not", "moet"]);
+    }
+
+    #[test]
+    fn exclamation_runs_need_two_marks() {
+        assert_eq!(exclamation_runs("Thanks! Really?! Now!!!"), [(14, 16), (20, 23)]);
+        assert!(exclamation_runs("Tot dan!").is_empty());
+    }
+
+    #[test]
+    fn clock_times_are_recognised() {
+        assert!(has_clock_time(&Text::new("morgen om 10:00", Lang::Nl)));
+        assert!(has_clock_time(&Text::new("tussen 8.30 en 12", Lang::Nl)));
+        assert!(!has_clock_time(&Text::new("€ 87,50 teruggestort", Lang::Nl)));
+    }
+}

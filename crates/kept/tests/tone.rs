@@ -1,0 +1,165 @@
+//! The tone engine through the CLI (exit codes, JSON) and the API (token, validation).
+
+mod support;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use serde_json::{Value, json};
+use support::*;
+
+const KEPT: &str = env!("CARGO_BIN_EXE_kept");
+
+fn kept_tone(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(KEPT)
+        .current_dir(dir.path())
+        .arg("tone")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8_lossy(&output.stdout).into(),
+        String::from_utf8_lossy(&output.stderr).into(),
+    )
+}
+
+#[test]
+fn cli_check_prints_json_findings_and_exits_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let customer = dir.path().join("customer.txt");
+    std::fs::write(&customer, "Dit is de derde keer dat ik bel. Belachelijk!").unwrap();
+    let draft = "Beste relatie, uw dossier staat in ons systeem.";
+    let (status, stdout, stderr) = kept_tone(
+        &[
+            "check",
+            "--json",
+            "--customer-name",
+            "meneer Jansen",
+            "--reply-to",
+            customer.to_str().unwrap(),
+            "-",
+        ],
+        draft.as_bytes(),
+    );
+    assert_eq!(status, 0, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["language"], "nl");
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["generic_greeting", "no_acknowledgement"]);
+    assert_eq!(report["findings"][0]["excerpt"], "Beste relatie,");
+    assert_eq!(report["findings"][0]["suggestion"], "Beste meneer Jansen,");
+    assert!(report["score"].as_u64().unwrap() < 100);
+
+    let (status, stdout, _) = kept_tone(&["check"], b"Hi Tom, your order ships tomorrow at 10:00.");
+    assert_eq!(status, 0);
+    assert!(stdout.contains("score: 100/100"), "{stdout}");
+}
+
+#[test]
+fn cli_refuses_unusable_input_with_status_two() {
+    for (input, reason) in [
+        (&b"   \n"[..], "empty"),
+        (&[0xc3, 0x28][..], "UTF-8"),
+        (&vec![b'a'; 100 * 1024 + 1][..], "100 KB"),
+    ] {
+        let (status, _, stderr) = kept_tone(&["check"], input);
+        assert_eq!(status, 2, "{reason}");
+        assert!(stderr.contains(reason), "{stderr}");
+    }
+    let (status, _, stderr) = kept_tone(&["mood", "/no/such/file"], b"");
+    assert_eq!(status, 1, "a missing file is an error, not unusable text: {stderr}");
+}
+
+#[test]
+fn cli_mood_scores_an_upset_message_high() {
+    let (status, stdout, _) = kept_tone(
+        &["mood", "--json"],
+        "IK WACHT NU AL DRIE WEKEN OP MIJN GELD!!".as_bytes(),
+    );
+    assert_eq!(status, 0);
+    let mood: Value = serde_json::from_str(&stdout).unwrap();
+    assert!(mood["frustration"].as_f64().unwrap() >= 0.5, "{mood}");
+    let kinds: Vec<&str> = mood["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"capitals") && kinds.contains(&"exclamation") && kinds.contains(&"waiting"),
+        "{kinds:?}"
+    );
+}
+
+#[tokio::test]
+async fn api_checks_tone_for_staff_only() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start_with(&db.url, |config| {
+        config
+            .tone
+            .entry(kept_domain::Lang::En)
+            .or_default()
+            .insert("deflection".into(), vec!["not our call".into()]);
+    })
+    .await;
+    let checked = server
+        .api_post(
+            "/api/v1/tone/check",
+            json!({"text": "Dear customer, that is not our call.", "lang": "en"}),
+        )
+        .await;
+    assert_eq!(checked.status(), 200);
+    let report: Value = checked.json().await.unwrap();
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        ["generic_greeting", "deflection"],
+        "the business's own phrase counts"
+    );
+
+    let mood: Value = server
+        .api_post("/api/v1/tone/mood", json!({"text": "Third time I call. Ridiculous!!"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mood["language"], "en");
+    assert!(mood["frustration"].as_f64().unwrap() >= 0.5);
+
+    let anonymous = server
+        .http
+        .post(server.url("/api/v1/tone/check"))
+        .json(&json!({"text": "Hallo"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+    for (body, field) in [
+        (json!({"text": ""}), "text"),
+        (json!({"text": "Hi", "lang": "de"}), "lang"),
+        (json!({"txt": "Hi"}), "body"),
+    ] {
+        let refused = server.api_post("/api/v1/tone/check", body).await;
+        assert_eq!(refused.status(), 422);
+        let error: Value = refused.json().await.unwrap();
+        assert_eq!(error["fields"][0]["field"], field);
+    }
+    server.running.stop().await;
+}
