@@ -33,6 +33,7 @@ struct Texts {
 #[derive(Debug, Deserialize)]
 struct GreetingFile {
     openers: Vec<String>,
+    needs_name: Vec<String>,
     generic: Vec<String>,
     suggestion_named: String,
     #[serde(flatten)]
@@ -115,6 +116,7 @@ pub struct Lexicon {
     pub stopwords: Vec<String>,
     pub numbers: Vec<String>,
     pub greeting_openers: PhraseSet,
+    pub openers_needing_a_name: PhraseSet,
     pub generic_greetings: PhraseSet,
     pub named_greeting: String,
     pub blame: PhraseSet,
@@ -167,6 +169,7 @@ impl Lexicon {
             stopwords: file.stopwords,
             numbers: file.numbers,
             greeting_openers: set(&file.generic_greeting.openers, &[]),
+            openers_needing_a_name: set(&file.generic_greeting.needs_name, &[]),
             generic_greetings: set(&file.generic_greeting.generic, &[]),
             named_greeting: file.generic_greeting.suggestion_named,
             blame: set(&file.blames_customer.phrases, &file.blames_customer.exceptions),

@@ -125,10 +125,13 @@ impl Draft<'_> {
         if let Some(span) = generic {
             return Some(Hit::Tokens(span));
         }
-        // An opener with nothing after it: "Beste," or "Dear,".
+        // A salutation that needs a name, with nothing after it: "Beste," or "Dear,".
         let (first, last) = greeting?;
-        let (_, opener_end) = self.lexicon.greeting_openers.first(self.tokens(), self.numbers())?;
-        (last == opener_end).then_some(Hit::Tokens((first, last)))
+        let (start, opener_end) = self
+            .lexicon
+            .openers_needing_a_name
+            .first(self.tokens(), self.numbers())?;
+        (start == 0 && last == opener_end).then_some(Hit::Tokens((first, last)))
     }
 
     pub fn phrase_rule(&self, rule: Rule, set: &PhraseSet) -> Vec<Hit> {

@@ -191,3 +191,147 @@ fn unusable_input_is_refused_with_a_reason() {
     assert!(usable_text(&vec![b'a'; 100 * 1024 + 1]).is_err());
     assert_eq!(usable_text("Hallo".as_bytes()), Ok("Hallo"));
 }
+
+/// Replies written for these tests, not taken from the development set: each with the rules it
+/// must get, clean ones included so that new phrases do not start flagging good replies.
+#[test]
+fn unseen_replies() {
+    let cases: [(Lang, &str, &[Rule]); 26] = [
+        (
+            Lang::En,
+            "Dear valued client, we will look into it and get back to you.",
+            &[Rule::GenericGreeting, Rule::VaguePromise],
+        ),
+        (
+            Lang::En,
+            "Hi Mark, that's on you: you ignored the instructions.",
+            &[Rule::BlamesCustomer],
+        ),
+        (
+            Lang::En,
+            "Hi Mark, you'll have to call the manufacturer about that, we only sell them.",
+            &[Rule::Deflection],
+        ),
+        (
+            Lang::En,
+            "Hi Mark, as I explained twice already, the fee stands.",
+            &[Rule::Arguing],
+        ),
+        (
+            Lang::En,
+            "Hi Mark, we are sorry for the trouble this has caused.",
+            &[Rule::EmptyApology],
+        ),
+        (
+            Lang::En,
+            "Hi Mark, our team will contact you in the coming days.",
+            &[Rule::VaguePromise],
+        ),
+        (
+            Lang::En,
+            "Hi Mark, PLEASE read the manual before calling us again!!",
+            &[Rule::Shouting],
+        ),
+        (
+            Lang::En,
+            "Hi Mark, we're sorry for the trouble. I've booked an engineer for Monday at 9:00.",
+            &[],
+        ),
+        (
+            Lang::En,
+            "Hi Mark, your refund of £20 was sent today and will reach you within 2 working days.",
+            &[],
+        ),
+        (
+            Lang::En,
+            "Hi Mark, if you had any trouble with the app, just reply here and I will call you at 14:00.",
+            &[],
+        ),
+        (
+            Lang::En,
+            "Hi Mark, the label clearly says fragile, so I have filed a claim with the courier myself today.",
+            &[],
+        ),
+        (
+            Lang::En,
+            "Good morning Ms Young, I have checked with the courier myself: your parcel arrives tomorrow before noon.",
+            &[],
+        ),
+        (
+            Lang::En,
+            "Hello Ravi, it was not your mistake at all. I have corrected the invoice and sent it to you just now.",
+            &[],
+        ),
+        (
+            Lang::Nl,
+            "Geachte klant, wij pakken het zo snel mogelijk op.",
+            &[Rule::GenericGreeting, Rule::VaguePromise],
+        ),
+        (
+            Lang::Nl,
+            "Hoi Sanne, dat heb je zelf verkeerd ingesteld.",
+            &[Rule::BlamesCustomer],
+        ),
+        (
+            Lang::Nl,
+            "Hoi Sanne, hiervoor moet je bij je bank zijn, niet bij ons.",
+            &[Rule::Deflection],
+        ),
+        (
+            Lang::Nl,
+            "Hoi Sanne, zoals eerder gezegd is de termijn verlopen.",
+            &[Rule::Arguing],
+        ),
+        (
+            Lang::Nl,
+            "Hoi Sanne, onze excuses voor de vertraging.",
+            &[Rule::EmptyApology],
+        ),
+        (
+            Lang::Nl,
+            "Hoi Sanne, we nemen binnenkort contact met je op.",
+            &[Rule::VaguePromise],
+        ),
+        (
+            Lang::Nl,
+            "Hoi Sanne, je moet het formulier WEL ondertekenen!!",
+            &[Rule::Shouting],
+        ),
+        (
+            Lang::Nl,
+            "Hoi Sanne, excuses voor de vertraging! Je pakket gaat vandaag nog op de post.",
+            &[],
+        ),
+        (
+            Lang::Nl,
+            "Beste meneer De Boer, uw nieuwe pas is vandaag verstuurd en ligt uiterlijk donderdag in de bus.",
+            &[],
+        ),
+        (
+            Lang::Nl,
+            "Beste meneer De Boer, het staat duidelijk op de website, dus ik begrijp uw verwarring niet helemaal. Ik pas het vandaag aan.",
+            &[],
+        ),
+        (
+            Lang::Nl,
+            "Dag mevrouw Peeters, ik heb zelf contact opgenomen met de leverancier; de monteur komt woensdag tussen 8:00 en 10:00.",
+            &[],
+        ),
+        (
+            Lang::Nl,
+            "Hallo Bram, je hebt helemaal gelijk, dat had niet mogen gebeuren. Ik stort het bedrag vandaag terug.",
+            &[],
+        ),
+        (
+            Lang::Nl,
+            "Goedemorgen, uw bestelling (ordernummer 4411) wordt morgen tussen 9 en 13 uur bezorgd door PostNL.",
+            &[],
+        ),
+    ];
+    let wrong: Vec<String> = cases
+        .iter()
+        .filter(|(lang, text, expected)| rules(text, *lang) != *expected)
+        .map(|(lang, text, expected)| format!("{text}: expected {expected:?}, got {:?}", rules(text, *lang)))
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
