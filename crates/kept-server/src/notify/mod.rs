@@ -79,7 +79,7 @@ mod tests {
         let error = DeliveryError::Temporary("busy".into());
         assert_eq!(error.retry_at(now, 1), Some(now + Duration::seconds(10)));
         assert_eq!(error.retry_at(now, 3), Some(now + Duration::seconds(40)));
-        assert_eq!(error.retry_at(now, 9), Some(now + Duration::hours(1)));
+        assert_eq!(error.retry_at(now, 9), Some(now + Duration::seconds(2560)));
         assert_eq!(error.retry_at(now, MAX_ATTEMPTS), None);
         assert_eq!(DeliveryError::Permanent("gone".into()).retry_at(now, 1), None);
     }
