@@ -4,6 +4,7 @@
 
 pub mod callback;
 pub mod clock;
+pub mod conversation;
 pub mod hours;
 pub mod lang;
 pub mod phone;

@@ -13,6 +13,8 @@ pub enum PromiseKind {
     Callback,
     /// Try again after nobody answered.
     CallbackRetry,
+    /// Answer a customer's message.
+    Reply,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,7 +55,7 @@ macro_rules! str_enum {
 }
 pub(crate) use str_enum;
 
-str_enum!(PromiseKind { Callback => "callback", CallbackRetry => "callback_retry" });
+str_enum!(PromiseKind { Callback => "callback", CallbackRetry => "callback_retry", Reply => "reply" });
 str_enum!(PromiseStatus { Open => "open", Kept => "kept", Broken => "broken", Cancelled => "cancelled" });
 str_enum!(PromiseEvent {
     Created => "created", Reminded => "reminded", Escalated => "escalated", Reassigned => "reassigned",

@@ -1,7 +1,7 @@
 //! Configuration: `kept.toml` (every key optional) overridden by `KEPT_*` environment variables.
 //! The README lists every option.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::path::Path;
 
@@ -49,6 +49,11 @@ pub struct FileConfig {
     pub business: BusinessFile,
     /// A business's own tone phrases: `[tone.nl] blames_customer = ["…"]`.
     pub tone: kept_tone::CustomPhrases,
+    /// Opening-hour minutes allowed for a first answer, per channel, and for other channels.
+    pub first_response_minutes: BTreeMap<String, i64>,
+    pub default_first_response_minutes: i64,
+    /// Where replies on each channel are posted: `[channel_webhooks] twitter = "https://…"`.
+    pub channel_webhooks: BTreeMap<String, String>,
 }
 
 impl Default for FileConfig {
@@ -69,6 +74,9 @@ impl Default for FileConfig {
             worker_interval_ms: 1000,
             business: BusinessFile::default(),
             tone: kept_tone::CustomPhrases::new(),
+            first_response_minutes: BTreeMap::from([("email".to_string(), 240)]),
+            default_first_response_minutes: 60,
+            channel_webhooks: BTreeMap::new(),
         }
     }
 }
@@ -143,6 +151,9 @@ pub struct Settings {
     pub worker_interval: std::time::Duration,
     pub business: Business,
     pub tone: kept_tone::CustomPhrases,
+    pub first_response_minutes: Vec<(String, i64)>,
+    pub default_first_response_minutes: i64,
+    pub channel_webhooks: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone)]
@@ -261,6 +272,19 @@ impl FileConfig {
         if !(1..=24 * 60).contains(&self.reminder_lead_minutes) {
             return Err(invalid("reminder_lead_minutes", "must be between 1 and 1440"));
         }
+        let targets = self
+            .first_response_minutes
+            .values()
+            .chain([&self.default_first_response_minutes]);
+        if targets.into_iter().any(|m| !(1..=30 * 24 * 60).contains(m)) {
+            return Err(invalid("first_response_minutes", "must be between 1 and 43200"));
+        }
+        for (channel, url) in &self.channel_webhooks {
+            reqwest::Url::parse(url).map_err(|e| invalid(&format!("channel_webhooks.{channel}"), e))?;
+            if self.webhook_secret.is_none() {
+                return Err(invalid("webhook_secret", "is required to sign channel webhooks"));
+            }
+        }
         if !(1..=7 * 24 * 60).contains(&self.retry_after_minutes) {
             return Err(invalid("retry_after_minutes", "must be between 1 and 10080"));
         }
@@ -287,6 +311,9 @@ impl FileConfig {
                 kept_tone::Checker::new(&self.tone).map_err(|e| invalid("tone", e))?;
                 self.tone
             },
+            first_response_minutes: self.first_response_minutes.into_iter().collect(),
+            default_first_response_minutes: self.default_first_response_minutes,
+            channel_webhooks: self.channel_webhooks,
         })
     }
 }

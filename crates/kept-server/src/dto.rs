@@ -82,12 +82,18 @@ pub struct OutcomeRequest {
 }
 
 /// The body of every webhook call; signed with HMAC-SHA256 in `X-Kept-Signature`.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct WebhookEvent {
     /// callback.created, callback.outcome, promise.reminder or promise.escalated.
     pub event: String,
     /// Unique per delivery; the same on retries, so receivers can ignore duplicates.
     pub delivery_id: i64,
     pub business: String,
-    pub callback: CallbackJson,
+    /// For callback.* events and promises about callback requests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback: Option<CallbackJson>,
+    /// For message.* events and reply promises: the conversation with its messages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub conversation: Option<kept_store::ConversationView>,
 }

@@ -1,6 +1,7 @@
 //! kept's storage: one interface ([`Store`]) with a SQLite and a PostgreSQL backend, chosen
 //! from the database URL. SQL lives here and nowhere else.
 
+mod conversations;
 mod error;
 mod group_commit;
 pub mod model;
@@ -13,6 +14,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use kept_domain::CallbackStatus;
+use kept_domain::conversation::ConversationStatus;
 
 pub use error::StoreError;
 pub use model::*;
@@ -59,6 +61,17 @@ pub trait Store: Send + Sync + 'static {
     /// Records a failed attempt; `retry_at: None` gives up on the item.
     async fn outbox_failed(&self, id: i64, error: &str, retry_at: Option<DateTime<Utc>>) -> Result<()>;
     async fn outbox_counts(&self) -> Result<OutboxCounts>;
+
+    // Conversations across channels.
+    /// Stores an inbound message once (same channel and external id: the first copy is returned).
+    async fn record_inbound(&self, message: NewInbound) -> Result<InboundRecorded>;
+    /// Stores a staff reply; returns the new message's id.
+    async fn record_reply(&self, reply: NewReply) -> Result<String>;
+    async fn conversation(&self, id: &str) -> Result<Option<ConversationView>>;
+    async fn list_conversations(&self, status: Option<ConversationStatus>, limit: i64)
+    -> Result<Vec<ConversationView>>;
+    async fn conversation_of_message(&self, message_id: &str) -> Result<Option<String>>;
+    async fn customer_timeline(&self, customer_id: &str) -> Result<Vec<TimelineEntry>>;
 
     /// A number that grows whenever any promise changes; the dashboard polls it.
     async fn change_marker(&self) -> Result<i64>;

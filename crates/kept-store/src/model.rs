@@ -1,6 +1,7 @@
 //! The records the store reads and writes.
 
 use chrono::{DateTime, Utc};
+use kept_domain::conversation::{ConversationStatus, Direction};
 use kept_domain::{CallOutcome, CallbackStatus, Lang, PromiseKind, PromiseStatus, Role};
 use serde::Serialize;
 
@@ -144,4 +145,91 @@ pub struct PromiseRecord {
     pub owner_id: Option<String>,
     pub status: PromiseStatus,
     pub due_at: DateTime<Utc>,
+}
+
+/// A validated inbound message with the times the server worked out.
+#[derive(Debug, Clone)]
+pub struct NewInbound {
+    pub channel: String,
+    pub external_id: String,
+    /// "channel:handle".
+    pub handle: String,
+    pub name: Option<String>,
+    pub text: String,
+    pub sent_at: DateTime<Utc>,
+    /// 0–100, from the tone engine.
+    pub frustration: i64,
+    /// When the answer is due if this message opens a new reply promise.
+    pub reply_due: DateTime<Utc>,
+    pub now: DateTime<Utc>,
+    pub fanout: Fanout,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InboundRecorded {
+    pub message_id: String,
+    pub conversation_id: String,
+    pub customer_id: String,
+    /// The open reply promise of the conversation.
+    pub promise_id: Option<String>,
+    /// True when this message had been stored before (same channel and external id).
+    pub duplicate: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewReply {
+    pub conversation_id: String,
+    pub staff_id: String,
+    pub text: String,
+    pub now: DateTime<Utc>,
+    /// Announce the reply on the channel's outbound webhook.
+    pub deliver: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MessageView {
+    pub id: String,
+    pub direction: Direction,
+    pub channel: String,
+    pub external_id: Option<String>,
+    pub staff_name: Option<String>,
+    pub body: String,
+    pub frustration: Option<i64>,
+    pub sent_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConversationView {
+    pub id: String,
+    pub customer_id: String,
+    pub customer_name: Option<String>,
+    pub channel: String,
+    pub status: ConversationStatus,
+    pub assignee_id: Option<String>,
+    pub assignee_name: Option<String>,
+    pub promise_id: Option<String>,
+    pub promise_status: Option<PromiseStatus>,
+    pub due_at: Option<DateTime<Utc>>,
+    /// The highest frustration (0–100) of the customer's messages in it.
+    pub frustration: i64,
+    /// The customer's handle on this conversation's channel ("@jan"), where known.
+    pub handle: Option<String>,
+    pub updated_at: DateTime<Utc>,
+    /// Oldest first; empty in lists.
+    pub messages: Vec<MessageView>,
+}
+
+/// One item of a customer's history across channels.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimelineEntry {
+    pub at: DateTime<Utc>,
+    /// message_in, message_out, callback_request or call.
+    pub kind: String,
+    pub channel: String,
+    /// The message text, the callback window, or the call outcome.
+    pub text: String,
+    pub note: Option<String>,
+    pub staff_name: Option<String>,
+    /// The message, callback request or call.
+    pub id: String,
 }

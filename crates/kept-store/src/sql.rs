@@ -6,12 +6,14 @@ use std::str::FromStr;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
+use kept_domain::conversation::ConversationStatus;
 use kept_domain::promise::PromiseEvent;
 use kept_domain::staff::Candidate;
 use kept_domain::{CallbackStatus, Lang, PromiseKind, PromiseStatus, Role, new_id};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::{AnyConnection, AnyPool, Executor, Row};
 
+use crate::conversations;
 use crate::group_commit::GroupCommit;
 use crate::model::*;
 use crate::new_callbacks::insert_callbacks;
@@ -232,7 +234,7 @@ fn prepare_sqlite_url(url: &str) -> Result<String> {
     })
 }
 
-fn parse_enum<T>(text: String, parse: fn(&str) -> Option<T>) -> Result<T> {
+pub(crate) fn parse_enum<T>(text: String, parse: fn(&str) -> Option<T>) -> Result<T> {
     parse(&text).ok_or(StoreError::Corrupt(text))
 }
 
@@ -274,7 +276,7 @@ fn callback_from_row(row: &AnyRow) -> Result<CallbackView> {
     })
 }
 
-async fn insert_promise_event(
+pub(crate) async fn insert_promise_event(
     conn: &mut AnyConnection,
     promise_id: &str,
     at: DateTime<Utc>,
@@ -293,18 +295,18 @@ async fn insert_promise_event(
     Ok(())
 }
 
-struct NewPromise<'a> {
-    id: &'a str,
-    kind: PromiseKind,
-    subject_id: &'a str,
-    customer_id: &'a str,
-    owner_id: Option<&'a str>,
-    not_before: DateTime<Utc>,
-    due_at: DateTime<Utc>,
-    now: DateTime<Utc>,
+pub(crate) struct NewPromise<'a> {
+    pub id: &'a str,
+    pub kind: PromiseKind,
+    pub subject_id: &'a str,
+    pub customer_id: &'a str,
+    pub owner_id: Option<&'a str>,
+    pub not_before: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+    pub now: DateTime<Utc>,
 }
 
-async fn insert_promise(conn: &mut AnyConnection, promise: NewPromise<'_>) -> Result<()> {
+pub(crate) async fn insert_promise(conn: &mut AnyConnection, promise: NewPromise<'_>) -> Result<()> {
     sqlx::query(
         "INSERT INTO promises (id, kind, subject_id, customer_id, owner_id, status, not_before_ms, due_ms, created_ms) \
          VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8)",
@@ -323,7 +325,7 @@ async fn insert_promise(conn: &mut AnyConnection, promise: NewPromise<'_>) -> Re
 }
 
 /// Writes the outbox rows that announce `event`: an e-mail per recipient, one webhook call.
-async fn enqueue(
+pub(crate) async fn enqueue(
     conn: &mut AnyConnection,
     event: &str,
     subject_id: &str,
@@ -820,6 +822,52 @@ impl Store for SqlStore {
             }
         }
         Ok(counts)
+    }
+
+    async fn record_inbound(&self, message: NewInbound) -> Result<InboundRecorded> {
+        let mut tx = self.begin_write().await?;
+        let recorded = conversations::record_inbound(&mut tx, &message).await;
+        match recorded {
+            Ok(recorded) => {
+                tx.commit().await?;
+                Ok(recorded)
+            }
+            // Another node stored the same message a moment ago: answer with that copy.
+            Err(StoreError::Duplicate) => {
+                drop(tx);
+                let mut conn = self.read.acquire().await?;
+                let stored = conversations::record_inbound_duplicate(&mut conn, &message).await?;
+                stored.ok_or(StoreError::Duplicate)
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    async fn record_reply(&self, reply: NewReply) -> Result<String> {
+        let mut tx = self.begin_write().await?;
+        let message_id = conversations::record_reply(&mut tx, &reply).await?;
+        tx.commit().await?;
+        Ok(message_id)
+    }
+
+    async fn conversation(&self, id: &str) -> Result<Option<ConversationView>> {
+        conversations::conversation(&self.read, id).await
+    }
+
+    async fn list_conversations(
+        &self,
+        status: Option<ConversationStatus>,
+        limit: i64,
+    ) -> Result<Vec<ConversationView>> {
+        conversations::list_conversations(&self.read, status, limit).await
+    }
+
+    async fn conversation_of_message(&self, message_id: &str) -> Result<Option<String>> {
+        conversations::conversation_of_message(&self.read, message_id).await
+    }
+
+    async fn customer_timeline(&self, customer_id: &str) -> Result<Vec<TimelineEntry>> {
+        conversations::timeline(&self.read, customer_id).await
     }
 
     async fn change_marker(&self) -> Result<i64> {

@@ -3,12 +3,12 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use kept_domain::{CallbackStatus, FieldError};
+use kept_domain::CallbackStatus;
 use serde::Deserialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi};
 
-use super::extract::ApiStaff;
+use super::extract::{ApiStaff, json_body, status_filter};
 use crate::dto::{CallbackJson, CreatedCallback, OutcomeRequest, WebhookEvent};
 use crate::error::{AppError, ErrorBody};
 use crate::service;
@@ -24,6 +24,11 @@ const MAX_LIST: i64 = 1000;
         list_callbacks,
         get_callback,
         record_outcome,
+        super::conversations::inbound_message,
+        super::conversations::list,
+        super::conversations::get,
+        super::conversations::reply,
+        super::conversations::timeline,
         super::tone::check,
         super::tone::mood,
         super::healthz
@@ -35,7 +40,8 @@ const MAX_LIST: i64 = 1000;
         ErrorBody,
         WebhookEvent,
         super::tone::ToneCheckRequest,
-        super::tone::ToneMoodRequest
+        super::tone::ToneMoodRequest,
+        super::conversations::ReplyRequest
     )),
     modifiers(&BearerAuth)
 )]
@@ -84,19 +90,11 @@ pub async fn list_callbacks(
     _staff: ApiStaff,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Vec<CallbackJson>>, AppError> {
-    let status = query
-        .status
-        .as_deref()
-        .map(|s| {
-            CallbackStatus::parse(s).ok_or_else(|| {
-                AppError::Invalid(vec![FieldError {
-                    field: "status",
-                    code: "unknown_status",
-                    message: "status must be open, reached, wrong_number or cancelled".into(),
-                }])
-            })
-        })
-        .transpose()?;
+    let status = status_filter(
+        query.status.as_deref(),
+        CallbackStatus::parse,
+        "open, reached, wrong_number or cancelled",
+    )?;
     let limit = query.limit.unwrap_or(200).clamp(1, MAX_LIST);
     let views = state.store.list_callbacks(status, limit).await?;
     let now = state.clock.now();
@@ -147,15 +145,11 @@ pub async fn record_outcome(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<CallbackJson>, AppError> {
-    let request: OutcomeRequest = serde_json::from_slice(&body).map_err(|e| {
-        AppError::Invalid(vec![FieldError {
-            field: "outcome",
-            code: "invalid_json",
-            message: format!(
-                "expected {{\"outcome\": \"reached\"|\"no_answer\"|\"wrong_number\", \"note\": \"…\"}}: {e}"
-            ),
-        }])
-    })?;
+    let request: OutcomeRequest = json_body(
+        &body,
+        "outcome",
+        r#"expected {"outcome": "reached"|"no_answer"|"wrong_number", "note": "…"}"#,
+    )?;
     let view = service::record_outcome(&state, &staff, &id, request.outcome, request.note).await?;
     Ok(Json(CallbackJson::new(
         &view,

@@ -134,3 +134,34 @@ pub fn private_cookie(state: &AppState, name: &'static str, value: String, same_
         .same_site(same_site)
         .build()
 }
+
+/// Parses a JSON body; anything else is a 422 naming `field`, so that a client sees what to fix.
+/// (The body is taken as bytes because axum's own JSON rejection answers in plain text.)
+pub fn json_body<'a, T: serde::Deserialize<'a>>(
+    body: &'a [u8],
+    field: &'static str,
+    expected: &str,
+) -> Result<T, AppError> {
+    serde_json::from_slice(body).map_err(|e| {
+        AppError::Invalid(vec![kept_domain::FieldError {
+            field,
+            code: "invalid_json",
+            message: format!("{expected}: {e}"),
+        }])
+    })
+}
+
+/// An optional `?status=` filter; an unknown value is a 422 that lists the known ones.
+pub fn status_filter<T>(value: Option<&str>, parse: fn(&str) -> Option<T>, known: &str) -> Result<Option<T>, AppError> {
+    value
+        .map(|v| {
+            parse(v).ok_or_else(|| {
+                AppError::Invalid(vec![kept_domain::FieldError {
+                    field: "status",
+                    code: "unknown_status",
+                    message: format!("status must be {known}"),
+                }])
+            })
+        })
+        .transpose()
+}

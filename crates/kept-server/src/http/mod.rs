@@ -2,6 +2,7 @@
 //! store, and render a page or JSON.
 
 mod api;
+mod conversations;
 mod events;
 mod extract;
 mod pages;
@@ -58,6 +59,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/callback-requests", get(api::list_callbacks))
         .route("/api/v1/callback-requests/{id}", get(api::get_callback))
         .route("/api/v1/callback-requests/{id}/outcome", post(api::record_outcome))
+        .route("/api/v1/inbound/message", post(conversations::inbound_message))
+        .route("/api/v1/conversations", get(conversations::list))
+        .route("/api/v1/conversations/{id}", get(conversations::get))
+        .route("/api/v1/conversations/{id}/replies", post(conversations::reply))
+        .route("/api/v1/customers/{id}/timeline", get(conversations::timeline))
         .route("/api/v1/tone/check", post(tone::check))
         .route("/api/v1/tone/mood", post(tone::mood))
         .route("/api/openapi.json", get(api::openapi))

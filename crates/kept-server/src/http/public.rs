@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use kept_domain::{CallbackInput, FieldError, Lang};
 use serde::Deserialize;
 
-use super::extract::{ClientIp, request_lang};
+use super::extract::{ClientIp, json_body, request_lang};
 use super::pages::{CallbackDonePage, CallbackFormPage, render};
 use crate::dto::{CallbackJson, CreatedCallback};
 use crate::error::{AppError, ErrorBody};
@@ -122,13 +122,7 @@ pub async fn create_callback(
     body: Bytes,
 ) -> Result<(StatusCode, Json<CreatedCallback>), AppError> {
     ip.check_rate(&state)?;
-    let input: CallbackInput = serde_json::from_slice(&body).map_err(|e| {
-        AppError::Invalid(vec![FieldError {
-            field: "body",
-            code: "invalid_json",
-            message: format!("The body is not the expected JSON: {e}"),
-        }])
-    })?;
+    let input: CallbackInput = json_body(&body, "body", "The body is not the expected JSON")?;
     let accepted = accept_callback(&state, &input, request_lang(None, &headers)).await?;
     let callback = CallbackJson::new(&accepted.callback, &state.settings.business, state.clock.now());
     Ok((

@@ -8,7 +8,7 @@ use kept_tone::{CheckInput, Mood, Report, usable_text};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::extract::ApiStaff;
+use super::extract::{ApiStaff, json_body};
 use crate::error::{AppError, ErrorBody};
 use crate::state::AppState;
 
@@ -34,16 +34,6 @@ fn invalid(field: &'static str, code: &'static str, message: String) -> AppError
     AppError::Invalid(vec![FieldError { field, code, message }])
 }
 
-fn parse<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, AppError> {
-    serde_json::from_slice(body).map_err(|e| {
-        invalid(
-            "body",
-            "invalid_json",
-            format!("The body is not the expected JSON: {e}"),
-        )
-    })
-}
-
 fn text(text: &str, field: &'static str) -> Result<(), AppError> {
     usable_text(text.as_bytes())
         .map(|_| ())
@@ -64,7 +54,7 @@ fn lang(code: Option<&str>) -> Result<Option<Lang>, AppError> {
     responses((status = 200, description = "The report", body = Object), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn check(State(state): State<AppState>, _staff: ApiStaff, body: Bytes) -> Result<Json<Report>, AppError> {
-    let request: ToneCheckRequest = parse(&body)?;
+    let request: ToneCheckRequest = json_body(&body, "body", "The body is not the expected JSON")?;
     text(&request.text, "text")?;
     if let Some(reply_to) = &request.reply_to {
         text(reply_to, "reply_to")?;
@@ -87,7 +77,7 @@ pub async fn check(State(state): State<AppState>, _staff: ApiStaff, body: Bytes)
     responses((status = 200, description = "The mood", body = Object), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn mood(_staff: ApiStaff, body: Bytes) -> Result<Json<Mood>, AppError> {
-    let request: ToneMoodRequest = parse(&body)?;
+    let request: ToneMoodRequest = json_body(&body, "body", "The body is not the expected JSON")?;
     text(&request.text, "text")?;
     Ok(Json(kept_tone::mood(&request.text, lang(request.lang.as_deref())?)))
 }

@@ -3,14 +3,14 @@
 use askama::Template;
 use kept_domain::Lang;
 use kept_domain::staff::{Candidate, acting_for};
-use kept_store::{CallbackView, OutboxItem, Staff};
+use kept_store::{CallbackView, ConversationView, OutboxItem, Staff};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncTransport, Message};
 
-use super::{DeliveryError, temporary};
+use super::{DeliveryError, Subject, temporary};
 use crate::state::AppState;
 
-pub(super) async fn send(state: &AppState, item: &OutboxItem, callback: &CallbackView) -> Result<(), DeliveryError> {
+pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject) -> Result<(), DeliveryError> {
     let Some(mailer) = &state.mailer else {
         return Err(DeliveryError::Permanent("no SMTP server is configured any more".into()));
     };
@@ -18,8 +18,11 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, callback: &Callbac
     let to: Mailbox = format!("{} <{}>", recipient.name.replace(['<', '>', '"'], ""), recipient.email)
         .parse()
         .map_err(|e| DeliveryError::Permanent(format!("bad recipient address: {e}")))?;
-    let content = Content::new(state, &item.event, callback, recipient.lang)
-        .map_err(|e| DeliveryError::Permanent(format!("e-mail template: {e}")))?;
+    let content = match subject {
+        Subject::Callback(callback) => Content::callback(state, &item.event, callback, recipient.lang),
+        Subject::Conversation(conversation) => Content::conversation(state, &item.event, conversation, recipient.lang),
+    }
+    .map_err(|e| DeliveryError::Permanent(format!("e-mail template: {e}")))?;
     let message = Message::builder()
         .from(state.settings.mail_from.clone())
         .to(to)
@@ -66,7 +69,7 @@ struct Content {
 }
 
 impl Content {
-    fn new(state: &AppState, event: &str, callback: &CallbackView, lang: Lang) -> Result<Content, askama::Error> {
+    fn callback(state: &AppState, event: &str, callback: &CallbackView, lang: Lang) -> Result<Content, askama::Error> {
         let settings = &state.settings;
         let tz = settings.business.time_zone();
         let due = callback.due_at.with_timezone(&tz);
@@ -127,24 +130,106 @@ impl Content {
             (labels[3], due_text.as_str()),
             (labels[4], note),
         ];
-        let text = format!(
-            "{lead}\n\n{}\n\n{}: {link}\n",
-            rows.iter()
-                .map(|(label, value)| format!("{label}: {value}"))
-                .collect::<Vec<_>>()
-                .join("\n"),
-            labels[5]
-        );
-        let html = EmailNotice {
-            lead: &lead,
-            rows: &rows,
-            phone_label: labels[1],
-            link: &link,
-            open_label: labels[5],
-        }
-        .render()?;
-        Ok(Content { subject, text, html })
+        render(subject, &lead, &rows, labels[1], &link, labels[5])
     }
+}
+
+impl Content {
+    fn conversation(
+        state: &AppState,
+        event: &str,
+        conversation: &ConversationView,
+        lang: Lang,
+    ) -> Result<Content, askama::Error> {
+        let settings = &state.settings;
+        let tz = settings.business.time_zone();
+        let now = state.clock.now().with_timezone(&tz);
+        let due_text = conversation.due_at.map_or_else(
+            || "-".to_string(),
+            |due| {
+                let due = due.with_timezone(&tz);
+                format!("{} {}", lang.day_phrase(due, now), due.format("%H:%M"))
+            },
+        );
+        let who = conversation
+            .customer_name
+            .clone()
+            .or(conversation.handle.clone())
+            .unwrap_or_else(|| "?".into());
+        let channel = conversation.channel.as_str();
+        let last_message = conversation
+            .messages
+            .iter()
+            .rev()
+            .find(|m| m.direction == kept_domain::conversation::Direction::Inbound);
+        let text = last_message.map_or("-", |m| m.body.as_str());
+        let owner = conversation.assignee_name.as_deref().unwrap_or("-");
+        let (subject, lead) = match (event, lang) {
+            ("promise.reminder", Lang::Nl) => (
+                format!("Herinnering: antwoord {who} ({channel}) uiterlijk {due_text}"),
+                "Deze belofte is bijna verlopen.".to_string(),
+            ),
+            ("promise.reminder", Lang::En) => (
+                format!("Reminder: answer {who} ({channel}) by {due_text}"),
+                "This promise is nearly due.".to_string(),
+            ),
+            ("promise.escalated", Lang::Nl) => (
+                format!("Te laat: {who} ({channel}) wacht op antwoord"),
+                format!("{owner} had uiterlijk {due_text} moeten antwoorden. Neem het over of wijs het toe."),
+            ),
+            ("promise.escalated", Lang::En) => (
+                format!("Overdue: {who} ({channel}) is waiting for an answer"),
+                format!("{owner} should have answered by {due_text}. Take it over or reassign it."),
+            ),
+            (_, Lang::Nl) => (
+                format!("Nieuw bericht van {who} ({channel}), antwoord uiterlijk {due_text}"),
+                "Er wacht een klant op antwoord.".to_string(),
+            ),
+            (_, Lang::En) => (
+                format!("New message from {who} ({channel}), answer by {due_text}"),
+                "A customer is waiting for an answer.".to_string(),
+            ),
+        };
+        let labels = match lang {
+            Lang::Nl => ["Klant", "Kanaal", "Bericht", "Uiterlijk antwoorden", "Openen"],
+            Lang::En => ["Customer", "Channel", "Message", "Answer by", "Open"],
+        };
+        let rows = [
+            (labels[0], who.as_str()),
+            (labels[1], channel),
+            (labels[2], text),
+            (labels[3], due_text.as_str()),
+        ];
+        let link = format!("{}/api/v1/conversations/{}", settings.base_url, conversation.id);
+        render(subject, &lead, &rows, "", &link, labels[4])
+    }
+}
+
+/// The plain-text and HTML parts of a notice with these rows.
+fn render(
+    subject: String,
+    lead: &str,
+    rows: &[(&str, &str)],
+    phone_label: &str,
+    link: &str,
+    open_label: &str,
+) -> Result<Content, askama::Error> {
+    let text = format!(
+        "{lead}\n\n{}\n\n{open_label}: {link}\n",
+        rows.iter()
+            .map(|(label, value)| format!("{label}: {value}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let html = EmailNotice {
+        lead,
+        rows,
+        phone_label,
+        link,
+        open_label,
+    }
+    .render()?;
+    Ok(Content { subject, text, html })
 }
 
 #[derive(Template)]

@@ -1,11 +1,13 @@
 //! Delivering outbox items: e-mail over SMTP and signed webhooks. What a message says is read
 //! from the store at delivery time, so a retry a day later still names the right person.
 
+mod channel;
 mod email;
 pub mod webhook;
 
 use chrono::{DateTime, Duration, Utc};
-use kept_store::{CallbackView, OutboxItem};
+use kept_domain::PromiseKind;
+use kept_store::{CallbackView, ConversationView, OutboxItem};
 
 use crate::state::AppState;
 
@@ -40,31 +42,63 @@ fn temporary(error: impl ToString) -> DeliveryError {
     DeliveryError::Temporary(error.to_string())
 }
 
+/// What a notification is about, read at delivery time.
+pub enum Subject {
+    Callback(CallbackView),
+    Conversation(ConversationView),
+}
+
 pub async fn deliver(state: &AppState, item: &OutboxItem) -> Result<(), DeliveryError> {
-    let callback = callback_of(state, item).await?;
+    let subject = subject_of(state, item).await?;
     match item.channel.as_str() {
-        "email" => email::send(state, item, &callback).await,
-        "webhook" => webhook::send(state, item, &callback).await,
+        "email" => email::send(state, item, &subject).await,
+        "webhook" => webhook::send(state, item, &subject).await,
+        "channel" => channel::send(state, item, &subject).await,
         other => Err(DeliveryError::Permanent(format!("unknown channel '{other}'"))),
     }
 }
 
-/// The callback request an item is about; promise events name the promise.
-async fn callback_of(state: &AppState, item: &OutboxItem) -> Result<CallbackView, DeliveryError> {
-    let callback_id = if item.event.starts_with("promise.") {
-        let promise = state.store.promise(&item.subject_id).await.map_err(temporary)?;
-        promise
-            .ok_or_else(|| DeliveryError::Permanent("the promise no longer exists".into()))?
-            .subject_id
-    } else {
-        item.subject_id.clone()
+fn gone(what: &str) -> DeliveryError {
+    DeliveryError::Permanent(format!("the {what} no longer exists"))
+}
+
+/// Promise events name the promise, message events the conversation or message.
+async fn subject_of(state: &AppState, item: &OutboxItem) -> Result<Subject, DeliveryError> {
+    let store = &state.store;
+    let (is_conversation, id) = match item.event.as_str() {
+        event if event.starts_with("promise.") => {
+            let promise = store
+                .promise(&item.subject_id)
+                .await
+                .map_err(temporary)?
+                .ok_or_else(|| gone("promise"))?;
+            (promise.kind == PromiseKind::Reply, promise.subject_id)
+        }
+        "message.received" => (true, item.subject_id.clone()),
+        "message.reply" => {
+            let conversation = store
+                .conversation_of_message(&item.subject_id)
+                .await
+                .map_err(temporary)?;
+            (true, conversation.ok_or_else(|| gone("message"))?)
+        }
+        _ => (false, item.subject_id.clone()),
     };
-    state
-        .store
-        .callback(&callback_id)
-        .await
-        .map_err(temporary)?
-        .ok_or_else(|| DeliveryError::Permanent("the callback request no longer exists".into()))
+    if is_conversation {
+        let conversation = store
+            .conversation(&id)
+            .await
+            .map_err(temporary)?
+            .ok_or_else(|| gone("conversation"))?;
+        Ok(Subject::Conversation(conversation))
+    } else {
+        let callback = store
+            .callback(&id)
+            .await
+            .map_err(temporary)?
+            .ok_or_else(|| gone("callback request"))?;
+        Ok(Subject::Callback(callback))
+    }
 }
 
 #[cfg(test)]

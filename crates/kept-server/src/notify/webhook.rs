@@ -1,10 +1,10 @@
 //! Webhook calls: a JSON body signed with HMAC-SHA256 of the shared secret.
 
 use hmac::{Hmac, Mac};
-use kept_store::{CallbackView, OutboxItem};
+use kept_store::OutboxItem;
 use sha2::Sha256;
 
-use super::{DeliveryError, temporary};
+use super::{DeliveryError, Subject, temporary};
 use crate::dto::{CallbackJson, WebhookEvent};
 use crate::state::AppState;
 
@@ -18,18 +18,41 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
-pub(super) async fn send(state: &AppState, item: &OutboxItem, callback: &CallbackView) -> Result<(), DeliveryError> {
+pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject) -> Result<(), DeliveryError> {
     let settings = &state.settings;
-    let (Some(url), Some(secret)) = (&settings.webhook_url, &settings.webhook_secret) else {
+    let Some(url) = &settings.webhook_url else {
         return Err(DeliveryError::Permanent("no webhook is configured any more".into()));
+    };
+    let (callback, conversation) = match subject {
+        Subject::Callback(view) => (
+            Some(CallbackJson::new(view, &settings.business, state.clock.now())),
+            None,
+        ),
+        Subject::Conversation(view) => (None, Some(view.clone())),
     };
     let event = WebhookEvent {
         event: item.event.clone(),
         delivery_id: item.id,
         business: settings.business.name.clone(),
-        callback: CallbackJson::new(callback, &settings.business, state.clock.now()),
+        callback,
+        conversation,
     };
-    let body = serde_json::to_vec(&event).map_err(|e| DeliveryError::Permanent(e.to_string()))?;
+    post_signed(state, url, item, &event).await
+}
+
+/// POSTs `body` as JSON with the `X-Kept-*` headers; a 2xx answer is success.
+pub(super) async fn post_signed(
+    state: &AppState,
+    url: &str,
+    item: &OutboxItem,
+    body: &impl serde::Serialize,
+) -> Result<(), DeliveryError> {
+    let Some(secret) = &state.settings.webhook_secret else {
+        return Err(DeliveryError::Permanent(
+            "no webhook secret is configured any more".into(),
+        ));
+    };
+    let body = serde_json::to_vec(body).map_err(|e| DeliveryError::Permanent(e.to_string()))?;
     let response = state
         .http
         .post(url)

@@ -1,0 +1,389 @@
+//! Conversations and messages: storing what customers send on any channel, the promise to
+//! answer it, and each customer's timeline across channels.
+
+use kept_domain::conversation::{ConversationStatus, Direction};
+use kept_domain::staff::pick_assignee;
+use kept_domain::{PromiseKind, PromiseStatus, new_id};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AnyPool, Row};
+
+use crate::model::*;
+use crate::sql::{NewPromise, enqueue, insert_promise, insert_promise_event, load_candidates, parse_enum};
+use crate::time::{from_ms, to_ms};
+use crate::{Result, StoreError};
+
+/// An existing customer on this handle, or a new one.
+async fn customer_for_handle(conn: &mut AnyConnection, message: &NewInbound) -> Result<String> {
+    let existing = sqlx::query("SELECT customer_id FROM customer_handles WHERE handle = $1")
+        .bind(&message.handle)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if let Some(row) = existing {
+        return Ok(row.try_get(0)?);
+    }
+    let id = new_id();
+    sqlx::query("INSERT INTO customers (id, name, created_ms) VALUES ($1, $2, $3)")
+        .bind(&id)
+        .bind(message.name.clone())
+        .bind(to_ms(message.now))
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("INSERT INTO customer_handles (handle, customer_id, created_ms) VALUES ($1, $2, $3)")
+        .bind(&message.handle)
+        .bind(&id)
+        .bind(to_ms(message.now))
+        .execute(&mut *conn)
+        .await?;
+    Ok(id)
+}
+
+struct OpenConversation {
+    id: String,
+    assignee_id: Option<String>,
+    /// The conversation's reply promise, if it is still open.
+    open_promise: Option<String>,
+}
+
+/// The customer's unresolved conversation on this channel, or a new one for the next agent.
+async fn conversation_for(
+    conn: &mut AnyConnection,
+    customer_id: &str,
+    message: &NewInbound,
+) -> Result<OpenConversation> {
+    let existing = sqlx::query(
+        "SELECT c.id, c.assignee_id, p.id FROM conversations c \
+         LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open' \
+         WHERE c.customer_id = $1 AND c.channel = $2 AND c.status <> 'resolved' ORDER BY c.updated_ms DESC LIMIT 1",
+    )
+    .bind(customer_id)
+    .bind(&message.channel)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(row) = existing {
+        return Ok(OpenConversation {
+            id: row.try_get(0)?,
+            assignee_id: row.try_get(1)?,
+            open_promise: row.try_get(2)?,
+        });
+    }
+    let mut candidates = load_candidates(conn).await?;
+    let next = candidates.iter().filter_map(|c| c.last_assigned_ms).max().unwrap_or(0) + 1;
+    let assignee_id = pick_assignee(&candidates).map(|c| c.id.clone());
+    if let Some(chosen) = candidates.iter_mut().find(|c| Some(&c.id) == assignee_id.as_ref()) {
+        chosen.last_assigned_ms = Some(next);
+        sqlx::query("UPDATE staff SET assignment_seq = $1 WHERE id = $2")
+            .bind(next)
+            .bind(&chosen.id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO conversations (id, customer_id, channel, status, assignee_id, created_ms, updated_ms) \
+         VALUES ($1, $2, $3, 'open', $4, $5, $5)",
+    )
+    .bind(&id)
+    .bind(customer_id)
+    .bind(&message.channel)
+    .bind(assignee_id.clone())
+    .bind(to_ms(message.now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(OpenConversation {
+        id,
+        assignee_id,
+        open_promise: None,
+    })
+}
+
+pub(crate) async fn record_inbound_duplicate(
+    conn: &mut AnyConnection,
+    message: &NewInbound,
+) -> Result<Option<InboundRecorded>> {
+    already_stored(conn, &message.channel, &message.external_id).await
+}
+
+async fn already_stored(conn: &mut AnyConnection, channel: &str, external_id: &str) -> Result<Option<InboundRecorded>> {
+    let row = sqlx::query(
+        "SELECT m.id, m.conversation_id, m.customer_id, p.id FROM messages m JOIN conversations c ON c.id = m.conversation_id \
+         LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open' WHERE m.channel = $1 AND m.external_id = $2",
+    )
+    .bind(channel)
+    .bind(external_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        Ok(InboundRecorded {
+            message_id: r.try_get(0)?,
+            conversation_id: r.try_get(1)?,
+            customer_id: r.try_get(2)?,
+            promise_id: r.try_get(3)?,
+            duplicate: true,
+        })
+    })
+    .transpose()
+}
+
+/// Stores an inbound message once; a message that waits for an answer gets a reply promise
+/// unless its conversation already has an open one.
+pub(crate) async fn record_inbound(conn: &mut AnyConnection, message: &NewInbound) -> Result<InboundRecorded> {
+    if let Some(stored) = already_stored(conn, &message.channel, &message.external_id).await? {
+        return Ok(stored);
+    }
+    let customer_id = customer_for_handle(conn, message).await?;
+    let conversation = conversation_for(conn, &customer_id, message).await?;
+    let message_id = new_id();
+    sqlx::query(
+        "INSERT INTO messages (id, conversation_id, customer_id, direction, channel, external_id, body, frustration, sent_ms, created_ms) \
+         VALUES ($1, $2, $3, 'inbound', $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&message_id)
+    .bind(&conversation.id)
+    .bind(&customer_id)
+    .bind(&message.channel)
+    .bind(&message.external_id)
+    .bind(&message.text)
+    .bind(message.frustration)
+    .bind(to_ms(message.sent_at))
+    .bind(to_ms(message.now))
+    .execute(&mut *conn)
+    .await?;
+    let promise_id = match conversation.open_promise {
+        Some(open) => open,
+        None => {
+            let promise_id = new_id();
+            insert_promise(
+                conn,
+                NewPromise {
+                    id: &promise_id,
+                    kind: PromiseKind::Reply,
+                    subject_id: &conversation.id,
+                    customer_id: &customer_id,
+                    owner_id: conversation.assignee_id.as_deref(),
+                    not_before: message.now,
+                    due_at: message.reply_due,
+                    now: message.now,
+                },
+            )
+            .await?;
+            let to: Vec<String> = conversation.assignee_id.iter().cloned().collect();
+            enqueue(
+                conn,
+                "message.received",
+                &conversation.id,
+                &to,
+                message.fanout,
+                message.now,
+            )
+            .await?;
+            promise_id
+        }
+    };
+    sqlx::query("UPDATE conversations SET status = 'open', promise_id = $1, updated_ms = $2 WHERE id = $3")
+        .bind(&promise_id)
+        .bind(to_ms(message.now))
+        .bind(&conversation.id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(InboundRecorded {
+        message_id,
+        conversation_id: conversation.id,
+        customer_id,
+        promise_id: Some(promise_id),
+        duplicate: false,
+    })
+}
+
+/// Stores a staff reply and keeps (or, late, breaks) the conversation's reply promise.
+pub(crate) async fn record_reply(conn: &mut AnyConnection, reply: &NewReply) -> Result<String> {
+    let row = sqlx::query(
+        "SELECT c.customer_id, c.channel, p.id, p.due_ms FROM conversations c \
+         LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open' WHERE c.id = $1",
+    )
+    .bind(&reply.conversation_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let customer_id: String = row.try_get(0)?;
+    let channel: String = row.try_get(1)?;
+    let open_promise: Option<String> = row.try_get(2)?;
+    let message_id = new_id();
+    let now = to_ms(reply.now);
+    sqlx::query(
+        "INSERT INTO messages (id, conversation_id, customer_id, direction, channel, staff_id, body, sent_ms, created_ms) \
+         VALUES ($1, $2, $3, 'outbound', $4, $5, $6, $7, $7)",
+    )
+    .bind(&message_id)
+    .bind(&reply.conversation_id)
+    .bind(&customer_id)
+    .bind(&channel)
+    .bind(&reply.staff_id)
+    .bind(&reply.text)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    if let Some(promise_id) = open_promise {
+        let status = PromiseStatus::on_fulfilment(from_ms(row.try_get(3)?), reply.now);
+        sqlx::query("UPDATE promises SET status = $1, closed_ms = $2 WHERE id = $3")
+            .bind(status.as_str())
+            .bind(now)
+            .bind(&promise_id)
+            .execute(&mut *conn)
+            .await?;
+        insert_promise_event(
+            conn,
+            &promise_id,
+            reply.now,
+            status.event(),
+            Some(&reply.staff_id),
+            Some("replied"),
+        )
+        .await?;
+    }
+    sqlx::query("UPDATE conversations SET status = 'waiting_on_customer', updated_ms = $1 WHERE id = $2")
+        .bind(now)
+        .bind(&reply.conversation_id)
+        .execute(&mut *conn)
+        .await?;
+    if reply.deliver {
+        sqlx::query(
+            "INSERT INTO outbox (channel, event, subject_id, next_attempt_ms, created_ms) VALUES ('channel', 'message.reply', $1, $2, $2)",
+        )
+        .bind(&message_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(message_id)
+}
+
+const CONVERSATION_SELECT: &str = "SELECT c.id, c.customer_id, cu.name, c.channel, c.status, c.assignee_id, s.name, \
+     p.id, p.status, p.due_ms, c.updated_ms, \
+     (SELECT COALESCE(MAX(m.frustration), 0) FROM messages m WHERE m.conversation_id = c.id), \
+     (SELECT h.handle FROM customer_handles h WHERE h.customer_id = c.customer_id AND h.handle LIKE c.channel || ':%' \
+      ORDER BY h.created_ms LIMIT 1) \
+     FROM conversations c JOIN customers cu ON cu.id = c.customer_id LEFT JOIN staff s ON s.id = c.assignee_id \
+     LEFT JOIN promises p ON p.id = c.promise_id";
+
+fn conversation_from_row(row: &AnyRow) -> Result<ConversationView> {
+    Ok(ConversationView {
+        id: row.try_get(0)?,
+        customer_id: row.try_get(1)?,
+        customer_name: row.try_get(2)?,
+        channel: row.try_get(3)?,
+        status: parse_enum(row.try_get(4)?, ConversationStatus::parse)?,
+        assignee_id: row.try_get(5)?,
+        assignee_name: row.try_get(6)?,
+        promise_id: row.try_get(7)?,
+        promise_status: row
+            .try_get::<Option<String>, _>(8)?
+            .map(|s| parse_enum(s, PromiseStatus::parse))
+            .transpose()?,
+        due_at: row.try_get::<Option<i64>, _>(9)?.map(from_ms),
+        updated_at: from_ms(row.try_get(10)?),
+        frustration: row.try_get(11)?,
+        handle: row
+            .try_get::<Option<String>, _>(12)?
+            .map(|h| h.split_once(':').map_or(h.clone(), |(_, rest)| rest.to_string())),
+        messages: Vec::new(),
+    })
+}
+
+pub(crate) async fn conversation(pool: &AnyPool, id: &str) -> Result<Option<ConversationView>> {
+    let row = sqlx::query(&format!("{CONVERSATION_SELECT} WHERE c.id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    let Some(mut view) = row.as_ref().map(conversation_from_row).transpose()? else {
+        return Ok(None);
+    };
+    let rows = sqlx::query(
+        "SELECT m.id, m.direction, m.channel, m.external_id, s.name, m.body, m.frustration, m.sent_ms FROM messages m \
+         LEFT JOIN staff s ON s.id = m.staff_id WHERE m.conversation_id = $1 ORDER BY m.sent_ms, m.created_ms",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    view.messages = rows
+        .iter()
+        .map(|r| {
+            Ok(MessageView {
+                id: r.try_get(0)?,
+                direction: parse_enum(r.try_get(1)?, Direction::parse)?,
+                channel: r.try_get(2)?,
+                external_id: r.try_get(3)?,
+                staff_name: r.try_get(4)?,
+                body: r.try_get(5)?,
+                frustration: r.try_get(6)?,
+                sent_at: from_ms(r.try_get(7)?),
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(Some(view))
+}
+
+/// Conversations by status; the ones waiting for us first by due time, frustrated customers first.
+pub(crate) async fn list_conversations(
+    pool: &AnyPool,
+    status: Option<ConversationStatus>,
+    limit: i64,
+) -> Result<Vec<ConversationView>> {
+    let order = "ORDER BY (SELECT COALESCE(MAX(m.frustration), 0) FROM messages m WHERE m.conversation_id = c.id) >= 50 DESC, \
+                 p.due_ms, c.updated_ms DESC";
+    let rows = match status {
+        Some(status) => {
+            sqlx::query(&format!("{CONVERSATION_SELECT} WHERE c.status = $1 {order} LIMIT $2"))
+                .bind(status.as_str())
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        }
+        None => {
+            sqlx::query(&format!("{CONVERSATION_SELECT} {order} LIMIT $1"))
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        }
+    };
+    rows.iter().map(conversation_from_row).collect()
+}
+
+pub(crate) async fn conversation_of_message(pool: &AnyPool, message_id: &str) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT conversation_id FROM messages WHERE id = $1")
+        .bind(message_id)
+        .fetch_optional(pool)
+        .await?;
+    row.map(|r| Ok(r.try_get(0)?)).transpose()
+}
+
+/// Every message, callback request and call of a customer, across channels, oldest first.
+pub(crate) async fn timeline(pool: &AnyPool, customer_id: &str) -> Result<Vec<TimelineEntry>> {
+    let rows = sqlx::query(
+        "SELECT CASE WHEN m.direction = 'inbound' THEN 'message_in' ELSE 'message_out' END, m.sent_ms, m.channel, m.body, \
+                CAST(NULL AS TEXT), s.name, m.id \
+         FROM messages m LEFT JOIN staff s ON s.id = m.staff_id WHERE m.customer_id = $1 \
+         UNION ALL \
+         SELECT 'callback_request', created_ms, 'phone', window_code, note, CAST(NULL AS TEXT), id \
+         FROM callback_requests WHERE customer_id = $1 \
+         UNION ALL \
+         SELECT 'call', k.at_ms, 'phone', k.outcome, k.note, s.name, k.id FROM calls k LEFT JOIN staff s ON s.id = k.staff_id \
+         WHERE k.customer_id = $1 \
+         ORDER BY 2, 7",
+    )
+    .bind(customer_id)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(TimelineEntry {
+                kind: r.try_get(0)?,
+                at: from_ms(r.try_get(1)?),
+                channel: r.try_get(2)?,
+                text: r.try_get(3)?,
+                note: r.try_get(4)?,
+                staff_name: r.try_get(5)?,
+                id: r.try_get(6)?,
+            })
+        })
+        .collect()
+}

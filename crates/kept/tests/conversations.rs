@@ -1,0 +1,276 @@
+//! Messages from social and chat channels: stored once, answered within the channel's target,
+//! replies sent on through the channel's webhook, and one timeline per customer.
+
+mod support;
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Value, json};
+use support::*;
+
+fn tweet(id: &str, text: &str) -> Value {
+    json!({"channel": "twitter", "external_id": id, "from": {"handle": "@jan", "name": "Jan Jansen"}, "text": text})
+}
+
+async fn with_channel(db: &TestDatabase) -> TestServer {
+    TestServer::start_with(&db.url, |config| {
+        config
+            .channel_webhooks
+            .insert("twitter".into(), config.webhook_url.clone().unwrap_or_default());
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_inbound_message_is_stored_once_with_a_reply_promise() {
+    for db in databases().await {
+        let server = with_channel(&db).await;
+        let first = server
+            .api_post("/api/v1/inbound/message", tweet("t-1", "Waar blijft mijn bestelling?"))
+            .await;
+        assert_eq!(first.status(), 201, "{}", db.name);
+        let first: Value = first.json().await.unwrap();
+        assert_eq!(first["duplicate"], false);
+
+        let again = server
+            .api_post("/api/v1/inbound/message", tweet("t-1", "Waar blijft mijn bestelling?"))
+            .await;
+        assert_eq!(again.status(), 200, "the same message twice is stored once");
+        let again: Value = again.json().await.unwrap();
+        assert_eq!(
+            (again["message_id"].clone(), again["duplicate"].clone()),
+            (first["message_id"].clone(), json!(true))
+        );
+
+        let follow_up: Value = server
+            .api_post(
+                "/api/v1/inbound/message",
+                tweet("t-2", "Dit is de derde keer dat ik het vraag. Belachelijk!!"),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            follow_up["conversation_id"], first["conversation_id"],
+            "same customer, same conversation"
+        );
+        assert_eq!(
+            follow_up["promise_id"], first["promise_id"],
+            "still one promise to answer"
+        );
+
+        let id = first["conversation_id"].as_str().unwrap();
+        let conversation: Value = server
+            .api_get(&format!("/api/v1/conversations/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(conversation["messages"].as_array().unwrap().len(), 2);
+        assert_eq!(conversation["status"], "open");
+        assert_eq!(conversation["handle"], "@jan");
+        assert!(conversation["frustration"].as_i64().unwrap() >= 50, "{conversation}");
+        let due: DateTime<Utc> = conversation["due_at"].as_str().unwrap().parse().unwrap();
+        assert_eq!(
+            due,
+            tuesday_morning() + Duration::minutes(60),
+            "social: one business hour"
+        );
+
+        let agent = server.agent_email.clone();
+        eventually(10, "the new-message e-mail", || async {
+            server.smtp.to(&agent).len() == 1
+        })
+        .await;
+        assert!(server.smtp.to(&agent)[0].subject.contains("Jan Jansen (twitter)"));
+        eventually(10, "the webhook", || async {
+            server.hooks.events("message.received").len() == 1
+        })
+        .await;
+        assert_eq!(
+            server.hooks.events("message.received")[0].json()["conversation"]["id"],
+            id
+        );
+        server.running.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_reply_goes_out_on_the_channel_and_keeps_the_promise() {
+    for db in databases().await {
+        let server = with_channel(&db).await;
+        let inbound: Value = server
+            .api_post("/api/v1/inbound/message", tweet("t-9", "Is mijn fiets klaar?"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = inbound["conversation_id"].as_str().unwrap();
+        server.clock.advance(Duration::minutes(20));
+        let replied = server
+            .api_post(
+                &format!("/api/v1/conversations/{id}/replies"),
+                json!({"text": "Hoi Jan, hij staat klaar!"}),
+            )
+            .await;
+        assert_eq!(replied.status(), 201, "{}", db.name);
+        let conversation: Value = replied.json().await.unwrap();
+        assert_eq!(conversation["status"], "waiting_on_customer");
+        assert_eq!(conversation["promise_status"], "kept");
+        assert_eq!(conversation["messages"][1]["direction"], "outbound");
+        assert_eq!(conversation["messages"][1]["staff_name"], "Sanne");
+
+        eventually(10, "the reply on the channel webhook", || async {
+            server.hooks.events("message.reply").len() == 1
+        })
+        .await;
+        let sent = &server.hooks.events("message.reply")[0];
+        assert!(signature_is_valid(sent));
+        assert_eq!(sent.json()["to"], "@jan");
+        assert_eq!(sent.json()["text"], "Hoi Jan, hij staat klaar!");
+
+        // A new message reopens the conversation with a new promise.
+        let next: Value = server
+            .api_post("/api/v1/inbound/message", tweet("t-10", "Top, tot morgen"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(next["conversation_id"], id);
+        assert_ne!(next["promise_id"], inbound["promise_id"]);
+        server.running.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn an_unanswered_message_is_escalated_like_any_promise() {
+    for db in databases().await {
+        let server = with_channel(&db).await;
+        server.api_post("/api/v1/inbound/message", tweet("t-5", "Hallo?")).await;
+        server.clock.advance(Duration::minutes(61));
+        let owner = server.owner_email.clone();
+        eventually(10, "the escalation", || async { server.smtp.to(&owner).len() == 1 }).await;
+        let mail = &server.smtp.to(&owner)[0];
+        assert!(
+            mail.subject.starts_with("Te laat: Jan Jansen (twitter)"),
+            "{} on {}",
+            mail.subject,
+            db.name
+        );
+        assert!(mail.text.contains("Hallo?"));
+        server.running.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_and_replies_need_a_channel_webhook() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let refused = server
+            .api_post("/api/v1/inbound/message", json!({"channel": "twitter", "text": "hi"}))
+            .await;
+        assert_eq!(refused.status(), 422);
+        let error: Value = refused.json().await.unwrap();
+        let fields: Vec<&str> = error["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, ["external_id", "from.handle"]);
+        let anonymous = server
+            .http
+            .post(server.url("/api/v1/inbound/message"))
+            .json(&tweet("x", "hi"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(anonymous.status(), 401);
+
+        let inbound: Value = server
+            .api_post("/api/v1/inbound/message", tweet("t-7", "Hallo"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = inbound["conversation_id"].as_str().unwrap();
+        let no_channel = server
+            .api_post(&format!("/api/v1/conversations/{id}/replies"), json!({"text": "Hoi"}))
+            .await;
+        assert_eq!(no_channel.status(), 409);
+        assert!(no_channel.text().await.unwrap().contains("channel_webhooks.twitter"));
+        let conversation: Value = server
+            .api_get(&format!("/api/v1/conversations/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            conversation["messages"].as_array().unwrap().len(),
+            1,
+            "nothing stored on {}",
+            db.name
+        );
+        assert_eq!(conversation["promise_status"], "open");
+        server.running.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn frustrated_customers_come_first_and_the_timeline_is_in_order() {
+    for db in databases().await {
+        let server = with_channel(&db).await;
+        let calm: Value = server
+            .api_post(
+                "/api/v1/inbound/message",
+                json!({"channel": "webchat", "external_id": "c-1", "from": {"handle": "visitor-1"}, "text": "Tot hoe laat zijn jullie open?"}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        server.clock.advance(Duration::minutes(1));
+        let upset: Value = server
+            .api_post(
+                "/api/v1/inbound/message",
+                tweet("t-3", "IK WACHT AL DRIE WEKEN. Belachelijk!!"),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let open: Vec<Value> = server
+            .api_get("/api/v1/conversations?status=open")
+            .await
+            .json()
+            .await
+            .unwrap();
+        let order: Vec<&Value> = open.iter().map(|c| &c["id"]).collect();
+        assert_eq!(
+            order,
+            [&upset["conversation_id"], &calm["conversation_id"]],
+            "frustrated first on {}",
+            db.name
+        );
+
+        let id = upset["conversation_id"].as_str().unwrap();
+        server.clock.advance(Duration::minutes(5));
+        server
+            .api_post(
+                &format!("/api/v1/conversations/{id}/replies"),
+                json!({"text": "Wat vervelend, Jan."}),
+            )
+            .await;
+        let customer = upset["customer_id"].as_str().unwrap();
+        let timeline: Vec<Value> = server
+            .api_get(&format!("/api/v1/customers/{customer}/timeline"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let kinds: Vec<&str> = timeline.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["message_in", "message_out"]);
+        assert_eq!(timeline[1]["staff_name"], "Sanne");
+        server.running.stop().await;
+    }
+}
