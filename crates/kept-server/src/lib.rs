@@ -7,6 +7,7 @@ pub mod dto;
 pub mod error;
 pub mod http;
 mod i18n;
+pub mod inbound_email;
 pub mod notify;
 pub mod service;
 pub mod state;

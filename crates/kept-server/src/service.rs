@@ -9,6 +9,7 @@ use kept_store::{
 };
 
 use crate::error::AppError;
+use crate::inbound_email;
 use crate::state::AppState;
 
 const MAX_OUTCOME_NOTE_CHARS: usize = 2000;
@@ -99,33 +100,41 @@ pub async fn record_outcome(
 pub async fn accept_inbound(state: &AppState, input: &InboundInput) -> Result<InboundRecorded, AppError> {
     let now = state.clock.now();
     let valid = input.validate(now).map_err(AppError::Invalid)?;
+    let message = NewInbound {
+        channel: valid.channel,
+        external_id: valid.external_id,
+        handle: valid.handle,
+        name: valid.name,
+        text: valid.text,
+        subject: None,
+        thread: Vec::new(),
+        needs_reply: true,
+        sent_at: valid.sent_at,
+        frustration: 0,
+        reply_due: now,
+        now,
+        fanout: state.fanout(),
+    };
+    record_inbound(state, message).await
+}
+
+/// Works out when the answer is due (the channel's target in opening hours) and how frustrated
+/// the writer is, then stores the message.
+async fn record_inbound(state: &AppState, mut message: NewInbound) -> Result<InboundRecorded, AppError> {
     let settings = &state.settings;
     let minutes = first_response_minutes(
-        &valid.channel,
+        &message.channel,
         &settings.first_response_minutes,
         settings.default_first_response_minutes,
     );
-    let reply_due = settings
+    let now = message.now;
+    message.reply_due = settings
         .business
         .hours
         .add_business_minutes(now, minutes)
         .unwrap_or(now + Duration::minutes(minutes));
-    let frustration = (kept_tone::mood(&valid.text, None).frustration * 100.0).round() as i64;
-    let recorded = state
-        .store
-        .record_inbound(NewInbound {
-            channel: valid.channel,
-            external_id: valid.external_id,
-            handle: valid.handle,
-            name: valid.name,
-            text: valid.text,
-            sent_at: valid.sent_at,
-            frustration,
-            reply_due,
-            now,
-            fanout: state.fanout(),
-        })
-        .await?;
+    message.frustration = (kept_tone::mood(&message.text, None).frustration * 100.0).round() as i64;
+    let recorded = state.store.record_inbound(message).await?;
     state.announce();
     Ok(recorded)
 }
@@ -150,12 +159,22 @@ pub async fn reply(
         .conversation(conversation_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !state.settings.channel_webhooks.contains_key(&conversation.channel) {
+    let (deliver_via, external_id) = if conversation.channel == EMAIL {
+        if state.mailer.is_none() {
+            return Err(AppError::Conflict(
+                "kept cannot send e-mail: set smtp_url in kept.toml".into(),
+            ));
+        }
+        let domain = state.settings.mail_from.email.domain().to_string();
+        ("email_reply", Some(format!("{}@{domain}", kept_domain::new_id())))
+    } else if state.settings.channel_webhooks.contains_key(&conversation.channel) {
+        ("channel", None)
+    } else {
         return Err(AppError::Conflict(format!(
             "kept cannot send on channel '{0}': set channel_webhooks.{0} in kept.toml",
             conversation.channel
         )));
-    }
+    };
     state
         .store
         .record_reply(NewReply {
@@ -163,7 +182,8 @@ pub async fn reply(
             staff_id: staff.id.clone(),
             text: text.to_string(),
             now: state.clock.now(),
-            deliver: true,
+            external_id,
+            deliver_via,
         })
         .await?;
     state.announce();
@@ -172,4 +192,43 @@ pub async fn reply(
         .conversation(conversation_id)
         .await?
         .ok_or(AppError::NotFound)
+}
+
+/// The channel name of e-mail conversations.
+pub const EMAIL: &str = "email";
+
+/// Raw messages larger than this are refused (attachments are not kept yet).
+const MAX_RAW_EMAIL_BYTES: usize = 10 * 1024 * 1024;
+
+/// Stores a raw e-mail as a message on the sender's e-mail conversation (threaded by its
+/// headers); automatic mail (auto-replies, bounces) is kept without a promise to answer.
+pub async fn accept_email(state: &AppState, raw: &[u8]) -> Result<InboundRecorded, AppError> {
+    let refuse = |code, message: String| {
+        AppError::Invalid(vec![FieldError {
+            field: "body",
+            code,
+            message,
+        }])
+    };
+    if raw.len() > MAX_RAW_EMAIL_BYTES {
+        return Err(refuse("too_large", "the message is larger than 10 MB".into()));
+    }
+    let parsed = inbound_email::parse(raw).map_err(|e| refuse("invalid_email", e.to_string()))?;
+    let now = state.clock.now();
+    let message = NewInbound {
+        channel: EMAIL.into(),
+        external_id: parsed.message_id,
+        handle: format!("{EMAIL}:{}", parsed.from_address),
+        name: parsed.from_name,
+        text: parsed.text,
+        subject: parsed.subject,
+        thread: parsed.thread,
+        needs_reply: !parsed.automatic,
+        sent_at: now,
+        frustration: 0,
+        reply_due: now,
+        now,
+        fanout: state.fanout(),
+    };
+    record_inbound(state, message).await
 }

@@ -50,6 +50,9 @@ async fn conversation_for(
     customer_id: &str,
     message: &NewInbound,
 ) -> Result<OpenConversation> {
+    if let Some(threaded) = threaded_conversation(conn, message).await? {
+        return Ok(threaded);
+    }
     let existing = sqlx::query(
         "SELECT c.id, c.assignee_id, p.id FROM conversations c \
          LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open' \
@@ -103,6 +106,33 @@ pub(crate) async fn record_inbound_duplicate(
     already_stored(conn, &message.channel, &message.external_id).await
 }
 
+/// The conversation holding a message this one answers, whatever its status.
+async fn threaded_conversation(conn: &mut AnyConnection, message: &NewInbound) -> Result<Option<OpenConversation>> {
+    if message.thread.is_empty() {
+        return Ok(None);
+    }
+    let placeholders: Vec<String> = (0..message.thread.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT c.id, c.assignee_id, p.id FROM messages m JOIN conversations c ON c.id = m.conversation_id \
+         LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open' \
+         WHERE m.channel = $1 AND m.external_id IN ({}) ORDER BY m.sent_ms DESC LIMIT 1",
+        placeholders.join(", ")
+    );
+    let query = message
+        .thread
+        .iter()
+        .fold(sqlx::query(&sql).bind(&message.channel), |q, id| q.bind(id));
+    let row = query.fetch_optional(&mut *conn).await?;
+    row.map(|r| {
+        Ok(OpenConversation {
+            id: r.try_get(0)?,
+            assignee_id: r.try_get(1)?,
+            open_promise: r.try_get(2)?,
+        })
+    })
+    .transpose()
+}
+
 async fn already_stored(conn: &mut AnyConnection, channel: &str, external_id: &str) -> Result<Option<InboundRecorded>> {
     let row = sqlx::query(
         "SELECT m.id, m.conversation_id, m.customer_id, p.id FROM messages m JOIN conversations c ON c.id = m.conversation_id \
@@ -134,8 +164,8 @@ pub(crate) async fn record_inbound(conn: &mut AnyConnection, message: &NewInboun
     let conversation = conversation_for(conn, &customer_id, message).await?;
     let message_id = new_id();
     sqlx::query(
-        "INSERT INTO messages (id, conversation_id, customer_id, direction, channel, external_id, body, frustration, sent_ms, created_ms) \
-         VALUES ($1, $2, $3, 'inbound', $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO messages (id, conversation_id, customer_id, direction, channel, external_id, body, frustration, sent_ms, \
+         created_ms, subject, needs_reply) VALUES ($1, $2, $3, 'inbound', $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(&message_id)
     .bind(&conversation.id)
@@ -146,8 +176,20 @@ pub(crate) async fn record_inbound(conn: &mut AnyConnection, message: &NewInboun
     .bind(message.frustration)
     .bind(to_ms(message.sent_at))
     .bind(to_ms(message.now))
+    .bind(message.subject.clone())
+    .bind(i64::from(message.needs_reply))
     .execute(&mut *conn)
     .await?;
+    if !message.needs_reply {
+        // An auto-reply or bounce: on the record, but nobody owes an answer to it.
+        return Ok(InboundRecorded {
+            message_id,
+            conversation_id: conversation.id,
+            customer_id,
+            promise_id: conversation.open_promise,
+            duplicate: false,
+        });
+    }
     let promise_id = match conversation.open_promise {
         Some(open) => open,
         None => {
@@ -210,8 +252,8 @@ pub(crate) async fn record_reply(conn: &mut AnyConnection, reply: &NewReply) -> 
     let message_id = new_id();
     let now = to_ms(reply.now);
     sqlx::query(
-        "INSERT INTO messages (id, conversation_id, customer_id, direction, channel, staff_id, body, sent_ms, created_ms) \
-         VALUES ($1, $2, $3, 'outbound', $4, $5, $6, $7, $7)",
+        "INSERT INTO messages (id, conversation_id, customer_id, direction, channel, staff_id, body, sent_ms, created_ms, external_id) \
+         VALUES ($1, $2, $3, 'outbound', $4, $5, $6, $7, $7, $8)",
     )
     .bind(&message_id)
     .bind(&reply.conversation_id)
@@ -220,6 +262,7 @@ pub(crate) async fn record_reply(conn: &mut AnyConnection, reply: &NewReply) -> 
     .bind(&reply.staff_id)
     .bind(&reply.text)
     .bind(now)
+    .bind(reply.external_id.clone())
     .execute(&mut *conn)
     .await?;
     if let Some(promise_id) = open_promise {
@@ -245,15 +288,12 @@ pub(crate) async fn record_reply(conn: &mut AnyConnection, reply: &NewReply) -> 
         .bind(&reply.conversation_id)
         .execute(&mut *conn)
         .await?;
-    if reply.deliver {
-        sqlx::query(
-            "INSERT INTO outbox (channel, event, subject_id, next_attempt_ms, created_ms) VALUES ('channel', 'message.reply', $1, $2, $2)",
-        )
+    sqlx::query("INSERT INTO outbox (channel, event, subject_id, next_attempt_ms, created_ms) VALUES ($1, 'message.reply', $2, $3, $3)")
+        .bind(reply.deliver_via)
         .bind(&message_id)
         .bind(now)
         .execute(&mut *conn)
         .await?;
-    }
     Ok(message_id)
 }
 
@@ -298,7 +338,7 @@ pub(crate) async fn conversation(pool: &AnyPool, id: &str) -> Result<Option<Conv
         return Ok(None);
     };
     let rows = sqlx::query(
-        "SELECT m.id, m.direction, m.channel, m.external_id, s.name, m.body, m.frustration, m.sent_ms FROM messages m \
+        "SELECT m.id, m.direction, m.channel, m.external_id, s.name, m.body, m.frustration, m.sent_ms, m.subject FROM messages m \
          LEFT JOIN staff s ON s.id = m.staff_id WHERE m.conversation_id = $1 ORDER BY m.sent_ms, m.created_ms",
     )
     .bind(id)
@@ -313,6 +353,7 @@ pub(crate) async fn conversation(pool: &AnyPool, id: &str) -> Result<Option<Conv
                 channel: r.try_get(2)?,
                 external_id: r.try_get(3)?,
                 staff_name: r.try_get(4)?,
+                subject: r.try_get(8)?,
                 body: r.try_get(5)?,
                 frustration: r.try_get(6)?,
                 sent_at: from_ms(r.try_get(7)?),

@@ -156,6 +156,12 @@ pub struct NewInbound {
     pub handle: String,
     pub name: Option<String>,
     pub text: String,
+    pub subject: Option<String>,
+    /// External ids this message answers (e-mail `In-Reply-To` and `References`): it joins
+    /// the conversation that holds one of them.
+    pub thread: Vec<String>,
+    /// False for auto-replies and bounces: stored, but no promise to answer.
+    pub needs_reply: bool,
     pub sent_at: DateTime<Utc>,
     /// 0–100, from the tone engine.
     pub frustration: i64,
@@ -182,8 +188,10 @@ pub struct NewReply {
     pub staff_id: String,
     pub text: String,
     pub now: DateTime<Utc>,
-    /// Announce the reply on the channel's outbound webhook.
-    pub deliver: bool,
+    /// The id the reply is sent under (an e-mail's Message-ID), if any.
+    pub external_id: Option<String>,
+    /// The outbox channel that sends it: "channel" (the channel's webhook) or "email_reply".
+    pub deliver_via: &'static str,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -193,6 +201,7 @@ pub struct MessageView {
     pub channel: String,
     pub external_id: Option<String>,
     pub staff_name: Option<String>,
+    pub subject: Option<String>,
     pub body: String,
     pub frustration: Option<i64>,
     pub sent_at: DateTime<Utc>,

@@ -274,3 +274,152 @@ async fn frustrated_customers_come_first_and_the_timeline_is_in_order() {
         server.running.stop().await;
     }
 }
+
+fn email(message_id: &str, in_reply_to: Option<&str>, extra_headers: &str, body: &str) -> String {
+    let threading = in_reply_to
+        .map(|id| format!("In-Reply-To: <{id}>\r\nReferences: <{id}>\r\n"))
+        .unwrap_or_default();
+    format!(
+        "From: =?iso-8859-1?q?Ren=E9e_Bakker?= <Renee@Example.NL>\r\nTo: service@fiets.test\r\nSubject: Fiets kapot\r\n\
+         Message-ID: <{message_id}>\r\n{threading}{extra_headers}Content-Type: text/plain; charset=iso-8859-1\r\n\
+         Content-Transfer-Encoding: quoted-printable\r\n\r\n{body}\r\n"
+    )
+}
+
+async fn post_email(server: &TestServer, raw: &str) -> reqwest::Response {
+    server
+        .http
+        .post(server.url("/api/v1/inbound/email"))
+        .bearer_auth(&server.token)
+        .header("content-type", "message/rfc822")
+        .body(raw.to_string())
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn email_in_is_threaded_and_answered_over_smtp_with_threading_headers() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let first = post_email(
+            &server,
+            &email(
+                "m1@example.nl",
+                None,
+                "",
+                "Mijn fiets is na de reparatie weer kapot. Ge=EFrriteerd!",
+            ),
+        )
+        .await;
+        assert_eq!(first.status(), 201, "{}", db.name);
+        let first: Value = first.json().await.unwrap();
+        let again = post_email(
+            &server,
+            &email("m1@example.nl", None, "", "Mijn fiets is na de reparatie weer kapot."),
+        )
+        .await;
+        assert_eq!(again.status(), 200, "the same message twice is stored once");
+
+        let id = first["conversation_id"].as_str().unwrap();
+        let conversation: Value = server
+            .api_get(&format!("/api/v1/conversations/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(conversation["channel"], "email");
+        assert_eq!(conversation["handle"], "renee@example.nl");
+        assert_eq!(conversation["customer_name"], "Renée Bakker");
+        assert!(
+            conversation["messages"][0]["body"]
+                .as_str()
+                .unwrap()
+                .contains("Geïrriteerd"),
+            "latin-1 decoded"
+        );
+        let due: DateTime<Utc> = conversation["due_at"].as_str().unwrap().parse().unwrap();
+        assert_eq!(
+            due,
+            tuesday_morning() + Duration::hours(4),
+            "e-mail: four business hours"
+        );
+
+        let replied = server
+            .api_post(
+                &format!("/api/v1/conversations/{id}/replies"),
+                json!({"text": "Beste Renée, we halen hem morgen op."}),
+            )
+            .await;
+        assert_eq!(replied.status(), 201);
+        let to_customer = || server.smtp.to("renee@example.nl");
+        eventually(10, "the reply e-mail", || async { to_customer().len() == 1 }).await;
+        let raw = to_customer()[0].raw.clone();
+        let sent = mail_parser::MessageParser::default().parse(raw.as_bytes()).unwrap();
+        assert_eq!(sent.subject(), Some("Re: Fiets kapot"));
+        assert_eq!(sent.in_reply_to().as_text(), Some("m1@example.nl"));
+        assert!(to_customer()[0].text.contains("we halen hem morgen op"));
+        let our_id = sent.message_id().unwrap().to_string();
+
+        // The customer answers our mail: same conversation, a new promise.
+        let answer: Value = post_email(
+            &server,
+            &email("m2@example.nl", Some(&our_id), "", "Prima, tot morgen."),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(answer["conversation_id"], id, "threaded by In-Reply-To on {}", db.name);
+        assert_ne!(answer["promise_id"], first["promise_id"]);
+        server.running.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn auto_replies_are_kept_without_a_promise_and_bad_mail_is_refused() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let auto: Value = post_email(
+            &server,
+            &email(
+                "ooo@example.nl",
+                None,
+                "Auto-Submitted: auto-replied\r\n",
+                "Ik ben afwezig.",
+            ),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert!(
+            auto["promise_id"].is_null(),
+            "no promise for an auto-reply on {}: {auto}",
+            db.name
+        );
+        let open: Vec<Value> = server
+            .api_get("/api/v1/conversations?status=open")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(open.iter().all(|c| c["promise_id"].is_null()));
+
+        let wrong_type = server
+            .http
+            .post(server.url("/api/v1/inbound/email"))
+            .bearer_auth(&server.token)
+            .header("content-type", "text/plain")
+            .body("hello")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong_type.status(), 415);
+        let no_sender = post_email(&server, "Subject: hi\r\n\r\nhello").await;
+        assert_eq!(no_sender.status(), 422);
+        let error: Value = no_sender.json().await.unwrap();
+        assert_eq!(error["fields"][0]["code"], "invalid_email");
+        server.running.stop().await;
+    }
+}

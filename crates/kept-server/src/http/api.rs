@@ -25,6 +25,7 @@ const MAX_LIST: i64 = 1000;
         get_callback,
         record_outcome,
         super::conversations::inbound_message,
+        super::conversations::inbound_email,
         super::conversations::list,
         super::conversations::get,
         super::conversations::reply,

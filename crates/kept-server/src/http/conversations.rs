@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use kept_domain::FieldError;
 use kept_domain::conversation::{ConversationStatus, InboundInput};
 use kept_store::{ConversationView, InboundRecorded, TimelineEntry};
@@ -151,4 +151,42 @@ pub async fn timeline(
     Path(id): Path<String>,
 ) -> Result<Json<Vec<TimelineEntry>>, AppError> {
     Ok(Json(state.store.customer_timeline(&id).await?))
+}
+
+/// A raw e-mail (`Content-Type: message/rfc822`), for mail services that forward mail over HTTP.
+#[utoipa::path(
+    post,
+    path = "/api/v1/inbound/email",
+    request_body(content = String, content_type = "message/rfc822"),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Stored", body = Object),
+        (status = 200, description = "Stored before (same Message-ID)", body = Object),
+        (status = 401, body = ErrorBody),
+        (status = 415, description = "Not message/rfc822", body = ErrorBody),
+        (status = 422, description = "Not a usable e-mail", body = ErrorBody)
+    )
+)]
+pub async fn inbound_email(
+    State(state): State<AppState>,
+    _staff: ApiStaff,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<InboundRecorded>), AppError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !content_type.trim().to_ascii_lowercase().starts_with("message/rfc822") {
+        return Err(AppError::UnsupportedMediaType(
+            "send the raw message as Content-Type: message/rfc822".into(),
+        ));
+    }
+    let recorded = service::accept_email(&state, &body).await?;
+    let status = if recorded.duplicate {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(recorded)))
 }

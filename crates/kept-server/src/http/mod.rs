@@ -60,6 +60,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/callback-requests/{id}", get(api::get_callback))
         .route("/api/v1/callback-requests/{id}/outcome", post(api::record_outcome))
         .route("/api/v1/inbound/message", post(conversations::inbound_message))
+        .route(
+            "/api/v1/inbound/email",
+            post(conversations::inbound_email).layer(DefaultBodyLimit::max(10 * 1024 * 1024 + 1)),
+        )
         .route("/api/v1/conversations", get(conversations::list))
         .route("/api/v1/conversations/{id}", get(conversations::get))
         .route("/api/v1/conversations/{id}/replies", post(conversations::reply))

@@ -36,6 +36,74 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
     }
 }
 
+/// A staff reply to a customer's e-mail, threaded under the messages before it.
+pub(super) async fn send_reply(state: &AppState, item: &OutboxItem, subject: &Subject) -> Result<(), DeliveryError> {
+    let permanent = |why: &str| DeliveryError::Permanent(why.to_string());
+    let Subject::Conversation(conversation) = subject else {
+        return Err(permanent("an e-mail reply needs a conversation"));
+    };
+    let mailer = state
+        .mailer
+        .as_ref()
+        .ok_or_else(|| permanent("no SMTP server is configured any more"))?;
+    let address = conversation
+        .handle
+        .as_deref()
+        .ok_or_else(|| permanent("the customer has no e-mail address"))?;
+    let position = conversation
+        .messages
+        .iter()
+        .position(|m| m.id == item.subject_id)
+        .ok_or_else(|| permanent("the reply no longer exists"))?;
+    let (earlier, reply) = (&conversation.messages[..position], &conversation.messages[position]);
+    let message_id = reply
+        .external_id
+        .as_deref()
+        .ok_or_else(|| permanent("the reply has no Message-ID"))?;
+    // Ids kept made up for mail without a Message-ID cannot be referred to.
+    let thread: Vec<String> = earlier
+        .iter()
+        .filter_map(|m| m.external_id.as_deref())
+        .filter(|id| id.contains('@'))
+        .map(|id| format!("<{id}>"))
+        .collect();
+    let answered = earlier
+        .iter()
+        .rev()
+        .find(|m| m.direction == kept_domain::conversation::Direction::Inbound);
+    let topic = answered.and_then(|m| m.subject.clone()).unwrap_or_default();
+    let subject_line = if topic.to_ascii_lowercase().starts_with("re:") {
+        topic
+    } else {
+        format!("Re: {topic}").trim_end().to_string()
+    };
+    let name = conversation
+        .customer_name
+        .as_deref()
+        .unwrap_or("")
+        .replace(['<', '>', '"'], "");
+    let to: Mailbox = format!("{name} <{address}>")
+        .trim()
+        .parse()
+        .map_err(|e| permanent(&format!("bad customer address: {e}")))?;
+    let mut builder = Message::builder()
+        .from(state.settings.mail_from.clone())
+        .to(to)
+        .subject(subject_line)
+        .message_id(Some(format!("<{message_id}>")));
+    if let Some(last) = thread.last() {
+        builder = builder.in_reply_to(last.clone()).references(thread.join(" "));
+    }
+    let message = builder
+        .body(reply.body.clone())
+        .map_err(|e| permanent(&e.to_string()))?;
+    match mailer.send(message).await {
+        Ok(_) => Ok(()),
+        Err(error) if error.is_permanent() => Err(DeliveryError::Permanent(error.to_string())),
+        Err(error) => Err(temporary(error)),
+    }
+}
+
 /// The addressee, or their delegate while they are away.
 async fn recipient(state: &AppState, item: &OutboxItem) -> Result<Staff, DeliveryError> {
     let id = item

@@ -52,6 +52,7 @@ pub async fn deliver(state: &AppState, item: &OutboxItem) -> Result<(), Delivery
     let subject = subject_of(state, item).await?;
     match item.channel.as_str() {
         "email" => email::send(state, item, &subject).await,
+        "email_reply" => email::send_reply(state, item, &subject).await,
         "webhook" => webhook::send(state, item, &subject).await,
         "channel" => channel::send(state, item, &subject).await,
         other => Err(DeliveryError::Permanent(format!("unknown channel '{other}'"))),

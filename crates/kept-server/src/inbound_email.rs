@@ -1,0 +1,112 @@
+//! Reading a raw RFC 822 e-mail with a real MIME parser (mail-parser): sender, subject,
+//! threading headers, the text (HTML-only mail as text, any charset) and whether it is an
+//! automatic message (auto-reply, bounce) that needs no answer.
+
+use mail_parser::{HeaderValue, MessageParser};
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedEmail {
+    pub from_address: String,
+    pub from_name: Option<String>,
+    pub subject: Option<String>,
+    /// The Message-ID without angle brackets; a hash of the raw message when it has none, so
+    /// that the same message delivered twice is still recognised.
+    pub message_id: String,
+    /// In-Reply-To and References, most recent first.
+    pub thread: Vec<String>,
+    pub text: String,
+    pub automatic: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EmailError {
+    #[error("this is not an e-mail message")]
+    Unparsable,
+    #[error("the message has no sender address")]
+    NoSender,
+}
+
+fn ids(value: &HeaderValue) -> Vec<String> {
+    match value {
+        HeaderValue::Text(id) => vec![id.to_string()],
+        HeaderValue::TextList(list) => list.iter().map(|id| id.to_string()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+pub fn parse(raw: &[u8]) -> Result<ParsedEmail, EmailError> {
+    let message = MessageParser::default().parse(raw).ok_or(EmailError::Unparsable)?;
+    let sender = message
+        .from()
+        .and_then(|from| from.first())
+        .ok_or(EmailError::NoSender)?;
+    let from_address = sender
+        .address()
+        .filter(|a| a.contains('@'))
+        .ok_or(EmailError::NoSender)?
+        .to_lowercase();
+    let mut thread = ids(message.in_reply_to());
+    let mut references = ids(message.references());
+    references.reverse();
+    for id in references {
+        if !thread.contains(&id) {
+            thread.push(id);
+        }
+    }
+    let header = |name: &str| message.header_raw(name).map(|v| v.trim().to_ascii_lowercase());
+    let automatic = header("Auto-Submitted").is_some_and(|v| v != "no")
+        || header("X-Autoreply").is_some()
+        || header("X-Autorespond").is_some()
+        || header("Precedence").is_some_and(|v| matches!(v.as_str(), "bulk" | "auto_reply" | "junk" | "list"))
+        || header("Content-Type").is_some_and(|v| v.contains("multipart/report"))
+        || from_address.starts_with("mailer-daemon@")
+        || from_address.starts_with("postmaster@");
+    let text = message.body_text(0).map(|t| t.trim().to_string()).unwrap_or_default();
+    Ok(ParsedEmail {
+        from_name: sender
+            .name()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string),
+        from_address,
+        subject: message.subject().map(str::to_string),
+        message_id: message.message_id().map_or_else(
+            || format!("sha256:{}", hex::encode(Sha256::digest(raw))),
+            str::to_string,
+        ),
+        thread,
+        text: if text.is_empty() { "(no text)".into() } else { text },
+        automatic,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latin1_quoted_printable_with_threading_headers() {
+        let raw = b"From: =?iso-8859-1?q?Ren=E9e?= <Renee@Example.NL>\r\nTo: service@fiets.test\r\n\
+Subject: Re: Fiets\r\nMessage-ID: <m2@example.nl>\r\nIn-Reply-To: <kept-1@fiets.test>\r\n\
+References: <m1@example.nl> <kept-1@fiets.test>\r\nContent-Type: text/plain; charset=iso-8859-1\r\n\
+Content-Transfer-Encoding: quoted-printable\r\n\r\nIk ben ge=EFrriteerd: al een week geen reactie.\r\n";
+        let parsed = parse(raw).unwrap();
+        assert_eq!(parsed.from_address, "renee@example.nl");
+        assert_eq!(parsed.from_name.as_deref(), Some("Renée"));
+        assert_eq!(parsed.message_id, "m2@example.nl");
+        assert_eq!(parsed.thread, ["kept-1@fiets.test", "m1@example.nl"]);
+        assert!(!parsed.automatic);
+    }
+
+    #[test]
+    fn html_only_mail_is_read_as_text_and_auto_replies_are_recognised() {
+        let raw = b"From: jan@example.nl\r\nSubject: Afwezig\r\nAuto-Submitted: auto-replied\r\n\
+Content-Type: text/html; charset=utf-8\r\n\r\n<p>Ik ben <b>afwezig</b> tot maandag.</p>";
+        let parsed = parse(raw).unwrap();
+        assert!(parsed.automatic);
+        assert!(parsed.text.contains("afwezig tot maandag"), "{}", parsed.text);
+        assert!(parsed.message_id.starts_with("sha256:"), "no Message-ID: a stable hash");
+        assert_eq!(parse(b"From: nobody\r\n\r\nhello"), Err(EmailError::NoSender));
+    }
+}
