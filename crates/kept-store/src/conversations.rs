@@ -409,6 +409,12 @@ pub(crate) async fn timeline(pool: &AnyPool, customer_id: &str) -> Result<Vec<Ti
          UNION ALL \
          SELECT 'call', k.at_ms, 'phone', k.outcome, k.note, s.name, k.id FROM calls k LEFT JOIN staff s ON s.id = k.staff_id \
          WHERE k.customer_id = $1 \
+         UNION ALL \
+         SELECT 'note', n.at_ms, COALESCE(c.channel, 'internal'), n.body, CAST(NULL AS TEXT), s.name, n.id FROM notes n \
+         LEFT JOIN staff s ON s.id = n.staff_id LEFT JOIN conversations c ON c.id = n.conversation_id WHERE n.customer_id = $1 \
+         UNION ALL \
+         SELECT 'phone_call', p.at_ms, 'phone', p.summary, p.direction, s.name, p.id FROM phone_calls p \
+         LEFT JOIN staff s ON s.id = p.staff_id WHERE p.customer_id = $1 \
          ORDER BY 2, 7",
     )
     .bind(customer_id)

@@ -2,6 +2,7 @@
 //! from the database URL. SQL lives here and nowhere else.
 
 mod conversations;
+mod customers;
 mod error;
 mod group_commit;
 pub mod model;
@@ -72,6 +73,20 @@ pub trait Store: Send + Sync + 'static {
     -> Result<Vec<ConversationView>>;
     async fn conversation_of_message(&self, message_id: &str) -> Result<Option<String>>;
     async fn customer_timeline(&self, customer_id: &str) -> Result<Vec<TimelineEntry>>;
+
+    // Customers.
+    async fn customer(&self, id: &str) -> Result<Option<CustomerView>>;
+    async fn add_contact(&self, customer_id: &str, contact: Contact, now: DateTime<Utc>) -> Result<CustomerView>;
+    /// Moves all of `from` (requests, calls, promises, conversations, contacts, notes) to `into`.
+    async fn merge_customers(&self, into: &str, from: &str) -> Result<CustomerView>;
+    /// Records a note or a phone call; returns its id.
+    async fn add_record(
+        &self,
+        customer_id: &str,
+        staff_id: &str,
+        record: NewRecord,
+        now: DateTime<Utc>,
+    ) -> Result<String>;
 
     /// A number that grows whenever any promise changes; the dashboard polls it.
     async fn change_marker(&self) -> Result<i64>;

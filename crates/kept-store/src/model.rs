@@ -232,13 +232,45 @@ pub struct ConversationView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TimelineEntry {
     pub at: DateTime<Utc>,
-    /// message_in, message_out, callback_request or call.
+    /// message_in, message_out, callback_request, call (a callback attempt), note or phone_call.
     pub kind: String,
     pub channel: String,
-    /// The message text, the callback window, or the call outcome.
+    /// The message, the callback window, the call outcome, the note or the call summary.
     pub text: String,
+    /// A callback's or call's note; for a phone_call its direction (inbound/outbound).
     pub note: Option<String>,
     pub staff_name: Option<String>,
     /// The message, callback request or call.
     pub id: String,
+}
+
+/// A customer with every way to reach them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CustomerView {
+    pub id: String,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    /// "email:jan@example.nl", "twitter:@jan", …
+    pub handles: Vec<String>,
+}
+
+/// Something staff record on a customer: an internal note or a phone call.
+#[derive(Debug, Clone)]
+pub enum NewRecord {
+    Note {
+        conversation_id: Option<String>,
+        text: String,
+    },
+    Call {
+        direction: Direction,
+        summary: String,
+    },
+}
+
+/// A way to reach a customer, already normalised (E.164 phone, lower-case e-mail address).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Contact {
+    Phone(String),
+    /// "email:jan@example.nl", "twitter:@jan".
+    Handle(String),
 }

@@ -14,6 +14,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::{AnyConnection, AnyPool, Executor, Row};
 
 use crate::conversations;
+use crate::customers;
 use crate::group_commit::GroupCommit;
 use crate::model::*;
 use crate::new_callbacks::insert_callbacks;
@@ -868,6 +869,39 @@ impl Store for SqlStore {
 
     async fn customer_timeline(&self, customer_id: &str) -> Result<Vec<TimelineEntry>> {
         conversations::timeline(&self.read, customer_id).await
+    }
+
+    async fn customer(&self, id: &str) -> Result<Option<CustomerView>> {
+        customers::customer(&self.read, id).await
+    }
+
+    async fn add_contact(&self, customer_id: &str, contact: Contact, now: DateTime<Utc>) -> Result<CustomerView> {
+        let mut tx = self.begin_write().await?;
+        customers::add_contact(&mut tx, customer_id, &contact, now).await?;
+        tx.commit().await?;
+        customers::customer(&self.read, customer_id)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    async fn merge_customers(&self, into: &str, from: &str) -> Result<CustomerView> {
+        let mut tx = self.begin_write().await?;
+        customers::merge(&mut tx, into, from).await?;
+        tx.commit().await?;
+        customers::customer(&self.read, into).await?.ok_or(StoreError::NotFound)
+    }
+
+    async fn add_record(
+        &self,
+        customer_id: &str,
+        staff_id: &str,
+        record: NewRecord,
+        now: DateTime<Utc>,
+    ) -> Result<String> {
+        let mut tx = self.begin_write().await?;
+        let id = customers::add_record(&mut tx, customer_id, staff_id, &record, now).await?;
+        tx.commit().await?;
+        Ok(id)
     }
 
     async fn change_marker(&self) -> Result<i64> {

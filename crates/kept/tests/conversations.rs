@@ -286,39 +286,28 @@ fn email(message_id: &str, in_reply_to: Option<&str>, extra_headers: &str, body:
     )
 }
 
-async fn post_email(server: &TestServer, raw: &str) -> reqwest::Response {
-    server
-        .http
-        .post(server.url("/api/v1/inbound/email"))
-        .bearer_auth(&server.token)
-        .header("content-type", "message/rfc822")
-        .body(raw.to_string())
-        .send()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn email_in_is_threaded_and_answered_over_smtp_with_threading_headers() {
     for db in databases().await {
         let server = TestServer::start(&db.url).await;
-        let first = post_email(
-            &server,
-            &email(
+        let first = server
+            .post_email(&email(
                 "m1@example.nl",
                 None,
                 "",
                 "Mijn fiets is na de reparatie weer kapot. Ge=EFrriteerd!",
-            ),
-        )
-        .await;
+            ))
+            .await;
         assert_eq!(first.status(), 201, "{}", db.name);
         let first: Value = first.json().await.unwrap();
-        let again = post_email(
-            &server,
-            &email("m1@example.nl", None, "", "Mijn fiets is na de reparatie weer kapot."),
-        )
-        .await;
+        let again = server
+            .post_email(&email(
+                "m1@example.nl",
+                None,
+                "",
+                "Mijn fiets is na de reparatie weer kapot.",
+            ))
+            .await;
         assert_eq!(again.status(), 200, "the same message twice is stored once");
 
         let id = first["conversation_id"].as_str().unwrap();
@@ -362,14 +351,12 @@ async fn email_in_is_threaded_and_answered_over_smtp_with_threading_headers() {
         let our_id = sent.message_id().unwrap().to_string();
 
         // The customer answers our mail: same conversation, a new promise.
-        let answer: Value = post_email(
-            &server,
-            &email("m2@example.nl", Some(&our_id), "", "Prima, tot morgen."),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+        let answer: Value = server
+            .post_email(&email("m2@example.nl", Some(&our_id), "", "Prima, tot morgen."))
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(answer["conversation_id"], id, "threaded by In-Reply-To on {}", db.name);
         assert_ne!(answer["promise_id"], first["promise_id"]);
         server.running.stop().await;
@@ -380,19 +367,17 @@ async fn email_in_is_threaded_and_answered_over_smtp_with_threading_headers() {
 async fn auto_replies_are_kept_without_a_promise_and_bad_mail_is_refused() {
     for db in databases().await {
         let server = TestServer::start(&db.url).await;
-        let auto: Value = post_email(
-            &server,
-            &email(
+        let auto: Value = server
+            .post_email(&email(
                 "ooo@example.nl",
                 None,
                 "Auto-Submitted: auto-replied\r\n",
                 "Ik ben afwezig.",
-            ),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+            ))
+            .await
+            .json()
+            .await
+            .unwrap();
         assert!(
             auto["promise_id"].is_null(),
             "no promise for an auto-reply on {}: {auto}",
@@ -416,7 +401,7 @@ async fn auto_replies_are_kept_without_a_promise_and_bad_mail_is_refused() {
             .await
             .unwrap();
         assert_eq!(wrong_type.status(), 415);
-        let no_sender = post_email(&server, "Subject: hi\r\n\r\nhello").await;
+        let no_sender = server.post_email("Subject: hi\r\n\r\nhello").await;
         assert_eq!(no_sender.status(), 422);
         let error: Value = no_sender.json().await.unwrap();
         assert_eq!(error["fields"][0]["code"], "invalid_email");

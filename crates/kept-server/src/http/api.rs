@@ -30,6 +30,11 @@ const MAX_LIST: i64 = 1000;
         super::conversations::get,
         super::conversations::reply,
         super::conversations::timeline,
+        super::customers::get,
+        super::customers::add_contact,
+        super::customers::merge,
+        super::customers::add_note,
+        super::customers::add_call,
         super::tone::check,
         super::tone::mood,
         super::healthz
@@ -42,7 +47,11 @@ const MAX_LIST: i64 = 1000;
         WebhookEvent,
         super::tone::ToneCheckRequest,
         super::tone::ToneMoodRequest,
-        super::conversations::ReplyRequest
+        super::conversations::ReplyRequest,
+        super::customers::ContactRequest,
+        super::customers::MergeRequest,
+        super::customers::NoteRequest,
+        super::customers::CallRequest
     )),
     modifiers(&BearerAuth)
 )]

@@ -3,6 +3,7 @@
 
 mod api;
 mod conversations;
+mod customers;
 mod events;
 mod extract;
 mod pages;
@@ -68,6 +69,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/conversations/{id}", get(conversations::get))
         .route("/api/v1/conversations/{id}/replies", post(conversations::reply))
         .route("/api/v1/customers/{id}/timeline", get(conversations::timeline))
+        .route("/api/v1/customers/{id}", get(customers::get))
+        .route("/api/v1/customers/{id}/contacts", post(customers::add_contact))
+        .route("/api/v1/customers/{id}/merge", post(customers::merge))
+        .route("/api/v1/customers/{id}/notes", post(customers::add_note))
+        .route("/api/v1/customers/{id}/calls", post(customers::add_call))
         .route("/api/v1/tone/check", post(tone::check))
         .route("/api/v1/tone/mood", post(tone::mood))
         .route("/api/openapi.json", get(api::openapi))

@@ -389,6 +389,18 @@ impl TestServer {
             .unwrap()
     }
 
+    /// POSTs a raw e-mail as a mail service would.
+    pub async fn post_email(&self, raw: &str) -> reqwest::Response {
+        self.http
+            .post(self.url("/api/v1/inbound/email"))
+            .bearer_auth(&self.token)
+            .header("content-type", "message/rfc822")
+            .body(raw.to_string())
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn open_ids(&self) -> Vec<String> {
         let list: Vec<Value> = self
             .api_get("/api/v1/callback-requests?status=open")

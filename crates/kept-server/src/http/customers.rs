@@ -1,0 +1,214 @@
+//! Customers through the API (staff token): contact details, merging, notes and logged calls.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use kept_domain::conversation::{Direction, valid_channel};
+use kept_domain::{FieldError, normalise_phone};
+use kept_store::{Contact, CustomerView, NewRecord};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::extract::{ApiStaff, json_body};
+use crate::error::{AppError, ErrorBody};
+use crate::state::AppState;
+
+const MAX_RECORD_CHARS: usize = 10_000;
+
+fn invalid(field: &'static str, code: &'static str, message: &str) -> AppError {
+    AppError::Invalid(vec![FieldError {
+        field,
+        code,
+        message: message.to_string(),
+    }])
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/customers/{id}",
+    security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn get(
+    State(state): State<AppState>,
+    _staff: ApiStaff,
+    Path(id): Path<String>,
+) -> Result<Json<CustomerView>, AppError> {
+    Ok(Json(state.store.customer(&id).await?.ok_or(AppError::NotFound)?))
+}
+
+/// One of `phone`, `email` or `handle` ("channel:name", e.g. "twitter:@jan").
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ContactRequest {
+    phone: Option<String>,
+    email: Option<String>,
+    handle: Option<String>,
+}
+
+impl ContactRequest {
+    fn contact(&self, region: &str) -> Result<Contact, AppError> {
+        match (&self.phone, &self.email, &self.handle) {
+            (Some(phone), None, None) => normalise_phone(phone, region)
+                .map(Contact::Phone)
+                .map_err(|e| invalid("phone", "invalid_phone", &e.to_string())),
+            (None, Some(email), None) => {
+                let address = email.trim().to_lowercase();
+                address
+                    .parse::<lettre::Address>()
+                    .map(|_| Contact::Handle(format!("email:{address}")))
+                    .map_err(|_| invalid("email", "invalid_email", "this is not an e-mail address"))
+            }
+            (None, None, Some(handle)) => match handle.trim().split_once(':') {
+                Some((channel, name)) if valid_channel(channel) && !name.trim().is_empty() && handle.len() <= 200 => {
+                    Ok(Contact::Handle(format!("{channel}:{}", name.trim())))
+                }
+                _ => Err(invalid(
+                    "handle",
+                    "invalid_handle",
+                    "a handle is channel:name, e.g. twitter:@jan",
+                )),
+            },
+            _ => Err(invalid(
+                "body",
+                "one_contact",
+                "send exactly one of phone, email or handle",
+            )),
+        }
+    }
+}
+
+/// Adds a phone number, e-mail address or channel handle; 409 when it belongs to another customer.
+#[utoipa::path(
+    post,
+    path = "/api/v1/customers/{id}/contacts",
+    request_body = ContactRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn add_contact(
+    State(state): State<AppState>,
+    _staff: ApiStaff,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<CustomerView>, AppError> {
+    let request: ContactRequest = json_body(&body, "body", "expected {\"phone\"|\"email\"|\"handle\": \"…\"}")?;
+    let contact = request.contact(&state.settings.business.default_region)?;
+    Ok(Json(state.store.add_contact(&id, contact, state.clock.now()).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MergeRequest {
+    /// The customer whose history moves to this one and who then no longer exists.
+    from: String,
+}
+
+/// Merges another customer into this one: requests, calls, promises, conversations, contacts
+/// and notes all move along; nothing is lost.
+#[utoipa::path(
+    post,
+    path = "/api/v1/customers/{id}/merge",
+    request_body = MergeRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody))
+)]
+pub async fn merge(
+    State(state): State<AppState>,
+    _staff: ApiStaff,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<CustomerView>, AppError> {
+    let request: MergeRequest = json_body(&body, "body", "expected {\"from\": \"customer id\"}")?;
+    let merged = state.store.merge_customers(&id, &request.from).await?;
+    state.announce();
+    Ok(Json(merged))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NoteRequest {
+    text: String,
+    /// Attach the note to one of the customer's conversations.
+    conversation_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CallRequest {
+    /// inbound or outbound
+    direction: String,
+    summary: String,
+}
+
+fn record_text(text: &str, field: &'static str) -> Result<String, AppError> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > MAX_RECORD_CHARS {
+        return Err(invalid(
+            field,
+            "unusable_text",
+            "must be between 1 and 10,000 characters",
+        ));
+    }
+    Ok(text.to_string())
+}
+
+/// An internal note: staff see it on the timeline, the customer never does.
+#[utoipa::path(
+    post,
+    path = "/api/v1/customers/{id}/notes",
+    request_body = NoteRequest,
+    security(("bearer" = [])),
+    responses((status = 201, body = Object), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn add_note(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<serde_json::Value>), AppError> {
+    let request: NoteRequest = json_body(&body, "body", "expected {\"text\": \"…\"}")?;
+    let record = NewRecord::Note {
+        conversation_id: request.conversation_id,
+        text: record_text(&request.text, "text")?,
+    };
+    let note = state
+        .store
+        .add_record(&id, &staff.id, record, state.clock.now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": note }))))
+}
+
+/// A phone call staff had with the customer, in or out, with a summary.
+#[utoipa::path(
+    post,
+    path = "/api/v1/customers/{id}/calls",
+    request_body = CallRequest,
+    security(("bearer" = [])),
+    responses((status = 201, body = Object), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn add_call(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<serde_json::Value>), AppError> {
+    let request: CallRequest = json_body(
+        &body,
+        "body",
+        "expected {\"direction\": \"inbound\"|\"outbound\", \"summary\": \"…\"}",
+    )?;
+    let direction = Direction::parse(&request.direction).ok_or_else(|| {
+        invalid(
+            "direction",
+            "unknown_direction",
+            "direction must be inbound or outbound",
+        )
+    })?;
+    let record = NewRecord::Call {
+        direction,
+        summary: record_text(&request.summary, "summary")?,
+    };
+    let call = state
+        .store
+        .add_record(&id, &staff.id, record, state.clock.now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": call }))))
+}

@@ -1,0 +1,166 @@
+//! Customers: their contact details, merging two records of one person, and what staff note.
+
+use chrono::{DateTime, Utc};
+use kept_domain::new_id;
+use sqlx::{AnyConnection, AnyPool, Row};
+
+use crate::model::{Contact, CustomerView, NewRecord};
+use crate::time::to_ms;
+use crate::{Result, StoreError};
+
+pub(crate) async fn customer(pool: &AnyPool, id: &str) -> Result<Option<CustomerView>> {
+    let Some(row) = sqlx::query("SELECT id, name, phone FROM customers WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let handles = sqlx::query("SELECT handle FROM customer_handles WHERE customer_id = $1 ORDER BY created_ms, handle")
+        .bind(id)
+        .fetch_all(pool)
+        .await?;
+    Ok(Some(CustomerView {
+        id: row.try_get(0)?,
+        name: row.try_get(1)?,
+        phone: row.try_get(2)?,
+        handles: handles.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?,
+    }))
+}
+
+/// Adds a phone number or handle. One that belongs to another customer is a conflict: those
+/// two records are one person and should be merged.
+pub(crate) async fn add_contact(
+    conn: &mut AnyConnection,
+    customer_id: &str,
+    contact: &Contact,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let exists = sqlx::query("SELECT phone FROM customers WHERE id = $1")
+        .bind(customer_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let current_phone: Option<String> = exists.ok_or(StoreError::NotFound)?.try_get(0)?;
+    let result = match contact {
+        Contact::Phone(phone) if current_phone.as_deref() == Some(phone) => return Ok(()),
+        Contact::Phone(_) if current_phone.is_some() => {
+            return Err(StoreError::Conflict("this customer already has a phone number".into()));
+        }
+        Contact::Phone(phone) => {
+            sqlx::query("UPDATE customers SET phone = $1 WHERE id = $2")
+                .bind(phone)
+                .bind(customer_id)
+                .execute(&mut *conn)
+                .await
+        }
+        Contact::Handle(handle) => {
+            sqlx::query("INSERT INTO customer_handles (handle, customer_id, created_ms) VALUES ($1, $2, $3)")
+                .bind(handle)
+                .bind(customer_id)
+                .bind(to_ms(now))
+                .execute(&mut *conn)
+                .await
+        }
+    };
+    match result.map_err(StoreError::from) {
+        Err(StoreError::Duplicate) => Err(StoreError::Conflict(
+            "this contact belongs to another customer; merge the two customers instead".into(),
+        )),
+        other => other.map(|_| ()),
+    }
+}
+
+/// Moves everything of customer `from` to `into` and removes `from`: nothing is lost.
+pub(crate) async fn merge(conn: &mut AnyConnection, into: &str, from: &str) -> Result<()> {
+    if into == from {
+        return Err(StoreError::Conflict("a customer cannot be merged with itself".into()));
+    }
+    let row = sqlx::query("SELECT name, phone FROM customers WHERE id = $1")
+        .bind(from)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let row = row.ok_or(StoreError::NotFound)?;
+    let (name, phone): (Option<String>, Option<String>) = (row.try_get(0)?, row.try_get(1)?);
+    let target = sqlx::query("SELECT phone FROM customers WHERE id = $1")
+        .bind(into)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let target_phone: Option<String> = target.ok_or(StoreError::NotFound)?.try_get(0)?;
+    for table in [
+        "callback_requests",
+        "calls",
+        "promises",
+        "conversations",
+        "messages",
+        "customer_handles",
+        "notes",
+        "phone_calls",
+    ] {
+        sqlx::query(&format!("UPDATE {table} SET customer_id = $1 WHERE customer_id = $2"))
+            .bind(into)
+            .bind(from)
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query("DELETE FROM customers WHERE id = $1")
+        .bind(from)
+        .execute(&mut *conn)
+        .await?;
+    // A second phone number is kept as a handle so that it still finds this customer's record.
+    let (keep_phone, extra_phone) = match (target_phone, phone) {
+        (None, phone) => (phone, None),
+        (Some(_), phone) => (None, phone),
+    };
+    sqlx::query("UPDATE customers SET name = COALESCE(name, $1), phone = COALESCE(phone, $2) WHERE id = $3")
+        .bind(name)
+        .bind(keep_phone)
+        .bind(into)
+        .execute(&mut *conn)
+        .await?;
+    if let Some(phone) = extra_phone {
+        sqlx::query("INSERT INTO customer_handles (handle, customer_id, created_ms) VALUES ($1, $2, 0) ON CONFLICT (handle) DO NOTHING")
+            .bind(format!("phone:{phone}"))
+            .bind(into)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn add_record(
+    conn: &mut AnyConnection,
+    customer_id: &str,
+    staff_id: &str,
+    record: &NewRecord,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    let id = new_id();
+    let query = match record {
+        NewRecord::Note { conversation_id, text } => {
+            sqlx::query("INSERT INTO notes (id, customer_id, conversation_id, staff_id, body, at_ms) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(id.clone())
+                .bind(customer_id.to_string())
+                .bind(conversation_id.clone())
+                .bind(staff_id.to_string())
+                .bind(text.clone())
+                .bind(to_ms(now))
+        }
+        NewRecord::Call { direction, summary } => sqlx::query(
+            "INSERT INTO phone_calls (id, customer_id, staff_id, direction, summary, at_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id.clone())
+        .bind(customer_id.to_string())
+        .bind(staff_id.to_string())
+        .bind(direction.as_str())
+        .bind(summary.clone())
+        .bind(to_ms(now)),
+    };
+    match query.execute(&mut *conn).await.map_err(StoreError::from) {
+        Ok(_) => Ok(id),
+        // A customer or conversation that does not exist fails the foreign key.
+        Err(StoreError::Database(error)) if error.as_database_error().is_some_and(|e| e.is_foreign_key_violation()) => {
+            Err(StoreError::NotFound)
+        }
+        Err(other) => Err(other),
+    }
+}
