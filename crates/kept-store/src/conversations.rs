@@ -1,7 +1,9 @@
 //! Conversations and messages: storing what customers send on any channel, the promise to
 //! answer it, and each customer's timeline across channels.
 
+use chrono::{DateTime, Utc};
 use kept_domain::conversation::{ConversationStatus, Direction};
+use kept_domain::promise::PromiseEvent;
 use kept_domain::staff::pick_assignee;
 use kept_domain::{PromiseKind, PromiseStatus, new_id};
 use sqlx::any::AnyRow;
@@ -325,6 +327,7 @@ fn conversation_from_row(row: &AnyRow) -> Result<ConversationView> {
         handle: row
             .try_get::<Option<String>, _>(12)?
             .map(|h| h.split_once(':').map_or(h.clone(), |(_, rest)| rest.to_string())),
+        tags: Vec::new(),
         messages: Vec::new(),
     })
 }
@@ -337,6 +340,7 @@ pub(crate) async fn conversation(pool: &AnyPool, id: &str) -> Result<Option<Conv
     let Some(mut view) = row.as_ref().map(conversation_from_row).transpose()? else {
         return Ok(None);
     };
+    attach_tags(pool, std::slice::from_mut(&mut view)).await?;
     let rows = sqlx::query(
         "SELECT m.id, m.direction, m.channel, m.external_id, s.name, m.body, m.frustration, m.sent_ms, m.subject FROM messages m \
          LEFT JOIN staff s ON s.id = m.staff_id WHERE m.conversation_id = $1 ORDER BY m.sent_ms, m.created_ms",
@@ -386,7 +390,121 @@ pub(crate) async fn list_conversations(
                 .await?
         }
     };
-    rows.iter().map(conversation_from_row).collect()
+    let mut views = rows.iter().map(conversation_from_row).collect::<Result<Vec<_>>>()?;
+    attach_tags(pool, &mut views).await?;
+    Ok(views)
+}
+
+/// Fills in the tags of these conversations with one query.
+async fn attach_tags(pool: &AnyPool, views: &mut [ConversationView]) -> Result<()> {
+    if views.is_empty() {
+        return Ok(());
+    }
+    let placeholders: Vec<String> = (1..=views.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT conversation_id, tag FROM conversation_tags WHERE conversation_id IN ({}) ORDER BY tag",
+        placeholders.join(", ")
+    );
+    let rows = views
+        .iter()
+        .fold(sqlx::query(&sql), |q, v| q.bind(v.id.clone()))
+        .fetch_all(pool)
+        .await?;
+    for row in rows {
+        let (id, tag): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+        if let Some(view) = views.iter_mut().find(|v| v.id == id) {
+            view.tags.push(tag);
+        }
+    }
+    Ok(())
+}
+
+/// Applies a staff change; an open reply promise follows an assignment and is cancelled when
+/// the conversation is resolved.
+pub(crate) async fn change(
+    conn: &mut AnyConnection,
+    id: &str,
+    change: &ConversationChange,
+    actor_id: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let row = sqlx::query(
+        "SELECT p.id FROM conversations c LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open' WHERE c.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let open_promise: Option<String> = row.try_get(0)?;
+    match change {
+        ConversationChange::Assign { staff_id } => {
+            sqlx::query("UPDATE conversations SET assignee_id = $1, updated_ms = $2 WHERE id = $3")
+                .bind(staff_id)
+                .bind(to_ms(now))
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            if let Some(promise) = &open_promise {
+                sqlx::query("UPDATE promises SET owner_id = $1 WHERE id = $2")
+                    .bind(staff_id)
+                    .bind(promise)
+                    .execute(&mut *conn)
+                    .await?;
+                insert_promise_event(
+                    conn,
+                    promise,
+                    now,
+                    PromiseEvent::Reassigned,
+                    Some(actor_id),
+                    Some(staff_id),
+                )
+                .await?;
+            }
+        }
+        ConversationChange::Status(status) => {
+            sqlx::query("UPDATE conversations SET status = $1, updated_ms = $2 WHERE id = $3")
+                .bind(status.as_str())
+                .bind(to_ms(now))
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            if let (ConversationStatus::Resolved, Some(promise)) = (status, &open_promise) {
+                sqlx::query("UPDATE promises SET status = 'cancelled', closed_ms = $1 WHERE id = $2")
+                    .bind(to_ms(now))
+                    .bind(promise)
+                    .execute(&mut *conn)
+                    .await?;
+                insert_promise_event(
+                    conn,
+                    promise,
+                    now,
+                    PromiseEvent::Cancelled,
+                    Some(actor_id),
+                    Some("resolved"),
+                )
+                .await?;
+            }
+        }
+        ConversationChange::Tags { add, remove } => {
+            for tag in add {
+                sqlx::query(
+                    "INSERT INTO conversation_tags (conversation_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                )
+                .bind(id)
+                .bind(tag)
+                .execute(&mut *conn)
+                .await?;
+            }
+            for tag in remove {
+                sqlx::query("DELETE FROM conversation_tags WHERE conversation_id = $1 AND tag = $2")
+                    .bind(id)
+                    .bind(tag)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 pub(crate) async fn conversation_of_message(pool: &AnyPool, message_id: &str) -> Result<Option<String>> {

@@ -72,6 +72,13 @@ pub trait Store: Send + Sync + 'static {
     async fn list_conversations(&self, status: Option<ConversationStatus>, limit: i64)
     -> Result<Vec<ConversationView>>;
     async fn conversation_of_message(&self, message_id: &str) -> Result<Option<String>>;
+    async fn change_conversation(
+        &self,
+        id: &str,
+        change: ConversationChange,
+        actor_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ConversationView>;
     async fn customer_timeline(&self, customer_id: &str) -> Result<Vec<TimelineEntry>>;
 
     // Customers.

@@ -223,6 +223,7 @@ pub struct ConversationView {
     pub frustration: i64,
     /// The customer's handle on this conversation's channel ("@jan"), where known.
     pub handle: Option<String>,
+    pub tags: Vec<String>,
     pub updated_at: DateTime<Utc>,
     /// Oldest first; empty in lists.
     pub messages: Vec<MessageView>,
@@ -273,4 +274,19 @@ pub enum Contact {
     Phone(String),
     /// "email:jan@example.nl", "twitter:@jan".
     Handle(String),
+}
+
+/// What staff change on a conversation.
+#[derive(Debug, Clone)]
+pub enum ConversationChange {
+    /// Give it (and its open reply promise) to another staff member.
+    Assign {
+        staff_id: String,
+    },
+    /// Resolving cancels an open reply promise: nobody owes an answer any more.
+    Status(ConversationStatus),
+    Tags {
+        add: Vec<String>,
+        remove: Vec<String>,
+    },
 }

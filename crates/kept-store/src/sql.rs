@@ -867,6 +867,21 @@ impl Store for SqlStore {
         conversations::conversation_of_message(&self.read, message_id).await
     }
 
+    async fn change_conversation(
+        &self,
+        id: &str,
+        change: ConversationChange,
+        actor_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ConversationView> {
+        let mut tx = self.begin_write().await?;
+        conversations::change(&mut tx, id, &change, actor_id, now).await?;
+        tx.commit().await?;
+        conversations::conversation(&self.read, id)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
     async fn customer_timeline(&self, customer_id: &str) -> Result<Vec<TimelineEntry>> {
         conversations::timeline(&self.read, customer_id).await
     }

@@ -408,3 +408,77 @@ async fn auto_replies_are_kept_without_a_promise_and_bad_mail_is_refused() {
         server.running.stop().await;
     }
 }
+
+#[tokio::test]
+async fn staff_assign_tag_and_resolve_a_conversation() {
+    for db in databases().await {
+        let server = with_channel(&db).await;
+        add_staff(
+            server.store.as_ref(),
+            "piet@fiets.test",
+            "Piet",
+            kept_domain::Role::Agent,
+            tuesday_morning(),
+        )
+        .await;
+        let inbound: Value = server
+            .api_post("/api/v1/inbound/message", tweet("t-20", "Hallo?"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let id = inbound["conversation_id"].as_str().unwrap();
+        let path = format!("/api/v1/conversations/{id}/update");
+        let update = |body: Value| server.api_post(&path, body);
+
+        let assigned: Value = update(json!({"assign_to": "piet@fiets.test"}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(assigned["assignee_name"], "Piet", "{}", db.name);
+        let promise = inbound["promise_id"].as_str().unwrap();
+        assert_eq!(
+            server.store.promise(promise).await.unwrap().unwrap().owner_id,
+            assigned["assignee_id"].as_str().map(String::from)
+        );
+
+        let tagged: Value = update(json!({"add_tags": ["Bezorging", "spoed"]}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(tagged["tags"], json!(["bezorging", "spoed"]));
+        let untagged: Value = update(json!({"remove_tags": ["spoed"]})).await.json().await.unwrap();
+        assert_eq!(untagged["tags"], json!(["bezorging"]));
+
+        let resolved: Value = update(json!({"status": "resolved"})).await.json().await.unwrap();
+        assert_eq!(resolved["status"], "resolved");
+        assert_eq!(
+            resolved["promise_status"], "cancelled",
+            "nobody owes an answer any more"
+        );
+        server.clock.advance(Duration::hours(3));
+        assert_eq!(
+            kept_server::workers::check_deadlines(&server.running.state).await,
+            (0, 0),
+            "no escalation"
+        );
+
+        for (body, field) in [
+            (json!({"status": "sleeping"}), "status"),
+            (json!({"assign_to": "nobody@fiets.test"}), "assign_to"),
+            (json!({"status": "open", "add_tags": ["x"]}), "body"),
+            (json!({"add_tags": [""]}), "add_tags"),
+        ] {
+            let refused = update(body.clone()).await;
+            assert_eq!(refused.status(), 422, "{body}");
+            assert_eq!(refused.json::<Value>().await.unwrap()["fields"][0]["field"], field);
+        }
+        let missing = server
+            .api_post("/api/v1/conversations/nope/update", json!({"status": "open"}))
+            .await;
+        assert_eq!(missing.status(), 404);
+        server.running.stop().await;
+    }
+}

@@ -7,22 +7,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use kept_domain::FieldError;
 use kept_domain::conversation::{ConversationStatus, InboundInput};
-use kept_store::{ConversationView, InboundRecorded, TimelineEntry};
+use kept_store::{ConversationChange, ConversationView, InboundRecorded, TimelineEntry};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::ApiStaff;
+use super::extract::{ApiStaff, json_body, status_filter};
 use crate::error::{AppError, ErrorBody};
 use crate::service;
 use crate::state::AppState;
-
-fn invalid_json(error: serde_json::Error) -> AppError {
-    AppError::Invalid(vec![FieldError {
-        field: "body",
-        code: "invalid_json",
-        message: format!("The body is not the expected JSON: {error}"),
-    }])
-}
 
 /// A message from a social or chat channel. The same `channel` + `external_id` twice is stored once.
 #[utoipa::path(
@@ -42,7 +34,7 @@ pub async fn inbound_message(
     _staff: ApiStaff,
     body: Bytes,
 ) -> Result<(StatusCode, Json<InboundRecorded>), AppError> {
-    let input: InboundInput = serde_json::from_slice(&body).map_err(invalid_json)?;
+    let input: InboundInput = json_body(&body, "body", "The body is not the expected JSON")?;
     let recorded = service::accept_inbound(&state, &input).await?;
     let status = if recorded.duplicate {
         StatusCode::OK
@@ -72,19 +64,11 @@ pub async fn list(
     _staff: ApiStaff,
     Query(query): Query<ConversationQuery>,
 ) -> Result<Json<Vec<ConversationView>>, AppError> {
-    let status = query
-        .status
-        .as_deref()
-        .map(|s| {
-            ConversationStatus::parse(s).ok_or_else(|| {
-                AppError::Invalid(vec![FieldError {
-                    field: "status",
-                    code: "unknown_status",
-                    message: "status must be open, waiting_on_customer or resolved".into(),
-                }])
-            })
-        })
-        .transpose()?;
+    let status = status_filter(
+        query.status.as_deref(),
+        ConversationStatus::parse,
+        "open, waiting_on_customer or resolved",
+    )?;
     Ok(Json(
         state
             .store
@@ -133,7 +117,7 @@ pub async fn reply(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<ConversationView>), AppError> {
-    let request: ReplyRequest = serde_json::from_slice(&body).map_err(invalid_json)?;
+    let request: ReplyRequest = json_body(&body, "body", "The body is not the expected JSON")?;
     let conversation = service::reply(&state, &staff, &id, &request.text).await?;
     Ok((StatusCode::CREATED, Json(conversation)))
 }
@@ -189,4 +173,92 @@ pub async fn inbound_email(
         StatusCode::CREATED
     };
     Ok((status, Json(recorded)))
+}
+
+/// One of `assign_to` (a staff e-mail address), `status` (open, waiting_on_customer, resolved) or
+/// tags to `add` / `remove`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ConversationUpdate {
+    assign_to: Option<String>,
+    status: Option<String>,
+    #[serde(default)]
+    add_tags: Vec<String>,
+    #[serde(default)]
+    remove_tags: Vec<String>,
+}
+
+const MAX_TAG_CHARS: usize = 40;
+
+/// Assigns, resolves or tags a conversation. Resolving cancels an open reply promise; an
+/// assignment hands it over.
+#[utoipa::path(
+    post,
+    path = "/api/v1/conversations/{id}/update",
+    request_body = ConversationUpdate,
+    security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn update(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<ConversationView>, AppError> {
+    let request: ConversationUpdate = json_body(&body, "body", "The body is not the expected JSON")?;
+    let refuse = |field, code, message: &str| {
+        AppError::Invalid(vec![FieldError {
+            field,
+            code,
+            message: message.into(),
+        }])
+    };
+    let change = match (
+        &request.assign_to,
+        &request.status,
+        request.add_tags.is_empty() && request.remove_tags.is_empty(),
+    ) {
+        (Some(email), None, true) => {
+            let assignee = state.store.staff_by_email(email).await?;
+            let assignee = assignee
+                .ok_or_else(|| refuse("assign_to", "unknown_staff", "no staff member has this e-mail address"))?;
+            ConversationChange::Assign { staff_id: assignee.id }
+        }
+        (None, Some(status), true) => {
+            ConversationChange::Status(ConversationStatus::parse(status).ok_or_else(|| {
+                refuse(
+                    "status",
+                    "unknown_status",
+                    "status must be open, waiting_on_customer or resolved",
+                )
+            })?)
+        }
+        (None, None, false) => {
+            let clean = |tags: &[String]| -> Result<Vec<String>, AppError> {
+                tags.iter()
+                    .map(|t| t.trim().to_lowercase())
+                    .map(|t| match t.chars().count() {
+                        1..=MAX_TAG_CHARS => Ok(t),
+                        _ => Err(refuse("add_tags", "invalid_tag", "a tag has 1 to 40 characters")),
+                    })
+                    .collect()
+            };
+            ConversationChange::Tags {
+                add: clean(&request.add_tags)?,
+                remove: clean(&request.remove_tags)?,
+            }
+        }
+        _ => {
+            return Err(refuse(
+                "body",
+                "one_change",
+                "send one of assign_to, status, or add_tags/remove_tags",
+            ));
+        }
+    };
+    let view = state
+        .store
+        .change_conversation(&id, change, &staff.id, state.clock.now())
+        .await?;
+    state.announce();
+    Ok(Json(view))
 }

@@ -68,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/conversations", get(conversations::list))
         .route("/api/v1/conversations/{id}", get(conversations::get))
         .route("/api/v1/conversations/{id}/replies", post(conversations::reply))
+        .route("/api/v1/conversations/{id}/update", post(conversations::update))
         .route("/api/v1/customers/{id}/timeline", get(conversations::timeline))
         .route("/api/v1/customers/{id}", get(customers::get))
         .route("/api/v1/customers/{id}/contacts", post(customers::add_contact))
