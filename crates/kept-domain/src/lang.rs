@@ -58,18 +58,15 @@ impl Lang {
             (Lang::En, 0) => "today".into(),
             (Lang::Nl, 1) => "morgen".into(),
             (Lang::En, 1) => "tomorrow".into(),
-            (Lang::Nl, _) => format!(
-                "op {} {} {}",
-                weekday_name(self, at.weekday()),
-                at.day(),
-                month_name(self, at.month())
-            ),
-            (Lang::En, _) => format!(
-                "on {} {} {}",
-                weekday_name(self, at.weekday()),
-                at.day(),
-                month_name(self, at.month())
-            ),
+            (_, _) => {
+                let on = if self == Lang::Nl { "op" } else { "on" };
+                format!(
+                    "{on} {} {} {}",
+                    weekday_name(self, at.weekday()),
+                    at.day(),
+                    month_name(self, at.month())
+                )
+            }
         }
     }
 

@@ -4,12 +4,12 @@
 use chrono::{DateTime, Utc};
 use kept_domain::conversation::{ConversationStatus, Direction};
 use kept_domain::promise::PromiseEvent;
-use kept_domain::staff::pick_assignee;
 use kept_domain::{PromiseKind, PromiseStatus, new_id};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::model::*;
+use crate::new_callbacks::{assign, save_queue_position};
 use crate::sql::{NewPromise, enqueue, insert_promise, insert_promise_event, load_candidates, parse_enum};
 use crate::time::{from_ms, to_ms};
 use crate::{Result, StoreError};
@@ -72,15 +72,9 @@ async fn conversation_for(
         });
     }
     let mut candidates = load_candidates(conn).await?;
-    let next = candidates.iter().filter_map(|c| c.last_assigned_ms).max().unwrap_or(0) + 1;
-    let assignee_id = pick_assignee(&candidates).map(|c| c.id.clone());
-    if let Some(chosen) = candidates.iter_mut().find(|c| Some(&c.id) == assignee_id.as_ref()) {
-        chosen.last_assigned_ms = Some(next);
-        sqlx::query("UPDATE staff SET assignment_seq = $1 WHERE id = $2")
-            .bind(next)
-            .bind(&chosen.id)
-            .execute(&mut *conn)
-            .await?;
+    let assignee_id = assign(&mut candidates).map(|(id, _)| id);
+    if let Some(chosen) = candidates.iter().find(|c| Some(&c.id) == assignee_id.as_ref()) {
+        save_queue_position(conn, chosen).await?;
     }
     let id = new_id();
     sqlx::query(

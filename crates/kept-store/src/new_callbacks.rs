@@ -52,8 +52,9 @@ pub(crate) async fn insert_callbacks(
     Ok(views)
 }
 
-/// Round robin: the chosen person moves to the back of the queue.
-fn assign(candidates: &mut [Candidate]) -> Option<(String, String)> {
+/// Round robin: the chosen person moves to the back of the queue (in memory; see
+/// `save_queue_position`).
+pub(crate) fn assign(candidates: &mut [Candidate]) -> Option<(String, String)> {
     let next_position = candidates.iter().filter_map(|c| c.last_assigned_ms).max().unwrap_or(0) + 1;
     let chosen_id = pick_assignee(candidates)?.id.clone();
     let chosen = candidates.iter_mut().find(|c| c.id == chosen_id)?;
@@ -209,12 +210,18 @@ async fn save_queue_positions(
         .iter()
         .filter(|c| views.iter().any(|v| v.owner_id.as_ref() == Some(&c.id)))
     {
-        sqlx::query("UPDATE staff SET assignment_seq = $1 WHERE id = $2")
-            .bind(candidate.last_assigned_ms.unwrap_or(0))
-            .bind(candidate.id.clone())
-            .execute(&mut *conn)
-            .await?;
+        save_queue_position(conn, candidate).await?;
     }
+    Ok(())
+}
+
+/// Stores where a staff member now stands in the round-robin queue.
+pub(crate) async fn save_queue_position(conn: &mut AnyConnection, candidate: &Candidate) -> Result<()> {
+    sqlx::query("UPDATE staff SET assignment_seq = $1 WHERE id = $2")
+        .bind(candidate.last_assigned_ms.unwrap_or(0))
+        .bind(candidate.id.clone())
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
