@@ -1,6 +1,6 @@
 // Starts a real kept process on a fresh SQLite database for a browser test.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -8,8 +8,10 @@ import { chromium } from "playwright-core";
 export const PASSWORD = "correct horse battery staple";
 const KEPT = process.env.KEPT_BIN ?? new URL("../../target/debug/kept", import.meta.url).pathname;
 
-export async function startKept() {
+/// `config` is written to kept.toml in kept's working directory.
+export async function startKept({ config = "" } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "kept-browser-"));
+  writeFileSync(join(dir, "kept.toml"), config);
   const env = {
     PATH: process.env.PATH,
     KEPT_DATABASE_URL: `sqlite://${dir}/kept.db`,
@@ -32,6 +34,12 @@ export async function startKept() {
   });
   return {
     base,
+    /// An API token for a staff member, as `kept token create` prints it.
+    token(email) {
+      const created = spawnSync(KEPT, ["token", "create", "--email", email], { cwd: dir, env });
+      if (created.status !== 0) throw new Error(`kept token create failed: ${created.stderr}`);
+      return created.stdout.toString().trim();
+    },
     async stop() {
       child.kill("SIGTERM");
       await new Promise((resolve) => child.once("exit", resolve));

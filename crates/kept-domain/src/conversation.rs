@@ -153,6 +153,10 @@ pub fn first_response_minutes(channel: &str, targets: &[(String, i64)], default:
         .map_or(default, |(_, minutes)| *minutes)
 }
 
+/// From this frustration score (0–100, from the tone engine) a customer counts as frustrated:
+/// their conversation goes to the top of the list and is marked on the staff pages.
+pub const FRUSTRATED_FROM: i64 = 50;
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;

@@ -9,6 +9,8 @@ pub mod hours;
 pub mod lang;
 pub mod phone;
 pub mod promise;
+pub mod quoted;
+pub mod search;
 pub mod staff;
 pub mod window;
 

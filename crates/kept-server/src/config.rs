@@ -54,6 +54,11 @@ pub struct FileConfig {
     pub default_first_response_minutes: i64,
     /// Where replies on each channel are posted: `[channel_webhooks] twitter = "https://…"`.
     pub channel_webhooks: BTreeMap<String, String>,
+    /// A mailbox to fetch customer e-mail from: `imap://user:pass@host:143/INBOX` or `imaps://…:993/INBOX`.
+    pub imap_url: Option<String>,
+    pub imap_poll_seconds: u64,
+    /// Attachments larger than this are recorded by name and size only.
+    pub max_attachment_bytes: u64,
 }
 
 impl Default for FileConfig {
@@ -77,6 +82,9 @@ impl Default for FileConfig {
             first_response_minutes: BTreeMap::from([("email".to_string(), 240)]),
             default_first_response_minutes: 60,
             channel_webhooks: BTreeMap::new(),
+            imap_url: None,
+            imap_poll_seconds: 60,
+            max_attachment_bytes: 10 * 1024 * 1024,
         }
     }
 }
@@ -154,6 +162,8 @@ pub struct Settings {
     pub first_response_minutes: Vec<(String, i64)>,
     pub default_first_response_minutes: i64,
     pub channel_webhooks: BTreeMap<String, String>,
+    pub imap: Option<ImapSettings>,
+    pub max_attachment_bytes: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -247,6 +257,13 @@ impl FileConfig {
         if let Some(v) = number("KEPT_WORKER_INTERVAL_MS")? {
             self.worker_interval_ms = u64::try_from(v).map_err(|e| invalid("KEPT_WORKER_INTERVAL_MS", e))?;
         }
+        self.imap_url = text("KEPT_IMAP_URL").or(self.imap_url);
+        if let Some(v) = number("KEPT_IMAP_POLL_SECONDS")? {
+            self.imap_poll_seconds = u64::try_from(v).map_err(|e| invalid("KEPT_IMAP_POLL_SECONDS", e))?;
+        }
+        if let Some(v) = number("KEPT_MAX_ATTACHMENT_BYTES")? {
+            self.max_attachment_bytes = u64::try_from(v).map_err(|e| invalid("KEPT_MAX_ATTACHMENT_BYTES", e))?;
+        }
         if let Some(v) = text("KEPT_BUSINESS_NAME") {
             self.business.name = v;
         }
@@ -285,6 +302,20 @@ impl FileConfig {
                 return Err(invalid("webhook_secret", "is required to sign channel webhooks"));
             }
         }
+        if !(1..=3600).contains(&self.imap_poll_seconds) {
+            return Err(invalid("imap_poll_seconds", "must be between 1 and 3600"));
+        }
+        if self.max_attachment_bytes > MAX_RAW_EMAIL_BYTES as u64 {
+            return Err(invalid(
+                "max_attachment_bytes",
+                "must be at most 26214400 (25 MB, the largest e-mail kept takes)",
+            ));
+        }
+        let imap = self
+            .imap_url
+            .as_deref()
+            .map(|url| ImapSettings::parse(url, self.imap_poll_seconds))
+            .transpose()?;
         if !(1..=7 * 24 * 60).contains(&self.retry_after_minutes) {
             return Err(invalid("retry_after_minutes", "must be between 1 and 10080"));
         }
@@ -314,6 +345,75 @@ impl FileConfig {
             first_response_minutes: self.first_response_minutes.into_iter().collect(),
             default_first_response_minutes: self.default_first_response_minutes,
             channel_webhooks: self.channel_webhooks,
+            imap,
+            max_attachment_bytes: usize::try_from(self.max_attachment_bytes).unwrap_or(usize::MAX),
+        })
+    }
+}
+
+/// The largest raw e-mail kept accepts (over HTTP or IMAP), attachments included.
+pub const MAX_RAW_EMAIL_BYTES: usize = 25 * 1024 * 1024;
+
+/// The mailbox kept fetches customer e-mail from.
+#[derive(Clone)]
+pub struct ImapSettings {
+    pub host: String,
+    pub port: u16,
+    /// `imaps://`: TLS from the first byte (port 993 by default).
+    pub tls: bool,
+    pub user: String,
+    pub password: String,
+    pub mailbox: String,
+    pub poll: std::time::Duration,
+}
+
+impl std::fmt::Debug for ImapSettings {
+    // The password stays out of logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}://{}@{}:{}/{}",
+            if self.tls { "imaps" } else { "imap" },
+            self.user,
+            self.host,
+            self.port,
+            self.mailbox
+        )
+    }
+}
+
+impl ImapSettings {
+    fn parse(url: &str, poll_seconds: u64) -> Result<ImapSettings, ConfigError> {
+        let bad = |why: &str| invalid("imap_url", why);
+        let url = reqwest::Url::parse(url).map_err(|e| invalid("imap_url", e))?;
+        let tls = match url.scheme() {
+            "imap" => false,
+            "imaps" => true,
+            _ => return Err(bad("must start with imap:// or imaps://")),
+        };
+        let decode = |part: &str| {
+            percent_encoding::percent_decode_str(part)
+                .decode_utf8_lossy()
+                .into_owned()
+        };
+        let user = decode(url.username());
+        let password = url.password().map(decode).unwrap_or_default();
+        if user.is_empty() || password.is_empty() {
+            return Err(bad("needs a user and password: imap://user:password@host/INBOX"));
+        }
+        let mailbox = url.path().trim_start_matches('/');
+        Ok(ImapSettings {
+            host: url.host_str().ok_or_else(|| bad("needs a host"))?.to_string(),
+            port: url.port().unwrap_or(if tls { 993 } else { 143 }),
+            tls,
+            user,
+            password,
+            mailbox: if mailbox.is_empty() {
+                "INBOX".into()
+            } else {
+                decode(mailbox)
+            },
+            poll: std::time::Duration::from_secs(poll_seconds),
         })
     }
 }
@@ -381,6 +481,27 @@ mod tests {
             .unwrap();
         assert_eq!(settings.listen.port(), 9100);
         assert_eq!(settings.business.name, "Fietsen");
+    }
+
+    #[test]
+    fn imap_urls_are_read_with_escaped_passwords_and_checked() {
+        let env = |url: &'static str| move |key: &str| (key == "KEPT_IMAP_URL").then(|| url.to_string());
+        let settings =
+            Settings::from_env_only(env("imaps://service%40fiets.test:p%40ss%20w@mail.fiets.test/Klanten")).unwrap();
+        let imap = settings.imap.unwrap();
+        assert_eq!(
+            (imap.user.as_str(), imap.password.as_str()),
+            ("service@fiets.test", "p@ss w")
+        );
+        assert_eq!(
+            (imap.host.as_str(), imap.port, imap.tls, imap.mailbox.as_str()),
+            ("mail.fiets.test", 993, true, "Klanten")
+        );
+        assert!(!format!("{imap:?}").contains("p@ss"), "the password stays out of logs");
+        for bad in ["pop3://u:p@host/", "imap://host/INBOX", "imap://user@host/"] {
+            let error = Settings::from_env_only(env(bad)).unwrap_err().to_string();
+            assert!(error.contains("imap_url"), "{bad}: {error}");
+        }
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub enum AppError {
     Conflict(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    #[error("{0}")]
+    Gone(String),
     #[error("too many requests; please wait a minute and try again")]
     TooManyRequests,
     #[error("something went wrong on our side; nothing you sent was lost")]
@@ -50,6 +52,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Gone(_) => StatusCode::GONE,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -64,6 +67,7 @@ impl AppError {
             AppError::NotFound => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
+            AppError::Gone(_) => "gone",
             AppError::TooManyRequests => "rate_limited",
             AppError::Internal(_) => "internal",
         }

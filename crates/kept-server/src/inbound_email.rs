@@ -2,7 +2,7 @@
 //! threading headers, the text (HTML-only mail as text, any charset) and whether it is an
 //! automatic message (auto-reply, bounce) that needs no answer.
 
-use mail_parser::{HeaderValue, MessageParser};
+use mail_parser::{HeaderValue, MessageParser, MimeHeaders};
 use sha2::{Digest, Sha256};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +17,14 @@ pub struct ParsedEmail {
     pub thread: Vec<String>,
     pub text: String,
     pub automatic: bool,
+    pub attachments: Vec<ParsedAttachment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedAttachment {
+    pub filename: String,
+    pub content_type: String,
+    pub data: Vec<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -71,14 +79,36 @@ pub fn parse(raw: &[u8]) -> Result<ParsedEmail, EmailError> {
             .map(str::to_string),
         from_address,
         subject: message.subject().map(str::to_string),
-        message_id: message.message_id().map_or_else(
-            || format!("sha256:{}", hex::encode(Sha256::digest(raw))),
-            str::to_string,
-        ),
+        message_id: message.message_id().map_or_else(|| fingerprint(raw), str::to_string),
         thread,
         text: if text.is_empty() { "(no text)".into() } else { text },
         automatic,
+        attachments: message.attachments().map(attachment).collect(),
     })
+}
+
+fn attachment(part: &mail_parser::MessagePart<'_>) -> ParsedAttachment {
+    let content_type = part.content_type().map_or_else(
+        || "application/octet-stream".to_string(),
+        |t| match t.subtype() {
+            Some(sub) => format!("{}/{}", t.ctype(), sub),
+            None => t.ctype().to_string(),
+        },
+    );
+    ParsedAttachment {
+        filename: part
+            .attachment_name()
+            .map(|name| name.replace(['/', '\\', '\0'], "_"))
+            .filter(|name| !name.trim().is_empty())
+            .unwrap_or_else(|| "attachment".into()),
+        content_type: content_type.to_ascii_lowercase(),
+        data: part.contents().to_vec(),
+    }
+}
+
+/// Identifies a raw message by its content.
+pub fn fingerprint(raw: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(Sha256::digest(raw)))
 }
 
 #[cfg(test)]
@@ -97,6 +127,55 @@ Content-Transfer-Encoding: quoted-printable\r\n\r\nIk ben ge=EFrriteerd: al een 
         assert_eq!(parsed.message_id, "m2@example.nl");
         assert_eq!(parsed.thread, ["kept-1@fiets.test", "m1@example.nl"]);
         assert!(!parsed.automatic);
+    }
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = format!("{}/../kept/tests/fixtures/mail/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    #[test]
+    fn real_world_shapes_are_read() {
+        let html = parse(&fixture("html-only.eml")).unwrap();
+        assert!(html.text.contains("achterlicht doet het niet meer"), "{}", html.text);
+        assert!(
+            html.text.contains("één") && !html.text.contains("<b>") && !html.text.contains("alert"),
+            "{}",
+            html.text
+        );
+
+        let latin1 = parse(&fixture("iso-8859-1-qp.eml")).unwrap();
+        assert_eq!(latin1.from_name.as_deref(), Some("Renée de Boer"));
+        assert_eq!(latin1.subject.as_deref(), Some("Factuur én garantie"));
+        assert!(
+            latin1.text.contains("onduidelijk. Groetjes, Renée"),
+            "soft line break joined: {}",
+            latin1.text
+        );
+
+        let cp1252 = parse(&fixture("windows-1252.eml")).unwrap();
+        assert!(cp1252.text.contains("€ 45 – dat is “te duur”"), "{}", cp1252.text);
+
+        let attached = parse(&fixture("attachment-base64.eml")).unwrap();
+        assert_eq!(attached.text, "Hierbij de bon. Het wiel slingert nog steeds.");
+        let names: Vec<_> = attached
+            .attachments
+            .iter()
+            .map(|a| (a.filename.as_str(), a.content_type.as_str()))
+            .collect();
+        assert_eq!(names, [("bon.pdf", "application/pdf"), ("groot.jpg", "image/jpeg")]);
+        assert!(attached.attachments[0].data.starts_with(b"%PDF-1.4"));
+        assert_eq!(attached.attachments[0].data.len(), 32 + 256 * 8);
+
+        let chain = parse(&fixture("reply-chain.eml")).unwrap();
+        assert_eq!(chain.thread, ["attach-1@example.nl"]);
+        assert!(
+            chain.text.starts_with("Nog een vraag") && chain.text.contains("> Hierbij de bon"),
+            "plain part preferred"
+        );
+
+        assert!(parse(&fixture("bounce.eml")).unwrap().automatic);
+        assert!(parse(&fixture("malformed.eml")).is_err(), "no headers: not an e-mail");
     }
 
     #[test]

@@ -7,10 +7,13 @@ pub mod dto;
 pub mod error;
 pub mod http;
 mod i18n;
+pub mod imap;
 pub mod inbound_email;
 pub mod notify;
+pub mod search;
 pub mod service;
 pub mod state;
+pub mod templates;
 pub mod workers;
 
 use std::net::SocketAddr;
@@ -70,6 +73,9 @@ pub async fn launch(
         }
     });
     tasks.spawn(workers::run_outbox(state.clone(), stopped.clone()));
+    if let Some(imap) = state.settings.imap.clone() {
+        tasks.spawn(imap::run_imap(state.clone(), imap, stopped.clone()));
+    }
     tasks.spawn(workers::run_timers(state.clone(), stopped));
     tracing::info!(%addr, "kept is listening");
     Ok(Running {

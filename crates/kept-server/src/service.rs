@@ -2,15 +2,19 @@
 //! domain for times, writes through the store and wakes the workers.
 
 use chrono::Duration;
-use kept_domain::conversation::{InboundInput, MAX_MESSAGE_BYTES, first_response_minutes};
+use kept_domain::conversation::{Direction, InboundInput, MAX_MESSAGE_BYTES, first_response_minutes};
 use kept_domain::{CallOutcome, CallbackInput, FieldError, Lang};
 use kept_store::{
-    CallbackView, ConversationView, InboundRecorded, NewCallback, NewInbound, NewOutcome, NewReply, Staff,
+    CallbackView, ConversationView, InboundRecorded, NewAttachment, NewCallback, NewInbound, NewOutcome, NewRecord,
+    NewReply, NewUnreadableMail, ReplyTemplate, Staff,
 };
+use serde::Serialize;
 
+use crate::config::MAX_RAW_EMAIL_BYTES;
 use crate::error::AppError;
 use crate::inbound_email;
 use crate::state::AppState;
+use crate::templates::{self, MergeFields};
 
 const MAX_OUTCOME_NOTE_CHARS: usize = 2000;
 
@@ -114,6 +118,7 @@ pub async fn accept_inbound(state: &AppState, input: &InboundInput) -> Result<In
         reply_due: now,
         now,
         fanout: state.fanout(),
+        attachments: Vec::new(),
     };
     record_inbound(state, message).await
 }
@@ -197,24 +202,69 @@ pub async fn reply(
 /// The channel name of e-mail conversations.
 pub const EMAIL: &str = "email";
 
-/// Raw messages larger than this are refused (attachments are not kept yet).
-const MAX_RAW_EMAIL_BYTES: usize = 10 * 1024 * 1024;
+/// Where a raw e-mail came from; unreadable mail is labelled with it for the human who looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailSource {
+    Http,
+    Imap,
+}
+
+impl MailSource {
+    fn as_str(self) -> &'static str {
+        match self {
+            MailSource::Http => "http",
+            MailSource::Imap => "imap",
+        }
+    }
+}
+
+/// What became of a raw e-mail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum EmailAccepted {
+    /// A message on the sender's conversation.
+    Stored(InboundRecorded),
+    /// Kept raw for a human: kept could not read it.
+    Flagged {
+        id: String,
+        reason: String,
+        duplicate: bool,
+    },
+}
+
+/// How much of an over-large message is kept for the human who looks at it (the headers, the start).
+const KEPT_OF_OVERSIZED: usize = 256 * 1024;
 
 /// Stores a raw e-mail as a message on the sender's e-mail conversation (threaded by its
-/// headers); automatic mail (auto-replies, bounces) is kept without a promise to answer.
-pub async fn accept_email(state: &AppState, raw: &[u8]) -> Result<InboundRecorded, AppError> {
-    let refuse = |code, message: String| {
-        AppError::Invalid(vec![FieldError {
-            field: "body",
-            code,
-            message,
-        }])
-    };
+/// headers); automatic mail (auto-replies, bounces) is kept without a promise to answer, and
+/// mail that cannot be read is stored raw and flagged rather than dropped.
+pub async fn accept_email(state: &AppState, raw: &[u8], source: MailSource) -> Result<EmailAccepted, AppError> {
     if raw.len() > MAX_RAW_EMAIL_BYTES {
-        return Err(refuse("too_large", "the message is larger than 10 MB".into()));
+        return flag_email(
+            state,
+            raw,
+            &raw[..KEPT_OF_OVERSIZED],
+            source,
+            "the message is larger than 25 MB",
+        )
+        .await;
     }
-    let parsed = inbound_email::parse(raw).map_err(|e| refuse("invalid_email", e.to_string()))?;
+    let parsed = match inbound_email::parse(raw) {
+        Ok(parsed) => parsed,
+        Err(error) => return flag_email(state, raw, raw, source, &error.to_string()).await,
+    };
     let now = state.clock.now();
+    let limit = state.settings.max_attachment_bytes;
+    let attachments = parsed
+        .attachments
+        .into_iter()
+        .map(|a| NewAttachment {
+            filename: a.filename,
+            content_type: a.content_type,
+            size_bytes: i64::try_from(a.data.len()).unwrap_or(i64::MAX),
+            data: (a.data.len() <= limit).then_some(a.data),
+        })
+        .collect();
     let message = NewInbound {
         channel: EMAIL.into(),
         external_id: parsed.message_id,
@@ -229,6 +279,149 @@ pub async fn accept_email(state: &AppState, raw: &[u8]) -> Result<InboundRecorde
         reply_due: now,
         now,
         fanout: state.fanout(),
+        attachments,
     };
-    record_inbound(state, message).await
+    Ok(EmailAccepted::Stored(record_inbound(state, message).await?))
+}
+
+async fn flag_email(
+    state: &AppState,
+    raw: &[u8],
+    kept: &[u8],
+    source: MailSource,
+    reason: &str,
+) -> Result<EmailAccepted, AppError> {
+    tracing::warn!(
+        source = source.as_str(),
+        reason,
+        "an e-mail could not be read; stored raw for a human"
+    );
+    let (id, new) = state
+        .store
+        .record_unreadable_mail(NewUnreadableMail {
+            fingerprint: inbound_email::fingerprint(raw),
+            source: source.as_str().into(),
+            reason: reason.into(),
+            raw: kept.to_vec(),
+            now: state.clock.now(),
+        })
+        .await?;
+    state.announce();
+    Ok(EmailAccepted::Flagged {
+        id,
+        reason: reason.into(),
+        duplicate: !new,
+    })
+}
+
+/// A saved reply filled in for a conversation: the customer's name, the staff member's, the
+/// business's and the open promise's due time, in the language the customer writes in.
+pub async fn draft_reply(
+    state: &AppState,
+    staff: &Staff,
+    conversation_id: &str,
+    template_id: &str,
+) -> Result<String, AppError> {
+    let conversation = state
+        .store
+        .conversation(conversation_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let templates = state.store.reply_templates().await?;
+    let template = templates
+        .iter()
+        .find(|t| t.id == template_id)
+        .ok_or(AppError::NotFound)?;
+    let last_inbound = conversation
+        .messages
+        .iter()
+        .rev()
+        .find(|m| m.direction == Direction::Inbound);
+    let lang = last_inbound.map_or(staff.lang, |m| kept_tone::detect_language(&m.body));
+    let fields = MergeFields {
+        customer_name: conversation.customer_name.as_deref(),
+        staff_name: &staff.name,
+        business_name: &state.settings.business.name,
+        promise_due: conversation.due_at,
+        lang,
+        now: state.clock.now(),
+        time_zone: state.settings.business.time_zone(),
+    };
+    templates::render(&template.body, &fields)
+        .map_err(|e| AppError::Conflict(format!("the template cannot be used: {e}")))
+}
+
+/// Saves a reply template after checking that it renders.
+pub async fn save_template(state: &AppState, name: &str, body: &str) -> Result<ReplyTemplate, AppError> {
+    let name = name.trim();
+    let refuse = |field, code, message: String| AppError::Invalid(vec![FieldError { field, code, message }]);
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(refuse(
+            "name",
+            "invalid_name",
+            "give the template a name of 1 to 80 characters".into(),
+        ));
+    }
+    if body.trim().is_empty() || body.len() > templates::MAX_TEMPLATE_BYTES {
+        return Err(refuse(
+            "body",
+            "invalid_body",
+            "the text must be between 1 and 20,000 bytes".into(),
+        ));
+    }
+    templates::validate(body).map_err(|e| refuse("body", "template_error", e.to_string()))?;
+    Ok(state.store.save_reply_template(name, body, state.clock.now()).await?)
+}
+
+const MAX_RECORD_CHARS: usize = 10_000;
+
+fn record_text(text: &str, field: &'static str) -> Result<String, AppError> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > MAX_RECORD_CHARS {
+        return Err(AppError::Invalid(vec![FieldError {
+            field,
+            code: "unusable_text",
+            message: "must be between 1 and 10,000 characters".into(),
+        }]));
+    }
+    Ok(text.to_string())
+}
+
+/// An internal note on a customer (and optionally one of their conversations).
+pub async fn add_note(
+    state: &AppState,
+    staff: &Staff,
+    customer_id: &str,
+    conversation_id: Option<String>,
+    text: &str,
+) -> Result<String, AppError> {
+    let record = NewRecord::Note {
+        conversation_id,
+        text: record_text(text, "text")?,
+    };
+    add_record(state, staff, customer_id, record).await
+}
+
+/// A phone call staff had with the customer.
+pub async fn log_call(
+    state: &AppState,
+    staff: &Staff,
+    customer_id: &str,
+    direction: Direction,
+    summary: &str,
+) -> Result<String, AppError> {
+    let record = NewRecord::Call {
+        direction,
+        summary: record_text(summary, "summary")?,
+    };
+    add_record(state, staff, customer_id, record).await
+}
+
+async fn add_record(state: &AppState, staff: &Staff, customer_id: &str, record: NewRecord) -> Result<String, AppError> {
+    let id = state
+        .store
+        .add_record(customer_id, &staff.id, record, state.clock.now())
+        .await?;
+    state.announce();
+    Ok(id)
 }

@@ -2,14 +2,16 @@
 //! answer it, and each customer's timeline across channels.
 
 use chrono::{DateTime, Utc};
-use kept_domain::conversation::{ConversationStatus, Direction};
+use kept_domain::conversation::{ConversationStatus, Direction, FRUSTRATED_FROM};
 use kept_domain::promise::PromiseEvent;
 use kept_domain::{PromiseKind, PromiseStatus, new_id};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
+use crate::mail::{attachments_of_conversation, insert_attachments};
 use crate::model::*;
 use crate::new_callbacks::{assign, save_queue_position};
+use crate::search::{IndexEntry, Indexed, index};
 use crate::sql::{NewPromise, enqueue, insert_promise, insert_promise_event, load_candidates, parse_enum};
 use crate::time::{from_ms, to_ms};
 use crate::{Result, StoreError};
@@ -176,6 +178,19 @@ pub(crate) async fn record_inbound(conn: &mut AnyConnection, message: &NewInboun
     .bind(i64::from(message.needs_reply))
     .execute(&mut *conn)
     .await?;
+    insert_attachments(conn, &message_id, &message.attachments, message.now).await?;
+    index(
+        conn,
+        IndexEntry {
+            kind: Indexed::Message,
+            id: &message_id,
+            customer_id: &customer_id,
+            channel: &message.channel,
+            text: &message.text,
+            at: message.sent_at,
+        },
+    )
+    .await?;
     if !message.needs_reply {
         // An auto-reply or bounce: on the record, but nobody owes an answer to it.
         return Ok(InboundRecorded {
@@ -260,6 +275,18 @@ pub(crate) async fn record_reply(conn: &mut AnyConnection, reply: &NewReply) -> 
     .bind(now)
     .bind(reply.external_id.clone())
     .execute(&mut *conn)
+    .await?;
+    index(
+        conn,
+        IndexEntry {
+            kind: Indexed::Message,
+            id: &message_id,
+            customer_id: &customer_id,
+            channel: &channel,
+            text: &reply.text,
+            at: reply.now,
+        },
+    )
     .await?;
     if let Some(promise_id) = open_promise {
         let status = PromiseStatus::on_fulfilment(from_ms(row.try_get(3)?), reply.now);
@@ -355,9 +382,14 @@ pub(crate) async fn conversation(pool: &AnyPool, id: &str) -> Result<Option<Conv
                 body: r.try_get(5)?,
                 frustration: r.try_get(6)?,
                 sent_at: from_ms(r.try_get(7)?),
+                attachments: Vec::new(),
             })
         })
         .collect::<Result<_>>()?;
+    let mut attachments = attachments_of_conversation(pool, id).await?;
+    for message in &mut view.messages {
+        message.attachments = attachments.remove(&message.id).unwrap_or_default();
+    }
     Ok(Some(view))
 }
 
@@ -367,8 +399,10 @@ pub(crate) async fn list_conversations(
     status: Option<ConversationStatus>,
     limit: i64,
 ) -> Result<Vec<ConversationView>> {
-    let order = "ORDER BY (SELECT COALESCE(MAX(m.frustration), 0) FROM messages m WHERE m.conversation_id = c.id) >= 50 DESC, \
-                 p.due_ms, c.updated_ms DESC";
+    let order = format!(
+        "ORDER BY (SELECT COALESCE(MAX(m.frustration), 0) FROM messages m WHERE m.conversation_id = c.id) >= {FRUSTRATED_FROM} DESC, \
+                 p.due_ms, c.updated_ms DESC"
+    );
     let rows = match status {
         Some(status) => {
             sqlx::query(&format!("{CONVERSATION_SELECT} WHERE c.status = $1 {order} LIMIT $2"))

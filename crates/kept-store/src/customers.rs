@@ -5,6 +5,8 @@ use kept_domain::new_id;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::model::{Contact, CustomerView, NewRecord};
+use crate::search::{IndexEntry, Indexed, index, move_customer};
+use crate::sql::Dialect;
 use crate::time::to_ms;
 use crate::{Result, StoreError};
 
@@ -71,7 +73,7 @@ pub(crate) async fn add_contact(
 }
 
 /// Moves everything of customer `from` to `into` and removes `from`: nothing is lost.
-pub(crate) async fn merge(conn: &mut AnyConnection, into: &str, from: &str) -> Result<()> {
+pub(crate) async fn merge(conn: &mut AnyConnection, dialect: Dialect, into: &str, from: &str) -> Result<()> {
     if into == from {
         return Err(StoreError::Conflict("a customer cannot be merged with itself".into()));
     }
@@ -102,6 +104,7 @@ pub(crate) async fn merge(conn: &mut AnyConnection, into: &str, from: &str) -> R
             .execute(&mut *conn)
             .await?;
     }
+    move_customer(conn, dialect, into, from).await?;
     sqlx::query("DELETE FROM customers WHERE id = $1")
         .bind(from)
         .execute(&mut *conn)
@@ -156,11 +159,49 @@ pub(crate) async fn add_record(
         .bind(to_ms(now)),
     };
     match query.execute(&mut *conn).await.map_err(StoreError::from) {
-        Ok(_) => Ok(id),
+        Ok(_) => {
+            index_record(conn, customer_id, &id, record, now).await?;
+            Ok(id)
+        }
         // A customer or conversation that does not exist fails the foreign key.
         Err(StoreError::Database(error)) if error.as_database_error().is_some_and(|e| e.is_foreign_key_violation()) => {
             Err(StoreError::NotFound)
         }
         Err(other) => Err(other),
     }
+}
+
+async fn index_record(
+    conn: &mut AnyConnection,
+    customer_id: &str,
+    id: &str,
+    record: &NewRecord,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let (kind, channel, text) = match record {
+        NewRecord::Note { conversation_id, text } => {
+            let channel = match conversation_id {
+                Some(conversation_id) => sqlx::query("SELECT channel FROM conversations WHERE id = $1")
+                    .bind(conversation_id)
+                    .fetch_one(&mut *conn)
+                    .await?
+                    .try_get(0)?,
+                None => "internal".to_string(),
+            };
+            (Indexed::Note, channel, text)
+        }
+        NewRecord::Call { summary, .. } => (Indexed::PhoneCall, "phone".to_string(), summary),
+    };
+    index(
+        conn,
+        IndexEntry {
+            kind,
+            id,
+            customer_id,
+            channel: &channel,
+            text,
+            at: now,
+        },
+    )
+    .await
 }

@@ -5,9 +5,12 @@ mod conversations;
 mod customers;
 mod error;
 mod group_commit;
+mod mail;
 pub mod model;
 mod new_callbacks;
+mod search;
 mod sql;
+mod templates;
 mod time;
 
 use std::sync::Arc;
@@ -96,6 +99,21 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<String>;
 
     /// A number that grows whenever any promise changes; the dashboard polls it.
+    // E-mail details.
+    async fn attachment(&self, id: &str) -> Result<Option<(AttachmentInfo, Option<Vec<u8>>)>>;
+    /// Stores mail kept could not read, once per fingerprint; the id and whether it was new.
+    async fn record_unreadable_mail(&self, mail: NewUnreadableMail) -> Result<(String, bool)>;
+    async fn unreadable_mail(&self, include_handled: bool) -> Result<Vec<UnreadableMail>>;
+    async fn unreadable_raw(&self, id: &str) -> Result<Option<Vec<u8>>>;
+    async fn mark_unreadable_handled(&self, id: &str, staff_id: &str, now: DateTime<Utc>) -> Result<()>;
+
+    // Search and saved replies.
+    async fn search(&self, filter: &SearchFilter) -> Result<Vec<SearchHit>>;
+    async fn reply_templates(&self) -> Result<Vec<ReplyTemplate>>;
+    /// Creates the template, or replaces the one with the same name.
+    async fn save_reply_template(&self, name: &str, body: &str, now: DateTime<Utc>) -> Result<ReplyTemplate>;
+    async fn delete_reply_template(&self, id: &str) -> Result<()>;
+
     async fn change_marker(&self) -> Result<i64>;
 }
 

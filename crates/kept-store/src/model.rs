@@ -169,6 +169,71 @@ pub struct NewInbound {
     pub reply_due: DateTime<Utc>,
     pub now: DateTime<Utc>,
     pub fanout: Fanout,
+    pub attachments: Vec<NewAttachment>,
+}
+
+/// A file that came with an inbound message; `data` is None when it was over the size limit.
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub data: Option<Vec<u8>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttachmentInfo {
+    pub id: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    /// False when the file was larger than the limit: its name and size are on record only.
+    pub kept: bool,
+}
+
+/// A message kept could not read, stored raw for a human to look at.
+#[derive(Debug, Clone)]
+pub struct NewUnreadableMail {
+    /// Identifies the content, so that the same message delivered twice is stored once.
+    pub fingerprint: String,
+    /// Where it came from: "imap" or "http".
+    pub source: String,
+    pub reason: String,
+    pub raw: Vec<u8>,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnreadableMail {
+    pub id: String,
+    pub source: String,
+    pub reason: String,
+    pub size_bytes: i64,
+    pub received_at: DateTime<Utc>,
+    pub handled_at: Option<DateTime<Utc>>,
+}
+
+/// What to look for; `query` already carries the customer and channel filters.
+#[derive(Debug, Clone)]
+pub struct SearchFilter {
+    pub query: kept_domain::search::SearchQuery,
+    pub from: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub limit: i64,
+}
+
+/// One message, note or logged call that matched a search, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SearchHit {
+    /// message_in, message_out, note or phone_call.
+    pub kind: String,
+    pub id: String,
+    pub customer_id: String,
+    pub customer_name: Option<String>,
+    pub conversation_id: Option<String>,
+    pub channel: String,
+    pub at: DateTime<Utc>,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -205,6 +270,7 @@ pub struct MessageView {
     pub body: String,
     pub frustration: Option<i64>,
     pub sent_at: DateTime<Utc>,
+    pub attachments: Vec<AttachmentInfo>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -289,4 +355,12 @@ pub enum ConversationChange {
         add: Vec<String>,
         remove: Vec<String>,
     },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReplyTemplate {
+    pub id: String,
+    pub name: String,
+    pub body: String,
+    pub updated_at: DateTime<Utc>,
 }

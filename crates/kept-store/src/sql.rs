@@ -20,6 +20,7 @@ use crate::model::*;
 use crate::new_callbacks::insert_callbacks;
 use crate::time::{from_ms, to_ms};
 use crate::{Result, Store, StoreError};
+use crate::{mail, search, templates};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -899,9 +900,57 @@ impl Store for SqlStore {
             .ok_or(StoreError::NotFound)
     }
 
+    async fn attachment(&self, id: &str) -> Result<Option<(AttachmentInfo, Option<Vec<u8>>)>> {
+        mail::attachment(&self.read, id).await
+    }
+
+    async fn record_unreadable_mail(&self, unreadable: NewUnreadableMail) -> Result<(String, bool)> {
+        let mut tx = self.begin_write().await?;
+        let recorded = mail::record_unreadable(&mut tx, &unreadable).await?;
+        tx.commit().await?;
+        Ok(recorded)
+    }
+
+    async fn unreadable_mail(&self, include_handled: bool) -> Result<Vec<UnreadableMail>> {
+        mail::list_unreadable(&self.read, include_handled).await
+    }
+
+    async fn unreadable_raw(&self, id: &str) -> Result<Option<Vec<u8>>> {
+        mail::unreadable_raw(&self.read, id).await
+    }
+
+    async fn mark_unreadable_handled(&self, id: &str, staff_id: &str, now: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        mail::mark_unreadable_handled(&mut tx, id, staff_id, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn search(&self, filter: &SearchFilter) -> Result<Vec<SearchHit>> {
+        search::search(&self.read, self.dialect, filter).await
+    }
+
+    async fn reply_templates(&self) -> Result<Vec<ReplyTemplate>> {
+        templates::list(&self.read).await
+    }
+
+    async fn save_reply_template(&self, name: &str, body: &str, now: DateTime<Utc>) -> Result<ReplyTemplate> {
+        let mut tx = self.begin_write().await?;
+        let saved = templates::save(&mut tx, name, body, now).await?;
+        tx.commit().await?;
+        Ok(saved)
+    }
+
+    async fn delete_reply_template(&self, id: &str) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        templates::delete(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn merge_customers(&self, into: &str, from: &str) -> Result<CustomerView> {
         let mut tx = self.begin_write().await?;
-        customers::merge(&mut tx, into, from).await?;
+        customers::merge(&mut tx, self.dialect, into, from).await?;
         tx.commit().await?;
         customers::customer(&self.read, into).await?.ok_or(StoreError::NotFound)
     }

@@ -364,7 +364,7 @@ async fn email_in_is_threaded_and_answered_over_smtp_with_threading_headers() {
 }
 
 #[tokio::test]
-async fn auto_replies_are_kept_without_a_promise_and_bad_mail_is_refused() {
+async fn auto_replies_are_kept_without_a_promise_and_unreadable_mail_is_flagged() {
     for db in databases().await {
         let server = TestServer::start(&db.url).await;
         let auto: Value = server
@@ -401,10 +401,34 @@ async fn auto_replies_are_kept_without_a_promise_and_bad_mail_is_refused() {
             .await
             .unwrap();
         assert_eq!(wrong_type.status(), 415);
+        // Mail kept cannot read is not refused (the sender could not fix it): it is kept raw, flagged.
         let no_sender = server.post_email("Subject: hi\r\n\r\nhello").await;
-        assert_eq!(no_sender.status(), 422);
-        let error: Value = no_sender.json().await.unwrap();
-        assert_eq!(error["fields"][0]["code"], "invalid_email");
+        assert_eq!(no_sender.status(), 202);
+        let flagged: Value = no_sender.json().await.unwrap();
+        assert_eq!(flagged["status"], "flagged");
+        assert_eq!(flagged["reason"], "the message has no sender address");
+        let again: Value = server
+            .post_email("Subject: hi\r\n\r\nhello")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            (again["id"].clone(), again["duplicate"].clone()),
+            (flagged["id"].clone(), Value::Bool(true))
+        );
+        let list: Vec<Value> = server.api_get("/api/v1/unreadable-mail").await.json().await.unwrap();
+        assert_eq!(list.len(), 1, "stored once on {}", db.name);
+        let id = flagged["id"].as_str().unwrap();
+        let raw = server.api_get(&format!("/api/v1/unreadable-mail/{id}/raw")).await;
+        assert_eq!(raw.headers()["content-type"], "message/rfc822");
+        assert_eq!(raw.bytes().await.unwrap().as_ref(), b"Subject: hi\r\n\r\nhello");
+        let handled = server
+            .api_post(&format!("/api/v1/unreadable-mail/{id}/handled"), Value::Null)
+            .await;
+        assert_eq!(handled.status(), 204);
+        let left: Vec<Value> = server.api_get("/api/v1/unreadable-mail").await.json().await.unwrap();
+        assert!(left.is_empty(), "handled mail leaves the list");
         server.running.stop().await;
     }
 }

@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{ApiStaff, json_body, status_filter};
 use crate::error::{AppError, ErrorBody};
-use crate::service;
+use crate::service::{self, EmailAccepted, MailSource};
 use crate::state::AppState;
 
 /// A message from a social or chat channel. The same `channel` + `external_id` twice is stored once.
@@ -146,9 +146,10 @@ pub async fn timeline(
     responses(
         (status = 201, description = "Stored", body = Object),
         (status = 200, description = "Stored before (same Message-ID)", body = Object),
+        (status = 202, description = "Not readable as e-mail: stored raw and flagged for a human", body = Object),
         (status = 401, body = ErrorBody),
         (status = 415, description = "Not message/rfc822", body = ErrorBody),
-        (status = 422, description = "Not a usable e-mail", body = ErrorBody)
+        (status = 413, description = "Larger than 25 MB", body = ErrorBody)
     )
 )]
 pub async fn inbound_email(
@@ -156,7 +157,7 @@ pub async fn inbound_email(
     _staff: ApiStaff,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<(StatusCode, Json<InboundRecorded>), AppError> {
+) -> Result<(StatusCode, Json<EmailAccepted>), AppError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -166,13 +167,14 @@ pub async fn inbound_email(
             "send the raw message as Content-Type: message/rfc822".into(),
         ));
     }
-    let recorded = service::accept_email(&state, &body).await?;
-    let status = if recorded.duplicate {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
+    let accepted = service::accept_email(&state, &body, MailSource::Http).await?;
+    let status = match &accepted {
+        EmailAccepted::Stored(recorded) if recorded.duplicate => StatusCode::OK,
+        EmailAccepted::Stored(_) => StatusCode::CREATED,
+        // Kept raw and flagged for a human: accepted, but not (yet) a message.
+        EmailAccepted::Flagged { .. } => StatusCode::ACCEPTED,
     };
-    Ok((status, Json(recorded)))
+    Ok((status, Json(accepted)))
 }
 
 /// One of `assign_to` (a staff e-mail address), `status` (open, waiting_on_customer, resolved) or

@@ -6,15 +6,14 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kept_domain::conversation::{Direction, valid_channel};
 use kept_domain::{FieldError, normalise_phone};
-use kept_store::{Contact, CustomerView, NewRecord};
+use kept_store::{Contact, CustomerView};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::extract::{ApiStaff, json_body};
 use crate::error::{AppError, ErrorBody};
+use crate::service;
 use crate::state::AppState;
-
-const MAX_RECORD_CHARS: usize = 10_000;
 
 fn invalid(field: &'static str, code: &'static str, message: &str) -> AppError {
     AppError::Invalid(vec![FieldError {
@@ -138,18 +137,6 @@ pub struct CallRequest {
     summary: String,
 }
 
-fn record_text(text: &str, field: &'static str) -> Result<String, AppError> {
-    let text = text.trim();
-    if text.is_empty() || text.chars().count() > MAX_RECORD_CHARS {
-        return Err(invalid(
-            field,
-            "unusable_text",
-            "must be between 1 and 10,000 characters",
-        ));
-    }
-    Ok(text.to_string())
-}
-
 /// An internal note: staff see it on the timeline, the customer never does.
 #[utoipa::path(
     post,
@@ -165,14 +152,7 @@ pub async fn add_note(
     body: Bytes,
 ) -> Result<(StatusCode, Json<serde_json::Value>), AppError> {
     let request: NoteRequest = json_body(&body, "body", "expected {\"text\": \"…\"}")?;
-    let record = NewRecord::Note {
-        conversation_id: request.conversation_id,
-        text: record_text(&request.text, "text")?,
-    };
-    let note = state
-        .store
-        .add_record(&id, &staff.id, record, state.clock.now())
-        .await?;
+    let note = service::add_note(&state, &staff, &id, request.conversation_id, &request.text).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": note }))))
 }
 
@@ -202,13 +182,6 @@ pub async fn add_call(
             "direction must be inbound or outbound",
         )
     })?;
-    let record = NewRecord::Call {
-        direction,
-        summary: record_text(&request.summary, "summary")?,
-    };
-    let call = state
-        .store
-        .add_record(&id, &staff.id, record, state.clock.now())
-        .await?;
+    let call = service::log_call(&state, &staff, &id, direction, &request.summary).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": call }))))
 }

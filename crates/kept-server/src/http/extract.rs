@@ -60,23 +60,46 @@ impl FromRequestParts<AppState> for StaffSession {
     }
 }
 
-/// A staff member calling the API with `Authorization: Bearer <token>`.
+/// A staff member calling the API: with `Authorization: Bearer <token>`, or from kept's own
+/// pages with the session cookie (then anything but a read must carry the session's CSRF token
+/// in `X-CSRF-Token`).
 pub struct ApiStaff(pub Staff);
+
+pub const CSRF_HEADER: &str = "x-csrf-token";
 
 impl FromRequestParts<AppState> for ApiStaff {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = parts
+        let bearer = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
-            .filter(|t| !t.is_empty())
+            .filter(|t| !t.is_empty());
+        if let Some(token) = bearer {
+            let staff = state.store.staff_by_api_token(&token_hash(token)).await?;
+            return staff.map(ApiStaff).ok_or(AppError::Unauthorized);
+        }
+        let jar = CookieJar::from_headers(&parts.headers);
+        let cookie = jar.get(SESSION_COOKIE).ok_or(AppError::Unauthorized)?;
+        let session = state
+            .store
+            .session(&token_hash(cookie.value()), state.clock.now())
+            .await?
             .ok_or(AppError::Unauthorized)?;
-        let staff = state.store.staff_by_api_token(&token_hash(token)).await?;
-        staff.map(ApiStaff).ok_or(AppError::Unauthorized)
+        if !parts.method.is_safe() {
+            let sent = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            if !crate::auth::same_secret(&session.csrf_token, sent) {
+                return Err(AppError::Forbidden);
+            }
+        }
+        Ok(ApiStaff(session.staff))
     }
 }
 

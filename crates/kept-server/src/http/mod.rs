@@ -6,9 +6,13 @@ mod conversations;
 mod customers;
 mod events;
 mod extract;
+mod inbox;
+mod mail;
 mod pages;
 mod public;
+mod search;
 mod staff;
+mod templates;
 mod tone;
 
 use axum::Router;
@@ -54,6 +58,15 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/callbacks/rows", get(staff::dashboard_rows))
         .route("/staff/callbacks/{id}", get(staff::callback_page))
         .route("/staff/callbacks/{id}/outcome", post(staff::submit_outcome))
+        .route("/staff/inbox/rows", get(inbox::rows))
+        .route("/staff/conversations/{id}", get(inbox::conversation))
+        .route("/staff/conversations/{id}/reply", post(inbox::reply))
+        .route("/staff/conversations/{id}/status", post(inbox::set_status))
+        .route("/staff/customers/{id}", get(inbox::customer))
+        .route("/staff/customers/{id}/note", post(inbox::add_note))
+        .route("/staff/customers/{id}/call", post(inbox::log_call))
+        .route("/staff/search", get(inbox::search_page))
+        .route("/staff/unreadable/{id}/handled", post(inbox::unreadable_handled))
         .route("/staff/team", get(staff::team))
         .route("/staff/away", post(staff::set_away))
         .route("/staff/events", get(events::changes))
@@ -63,7 +76,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/inbound/message", post(conversations::inbound_message))
         .route(
             "/api/v1/inbound/email",
-            post(conversations::inbound_email).layer(DefaultBodyLimit::max(10 * 1024 * 1024 + 1)),
+            post(conversations::inbound_email).layer(DefaultBodyLimit::max(crate::config::MAX_RAW_EMAIL_BYTES)),
         )
         .route("/api/v1/conversations", get(conversations::list))
         .route("/api/v1/conversations/{id}", get(conversations::get))
@@ -75,6 +88,14 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/customers/{id}/merge", post(customers::merge))
         .route("/api/v1/customers/{id}/notes", post(customers::add_note))
         .route("/api/v1/customers/{id}/calls", post(customers::add_call))
+        .route("/api/v1/conversations/{id}/draft", post(templates::draft))
+        .route("/api/v1/templates", get(templates::list).post(templates::save))
+        .route("/api/v1/templates/{id}/delete", post(templates::delete))
+        .route("/api/v1/search", get(search::search))
+        .route("/api/v1/attachments/{id}", get(mail::attachment))
+        .route("/api/v1/unreadable-mail", get(mail::unreadable))
+        .route("/api/v1/unreadable-mail/{id}/raw", get(mail::unreadable_raw))
+        .route("/api/v1/unreadable-mail/{id}/handled", post(mail::unreadable_handled))
         .route("/api/v1/tone/check", post(tone::check))
         .route("/api/v1/tone/mood", post(tone::mood))
         .route("/api/openapi.json", get(api::openapi))
@@ -89,6 +110,7 @@ pub fn router(state: AppState) -> Router {
         .merge(staff)
         .route("/healthz", get(healthz))
         .route("/assets/kept.js", get(script))
+        .route("/assets/composer.js", get(composer_script))
         .route("/assets/kept.css", get(stylesheet))
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header_layer(header::REFERRER_POLICY, "same-origin"))
@@ -111,6 +133,13 @@ async fn script() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
         include_str!("../../assets/kept.js"),
+    )
+}
+
+async fn composer_script() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../../assets/composer.js"),
     )
 }
 

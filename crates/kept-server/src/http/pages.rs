@@ -3,12 +3,13 @@
 use askama::Template;
 use axum::response::Html;
 use chrono::{DateTime, Utc};
+use kept_domain::conversation::FRUSTRATED_FROM;
 use kept_domain::{CallbackStatus, Lang, PromiseStatus};
-use kept_store::{CallbackView, HistoryEntry, PromiseHistoryEntry, Staff};
+use kept_store::{CallbackView, ConversationView, HistoryEntry, PromiseHistoryEntry, Staff};
 
 use crate::config::Business;
 use crate::error::AppError;
-use crate::i18n::Texts;
+use crate::i18n::{InboxTexts, Texts};
 
 pub fn render(page: &impl Template) -> Result<Html<String>, AppError> {
     page.render()
@@ -60,9 +61,127 @@ pub struct LoginPage {
 #[template(path = "dashboard.html")]
 pub struct DashboardPage {
     pub t: &'static Texts,
+    pub i: &'static InboxTexts,
     pub me: Staff,
     pub csrf: String,
     pub rows: Vec<CallbackRow>,
+    pub conversations: Vec<ConversationRow>,
+    pub unreadable: Vec<UnreadableRow>,
+}
+
+#[derive(Template)]
+#[template(path = "conversation_rows.html")]
+pub struct ConversationRowsFragment {
+    pub i: &'static InboxTexts,
+    pub conversations: Vec<ConversationRow>,
+}
+
+/// A conversation waiting for an answer, as one line.
+pub struct ConversationRow {
+    pub id: String,
+    pub who: String,
+    pub channel: String,
+    pub due_iso: Option<String>,
+    pub due_local: String,
+    pub overdue: bool,
+    pub owner: Option<String>,
+    pub frustrated: bool,
+    pub tags: Vec<String>,
+}
+
+pub struct UnreadableRow {
+    pub id: String,
+    pub at: String,
+    pub reason: String,
+    pub source: String,
+}
+
+#[derive(Template)]
+#[template(path = "conversation.html")]
+pub struct ConversationPage {
+    pub t: &'static Texts,
+    pub i: &'static InboxTexts,
+    pub me: Staff,
+    pub csrf: String,
+    pub row: ConversationRow,
+    pub customer_id: String,
+    pub status: &'static str,
+    pub resolved: bool,
+    pub promise: String,
+    pub messages: Vec<MessageRow>,
+    pub templates: Vec<(String, String)>,
+    /// The last customer message, for the tone check ("acknowledge the frustration").
+    pub reply_to: String,
+    pub customer_name: String,
+    pub draft: String,
+    pub error: Option<String>,
+}
+
+pub struct MessageRow {
+    pub inbound: bool,
+    pub who: String,
+    pub at: String,
+    pub subject: Option<String>,
+    pub fresh: String,
+    pub quoted: String,
+    pub frustrated: bool,
+    pub attachments: Vec<AttachmentRow>,
+}
+
+pub struct AttachmentRow {
+    pub id: String,
+    pub filename: String,
+    pub size: String,
+    pub kept: bool,
+}
+
+#[derive(Template)]
+#[template(path = "customer.html")]
+pub struct CustomerPage {
+    pub t: &'static Texts,
+    pub i: &'static InboxTexts,
+    pub me: Staff,
+    pub csrf: String,
+    pub id: String,
+    pub name: String,
+    pub contacts: Vec<String>,
+    pub timeline: Vec<TimelineRow>,
+}
+
+pub struct TimelineRow {
+    pub at: String,
+    pub kind: &'static str,
+    pub channel: String,
+    pub text: String,
+    pub who: Option<String>,
+    pub link: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+pub struct SearchPage {
+    pub t: &'static Texts,
+    pub i: &'static InboxTexts,
+    pub me: Staff,
+    pub csrf: String,
+    pub q: String,
+    pub channel: String,
+    pub from: String,
+    pub until: String,
+    pub customer: String,
+    pub channels: Vec<String>,
+    pub searched: bool,
+    pub error: Option<String>,
+    pub results: Vec<SearchRow>,
+}
+
+pub struct SearchRow {
+    pub kind: &'static str,
+    pub at: String,
+    pub who: String,
+    pub channel: String,
+    pub snippet: String,
+    pub link: String,
 }
 
 #[derive(Template)]
@@ -161,6 +280,25 @@ impl LocalTime<'_> {
             attempts: view.attempts,
             status: status_label(view.status, t),
             is_open: view.status == CallbackStatus::Open,
+        }
+    }
+
+    pub fn conversation_row(&self, view: &ConversationView) -> ConversationRow {
+        let open_due = view.due_at.filter(|_| view.promise_status == Some(PromiseStatus::Open));
+        ConversationRow {
+            id: view.id.clone(),
+            who: view
+                .customer_name
+                .clone()
+                .or_else(|| view.handle.clone())
+                .unwrap_or_else(|| "?".into()),
+            channel: view.channel.clone(),
+            due_iso: open_due.map(|due| due.to_rfc3339()),
+            due_local: open_due.map(|due| self.moment(due)).unwrap_or_default(),
+            overdue: open_due.is_some_and(|due| due < self.now),
+            owner: view.assignee_name.clone(),
+            frustrated: view.frustration >= FRUSTRATED_FROM,
+            tags: view.tags.clone(),
         }
     }
 

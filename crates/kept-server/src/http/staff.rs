@@ -15,7 +15,7 @@ use super::extract::{ClientIp, LOGIN_CSRF_COOKIE, SESSION_COOKIE, StaffSession, 
 use super::pages::{CallbackPage, DashboardPage, LocalTime, LoginPage, RowsFragment, TeamPage, TeamRow, render};
 use crate::auth::{new_token, same_secret, token_hash, verify_password};
 use crate::error::AppError;
-use crate::i18n::texts;
+use crate::i18n::{inbox_texts, texts};
 use crate::service;
 use crate::state::AppState;
 
@@ -28,12 +28,12 @@ pub struct LangQuery {
 }
 
 impl StaffSession {
-    fn lang(&self, query: &LangQuery) -> Lang {
+    pub fn lang(&self, query: &LangQuery) -> Lang {
         query.lang.as_deref().and_then(Lang::parse).unwrap_or(self.staff.lang)
     }
 }
 
-fn clock<'a>(state: &'a AppState, lang: Lang) -> LocalTime<'a> {
+pub fn clock<'a>(state: &'a AppState, lang: Lang) -> LocalTime<'a> {
     LocalTime {
         business: &state.settings.business,
         lang,
@@ -144,6 +144,9 @@ pub async fn dashboard(
     let rows = open_rows(&state, lang).await?;
     render(&DashboardPage {
         t,
+        i: inbox_texts(lang),
+        conversations: super::inbox::waiting_rows(&state, lang).await?,
+        unreadable: super::inbox::unreadable_rows(&state, lang).await?,
         me: session.staff,
         csrf: session.csrf,
         rows,

@@ -318,6 +318,16 @@ impl TestServer {
         .await
     }
 
+    /// Stops this node and starts a fresh one on the same database, clock and receivers, as a
+    /// restart of the process would.
+    pub async fn restart_with(self, adjust: impl FnOnce(&mut FileConfig)) -> TestServer {
+        let mut config = test_config(&self.running.state.settings.database_url, &self.smtp, &self.hooks);
+        adjust(&mut config);
+        let (clock, smtp, hooks) = (self.clock.clone(), self.smtp.clone(), self.hooks.clone());
+        self.running.stop().await;
+        Self::launch(config.resolve().unwrap(), clock, smtp, hooks, false).await
+    }
+
     async fn launch(settings: Settings, clock: ManualClock, smtp: SmtpSink, hooks: HookSink, seed: bool) -> TestServer {
         let store = kept_store::open(&settings.database_url).await.unwrap();
         let owner_email = "olga@fiets.test".to_string();
@@ -439,4 +449,156 @@ pub fn signature_is_valid(hook: &Hook) -> bool {
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(WEBHOOK_SECRET.as_bytes()).unwrap();
     mac.update(&hook.body);
     mac.verify_slice(&signature).is_ok()
+}
+
+/// A throw-away Dovecot IMAP server on a loopback port, run as an unprivileged user (the
+/// `dovecot` system user when the tests run as root). Any user name logs in with
+/// [`ImapServer::PASSWORD`] and gets an empty mailbox of its own.
+pub struct ImapServer {
+    pub port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl ImapServer {
+    pub const PASSWORD: &'static str = "imap-test-secret";
+    const DOVECOT: &'static str = "/usr/sbin/dovecot";
+
+    /// None when Dovecot is not installed and the suite does not require it.
+    pub async fn start() -> Option<ImapServer> {
+        if !std::path::Path::new(Self::DOVECOT).exists() {
+            assert!(
+                std::env::var("KEPT_TEST_REQUIRE_IMAP").is_err(),
+                "KEPT_TEST_REQUIRE_IMAP is set but {} is missing (apt-get install dovecot-imapd)",
+                Self::DOVECOT
+            );
+            eprintln!("note: Dovecot is not installed; skipping an IMAP test");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let as_root = std::process::Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
+        let user = if as_root {
+            "dovecot".to_string()
+        } else {
+            String::from_utf8(std::process::Command::new("id").arg("-un").output().unwrap().stdout)
+                .unwrap()
+                .trim()
+                .to_string()
+        };
+        let root = dir.path().display().to_string();
+        let config = format!(
+            "protocols = imap\nlisten = 127.0.0.1\nbase_dir = {root}/run\nstate_dir = {root}/state\n\
+             log_path = {root}/log\nssl = no\ndisable_plaintext_auth = no\nauth_mechanisms = plain login\n\
+             default_internal_user = {user}\ndefault_login_user = {user}\nfirst_valid_uid = 1\n\
+             mail_location = maildir:{root}/mail/%u\n\
+             passdb {{\n  driver = static\n  args = password={password}\n}}\n\
+             userdb {{\n  driver = static\n  args = uid={user} gid={user} home={root}/mail/%u\n}}\n\
+             service imap-login {{\n  chroot =\n  inet_listener imap {{\n    port = {port}\n  }}\n  inet_listener imaps {{\n    port = 0\n  }}\n}}\n\
+             service anvil {{\n  chroot =\n}}\nservice stats {{\n  chroot =\n}}\n",
+            password = Self::PASSWORD
+        );
+        std::fs::write(dir.path().join("dovecot.conf"), config).unwrap();
+        let conf = dir.path().join("dovecot.conf").display().to_string();
+        let status = if as_root {
+            std::process::Command::new("chown")
+                .args(["-R", &user, &root])
+                .status()
+                .unwrap();
+            std::process::Command::new("runuser")
+                .args(["-u", &user, "--", Self::DOVECOT, "-c", &conf])
+                .status()
+                .unwrap()
+        } else {
+            std::process::Command::new(Self::DOVECOT)
+                .args(["-c", &conf])
+                .status()
+                .unwrap()
+        };
+        assert!(
+            status.success(),
+            "dovecot did not start: {:?}",
+            std::fs::read_to_string(dir.path().join("log"))
+        );
+        let server = ImapServer { port, dir };
+        eventually(20, "Dovecot accepts connections", || async {
+            tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok()
+        })
+        .await;
+        Some(server)
+    }
+
+    pub fn url(&self, user: &str) -> String {
+        format!("imap://{user}:{}@127.0.0.1:{}/INBOX", Self::PASSWORD, self.port)
+    }
+
+    async fn session(&self, user: &str) -> async_imap::Session<tokio::net::TcpStream> {
+        let tcp = tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await.unwrap();
+        let mut client = async_imap::Client::new(tcp);
+        client.read_response().await.unwrap();
+        let mut session = client.login(user, Self::PASSWORD).await.map_err(|(e, _)| e).unwrap();
+        session.select("INBOX").await.unwrap();
+        session
+    }
+
+    /// Delivers a message into `user`'s INBOX, unseen, as a mail server would.
+    pub async fn deliver(&self, user: &str, raw: &[u8]) {
+        let mut session = self.session(user).await;
+        session.append("INBOX", None, None, raw).await.unwrap();
+        session.logout().await.unwrap();
+    }
+
+    /// (uid, seen) of every message in `user`'s INBOX.
+    pub async fn flags(&self, user: &str) -> Vec<(u32, bool)> {
+        use futures::TryStreamExt;
+        let mut session = self.session(user).await;
+        let fetches: Vec<_> = session
+            .uid_fetch("1:*", "FLAGS")
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap();
+        let mut flags: Vec<(u32, bool)> = fetches
+            .iter()
+            .map(|f| {
+                let seen = f.flags().any(|flag| flag == async_imap::types::Flag::Seen);
+                (f.uid.unwrap(), seen)
+            })
+            .collect();
+        drop(fetches);
+        session.logout().await.unwrap();
+        flags.sort_unstable();
+        flags
+    }
+
+    /// Marks a message unseen again: the state a crash between storing and marking leaves.
+    pub async fn mark_unseen(&self, user: &str, uid: u32) {
+        use futures::TryStreamExt;
+        let mut session = self.session(user).await;
+        let _: Vec<_> = session
+            .uid_store(uid.to_string(), "-FLAGS (\\Seen)")
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap();
+        session.logout().await.unwrap();
+    }
+}
+
+impl Drop for ImapServer {
+    fn drop(&mut self) {
+        if let Ok(pid) = std::fs::read_to_string(self.dir.path().join("run/master.pid")) {
+            let _ = std::process::Command::new("kill").arg(pid.trim()).status();
+        }
+    }
+}
+
+pub fn mail_fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/tests/fixtures/mail/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }

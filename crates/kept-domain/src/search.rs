@@ -1,0 +1,199 @@
+//! Full-text search terms, the same for every database: words are folded (case, diacritics)
+//! and stored together with their Dutch and English Snowball stems, so that "fietsen" finds
+//! "fiets" and "refunded" finds "refund" without knowing the language of the message.
+//! The database's own full-text index (SQLite FTS5, PostgreSQL tsvector with the `simple`
+//! configuration) then only has to match whole tokens.
+
+use std::collections::BTreeSet;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Words longer than this are not indexed (hashes, base64 left in a mail body).
+const MAX_WORD_CHARS: usize = 40;
+/// A query uses at most this many words.
+const MAX_QUERY_WORDS: usize = 8;
+
+fn fold(word: &str) -> String {
+    word.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && w.chars().count() <= MAX_WORD_CHARS)
+        .map(fold)
+        // Folding can leave only ASCII letters and digits; anything else (emoji, symbols) is noise.
+        .map(|w| w.chars().filter(char::is_ascii_alphanumeric).collect::<String>())
+        .filter(|w| !w.is_empty())
+}
+
+struct Stems {
+    dutch: Stemmer,
+    english: Stemmer,
+}
+
+impl Stems {
+    fn new() -> Self {
+        Self {
+            dutch: Stemmer::create(Algorithm::Dutch),
+            english: Stemmer::create(Algorithm::English),
+        }
+    }
+
+    /// The word and its stems, without repeats.
+    fn forms(&self, word: &str) -> BTreeSet<String> {
+        [
+            word.to_string(),
+            self.dutch.stem(word).into_owned(),
+            self.english.stem(word).into_owned(),
+        ]
+        .into_iter()
+        .collect()
+    }
+}
+
+/// What is written to the search index for a text: each word with its stems, plus tokens for
+/// the filters (customer and channel) so that a filtered search is one index lookup.
+pub fn index_terms(text: &str, customer_id: &str, channel: &str) -> String {
+    let stems = Stems::new();
+    let mut terms: BTreeSet<String> = words(text).flat_map(|w| stems.forms(&w)).collect();
+    terms.insert(customer_token(customer_id));
+    terms.insert(channel_token(channel));
+    terms.into_iter().collect::<Vec<_>>().join(" ")
+}
+
+/// The filter token for a customer (ids are UUIDs; the hyphens would split the token).
+pub fn customer_token(customer_id: &str) -> String {
+    let id: String = customer_id.chars().filter(char::is_ascii_alphanumeric).collect();
+    format!("zzcustomer{}", id.to_lowercase())
+}
+
+pub fn channel_token(channel: &str) -> String {
+    let channel: String = words(channel).collect();
+    format!("zzchannel{channel}")
+}
+
+/// A parsed search: every group must match, any form within a group may.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchQuery {
+    pub groups: Vec<Vec<String>>,
+    /// The folded words as typed, for highlighting a snippet.
+    pub words: Vec<String>,
+}
+
+impl SearchQuery {
+    /// None when the query has no searchable word.
+    pub fn parse(query: &str, customer_id: Option<&str>, channel: Option<&str>) -> Option<SearchQuery> {
+        let stems = Stems::new();
+        let words: Vec<String> = words(query).take(MAX_QUERY_WORDS).collect();
+        if words.is_empty() {
+            return None;
+        }
+        let mut groups: Vec<Vec<String>> = words.iter().map(|w| stems.forms(w).into_iter().collect()).collect();
+        groups.extend(customer_id.map(|c| vec![customer_token(c)]));
+        groups.extend(channel.map(|c| vec![channel_token(c)]));
+        Some(SearchQuery { groups, words })
+    }
+
+    /// FTS5 syntax: `("a" OR "b") AND ("c")`; tokens are alphanumeric, so quoting is safe.
+    pub fn to_fts5(&self) -> String {
+        self.render(" OR ", " AND ", |t| format!("\"{t}\""))
+    }
+
+    /// PostgreSQL `to_tsquery('simple', …)` syntax: `(a | b) & (c)`.
+    pub fn to_tsquery(&self) -> String {
+        self.render(" | ", " & ", str::to_string)
+    }
+
+    fn render(&self, any: &str, all: &str, token: impl Fn(&str) -> String) -> String {
+        self.groups
+            .iter()
+            .map(|forms| format!("({})", forms.iter().map(|f| token(f)).collect::<Vec<_>>().join(any)))
+            .collect::<Vec<_>>()
+            .join(all)
+    }
+
+    /// About `width` characters of `text` around the first word of the query it contains.
+    pub fn snippet(&self, text: &str, width: usize) -> String {
+        let folded: Vec<(usize, String)> = text.char_indices().map(|(i, c)| (i, fold(&c.to_string()))).collect();
+        let haystack: String = folded.iter().map(|(_, f)| f.as_str()).collect();
+        let hit = self
+            .words
+            .iter()
+            .filter_map(|w| haystack.find(w.as_str()))
+            .min()
+            .unwrap_or(0);
+        // Map the byte offset in the folded text back to a character position in the original.
+        let mut seen = 0;
+        let hit_char = folded
+            .iter()
+            .position(|(_, f)| {
+                seen += f.len();
+                seen > hit
+            })
+            .unwrap_or(0);
+        let chars: Vec<char> = text.chars().collect();
+        let start = hit_char.saturating_sub(width / 3);
+        let end = (start + width).min(chars.len());
+        let mut snippet: String = chars[start..end].iter().collect();
+        snippet = snippet.split_whitespace().collect::<Vec<_>>().join(" ");
+        if start > 0 {
+            snippet.insert_str(0, "… ");
+        }
+        if end < chars.len() {
+            snippet.push_str(" …");
+        }
+        snippet
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_and_diacritics_meet_in_the_middle() {
+        let indexed = index_terms("De fietsen zijn geïnspecteerd; refunded on Tuesday.", "0a-1B", "email");
+        let query = SearchQuery::parse("fiets GEINSPECTEERD refund", None, None).unwrap();
+        for group in &query.groups {
+            assert!(
+                group.iter().any(|form| indexed.split(' ').any(|t| t == form)),
+                "{group:?} not in {indexed}"
+            );
+        }
+        assert!(indexed.contains("zzcustomer0a1b") && indexed.contains("zzchannelemail"));
+        let unrelated = SearchQuery::parse("factuur", None, None).unwrap();
+        assert!(!unrelated.groups[0].iter().any(|f| indexed.split(' ').any(|t| t == f)));
+    }
+
+    #[test]
+    fn queries_render_for_both_databases_and_filters_are_tokens() {
+        let query = SearchQuery::parse("Fietsen!", Some("c-1"), Some("email")).unwrap();
+        assert_eq!(
+            query.to_fts5(),
+            "(\"fiets\" OR \"fietsen\") AND (\"zzcustomerc1\") AND (\"zzchannelemail\")"
+        );
+        assert_eq!(
+            query.to_tsquery(),
+            "(fiets | fietsen) & (zzcustomerc1) & (zzchannelemail)"
+        );
+        assert_eq!(SearchQuery::parse(" -- \" ' ", None, None), None, "nothing searchable");
+    }
+
+    #[test]
+    fn a_snippet_shows_the_hit_in_context() {
+        let query = SearchQuery::parse("kapot", None, None).unwrap();
+        let text = format!(
+            "{} Mijn fiets is kapot gegaan bij de brug. {}",
+            "Hallo. ".repeat(20),
+            "Groet ".repeat(20)
+        );
+        let snippet = query.snippet(&text, 60);
+        assert!(snippet.contains("kapot"), "{snippet}");
+        assert!(snippet.starts_with("… ") && snippet.ends_with(" …"), "{snippet}");
+    }
+}

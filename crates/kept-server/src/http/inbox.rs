@@ -1,0 +1,413 @@
+//! Staff pages for conversations across channels: the rows of the "waiting for us" list, a
+//! conversation with its composer, a customer's timeline, and search.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use kept_domain::Lang;
+use kept_domain::PromiseStatus;
+use kept_domain::conversation::{ConversationStatus, Direction, FRUSTRATED_FROM};
+use kept_domain::quoted::split_quoted;
+use kept_store::{ConversationChange, ConversationView, MessageView, TimelineEntry};
+use serde::Deserialize;
+
+use super::extract::StaffSession;
+use super::pages::{
+    AttachmentRow, ConversationPage, ConversationRow, ConversationRowsFragment, CustomerPage, LocalTime, MessageRow,
+    SearchPage, SearchRow, TimelineRow, UnreadableRow, render,
+};
+use super::staff::{LangQuery, clock};
+use crate::error::AppError;
+use crate::i18n::{InboxTexts, inbox_texts, texts};
+use crate::search::{self, SearchParams};
+use crate::service;
+use crate::state::AppState;
+
+const INBOX_LIMIT: i64 = 200;
+
+/// Conversations waiting for our answer, frustrated customers first, then by due time.
+pub async fn waiting_rows(state: &AppState, lang: Lang) -> Result<Vec<ConversationRow>, AppError> {
+    let open = state
+        .store
+        .list_conversations(Some(ConversationStatus::Open), INBOX_LIMIT)
+        .await?;
+    let clock = clock(state, lang);
+    Ok(open.iter().map(|view| clock.conversation_row(view)).collect())
+}
+
+pub async fn unreadable_rows(state: &AppState, lang: Lang) -> Result<Vec<UnreadableRow>, AppError> {
+    let clock = clock(state, lang);
+    Ok(state
+        .store
+        .unreadable_mail(false)
+        .await?
+        .into_iter()
+        .map(|mail| UnreadableRow {
+            at: clock.moment(mail.received_at),
+            id: mail.id,
+            reason: mail.reason,
+            source: mail.source,
+        })
+        .collect())
+}
+
+pub async fn rows(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Query(query): Query<LangQuery>,
+) -> Result<impl IntoResponse, AppError> {
+    let lang = session.lang(&query);
+    render(&ConversationRowsFragment {
+        i: inbox_texts(lang),
+        conversations: waiting_rows(&state, lang).await?,
+    })
+}
+
+fn size_label(bytes: i64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} B"),
+        b if b < 1024 * 1024 => format!("{} KB", b / 1024),
+        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+    }
+}
+
+fn message_row(clock: &LocalTime<'_>, view: &ConversationView, message: &MessageView) -> MessageRow {
+    let inbound = message.direction == Direction::Inbound;
+    let split = split_quoted(&message.body);
+    let who = if inbound {
+        view.customer_name
+            .clone()
+            .or_else(|| view.handle.clone())
+            .unwrap_or_default()
+    } else {
+        message.staff_name.clone().unwrap_or_default()
+    };
+    MessageRow {
+        inbound,
+        who,
+        at: clock.moment(message.sent_at),
+        subject: message.subject.clone(),
+        fresh: split.fresh.to_string(),
+        quoted: split.quoted.to_string(),
+        frustrated: message.frustration.is_some_and(|f| f >= FRUSTRATED_FROM),
+        attachments: message
+            .attachments
+            .iter()
+            .map(|a| AttachmentRow {
+                id: a.id.clone(),
+                filename: a.filename.clone(),
+                size: size_label(a.size_bytes),
+                kept: a.kept,
+            })
+            .collect(),
+    }
+}
+
+fn status_label(status: ConversationStatus, i: &InboxTexts) -> &'static str {
+    match status {
+        ConversationStatus::Open => i.status_open,
+        ConversationStatus::WaitingOnCustomer => i.status_waiting,
+        ConversationStatus::Resolved => i.status_resolved,
+    }
+}
+
+fn promise_label(status: Option<PromiseStatus>, i: &InboxTexts) -> &'static str {
+    match status {
+        Some(PromiseStatus::Open) => i.promise_open,
+        Some(PromiseStatus::Kept) => i.promise_kept,
+        Some(PromiseStatus::Broken) => i.promise_late,
+        Some(PromiseStatus::Cancelled) => i.promise_cancelled,
+        None => i.no_promise,
+    }
+}
+
+async fn conversation_page(
+    state: &AppState,
+    session: StaffSession,
+    lang: Lang,
+    id: &str,
+    draft: String,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let view = state.store.conversation(id).await?.ok_or(AppError::NotFound)?;
+    let i = inbox_texts(lang);
+    let clock = clock(state, lang);
+    let templates = state.store.reply_templates().await?;
+    let reply_to = view
+        .messages
+        .iter()
+        .rev()
+        .find(|m| m.direction == Direction::Inbound)
+        .map(|m| split_quoted(&m.body).fresh.to_string())
+        .unwrap_or_default();
+    let page = ConversationPage {
+        t: texts(lang),
+        i,
+        row: clock.conversation_row(&view),
+        customer_id: view.customer_id.clone(),
+        status: status_label(view.status, i),
+        resolved: view.status == ConversationStatus::Resolved,
+        promise: promise_label(view.promise_status, i).to_string(),
+        messages: view.messages.iter().map(|m| message_row(&clock, &view, m)).collect(),
+        templates: templates.into_iter().map(|t| (t.id, t.name)).collect(),
+        reply_to,
+        customer_name: view.customer_name.clone().unwrap_or_default(),
+        draft,
+        error,
+        me: session.staff,
+        csrf: session.csrf,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+pub async fn conversation(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Query(query): Query<LangQuery>,
+) -> Result<Response, AppError> {
+    let lang = session.lang(&query);
+    conversation_page(&state, session, lang, &id, String::new(), None).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReplyForm {
+    csrf: String,
+    text: String,
+}
+
+/// Sends the reply; when it cannot be sent the page comes back with the reason and the text kept.
+pub async fn reply(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Form(form): Form<ReplyForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    match service::reply(&state, &session.staff, &id, &form.text).await {
+        Ok(_) => Ok(Redirect::to(&format!("/staff/conversations/{id}")).into_response()),
+        Err(error @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            let message = match &error {
+                AppError::Invalid(fields) => fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; "),
+                other => other.to_string(),
+            };
+            let lang = session.staff.lang;
+            conversation_page(&state, session, lang, &id, form.text, Some(message)).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StatusForm {
+    csrf: String,
+    status: String,
+}
+
+pub async fn set_status(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Form(form): Form<StatusForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let status =
+        ConversationStatus::parse(&form.status).ok_or_else(|| AppError::BadRequest("unknown status".into()))?;
+    state
+        .store
+        .change_conversation(
+            &id,
+            ConversationChange::Status(status),
+            &session.staff.id,
+            state.clock.now(),
+        )
+        .await?;
+    state.announce();
+    Ok(Redirect::to(&format!("/staff/conversations/{id}")).into_response())
+}
+
+fn timeline_row(clock: &LocalTime<'_>, i: &InboxTexts, entry: &TimelineEntry) -> TimelineRow {
+    let text = match entry.kind.as_str() {
+        "message_in" | "message_out" => split_quoted(&entry.text).fresh.to_string(),
+        "callback_request" => clock.window_label(&entry.text),
+        _ => entry.text.clone(),
+    };
+    TimelineRow {
+        at: clock.moment(entry.at),
+        kind: i.kind(&entry.kind),
+        channel: entry.channel.clone(),
+        text,
+        who: entry.staff_name.clone(),
+        link: match entry.kind.as_str() {
+            "callback_request" => Some(format!("/staff/callbacks/{}", entry.id)),
+            _ => None,
+        },
+    }
+}
+
+pub async fn customer(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Query(query): Query<LangQuery>,
+) -> Result<Response, AppError> {
+    let lang = session.lang(&query);
+    let customer = state.store.customer(&id).await?.ok_or(AppError::NotFound)?;
+    let i = inbox_texts(lang);
+    let clock = clock(&state, lang);
+    let mut timeline: Vec<TimelineRow> = state
+        .store
+        .customer_timeline(&id)
+        .await?
+        .iter()
+        .map(|entry| timeline_row(&clock, i, entry))
+        .collect();
+    timeline.reverse();
+    let contacts = customer
+        .phone
+        .iter()
+        .cloned()
+        .chain(customer.handles.iter().cloned())
+        .collect();
+    let page = CustomerPage {
+        t: texts(lang),
+        i,
+        name: customer
+            .name
+            .clone()
+            .unwrap_or_else(|| customer.phone.clone().unwrap_or_default()),
+        id: customer.id,
+        contacts,
+        timeline,
+        me: session.staff,
+        csrf: session.csrf,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NoteForm {
+    csrf: String,
+    text: String,
+    conversation_id: Option<String>,
+}
+
+pub async fn add_note(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Form(form): Form<NoteForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let conversation = form.conversation_id.filter(|c| !c.is_empty());
+    service::add_note(&state, &session.staff, &id, conversation.clone(), &form.text).await?;
+    let back = match conversation {
+        Some(conversation) => format!("/staff/conversations/{conversation}"),
+        None => format!("/staff/customers/{id}"),
+    };
+    Ok(Redirect::to(&back).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CallForm {
+    csrf: String,
+    direction: String,
+    summary: String,
+}
+
+pub async fn log_call(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Form(form): Form<CallForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let direction =
+        Direction::parse(&form.direction).ok_or_else(|| AppError::BadRequest("unknown direction".into()))?;
+    service::log_call(&state, &session.staff, &id, direction, &form.summary).await?;
+    Ok(Redirect::to(&format!("/staff/customers/{id}")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SearchForm {
+    #[serde(flatten)]
+    params: SearchParams,
+    lang: Option<String>,
+}
+
+pub async fn search_page(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Query(form): Query<SearchForm>,
+) -> Result<Response, AppError> {
+    let lang = form.lang.as_deref().and_then(Lang::parse).unwrap_or(session.staff.lang);
+    let i = inbox_texts(lang);
+    let params = form.params;
+    let searched = !params.q.trim().is_empty();
+    let (results, error) = if searched {
+        match search::search(&state, &params).await {
+            Ok(results) => (results, None),
+            Err(AppError::Invalid(fields)) => (
+                Vec::new(),
+                Some(fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; ")),
+            ),
+            Err(other) => return Err(other),
+        }
+    } else {
+        (Vec::new(), None)
+    };
+    let clock = clock(&state, lang);
+    let mut channels: Vec<String> = state.settings.channel_webhooks.keys().cloned().collect();
+    channels.extend(["email", "phone", "internal"].map(String::from));
+    channels.sort();
+    channels.dedup();
+    let page = SearchPage {
+        t: texts(lang),
+        i,
+        results: results
+            .into_iter()
+            .map(|r| SearchRow {
+                kind: i.kind(&r.kind),
+                at: clock.moment(r.at),
+                who: r.customer_name.clone().unwrap_or_default(),
+                channel: r.channel,
+                snippet: r.snippet,
+                link: match r.conversation_id {
+                    Some(conversation) => format!("/staff/conversations/{conversation}"),
+                    None => format!("/staff/customers/{}", r.customer_id),
+                },
+            })
+            .collect(),
+        q: params.q,
+        channel: params.channel.unwrap_or_default(),
+        from: params.from.unwrap_or_default(),
+        until: params.until.unwrap_or_default(),
+        customer: params.customer.unwrap_or_default(),
+        channels,
+        searched,
+        error,
+        me: session.staff,
+        csrf: session.csrf,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+pub async fn unreadable_handled(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    state
+        .store
+        .mark_unreadable_handled(&id, &session.staff.id, state.clock.now())
+        .await?;
+    state.announce();
+    Ok(Redirect::to("/staff").into_response())
+}

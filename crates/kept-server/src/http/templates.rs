@@ -1,0 +1,89 @@
+//! Saved replies through the API: list, save, delete, and fill one in for a conversation.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use kept_store::ReplyTemplate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::extract::{ApiStaff, json_body};
+use crate::error::{AppError, ErrorBody};
+use crate::service;
+use crate::state::AppState;
+
+#[utoipa::path(get, path = "/api/v1/templates", security(("bearer" = [])), responses((status = 200, body = Object)))]
+pub async fn list(State(state): State<AppState>, _staff: ApiStaff) -> Result<Json<Vec<ReplyTemplate>>, AppError> {
+    Ok(Json(state.store.reply_templates().await?))
+}
+
+/// A saved reply. Merge fields: `{{ greeting }}`, `{{ customer.name }}`, `{{ customer.first_name }}`,
+/// `{{ staff.name }}`, `{{ staff.first_name }}`, `{{ business.name }}`, `{{ promise.due }}`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TemplateRequest {
+    name: String,
+    body: String,
+}
+
+/// Creates a template, or replaces the one with the same name.
+#[utoipa::path(
+    post,
+    path = "/api/v1/templates",
+    request_body = TemplateRequest,
+    security(("bearer" = [])),
+    responses((status = 201, body = Object), (status = 422, description = "Unknown merge field or syntax error", body = ErrorBody))
+)]
+pub async fn save(
+    State(state): State<AppState>,
+    _staff: ApiStaff,
+    body: Bytes,
+) -> Result<(StatusCode, Json<ReplyTemplate>), AppError> {
+    let request: TemplateRequest = json_body(&body, "body", "expected {\"name\": \"…\", \"body\": \"…\"}")?;
+    let saved = service::save_template(&state, &request.name, &request.body).await?;
+    Ok((StatusCode::CREATED, Json(saved)))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/templates/{id}/delete",
+    security(("bearer" = [])),
+    responses((status = 204, description = "Deleted"), (status = 404, body = ErrorBody))
+)]
+pub async fn delete(
+    State(state): State<AppState>,
+    _staff: ApiStaff,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    state.store.delete_reply_template(&id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DraftRequest {
+    template_id: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Draft {
+    text: String,
+}
+
+/// The template filled in for this conversation (not sent: the agent edits and sends it).
+#[utoipa::path(
+    post,
+    path = "/api/v1/conversations/{id}/draft",
+    request_body = DraftRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = Draft), (status = 404, body = ErrorBody))
+)]
+pub async fn draft(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Draft>, AppError> {
+    let request: DraftRequest = json_body(&body, "body", "expected {\"template_id\": \"…\"}")?;
+    let text = service::draft_reply(&state, &staff, &id, &request.template_id).await?;
+    Ok(Json(Draft { text }))
+}

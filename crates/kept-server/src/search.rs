@@ -1,0 +1,117 @@
+//! Searching messages, notes and calls: the request as staff type it (words, a customer, a
+//! channel, a date range in the business's time zone), checked and turned into a store query.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use kept_domain::FieldError;
+use kept_domain::search::SearchQuery;
+use kept_store::{SearchFilter, SearchHit};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+const DEFAULT_LIMIT: i64 = 25;
+const MAX_LIMIT: i64 = 100;
+const SNIPPET_CHARS: usize = 160;
+
+/// `q` is required; the rest narrows it down. Dates are days (YYYY-MM-DD) in the business's time zone.
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+pub struct SearchParams {
+    #[serde(default)]
+    pub q: String,
+    pub customer: Option<String>,
+    pub channel: Option<String>,
+    pub from: Option<String>,
+    pub until: Option<String>,
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SearchResult {
+    /// message_in, message_out, note or phone_call.
+    pub kind: String,
+    pub id: String,
+    pub customer_id: String,
+    pub customer_name: Option<String>,
+    pub conversation_id: Option<String>,
+    pub channel: String,
+    pub at: DateTime<Utc>,
+    /// The text around the first matching word.
+    pub snippet: String,
+}
+
+fn invalid(field: &'static str, code: &'static str, message: &str) -> AppError {
+    AppError::Invalid(vec![FieldError {
+        field,
+        code,
+        message: message.into(),
+    }])
+}
+
+fn blank_to_none(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+fn day_start(state: &AppState, field: &'static str, day: &str) -> Result<DateTime<Utc>, AppError> {
+    let date = NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .map_err(|_| invalid(field, "invalid_date", "use a date like 2026-11-24"))?;
+    let tz = state.settings.business.time_zone();
+    date.and_hms_opt(0, 0, 0)
+        .and_then(|midnight| midnight.and_local_timezone(tz).earliest())
+        .map(|local| local.with_timezone(&Utc))
+        .ok_or_else(|| {
+            invalid(
+                field,
+                "invalid_date",
+                "this day has no midnight in the business's time zone",
+            )
+        })
+}
+
+pub async fn search(state: &AppState, params: &SearchParams) -> Result<Vec<SearchResult>, AppError> {
+    if params.q.len() > 500 {
+        return Err(invalid("q", "too_long", "search for at most 500 characters"));
+    }
+    let query = SearchQuery::parse(
+        &params.q,
+        blank_to_none(&params.customer),
+        blank_to_none(&params.channel),
+    )
+    .ok_or_else(|| invalid("q", "no_words", "type at least one word to search for"))?;
+    let from = blank_to_none(&params.from)
+        .map(|d| day_start(state, "from", d))
+        .transpose()?;
+    let until = blank_to_none(&params.until)
+        .map(|d| day_start(state, "until", d).map(|start| start + chrono::Duration::days(1)))
+        .transpose()?;
+    if let (Some(from), Some(until)) = (from, until)
+        && until <= from
+    {
+        return Err(invalid("until", "before_from", "the end date is before the start date"));
+    }
+    let limit = params.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    let hits = state
+        .store
+        .search(&SearchFilter {
+            query: query.clone(),
+            from,
+            until,
+            limit,
+        })
+        .await?;
+    Ok(hits.into_iter().map(|hit| result(&query, hit)).collect())
+}
+
+fn result(query: &SearchQuery, hit: SearchHit) -> SearchResult {
+    SearchResult {
+        snippet: query.snippet(&hit.text, SNIPPET_CHARS),
+        kind: hit.kind,
+        id: hit.id,
+        customer_id: hit.customer_id,
+        customer_name: hit.customer_name,
+        conversation_id: hit.conversation_id,
+        channel: hit.channel,
+        at: hit.at,
+    }
+}

@@ -1,0 +1,161 @@
+//! What comes with e-mail besides its text: attachments, and mail kept could not read (kept
+//! raw, flagged for a human, never dropped).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use kept_domain::new_id;
+use sqlx::{AnyConnection, AnyPool, Row};
+
+use crate::model::*;
+use crate::time::{from_ms, to_ms};
+use crate::{Result, StoreError};
+
+pub(crate) async fn insert_attachments(
+    conn: &mut AnyConnection,
+    message_id: &str,
+    attachments: &[NewAttachment],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    for attachment in attachments {
+        sqlx::query(
+            "INSERT INTO attachments (id, message_id, filename, content_type, size_bytes, data, created_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(new_id())
+        .bind(message_id)
+        .bind(&attachment.filename)
+        .bind(&attachment.content_type)
+        .bind(attachment.size_bytes)
+        .bind(attachment.data.clone())
+        .bind(to_ms(now))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+const ATTACHMENT_INFO: &str = "SELECT a.id, a.filename, a.content_type, a.size_bytes, CAST(CASE WHEN a.data IS NULL THEN 0 ELSE 1 END AS BIGINT), a.message_id FROM attachments a";
+
+fn info_from_row(row: &sqlx::any::AnyRow) -> Result<AttachmentInfo> {
+    Ok(AttachmentInfo {
+        id: row.try_get(0)?,
+        filename: row.try_get(1)?,
+        content_type: row.try_get(2)?,
+        size_bytes: row.try_get(3)?,
+        kept: row.try_get::<i64, _>(4)? == 1,
+    })
+}
+
+/// The attachments of a conversation's messages, by message id.
+pub(crate) async fn attachments_of_conversation(
+    pool: &AnyPool,
+    conversation_id: &str,
+) -> Result<HashMap<String, Vec<AttachmentInfo>>> {
+    let rows = sqlx::query(&format!(
+        "{ATTACHMENT_INFO} JOIN messages m ON m.id = a.message_id WHERE m.conversation_id = $1 ORDER BY a.created_ms, a.id"
+    ))
+    .bind(conversation_id)
+    .fetch_all(pool)
+    .await?;
+    let mut by_message: HashMap<String, Vec<AttachmentInfo>> = HashMap::new();
+    for row in &rows {
+        by_message.entry(row.try_get(5)?).or_default().push(info_from_row(row)?);
+    }
+    Ok(by_message)
+}
+
+pub(crate) async fn attachment(pool: &AnyPool, id: &str) -> Result<Option<(AttachmentInfo, Option<Vec<u8>>)>> {
+    let row = sqlx::query(&format!("{ATTACHMENT_INFO} WHERE a.id = $1"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let data = sqlx::query("SELECT data FROM attachments WHERE id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await?
+        .try_get(0)?;
+    Ok(Some((info_from_row(&row)?, data)))
+}
+
+/// Stores unreadable mail once per fingerprint; returns its id and whether it was new.
+pub(crate) async fn record_unreadable(conn: &mut AnyConnection, mail: &NewUnreadableMail) -> Result<(String, bool)> {
+    let id = new_id();
+    let inserted = sqlx::query(
+        "INSERT INTO unreadable_mail (id, fingerprint, source, reason, raw, received_ms) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (fingerprint) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(&mail.fingerprint)
+    .bind(&mail.source)
+    .bind(&mail.reason)
+    .bind(mail.raw.clone())
+    .bind(to_ms(mail.now))
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if inserted == 1 {
+        return Ok((id, true));
+    }
+    let existing = sqlx::query("SELECT id FROM unreadable_mail WHERE fingerprint = $1")
+        .bind(&mail.fingerprint)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok((existing.try_get(0)?, false))
+}
+
+/// Unreadable mail, the unhandled first, newest first.
+pub(crate) async fn list_unreadable(pool: &AnyPool, include_handled: bool) -> Result<Vec<UnreadableMail>> {
+    let filter = if include_handled {
+        ""
+    } else {
+        "WHERE handled_ms IS NULL"
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT id, source, reason, CAST(LENGTH(raw) AS BIGINT), received_ms, handled_ms FROM unreadable_mail {filter} \
+         ORDER BY CASE WHEN handled_ms IS NULL THEN 0 ELSE 1 END, received_ms DESC LIMIT 200"
+    ))
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(UnreadableMail {
+                id: r.try_get(0)?,
+                source: r.try_get(1)?,
+                reason: r.try_get(2)?,
+                size_bytes: r.try_get::<i64, _>(3)?,
+                received_at: from_ms(r.try_get(4)?),
+                handled_at: r.try_get::<Option<i64>, _>(5)?.map(from_ms),
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn unreadable_raw(pool: &AnyPool, id: &str) -> Result<Option<Vec<u8>>> {
+    let row = sqlx::query("SELECT raw FROM unreadable_mail WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+    row.map(|r| r.try_get(0).map_err(StoreError::from)).transpose()
+}
+
+pub(crate) async fn mark_unreadable_handled(
+    conn: &mut AnyConnection,
+    id: &str,
+    staff_id: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let changed =
+        sqlx::query("UPDATE unreadable_mail SET handled_ms = $1, handled_by = $2 WHERE id = $3 AND handled_ms IS NULL")
+            .bind(to_ms(now))
+            .bind(staff_id)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    if changed == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}

@@ -1,0 +1,136 @@
+//! The search index: one row per message, note and logged call, written in the same
+//! transaction as the record itself. Matching is the database's own full-text search (FTS5 on
+//! SQLite, a GIN-indexed tsvector on PostgreSQL) over terms prepared in kept-domain.
+
+use chrono::{DateTime, Utc};
+use kept_domain::search::{customer_token, index_terms};
+use sqlx::{AnyConnection, AnyPool, Row};
+
+use crate::Result;
+use crate::model::*;
+use crate::sql::Dialect;
+use crate::time::{from_ms, to_ms};
+
+/// What a search index row points at.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Indexed {
+    Message,
+    Note,
+    PhoneCall,
+}
+
+impl Indexed {
+    fn as_str(self) -> &'static str {
+        match self {
+            Indexed::Message => "message",
+            Indexed::Note => "note",
+            Indexed::PhoneCall => "phone_call",
+        }
+    }
+}
+
+pub(crate) struct IndexEntry<'a> {
+    pub kind: Indexed,
+    pub id: &'a str,
+    pub customer_id: &'a str,
+    pub channel: &'a str,
+    pub text: &'a str,
+    pub at: DateTime<Utc>,
+}
+
+pub(crate) async fn index(conn: &mut AnyConnection, entry: IndexEntry<'_>) -> Result<()> {
+    sqlx::query("INSERT INTO search_index (terms, kind, ref_id, customer_id, at_ms) VALUES ($1, $2, $3, $4, $5)")
+        .bind(index_terms(entry.text, entry.customer_id, entry.channel))
+        .bind(entry.kind.as_str())
+        .bind(entry.id)
+        .bind(entry.customer_id)
+        .bind(to_ms(entry.at))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// After a merge the moved records must be found under their new customer.
+pub(crate) async fn move_customer(conn: &mut AnyConnection, dialect: Dialect, into: &str, from: &str) -> Result<()> {
+    let (old, new) = (customer_token(from), customer_token(into));
+    let filter = match dialect {
+        Dialect::Sqlite => "search_index MATCH $4",
+        Dialect::Postgres => "customer_id = $4",
+    };
+    let sql = format!("UPDATE search_index SET terms = REPLACE(terms, $1, $2), customer_id = $3 WHERE {filter}");
+    let matched = match dialect {
+        Dialect::Sqlite => format!("\"{old}\""),
+        Dialect::Postgres => from.to_string(),
+    };
+    sqlx::query(&sql)
+        .bind(&old)
+        .bind(&new)
+        .bind(into)
+        .bind(matched)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Matching rows, newest first, with the text and context each one points at.
+pub(crate) async fn search(pool: &AnyPool, dialect: Dialect, filter: &SearchFilter) -> Result<Vec<SearchHit>> {
+    let (matches, query) = match dialect {
+        Dialect::Sqlite => ("search_index MATCH $1", filter.query.to_fts5()),
+        Dialect::Postgres => ("tsv @@ to_tsquery('simple', $1)", filter.query.to_tsquery()),
+    };
+    // The newest first is the index's own order (rowid grows with insertion), so LIMIT stops early.
+    let sql = format!(
+        "SELECT kind, ref_id, at_ms FROM search_index WHERE {matches} AND at_ms >= $2 AND at_ms < $3 \
+         ORDER BY rowid DESC LIMIT $4"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(query)
+        .bind(filter.from.map_or(i64::MIN, to_ms))
+        .bind(filter.until.map_or(i64::MAX, to_ms))
+        .bind(filter.limit)
+        .fetch_all(pool)
+        .await?;
+    let mut hits = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let kind: String = row.try_get(0)?;
+        let id: String = row.try_get(1)?;
+        if let Some(hit) = details(pool, &kind, &id).await? {
+            hits.push(hit);
+        }
+    }
+    Ok(hits)
+}
+
+/// The record behind an index row (gone when it was erased).
+async fn details(pool: &AnyPool, kind: &str, id: &str) -> Result<Option<SearchHit>> {
+    let sql = match kind {
+        "message" => {
+            "SELECT CASE WHEN m.direction = 'inbound' THEN 'message_in' ELSE 'message_out' END, m.customer_id, cu.name, \
+             m.conversation_id, m.channel, m.sent_ms, m.body FROM messages m JOIN customers cu ON cu.id = m.customer_id \
+             WHERE m.id = $1"
+        }
+        "note" => {
+            "SELECT 'note', n.customer_id, cu.name, n.conversation_id, COALESCE(c.channel, 'internal'), n.at_ms, n.body \
+             FROM notes n JOIN customers cu ON cu.id = n.customer_id LEFT JOIN conversations c ON c.id = n.conversation_id \
+             WHERE n.id = $1"
+        }
+        _ => {
+            "SELECT 'phone_call', p.customer_id, cu.name, CAST(NULL AS TEXT), 'phone', p.at_ms, p.summary \
+             FROM phone_calls p JOIN customers cu ON cu.id = p.customer_id WHERE p.id = $1"
+        }
+    };
+    let row = sqlx::query(sql).bind(id).fetch_optional(pool).await?;
+    row.map(|r| {
+        Ok(SearchHit {
+            kind: r.try_get(0)?,
+            id: id.to_string(),
+            customer_id: r.try_get(1)?,
+            customer_name: r.try_get(2)?,
+            conversation_id: r.try_get(3)?,
+            channel: r.try_get(4)?,
+            at: from_ms(r.try_get(5)?),
+            text: r.try_get(6)?,
+        })
+    })
+    .transpose()
+}

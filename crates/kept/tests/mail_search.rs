@@ -1,0 +1,206 @@
+//! What comes with e-mail (attachments with a size limit, quoted history), search across
+//! messages, notes and calls, and saved replies with merge fields.
+
+mod support;
+
+use serde_json::{Value, json};
+use support::*;
+
+async fn post_fixture(server: &TestServer, name: &str) -> Value {
+    let response = server
+        .http
+        .post(server.url("/api/v1/inbound/email"))
+        .bearer_auth(&server.token)
+        .header("content-type", "message/rfc822")
+        .body(mail_fixture(name))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "{name}");
+    response.json().await.unwrap()
+}
+
+async fn search(server: &TestServer, query: &str) -> Vec<Value> {
+    let response = server.api_get(&format!("/api/v1/search?{query}")).await;
+    assert_eq!(response.status(), 200, "{query}");
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn attachments_are_kept_up_to_the_limit_and_quoted_history_is_kept() {
+    for db in databases().await {
+        let server = TestServer::start_with(&db.url, |config| config.max_attachment_bytes = 10_000).await;
+        let stored = post_fixture(&server, "attachment-base64.eml").await;
+        let conversation_id = stored["conversation_id"].as_str().unwrap();
+        post_fixture(&server, "reply-chain.eml").await;
+        let conversation: Value = server
+            .api_get(&format!("/api/v1/conversations/{conversation_id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let messages = conversation["messages"].as_array().unwrap();
+        assert_eq!(messages.len(), 2, "the reply joined the thread on {}", db.name);
+        let files = messages[0]["attachments"].as_array().unwrap();
+        assert_eq!(files.len(), 2);
+        assert_eq!(
+            (files[0]["filename"].as_str(), files[0]["kept"].as_bool()),
+            (Some("bon.pdf"), Some(true))
+        );
+        assert_eq!(
+            (files[1]["filename"].as_str(), files[1]["kept"].as_bool()),
+            (Some("groot.jpg"), Some(false))
+        );
+        assert!(files[1]["size_bytes"].as_i64().unwrap() > 10_000);
+
+        let pdf = server
+            .api_get(&format!("/api/v1/attachments/{}", files[0]["id"].as_str().unwrap()))
+            .await;
+        assert_eq!(pdf.status(), 200);
+        assert!(
+            pdf.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .starts_with("attachment")
+        );
+        assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-1.4"));
+        let too_big = server
+            .api_get(&format!("/api/v1/attachments/{}", files[1]["id"].as_str().unwrap()))
+            .await;
+        assert_eq!(too_big.status(), 410, "over the limit: name and size only");
+
+        // The quoted history is stored with the message (trimmed only when shown).
+        assert!(messages[1]["body"].as_str().unwrap().contains("> Hierbij de bon"));
+        server.running.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn search_finds_word_forms_across_messages_notes_and_calls_with_filters() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let cp1252 = post_fixture(&server, "windows-1252.eml").await; // "De reparatie kostte € 45 … te duur"
+        server.clock.advance(chrono::Duration::minutes(1));
+        let latin1 = post_fixture(&server, "iso-8859-1-qp.eml").await; // "garantie op de versnelling"
+        let renee = latin1["customer_id"].as_str().unwrap();
+        let piet = cp1252["customer_id"].as_str().unwrap();
+        let note = server
+            .api_post(
+                &format!("/api/v1/customers/{piet}/notes"),
+                json!({"text": "Klant vindt reparaties te duur; korting besproken."}),
+            )
+            .await;
+        assert_eq!(note.status(), 201);
+        let call = server
+            .api_post(
+                &format!("/api/v1/customers/{renee}/calls"),
+                json!({"direction": "outbound", "summary": "Called about the warranty claims, refunded the shifter."}),
+            )
+            .await;
+        assert_eq!(call.status(), 201);
+
+        // Dutch stems: "reparaties" finds the message ("reparatie") and the note ("reparaties").
+        let hits = search(&server, "q=reparaties").await;
+        let kinds: Vec<&str> = hits.iter().map(|h| h["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["note", "message_in"], "newest first on {}", db.name);
+        assert!(hits[1]["snippet"].as_str().unwrap().contains("reparatie"));
+        // English stems: "refund" finds "refunded".
+        let hits = search(&server, "q=refund+shifter").await;
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0]["kind"], "phone_call");
+        assert_eq!(hits[0]["customer_name"], "Renée de Boer");
+        // Diacritics folded: "onduidelijk" typed with an accent still matches.
+        assert_eq!(search(&server, "q=ónduidelijk").await.len(), 1);
+        // Every word must match.
+        assert!(search(&server, "q=reparatie+versnelling").await.is_empty());
+        // Filters: customer, channel, dates (days in the business's time zone).
+        assert_eq!(search(&server, &format!("q=duur&customer={piet}")).await.len(), 2);
+        assert!(search(&server, &format!("q=duur&customer={renee}")).await.is_empty());
+        assert_eq!(search(&server, "q=duur&channel=email").await.len(), 1);
+        assert_eq!(search(&server, "q=duur&channel=internal").await.len(), 1);
+        assert_eq!(
+            search(&server, "q=duur&from=2026-11-24&until=2026-11-24").await.len(),
+            2
+        );
+        assert!(search(&server, "q=duur&from=2026-11-25").await.is_empty());
+
+        let bad = server.api_get("/api/v1/search?q=%20%21%21").await;
+        assert_eq!(bad.status(), 422);
+        let bad: Value = bad.json().await.unwrap();
+        assert_eq!(bad["fields"][0]["code"], "no_words");
+        let bad_date: Value = server
+            .api_get("/api/v1/search?q=duur&from=24-11-2026")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(bad_date["fields"][0]["field"], "from");
+
+        // After merging, the moved records are found under the customer they now belong to.
+        let merged = server
+            .api_post(&format!("/api/v1/customers/{renee}/merge"), json!({"from": piet}))
+            .await;
+        assert_eq!(merged.status(), 200);
+        assert_eq!(
+            search(&server, &format!("q=duur&customer={renee}")).await.len(),
+            2,
+            "{}",
+            db.name
+        );
+        assert!(search(&server, &format!("q=duur&customer={piet}")).await.is_empty());
+        server.running.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn saved_replies_fill_in_the_customer_staff_and_promise() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let stored = post_fixture(&server, "iso-8859-1-qp.eml").await;
+        let conversation_id = stored["conversation_id"].as_str().unwrap();
+
+        let typo = server
+            .api_post(
+                "/api/v1/templates",
+                json!({"name": "Garantie", "body": "{{ greeting }}\n{{ customer.nmae }}"}),
+            )
+            .await;
+        assert_eq!(typo.status(), 422);
+        let typo: Value = typo.json().await.unwrap();
+        assert!(
+            typo["fields"][0]["message"].as_str().unwrap().contains("line 2"),
+            "{typo}"
+        );
+
+        let body = "{{ greeting }}\n\nU hoort uiterlijk {{ promise.due }} van ons over de garantie.\n\nMet vriendelijke groet,\n{{ staff.name }}, {{ business.name }}";
+        let saved = server
+            .api_post("/api/v1/templates", json!({"name": "Garantie", "body": body}))
+            .await;
+        assert_eq!(saved.status(), 201);
+        let saved: Value = saved.json().await.unwrap();
+        let listed: Vec<Value> = server.api_get("/api/v1/templates").await.json().await.unwrap();
+        assert_eq!(listed.len(), 1);
+
+        let draft = server
+            .api_post(
+                &format!("/api/v1/conversations/{conversation_id}/draft"),
+                json!({"template_id": saved["id"]}),
+            )
+            .await;
+        assert_eq!(draft.status(), 200);
+        let draft: Value = draft.json().await.unwrap();
+        // E-mail's first-response target is 4 business hours: 10:00 + 4h = 14:00 today.
+        assert_eq!(
+            draft["text"],
+            "Beste Renée,\n\nU hoort uiterlijk vandaag om 14:00 van ons over de garantie.\n\nMet vriendelijke groet,\nSanne, Fietsenmaker"
+        );
+        let deleted = server
+            .api_post(
+                &format!("/api/v1/templates/{}/delete", saved["id"].as_str().unwrap()),
+                Value::Null,
+            )
+            .await;
+        assert_eq!(deleted.status(), 204);
+        server.running.stop().await;
+    }
+}

@@ -1,0 +1,81 @@
+// An agent answers a customer's chat message from the inbox; the tone check speaks up while
+// typing, the reply goes out on the channel's webhook and the reply promise is kept.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { startKept, launchChromium, PASSWORD } from "./kept.mjs";
+
+let kept, browser, hooks;
+const received = [];
+
+before(async () => {
+  hooks = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk) => { body += chunk; });
+    request.on("end", () => { received.push(JSON.parse(body)); response.end("ok"); });
+  });
+  await new Promise((resolve) => hooks.listen(0, "127.0.0.1", resolve));
+  const hookUrl = `http://127.0.0.1:${hooks.address().port}/chat`;
+  kept = await startKept({ config: `webhook_secret = "browser-test"\n[channel_webhooks]\nchat = "${hookUrl}"\n` });
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await kept?.stop();
+  hooks?.close();
+});
+
+test("an agent answers a frustrated customer from the inbox and the promise is kept", async () => {
+  const token = kept.token("sanne@fiets.test");
+  const inbound = await fetch(`${kept.base}/api/v1/inbound/message`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+    body: JSON.stringify({
+      channel: "chat", external_id: "chat-1", from: { handle: "@jan", name: "Jan Jansen" },
+      text: "I have been waiting a week for my bike, this is ridiculous! Nobody answers.",
+    }),
+  });
+  assert.equal(inbound.status, 201);
+
+  const page = await browser.newPage();
+  await page.goto(`${kept.base}/login?lang=en`);
+  await page.fill("#email", "sanne@fiets.test");
+  await page.fill("#password", PASSWORD);
+  await Promise.all([page.waitForURL(`${kept.base}/staff`), page.click("button[type=submit]")]);
+  const row = page.locator("#conversation-rows tr.conversation", { hasText: "Jan Jansen" });
+  await row.waitFor();
+  assert.match(await row.textContent(), /frustrated/);
+
+  await Promise.all([page.waitForURL(/\/staff\/conversations\//), row.locator("a").click()]);
+  assert.match(await page.locator("#promise-status").textContent(), /open/);
+
+  // A careless draft: the tone check explains what is wrong while the agent types.
+  await page.locator("#reply-text").pressSequentially("Dear customer, that is not our fault.");
+  const findings = page.locator("#tone-findings li");
+  await page.locator("#tone-findings li[data-rule=generic_greeting]").waitFor();
+  assert.ok((await findings.count()) >= 2, "greeting and blame");
+  // The suggestion greets the customer by name.
+  assert.match(await page.locator("#tone-findings").textContent(), /Dear Jan Jansen,/);
+
+  // A better one: the findings go away.
+  await page.fill("#reply-text", "");
+  await page.locator("#reply-text").pressSequentially(
+    "Dear Jan, I understand your frustration about the wait. Your bike is ready on Friday at 14:00 and I will call you then.");
+  await page.locator("#tone-ok").waitFor({ state: "visible" });
+  assert.equal(await findings.count(), 0);
+
+  await Promise.all([page.waitForURL(/\/staff\/conversations\/[^/]+$/), page.click("#composer button[type=submit]")]);
+  assert.match(await page.locator("#promise-status").textContent(), /kept/);
+  assert.match(await page.locator("#conversation-status").textContent(), /waiting on customer/);
+  await page.locator(".message.outbound", { hasText: "Your bike is ready on Friday" }).waitFor();
+
+  // The reply went out on the chat channel's webhook, addressed to the customer's handle.
+  for (let i = 0; i < 100 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(received.length, 1);
+  assert.match(JSON.stringify(received[0]), /Your bike is ready on Friday/);
+  assert.match(JSON.stringify(received[0]), /@jan/);
+
+  // Nothing is waiting any more.
+  await page.goto(`${kept.base}/staff`);
+  await page.locator("#conversation-rows").getByText("No messages are waiting for an answer.").waitFor();
+});
