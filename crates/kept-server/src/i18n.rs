@@ -331,6 +331,7 @@ impl InboxTexts {
             "note" => self.kind_note,
             "phone_call" => self.kind_phone_call,
             "callback_request" => self.kind_callback_request,
+            "promise" => self.promise,
             _ => self.kind_call,
         }
     }

@@ -10,6 +10,7 @@ use kept_store::{
 };
 use serde::Serialize;
 
+use crate::Settings;
 use crate::config::MAX_RAW_EMAIL_BYTES;
 use crate::error::AppError;
 use crate::inbound_email;
@@ -124,9 +125,8 @@ pub async fn accept_inbound(state: &AppState, input: &InboundInput) -> Result<In
 }
 
 /// Works out when the answer is due (the channel's target in opening hours) and how frustrated
-/// the writer is, then stores the message.
-async fn record_inbound(state: &AppState, mut message: NewInbound) -> Result<InboundRecorded, AppError> {
-    let settings = &state.settings;
+/// the writer is.
+pub fn with_due_time_and_mood(settings: &Settings, mut message: NewInbound) -> NewInbound {
     let minutes = first_response_minutes(
         &message.channel,
         &settings.first_response_minutes,
@@ -139,6 +139,11 @@ async fn record_inbound(state: &AppState, mut message: NewInbound) -> Result<Inb
         .add_business_minutes(now, minutes)
         .unwrap_or(now + Duration::minutes(minutes));
     message.frustration = (kept_tone::mood(&message.text, None).frustration * 100.0).round() as i64;
+    message
+}
+
+async fn record_inbound(state: &AppState, message: NewInbound) -> Result<InboundRecorded, AppError> {
+    let message = with_due_time_and_mood(&state.settings, message);
     let recorded = state.store.record_inbound(message).await?;
     state.announce();
     Ok(recorded)

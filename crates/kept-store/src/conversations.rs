@@ -97,13 +97,6 @@ async fn conversation_for(
     })
 }
 
-pub(crate) async fn record_inbound_duplicate(
-    conn: &mut AnyConnection,
-    message: &NewInbound,
-) -> Result<Option<InboundRecorded>> {
-    already_stored(conn, &message.channel, &message.external_id).await
-}
-
 /// The conversation holding a message this one answers, whatever its status.
 async fn threaded_conversation(conn: &mut AnyConnection, message: &NewInbound) -> Result<Option<OpenConversation>> {
     if message.thread.is_empty() {
@@ -131,7 +124,11 @@ async fn threaded_conversation(conn: &mut AnyConnection, message: &NewInbound) -
     .transpose()
 }
 
-async fn already_stored(conn: &mut AnyConnection, channel: &str, external_id: &str) -> Result<Option<InboundRecorded>> {
+pub(crate) async fn already_stored(
+    conn: &mut AnyConnection,
+    channel: &str,
+    external_id: &str,
+) -> Result<Option<InboundRecorded>> {
     let row = sqlx::query(
         "SELECT m.id, m.conversation_id, m.customer_id, p.id FROM messages m JOIN conversations c ON c.id = m.conversation_id \
          LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open' WHERE m.channel = $1 AND m.external_id = $2",
@@ -547,33 +544,45 @@ pub(crate) async fn conversation_of_message(pool: &AnyPool, message_id: &str) ->
 pub(crate) async fn timeline(pool: &AnyPool, customer_id: &str) -> Result<Vec<TimelineEntry>> {
     let rows = sqlx::query(
         "SELECT CASE WHEN m.direction = 'inbound' THEN 'message_in' ELSE 'message_out' END, m.sent_ms, m.channel, m.body, \
-                CAST(NULL AS TEXT), s.name, m.id \
+                CAST(NULL AS TEXT), s.name, m.id, 0 \
          FROM messages m LEFT JOIN staff s ON s.id = m.staff_id WHERE m.customer_id = $1 \
          UNION ALL \
-         SELECT 'callback_request', created_ms, 'phone', window_code, note, CAST(NULL AS TEXT), id \
+         SELECT 'callback_request', created_ms, 'phone', window_code, note, CAST(NULL AS TEXT), id, 0 \
          FROM callback_requests WHERE customer_id = $1 \
          UNION ALL \
-         SELECT 'call', k.at_ms, 'phone', k.outcome, k.note, s.name, k.id FROM calls k LEFT JOIN staff s ON s.id = k.staff_id \
+         SELECT 'call', k.at_ms, 'phone', k.outcome, k.note, s.name, k.id, 0 FROM calls k LEFT JOIN staff s ON s.id = k.staff_id \
          WHERE k.customer_id = $1 \
          UNION ALL \
-         SELECT 'note', n.at_ms, COALESCE(c.channel, 'internal'), n.body, CAST(NULL AS TEXT), s.name, n.id FROM notes n \
+         SELECT 'note', n.at_ms, COALESCE(c.channel, 'internal'), n.body, CAST(NULL AS TEXT), s.name, n.id, 0 FROM notes n \
          LEFT JOIN staff s ON s.id = n.staff_id LEFT JOIN conversations c ON c.id = n.conversation_id WHERE n.customer_id = $1 \
          UNION ALL \
-         SELECT 'phone_call', p.at_ms, 'phone', p.summary, p.direction, s.name, p.id FROM phone_calls p \
+         SELECT 'phone_call', p.at_ms, 'phone', p.summary, p.direction, s.name, p.id, 0 FROM phone_calls p \
          LEFT JOIN staff s ON s.id = p.staff_id WHERE p.customer_id = $1 \
-         ORDER BY 2, 7",
+         UNION ALL \
+         SELECT 'promise', r.created_ms, r.kind, r.status, CAST(r.due_ms AS TEXT), s.name, r.id, 1 FROM promises r \
+         LEFT JOIN staff s ON s.id = r.owner_id WHERE r.customer_id = $1 \
+         ORDER BY 2, 8, 7",
     )
     .bind(customer_id)
     .fetch_all(pool)
     .await?;
     rows.iter()
         .map(|r| {
+            let kind: String = r.try_get(0)?;
+            let note: Option<String> = r.try_get(4)?;
+            // A promise's note is its due time (milliseconds in SQL), given as RFC 3339.
+            let note = match kind.as_str() {
+                "promise" => note
+                    .and_then(|ms| ms.parse::<i64>().ok())
+                    .map(|ms| from_ms(ms).to_rfc3339()),
+                _ => note,
+            };
             Ok(TimelineEntry {
-                kind: r.try_get(0)?,
+                kind,
                 at: from_ms(r.try_get(1)?),
                 channel: r.try_get(2)?,
                 text: r.try_get(3)?,
-                note: r.try_get(4)?,
+                note,
                 staff_name: r.try_get(5)?,
                 id: r.try_get(6)?,
             })

@@ -1,11 +1,13 @@
-//! Group commit for SQLite: new callback requests that arrive together are written in one
-//! transaction, so they share one fsync. Each request is still answered only after the
-//! transaction holding it has committed.
+//! Group commit for SQLite: writes that arrive together (new callback requests, inbound
+//! messages) go into one transaction, so they share one fsync. Each caller is still answered
+//! only after the transaction holding its write has committed.
 
-use sqlx::AnyPool;
+use async_trait::async_trait;
+use sqlx::{AnyConnection, AnyPool};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::model::{CallbackView, NewCallback};
+use crate::conversations;
+use crate::model::{CallbackView, InboundRecorded, NewCallback, NewInbound};
 use crate::new_callbacks::insert_callbacks;
 use crate::sql::load_candidates;
 use crate::{Result, StoreError};
@@ -13,23 +15,61 @@ use crate::{Result, StoreError};
 /// More per transaction adds latency for the first request without saving much more.
 const MAX_BATCH: usize = 256;
 
-struct Job {
-    request: NewCallback,
-    reply: oneshot::Sender<Result<CallbackView>>,
+/// One kind of write that can share a transaction with others of its kind.
+#[async_trait]
+pub(crate) trait BatchWrite: Send + Sync + 'static {
+    type Request: Send + Sync + 'static;
+    type Response: Send + 'static;
+    /// Writes all requests in the open transaction, answering in the same order.
+    async fn write(conn: &mut AnyConnection, requests: &[&Self::Request]) -> Result<Vec<Self::Response>>;
 }
 
-pub(crate) struct GroupCommit {
-    jobs: mpsc::Sender<Job>,
+pub(crate) struct NewCallbacks;
+
+#[async_trait]
+impl BatchWrite for NewCallbacks {
+    type Request = NewCallback;
+    type Response = CallbackView;
+
+    async fn write(conn: &mut AnyConnection, requests: &[&NewCallback]) -> Result<Vec<CallbackView>> {
+        let mut candidates = load_candidates(conn).await?;
+        insert_callbacks(conn, requests, &mut candidates).await
+    }
 }
 
-impl GroupCommit {
+pub(crate) struct InboundMessages;
+
+#[async_trait]
+impl BatchWrite for InboundMessages {
+    type Request = NewInbound;
+    type Response = InboundRecorded;
+
+    async fn write(conn: &mut AnyConnection, requests: &[&NewInbound]) -> Result<Vec<InboundRecorded>> {
+        let mut recorded = Vec::with_capacity(requests.len());
+        for message in requests {
+            recorded.push(conversations::record_inbound(conn, message).await?);
+        }
+        Ok(recorded)
+    }
+}
+
+struct Job<W: BatchWrite> {
+    request: W::Request,
+    reply: oneshot::Sender<Result<W::Response>>,
+}
+
+pub(crate) struct GroupCommit<W: BatchWrite> {
+    jobs: mpsc::Sender<Job<W>>,
+}
+
+impl<W: BatchWrite> GroupCommit<W> {
     pub(crate) fn start(pool: AnyPool) -> Self {
         let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run(pool, queue));
+        tokio::spawn(run::<W>(pool, queue));
         Self { jobs }
     }
 
-    pub(crate) async fn submit(&self, request: NewCallback) -> Result<CallbackView> {
+    pub(crate) async fn submit(&self, request: W::Request) -> Result<W::Response> {
         let (reply, answer) = oneshot::channel();
         self.jobs
             .send(Job { request, reply })
@@ -39,31 +79,32 @@ impl GroupCommit {
     }
 }
 
-async fn run(pool: AnyPool, mut queue: mpsc::Receiver<Job>) {
+async fn run<W: BatchWrite>(pool: AnyPool, mut queue: mpsc::Receiver<Job<W>>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let jobs = std::mem::take(&mut batch);
-        match write_batch(&pool, &jobs).await {
-            Ok(views) => jobs.into_iter().zip(views).for_each(|(job, view)| {
-                let _ = job.reply.send(Ok(view));
+        let requests: Vec<&W::Request> = jobs.iter().map(|job| &job.request).collect();
+        match write_batch::<W>(&pool, &requests).await {
+            Ok(responses) => jobs.into_iter().zip(responses).for_each(|(job, response)| {
+                let _ = job.reply.send(Ok(response));
             }),
             // One bad request must not fail the others: each gets its own transaction and
             // its own answer.
             Err(_) => {
                 for job in jobs {
-                    let result = write_batch(&pool, std::slice::from_ref(&job)).await;
-                    let _ = job.reply.send(result.map(|mut views| views.remove(0)));
+                    let result = write_batch::<W>(&pool, &[&job.request]).await;
+                    let _ = job
+                        .reply
+                        .send(result.and_then(|mut r| r.pop().ok_or(StoreError::NotFound)));
                 }
             }
         }
     }
 }
 
-async fn write_batch(pool: &AnyPool, jobs: &[Job]) -> Result<Vec<CallbackView>> {
+async fn write_batch<W: BatchWrite>(pool: &AnyPool, requests: &[&W::Request]) -> Result<Vec<W::Response>> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let mut candidates = load_candidates(&mut tx).await?;
-    let requests: Vec<&NewCallback> = jobs.iter().map(|job| &job.request).collect();
-    let views = insert_callbacks(&mut tx, &requests, &mut candidates).await?;
+    let responses = W::write(&mut tx, requests).await?;
     tx.commit().await?;
-    Ok(views)
+    Ok(responses)
 }

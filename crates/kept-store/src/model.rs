@@ -299,12 +299,16 @@ pub struct ConversationView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TimelineEntry {
     pub at: DateTime<Utc>,
-    /// message_in, message_out, callback_request, call (a callback attempt), note or phone_call.
+    /// message_in, message_out, callback_request, call (a callback attempt), note, phone_call or
+    /// promise.
     pub kind: String,
+    /// The channel; for a promise its kind (callback, callback_retry, reply).
     pub channel: String,
-    /// The message, the callback window, the call outcome, the note or the call summary.
+    /// The message, the callback window, the call outcome, the note, the call summary or the
+    /// promise's status.
     pub text: String,
-    /// A callback's or call's note; for a phone_call its direction (inbound/outbound).
+    /// A callback's or call's note; for a phone_call its direction (inbound/outbound); for a
+    /// promise its due time (RFC 3339).
     pub note: Option<String>,
     pub staff_name: Option<String>,
     /// The message, callback request or call.

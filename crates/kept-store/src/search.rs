@@ -2,6 +2,8 @@
 //! transaction as the record itself. Matching is the database's own full-text search (FTS5 on
 //! SQLite, a GIN-indexed tsvector on PostgreSQL) over terms prepared in kept-domain.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use kept_domain::search::{customer_token, index_terms};
 use sqlx::{AnyConnection, AnyPool, Row};
@@ -90,47 +92,64 @@ pub(crate) async fn search(pool: &AnyPool, dialect: Dialect, filter: &SearchFilt
         .bind(filter.limit)
         .fetch_all(pool)
         .await?;
-    let mut hits = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let kind: String = row.try_get(0)?;
-        let id: String = row.try_get(1)?;
-        if let Some(hit) = details(pool, &kind, &id).await? {
-            hits.push(hit);
+    let found: Vec<(String, String)> = rows
+        .iter()
+        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+        .collect::<Result<_>>()?;
+    let mut details = HashMap::new();
+    for kind in ["message", "note", "phone_call"] {
+        let ids: Vec<&str> = found
+            .iter()
+            .filter(|(k, _)| k == kind)
+            .map(|(_, id)| id.as_str())
+            .collect();
+        if !ids.is_empty() {
+            details.extend(details_of(pool, kind, &ids).await?);
         }
     }
-    Ok(hits)
+    // In index order; a record erased since it was indexed is left out.
+    Ok(found.into_iter().filter_map(|(_, id)| details.remove(&id)).collect())
 }
 
-/// The record behind an index row (gone when it was erased).
-async fn details(pool: &AnyPool, kind: &str, id: &str) -> Result<Option<SearchHit>> {
-    let sql = match kind {
+/// The records behind index rows of one kind, by id.
+async fn details_of(pool: &AnyPool, kind: &str, ids: &[&str]) -> Result<HashMap<String, SearchHit>> {
+    let select = match kind {
         "message" => {
             "SELECT CASE WHEN m.direction = 'inbound' THEN 'message_in' ELSE 'message_out' END, m.customer_id, cu.name, \
-             m.conversation_id, m.channel, m.sent_ms, m.body FROM messages m JOIN customers cu ON cu.id = m.customer_id \
-             WHERE m.id = $1"
+             m.conversation_id, m.channel, m.sent_ms, m.body, m.id FROM messages m JOIN customers cu ON cu.id = m.customer_id \
+             WHERE m.id"
         }
         "note" => {
-            "SELECT 'note', n.customer_id, cu.name, n.conversation_id, COALESCE(c.channel, 'internal'), n.at_ms, n.body \
+            "SELECT 'note', n.customer_id, cu.name, n.conversation_id, COALESCE(c.channel, 'internal'), n.at_ms, n.body, n.id \
              FROM notes n JOIN customers cu ON cu.id = n.customer_id LEFT JOIN conversations c ON c.id = n.conversation_id \
-             WHERE n.id = $1"
+             WHERE n.id"
         }
         _ => {
-            "SELECT 'phone_call', p.customer_id, cu.name, CAST(NULL AS TEXT), 'phone', p.at_ms, p.summary \
-             FROM phone_calls p JOIN customers cu ON cu.id = p.customer_id WHERE p.id = $1"
+            "SELECT 'phone_call', p.customer_id, cu.name, CAST(NULL AS TEXT), 'phone', p.at_ms, p.summary, p.id \
+             FROM phone_calls p JOIN customers cu ON cu.id = p.customer_id WHERE p.id"
         }
     };
-    let row = sqlx::query(sql).bind(id).fetch_optional(pool).await?;
-    row.map(|r| {
-        Ok(SearchHit {
-            kind: r.try_get(0)?,
-            id: id.to_string(),
-            customer_id: r.try_get(1)?,
-            customer_name: r.try_get(2)?,
-            conversation_id: r.try_get(3)?,
-            channel: r.try_get(4)?,
-            at: from_ms(r.try_get(5)?),
-            text: r.try_get(6)?,
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!("{select} IN ({})", placeholders.join(", "));
+    let rows = ids
+        .iter()
+        .fold(sqlx::query(&sql), |query, id| query.bind(*id))
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let id: String = r.try_get(7)?;
+            let hit = SearchHit {
+                kind: r.try_get(0)?,
+                id: id.clone(),
+                customer_id: r.try_get(1)?,
+                customer_name: r.try_get(2)?,
+                conversation_id: r.try_get(3)?,
+                channel: r.try_get(4)?,
+                at: from_ms(r.try_get(5)?),
+                text: r.try_get(6)?,
+            };
+            Ok((id, hit))
         })
-    })
-    .transpose()
+        .collect()
 }

@@ -15,7 +15,7 @@ use sqlx::{AnyConnection, AnyPool, Executor, Row};
 
 use crate::conversations;
 use crate::customers;
-use crate::group_commit::GroupCommit;
+use crate::group_commit::{GroupCommit, InboundMessages, NewCallbacks};
 use crate::model::*;
 use crate::new_callbacks::insert_callbacks;
 use crate::time::{from_ms, to_ms};
@@ -57,7 +57,9 @@ pub struct SqlStore {
     read: AnyPool,
     write: AnyPool,
     /// SQLite only: concurrent new requests share one transaction and one fsync.
-    group_commit: Option<GroupCommit>,
+    /// SQLite only: one writer, so concurrent writes are batched (see group_commit).
+    callback_commit: Option<GroupCommit<NewCallbacks>>,
+    inbound_commit: Option<GroupCommit<InboundMessages>>,
 }
 
 const STAFF_COLUMNS: &str = "st.id, st.email, st.name, st.role, st.lang, st.password_hash, st.away, st.delegate_id";
@@ -88,7 +90,8 @@ impl SqlStore {
                 SqlStore {
                     dialect,
                     read,
-                    group_commit: Some(GroupCommit::start(write.clone())),
+                    callback_commit: Some(GroupCommit::start(write.clone())),
+                    inbound_commit: Some(GroupCommit::start(write.clone())),
                     write,
                 }
             }
@@ -99,11 +102,19 @@ impl SqlStore {
                     dialect,
                     read: pool.clone(),
                     write: pool,
-                    group_commit: None,
+                    callback_commit: None,
+                    inbound_commit: None,
                 }
             }
         };
         Ok(store)
+    }
+
+    async fn record_inbound_alone(&self, message: &NewInbound) -> Result<InboundRecorded> {
+        let mut tx = self.begin_write().await?;
+        let recorded = conversations::record_inbound(&mut tx, message).await?;
+        tx.commit().await?;
+        Ok(recorded)
     }
 
     /// SQLite must take the write lock when the transaction starts: a transaction that reads
@@ -526,7 +537,7 @@ impl Store for SqlStore {
     }
 
     async fn create_callback(&self, request: NewCallback) -> Result<CallbackView> {
-        if let Some(group_commit) = &self.group_commit {
+        if let Some(group_commit) = &self.callback_commit {
             return group_commit.submit(request).await;
         }
         let mut tx = self.begin_write().await?;
@@ -827,21 +838,19 @@ impl Store for SqlStore {
     }
 
     async fn record_inbound(&self, message: NewInbound) -> Result<InboundRecorded> {
-        let mut tx = self.begin_write().await?;
-        let recorded = conversations::record_inbound(&mut tx, &message).await;
+        let (channel, external_id) = (message.channel.clone(), message.external_id.clone());
+        let recorded = match &self.inbound_commit {
+            Some(group_commit) => group_commit.submit(message).await,
+            None => self.record_inbound_alone(&message).await,
+        };
         match recorded {
-            Ok(recorded) => {
-                tx.commit().await?;
-                Ok(recorded)
-            }
             // Another node stored the same message a moment ago: answer with that copy.
             Err(StoreError::Duplicate) => {
-                drop(tx);
                 let mut conn = self.read.acquire().await?;
-                let stored = conversations::record_inbound_duplicate(&mut conn, &message).await?;
+                let stored = conversations::already_stored(&mut conn, &channel, &external_id).await?;
                 stored.ok_or(StoreError::Duplicate)
             }
-            Err(other) => Err(other),
+            other => other,
         }
     }
 

@@ -5,7 +5,7 @@ use chrono::Duration;
 use kept_domain::{CallbackInput, Clock, Lang, Role, SystemClock};
 use kept_server::Settings;
 use kept_server::auth::{hash_password, new_token};
-use kept_store::{Fanout, NewCallback, NewStaff, Store};
+use kept_store::{Fanout, NewCallback, NewInbound, NewStaff, Store};
 
 const OWNER: &str = "owner@demo.kept.invalid";
 const AGENT: &str = "sanne@demo.kept.invalid";
@@ -36,6 +36,8 @@ pub async fn seed(store: &dyn Store, settings: &Settings) -> anyhow::Result<()> 
     }
     if fresh {
         add_sample_requests(store, settings).await?;
+        add_sample_conversations(store, settings).await?;
+        add_sample_templates(store).await?;
     }
     println!();
     println!("  kept demo is ready: http://{}/staff", settings.listen);
@@ -92,6 +94,80 @@ async fn add_sample_requests(store: &dyn Store, settings: &Settings) -> anyhow::
             })
             .await
             .context("adding demo callback requests")?;
+    }
+    Ok(())
+}
+
+/// Messages on e-mail and chat waiting for an answer (one from a frustrated customer).
+async fn add_sample_conversations(store: &dyn Store, settings: &Settings) -> anyhow::Result<()> {
+    let samples = [
+        (
+            "email",
+            "email:jan@example.nl",
+            "Jan Jansen",
+            Some("Mijn fiets"),
+            "Goedemorgen,\n\nIk wacht nu al twee weken op mijn fiets en niemand belt terug. Dit is echt belachelijk.\n\nJan",
+            -90,
+        ),
+        (
+            "email",
+            "email:fatima@example.nl",
+            "Fatima el Amrani",
+            Some("Factuur 2026-118"),
+            "Hallo,\n\nOp mijn factuur staat twee keer een nieuwe ketting. Kunt u dat nakijken?\n\nGroet, Fatima",
+            -30,
+        ),
+        (
+            "chat",
+            "chat:@peter",
+            "Peter de Vries",
+            None,
+            "Do you also repair electric bikes? Mine makes a clicking noise.",
+            -5,
+        ),
+    ];
+    for (channel, handle, name, subject, text, minutes_ago) in samples {
+        let now = SystemClock.now() + Duration::minutes(minutes_ago);
+        let message = NewInbound {
+            channel: channel.into(),
+            external_id: format!("demo-{}", kept_domain::new_id()),
+            handle: handle.into(),
+            name: Some(name.into()),
+            text: text.into(),
+            subject: subject.map(str::to_string),
+            thread: Vec::new(),
+            needs_reply: true,
+            sent_at: now,
+            frustration: 0,
+            reply_due: now,
+            now,
+            fanout: Fanout::default(),
+            attachments: Vec::new(),
+        };
+        store
+            .record_inbound(kept_server::service::with_due_time_and_mood(settings, message))
+            .await
+            .context("adding demo messages")?;
+    }
+    Ok(())
+}
+
+async fn add_sample_templates(store: &dyn Store) -> anyhow::Result<()> {
+    let templates = [
+        (
+            "Fiets klaar",
+            "{{ greeting }}\n\nUw fiets is klaar; u kunt hem ophalen tijdens onze openingstijden.\n\nMet vriendelijke groet,\n{{ staff.first_name }}, {{ business.name }}",
+        ),
+        (
+            "We zoeken het uit",
+            "{{ greeting }}\n\nDank u voor uw bericht. Ik zoek het voor u uit en u hoort uiterlijk {{ promise.due }} van mij.\n\nMet vriendelijke groet,\n{{ staff.first_name }}, {{ business.name }}",
+        ),
+    ];
+    for (name, body) in templates {
+        store
+            .save_reply_template(name, body, SystemClock.now())
+            .await
+            .context("adding demo reply templates")?;
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! The `kept` command: run the server, manage staff and API tokens.
 
+mod bench;
 mod demo;
 mod staff;
 mod tone;
@@ -42,6 +43,9 @@ enum Command {
     /// Check the tone of a reply, or the mood of an incoming message.
     #[command(subcommand)]
     Tone(tone::ToneCommand),
+    /// Benchmark helpers: generate messages, measure search.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 fn main() -> ExitCode {
@@ -82,6 +86,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(command) => staff::user(settings, command).await,
         Command::Token(command) => staff::token(settings, command).await,
         Command::Tone(command) => tone::run(&settings, command),
+        Command::Bench(command) => bench::run(settings, command).await,
     }
 }
 

@@ -269,8 +269,18 @@ async fn frustrated_customers_come_first_and_the_timeline_is_in_order() {
             .await
             .unwrap();
         let kinds: Vec<&str> = timeline.iter().map(|e| e["kind"].as_str().unwrap()).collect();
-        assert_eq!(kinds, ["message_in", "message_out"]);
-        assert_eq!(timeline[1]["staff_name"], "Sanne");
+        assert_eq!(kinds, ["message_in", "promise", "message_out"]);
+        assert_eq!(timeline[2]["staff_name"], "Sanne");
+        // The reply promise with its outcome and due time.
+        assert_eq!(
+            (timeline[1]["channel"].as_str(), timeline[1]["text"].as_str()),
+            (Some("reply"), Some("kept"))
+        );
+        assert!(
+            timeline[1]["note"]
+                .as_str()
+                .is_some_and(|due| due.starts_with("2026-11-24T"))
+        );
         server.running.stop().await;
     }
 }

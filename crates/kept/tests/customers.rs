@@ -61,8 +61,8 @@ async fn a_customer_who_asked_for_a_callback_and_then_emailed_has_one_timeline_o
         let kinds: Vec<&str> = timeline.iter().map(|e| e["kind"].as_str().unwrap()).collect();
         assert_eq!(
             kinds,
-            ["callback_request", "message_in"],
-            "both, in time order, on {}",
+            ["callback_request", "promise", "message_in", "promise"],
+            "both with their promises, in time order, on {}",
             db.name
         );
         let conversation: Value = server
@@ -128,16 +128,24 @@ async fn a_linked_phone_number_finds_the_customer_and_notes_and_calls_join_the_t
         let kinds: Vec<&str> = timeline.iter().map(|e| e["kind"].as_str().unwrap()).collect();
         assert_eq!(
             kinds,
-            ["message_in", "callback_request", "note", "phone_call"],
+            // At the same moment, what happened comes before the promises it made.
+            [
+                "message_in",
+                "callback_request",
+                "promise",
+                "promise",
+                "note",
+                "phone_call"
+            ],
             "{}",
             db.name
         );
         assert_eq!(
-            timeline[2]["channel"], "email",
+            timeline[4]["channel"], "email",
             "the note sits on the e-mail conversation"
         );
-        assert_eq!(timeline[3]["note"], "outbound");
-        assert_eq!(timeline[3]["staff_name"], "Sanne");
+        assert_eq!(timeline[5]["note"], "outbound");
+        assert_eq!(timeline[5]["staff_name"], "Sanne");
 
         for (path, body, status) in [
             ("/api/v1/customers/nobody/notes", json!({"text": "x"}), 404),

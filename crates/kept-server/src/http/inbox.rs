@@ -230,6 +230,17 @@ fn timeline_row(clock: &LocalTime<'_>, i: &InboxTexts, entry: &TimelineEntry) ->
     let text = match entry.kind.as_str() {
         "message_in" | "message_out" => split_quoted(&entry.text).fresh.to_string(),
         "callback_request" => clock.window_label(&entry.text),
+        "promise" => {
+            let status = PromiseStatus::parse(&entry.text);
+            let due = entry
+                .note
+                .as_deref()
+                .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok());
+            let due = due
+                .map(|d| clock.moment(d.with_timezone(&chrono::Utc)))
+                .unwrap_or_default();
+            format!("{} · {due}", promise_label(status, i))
+        }
         _ => entry.text.clone(),
     };
     TimelineRow {

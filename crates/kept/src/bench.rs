@@ -1,0 +1,258 @@
+//! Benchmark helpers (`kept bench …`): a generator of realistic customer messages, and a
+//! search latency run over typical queries. scripts/bench-messages drives both and measures
+//! HTTP import on top.
+
+use std::time::Instant;
+
+use anyhow::Context;
+use chrono::{Duration, TimeZone, Utc};
+use clap::Subcommand;
+use futures::StreamExt;
+use kept_domain::search::SearchQuery;
+use kept_server::Settings;
+use kept_store::{Fanout, NewInbound, SearchFilter, Store};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Fill the database with generated customer messages across channels.
+    Generate {
+        #[arg(long, default_value_t = 1_000_000)]
+        messages: u64,
+        #[arg(long, default_value_t = 100_000)]
+        customers: u64,
+        /// The same seed gives the same messages.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Run typical searches and print latency percentiles.
+    Search {
+        #[arg(long, default_value_t = 100)]
+        queries: usize,
+    },
+}
+
+pub async fn run(settings: Settings, command: BenchCommand) -> anyhow::Result<()> {
+    let store = kept_store::open(&settings.database_url)
+        .await
+        .with_context(|| format!("opening the database {}", settings.database_url))?;
+    match command {
+        BenchCommand::Generate {
+            messages,
+            customers,
+            seed,
+        } => generate(store.as_ref(), &settings, messages, customers, seed).await,
+        BenchCommand::Search { queries } => search(store.as_ref(), queries).await,
+    }
+}
+
+const NL_SENTENCES: &[&str] = &[
+    "Mijn {thing} is kapot en ik heb hem pas drie weken.",
+    "Wanneer is mijn {thing} klaar?",
+    "Ik heb een vraag over de factuur voor de {thing}.",
+    "Kan ik een afspraak maken om de {thing} te laten nakijken?",
+    "De {thing} maakt een vreemd geluid bij het remmen.",
+    "Valt de reparatie van de {thing} onder de garantie?",
+    "Ik wacht al een week op antwoord, dit is belachelijk.",
+    "Bedankt voor de snelle hulp met de {thing}!",
+    "Kunt u mij terugbellen over de {thing}?",
+    "De nieuwe {thing} past niet op mijn fiets.",
+];
+const EN_SENTENCES: &[&str] = &[
+    "My {thing} broke after two weeks.",
+    "When will my {thing} be ready?",
+    "I have a question about the invoice for the {thing}.",
+    "Can I book an appointment to have the {thing} checked?",
+    "Is the repair of the {thing} covered by the warranty?",
+    "I have been waiting for a week, this is ridiculous.",
+    "Thanks for the quick help with the {thing}!",
+    "Could you call me back about the {thing}?",
+];
+const NL_THINGS: &[&str] = &[
+    "fiets",
+    "e-bike",
+    "accu",
+    "ketting",
+    "band",
+    "versnelling",
+    "rem",
+    "bagagedrager",
+    "verlichting",
+    "zadel",
+];
+const EN_THINGS: &[&str] = &[
+    "bike", "battery", "chain", "tyre", "gears", "brakes", "rack", "lights", "saddle",
+];
+const FIRST_NAMES: &[&str] = &[
+    "Jan", "Sanne", "Fatima", "Peter", "Anouk", "Mohammed", "Lotte", "Daan", "Emma", "Sem", "Julia", "Noah",
+];
+const LAST_NAMES: &[&str] = &[
+    "Jansen",
+    "de Vries",
+    "el Amrani",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "Yilmaz",
+];
+
+fn message_text(rng: &mut StdRng) -> String {
+    let dutch = rng.gen_bool(0.75);
+    let (sentences, things) = if dutch {
+        (NL_SENTENCES, NL_THINGS)
+    } else {
+        (EN_SENTENCES, EN_THINGS)
+    };
+    let count = rng.gen_range(1..=3);
+    (0..count)
+        .map(|_| {
+            let sentence = sentences.choose(rng).copied().unwrap_or_default();
+            sentence.replace("{thing}", things.choose(rng).copied().unwrap_or_default())
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn generated_message(rng: &mut StdRng, settings: &Settings, number: u64, customers: u64) -> NewInbound {
+    let customer = rng.gen_range(0..customers);
+    let (channel, handle) = match customer % 5 {
+        0 => ("chat", format!("chat:@klant{customer}")),
+        1 => ("twitter", format!("twitter:@klant{customer}")),
+        _ => ("email", format!("email:klant{customer}@example.nl")),
+    };
+    let name = format!(
+        "{} {}",
+        FIRST_NAMES[(customer % FIRST_NAMES.len() as u64) as usize],
+        LAST_NAMES[(customer / 7 % LAST_NAMES.len() as u64) as usize]
+    );
+    // Two years of history, in order, so the newest messages are the last written.
+    let start = Utc
+        .with_ymd_and_hms(2024, 11, 1, 8, 0, 0)
+        .single()
+        .unwrap_or_else(Utc::now);
+    let at = start + Duration::seconds((number * 63) as i64);
+    let message = NewInbound {
+        channel: channel.into(),
+        external_id: format!("bench-{number}"),
+        handle,
+        name: Some(name),
+        text: message_text(rng),
+        subject: None,
+        thread: Vec::new(),
+        needs_reply: true,
+        sent_at: at,
+        frustration: 0,
+        reply_due: at,
+        now: at,
+        fanout: Fanout::default(),
+        attachments: Vec::new(),
+    };
+    kept_server::service::with_due_time_and_mood(settings, message)
+}
+
+async fn generate(
+    store: &dyn Store,
+    settings: &Settings,
+    messages: u64,
+    customers: u64,
+    seed: u64,
+) -> anyhow::Result<()> {
+    anyhow::ensure!(customers > 0, "--customers must be at least 1");
+    let mut rng = StdRng::seed_from_u64(seed);
+    let started = Instant::now();
+    let mut stream = futures::stream::iter((0..messages).map(|n| generated_message(&mut rng, settings, n, customers)))
+        .map(|message| store.record_inbound(message))
+        // Many writes in flight let SQLite's group commit batch them.
+        .buffer_unordered(512);
+    let mut done = 0u64;
+    while let Some(result) = stream.next().await {
+        result.context("storing a generated message")?;
+        done += 1;
+        if done.is_multiple_of(100_000) {
+            eprintln!(
+                "{done} messages, {:.0}/s",
+                done as f64 / started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "generated {done} messages over {customers} customers in {seconds:.1} s ({:.0} messages/s)",
+        done as f64 / seconds
+    );
+    Ok(())
+}
+
+/// Queries staff type: one or two words, Dutch or English, some narrowed to a channel or dates.
+const QUERIES: &[&str] = &[
+    "fiets kapot",
+    "factuur",
+    "garantie accu",
+    "remmen geluid",
+    "afspraak",
+    "terugbellen",
+    "ketting",
+    "belachelijk",
+    "invoice",
+    "battery warranty",
+    "appointment",
+    "brakes",
+    "versnelling",
+    "verlichting kapot",
+    "zadel",
+    "tyre",
+    "bedankt snelle hulp",
+    "e-bike accu",
+    "nakijken",
+    "ridiculous waiting",
+];
+
+async fn search(store: &dyn Store, count: usize) -> anyhow::Result<()> {
+    let mut rng = StdRng::seed_from_u64(7);
+    let mut latencies = Vec::with_capacity(count);
+    let mut hits_total = 0;
+    for n in 0..count {
+        let words = QUERIES[n % QUERIES.len()];
+        let channel = match n % 4 {
+            1 => Some("email"),
+            2 => Some("chat"),
+            _ => None,
+        };
+        let (from, until) = if n % 5 == 3 {
+            let from = Utc.with_ymd_and_hms(2025, rng.gen_range(1..=12), 1, 0, 0, 0).single();
+            (from, from.map(|f| f + Duration::days(30)))
+        } else {
+            (None, None)
+        };
+        let query = SearchQuery::parse(words, None, channel).context("a benchmark query has no words")?;
+        let filter = SearchFilter {
+            query,
+            from,
+            until,
+            limit: 25,
+        };
+        let started = Instant::now();
+        let hits = store.search(&filter).await?;
+        latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+        hits_total += hits.len();
+    }
+    latencies.sort_by(f64::total_cmp);
+    let at = |p: f64| {
+        latencies[((latencies.len() as f64 * p).ceil() as usize)
+            .saturating_sub(1)
+            .min(latencies.len() - 1)]
+    };
+    println!(
+        "search: {count} queries, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms, {} results in all",
+        at(0.50),
+        at(0.99),
+        at(1.0),
+        hits_total
+    );
+    Ok(())
+}
