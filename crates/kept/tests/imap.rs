@@ -59,8 +59,9 @@ async fn mail_is_imported_once_and_marked_seen_only_after_it_is_stored() {
                 config.imap_poll_seconds = 1;
             })
             .await;
-        eventually(30, "every message in the mailbox marked seen", || async {
-            imap.flags(&mailbox).await.iter().all(|(_, seen)| *seen)
+        eventually(30, "all six messages in the mailbox marked seen", || async {
+            let flags = imap.flags(&mailbox).await;
+            flags.len() == 6 && flags.iter().all(|(_, seen)| *seen)
         })
         .await;
         // html-only (once, though it came twice), attachment (once, though delivered twice),
@@ -104,7 +105,8 @@ async fn mail_is_imported_once_and_marked_seen_only_after_it_is_stored() {
             })
             .await;
         eventually(30, "the new message imported after the restart", || async {
-            imap.flags(&mailbox).await.iter().all(|(_, seen)| *seen) && count_messages(&server).await >= 5
+            let flags = imap.flags(&mailbox).await;
+            flags.len() == 7 && flags.iter().all(|(_, seen)| *seen) && count_messages(&server).await >= 5
         })
         .await;
         assert_eq!(

@@ -562,11 +562,13 @@ impl ImapServer {
             .try_collect()
             .await
             .unwrap();
+        // Untagged FETCH responses without a UID are flag changes another session (kept) made
+        // meanwhile; only the answers to this UID FETCH count.
         let mut flags: Vec<(u32, bool)> = fetches
             .iter()
-            .map(|f| {
+            .filter_map(|f| {
                 let seen = f.flags().any(|flag| flag == async_imap::types::Flag::Seen);
-                (f.uid.unwrap(), seen)
+                f.uid.map(|uid| (uid, seen))
             })
             .collect();
         drop(fetches);
