@@ -7,6 +7,7 @@ pub mod clock;
 pub mod conversation;
 pub mod hours;
 pub mod lang;
+pub mod outbox;
 pub mod phone;
 pub mod promise;
 pub mod quoted;
@@ -18,8 +19,9 @@ pub use callback::{CallOutcome, CallbackInput, CallbackStatus, FieldError, Valid
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use hours::BusinessHours;
 pub use lang::Lang;
+pub use outbox::{Delivery, OutboxEvent};
 pub use phone::{PhoneError, normalise_phone};
-pub use promise::{PromiseKind, PromiseStatus};
+pub use promise::{CancelReason, Closing, PromiseKind, PromiseStatus};
 pub use staff::Role;
 pub use window::{CallWindow, CallbackWindow, WindowRule};
 

@@ -15,6 +15,9 @@ pub enum PromiseKind {
     CallbackRetry,
     /// Answer a customer's message.
     Reply,
+    /// Something a staff member told a customer they would do, in their own words
+    /// ("I will send you the quote on Thursday").
+    FollowUp,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,7 +58,9 @@ macro_rules! str_enum {
 }
 pub(crate) use str_enum;
 
-str_enum!(PromiseKind { Callback => "callback", CallbackRetry => "callback_retry", Reply => "reply" });
+str_enum!(PromiseKind {
+    Callback => "callback", CallbackRetry => "callback_retry", Reply => "reply", FollowUp => "follow_up",
+});
 str_enum!(PromiseStatus { Open => "open", Kept => "kept", Broken => "broken", Cancelled => "cancelled" });
 str_enum!(PromiseEvent {
     Created => "created", Reminded => "reminded", Escalated => "escalated", Reassigned => "reassigned",
@@ -82,6 +87,84 @@ impl PromiseStatus {
     }
 }
 
+/// How an open promise ends. Each ending happens once: a closed promise never changes again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closing {
+    /// Done: kept when on time, broken when late.
+    Fulfilled,
+    /// No longer owed, with the reason recorded in its history.
+    Cancelled(CancelReason),
+    /// Given up on without being done: broken whatever the time.
+    GivenUp,
+}
+
+/// Why a promise stopped being owed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelReason {
+    /// Staff resolved the conversation before the answer was due.
+    Resolved,
+    /// The customer's data was erased at their request.
+    Erased,
+    /// The staff member withdrew it (a follow-up that is no longer needed).
+    Withdrawn,
+}
+
+str_enum!(CancelReason { Resolved => "resolved", Erased => "erased", Withdrawn => "withdrawn" });
+
+/// Refused by the promise state machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    #[error("this promise is already closed ({})", .0.as_str())]
+    AlreadyClosed(PromiseStatus),
+    #[error("a {} promise cannot end that way", .0.as_str())]
+    NotAllowed(PromiseKind),
+}
+
+impl PromiseKind {
+    /// Which endings a kind allows. A callback is fulfilled by an attempt to call (even one
+    /// nobody answers); it is only cancelled when the customer's data is erased.
+    pub fn allows(self, closing: Closing) -> bool {
+        matches!(
+            (self, closing),
+            (
+                _,
+                Closing::Fulfilled | Closing::GivenUp | Closing::Cancelled(CancelReason::Erased)
+            ) | (PromiseKind::Reply, Closing::Cancelled(CancelReason::Resolved))
+                | (PromiseKind::FollowUp, Closing::Cancelled(CancelReason::Withdrawn))
+        )
+    }
+
+    /// Every kind, for lists and tests that must cover them all.
+    pub const ALL: [PromiseKind; 4] = [
+        PromiseKind::Callback,
+        PromiseKind::CallbackRetry,
+        PromiseKind::Reply,
+        PromiseKind::FollowUp,
+    ];
+}
+
+/// The one state machine for promises: the status an open promise of `kind`, due at `due_at`,
+/// takes when it ends with `closing` at `now`.
+pub fn close(
+    kind: PromiseKind,
+    current: PromiseStatus,
+    due_at: DateTime<Utc>,
+    closing: Closing,
+    now: DateTime<Utc>,
+) -> Result<PromiseStatus, TransitionError> {
+    if current != PromiseStatus::Open {
+        return Err(TransitionError::AlreadyClosed(current));
+    }
+    if !kind.allows(closing) {
+        return Err(TransitionError::NotAllowed(kind));
+    }
+    Ok(match closing {
+        Closing::Fulfilled => PromiseStatus::on_fulfilment(due_at, now),
+        Closing::Cancelled(_) => PromiseStatus::Cancelled,
+        Closing::GivenUp => PromiseStatus::Broken,
+    })
+}
+
 /// When the owner of a promise due at `due_at` is reminded.
 pub fn reminder_at(due_at: DateTime<Utc>, lead: Duration) -> DateTime<Utc> {
     due_at - lead
@@ -104,8 +187,48 @@ mod tests {
     }
 
     #[test]
+    fn an_open_promise_closes_once() {
+        let due = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
+        let late = due + Duration::minutes(5);
+        let reply = PromiseKind::Reply;
+        assert_eq!(
+            close(reply, PromiseStatus::Open, due, Closing::Fulfilled, late),
+            Ok(PromiseStatus::Broken)
+        );
+        assert_eq!(
+            close(reply, PromiseStatus::Open, due, Closing::GivenUp, due),
+            Ok(PromiseStatus::Broken)
+        );
+        let resolved = Closing::Cancelled(CancelReason::Resolved);
+        assert_eq!(
+            close(reply, PromiseStatus::Open, due, resolved, due),
+            Ok(PromiseStatus::Cancelled)
+        );
+        for closed in [PromiseStatus::Kept, PromiseStatus::Broken, PromiseStatus::Cancelled] {
+            assert_eq!(
+                close(reply, closed, due, Closing::Fulfilled, due),
+                Err(TransitionError::AlreadyClosed(closed))
+            );
+        }
+    }
+
+    #[test]
+    fn kinds_allow_their_own_endings() {
+        let due = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
+        let resolved = Closing::Cancelled(CancelReason::Resolved);
+        assert_eq!(
+            close(PromiseKind::Callback, PromiseStatus::Open, due, resolved, due),
+            Err(TransitionError::NotAllowed(PromiseKind::Callback))
+        );
+        for kind in PromiseKind::ALL {
+            assert!(kind.allows(Closing::Cancelled(CancelReason::Erased)), "{kind:?}");
+        }
+        assert!(PromiseKind::FollowUp.allows(Closing::Cancelled(CancelReason::Withdrawn)));
+    }
+
+    #[test]
     fn names_round_trip() {
-        for kind in [PromiseKind::Callback, PromiseKind::CallbackRetry] {
+        for kind in PromiseKind::ALL {
             assert_eq!(PromiseKind::parse(kind.as_str()), Some(kind));
         }
         assert_eq!(PromiseStatus::parse("nonsense"), None);

@@ -14,6 +14,26 @@ pub enum Role {
 
 str_enum!(Role { Owner => "owner", Agent => "agent" });
 
+/// The actions only the business's owners may take; everything else any staff member may do.
+/// The application layer checks these before it validates or writes anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnerOnly {
+    MergeCustomers,
+    ExportCustomer,
+    EraseCustomer,
+    ChangeSettings,
+    ManageStaff,
+    DeleteSavedReply,
+    /// Marking someone else away (anyone may mark themselves).
+    MarkOthersAway,
+}
+
+impl Role {
+    pub fn may(self, _action: OwnerOnly) -> bool {
+        self == Role::Owner
+    }
+}
+
 /// What assignment needs to know about a staff member.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {

@@ -96,4 +96,8 @@ pub struct WebhookEvent {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub conversation: Option<kept_store::ConversationView>,
+    /// For promises staff made in their own words: what, for whom, by when.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub follow_up: Option<kept_store::FollowUpView>,
 }

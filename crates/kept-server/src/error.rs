@@ -17,6 +17,8 @@ pub enum AppError {
     Unauthorized,
     #[error("the form expired; reload the page and try again")]
     Forbidden,
+    #[error("only the business owner may do this; ask an owner")]
+    OwnerOnly,
     #[error("not found")]
     NotFound,
     #[error("{0}")]
@@ -33,7 +35,7 @@ pub enum AppError {
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// A stable code: invalid, bad_request, unauthorized, forbidden, not_found, conflict, rate_limited, internal.
+    /// A stable code: invalid, bad_request, unauthorized, forbidden, owner_only, not_found, conflict, rate_limited, internal.
     pub error: &'static str,
     pub message: String,
     /// For `invalid`: which fields were refused and why.
@@ -48,7 +50,7 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::OwnerOnly => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -64,6 +66,7 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden => "forbidden",
+            AppError::OwnerOnly => "owner_only",
             AppError::NotFound => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
@@ -93,11 +96,23 @@ impl From<StoreError> for AppError {
     }
 }
 
+/// Put on every error response, so that the staff pages can show it as a page in the
+/// reader's language instead of JSON (see `http::error_page`).
+#[derive(Debug, Clone)]
+pub struct ErrorInfo {
+    pub code: &'static str,
+    pub message: String,
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if let AppError::Internal(detail) = &self {
             tracing::error!(%detail, "request failed");
         }
+        let info = ErrorInfo {
+            code: self.code(),
+            message: self.public_message(),
+        };
         let body = ErrorBody {
             error: self.code(),
             message: self.public_message(),
@@ -106,6 +121,8 @@ impl IntoResponse for AppError {
                 _ => Vec::new(),
             },
         };
-        (self.status(), Json(body)).into_response()
+        let mut response = (self.status(), Json(body)).into_response();
+        response.extensions_mut().insert(info);
+        response
     }
 }

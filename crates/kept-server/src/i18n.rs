@@ -207,6 +207,20 @@ pub struct InboxTexts {
     pub download: &'static str,
     pub handled: &'static str,
     pub open_customer: &'static str,
+    pub follow_ups: &'static str,
+    pub no_follow_ups: &'static str,
+    pub add_follow_up: &'static str,
+    pub what_promised: &'static str,
+    pub due_day: &'static str,
+    pub due_time: &'static str,
+    pub done: &'static str,
+    pub withdraw: &'static str,
+    pub privacy: &'static str,
+    pub export_data: &'static str,
+    pub erase_data: &'static str,
+    pub erase_reason: &'static str,
+    pub erase_confirm: &'static str,
+    pub owner_only_note: &'static str,
 }
 
 pub fn inbox_texts(lang: Lang) -> &'static InboxTexts {
@@ -267,6 +281,20 @@ static INBOX_NL: InboxTexts = InboxTexts {
     download: "Downloaden",
     handled: "Bekeken",
     open_customer: "Klantkaart",
+    follow_ups: "Toezeggingen aan deze klant",
+    no_follow_ups: "Geen openstaande toezeggingen.",
+    add_follow_up: "Toezegging vastleggen",
+    what_promised: "Wat is er toegezegd?",
+    due_day: "Uiterlijk op",
+    due_time: "om",
+    done: "Gedaan",
+    withdraw: "Niet meer nodig",
+    privacy: "Privacy (AVG)",
+    export_data: "Alle gegevens van deze klant downloaden",
+    erase_data: "Alle gegevens van deze klant wissen",
+    erase_reason: "Reden (bijvoorbeeld: klant vroeg erom per e-mail)",
+    erase_confirm: "Ik begrijp dat dit niet ongedaan kan worden",
+    owner_only_note: "Alleen de eigenaar kan gegevens downloaden of wissen.",
 };
 
 static INBOX_EN: InboxTexts = InboxTexts {
@@ -320,6 +348,20 @@ static INBOX_EN: InboxTexts = InboxTexts {
     download: "Download",
     handled: "Looked at",
     open_customer: "Customer card",
+    follow_ups: "Promises made to this customer",
+    no_follow_ups: "No open promises.",
+    add_follow_up: "Write down a promise",
+    what_promised: "What was promised?",
+    due_day: "Due on",
+    due_time: "at",
+    done: "Done",
+    withdraw: "No longer needed",
+    privacy: "Privacy (GDPR)",
+    export_data: "Download all data of this customer",
+    erase_data: "Erase all data of this customer",
+    erase_reason: "Reason (for example: the customer asked by e-mail)",
+    erase_confirm: "I understand this cannot be undone",
+    owner_only_note: "Only the owner can download or erase data.",
 };
 
 impl InboxTexts {
@@ -332,7 +374,90 @@ impl InboxTexts {
             "phone_call" => self.kind_phone_call,
             "callback_request" => self.kind_callback_request,
             "promise" => self.promise,
+            "follow_up" => self.follow_ups,
             _ => self.kind_call,
         }
     }
 }
+
+/// What an error page says, per error code: a title and what the reader can do.
+pub struct ErrorTexts {
+    owner_only: (&'static str, &'static str),
+    not_found: (&'static str, &'static str),
+    form_expired: (&'static str, &'static str),
+    invalid: (&'static str, &'static str),
+    conflict: (&'static str, &'static str),
+    too_many: (&'static str, &'static str),
+    internal: (&'static str, &'static str),
+}
+
+impl ErrorTexts {
+    pub fn for_code(&self, code: &str) -> (&'static str, &'static str) {
+        match code {
+            "owner_only" => self.owner_only,
+            "not_found" | "gone" => self.not_found,
+            "forbidden" | "unauthorized" => self.form_expired,
+            "invalid" | "bad_request" | "unsupported_media_type" => self.invalid,
+            "conflict" => self.conflict,
+            "rate_limited" => self.too_many,
+            _ => self.internal,
+        }
+    }
+}
+
+pub fn error_texts(lang: Lang) -> &'static ErrorTexts {
+    match lang {
+        Lang::Nl => &ERRORS_NL,
+        Lang::En => &ERRORS_EN,
+    }
+}
+
+static ERRORS_NL: ErrorTexts = ErrorTexts {
+    owner_only: (
+        "Alleen voor de eigenaar",
+        "Dit mag alleen de eigenaar van het bedrijf doen. Vraag het aan een eigenaar.",
+    ),
+    not_found: ("Niet gevonden", "Deze pagina of dit gegeven bestaat niet (meer)."),
+    form_expired: (
+        "Formulier verlopen",
+        "Het formulier is verlopen. Laad de pagina opnieuw en probeer het nog eens.",
+    ),
+    invalid: (
+        "Dat klopt niet helemaal",
+        "Niet alles is goed ingevuld. Ga terug, verbeter het en probeer het nog eens.",
+    ),
+    conflict: (
+        "Dat kan nu niet",
+        "Iemand anders heeft dit net veranderd, of het past niet bij de huidige stand. Laad de pagina opnieuw.",
+    ),
+    too_many: (
+        "Even geduld",
+        "Te veel verzoeken achter elkaar. Wacht een minuut en probeer het opnieuw.",
+    ),
+    internal: (
+        "Er ging iets mis",
+        "Er ging bij ons iets mis. Wat u instuurde is niet verloren; probeer het zo opnieuw.",
+    ),
+};
+
+static ERRORS_EN: ErrorTexts = ErrorTexts {
+    owner_only: ("Owners only", "Only the business owner may do this. Ask an owner."),
+    not_found: ("Not found", "This page or record does not exist (any more)."),
+    form_expired: ("Form expired", "The form expired. Reload the page and try again."),
+    invalid: (
+        "That is not quite right",
+        "Not everything was filled in correctly. Go back, correct it and try again.",
+    ),
+    conflict: (
+        "That cannot be done now",
+        "Someone else just changed this, or it does not fit how things stand. Reload the page.",
+    ),
+    too_many: (
+        "Please wait",
+        "Too many requests in a row. Wait a minute and try again.",
+    ),
+    internal: (
+        "Something went wrong",
+        "Something went wrong on our side. Nothing you sent was lost; please try again shortly.",
+    ),
+};

@@ -1,12 +1,14 @@
 //! The application's use cases, shared by the web pages and the API: each validates, asks the
 //! domain for times, writes through the store and wakes the workers.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use kept_domain::conversation::{Direction, InboundInput, MAX_MESSAGE_BYTES, first_response_minutes};
-use kept_domain::{CallOutcome, CallbackInput, FieldError, Lang};
+use kept_domain::staff::OwnerOnly;
+use kept_domain::{CallOutcome, CallbackInput, Closing, Delivery, FieldError, Lang};
 use kept_store::{
-    CallbackView, ConversationView, InboundRecorded, NewAttachment, NewCallback, NewInbound, NewOutcome, NewRecord,
-    NewReply, NewUnreadableMail, ReplyTemplate, Staff,
+    CallbackView, ConversationView, CustomerExport, CustomerView, Erasure, FollowUpView, InboundRecorded,
+    NewAttachment, NewCallback, NewFollowUp, NewInbound, NewOutcome, NewRecord, NewReply, NewUnreadableMail,
+    ReplyTemplate, Staff,
 };
 use serde::Serialize;
 
@@ -176,9 +178,12 @@ pub async fn reply(
             ));
         }
         let domain = state.settings.mail_from.email.domain().to_string();
-        ("email_reply", Some(format!("{}@{domain}", kept_domain::new_id())))
+        (
+            Delivery::EmailReply,
+            Some(format!("{}@{domain}", kept_domain::new_id())),
+        )
     } else if state.settings.channel_webhooks.contains_key(&conversation.channel) {
-        ("channel", None)
+        (Delivery::Channel, None)
     } else {
         return Err(AppError::Conflict(format!(
             "kept cannot send on channel '{0}': set channel_webhooks.{0} in kept.toml",
@@ -429,4 +434,154 @@ async fn add_record(state: &AppState, staff: &Staff, customer_id: &str, record: 
         .await?;
     state.announce();
     Ok(id)
+}
+
+/// Refuses what only owners may do, before anything is validated or written. Every owner-only
+/// use case below starts here; the handlers never check roles themselves.
+pub fn authorize(staff: &Staff, action: OwnerOnly) -> Result<(), AppError> {
+    if staff.role.may(action) {
+        Ok(())
+    } else {
+        Err(AppError::OwnerOnly)
+    }
+}
+
+fn refuse(field: &'static str, code: &'static str, message: impl Into<String>) -> AppError {
+    AppError::Invalid(vec![FieldError {
+        field,
+        code,
+        message: message.into(),
+    }])
+}
+
+/// Moves everything of customer `from` to `into` (owner only).
+pub async fn merge_customers(
+    state: &AppState,
+    staff: &Staff,
+    into: &str,
+    from: &str,
+) -> Result<CustomerView, AppError> {
+    authorize(staff, OwnerOnly::MergeCustomers)?;
+    let merged = state.store.merge_customers(into, from).await?;
+    state.announce();
+    Ok(merged)
+}
+
+/// Removes a saved reply (owner only: the whole team uses them).
+pub async fn delete_template(state: &AppState, staff: &Staff, id: &str) -> Result<(), AppError> {
+    authorize(staff, OwnerOnly::DeleteSavedReply)?;
+    Ok(state.store.delete_reply_template(id).await?)
+}
+
+/// Marks `staff_id` away with `delegate` standing in (their open promises move along), or
+/// back with `None`. Anyone may mark themselves; marking someone else is for owners.
+pub async fn set_away(state: &AppState, actor: &Staff, staff_id: &str, delegate: Option<&str>) -> Result<(), AppError> {
+    if staff_id != actor.id {
+        authorize(actor, OwnerOnly::MarkOthersAway)?;
+    }
+    if let Some(delegate) = delegate {
+        if delegate == staff_id {
+            return Err(refuse("delegate", "own_delegate", "nobody can stand in for themselves"));
+        }
+        if state.store.staff_by_id(delegate).await?.is_none() {
+            return Err(refuse("delegate", "unknown_staff", "choose a stand-in from the team"));
+        }
+    }
+    state.store.set_away(staff_id, delegate, state.clock.now()).await?;
+    state.announce();
+    Ok(())
+}
+
+/// Everything kept holds about a customer, for their access request (owner only).
+pub async fn export_customer(state: &AppState, staff: &Staff, id: &str) -> Result<CustomerExport, AppError> {
+    authorize(staff, OwnerOnly::ExportCustomer)?;
+    tracing::info!(customer = id, by = %staff.id, "customer data exported");
+    Ok(state.store.export_customer(id, state.clock.now()).await?)
+}
+
+const MAX_REASON_CHARS: usize = 500;
+
+/// Erases a customer at their request (owner only): everything about them goes, an anonymous
+/// record of the erasure stays.
+pub async fn erase_customer(state: &AppState, staff: &Staff, id: &str, reason: &str) -> Result<Erasure, AppError> {
+    authorize(staff, OwnerOnly::EraseCustomer)?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
+        return Err(refuse(
+            "reason",
+            "reason_required",
+            "say why the data is erased (for example: the customer asked for it), in at most 500 characters",
+        ));
+    }
+    let erasure = state
+        .store
+        .erase_customer(id, &staff.id, reason, state.clock.now())
+        .await?;
+    state.announce();
+    Ok(erasure)
+}
+
+const MAX_FOLLOW_UP_CHARS: usize = 1000;
+
+/// Records a promise a staff member made to a customer in their own words; it is tracked
+/// like every promise (reminder before it is due, escalation when it slips).
+pub async fn add_follow_up(
+    state: &AppState,
+    staff: &Staff,
+    customer_id: &str,
+    text: &str,
+    due_at: DateTime<Utc>,
+    owner_id: Option<&str>,
+) -> Result<FollowUpView, AppError> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > MAX_FOLLOW_UP_CHARS {
+        return Err(refuse(
+            "text",
+            "unusable_text",
+            "say what was promised, in at most 1,000 characters",
+        ));
+    }
+    let now = state.clock.now();
+    if due_at <= now {
+        return Err(refuse("due_at", "in_the_past", "the promise must be due in the future"));
+    }
+    let owner = match owner_id.filter(|o| !o.is_empty()) {
+        Some(owner) => {
+            state
+                .store
+                .staff_by_id(owner)
+                .await?
+                .ok_or_else(|| refuse("owner_id", "unknown_staff", "choose someone from the team"))?
+                .id
+        }
+        None => staff.id.clone(),
+    };
+    let follow_up = state
+        .store
+        .create_follow_up(NewFollowUp {
+            customer_id: customer_id.to_string(),
+            staff_id: staff.id.clone(),
+            owner_id: owner,
+            text: text.to_string(),
+            due_at,
+            now,
+        })
+        .await?;
+    state.announce();
+    Ok(follow_up)
+}
+
+/// Done (kept, or broken when late) or withdrawn.
+pub async fn close_follow_up(
+    state: &AppState,
+    staff: &Staff,
+    id: &str,
+    closing: Closing,
+) -> Result<FollowUpView, AppError> {
+    let closed = state
+        .store
+        .close_follow_up(id, closing, &staff.id, state.clock.now())
+        .await?;
+    state.announce();
+    Ok(closed)
 }

@@ -46,7 +46,7 @@ pub async fn deliver_due(state: &AppState) -> usize {
             Ok(()) => state.store.outbox_delivered(item.id, now).await,
             Err(failure) => {
                 let retry_at = failure.retry_at(now, item.attempts);
-                tracing::warn!(id = item.id, channel = %item.channel, error = %failure, retrying = retry_at.is_some(), "delivery failed");
+                tracing::warn!(id = item.id, delivery = item.delivery.as_str(), error = %failure, retrying = retry_at.is_some(), "delivery failed");
                 state.store.outbox_failed(item.id, &failure.to_string(), retry_at).await
             }
         };

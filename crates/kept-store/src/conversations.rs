@@ -3,16 +3,19 @@
 
 use chrono::{DateTime, Utc};
 use kept_domain::conversation::{ConversationStatus, Direction, FRUSTRATED_FROM};
-use kept_domain::promise::PromiseEvent;
-use kept_domain::{PromiseKind, PromiseStatus, new_id};
+use kept_domain::promise::Closing;
+use kept_domain::{CancelReason, OutboxEvent, PromiseKind, PromiseStatus, new_id};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::mail::{attachments_of_conversation, insert_attachments};
 use crate::model::*;
 use crate::new_callbacks::{assign, save_queue_position};
+use crate::outbox::{self, Announcement, reply_row};
+use crate::promises::{self, Actor, NewPromise};
 use crate::search::{IndexEntry, Indexed, index};
-use crate::sql::{NewPromise, enqueue, insert_promise, insert_promise_event, load_candidates, parse_enum};
+use crate::sql::parse_enum;
+use crate::staff::load_candidates;
 use crate::time::{from_ms, to_ms};
 use crate::{Result, StoreError};
 
@@ -202,30 +205,26 @@ pub(crate) async fn record_inbound(conn: &mut AnyConnection, message: &NewInboun
         Some(open) => open,
         None => {
             let promise_id = new_id();
-            insert_promise(
-                conn,
-                NewPromise {
-                    id: &promise_id,
-                    kind: PromiseKind::Reply,
-                    subject_id: &conversation.id,
-                    customer_id: &customer_id,
-                    owner_id: conversation.assignee_id.as_deref(),
-                    not_before: message.now,
-                    due_at: message.reply_due,
-                    now: message.now,
-                },
-            )
-            .await?;
+            let promise = NewPromise {
+                id: &promise_id,
+                kind: PromiseKind::Reply,
+                subject_id: &conversation.id,
+                customer_id: &customer_id,
+                owner_id: conversation.assignee_id.as_deref(),
+                not_before: message.now,
+                due_at: message.reply_due,
+                now: message.now,
+            };
+            promises::insert(conn, &[promise]).await?;
             let to: Vec<String> = conversation.assignee_id.iter().cloned().collect();
-            enqueue(
-                conn,
-                "message.received",
-                &conversation.id,
-                &to,
-                message.fanout,
-                message.now,
-            )
-            .await?;
+            let announcement = Announcement {
+                event: OutboxEvent::MessageReceived,
+                subject_id: &conversation.id,
+                recipients: &to,
+                fanout: message.fanout,
+                now: message.now,
+            };
+            outbox::announce(conn, &[announcement]).await?;
             promise_id
         }
     };
@@ -286,34 +285,18 @@ pub(crate) async fn record_reply(conn: &mut AnyConnection, reply: &NewReply) -> 
     )
     .await?;
     if let Some(promise_id) = open_promise {
-        let status = PromiseStatus::on_fulfilment(from_ms(row.try_get(3)?), reply.now);
-        sqlx::query("UPDATE promises SET status = $1, closed_ms = $2 WHERE id = $3")
-            .bind(status.as_str())
-            .bind(now)
-            .bind(&promise_id)
-            .execute(&mut *conn)
-            .await?;
-        insert_promise_event(
-            conn,
-            &promise_id,
-            reply.now,
-            status.event(),
-            Some(&reply.staff_id),
-            Some("replied"),
-        )
-        .await?;
+        let actor = Actor {
+            staff_id: Some(&reply.staff_id),
+            detail: Some("replied"),
+        };
+        promises::close(conn, &promise_id, Closing::Fulfilled, actor, reply.now).await?;
     }
     sqlx::query("UPDATE conversations SET status = 'waiting_on_customer', updated_ms = $1 WHERE id = $2")
         .bind(now)
         .bind(&reply.conversation_id)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("INSERT INTO outbox (channel, event, subject_id, next_attempt_ms, created_ms) VALUES ($1, 'message.reply', $2, $3, $3)")
-        .bind(reply.deliver_via)
-        .bind(&message_id)
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
+    outbox::insert(conn, &[reply_row(reply.deliver_via, &message_id, reply.now)]).await?;
     Ok(message_id)
 }
 
@@ -470,20 +453,7 @@ pub(crate) async fn change(
                 .execute(&mut *conn)
                 .await?;
             if let Some(promise) = &open_promise {
-                sqlx::query("UPDATE promises SET owner_id = $1 WHERE id = $2")
-                    .bind(staff_id)
-                    .bind(promise)
-                    .execute(&mut *conn)
-                    .await?;
-                insert_promise_event(
-                    conn,
-                    promise,
-                    now,
-                    PromiseEvent::Reassigned,
-                    Some(actor_id),
-                    Some(staff_id),
-                )
-                .await?;
+                promises::reassign(conn, promise, staff_id, actor_id, now).await?;
             }
         }
         ConversationChange::Status(status) => {
@@ -494,20 +464,12 @@ pub(crate) async fn change(
                 .execute(&mut *conn)
                 .await?;
             if let (ConversationStatus::Resolved, Some(promise)) = (status, &open_promise) {
-                sqlx::query("UPDATE promises SET status = 'cancelled', closed_ms = $1 WHERE id = $2")
-                    .bind(to_ms(now))
-                    .bind(promise)
-                    .execute(&mut *conn)
-                    .await?;
-                insert_promise_event(
-                    conn,
-                    promise,
-                    now,
-                    PromiseEvent::Cancelled,
-                    Some(actor_id),
-                    Some("resolved"),
-                )
-                .await?;
+                let actor = Actor {
+                    staff_id: Some(actor_id),
+                    detail: None,
+                };
+                let closing = Closing::Cancelled(CancelReason::Resolved);
+                promises::close(conn, promise, closing, actor, now).await?;
             }
         }
         ConversationChange::Tags { add, remove } => {

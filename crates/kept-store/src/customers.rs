@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 use kept_domain::new_id;
 use sqlx::{AnyConnection, AnyPool, Row};
 
+use crate::customer_data;
 use crate::model::{Contact, CustomerView, NewRecord};
-use crate::search::{IndexEntry, Indexed, index, move_customer};
+use crate::search::{IndexEntry, Indexed, index};
 use crate::sql::Dialect;
 use crate::time::to_ms;
 use crate::{Result, StoreError};
@@ -88,23 +89,7 @@ pub(crate) async fn merge(conn: &mut AnyConnection, dialect: Dialect, into: &str
         .fetch_optional(&mut *conn)
         .await?;
     let target_phone: Option<String> = target.ok_or(StoreError::NotFound)?.try_get(0)?;
-    for table in [
-        "callback_requests",
-        "calls",
-        "promises",
-        "conversations",
-        "messages",
-        "customer_handles",
-        "notes",
-        "phone_calls",
-    ] {
-        sqlx::query(&format!("UPDATE {table} SET customer_id = $1 WHERE customer_id = $2"))
-            .bind(into)
-            .bind(from)
-            .execute(&mut *conn)
-            .await?;
-    }
-    move_customer(conn, dialect, into, from).await?;
+    customer_data::move_all(conn, dialect, into, from).await?;
     sqlx::query("DELETE FROM customers WHERE id = $1")
         .bind(from)
         .execute(&mut *conn)

@@ -9,7 +9,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::conversations;
 use crate::model::{CallbackView, InboundRecorded, NewCallback, NewInbound};
 use crate::new_callbacks::insert_callbacks;
-use crate::sql::load_candidates;
+use crate::staff::load_candidates;
 use crate::{Result, StoreError};
 
 /// More per transaction adds latency for the first request without saving much more.

@@ -1,15 +1,21 @@
 //! kept's storage: one interface ([`Store`]) with a SQLite and a PostgreSQL backend, chosen
 //! from the database URL. SQL lives here and nowhere else.
 
+mod callbacks;
 mod conversations;
+pub mod customer_data;
 mod customers;
 mod error;
+mod follow_ups;
 mod group_commit;
 mod mail;
 pub mod model;
 mod new_callbacks;
+mod outbox;
+mod promises;
 mod search;
 mod sql;
+mod staff;
 mod templates;
 mod time;
 
@@ -113,6 +119,25 @@ pub trait Store: Send + Sync + 'static {
     /// Creates the template, or replaces the one with the same name.
     async fn save_reply_template(&self, name: &str, body: &str, now: DateTime<Utc>) -> Result<ReplyTemplate>;
     async fn delete_reply_template(&self, id: &str) -> Result<()>;
+
+    // The customer's own data (AVG/GDPR): everything about them, or nothing left.
+    async fn export_customer(&self, id: &str, now: DateTime<Utc>) -> Result<CustomerExport>;
+    /// Erases the customer and everything linked to them (see `customer_data::REGISTER`),
+    /// leaving an anonymous record; the erased text does not linger in the database files.
+    async fn erase_customer(&self, id: &str, staff_id: &str, reason: &str, now: DateTime<Utc>) -> Result<Erasure>;
+    async fn erasures(&self) -> Result<Vec<Erasure>>;
+
+    // Follow-ups staff promised in their own words.
+    async fn create_follow_up(&self, follow_up: NewFollowUp) -> Result<FollowUpView>;
+    async fn follow_up(&self, id: &str) -> Result<Option<FollowUpView>>;
+    async fn customer_follow_ups(&self, customer_id: &str) -> Result<Vec<FollowUpView>>;
+    async fn close_follow_up(
+        &self,
+        id: &str,
+        closing: kept_domain::Closing,
+        staff_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<FollowUpView>;
 
     async fn change_marker(&self) -> Result<i64>;
 }

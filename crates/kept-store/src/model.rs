@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use kept_domain::conversation::{ConversationStatus, Direction};
-use kept_domain::{CallOutcome, CallbackStatus, Lang, PromiseKind, PromiseStatus, Role};
+use kept_domain::{CallOutcome, CallbackStatus, Delivery, Lang, OutboxEvent, PromiseKind, PromiseStatus, Role};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,8 +120,8 @@ pub struct PromiseHistoryEntry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxItem {
     pub id: i64,
-    pub channel: String,
-    pub event: String,
+    pub delivery: Delivery,
+    pub event: OutboxEvent,
     pub subject_id: String,
     pub recipient_id: Option<String>,
     pub attempts: i64,
@@ -142,6 +142,7 @@ pub struct PromiseRecord {
     pub kind: PromiseKind,
     /// What the promise is about, e.g. the callback request's id.
     pub subject_id: String,
+    pub customer_id: Option<String>,
     pub owner_id: Option<String>,
     pub status: PromiseStatus,
     pub due_at: DateTime<Utc>,
@@ -255,8 +256,8 @@ pub struct NewReply {
     pub now: DateTime<Utc>,
     /// The id the reply is sent under (an e-mail's Message-ID), if any.
     pub external_id: Option<String>,
-    /// The outbox channel that sends it: "channel" (the channel's webhook) or "email_reply".
-    pub deliver_via: &'static str,
+    /// How it is sent: the channel's webhook or an e-mail to the customer.
+    pub deliver_via: Delivery,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -367,4 +368,51 @@ pub struct ReplyTemplate {
     pub name: String,
     pub body: String,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A follow-up a staff member promised a customer, in their own words.
+#[derive(Debug, Clone)]
+pub struct NewFollowUp {
+    pub customer_id: String,
+    /// Who wrote it down.
+    pub staff_id: String,
+    /// Who must do it (the writer unless they name someone else).
+    pub owner_id: String,
+    pub text: String,
+    pub due_at: DateTime<Utc>,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FollowUpView {
+    pub id: String,
+    pub customer_id: String,
+    pub customer_name: Option<String>,
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+    pub promise_id: String,
+    pub promise_status: PromiseStatus,
+    pub due_at: DateTime<Utc>,
+    pub owner_id: Option<String>,
+    pub owner_name: Option<String>,
+}
+
+/// Everything kept holds about one customer (AVG/GDPR access request).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomerExport {
+    pub customer: serde_json::Value,
+    pub exported_at: DateTime<Utc>,
+    /// Per table of the register: the customer's rows (bytes as base64).
+    pub records: serde_json::Value,
+}
+
+/// The anonymous record that a customer's data was erased.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Erasure {
+    pub id: String,
+    pub at: DateTime<Utc>,
+    pub staff_id: String,
+    pub reason: String,
+    /// How many rows went, per table.
+    pub removed: serde_json::Value,
 }

@@ -5,23 +5,15 @@
 use std::collections::HashMap;
 
 use kept_domain::staff::{Candidate, pick_assignee};
-use kept_domain::{CallbackStatus, PromiseKind, PromiseStatus, new_id};
+use kept_domain::{CallbackStatus, OutboxEvent, PromiseKind, PromiseStatus, new_id};
 use sqlx::{AnyConnection, Row};
 
 use crate::Result;
 use crate::model::{CallbackView, NewCallback};
+use crate::outbox::{self, Announcement};
+use crate::promises::{self, NewPromise};
+use crate::sql::values_list;
 use crate::time::{from_ms, to_ms};
-
-/// `$1, $2 …` placeholders for `rows` rows of `columns` values: "($1, $2), ($3, $4)".
-fn values_list(rows: usize, columns: usize) -> String {
-    (0..rows)
-        .map(|row| {
-            let cells: Vec<String> = (1..=columns).map(|col| format!("${}", row * columns + col)).collect();
-            format!("({})", cells.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// Inserts the requests with their customers, promises, history and outbox rows, assigning
 /// each to the next staff member in `candidates` (whose queue positions are updated).
@@ -47,7 +39,7 @@ pub(crate) async fn insert_callbacks(
         .collect();
     insert_requests(conn, requests, &views).await?;
     insert_promises(conn, &views).await?;
-    insert_outbox(conn, requests, &views).await?;
+    announce(conn, requests, &views).await?;
     save_queue_positions(conn, candidates, &views).await?;
     Ok(views)
 }
@@ -130,75 +122,41 @@ async fn insert_requests(conn: &mut AnyConnection, requests: &[&NewCallback], vi
 }
 
 async fn insert_promises(conn: &mut AnyConnection, views: &[CallbackView]) -> Result<()> {
-    let sql = format!(
-        "INSERT INTO promises (id, kind, subject_id, customer_id, owner_id, status, not_before_ms, due_ms, created_ms) \
-         VALUES {}",
-        values_list(views.len(), 9)
-    );
-    let mut query = sqlx::query(&sql);
-    for view in views {
-        query = query
-            .bind(view.promise_id.clone())
-            .bind(PromiseKind::Callback.as_str())
-            .bind(view.id.clone())
-            .bind(view.customer_id.clone())
-            .bind(view.owner_id.clone())
-            .bind(PromiseStatus::Open.as_str())
-            .bind(to_ms(view.not_before))
-            .bind(to_ms(view.due_at))
-            .bind(to_ms(view.created_at));
-    }
-    query.execute(&mut *conn).await?;
-    let sql = format!(
-        "INSERT INTO promise_events (promise_id, at_ms, event) VALUES {}",
-        values_list(views.len(), 3)
-    );
-    let mut query = sqlx::query(&sql);
-    for view in views {
-        query = query
-            .bind(view.promise_id.clone())
-            .bind(to_ms(view.created_at))
-            .bind("created");
-    }
-    query.execute(&mut *conn).await?;
-    Ok(())
+    let promises: Vec<NewPromise> = views
+        .iter()
+        .map(|view| NewPromise {
+            id: &view.promise_id,
+            kind: PromiseKind::Callback,
+            subject_id: &view.id,
+            customer_id: &view.customer_id,
+            owner_id: view.owner_id.as_deref(),
+            not_before: view.not_before,
+            due_at: view.due_at,
+            now: view.created_at,
+        })
+        .collect();
+    promises::insert(conn, &promises).await
 }
 
 /// "callback.created": an e-mail to the assignee and one webhook call, as configured.
-async fn insert_outbox(conn: &mut AnyConnection, requests: &[&NewCallback], views: &[CallbackView]) -> Result<()> {
-    let rows: Vec<(&str, &CallbackView, Option<String>, i64)> = requests
+async fn announce(conn: &mut AnyConnection, requests: &[&NewCallback], views: &[CallbackView]) -> Result<()> {
+    let owners: Vec<Vec<String>> = views
+        .iter()
+        .map(|view| view.owner_id.iter().cloned().collect())
+        .collect();
+    let announcements: Vec<Announcement> = requests
         .iter()
         .zip(views)
-        .flat_map(|(request, view)| {
-            let now = to_ms(request.now);
-            let email = view
-                .owner_id
-                .clone()
-                .filter(|_| request.fanout.email)
-                .map(|to| ("email", view, Some(to), now));
-            let webhook = request.fanout.webhook.then_some(("webhook", view, None, now));
-            email.into_iter().chain(webhook)
+        .zip(&owners)
+        .map(|((request, view), recipients)| Announcement {
+            event: OutboxEvent::CallbackCreated,
+            subject_id: &view.id,
+            recipients,
+            fanout: request.fanout,
+            now: request.now,
         })
         .collect();
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let sql = format!(
-        "INSERT INTO outbox (channel, event, subject_id, recipient_id, next_attempt_ms, created_ms) VALUES {}",
-        values_list(rows.len(), 6)
-    );
-    let mut query = sqlx::query(&sql);
-    for (channel, view, recipient, now) in rows {
-        query = query
-            .bind(channel)
-            .bind("callback.created")
-            .bind(view.id.clone())
-            .bind(recipient)
-            .bind(now)
-            .bind(now);
-    }
-    query.execute(&mut *conn).await?;
-    Ok(())
+    outbox::announce(conn, &announcements).await
 }
 
 async fn save_queue_positions(
@@ -223,14 +181,4 @@ pub(crate) async fn save_queue_position(conn: &mut AnyConnection, candidate: &Ca
         .execute(&mut *conn)
         .await?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::values_list;
-
-    #[test]
-    fn placeholders_number_on_across_rows() {
-        assert_eq!(values_list(2, 3), "($1, $2, $3), ($4, $5, $6)");
-    }
 }

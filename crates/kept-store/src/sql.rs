@@ -6,21 +6,19 @@ use std::str::FromStr;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
+use kept_domain::CallbackStatus;
 use kept_domain::conversation::ConversationStatus;
-use kept_domain::promise::PromiseEvent;
-use kept_domain::staff::Candidate;
-use kept_domain::{CallbackStatus, Lang, PromiseKind, PromiseStatus, Role, new_id};
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
-use sqlx::{AnyConnection, AnyPool, Executor, Row};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
 
-use crate::conversations;
-use crate::customers;
 use crate::group_commit::{GroupCommit, InboundMessages, NewCallbacks};
 use crate::model::*;
 use crate::new_callbacks::insert_callbacks;
-use crate::time::{from_ms, to_ms};
+use crate::promises::{ESCALATION, Milestone, REMINDER};
 use crate::{Result, Store, StoreError};
-use crate::{mail, search, templates};
+use crate::{
+    callbacks, conversations, customer_data, customers, follow_ups, mail, outbox, promises, search, staff, templates,
+};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -44,7 +42,7 @@ impl Dialect {
 
     /// PostgreSQL lets several nodes claim outbox rows side by side; SQLite has one writer
     /// at a time, so the plain statement is already exclusive there.
-    fn skip_locked(self) -> &'static str {
+    pub(crate) fn skip_locked(self) -> &'static str {
         match self {
             Dialect::Sqlite => "",
             Dialect::Postgres => "FOR UPDATE SKIP LOCKED",
@@ -56,18 +54,10 @@ pub struct SqlStore {
     dialect: Dialect,
     read: AnyPool,
     write: AnyPool,
-    /// SQLite only: concurrent new requests share one transaction and one fsync.
     /// SQLite only: one writer, so concurrent writes are batched (see group_commit).
     callback_commit: Option<GroupCommit<NewCallbacks>>,
     inbound_commit: Option<GroupCommit<InboundMessages>>,
 }
-
-const STAFF_COLUMNS: &str = "st.id, st.email, st.name, st.role, st.lang, st.password_hash, st.away, st.delegate_id";
-
-const CALLBACK_SELECT: &str = "SELECT c.id, c.customer_id, c.phone, c.name, c.window_code, c.note, c.lang, \
-     c.status, c.attempts, c.created_ms, c.closed_ms, p.id, p.status, p.not_before_ms, p.due_ms, \
-     p.escalated_ms, p.owner_id, s.name \
-     FROM callback_requests c JOIN promises p ON p.id = c.promise_id LEFT JOIN staff s ON s.id = p.owner_id";
 
 impl SqlStore {
     pub async fn open(url: &str) -> Result<SqlStore> {
@@ -81,11 +71,7 @@ impl SqlStore {
                 // connection never meets a busy lock from its own process.
                 let write = sqlite_pool(1).connect_with(options.clone()).await?;
                 SQLITE_MIGRATIONS.run(&write).await?;
-                // A SQLite file has one kept node, so a lease found at start-up belongs to a
-                // run that died mid-delivery: retry its items now instead of after the lease.
-                sqlx::query("UPDATE outbox SET locked_until_ms = 0 WHERE status = 'pending'")
-                    .execute(&write)
-                    .await?;
+                outbox::release_leases(&write).await?;
                 let read = sqlite_pool(4).connect_with(options).await?;
                 SqlStore {
                     dialect,
@@ -126,92 +112,26 @@ impl SqlStore {
         })
     }
 
-    async fn fetch_callback(&self, id: &str) -> Result<Option<CallbackView>> {
-        let row = sqlx::query(&format!("{CALLBACK_SELECT} WHERE c.id = $1"))
-            .bind(id)
-            .fetch_optional(&self.read)
-            .await?;
-        row.as_ref().map(callback_from_row).transpose()
-    }
-
-    async fn staff_where(&self, condition: &str, value: &str) -> Result<Option<Staff>> {
-        let row = sqlx::query(&format!("SELECT {STAFF_COLUMNS} FROM staff st {condition}"))
-            .bind(value)
-            .fetch_optional(&self.read)
-            .await?;
-        row.as_ref().map(|r| staff_from_row(r, 0)).transpose()
-    }
-
-    /// Records `mark` on each of the `candidates` promises exactly once: the conditional
-    /// update of its column lets only one node (or tick) win.
-    async fn mark_once(
+    /// Reaches `milestone` on each of `candidates` once: a conditional update lets only one
+    /// node (or tick) win each.
+    async fn reach_each(
         &self,
         candidates: Vec<String>,
-        mark: &Mark,
+        milestone: &Milestone,
         now: DateTime<Utc>,
         fanout: Fanout,
     ) -> Result<usize> {
-        let column = mark.column;
-        let mut marked = 0;
+        let mut reached = 0;
         for promise_id in candidates {
             let mut tx = self.begin_write().await?;
-            let updated = sqlx::query(&format!(
-                "UPDATE promises SET {column} = $1 WHERE id = $2 AND {column} IS NULL AND status = 'open' \
-                 RETURNING owner_id"
-            ))
-            .bind(to_ms(now))
-            .bind(&promise_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some(row) = updated else { continue };
-            let owner: Option<String> = row.try_get(0)?;
-            insert_promise_event(&mut tx, &promise_id, now, mark.event, None, None).await?;
-            let to = match mark.recipients {
-                Recipients::PromiseOwner => owner.into_iter().collect(),
-                Recipients::Owners => owner_ids(&mut tx).await?,
-            };
-            enqueue(&mut tx, mark.outbox_event, &promise_id, &to, fanout, now).await?;
-            tx.commit().await?;
-            marked += 1;
+            if promises::reach(&mut tx, &promise_id, milestone, now, fanout).await? {
+                tx.commit().await?;
+                reached += 1;
+            }
         }
-        Ok(marked)
-    }
-
-    async fn promise_ids(&self, sql: &str, binds: &[i64]) -> Result<Vec<String>> {
-        let query = binds.iter().fold(sqlx::query(sql), |query, value| query.bind(*value));
-        let rows = query.fetch_all(&self.read).await?;
-        rows.iter().map(|r| Ok(r.try_get::<String, _>(0)?)).collect()
+        Ok(reached)
     }
 }
-
-#[derive(Clone, Copy)]
-enum Recipients {
-    PromiseOwner,
-    Owners,
-}
-
-/// Something that happens to a promise once: the column that records it, its history event,
-/// the outbox event that announces it and who is told.
-struct Mark {
-    column: &'static str,
-    event: PromiseEvent,
-    outbox_event: &'static str,
-    recipients: Recipients,
-}
-
-const REMINDER: Mark = Mark {
-    column: "reminded_ms",
-    event: PromiseEvent::Reminded,
-    outbox_event: "promise.reminder",
-    recipients: Recipients::PromiseOwner,
-};
-
-const ESCALATION: Mark = Mark {
-    column: "escalated_ms",
-    event: PromiseEvent::Escalated,
-    outbox_event: "promise.escalated",
-    recipients: Recipients::Owners,
-};
 
 fn sqlite_pool(size: u32) -> AnyPoolOptions {
     AnyPoolOptions::new().max_connections(size).after_connect(|conn, _| {
@@ -220,7 +140,7 @@ fn sqlite_pool(size: u32) -> AnyPoolOptions {
             // durable before we answer, which group commit keeps affordable.
             conn.execute(
                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-                 PRAGMA busy_timeout = 10000;",
+                 PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON;",
             )
             .await?;
             Ok(())
@@ -251,142 +171,15 @@ pub(crate) fn parse_enum<T>(text: String, parse: fn(&str) -> Option<T>) -> Resul
     parse(&text).ok_or(StoreError::Corrupt(text))
 }
 
-fn staff_from_row(row: &AnyRow, first: usize) -> Result<Staff> {
-    let lang: String = row.try_get(first + 4)?;
-    Ok(Staff {
-        id: row.try_get(first)?,
-        email: row.try_get(first + 1)?,
-        name: row.try_get(first + 2)?,
-        role: parse_enum(row.try_get(first + 3)?, Role::parse)?,
-        lang: Lang::parse(&lang).unwrap_or_default(),
-        password_hash: row.try_get(first + 5)?,
-        away: row.try_get::<i64, _>(first + 6)? != 0,
-        delegate_id: row.try_get(first + 7)?,
-    })
-}
-
-fn callback_from_row(row: &AnyRow) -> Result<CallbackView> {
-    let lang: String = row.try_get(6)?;
-    Ok(CallbackView {
-        id: row.try_get(0)?,
-        customer_id: row.try_get(1)?,
-        phone: row.try_get(2)?,
-        name: row.try_get(3)?,
-        window: row.try_get(4)?,
-        note: row.try_get(5)?,
-        lang: Lang::parse(&lang).unwrap_or_default(),
-        status: parse_enum(row.try_get(7)?, CallbackStatus::parse)?,
-        attempts: row.try_get(8)?,
-        created_at: from_ms(row.try_get(9)?),
-        closed_at: row.try_get::<Option<i64>, _>(10)?.map(from_ms),
-        promise_id: row.try_get(11)?,
-        promise_status: parse_enum(row.try_get(12)?, PromiseStatus::parse)?,
-        not_before: from_ms(row.try_get(13)?),
-        due_at: from_ms(row.try_get(14)?),
-        escalated: row.try_get::<Option<i64>, _>(15)?.is_some(),
-        owner_id: row.try_get(16)?,
-        owner_name: row.try_get(17)?,
-    })
-}
-
-pub(crate) async fn insert_promise_event(
-    conn: &mut AnyConnection,
-    promise_id: &str,
-    at: DateTime<Utc>,
-    event: PromiseEvent,
-    actor_id: Option<&str>,
-    detail: Option<&str>,
-) -> Result<()> {
-    sqlx::query("INSERT INTO promise_events (promise_id, at_ms, event, actor_id, detail) VALUES ($1, $2, $3, $4, $5)")
-        .bind(promise_id)
-        .bind(to_ms(at))
-        .bind(event.as_str())
-        .bind(actor_id)
-        .bind(detail)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-pub(crate) struct NewPromise<'a> {
-    pub id: &'a str,
-    pub kind: PromiseKind,
-    pub subject_id: &'a str,
-    pub customer_id: &'a str,
-    pub owner_id: Option<&'a str>,
-    pub not_before: DateTime<Utc>,
-    pub due_at: DateTime<Utc>,
-    pub now: DateTime<Utc>,
-}
-
-pub(crate) async fn insert_promise(conn: &mut AnyConnection, promise: NewPromise<'_>) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO promises (id, kind, subject_id, customer_id, owner_id, status, not_before_ms, due_ms, created_ms) \
-         VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8)",
-    )
-    .bind(promise.id)
-    .bind(promise.kind.as_str())
-    .bind(promise.subject_id)
-    .bind(promise.customer_id)
-    .bind(promise.owner_id)
-    .bind(to_ms(promise.not_before))
-    .bind(to_ms(promise.due_at))
-    .bind(to_ms(promise.now))
-    .execute(&mut *conn)
-    .await?;
-    insert_promise_event(conn, promise.id, promise.now, PromiseEvent::Created, None, None).await
-}
-
-/// Writes the outbox rows that announce `event`: an e-mail per recipient, one webhook call.
-pub(crate) async fn enqueue(
-    conn: &mut AnyConnection,
-    event: &str,
-    subject_id: &str,
-    recipients: &[String],
-    fanout: Fanout,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let emails = recipients.iter().map(Some).filter(|_| fanout.email);
-    let webhook = fanout.webhook.then_some(None);
-    for (channel, recipient) in emails.map(|r| ("email", r)).chain(webhook.map(|r| ("webhook", r))) {
-        sqlx::query(
-            "INSERT INTO outbox (channel, event, subject_id, recipient_id, next_attempt_ms, created_ms) \
-             VALUES ($1, $2, $3, $4, $5, $5)",
-        )
-        .bind(channel)
-        .bind(event)
-        .bind(subject_id)
-        .bind(recipient.map(String::as_str))
-        .bind(to_ms(now))
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
-}
-
-async fn owner_ids(conn: &mut AnyConnection) -> Result<Vec<String>> {
-    let rows = sqlx::query("SELECT id FROM staff WHERE role = 'owner' ORDER BY id")
-        .fetch_all(conn)
-        .await?;
-    rows.iter().map(|r| Ok(r.try_get::<String, _>(0)?)).collect()
-}
-
-pub(crate) async fn load_candidates(conn: &mut AnyConnection) -> Result<Vec<Candidate>> {
-    let rows = sqlx::query("SELECT id, role, away, delegate_id, assignment_seq, name FROM staff")
-        .fetch_all(conn)
-        .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Candidate {
-                id: r.try_get(0)?,
-                role: parse_enum(r.try_get(1)?, Role::parse)?,
-                away: r.try_get::<i64, _>(2)? != 0,
-                delegate_id: r.try_get(3)?,
-                last_assigned_ms: Some(r.try_get(4)?),
-                name: r.try_get(5)?,
-            })
+/// `$1, $2 …` placeholders for `rows` rows of `columns` values: "($1, $2), ($3, $4)".
+pub(crate) fn values_list(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let cells: Vec<String> = (1..=columns).map(|col| format!("${}", row * columns + col)).collect();
+            format!("({})", cells.join(", "))
         })
-        .collect()
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[async_trait]
@@ -395,145 +188,51 @@ impl Store for SqlStore {
         self.dialect
     }
 
-    async fn add_staff(&self, staff: NewStaff) -> Result<Staff> {
-        let id = new_id();
-        sqlx::query(
-            "INSERT INTO staff (id, email, name, role, lang, password_hash, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&id)
-        .bind(staff.email.to_lowercase())
-        .bind(&staff.name)
-        .bind(staff.role.as_str())
-        .bind(staff.lang.code())
-        .bind(&staff.password_hash)
-        .bind(to_ms(staff.now))
-        .execute(&self.write)
-        .await?;
-        self.staff_by_id(&id).await?.ok_or(StoreError::NotFound)
+    async fn add_staff(&self, new: NewStaff) -> Result<Staff> {
+        staff::add(&self.write, new).await
     }
 
     async fn staff_by_id(&self, id: &str) -> Result<Option<Staff>> {
-        self.staff_where("WHERE st.id = $1", id).await
+        staff::by_id(&self.read, id).await
     }
 
     async fn staff_by_email(&self, email: &str) -> Result<Option<Staff>> {
-        self.staff_where("WHERE st.email = $1", &email.trim().to_lowercase())
-            .await
+        staff::by_email(&self.read, email).await
     }
 
     async fn list_staff(&self) -> Result<Vec<Staff>> {
-        let rows = sqlx::query(&format!("SELECT {STAFF_COLUMNS} FROM staff st ORDER BY st.name"))
-            .fetch_all(&self.read)
-            .await?;
-        rows.iter().map(|r| staff_from_row(r, 0)).collect()
+        staff::list(&self.read).await
     }
 
     async fn set_password(&self, staff_id: &str, password_hash: &str) -> Result<()> {
-        let updated = sqlx::query("UPDATE staff SET password_hash = $1 WHERE id = $2")
-            .bind(password_hash)
-            .bind(staff_id)
-            .execute(&self.write)
-            .await?;
-        if updated.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        staff::set_password(&self.write, staff_id, password_hash).await
     }
 
     async fn set_away(&self, staff_id: &str, delegate: Option<&str>, now: DateTime<Utc>) -> Result<()> {
-        if delegate == Some(staff_id) {
-            return Err(StoreError::Conflict("nobody can be their own delegate".into()));
-        }
         let mut tx = self.begin_write().await?;
-        let updated = sqlx::query("UPDATE staff SET away = $1, delegate_id = $2 WHERE id = $3")
-            .bind(i64::from(delegate.is_some()))
-            .bind(delegate)
-            .bind(staff_id)
-            .execute(&mut *tx)
-            .await?;
-        if updated.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        if let Some(delegate) = delegate {
-            let moved =
-                sqlx::query("UPDATE promises SET owner_id = $1 WHERE owner_id = $2 AND status = 'open' RETURNING id")
-                    .bind(delegate)
-                    .bind(staff_id)
-                    .fetch_all(&mut *tx)
-                    .await?;
-            for row in moved {
-                let promise_id: String = row.try_get(0)?;
-                insert_promise_event(
-                    &mut tx,
-                    &promise_id,
-                    now,
-                    PromiseEvent::Reassigned,
-                    Some(staff_id),
-                    Some(delegate),
-                )
-                .await?;
-            }
-        }
+        staff::set_away(&mut tx, staff_id, delegate, now).await?;
         tx.commit().await?;
         Ok(())
     }
 
     async fn create_session(&self, session: NewSession) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, staff_id, csrf_token, created_ms, expires_ms) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(&session.token_hash)
-        .bind(&session.staff_id)
-        .bind(&session.csrf_token)
-        .bind(to_ms(session.now))
-        .bind(to_ms(session.expires_at))
-        .execute(&self.write)
-        .await?;
-        Ok(())
+        staff::create_session(&self.write, session).await
     }
 
     async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Session>> {
-        let row = sqlx::query(&format!(
-            "SELECT {STAFF_COLUMNS}, se.csrf_token FROM sessions se JOIN staff st ON st.id = se.staff_id \
-             WHERE se.token_hash = $1 AND se.expires_ms > $2"
-        ))
-        .bind(token_hash)
-        .bind(to_ms(now))
-        .fetch_optional(&self.read)
-        .await?;
-        row.map(|r| {
-            Ok(Session {
-                staff: staff_from_row(&r, 0)?,
-                csrf_token: r.try_get(8)?,
-            })
-        })
-        .transpose()
+        staff::session(&self.read, token_hash, now).await
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash)
-            .execute(&self.write)
-            .await?;
-        Ok(())
+        staff::delete_session(&self.write, token_hash).await
     }
 
     async fn add_api_token(&self, token_hash: &str, staff_id: &str, now: DateTime<Utc>) -> Result<()> {
-        sqlx::query("INSERT INTO api_tokens (token_hash, staff_id, created_ms) VALUES ($1, $2, $3)")
-            .bind(token_hash)
-            .bind(staff_id)
-            .bind(to_ms(now))
-            .execute(&self.write)
-            .await?;
-        Ok(())
+        staff::add_api_token(&self.write, token_hash, staff_id, now).await
     }
 
     async fn staff_by_api_token(&self, token_hash: &str) -> Result<Option<Staff>> {
-        self.staff_where(
-            "JOIN api_tokens t ON t.staff_id = st.id WHERE t.token_hash = $1",
-            token_hash,
-        )
-        .await
+        staff::by_api_token(&self.read, token_hash).await
     }
 
     async fn create_callback(&self, request: NewCallback) -> Result<CallbackView> {
@@ -541,300 +240,65 @@ impl Store for SqlStore {
             return group_commit.submit(request).await;
         }
         let mut tx = self.begin_write().await?;
-        let mut candidates = load_candidates(&mut tx).await?;
+        let mut candidates = staff::load_candidates(&mut tx).await?;
         let mut views = insert_callbacks(&mut tx, &[&request], &mut candidates).await?;
         tx.commit().await?;
         views.pop().ok_or(StoreError::NotFound)
     }
 
     async fn callback(&self, id: &str) -> Result<Option<CallbackView>> {
-        self.fetch_callback(id).await
+        callbacks::get(&self.read, id).await
     }
 
     async fn list_callbacks(&self, status: Option<CallbackStatus>, limit: i64) -> Result<Vec<CallbackView>> {
-        let rows = match status {
-            Some(status) => {
-                sqlx::query(&format!(
-                    "{CALLBACK_SELECT} WHERE c.status = $1 ORDER BY p.due_ms, c.id LIMIT $2"
-                ))
-                .bind(status.as_str())
-                .bind(limit)
-                .fetch_all(&self.read)
-                .await?
-            }
-            None => {
-                sqlx::query(&format!("{CALLBACK_SELECT} ORDER BY c.created_ms DESC, c.id LIMIT $1"))
-                    .bind(limit)
-                    .fetch_all(&self.read)
-                    .await?
-            }
-        };
-        rows.iter().map(callback_from_row).collect()
+        callbacks::list(&self.read, status, limit).await
     }
 
     async fn record_outcome(&self, outcome: NewOutcome) -> Result<CallbackView> {
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query(
-            "SELECT c.status, c.customer_id, p.id, p.due_ms, p.owner_id FROM callback_requests c \
-             JOIN promises p ON p.id = c.promise_id WHERE c.id = $1",
-        )
-        .bind(&outcome.callback_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        let status: String = row.try_get(0)?;
-        if status != CallbackStatus::Open.as_str() {
-            return Err(StoreError::Conflict(format!(
-                "this callback request is already closed ({status})"
-            )));
-        }
-        let customer_id: String = row.try_get(1)?;
-        let promise_id: String = row.try_get(2)?;
-        let due_at = from_ms(row.try_get(3)?);
-        let promise_status = PromiseStatus::on_fulfilment(due_at, outcome.now);
-        let now = to_ms(outcome.now);
-        let closed = sqlx::query("UPDATE promises SET status = $1, closed_ms = $2 WHERE id = $3 AND status = 'open'")
-            .bind(promise_status.as_str())
-            .bind(now)
-            .bind(&promise_id)
-            .execute(&mut *tx)
-            .await?;
-        if closed.rows_affected() == 0 {
-            return Err(StoreError::Conflict("this promise was closed by someone else".into()));
-        }
-        let outcome_text = outcome.outcome.as_str();
-        insert_promise_event(
-            &mut tx,
-            &promise_id,
-            outcome.now,
-            promise_status.event(),
-            Some(&outcome.staff_id),
-            Some(outcome_text),
-        )
-        .await?;
-        sqlx::query(
-            "INSERT INTO calls (id, callback_id, customer_id, staff_id, outcome, note, at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(new_id())
-        .bind(&outcome.callback_id)
-        .bind(&customer_id)
-        .bind(&outcome.staff_id)
-        .bind(outcome_text)
-        .bind(outcome.note.as_deref())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-
-        match outcome.retry_due.filter(|_| outcome.outcome.schedules_retry()) {
-            Some(retry_due) => {
-                let retry_id = new_id();
-                insert_promise(
-                    &mut tx,
-                    NewPromise {
-                        id: &retry_id,
-                        kind: PromiseKind::CallbackRetry,
-                        subject_id: &outcome.callback_id,
-                        customer_id: &customer_id,
-                        owner_id: Some(&outcome.staff_id),
-                        not_before: outcome.now,
-                        due_at: retry_due,
-                        now: outcome.now,
-                    },
-                )
-                .await?;
-                sqlx::query("UPDATE callback_requests SET attempts = attempts + 1, promise_id = $1 WHERE id = $2")
-                    .bind(&retry_id)
-                    .bind(&outcome.callback_id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            None => {
-                sqlx::query(
-                    "UPDATE callback_requests SET attempts = attempts + 1, status = $1, closed_ms = $2 WHERE id = $3",
-                )
-                .bind(outcome.outcome.callback_status().as_str())
-                .bind(now)
-                .bind(&outcome.callback_id)
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
-        enqueue(
-            &mut tx,
-            "callback.outcome",
-            &outcome.callback_id,
-            &[],
-            outcome.fanout,
-            outcome.now,
-        )
-        .await?;
+        callbacks::record_outcome(&mut tx, &outcome).await?;
         tx.commit().await?;
-        self.fetch_callback(&outcome.callback_id)
+        callbacks::get(&self.read, &outcome.callback_id)
             .await?
             .ok_or(StoreError::NotFound)
     }
 
     async fn customer_history(&self, customer_id: &str) -> Result<Vec<HistoryEntry>> {
-        let rows = sqlx::query(
-            "SELECT 'request' AS kind, created_ms AS at_ms, window_code AS detail, note, CAST(NULL AS TEXT) AS staff_name \
-             FROM callback_requests WHERE customer_id = $1 \
-             UNION ALL \
-             SELECT 'call', k.at_ms, k.outcome, k.note, s.name FROM calls k LEFT JOIN staff s ON s.id = k.staff_id \
-             WHERE k.customer_id = $1 \
-             ORDER BY at_ms DESC",
-        )
-        .bind(customer_id)
-        .fetch_all(&self.read)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(HistoryEntry {
-                    kind: r.try_get(0)?,
-                    at: from_ms(r.try_get(1)?),
-                    detail: r.try_get(2)?,
-                    note: r.try_get(3)?,
-                    staff_name: r.try_get(4)?,
-                })
-            })
-            .collect()
+        callbacks::customer_history(&self.read, customer_id).await
     }
 
     async fn promise_history(&self, promise_id: &str) -> Result<Vec<PromiseHistoryEntry>> {
-        let rows =
-            sqlx::query("SELECT at_ms, event, actor_id, detail FROM promise_events WHERE promise_id = $1 ORDER BY id")
-                .bind(promise_id)
-                .fetch_all(&self.read)
-                .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(PromiseHistoryEntry {
-                    at: from_ms(r.try_get(0)?),
-                    event: r.try_get(1)?,
-                    actor_id: r.try_get(2)?,
-                    detail: r.try_get(3)?,
-                })
-            })
-            .collect()
+        promises::history(&self.read, promise_id).await
     }
 
     async fn promise(&self, id: &str) -> Result<Option<PromiseRecord>> {
-        let row = sqlx::query("SELECT id, kind, subject_id, owner_id, status, due_ms FROM promises WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.read)
-            .await?;
-        row.map(|r| {
-            Ok(PromiseRecord {
-                id: r.try_get(0)?,
-                kind: parse_enum(r.try_get(1)?, PromiseKind::parse)?,
-                subject_id: r.try_get(2)?,
-                owner_id: r.try_get(3)?,
-                status: parse_enum(r.try_get(4)?, PromiseStatus::parse)?,
-                due_at: from_ms(r.try_get(5)?),
-            })
-        })
-        .transpose()
+        promises::get(&self.read, id).await
     }
 
     async fn remind_due(&self, now: DateTime<Utc>, lead: Duration, fanout: Fanout) -> Result<usize> {
-        // Promises made less than `lead` before their deadline were just announced; no reminder.
-        let due = self
-            .promise_ids(
-                "SELECT id FROM promises WHERE status = 'open' AND reminded_ms IS NULL \
-                 AND due_ms - $2 <= $1 AND due_ms > $1 AND created_ms < due_ms - $2 ORDER BY due_ms LIMIT 200",
-                &[to_ms(now), lead.num_milliseconds()],
-            )
-            .await?;
-        self.mark_once(due, &REMINDER, now, fanout).await
+        let due = promises::due_for_reminder(&self.read, now, lead).await?;
+        self.reach_each(due, &REMINDER, now, fanout).await
     }
 
     async fn escalate_overdue(&self, now: DateTime<Utc>, fanout: Fanout) -> Result<usize> {
-        let overdue = self
-            .promise_ids(
-                "SELECT id FROM promises WHERE status = 'open' AND escalated_ms IS NULL AND due_ms < $1 \
-                 ORDER BY due_ms LIMIT 200",
-                &[to_ms(now)],
-            )
-            .await?;
-        self.mark_once(overdue, &ESCALATION, now, fanout).await
+        let overdue = promises::overdue(&self.read, now).await?;
+        self.reach_each(overdue, &ESCALATION, now, fanout).await
     }
 
     async fn claim_outbox(&self, now: DateTime<Utc>, lease: Duration, limit: i64) -> Result<Vec<OutboxItem>> {
-        let sql = format!(
-            "UPDATE outbox SET locked_until_ms = $1, attempts = attempts + 1 WHERE id IN \
-             (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_ms <= $2 AND locked_until_ms <= $2 \
-              ORDER BY id LIMIT $3 {}) \
-             RETURNING id, channel, event, subject_id, recipient_id, attempts",
-            self.dialect.skip_locked()
-        );
-        let rows = sqlx::query(&sql)
-            .bind(to_ms(now + lease))
-            .bind(to_ms(now))
-            .bind(limit)
-            .fetch_all(&self.write)
-            .await?;
-        let mut items = rows
-            .iter()
-            .map(|r| {
-                Ok(OutboxItem {
-                    id: r.try_get(0)?,
-                    channel: r.try_get(1)?,
-                    event: r.try_get(2)?,
-                    subject_id: r.try_get(3)?,
-                    recipient_id: r.try_get(4)?,
-                    attempts: r.try_get(5)?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        items.sort_by_key(|item| item.id);
-        Ok(items)
+        outbox::claim(&self.write, self.dialect, now, lease, limit).await
     }
 
     async fn outbox_delivered(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
-        sqlx::query("UPDATE outbox SET status = 'delivered', delivered_ms = $1, locked_until_ms = 0 WHERE id = $2")
-            .bind(to_ms(now))
-            .bind(id)
-            .execute(&self.write)
-            .await?;
-        Ok(())
+        outbox::delivered(&self.write, id, now).await
     }
 
     async fn outbox_failed(&self, id: i64, error: &str, retry_at: Option<DateTime<Utc>>) -> Result<()> {
-        let (status, next) = match retry_at {
-            Some(at) => ("pending", to_ms(at)),
-            None => ("failed", 0),
-        };
-        sqlx::query(
-            "UPDATE outbox SET status = $1, last_error = $2, next_attempt_ms = $3, locked_until_ms = 0 WHERE id = $4",
-        )
-        .bind(status)
-        .bind(error)
-        .bind(next)
-        .bind(id)
-        .execute(&self.write)
-        .await?;
-        Ok(())
+        outbox::failed(&self.write, id, error, retry_at).await
     }
 
     async fn outbox_counts(&self) -> Result<OutboxCounts> {
-        let rows = sqlx::query(
-            "SELECT status, COUNT(*), SUM(CASE WHEN last_error IS NULL THEN 0 ELSE 1 END) FROM outbox GROUP BY status",
-        )
-        .fetch_all(&self.read)
-        .await?;
-        let mut counts = OutboxCounts::default();
-        for row in rows {
-            let status: String = row.try_get(0)?;
-            let count: i64 = row.try_get(1)?;
-            match status.as_str() {
-                "pending" => {
-                    counts.pending = count;
-                    counts.retrying = row.try_get(2)?;
-                }
-                "delivered" => counts.delivered = count,
-                _ => counts.failed += count,
-            }
-        }
-        Ok(counts)
+        outbox::counts(&self.read).await
     }
 
     async fn record_inbound(&self, message: NewInbound) -> Result<InboundRecorded> {
@@ -977,11 +441,60 @@ impl Store for SqlStore {
         Ok(id)
     }
 
+    async fn export_customer(&self, id: &str, now: DateTime<Utc>) -> Result<CustomerExport> {
+        let mut conn = self.read.acquire().await?;
+        customer_data::export(&mut conn, id, now).await
+    }
+
+    async fn erase_customer(&self, id: &str, staff_id: &str, reason: &str, now: DateTime<Utc>) -> Result<Erasure> {
+        let mut tx = self.begin_write().await?;
+        let erasure = customer_data::erase(&mut tx, self.dialect, id, staff_id, reason, now).await?;
+        tx.commit().await?;
+        if self.dialect == Dialect::Sqlite {
+            // Copy the erased pages into the database file (overwritten there, see
+            // secure_delete) and empty the WAL, which still holds the old pages.
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.write)
+                .await?;
+        }
+        Ok(erasure)
+    }
+
+    async fn erasures(&self) -> Result<Vec<Erasure>> {
+        let mut conn = self.read.acquire().await?;
+        customer_data::erasures(&mut conn).await
+    }
+
+    async fn create_follow_up(&self, new: NewFollowUp) -> Result<FollowUpView> {
+        let mut tx = self.begin_write().await?;
+        let id = follow_ups::create(&mut tx, &new).await?;
+        tx.commit().await?;
+        follow_ups::get(&self.read, &id).await?.ok_or(StoreError::NotFound)
+    }
+
+    async fn follow_up(&self, id: &str) -> Result<Option<FollowUpView>> {
+        follow_ups::get(&self.read, id).await
+    }
+
+    async fn customer_follow_ups(&self, customer_id: &str) -> Result<Vec<FollowUpView>> {
+        follow_ups::of_customer(&self.read, customer_id).await
+    }
+
+    async fn close_follow_up(
+        &self,
+        id: &str,
+        closing: kept_domain::Closing,
+        staff_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<FollowUpView> {
+        let mut tx = self.begin_write().await?;
+        follow_ups::close(&mut tx, id, closing, staff_id, now).await?;
+        tx.commit().await?;
+        follow_ups::get(&self.read, id).await?.ok_or(StoreError::NotFound)
+    }
+
     async fn change_marker(&self) -> Result<i64> {
-        let row = sqlx::query("SELECT COALESCE(MAX(id), 0) FROM promise_events")
-            .fetch_one(&self.read)
-            .await?;
-        Ok(row.try_get(0)?)
+        promises::change_marker(&self.read).await
     }
 }
 
@@ -990,5 +503,15 @@ impl SqlStore {
     pub async fn close(&self) {
         self.read.close().await;
         self.write.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::values_list;
+
+    #[test]
+    fn placeholders_number_on_across_rows() {
+        assert_eq!(values_list(2, 3), "($1, $2, $3), ($4, $5, $6)");
     }
 }

@@ -1,6 +1,7 @@
 //! The `kept` command: run the server, manage staff and API tokens.
 
 mod bench;
+mod customer;
 mod demo;
 mod staff;
 mod tone;
@@ -40,6 +41,9 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(staff::TokenCommand),
+    /// A customer's data: export it or erase it (AVG/GDPR), as an owner.
+    #[command(subcommand)]
+    Customer(customer::CustomerCommand),
     /// Check the tone of a reply, or the mood of an incoming message.
     #[command(subcommand)]
     Tone(tone::ToneCommand),
@@ -85,6 +89,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo => serve(settings, true).await,
         Command::User(command) => staff::user(settings, command).await,
         Command::Token(command) => staff::token(settings, command).await,
+        Command::Customer(command) => customer::run(settings, command).await,
         Command::Tone(command) => tone::run(&settings, command),
         Command::Bench(command) => bench::run(settings, command).await,
     }

@@ -138,7 +138,7 @@ async fn search_finds_word_forms_across_messages_notes_and_calls_with_filters() 
 
         // After merging, the moved records are found under the customer they now belong to.
         let merged = server
-            .api_post(&format!("/api/v1/customers/{renee}/merge"), json!({"from": piet}))
+            .owner_post(&format!("/api/v1/customers/{renee}/merge"), json!({"from": piet}))
             .await;
         assert_eq!(merged.status(), 200);
         assert_eq!(
@@ -194,12 +194,10 @@ async fn saved_replies_fill_in_the_customer_staff_and_promise() {
             draft["text"],
             "Beste Renée,\n\nU hoort uiterlijk vandaag om 14:00 van ons over de garantie.\n\nMet vriendelijke groet,\nSanne, Fietsenmaker"
         );
-        let deleted = server
-            .api_post(
-                &format!("/api/v1/templates/{}/delete", saved["id"].as_str().unwrap()),
-                Value::Null,
-            )
-            .await;
+        let delete_path = format!("/api/v1/templates/{}/delete", saved["id"].as_str().unwrap());
+        let by_agent = server.api_post(&delete_path, Value::Null).await;
+        assert_eq!(by_agent.status(), 403, "deleting saved replies is for owners");
+        let deleted = server.owner_post(&delete_path, Value::Null).await;
         assert_eq!(deleted.status(), 204);
         server.running.stop().await;
     }

@@ -257,3 +257,119 @@ async fn the_public_form_speaks_the_customers_language_and_explains_mistakes() {
     );
     server.running.stop().await;
 }
+
+#[tokio::test]
+async fn owner_only_actions_on_pages_show_an_error_page_in_the_readers_language() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start(&db.url).await;
+    let callback = server.created(json!({"phone": "0612345678", "name": "Jan"})).await;
+    let customer = callback["customer_id"].as_str().unwrap().to_string();
+
+    let (mut agent, agent_csrf) = logged_in(&server, &server.agent_email).await;
+    let (status, page) = agent
+        .get(&server.url(&format!("/staff/customers/{customer}/export")))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("<html"), "a page, not JSON: {page}");
+    assert!(page.contains("Alleen voor de eigenaar"), "{page}");
+    let (_, card) = agent.get(&server.url(&format!("/staff/customers/{customer}"))).await;
+    assert!(card.contains("Alleen de eigenaar kan gegevens downloaden of wissen."));
+    assert!(!card.contains("/erase"), "agents get no erase form");
+    let erase = agent
+        .post(
+            &server.url(&format!("/staff/customers/{customer}/erase")),
+            &[("csrf", &agent_csrf), ("reason", "asked"), ("confirm", "1")],
+        )
+        .await;
+    assert_eq!(erase.status(), StatusCode::FORBIDDEN);
+    let (status, missing) = agent.get(&server.url("/staff/customers/nobody?lang=en")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(missing.contains("Not found"), "{missing}");
+
+    // The same refusal through the API is JSON.
+    let api = server.api_get(&format!("/api/v1/customers/{customer}/export")).await;
+    assert_eq!(api.status(), 403);
+    let body: serde_json::Value = api.json().await.unwrap();
+    assert_eq!(body["error"], "owner_only");
+
+    let (mut owner, owner_csrf) = logged_in(&server, &server.owner_email).await;
+    let (status, export) = owner
+        .get(&server.url(&format!("/staff/customers/{customer}/export")))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(export.contains("+31612345678"));
+    let unconfirmed = owner
+        .post(
+            &server.url(&format!("/staff/customers/{customer}/erase")),
+            &[("csrf", &owner_csrf), ("reason", "asked by phone")],
+        )
+        .await;
+    assert_eq!(unconfirmed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let erased = owner
+        .post(
+            &server.url(&format!("/staff/customers/{customer}/erase")),
+            &[("csrf", &owner_csrf), ("reason", "asked by phone"), ("confirm", "1")],
+        )
+        .await;
+    assert_eq!(erased.status(), StatusCode::SEE_OTHER);
+    let (status, _) = owner.get(&server.url(&format!("/staff/customers/{customer}"))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    server.running.stop().await;
+}
+
+#[tokio::test]
+async fn a_follow_up_is_written_down_on_the_customer_page_and_marked_done() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start(&db.url).await;
+    let callback = server.created(json!({"phone": "0612345678", "name": "Jan"})).await;
+    let customer = callback["customer_id"].as_str().unwrap().to_string();
+    let (mut agent, csrf) = logged_in(&server, &server.agent_email).await;
+    let page = format!("/staff/customers/{customer}");
+    let past = agent
+        .post(
+            &server.url(&format!("{page}/follow-up")),
+            &[
+                ("csrf", &csrf),
+                ("text", "Offerte sturen"),
+                ("date", "2026-11-23"),
+                ("time", "10:00"),
+            ],
+        )
+        .await;
+    assert_eq!(past.status(), StatusCode::UNPROCESSABLE_ENTITY, "due in the past");
+    let added = agent
+        .post(
+            &server.url(&format!("{page}/follow-up")),
+            &[
+                ("csrf", &csrf),
+                ("text", "Offerte sturen voor de e-bike"),
+                ("date", "2026-11-26"),
+                ("time", "10:00"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+    let (_, card) = agent.get(&server.url(&page)).await;
+    assert!(card.contains("Offerte sturen voor de e-bike"), "{card}");
+    assert!(card.contains("Gedaan"));
+    let follow_ups: Vec<serde_json::Value> = server
+        .api_get(&format!("/api/v1/customers/{customer}/follow-ups"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(follow_ups.len(), 1);
+    assert_eq!(follow_ups[0]["due_at"], "2026-11-26T09:00:00Z", "10:00 in Amsterdam");
+    let id = follow_ups[0]["id"].as_str().unwrap();
+    let done = agent
+        .post(
+            &server.url(&format!("/staff/follow-ups/{id}")),
+            &[("csrf", &csrf), ("action", "done")],
+        )
+        .await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    let (_, card) = agent.get(&server.url(&page)).await;
+    assert!(card.contains("nagekomen"), "kept on time: {card}");
+    assert!(!card.contains(">Gedaan<"), "no button on a closed promise");
+    server.running.stop().await;
+}

@@ -3,10 +3,12 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
 use kept_domain::conversation::{Direction, valid_channel};
-use kept_domain::{FieldError, normalise_phone};
-use kept_store::{Contact, CustomerView};
+use kept_domain::{CancelReason, Closing, FieldError, normalise_phone};
+use kept_store::{Contact, CustomerExport, CustomerView, Erasure, FollowUpView};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -109,18 +111,166 @@ pub struct MergeRequest {
     path = "/api/v1/customers/{id}/merge",
     request_body = MergeRequest,
     security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody))
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody))
 )]
 pub async fn merge(
     State(state): State<AppState>,
-    _staff: ApiStaff,
+    ApiStaff(staff): ApiStaff,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<CustomerView>, AppError> {
     let request: MergeRequest = json_body(&body, "body", "expected {\"from\": \"customer id\"}")?;
-    let merged = state.store.merge_customers(&id, &request.from).await?;
-    state.announce();
-    Ok(Json(merged))
+    Ok(Json(
+        service::merge_customers(&state, &staff, &id, &request.from).await?,
+    ))
+}
+
+/// Everything kept holds about the customer, as one JSON document (owner only): the customer,
+/// and per table of the register their rows, attachments base64-encoded.
+#[utoipa::path(
+    get,
+    path = "/api/v1/customers/{id}/export",
+    security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn export(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let export = service::export_customer(&state, &staff, &id).await?;
+    Ok(export_download(&id, &export))
+}
+
+/// The export as a file to save (the same JSON the API gives).
+pub fn export_download(id: &str, export: &CustomerExport) -> Response {
+    let disposition = format!("attachment; filename=\"kept-customer-{}.json\"", sanitise_id(id));
+    ([(header::CONTENT_DISPOSITION, disposition)], Json(export)).into_response()
+}
+
+fn sanitise_id(id: &str) -> String {
+    id.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(64)
+        .collect()
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EraseRequest {
+    /// Why the data is erased, e.g. "the customer asked for it by e-mail on 30 November".
+    reason: String,
+}
+
+/// Erases the customer and everything kept holds about them (owner only); an anonymous record
+/// of the erasure stays. Open promises to them are cancelled.
+#[utoipa::path(
+    post,
+    path = "/api/v1/customers/{id}/erase",
+    request_body = EraseRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn erase(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Erasure>, AppError> {
+    let request: EraseRequest = json_body(&body, "body", "expected {\"reason\": \"…\"}")?;
+    Ok(Json(
+        service::erase_customer(&state, &staff, &id, &request.reason).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct FollowUpRequest {
+    /// What was promised, in the staff member's words.
+    text: String,
+    /// When it is due (RFC 3339, e.g. "2026-12-03T10:00:00+01:00").
+    due_at: DateTime<Utc>,
+    /// Who must do it; the writer when left out.
+    owner_id: Option<String>,
+}
+
+/// Records a promise made to the customer in words ("I will send the quote on Thursday"):
+/// tracked with a reminder and escalation like every promise.
+#[utoipa::path(
+    post,
+    path = "/api/v1/customers/{id}/follow-ups",
+    request_body = FollowUpRequest,
+    security(("bearer" = [])),
+    responses((status = 201, body = Object), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn add_follow_up(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<FollowUpView>), AppError> {
+    let request: FollowUpRequest = json_body(
+        &body,
+        "body",
+        "expected {\"text\": \"…\", \"due_at\": \"2026-12-03T10:00:00+01:00\"}",
+    )?;
+    let follow_up = service::add_follow_up(
+        &state,
+        &staff,
+        &id,
+        &request.text,
+        request.due_at,
+        request.owner_id.as_deref(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(follow_up)))
+}
+
+/// The customer's follow-ups, open ones first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/customers/{id}/follow-ups",
+    security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody))
+)]
+pub async fn follow_ups(
+    State(state): State<AppState>,
+    _staff: ApiStaff,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<FollowUpView>>, AppError> {
+    state.store.customer(&id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(state.store.customer_follow_ups(&id).await?))
+}
+
+/// The follow-up was done: its promise is kept (or broken when late).
+#[utoipa::path(
+    post,
+    path = "/api/v1/follow-ups/{id}/done",
+    security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody))
+)]
+pub async fn follow_up_done(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<String>,
+) -> Result<Json<FollowUpView>, AppError> {
+    Ok(Json(
+        service::close_follow_up(&state, &staff, &id, Closing::Fulfilled).await?,
+    ))
+}
+
+/// The follow-up is no longer needed: its promise is cancelled.
+#[utoipa::path(
+    post,
+    path = "/api/v1/follow-ups/{id}/withdraw",
+    security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody))
+)]
+pub async fn follow_up_withdraw(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<String>,
+) -> Result<Json<FollowUpView>, AppError> {
+    let withdrawn = Closing::Cancelled(CancelReason::Withdrawn);
+    Ok(Json(service::close_follow_up(&state, &staff, &id, withdrawn).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

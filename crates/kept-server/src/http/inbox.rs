@@ -8,13 +8,13 @@ use kept_domain::Lang;
 use kept_domain::PromiseStatus;
 use kept_domain::conversation::{ConversationStatus, Direction, FRUSTRATED_FROM};
 use kept_domain::quoted::split_quoted;
-use kept_store::{ConversationChange, ConversationView, MessageView, TimelineEntry};
+use kept_store::{ConversationChange, ConversationView, FollowUpView, MessageView, TimelineEntry};
 use serde::Deserialize;
 
 use super::extract::StaffSession;
 use super::pages::{
-    AttachmentRow, ConversationPage, ConversationRow, ConversationRowsFragment, CustomerPage, LocalTime, MessageRow,
-    SearchPage, SearchRow, TimelineRow, UnreadableRow, render,
+    AttachmentRow, ConversationPage, ConversationRow, ConversationRowsFragment, CustomerPage, FollowUpRow, LocalTime,
+    MessageRow, SearchPage, SearchRow, TimelineRow, UnreadableRow, render,
 };
 use super::staff::{LangQuery, clock};
 use crate::error::AppError;
@@ -256,6 +256,19 @@ fn timeline_row(clock: &LocalTime<'_>, i: &InboxTexts, entry: &TimelineEntry) ->
     }
 }
 
+fn follow_up_row(clock: &LocalTime<'_>, i: &InboxTexts, follow_up: &FollowUpView) -> FollowUpRow {
+    let open = follow_up.promise_status == PromiseStatus::Open;
+    FollowUpRow {
+        id: follow_up.id.clone(),
+        text: follow_up.text.clone(),
+        due: clock.moment(follow_up.due_at),
+        owner: follow_up.owner_name.clone().unwrap_or_else(|| i.unassigned.to_string()),
+        open,
+        overdue: open && follow_up.due_at < clock.now,
+        status: promise_label(Some(follow_up.promise_status), i),
+    }
+}
+
 pub async fn customer(
     State(state): State<AppState>,
     session: StaffSession,
@@ -274,6 +287,7 @@ pub async fn customer(
         .map(|entry| timeline_row(&clock, i, entry))
         .collect();
     timeline.reverse();
+    let follow_ups = state.store.customer_follow_ups(&id).await?;
     let contacts = customer
         .phone
         .iter()
@@ -290,6 +304,14 @@ pub async fn customer(
         id: customer.id,
         contacts,
         timeline,
+        follow_ups: follow_ups.iter().map(|f| follow_up_row(&clock, i, f)).collect(),
+        today: state
+            .clock
+            .now()
+            .with_timezone(&state.settings.business.time_zone())
+            .format("%Y-%m-%d")
+            .to_string(),
+        may_erase: session.staff.role.may(kept_domain::staff::OwnerOnly::EraseCustomer),
         me: session.staff,
         csrf: session.csrf,
     };

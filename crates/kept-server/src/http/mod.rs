@@ -4,11 +4,14 @@
 mod api;
 mod conversations;
 mod customers;
+mod error_page;
 mod events;
 mod extract;
+mod follow_ups;
 mod inbox;
 mod mail;
 mod pages;
+mod privacy;
 mod public;
 mod search;
 mod staff;
@@ -65,6 +68,10 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/customers/{id}", get(inbox::customer))
         .route("/staff/customers/{id}/note", post(inbox::add_note))
         .route("/staff/customers/{id}/call", post(inbox::log_call))
+        .route("/staff/customers/{id}/follow-up", post(follow_ups::add))
+        .route("/staff/follow-ups/{id}", post(follow_ups::close))
+        .route("/staff/customers/{id}/export", get(privacy::export))
+        .route("/staff/customers/{id}/erase", post(privacy::erase))
         .route("/staff/search", get(inbox::search_page))
         .route("/staff/unreadable/{id}/handled", post(inbox::unreadable_handled))
         .route("/staff/team", get(staff::team))
@@ -86,6 +93,15 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/customers/{id}", get(customers::get))
         .route("/api/v1/customers/{id}/contacts", post(customers::add_contact))
         .route("/api/v1/customers/{id}/merge", post(customers::merge))
+        .route("/api/v1/customers/{id}/export", get(customers::export))
+        .route("/api/v1/customers/{id}/erase", post(customers::erase))
+        .route(
+            "/api/v1/customers/{id}/follow-ups",
+            get(customers::follow_ups).post(customers::add_follow_up),
+        )
+        .route("/api/v1/follow-ups/{id}/done", post(customers::follow_up_done))
+        .route("/api/v1/follow-ups/{id}/withdraw", post(customers::follow_up_withdraw))
+        .route("/api/v1/staff/{id}/away", post(staff::api_set_away))
         .route("/api/v1/customers/{id}/notes", post(customers::add_note))
         .route("/api/v1/customers/{id}/calls", post(customers::add_call))
         .route("/api/v1/conversations/{id}/draft", post(templates::draft))
@@ -99,6 +115,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/tone/check", post(tone::check))
         .route("/api/v1/tone/mood", post(tone::mood))
         .route("/api/openapi.json", get(api::openapi))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error_page::html_errors,
+        ))
         .layer(header_layer(
             header::CONTENT_SECURITY_POLICY,
             "default-src 'self'; frame-ancestors 'none'",

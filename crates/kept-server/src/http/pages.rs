@@ -41,6 +41,15 @@ impl CallbackFormPage {
 }
 
 #[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub t: &'static Texts,
+    pub title: &'static str,
+    pub explanation: &'static str,
+    pub detail: Option<String>,
+}
+
+#[derive(Template)]
 #[template(path = "callback_done.html")]
 pub struct CallbackDonePage {
     pub t: &'static Texts,
@@ -146,6 +155,20 @@ pub struct CustomerPage {
     pub name: String,
     pub contacts: Vec<String>,
     pub timeline: Vec<TimelineRow>,
+    pub follow_ups: Vec<FollowUpRow>,
+    /// The business's today, for the date input's default and minimum.
+    pub today: String,
+    pub may_erase: bool,
+}
+
+pub struct FollowUpRow {
+    pub id: String,
+    pub text: String,
+    pub due: String,
+    pub owner: String,
+    pub open: bool,
+    pub overdue: bool,
+    pub status: &'static str,
 }
 
 pub struct TimelineRow {

@@ -252,6 +252,8 @@ pub struct AwayForm {
     csrf: String,
     away: String,
     delegate: Option<String>,
+    /// Whom the change is for; yourself when left out (someone else: owners only).
+    staff_id: Option<String>,
 }
 
 pub async fn set_away(
@@ -268,17 +270,38 @@ pub async fn set_away(
         ),
         _ => None,
     };
-    if let Some(id) = &delegate {
-        state
-            .store
-            .staff_by_id(id)
-            .await?
-            .ok_or_else(|| AppError::BadRequest("unknown stand-in".into()))?;
-    }
-    state
-        .store
-        .set_away(&session.staff.id, delegate.as_deref(), state.clock.now())
-        .await?;
-    state.announce();
+    let who = form
+        .staff_id
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| session.staff.id.clone());
+    service::set_away(&state, &session.staff, &who, delegate.as_deref()).await?;
     Ok(Redirect::to("/staff/team").into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct AwayRequest {
+    /// The stand-in's staff id while away; null (or left out) when back.
+    delegate: Option<String>,
+}
+
+/// Marks a staff member away with a stand-in (their open promises move to the stand-in), or
+/// back. Anyone may mark themselves; marking someone else is for owners.
+#[utoipa::path(
+    post,
+    path = "/api/v1/staff/{id}/away",
+    request_body = AwayRequest,
+    security(("bearer" = [])),
+    responses((status = 204, description = "Changed"), (status = 403, body = crate::error::ErrorBody),
+               (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody))
+)]
+pub async fn api_set_away(
+    State(state): State<AppState>,
+    super::extract::ApiStaff(staff): super::extract::ApiStaff,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<StatusCode, AppError> {
+    let request: AwayRequest =
+        super::extract::json_body(&body, "body", "expected {\"delegate\": \"staff id\" | null}")?;
+    service::set_away(&state, &staff, &id, request.delegate.as_deref()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -52,10 +52,10 @@ pub async fn save(
 )]
 pub async fn delete(
     State(state): State<AppState>,
-    _staff: ApiStaff,
+    ApiStaff(staff): ApiStaff,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    state.store.delete_reply_template(&id).await?;
+    service::delete_template(&state, &staff, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -39,7 +39,7 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
         .find(|m| m.id == item.subject_id)
         .ok_or_else(|| DeliveryError::Permanent("the reply no longer exists".into()))?;
     let reply = ChannelReply {
-        event: &item.event,
+        event: item.event.as_str(),
         delivery_id: item.id,
         channel: &conversation.channel,
         to: conversation.handle.as_deref(),

@@ -1,9 +1,9 @@
 //! E-mail to staff: who to call, their number as a link, and by when.
 
 use askama::Template;
-use kept_domain::Lang;
 use kept_domain::staff::{Candidate, acting_for};
-use kept_store::{CallbackView, ConversationView, OutboxItem, Staff};
+use kept_domain::{Lang, OutboxEvent};
+use kept_store::{CallbackView, ConversationView, FollowUpView, OutboxItem, Staff};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncTransport, Message};
 
@@ -19,8 +19,9 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
         .parse()
         .map_err(|e| DeliveryError::Permanent(format!("bad recipient address: {e}")))?;
     let content = match subject {
-        Subject::Callback(callback) => Content::callback(state, &item.event, callback, recipient.lang),
-        Subject::Conversation(conversation) => Content::conversation(state, &item.event, conversation, recipient.lang),
+        Subject::Callback(callback) => Content::callback(state, item.event, callback, recipient.lang),
+        Subject::Conversation(conversation) => Content::conversation(state, item.event, conversation, recipient.lang),
+        Subject::FollowUp(follow_up) => Content::follow_up(state, item.event, follow_up, recipient.lang),
     }
     .map_err(|e| DeliveryError::Permanent(format!("e-mail template: {e}")))?;
     let message = Message::builder()
@@ -137,7 +138,12 @@ struct Content {
 }
 
 impl Content {
-    fn callback(state: &AppState, event: &str, callback: &CallbackView, lang: Lang) -> Result<Content, askama::Error> {
+    fn callback(
+        state: &AppState,
+        event: OutboxEvent,
+        callback: &CallbackView,
+        lang: Lang,
+    ) -> Result<Content, askama::Error> {
         let settings = &state.settings;
         let tz = settings.business.time_zone();
         let due = callback.due_at.with_timezone(&tz);
@@ -152,19 +158,19 @@ impl Content {
             .map_or(callback.window.as_str(), |w| w.label(lang));
         let owner = callback.owner_name.as_deref().unwrap_or("-");
         let (subject, lead) = match (event, lang) {
-            ("promise.reminder", Lang::Nl) => (
+            (OutboxEvent::PromiseReminder, Lang::Nl) => (
                 format!("Herinnering: bel {who} terug, uiterlijk {due_text}"),
                 "Deze belofte is bijna verlopen.".to_string(),
             ),
-            ("promise.reminder", Lang::En) => (
+            (OutboxEvent::PromiseReminder, Lang::En) => (
                 format!("Reminder: call {who} back by {due_text}"),
                 "This promise is nearly due.".to_string(),
             ),
-            ("promise.escalated", Lang::Nl) => (
+            (OutboxEvent::PromiseEscalated, Lang::Nl) => (
                 format!("Te laat: {who} is niet teruggebeld"),
                 format!("{owner} had uiterlijk {due_text} moeten bellen. Neem het over of wijs het toe."),
             ),
-            ("promise.escalated", Lang::En) => (
+            (OutboxEvent::PromiseEscalated, Lang::En) => (
                 format!("Overdue: {who} has not been called back"),
                 format!("{owner} should have called by {due_text}. Take it over or reassign it."),
             ),
@@ -205,7 +211,7 @@ impl Content {
 impl Content {
     fn conversation(
         state: &AppState,
-        event: &str,
+        event: OutboxEvent,
         conversation: &ConversationView,
         lang: Lang,
     ) -> Result<Content, askama::Error> {
@@ -233,19 +239,19 @@ impl Content {
         let text = last_message.map_or("-", |m| m.body.as_str());
         let owner = conversation.assignee_name.as_deref().unwrap_or("-");
         let (subject, lead) = match (event, lang) {
-            ("promise.reminder", Lang::Nl) => (
+            (OutboxEvent::PromiseReminder, Lang::Nl) => (
                 format!("Herinnering: antwoord {who} ({channel}) uiterlijk {due_text}"),
                 "Deze belofte is bijna verlopen.".to_string(),
             ),
-            ("promise.reminder", Lang::En) => (
+            (OutboxEvent::PromiseReminder, Lang::En) => (
                 format!("Reminder: answer {who} ({channel}) by {due_text}"),
                 "This promise is nearly due.".to_string(),
             ),
-            ("promise.escalated", Lang::Nl) => (
+            (OutboxEvent::PromiseEscalated, Lang::Nl) => (
                 format!("Te laat: {who} ({channel}) wacht op antwoord"),
                 format!("{owner} had uiterlijk {due_text} moeten antwoorden. Neem het over of wijs het toe."),
             ),
-            ("promise.escalated", Lang::En) => (
+            (OutboxEvent::PromiseEscalated, Lang::En) => (
                 format!("Overdue: {who} ({channel}) is waiting for an answer"),
                 format!("{owner} should have answered by {due_text}. Take it over or reassign it."),
             ),
@@ -268,8 +274,57 @@ impl Content {
             (labels[2], text),
             (labels[3], due_text.as_str()),
         ];
-        let link = format!("{}/api/v1/conversations/{}", settings.base_url, conversation.id);
+        let link = format!("{}/staff/conversations/{}", settings.base_url, conversation.id);
         render(subject, &lead, &rows, "", &link, labels[4])
+    }
+}
+
+impl Content {
+    fn follow_up(
+        state: &AppState,
+        event: OutboxEvent,
+        follow_up: &FollowUpView,
+        lang: Lang,
+    ) -> Result<Content, askama::Error> {
+        let settings = &state.settings;
+        let tz = settings.business.time_zone();
+        let due = follow_up.due_at.with_timezone(&tz);
+        let due_text = format!(
+            "{} {}",
+            lang.day_phrase(due, state.clock.now().with_timezone(&tz)),
+            due.format("%H:%M")
+        );
+        let who = follow_up.customer_name.as_deref().unwrap_or("-");
+        let owner = follow_up.owner_name.as_deref().unwrap_or("-");
+        let (subject, lead) = match (event, lang) {
+            (OutboxEvent::PromiseEscalated, Lang::Nl) => (
+                format!("Te laat: toezegging aan {who} niet nagekomen"),
+                format!("{owner} had dit uiterlijk {due_text} gedaan moeten hebben. Neem het over of wijs het toe."),
+            ),
+            (OutboxEvent::PromiseEscalated, Lang::En) => (
+                format!("Overdue: a promise to {who} was not kept"),
+                format!("{owner} should have done this by {due_text}. Take it over or reassign it."),
+            ),
+            (_, Lang::Nl) => (
+                format!("Herinnering: toezegging aan {who}, uiterlijk {due_text}"),
+                "Deze belofte is bijna verlopen.".to_string(),
+            ),
+            (_, Lang::En) => (
+                format!("Reminder: your promise to {who}, by {due_text}"),
+                "This promise is nearly due.".to_string(),
+            ),
+        };
+        let labels = match lang {
+            Lang::Nl => ["Klant", "Toegezegd", "Uiterlijk", "Openen"],
+            Lang::En => ["Customer", "Promised", "By", "Open"],
+        };
+        let rows = [
+            (labels[0], who),
+            (labels[1], follow_up.text.as_str()),
+            (labels[2], due_text.as_str()),
+        ];
+        let link = format!("{}/staff/customers/{}", settings.base_url, follow_up.customer_id);
+        render(subject, &lead, &rows, "", &link, labels[3])
     }
 }
 

@@ -6,8 +6,8 @@ mod email;
 pub mod webhook;
 
 use chrono::{DateTime, Duration, Utc};
-use kept_domain::PromiseKind;
-use kept_store::{CallbackView, ConversationView, OutboxItem};
+use kept_domain::{Delivery, OutboxEvent, PromiseKind};
+use kept_store::{CallbackView, ConversationView, FollowUpView, OutboxItem};
 
 use crate::state::AppState;
 
@@ -46,16 +46,51 @@ fn temporary(error: impl ToString) -> DeliveryError {
 pub enum Subject {
     Callback(CallbackView),
     Conversation(ConversationView),
+    FollowUp(FollowUpView),
+}
+
+/// The kinds of record a notice can be about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SubjectKind {
+    Callback,
+    Conversation,
+    FollowUp,
+}
+
+impl SubjectKind {
+    /// What a promise of each kind is about. This is the register of subjects: the match is
+    /// exhaustive, so a new promise kind does not compile until it names its own subject, and
+    /// nothing falls through to another kind's path.
+    fn of_promise(kind: PromiseKind) -> SubjectKind {
+        match kind {
+            PromiseKind::Callback | PromiseKind::CallbackRetry => SubjectKind::Callback,
+            PromiseKind::Reply => SubjectKind::Conversation,
+            PromiseKind::FollowUp => SubjectKind::FollowUp,
+        }
+    }
+
+    async fn load(self, state: &AppState, id: &str) -> Result<Subject, DeliveryError> {
+        let store = &state.store;
+        Ok(match self {
+            SubjectKind::Callback => Subject::Callback(found(store.callback(id).await, "callback request")?),
+            SubjectKind::Conversation => Subject::Conversation(found(store.conversation(id).await, "conversation")?),
+            SubjectKind::FollowUp => Subject::FollowUp(found(store.follow_up(id).await, "follow-up")?),
+        })
+    }
+}
+
+/// A record loaded for a notice; a store failure is worth another try, a missing record is not.
+fn found<T>(loaded: Result<Option<T>, kept_store::StoreError>, what: &str) -> Result<T, DeliveryError> {
+    loaded.map_err(temporary)?.ok_or_else(|| gone(what))
 }
 
 pub async fn deliver(state: &AppState, item: &OutboxItem) -> Result<(), DeliveryError> {
     let subject = subject_of(state, item).await?;
-    match item.channel.as_str() {
-        "email" => email::send(state, item, &subject).await,
-        "email_reply" => email::send_reply(state, item, &subject).await,
-        "webhook" => webhook::send(state, item, &subject).await,
-        "channel" => channel::send(state, item, &subject).await,
-        other => Err(DeliveryError::Permanent(format!("unknown channel '{other}'"))),
+    match item.delivery {
+        Delivery::Email => email::send(state, item, &subject).await,
+        Delivery::EmailReply => email::send_reply(state, item, &subject).await,
+        Delivery::Webhook => webhook::send(state, item, &subject).await,
+        Delivery::Channel => channel::send(state, item, &subject).await,
     }
 }
 
@@ -63,43 +98,26 @@ fn gone(what: &str) -> DeliveryError {
     DeliveryError::Permanent(format!("the {what} no longer exists"))
 }
 
-/// Promise events name the promise, message events the conversation or message.
+/// Promise events name the promise (its kind says what it is about); the other events name
+/// their record directly.
 async fn subject_of(state: &AppState, item: &OutboxItem) -> Result<Subject, DeliveryError> {
     let store = &state.store;
-    let (is_conversation, id) = match item.event.as_str() {
-        event if event.starts_with("promise.") => {
-            let promise = store
-                .promise(&item.subject_id)
-                .await
-                .map_err(temporary)?
-                .ok_or_else(|| gone("promise"))?;
-            (promise.kind == PromiseKind::Reply, promise.subject_id)
+    let (kind, id) = match item.event {
+        OutboxEvent::PromiseReminder | OutboxEvent::PromiseEscalated => {
+            let promise = found(store.promise(&item.subject_id).await, "promise")?;
+            (SubjectKind::of_promise(promise.kind), promise.subject_id)
         }
-        "message.received" => (true, item.subject_id.clone()),
-        "message.reply" => {
+        OutboxEvent::MessageReceived => (SubjectKind::Conversation, item.subject_id.clone()),
+        OutboxEvent::MessageReply => {
             let conversation = store
                 .conversation_of_message(&item.subject_id)
                 .await
                 .map_err(temporary)?;
-            (true, conversation.ok_or_else(|| gone("message"))?)
+            (SubjectKind::Conversation, conversation.ok_or_else(|| gone("message"))?)
         }
-        _ => (false, item.subject_id.clone()),
+        OutboxEvent::CallbackCreated | OutboxEvent::CallbackOutcome => (SubjectKind::Callback, item.subject_id.clone()),
     };
-    if is_conversation {
-        let conversation = store
-            .conversation(&id)
-            .await
-            .map_err(temporary)?
-            .ok_or_else(|| gone("conversation"))?;
-        Ok(Subject::Conversation(conversation))
-    } else {
-        let callback = store
-            .callback(&id)
-            .await
-            .map_err(temporary)?
-            .ok_or_else(|| gone("callback request"))?;
-        Ok(Subject::Callback(callback))
-    }
+    kind.load(state, &id).await
 }
 
 #[cfg(test)]
@@ -107,6 +125,16 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
+
+    #[test]
+    fn every_promise_kind_has_its_own_subject() {
+        assert_eq!(SubjectKind::of_promise(PromiseKind::Reply), SubjectKind::Conversation);
+        assert_eq!(SubjectKind::of_promise(PromiseKind::FollowUp), SubjectKind::FollowUp);
+        assert_eq!(
+            SubjectKind::of_promise(PromiseKind::CallbackRetry),
+            SubjectKind::Callback
+        );
+    }
 
     #[test]
     fn backoff_doubles_and_gives_up() {

@@ -23,20 +23,21 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
     let Some(url) = &settings.webhook_url else {
         return Err(DeliveryError::Permanent("no webhook is configured any more".into()));
     };
-    let (callback, conversation) = match subject {
-        Subject::Callback(view) => (
-            Some(CallbackJson::new(view, &settings.business, state.clock.now())),
-            None,
-        ),
-        Subject::Conversation(view) => (None, Some(view.clone())),
-    };
-    let event = WebhookEvent {
-        event: item.event.clone(),
+    let mut event = WebhookEvent {
+        event: item.event.as_str().to_string(),
         delivery_id: item.id,
         business: settings.business.name.clone(),
-        callback,
-        conversation,
+        callback: None,
+        conversation: None,
+        follow_up: None,
     };
+    match subject {
+        Subject::Callback(view) => {
+            event.callback = Some(CallbackJson::new(view, &settings.business, state.clock.now()));
+        }
+        Subject::Conversation(view) => event.conversation = Some(view.clone()),
+        Subject::FollowUp(view) => event.follow_up = Some(view.clone()),
+    }
     post_signed(state, url, item, &event).await
 }
 
@@ -58,7 +59,7 @@ pub(super) async fn post_signed(
         .post(url)
         .header("Content-Type", "application/json")
         .header(SIGNATURE_HEADER, signature(secret, &body))
-        .header("X-Kept-Event", &item.event)
+        .header("X-Kept-Event", item.event.as_str())
         .header("X-Kept-Delivery", item.id.to_string())
         .body(body)
         .send()

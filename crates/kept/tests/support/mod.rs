@@ -282,7 +282,10 @@ pub struct TestServer {
     pub smtp: SmtpSink,
     pub hooks: HookSink,
     pub store: Arc<dyn Store>,
+    /// The agent's API token.
     pub token: String,
+    /// The owner's API token, for owner-only actions.
+    pub owner_token: String,
     pub owner_email: String,
     pub agent_email: String,
     pub http: reqwest::Client,
@@ -336,12 +339,17 @@ impl TestServer {
             add_staff(store.as_ref(), &owner_email, "Olga", Role::Owner, clock.now()).await;
             add_staff(store.as_ref(), &agent_email, "Sanne", Role::Agent, clock.now()).await;
         }
-        let token = kept_server::auth::new_token();
-        let agent = store.staff_by_email(&agent_email).await.unwrap().unwrap();
-        store
-            .add_api_token(&kept_server::auth::token_hash(&token), &agent.id, clock.now())
-            .await
-            .unwrap();
+        let mut tokens = Vec::new();
+        for email in [&agent_email, &owner_email] {
+            let token = kept_server::auth::new_token();
+            let staff = store.staff_by_email(email).await.unwrap().unwrap();
+            store
+                .add_api_token(&kept_server::auth::token_hash(&token), &staff.id, clock.now())
+                .await
+                .unwrap();
+            tokens.push(token);
+        }
+        let (token, owner_token) = (tokens.remove(0), tokens.remove(0));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let running = kept_server::launch(listener, settings, Arc::new(clock.clone()), store.clone())
             .await
@@ -354,6 +362,7 @@ impl TestServer {
             hooks,
             store,
             token,
+            owner_token,
             owner_email,
             agent_email,
             http: reqwest::Client::new(),
@@ -390,10 +399,28 @@ impl TestServer {
     }
 
     pub async fn api_post(&self, path: &str, body: Value) -> reqwest::Response {
+        self.post_as(&self.token, path, body).await
+    }
+
+    /// POSTs as the owner.
+    pub async fn owner_post(&self, path: &str, body: Value) -> reqwest::Response {
+        self.post_as(&self.owner_token, path, body).await
+    }
+
+    pub async fn post_as(&self, token: &str, path: &str, body: Value) -> reqwest::Response {
         self.http
             .post(self.url(path))
-            .bearer_auth(&self.token)
+            .bearer_auth(token)
             .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn owner_get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(self.url(path))
+            .bearer_auth(&self.owner_token)
             .send()
             .await
             .unwrap()

@@ -1,0 +1,74 @@
+//! What kept announces, and how: the typed names of outbox events and delivery routes.
+//!
+//! The store writes them, the workers read them back; a string that is not one of these in the
+//! outbox table is a corrupt row, never a silently ignored one.
+
+use serde::{Deserialize, Serialize};
+
+use crate::promise::str_enum;
+
+/// Something that happened and is announced to staff, a webhook or the customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OutboxEvent {
+    /// A customer asked to be called back (about a callback request).
+    CallbackCreated,
+    /// A call was made on a callback request (about the request).
+    CallbackOutcome,
+    /// A promise is nearly due (about the promise; its kind says what it concerns).
+    PromiseReminder,
+    /// A promise is overdue and goes to the owners (about the promise).
+    PromiseEscalated,
+    /// A customer's message waits for an answer (about the conversation).
+    MessageReceived,
+    /// A staff reply goes out to the customer (about the reply message).
+    MessageReply,
+}
+
+str_enum!(OutboxEvent {
+    CallbackCreated => "callback.created", CallbackOutcome => "callback.outcome",
+    PromiseReminder => "promise.reminder", PromiseEscalated => "promise.escalated",
+    MessageReceived => "message.received", MessageReply => "message.reply",
+});
+
+impl OutboxEvent {
+    /// Events whose subject id names a promise (the rest name a record of their own).
+    pub fn is_about_a_promise(self) -> bool {
+        matches!(self, OutboxEvent::PromiseReminder | OutboxEvent::PromiseEscalated)
+    }
+}
+
+/// How an outbox item travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Delivery {
+    /// A notice e-mailed to a staff member.
+    Email,
+    /// A staff reply e-mailed to the customer, threaded.
+    EmailReply,
+    /// The business's signed webhook.
+    Webhook,
+    /// A reply POSTed to the webhook of the conversation's channel.
+    Channel,
+}
+
+str_enum!(Delivery { Email => "email", EmailReply => "email_reply", Webhook => "webhook", Channel => "channel" });
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for event in [
+            OutboxEvent::CallbackCreated,
+            OutboxEvent::CallbackOutcome,
+            OutboxEvent::PromiseReminder,
+            OutboxEvent::PromiseEscalated,
+            OutboxEvent::MessageReceived,
+            OutboxEvent::MessageReply,
+        ] {
+            assert_eq!(OutboxEvent::parse(event.as_str()), Some(event));
+        }
+        assert_eq!(Delivery::parse("email_reply"), Some(Delivery::EmailReply));
+        assert_eq!(Delivery::parse("sms"), None);
+    }
+}

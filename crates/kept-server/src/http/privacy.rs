@@ -1,0 +1,48 @@
+//! The customer page's privacy actions (AVG/GDPR): download everything about the customer, or
+//! erase it. Both are owner-only; the use cases check that.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::customers::export_download;
+use super::extract::StaffSession;
+use crate::error::AppError;
+use crate::service;
+use crate::state::AppState;
+
+pub async fn export(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let export = service::export_customer(&state, &session.staff, &id).await?;
+    Ok(export_download(&id, &export))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EraseForm {
+    csrf: String,
+    reason: String,
+    /// The box "this cannot be undone" must be ticked.
+    confirm: Option<String>,
+}
+
+pub async fn erase(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Form(form): Form<EraseForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    if form.confirm.as_deref() != Some("1") {
+        return Err(AppError::Invalid(vec![kept_domain::FieldError {
+            field: "confirm",
+            code: "not_confirmed",
+            message: "tick the box to confirm that the data is erased for good".into(),
+        }]));
+    }
+    service::erase_customer(&state, &session.staff, &id, &form.reason).await?;
+    Ok(Redirect::to("/staff").into_response())
+}

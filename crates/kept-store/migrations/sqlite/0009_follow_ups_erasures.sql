@@ -1,0 +1,25 @@
+-- Follow-ups: something a staff member told a customer they would do, tracked as a promise
+-- (kind 'follow_up') whose subject is the row here.
+CREATE TABLE follow_ups (
+    id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL REFERENCES customers(id),
+    staff_id TEXT REFERENCES staff(id),
+    body TEXT NOT NULL,
+    promise_id TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
+);
+CREATE INDEX follow_ups_customer ON follow_ups (customer_id);
+
+-- That a customer's data was erased: when, by whom, why and how many records went. Nothing
+-- here identifies the customer.
+CREATE TABLE erasures (
+    id TEXT PRIMARY KEY,
+    at_ms INTEGER NOT NULL,
+    staff_id TEXT REFERENCES staff(id),
+    reason TEXT NOT NULL,
+    removed TEXT NOT NULL
+);
+
+-- An erased customer's words must not linger in the full-text index: with secure-delete FTS5
+-- removes a deleted row's terms from the index segments instead of adding delete markers.
+INSERT INTO search_index (search_index, rank) VALUES ('secure-delete', 1);

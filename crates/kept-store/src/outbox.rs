@@ -1,0 +1,201 @@
+//! The outbox: the one way notifications are queued — in the same transaction as the change
+//! they announce — and claimed, delivered or given up by the workers. No other module writes
+//! or reads `outbox` rows.
+
+use chrono::{DateTime, Duration, Utc};
+use kept_domain::{Delivery, OutboxEvent};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AnyPool, Row};
+
+use crate::Result;
+use crate::model::{Fanout, OutboxCounts, OutboxItem};
+use crate::sql::{Dialect, parse_enum, values_list};
+use crate::time::to_ms;
+
+/// Something to announce: an e-mail to each recipient (when e-mail is configured) and one
+/// webhook call (when a webhook is).
+pub(crate) struct Announcement<'a> {
+    pub event: OutboxEvent,
+    pub subject_id: &'a str,
+    pub recipients: &'a [String],
+    pub fanout: Fanout,
+    pub now: DateTime<Utc>,
+}
+
+/// One outbox row to write.
+pub(crate) struct OutboxRow<'a> {
+    delivery: Delivery,
+    event: OutboxEvent,
+    subject_id: &'a str,
+    recipient_id: Option<&'a str>,
+    at: DateTime<Utc>,
+}
+
+impl<'a> Announcement<'a> {
+    fn rows(&self) -> impl Iterator<Item = OutboxRow<'a>> + '_ {
+        let row = move |delivery, recipient_id| OutboxRow {
+            delivery,
+            event: self.event,
+            subject_id: self.subject_id,
+            recipient_id,
+            at: self.now,
+        };
+        let emails = self
+            .recipients
+            .iter()
+            .filter(|_| self.fanout.email)
+            .map(move |to| row(Delivery::Email, Some(to.as_str())));
+        let webhook = self.fanout.webhook.then(|| row(Delivery::Webhook, None));
+        emails.chain(webhook)
+    }
+}
+
+/// A staff reply to send to the customer over `via` (e-mail or the channel's webhook).
+pub(crate) fn reply_row(via: Delivery, message_id: &str, now: DateTime<Utc>) -> OutboxRow<'_> {
+    OutboxRow {
+        delivery: via,
+        event: OutboxEvent::MessageReply,
+        subject_id: message_id,
+        recipient_id: None,
+        at: now,
+    }
+}
+
+/// Queues what `announcements` announce, in one statement.
+pub(crate) async fn announce(conn: &mut AnyConnection, announcements: &[Announcement<'_>]) -> Result<()> {
+    let rows: Vec<OutboxRow> = announcements.iter().flat_map(Announcement::rows).collect();
+    insert(conn, &rows).await
+}
+
+pub(crate) async fn insert(conn: &mut AnyConnection, rows: &[OutboxRow<'_>]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO outbox (channel, event, subject_id, recipient_id, next_attempt_ms, created_ms) VALUES {}",
+        values_list(rows.len(), 6)
+    );
+    let mut query = sqlx::query(&sql);
+    for row in rows {
+        query = query
+            .bind(row.delivery.as_str())
+            .bind(row.event.as_str())
+            .bind(row.subject_id)
+            .bind(row.recipient_id)
+            .bind(to_ms(row.at))
+            .bind(to_ms(row.at));
+    }
+    query.execute(conn).await?;
+    Ok(())
+}
+
+/// Claims up to `limit` items that are due, leasing them for `lease` so that no other node
+/// (or a later tick) delivers them meanwhile.
+pub(crate) async fn claim(
+    pool: &AnyPool,
+    dialect: Dialect,
+    now: DateTime<Utc>,
+    lease: Duration,
+    limit: i64,
+) -> Result<Vec<OutboxItem>> {
+    let sql = format!(
+        "UPDATE outbox SET locked_until_ms = $1, attempts = attempts + 1 WHERE id IN \
+         (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_ms <= $2 AND locked_until_ms <= $2 \
+          ORDER BY id LIMIT $3 {}) \
+         RETURNING id, channel, event, subject_id, recipient_id, attempts",
+        dialect.skip_locked()
+    );
+    let rows = sqlx::query(&sql)
+        .bind(to_ms(now + lease))
+        .bind(to_ms(now))
+        .bind(limit)
+        .fetch_all(pool)
+        .await?;
+    let mut items = rows.iter().map(item_from_row).collect::<Result<Vec<_>>>()?;
+    items.sort_by_key(|item| item.id);
+    Ok(items)
+}
+
+fn item_from_row(row: &AnyRow) -> Result<OutboxItem> {
+    Ok(OutboxItem {
+        id: row.try_get("id")?,
+        delivery: parse_enum(row.try_get("channel")?, Delivery::parse)?,
+        event: parse_enum(row.try_get("event")?, OutboxEvent::parse)?,
+        subject_id: row.try_get("subject_id")?,
+        recipient_id: row.try_get("recipient_id")?,
+        attempts: row.try_get("attempts")?,
+    })
+}
+
+pub(crate) async fn delivered(pool: &AnyPool, id: i64, now: DateTime<Utc>) -> Result<()> {
+    sqlx::query("UPDATE outbox SET status = 'delivered', delivered_ms = $1, locked_until_ms = 0 WHERE id = $2")
+        .bind(to_ms(now))
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Records a failed attempt; `retry_at: None` gives up on the item.
+pub(crate) async fn failed(pool: &AnyPool, id: i64, error: &str, retry_at: Option<DateTime<Utc>>) -> Result<()> {
+    let (status, next) = match retry_at {
+        Some(at) => ("pending", to_ms(at)),
+        None => ("failed", 0),
+    };
+    sqlx::query(
+        "UPDATE outbox SET status = $1, last_error = $2, next_attempt_ms = $3, locked_until_ms = 0 WHERE id = $4",
+    )
+    .bind(status)
+    .bind(error)
+    .bind(next)
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// A SQLite file has one kept node, so a lease found at start-up belongs to a run that died
+/// mid-delivery: retry its items now instead of after the lease.
+pub(crate) async fn release_leases(pool: &AnyPool) -> Result<()> {
+    sqlx::query("UPDATE outbox SET locked_until_ms = 0 WHERE status = 'pending'")
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn counts(pool: &AnyPool) -> Result<OutboxCounts> {
+    let rows = sqlx::query(
+        "SELECT status, COUNT(*) AS n, SUM(CASE WHEN last_error IS NULL THEN 0 ELSE 1 END) AS retried \
+         FROM outbox GROUP BY status",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut counts = OutboxCounts::default();
+    for row in rows {
+        let status: String = row.try_get("status")?;
+        let count: i64 = row.try_get("n")?;
+        match status.as_str() {
+            "pending" => {
+                counts.pending = count;
+                counts.retrying = row.try_get("retried")?;
+            }
+            "delivered" => counts.delivered = count,
+            _ => counts.failed += count,
+        }
+    }
+    Ok(counts)
+}
+
+/// Removes every item about one of `subject_ids` (a customer's erased records): the error
+/// texts of failed deliveries may hold their address.
+pub(crate) async fn forget_subjects(conn: &mut AnyConnection, subject_ids: &[String]) -> Result<u64> {
+    let mut removed = 0;
+    for id in subject_ids {
+        removed += sqlx::query("DELETE FROM outbox WHERE subject_id = $1")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    }
+    Ok(removed)
+}

@@ -1,0 +1,329 @@
+//! Promises and their history: the only SQL that touches `promises` and `promise_events`.
+//!
+//! Every change of status goes through [`close`], which asks the domain's state machine
+//! ([`kept_domain::promise::close`]) and then updates on the condition that the promise is
+//! still open, so a promise ends once however many requests or nodes race for it.
+
+use chrono::{DateTime, Duration, Utc};
+use kept_domain::promise::{self, Closing, PromiseEvent};
+use kept_domain::{CancelReason, OutboxEvent, PromiseKind, PromiseStatus};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AnyPool, Row};
+
+use crate::model::{Fanout, PromiseHistoryEntry, PromiseRecord};
+use crate::outbox::{self, Announcement};
+use crate::sql::{parse_enum, values_list};
+use crate::time::{from_ms, to_ms};
+use crate::{Result, StoreError};
+
+pub(crate) struct NewPromise<'a> {
+    pub id: &'a str,
+    pub kind: PromiseKind,
+    pub subject_id: &'a str,
+    pub customer_id: &'a str,
+    pub owner_id: Option<&'a str>,
+    pub not_before: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+    pub now: DateTime<Utc>,
+}
+
+/// Inserts open promises with their "created" history, one statement per table.
+pub(crate) async fn insert(conn: &mut AnyConnection, promises: &[NewPromise<'_>]) -> Result<()> {
+    if promises.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO promises (id, kind, subject_id, customer_id, owner_id, status, not_before_ms, due_ms, created_ms) \
+         VALUES {}",
+        values_list(promises.len(), 9)
+    );
+    let mut query = sqlx::query(&sql);
+    for promise in promises {
+        query = query
+            .bind(promise.id)
+            .bind(promise.kind.as_str())
+            .bind(promise.subject_id)
+            .bind(promise.customer_id)
+            .bind(promise.owner_id)
+            .bind(PromiseStatus::Open.as_str())
+            .bind(to_ms(promise.not_before))
+            .bind(to_ms(promise.due_at))
+            .bind(to_ms(promise.now));
+    }
+    query.execute(&mut *conn).await?;
+    let sql = format!(
+        "INSERT INTO promise_events (promise_id, at_ms, event) VALUES {}",
+        values_list(promises.len(), 3)
+    );
+    let mut query = sqlx::query(&sql);
+    for promise in promises {
+        query = query
+            .bind(promise.id)
+            .bind(to_ms(promise.now))
+            .bind(PromiseEvent::Created.as_str());
+    }
+    query.execute(conn).await?;
+    Ok(())
+}
+
+/// Who did something to a promise, and a word on what (an outcome, a delegate's id).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Actor<'a> {
+    pub staff_id: Option<&'a str>,
+    pub detail: Option<&'a str>,
+}
+
+/// Ends an open promise; the new status, or a conflict when it was closed already (by
+/// someone else a moment ago) or its kind does not end that way.
+pub(crate) async fn close(
+    conn: &mut AnyConnection,
+    promise_id: &str,
+    closing: Closing,
+    actor: Actor<'_>,
+    now: DateTime<Utc>,
+) -> Result<PromiseStatus> {
+    let row = sqlx::query("SELECT kind, status, due_ms FROM promises WHERE id = $1")
+        .bind(promise_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let kind = parse_enum(row.try_get("kind")?, PromiseKind::parse)?;
+    let current = parse_enum(row.try_get("status")?, PromiseStatus::parse)?;
+    let due_at = from_ms(row.try_get("due_ms")?);
+    let status =
+        promise::close(kind, current, due_at, closing, now).map_err(|e| StoreError::Conflict(e.to_string()))?;
+    let closed = sqlx::query("UPDATE promises SET status = $1, closed_ms = $2 WHERE id = $3 AND status = 'open'")
+        .bind(status.as_str())
+        .bind(to_ms(now))
+        .bind(promise_id)
+        .execute(&mut *conn)
+        .await?;
+    if closed.rows_affected() == 0 {
+        return Err(StoreError::Conflict("this promise was closed by someone else".into()));
+    }
+    let detail = match closing {
+        Closing::Cancelled(reason) => Some(reason.as_str()),
+        _ => actor.detail,
+    };
+    record_event(conn, promise_id, now, status.event(), actor.staff_id, detail).await?;
+    Ok(status)
+}
+
+/// Cancels every open promise to a customer (their data is being erased).
+pub(crate) async fn cancel_open_for_customer(
+    conn: &mut AnyConnection,
+    customer_id: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let rows = sqlx::query("SELECT id FROM promises WHERE customer_id = $1 AND status = 'open'")
+        .bind(customer_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    for row in rows {
+        let id: String = row.try_get("id")?;
+        close(
+            conn,
+            &id,
+            Closing::Cancelled(CancelReason::Erased),
+            Actor::default(),
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Gives an open promise a new owner.
+pub(crate) async fn reassign(
+    conn: &mut AnyConnection,
+    promise_id: &str,
+    owner_id: &str,
+    actor_id: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let moved = sqlx::query("UPDATE promises SET owner_id = $1 WHERE id = $2 AND status = 'open'")
+        .bind(owner_id)
+        .bind(promise_id)
+        .execute(&mut *conn)
+        .await?;
+    if moved.rows_affected() > 0 {
+        record_event(
+            conn,
+            promise_id,
+            now,
+            PromiseEvent::Reassigned,
+            Some(actor_id),
+            Some(owner_id),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Hands every open promise of `from` to `to` (a stand-in while `from` is away).
+pub(crate) async fn hand_over_open(conn: &mut AnyConnection, from: &str, to: &str, now: DateTime<Utc>) -> Result<()> {
+    let moved = sqlx::query("UPDATE promises SET owner_id = $1 WHERE owner_id = $2 AND status = 'open' RETURNING id")
+        .bind(to)
+        .bind(from)
+        .fetch_all(&mut *conn)
+        .await?;
+    for row in moved {
+        let promise_id: String = row.try_get("id")?;
+        record_event(conn, &promise_id, now, PromiseEvent::Reassigned, Some(from), Some(to)).await?;
+    }
+    Ok(())
+}
+
+async fn record_event(
+    conn: &mut AnyConnection,
+    promise_id: &str,
+    at: DateTime<Utc>,
+    event: PromiseEvent,
+    actor_id: Option<&str>,
+    detail: Option<&str>,
+) -> Result<()> {
+    sqlx::query("INSERT INTO promise_events (promise_id, at_ms, event, actor_id, detail) VALUES ($1, $2, $3, $4, $5)")
+        .bind(promise_id)
+        .bind(to_ms(at))
+        .bind(event.as_str())
+        .bind(actor_id)
+        .bind(detail)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn get(pool: &AnyPool, id: &str) -> Result<Option<PromiseRecord>> {
+    let row =
+        sqlx::query("SELECT id, kind, subject_id, customer_id, owner_id, status, due_ms FROM promises WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+    row.as_ref().map(record_from_row).transpose()
+}
+
+fn record_from_row(row: &AnyRow) -> Result<PromiseRecord> {
+    Ok(PromiseRecord {
+        id: row.try_get("id")?,
+        kind: parse_enum(row.try_get("kind")?, PromiseKind::parse)?,
+        subject_id: row.try_get("subject_id")?,
+        customer_id: row.try_get("customer_id")?,
+        owner_id: row.try_get("owner_id")?,
+        status: parse_enum(row.try_get("status")?, PromiseStatus::parse)?,
+        due_at: from_ms(row.try_get("due_ms")?),
+    })
+}
+
+pub(crate) async fn history(pool: &AnyPool, promise_id: &str) -> Result<Vec<PromiseHistoryEntry>> {
+    let rows =
+        sqlx::query("SELECT at_ms, event, actor_id, detail FROM promise_events WHERE promise_id = $1 ORDER BY id")
+            .bind(promise_id)
+            .fetch_all(pool)
+            .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PromiseHistoryEntry {
+                at: from_ms(r.try_get("at_ms")?),
+                event: r.try_get("event")?,
+                actor_id: r.try_get("actor_id")?,
+                detail: r.try_get("detail")?,
+            })
+        })
+        .collect()
+}
+
+/// A number that grows whenever any promise changes.
+pub(crate) async fn change_marker(pool: &AnyPool) -> Result<i64> {
+    let row = sqlx::query("SELECT COALESCE(MAX(id), 0) AS marker FROM promise_events")
+        .fetch_one(pool)
+        .await?;
+    Ok(row.try_get("marker")?)
+}
+
+/// Something that happens to an open promise once, before it closes: the column that records
+/// it, its history event, the outbox event that announces it and who is told.
+pub(crate) struct Milestone {
+    column: &'static str,
+    event: PromiseEvent,
+    announce: OutboxEvent,
+    to_all_owners: bool,
+}
+
+pub(crate) const REMINDER: Milestone = Milestone {
+    column: "reminded_ms",
+    event: PromiseEvent::Reminded,
+    announce: OutboxEvent::PromiseReminder,
+    to_all_owners: false,
+};
+
+pub(crate) const ESCALATION: Milestone = Milestone {
+    column: "escalated_ms",
+    event: PromiseEvent::Escalated,
+    announce: OutboxEvent::PromiseEscalated,
+    to_all_owners: true,
+};
+
+/// Open promises due for their reminder: `lead` before the deadline. Promises made less than
+/// `lead` before their deadline were just announced and get none.
+pub(crate) async fn due_for_reminder(pool: &AnyPool, now: DateTime<Utc>, lead: Duration) -> Result<Vec<String>> {
+    ids(
+        pool,
+        "SELECT id FROM promises WHERE status = 'open' AND reminded_ms IS NULL \
+         AND due_ms - $2 <= $1 AND due_ms > $1 AND created_ms < due_ms - $2 ORDER BY due_ms LIMIT 200",
+        &[to_ms(now), lead.num_milliseconds()],
+    )
+    .await
+}
+
+/// Open promises past their deadline that nobody escalated yet.
+pub(crate) async fn overdue(pool: &AnyPool, now: DateTime<Utc>) -> Result<Vec<String>> {
+    ids(
+        pool,
+        "SELECT id FROM promises WHERE status = 'open' AND escalated_ms IS NULL AND due_ms < $1 \
+         ORDER BY due_ms LIMIT 200",
+        &[to_ms(now)],
+    )
+    .await
+}
+
+async fn ids(pool: &AnyPool, sql: &str, binds: &[i64]) -> Result<Vec<String>> {
+    let query = binds.iter().fold(sqlx::query(sql), |query, value| query.bind(*value));
+    let rows = query.fetch_all(pool).await?;
+    rows.iter().map(|r| Ok(r.try_get::<String, _>("id")?)).collect()
+}
+
+/// Records `milestone` on an open promise and queues its announcement, unless another node
+/// (or tick) did so first; whether this call did it.
+pub(crate) async fn reach(
+    conn: &mut AnyConnection,
+    promise_id: &str,
+    milestone: &Milestone,
+    now: DateTime<Utc>,
+    fanout: Fanout,
+) -> Result<bool> {
+    let column = milestone.column;
+    let updated = sqlx::query(&format!(
+        "UPDATE promises SET {column} = $1 WHERE id = $2 AND {column} IS NULL AND status = 'open' RETURNING owner_id"
+    ))
+    .bind(to_ms(now))
+    .bind(promise_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = updated else { return Ok(false) };
+    let owner: Option<String> = row.try_get("owner_id")?;
+    record_event(conn, promise_id, now, milestone.event, None, None).await?;
+    let recipients = if milestone.to_all_owners {
+        crate::staff::owner_ids(conn).await?
+    } else {
+        owner.into_iter().collect()
+    };
+    let announcement = Announcement {
+        event: milestone.announce,
+        subject_id: promise_id,
+        recipients: &recipients,
+        fanout,
+        now,
+    };
+    outbox::announce(conn, &[announcement]).await?;
+    Ok(true)
+}

@@ -1,0 +1,192 @@
+//! Staff, their login sessions and API tokens, and the round-robin queue.
+
+use chrono::{DateTime, Utc};
+use kept_domain::staff::Candidate;
+use kept_domain::{Lang, Role, new_id};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AnyPool, Row};
+
+use crate::model::{NewSession, NewStaff, Session, Staff};
+use crate::promises;
+use crate::sql::parse_enum;
+use crate::time::to_ms;
+use crate::{Result, StoreError};
+
+const STAFF_COLUMNS: &str = "st.id, st.email, st.name, st.role, st.lang, st.password_hash, st.away, st.delegate_id";
+
+fn staff_from_row(row: &AnyRow) -> Result<Staff> {
+    let lang: String = row.try_get("lang")?;
+    Ok(Staff {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        role: parse_enum(row.try_get("role")?, Role::parse)?,
+        lang: Lang::parse(&lang).unwrap_or_default(),
+        password_hash: row.try_get("password_hash")?,
+        away: row.try_get::<i64, _>("away")? != 0,
+        delegate_id: row.try_get("delegate_id")?,
+    })
+}
+
+async fn staff_where(pool: &AnyPool, condition: &str, value: &str) -> Result<Option<Staff>> {
+    let row = sqlx::query(&format!("SELECT {STAFF_COLUMNS} FROM staff st {condition}"))
+        .bind(value)
+        .fetch_optional(pool)
+        .await?;
+    row.as_ref().map(staff_from_row).transpose()
+}
+
+pub(crate) async fn add(pool: &AnyPool, staff: NewStaff) -> Result<Staff> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO staff (id, email, name, role, lang, password_hash, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(staff.email.to_lowercase())
+    .bind(&staff.name)
+    .bind(staff.role.as_str())
+    .bind(staff.lang.code())
+    .bind(&staff.password_hash)
+    .bind(to_ms(staff.now))
+    .execute(pool)
+    .await?;
+    by_id(pool, &id).await?.ok_or(StoreError::NotFound)
+}
+
+pub(crate) async fn by_id(pool: &AnyPool, id: &str) -> Result<Option<Staff>> {
+    staff_where(pool, "WHERE st.id = $1", id).await
+}
+
+pub(crate) async fn by_email(pool: &AnyPool, email: &str) -> Result<Option<Staff>> {
+    staff_where(pool, "WHERE st.email = $1", &email.trim().to_lowercase()).await
+}
+
+pub(crate) async fn by_api_token(pool: &AnyPool, token_hash: &str) -> Result<Option<Staff>> {
+    staff_where(
+        pool,
+        "JOIN api_tokens t ON t.staff_id = st.id WHERE t.token_hash = $1",
+        token_hash,
+    )
+    .await
+}
+
+pub(crate) async fn list(pool: &AnyPool) -> Result<Vec<Staff>> {
+    let rows = sqlx::query(&format!("SELECT {STAFF_COLUMNS} FROM staff st ORDER BY st.name"))
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(staff_from_row).collect()
+}
+
+pub(crate) async fn set_password(pool: &AnyPool, staff_id: &str, password_hash: &str) -> Result<()> {
+    let updated = sqlx::query("UPDATE staff SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(staff_id)
+        .execute(pool)
+        .await?;
+    if updated.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Marks someone away (handing their open promises to the delegate) or back.
+pub(crate) async fn set_away(
+    conn: &mut AnyConnection,
+    staff_id: &str,
+    delegate: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if delegate == Some(staff_id) {
+        return Err(StoreError::Conflict("nobody can be their own delegate".into()));
+    }
+    let updated = sqlx::query("UPDATE staff SET away = $1, delegate_id = $2 WHERE id = $3")
+        .bind(i64::from(delegate.is_some()))
+        .bind(delegate)
+        .bind(staff_id)
+        .execute(&mut *conn)
+        .await?;
+    if updated.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    if let Some(delegate) = delegate {
+        promises::hand_over_open(conn, staff_id, delegate, now).await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn create_session(pool: &AnyPool, session: NewSession) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, staff_id, csrf_token, created_ms, expires_ms) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&session.token_hash)
+    .bind(&session.staff_id)
+    .bind(&session.csrf_token)
+    .bind(to_ms(session.now))
+    .bind(to_ms(session.expires_at))
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn session(pool: &AnyPool, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Session>> {
+    let row = sqlx::query(&format!(
+        "SELECT {STAFF_COLUMNS}, se.csrf_token FROM sessions se JOIN staff st ON st.id = se.staff_id \
+         WHERE se.token_hash = $1 AND se.expires_ms > $2"
+    ))
+    .bind(token_hash)
+    .bind(to_ms(now))
+    .fetch_optional(pool)
+    .await?;
+    row.map(|r| {
+        Ok(Session {
+            staff: staff_from_row(&r)?,
+            csrf_token: r.try_get("csrf_token")?,
+        })
+    })
+    .transpose()
+}
+
+pub(crate) async fn delete_session(pool: &AnyPool, token_hash: &str) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn add_api_token(pool: &AnyPool, token_hash: &str, staff_id: &str, now: DateTime<Utc>) -> Result<()> {
+    sqlx::query("INSERT INTO api_tokens (token_hash, staff_id, created_ms) VALUES ($1, $2, $3)")
+        .bind(token_hash)
+        .bind(staff_id)
+        .bind(to_ms(now))
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// The business owners: they hear of every escalation.
+pub(crate) async fn owner_ids(conn: &mut AnyConnection) -> Result<Vec<String>> {
+    let rows = sqlx::query("SELECT id FROM staff WHERE role = 'owner' ORDER BY id")
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(|r| Ok(r.try_get::<String, _>("id")?)).collect()
+}
+
+/// Everyone who can be given new work, with their place in the round-robin queue.
+pub(crate) async fn load_candidates(conn: &mut AnyConnection) -> Result<Vec<Candidate>> {
+    let rows = sqlx::query("SELECT id, role, away, delegate_id, assignment_seq, name FROM staff")
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Candidate {
+                id: r.try_get("id")?,
+                role: parse_enum(r.try_get("role")?, Role::parse)?,
+                away: r.try_get::<i64, _>("away")? != 0,
+                delegate_id: r.try_get("delegate_id")?,
+                last_assigned_ms: Some(r.try_get("assignment_seq")?),
+                name: r.try_get("name")?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,66 @@
+//! `kept customer export|erase`: a customer's AVG/GDPR requests from the command line, through
+//! the same use cases (and owner check) as the API and the customer page.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Subcommand;
+use kept_domain::SystemClock;
+use kept_server::{AppState, Settings, service};
+
+#[derive(Subcommand)]
+pub enum CustomerCommand {
+    /// Print everything kept holds about a customer as JSON.
+    Export {
+        /// The customer's id (from the customer page's address).
+        id: String,
+        /// The owner who handles the request (their e-mail address).
+        #[arg(long)]
+        by: String,
+    },
+    /// Erase a customer and everything kept holds about them; an anonymous record stays.
+    Erase {
+        id: String,
+        /// The owner who handles the request (their e-mail address).
+        #[arg(long)]
+        by: String,
+        /// Why, e.g. "asked for it by e-mail on 30 November".
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+pub async fn run(settings: Settings, command: CustomerCommand) -> anyhow::Result<()> {
+    let store = kept_store::open(&settings.database_url)
+        .await
+        .with_context(|| format!("opening the database {}", settings.database_url))?;
+    let state = AppState::new(settings, Arc::new(SystemClock), store).map_err(anyhow::Error::msg)?;
+    let by = |email: &str| {
+        let state = state.clone();
+        let email = email.to_string();
+        async move {
+            state
+                .store
+                .staff_by_email(&email)
+                .await?
+                .with_context(|| format!("no staff member with e-mail address {email}"))
+        }
+    };
+    match command {
+        CustomerCommand::Export { id, by: email } => {
+            let staff = by(&email).await?;
+            let export = service::export_customer(&state, &staff, &id)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{}", serde_json::to_string_pretty(&export)?);
+        }
+        CustomerCommand::Erase { id, by: email, reason } => {
+            let staff = by(&email).await?;
+            let erasure = service::erase_customer(&state, &staff, &id, &reason)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("erased; record {} at {}: {}", erasure.id, erasure.at, erasure.removed);
+        }
+    }
+    Ok(())
+}
