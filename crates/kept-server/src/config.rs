@@ -34,6 +34,8 @@ fn invalid(key: &str, reason: impl ToString) -> ConfigError {
 #[serde(default, deny_unknown_fields)]
 pub struct FileConfig {
     pub database_url: String,
+    /// PostgreSQL only: connections each node keeps open (SQLite has one writer and four readers).
+    pub database_pool_size: u32,
     pub listen: String,
     pub base_url: Option<String>,
     pub smtp_url: Option<String>,
@@ -65,6 +67,7 @@ impl Default for FileConfig {
     fn default() -> Self {
         Self {
             database_url: "sqlite://kept-data/kept.db".into(),
+            database_pool_size: 16,
             listen: "127.0.0.1:8080".into(),
             base_url: None,
             smtp_url: None,
@@ -144,6 +147,7 @@ impl Default for WeekFile {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub database_url: String,
+    pub database_pool_size: u32,
     pub listen: SocketAddr,
     pub base_url: String,
     pub smtp_url: Option<String>,
@@ -228,6 +232,9 @@ impl FileConfig {
         };
         if let Some(v) = text("KEPT_DATABASE_URL") {
             self.database_url = v;
+        }
+        if let Some(v) = number("KEPT_DATABASE_POOL_SIZE")? {
+            self.database_pool_size = u32::try_from(v).map_err(|e| invalid("KEPT_DATABASE_POOL_SIZE", e))?;
         }
         if let Some(v) = text("KEPT_LISTEN") {
             self.listen = v;
@@ -319,8 +326,12 @@ impl FileConfig {
         if !(1..=7 * 24 * 60).contains(&self.retry_after_minutes) {
             return Err(invalid("retry_after_minutes", "must be between 1 and 10080"));
         }
+        if !(1..=1000).contains(&self.database_pool_size) {
+            return Err(invalid("database_pool_size", "must be between 1 and 1000"));
+        }
         Ok(Settings {
             database_url: self.database_url,
+            database_pool_size: self.database_pool_size,
             base_url: self
                 .base_url
                 .unwrap_or_else(|| format!("http://{listen}"))

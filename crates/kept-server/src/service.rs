@@ -6,9 +6,9 @@ use kept_domain::conversation::{Direction, InboundInput, MAX_MESSAGE_BYTES, firs
 use kept_domain::staff::OwnerOnly;
 use kept_domain::{CallOutcome, CallbackInput, Closing, Delivery, FieldError, Lang};
 use kept_store::{
-    CallbackView, ConversationView, CustomerExport, CustomerView, Erasure, FollowUpView, InboundRecorded,
-    NewAttachment, NewCallback, NewFollowUp, NewInbound, NewOutcome, NewRecord, NewReply, NewUnreadableMail,
-    ReplyTemplate, Staff,
+    CallbackView, ConversationChange, ConversationView, CustomerExport, CustomerView, Erasure, FollowUpView,
+    InboundRecorded, NewAttachment, NewCallback, NewFollowUp, NewInbound, NewOutcome, NewRecord, NewReply,
+    NewUnreadableMail, ReplyTemplate, Staff,
 };
 use serde::Serialize;
 
@@ -16,7 +16,7 @@ use crate::Settings;
 use crate::config::MAX_RAW_EMAIL_BYTES;
 use crate::error::AppError;
 use crate::inbound_email;
-use crate::state::AppState;
+use crate::state::{AppState, Change};
 use crate::templates::{self, MergeFields};
 
 const MAX_OUTCOME_NOTE_CHARS: usize = 2000;
@@ -53,7 +53,7 @@ pub async fn accept_callback(
             fanout: state.fanout(),
         })
         .await?;
-    state.announce();
+    state.announce(Change::Callbacks).await;
     let confirmation = valid.lang.call_promise_sentence(window, now, business.time_zone());
     Ok(Accepted { callback, confirmation })
 }
@@ -98,7 +98,7 @@ pub async fn record_outcome(
             fanout: state.fanout(),
         })
         .await?;
-    state.announce();
+    state.announce(Change::Callbacks).await;
     Ok(view)
 }
 
@@ -147,7 +147,7 @@ pub fn with_due_time_and_mood(settings: &Settings, mut message: NewInbound) -> N
 async fn record_inbound(state: &AppState, message: NewInbound) -> Result<InboundRecorded, AppError> {
     let message = with_due_time_and_mood(&state.settings, message);
     let recorded = state.store.record_inbound(message).await?;
-    state.announce();
+    state.announce(Change::Conversations).await;
     Ok(recorded)
 }
 
@@ -201,7 +201,7 @@ pub async fn reply(
             deliver_via,
         })
         .await?;
-    state.announce();
+    state.announce(Change::Conversations).await;
     state
         .store
         .conversation(conversation_id)
@@ -316,7 +316,7 @@ async fn flag_email(
             now: state.clock.now(),
         })
         .await?;
-    state.announce();
+    state.announce(Change::UnreadableMail).await;
     Ok(EmailAccepted::Flagged {
         id,
         reason: reason.into(),
@@ -432,7 +432,7 @@ async fn add_record(state: &AppState, staff: &Staff, customer_id: &str, record: 
         .store
         .add_record(customer_id, &staff.id, record, state.clock.now())
         .await?;
-    state.announce();
+    state.announce(Change::Customers).await;
     Ok(id)
 }
 
@@ -463,7 +463,7 @@ pub async fn merge_customers(
 ) -> Result<CustomerView, AppError> {
     authorize(staff, OwnerOnly::MergeCustomers)?;
     let merged = state.store.merge_customers(into, from).await?;
-    state.announce();
+    state.announce(Change::Customers).await;
     Ok(merged)
 }
 
@@ -488,7 +488,7 @@ pub async fn set_away(state: &AppState, actor: &Staff, staff_id: &str, delegate:
         }
     }
     state.store.set_away(staff_id, delegate, state.clock.now()).await?;
-    state.announce();
+    state.announce(Change::Team).await;
     Ok(())
 }
 
@@ -517,7 +517,7 @@ pub async fn erase_customer(state: &AppState, staff: &Staff, id: &str, reason: &
         .store
         .erase_customer(id, &staff.id, reason, state.clock.now())
         .await?;
-    state.announce();
+    state.announce(Change::Customers).await;
     Ok(erasure)
 }
 
@@ -567,7 +567,7 @@ pub async fn add_follow_up(
             now,
         })
         .await?;
-    state.announce();
+    state.announce(Change::Customers).await;
     Ok(follow_up)
 }
 
@@ -582,6 +582,32 @@ pub async fn close_follow_up(
         .store
         .close_follow_up(id, closing, &staff.id, state.clock.now())
         .await?;
-    state.announce();
+    state.announce(Change::Customers).await;
     Ok(closed)
+}
+
+/// Assigns, tags or changes the status of a conversation (an open reply promise follows an
+/// assignment and is cancelled when the conversation is resolved).
+pub async fn change_conversation(
+    state: &AppState,
+    staff: &Staff,
+    id: &str,
+    change: ConversationChange,
+) -> Result<ConversationView, AppError> {
+    let view = state
+        .store
+        .change_conversation(id, change, &staff.id, state.clock.now())
+        .await?;
+    state.announce(Change::Conversations).await;
+    Ok(view)
+}
+
+/// Takes a message kept could not read off the list once a person has looked at it.
+pub async fn mark_unreadable_handled(state: &AppState, staff: &Staff, id: &str) -> Result<(), AppError> {
+    state
+        .store
+        .mark_unreadable_handled(id, &staff.id, state.clock.now())
+        .await?;
+    state.announce(Change::UnreadableMail).await;
+    Ok(())
 }

@@ -8,7 +8,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use kept_domain::Clock;
 use kept_store::{Fanout, Store};
 use lettre::{AsyncSmtpTransport, Tokio1Executor};
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::Notify;
 
 use crate::config::Settings;
 
@@ -19,8 +19,6 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Wakes the outbox worker as soon as something is queued.
     pub outbox_wake: Arc<Notify>,
-    /// Tells this node's dashboards that something changed.
-    pub changes: broadcast::Sender<()>,
     pub limiter: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
     pub mailer: Option<AsyncSmtpTransport<Tokio1Executor>>,
     pub http: reqwest::Client,
@@ -53,7 +51,6 @@ impl AppState {
             settings: Arc::new(settings),
             clock,
             outbox_wake: Arc::new(Notify::new()),
-            changes: broadcast::channel(16).0,
             limiter,
             mailer,
             http,
@@ -68,9 +65,38 @@ impl AppState {
         }
     }
 
-    /// Call after a write that queued notifications or changed a promise.
-    pub fn announce(&self) {
+    /// Call after every write: wakes this node's outbox worker and tells every node's pages
+    /// what changed (through the store's change feed, PostgreSQL NOTIFY between nodes).
+    pub async fn announce(&self, change: Change) {
         self.outbox_wake.notify_one();
-        let _ = self.changes.send(());
+        if let Err(error) = self.store.publish_change(change.as_str()).await {
+            tracing::warn!(%error, "cannot tell the other nodes about a change; their pages refresh on the next one");
+        }
+    }
+}
+
+/// What changed, so that the pages showing it refresh, on every node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Callbacks,
+    Conversations,
+    /// A customer's record or timeline: notes, calls, follow-ups, merges, erasures.
+    Customers,
+    UnreadableMail,
+    /// Reminders and escalations.
+    Promises,
+    Team,
+}
+
+impl Change {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Callbacks => "callbacks",
+            Change::Conversations => "conversations",
+            Change::Customers => "customers",
+            Change::UnreadableMail => "unreadable_mail",
+            Change::Promises => "promises",
+            Change::Team => "team",
+        }
     }
 }

@@ -5,13 +5,16 @@ use chrono::Duration;
 use tokio::sync::watch;
 
 use crate::notify;
-use crate::state::AppState;
+use crate::state::{AppState, Change};
 
 /// How long a node may hold an outbox row before another node may try it.
 const OUTBOX_LEASE: Duration = Duration::seconds(60);
 const OUTBOX_BATCH: i64 = 32;
 
 pub async fn run_outbox(state: AppState, mut stop: watch::Receiver<bool>) {
+    // Work queued on another node arrives through the change feed; this node's own through
+    // the wake-up.
+    let mut other_nodes = state.store.subscribe_changes();
     while !*stop.borrow() {
         let delivered = deliver_due(&state).await;
         if delivered > 0 {
@@ -19,6 +22,7 @@ pub async fn run_outbox(state: AppState, mut stop: watch::Receiver<bool>) {
         }
         tokio::select! {
             _ = state.outbox_wake.notified() => {}
+            _ = other_nodes.recv() => {}
             _ = tokio::time::sleep(state.settings.worker_interval) => {}
             _ = stop.changed() => {}
         }
@@ -83,7 +87,7 @@ pub async fn check_deadlines(state: &AppState) -> (usize, usize) {
         }
     };
     if counts != (0, 0) {
-        state.announce();
+        state.announce(Change::Promises).await;
     }
     counts
 }

@@ -2,6 +2,7 @@
 //! from the database URL. SQL lives here and nowhere else.
 
 mod callbacks;
+mod changes;
 mod conversations;
 pub mod customer_data;
 mod customers;
@@ -104,7 +105,6 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> Result<String>;
 
-    /// A number that grows whenever any promise changes; the dashboard polls it.
     // E-mail details.
     async fn attachment(&self, id: &str) -> Result<Option<(AttachmentInfo, Option<Vec<u8>>)>>;
     /// Stores mail kept could not read, once per fingerprint; the id and whether it was new.
@@ -139,11 +139,22 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> Result<FollowUpView>;
 
-    async fn change_marker(&self) -> Result<i64>;
+    /// Tells every node that `what` changed ("conversations", "team" …), for their pages.
+    async fn publish_change(&self, what: &str) -> Result<()>;
+    /// What any node (this one included) publishes from now on.
+    fn subscribe_changes(&self) -> tokio::sync::broadcast::Receiver<String>;
 }
+
+/// Connections a PostgreSQL node keeps open unless told otherwise.
+pub const DEFAULT_POOL_SIZE: u32 = 16;
 
 /// Opens the store named by `url`: `sqlite://path` (created if missing) or `postgres://…`,
 /// and brings its schema up to date.
 pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
-    Ok(Arc::new(SqlStore::open(url).await?))
+    open_with(url, DEFAULT_POOL_SIZE).await
+}
+
+/// The same, with `pool_size` connections on PostgreSQL.
+pub async fn open_with(url: &str, pool_size: u32) -> Result<Arc<dyn Store>> {
+    Ok(Arc::new(SqlStore::open(url, pool_size).await?))
 }

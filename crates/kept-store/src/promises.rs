@@ -12,7 +12,7 @@ use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::model::{Fanout, PromiseHistoryEntry, PromiseRecord};
 use crate::outbox::{self, Announcement};
-use crate::sql::{parse_enum, values_list};
+use crate::sql::{Dialect, parse_enum, values_list};
 use crate::time::{from_ms, to_ms};
 use crate::{Result, StoreError};
 
@@ -232,98 +232,95 @@ pub(crate) async fn history(pool: &AnyPool, promise_id: &str) -> Result<Vec<Prom
         .collect()
 }
 
-/// A number that grows whenever any promise changes.
-pub(crate) async fn change_marker(pool: &AnyPool) -> Result<i64> {
-    let row = sqlx::query("SELECT COALESCE(MAX(id), 0) AS marker FROM promise_events")
-        .fetch_one(pool)
-        .await?;
-    Ok(row.try_get("marker")?)
-}
-
 /// Something that happens to an open promise once, before it closes: the column that records
-/// it, its history event, the outbox event that announces it and who is told.
+/// it, when a promise is due for it, its history event, the outbox event that announces it and
+/// who is told.
 pub(crate) struct Milestone {
     column: &'static str,
+    /// Which open promises are due for it, with `$1` the time now and `$2` the reminder lead.
+    due: &'static str,
+    uses_lead: bool,
     event: PromiseEvent,
     announce: OutboxEvent,
     to_all_owners: bool,
 }
 
+/// `lead` before the deadline. Promises made less than `lead` before their deadline were just
+/// announced and get none.
 pub(crate) const REMINDER: Milestone = Milestone {
     column: "reminded_ms",
+    due: "due_ms > $1 AND due_ms - $2 <= $1 AND created_ms < due_ms - $2",
+    uses_lead: true,
     event: PromiseEvent::Reminded,
     announce: OutboxEvent::PromiseReminder,
     to_all_owners: false,
 };
 
+/// Past the deadline: the business owners hear of it.
 pub(crate) const ESCALATION: Milestone = Milestone {
     column: "escalated_ms",
+    due: "due_ms < $1",
+    uses_lead: false,
     event: PromiseEvent::Escalated,
     announce: OutboxEvent::PromiseEscalated,
     to_all_owners: true,
 };
 
-/// Open promises due for their reminder: `lead` before the deadline. Promises made less than
-/// `lead` before their deadline were just announced and get none.
-pub(crate) async fn due_for_reminder(pool: &AnyPool, now: DateTime<Utc>, lead: Duration) -> Result<Vec<String>> {
-    ids(
-        pool,
-        "SELECT id FROM promises WHERE status = 'open' AND reminded_ms IS NULL \
-         AND due_ms - $2 <= $1 AND due_ms > $1 AND created_ms < due_ms - $2 ORDER BY due_ms LIMIT 200",
-        &[to_ms(now), lead.num_milliseconds()],
-    )
-    .await
-}
-
-/// Open promises past their deadline that nobody escalated yet.
-pub(crate) async fn overdue(pool: &AnyPool, now: DateTime<Utc>) -> Result<Vec<String>> {
-    ids(
-        pool,
-        "SELECT id FROM promises WHERE status = 'open' AND escalated_ms IS NULL AND due_ms < $1 \
-         ORDER BY due_ms LIMIT 200",
-        &[to_ms(now)],
-    )
-    .await
-}
-
-async fn ids(pool: &AnyPool, sql: &str, binds: &[i64]) -> Result<Vec<String>> {
-    let query = binds.iter().fold(sqlx::query(sql), |query, value| query.bind(*value));
-    let rows = query.fetch_all(pool).await?;
-    rows.iter().map(|r| Ok(r.try_get::<String, _>("id")?)).collect()
-}
-
-/// Records `milestone` on an open promise and queues its announcement, unless another node
-/// (or tick) did so first; whether this call did it.
-pub(crate) async fn reach(
+/// Claims the promises due for `milestone` — like the outbox, with `SKIP LOCKED` on
+/// PostgreSQL, so several nodes share the work instead of each scanning for it — records it on
+/// each, and queues the announcements; how many were reached. The `IS NULL` condition on the
+/// update makes each happen once whatever races.
+pub(crate) async fn reach_due(
     conn: &mut AnyConnection,
-    promise_id: &str,
+    dialect: Dialect,
     milestone: &Milestone,
     now: DateTime<Utc>,
+    lead: Duration,
     fanout: Fanout,
-) -> Result<bool> {
+) -> Result<usize> {
     let column = milestone.column;
-    let updated = sqlx::query(&format!(
-        "UPDATE promises SET {column} = $1 WHERE id = $2 AND {column} IS NULL AND status = 'open' RETURNING owner_id"
-    ))
-    .bind(to_ms(now))
-    .bind(promise_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(row) = updated else { return Ok(false) };
-    let owner: Option<String> = row.try_get("owner_id")?;
-    record_event(conn, promise_id, now, milestone.event, None, None).await?;
-    let recipients = if milestone.to_all_owners {
+    let sql = format!(
+        "UPDATE promises SET {column} = $1 WHERE id IN \
+         (SELECT id FROM promises WHERE status = 'open' AND {column} IS NULL AND {due} ORDER BY due_ms LIMIT 200 {lock}) \
+         AND {column} IS NULL RETURNING id, owner_id",
+        due = milestone.due,
+        lock = dialect.skip_locked(),
+    );
+    let mut query = sqlx::query(&sql).bind(to_ms(now));
+    if milestone.uses_lead {
+        query = query.bind(lead.num_milliseconds());
+    }
+    let reached = query.fetch_all(&mut *conn).await?;
+    if reached.is_empty() {
+        return Ok(0);
+    }
+    let owners = if milestone.to_all_owners {
         crate::staff::owner_ids(conn).await?
     } else {
-        owner.into_iter().collect()
+        Vec::new()
     };
-    let announcement = Announcement {
-        event: milestone.announce,
-        subject_id: promise_id,
-        recipients: &recipients,
-        fanout,
-        now,
-    };
-    outbox::announce(conn, &[announcement]).await?;
-    Ok(true)
+    let mut promises = Vec::with_capacity(reached.len());
+    for row in &reached {
+        let id: String = row.try_get("id")?;
+        let owner: Option<String> = row.try_get("owner_id")?;
+        record_event(conn, &id, now, milestone.event, None, None).await?;
+        let recipients = if milestone.to_all_owners {
+            owners.clone()
+        } else {
+            owner.into_iter().collect()
+        };
+        promises.push((id, recipients));
+    }
+    let announcements: Vec<Announcement> = promises
+        .iter()
+        .map(|(id, recipients)| Announcement {
+            event: milestone.announce,
+            subject_id: id,
+            recipients,
+            fanout,
+            now,
+        })
+        .collect();
+    outbox::announce(conn, &announcements).await?;
+    Ok(promises.len())
 }

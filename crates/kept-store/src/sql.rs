@@ -11,6 +11,7 @@ use kept_domain::conversation::ConversationStatus;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+use crate::changes::ChangeFeed;
 use crate::group_commit::{GroupCommit, InboundMessages, NewCallbacks};
 use crate::model::*;
 use crate::new_callbacks::insert_callbacks;
@@ -57,10 +58,11 @@ pub struct SqlStore {
     /// SQLite only: one writer, so concurrent writes are batched (see group_commit).
     callback_commit: Option<GroupCommit<NewCallbacks>>,
     inbound_commit: Option<GroupCommit<InboundMessages>>,
+    changes: ChangeFeed,
 }
 
 impl SqlStore {
-    pub async fn open(url: &str) -> Result<SqlStore> {
+    pub async fn open(url: &str, pool_size: u32) -> Result<SqlStore> {
         sqlx::any::install_default_drivers();
         let dialect = Dialect::from_url(url)?;
         let store = match dialect {
@@ -79,10 +81,11 @@ impl SqlStore {
                     callback_commit: Some(GroupCommit::start(write.clone())),
                     inbound_commit: Some(GroupCommit::start(write.clone())),
                     write,
+                    changes: ChangeFeed::in_memory(),
                 }
             }
             Dialect::Postgres => {
-                let pool = AnyPoolOptions::new().max_connections(16).connect(url).await?;
+                let pool = AnyPoolOptions::new().max_connections(pool_size).connect(url).await?;
                 POSTGRES_MIGRATIONS.run(&pool).await?;
                 SqlStore {
                     dialect,
@@ -90,6 +93,7 @@ impl SqlStore {
                     write: pool,
                     callback_commit: None,
                     inbound_commit: None,
+                    changes: ChangeFeed::postgres(url).await?,
                 }
             }
         };
@@ -112,23 +116,17 @@ impl SqlStore {
         })
     }
 
-    /// Reaches `milestone` on each of `candidates` once: a conditional update lets only one
-    /// node (or tick) win each.
-    async fn reach_each(
+    /// Reaches `milestone` on every promise due for it, in one transaction.
+    async fn reach_due(
         &self,
-        candidates: Vec<String>,
         milestone: &Milestone,
         now: DateTime<Utc>,
+        lead: Duration,
         fanout: Fanout,
     ) -> Result<usize> {
-        let mut reached = 0;
-        for promise_id in candidates {
-            let mut tx = self.begin_write().await?;
-            if promises::reach(&mut tx, &promise_id, milestone, now, fanout).await? {
-                tx.commit().await?;
-                reached += 1;
-            }
-        }
+        let mut tx = self.begin_write().await?;
+        let reached = promises::reach_due(&mut tx, self.dialect, milestone, now, lead, fanout).await?;
+        tx.commit().await?;
         Ok(reached)
     }
 }
@@ -276,13 +274,11 @@ impl Store for SqlStore {
     }
 
     async fn remind_due(&self, now: DateTime<Utc>, lead: Duration, fanout: Fanout) -> Result<usize> {
-        let due = promises::due_for_reminder(&self.read, now, lead).await?;
-        self.reach_each(due, &REMINDER, now, fanout).await
+        self.reach_due(&REMINDER, now, lead, fanout).await
     }
 
     async fn escalate_overdue(&self, now: DateTime<Utc>, fanout: Fanout) -> Result<usize> {
-        let overdue = promises::overdue(&self.read, now).await?;
-        self.reach_each(overdue, &ESCALATION, now, fanout).await
+        self.reach_due(&ESCALATION, now, Duration::zero(), fanout).await
     }
 
     async fn claim_outbox(&self, now: DateTime<Utc>, lease: Duration, limit: i64) -> Result<Vec<OutboxItem>> {
@@ -493,8 +489,12 @@ impl Store for SqlStore {
         follow_ups::get(&self.read, id).await?.ok_or(StoreError::NotFound)
     }
 
-    async fn change_marker(&self) -> Result<i64> {
-        promises::change_marker(&self.read).await
+    async fn publish_change(&self, what: &str) -> Result<()> {
+        self.changes.publish(&self.write, what).await
+    }
+
+    fn subscribe_changes(&self) -> tokio::sync::broadcast::Receiver<String> {
+        self.changes.subscribe()
     }
 }
 

@@ -35,7 +35,7 @@ pub enum BenchCommand {
 }
 
 pub async fn run(settings: Settings, command: BenchCommand) -> anyhow::Result<()> {
-    let store = kept_store::open(&settings.database_url)
+    let store = kept_store::open_with(&settings.database_url, settings.database_pool_size)
         .await
         .with_context(|| format!("opening the database {}", settings.database_url))?;
     match command {

@@ -31,7 +31,7 @@ pub enum CustomerCommand {
 }
 
 pub async fn run(settings: Settings, command: CustomerCommand) -> anyhow::Result<()> {
-    let store = kept_store::open(&settings.database_url)
+    let store = kept_store::open_with(&settings.database_url, settings.database_pool_size)
         .await
         .with_context(|| format!("opening the database {}", settings.database_url))?;
     let state = AppState::new(settings, Arc::new(SystemClock), store).map_err(anyhow::Error::msg)?;

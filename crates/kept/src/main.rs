@@ -96,7 +96,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
-    let store = kept_store::open(&settings.database_url)
+    let store = kept_store::open_with(&settings.database_url, settings.database_pool_size)
         .await
         .with_context(|| format!("opening the database {}", settings.database_url))?;
     if demo {

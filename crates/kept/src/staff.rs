@@ -40,7 +40,7 @@ pub enum TokenCommand {
 }
 
 pub async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()> {
-    let store = kept_store::open(&settings.database_url).await?;
+    let store = kept_store::open_with(&settings.database_url, settings.database_pool_size).await?;
     match command {
         UserCommand::Add {
             email,
@@ -88,7 +88,7 @@ pub async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()
 }
 
 pub async fn token(settings: Settings, command: TokenCommand) -> anyhow::Result<()> {
-    let store = kept_store::open(&settings.database_url).await?;
+    let store = kept_store::open_with(&settings.database_url, settings.database_pool_size).await?;
     match command {
         TokenCommand::Create { email } => {
             let staff = store

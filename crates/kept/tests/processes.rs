@@ -214,3 +214,59 @@ async fn two_processes_on_one_postgres_deliver_each_notification_exactly_once() 
     assert_eq!(hooked, ids, "each request announced exactly once");
     assert!(hooks.hooks().iter().all(signature_is_valid));
 }
+
+#[tokio::test]
+async fn a_note_added_on_one_node_reaches_the_other_nodes_open_pages_within_two_seconds() {
+    let Some(db) = postgres_only().await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let env = vec![("KEPT_DATABASE_URL", db.url.clone())];
+    let token = add_agent_and_token(dir.path(), &env);
+    let nodes = [Node::start(dir.path(), &env).await, Node::start(dir.path(), &env).await];
+    let created = nodes[0].request_callback(json!({"phone": "06 12345678"})).await;
+    let customer = created["customer_id"].as_str().unwrap();
+
+    // A staff member's browser on node B, logged in (the session as logging in writes it).
+    let store = kept_store::open(&db.url).await.unwrap();
+    let agent = store.staff_by_email("sanne@fiets.test").await.unwrap().unwrap();
+    let session = kept_server::auth::new_token();
+    let now = chrono::Utc::now();
+    store
+        .create_session(kept_store::NewSession {
+            token_hash: kept_server::auth::token_hash(&session),
+            staff_id: agent.id,
+            csrf_token: "unused".into(),
+            now,
+            expires_at: now + chrono::Duration::hours(1),
+        })
+        .await
+        .unwrap();
+    let mut page_events = reqwest::Client::new()
+        .get(format!("{}/staff/events", nodes[1].base))
+        .header(reqwest::header::COOKIE, format!("kept_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page_events.status(), 200);
+
+    let note = reqwest::Client::new()
+        .post(format!("{}/api/v1/customers/{customer}/notes", nodes[0].base))
+        .bearer_auth(&token)
+        .json(&json!({"text": "Belt morgen terug over de offerte"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(note.status(), 201);
+    let heard = tokio::time::timeout(std::time::Duration::from_secs(2), async {
+        let mut seen = String::new();
+        while let Some(chunk) = page_events.chunk().await.unwrap() {
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+            if seen.contains("event: changed\ndata: customers") {
+                return seen;
+            }
+        }
+        seen
+    })
+    .await;
+    let seen = heard.expect("node B's page heard of the note within 2 seconds");
+    assert!(seen.contains("data: customers"), "{seen}");
+}

@@ -257,10 +257,5 @@ pub async fn update(
             ));
         }
     };
-    let view = state
-        .store
-        .change_conversation(&id, change, &staff.id, state.clock.now())
-        .await?;
-    state.announce();
-    Ok(Json(view))
+    Ok(Json(service::change_conversation(&state, &staff, &id, change).await?))
 }

@@ -213,16 +213,7 @@ pub async fn set_status(
     session.check_csrf(&form.csrf)?;
     let status =
         ConversationStatus::parse(&form.status).ok_or_else(|| AppError::BadRequest("unknown status".into()))?;
-    state
-        .store
-        .change_conversation(
-            &id,
-            ConversationChange::Status(status),
-            &session.staff.id,
-            state.clock.now(),
-        )
-        .await?;
-    state.announce();
+    service::change_conversation(&state, &session.staff, &id, ConversationChange::Status(status)).await?;
     Ok(Redirect::to(&format!("/staff/conversations/{id}")).into_response())
 }
 
@@ -437,10 +428,6 @@ pub async fn unreadable_handled(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
-    state
-        .store
-        .mark_unreadable_handled(&id, &session.staff.id, state.clock.now())
-        .await?;
-    state.announce();
+    service::mark_unreadable_handled(&state, &session.staff, &id).await?;
     Ok(Redirect::to("/staff").into_response())
 }

@@ -113,10 +113,6 @@ pub async fn unreadable_handled(
     ApiStaff(staff): ApiStaff,
     Path(id): Path<String>,
 ) -> Result<axum::http::StatusCode, AppError> {
-    state
-        .store
-        .mark_unreadable_handled(&id, &staff.id, state.clock.now())
-        .await?;
-    state.announce();
+    crate::service::mark_unreadable_handled(&state, &staff, &id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
