@@ -1,18 +1,21 @@
 //! Demo data, so that a newcomer has something to click on at once.
 
-use anyhow::Context;
+use std::sync::Arc;
+
 use chrono::Duration;
-use kept_domain::{CallbackInput, Clock, Lang, Role, SystemClock};
-use kept_server::Settings;
+use kept_domain::conversation::{FromInput, InboundInput};
+use kept_domain::{CallbackInput, Clock, Lang, ManualClock, Role, SystemClock};
 use kept_server::auth::{hash_password, new_token};
-use kept_store::{Fanout, NewCallback, NewInbound, NewStaff, Store};
+use kept_server::service::{self, MailSource};
+use kept_server::{AppState, Settings};
+use kept_store::{NewStaff, Store};
 
 const OWNER: &str = "owner@demo.kept.invalid";
 const AGENT: &str = "sanne@demo.kept.invalid";
 
 /// Creates the demo staff (or gives them a new password) and, on a fresh database, a few
 /// open callback requests. Prints how to log in.
-pub async fn seed(store: &dyn Store, settings: &Settings) -> anyhow::Result<()> {
+pub async fn seed(store: Arc<dyn Store>, settings: &Settings) -> anyhow::Result<()> {
     let password = new_token()[..16].to_string();
     let hash = hash_password(&password)?;
     let now = SystemClock.now();
@@ -35,9 +38,7 @@ pub async fn seed(store: &dyn Store, settings: &Settings) -> anyhow::Result<()> 
         }
     }
     if fresh {
-        add_sample_requests(store, settings).await?;
-        add_sample_conversations(store, settings).await?;
-        add_sample_templates(store).await?;
+        add_samples(store, settings).await?;
     }
     println!();
     println!("  kept demo is ready: http://{}/staff", settings.listen);
@@ -48,9 +49,13 @@ pub async fn seed(store: &dyn Store, settings: &Settings) -> anyhow::Result<()> 
     Ok(())
 }
 
-async fn add_sample_requests(store: &dyn Store, settings: &Settings) -> anyhow::Result<()> {
-    let business = &settings.business;
-    let samples = [
+/// The sample data goes through the same use cases as real data, each at its own moment of
+/// an injected clock, so the demo shows what kept really does with it.
+async fn add_samples(store: Arc<dyn Store>, settings: &Settings) -> anyhow::Result<()> {
+    let start = SystemClock.now();
+    let clock = Arc::new(ManualClock::new(start));
+    let state = AppState::new(settings.clone(), clock.clone(), store).map_err(anyhow::Error::msg)?;
+    let requests = [
         (
             "06 12345678",
             "Jan Jansen",
@@ -67,7 +72,8 @@ async fn add_sample_requests(store: &dyn Store, settings: &Settings) -> anyhow::
         ),
         ("0031687654321", "Peter de Vries", "evening", "", -200),
     ];
-    for (phone, name, window, note, minutes_ago) in samples {
+    for (phone, name, window, note, minutes_ago) in requests {
+        clock.set(start + Duration::minutes(minutes_ago));
         let input = CallbackInput {
             phone: Some(phone.into()),
             name: Some(name.into()),
@@ -75,84 +81,51 @@ async fn add_sample_requests(store: &dyn Store, settings: &Settings) -> anyhow::
             note: Some(note.into()),
             ..Default::default()
         };
-        let valid = input
-            .validate(&business.windows, &business.default_region, Lang::Nl)
-            .map_err(|errors| anyhow::anyhow!("demo sample invalid: {errors:?}"))?;
-        let at = SystemClock.now() + Duration::minutes(minutes_ago);
-        let window = valid.window.schedule(&business.hours, at);
-        store
-            .create_callback(NewCallback {
-                phone: valid.phone,
-                name: valid.name,
-                window_code: valid.window.code,
-                note: valid.note,
-                lang: valid.lang,
-                not_before: window.not_before,
-                due_at: window.due_at,
-                now: at,
-                fanout: Fanout::default(),
-            })
+        service::accept_callback(&state, &input, Lang::Nl)
             .await
-            .context("adding demo callback requests")?;
+            .map_err(|e| anyhow::anyhow!("adding demo callback requests: {e}"))?;
     }
-    Ok(())
-}
-
-/// Messages on e-mail and chat waiting for an answer (one from a frustrated customer).
-async fn add_sample_conversations(store: &dyn Store, settings: &Settings) -> anyhow::Result<()> {
-    let samples = [
+    // Messages waiting for an answer: two e-mails (one from a frustrated customer) and a chat.
+    let emails = [
         (
-            "email",
-            "email:jan@example.nl",
-            "Jan Jansen",
-            Some("Mijn fiets"),
-            "Goedemorgen,\n\nIk wacht nu al twee weken op mijn fiets en niemand belt terug. Dit is echt belachelijk.\n\nJan",
+            "Jan Jansen <jan@example.nl>",
+            "Mijn fiets",
+            "Goedemorgen,\r\n\r\nIk wacht nu al twee weken op mijn fiets en niemand belt terug. Dit is echt belachelijk.\r\n\r\nJan",
             -90,
         ),
         (
-            "email",
-            "email:fatima@example.nl",
-            "Fatima el Amrani",
-            Some("Factuur 2026-118"),
-            "Hallo,\n\nOp mijn factuur staat twee keer een nieuwe ketting. Kunt u dat nakijken?\n\nGroet, Fatima",
+            "Fatima el Amrani <fatima@example.nl>",
+            "Factuur 2026-118",
+            "Hallo,\r\n\r\nOp mijn factuur staat twee keer een nieuwe ketting. Kunt u dat nakijken?\r\n\r\nGroet, Fatima",
             -30,
         ),
-        (
-            "chat",
-            "chat:@peter",
-            "Peter de Vries",
-            None,
-            "Do you also repair electric bikes? Mine makes a clicking noise.",
-            -5,
-        ),
     ];
-    for (channel, handle, name, subject, text, minutes_ago) in samples {
-        let now = SystemClock.now() + Duration::minutes(minutes_ago);
-        let message = NewInbound {
-            channel: channel.into(),
-            external_id: format!("demo-{}", kept_domain::new_id()),
-            handle: handle.into(),
-            name: Some(name.into()),
-            text: text.into(),
-            subject: subject.map(str::to_string),
-            thread: Vec::new(),
-            needs_reply: true,
-            sent_at: now,
-            frustration: 0,
-            reply_due: now,
-            now,
-            fanout: Fanout::default(),
-            attachments: Vec::new(),
-        };
-        store
-            .record_inbound(kept_server::service::with_due_time_and_mood(settings, message))
+    for (from, subject, body, minutes_ago) in emails {
+        clock.set(start + Duration::minutes(minutes_ago));
+        let raw = format!(
+            "From: {from}\r\nTo: winkel@demo.kept.invalid\r\nSubject: {subject}\r\nMessage-ID: <demo-{}@demo.kept.invalid>\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n",
+            kept_domain::new_id()
+        );
+        service::accept_email(&state, raw.as_bytes(), MailSource::Http)
             .await
-            .context("adding demo messages")?;
+            .map_err(|e| anyhow::anyhow!("adding demo e-mail: {e}"))?;
     }
-    Ok(())
-}
-
-async fn add_sample_templates(store: &dyn Store) -> anyhow::Result<()> {
+    clock.set(start + Duration::minutes(-5));
+    let chat = InboundInput {
+        channel: Some("chat".into()),
+        external_id: Some(format!("demo-{}", kept_domain::new_id())),
+        from: Some(FromInput {
+            handle: Some("@peter".into()),
+            name: Some("Peter de Vries".into()),
+        }),
+        text: Some("Do you also repair electric bikes? Mine makes a clicking noise.".into()),
+        sent_at: None,
+    };
+    service::accept_inbound(&state, &chat)
+        .await
+        .map_err(|e| anyhow::anyhow!("adding a demo chat message: {e}"))?;
+    clock.set(start);
     let templates = [
         (
             "Fiets klaar",
@@ -164,10 +137,9 @@ async fn add_sample_templates(store: &dyn Store) -> anyhow::Result<()> {
         ),
     ];
     for (name, body) in templates {
-        store
-            .save_reply_template(name, body, SystemClock.now())
+        service::save_template(&state, name, body)
             .await
-            .context("adding demo reply templates")?;
+            .map_err(|e| anyhow::anyhow!("adding demo reply templates: {e}"))?;
     }
     Ok(())
 }

@@ -100,7 +100,7 @@ async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("opening the database {}", settings.database_url))?;
     if demo {
-        demo::seed(store.as_ref(), &settings).await?;
+        demo::seed(store.clone(), &settings).await?;
     }
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await

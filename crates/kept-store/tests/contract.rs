@@ -1,0 +1,395 @@
+//! The store contract: the same writes and guards, checked against the store itself on SQLite
+//! and (when `KEPT_TEST_POSTGRES_URL` names a server) PostgreSQL, so the backends cannot drift.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use kept_domain::conversation::ConversationStatus;
+use kept_domain::{CallOutcome, CancelReason, Closing, Delivery, Lang, OutboxEvent, PromiseStatus, Role};
+use kept_store::{
+    Contact, ConversationChange, Fanout, NewCallback, NewFollowUp, NewInbound, NewOutcome, NewReply, NewStaff, Store,
+    StoreError,
+};
+use sqlx::Connection;
+
+const ALL: Fanout = Fanout {
+    email: true,
+    webhook: true,
+};
+
+fn monday() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
+}
+
+/// A fresh store per backend, with its name; the temp dir keeps the SQLite file alive.
+async fn stores() -> Vec<(&'static str, Arc<dyn Store>, Option<tempfile::TempDir>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = kept_store::open(&format!("sqlite://{}/kept.db", dir.path().display()))
+        .await
+        .unwrap();
+    let mut stores = vec![("sqlite", sqlite, Some(dir))];
+    match std::env::var("KEPT_TEST_POSTGRES_URL") {
+        Ok(admin) => {
+            let name = format!("kept_contract_{}", uuid_like());
+            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+            stores.push(("postgres", kept_store::open(&url).await.unwrap(), None));
+        }
+        Err(_) if std::env::var("KEPT_TEST_REQUIRE_POSTGRES").is_ok() => {
+            panic!("KEPT_TEST_REQUIRE_POSTGRES is set but KEPT_TEST_POSTGRES_URL is not")
+        }
+        Err(_) => eprintln!("note: KEPT_TEST_POSTGRES_URL is not set; contract checked on SQLite only"),
+    }
+    stores
+}
+
+fn uuid_like() -> String {
+    kept_domain::new_id().replace('-', "")
+}
+
+async fn staff(store: &dyn Store, email: &str, role: Role) -> String {
+    store
+        .add_staff(NewStaff {
+            email: email.into(),
+            name: email.split('@').next().unwrap().into(),
+            role,
+            lang: Lang::Nl,
+            password_hash: "x".into(),
+            now: monday(),
+        })
+        .await
+        .unwrap()
+        .id
+}
+
+fn callback(phone: &str, now: DateTime<Utc>) -> NewCallback {
+    NewCallback {
+        phone: phone.into(),
+        name: Some("Jan".into()),
+        window_code: "asap".into(),
+        note: None,
+        lang: Lang::Nl,
+        not_before: now,
+        due_at: now + Duration::minutes(90),
+        now,
+        fanout: ALL,
+    }
+}
+
+fn message(external_id: &str, handle: &str, now: DateTime<Utc>) -> NewInbound {
+    NewInbound {
+        channel: "chat".into(),
+        external_id: external_id.into(),
+        handle: format!("chat:{handle}"),
+        name: Some("Jan".into()),
+        text: "Waar blijft mijn fiets?".into(),
+        subject: None,
+        thread: Vec::new(),
+        needs_reply: true,
+        sent_at: now,
+        frustration: 10,
+        reply_due: now + Duration::hours(1),
+        now,
+        fanout: ALL,
+        attachments: Vec::new(),
+    }
+}
+
+#[tokio::test]
+async fn callbacks_go_round_robin_and_an_outcome_closes_the_promise_once() {
+    for (name, store, _dir) in stores().await {
+        let store = store.as_ref();
+        let anna = staff(store, "anna@x.test", Role::Agent).await;
+        let bram = staff(store, "bram@x.test", Role::Agent).await;
+        staff(store, "olga@x.test", Role::Owner).await;
+        let first = store.create_callback(callback("+31612345678", monday())).await.unwrap();
+        let second = store.create_callback(callback("+31612345679", monday())).await.unwrap();
+        let owners = [first.owner_id.clone().unwrap(), second.owner_id.clone().unwrap()];
+        assert!(
+            owners.contains(&anna) && owners.contains(&bram),
+            "round robin on {name}"
+        );
+        assert_eq!(first.promise_status, PromiseStatus::Open);
+
+        let outcome = |kind, at| NewOutcome {
+            callback_id: first.id.clone(),
+            staff_id: anna.clone(),
+            outcome: kind,
+            note: None,
+            now: at,
+            retry_due: Some(at + Duration::hours(1)),
+            fanout: ALL,
+        };
+        let retried = store
+            .record_outcome(outcome(CallOutcome::NoAnswer, monday()))
+            .await
+            .unwrap();
+        assert_eq!(retried.attempts, 1);
+        assert_ne!(retried.promise_id, first.promise_id, "a retry promise on {name}");
+        let kept = store.promise(&first.promise_id).await.unwrap().unwrap();
+        assert_eq!(kept.status, PromiseStatus::Kept);
+        let late = monday() + Duration::hours(2);
+        let closed = store.record_outcome(outcome(CallOutcome::Reached, late)).await.unwrap();
+        assert_eq!(
+            closed.promise_status,
+            PromiseStatus::Broken,
+            "the retry was called late"
+        );
+        let again = store.record_outcome(outcome(CallOutcome::Reached, late)).await;
+        assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?} on {name}");
+        let history = store.promise_history(&first.promise_id).await.unwrap();
+        let events: Vec<&str> = history.iter().map(|h| h.event.as_str()).collect();
+        assert_eq!(events, ["created", "kept"]);
+    }
+}
+
+#[tokio::test]
+async fn reminders_and_escalations_happen_once_and_are_announced_in_the_outbox() {
+    for (name, store, _dir) in stores().await {
+        let store = store.as_ref();
+        staff(store, "anna@x.test", Role::Agent).await;
+        staff(store, "olga@x.test", Role::Owner).await;
+        staff(store, "otto@x.test", Role::Owner).await;
+        store.create_callback(callback("+31612345678", monday())).await.unwrap();
+        let lead = Duration::minutes(15);
+        let before = monday() + Duration::minutes(80);
+        assert_eq!(store.remind_due(monday(), lead, ALL).await.unwrap(), 0, "not yet");
+        assert_eq!(store.remind_due(before, lead, ALL).await.unwrap(), 1, "{name}");
+        assert_eq!(store.remind_due(before, lead, ALL).await.unwrap(), 0, "once");
+        let after = monday() + Duration::minutes(91);
+        assert_eq!(store.escalate_overdue(after, ALL).await.unwrap(), 1);
+        assert_eq!(store.escalate_overdue(after, ALL).await.unwrap(), 0, "once");
+
+        let items = store.claim_outbox(after, Duration::seconds(60), 100).await.unwrap();
+        let count = |event, delivery| {
+            items
+                .iter()
+                .filter(|i| i.event == event && i.delivery == delivery)
+                .count()
+        };
+        assert_eq!(count(OutboxEvent::CallbackCreated, Delivery::Email), 1);
+        assert_eq!(
+            count(OutboxEvent::PromiseReminder, Delivery::Email),
+            1,
+            "to the owner of the promise"
+        );
+        assert_eq!(
+            count(OutboxEvent::PromiseEscalated, Delivery::Email),
+            2,
+            "to both owners"
+        );
+        assert_eq!(count(OutboxEvent::PromiseEscalated, Delivery::Webhook), 1);
+        assert!(
+            store
+                .claim_outbox(after, Duration::seconds(60), 100)
+                .await
+                .unwrap()
+                .is_empty(),
+            "leased items are not claimed twice"
+        );
+        let (done, failed) = (items[0].id, items[1].id);
+        store.outbox_delivered(done, after).await.unwrap();
+        store
+            .outbox_failed(failed, "busy", Some(after + Duration::seconds(10)))
+            .await
+            .unwrap();
+        let retried = store
+            .claim_outbox(after + Duration::seconds(10), Duration::seconds(60), 100)
+            .await
+            .unwrap();
+        assert_eq!(retried.iter().map(|i| i.id).collect::<Vec<_>>(), [failed], "{name}");
+        assert_eq!(retried[0].attempts, 2);
+        let counts = store.outbox_counts().await.unwrap();
+        assert_eq!((counts.delivered, counts.retrying), (1, 1));
+    }
+}
+
+#[tokio::test]
+async fn a_message_is_stored_once_and_its_reply_promise_follows_the_conversation() {
+    for (name, store, _dir) in stores().await {
+        let store = store.as_ref();
+        let anna = staff(store, "anna@x.test", Role::Agent).await;
+        let bram = staff(store, "bram@x.test", Role::Agent).await;
+        let first = store.record_inbound(message("m1", "@jan", monday())).await.unwrap();
+        let again = store.record_inbound(message("m1", "@jan", monday())).await.unwrap();
+        assert!(again.duplicate && again.message_id == first.message_id, "{name}");
+        let promise = first.promise_id.clone().unwrap();
+        let second = store.record_inbound(message("m2", "@jan", monday())).await.unwrap();
+        assert_eq!(
+            second.promise_id.as_deref(),
+            Some(promise.as_str()),
+            "one open promise per conversation"
+        );
+
+        let assign = ConversationChange::Assign { staff_id: bram.clone() };
+        store
+            .change_conversation(&first.conversation_id, assign, &anna, monday())
+            .await
+            .unwrap();
+        assert_eq!(
+            store.promise(&promise).await.unwrap().unwrap().owner_id.as_deref(),
+            Some(bram.as_str())
+        );
+        store
+            .record_reply(NewReply {
+                conversation_id: first.conversation_id.clone(),
+                staff_id: bram.clone(),
+                text: "Hij is klaar!".into(),
+                now: monday() + Duration::minutes(5),
+                external_id: None,
+                deliver_via: Delivery::Channel,
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            store.promise(&promise).await.unwrap().unwrap().status,
+            PromiseStatus::Kept
+        );
+        // A new question opens a new promise; resolving cancels it.
+        let third = store.record_inbound(message("m3", "@jan", monday())).await.unwrap();
+        let reopened = third.promise_id.unwrap();
+        assert_ne!(reopened, promise);
+        let resolve = ConversationChange::Status(ConversationStatus::Resolved);
+        store
+            .change_conversation(&first.conversation_id, resolve, &anna, monday())
+            .await
+            .unwrap();
+        assert_eq!(
+            store.promise(&reopened).await.unwrap().unwrap().status,
+            PromiseStatus::Cancelled
+        );
+    }
+}
+
+#[tokio::test]
+async fn follow_ups_close_once_and_only_in_the_ways_their_kind_allows() {
+    for (name, store, _dir) in stores().await {
+        let store = store.as_ref();
+        let anna = staff(store, "anna@x.test", Role::Agent).await;
+        let customer = store
+            .create_callback(callback("+31612345678", monday()))
+            .await
+            .unwrap()
+            .customer_id;
+        let new = |text: &str| NewFollowUp {
+            customer_id: customer.clone(),
+            staff_id: anna.clone(),
+            owner_id: anna.clone(),
+            text: text.into(),
+            due_at: monday() + Duration::days(1),
+            now: monday(),
+        };
+        let quote = store.create_follow_up(new("Offerte sturen")).await.unwrap();
+        let done = store
+            .close_follow_up(&quote.id, Closing::Fulfilled, &anna, monday())
+            .await
+            .unwrap();
+        assert_eq!(done.promise_status, PromiseStatus::Kept, "{name}");
+        let twice = store
+            .close_follow_up(&quote.id, Closing::Fulfilled, &anna, monday())
+            .await;
+        assert!(matches!(twice, Err(StoreError::Conflict(_))), "{twice:?}");
+        let call = store.create_follow_up(new("Terugbellen")).await.unwrap();
+        let resolved = Closing::Cancelled(CancelReason::Resolved);
+        let refused = store.close_follow_up(&call.id, resolved, &anna, monday()).await;
+        assert!(
+            matches!(refused, Err(StoreError::Conflict(_))),
+            "only replies are resolved"
+        );
+        let withdrawn = Closing::Cancelled(CancelReason::Withdrawn);
+        let call = store
+            .close_follow_up(&call.id, withdrawn, &anna, monday())
+            .await
+            .unwrap();
+        assert_eq!(call.promise_status, PromiseStatus::Cancelled);
+        let unknown = NewFollowUp {
+            customer_id: "nobody".into(),
+            ..new("x")
+        };
+        assert!(matches!(
+            store.create_follow_up(unknown).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+}
+
+#[tokio::test]
+async fn away_hands_open_promises_to_the_stand_in_and_merge_moves_everything() {
+    for (name, store, _dir) in stores().await {
+        let store = store.as_ref();
+        let anna = staff(store, "anna@x.test", Role::Agent).await;
+        let olga = staff(store, "olga@x.test", Role::Owner).await;
+        let request = store.create_callback(callback("+31612345678", monday())).await.unwrap();
+        assert_eq!(request.owner_id.as_deref(), Some(anna.as_str()));
+        assert!(matches!(
+            store.set_away(&anna, Some(&anna), monday()).await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(matches!(
+            store.set_away("nobody", Some(&olga), monday()).await,
+            Err(StoreError::NotFound)
+        ));
+        store.set_away(&anna, Some(&olga), monday()).await.unwrap();
+        let moved = store.promise(&request.promise_id).await.unwrap().unwrap();
+        assert_eq!(moved.owner_id.as_deref(), Some(olga.as_str()), "{name}");
+
+        let chat = store.record_inbound(message("m1", "@jan", monday())).await.unwrap();
+        let taken = store
+            .add_contact(&chat.customer_id, Contact::Phone("+31612345678".into()), monday())
+            .await;
+        assert!(
+            matches!(taken, Err(StoreError::Conflict(_))),
+            "the number belongs to the other record"
+        );
+        let merged = store
+            .merge_customers(&request.customer_id, &chat.customer_id)
+            .await
+            .unwrap();
+        assert_eq!(merged.handles, ["chat:@jan"]);
+        assert!(store.customer(&chat.customer_id).await.unwrap().is_none());
+        let conversation = store.conversation(&chat.conversation_id).await.unwrap().unwrap();
+        assert_eq!(conversation.customer_id, request.customer_id);
+        let promise = store
+            .promise(chat.promise_id.as_deref().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(promise.customer_id.as_deref(), Some(request.customer_id.as_str()));
+        let itself = store.merge_customers(&request.customer_id, &request.customer_id).await;
+        assert!(matches!(itself, Err(StoreError::Conflict(_))));
+    }
+}
+
+#[tokio::test]
+async fn an_erased_customer_leaves_an_anonymous_record_and_cancelled_promises() {
+    for (name, store, _dir) in stores().await {
+        let store = store.as_ref();
+        let anna = staff(store, "anna@x.test", Role::Agent).await;
+        let request = store.create_callback(callback("+31612345678", monday())).await.unwrap();
+        let export = store.export_customer(&request.customer_id, monday()).await.unwrap();
+        assert_eq!(export.records["callback_requests"][0]["phone"], "+31612345678");
+        let erasure = store
+            .erase_customer(&request.customer_id, &anna, "asked", monday())
+            .await
+            .unwrap();
+        assert_eq!(erasure.removed["callback_requests"], 1, "{name}");
+        assert_eq!(erasure.removed["promises"], 1, "anonymised, not deleted");
+        assert!(store.customer(&request.customer_id).await.unwrap().is_none());
+        assert!(store.callback(&request.id).await.unwrap().is_none());
+        let promise = store.promise(&request.promise_id).await.unwrap().unwrap();
+        assert_eq!((promise.status, promise.customer_id), (PromiseStatus::Cancelled, None));
+        assert_eq!(store.erasures().await.unwrap(), [erasure]);
+        let again = store
+            .erase_customer(&request.customer_id, &anna, "asked", monday())
+            .await;
+        assert!(matches!(again, Err(StoreError::NotFound)));
+        assert!(matches!(
+            store.export_customer("nobody", monday()).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+}
