@@ -16,8 +16,8 @@ use tokio_rustls::TlsConnector;
 use tokio_rustls::rustls::pki_types::ServerName;
 use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
 
+use crate::app::{self, EmailAccepted, MailSource};
 use crate::config::ImapSettings;
-use crate::service::{self, EmailAccepted, MailSource};
 use crate::state::AppState;
 
 /// How many messages one FETCH asks for, so a full mailbox is worked through in steps.
@@ -123,7 +123,7 @@ where
         .await?;
     let mut done = Vec::with_capacity(fetched.len());
     for (uid, raw) in fetched {
-        match service::accept_email(state, &raw, MailSource::Imap).await {
+        match app::accept_email(state, &raw, MailSource::Imap).await {
             Ok(EmailAccepted::Stored(recorded)) if recorded.duplicate => report.duplicates += 1,
             Ok(EmailAccepted::Stored(_)) => report.stored += 1,
             Ok(EmailAccepted::Flagged { .. }) => report.flagged += 1,

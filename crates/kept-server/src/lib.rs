@@ -1,6 +1,7 @@
 //! kept's server: the HTTP layer (public form, staff pages, API), and the background workers
 //! that deliver notifications and watch deadlines.
 
+pub mod app;
 pub mod auth;
 pub mod config;
 pub mod dto;
@@ -11,7 +12,6 @@ pub mod imap;
 pub mod inbound_email;
 pub mod notify;
 pub mod search;
-pub mod service;
 pub mod state;
 pub mod templates;
 pub mod workers;
@@ -25,6 +25,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+pub use app::App;
 pub use config::Settings;
 pub use state::AppState;
 

@@ -2,28 +2,36 @@
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
+use std::ops::Deref;
 use std::sync::Arc;
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use kept_domain::Clock;
-use kept_store::{Fanout, Store};
+use kept_store::Store;
 use lettre::{AsyncSmtpTransport, Tokio1Executor};
-use tokio::sync::Notify;
 
+use crate::app::App;
 use crate::config::Settings;
 
+/// The application plus what only a running server needs: the rate limiter, the SMTP and
+/// HTTP clients that deliver the outbox, and the tone checker the composer asks.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Arc<dyn Store>,
-    pub settings: Arc<Settings>,
-    pub clock: Arc<dyn Clock>,
-    /// Wakes the outbox worker as soon as something is queued.
-    pub outbox_wake: Arc<Notify>,
+    pub app: App,
     pub limiter: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
     pub mailer: Option<AsyncSmtpTransport<Tokio1Executor>>,
     pub http: reqwest::Client,
     /// The tone checker with the business's own phrases.
     pub tone: Arc<kept_tone::Checker>,
+}
+
+/// Handlers and workers reach the store, settings and clock through the application.
+impl Deref for AppState {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.app
+    }
 }
 
 impl AppState {
@@ -47,56 +55,10 @@ impl AppState {
         let tone = kept_tone::Checker::new(&settings.tone).map_err(|e| e.to_string())?;
         Ok(Self {
             tone: Arc::new(tone),
-            store,
-            settings: Arc::new(settings),
-            clock,
-            outbox_wake: Arc::new(Notify::new()),
+            app: App::new(settings, clock, store),
             limiter,
             mailer,
             http,
         })
-    }
-
-    /// The channels changes are announced on: only those that are configured.
-    pub fn fanout(&self) -> Fanout {
-        Fanout {
-            email: self.mailer.is_some(),
-            webhook: self.settings.webhook_url.is_some(),
-        }
-    }
-
-    /// Call after every write: wakes this node's outbox worker and tells every node's pages
-    /// what changed (through the store's change feed, PostgreSQL NOTIFY between nodes).
-    pub async fn announce(&self, change: Change) {
-        self.outbox_wake.notify_one();
-        if let Err(error) = self.store.publish_change(change.as_str()).await {
-            tracing::warn!(%error, "cannot tell the other nodes about a change; their pages refresh on the next one");
-        }
-    }
-}
-
-/// What changed, so that the pages showing it refresh, on every node.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Change {
-    Callbacks,
-    Conversations,
-    /// A customer's record or timeline: notes, calls, follow-ups, merges, erasures.
-    Customers,
-    UnreadableMail,
-    /// Reminders and escalations.
-    Promises,
-    Team,
-}
-
-impl Change {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Change::Callbacks => "callbacks",
-            Change::Conversations => "conversations",
-            Change::Customers => "customers",
-            Change::UnreadableMail => "unreadable_mail",
-            Change::Promises => "promises",
-            Change::Team => "team",
-        }
     }
 }

@@ -4,8 +4,9 @@
 use chrono::Duration;
 use tokio::sync::watch;
 
+use crate::app::Change;
 use crate::notify;
-use crate::state::{AppState, Change};
+use crate::state::AppState;
 
 /// How long a node may hold an outbox row before another node may try it.
 const OUTBOX_LEASE: Duration = Duration::seconds(60);

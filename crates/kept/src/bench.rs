@@ -152,7 +152,7 @@ fn generated_message(rng: &mut StdRng, settings: &Settings, number: u64, custome
         fanout: Fanout::default(),
         attachments: Vec::new(),
     };
-    kept_server::service::with_due_time_and_mood(settings, message)
+    kept_server::app::with_due_time_and_mood(settings, message)
 }
 
 async fn generate(

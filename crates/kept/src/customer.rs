@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Subcommand;
 use kept_domain::SystemClock;
-use kept_server::{AppState, Settings, service};
+use kept_server::{App, Settings, app};
 
 #[derive(Subcommand)]
 pub enum CustomerCommand {
@@ -34,7 +34,7 @@ pub async fn run(settings: Settings, command: CustomerCommand) -> anyhow::Result
     let store = kept_store::open_with(&settings.database_url, settings.database_pool_size)
         .await
         .with_context(|| format!("opening the database {}", settings.database_url))?;
-    let state = AppState::new(settings, Arc::new(SystemClock), store).map_err(anyhow::Error::msg)?;
+    let state = App::new(settings, Arc::new(SystemClock), store);
     let by = |email: &str| {
         let state = state.clone();
         let email = email.to_string();
@@ -49,14 +49,14 @@ pub async fn run(settings: Settings, command: CustomerCommand) -> anyhow::Result
     match command {
         CustomerCommand::Export { id, by: email } => {
             let staff = by(&email).await?;
-            let export = service::export_customer(&state, &staff, &id)
+            let export = app::export_customer(&state, &staff, &id)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{}", serde_json::to_string_pretty(&export)?);
         }
         CustomerCommand::Erase { id, by: email, reason } => {
             let staff = by(&email).await?;
-            let erasure = service::erase_customer(&state, &staff, &id, &reason)
+            let erasure = app::erase_customer(&state, &staff, &id, &reason)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("erased; record {} at {}: {}", erasure.id, erasure.at, erasure.removed);

@@ -5,9 +5,9 @@ use std::sync::Arc;
 use chrono::Duration;
 use kept_domain::conversation::{FromInput, InboundInput};
 use kept_domain::{CallbackInput, Clock, Lang, ManualClock, Role, SystemClock};
+use kept_server::app::{self, MailSource};
 use kept_server::auth::{hash_password, new_token};
-use kept_server::service::{self, MailSource};
-use kept_server::{AppState, Settings};
+use kept_server::{App, Settings};
 use kept_store::{NewStaff, Store};
 
 const OWNER: &str = "owner@demo.kept.invalid";
@@ -54,7 +54,7 @@ pub async fn seed(store: Arc<dyn Store>, settings: &Settings) -> anyhow::Result<
 async fn add_samples(store: Arc<dyn Store>, settings: &Settings) -> anyhow::Result<()> {
     let start = SystemClock.now();
     let clock = Arc::new(ManualClock::new(start));
-    let state = AppState::new(settings.clone(), clock.clone(), store).map_err(anyhow::Error::msg)?;
+    let state = App::new(settings.clone(), clock.clone(), store);
     let requests = [
         (
             "06 12345678",
@@ -81,7 +81,7 @@ async fn add_samples(store: Arc<dyn Store>, settings: &Settings) -> anyhow::Resu
             note: Some(note.into()),
             ..Default::default()
         };
-        service::accept_callback(&state, &input, Lang::Nl)
+        app::accept_callback(&state, &input, Lang::Nl)
             .await
             .map_err(|e| anyhow::anyhow!("adding demo callback requests: {e}"))?;
     }
@@ -107,7 +107,7 @@ async fn add_samples(store: Arc<dyn Store>, settings: &Settings) -> anyhow::Resu
              Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n",
             kept_domain::new_id()
         );
-        service::accept_email(&state, raw.as_bytes(), MailSource::Http)
+        app::accept_email(&state, raw.as_bytes(), MailSource::Http)
             .await
             .map_err(|e| anyhow::anyhow!("adding demo e-mail: {e}"))?;
     }
@@ -122,7 +122,7 @@ async fn add_samples(store: Arc<dyn Store>, settings: &Settings) -> anyhow::Resu
         text: Some("Do you also repair electric bikes? Mine makes a clicking noise.".into()),
         sent_at: None,
     };
-    service::accept_inbound(&state, &chat)
+    app::accept_inbound(&state, &chat)
         .await
         .map_err(|e| anyhow::anyhow!("adding a demo chat message: {e}"))?;
     clock.set(start);
@@ -137,7 +137,7 @@ async fn add_samples(store: Arc<dyn Store>, settings: &Settings) -> anyhow::Resu
         ),
     ];
     for (name, body) in templates {
-        service::save_template(&state, name, body)
+        app::save_template(&state, name, body)
             .await
             .map_err(|e| anyhow::anyhow!("adding demo reply templates: {e}"))?;
     }

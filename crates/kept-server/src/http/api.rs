@@ -8,10 +8,11 @@ use serde::Deserialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi};
 
+use super::errors::ErrorBody;
 use super::extract::{ApiStaff, json_body, status_filter};
+use crate::app;
 use crate::dto::{CallbackJson, CreatedCallback, OutcomeRequest, WebhookEvent};
-use crate::error::{AppError, ErrorBody};
-use crate::service;
+use crate::error::AppError;
 use crate::state::AppState;
 
 const MAX_LIST: i64 = 1000;
@@ -185,7 +186,7 @@ pub async fn record_outcome(
         "outcome",
         r#"expected {"outcome": "reached"|"no_answer"|"wrong_number", "note": "…"}"#,
     )?;
-    let view = service::record_outcome(&state, &staff, &id, request.outcome, request.note).await?;
+    let view = app::record_outcome(&state, &staff, &id, request.outcome, request.note).await?;
     Ok(Json(CallbackJson::new(
         &view,
         &state.settings.business,

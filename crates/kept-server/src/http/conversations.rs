@@ -11,9 +11,10 @@ use kept_store::{ConversationChange, ConversationView, InboundRecorded, Timeline
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
+use super::errors::ErrorBody;
 use super::extract::{ApiStaff, json_body, status_filter};
-use crate::error::{AppError, ErrorBody};
-use crate::service::{self, EmailAccepted, MailSource};
+use crate::app::{self, EmailAccepted, MailSource};
+use crate::error::AppError;
 use crate::state::AppState;
 
 /// A message from a social or chat channel. The same `channel` + `external_id` twice is stored once.
@@ -35,7 +36,7 @@ pub async fn inbound_message(
     body: Bytes,
 ) -> Result<(StatusCode, Json<InboundRecorded>), AppError> {
     let input: InboundInput = json_body(&body, "body", "The body is not the expected JSON")?;
-    let recorded = service::accept_inbound(&state, &input).await?;
+    let recorded = app::accept_inbound(&state, &input).await?;
     let status = if recorded.duplicate {
         StatusCode::OK
     } else {
@@ -118,7 +119,7 @@ pub async fn reply(
     body: Bytes,
 ) -> Result<(StatusCode, Json<ConversationView>), AppError> {
     let request: ReplyRequest = json_body(&body, "body", "The body is not the expected JSON")?;
-    let conversation = service::reply(&state, &staff, &id, &request.text).await?;
+    let conversation = app::reply(&state, &staff, &id, &request.text).await?;
     Ok((StatusCode::CREATED, Json(conversation)))
 }
 
@@ -167,7 +168,7 @@ pub async fn inbound_email(
             "send the raw message as Content-Type: message/rfc822".into(),
         ));
     }
-    let accepted = service::accept_email(&state, &body, MailSource::Http).await?;
+    let accepted = app::accept_email(&state, &body, MailSource::Http).await?;
     let status = match &accepted {
         EmailAccepted::Stored(recorded) if recorded.duplicate => StatusCode::OK,
         EmailAccepted::Stored(_) => StatusCode::CREATED,
@@ -257,5 +258,5 @@ pub async fn update(
             ));
         }
     };
-    Ok(Json(service::change_conversation(&state, &staff, &id, change).await?))
+    Ok(Json(app::change_conversation(&state, &staff, &id, change).await?))
 }

@@ -12,9 +12,10 @@ use kept_store::{Contact, CustomerExport, CustomerView, Erasure, FollowUpView};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::errors::ErrorBody;
 use super::extract::{ApiStaff, json_body};
-use crate::error::{AppError, ErrorBody};
-use crate::service;
+use crate::app;
+use crate::error::AppError;
 use crate::state::AppState;
 
 fn invalid(field: &'static str, code: &'static str, message: &str) -> AppError {
@@ -120,9 +121,7 @@ pub async fn merge(
     body: Bytes,
 ) -> Result<Json<CustomerView>, AppError> {
     let request: MergeRequest = json_body(&body, "body", "expected {\"from\": \"customer id\"}")?;
-    Ok(Json(
-        service::merge_customers(&state, &staff, &id, &request.from).await?,
-    ))
+    Ok(Json(app::merge_customers(&state, &staff, &id, &request.from).await?))
 }
 
 /// Everything kept holds about the customer, as one JSON document (owner only): the customer,
@@ -138,7 +137,7 @@ pub async fn export(
     ApiStaff(staff): ApiStaff,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let export = service::export_customer(&state, &staff, &id).await?;
+    let export = app::export_customer(&state, &staff, &id).await?;
     Ok(export_download(&id, &export))
 }
 
@@ -177,9 +176,7 @@ pub async fn erase(
     body: Bytes,
 ) -> Result<Json<Erasure>, AppError> {
     let request: EraseRequest = json_body(&body, "body", "expected {\"reason\": \"…\"}")?;
-    Ok(Json(
-        service::erase_customer(&state, &staff, &id, &request.reason).await?,
-    ))
+    Ok(Json(app::erase_customer(&state, &staff, &id, &request.reason).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -212,7 +209,7 @@ pub async fn add_follow_up(
         "body",
         "expected {\"text\": \"…\", \"due_at\": \"2026-12-03T10:00:00+01:00\"}",
     )?;
-    let follow_up = service::add_follow_up(
+    let follow_up = app::add_follow_up(
         &state,
         &staff,
         &id,
@@ -253,7 +250,7 @@ pub async fn follow_up_done(
     Path(id): Path<String>,
 ) -> Result<Json<FollowUpView>, AppError> {
     Ok(Json(
-        service::close_follow_up(&state, &staff, &id, Closing::Fulfilled).await?,
+        app::close_follow_up(&state, &staff, &id, Closing::Fulfilled).await?,
     ))
 }
 
@@ -270,7 +267,7 @@ pub async fn follow_up_withdraw(
     Path(id): Path<String>,
 ) -> Result<Json<FollowUpView>, AppError> {
     let withdrawn = Closing::Cancelled(CancelReason::Withdrawn);
-    Ok(Json(service::close_follow_up(&state, &staff, &id, withdrawn).await?))
+    Ok(Json(app::close_follow_up(&state, &staff, &id, withdrawn).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -302,7 +299,7 @@ pub async fn add_note(
     body: Bytes,
 ) -> Result<(StatusCode, Json<serde_json::Value>), AppError> {
     let request: NoteRequest = json_body(&body, "body", "expected {\"text\": \"…\"}")?;
-    let note = service::add_note(&state, &staff, &id, request.conversation_id, &request.text).await?;
+    let note = app::add_note(&state, &staff, &id, request.conversation_id, &request.text).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": note }))))
 }
 
@@ -332,6 +329,6 @@ pub async fn add_call(
             "direction must be inbound or outbound",
         )
     })?;
-    let call = service::log_call(&state, &staff, &id, direction, &request.summary).await?;
+    let call = app::log_call(&state, &staff, &id, direction, &request.summary).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": call }))))
 }

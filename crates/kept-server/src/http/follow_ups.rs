@@ -8,8 +8,8 @@ use kept_domain::{CancelReason, Closing, FieldError};
 use serde::Deserialize;
 
 use super::extract::StaffSession;
+use crate::app;
 use crate::error::AppError;
-use crate::service;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -30,7 +30,7 @@ pub async fn add(
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
     let due_at = local_moment(&state, &form.date, &form.time)?;
-    service::add_follow_up(
+    app::add_follow_up(
         &state,
         &session.staff,
         &customer_id,
@@ -81,6 +81,6 @@ pub async fn close(
         "withdraw" => Closing::Cancelled(CancelReason::Withdrawn),
         _ => Closing::Fulfilled,
     };
-    let follow_up = service::close_follow_up(&state, &session.staff, &id, closing).await?;
+    let follow_up = app::close_follow_up(&state, &session.staff, &id, closing).await?;
     Ok(Redirect::to(&format!("/staff/customers/{}", follow_up.customer_id)).into_response())
 }

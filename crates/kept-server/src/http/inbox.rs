@@ -17,10 +17,10 @@ use super::pages::{
     MessageRow, SearchPage, SearchRow, TimelineRow, UnreadableRow, render,
 };
 use super::staff::{LangQuery, clock};
+use crate::app;
 use crate::error::AppError;
 use crate::i18n::{InboxTexts, inbox_texts, texts};
 use crate::search::{self, SearchParams};
-use crate::service;
 use crate::state::AppState;
 
 const INBOX_LIMIT: i64 = 200;
@@ -184,7 +184,7 @@ pub async fn reply(
     Form(form): Form<ReplyForm>,
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
-    match service::reply(&state, &session.staff, &id, &form.text).await {
+    match app::reply(&state, &session.staff, &id, &form.text).await {
         Ok(_) => Ok(Redirect::to(&format!("/staff/conversations/{id}")).into_response()),
         Err(error @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let message = match &error {
@@ -213,7 +213,7 @@ pub async fn set_status(
     session.check_csrf(&form.csrf)?;
     let status =
         ConversationStatus::parse(&form.status).ok_or_else(|| AppError::BadRequest("unknown status".into()))?;
-    service::change_conversation(&state, &session.staff, &id, ConversationChange::Status(status)).await?;
+    app::change_conversation(&state, &session.staff, &id, ConversationChange::Status(status)).await?;
     Ok(Redirect::to(&format!("/staff/conversations/{id}")).into_response())
 }
 
@@ -324,7 +324,7 @@ pub async fn add_note(
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
     let conversation = form.conversation_id.filter(|c| !c.is_empty());
-    service::add_note(&state, &session.staff, &id, conversation.clone(), &form.text).await?;
+    app::add_note(&state, &session.staff, &id, conversation.clone(), &form.text).await?;
     let back = match conversation {
         Some(conversation) => format!("/staff/conversations/{conversation}"),
         None => format!("/staff/customers/{id}"),
@@ -348,7 +348,7 @@ pub async fn log_call(
     session.check_csrf(&form.csrf)?;
     let direction =
         Direction::parse(&form.direction).ok_or_else(|| AppError::BadRequest("unknown direction".into()))?;
-    service::log_call(&state, &session.staff, &id, direction, &form.summary).await?;
+    app::log_call(&state, &session.staff, &id, direction, &form.summary).await?;
     Ok(Redirect::to(&format!("/staff/customers/{id}")).into_response())
 }
 
@@ -428,6 +428,6 @@ pub async fn unreadable_handled(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
-    service::mark_unreadable_handled(&state, &session.staff, &id).await?;
+    app::mark_unreadable_handled(&state, &session.staff, &id).await?;
     Ok(Redirect::to("/staff").into_response())
 }

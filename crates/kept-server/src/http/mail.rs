@@ -8,8 +8,9 @@ use kept_store::UnreadableMail;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::errors::ErrorBody;
 use super::extract::ApiStaff;
-use crate::error::{AppError, ErrorBody};
+use crate::error::AppError;
 use crate::state::AppState;
 
 /// A file download that a browser never renders inline (mail attachments are untrusted).
@@ -113,6 +114,6 @@ pub async fn unreadable_handled(
     ApiStaff(staff): ApiStaff,
     Path(id): Path<String>,
 ) -> Result<axum::http::StatusCode, AppError> {
-    crate::service::mark_unreadable_handled(&state, &staff, &id).await?;
+    crate::app::mark_unreadable_handled(&state, &staff, &id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -1,10 +1,10 @@
-//! The HTTP layer: thin handlers that parse, call a use case in [`crate::service`] or the
+//! The HTTP layer: thin handlers that parse, call a use case in [`crate::app`] or the
 //! store, and render a page or JSON.
 
 mod api;
 mod conversations;
 mod customers;
-mod error_page;
+pub mod errors;
 mod events;
 mod extract;
 mod follow_ups;
@@ -115,10 +115,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/tone/check", post(tone::check))
         .route("/api/v1/tone/mood", post(tone::mood))
         .route("/api/openapi.json", get(api::openapi))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            error_page::html_errors,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), errors::html_errors))
         .layer(header_layer(
             header::CONTENT_SECURITY_POLICY,
             "default-src 'self'; frame-ancestors 'none'",

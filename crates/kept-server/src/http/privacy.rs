@@ -8,8 +8,8 @@ use serde::Deserialize;
 
 use super::customers::export_download;
 use super::extract::StaffSession;
+use crate::app;
 use crate::error::AppError;
-use crate::service;
 use crate::state::AppState;
 
 pub async fn export(
@@ -17,7 +17,7 @@ pub async fn export(
     session: StaffSession,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let export = service::export_customer(&state, &session.staff, &id).await?;
+    let export = app::export_customer(&state, &session.staff, &id).await?;
     Ok(export_download(&id, &export))
 }
 
@@ -43,6 +43,6 @@ pub async fn erase(
             message: "tick the box to confirm that the data is erased for good".into(),
         }]));
     }
-    service::erase_customer(&state, &session.staff, &id, &form.reason).await?;
+    app::erase_customer(&state, &session.staff, &id, &form.reason).await?;
     Ok(Redirect::to("/staff").into_response())
 }

@@ -9,12 +9,13 @@ use axum::response::{IntoResponse, Response};
 use kept_domain::{CallbackInput, FieldError, Lang};
 use serde::Deserialize;
 
+use super::errors::ErrorBody;
 use super::extract::{ClientIp, json_body, request_lang};
 use super::pages::{CallbackDonePage, CallbackFormPage, render};
+use crate::app::accept_callback;
 use crate::dto::{CallbackJson, CreatedCallback};
-use crate::error::{AppError, ErrorBody};
+use crate::error::AppError;
 use crate::i18n::texts;
-use crate::service::accept_callback;
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]

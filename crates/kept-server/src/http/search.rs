@@ -3,8 +3,9 @@
 use axum::Json;
 use axum::extract::{Query, State};
 
+use super::errors::ErrorBody;
 use super::extract::ApiStaff;
-use crate::error::{AppError, ErrorBody};
+use crate::error::AppError;
 use crate::search::{self, SearchParams, SearchResult};
 use crate::state::AppState;
 

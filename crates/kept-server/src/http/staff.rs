@@ -13,10 +13,10 @@ use serde::Deserialize;
 
 use super::extract::{ClientIp, LOGIN_CSRF_COOKIE, SESSION_COOKIE, StaffSession, private_cookie, request_lang};
 use super::pages::{CallbackPage, DashboardPage, LocalTime, LoginPage, RowsFragment, TeamPage, TeamRow, render};
+use crate::app;
 use crate::auth::{new_token, same_secret, token_hash, verify_password};
 use crate::error::AppError;
 use crate::i18n::{inbox_texts, texts};
-use crate::service;
 use crate::state::AppState;
 
 const SESSION_LENGTH: Duration = Duration::hours(12);
@@ -211,7 +211,7 @@ pub async fn submit_outcome(
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
     let outcome = CallOutcome::parse(&form.outcome).ok_or_else(|| AppError::BadRequest("unknown outcome".into()))?;
-    service::record_outcome(&state, &session.staff, &id, outcome, form.note).await?;
+    app::record_outcome(&state, &session.staff, &id, outcome, form.note).await?;
     Ok(Redirect::to("/staff").into_response())
 }
 
@@ -274,7 +274,7 @@ pub async fn set_away(
         .staff_id
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| session.staff.id.clone());
-    service::set_away(&state, &session.staff, &who, delegate.as_deref()).await?;
+    app::set_away(&state, &session.staff, &who, delegate.as_deref()).await?;
     Ok(Redirect::to("/staff/team").into_response())
 }
 
@@ -291,8 +291,8 @@ pub struct AwayRequest {
     path = "/api/v1/staff/{id}/away",
     request_body = AwayRequest,
     security(("bearer" = [])),
-    responses((status = 204, description = "Changed"), (status = 403, body = crate::error::ErrorBody),
-               (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody))
+    responses((status = 204, description = "Changed"), (status = 403, body = super::errors::ErrorBody),
+               (status = 404, body = super::errors::ErrorBody), (status = 422, body = super::errors::ErrorBody))
 )]
 pub async fn api_set_away(
     State(state): State<AppState>,
@@ -302,6 +302,6 @@ pub async fn api_set_away(
 ) -> Result<StatusCode, AppError> {
     let request: AwayRequest =
         super::extract::json_body(&body, "body", "expected {\"delegate\": \"staff id\" | null}")?;
-    service::set_away(&state, &staff, &id, request.delegate.as_deref()).await?;
+    app::set_away(&state, &staff, &id, request.delegate.as_deref()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -8,9 +8,10 @@ use kept_store::ReplyTemplate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::errors::ErrorBody;
 use super::extract::{ApiStaff, json_body};
-use crate::error::{AppError, ErrorBody};
-use crate::service;
+use crate::app;
+use crate::error::AppError;
 use crate::state::AppState;
 
 #[utoipa::path(get, path = "/api/v1/templates", security(("bearer" = [])), responses((status = 200, body = Object)))]
@@ -40,7 +41,7 @@ pub async fn save(
     body: Bytes,
 ) -> Result<(StatusCode, Json<ReplyTemplate>), AppError> {
     let request: TemplateRequest = json_body(&body, "body", "expected {\"name\": \"…\", \"body\": \"…\"}")?;
-    let saved = service::save_template(&state, &request.name, &request.body).await?;
+    let saved = app::save_template(&state, &request.name, &request.body).await?;
     Ok((StatusCode::CREATED, Json(saved)))
 }
 
@@ -55,7 +56,7 @@ pub async fn delete(
     ApiStaff(staff): ApiStaff,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    service::delete_template(&state, &staff, &id).await?;
+    app::delete_template(&state, &staff, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -84,6 +85,6 @@ pub async fn draft(
     body: Bytes,
 ) -> Result<Json<Draft>, AppError> {
     let request: DraftRequest = json_body(&body, "body", "expected {\"template_id\": \"…\"}")?;
-    let text = service::draft_reply(&state, &staff, &id, &request.template_id).await?;
+    let text = app::draft_reply(&state, &staff, &id, &request.template_id).await?;
     Ok(Json(Draft { text }))
 }

@@ -8,8 +8,9 @@ use kept_tone::{CheckInput, Mood, Report, usable_text};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::errors::ErrorBody;
 use super::extract::{ApiStaff, json_body};
-use crate::error::{AppError, ErrorBody};
+use crate::error::AppError;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -1,0 +1,157 @@
+//! A customer's record: notes, logged calls, follow-ups, merging two records of one person,
+//! and their AVG/GDPR export and erase.
+
+use chrono::{DateTime, Utc};
+use kept_domain::conversation::Direction;
+use kept_domain::staff::OwnerOnly;
+use kept_domain::{Closing, FieldError};
+use kept_store::{CustomerExport, CustomerView, Erasure, FollowUpView, NewFollowUp, NewRecord, Staff};
+
+use super::{App, Change, authorize, refuse};
+use crate::error::AppError;
+
+const MAX_RECORD_CHARS: usize = 10_000;
+
+fn record_text(text: &str, field: &'static str) -> Result<String, AppError> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > MAX_RECORD_CHARS {
+        return Err(AppError::Invalid(vec![FieldError {
+            field,
+            code: "unusable_text",
+            message: "must be between 1 and 10,000 characters".into(),
+        }]));
+    }
+    Ok(text.to_string())
+}
+
+/// An internal note on a customer (and optionally one of their conversations).
+pub async fn add_note(
+    app: &App,
+    staff: &Staff,
+    customer_id: &str,
+    conversation_id: Option<String>,
+    text: &str,
+) -> Result<String, AppError> {
+    let record = NewRecord::Note {
+        conversation_id,
+        text: record_text(text, "text")?,
+    };
+    add_record(app, staff, customer_id, record).await
+}
+
+/// A phone call staff had with the customer.
+pub async fn log_call(
+    app: &App,
+    staff: &Staff,
+    customer_id: &str,
+    direction: Direction,
+    summary: &str,
+) -> Result<String, AppError> {
+    let record = NewRecord::Call {
+        direction,
+        summary: record_text(summary, "summary")?,
+    };
+    add_record(app, staff, customer_id, record).await
+}
+
+async fn add_record(app: &App, staff: &Staff, customer_id: &str, record: NewRecord) -> Result<String, AppError> {
+    let id = app
+        .store
+        .add_record(customer_id, &staff.id, record, app.clock.now())
+        .await?;
+    app.announce(Change::Customers).await;
+    Ok(id)
+}
+
+/// Moves everything of customer `from` to `into` (owner only).
+pub async fn merge_customers(app: &App, staff: &Staff, into: &str, from: &str) -> Result<CustomerView, AppError> {
+    authorize(staff, OwnerOnly::MergeCustomers)?;
+    let merged = app.store.merge_customers(into, from).await?;
+    app.announce(Change::Customers).await;
+    Ok(merged)
+}
+
+/// Everything kept holds about a customer, for their access request (owner only).
+pub async fn export_customer(app: &App, staff: &Staff, id: &str) -> Result<CustomerExport, AppError> {
+    authorize(staff, OwnerOnly::ExportCustomer)?;
+    tracing::info!(customer = id, by = %staff.id, "customer data exported");
+    Ok(app.store.export_customer(id, app.clock.now()).await?)
+}
+
+const MAX_REASON_CHARS: usize = 500;
+
+/// Erases a customer at their request (owner only): everything about them goes, an anonymous
+/// record of the erasure stays.
+pub async fn erase_customer(app: &App, staff: &Staff, id: &str, reason: &str) -> Result<Erasure, AppError> {
+    authorize(staff, OwnerOnly::EraseCustomer)?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
+        return Err(refuse(
+            "reason",
+            "reason_required",
+            "say why the data is erased (for example: the customer asked for it), in at most 500 characters",
+        ));
+    }
+    let erasure = app.store.erase_customer(id, &staff.id, reason, app.clock.now()).await?;
+    app.announce(Change::Customers).await;
+    Ok(erasure)
+}
+
+const MAX_FOLLOW_UP_CHARS: usize = 1000;
+
+/// Records a promise a staff member made to a customer in their own words; it is tracked
+/// like every promise (reminder before it is due, escalation when it slips).
+pub async fn add_follow_up(
+    app: &App,
+    staff: &Staff,
+    customer_id: &str,
+    text: &str,
+    due_at: DateTime<Utc>,
+    owner_id: Option<&str>,
+) -> Result<FollowUpView, AppError> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > MAX_FOLLOW_UP_CHARS {
+        return Err(refuse(
+            "text",
+            "unusable_text",
+            "say what was promised, in at most 1,000 characters",
+        ));
+    }
+    let now = app.clock.now();
+    if due_at <= now {
+        return Err(refuse("due_at", "in_the_past", "the promise must be due in the future"));
+    }
+    let owner = match owner_id.filter(|o| !o.is_empty()) {
+        Some(owner) => {
+            app.store
+                .staff_by_id(owner)
+                .await?
+                .ok_or_else(|| refuse("owner_id", "unknown_staff", "choose someone from the team"))?
+                .id
+        }
+        None => staff.id.clone(),
+    };
+    let follow_up = app
+        .store
+        .create_follow_up(NewFollowUp {
+            customer_id: customer_id.to_string(),
+            staff_id: staff.id.clone(),
+            owner_id: owner,
+            text: text.to_string(),
+            due_at,
+            now,
+        })
+        .await?;
+    app.announce(Change::Customers).await;
+    Ok(follow_up)
+}
+
+/// Done (kept, or broken when late) or withdrawn.
+pub async fn close_follow_up(app: &App, staff: &Staff, id: &str, closing: Closing) -> Result<FollowUpView, AppError> {
+    let closed = app
+        .store
+        .close_follow_up(id, closing, &staff.id, app.clock.now())
+        .await?;
+    app.announce(Change::Customers).await;
+    Ok(closed)
+}

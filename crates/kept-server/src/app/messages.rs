@@ -1,0 +1,254 @@
+//! Messages from customers on every channel (chat, social, e-mail over HTTP and IMAP) and
+//! staff replies to them.
+
+use chrono::Duration;
+use kept_domain::conversation::{InboundInput, MAX_MESSAGE_BYTES, first_response_minutes};
+use kept_domain::{Delivery, FieldError};
+use kept_store::{
+    ConversationChange, ConversationView, InboundRecorded, NewAttachment, NewInbound, NewReply, NewUnreadableMail,
+    Staff,
+};
+use serde::Serialize;
+
+use super::{App, Change};
+use crate::Settings;
+use crate::config::MAX_RAW_EMAIL_BYTES;
+use crate::error::AppError;
+use crate::inbound_email;
+
+/// Stores a message from a social or chat channel; a new question gets a reply promise due
+/// after the channel's first-response target in opening hours.
+pub async fn accept_inbound(app: &App, input: &InboundInput) -> Result<InboundRecorded, AppError> {
+    let now = app.clock.now();
+    let valid = input.validate(now).map_err(AppError::Invalid)?;
+    let message = NewInbound {
+        channel: valid.channel,
+        external_id: valid.external_id,
+        handle: valid.handle,
+        name: valid.name,
+        text: valid.text,
+        subject: None,
+        thread: Vec::new(),
+        needs_reply: true,
+        sent_at: valid.sent_at,
+        frustration: 0,
+        reply_due: now,
+        now,
+        fanout: app.fanout(),
+        attachments: Vec::new(),
+    };
+    record_inbound(app, message).await
+}
+
+/// Works out when the answer is due (the channel's target in opening hours) and how frustrated
+/// the writer is.
+pub fn with_due_time_and_mood(settings: &Settings, mut message: NewInbound) -> NewInbound {
+    let minutes = first_response_minutes(
+        &message.channel,
+        &settings.first_response_minutes,
+        settings.default_first_response_minutes,
+    );
+    let now = message.now;
+    message.reply_due = settings
+        .business
+        .hours
+        .add_business_minutes(now, minutes)
+        .unwrap_or(now + Duration::minutes(minutes));
+    message.frustration = (kept_tone::mood(&message.text, None).frustration * 100.0).round() as i64;
+    message
+}
+
+async fn record_inbound(app: &App, message: NewInbound) -> Result<InboundRecorded, AppError> {
+    let message = with_due_time_and_mood(&app.settings, message);
+    let recorded = app.store.record_inbound(message).await?;
+    app.announce(Change::Conversations).await;
+    Ok(recorded)
+}
+
+/// A staff reply on a conversation: stored, sent on through the channel's webhook, and the
+/// reply promise kept.
+pub async fn reply(app: &App, staff: &Staff, conversation_id: &str, text: &str) -> Result<ConversationView, AppError> {
+    if text.trim().is_empty() || text.len() > MAX_MESSAGE_BYTES {
+        return Err(AppError::Invalid(vec![FieldError {
+            field: "text",
+            code: "unusable_text",
+            message: "text must be between 1 byte and 100 KB".into(),
+        }]));
+    }
+    let conversation = app
+        .store
+        .conversation(conversation_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (deliver_via, external_id) = if conversation.channel == EMAIL {
+        if app.settings.smtp_url.is_none() {
+            return Err(AppError::Conflict(
+                "kept cannot send e-mail: set smtp_url in kept.toml".into(),
+            ));
+        }
+        let domain = app.settings.mail_from.email.domain().to_string();
+        (
+            Delivery::EmailReply,
+            Some(format!("{}@{domain}", kept_domain::new_id())),
+        )
+    } else if app.settings.channel_webhooks.contains_key(&conversation.channel) {
+        (Delivery::Channel, None)
+    } else {
+        return Err(AppError::Conflict(format!(
+            "kept cannot send on channel '{0}': set channel_webhooks.{0} in kept.toml",
+            conversation.channel
+        )));
+    };
+    app.store
+        .record_reply(NewReply {
+            conversation_id: conversation.id.clone(),
+            staff_id: staff.id.clone(),
+            text: text.to_string(),
+            now: app.clock.now(),
+            external_id,
+            deliver_via,
+        })
+        .await?;
+    app.announce(Change::Conversations).await;
+    app.store.conversation(conversation_id).await?.ok_or(AppError::NotFound)
+}
+
+/// The channel name of e-mail conversations.
+pub const EMAIL: &str = "email";
+
+/// Where a raw e-mail came from; unreadable mail is labelled with it for the human who looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailSource {
+    Http,
+    Imap,
+}
+
+impl MailSource {
+    fn as_str(self) -> &'static str {
+        match self {
+            MailSource::Http => "http",
+            MailSource::Imap => "imap",
+        }
+    }
+}
+
+/// What became of a raw e-mail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum EmailAccepted {
+    /// A message on the sender's conversation.
+    Stored(InboundRecorded),
+    /// Kept raw for a human: kept could not read it.
+    Flagged {
+        id: String,
+        reason: String,
+        duplicate: bool,
+    },
+}
+
+/// How much of an over-large message is kept for the human who looks at it (the headers, the start).
+const KEPT_OF_OVERSIZED: usize = 256 * 1024;
+
+/// Stores a raw e-mail as a message on the sender's e-mail conversation (threaded by its
+/// headers); automatic mail (auto-replies, bounces) is kept without a promise to answer, and
+/// mail that cannot be read is stored raw and flagged rather than dropped.
+pub async fn accept_email(app: &App, raw: &[u8], source: MailSource) -> Result<EmailAccepted, AppError> {
+    if raw.len() > MAX_RAW_EMAIL_BYTES {
+        return flag_email(
+            app,
+            raw,
+            &raw[..KEPT_OF_OVERSIZED],
+            source,
+            "the message is larger than 25 MB",
+        )
+        .await;
+    }
+    let parsed = match inbound_email::parse(raw) {
+        Ok(parsed) => parsed,
+        Err(error) => return flag_email(app, raw, raw, source, &error.to_string()).await,
+    };
+    let now = app.clock.now();
+    let limit = app.settings.max_attachment_bytes;
+    let attachments = parsed
+        .attachments
+        .into_iter()
+        .map(|a| NewAttachment {
+            filename: a.filename,
+            content_type: a.content_type,
+            size_bytes: i64::try_from(a.data.len()).unwrap_or(i64::MAX),
+            data: (a.data.len() <= limit).then_some(a.data),
+        })
+        .collect();
+    let message = NewInbound {
+        channel: EMAIL.into(),
+        external_id: parsed.message_id,
+        handle: format!("{EMAIL}:{}", parsed.from_address),
+        name: parsed.from_name,
+        text: parsed.text,
+        subject: parsed.subject,
+        thread: parsed.thread,
+        needs_reply: !parsed.automatic,
+        sent_at: now,
+        frustration: 0,
+        reply_due: now,
+        now,
+        fanout: app.fanout(),
+        attachments,
+    };
+    Ok(EmailAccepted::Stored(record_inbound(app, message).await?))
+}
+
+async fn flag_email(
+    app: &App,
+    raw: &[u8],
+    kept: &[u8],
+    source: MailSource,
+    reason: &str,
+) -> Result<EmailAccepted, AppError> {
+    tracing::warn!(
+        source = source.as_str(),
+        reason,
+        "an e-mail could not be read; stored raw for a human"
+    );
+    let (id, new) = app
+        .store
+        .record_unreadable_mail(NewUnreadableMail {
+            fingerprint: inbound_email::fingerprint(raw),
+            source: source.as_str().into(),
+            reason: reason.into(),
+            raw: kept.to_vec(),
+            now: app.clock.now(),
+        })
+        .await?;
+    app.announce(Change::UnreadableMail).await;
+    Ok(EmailAccepted::Flagged {
+        id,
+        reason: reason.into(),
+        duplicate: !new,
+    })
+}
+
+/// Assigns, tags or changes the status of a conversation (an open reply promise follows an
+/// assignment and is cancelled when the conversation is resolved).
+pub async fn change_conversation(
+    app: &App,
+    staff: &Staff,
+    id: &str,
+    change: ConversationChange,
+) -> Result<ConversationView, AppError> {
+    let view = app
+        .store
+        .change_conversation(id, change, &staff.id, app.clock.now())
+        .await?;
+    app.announce(Change::Conversations).await;
+    Ok(view)
+}
+
+/// Takes a message kept could not read off the list once a person has looked at it.
+pub async fn mark_unreadable_handled(app: &App, staff: &Staff, id: &str) -> Result<(), AppError> {
+    app.store
+        .mark_unreadable_handled(id, &staff.id, app.clock.now())
+        .await?;
+    app.announce(Change::UnreadableMail).await;
+    Ok(())
+}

@@ -1,0 +1,113 @@
+//! The application: one function per use case — authorize → validate → write → notify —
+//! used alike by the API handlers, the staff pages, the CLI and the demo. Nothing here knows
+//! about HTTP; errors are [`AppError`], which the HTTP layer turns into answers in one place.
+
+mod callbacks;
+mod customers;
+mod messages;
+mod staff;
+mod templates;
+
+use std::sync::Arc;
+
+use kept_domain::staff::OwnerOnly;
+use kept_domain::{Clock, FieldError};
+use kept_store::{Fanout, Staff, Store};
+use tokio::sync::Notify;
+
+pub use callbacks::{Accepted, accept_callback, record_outcome};
+pub use customers::{
+    add_follow_up, add_note, close_follow_up, erase_customer, export_customer, log_call, merge_customers,
+};
+pub use messages::{
+    EMAIL, EmailAccepted, MailSource, accept_email, accept_inbound, change_conversation, mark_unreadable_handled,
+    reply, with_due_time_and_mood,
+};
+pub use staff::set_away;
+pub use templates::{delete_template, draft_reply, save_template};
+
+use crate::Settings;
+use crate::error::AppError;
+
+/// What every use case needs: the store, the settings, the clock, and a way to tell the
+/// workers and every node's pages about a change.
+#[derive(Clone)]
+pub struct App {
+    pub store: Arc<dyn Store>,
+    pub settings: Arc<Settings>,
+    pub clock: Arc<dyn Clock>,
+    /// Wakes this node's outbox worker as soon as something is queued.
+    pub outbox_wake: Arc<Notify>,
+}
+
+impl App {
+    pub fn new(settings: Settings, clock: Arc<dyn Clock>, store: Arc<dyn Store>) -> App {
+        App {
+            store,
+            settings: Arc::new(settings),
+            clock,
+            outbox_wake: Arc::new(Notify::new()),
+        }
+    }
+
+    /// The channels changes are announced on: only those that are configured.
+    pub fn fanout(&self) -> Fanout {
+        Fanout {
+            email: self.settings.smtp_url.is_some(),
+            webhook: self.settings.webhook_url.is_some(),
+        }
+    }
+
+    /// Call after every write: wakes this node's outbox worker and tells every node's pages
+    /// what changed (through the store's change feed, PostgreSQL NOTIFY between nodes).
+    pub async fn announce(&self, change: Change) {
+        self.outbox_wake.notify_one();
+        if let Err(error) = self.store.publish_change(change.as_str()).await {
+            tracing::warn!(%error, "cannot tell the other nodes about a change; their pages refresh on the next one");
+        }
+    }
+}
+
+/// What changed, so that the pages showing it refresh, on every node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Callbacks,
+    Conversations,
+    /// A customer's record or timeline: notes, calls, follow-ups, merges, erasures.
+    Customers,
+    UnreadableMail,
+    /// Reminders and escalations.
+    Promises,
+    Team,
+}
+
+impl Change {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Callbacks => "callbacks",
+            Change::Conversations => "conversations",
+            Change::Customers => "customers",
+            Change::UnreadableMail => "unreadable_mail",
+            Change::Promises => "promises",
+            Change::Team => "team",
+        }
+    }
+}
+
+/// Refuses what only owners may do, before anything is validated or written. Every owner-only
+/// use case below starts here; the handlers never check roles themselves.
+pub fn authorize(staff: &Staff, action: OwnerOnly) -> Result<(), AppError> {
+    if staff.role.may(action) {
+        Ok(())
+    } else {
+        Err(AppError::OwnerOnly)
+    }
+}
+
+pub(crate) fn refuse(field: &'static str, code: &'static str, message: impl Into<String>) -> AppError {
+    AppError::Invalid(vec![FieldError {
+        field,
+        code,
+        message: message.into(),
+    }])
+}

@@ -1,0 +1,75 @@
+//! Saved replies: filling one in for a conversation, saving and deleting them.
+
+use kept_domain::FieldError;
+use kept_domain::conversation::Direction;
+use kept_domain::staff::OwnerOnly;
+use kept_store::{ReplyTemplate, Staff};
+
+use super::{App, authorize};
+use crate::error::AppError;
+use crate::templates::{self, MergeFields};
+
+/// A saved reply filled in for a conversation: the customer's name, the staff member's, the
+/// business's and the open promise's due time, in the language the customer writes in.
+pub async fn draft_reply(
+    app: &App,
+    staff: &Staff,
+    conversation_id: &str,
+    template_id: &str,
+) -> Result<String, AppError> {
+    let conversation = app
+        .store
+        .conversation(conversation_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let templates = app.store.reply_templates().await?;
+    let template = templates
+        .iter()
+        .find(|t| t.id == template_id)
+        .ok_or(AppError::NotFound)?;
+    let last_inbound = conversation
+        .messages
+        .iter()
+        .rev()
+        .find(|m| m.direction == Direction::Inbound);
+    let lang = last_inbound.map_or(staff.lang, |m| kept_tone::detect_language(&m.body));
+    let fields = MergeFields {
+        customer_name: conversation.customer_name.as_deref(),
+        staff_name: &staff.name,
+        business_name: &app.settings.business.name,
+        promise_due: conversation.due_at,
+        lang,
+        now: app.clock.now(),
+        time_zone: app.settings.business.time_zone(),
+    };
+    templates::render(&template.body, &fields)
+        .map_err(|e| AppError::Conflict(format!("the template cannot be used: {e}")))
+}
+
+/// Saves a reply template after checking that it renders.
+pub async fn save_template(app: &App, name: &str, body: &str) -> Result<ReplyTemplate, AppError> {
+    let name = name.trim();
+    let refuse = |field, code, message: String| AppError::Invalid(vec![FieldError { field, code, message }]);
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(refuse(
+            "name",
+            "invalid_name",
+            "give the template a name of 1 to 80 characters".into(),
+        ));
+    }
+    if body.trim().is_empty() || body.len() > templates::MAX_TEMPLATE_BYTES {
+        return Err(refuse(
+            "body",
+            "invalid_body",
+            "the text must be between 1 and 20,000 bytes".into(),
+        ));
+    }
+    templates::validate(body).map_err(|e| refuse("body", "template_error", e.to_string()))?;
+    Ok(app.store.save_reply_template(name, body, app.clock.now()).await?)
+}
+
+/// Removes a saved reply (owner only: the whole team uses them).
+pub async fn delete_template(app: &App, staff: &Staff, id: &str) -> Result<(), AppError> {
+    authorize(staff, OwnerOnly::DeleteSavedReply)?;
+    Ok(app.store.delete_reply_template(id).await?)
+}

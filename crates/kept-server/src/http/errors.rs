@@ -1,0 +1,127 @@
+//! The one place errors become answers: every `AppError` is a status and a JSON body, and on
+//! the staff pages (anything outside `/api`) that body is shown as a page in the reader's
+//! language instead.
+
+use axum::Json;
+use axum::extract::{Request, State};
+use axum::http::HeaderMap;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+use kept_domain::FieldError;
+use kept_domain::Lang;
+use serde::Serialize;
+
+use super::extract::{SESSION_COOKIE, request_lang};
+use super::pages::{ErrorPage, render};
+use crate::auth::token_hash;
+use crate::error::AppError;
+use crate::i18n::{error_texts, texts};
+use crate::state::AppState;
+
+pub async fn html_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if request.uri().path().starts_with("/api/") {
+        return next.run(request).await;
+    }
+    let headers = request.headers().clone();
+    let query = request.uri().query().map(str::to_string);
+    let lang = reader_lang(&state, &headers, query.as_deref()).await;
+    let response = next.run(request).await;
+    let Some(info) = response.extensions().get::<ErrorInfo>().cloned() else {
+        return response;
+    };
+    let words = error_texts(lang);
+    let (title, explanation) = words.for_code(info.code);
+    // The detail names what to fix (a field, a conflict); it is written in English, so an
+    // English page shows it and a Dutch page keeps to its own explanation.
+    let detail = (lang == Lang::En && explanation != info.message).then_some(info.message);
+    let page = ErrorPage {
+        t: texts(lang),
+        title,
+        explanation,
+        detail,
+    };
+    match render(&page) {
+        Ok(html) => (response.status(), html).into_response(),
+        Err(_) => response,
+    }
+}
+
+/// `?lang=` first (as every page does), then the logged-in staff member's language, then the
+/// browser's.
+async fn reader_lang(state: &AppState, headers: &HeaderMap, query: Option<&str>) -> Lang {
+    let asked = query
+        .and_then(|q| q.split('&').find_map(|pair| pair.strip_prefix("lang=")))
+        .and_then(Lang::parse);
+    if let Some(lang) = asked {
+        return lang;
+    }
+    let jar = CookieJar::from_headers(headers);
+    if let Some(cookie) = jar.get(SESSION_COOKIE)
+        && let Ok(Some(session)) = state
+            .store
+            .session(&token_hash(cookie.value()), state.clock.now())
+            .await
+    {
+        return session.staff.lang;
+    }
+    request_lang(None, headers)
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// A stable code: invalid, bad_request, unauthorized, forbidden, owner_only, not_found, conflict, rate_limited, internal.
+    pub error: &'static str,
+    pub message: String,
+    /// For `invalid`: which fields were refused and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>)]
+    pub fields: Vec<FieldError>,
+}
+
+fn status(error: &AppError) -> StatusCode {
+    match error {
+        AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+        AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden | AppError::OwnerOnly => StatusCode::FORBIDDEN,
+        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        AppError::Gone(_) => StatusCode::GONE,
+        AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// Put on every error response, so that the staff pages can show it as a page in the
+/// reader's language instead of JSON (see `html_errors` above).
+#[derive(Debug, Clone)]
+pub struct ErrorInfo {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(detail) = &self {
+            tracing::error!(%detail, "request failed");
+        }
+        let info = ErrorInfo {
+            code: self.code(),
+            message: self.public_message(),
+        };
+        let body = ErrorBody {
+            error: self.code(),
+            message: self.public_message(),
+            fields: match &self {
+                AppError::Invalid(fields) => fields.clone(),
+                _ => Vec::new(),
+            },
+        };
+        let mut response = (status(&self), Json(body)).into_response();
+        response.extensions_mut().insert(info);
+        response
+    }
+}
