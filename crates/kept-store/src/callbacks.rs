@@ -6,10 +6,10 @@ use kept_domain::{CallbackStatus, Lang, OutboxEvent, PromiseKind, PromiseStatus,
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
+use crate::dialect::parse_enum;
 use crate::model::{CallbackView, HistoryEntry, NewOutcome};
 use crate::outbox::{self, Announcement};
 use crate::promises::{self, Actor, NewPromise};
-use crate::sql::parse_enum;
 use crate::time::{from_ms, to_ms};
 use crate::{Result, StoreError};
 

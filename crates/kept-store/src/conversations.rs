@@ -8,14 +8,13 @@ use kept_domain::{CancelReason, OutboxEvent, PromiseKind, PromiseStatus, new_id}
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
+use crate::dialect::parse_enum;
 use crate::mail::{attachments_of_conversation, insert_attachments};
 use crate::model::*;
-use crate::new_callbacks::{assign, save_queue_position};
 use crate::outbox::{self, Announcement, reply_row};
 use crate::promises::{self, Actor, NewPromise};
 use crate::search::{IndexEntry, Indexed, index};
-use crate::sql::parse_enum;
-use crate::staff::load_candidates;
+use crate::staff::{assign, load_candidates, save_queue_position};
 use crate::time::{from_ms, to_ms};
 use crate::{Result, StoreError};
 
@@ -26,7 +25,7 @@ async fn customer_for_handle(conn: &mut AnyConnection, message: &NewInbound) -> 
         .fetch_optional(&mut *conn)
         .await?;
     if let Some(row) = existing {
-        return Ok(row.try_get(0)?);
+        return Ok(row.try_get("customer_id")?);
     }
     let id = new_id();
     sqlx::query("INSERT INTO customers (id, name, created_ms) VALUES ($1, $2, $3)")
@@ -61,7 +60,7 @@ async fn conversation_for(
         return Ok(threaded);
     }
     let existing = sqlx::query(
-        "SELECT c.id, c.assignee_id, p.id FROM conversations c \
+        "SELECT c.id, c.assignee_id, p.id AS open_promise FROM conversations c \
          LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open' \
          WHERE c.customer_id = $1 AND c.channel = $2 AND c.status <> 'resolved' ORDER BY c.updated_ms DESC LIMIT 1",
     )
@@ -71,9 +70,9 @@ async fn conversation_for(
     .await?;
     if let Some(row) = existing {
         return Ok(OpenConversation {
-            id: row.try_get(0)?,
-            assignee_id: row.try_get(1)?,
-            open_promise: row.try_get(2)?,
+            id: row.try_get("id")?,
+            assignee_id: row.try_get("assignee_id")?,
+            open_promise: row.try_get("open_promise")?,
         });
     }
     let mut candidates = load_candidates(conn).await?;
@@ -107,7 +106,7 @@ async fn threaded_conversation(conn: &mut AnyConnection, message: &NewInbound) -
     }
     let placeholders: Vec<String> = (0..message.thread.len()).map(|i| format!("${}", i + 2)).collect();
     let sql = format!(
-        "SELECT c.id, c.assignee_id, p.id FROM messages m JOIN conversations c ON c.id = m.conversation_id \
+        "SELECT c.id, c.assignee_id, p.id AS open_promise FROM messages m JOIN conversations c ON c.id = m.conversation_id \
          LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open' \
          WHERE m.channel = $1 AND m.external_id IN ({}) ORDER BY m.sent_ms DESC LIMIT 1",
         placeholders.join(", ")
@@ -119,9 +118,9 @@ async fn threaded_conversation(conn: &mut AnyConnection, message: &NewInbound) -
     let row = query.fetch_optional(&mut *conn).await?;
     row.map(|r| {
         Ok(OpenConversation {
-            id: r.try_get(0)?,
-            assignee_id: r.try_get(1)?,
-            open_promise: r.try_get(2)?,
+            id: r.try_get("id")?,
+            assignee_id: r.try_get("assignee_id")?,
+            open_promise: r.try_get("open_promise")?,
         })
     })
     .transpose()
@@ -133,7 +132,7 @@ pub(crate) async fn already_stored(
     external_id: &str,
 ) -> Result<Option<InboundRecorded>> {
     let row = sqlx::query(
-        "SELECT m.id, m.conversation_id, m.customer_id, p.id FROM messages m JOIN conversations c ON c.id = m.conversation_id \
+        "SELECT m.id, m.conversation_id, m.customer_id, p.id AS promise_id FROM messages m JOIN conversations c ON c.id = m.conversation_id \
          LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open' WHERE m.channel = $1 AND m.external_id = $2",
     )
     .bind(channel)
@@ -142,10 +141,10 @@ pub(crate) async fn already_stored(
     .await?;
     row.map(|r| {
         Ok(InboundRecorded {
-            message_id: r.try_get(0)?,
-            conversation_id: r.try_get(1)?,
-            customer_id: r.try_get(2)?,
-            promise_id: r.try_get(3)?,
+            message_id: r.try_get("id")?,
+            conversation_id: r.try_get("conversation_id")?,
+            customer_id: r.try_get("customer_id")?,
+            promise_id: r.try_get("promise_id")?,
             duplicate: true,
         })
     })
@@ -246,16 +245,16 @@ pub(crate) async fn record_inbound(conn: &mut AnyConnection, message: &NewInboun
 /// Stores a staff reply and keeps (or, late, breaks) the conversation's reply promise.
 pub(crate) async fn record_reply(conn: &mut AnyConnection, reply: &NewReply) -> Result<String> {
     let row = sqlx::query(
-        "SELECT c.customer_id, c.channel, p.id, p.due_ms FROM conversations c \
+        "SELECT c.customer_id, c.channel, p.id AS open_promise FROM conversations c \
          LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open' WHERE c.id = $1",
     )
     .bind(&reply.conversation_id)
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(StoreError::NotFound)?;
-    let customer_id: String = row.try_get(0)?;
-    let channel: String = row.try_get(1)?;
-    let open_promise: Option<String> = row.try_get(2)?;
+    let customer_id: String = row.try_get("customer_id")?;
+    let channel: String = row.try_get("channel")?;
+    let open_promise: Option<String> = row.try_get("open_promise")?;
     let message_id = new_id();
     let now = to_ms(reply.now);
     sqlx::query(
@@ -300,33 +299,34 @@ pub(crate) async fn record_reply(conn: &mut AnyConnection, reply: &NewReply) -> 
     Ok(message_id)
 }
 
-const CONVERSATION_SELECT: &str = "SELECT c.id, c.customer_id, cu.name, c.channel, c.status, c.assignee_id, s.name, \
-     p.id, p.status, p.due_ms, c.updated_ms, \
-     (SELECT COALESCE(MAX(m.frustration), 0) FROM messages m WHERE m.conversation_id = c.id), \
+const CONVERSATION_SELECT: &str = "SELECT c.id, c.customer_id, cu.name AS customer_name, c.channel, c.status, c.assignee_id, \
+     s.name AS assignee_name, \
+     p.id AS promise_id, p.status AS promise_status, p.due_ms, c.updated_ms, \
+     (SELECT COALESCE(MAX(m.frustration), 0) FROM messages m WHERE m.conversation_id = c.id) AS frustration, \
      (SELECT h.handle FROM customer_handles h WHERE h.customer_id = c.customer_id AND h.handle LIKE c.channel || ':%' \
-      ORDER BY h.created_ms LIMIT 1) \
+      ORDER BY h.created_ms LIMIT 1) AS handle \
      FROM conversations c JOIN customers cu ON cu.id = c.customer_id LEFT JOIN staff s ON s.id = c.assignee_id \
      LEFT JOIN promises p ON p.id = c.promise_id";
 
 fn conversation_from_row(row: &AnyRow) -> Result<ConversationView> {
     Ok(ConversationView {
-        id: row.try_get(0)?,
-        customer_id: row.try_get(1)?,
-        customer_name: row.try_get(2)?,
-        channel: row.try_get(3)?,
-        status: parse_enum(row.try_get(4)?, ConversationStatus::parse)?,
-        assignee_id: row.try_get(5)?,
-        assignee_name: row.try_get(6)?,
-        promise_id: row.try_get(7)?,
+        id: row.try_get("id")?,
+        customer_id: row.try_get("customer_id")?,
+        customer_name: row.try_get("customer_name")?,
+        channel: row.try_get("channel")?,
+        status: parse_enum(row.try_get("status")?, ConversationStatus::parse)?,
+        assignee_id: row.try_get("assignee_id")?,
+        assignee_name: row.try_get("assignee_name")?,
+        promise_id: row.try_get("promise_id")?,
         promise_status: row
-            .try_get::<Option<String>, _>(8)?
+            .try_get::<Option<String>, _>("promise_status")?
             .map(|s| parse_enum(s, PromiseStatus::parse))
             .transpose()?,
-        due_at: row.try_get::<Option<i64>, _>(9)?.map(from_ms),
-        updated_at: from_ms(row.try_get(10)?),
-        frustration: row.try_get(11)?,
+        due_at: row.try_get::<Option<i64>, _>("due_ms")?.map(from_ms),
+        updated_at: from_ms(row.try_get("updated_ms")?),
+        frustration: row.try_get("frustration")?,
         handle: row
-            .try_get::<Option<String>, _>(12)?
+            .try_get::<Option<String>, _>("handle")?
             .map(|h| h.split_once(':').map_or(h.clone(), |(_, rest)| rest.to_string())),
         tags: Vec::new(),
         messages: Vec::new(),
@@ -343,7 +343,8 @@ pub(crate) async fn conversation(pool: &AnyPool, id: &str) -> Result<Option<Conv
     };
     attach_tags(pool, std::slice::from_mut(&mut view)).await?;
     let rows = sqlx::query(
-        "SELECT m.id, m.direction, m.channel, m.external_id, s.name, m.body, m.frustration, m.sent_ms, m.subject FROM messages m \
+        "SELECT m.id, m.direction, m.channel, m.external_id, s.name AS staff_name, m.body, m.frustration, m.sent_ms, \
+         m.subject FROM messages m \
          LEFT JOIN staff s ON s.id = m.staff_id WHERE m.conversation_id = $1 ORDER BY m.sent_ms, m.created_ms",
     )
     .bind(id)
@@ -353,15 +354,15 @@ pub(crate) async fn conversation(pool: &AnyPool, id: &str) -> Result<Option<Conv
         .iter()
         .map(|r| {
             Ok(MessageView {
-                id: r.try_get(0)?,
-                direction: parse_enum(r.try_get(1)?, Direction::parse)?,
-                channel: r.try_get(2)?,
-                external_id: r.try_get(3)?,
-                staff_name: r.try_get(4)?,
-                subject: r.try_get(8)?,
-                body: r.try_get(5)?,
-                frustration: r.try_get(6)?,
-                sent_at: from_ms(r.try_get(7)?),
+                id: r.try_get("id")?,
+                direction: parse_enum(r.try_get("direction")?, Direction::parse)?,
+                channel: r.try_get("channel")?,
+                external_id: r.try_get("external_id")?,
+                staff_name: r.try_get("staff_name")?,
+                subject: r.try_get("subject")?,
+                body: r.try_get("body")?,
+                frustration: r.try_get("frustration")?,
+                sent_at: from_ms(r.try_get("sent_ms")?),
                 attachments: Vec::new(),
             })
         })
@@ -419,7 +420,7 @@ async fn attach_tags(pool: &AnyPool, views: &mut [ConversationView]) -> Result<(
         .fetch_all(pool)
         .await?;
     for row in rows {
-        let (id, tag): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+        let (id, tag): (String, String) = (row.try_get("conversation_id")?, row.try_get("tag")?);
         if let Some(view) = views.iter_mut().find(|v| v.id == id) {
             view.tags.push(tag);
         }
@@ -437,13 +438,14 @@ pub(crate) async fn change(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let row = sqlx::query(
-        "SELECT p.id FROM conversations c LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open' WHERE c.id = $1",
+        "SELECT p.id AS open_promise FROM conversations c \
+         LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open' WHERE c.id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?
     .ok_or(StoreError::NotFound)?;
-    let open_promise: Option<String> = row.try_get(0)?;
+    let open_promise: Option<String> = row.try_get("open_promise")?;
     match change {
         ConversationChange::Assign { staff_id } => {
             sqlx::query("UPDATE conversations SET assignee_id = $1, updated_ms = $2 WHERE id = $3")
@@ -499,14 +501,14 @@ pub(crate) async fn conversation_of_message(pool: &AnyPool, message_id: &str) ->
         .bind(message_id)
         .fetch_optional(pool)
         .await?;
-    row.map(|r| Ok(r.try_get(0)?)).transpose()
+    row.map(|r| Ok(r.try_get("conversation_id")?)).transpose()
 }
 
 /// Every message, callback request and call of a customer, across channels, oldest first.
 pub(crate) async fn timeline(pool: &AnyPool, customer_id: &str) -> Result<Vec<TimelineEntry>> {
     let rows = sqlx::query(
-        "SELECT CASE WHEN m.direction = 'inbound' THEN 'message_in' ELSE 'message_out' END, m.sent_ms, m.channel, m.body, \
-                CAST(NULL AS TEXT), s.name, m.id, 0 \
+        "SELECT CASE WHEN m.direction = 'inbound' THEN 'message_in' ELSE 'message_out' END AS kind, m.sent_ms AS at_ms, \
+                m.channel, m.body AS text, CAST(NULL AS TEXT) AS note, s.name AS staff_name, m.id, 0 AS later \
          FROM messages m LEFT JOIN staff s ON s.id = m.staff_id WHERE m.customer_id = $1 \
          UNION ALL \
          SELECT 'callback_request', created_ms, 'phone', window_code, note, CAST(NULL AS TEXT), id, 0 \
@@ -530,8 +532,8 @@ pub(crate) async fn timeline(pool: &AnyPool, customer_id: &str) -> Result<Vec<Ti
     .await?;
     rows.iter()
         .map(|r| {
-            let kind: String = r.try_get(0)?;
-            let note: Option<String> = r.try_get(4)?;
+            let kind: String = r.try_get("kind")?;
+            let note: Option<String> = r.try_get("note")?;
             // A promise's note is its due time (milliseconds in SQL), given as RFC 3339.
             let note = match kind.as_str() {
                 "promise" => note
@@ -541,12 +543,12 @@ pub(crate) async fn timeline(pool: &AnyPool, customer_id: &str) -> Result<Vec<Ti
             };
             Ok(TimelineEntry {
                 kind,
-                at: from_ms(r.try_get(1)?),
-                channel: r.try_get(2)?,
-                text: r.try_get(3)?,
+                at: from_ms(r.try_get("at_ms")?),
+                channel: r.try_get("channel")?,
+                text: r.try_get("text")?,
                 note,
-                staff_name: r.try_get(5)?,
-                id: r.try_get(6)?,
+                staff_name: r.try_get("staff_name")?,
+                id: r.try_get("id")?,
             })
         })
         .collect()

@@ -9,8 +9,8 @@ use serde_json::{Map, Value};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Column, Row, TypeInfo, ValueRef};
 
+use crate::dialect::Dialect;
 use crate::model::{CustomerExport, Erasure};
-use crate::sql::Dialect;
 use crate::time::{from_ms, to_ms};
 use crate::{Result, StoreError, outbox, promises, search};
 

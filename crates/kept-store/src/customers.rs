@@ -5,9 +5,9 @@ use kept_domain::new_id;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::customer_data;
+use crate::dialect::Dialect;
 use crate::model::{Contact, CustomerView, NewRecord};
 use crate::search::{IndexEntry, Indexed, index};
-use crate::sql::Dialect;
 use crate::time::to_ms;
 use crate::{Result, StoreError};
 
@@ -24,10 +24,10 @@ pub(crate) async fn customer(pool: &AnyPool, id: &str) -> Result<Option<Customer
         .fetch_all(pool)
         .await?;
     Ok(Some(CustomerView {
-        id: row.try_get(0)?,
-        name: row.try_get(1)?,
-        phone: row.try_get(2)?,
-        handles: handles.iter().map(|r| r.try_get(0)).collect::<Result<_, _>>()?,
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        phone: row.try_get("phone")?,
+        handles: handles.iter().map(|r| r.try_get("handle")).collect::<Result<_, _>>()?,
     }))
 }
 
@@ -43,7 +43,7 @@ pub(crate) async fn add_contact(
         .bind(customer_id)
         .fetch_optional(&mut *conn)
         .await?;
-    let current_phone: Option<String> = exists.ok_or(StoreError::NotFound)?.try_get(0)?;
+    let current_phone: Option<String> = exists.ok_or(StoreError::NotFound)?.try_get("phone")?;
     let result = match contact {
         Contact::Phone(phone) if current_phone.as_deref() == Some(phone) => return Ok(()),
         Contact::Phone(_) if current_phone.is_some() => {
@@ -83,12 +83,12 @@ pub(crate) async fn merge(conn: &mut AnyConnection, dialect: Dialect, into: &str
         .fetch_optional(&mut *conn)
         .await?;
     let row = row.ok_or(StoreError::NotFound)?;
-    let (name, phone): (Option<String>, Option<String>) = (row.try_get(0)?, row.try_get(1)?);
+    let (name, phone): (Option<String>, Option<String>) = (row.try_get("name")?, row.try_get("phone")?);
     let target = sqlx::query("SELECT phone FROM customers WHERE id = $1")
         .bind(into)
         .fetch_optional(&mut *conn)
         .await?;
-    let target_phone: Option<String> = target.ok_or(StoreError::NotFound)?.try_get(0)?;
+    let target_phone: Option<String> = target.ok_or(StoreError::NotFound)?.try_get("phone")?;
     customer_data::move_all(conn, dialect, into, from).await?;
     sqlx::query("DELETE FROM customers WHERE id = $1")
         .bind(from)
@@ -170,7 +170,7 @@ async fn index_record(
                     .bind(conversation_id)
                     .fetch_one(&mut *conn)
                     .await?
-                    .try_get(0)?,
+                    .try_get("channel")?,
                 None => "internal".to_string(),
             };
             (Indexed::Note, channel, text)

@@ -6,9 +6,9 @@ use kept_domain::{PromiseKind, PromiseStatus, new_id};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
+use crate::dialect::parse_enum;
 use crate::model::{FollowUpView, NewFollowUp};
 use crate::promises::{self, Actor, NewPromise};
-use crate::sql::parse_enum;
 use crate::time::{from_ms, to_ms};
 use crate::{Result, StoreError};
 

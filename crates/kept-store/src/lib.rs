@@ -6,6 +6,7 @@ mod changes;
 mod conversations;
 pub mod customer_data;
 mod customers;
+mod dialect;
 mod error;
 mod follow_ups;
 mod group_commit;
@@ -27,9 +28,10 @@ use chrono::{DateTime, Duration, Utc};
 use kept_domain::CallbackStatus;
 use kept_domain::conversation::ConversationStatus;
 
+pub use dialect::Dialect;
 pub use error::StoreError;
 pub use model::*;
-pub use sql::{Dialect, SqlStore};
+pub use sql::SqlStore;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

@@ -35,15 +35,15 @@ pub(crate) async fn insert_attachments(
     Ok(())
 }
 
-const ATTACHMENT_INFO: &str = "SELECT a.id, a.filename, a.content_type, a.size_bytes, CAST(CASE WHEN a.data IS NULL THEN 0 ELSE 1 END AS BIGINT), a.message_id FROM attachments a";
+const ATTACHMENT_INFO: &str = "SELECT a.id, a.filename, a.content_type, a.size_bytes, CAST(CASE WHEN a.data IS NULL THEN 0 ELSE 1 END AS BIGINT) AS kept, a.message_id FROM attachments a";
 
 fn info_from_row(row: &sqlx::any::AnyRow) -> Result<AttachmentInfo> {
     Ok(AttachmentInfo {
-        id: row.try_get(0)?,
-        filename: row.try_get(1)?,
-        content_type: row.try_get(2)?,
-        size_bytes: row.try_get(3)?,
-        kept: row.try_get::<i64, _>(4)? == 1,
+        id: row.try_get("id")?,
+        filename: row.try_get("filename")?,
+        content_type: row.try_get("content_type")?,
+        size_bytes: row.try_get("size_bytes")?,
+        kept: row.try_get::<i64, _>("kept")? == 1,
     })
 }
 
@@ -60,7 +60,10 @@ pub(crate) async fn attachments_of_conversation(
     .await?;
     let mut by_message: HashMap<String, Vec<AttachmentInfo>> = HashMap::new();
     for row in &rows {
-        by_message.entry(row.try_get(5)?).or_default().push(info_from_row(row)?);
+        by_message
+            .entry(row.try_get("message_id")?)
+            .or_default()
+            .push(info_from_row(row)?);
     }
     Ok(by_message)
 }
@@ -75,7 +78,7 @@ pub(crate) async fn attachment(pool: &AnyPool, id: &str) -> Result<Option<(Attac
         .bind(id)
         .fetch_one(pool)
         .await?
-        .try_get(0)?;
+        .try_get("data")?;
     Ok(Some((info_from_row(&row)?, data)))
 }
 
@@ -102,7 +105,7 @@ pub(crate) async fn record_unreadable(conn: &mut AnyConnection, mail: &NewUnread
         .bind(&mail.fingerprint)
         .fetch_one(&mut *conn)
         .await?;
-    Ok((existing.try_get(0)?, false))
+    Ok((existing.try_get("id")?, false))
 }
 
 /// Unreadable mail, the unhandled first, newest first.
@@ -113,7 +116,7 @@ pub(crate) async fn list_unreadable(pool: &AnyPool, include_handled: bool) -> Re
         "WHERE handled_ms IS NULL"
     };
     let rows = sqlx::query(&format!(
-        "SELECT id, source, reason, CAST(LENGTH(raw) AS BIGINT), received_ms, handled_ms FROM unreadable_mail {filter} \
+        "SELECT id, source, reason, CAST(LENGTH(raw) AS BIGINT) AS size_bytes, received_ms, handled_ms FROM unreadable_mail {filter} \
          ORDER BY CASE WHEN handled_ms IS NULL THEN 0 ELSE 1 END, received_ms DESC LIMIT 200"
     ))
     .fetch_all(pool)
@@ -121,11 +124,11 @@ pub(crate) async fn list_unreadable(pool: &AnyPool, include_handled: bool) -> Re
     rows.iter()
         .map(|r| {
             Ok(UnreadableMail {
-                id: r.try_get(0)?,
-                source: r.try_get(1)?,
-                reason: r.try_get(2)?,
-                size_bytes: r.try_get::<i64, _>(3)?,
-                received_at: from_ms(r.try_get(4)?),
+                id: r.try_get("id")?,
+                source: r.try_get("source")?,
+                reason: r.try_get("reason")?,
+                size_bytes: r.try_get::<i64, _>("size_bytes")?,
+                received_at: from_ms(r.try_get("received_ms")?),
                 handled_at: r.try_get::<Option<i64>, _>(5)?.map(from_ms),
             })
         })
@@ -137,7 +140,7 @@ pub(crate) async fn unreadable_raw(pool: &AnyPool, id: &str) -> Result<Option<Ve
         .bind(id)
         .fetch_optional(pool)
         .await?;
-    row.map(|r| r.try_get(0).map_err(StoreError::from)).transpose()
+    row.map(|r| r.try_get("raw").map_err(StoreError::from)).transpose()
 }
 
 pub(crate) async fn mark_unreadable_handled(

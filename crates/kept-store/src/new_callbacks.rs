@@ -4,15 +4,16 @@
 
 use std::collections::HashMap;
 
-use kept_domain::staff::{Candidate, pick_assignee};
+use kept_domain::staff::Candidate;
 use kept_domain::{CallbackStatus, OutboxEvent, PromiseKind, PromiseStatus, new_id};
 use sqlx::{AnyConnection, Row};
 
 use crate::Result;
+use crate::dialect::values_list;
 use crate::model::{CallbackView, NewCallback};
 use crate::outbox::{self, Announcement};
 use crate::promises::{self, NewPromise};
-use crate::sql::values_list;
+use crate::staff::{assign, save_queue_position};
 use crate::time::{from_ms, to_ms};
 
 /// Inserts the requests with their customers, promises, history and outbox rows, assigning
@@ -42,16 +43,6 @@ pub(crate) async fn insert_callbacks(
     announce(conn, requests, &views).await?;
     save_queue_positions(conn, candidates, &views).await?;
     Ok(views)
-}
-
-/// Round robin: the chosen person moves to the back of the queue (in memory; see
-/// `save_queue_position`).
-pub(crate) fn assign(candidates: &mut [Candidate]) -> Option<(String, String)> {
-    let next_position = candidates.iter().filter_map(|c| c.last_assigned_ms).max().unwrap_or(0) + 1;
-    let chosen_id = pick_assignee(candidates)?.id.clone();
-    let chosen = candidates.iter_mut().find(|c| c.id == chosen_id)?;
-    chosen.last_assigned_ms = Some(next_position);
-    Some((chosen.id.clone(), chosen.name.clone()))
 }
 
 fn view_of(request: &NewCallback, customer_id: String, owner: Option<(String, String)>) -> CallbackView {
@@ -94,7 +85,9 @@ async fn upsert_customers(conn: &mut AnyConnection, requests: &[&NewCallback]) -
             .bind(to_ms(request.now));
     }
     let rows = query.fetch_all(&mut *conn).await?;
-    rows.iter().map(|row| Ok((row.try_get(0)?, row.try_get(1)?))).collect()
+    rows.iter()
+        .map(|row| Ok((row.try_get("phone")?, row.try_get("id")?)))
+        .collect()
 }
 
 async fn insert_requests(conn: &mut AnyConnection, requests: &[&NewCallback], views: &[CallbackView]) -> Result<()> {
@@ -170,15 +163,5 @@ async fn save_queue_positions(
     {
         save_queue_position(conn, candidate).await?;
     }
-    Ok(())
-}
-
-/// Stores where a staff member now stands in the round-robin queue.
-pub(crate) async fn save_queue_position(conn: &mut AnyConnection, candidate: &Candidate) -> Result<()> {
-    sqlx::query("UPDATE staff SET assignment_seq = $1 WHERE id = $2")
-        .bind(candidate.last_assigned_ms.unwrap_or(0))
-        .bind(candidate.id.clone())
-        .execute(&mut *conn)
-        .await?;
     Ok(())
 }

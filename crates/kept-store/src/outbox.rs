@@ -8,8 +8,8 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::Result;
+use crate::dialect::{Dialect, parse_enum, values_list};
 use crate::model::{Fanout, OutboxCounts, OutboxItem};
-use crate::sql::{Dialect, parse_enum, values_list};
 use crate::time::to_ms;
 
 /// Something to announce: an e-mail to each recipient (when e-mail is configured) and one

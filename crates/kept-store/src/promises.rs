@@ -10,9 +10,9 @@ use kept_domain::{CancelReason, OutboxEvent, PromiseKind, PromiseStatus};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
+use crate::dialect::{Dialect, parse_enum, values_list};
 use crate::model::{Fanout, PromiseHistoryEntry, PromiseRecord};
 use crate::outbox::{self, Announcement};
-use crate::sql::{Dialect, parse_enum, values_list};
 use crate::time::{from_ms, to_ms};
 use crate::{Result, StoreError};
 

@@ -9,8 +9,8 @@ use kept_domain::search::{customer_token, index_terms};
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::Result;
+use crate::dialect::Dialect;
 use crate::model::*;
-use crate::sql::Dialect;
 use crate::time::{from_ms, to_ms};
 
 /// What a search index row points at.
@@ -94,7 +94,7 @@ pub(crate) async fn search(pool: &AnyPool, dialect: Dialect, filter: &SearchFilt
         .await?;
     let found: Vec<(String, String)> = rows
         .iter()
-        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+        .map(|row| Ok((row.try_get("kind")?, row.try_get("ref_id")?)))
         .collect::<Result<_>>()?;
     let mut details = HashMap::new();
     for kind in ["message", "note", "phone_call"] {
@@ -115,17 +115,19 @@ pub(crate) async fn search(pool: &AnyPool, dialect: Dialect, filter: &SearchFilt
 async fn details_of(pool: &AnyPool, kind: &str, ids: &[&str]) -> Result<HashMap<String, SearchHit>> {
     let select = match kind {
         "message" => {
-            "SELECT CASE WHEN m.direction = 'inbound' THEN 'message_in' ELSE 'message_out' END, m.customer_id, cu.name, \
-             m.conversation_id, m.channel, m.sent_ms, m.body, m.id FROM messages m JOIN customers cu ON cu.id = m.customer_id \
+            "SELECT CASE WHEN m.direction = 'inbound' THEN 'message_in' ELSE 'message_out' END AS kind, m.customer_id, \
+             cu.name AS customer_name, m.conversation_id, m.channel, m.sent_ms AS at_ms, m.body AS text, m.id FROM messages m JOIN customers cu ON cu.id = m.customer_id \
              WHERE m.id"
         }
         "note" => {
-            "SELECT 'note', n.customer_id, cu.name, n.conversation_id, COALESCE(c.channel, 'internal'), n.at_ms, n.body, n.id \
+            "SELECT 'note' AS kind, n.customer_id, cu.name AS customer_name, n.conversation_id, \
+             COALESCE(c.channel, 'internal') AS channel, n.at_ms, n.body AS text, n.id \
              FROM notes n JOIN customers cu ON cu.id = n.customer_id LEFT JOIN conversations c ON c.id = n.conversation_id \
              WHERE n.id"
         }
         _ => {
-            "SELECT 'phone_call', p.customer_id, cu.name, CAST(NULL AS TEXT), 'phone', p.at_ms, p.summary, p.id \
+            "SELECT 'phone_call' AS kind, p.customer_id, cu.name AS customer_name, CAST(NULL AS TEXT) AS conversation_id, \
+             'phone' AS channel, p.at_ms, p.summary AS text, p.id \
              FROM phone_calls p JOIN customers cu ON cu.id = p.customer_id WHERE p.id"
         }
     };
@@ -138,16 +140,16 @@ async fn details_of(pool: &AnyPool, kind: &str, ids: &[&str]) -> Result<HashMap<
         .await?;
     rows.iter()
         .map(|r| {
-            let id: String = r.try_get(7)?;
+            let id: String = r.try_get("id")?;
             let hit = SearchHit {
-                kind: r.try_get(0)?,
+                kind: r.try_get("kind")?,
                 id: id.clone(),
-                customer_id: r.try_get(1)?,
-                customer_name: r.try_get(2)?,
-                conversation_id: r.try_get(3)?,
-                channel: r.try_get(4)?,
-                at: from_ms(r.try_get(5)?),
-                text: r.try_get(6)?,
+                customer_id: r.try_get("customer_id")?,
+                customer_name: r.try_get("customer_name")?,
+                conversation_id: r.try_get("conversation_id")?,
+                channel: r.try_get("channel")?,
+                at: from_ms(r.try_get("at_ms")?),
+                text: r.try_get("text")?,
             };
             Ok((id, hit))
         })

@@ -12,6 +12,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 use crate::changes::ChangeFeed;
+use crate::dialect::Dialect;
 use crate::group_commit::{GroupCommit, InboundMessages, NewCallbacks};
 use crate::model::*;
 use crate::new_callbacks::insert_callbacks;
@@ -23,33 +24,6 @@ use crate::{
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
-    Sqlite,
-    Postgres,
-}
-
-impl Dialect {
-    pub fn from_url(url: &str) -> Result<Dialect> {
-        if url.starts_with("sqlite:") {
-            Ok(Dialect::Sqlite)
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(Dialect::Postgres)
-        } else {
-            Err(StoreError::UnsupportedUrl(url.to_string()))
-        }
-    }
-
-    /// PostgreSQL lets several nodes claim outbox rows side by side; SQLite has one writer
-    /// at a time, so the plain statement is already exclusive there.
-    pub(crate) fn skip_locked(self) -> &'static str {
-        match self {
-            Dialect::Sqlite => "",
-            Dialect::Postgres => "FOR UPDATE SKIP LOCKED",
-        }
-    }
-}
 
 pub struct SqlStore {
     dialect: Dialect,
@@ -165,21 +139,6 @@ fn prepare_sqlite_url(url: &str) -> Result<String> {
     })
 }
 
-pub(crate) fn parse_enum<T>(text: String, parse: fn(&str) -> Option<T>) -> Result<T> {
-    parse(&text).ok_or(StoreError::Corrupt(text))
-}
-
-/// `$1, $2 …` placeholders for `rows` rows of `columns` values: "($1, $2), ($3, $4)".
-pub(crate) fn values_list(rows: usize, columns: usize) -> String {
-    (0..rows)
-        .map(|row| {
-            let cells: Vec<String> = (1..=columns).map(|col| format!("${}", row * columns + col)).collect();
-            format!("({})", cells.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 #[async_trait]
 impl Store for SqlStore {
     fn dialect(&self) -> Dialect {
@@ -208,7 +167,10 @@ impl Store for SqlStore {
 
     async fn set_away(&self, staff_id: &str, delegate: Option<&str>, now: DateTime<Utc>) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        staff::set_away(&mut tx, staff_id, delegate, now).await?;
+        staff::set_away(&mut tx, staff_id, delegate).await?;
+        if let Some(delegate) = delegate {
+            promises::hand_over_open(&mut tx, staff_id, delegate, now).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -503,15 +465,5 @@ impl SqlStore {
     pub async fn close(&self) {
         self.read.close().await;
         self.write.close().await;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::values_list;
-
-    #[test]
-    fn placeholders_number_on_across_rows() {
-        assert_eq!(values_list(2, 3), "($1, $2, $3), ($4, $5, $6)");
     }
 }

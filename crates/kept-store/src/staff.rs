@@ -1,14 +1,13 @@
 //! Staff, their login sessions and API tokens, and the round-robin queue.
 
 use chrono::{DateTime, Utc};
-use kept_domain::staff::Candidate;
+use kept_domain::staff::{Candidate, pick_assignee};
 use kept_domain::{Lang, Role, new_id};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
+use crate::dialect::parse_enum;
 use crate::model::{NewSession, NewStaff, Session, Staff};
-use crate::promises;
-use crate::sql::parse_enum;
 use crate::time::to_ms;
 use crate::{Result, StoreError};
 
@@ -89,13 +88,9 @@ pub(crate) async fn set_password(pool: &AnyPool, staff_id: &str, password_hash: 
     Ok(())
 }
 
-/// Marks someone away (handing their open promises to the delegate) or back.
-pub(crate) async fn set_away(
-    conn: &mut AnyConnection,
-    staff_id: &str,
-    delegate: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<()> {
+/// Marks someone away with a delegate, or back. (Their open promises move in the same
+/// transaction: see `promises::hand_over_open`.)
+pub(crate) async fn set_away(conn: &mut AnyConnection, staff_id: &str, delegate: Option<&str>) -> Result<()> {
     if delegate == Some(staff_id) {
         return Err(StoreError::Conflict("nobody can be their own delegate".into()));
     }
@@ -107,9 +102,6 @@ pub(crate) async fn set_away(
         .await?;
     if updated.rows_affected() == 0 {
         return Err(StoreError::NotFound);
-    }
-    if let Some(delegate) = delegate {
-        promises::hand_over_open(conn, staff_id, delegate, now).await?;
     }
     Ok(())
 }
@@ -189,4 +181,24 @@ pub(crate) async fn load_candidates(conn: &mut AnyConnection) -> Result<Vec<Cand
             })
         })
         .collect()
+}
+
+/// Round robin: the chosen person moves to the back of the queue (in memory; see
+/// `save_queue_position`).
+pub(crate) fn assign(candidates: &mut [Candidate]) -> Option<(String, String)> {
+    let next_position = candidates.iter().filter_map(|c| c.last_assigned_ms).max().unwrap_or(0) + 1;
+    let chosen_id = pick_assignee(candidates)?.id.clone();
+    let chosen = candidates.iter_mut().find(|c| c.id == chosen_id)?;
+    chosen.last_assigned_ms = Some(next_position);
+    Some((chosen.id.clone(), chosen.name.clone()))
+}
+
+/// Stores where a staff member now stands in the round-robin queue.
+pub(crate) async fn save_queue_position(conn: &mut AnyConnection, candidate: &Candidate) -> Result<()> {
+    sqlx::query("UPDATE staff SET assignment_seq = $1 WHERE id = $2")
+        .bind(candidate.last_assigned_ms.unwrap_or(0))
+        .bind(candidate.id.clone())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }

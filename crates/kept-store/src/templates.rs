@@ -15,10 +15,10 @@ pub(crate) async fn list(pool: &AnyPool) -> Result<Vec<ReplyTemplate>> {
     rows.iter()
         .map(|r| {
             Ok(ReplyTemplate {
-                id: r.try_get(0)?,
-                name: r.try_get(1)?,
-                body: r.try_get(2)?,
-                updated_at: from_ms(r.try_get(3)?),
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                body: r.try_get("body")?,
+                updated_at: from_ms(r.try_get("updated_ms")?),
             })
         })
         .collect()
@@ -41,7 +41,7 @@ pub(crate) async fn save(
     .fetch_one(&mut *conn)
     .await?;
     Ok(ReplyTemplate {
-        id: row.try_get(0)?,
+        id: row.try_get("id")?,
         name: name.to_string(),
         body: body.to_string(),
         updated_at: now,

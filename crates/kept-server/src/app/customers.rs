@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use kept_domain::conversation::Direction;
 use kept_domain::staff::OwnerOnly;
 use kept_domain::{Closing, FieldError};
-use kept_store::{CustomerExport, CustomerView, Erasure, FollowUpView, NewFollowUp, NewRecord, Staff};
+use kept_store::{Contact, CustomerExport, CustomerView, Erasure, FollowUpView, NewFollowUp, NewRecord, Staff};
 
 use super::{App, Change, authorize, refuse};
 use crate::error::AppError;
@@ -154,4 +154,18 @@ pub async fn close_follow_up(app: &App, staff: &Staff, id: &str, closing: Closin
         .await?;
     app.announce(Change::Customers).await;
     Ok(closed)
+}
+
+/// Adds a phone number, e-mail address or channel handle to a customer; a conflict when it
+/// belongs to someone else (merge the two instead).
+pub async fn add_contact(
+    app: &App,
+    staff: &Staff,
+    customer_id: &str,
+    contact: Contact,
+) -> Result<CustomerView, AppError> {
+    let customer = app.store.add_contact(customer_id, contact, app.clock.now()).await?;
+    tracing::debug!(customer = customer_id, by = %staff.id, "contact added");
+    app.announce(Change::Customers).await;
+    Ok(customer)
 }

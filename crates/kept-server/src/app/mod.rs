@@ -17,7 +17,7 @@ use tokio::sync::Notify;
 
 pub use callbacks::{Accepted, accept_callback, record_outcome};
 pub use customers::{
-    add_follow_up, add_note, close_follow_up, erase_customer, export_customer, log_call, merge_customers,
+    add_contact, add_follow_up, add_note, close_follow_up, erase_customer, export_customer, log_call, merge_customers,
 };
 pub use messages::{
     EMAIL, EmailAccepted, MailSource, accept_email, accept_inbound, change_conversation, mark_unreadable_handled,

@@ -90,13 +90,13 @@ impl ContactRequest {
 )]
 pub async fn add_contact(
     State(state): State<AppState>,
-    _staff: ApiStaff,
+    ApiStaff(staff): ApiStaff,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<CustomerView>, AppError> {
     let request: ContactRequest = json_body(&body, "body", "expected {\"phone\"|\"email\"|\"handle\": \"…\"}")?;
     let contact = request.contact(&state.settings.business.default_region)?;
-    Ok(Json(state.store.add_contact(&id, contact, state.clock.now()).await?))
+    Ok(Json(app::add_contact(&state, &staff, &id, contact).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

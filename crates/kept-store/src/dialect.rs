@@ -1,0 +1,56 @@
+//! The few places SQLite and PostgreSQL differ, and the helpers every store module shares to
+//! build statements and read rows. A leaf module: it imports no other store module.
+
+use crate::{Result, StoreError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    pub fn from_url(url: &str) -> Result<Dialect> {
+        if url.starts_with("sqlite:") {
+            Ok(Dialect::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Dialect::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl(url.to_string()))
+        }
+    }
+
+    /// PostgreSQL lets several nodes claim outbox rows side by side; SQLite has one writer
+    /// at a time, so the plain statement is already exclusive there.
+    pub(crate) fn skip_locked(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => "FOR UPDATE SKIP LOCKED",
+        }
+    }
+}
+
+pub(crate) fn parse_enum<T>(text: String, parse: fn(&str) -> Option<T>) -> Result<T> {
+    parse(&text).ok_or(StoreError::Corrupt(text))
+}
+
+/// `$1, $2 …` placeholders for `rows` rows of `columns` values: "($1, $2), ($3, $4)".
+pub(crate) fn values_list(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let cells: Vec<String> = (1..=columns).map(|col| format!("${}", row * columns + col)).collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::values_list;
+
+    #[test]
+    fn placeholders_number_on_across_rows() {
+        assert_eq!(values_list(2, 3), "($1, $2, $3), ($4, $5, $6)");
+    }
+}
