@@ -193,3 +193,43 @@ pub async fn record_outcome(
         state.clock.now(),
     )))
 }
+
+#[cfg(test)]
+mod tests {
+    use utoipa::OpenApi;
+
+    use super::ApiDoc;
+
+    /// Every successful JSON answer names its schema: a `$ref`, or an array of them. (A raw
+    /// `{"type": "object"}` tells an integrator nothing.)
+    #[test]
+    fn every_successful_json_answer_has_a_named_schema() {
+        let document = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let mut untyped = Vec::new();
+        for (path, operations) in document["paths"].as_object().unwrap() {
+            for (method, operation) in operations.as_object().unwrap() {
+                for (status, response) in operation["responses"].as_object().unwrap() {
+                    let Some(schema) = response.pointer("/content/application~1json/schema") else {
+                        continue;
+                    };
+                    let named = schema.get("$ref").is_some() || schema.pointer("/items/$ref").is_some();
+                    if status.starts_with('2') && !named {
+                        untyped.push(format!("{method} {path} {status}: {schema}"));
+                    }
+                }
+            }
+        }
+        assert!(untyped.is_empty(), "untyped answers:\n{}", untyped.join("\n"));
+        let schemas = document["components"]["schemas"].as_object().unwrap();
+        for name in [
+            "ConversationJson",
+            "MessageJson",
+            "CustomerJson",
+            "FollowUpJson",
+            "ToneReportJson",
+            "ErasureJson",
+        ] {
+            assert!(schemas.contains_key(name), "{name} is not in the document");
+        }
+    }
+}

@@ -7,13 +7,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use kept_domain::FieldError;
 use kept_domain::conversation::{ConversationStatus, InboundInput};
-use kept_store::{ConversationChange, ConversationView, InboundRecorded, TimelineEntry};
+use kept_store::ConversationChange;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::errors::ErrorBody;
 use super::extract::{ApiStaff, json_body, status_filter};
 use crate::app::{self, EmailAccepted, MailSource};
+use crate::dto::{self, ConversationJson, EmailAcceptedJson, MessageAccepted, TimelineEntryJson};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -24,8 +25,8 @@ use crate::state::AppState;
     request_body(content = Object, description = "`channel`, `external_id`, `from` {`handle`, `name`}, `text`, optional `sent_at` (RFC 3339)"),
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "Stored", body = Object),
-        (status = 200, description = "Stored before; the first copy", body = Object),
+        (status = 201, description = "Stored", body = MessageAccepted),
+        (status = 200, description = "Stored before; the first copy", body = MessageAccepted),
         (status = 401, body = ErrorBody),
         (status = 422, body = ErrorBody)
     )
@@ -34,7 +35,7 @@ pub async fn inbound_message(
     State(state): State<AppState>,
     _staff: ApiStaff,
     body: Bytes,
-) -> Result<(StatusCode, Json<InboundRecorded>), AppError> {
+) -> Result<(StatusCode, Json<MessageAccepted>), AppError> {
     let input: InboundInput = json_body(&body, "body", "The body is not the expected JSON")?;
     let recorded = app::accept_inbound(&state, &input).await?;
     let status = if recorded.duplicate {
@@ -42,7 +43,7 @@ pub async fn inbound_message(
     } else {
         StatusCode::CREATED
     };
-    Ok((status, Json(recorded)))
+    Ok((status, Json((&recorded).into())))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -58,24 +59,23 @@ pub struct ConversationQuery {
     path = "/api/v1/conversations",
     params(ConversationQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
+    responses((status = 200, body = Vec<ConversationJson>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn list(
     State(state): State<AppState>,
     _staff: ApiStaff,
     Query(query): Query<ConversationQuery>,
-) -> Result<Json<Vec<ConversationView>>, AppError> {
+) -> Result<Json<Vec<ConversationJson>>, AppError> {
     let status = status_filter(
         query.status.as_deref(),
         ConversationStatus::parse,
         "open, waiting_on_customer or resolved",
     )?;
-    Ok(Json(
-        state
-            .store
-            .list_conversations(status, query.limit.unwrap_or(200).clamp(1, 1000))
-            .await?,
-    ))
+    let conversations = state
+        .store
+        .list_conversations(status, query.limit.unwrap_or(200).clamp(1, 1000))
+        .await?;
+    Ok(Json(dto::all(&conversations)))
 }
 
 /// One conversation with all its messages, oldest first.
@@ -83,14 +83,15 @@ pub async fn list(
     get,
     path = "/api/v1/conversations/{id}",
     security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
+    responses((status = 200, body = ConversationJson), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn get(
     State(state): State<AppState>,
     _staff: ApiStaff,
     Path(id): Path<String>,
-) -> Result<Json<ConversationView>, AppError> {
-    Ok(Json(state.store.conversation(&id).await?.ok_or(AppError::NotFound)?))
+) -> Result<Json<ConversationJson>, AppError> {
+    let conversation = state.store.conversation(&id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json((&conversation).into()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -105,7 +106,7 @@ pub struct ReplyRequest {
     request_body = ReplyRequest,
     security(("bearer" = [])),
     responses(
-        (status = 201, body = Object),
+        (status = 201, body = ConversationJson),
         (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 409, description = "kept has no way to send on this channel", body = ErrorBody),
@@ -117,10 +118,10 @@ pub async fn reply(
     ApiStaff(staff): ApiStaff,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<(StatusCode, Json<ConversationView>), AppError> {
+) -> Result<(StatusCode, Json<ConversationJson>), AppError> {
     let request: ReplyRequest = json_body(&body, "body", "The body is not the expected JSON")?;
     let conversation = app::reply(&state, &staff, &id, &request.text).await?;
-    Ok((StatusCode::CREATED, Json(conversation)))
+    Ok((StatusCode::CREATED, Json((&conversation).into())))
 }
 
 /// Everything a customer said and was promised, on every channel, in time order.
@@ -128,14 +129,14 @@ pub async fn reply(
     get,
     path = "/api/v1/customers/{id}/timeline",
     security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 401, body = ErrorBody))
+    responses((status = 200, body = Vec<TimelineEntryJson>), (status = 401, body = ErrorBody))
 )]
 pub async fn timeline(
     State(state): State<AppState>,
     _staff: ApiStaff,
     Path(id): Path<String>,
-) -> Result<Json<Vec<TimelineEntry>>, AppError> {
-    Ok(Json(state.store.customer_timeline(&id).await?))
+) -> Result<Json<Vec<TimelineEntryJson>>, AppError> {
+    Ok(Json(dto::all(&state.store.customer_timeline(&id).await?)))
 }
 
 /// A raw e-mail (`Content-Type: message/rfc822`), for mail services that forward mail over HTTP.
@@ -145,9 +146,9 @@ pub async fn timeline(
     request_body(content = String, content_type = "message/rfc822"),
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "Stored", body = Object),
-        (status = 200, description = "Stored before (same Message-ID)", body = Object),
-        (status = 202, description = "Not readable as e-mail: stored raw and flagged for a human", body = Object),
+        (status = 201, description = "Stored", body = EmailAcceptedJson),
+        (status = 200, description = "Stored before (same Message-ID)", body = EmailAcceptedJson),
+        (status = 202, description = "Not readable as e-mail: stored raw and flagged for a human", body = EmailAcceptedJson),
         (status = 401, body = ErrorBody),
         (status = 415, description = "Not message/rfc822", body = ErrorBody),
         (status = 413, description = "Larger than 25 MB", body = ErrorBody)
@@ -158,7 +159,7 @@ pub async fn inbound_email(
     _staff: ApiStaff,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<(StatusCode, Json<EmailAccepted>), AppError> {
+) -> Result<(StatusCode, Json<EmailAcceptedJson>), AppError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -175,7 +176,7 @@ pub async fn inbound_email(
         // Kept raw and flagged for a human: accepted, but not (yet) a message.
         EmailAccepted::Flagged { .. } => StatusCode::ACCEPTED,
     };
-    Ok((status, Json(accepted)))
+    Ok((status, Json((&accepted).into())))
 }
 
 /// One of `assign_to` (a staff e-mail address), `status` (open, waiting_on_customer, resolved) or
@@ -199,14 +200,14 @@ const MAX_TAG_CHARS: usize = 40;
     path = "/api/v1/conversations/{id}/update",
     request_body = ConversationUpdate,
     security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+    responses((status = 200, body = ConversationJson), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn update(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<Json<ConversationView>, AppError> {
+) -> Result<Json<ConversationJson>, AppError> {
     let request: ConversationUpdate = json_body(&body, "body", "The body is not the expected JSON")?;
     let refuse = |field, code, message: &str| {
         AppError::Invalid(vec![FieldError {
@@ -258,5 +259,7 @@ pub async fn update(
             ));
         }
     };
-    Ok(Json(app::change_conversation(&state, &staff, &id, change).await?))
+    Ok(Json(
+        (&app::change_conversation(&state, &staff, &id, change).await?).into(),
+    ))
 }

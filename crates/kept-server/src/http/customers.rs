@@ -8,13 +8,14 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use kept_domain::conversation::{Direction, valid_channel};
 use kept_domain::{CancelReason, Closing, FieldError, normalise_phone};
-use kept_store::{Contact, CustomerExport, CustomerView, Erasure, FollowUpView};
+use kept_store::{Contact, CustomerExport};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::errors::ErrorBody;
 use super::extract::{ApiStaff, json_body};
 use crate::app;
+use crate::dto::{self, Created, CustomerExportJson, CustomerJson, ErasureJson, FollowUpJson};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -30,14 +31,15 @@ fn invalid(field: &'static str, code: &'static str, message: &str) -> AppError {
     get,
     path = "/api/v1/customers/{id}",
     security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
+    responses((status = 200, body = CustomerJson), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn get(
     State(state): State<AppState>,
     _staff: ApiStaff,
     Path(id): Path<String>,
-) -> Result<Json<CustomerView>, AppError> {
-    Ok(Json(state.store.customer(&id).await?.ok_or(AppError::NotFound)?))
+) -> Result<Json<CustomerJson>, AppError> {
+    let customer = state.store.customer(&id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json((&customer).into()))
 }
 
 /// One of `phone`, `email` or `handle` ("channel:name", e.g. "twitter:@jan").
@@ -86,17 +88,17 @@ impl ContactRequest {
     path = "/api/v1/customers/{id}/contacts",
     request_body = ContactRequest,
     security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+    responses((status = 200, body = CustomerJson), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn add_contact(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<Json<CustomerView>, AppError> {
+) -> Result<Json<CustomerJson>, AppError> {
     let request: ContactRequest = json_body(&body, "body", "expected {\"phone\"|\"email\"|\"handle\": \"…\"}")?;
     let contact = request.contact(&state.settings.business.default_region)?;
-    Ok(Json(app::add_contact(&state, &staff, &id, contact).await?))
+    Ok(Json((&app::add_contact(&state, &staff, &id, contact).await?).into()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -112,16 +114,18 @@ pub struct MergeRequest {
     path = "/api/v1/customers/{id}/merge",
     request_body = MergeRequest,
     security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody))
+    responses((status = 200, body = CustomerJson), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody))
 )]
 pub async fn merge(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<Json<CustomerView>, AppError> {
+) -> Result<Json<CustomerJson>, AppError> {
     let request: MergeRequest = json_body(&body, "body", "expected {\"from\": \"customer id\"}")?;
-    Ok(Json(app::merge_customers(&state, &staff, &id, &request.from).await?))
+    Ok(Json(
+        (&app::merge_customers(&state, &staff, &id, &request.from).await?).into(),
+    ))
 }
 
 /// Everything kept holds about the customer, as one JSON document (owner only): the customer,
@@ -130,7 +134,7 @@ pub async fn merge(
     get,
     path = "/api/v1/customers/{id}/export",
     security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
+    responses((status = 200, body = CustomerExportJson), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn export(
     State(state): State<AppState>,
@@ -144,7 +148,11 @@ pub async fn export(
 /// The export as a file to save (the same JSON the API gives).
 pub fn export_download(id: &str, export: &CustomerExport) -> Response {
     let disposition = format!("attachment; filename=\"kept-customer-{}.json\"", sanitise_id(id));
-    ([(header::CONTENT_DISPOSITION, disposition)], Json(export)).into_response()
+    (
+        [(header::CONTENT_DISPOSITION, disposition)],
+        Json(CustomerExportJson::from(export)),
+    )
+        .into_response()
 }
 
 fn sanitise_id(id: &str) -> String {
@@ -167,16 +175,18 @@ pub struct EraseRequest {
     path = "/api/v1/customers/{id}/erase",
     request_body = EraseRequest,
     security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+    responses((status = 200, body = ErasureJson), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn erase(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<Json<Erasure>, AppError> {
+) -> Result<Json<ErasureJson>, AppError> {
     let request: EraseRequest = json_body(&body, "body", "expected {\"reason\": \"…\"}")?;
-    Ok(Json(app::erase_customer(&state, &staff, &id, &request.reason).await?))
+    Ok(Json(
+        (&app::erase_customer(&state, &staff, &id, &request.reason).await?).into(),
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -196,14 +206,14 @@ pub struct FollowUpRequest {
     path = "/api/v1/customers/{id}/follow-ups",
     request_body = FollowUpRequest,
     security(("bearer" = [])),
-    responses((status = 201, body = Object), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+    responses((status = 201, body = FollowUpJson), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn add_follow_up(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<(StatusCode, Json<FollowUpView>), AppError> {
+) -> Result<(StatusCode, Json<FollowUpJson>), AppError> {
     let request: FollowUpRequest = json_body(
         &body,
         "body",
@@ -218,7 +228,7 @@ pub async fn add_follow_up(
         request.owner_id.as_deref(),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(follow_up)))
+    Ok((StatusCode::CREATED, Json((&follow_up).into())))
 }
 
 /// The customer's follow-ups, open ones first.
@@ -226,15 +236,15 @@ pub async fn add_follow_up(
     get,
     path = "/api/v1/customers/{id}/follow-ups",
     security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody))
+    responses((status = 200, body = Vec<FollowUpJson>), (status = 404, body = ErrorBody))
 )]
 pub async fn follow_ups(
     State(state): State<AppState>,
     _staff: ApiStaff,
     Path(id): Path<String>,
-) -> Result<Json<Vec<FollowUpView>>, AppError> {
+) -> Result<Json<Vec<FollowUpJson>>, AppError> {
     state.store.customer(&id).await?.ok_or(AppError::NotFound)?;
-    Ok(Json(state.store.customer_follow_ups(&id).await?))
+    Ok(Json(dto::all(&state.store.customer_follow_ups(&id).await?)))
 }
 
 /// The follow-up was done: its promise is kept (or broken when late).
@@ -242,15 +252,15 @@ pub async fn follow_ups(
     post,
     path = "/api/v1/follow-ups/{id}/done",
     security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody))
+    responses((status = 200, body = FollowUpJson), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody))
 )]
 pub async fn follow_up_done(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     Path(id): Path<String>,
-) -> Result<Json<FollowUpView>, AppError> {
+) -> Result<Json<FollowUpJson>, AppError> {
     Ok(Json(
-        app::close_follow_up(&state, &staff, &id, Closing::Fulfilled).await?,
+        (&app::close_follow_up(&state, &staff, &id, Closing::Fulfilled).await?).into(),
     ))
 }
 
@@ -259,15 +269,17 @@ pub async fn follow_up_done(
     post,
     path = "/api/v1/follow-ups/{id}/withdraw",
     security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody))
+    responses((status = 200, body = FollowUpJson), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody))
 )]
 pub async fn follow_up_withdraw(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     Path(id): Path<String>,
-) -> Result<Json<FollowUpView>, AppError> {
+) -> Result<Json<FollowUpJson>, AppError> {
     let withdrawn = Closing::Cancelled(CancelReason::Withdrawn);
-    Ok(Json(app::close_follow_up(&state, &staff, &id, withdrawn).await?))
+    Ok(Json(
+        (&app::close_follow_up(&state, &staff, &id, withdrawn).await?).into(),
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -290,17 +302,17 @@ pub struct CallRequest {
     path = "/api/v1/customers/{id}/notes",
     request_body = NoteRequest,
     security(("bearer" = [])),
-    responses((status = 201, body = Object), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+    responses((status = 201, body = Created), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn add_note(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<(StatusCode, Json<serde_json::Value>), AppError> {
+) -> Result<(StatusCode, Json<Created>), AppError> {
     let request: NoteRequest = json_body(&body, "body", "expected {\"text\": \"…\"}")?;
     let note = app::add_note(&state, &staff, &id, request.conversation_id, &request.text).await?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": note }))))
+    Ok((StatusCode::CREATED, Json(Created { id: note })))
 }
 
 /// A phone call staff had with the customer, in or out, with a summary.
@@ -309,14 +321,14 @@ pub async fn add_note(
     path = "/api/v1/customers/{id}/calls",
     request_body = CallRequest,
     security(("bearer" = [])),
-    responses((status = 201, body = Object), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+    responses((status = 201, body = Created), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn add_call(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<(StatusCode, Json<serde_json::Value>), AppError> {
+) -> Result<(StatusCode, Json<Created>), AppError> {
     let request: CallRequest = json_body(
         &body,
         "body",
@@ -330,5 +342,5 @@ pub async fn add_call(
         )
     })?;
     let call = app::log_call(&state, &staff, &id, direction, &request.summary).await?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({ "id": call }))))
+    Ok((StatusCode::CREATED, Json(Created { id: call })))
 }

@@ -4,12 +4,12 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use kept_store::UnreadableMail;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::errors::ErrorBody;
 use super::extract::ApiStaff;
+use crate::dto::{self, UnreadableMailJson};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -78,14 +78,14 @@ pub struct UnreadableQuery {
     path = "/api/v1/unreadable-mail",
     params(UnreadableQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = Object))
+    responses((status = 200, body = Vec<UnreadableMailJson>), (status = 401, body = ErrorBody))
 )]
 pub async fn unreadable(
     State(state): State<AppState>,
     _staff: ApiStaff,
     Query(query): Query<UnreadableQuery>,
-) -> Result<Json<Vec<UnreadableMail>>, AppError> {
-    Ok(Json(state.store.unreadable_mail(query.all).await?))
+) -> Result<Json<Vec<UnreadableMailJson>>, AppError> {
+    Ok(Json(dto::all(&state.store.unreadable_mail(query.all).await?)))
 }
 
 #[utoipa::path(

@@ -4,19 +4,19 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use kept_store::ReplyTemplate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::errors::ErrorBody;
 use super::extract::{ApiStaff, json_body};
 use crate::app;
+use crate::dto::{self, TemplateJson};
 use crate::error::AppError;
 use crate::state::AppState;
 
-#[utoipa::path(get, path = "/api/v1/templates", security(("bearer" = [])), responses((status = 200, body = Object)))]
-pub async fn list(State(state): State<AppState>, _staff: ApiStaff) -> Result<Json<Vec<ReplyTemplate>>, AppError> {
-    Ok(Json(state.store.reply_templates().await?))
+#[utoipa::path(get, path = "/api/v1/templates", security(("bearer" = [])), responses((status = 200, body = Vec<TemplateJson>), (status = 401, body = ErrorBody)))]
+pub async fn list(State(state): State<AppState>, _staff: ApiStaff) -> Result<Json<Vec<TemplateJson>>, AppError> {
+    Ok(Json(dto::all(&state.store.reply_templates().await?)))
 }
 
 /// A saved reply. Merge fields: `{{ greeting }}`, `{{ customer.name }}`, `{{ customer.first_name }}`,
@@ -33,16 +33,16 @@ pub struct TemplateRequest {
     path = "/api/v1/templates",
     request_body = TemplateRequest,
     security(("bearer" = [])),
-    responses((status = 201, body = Object), (status = 422, description = "Unknown merge field or syntax error", body = ErrorBody))
+    responses((status = 201, body = TemplateJson), (status = 422, description = "Unknown merge field or syntax error", body = ErrorBody))
 )]
 pub async fn save(
     State(state): State<AppState>,
     _staff: ApiStaff,
     body: Bytes,
-) -> Result<(StatusCode, Json<ReplyTemplate>), AppError> {
+) -> Result<(StatusCode, Json<TemplateJson>), AppError> {
     let request: TemplateRequest = json_body(&body, "body", "expected {\"name\": \"…\", \"body\": \"…\"}")?;
     let saved = app::save_template(&state, &request.name, &request.body).await?;
-    Ok((StatusCode::CREATED, Json(saved)))
+    Ok((StatusCode::CREATED, Json((&saved).into())))
 }
 
 #[utoipa::path(

@@ -4,12 +4,13 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use kept_domain::{FieldError, Lang};
-use kept_tone::{CheckInput, Mood, Report, usable_text};
+use kept_tone::{CheckInput, usable_text};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::errors::ErrorBody;
 use super::extract::{ApiStaff, json_body};
+use crate::dto::{MoodJson, ToneReportJson};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -52,9 +53,13 @@ fn lang(code: Option<&str>) -> Result<Option<Lang>, AppError> {
     path = "/api/v1/tone/check",
     request_body = ToneCheckRequest,
     security(("bearer" = [])),
-    responses((status = 200, description = "The report", body = Object), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
+    responses((status = 200, description = "The report", body = ToneReportJson), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
-pub async fn check(State(state): State<AppState>, _staff: ApiStaff, body: Bytes) -> Result<Json<Report>, AppError> {
+pub async fn check(
+    State(state): State<AppState>,
+    _staff: ApiStaff,
+    body: Bytes,
+) -> Result<Json<ToneReportJson>, AppError> {
     let request: ToneCheckRequest = json_body(&body, "body", "The body is not the expected JSON")?;
     text(&request.text, "text")?;
     if let Some(reply_to) = &request.reply_to {
@@ -66,7 +71,7 @@ pub async fn check(State(state): State<AppState>, _staff: ApiStaff, body: Bytes)
         customer_name: request.customer_name.as_deref(),
         reply_to: request.reply_to.as_deref(),
     };
-    Ok(Json(state.tone.check(&input)))
+    Ok(Json((&state.tone.check(&input)).into()))
 }
 
 /// How frustrated the writer of an incoming message is (0.0–1.0), and the signs of it.
@@ -75,10 +80,12 @@ pub async fn check(State(state): State<AppState>, _staff: ApiStaff, body: Bytes)
     path = "/api/v1/tone/mood",
     request_body = ToneMoodRequest,
     security(("bearer" = [])),
-    responses((status = 200, description = "The mood", body = Object), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
+    responses((status = 200, description = "The mood", body = MoodJson), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
-pub async fn mood(_staff: ApiStaff, body: Bytes) -> Result<Json<Mood>, AppError> {
+pub async fn mood(_staff: ApiStaff, body: Bytes) -> Result<Json<MoodJson>, AppError> {
     let request: ToneMoodRequest = json_body(&body, "body", "The body is not the expected JSON")?;
     text(&request.text, "text")?;
-    Ok(Json(kept_tone::mood(&request.text, lang(request.lang.as_deref())?)))
+    Ok(Json(
+        (&kept_tone::mood(&request.text, lang(request.lang.as_deref())?)).into(),
+    ))
 }

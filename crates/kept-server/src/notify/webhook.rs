@@ -35,8 +35,8 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
         Subject::Callback(view) => {
             event.callback = Some(CallbackJson::new(view, &settings.business, state.clock.now()));
         }
-        Subject::Conversation(view) => event.conversation = Some(view.clone()),
-        Subject::FollowUp(view) => event.follow_up = Some(view.clone()),
+        Subject::Conversation(view) => event.conversation = Some(view.into()),
+        Subject::FollowUp(view) => event.follow_up = Some(view.into()),
     }
     post_signed(state, url, item, &event).await
 }

@@ -1,4 +1,11 @@
-//! The JSON shapes of the API and the webhook.
+//! The JSON shapes of the API and the webhook, defined here at the HTTP edge so that the
+//! OpenAPI document shows each one's schema.
+
+mod records;
+mod tone;
+
+pub use records::*;
+pub use tone::*;
 
 use chrono::{DateTime, Utc};
 use kept_domain::{CallOutcome, CallbackStatus, Lang, PromiseStatus};
@@ -94,10 +101,8 @@ pub struct WebhookEvent {
     pub callback: Option<CallbackJson>,
     /// For message.* events and reply promises: the conversation with its messages.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
-    pub conversation: Option<kept_store::ConversationView>,
+    pub conversation: Option<ConversationJson>,
     /// For promises staff made in their own words: what, for whom, by when.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
-    pub follow_up: Option<kept_store::FollowUpView>,
+    pub follow_up: Option<FollowUpJson>,
 }
