@@ -393,3 +393,68 @@ async fn an_erased_customer_leaves_an_anonymous_record_and_cancelled_promises() 
         ));
     }
 }
+
+#[tokio::test]
+async fn saved_replies_unreadable_mail_and_the_search_index_keep_their_promises() {
+    use kept_domain::search::SearchQuery;
+    use kept_store::{NewUnreadableMail, SearchFilter};
+    for (name, store, _dir) in stores().await {
+        let store = store.as_ref();
+        // Saved replies: one per name; saving the same name again replaces it.
+        let first = store.save_reply_template("Groet", "Hallo", monday()).await.unwrap();
+        let again = store.save_reply_template("Groet", "Beste", monday()).await.unwrap();
+        assert_eq!(first.id, again.id, "{name}");
+        assert_eq!(store.reply_templates().await.unwrap()[0].body, "Beste");
+        store.delete_reply_template(&first.id).await.unwrap();
+        assert!(matches!(
+            store.delete_reply_template(&first.id).await,
+            Err(StoreError::NotFound)
+        ));
+
+        // Unreadable mail: stored once per fingerprint, byte for byte, until someone looks.
+        let raw = b"no headers at all \x00\xff".to_vec();
+        let mail = |fingerprint: &str| NewUnreadableMail {
+            fingerprint: fingerprint.into(),
+            source: "http".into(),
+            reason: "no sender".into(),
+            raw: raw.clone(),
+            now: monday(),
+        };
+        let (id, new) = store.record_unreadable_mail(mail("f1")).await.unwrap();
+        let (same, new_again) = store.record_unreadable_mail(mail("f1")).await.unwrap();
+        assert!(new && !new_again && id == same, "{name}");
+        assert_eq!(store.unreadable_raw(&id).await.unwrap(), Some(raw.clone()));
+        let anna = staff(store, "anna@x.test", Role::Agent).await;
+        store.mark_unreadable_handled(&id, &anna, monday()).await.unwrap();
+        assert!(store.unreadable_mail(false).await.unwrap().is_empty());
+        assert_eq!(store.unreadable_mail(true).await.unwrap().len(), 1);
+
+        // The search index follows the message in the same transaction, and word forms match.
+        let mut kapot = message("m1", "@jan", monday());
+        kapot.text = "Mijn fietsbellen zijn kapot".into();
+        let stored = store.record_inbound(kapot).await.unwrap();
+        let find = |words: &str| SearchFilter {
+            query: SearchQuery::parse(words, None, None).unwrap(),
+            from: None,
+            until: None,
+            limit: 25,
+        };
+        let hits = store.search(&find("kapot")).await.unwrap();
+        assert_eq!(
+            hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(),
+            [stored.message_id.as_str()]
+        );
+        assert!(
+            store.search(&find("kapot lek")).await.unwrap().is_empty(),
+            "every word must match"
+        );
+        store
+            .erase_customer(&stored.customer_id, &anna, "asked", monday())
+            .await
+            .unwrap();
+        assert!(
+            store.search(&find("kapot")).await.unwrap().is_empty(),
+            "{name}: erased from the index"
+        );
+    }
+}
