@@ -88,8 +88,8 @@ impl CallbackInput {
                 None
             }
         };
-        let name = optional_text(&self.name, "name", MAX_NAME_CHARS, lang, &mut errors);
-        let note = optional_text(&self.note, "note", MAX_NOTE_CHARS, lang, &mut errors);
+        let name = optional_text(&self.name, "name", MAX_NAME_CHARS, Lines::One, lang, &mut errors);
+        let note = optional_text(&self.note, "note", MAX_NOTE_CHARS, Lines::Many, lang, &mut errors);
         let code = self.window.as_deref().map(str::trim).filter(|c| !c.is_empty());
         let window = match code {
             None => windows.first(),
@@ -111,10 +111,19 @@ impl CallbackInput {
     }
 }
 
+/// Whether a text may span lines. A name may not: it ends up in e-mail headers and in the
+/// lines of staff e-mails, where a line break could forge a line ("Telefoon: …").
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lines {
+    One,
+    Many,
+}
+
 fn optional_text(
     value: &Option<String>,
     field: &'static str,
     max_chars: usize,
+    lines: Lines,
     lang: Lang,
     errors: &mut Vec<FieldError>,
 ) -> Option<String> {
@@ -123,10 +132,8 @@ fn optional_text(
         errors.push(FieldError::new(field, "too_long", lang));
         return None;
     }
-    if text
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
+    let line_break = |c: char| lines == Lines::Many && matches!(c, '\n' | '\r' | '\t');
+    if text.chars().any(|c| c.is_control() && !line_break(c)) {
         errors.push(FieldError::new(field, "control_characters", lang));
         return None;
     }
@@ -213,6 +220,16 @@ mod tests {
             ]
         );
         assert!(errors[0].message.starts_with("This is not a valid phone number"));
+    }
+
+    #[test]
+    fn a_name_is_one_line_a_note_may_have_several() {
+        let mut forged = input("0612345678");
+        forged.name = Some("Jan\r\nTelefoon: 0900-1234".into());
+        forged.note = Some("Eerste regel\nTweede regel".into());
+        let errors = forged.validate(&default_windows(), "NL", Lang::Nl).unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| (e.field, e.code)).collect();
+        assert_eq!(fields, [("name", "control_characters")]);
     }
 
     #[test]

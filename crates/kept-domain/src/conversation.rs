@@ -1,6 +1,6 @@
 //! Conversations: every message a customer sends on any channel, and the promise to answer it.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::callback::FieldError;
@@ -109,11 +109,34 @@ impl InboundInput {
             Some(t) if t.len() > MAX_MESSAGE_BYTES => {
                 errors.push(field("text", "too_long", "text is larger than 100 KB"))
             }
+            // NUL cannot be stored as text by PostgreSQL, and is in no real message.
+            Some(t) if t.contains('\0') => errors.push(field("text", "nul_character", "text contains a NUL character")),
             Some(_) => {}
+        }
+        for (name, value) in [
+            ("external_id", &self.external_id),
+            ("from.handle", &from.handle),
+            ("from.name", &from.name),
+        ] {
+            if value.as_deref().is_some_and(|v| v.chars().any(char::is_control)) {
+                errors.push(field(
+                    name,
+                    "control_characters",
+                    &format!("{name} must be one line without control characters"),
+                ));
+            }
         }
         let sent_at = match self.sent_at.as_deref() {
             None => Some(now),
             Some(value) => match DateTime::parse_from_rfc3339(value.trim()) {
+                Ok(at) if !(MESSAGES_FROM_YEAR..=MESSAGES_UNTIL_YEAR).contains(&at.year()) => {
+                    errors.push(field(
+                        "sent_at",
+                        "implausible_date",
+                        &format!("sent_at must lie between {MESSAGES_FROM_YEAR} and {MESSAGES_UNTIL_YEAR}"),
+                    ));
+                    None
+                }
                 Ok(at) => Some(at.with_timezone(&Utc)),
                 Err(_) => {
                     errors.push(field(
@@ -144,6 +167,11 @@ impl InboundInput {
         }
     }
 }
+
+/// Messages claiming to be sent outside these years are refused: a clock that far off is a
+/// mistake, and such dates would sort the timeline wrongly.
+const MESSAGES_FROM_YEAR: i32 = 2000;
+const MESSAGES_UNTIL_YEAR: i32 = 2100;
 
 /// Per channel: how many opening-hour minutes we allow ourselves for a first answer.
 pub fn first_response_minutes(channel: &str, targets: &[(String, i64)], default: i64) -> i64 {
@@ -193,6 +221,31 @@ mod tests {
         };
         let fields: Vec<&str> = input.validate(now()).unwrap_err().iter().map(|e| e.field).collect();
         assert_eq!(fields, ["channel", "external_id", "from.handle", "text", "sent_at"]);
+    }
+
+    #[test]
+    fn nul_control_characters_and_implausible_dates_are_refused() {
+        let input = InboundInput {
+            channel: Some("chat".into()),
+            external_id: Some("1\n2".into()),
+            from: Some(FromInput {
+                handle: Some("@jan".into()),
+                name: Some("Jan\u{0}".into()),
+            }),
+            text: Some("hallo\u{0}".into()),
+            sent_at: Some("9999-01-01T00:00:00Z".into()),
+        };
+        let errors = input.validate(now()).unwrap_err();
+        let fields: Vec<(&str, &str)> = errors.iter().map(|e| (e.field, e.code)).collect();
+        assert_eq!(
+            fields,
+            [
+                ("text", "nul_character"),
+                ("external_id", "control_characters"),
+                ("from.name", "control_characters"),
+                ("sent_at", "implausible_date")
+            ]
+        );
     }
 
     #[test]

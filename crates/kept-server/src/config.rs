@@ -45,6 +45,8 @@ pub struct FileConfig {
     pub cookie_secure: bool,
     pub rate_limit_per_minute: u32,
     pub trust_forwarded_for: bool,
+    /// How many proxies of your own add to `X-Forwarded-For` (1 with `trust_forwarded_for`).
+    pub trusted_proxies: u32,
     pub reminder_lead_minutes: i64,
     pub retry_after_minutes: i64,
     pub worker_interval_ms: u64,
@@ -77,6 +79,7 @@ impl Default for FileConfig {
             cookie_secure: true,
             rate_limit_per_minute: 10,
             trust_forwarded_for: false,
+            trusted_proxies: 0,
             reminder_lead_minutes: 15,
             retry_after_minutes: 60,
             worker_interval_ms: 1000,
@@ -157,7 +160,9 @@ pub struct Settings {
     pub cookie_secure: bool,
     /// 0 switches the public rate limit off (benchmarks only).
     pub rate_limit_per_minute: u32,
-    pub trust_forwarded_for: bool,
+    /// The client is the address the outermost of these proxies added to `X-Forwarded-For`;
+    /// 0 ignores the header.
+    pub trusted_proxies: usize,
     pub reminder_lead: Duration,
     pub retry_after_minutes: i64,
     pub worker_interval: std::time::Duration,
@@ -255,6 +260,9 @@ impl FileConfig {
         if let Some(v) = number("KEPT_RATE_LIMIT_PER_MINUTE")? {
             self.rate_limit_per_minute = u32::try_from(v).map_err(|e| invalid("KEPT_RATE_LIMIT_PER_MINUTE", e))?;
         }
+        if let Some(v) = number("KEPT_TRUSTED_PROXIES")? {
+            self.trusted_proxies = u32::try_from(v).map_err(|e| invalid("KEPT_TRUSTED_PROXIES", e))?;
+        }
         if let Some(v) = number("KEPT_REMINDER_LEAD_MINUTES")? {
             self.reminder_lead_minutes = v;
         }
@@ -344,7 +352,10 @@ impl FileConfig {
             webhook_secret: self.webhook_secret,
             cookie_secure: self.cookie_secure,
             rate_limit_per_minute: self.rate_limit_per_minute,
-            trust_forwarded_for: self.trust_forwarded_for,
+            trusted_proxies: match (self.trust_forwarded_for, self.trusted_proxies) {
+                (false, 0) => 0,
+                (_, count) => usize::try_from(count.max(1)).unwrap_or(1),
+            },
             reminder_lead: Duration::minutes(self.reminder_lead_minutes),
             retry_after_minutes: self.retry_after_minutes,
             worker_interval: std::time::Duration::from_millis(self.worker_interval_ms.max(10)),

@@ -19,6 +19,10 @@ use crate::config::Settings;
 pub struct AppState {
     pub app: App,
     pub limiter: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
+    /// Log-in attempts, counted per address and per account apart from the public form, so
+    /// that customers on an office's address do not lock its staff out (and one account
+    /// cannot be guessed at from many addresses).
+    pub login_limiter: Option<Arc<DefaultKeyedRateLimiter<String>>>,
     pub mailer: Option<AsyncSmtpTransport<Tokio1Executor>>,
     pub http: reqwest::Client,
     /// The tone checker with the business's own phrases.
@@ -37,6 +41,8 @@ impl Deref for AppState {
 impl AppState {
     pub fn new(settings: Settings, clock: Arc<dyn Clock>, store: Arc<dyn Store>) -> Result<Self, String> {
         let limiter = NonZeroU32::new(settings.rate_limit_per_minute)
+            .map(|per_minute| Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))));
+        let login_limiter = NonZeroU32::new(settings.rate_limit_per_minute)
             .map(|per_minute| Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))));
         let mailer = settings
             .smtp_url
@@ -57,6 +63,7 @@ impl AppState {
             tone: Arc::new(tone),
             app: App::new(settings, clock, store),
             limiter,
+            login_limiter,
             mailer,
             http,
         })

@@ -11,6 +11,8 @@ use support::*;
 struct Browser {
     http: reqwest::Client,
     cookies: Vec<String>,
+    /// Sent as `X-Forwarded-For`, as a proxy in front of kept would.
+    forwarded_for: Option<String>,
 }
 
 impl Browser {
@@ -22,6 +24,7 @@ impl Browser {
         Browser {
             http,
             cookies: Vec::new(),
+            forwarded_for: None,
         }
     }
 
@@ -41,6 +44,7 @@ impl Browser {
             .http
             .get(url)
             .header(COOKIE, self.cookies.join("; "))
+            .header("x-forwarded-for", self.forwarded_for.clone().unwrap_or_default())
             .send()
             .await
             .unwrap();
@@ -53,6 +57,7 @@ impl Browser {
             .http
             .post(url)
             .header(COOKIE, self.cookies.join("; "))
+            .header("x-forwarded-for", self.forwarded_for.clone().unwrap_or_default())
             .form(form)
             .send()
             .await
@@ -371,5 +376,73 @@ async fn a_follow_up_is_written_down_on_the_customer_page_and_marked_done() {
     let (_, card) = agent.get(&server.url(&page)).await;
     assert!(card.contains("nagekomen"), "kept on time: {card}");
     assert!(!card.contains(">Gedaan<"), "no button on a closed promise");
+    server.running.stop().await;
+}
+
+#[tokio::test]
+async fn log_in_is_limited_per_account_and_per_address_apart_from_the_public_form() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start_with(&db.url, |c| {
+        c.rate_limit_per_minute = 3;
+        c.trust_forwarded_for = true;
+    })
+    .await;
+    // An office's address used up the public form's limit: its staff can still log in.
+    for i in 0..3 {
+        let response = server
+            .http
+            .post(server.url("/api/v1/callback-requests"))
+            .header("x-forwarded-for", "203.0.113.1")
+            .json(&json!({"phone": format!("06123456{i:02}")}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+    }
+    let mut office = Browser::new();
+    office.forwarded_for = Some("203.0.113.1".into());
+    let (_, login) = office.get(&server.url("/login")).await;
+    let csrf = hidden_csrf(&login);
+    let ok = office
+        .post(
+            &server.url("/login"),
+            &[("email", &server.agent_email), ("password", PASSWORD), ("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(
+        ok.status(),
+        StatusCode::SEE_OTHER,
+        "the form's limit is not the login's"
+    );
+
+    // Guessing one account's password from ever new addresses is stopped all the same.
+    let mut statuses = Vec::new();
+    let mut last_page = String::new();
+    for i in 0..4 {
+        let mut guesser = Browser::new();
+        guesser.forwarded_for = Some(format!("198.51.100.{i}"));
+        let (_, login) = guesser.get(&server.url("/login")).await;
+        let csrf = hidden_csrf(&login);
+        let attempt = guesser
+            .post(
+                &server.url("/login"),
+                &[
+                    ("email", "Olga@fiets.test"),
+                    ("password", "wrong password"),
+                    ("csrf", &csrf),
+                ],
+            )
+            .await;
+        statuses.push(attempt.status().as_u16());
+        if attempt.status() == StatusCode::TOO_MANY_REQUESTS {
+            assert_eq!(attempt.headers()["retry-after"], "60");
+            last_page = attempt.text().await.unwrap();
+        }
+    }
+    assert_eq!(statuses, [401, 401, 401, 429]);
+    assert!(
+        last_page.contains("<html") && last_page.contains("Even geduld"),
+        "{last_page}"
+    );
     server.running.stop().await;
 }

@@ -34,15 +34,16 @@ pub async fn draft_reply(
         .find(|m| m.direction == Direction::Inbound);
     let lang = last_inbound.map_or(staff.lang, |m| kept_tone::detect_language(&m.body));
     let fields = MergeFields {
-        customer_name: conversation.customer_name.as_deref(),
-        staff_name: &staff.name,
-        business_name: &app.settings.business.name,
+        customer_name: conversation.customer_name.clone(),
+        staff_name: staff.name.clone(),
+        business_name: app.settings.business.name.clone(),
         promise_due: conversation.due_at,
         lang,
         now: app.clock.now(),
         time_zone: app.settings.business.time_zone(),
     };
-    templates::render(&template.body, &fields)
+    templates::render_off_runtime(template.body.clone(), fields)
+        .await
         .map_err(|e| AppError::Conflict(format!("the template cannot be used: {e}")))
 }
 
@@ -64,7 +65,9 @@ pub async fn save_template(app: &App, name: &str, body: &str) -> Result<ReplyTem
             "the text must be between 1 and 20,000 bytes".into(),
         ));
     }
-    templates::validate(body).map_err(|e| refuse("body", "template_error", e.to_string()))?;
+    templates::validate(body)
+        .await
+        .map_err(|e| refuse("body", "template_error", e.to_string()))?;
     Ok(app.store.save_reply_template(name, body, app.clock.now()).await?)
 }
 

@@ -129,13 +129,14 @@ pub async fn reply(
     get,
     path = "/api/v1/customers/{id}/timeline",
     security(("bearer" = [])),
-    responses((status = 200, body = Vec<TimelineEntryJson>), (status = 401, body = ErrorBody))
+    responses((status = 200, body = Vec<TimelineEntryJson>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn timeline(
     State(state): State<AppState>,
     _staff: ApiStaff,
     Path(id): Path<String>,
 ) -> Result<Json<Vec<TimelineEntryJson>>, AppError> {
+    state.store.customer(&id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(dto::all(&state.store.customer_timeline(&id).await?)))
 }
 

@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::extract::{Request, State};
 use axum::http::HeaderMap;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
@@ -43,7 +43,19 @@ pub async fn html_errors(State(state): State<AppState>, request: Request, next: 
         detail,
     };
     match render(&page) {
-        Ok(html) => (response.status(), html).into_response(),
+        Ok(html) => {
+            // Keep what the answer says besides its body (Retry-After, cookies).
+            let (mut parts, _) = response.into_parts();
+            parts.headers.remove(header::CONTENT_LENGTH);
+            let mut page = html.into_response();
+            parts.headers.insert(
+                header::CONTENT_TYPE,
+                page.headers_mut()
+                    .remove(header::CONTENT_TYPE)
+                    .unwrap_or(HeaderValue::from_static("text/html; charset=utf-8")),
+            );
+            Response::from_parts(parts, page.into_body())
+        }
         Err(_) => response,
     }
 }
@@ -121,6 +133,12 @@ impl IntoResponse for AppError {
             },
         };
         let mut response = (status(&self), Json(body)).into_response();
+        if matches!(self, AppError::TooManyRequests) {
+            // Every limit here is per minute.
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        }
         response.extensions_mut().insert(info);
         response
     }

@@ -75,8 +75,9 @@ impl FromRequestParts<AppState> for ApiStaff {
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
             .filter(|t| !t.is_empty());
         if let Some(token) = bearer {
             let staff = state.store.staff_by_api_token(&token_hash(token)).await?;
@@ -103,22 +104,28 @@ impl FromRequestParts<AppState> for ApiStaff {
     }
 }
 
-/// The client's address: the connection's peer, or the first `X-Forwarded-For` entry when
-/// kept runs behind a proxy it was told to trust.
+/// The client's address: the connection's peer, or — behind `trusted_proxies` proxies of the
+/// business's own — the `X-Forwarded-For` entry the outermost of them added. Entries to the
+/// left of it come from the client and prove nothing, so they are never used.
 pub struct ClientIp(pub IpAddr);
 
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let forwarded = state
-            .settings
-            .trust_forwarded_for
-            .then(|| parts.headers.get("x-forwarded-for"))
-            .flatten()
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|v| v.trim().parse().ok());
+        let proxies = state.settings.trusted_proxies;
+        let forwarded = (proxies > 0)
+            .then(|| parts.headers.get_all("x-forwarded-for"))
+            .and_then(|values| {
+                let entries: Vec<&str> = values
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .flat_map(|v| v.split(','))
+                    .map(str::trim)
+                    .collect();
+                entries.len().checked_sub(proxies).map(|i| entries[i])
+            })
+            .and_then(|v| v.parse().ok());
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
         forwarded
             .or(peer)
@@ -134,6 +141,22 @@ impl ClientIp {
             Some(limiter) if limiter.check_key(&self.0).is_err() => Err(AppError::TooManyRequests),
             _ => Ok(()),
         }
+    }
+
+    /// Log-in attempts: a few per minute from one address, and a few per minute for one account.
+    pub fn check_login_rate(&self, state: &AppState, email: &str) -> Result<(), AppError> {
+        let Some(limiter) = &state.login_limiter else {
+            return Ok(());
+        };
+        let account = format!("account:{}", email.trim().to_lowercase());
+        let address = format!("address:{}", self.0);
+        // Both are counted, so guessing from many addresses still locks the account.
+        let by_account = limiter.check_key(&account);
+        let by_address = limiter.check_key(&address);
+        if by_account.is_err() || by_address.is_err() {
+            return Err(AppError::TooManyRequests);
+        }
+        Ok(())
     }
 }
 

@@ -120,7 +120,9 @@ pub fn router(state: AppState) -> Router {
             header::CONTENT_SECURITY_POLICY,
             "default-src 'self'; frame-ancestors 'none'",
         ))
-        .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"));
+        .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
+        // Customer data must not stay behind in a browser's or proxy's cache.
+        .layer(header_layer(header::CACHE_CONTROL, "no-store"));
     Router::new()
         .merge(public)
         .merge(public_api)

@@ -62,6 +62,12 @@ pub async fn login_form(
     Ok((jar, render(&page)?))
 }
 
+/// A real argon2 hash that no password matches, checked when the e-mail address is unknown.
+fn unknown_account_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| crate::auth::hash_password(&new_token()).unwrap_or_default())
+}
+
 #[derive(Debug, Deserialize)]
 pub struct LoginForm {
     email: String,
@@ -84,12 +90,14 @@ pub async fn login(
     if expected.is_empty() || !same_secret(&expected, &form.csrf) {
         return Err(AppError::Forbidden);
     }
-    ip.check_rate(&state)?;
+    ip.check_login_rate(&state, &form.email)?;
     let staff = state.store.staff_by_email(&form.email).await?;
-    let verified = match &staff {
-        Some(staff) => verify_password(&staff.password_hash, &form.password),
-        None => false,
-    };
+    // An unknown address costs the same hashing as a known one, so the answer's timing does
+    // not tell which staff e-mail addresses exist.
+    let stored_hash = staff
+        .as_ref()
+        .map_or(unknown_account_hash(), |s| s.password_hash.as_str());
+    let verified = verify_password(stored_hash, &form.password) && staff.is_some();
     let Some(staff) = staff.filter(|_| verified) else {
         let page = LoginPage {
             t: texts(request_lang(query.lang.as_deref(), &headers)),

@@ -15,8 +15,7 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
         return Err(DeliveryError::Permanent("no SMTP server is configured any more".into()));
     };
     let recipient = recipient(state, item).await?;
-    let to: Mailbox = format!("{} <{}>", recipient.name.replace(['<', '>', '"'], ""), recipient.email)
-        .parse()
+    let to = mailbox(Some(&recipient.name), &recipient.email)
         .map_err(|e| DeliveryError::Permanent(format!("bad recipient address: {e}")))?;
     let content = match subject {
         Subject::Callback(callback) => Content::callback(state, item.event, callback, recipient.lang),
@@ -78,14 +77,7 @@ pub(super) async fn send_reply(state: &AppState, item: &OutboxItem, subject: &Su
     } else {
         format!("Re: {topic}").trim_end().to_string()
     };
-    let name = conversation
-        .customer_name
-        .as_deref()
-        .unwrap_or("")
-        .replace(['<', '>', '"'], "");
-    let to: Mailbox = format!("{name} <{address}>")
-        .trim()
-        .parse()
+    let to = mailbox(conversation.customer_name.as_deref(), address)
         .map_err(|e| permanent(&format!("bad customer address: {e}")))?;
     let mut builder = Message::builder()
         .from(state.settings.mail_from.clone())
@@ -103,6 +95,16 @@ pub(super) async fn send_reply(state: &AppState, item: &OutboxItem, subject: &Su
         Err(error) if error.is_permanent() => Err(DeliveryError::Permanent(error.to_string())),
         Err(error) => Err(temporary(error)),
     }
+}
+
+/// A recipient built from its parts, never by formatting text: lettre quotes or encodes any
+/// display name ("Jansen, Jan", brackets, an `@`, accents), and line breaks in a name cannot
+/// become header lines.
+fn mailbox(name: Option<&str>, address: &str) -> Result<Mailbox, lettre::address::AddressError> {
+    let name = name
+        .map(|n| n.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|n| !n.is_empty());
+    Ok(Mailbox::new(name, address.trim().parse()?))
 }
 
 /// The addressee, or their delegate while they are away.

@@ -1,0 +1,169 @@
+//! Hardening: what an attacker or a careless integrator sends gets a clear answer and takes
+//! nothing down (issue: hardening). On SQLite and PostgreSQL where the database matters.
+
+mod support;
+
+use std::time::Duration as StdDuration;
+
+use serde_json::{Value, json};
+use support::*;
+
+#[tokio::test]
+async fn a_template_that_would_run_for_ever_is_refused_and_the_server_stays_responsive() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start(&db.url).await;
+    let bombs = [
+        "{% for a in range(100000) %}{% for b in range(100000) %}{{ a }}{% endfor %}{% endfor %}",
+        "{{ 'x' * 99999999 }}",
+    ];
+    let saves = bombs.map(|body| {
+        let (url, token) = (server.url("/api/v1/templates"), server.token.clone());
+        tokio::spawn(async move {
+            reqwest::Client::new()
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({"name": "Bom", "body": body}))
+                .send()
+                .await
+                .unwrap()
+        })
+    });
+    // While they are tried, kept answers others.
+    let health = tokio::time::timeout(
+        StdDuration::from_secs(10),
+        server.http.get(server.url("/healthz")).send(),
+    )
+    .await
+    .expect("healthz answers while templates are tried")
+    .unwrap();
+    assert_eq!(health.status(), 200);
+    for save in saves {
+        let refused = tokio::time::timeout(StdDuration::from_secs(10), save)
+            .await
+            .expect("a runaway template is refused, not waited for")
+            .unwrap();
+        assert_eq!(refused.status(), 422);
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(body["fields"][0]["field"], "body", "{body}");
+    }
+    assert!(
+        server.store.reply_templates().await.unwrap().is_empty(),
+        "nothing was saved"
+    );
+    server.running.stop().await;
+}
+
+#[tokio::test]
+async fn nul_and_control_characters_are_refused_at_the_edge_naming_the_field() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let message = |text: &str, name: &str| json!({"channel": "chat", "external_id": "1", "from": {"handle": "@jan", "name": name}, "text": text});
+        for (body, field) in [
+            (message("hallo\u{0}", "Jan"), "text"),
+            (message("hallo", "Jan\u{0}"), "from.name"),
+            (message("hallo", "Jan\r\nBcc: x"), "from.name"),
+        ] {
+            let refused = server.api_post("/api/v1/inbound/message", body).await;
+            assert_eq!(refused.status(), 422, "{}", db.name);
+            let refused: Value = refused.json().await.unwrap();
+            assert_eq!(refused["fields"][0]["field"], field);
+        }
+        let forged = server
+            .request_callback(json!({"phone": "0612345678", "name": "Jan\r\nTelefoon: 0900-1234"}))
+            .await;
+        assert_eq!(forged.status(), 422);
+        let old = json!({"channel": "chat", "external_id": "2", "from": {"handle": "@jan"}, "text": "x", "sent_at": "0000-01-01T00:00:00Z"});
+        assert_eq!(server.api_post("/api/v1/inbound/message", old).await.status(), 422);
+        let fine = server
+            .api_post("/api/v1/inbound/message", message("hallo", "Jan"))
+            .await;
+        assert_eq!(fine.status(), 201, "the same message without them is stored");
+        server.running.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_reply_reaches_a_customer_whose_name_has_a_comma() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let raw = "From: \"Jansen, Jan\" <jan@example.org>\r\nTo: winkel@fiets.test\r\nSubject: Bel\r\n\
+                   Message-ID: <comma-1@example.org>\r\n\r\nMijn bel doet het niet.\r\n";
+        let stored: Value = server.post_email(raw).await.json().await.unwrap();
+        let conversation = stored["conversation_id"].as_str().unwrap();
+        let reply = server
+            .api_post(
+                &format!("/api/v1/conversations/{conversation}/replies"),
+                json!({"text": "We sturen een nieuwe bel."}),
+            )
+            .await;
+        assert_eq!(reply.status(), 201, "{}", db.name);
+        eventually(10, "the reply at the customer's address", || async {
+            !server.smtp.to("jan@example.org").is_empty()
+        })
+        .await;
+        let mail = &server.smtp.to("jan@example.org")[0];
+        let parsed = mail_parser::MessageParser::default()
+            .parse(mail.raw.as_bytes())
+            .unwrap();
+        let to = parsed.to().and_then(|to| to.first()).unwrap();
+        assert_eq!(to.name(), Some("Jansen, Jan"), "the display name, quoted or encoded");
+        assert_eq!(to.address(), Some("jan@example.org"));
+        server.running.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_forged_forwarded_for_entry_does_not_get_past_the_limit() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start_with(&db.url, |c| {
+        c.rate_limit_per_minute = 3;
+        c.trust_forwarded_for = true;
+    })
+    .await;
+    let mut statuses = Vec::new();
+    for i in 0..4 {
+        let response = server
+            .http
+            .post(server.url("/api/v1/callback-requests"))
+            // The client writes the first entry; our proxy appends the real address.
+            .header("X-Forwarded-For", format!("10.0.0.{i}, 203.0.113.7"))
+            .json(&json!({"phone": format!("06123456{i:02}")}))
+            .send()
+            .await
+            .unwrap();
+        if response.status() == 429 {
+            assert_eq!(response.headers()["retry-after"], "60");
+        }
+        statuses.push(response.status().as_u16());
+    }
+    assert_eq!(statuses, [201, 201, 201, 429]);
+    // Another real client is not held back.
+    let other = server
+        .http
+        .post(server.url("/api/v1/callback-requests"))
+        .header("X-Forwarded-For", "203.0.113.8")
+        .json(&json!({"phone": "0612345699"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 201);
+    server.running.stop().await;
+}
+
+#[tokio::test]
+async fn small_things_an_integrator_meets() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start(&db.url).await;
+    let lower = server
+        .http
+        .get(server.url("/api/v1/callback-requests"))
+        .header("Authorization", format!("bearer {}", server.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lower.status(), 200, "the scheme is case-insensitive");
+    assert_eq!(lower.headers()["cache-control"], "no-store");
+    let unknown = server.api_get("/api/v1/customers/nobody/timeline").await;
+    assert_eq!(unknown.status(), 404);
+    server.running.stop().await;
+}
