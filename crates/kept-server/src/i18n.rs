@@ -397,7 +397,7 @@ impl ErrorTexts {
             "owner_only" => self.owner_only,
             "not_found" | "gone" => self.not_found,
             "forbidden" | "unauthorized" => self.form_expired,
-            "invalid" | "bad_request" | "unsupported_media_type" => self.invalid,
+            "invalid" | "bad_request" | "unsupported_media_type" | "too_large" | "method_not_allowed" => self.invalid,
             "conflict" => self.conflict,
             "rate_limited" => self.too_many,
             _ => self.internal,

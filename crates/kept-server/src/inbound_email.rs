@@ -70,21 +70,37 @@ pub fn parse(raw: &[u8]) -> Result<ParsedEmail, EmailError> {
         || header("Content-Type").is_some_and(|v| v.contains("multipart/report"))
         || from_address.starts_with("mailer-daemon@")
         || from_address.starts_with("postmaster@");
-    let text = message.body_text(0).map(|t| t.trim().to_string()).unwrap_or_default();
+    let text = message.body_text(0).map(|t| storable(t.trim())).unwrap_or_default();
     Ok(ParsedEmail {
-        from_name: sender
-            .name()
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .map(str::to_string),
-        from_address,
-        subject: message.subject().map(str::to_string),
-        message_id: message.message_id().map_or_else(|| fingerprint(raw), str::to_string),
+        from_name: sender.name().map(|n| one_line(&storable(n))).filter(|n| !n.is_empty()),
+        from_address: storable(&from_address),
+        subject: message.subject().map(|s| one_line(&storable(s))),
+        message_id: message.message_id().map_or_else(|| fingerprint(raw), storable),
         thread,
         text: if text.is_empty() { "(no text)".into() } else { text },
         automatic,
         attachments: message.attachments().map(attachment).collect(),
     })
+}
+
+/// Text as a database can store it: NUL (which PostgreSQL refuses in text and no real mail
+/// means) is dropped. The message is still stored; the log says what was changed.
+fn storable(text: &str) -> String {
+    if text.contains('\0') {
+        tracing::warn!("an e-mail held NUL characters; they were left out");
+        text.replace('\0', "")
+    } else {
+        text.to_string()
+    }
+}
+
+/// A header value on one line (a name or subject with line breaks cannot forge header lines).
+fn one_line(text: &str) -> String {
+    text.split(|c: char| c.is_control())
+        .filter(|p| !p.trim().is_empty())
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn attachment(part: &mail_parser::MessagePart<'_>) -> ParsedAttachment {
@@ -187,5 +203,13 @@ Content-Type: text/html; charset=utf-8\r\n\r\n<p>Ik ben <b>afwezig</b> tot maand
         assert!(parsed.text.contains("afwezig tot maandag"), "{}", parsed.text);
         assert!(parsed.message_id.starts_with("sha256:"), "no Message-ID: a stable hash");
         assert_eq!(parse(b"From: nobody\r\n\r\nhello"), Err(EmailError::NoSender));
+    }
+
+    #[test]
+    fn nul_characters_are_left_out_and_the_mail_is_still_read() {
+        let raw = b"From: Jan <jan@example.nl>\r\nSubject: Bel\x00 kapot\r\n\r\nMijn\x00 bel\r\n";
+        let parsed = parse(raw).unwrap();
+        assert_eq!(parsed.text, "Mijn bel");
+        assert_eq!(parsed.subject.as_deref(), Some("Bel kapot"));
     }
 }

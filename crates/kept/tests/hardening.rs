@@ -58,16 +58,37 @@ async fn nul_and_control_characters_are_refused_at_the_edge_naming_the_field() {
     for db in databases().await {
         let server = TestServer::start(&db.url).await;
         let message = |text: &str, name: &str| json!({"channel": "chat", "external_id": "1", "from": {"handle": "@jan", "name": name}, "text": text});
-        for (body, field) in [
-            (message("hallo\u{0}", "Jan"), "text"),
-            (message("hallo", "Jan\u{0}"), "from.name"),
-            (message("hallo", "Jan\r\nBcc: x"), "from.name"),
+        for (body, code) in [
+            (message("hallo\u{0}", "Jan"), "nul_character"),
+            (message("hallo", "Jan\u{0}"), "nul_character"),
+            (message("hallo", "Jan\r\nBcc: x"), "control_characters"),
         ] {
             let refused = server.api_post("/api/v1/inbound/message", body).await;
             assert_eq!(refused.status(), 422, "{}", db.name);
             let refused: Value = refused.json().await.unwrap();
-            assert_eq!(refused["fields"][0]["field"], field);
+            assert_eq!(refused["fields"][0]["code"], code, "{refused}");
         }
+        let template = server
+            .api_post("/api/v1/templates", json!({"name": "a\u{0}b", "body": "Hallo"}))
+            .await;
+        assert_eq!(template.status(), 422, "a template name with NUL on {}", db.name);
+        let path = server.api_get("/api/v1/customers/x%00y").await;
+        assert_eq!(path.status(), 404, "an id that is not an id is not found");
+        let mut login = std::collections::HashMap::new();
+        login.insert("email", "a\u{0}b");
+        let form = server
+            .http
+            .post(server.url("/login"))
+            .form(&login)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(form.status(), 422, "NUL in a form on {}", db.name);
+        // The same over e-mail is stored, the NUL left out.
+        let raw =
+            "From: Jan <jan@example.org>\r\nSubject: Bel\r\nMessage-ID: <nul-1@example.org>\r\n\r\nMijn\u{0} bel\r\n";
+        let mail = server.post_email(raw).await;
+        assert_eq!(mail.status(), 201, "{}", db.name);
         let forged = server
             .request_callback(json!({"phone": "0612345678", "name": "Jan\r\nTelefoon: 0900-1234"}))
             .await;
@@ -165,5 +186,54 @@ async fn small_things_an_integrator_meets() {
     assert_eq!(lower.headers()["cache-control"], "no-store");
     let unknown = server.api_get("/api/v1/customers/nobody/timeline").await;
     assert_eq!(unknown.status(), 404);
+
+    // Errors axum answers itself are the same JSON body as every other API error.
+    let json_error = |response: reqwest::Response| async move {
+        let status = response.status().as_u16();
+        let body: Value = response.json().await.expect("a JSON error body");
+        (status, body["error"].as_str().unwrap_or_default().to_string())
+    };
+    let bad_query = server.api_get("/api/v1/conversations?limit=abc").await;
+    assert_eq!(json_error(bad_query).await, (400, "bad_request".to_string()));
+    let wrong_method = server
+        .http
+        .delete(server.url("/api/v1/conversations"))
+        .bearer_auth(&server.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json_error(wrong_method).await, (405, "method_not_allowed".to_string()));
+    let too_large = server
+        .api_post(
+            "/api/v1/templates",
+            json!({"name": "Groot", "body": "x".repeat(70_000)}),
+        )
+        .await;
+    assert_eq!(json_error(too_large).await, (413, "too_large".to_string()));
+    let no_route = server.api_get("/api/v1/nothing-here").await;
+    assert_eq!(json_error(no_route).await, (404, "not_found".to_string()));
+    // A message is allowed up to 100 KB, so a 70 KB chat message is taken.
+    let long =
+        json!({"channel": "chat", "external_id": "long", "from": {"handle": "@jan"}, "text": "x".repeat(70_000)});
+    assert_eq!(server.api_post("/api/v1/inbound/message", long).await.status(), 201);
+    server.running.stop().await;
+}
+
+#[tokio::test]
+async fn a_staff_email_carries_the_message_id_of_its_outbox_item() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start(&db.url).await;
+    server.created(json!({"phone": "0612345678"})).await;
+    let agent = server.agent_email.clone();
+    eventually(10, "the new-request e-mail", || async {
+        server.smtp.to(&agent).len() == 1
+    })
+    .await;
+    let raw = &server.smtp.to(&agent)[0].raw;
+    let id = raw
+        .lines()
+        .find(|l| l.to_ascii_lowercase().starts_with("message-id:"))
+        .unwrap();
+    assert!(id.contains("<kept-outbox-") && id.contains("@fiets.test>"), "{id}");
     server.running.stop().await;
 }

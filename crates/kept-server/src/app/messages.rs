@@ -195,7 +195,21 @@ pub async fn accept_email(app: &App, raw: &[u8], source: MailSource) -> Result<E
         fanout: app.fanout(),
         attachments,
     };
-    Ok(EmailAccepted::Stored(record_inbound(app, message).await?))
+    match record_inbound(app, message).await {
+        Ok(recorded) => Ok(EmailAccepted::Stored(recorded)),
+        // The database refused it: kept raw for a human rather than lost.
+        Err(AppError::Internal(detail)) => {
+            flag_email(
+                app,
+                raw,
+                raw,
+                source,
+                &format!("the message could not be stored: {detail}"),
+            )
+            .await
+        }
+        Err(other) => Err(other),
+    }
 }
 
 async fn flag_email(

@@ -1,6 +1,7 @@
-//! The one place errors become answers: every `AppError` is a status and a JSON body, and on
-//! the staff pages (anything outside `/api`) that body is shown as a page in the reader's
-//! language instead.
+//! The one place errors become answers: every `AppError` is a status and a JSON body; on the
+//! staff pages that body is shown as a page in the reader's language instead, and under `/api`
+//! the errors axum itself answers (a body too large, a query it cannot read, a method or route
+//! that does not exist) get the same JSON body as every other error.
 
 use axum::Json;
 use axum::extract::{Request, State};
@@ -20,17 +21,81 @@ use crate::error::AppError;
 use crate::i18n::{error_texts, texts};
 use crate::state::AppState;
 
-pub async fn html_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if request.uri().path().starts_with("/api/") {
-        return next.run(request).await;
-    }
+pub async fn answer_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let (api, page) = (path.starts_with("/api/"), is_staff_page(path));
     let headers = request.headers().clone();
     let query = request.uri().query().map(str::to_string);
-    let lang = reader_lang(&state, &headers, query.as_deref()).await;
     let response = next.run(request).await;
-    let Some(info) = response.extensions().get::<ErrorInfo>().cloned() else {
-        return response;
+    let info = response.extensions().get::<ErrorInfo>().cloned();
+    let failed = response.status().is_client_error() || response.status().is_server_error();
+    match info {
+        None if api && failed => json_for_status(response).await,
+        // An error axum answered itself on a page (a form without its fields): a page too.
+        None if page && failed => {
+            let info = ErrorInfo {
+                code: code_for(response.status()),
+                message: String::new(),
+            };
+            let lang = reader_lang(&state, &headers, query.as_deref()).await;
+            error_page(response, info, lang)
+        }
+        Some(info) if page => {
+            let lang = reader_lang(&state, &headers, query.as_deref()).await;
+            error_page(response, info, lang)
+        }
+        _ => response,
+    }
+}
+
+/// The staff's pages (the customer's form answers its own errors on the form).
+fn is_staff_page(path: &str) -> bool {
+    path == "/" || ["/staff", "/login", "/logout"].iter().any(|p| path.starts_with(p))
+}
+
+/// The JSON error body for an error axum answered in plain text.
+async fn json_for_status(response: Response) -> Response {
+    let status = response.status();
+    let code = code_for(status);
+    let (parts, body) = response.into_parts();
+    // axum's own explanation ("Failed to deserialize query string: …") helps a client; a
+    // server error's text stays in the log.
+    let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    let message = match status {
+        s if s.is_server_error() => "something went wrong on our side; nothing you sent was lost".to_string(),
+        StatusCode::NOT_FOUND if text.is_empty() => "not found".to_string(),
+        StatusCode::METHOD_NOT_ALLOWED if text.is_empty() => "this method is not allowed here".to_string(),
+        _ => String::from_utf8_lossy(&text).trim().to_string(),
     };
+    let body = ErrorBody {
+        error: code,
+        message,
+        fields: Vec::new(),
+    };
+    let mut answer = (status, Json(body)).into_response();
+    for name in [header::ALLOW, header::RETRY_AFTER] {
+        if let Some(value) = parts.headers.get(&name) {
+            answer.headers_mut().insert(name, value.clone());
+        }
+    }
+    answer
+}
+
+/// The error code for a status axum answered without an `AppError`.
+fn code_for(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "invalid",
+        StatusCode::TOO_MANY_REQUESTS => "rate_limited",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    }
+}
+
+fn error_page(response: Response, info: ErrorInfo, lang: Lang) -> Response {
     let words = error_texts(lang);
     let (title, explanation) = words.for_code(info.code);
     // The detail names what to fix (a field, a conflict); it is written in English, so an

@@ -188,6 +188,14 @@ pub fn json_body<'a, T: serde::Deserialize<'a>>(
     field: &'static str,
     expected: &str,
 ) -> Result<T, AppError> {
+    // "\u0000" in any string: PostgreSQL cannot store it as text, and no real message holds it.
+    if body.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+        return Err(AppError::Invalid(vec![kept_domain::FieldError {
+            field,
+            code: "nul_character",
+            message: "the JSON holds a NUL character (\\u0000)".into(),
+        }]));
+    }
     serde_json::from_slice(body).map_err(|e| {
         AppError::Invalid(vec![kept_domain::FieldError {
             field,

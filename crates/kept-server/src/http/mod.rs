@@ -4,6 +4,7 @@
 mod api;
 mod conversations;
 mod customers;
+mod edge;
 pub mod errors;
 mod events;
 mod extract;
@@ -32,6 +33,8 @@ pub use api::ApiDoc;
 
 /// Requests larger than this are refused before they are read.
 const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Routes that carry a message (up to 100 KB of text, which JSON escaping can make longer).
+const MAX_TEXT_BODY_BYTES: usize = 4 * kept_domain::conversation::MAX_MESSAGE_BYTES;
 
 pub fn router(state: AppState) -> Router {
     // The public form may be shown inside the business's own site (an iframe).
@@ -80,14 +83,20 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/callback-requests", get(api::list_callbacks))
         .route("/api/v1/callback-requests/{id}", get(api::get_callback))
         .route("/api/v1/callback-requests/{id}/outcome", post(api::record_outcome))
-        .route("/api/v1/inbound/message", post(conversations::inbound_message))
+        .route(
+            "/api/v1/inbound/message",
+            post(conversations::inbound_message).layer(DefaultBodyLimit::max(MAX_TEXT_BODY_BYTES)),
+        )
         .route(
             "/api/v1/inbound/email",
             post(conversations::inbound_email).layer(DefaultBodyLimit::max(crate::config::MAX_RAW_EMAIL_BYTES)),
         )
         .route("/api/v1/conversations", get(conversations::list))
         .route("/api/v1/conversations/{id}", get(conversations::get))
-        .route("/api/v1/conversations/{id}/replies", post(conversations::reply))
+        .route(
+            "/api/v1/conversations/{id}/replies",
+            post(conversations::reply).layer(DefaultBodyLimit::max(MAX_TEXT_BODY_BYTES)),
+        )
         .route("/api/v1/conversations/{id}/update", post(conversations::update))
         .route("/api/v1/customers/{id}/timeline", get(conversations::timeline))
         .route("/api/v1/customers/{id}", get(customers::get))
@@ -115,7 +124,6 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/tone/check", post(tone::check))
         .route("/api/v1/tone/mood", post(tone::mood))
         .route("/api/openapi.json", get(api::openapi))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), errors::html_errors))
         .layer(header_layer(
             header::CONTENT_SECURITY_POLICY,
             "default-src 'self'; frame-ancestors 'none'",
@@ -131,6 +139,11 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/kept.js", get(script))
         .route("/assets/composer.js", get(composer_script))
         .route("/assets/kept.css", get(stylesheet))
+        .layer(axum::middleware::from_fn(edge::refuse_unstorable))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            errors::answer_errors,
+        ))
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header_layer(header::REFERRER_POLICY, "same-origin"))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

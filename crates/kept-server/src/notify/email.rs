@@ -23,9 +23,13 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
         Subject::FollowUp(follow_up) => Content::follow_up(state, item.event, follow_up, recipient.lang),
     }
     .map_err(|e| DeliveryError::Permanent(format!("e-mail template: {e}")))?;
+    // One Message-ID per outbox item: delivery is at least once, and a resend after a crash
+    // is then recognisably the same message (mail programs show it once).
+    let domain = state.settings.mail_from.email.domain().to_string();
     let message = Message::builder()
         .from(state.settings.mail_from.clone())
         .to(to)
+        .message_id(Some(format!("<kept-outbox-{}@{domain}>", item.id)))
         .subject(content.subject)
         .multipart(MultiPart::alternative_plain_html(content.text, content.html))
         .map_err(|e| DeliveryError::Permanent(e.to_string()))?;

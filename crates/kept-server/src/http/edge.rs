@@ -1,0 +1,67 @@
+//! Checks every request before a handler sees it: NUL, which no database here can store as
+//! text, gets a clear answer once, here, instead of a database error later — in the path (an
+//! id that is not an id is not found), the query and form bodies. JSON bodies are checked where
+//! they are read (`extract::json_body`).
+
+use axum::body::{Body, to_bytes};
+use axum::extract::Request;
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use kept_domain::FieldError;
+
+use crate::error::AppError;
+
+/// Form posts are small; anything larger is refused before it is read.
+const MAX_FORM_BYTES: usize = 64 * 1024;
+
+pub async fn refuse_unstorable(request: Request, next: Next) -> Response {
+    if holds_nul(request.uri().path().as_bytes()) {
+        return AppError::NotFound.into_response();
+    }
+    if request.uri().query().is_some_and(|q| holds_nul(q.as_bytes())) {
+        return nul_in("query").into_response();
+    }
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
+        return AppError::BadRequest("the form is too large".into()).into_response();
+    };
+    if holds_nul(&bytes) {
+        return nul_in("form").into_response();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+/// A NUL byte, raw or percent-encoded.
+fn holds_nul(bytes: &[u8]) -> bool {
+    bytes.contains(&0) || bytes.windows(3).any(|w| w.eq_ignore_ascii_case(b"%00"))
+}
+
+fn nul_in(field: &'static str) -> AppError {
+    AppError::Invalid(vec![FieldError {
+        field,
+        code: "nul_character",
+        message: format!("the {field} contains a NUL character"),
+    }])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::holds_nul;
+
+    #[test]
+    fn nul_is_found_raw_and_percent_encoded() {
+        assert!(holds_nul(b"email=a%00b"));
+        assert!(holds_nul(b"/api/v1/customers/x%00y"));
+        assert!(holds_nul(b"a\0b"));
+        assert!(!holds_nul(b"email=a%200b&x=%0A"));
+    }
+}
