@@ -221,6 +221,12 @@ pub struct InboxTexts {
     pub erase_reason: &'static str,
     pub erase_confirm: &'static str,
     pub owner_only_note: &'static str,
+    /// Before a promise's due moment in a list: "Uiterlijk" / "Due".
+    pub due_by: &'static str,
+    pub kind_callback: &'static str,
+    pub kind_callback_retry: &'static str,
+    pub kind_reply: &'static str,
+    pub kind_follow_up: &'static str,
 }
 
 pub fn inbox_texts(lang: Lang) -> &'static InboxTexts {
@@ -295,6 +301,11 @@ static INBOX_NL: InboxTexts = InboxTexts {
     erase_reason: "Reden (bijvoorbeeld: klant vroeg erom per e-mail)",
     erase_confirm: "Ik begrijp dat dit niet ongedaan kan worden",
     owner_only_note: "Alleen de eigenaar kan gegevens downloaden of wissen.",
+    due_by: "Uiterlijk",
+    kind_callback: "terugbellen",
+    kind_callback_retry: "opnieuw bellen",
+    kind_reply: "antwoorden",
+    kind_follow_up: "toezegging",
 };
 
 static INBOX_EN: InboxTexts = InboxTexts {
@@ -362,9 +373,24 @@ static INBOX_EN: InboxTexts = InboxTexts {
     erase_reason: "Reason (for example: the customer asked by e-mail)",
     erase_confirm: "I understand this cannot be undone",
     owner_only_note: "Only the owner can download or erase data.",
+    due_by: "Due",
+    kind_callback: "call back",
+    kind_callback_retry: "call again",
+    kind_reply: "answer",
+    kind_follow_up: "promise in words",
 };
 
 impl InboxTexts {
+    /// What a promise of this kind is for.
+    pub fn promise_kind(&self, kind: kept_domain::PromiseKind) -> &'static str {
+        match kind {
+            kept_domain::PromiseKind::Callback => self.kind_callback,
+            kept_domain::PromiseKind::CallbackRetry => self.kind_callback_retry,
+            kept_domain::PromiseKind::Reply => self.kind_reply,
+            kept_domain::PromiseKind::FollowUp => self.kind_follow_up,
+        }
+    }
+
     /// The label of a timeline or search entry kind.
     pub fn kind(&self, kind: &str) -> &'static str {
         match kind {
@@ -382,6 +408,7 @@ impl InboxTexts {
 
 /// What an error page says, per error code: a title and what the reader can do.
 pub struct ErrorTexts {
+    problems: &'static [(&'static str, &'static str)],
     owner_only: (&'static str, &'static str),
     not_found: (&'static str, &'static str),
     form_expired: (&'static str, &'static str),
@@ -392,6 +419,11 @@ pub struct ErrorTexts {
 }
 
 impl ErrorTexts {
+    /// What a refused field's code means, for the codes the staff pages can produce.
+    pub fn problem(&self, code: &str) -> Option<&'static str> {
+        self.problems.iter().find(|(c, _)| *c == code).map(|(_, text)| *text)
+    }
+
     pub fn for_code(&self, code: &str) -> (&'static str, &'static str) {
         match code {
             "owner_only" => self.owner_only,
@@ -413,6 +445,27 @@ pub fn error_texts(lang: Lang) -> &'static ErrorTexts {
 }
 
 static ERRORS_NL: ErrorTexts = ErrorTexts {
+    problems: &[
+        (
+            "in_the_past",
+            "Dat tijdstip is al voorbij: kies een moment in de toekomst.",
+        ),
+        ("invalid_moment", "Vul een dag en een tijd in."),
+        ("unusable_text", "Vul de tekst in (niet leeg en niet te lang)."),
+        (
+            "not_confirmed",
+            "Vink aan dat u begrijpt dat wissen niet ongedaan kan worden.",
+        ),
+        ("reason_required", "Geef een reden op (hoogstens 500 tekens)."),
+        ("unknown_staff", "Kies iemand uit het team."),
+        ("own_delegate", "Niemand kan zijn eigen vervanger zijn."),
+        ("too_long", "Een veld is te lang."),
+        (
+            "control_characters",
+            "Een veld bevat tekens die niet mogen (zoals een regeleinde in een naam).",
+        ),
+        ("nul_character", "Er staat een onleesbaar teken in wat u verstuurde."),
+    ],
     owner_only: (
         "Alleen voor de eigenaar",
         "Dit mag alleen de eigenaar van het bedrijf doen. Vraag het aan een eigenaar.",
@@ -441,6 +494,24 @@ static ERRORS_NL: ErrorTexts = ErrorTexts {
 };
 
 static ERRORS_EN: ErrorTexts = ErrorTexts {
+    problems: &[
+        ("in_the_past", "That moment has passed: choose one in the future."),
+        ("invalid_moment", "Fill in a day and a time."),
+        ("unusable_text", "Fill in the text (not empty and not too long)."),
+        (
+            "not_confirmed",
+            "Tick the box to confirm that erasing cannot be undone.",
+        ),
+        ("reason_required", "Give a reason (at most 500 characters)."),
+        ("unknown_staff", "Choose someone from the team."),
+        ("own_delegate", "Nobody can stand in for themselves."),
+        ("too_long", "A field is too long."),
+        (
+            "control_characters",
+            "A field holds characters that are not allowed (such as a line break in a name).",
+        ),
+        ("nul_character", "What you sent holds an unreadable character."),
+    ],
     owner_only: ("Owners only", "Only the business owner may do this. Ask an owner."),
     not_found: ("Not found", "This page or record does not exist (any more)."),
     form_expired: ("Form expired", "The form expired. Reload the page and try again."),

@@ -93,6 +93,7 @@ pub async fn erase_customer(app: &App, staff: &Staff, id: &str, reason: &str) ->
         ));
     }
     let erasure = app.store.erase_customer(id, &staff.id, reason, app.clock.now()).await?;
+    tracing::info!(erasure = %erasure.id, by = %staff.id, "customer data erased");
     app.announce(Change::Customers).await;
     Ok(erasure)
 }

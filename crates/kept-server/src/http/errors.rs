@@ -36,6 +36,7 @@ pub async fn answer_errors(State(state): State<AppState>, request: Request, next
             let info = ErrorInfo {
                 code: code_for(response.status()),
                 message: String::new(),
+                problems: Vec::new(),
             };
             let lang = reader_lang(&state, &headers, query.as_deref()).await;
             error_page(response, info, lang)
@@ -98,13 +99,15 @@ fn code_for(status: StatusCode) -> &'static str {
 fn error_page(response: Response, info: ErrorInfo, lang: Lang) -> Response {
     let words = error_texts(lang);
     let (title, explanation) = words.for_code(info.code);
-    // The detail names what to fix (a field, a conflict); it is written in English, so an
-    // English page shows it and a Dutch page keeps to its own explanation.
-    let detail = (lang == Lang::En && explanation != info.message).then_some(info.message);
+    let problems: Vec<&'static str> = info.problems.iter().filter_map(|code| words.problem(code)).collect();
+    // A conflict's own words name what happened; they are English, so only an English page
+    // shows them (a Dutch page keeps to its own explanation).
+    let detail = (lang == Lang::En && info.code == "conflict").then_some(info.message);
     let page = ErrorPage {
         t: texts(lang),
         title,
         explanation,
+        problems,
         detail,
     };
     match render(&page) {
@@ -178,6 +181,8 @@ fn status(error: &AppError) -> StatusCode {
 pub struct ErrorInfo {
     pub code: &'static str,
     pub message: String,
+    /// For `invalid`: the codes of what was refused, so a page can say it in its language.
+    pub problems: Vec<&'static str>,
 }
 
 impl IntoResponse for AppError {
@@ -188,6 +193,10 @@ impl IntoResponse for AppError {
         let info = ErrorInfo {
             code: self.code(),
             message: self.public_message(),
+            problems: match &self {
+                AppError::Invalid(fields) => fields.iter().map(|f| f.code).collect(),
+                _ => Vec::new(),
+            },
         };
         let body = ErrorBody {
             error: self.code(),

@@ -5,9 +5,9 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use kept_domain::Lang;
-use kept_domain::PromiseStatus;
 use kept_domain::conversation::{ConversationStatus, Direction, FRUSTRATED_FROM};
 use kept_domain::quoted::split_quoted;
+use kept_domain::{PromiseKind, PromiseStatus};
 use kept_store::{ConversationChange, ConversationView, FollowUpView, MessageView, TimelineEntry};
 use serde::Deserialize;
 
@@ -237,7 +237,11 @@ fn timeline_row(clock: &LocalTime<'_>, i: &InboxTexts, entry: &TimelineEntry) ->
     TimelineRow {
         at: clock.moment(entry.at),
         kind: i.kind(&entry.kind),
-        channel: entry.channel.clone(),
+        // A promise's "channel" is its kind: shown in words, never as a code.
+        channel: match entry.kind.as_str() {
+            "promise" => PromiseKind::parse(&entry.channel).map_or_else(String::new, |k| i.promise_kind(k).to_string()),
+            _ => entry.channel.clone(),
+        },
         text,
         who: entry.staff_name.clone(),
         link: match entry.kind.as_str() {
@@ -279,6 +283,7 @@ pub async fn customer(
         .collect();
     timeline.reverse();
     let follow_ups = state.store.customer_follow_ups(&id).await?;
+    let local_now = state.clock.now().with_timezone(&state.settings.business.time_zone());
     let contacts = customer
         .phone
         .iter()
@@ -296,12 +301,16 @@ pub async fn customer(
         contacts,
         timeline,
         follow_ups: follow_ups.iter().map(|f| follow_up_row(&clock, i, f)).collect(),
-        today: state
-            .clock
-            .now()
-            .with_timezone(&state.settings.business.time_zone())
-            .format("%Y-%m-%d")
-            .to_string(),
+        today: local_now.format("%Y-%m-%d").to_string(),
+        // Late in the day a promise is for tomorrow morning; earlier, for the end of today.
+        due_default: if chrono::Timelike::hour(&local_now) >= 16 {
+            (
+                (local_now + chrono::Duration::days(1)).format("%Y-%m-%d").to_string(),
+                "10:00",
+            )
+        } else {
+            (local_now.format("%Y-%m-%d").to_string(), "17:00")
+        },
         may_erase: session.staff.role.may(kept_domain::staff::OwnerOnly::EraseCustomer),
         me: session.staff,
         csrf: session.csrf,

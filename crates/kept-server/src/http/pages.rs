@@ -46,6 +46,8 @@ pub struct ErrorPage {
     pub t: &'static Texts,
     pub title: &'static str,
     pub explanation: &'static str,
+    /// What exactly was wrong, in the page's language.
+    pub problems: Vec<&'static str>,
     pub detail: Option<String>,
 }
 
@@ -156,8 +158,10 @@ pub struct CustomerPage {
     pub contacts: Vec<String>,
     pub timeline: Vec<TimelineRow>,
     pub follow_ups: Vec<FollowUpRow>,
-    /// The business's today, for the date input's default and minimum.
+    /// The business's today, for the date input's minimum.
     pub today: String,
+    /// The day and time a new follow-up is due unless staff change it.
+    pub due_default: (String, &'static str),
     pub may_erase: bool,
 }
 
