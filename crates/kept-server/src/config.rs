@@ -47,6 +47,10 @@ pub struct FileConfig {
     pub trust_forwarded_for: bool,
     /// How many proxies of your own add to `X-Forwarded-For` (1 with `trust_forwarded_for`).
     pub trusted_proxies: u32,
+    /// A request's headers must arrive within this many seconds.
+    pub header_read_timeout_seconds: u64,
+    /// Connections one address may hold open at once (not counted behind a proxy).
+    pub max_connections_per_address: usize,
     pub reminder_lead_minutes: i64,
     pub retry_after_minutes: i64,
     pub worker_interval_ms: u64,
@@ -80,6 +84,8 @@ impl Default for FileConfig {
             rate_limit_per_minute: 10,
             trust_forwarded_for: false,
             trusted_proxies: 0,
+            header_read_timeout_seconds: 10,
+            max_connections_per_address: 256,
             reminder_lead_minutes: 15,
             retry_after_minutes: 60,
             worker_interval_ms: 1000,
@@ -163,6 +169,8 @@ pub struct Settings {
     /// The client is the address the outermost of these proxies added to `X-Forwarded-For`;
     /// 0 ignores the header.
     pub trusted_proxies: usize,
+    pub header_read_timeout: std::time::Duration,
+    pub max_connections_per_address: usize,
     pub reminder_lead: Duration,
     pub retry_after_minutes: i64,
     pub worker_interval: std::time::Duration,
@@ -356,6 +364,8 @@ impl FileConfig {
                 (false, 0) => 0,
                 (_, count) => usize::try_from(count.max(1)).unwrap_or(1),
             },
+            header_read_timeout: std::time::Duration::from_secs(self.header_read_timeout_seconds.clamp(1, 300)),
+            max_connections_per_address: self.max_connections_per_address.max(1),
             reminder_lead: Duration::minutes(self.reminder_lead_minutes),
             retry_after_minutes: self.retry_after_minutes,
             worker_interval: std::time::Duration::from_millis(self.worker_interval_ms.max(10)),

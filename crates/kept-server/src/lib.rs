@@ -4,6 +4,7 @@
 pub mod app;
 pub mod auth;
 pub mod config;
+mod connections;
 pub mod dto;
 pub mod error;
 pub mod http;
@@ -63,15 +64,18 @@ pub async fn launch(
     let (stop, stopped) = watch::channel(false);
     let mut tasks = JoinSet::new();
 
-    let app = http::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let app = http::router(state.clone());
+    let limits = connections::Limits {
+        header_read_timeout: state.settings.header_read_timeout,
+        max_connections_per_address: (state.settings.trusted_proxies == 0)
+            .then_some(state.settings.max_connections_per_address),
+    };
     let mut http_stop = stopped.clone();
     tasks.spawn(async move {
         let shutdown = async move {
             let _ = http_stop.wait_for(|stop| *stop).await;
         };
-        if let Err(error) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
-            tracing::error!(%error, "HTTP server stopped");
-        }
+        connections::serve(listener, app, limits, shutdown).await;
     });
     tasks.spawn(workers::run_outbox(state.clone(), stopped.clone()));
     if let Some(imap) = state.settings.imap.clone() {

@@ -237,3 +237,50 @@ async fn a_staff_email_carries_the_message_id_of_its_outbox_item() {
     assert!(id.contains("<kept-outbox-") && id.contains("@fiets.test>"), "{id}");
     server.running.stop().await;
 }
+
+#[tokio::test]
+async fn half_sent_headers_are_cut_off_and_one_address_cannot_hold_every_connection() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start_with(&db.url, |c| {
+        c.header_read_timeout_seconds = 1;
+        c.max_connections_per_address = 3;
+    })
+    .await;
+    let address = server.running.addr;
+    // Slowloris: half a request, then nothing.
+    let mut slow = tokio::net::TcpStream::connect(address).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: kept\r\n")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let closed = tokio::time::timeout(StdDuration::from_secs(10), slow.read_to_end(&mut answer)).await;
+    assert!(closed.is_ok(), "the half-sent request was cut off");
+    drop(slow);
+
+    // Three idle connections from one address fill its share; a fourth is closed at once.
+    let mut idle = Vec::new();
+    for _ in 0..3 {
+        idle.push(tokio::net::TcpStream::connect(address).await.unwrap());
+    }
+    let mut fourth = tokio::net::TcpStream::connect(address).await.unwrap();
+    let _ = fourth.write_all(b"GET /healthz HTTP/1.1\r\nHost: kept\r\n\r\n").await;
+    let mut refused = Vec::new();
+    let read = tokio::time::timeout(StdDuration::from_secs(10), fourth.read_to_end(&mut refused)).await;
+    assert!(
+        matches!(read, Ok(Ok(0)) | Ok(Err(_))),
+        "the fourth connection gets no answer"
+    );
+    drop(idle);
+    // Once they are gone the address is served again.
+    eventually(10, "served again", || async {
+        server
+            .http
+            .get(server.url("/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == 200)
+    })
+    .await;
+    server.running.stop().await;
+}

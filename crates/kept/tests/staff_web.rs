@@ -343,7 +343,10 @@ async fn a_follow_up_is_written_down_on_the_customer_page_and_marked_done() {
         .await;
     assert_eq!(past.status(), StatusCode::UNPROCESSABLE_ENTITY, "due in the past");
     let said = past.text().await.unwrap();
-    assert!(said.contains("Dat tijdstip is al voorbij"), "the page says what is wrong: {said}");
+    assert!(
+        said.contains("Dat tijdstip is al voorbij"),
+        "the page says what is wrong: {said}"
+    );
     let added = agent
         .post(
             &server.url(&format!("{page}/follow-up")),
@@ -359,7 +362,10 @@ async fn a_follow_up_is_written_down_on_the_customer_page_and_marked_done() {
     let (_, card) = agent.get(&server.url(&page)).await;
     assert!(card.contains("Offerte sturen voor de e-bike"), "{card}");
     assert!(card.contains("Uiterlijk op donderdag 26 november 10:00"), "{card}");
-    assert!(card.contains("toezegging") && !card.contains("follow_up"), "no codes on the page");
+    assert!(
+        card.contains("toezegging") && !card.contains("follow_up"),
+        "no codes on the page"
+    );
     assert!(card.contains("Gedaan"));
     let follow_ups: Vec<serde_json::Value> = server
         .api_get(&format!("/api/v1/customers/{customer}/follow-ups"))
