@@ -30,13 +30,6 @@ str_enum!(OutboxEvent {
     MessageReceived => "message.received", MessageReply => "message.reply",
 });
 
-impl OutboxEvent {
-    /// Events whose subject id names a promise (the rest name a record of their own).
-    pub fn is_about_a_promise(self) -> bool {
-        matches!(self, OutboxEvent::PromiseReminder | OutboxEvent::PromiseEscalated)
-    }
-}
-
 /// How an outbox item travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Delivery {

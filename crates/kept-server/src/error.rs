@@ -32,6 +32,15 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// One refused field: which, a stable code, and what to do about it.
+    pub fn invalid(field: &'static str, code: &'static str, message: impl Into<String>) -> AppError {
+        AppError::Invalid(vec![FieldError {
+            field,
+            code,
+            message: message.into(),
+        }])
+    }
+
     /// A stable code for programs: invalid, bad_request, unauthorized, forbidden, owner_only,
     /// not_found, conflict, rate_limited, internal …
     pub fn code(&self) -> &'static str {

@@ -2,7 +2,6 @@
 //! channel, a date range in the business's time zone), checked and turned into a store query.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use kept_domain::FieldError;
 use kept_domain::search::SearchQuery;
 use kept_store::{SearchFilter, SearchHit};
 use serde::{Deserialize, Serialize};
@@ -41,27 +40,19 @@ pub struct SearchResult {
     pub snippet: String,
 }
 
-fn invalid(field: &'static str, code: &'static str, message: &str) -> AppError {
-    AppError::Invalid(vec![FieldError {
-        field,
-        code,
-        message: message.into(),
-    }])
-}
-
 fn blank_to_none(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
 fn day_start(state: &AppState, field: &'static str, day: &str) -> Result<DateTime<Utc>, AppError> {
     let date = NaiveDate::parse_from_str(day, "%Y-%m-%d")
-        .map_err(|_| invalid(field, "invalid_date", "use a date like 2026-11-24"))?;
+        .map_err(|_| AppError::invalid(field, "invalid_date", "use a date like 2026-11-24"))?;
     let tz = state.settings.business.time_zone();
     date.and_hms_opt(0, 0, 0)
         .and_then(|midnight| midnight.and_local_timezone(tz).earliest())
         .map(|local| local.with_timezone(&Utc))
         .ok_or_else(|| {
-            invalid(
+            AppError::invalid(
                 field,
                 "invalid_date",
                 "this day has no midnight in the business's time zone",
@@ -71,14 +62,14 @@ fn day_start(state: &AppState, field: &'static str, day: &str) -> Result<DateTim
 
 pub async fn search(state: &AppState, params: &SearchParams) -> Result<Vec<SearchResult>, AppError> {
     if params.q.len() > 500 {
-        return Err(invalid("q", "too_long", "search for at most 500 characters"));
+        return Err(AppError::invalid("q", "too_long", "search for at most 500 characters"));
     }
     let query = SearchQuery::parse(
         &params.q,
         blank_to_none(&params.customer),
         blank_to_none(&params.channel),
     )
-    .ok_or_else(|| invalid("q", "no_words", "type at least one word to search for"))?;
+    .ok_or_else(|| AppError::invalid("q", "no_words", "type at least one word to search for"))?;
     let from = blank_to_none(&params.from)
         .map(|d| day_start(state, "from", d))
         .transpose()?;
@@ -88,7 +79,11 @@ pub async fn search(state: &AppState, params: &SearchParams) -> Result<Vec<Searc
     if let (Some(from), Some(until)) = (from, until)
         && until <= from
     {
-        return Err(invalid("until", "before_from", "the end date is before the start date"));
+        return Err(AppError::invalid(
+            "until",
+            "before_from",
+            "the end date is before the start date",
+        ));
     }
     let limit = params.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
     let hits = state

@@ -1,7 +1,7 @@
 //! Callback requests: a customer asks to be called back, staff record how the call went.
 
 use chrono::Duration;
-use kept_domain::{CallOutcome, CallbackInput, FieldError, Lang};
+use kept_domain::{CallOutcome, CallbackInput, Lang};
 use kept_store::{CallbackView, NewCallback, NewOutcome, Staff};
 
 use super::{App, Change};
@@ -55,11 +55,11 @@ pub async fn record_outcome(
         .as_ref()
         .is_some_and(|n| n.chars().count() > MAX_OUTCOME_NOTE_CHARS)
     {
-        return Err(AppError::Invalid(vec![FieldError {
-            field: "note",
-            code: "too_long",
-            message: format!("The note may be at most {MAX_OUTCOME_NOTE_CHARS} characters."),
-        }]));
+        return Err(AppError::invalid(
+            "note",
+            "too_long",
+            format!("The note may be at most {MAX_OUTCOME_NOTE_CHARS} characters."),
+        ));
     }
     let now = app.clock.now();
     let settings = &app.settings;

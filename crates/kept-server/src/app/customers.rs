@@ -2,12 +2,12 @@
 //! and their AVG/GDPR export and erase.
 
 use chrono::{DateTime, Utc};
+use kept_domain::Closing;
 use kept_domain::conversation::Direction;
 use kept_domain::staff::OwnerOnly;
-use kept_domain::{Closing, FieldError};
 use kept_store::{Contact, CustomerExport, CustomerView, Erasure, FollowUpView, NewFollowUp, NewRecord, Staff};
 
-use super::{App, Change, authorize, refuse};
+use super::{App, Change, authorize};
 use crate::error::AppError;
 
 const MAX_RECORD_CHARS: usize = 10_000;
@@ -15,11 +15,11 @@ const MAX_RECORD_CHARS: usize = 10_000;
 fn record_text(text: &str, field: &'static str) -> Result<String, AppError> {
     let text = text.trim();
     if text.is_empty() || text.chars().count() > MAX_RECORD_CHARS {
-        return Err(AppError::Invalid(vec![FieldError {
+        return Err(AppError::invalid(
             field,
-            code: "unusable_text",
-            message: "must be between 1 and 10,000 characters".into(),
-        }]));
+            "unusable_text",
+            "must be between 1 and 10,000 characters",
+        ));
     }
     Ok(text.to_string())
 }
@@ -86,7 +86,7 @@ pub async fn erase_customer(app: &App, staff: &Staff, id: &str, reason: &str) ->
     authorize(staff, OwnerOnly::EraseCustomer)?;
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
-        return Err(refuse(
+        return Err(AppError::invalid(
             "reason",
             "reason_required",
             "say why the data is erased (for example: the customer asked for it), in at most 500 characters",
@@ -112,7 +112,7 @@ pub async fn add_follow_up(
 ) -> Result<FollowUpView, AppError> {
     let text = text.trim();
     if text.is_empty() || text.chars().count() > MAX_FOLLOW_UP_CHARS {
-        return Err(refuse(
+        return Err(AppError::invalid(
             "text",
             "unusable_text",
             "say what was promised, in at most 1,000 characters",
@@ -120,14 +120,18 @@ pub async fn add_follow_up(
     }
     let now = app.clock.now();
     if due_at <= now {
-        return Err(refuse("due_at", "in_the_past", "the promise must be due in the future"));
+        return Err(AppError::invalid(
+            "due_at",
+            "in_the_past",
+            "the promise must be due in the future",
+        ));
     }
     let owner = match owner_id.filter(|o| !o.is_empty()) {
         Some(owner) => {
             app.store
                 .staff_by_id(owner)
                 .await?
-                .ok_or_else(|| refuse("owner_id", "unknown_staff", "choose someone from the team"))?
+                .ok_or_else(|| AppError::invalid("owner_id", "unknown_staff", "choose someone from the team"))?
                 .id
         }
         None => staff.id.clone(),

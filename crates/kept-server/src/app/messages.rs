@@ -2,8 +2,8 @@
 //! staff replies to them.
 
 use chrono::Duration;
+use kept_domain::Delivery;
 use kept_domain::conversation::{InboundInput, MAX_MESSAGE_BYTES, first_response_minutes};
-use kept_domain::{Delivery, FieldError};
 use kept_store::{
     ConversationChange, ConversationView, InboundRecorded, NewAttachment, NewInbound, NewReply, NewUnreadableMail,
     Staff,
@@ -69,11 +69,11 @@ async fn record_inbound(app: &App, message: NewInbound) -> Result<InboundRecorde
 /// reply promise kept.
 pub async fn reply(app: &App, staff: &Staff, conversation_id: &str, text: &str) -> Result<ConversationView, AppError> {
     if text.trim().is_empty() || text.len() > MAX_MESSAGE_BYTES {
-        return Err(AppError::Invalid(vec![FieldError {
-            field: "text",
-            code: "unusable_text",
-            message: "text must be between 1 byte and 100 KB".into(),
-        }]));
+        return Err(AppError::invalid(
+            "text",
+            "unusable_text",
+            "text must be between 1 byte and 100 KB",
+        ));
     }
     let conversation = app
         .store

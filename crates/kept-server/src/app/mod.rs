@@ -10,8 +10,8 @@ mod templates;
 
 use std::sync::Arc;
 
+use kept_domain::Clock;
 use kept_domain::staff::OwnerOnly;
-use kept_domain::{Clock, FieldError};
 use kept_store::{Fanout, Staff, Store};
 use tokio::sync::Notify;
 
@@ -102,12 +102,4 @@ pub fn authorize(staff: &Staff, action: OwnerOnly) -> Result<(), AppError> {
     } else {
         Err(AppError::OwnerOnly)
     }
-}
-
-pub(crate) fn refuse(field: &'static str, code: &'static str, message: impl Into<String>) -> AppError {
-    AppError::Invalid(vec![FieldError {
-        field,
-        code,
-        message: message.into(),
-    }])
 }

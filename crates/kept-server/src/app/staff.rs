@@ -3,7 +3,7 @@
 use kept_domain::staff::OwnerOnly;
 use kept_store::Staff;
 
-use super::{App, Change, authorize, refuse};
+use super::{App, Change, authorize};
 use crate::error::AppError;
 
 /// Marks `staff_id` away with `delegate` standing in (their open promises move along), or
@@ -14,10 +14,18 @@ pub async fn set_away(app: &App, actor: &Staff, staff_id: &str, delegate: Option
     }
     if let Some(delegate) = delegate {
         if delegate == staff_id {
-            return Err(refuse("delegate", "own_delegate", "nobody can stand in for themselves"));
+            return Err(AppError::invalid(
+                "delegate",
+                "own_delegate",
+                "nobody can stand in for themselves",
+            ));
         }
         if app.store.staff_by_id(delegate).await?.is_none() {
-            return Err(refuse("delegate", "unknown_staff", "choose a stand-in from the team"));
+            return Err(AppError::invalid(
+                "delegate",
+                "unknown_staff",
+                "choose a stand-in from the team",
+            ));
         }
     }
     app.store.set_away(staff_id, delegate, app.clock.now()).await?;

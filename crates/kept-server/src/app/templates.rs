@@ -1,6 +1,5 @@
 //! Saved replies: filling one in for a conversation, saving and deleting them.
 
-use kept_domain::FieldError;
 use kept_domain::conversation::Direction;
 use kept_domain::staff::OwnerOnly;
 use kept_store::{ReplyTemplate, Staff};
@@ -50,24 +49,23 @@ pub async fn draft_reply(
 /// Saves a reply template after checking that it renders.
 pub async fn save_template(app: &App, name: &str, body: &str) -> Result<ReplyTemplate, AppError> {
     let name = name.trim();
-    let refuse = |field, code, message: String| AppError::Invalid(vec![FieldError { field, code, message }]);
     if name.is_empty() || name.chars().count() > 80 {
-        return Err(refuse(
+        return Err(AppError::invalid(
             "name",
             "invalid_name",
-            "give the template a name of 1 to 80 characters".into(),
+            "give the template a name of 1 to 80 characters",
         ));
     }
     if body.trim().is_empty() || body.len() > templates::MAX_TEMPLATE_BYTES {
-        return Err(refuse(
+        return Err(AppError::invalid(
             "body",
             "invalid_body",
-            "the text must be between 1 and 20,000 bytes".into(),
+            "the text must be between 1 and 20,000 bytes",
         ));
     }
     templates::validate(body)
         .await
-        .map_err(|e| refuse("body", "template_error", e.to_string()))?;
+        .map_err(|e| AppError::invalid("body", "template_error", e.to_string()))?;
     Ok(app.store.save_reply_template(name, body, app.clock.now()).await?)
 }
 

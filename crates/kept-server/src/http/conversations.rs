@@ -5,7 +5,6 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use kept_domain::FieldError;
 use kept_domain::conversation::{ConversationStatus, InboundInput};
 use kept_store::ConversationChange;
 use serde::Deserialize;
@@ -210,13 +209,6 @@ pub async fn update(
     body: Bytes,
 ) -> Result<Json<ConversationJson>, AppError> {
     let request: ConversationUpdate = json_body(&body, "body", "The body is not the expected JSON")?;
-    let refuse = |field, code, message: &str| {
-        AppError::Invalid(vec![FieldError {
-            field,
-            code,
-            message: message.into(),
-        }])
-    };
     let change = match (
         &request.assign_to,
         &request.status,
@@ -224,13 +216,14 @@ pub async fn update(
     ) {
         (Some(email), None, true) => {
             let assignee = state.store.staff_by_email(email).await?;
-            let assignee = assignee
-                .ok_or_else(|| refuse("assign_to", "unknown_staff", "no staff member has this e-mail address"))?;
+            let assignee = assignee.ok_or_else(|| {
+                AppError::invalid("assign_to", "unknown_staff", "no staff member has this e-mail address")
+            })?;
             ConversationChange::Assign { staff_id: assignee.id }
         }
         (None, Some(status), true) => {
             ConversationChange::Status(ConversationStatus::parse(status).ok_or_else(|| {
-                refuse(
+                AppError::invalid(
                     "status",
                     "unknown_status",
                     "status must be open, waiting_on_customer or resolved",
@@ -243,7 +236,11 @@ pub async fn update(
                     .map(|t| t.trim().to_lowercase())
                     .map(|t| match t.chars().count() {
                         1..=MAX_TAG_CHARS => Ok(t),
-                        _ => Err(refuse("add_tags", "invalid_tag", "a tag has 1 to 40 characters")),
+                        _ => Err(AppError::invalid(
+                            "add_tags",
+                            "invalid_tag",
+                            "a tag has 1 to 40 characters",
+                        )),
                     })
                     .collect()
             };
@@ -253,7 +250,7 @@ pub async fn update(
             }
         }
         _ => {
-            return Err(refuse(
+            return Err(AppError::invalid(
                 "body",
                 "one_change",
                 "send one of assign_to, status, or add_tags/remove_tags",

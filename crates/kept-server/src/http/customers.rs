@@ -7,7 +7,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use kept_domain::conversation::{Direction, valid_channel};
-use kept_domain::{CancelReason, Closing, FieldError, normalise_phone};
+use kept_domain::{CancelReason, Closing, normalise_phone};
 use kept_store::{Contact, CustomerExport};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -18,14 +18,6 @@ use crate::app;
 use crate::dto::{self, Created, CustomerExportJson, CustomerJson, ErasureJson, FollowUpJson};
 use crate::error::AppError;
 use crate::state::AppState;
-
-fn invalid(field: &'static str, code: &'static str, message: &str) -> AppError {
-    AppError::Invalid(vec![FieldError {
-        field,
-        code,
-        message: message.to_string(),
-    }])
-}
 
 #[utoipa::path(
     get,
@@ -55,25 +47,25 @@ impl ContactRequest {
         match (&self.phone, &self.email, &self.handle) {
             (Some(phone), None, None) => normalise_phone(phone, region)
                 .map(Contact::Phone)
-                .map_err(|e| invalid("phone", "invalid_phone", &e.to_string())),
+                .map_err(|e| AppError::invalid("phone", "invalid_phone", e.to_string())),
             (None, Some(email), None) => {
                 let address = email.trim().to_lowercase();
                 address
                     .parse::<lettre::Address>()
                     .map(|_| Contact::Handle(format!("email:{address}")))
-                    .map_err(|_| invalid("email", "invalid_email", "this is not an e-mail address"))
+                    .map_err(|_| AppError::invalid("email", "invalid_email", "this is not an e-mail address"))
             }
             (None, None, Some(handle)) => match handle.trim().split_once(':') {
                 Some((channel, name)) if valid_channel(channel) && !name.trim().is_empty() && handle.len() <= 200 => {
                     Ok(Contact::Handle(format!("{channel}:{}", name.trim())))
                 }
-                _ => Err(invalid(
+                _ => Err(AppError::invalid(
                     "handle",
                     "invalid_handle",
                     "a handle is channel:name, e.g. twitter:@jan",
                 )),
             },
-            _ => Err(invalid(
+            _ => Err(AppError::invalid(
                 "body",
                 "one_contact",
                 "send exactly one of phone, email or handle",
@@ -335,7 +327,7 @@ pub async fn add_call(
         "expected {\"direction\": \"inbound\"|\"outbound\", \"summary\": \"…\"}",
     )?;
     let direction = Direction::parse(&request.direction).ok_or_else(|| {
-        invalid(
+        AppError::invalid(
             "direction",
             "unknown_direction",
             "direction must be inbound or outbound",

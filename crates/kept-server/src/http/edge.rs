@@ -8,7 +8,6 @@ use axum::extract::Request;
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use kept_domain::FieldError;
 
 use crate::error::AppError;
 
@@ -46,11 +45,7 @@ fn holds_nul(bytes: &[u8]) -> bool {
 }
 
 fn nul_in(field: &'static str) -> AppError {
-    AppError::Invalid(vec![FieldError {
-        field,
-        code: "nul_character",
-        message: format!("the {field} contains a NUL character"),
-    }])
+    AppError::invalid(field, "nul_character", format!("the {field} contains a NUL character"))
 }
 
 #[cfg(test)]

@@ -24,8 +24,12 @@ use crate::state::AppState;
 pub async fn answer_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
     let (api, page) = (path.starts_with("/api/"), is_staff_page(path));
-    let headers = request.headers().clone();
-    let query = request.uri().query().map(str::to_string);
+    // Only a page needs the reader's language (from these) when it fails.
+    let (headers, query) = if page {
+        (request.headers().clone(), request.uri().query().map(str::to_string))
+    } else {
+        (HeaderMap::new(), None)
+    };
     let response = next.run(request).await;
     let info = response.extensions().get::<ErrorInfo>().cloned();
     let failed = response.status().is_client_error() || response.status().is_server_error();

@@ -190,32 +190,20 @@ pub fn json_body<'a, T: serde::Deserialize<'a>>(
 ) -> Result<T, AppError> {
     // "\u0000" in any string: PostgreSQL cannot store it as text, and no real message holds it.
     if body.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
-        return Err(AppError::Invalid(vec![kept_domain::FieldError {
+        return Err(AppError::invalid(
             field,
-            code: "nul_character",
-            message: "the JSON holds a NUL character (\\u0000)".into(),
-        }]));
+            "nul_character",
+            "the JSON holds a NUL character (\\u0000)",
+        ));
     }
-    serde_json::from_slice(body).map_err(|e| {
-        AppError::Invalid(vec![kept_domain::FieldError {
-            field,
-            code: "invalid_json",
-            message: format!("{expected}: {e}"),
-        }])
-    })
+    serde_json::from_slice(body).map_err(|e| AppError::invalid(field, "invalid_json", format!("{expected}: {e}")))
 }
 
 /// An optional `?status=` filter; an unknown value is a 422 that lists the known ones.
 pub fn status_filter<T>(value: Option<&str>, parse: fn(&str) -> Option<T>, known: &str) -> Result<Option<T>, AppError> {
     value
         .map(|v| {
-            parse(v).ok_or_else(|| {
-                AppError::Invalid(vec![kept_domain::FieldError {
-                    field: "status",
-                    code: "unknown_status",
-                    message: format!("status must be {known}"),
-                }])
-            })
+            parse(v).ok_or_else(|| AppError::invalid("status", "unknown_status", format!("status must be {known}")))
         })
         .transpose()
 }

@@ -4,7 +4,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
-use kept_domain::{CancelReason, Closing, FieldError};
+use kept_domain::{CancelReason, Closing};
 use serde::Deserialize;
 
 use super::extract::StaffSession;
@@ -44,13 +44,7 @@ pub async fn add(
 
 /// A day and a time typed on a page, read in the business's time zone.
 fn local_moment(state: &AppState, date: &str, time: &str) -> Result<chrono::DateTime<Utc>, AppError> {
-    let invalid = |field, message: &str| {
-        AppError::Invalid(vec![FieldError {
-            field,
-            code: "invalid_moment",
-            message: message.to_string(),
-        }])
-    };
+    let invalid = |field, message: &str| AppError::invalid(field, "invalid_moment", message);
     let day = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").map_err(|_| invalid("date", "give a day"))?;
     let time = NaiveTime::parse_from_str(time.trim(), "%H:%M").map_err(|_| invalid("time", "give a time"))?;
     state

@@ -37,11 +37,11 @@ pub async fn erase(
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
     if form.confirm.as_deref() != Some("1") {
-        return Err(AppError::Invalid(vec![kept_domain::FieldError {
-            field: "confirm",
-            code: "not_confirmed",
-            message: "tick the box to confirm that the data is erased for good".into(),
-        }]));
+        return Err(AppError::invalid(
+            "confirm",
+            "not_confirmed",
+            "tick the box to confirm that the data is erased for good",
+        ));
     }
     app::erase_customer(&state, &session.staff, &id, &form.reason).await?;
     Ok(Redirect::to("/staff").into_response())

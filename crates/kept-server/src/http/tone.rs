@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use kept_domain::{FieldError, Lang};
+use kept_domain::Lang;
 use kept_tone::{CheckInput, usable_text};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -32,18 +32,14 @@ pub struct ToneMoodRequest {
     lang: Option<String>,
 }
 
-fn invalid(field: &'static str, code: &'static str, message: String) -> AppError {
-    AppError::Invalid(vec![FieldError { field, code, message }])
-}
-
 fn text(text: &str, field: &'static str) -> Result<(), AppError> {
     usable_text(text.as_bytes())
         .map(|_| ())
-        .map_err(|e| invalid(field, "unusable_text", e.to_string()))
+        .map_err(|e| AppError::invalid(field, "unusable_text", e.to_string()))
 }
 
 fn lang(code: Option<&str>) -> Result<Option<Lang>, AppError> {
-    code.map(|c| Lang::parse(c).ok_or_else(|| invalid("lang", "unknown_language", "lang must be nl or en".into())))
+    code.map(|c| Lang::parse(c).ok_or_else(|| AppError::invalid("lang", "unknown_language", "lang must be nl or en")))
         .transpose()
 }
 
