@@ -456,3 +456,62 @@ async fn log_in_is_limited_per_account_and_per_address_apart_from_the_public_for
     );
     server.running.stop().await;
 }
+
+#[tokio::test]
+async fn an_owner_marks_someone_else_away_and_back_on_the_team_page_an_agent_cannot() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start(&db.url).await;
+    let owner = server.store.staff_by_email(&server.owner_email).await.unwrap().unwrap();
+    let agent = server.store.staff_by_email(&server.agent_email).await.unwrap().unwrap();
+
+    let (mut sanne, agent_csrf) = logged_in(&server, &server.agent_email).await;
+    let (_, page) = sanne.get(&server.url("/staff/team")).await;
+    assert!(
+        !page.contains("Iemand anders afwezig melden"),
+        "agents get no such form"
+    );
+    assert!(
+        page.contains("(eigenaar)") && !page.contains("(owner)"),
+        "roles in words"
+    );
+    let refused = sanne
+        .post(
+            &server.url("/staff/away"),
+            &[
+                ("csrf", &agent_csrf),
+                ("away", "1"),
+                ("delegate", &agent.id),
+                ("staff_id", &owner.id),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+    let (mut olga, csrf) = logged_in(&server, &server.owner_email).await;
+    let (_, page) = olga.get(&server.url("/staff/team")).await;
+    assert!(page.contains("Iemand anders afwezig melden"), "{page}");
+    let away = olga
+        .post(
+            &server.url("/staff/away"),
+            &[
+                ("csrf", &csrf),
+                ("away", "1"),
+                ("delegate", &owner.id),
+                ("staff_id", &agent.id),
+            ],
+        )
+        .await;
+    assert_eq!(away.status(), StatusCode::SEE_OTHER);
+    assert!(server.store.staff_by_id(&agent.id).await.unwrap().unwrap().away);
+    let (_, page) = olga.get(&server.url("/staff/team")).await;
+    assert!(page.contains("Terug melden: Sanne"), "{page}");
+    let back = olga
+        .post(
+            &server.url("/staff/away"),
+            &[("csrf", &csrf), ("away", "0"), ("staff_id", &agent.id)],
+        )
+        .await;
+    assert_eq!(back.status(), StatusCode::SEE_OTHER);
+    assert!(!server.store.staff_by_id(&agent.id).await.unwrap().unwrap().away);
+    server.running.stop().await;
+}

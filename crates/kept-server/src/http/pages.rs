@@ -235,6 +235,8 @@ pub struct TeamPage {
     pub t: &'static Texts,
     pub me: Staff,
     pub me_away: bool,
+    /// Owners may mark someone else away (the use case checks it again).
+    pub may_mark_others: bool,
     pub csrf: String,
     pub staff: Vec<TeamRow>,
 }
@@ -243,6 +245,7 @@ pub struct TeamRow {
     pub id: String,
     pub name: String,
     pub email: String,
+    /// "eigenaar" / "owner": the role in words.
     pub role: &'static str,
     pub away: bool,
     pub delegate: Option<String>,

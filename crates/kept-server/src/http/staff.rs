@@ -7,7 +7,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use chrono::Duration;
-use kept_domain::{CallOutcome, CallbackStatus, Lang};
+use kept_domain::staff::OwnerOnly;
+use kept_domain::{CallOutcome, CallbackStatus, Lang, Role};
 use kept_store::NewSession;
 use serde::Deserialize;
 
@@ -234,21 +235,26 @@ pub async fn team(
             .and_then(|id| all.iter().find(|s| &s.id == id))
             .map(|s| s.name.clone())
     };
+    let t = texts(session.lang(&query));
     let staff = all
         .iter()
         .map(|s| TeamRow {
             id: s.id.clone(),
             name: s.name.clone(),
             email: s.email.clone(),
-            role: s.role.as_str(),
+            role: match s.role {
+                Role::Owner => t.role_owner,
+                Role::Agent => t.role_agent,
+            },
             away: s.away,
             delegate: name_of(&s.delegate_id),
         })
         .collect();
     let me_away = all.iter().any(|s| s.id == session.staff.id && s.away);
     render(&TeamPage {
-        t: texts(session.lang(&query)),
+        t,
         me_away,
+        may_mark_others: session.staff.role.may(OwnerOnly::MarkOthersAway),
         staff,
         me: session.staff,
         csrf: session.csrf,
