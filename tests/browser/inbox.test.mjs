@@ -65,7 +65,6 @@ test("an agent answers a frustrated customer from the inbox and the promise is k
   assert.equal(await findings.count(), 0);
 
   await Promise.all([page.waitForURL(/\/staff\/conversations\/[^/]+$/), page.click("#composer button[type=submit]")]);
-  assert.match(await page.locator("#promise-status").textContent(), /kept/);
   assert.match(await page.locator("#conversation-status").textContent(), /waiting on customer/);
   await page.locator(".message.outbound", { hasText: "Your bike is ready on Friday" }).waitFor();
 
@@ -74,6 +73,14 @@ test("an agent answers a frustrated customer from the inbox and the promise is k
   assert.equal(received.length, 1);
   assert.match(JSON.stringify(received[0]), /Your bike is ready on Friday/);
   assert.match(JSON.stringify(received[0]), /@jan/);
+  // Once it has arrived, the page shows it sent and the promise kept.
+  let status = "";
+  for (let i = 0; i < 50 && !/kept/.test(status); i++) {
+    await page.reload();
+    status = await page.locator("#promise-status").textContent();
+  }
+  assert.match(status, /kept/);
+  assert.match(await page.locator(".message.outbound .delivery").textContent(), /sent/);
 
   // Nothing is waiting any more.
   await page.goto(`${kept.base}/staff`);

@@ -22,6 +22,11 @@ impl Lang {
         }
     }
 
+    /// Exactly "nl" or "en", as an API takes it (no regions, no other case).
+    pub fn from_code(code: &str) -> Option<Lang> {
+        [Lang::Nl, Lang::En].into_iter().find(|lang| lang.code() == code)
+    }
+
     pub fn parse(code: &str) -> Option<Lang> {
         let primary = code.trim().split(['-', '_']).next()?.to_ascii_lowercase();
         match primary.as_str() {

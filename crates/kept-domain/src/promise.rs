@@ -47,6 +47,8 @@ pub enum PromiseEvent {
 macro_rules! str_enum {
     ($ty:ty { $($variant:ident => $text:literal),+ $(,)? }) => {
         impl $ty {
+            /// Every code, in declaration order (for documents that list the allowed values).
+            pub const CODES: &'static [&'static str] = &[$($text),+];
             pub fn as_str(self) -> &'static str {
                 match self { $(Self::$variant => $text),+ }
             }

@@ -16,13 +16,25 @@ const SNIPPET_CHARS: usize = 160;
 
 /// `q` is required; the rest narrows it down. Dates are days (YYYY-MM-DD) in the business's time zone.
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
+    /// The words to find (every one must occur; at most 500 bytes).
     #[serde(default)]
+    #[param(required = true, pattern = r"\S")]
     pub q: String,
+    /// Only this customer's (an id).
     pub customer: Option<String>,
+    /// Only this channel's: email, phone, twitter …
+    #[param(pattern = r"^[A-Za-z0-9_-]{1,32}$")]
     pub channel: Option<String>,
+    /// From this day on (YYYY-MM-DD; empty is no limit).
+    #[param(pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub from: Option<String>,
+    /// Up to and including this day (YYYY-MM-DD; empty is no limit).
+    #[param(pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
     pub until: Option<String>,
+    /// How many, 1 to 100; 25 when absent.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
 }
 
@@ -85,7 +97,7 @@ pub async fn search(state: &AppState, params: &SearchParams) -> Result<Vec<Searc
             "the end date is before the start date",
         ));
     }
-    let limit = params.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    let limit = crate::dto::list_limit(params.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
     let hits = state
         .store
         .search(&SearchFilter {

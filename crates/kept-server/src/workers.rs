@@ -2,6 +2,7 @@
 //! on several nodes at once: the store hands each piece of work to one of them.
 
 use chrono::Duration;
+use kept_domain::OutboxEvent;
 use tokio::sync::watch;
 
 use crate::app::Change;
@@ -55,8 +56,13 @@ pub async fn deliver_due(state: &AppState) -> usize {
                 state.store.outbox_failed(item.id, &failure.to_string(), retry_at).await
             }
         };
-        if let Err(error) = recorded {
-            tracing::warn!(%error, id = item.id, "cannot record a delivery; it will be retried after its lease");
+        match recorded {
+            // A reply's fate shows on its conversation, and sending it may have kept a promise.
+            Ok(()) if item.event == OutboxEvent::MessageReply => state.announce(Change::Conversations).await,
+            Ok(()) => {}
+            Err(error) => {
+                tracing::warn!(%error, id = item.id, "cannot record a delivery; it will be retried after its lease")
+            }
         }
     }
     attempted

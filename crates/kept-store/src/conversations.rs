@@ -8,7 +8,7 @@ use kept_domain::{CancelReason, OutboxEvent, PromiseKind, PromiseStatus, new_id}
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
-use crate::dialect::parse_enum;
+use crate::dialect::{parse_enum, placeholders};
 use crate::mail::{attachments_of_conversation, insert_attachments};
 use crate::model::*;
 use crate::outbox::{self, Announcement, reply_row};
@@ -104,12 +104,11 @@ async fn threaded_conversation(conn: &mut AnyConnection, message: &NewInbound) -
     if message.thread.is_empty() {
         return Ok(None);
     }
-    let placeholders: Vec<String> = (0..message.thread.len()).map(|i| format!("${}", i + 2)).collect();
     let sql = format!(
         "SELECT c.id, c.assignee_id, p.id AS open_promise FROM messages m JOIN conversations c ON c.id = m.conversation_id \
          LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open' \
          WHERE m.channel = $1 AND m.external_id IN ({}) ORDER BY m.sent_ms DESC LIMIT 1",
-        placeholders.join(", ")
+        placeholders(2, message.thread.len())
     );
     let query = message
         .thread
@@ -242,19 +241,16 @@ pub(crate) async fn record_inbound(conn: &mut AnyConnection, message: &NewInboun
     })
 }
 
-/// Stores a staff reply and keeps (or, late, breaks) the conversation's reply promise.
+/// Stores a staff reply and queues it for the customer. The reply promise stays open until
+/// the reply has reached them ([`reply_delivered`]): a reply that cannot be sent keeps nothing.
 pub(crate) async fn record_reply(conn: &mut AnyConnection, reply: &NewReply) -> Result<String> {
-    let row = sqlx::query(
-        "SELECT c.customer_id, c.channel, p.id AS open_promise FROM conversations c \
-         LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open' WHERE c.id = $1",
-    )
-    .bind(&reply.conversation_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(StoreError::NotFound)?;
+    let row = sqlx::query("SELECT customer_id, channel FROM conversations WHERE id = $1")
+        .bind(&reply.conversation_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     let customer_id: String = row.try_get("customer_id")?;
     let channel: String = row.try_get("channel")?;
-    let open_promise: Option<String> = row.try_get("open_promise")?;
     let message_id = new_id();
     let now = to_ms(reply.now);
     sqlx::query(
@@ -283,13 +279,6 @@ pub(crate) async fn record_reply(conn: &mut AnyConnection, reply: &NewReply) -> 
         },
     )
     .await?;
-    if let Some(promise_id) = open_promise {
-        let actor = Actor {
-            staff_id: Some(&reply.staff_id),
-            detail: Some("replied"),
-        };
-        promises::close(conn, &promise_id, Closing::Fulfilled, actor, reply.now).await?;
-    }
     sqlx::query("UPDATE conversations SET status = 'waiting_on_customer', updated_ms = $1 WHERE id = $2")
         .bind(now)
         .bind(&reply.conversation_id)
@@ -297,6 +286,36 @@ pub(crate) async fn record_reply(conn: &mut AnyConnection, reply: &NewReply) -> 
         .await?;
     outbox::insert(conn, &[reply_row(reply.deliver_via, &message_id, reply.now)]).await?;
     Ok(message_id)
+}
+
+/// A staff reply reached the customer: the conversation's reply promise is kept (or broken)
+/// as of when the reply was written — unless the promise came after it (the customer wrote
+/// again meanwhile) or has already ended.
+pub(crate) async fn reply_delivered(conn: &mut AnyConnection, message_id: &str) -> Result<()> {
+    let row = sqlx::query(
+        "SELECT m.staff_id, m.created_ms, p.id AS promise_id FROM messages m \
+         JOIN conversations c ON c.id = m.conversation_id \
+         JOIN promises p ON p.id = c.promise_id AND p.status = 'open' AND p.created_ms <= m.created_ms \
+         WHERE m.id = $1",
+    )
+    .bind(message_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else {
+        return Ok(());
+    };
+    let staff_id: Option<String> = row.try_get("staff_id")?;
+    let promise_id: String = row.try_get("promise_id")?;
+    let actor = Actor {
+        staff_id: staff_id.as_deref(),
+        detail: Some("replied"),
+    };
+    let written = from_ms(row.try_get("created_ms")?);
+    match promises::close(conn, &promise_id, Closing::Fulfilled, actor, written).await {
+        // Closed by someone else in the meantime: nothing left to keep.
+        Ok(_) | Err(StoreError::Conflict(_)) => Ok(()),
+        Err(other) => Err(other),
+    }
 }
 
 const CONVERSATION_SELECT: &str = "SELECT c.id, c.customer_id, cu.name AS customer_name, c.channel, c.status, c.assignee_id, \
@@ -364,12 +383,21 @@ pub(crate) async fn conversation(pool: &AnyPool, id: &str) -> Result<Option<Conv
                 frustration: r.try_get("frustration")?,
                 sent_at: from_ms(r.try_get("sent_ms")?),
                 attachments: Vec::new(),
+                delivery: None,
             })
         })
         .collect::<Result<_>>()?;
     let mut attachments = attachments_of_conversation(pool, id).await?;
+    let replies: Vec<&str> = view
+        .messages
+        .iter()
+        .filter(|m| m.direction == Direction::Outbound)
+        .map(|m| m.id.as_str())
+        .collect();
+    let mut deliveries = outbox::reply_deliveries(pool, &replies).await?;
     for message in &mut view.messages {
         message.attachments = attachments.remove(&message.id).unwrap_or_default();
+        message.delivery = deliveries.remove(&message.id);
     }
     Ok(Some(view))
 }
@@ -409,10 +437,9 @@ async fn attach_tags(pool: &AnyPool, views: &mut [ConversationView]) -> Result<(
     if views.is_empty() {
         return Ok(());
     }
-    let placeholders: Vec<String> = (1..=views.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
         "SELECT conversation_id, tag FROM conversation_tags WHERE conversation_id IN ({}) ORDER BY tag",
-        placeholders.join(", ")
+        placeholders(1, views.len())
     );
     let rows = views
         .iter()

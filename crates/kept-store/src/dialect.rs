@@ -45,9 +45,22 @@ pub(crate) fn values_list(rows: usize, columns: usize) -> String {
         .join(", ")
 }
 
+/// `count` placeholders numbered from `first`, for `IN (…)`: "$2, $3, $4".
+pub(crate) fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::values_list;
+    use super::{placeholders, values_list};
+
+    #[test]
+    fn in_lists_number_on_from_the_first() {
+        assert_eq!(placeholders(2, 3), "$2, $3, $4");
+    }
 
     #[test]
     fn placeholders_number_on_across_rows() {

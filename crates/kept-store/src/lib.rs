@@ -74,6 +74,10 @@ pub trait Store: Send + Sync + 'static {
     /// Records a failed attempt; `retry_at: None` gives up on the item.
     async fn outbox_failed(&self, id: i64, error: &str, retry_at: Option<DateTime<Utc>>) -> Result<()>;
     async fn outbox_counts(&self) -> Result<OutboxCounts>;
+    /// Staff replies kept gave up delivering, newest first.
+    async fn failed_replies(&self, limit: i64) -> Result<Vec<FailedReply>>;
+    /// Queues a failed reply again from scratch; `NotFound` when `outbox_id` is not one.
+    async fn retry_reply(&self, outbox_id: i64, now: DateTime<Utc>) -> Result<()>;
 
     // Conversations across channels.
     /// Stores an inbound message once (same channel and external id: the first copy is returned).

@@ -272,6 +272,33 @@ pub struct MessageView {
     pub frustration: Option<i64>,
     pub sent_at: DateTime<Utc>,
     pub attachments: Vec<AttachmentInfo>,
+    /// For a staff reply: whether it reached the customer. `None` for the customer's messages.
+    pub delivery: Option<ReplyDelivery>,
+}
+
+/// Whether a staff reply reached the customer. The reply promise is kept only once it has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ReplyDelivery {
+    /// Queued, or being retried after a temporary failure.
+    Sending,
+    Sent,
+    /// Given up: the reason, and the outbox item to try again.
+    NotSent {
+        outbox_id: i64,
+        reason: String,
+    },
+}
+
+/// A reply kept could not deliver, for the list on the staff home page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FailedReply {
+    pub outbox_id: i64,
+    pub conversation_id: String,
+    pub customer_name: Option<String>,
+    pub channel: String,
+    pub reason: String,
+    pub written_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -7,10 +7,12 @@ use kept_domain::{Delivery, OutboxEvent};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
-use crate::Result;
-use crate::dialect::{Dialect, parse_enum, values_list};
-use crate::model::{Fanout, OutboxCounts, OutboxItem};
-use crate::time::to_ms;
+use std::collections::HashMap;
+
+use crate::dialect::{Dialect, parse_enum, placeholders, values_list};
+use crate::model::{FailedReply, Fanout, OutboxCounts, OutboxItem, ReplyDelivery};
+use crate::time::{from_ms, to_ms};
+use crate::{Result, StoreError, conversations};
 
 /// Something to announce: an e-mail to each recipient (when e-mail is configured) and one
 /// webhook call (when a webhook is).
@@ -127,12 +129,98 @@ fn item_from_row(row: &AnyRow) -> Result<OutboxItem> {
     })
 }
 
-pub(crate) async fn delivered(pool: &AnyPool, id: i64, now: DateTime<Utc>) -> Result<()> {
-    sqlx::query("UPDATE outbox SET status = 'delivered', delivered_ms = $1, locked_until_ms = 0 WHERE id = $2")
-        .bind(to_ms(now))
-        .bind(id)
-        .execute(pool)
-        .await?;
+/// Marks an item delivered. A staff reply that reached the customer keeps the conversation's
+/// reply promise (as of when it was written), in the same transaction.
+pub(crate) async fn delivered(conn: &mut AnyConnection, id: i64, now: DateTime<Utc>) -> Result<()> {
+    let row = sqlx::query(
+        "UPDATE outbox SET status = 'delivered', delivered_ms = $1, locked_until_ms = 0 WHERE id = $2 \
+         RETURNING event, subject_id",
+    )
+    .bind(to_ms(now))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else {
+        return Ok(());
+    };
+    if parse_enum(row.try_get("event")?, OutboxEvent::parse)? == OutboxEvent::MessageReply {
+        let message_id: String = row.try_get("subject_id")?;
+        conversations::reply_delivered(conn, &message_id).await?;
+    }
+    Ok(())
+}
+
+/// How each of `message_ids` (staff replies) fares on its way to the customer.
+pub(crate) async fn reply_deliveries(pool: &AnyPool, message_ids: &[&str]) -> Result<HashMap<String, ReplyDelivery>> {
+    let mut deliveries = HashMap::new();
+    for chunk in message_ids.chunks(100) {
+        let sql = format!(
+            "SELECT id, subject_id, status, last_error FROM outbox WHERE event = $1 AND subject_id IN ({})",
+            placeholders(2, chunk.len())
+        );
+        let rows = chunk
+            .iter()
+            .fold(sqlx::query(&sql).bind(OutboxEvent::MessageReply.as_str()), |q, id| {
+                q.bind(*id)
+            })
+            .fetch_all(pool)
+            .await?;
+        for row in rows {
+            let status: String = row.try_get("status")?;
+            let delivery = match status.as_str() {
+                "delivered" => ReplyDelivery::Sent,
+                "failed" => ReplyDelivery::NotSent {
+                    outbox_id: row.try_get("id")?,
+                    reason: row.try_get::<Option<String>, _>("last_error")?.unwrap_or_default(),
+                },
+                _ => ReplyDelivery::Sending,
+            };
+            deliveries.insert(row.try_get("subject_id")?, delivery);
+        }
+    }
+    Ok(deliveries)
+}
+
+/// Replies kept gave up on, newest first: staff must see them, or the customer waits forever.
+pub(crate) async fn failed_replies(pool: &AnyPool, limit: i64) -> Result<Vec<FailedReply>> {
+    let rows = sqlx::query(
+        "SELECT o.id, o.last_error, m.conversation_id, m.created_ms, c.channel, cu.name AS customer_name \
+         FROM outbox o JOIN messages m ON m.id = o.subject_id JOIN conversations c ON c.id = m.conversation_id \
+         JOIN customers cu ON cu.id = c.customer_id \
+         WHERE o.status = 'failed' AND o.event = $1 ORDER BY o.id DESC LIMIT $2",
+    )
+    .bind(OutboxEvent::MessageReply.as_str())
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(FailedReply {
+                outbox_id: row.try_get("id")?,
+                conversation_id: row.try_get("conversation_id")?,
+                customer_name: row.try_get("customer_name")?,
+                channel: row.try_get("channel")?,
+                reason: row.try_get::<Option<String>, _>("last_error")?.unwrap_or_default(),
+                written_at: from_ms(row.try_get("created_ms")?),
+            })
+        })
+        .collect()
+}
+
+/// Tries a reply that was given up on again, from scratch. `NotFound` when it is not a failed reply.
+pub(crate) async fn retry_reply(pool: &AnyPool, outbox_id: i64, now: DateTime<Utc>) -> Result<()> {
+    let retried = sqlx::query(
+        "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_ms = $1, locked_until_ms = 0, last_error = NULL \
+         WHERE id = $2 AND status = 'failed' AND event = $3",
+    )
+    .bind(to_ms(now))
+    .bind(outbox_id)
+    .bind(OutboxEvent::MessageReply.as_str())
+    .execute(pool)
+    .await?;
+    if retried.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
     Ok(())
 }
 

@@ -9,7 +9,7 @@ use kept_domain::search::{customer_token, index_terms};
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::Result;
-use crate::dialect::Dialect;
+use crate::dialect::{Dialect, placeholders};
 use crate::model::*;
 use crate::time::{from_ms, to_ms};
 
@@ -131,8 +131,7 @@ async fn details_of(pool: &AnyPool, kind: &str, ids: &[&str]) -> Result<HashMap<
              FROM phone_calls p JOIN customers cu ON cu.id = p.customer_id WHERE p.id"
         }
     };
-    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let sql = format!("{select} IN ({})", placeholders.join(", "));
+    let sql = format!("{select} IN ({})", placeholders(1, ids.len()));
     let rows = ids
         .iter()
         .fold(sqlx::query(&sql), |query, id| query.bind(*id))

@@ -248,7 +248,10 @@ impl Store for SqlStore {
     }
 
     async fn outbox_delivered(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
-        outbox::delivered(&self.write, id, now).await
+        let mut tx = self.begin_write().await?;
+        outbox::delivered(&mut tx, id, now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn outbox_failed(&self, id: i64, error: &str, retry_at: Option<DateTime<Utc>>) -> Result<()> {
@@ -257,6 +260,14 @@ impl Store for SqlStore {
 
     async fn outbox_counts(&self) -> Result<OutboxCounts> {
         outbox::counts(&self.read).await
+    }
+
+    async fn failed_replies(&self, limit: i64) -> Result<Vec<FailedReply>> {
+        outbox::failed_replies(&self.read, limit).await
+    }
+
+    async fn retry_reply(&self, outbox_id: i64, now: DateTime<Utc>) -> Result<()> {
+        outbox::retry_reply(&self.write, outbox_id, now).await
     }
 
     async fn record_inbound(&self, message: NewInbound) -> Result<InboundRecorded> {

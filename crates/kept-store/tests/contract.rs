@@ -245,10 +245,42 @@ async fn a_message_is_stored_once_and_its_reply_promise_follows_the_conversation
             })
             .await
             .unwrap();
+        let status = || async { store.promise(&promise).await.unwrap().unwrap().status };
         assert_eq!(
-            store.promise(&promise).await.unwrap().unwrap().status,
-            PromiseStatus::Kept
+            status().await,
+            PromiseStatus::Open,
+            "not kept before it reaches the customer"
         );
+        // The first try fails for good: still open, listed, and it can be tried again.
+        let lease = Duration::minutes(1);
+        let claimed = store
+            .claim_outbox(monday() + Duration::minutes(6), lease, 10)
+            .await
+            .unwrap();
+        let reply = claimed.iter().find(|i| i.event == OutboxEvent::MessageReply).unwrap();
+        store
+            .outbox_failed(reply.id, "550 Mailbox unavailable", None)
+            .await
+            .unwrap();
+        assert_eq!(status().await, PromiseStatus::Open);
+        let failed = store.failed_replies(10).await.unwrap();
+        assert_eq!(failed.len(), 1, "{name}");
+        assert_eq!(
+            (failed[0].outbox_id, failed[0].reason.as_str()),
+            (reply.id, "550 Mailbox unavailable")
+        );
+        let later = monday() + Duration::days(1);
+        store.retry_reply(reply.id, later).await.unwrap();
+        assert!(matches!(
+            store.retry_reply(reply.id, later).await,
+            Err(StoreError::NotFound)
+        ));
+        // Delivered a day later, but written in time: kept.
+        let claimed = store.claim_outbox(later, lease, 10).await.unwrap();
+        assert!(claimed.iter().any(|i| i.id == reply.id), "queued again");
+        store.outbox_delivered(reply.id, later).await.unwrap();
+        assert_eq!(status().await, PromiseStatus::Kept, "{name}");
+        assert!(store.failed_replies(10).await.unwrap().is_empty());
         // A new question opens a new promise; resolving cancels it.
         let third = store.record_inbound(message("m3", "@jan", monday())).await.unwrap();
         let reopened = third.promise_id.unwrap();

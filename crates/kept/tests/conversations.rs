@@ -116,12 +116,22 @@ async fn a_reply_goes_out_on_the_channel_and_keeps_the_promise() {
         assert_eq!(replied.status(), 201, "{}", db.name);
         let conversation: Value = replied.json().await.unwrap();
         assert_eq!(conversation["status"], "waiting_on_customer");
-        assert_eq!(conversation["promise_status"], "kept");
         assert_eq!(conversation["messages"][1]["direction"], "outbound");
         assert_eq!(conversation["messages"][1]["staff_name"], "Sanne");
 
         eventually(10, "the reply on the channel webhook", || async {
             server.hooks.events("message.reply").len() == 1
+        })
+        .await;
+        // Kept once it has reached the customer, as of when it was written.
+        eventually(10, "the promise kept", || async {
+            let now: Value = server
+                .api_get(&format!("/api/v1/conversations/{id}"))
+                .await
+                .json()
+                .await
+                .unwrap();
+            now["promise_status"] == "kept" && now["messages"][1]["delivery"]["status"] == "sent"
         })
         .await;
         let sent = &server.hooks.events("message.reply")[0];
@@ -262,12 +272,19 @@ async fn frustrated_customers_come_first_and_the_timeline_is_in_order() {
             )
             .await;
         let customer = upset["customer_id"].as_str().unwrap();
-        let timeline: Vec<Value> = server
-            .api_get(&format!("/api/v1/customers/{customer}/timeline"))
-            .await
-            .json()
-            .await
-            .unwrap();
+        let timeline = || async {
+            let answer = server.api_get(&format!("/api/v1/customers/{customer}/timeline")).await;
+            answer.json::<Vec<Value>>().await.unwrap()
+        };
+        // The reply promise is kept once the reply has gone out on the channel.
+        eventually(10, "the reply promise kept", || async {
+            timeline()
+                .await
+                .iter()
+                .any(|e| e["kind"] == "promise" && e["text"] == "kept")
+        })
+        .await;
+        let timeline = timeline().await;
         let kinds: Vec<&str> = timeline.iter().map(|e| e["kind"].as_str().unwrap()).collect();
         assert_eq!(kinds, ["message_in", "promise", "message_out"]);
         assert_eq!(timeline[2]["staff_name"], "Sanne");

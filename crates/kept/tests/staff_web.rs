@@ -4,7 +4,7 @@ mod support;
 
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
-use serde_json::json;
+use serde_json::{Value, json};
 use support::*;
 
 /// A browser-like client that keeps cookies by hand and does not follow redirects.
@@ -514,4 +514,90 @@ async fn an_owner_marks_someone_else_away_and_back_on_the_team_page_an_agent_can
     assert_eq!(back.status(), StatusCode::SEE_OTHER);
     assert!(!server.store.staff_by_id(&agent.id).await.unwrap().unwrap().away);
     server.running.stop().await;
+}
+
+/// A reply the customer's mail server refuses is not a kept promise: the conversation says
+/// "niet verzonden" with the server's reason, the staff home lists it with a button to send
+/// it again, and once it arrives the promise is kept as of when it was written.
+#[tokio::test]
+async fn a_reply_that_cannot_be_delivered_is_not_kept_and_can_be_sent_again() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        server.smtp.refuse("gone@example.org");
+        let raw = "From: Piet <gone@example.org>\r\nTo: winkel@fiets.test\r\nSubject: Band\r\n\
+                   Message-ID: <gone-1@example.org>\r\n\r\nMijn band is lek.\r\n";
+        let stored: Value = server.post_email(raw).await.json().await.unwrap();
+        let id = stored["conversation_id"].as_str().unwrap().to_string();
+        let replied = server
+            .api_post(
+                &format!("/api/v1/conversations/{id}/replies"),
+                json!({"text": "We plakken hem vandaag."}),
+            )
+            .await;
+        assert_eq!(replied.status(), 201, "{}", db.name);
+        let conversation = || async {
+            let answer = server.api_get(&format!("/api/v1/conversations/{id}")).await;
+            answer.json::<Value>().await.unwrap()
+        };
+        eventually(10, "the reply given up on", || async {
+            conversation().await["messages"][1]["delivery"]["status"] == "not_sent"
+        })
+        .await;
+        let given_up = conversation().await;
+        assert_eq!(given_up["promise_status"], "open", "{}: not kept", db.name);
+        let reason = given_up["messages"][1]["delivery"]["reason"].as_str().unwrap();
+        assert!(reason.contains("550"), "the server's reason: {reason}");
+
+        let (mut agent, csrf) = logged_in(&server, &server.agent_email).await;
+        let (_, page) = agent.get(&server.url(&format!("/staff/conversations/{id}"))).await;
+        assert!(
+            page.contains("niet verzonden") && page.contains("Opnieuw versturen"),
+            "{page}"
+        );
+        let (_, home) = agent.get(&server.url("/staff")).await;
+        assert!(
+            home.contains("Antwoorden die niet zijn aangekomen") && home.contains("Piet"),
+            "{home}"
+        );
+        let retry = home
+            .split("action=\"/staff/replies/")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .expect("a send-again button")
+            .to_string();
+
+        server.smtp.accept_again("gone@example.org");
+        server.clock.advance(chrono::Duration::hours(3));
+        let again = agent
+            .post(
+                &server.url(&format!("/staff/replies/{retry}/retry")),
+                &[("csrf", csrf.as_str()), ("conversation", id.as_str())],
+            )
+            .await;
+        assert_eq!(again.status(), StatusCode::SEE_OTHER);
+        assert_eq!(again.headers()["location"], format!("/staff/conversations/{id}"));
+        eventually(10, "the reply at the customer", || async {
+            !server.smtp.to("gone@example.org").is_empty()
+        })
+        .await;
+        eventually(10, "the promise kept", || async {
+            conversation().await["promise_status"] == "kept"
+        })
+        .await;
+        assert_eq!(conversation().await["messages"][1]["delivery"]["status"], "sent");
+        let (_, home) = agent.get(&server.url("/staff")).await;
+        assert!(
+            !home.contains("Antwoorden die niet zijn aangekomen"),
+            "nothing left to resend"
+        );
+        // Sending again what was sent is refused: there is nothing to retry.
+        let twice = agent
+            .post(
+                &server.url(&format!("/staff/replies/{retry}/retry")),
+                &[("csrf", csrf.as_str()), ("conversation", id.as_str())],
+            )
+            .await;
+        assert_eq!(twice.status(), StatusCode::NOT_FOUND);
+        server.running.stop().await;
+    }
 }

@@ -65,8 +65,8 @@ async fn record_inbound(app: &App, message: NewInbound) -> Result<InboundRecorde
     Ok(recorded)
 }
 
-/// A staff reply on a conversation: stored, sent on through the channel's webhook, and the
-/// reply promise kept.
+/// A staff reply on a conversation: stored and queued for the customer (by e-mail or the
+/// channel's webhook). The reply promise is kept once the reply has reached them.
 pub async fn reply(app: &App, staff: &Staff, conversation_id: &str, text: &str) -> Result<ConversationView, AppError> {
     if text.trim().is_empty() || text.len() > MAX_MESSAGE_BYTES {
         return Err(AppError::invalid(
@@ -111,6 +111,14 @@ pub async fn reply(app: &App, staff: &Staff, conversation_id: &str, text: &str) 
         .await?;
     app.announce(Change::Conversations).await;
     app.store.conversation(conversation_id).await?.ok_or(AppError::NotFound)
+}
+
+/// Sends a reply again that kept had given up on (the address was fixed, the mail server is
+/// back). Any staff member may: it is their customer waiting.
+pub async fn retry_reply(app: &App, _staff: &Staff, outbox_id: i64) -> Result<(), AppError> {
+    app.store.retry_reply(outbox_id, app.clock.now()).await?;
+    app.announce(Change::Conversations).await;
+    Ok(())
 }
 
 /// The channel name of e-mail conversations.

@@ -21,7 +21,7 @@ pub use customers::{
 };
 pub use messages::{
     EMAIL, EmailAccepted, MailSource, accept_email, accept_inbound, change_conversation, mark_unreadable_handled,
-    reply, with_due_time_and_mood,
+    reply, retry_reply, with_due_time_and_mood,
 };
 pub use staff::set_away;
 pub use templates::{delete_template, draft_reply, save_template};

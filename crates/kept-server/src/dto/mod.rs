@@ -2,9 +2,12 @@
 //! OpenAPI document shows each one's schema.
 
 mod records;
+mod requests;
+pub mod schemas;
 mod tone;
 
 pub use records::*;
+pub use requests::*;
 pub use tone::*;
 
 use chrono::{DateTime, Utc};
@@ -14,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::config::Business;
+use crate::error::AppError;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CallbackJson {
@@ -83,7 +87,7 @@ pub struct CreatedCallback {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct OutcomeRequest {
-    #[schema(value_type = String, example = "reached")]
+    #[schema(schema_with = schemas::call_outcome)]
     pub outcome: CallOutcome,
     pub note: Option<String>,
 }
@@ -105,4 +109,18 @@ pub struct WebhookEvent {
     /// For promises staff made in their own words: what, for whom, by when.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub follow_up: Option<FollowUpJson>,
+}
+
+/// `?limit=`: `default` when absent; outside 1 to `max` it is refused rather than quietly
+/// changed, so that a client learns its mistake.
+pub fn list_limit(limit: Option<i64>, default: i64, max: i64) -> Result<i64, AppError> {
+    match limit {
+        None => Ok(default),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
+        Some(_) => Err(AppError::invalid(
+            "limit",
+            "limit_out_of_range",
+            format!("limit must be between 1 and {max}"),
+        )),
+    }
 }

@@ -9,7 +9,7 @@ use kept_domain::PromiseStatus;
 use kept_domain::conversation::{ConversationStatus, Direction};
 use kept_store::{
     AttachmentInfo, ConversationView, CustomerExport, CustomerView, Erasure, FollowUpView, InboundRecorded,
-    MessageView, ReplyTemplate, TimelineEntry, UnreadableMail,
+    MessageView, ReplyDelivery, ReplyTemplate, TimelineEntry, UnreadableMail,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -51,6 +51,30 @@ pub struct MessageJson {
     pub frustration: Option<i64>,
     pub sent_at: DateTime<Utc>,
     pub attachments: Vec<AttachmentJson>,
+    /// Staff replies: whether it reached the customer. The reply promise is kept only then.
+    pub delivery: Option<DeliveryJson>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DeliveryJson {
+    /// sending (queued, or retried after a temporary failure), sent, or not_sent (given up).
+    pub status: String,
+    /// Why it was not sent.
+    pub reason: Option<String>,
+}
+
+impl From<&ReplyDelivery> for DeliveryJson {
+    fn from(delivery: &ReplyDelivery) -> Self {
+        let (status, reason) = match delivery {
+            ReplyDelivery::Sending => ("sending", None),
+            ReplyDelivery::Sent => ("sent", None),
+            ReplyDelivery::NotSent { reason, .. } => ("not_sent", Some(reason.clone())),
+        };
+        DeliveryJson {
+            status: status.to_string(),
+            reason,
+        }
+    }
 }
 
 impl From<&MessageView> for MessageJson {
@@ -66,6 +90,7 @@ impl From<&MessageView> for MessageJson {
             frustration: m.frustration,
             sent_at: m.sent_at,
             attachments: m.attachments.iter().map(AttachmentJson::from).collect(),
+            delivery: m.delivery.as_ref().map(DeliveryJson::from),
         }
     }
 }

@@ -12,8 +12,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::errors::ErrorBody;
 use super::extract::{ApiStaff, json_body, status_filter};
+use super::openapi::IdPath;
 use crate::app::{self, EmailAccepted, MailSource};
-use crate::dto::{self, ConversationJson, EmailAcceptedJson, MessageAccepted, TimelineEntryJson};
+use crate::dto::{
+    self, ConversationJson, EmailAcceptedJson, InboundMessageRequest, MessageAccepted, TimelineEntryJson,
+};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -21,7 +24,7 @@ use crate::state::AppState;
 #[utoipa::path(
     post,
     path = "/api/v1/inbound/message",
-    request_body(content = Object, description = "`channel`, `external_id`, `from` {`handle`, `name`}, `text`, optional `sent_at` (RFC 3339)"),
+    request_body = InboundMessageRequest,
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Stored", body = MessageAccepted),
@@ -35,7 +38,8 @@ pub async fn inbound_message(
     _staff: ApiStaff,
     body: Bytes,
 ) -> Result<(StatusCode, Json<MessageAccepted>), AppError> {
-    let input: InboundInput = json_body(&body, "body", "The body is not the expected JSON")?;
+    let request: InboundMessageRequest = json_body(&body, "body", "The body is not the expected JSON")?;
+    let input = InboundInput::from(request);
     let recorded = app::accept_inbound(&state, &input).await?;
     let status = if recorded.duplicate {
         StatusCode::OK
@@ -46,9 +50,13 @@ pub async fn inbound_message(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ConversationQuery {
-    /// open, waiting_on_customer or resolved; all when absent.
+    /// Only conversations with this status; all when absent.
+    #[param(schema_with = dto::schemas::conversation_status_filter)]
     status: Option<String>,
+    /// How many, 1 to 1000; 200 when absent.
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
 }
 
@@ -56,6 +64,7 @@ pub struct ConversationQuery {
 #[utoipa::path(
     get,
     path = "/api/v1/conversations",
+    operation_id = "list_conversations",
     params(ConversationQuery),
     security(("bearer" = [])),
     responses((status = 200, body = Vec<ConversationJson>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
@@ -72,7 +81,7 @@ pub async fn list(
     )?;
     let conversations = state
         .store
-        .list_conversations(status, query.limit.unwrap_or(200).clamp(1, 1000))
+        .list_conversations(status, crate::dto::list_limit(query.limit, 200, 1000)?)
         .await?;
     Ok(Json(dto::all(&conversations)))
 }
@@ -81,13 +90,15 @@ pub async fn list(
 #[utoipa::path(
     get,
     path = "/api/v1/conversations/{id}",
+    operation_id = "get_conversation",
+    params(IdPath),
     security(("bearer" = [])),
     responses((status = 200, body = ConversationJson), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn get(
     State(state): State<AppState>,
     _staff: ApiStaff,
-    Path(id): Path<String>,
+    Path(IdPath { id }): Path<IdPath>,
 ) -> Result<Json<ConversationJson>, AppError> {
     let conversation = state.store.conversation(&id).await?.ok_or(AppError::NotFound)?;
     Ok(Json((&conversation).into()))
@@ -95,6 +106,8 @@ pub async fn get(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ReplyRequest {
+    /// The reply (at most 100 KB).
+    #[schema(pattern = r"\S")]
     text: String,
 }
 
@@ -102,6 +115,7 @@ pub struct ReplyRequest {
 #[utoipa::path(
     post,
     path = "/api/v1/conversations/{id}/replies",
+    params(IdPath),
     request_body = ReplyRequest,
     security(("bearer" = [])),
     responses(
@@ -115,7 +129,7 @@ pub struct ReplyRequest {
 pub async fn reply(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<String>,
+    Path(IdPath { id }): Path<IdPath>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<ConversationJson>), AppError> {
     let request: ReplyRequest = json_body(&body, "body", "The body is not the expected JSON")?;
@@ -127,13 +141,14 @@ pub async fn reply(
 #[utoipa::path(
     get,
     path = "/api/v1/customers/{id}/timeline",
+    params(IdPath),
     security(("bearer" = [])),
     responses((status = 200, body = Vec<TimelineEntryJson>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn timeline(
     State(state): State<AppState>,
     _staff: ApiStaff,
-    Path(id): Path<String>,
+    Path(IdPath { id }): Path<IdPath>,
 ) -> Result<Json<Vec<TimelineEntryJson>>, AppError> {
     state.store.customer(&id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(dto::all(&state.store.customer_timeline(&id).await?)))
@@ -184,6 +199,7 @@ pub async fn inbound_email(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ConversationUpdate {
     assign_to: Option<String>,
+    #[schema(schema_with = dto::schemas::optional_conversation_status)]
     status: Option<String>,
     #[serde(default)]
     add_tags: Vec<String>,
@@ -198,6 +214,7 @@ const MAX_TAG_CHARS: usize = 40;
 #[utoipa::path(
     post,
     path = "/api/v1/conversations/{id}/update",
+    params(IdPath),
     request_body = ConversationUpdate,
     security(("bearer" = [])),
     responses((status = 200, body = ConversationJson), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
@@ -205,7 +222,7 @@ const MAX_TAG_CHARS: usize = 40;
 pub async fn update(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<String>,
+    Path(IdPath { id }): Path<IdPath>,
     body: Bytes,
 ) -> Result<Json<ConversationJson>, AppError> {
     let request: ConversationUpdate = json_body(&body, "body", "The body is not the expected JSON")?;

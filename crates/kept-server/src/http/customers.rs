@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 
 use super::errors::ErrorBody;
 use super::extract::{ApiStaff, json_body};
+use super::openapi::IdPath;
 use crate::app;
 use crate::dto::{self, Created, CustomerExportJson, CustomerJson, ErasureJson, FollowUpJson};
 use crate::error::AppError;
@@ -22,13 +23,15 @@ use crate::state::AppState;
 #[utoipa::path(
     get,
     path = "/api/v1/customers/{id}",
+    operation_id = "get_customer",
+    params(IdPath),
     security(("bearer" = [])),
     responses((status = 200, body = CustomerJson), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn get(
     State(state): State<AppState>,
     _staff: ApiStaff,
-    Path(id): Path<String>,
+    Path(IdPath { id }): Path<IdPath>,
 ) -> Result<Json<CustomerJson>, AppError> {
     let customer = state.store.customer(&id).await?.ok_or(AppError::NotFound)?;
     Ok(Json((&customer).into()))
@@ -78,6 +81,7 @@ impl ContactRequest {
 #[utoipa::path(
     post,
     path = "/api/v1/customers/{id}/contacts",
+    params(IdPath),
     request_body = ContactRequest,
     security(("bearer" = [])),
     responses((status = 200, body = CustomerJson), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
@@ -85,7 +89,7 @@ impl ContactRequest {
 pub async fn add_contact(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<String>,
+    Path(IdPath { id }): Path<IdPath>,
     body: Bytes,
 ) -> Result<Json<CustomerJson>, AppError> {
     let request: ContactRequest = json_body(&body, "body", "expected {\"phone\"|\"email\"|\"handle\": \"…\"}")?;
@@ -104,6 +108,7 @@ pub struct MergeRequest {
 #[utoipa::path(
     post,
     path = "/api/v1/customers/{id}/merge",
+    params(IdPath),
     request_body = MergeRequest,
     security(("bearer" = [])),
     responses((status = 200, body = CustomerJson), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody))
@@ -111,7 +116,7 @@ pub struct MergeRequest {
 pub async fn merge(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<String>,
+    Path(IdPath { id }): Path<IdPath>,
     body: Bytes,
 ) -> Result<Json<CustomerJson>, AppError> {
     let request: MergeRequest = json_body(&body, "body", "expected {\"from\": \"customer id\"}")?;
@@ -125,13 +130,14 @@ pub async fn merge(
 #[utoipa::path(
     get,
     path = "/api/v1/customers/{id}/export",
+    params(IdPath),
     security(("bearer" = [])),
     responses((status = 200, body = CustomerExportJson), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 pub async fn export(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<String>,
+    Path(IdPath { id }): Path<IdPath>,
 ) -> Result<Response, AppError> {
     let export = app::export_customer(&state, &staff, &id).await?;
     Ok(export_download(&id, &export))
@@ -157,6 +163,7 @@ fn sanitise_id(id: &str) -> String {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct EraseRequest {
     /// Why the data is erased, e.g. "the customer asked for it by e-mail on 30 November".
+    #[schema(pattern = r"\S", max_length = 500)]
     reason: String,
 }
 
@@ -165,6 +172,7 @@ pub struct EraseRequest {
 #[utoipa::path(
     post,
     path = "/api/v1/customers/{id}/erase",
+    params(IdPath),
     request_body = EraseRequest,
     security(("bearer" = [])),
     responses((status = 200, body = ErasureJson), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
@@ -172,7 +180,7 @@ pub struct EraseRequest {
 pub async fn erase(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<String>,
+    Path(IdPath { id }): Path<IdPath>,
     body: Bytes,
 ) -> Result<Json<ErasureJson>, AppError> {
     let request: EraseRequest = json_body(&body, "body", "expected {\"reason\": \"…\"}")?;
@@ -184,6 +192,7 @@ pub async fn erase(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct FollowUpRequest {
     /// What was promised, in the staff member's words.
+    #[schema(pattern = r"\S", max_length = 10000)]
     text: String,
     /// When it is due (RFC 3339, e.g. "2026-12-03T10:00:00+01:00").
     due_at: DateTime<Utc>,
@@ -196,6 +205,7 @@ pub struct FollowUpRequest {
 #[utoipa::path(
     post,
     path = "/api/v1/customers/{id}/follow-ups",
+    params(IdPath),
     request_body = FollowUpRequest,
     security(("bearer" = [])),
     responses((status = 201, body = FollowUpJson), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
@@ -203,7 +213,7 @@ pub struct FollowUpRequest {
 pub async fn add_follow_up(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<String>,
+    Path(IdPath { id }): Path<IdPath>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<FollowUpJson>), AppError> {
     let request: FollowUpRequest = json_body(
@@ -227,13 +237,14 @@ pub async fn add_follow_up(
 #[utoipa::path(
     get,
     path = "/api/v1/customers/{id}/follow-ups",
+    params(IdPath),
     security(("bearer" = [])),
     responses((status = 200, body = Vec<FollowUpJson>), (status = 404, body = ErrorBody))
 )]
 pub async fn follow_ups(
     State(state): State<AppState>,
     _staff: ApiStaff,
-    Path(id): Path<String>,
+    Path(IdPath { id }): Path<IdPath>,
 ) -> Result<Json<Vec<FollowUpJson>>, AppError> {
     state.store.customer(&id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(dto::all(&state.store.customer_follow_ups(&id).await?)))
@@ -243,13 +254,14 @@ pub async fn follow_ups(
 #[utoipa::path(
     post,
     path = "/api/v1/follow-ups/{id}/done",
+    params(IdPath),
     security(("bearer" = [])),
     responses((status = 200, body = FollowUpJson), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody))
 )]
 pub async fn follow_up_done(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<String>,
+    Path(IdPath { id }): Path<IdPath>,
 ) -> Result<Json<FollowUpJson>, AppError> {
     Ok(Json(
         (&app::close_follow_up(&state, &staff, &id, Closing::Fulfilled).await?).into(),
@@ -260,13 +272,14 @@ pub async fn follow_up_done(
 #[utoipa::path(
     post,
     path = "/api/v1/follow-ups/{id}/withdraw",
+    params(IdPath),
     security(("bearer" = [])),
     responses((status = 200, body = FollowUpJson), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody))
 )]
 pub async fn follow_up_withdraw(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<String>,
+    Path(IdPath { id }): Path<IdPath>,
 ) -> Result<Json<FollowUpJson>, AppError> {
     let withdrawn = Closing::Cancelled(CancelReason::Withdrawn);
     Ok(Json(
@@ -276,6 +289,7 @@ pub async fn follow_up_withdraw(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NoteRequest {
+    #[schema(pattern = r"\S", max_length = 10000)]
     text: String,
     /// Attach the note to one of the customer's conversations.
     conversation_id: Option<String>,
@@ -283,8 +297,9 @@ pub struct NoteRequest {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CallRequest {
-    /// inbound or outbound
+    #[schema(schema_with = dto::schemas::direction)]
     direction: String,
+    #[schema(pattern = r"\S", max_length = 10000)]
     summary: String,
 }
 
@@ -292,6 +307,7 @@ pub struct CallRequest {
 #[utoipa::path(
     post,
     path = "/api/v1/customers/{id}/notes",
+    params(IdPath),
     request_body = NoteRequest,
     security(("bearer" = [])),
     responses((status = 201, body = Created), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
@@ -299,7 +315,7 @@ pub struct CallRequest {
 pub async fn add_note(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<String>,
+    Path(IdPath { id }): Path<IdPath>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Created>), AppError> {
     let request: NoteRequest = json_body(&body, "body", "expected {\"text\": \"…\"}")?;
@@ -311,6 +327,7 @@ pub async fn add_note(
 #[utoipa::path(
     post,
     path = "/api/v1/customers/{id}/calls",
+    params(IdPath),
     request_body = CallRequest,
     security(("bearer" = [])),
     responses((status = 201, body = Created), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
@@ -318,7 +335,7 @@ pub async fn add_note(
 pub async fn add_call(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<String>,
+    Path(IdPath { id }): Path<IdPath>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Created>), AppError> {
     let request: CallRequest = json_body(

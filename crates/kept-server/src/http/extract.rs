@@ -160,6 +160,14 @@ impl ClientIp {
     }
 }
 
+/// The language an API client asked for.
+pub fn api_lang(code: Option<&str>) -> Result<Option<Lang>, AppError> {
+    code.map(|c| {
+        Lang::from_code(c).ok_or_else(|| AppError::invalid("lang", "unknown_language", "lang must be nl or en"))
+    })
+    .transpose()
+}
+
 /// `?lang=` wins, then the browser's `Accept-Language`.
 pub fn request_lang(query: Option<&str>, headers: &HeaderMap) -> Lang {
     query.and_then(Lang::parse).unwrap_or_else(|| {

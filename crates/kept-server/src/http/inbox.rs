@@ -8,13 +8,13 @@ use kept_domain::Lang;
 use kept_domain::conversation::{ConversationStatus, Direction, FRUSTRATED_FROM};
 use kept_domain::quoted::split_quoted;
 use kept_domain::{PromiseKind, PromiseStatus};
-use kept_store::{ConversationChange, ConversationView, FollowUpView, MessageView, TimelineEntry};
+use kept_store::{ConversationChange, ConversationView, FollowUpView, MessageView, ReplyDelivery, TimelineEntry};
 use serde::Deserialize;
 
 use super::extract::StaffSession;
 use super::pages::{
-    AttachmentRow, ConversationPage, ConversationRow, ConversationRowsFragment, CustomerPage, FollowUpRow, LocalTime,
-    MessageRow, SearchPage, SearchRow, TimelineRow, UnreadableRow, render,
+    AttachmentRow, ConversationPage, ConversationRow, ConversationRowsFragment, CustomerPage, DeliveryRow, FollowUpRow,
+    LocalTime, MessageRow, NotSentRow, SearchPage, SearchRow, TimelineRow, UnreadableRow, render,
 };
 use super::staff::{LangQuery, clock};
 use crate::app;
@@ -24,6 +24,7 @@ use crate::search::{self, SearchParams};
 use crate::state::AppState;
 
 const INBOX_LIMIT: i64 = 200;
+const NOT_SENT_LIMIT: i64 = 50;
 
 /// Conversations waiting for our answer, frustrated customers first, then by due time.
 pub async fn waiting_rows(state: &AppState, lang: Lang) -> Result<Vec<ConversationRow>, AppError> {
@@ -71,7 +72,7 @@ fn size_label(bytes: i64) -> String {
     }
 }
 
-fn message_row(clock: &LocalTime<'_>, view: &ConversationView, message: &MessageView) -> MessageRow {
+fn message_row(clock: &LocalTime<'_>, i: &InboxTexts, view: &ConversationView, message: &MessageView) -> MessageRow {
     let inbound = message.direction == Direction::Inbound;
     let split = split_quoted(&message.body);
     let who = if inbound {
@@ -100,7 +101,62 @@ fn message_row(clock: &LocalTime<'_>, view: &ConversationView, message: &Message
                 kept: a.kept,
             })
             .collect(),
+        delivery: message.delivery.as_ref().map(|d| delivery_row(d, i)),
     }
+}
+
+fn delivery_row(delivery: &ReplyDelivery, i: &InboxTexts) -> DeliveryRow {
+    let (label, reason, retry_id) = match delivery {
+        ReplyDelivery::Sending => (i.sending, String::new(), None),
+        ReplyDelivery::Sent => (i.sent, String::new(), None),
+        ReplyDelivery::NotSent { outbox_id, reason } => (i.not_sent, reason.clone(), Some(*outbox_id)),
+    };
+    DeliveryRow {
+        label,
+        failed: retry_id.is_some(),
+        reason,
+        retry_id,
+    }
+}
+
+/// Replies that did not reach the customer, for the staff home page.
+pub async fn not_sent_rows(state: &AppState, lang: Lang) -> Result<Vec<NotSentRow>, AppError> {
+    let clock = clock(state, lang);
+    let failed = state.store.failed_replies(NOT_SENT_LIMIT).await?;
+    Ok(failed
+        .into_iter()
+        .map(|f| NotSentRow {
+            outbox_id: f.outbox_id,
+            who: f.customer_name.unwrap_or_default(),
+            at: clock.moment(f.written_at),
+            reason: f.reason,
+            conversation_id: f.conversation_id,
+        })
+        .collect())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RetryForm {
+    csrf: String,
+    /// The conversation to go back to.
+    conversation: String,
+}
+
+/// "Send again" on a reply that was not sent; back to its conversation.
+pub async fn retry_reply(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(outbox_id): Path<i64>,
+    Form(form): Form<RetryForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    app::retry_reply(&state, &session.staff, outbox_id).await?;
+    let conversation: String = form
+        .conversation
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    Ok(Redirect::to(&format!("/staff/conversations/{conversation}")).into_response())
 }
 
 fn status_label(status: ConversationStatus, i: &InboxTexts) -> &'static str {
@@ -148,7 +204,7 @@ async fn conversation_page(
         status: status_label(view.status, i),
         resolved: view.status == ConversationStatus::Resolved,
         promise: promise_label(view.promise_status, i).to_string(),
-        messages: view.messages.iter().map(|m| message_row(&clock, &view, m)).collect(),
+        messages: view.messages.iter().map(|m| message_row(&clock, i, &view, m)).collect(),
         templates: templates.into_iter().map(|t| (t.id, t.name)).collect(),
         reply_to,
         customer_name: view.customer_name.clone().unwrap_or_default(),

@@ -9,6 +9,7 @@ use utoipa::IntoParams;
 
 use super::errors::ErrorBody;
 use super::extract::ApiStaff;
+use super::openapi::IdPath;
 use crate::dto::{self, UnreadableMailJson};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -43,6 +44,7 @@ fn download(filename: &str, content_type: &str, data: Vec<u8>) -> Response {
 #[utoipa::path(
     get,
     path = "/api/v1/attachments/{id}",
+    params(IdPath),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The file, as an attachment"),
@@ -53,7 +55,7 @@ fn download(filename: &str, content_type: &str, data: Vec<u8>) -> Response {
 pub async fn attachment(
     State(state): State<AppState>,
     _staff: ApiStaff,
-    Path(id): Path<String>,
+    Path(IdPath { id }): Path<IdPath>,
 ) -> Result<Response, AppError> {
     let (info, data) = state.store.attachment(&id).await?.ok_or(AppError::NotFound)?;
     let data = data.ok_or_else(|| {
@@ -66,6 +68,7 @@ pub async fn attachment(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UnreadableQuery {
     /// Also list the ones a human has already handled.
     #[serde(default)]
@@ -91,13 +94,14 @@ pub async fn unreadable(
 #[utoipa::path(
     get,
     path = "/api/v1/unreadable-mail/{id}/raw",
+    params(IdPath),
     security(("bearer" = [])),
     responses((status = 200, description = "The message exactly as received"), (status = 404, body = ErrorBody))
 )]
 pub async fn unreadable_raw(
     State(state): State<AppState>,
     _staff: ApiStaff,
-    Path(id): Path<String>,
+    Path(IdPath { id }): Path<IdPath>,
 ) -> Result<Response, AppError> {
     let raw = state.store.unreadable_raw(&id).await?.ok_or(AppError::NotFound)?;
     Ok(download(&format!("{id}.eml"), "message/rfc822", raw))
@@ -106,13 +110,14 @@ pub async fn unreadable_raw(
 #[utoipa::path(
     post,
     path = "/api/v1/unreadable-mail/{id}/handled",
+    params(IdPath),
     security(("bearer" = [])),
     responses((status = 204, description = "Marked as handled"), (status = 404, body = ErrorBody))
 )]
 pub async fn unreadable_handled(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<String>,
+    Path(IdPath { id }): Path<IdPath>,
 ) -> Result<axum::http::StatusCode, AppError> {
     crate::app::mark_unreadable_handled(&state, &staff, &id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)

@@ -11,6 +11,7 @@ mod extract;
 mod follow_ups;
 mod inbox;
 mod mail;
+mod openapi;
 mod pages;
 mod privacy;
 mod public;
@@ -29,7 +30,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::state::AppState;
 
-pub use api::ApiDoc;
+pub use openapi::ApiDoc;
 
 /// Requests larger than this are refused before they are read.
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -77,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/customers/{id}/erase", post(privacy::erase))
         .route("/staff/search", get(inbox::search_page))
         .route("/staff/unreadable/{id}/handled", post(inbox::unreadable_handled))
+        .route("/staff/replies/{id}/retry", post(inbox::retry_reply))
         .route("/staff/team", get(staff::team))
         .route("/staff/away", post(staff::set_away))
         .route("/staff/events", get(events::changes))
@@ -123,7 +125,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/unreadable-mail/{id}/handled", post(mail::unreadable_handled))
         .route("/api/v1/tone/check", post(tone::check))
         .route("/api/v1/tone/mood", post(tone::mood))
-        .route("/api/openapi.json", get(api::openapi))
+        .route("/api/openapi.json", get(openapi::openapi))
         .layer(header_layer(
             header::CONTENT_SECURITY_POLICY,
             "default-src 'self'; frame-ancestors 'none'",

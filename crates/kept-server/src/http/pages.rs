@@ -78,6 +78,16 @@ pub struct DashboardPage {
     pub rows: Vec<CallbackRow>,
     pub conversations: Vec<ConversationRow>,
     pub unreadable: Vec<UnreadableRow>,
+    pub not_sent: Vec<NotSentRow>,
+}
+
+/// A reply kept gave up delivering.
+pub struct NotSentRow {
+    pub outbox_id: i64,
+    pub conversation_id: String,
+    pub who: String,
+    pub at: String,
+    pub reason: String,
 }
 
 #[derive(Template)]
@@ -137,6 +147,15 @@ pub struct MessageRow {
     pub quoted: String,
     pub frustrated: bool,
     pub attachments: Vec<AttachmentRow>,
+    pub delivery: Option<DeliveryRow>,
+}
+
+/// How a staff reply fares: sending, sent, or not sent with the reason and a way to retry.
+pub struct DeliveryRow {
+    pub label: &'static str,
+    pub failed: bool,
+    pub reason: String,
+    pub retry_id: Option<i64>,
 }
 
 pub struct AttachmentRow {

@@ -10,10 +10,10 @@ use kept_domain::{CallbackInput, FieldError, Lang};
 use serde::Deserialize;
 
 use super::errors::ErrorBody;
-use super::extract::{ClientIp, json_body, request_lang};
+use super::extract::{ClientIp, api_lang, json_body, request_lang};
 use super::pages::{CallbackDonePage, CallbackFormPage, render};
 use crate::app::accept_callback;
-use crate::dto::{CallbackJson, CreatedCallback};
+use crate::dto::{CallbackJson, CallbackRequest, CreatedCallback};
 use crate::error::AppError;
 use crate::i18n::texts;
 use crate::state::AppState;
@@ -109,7 +109,7 @@ pub async fn submit_callback_form(
 #[utoipa::path(
     post,
     path = "/api/v1/callback-requests",
-    request_body(content = Object, description = "`phone` (required), `name`, `window` (a window code), `note`, `lang` (nl|en), `website` (honeypot: leave empty)"),
+    request_body = CallbackRequest,
     responses(
         (status = 201, description = "Stored and committed", body = CreatedCallback),
         (status = 422, description = "A field was refused; nothing was stored", body = ErrorBody),
@@ -123,7 +123,9 @@ pub async fn create_callback(
     body: Bytes,
 ) -> Result<(StatusCode, Json<CreatedCallback>), AppError> {
     ip.check_rate(&state)?;
-    let input: CallbackInput = json_body(&body, "body", "The body is not the expected JSON")?;
+    let request: CallbackRequest = json_body(&body, "body", "The body is not the expected JSON")?;
+    api_lang(request.lang.as_deref())?;
+    let input = CallbackInput::from(request);
     let accepted = accept_callback(&state, &input, request_lang(None, &headers)).await?;
     let callback = CallbackJson::new(&accepted.callback, &state.settings.business, state.clock.now());
     Ok((

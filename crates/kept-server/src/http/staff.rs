@@ -156,6 +156,7 @@ pub async fn dashboard(
         i: inbox_texts(lang),
         conversations: super::inbox::waiting_rows(&state, lang).await?,
         unreadable: super::inbox::unreadable_rows(&state, lang).await?,
+        not_sent: super::inbox::not_sent_rows(&state, lang).await?,
         me: session.staff,
         csrf: session.csrf,
         rows,
@@ -303,6 +304,7 @@ pub struct AwayRequest {
 #[utoipa::path(
     post,
     path = "/api/v1/staff/{id}/away",
+    params(super::openapi::IdPath),
     request_body = AwayRequest,
     security(("bearer" = [])),
     responses((status = 204, description = "Changed"), (status = 403, body = super::errors::ErrorBody),
@@ -311,7 +313,7 @@ pub struct AwayRequest {
 pub async fn api_set_away(
     State(state): State<AppState>,
     super::extract::ApiStaff(staff): super::extract::ApiStaff,
-    Path(id): Path<String>,
+    Path(super::openapi::IdPath { id }): Path<super::openapi::IdPath>,
     body: axum::body::Bytes,
 ) -> Result<StatusCode, AppError> {
     let request: AwayRequest =

@@ -9,12 +9,13 @@ use utoipa::ToSchema;
 
 use super::errors::ErrorBody;
 use super::extract::{ApiStaff, json_body};
+use super::openapi::IdPath;
 use crate::app;
 use crate::dto::{self, TemplateJson};
 use crate::error::AppError;
 use crate::state::AppState;
 
-#[utoipa::path(get, path = "/api/v1/templates", security(("bearer" = [])), responses((status = 200, body = Vec<TemplateJson>), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/templates", operation_id = "list_templates", security(("bearer" = [])), responses((status = 200, body = Vec<TemplateJson>), (status = 401, body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, _staff: ApiStaff) -> Result<Json<Vec<TemplateJson>>, AppError> {
     Ok(Json(dto::all(&state.store.reply_templates().await?)))
 }
@@ -23,7 +24,9 @@ pub async fn list(State(state): State<AppState>, _staff: ApiStaff) -> Result<Jso
 /// `{{ staff.name }}`, `{{ staff.first_name }}`, `{{ business.name }}`, `{{ promise.due }}`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TemplateRequest {
+    #[schema(pattern = r"\S")]
     name: String,
+    #[schema(pattern = r"\S")]
     body: String,
 }
 
@@ -31,6 +34,7 @@ pub struct TemplateRequest {
 #[utoipa::path(
     post,
     path = "/api/v1/templates",
+    operation_id = "save_template",
     request_body = TemplateRequest,
     security(("bearer" = [])),
     responses((status = 201, body = TemplateJson), (status = 422, description = "Unknown merge field or syntax error", body = ErrorBody))
@@ -48,13 +52,14 @@ pub async fn save(
 #[utoipa::path(
     post,
     path = "/api/v1/templates/{id}/delete",
+    params(IdPath),
     security(("bearer" = [])),
     responses((status = 204, description = "Deleted"), (status = 404, body = ErrorBody))
 )]
 pub async fn delete(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<String>,
+    Path(IdPath { id }): Path<IdPath>,
 ) -> Result<StatusCode, AppError> {
     app::delete_template(&state, &staff, &id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -74,6 +79,7 @@ pub struct Draft {
 #[utoipa::path(
     post,
     path = "/api/v1/conversations/{id}/draft",
+    params(IdPath),
     request_body = DraftRequest,
     security(("bearer" = [])),
     responses((status = 200, body = Draft), (status = 404, body = ErrorBody))
@@ -81,7 +87,7 @@ pub struct Draft {
 pub async fn draft(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-    Path(id): Path<String>,
+    Path(IdPath { id }): Path<IdPath>,
     body: Bytes,
 ) -> Result<Json<Draft>, AppError> {
     let request: DraftRequest = json_body(&body, "body", "expected {\"template_id\": \"…\"}")?;

@@ -3,13 +3,12 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use kept_domain::Lang;
 use kept_tone::{CheckInput, usable_text};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::errors::ErrorBody;
-use super::extract::{ApiStaff, json_body};
+use super::extract::{ApiStaff, api_lang, json_body};
 use crate::dto::{MoodJson, ToneReportJson};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -17,18 +16,24 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ToneCheckRequest {
     /// The draft reply (at most 100 KB).
+    #[schema(pattern = r"\S")]
     text: String,
-    /// "nl" or "en"; detected when absent.
+    /// Detected when absent.
+    #[schema(schema_with = crate::dto::schemas::optional_lang)]
     lang: Option<String>,
     /// How to address the customer, e.g. "meneer Jansen"; used in suggested greetings.
     customer_name: Option<String>,
     /// The customer's message being answered.
+    #[schema(pattern = r"\S")]
     reply_to: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ToneMoodRequest {
+    #[schema(pattern = r"\S")]
     text: String,
+    /// Detected when absent.
+    #[schema(schema_with = crate::dto::schemas::optional_lang)]
     lang: Option<String>,
 }
 
@@ -36,11 +41,6 @@ fn text(text: &str, field: &'static str) -> Result<(), AppError> {
     usable_text(text.as_bytes())
         .map(|_| ())
         .map_err(|e| AppError::invalid(field, "unusable_text", e.to_string()))
-}
-
-fn lang(code: Option<&str>) -> Result<Option<Lang>, AppError> {
-    code.map(|c| Lang::parse(c).ok_or_else(|| AppError::invalid("lang", "unknown_language", "lang must be nl or en")))
-        .transpose()
 }
 
 /// Checks a draft reply for tone: each finding with the quoted text, why, and a better phrasing.
@@ -63,7 +63,7 @@ pub async fn check(
     }
     let input = CheckInput {
         text: &request.text,
-        lang: lang(request.lang.as_deref())?,
+        lang: api_lang(request.lang.as_deref())?,
         customer_name: request.customer_name.as_deref(),
         reply_to: request.reply_to.as_deref(),
     };
@@ -82,6 +82,6 @@ pub async fn mood(_staff: ApiStaff, body: Bytes) -> Result<Json<MoodJson>, AppEr
     let request: ToneMoodRequest = json_body(&body, "body", "The body is not the expected JSON")?;
     text(&request.text, "text")?;
     Ok(Json(
-        (&kept_tone::mood(&request.text, lang(request.lang.as_deref())?)).into(),
+        (&kept_tone::mood(&request.text, api_lang(request.lang.as_deref())?)).into(),
     ))
 }

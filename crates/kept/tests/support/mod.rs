@@ -91,6 +91,8 @@ impl TestDatabase {
 #[derive(Clone, Default)]
 pub struct SmtpSink {
     received: Arc<Mutex<Vec<Mail>>>,
+    /// Mailboxes this server says do not exist (550), as a real one does.
+    refused: Arc<Mutex<Vec<String>>>,
     current: Vec<u8>,
     to: Vec<String>,
     pub port: u16,
@@ -106,6 +108,14 @@ pub struct Mail {
 }
 
 impl mailin_embedded::Handler for SmtpSink {
+    fn rcpt(&mut self, to: &str) -> mailin_embedded::Response {
+        if self.refused.lock().unwrap().iter().any(|r| r == to) {
+            mailin_embedded::response::NO_MAILBOX
+        } else {
+            mailin_embedded::response::OK
+        }
+    }
+
     fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> mailin_embedded::Response {
         self.current.clear();
         self.to = to.to_vec();
@@ -146,6 +156,15 @@ impl SmtpSink {
             let _ = server.serve();
         });
         sink
+    }
+
+    /// From now on, mail to `address` is refused with "550 Mailbox unavailable".
+    pub fn refuse(&self, address: &str) {
+        self.refused.lock().unwrap().push(address.to_string());
+    }
+
+    pub fn accept_again(&self, address: &str) {
+        self.refused.lock().unwrap().retain(|r| r != address);
     }
 
     pub fn url(&self) -> String {

@@ -1,0 +1,250 @@
+//! The OpenAPI document at `/api/openapi.json`: every operation with its parameters, bodies
+//! and every answer it can give. The answers that come from the shared extractors (a token,
+//! an `{id}`, a JSON body, a query string) are added in one place, [`SharedAnswers`], because
+//! those extractors are the same for every operation.
+
+use axum::Json;
+use serde::Deserialize;
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{RefOr, ResponseBuilder};
+use utoipa::{IntoParams, Modify, OpenApi};
+
+use super::errors::ErrorBody;
+use crate::dto::{CallbackJson, CreatedCallback, OutcomeRequest, WebhookEvent};
+
+/// `{id}` in a path: an id from one of kept's answers. Anything else is `404`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct IdPath {
+    /// An id from one of kept's answers.
+    pub id: String,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "kept",
+        description = "Callback requests, conversations and customers, the promises made to them, and the tone checker. \
+                       Every error is the JSON `ErrorBody`."
+    ),
+    paths(
+        super::public::create_callback,
+        super::api::list_callbacks,
+        super::api::get_callback,
+        super::api::record_outcome,
+        super::conversations::inbound_message,
+        super::conversations::inbound_email,
+        super::conversations::list,
+        super::conversations::get,
+        super::conversations::reply,
+        super::conversations::update,
+        super::conversations::timeline,
+        super::customers::get,
+        super::customers::add_contact,
+        super::customers::merge,
+        super::customers::export,
+        super::customers::erase,
+        super::customers::add_follow_up,
+        super::customers::follow_ups,
+        super::customers::follow_up_done,
+        super::customers::follow_up_withdraw,
+        super::staff::api_set_away,
+        super::customers::add_note,
+        super::customers::add_call,
+        super::tone::check,
+        super::tone::mood,
+        super::search::search,
+        super::templates::list,
+        super::templates::save,
+        super::templates::delete,
+        super::templates::draft,
+        super::mail::attachment,
+        super::mail::unreadable,
+        super::mail::unreadable_raw,
+        super::mail::unreadable_handled,
+        super::healthz
+    ),
+    components(schemas(CallbackJson, CreatedCallback, OutcomeRequest, ErrorBody, WebhookEvent)),
+    modifiers(&BearerAuth, &SharedAnswers)
+)]
+pub struct ApiDoc;
+
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .description(Some("kept token create --email E"))
+                        .build(),
+                ),
+            );
+        }
+    }
+}
+
+/// The answers every operation shares through its extractors, and tidy tag names.
+struct SharedAnswers;
+
+impl Modify for SharedAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations = [
+                item.get.as_mut(),
+                item.post.as_mut(),
+                item.put.as_mut(),
+                item.delete.as_mut(),
+                item.patch.as_mut(),
+            ];
+            for operation in operations.into_iter().flatten() {
+                add_shared_answers(path, operation);
+                // "super::customers" → "customers"
+                if let Some(tags) = operation.tags.as_mut() {
+                    for tag in tags.iter_mut() {
+                        *tag = tag.rsplit("::").next().unwrap_or(tag).to_string();
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn add_shared_answers(path: &str, operation: &mut Operation) {
+    let has_query = operation
+        .parameters
+        .iter()
+        .flatten()
+        .any(|p| p.parameter_in == ParameterIn::Query);
+    let mut answers = Vec::new();
+    if operation.security.is_some() {
+        answers.push(("401", "No valid API token (or log-in session)"));
+    }
+    if path.contains("{id}") {
+        answers.push(("404", "Nothing with this id"));
+    }
+    if has_query {
+        answers.push(("400", "A query parameter is not of its type"));
+        answers.push(("422", "A parameter was refused; the message says which and why"));
+    }
+    if operation.request_body.is_some() {
+        answers.push(("413", "The body is larger than this operation takes"));
+        answers.push(("422", "A field was refused; nothing was stored"));
+    }
+    for (status, description) in answers {
+        operation
+            .responses
+            .responses
+            .entry(status.to_string())
+            .or_insert_with(|| RefOr::T(error_answer(description)));
+    }
+}
+
+fn error_answer(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            utoipa::openapi::ContentBuilder::new()
+                .schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("ErrorBody"))))
+                .build(),
+        )
+        .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use utoipa::OpenApi;
+
+    use super::ApiDoc;
+
+    fn document() -> serde_json::Value {
+        serde_json::to_value(ApiDoc::openapi()).unwrap()
+    }
+
+    fn operations(document: &serde_json::Value) -> Vec<(String, String, serde_json::Value)> {
+        let mut all = Vec::new();
+        for (path, operations) in document["paths"].as_object().unwrap() {
+            for (method, operation) in operations.as_object().unwrap() {
+                all.push((path.clone(), method.clone(), operation.clone()));
+            }
+        }
+        all
+    }
+
+    /// Every successful JSON answer names its schema: a `$ref`, or an array of them. (A raw
+    /// `{"type": "object"}` tells an integrator nothing.)
+    #[test]
+    fn every_successful_json_answer_has_a_named_schema() {
+        let document = document();
+        let mut untyped = Vec::new();
+        for (path, method, operation) in operations(&document) {
+            for (status, response) in operation["responses"].as_object().unwrap() {
+                let Some(schema) = response.pointer("/content/application~1json/schema") else {
+                    continue;
+                };
+                let named = schema.get("$ref").is_some() || schema.pointer("/items/$ref").is_some();
+                if status.starts_with('2') && !named {
+                    untyped.push(format!("{method} {path} {status}: {schema}"));
+                }
+            }
+        }
+        assert!(untyped.is_empty(), "untyped answers:\n{}", untyped.join("\n"));
+        let schemas = document["components"]["schemas"].as_object().unwrap();
+        for name in [
+            "ConversationJson",
+            "MessageJson",
+            "CustomerJson",
+            "FollowUpJson",
+            "ToneReportJson",
+            "ErasureJson",
+            "CallbackRequest",
+            "InboundMessageRequest",
+        ] {
+            assert!(schemas.contains_key(name), "{name} is not in the document");
+        }
+    }
+
+    /// Each operation has its own operationId, declares each `{…}` of its path, takes query
+    /// parameters in the query, and documents 401 when it needs a token.
+    #[test]
+    fn every_operation_is_fully_declared() {
+        let document = document();
+        let mut ids = HashSet::new();
+        for (path, method, operation) in operations(&document) {
+            let id = operation["operationId"].as_str().unwrap().to_string();
+            assert!(ids.insert(id.clone()), "operationId {id} is used twice");
+            let parameters = operation["parameters"].as_array().cloned().unwrap_or_default();
+            let declared = |name: &str, place: &str| parameters.iter().any(|p| p["name"] == name && p["in"] == place);
+            if path.contains("{id}") {
+                assert!(declared("id", "path"), "{method} {path} does not declare {{id}}");
+            }
+            for parameter in &parameters {
+                if parameter["in"] == "path" {
+                    let name = parameter["name"].as_str().unwrap();
+                    assert!(
+                        path.contains(&format!("{{{name}}}")),
+                        "{method} {path}: {name} is not in the path"
+                    );
+                }
+            }
+            let responses = operation["responses"].as_object().unwrap();
+            if operation.get("security").is_some() {
+                assert!(responses.contains_key("401"), "{method} {path} does not document 401");
+            }
+            if operation.get("requestBody").is_some() {
+                assert!(responses.contains_key("422"), "{method} {path} does not document 422");
+            }
+        }
+    }
+}
