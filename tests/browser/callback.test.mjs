@@ -49,3 +49,36 @@ test("a submitted callback request appears live on the staff dashboard", async (
   await Promise.all([staff.waitForURL(`${kept.base}/staff`), staff.click("button[value=reached]")]);
   await staff.locator("#rows").getByText("Nobody is waiting.").waitFor();
 });
+
+test("every staff page fits a 390 px wide phone without sideways scrolling", async () => {
+  const token = kept.token("sanne@fiets.test");
+  const sent = await fetch(`${kept.base}/api/v1/inbound/message`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+    body: JSON.stringify({ channel: "whatsapp", external_id: "w-1", from: { handle: "+31612345678", name: "Jan Jansen" },
+      text: "Is mijn fiets al klaar? Ik wacht al een week en niemand belt terug, dit is echt heel vervelend." }),
+  });
+  assert.equal(sent.status, 201);
+  const { conversation_id, customer_id } = await sent.json();
+  const asked = await fetch(`${kept.base}/api/v1/callback-requests`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ phone: "0201234567", name: "Fatima el Amrani", note: "Vraag over mijn factuur van vorige maand" }),
+  });
+  assert.equal(asked.status, 201);
+  const phone = await (await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "nl-NL" })).newPage();
+  await phone.goto(`${kept.base}/login`);
+  await phone.fill("#email", "sanne@fiets.test");
+  await phone.fill("#password", PASSWORD);
+  await Promise.all([phone.waitForURL(`${kept.base}/staff`), phone.click("button[type=submit]")]);
+  const callback = await phone.locator("#rows tr.callback a").first().getAttribute("href");
+  for (const path of ["/staff", callback, `/staff/conversations/${conversation_id}`, `/staff/customers/${customer_id}`,
+    "/staff/team", "/staff/search?q=fiets"]) {
+    await phone.goto(`${kept.base}${path}`);
+    const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `${path} is ${width} px wide`);
+  }
+  // The call button is big enough for a thumb.
+  await phone.goto(`${kept.base}/staff`);
+  const call = await phone.locator("#rows a.tel").first().boundingBox();
+  assert.ok(call.height >= 40, `the call button is ${call.height} px high`);
+});

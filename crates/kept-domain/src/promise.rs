@@ -103,7 +103,8 @@ pub enum Closing {
 /// Why a promise stopped being owed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CancelReason {
-    /// Staff resolved the conversation before the answer was due.
+    /// Staff resolved the conversation without answering (before the answer was due; after,
+    /// the promise is broken).
     Resolved,
     /// The customer's data was erased at their request.
     Erased,
@@ -162,6 +163,9 @@ pub fn close(
     }
     Ok(match closing {
         Closing::Fulfilled => PromiseStatus::on_fulfilment(due_at, now),
+        // Resolving a conversation nobody answered in time does not make the late answer
+        // disappear: the promise was broken. Only before it is due is it no longer owed.
+        Closing::Cancelled(CancelReason::Resolved) if now > due_at => PromiseStatus::Broken,
         Closing::Cancelled(_) => PromiseStatus::Cancelled,
         Closing::GivenUp => PromiseStatus::Broken,
     })
@@ -186,6 +190,15 @@ mod tests {
             PromiseStatus::on_fulfilment(due, due + Duration::seconds(1)),
             PromiseStatus::Broken
         );
+    }
+
+    #[test]
+    fn resolving_without_an_answer_is_cancelled_before_the_due_time_and_broken_after() {
+        let due = Utc.with_ymd_and_hms(2026, 11, 24, 10, 0, 0).unwrap();
+        let resolved = Closing::Cancelled(CancelReason::Resolved);
+        let close_at = |now| close(PromiseKind::Reply, PromiseStatus::Open, due, resolved, now);
+        assert_eq!(close_at(due - Duration::minutes(1)), Ok(PromiseStatus::Cancelled));
+        assert_eq!(close_at(due + Duration::minutes(1)), Ok(PromiseStatus::Broken));
     }
 
     #[test]

@@ -8,7 +8,7 @@
   function tick() {
     document.querySelectorAll("[data-due]").forEach(function (el) {
       const left = Date.parse(el.dataset.due) - Date.now();
-      el.textContent = left < 0 ? el.dataset.overdueText + " " + format(left) : format(left);
+      el.textContent = left < 0 ? el.dataset.overdueText.replace("{}", format(left)) : format(left);
       const row = el.closest("tr");
       if (row) row.classList.toggle("overdue", left < 0);
     });

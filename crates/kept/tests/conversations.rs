@@ -515,6 +515,29 @@ async fn staff_assign_tag_and_resolve_a_conversation() {
             (0, 0),
             "no escalation"
         );
+        // Written again, left unanswered past its due time, then resolved: broken, not cancelled.
+        let again: Value = server
+            .api_post("/api/v1/inbound/message", tweet("t-21", "Nog steeds niks?"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let again = again["conversation_id"].as_str().unwrap();
+        server.clock.advance(Duration::days(3));
+        let late: Value = server
+            .api_post(
+                &format!("/api/v1/conversations/{again}/update"),
+                json!({"status": "resolved"}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            late["promise_status"], "broken",
+            "{}: a late non-answer stays visible",
+            db.name
+        );
 
         for (body, field) in [
             (json!({"status": "sleeping"}), "status"),

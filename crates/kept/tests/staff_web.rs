@@ -601,3 +601,90 @@ async fn a_reply_that_cannot_be_delivered_is_not_kept_and_can_be_sent_again() {
         server.running.stop().await;
     }
 }
+
+/// Resolving a conversation whose customer still waits asks for a tick first; after the due
+/// time it counts as a broken promise, not as one nobody owed.
+#[tokio::test]
+async fn resolving_an_unanswered_conversation_asks_first_and_a_late_one_is_broken() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start(&db.url).await;
+    let raw = "From: Jan <jan@example.org>\r\nTo: winkel@fiets.test\r\nSubject: Slot\r\n\
+               Message-ID: <slot-1@example.org>\r\n\r\nMijn slot klemt.\r\n";
+    let stored: Value = server.post_email(raw).await.json().await.unwrap();
+    let id = stored["conversation_id"].as_str().unwrap().to_string();
+    let (mut agent, csrf) = logged_in(&server, &server.agent_email).await;
+    let page = server.url(&format!("/staff/conversations/{id}"));
+    let (_, shown) = agent.get(&page).await;
+    assert!(shown.contains("Afhandelen zonder te antwoorden"), "{shown}");
+    let status = server.url(&format!("/staff/conversations/{id}/status"));
+    let unticked = agent
+        .post(&status, &[("csrf", csrf.as_str()), ("status", "resolved")])
+        .await;
+    assert_eq!(unticked.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unticked
+            .text()
+            .await
+            .unwrap()
+            .contains("vink aan dat u zonder antwoord wilt afhandelen")
+    );
+    let promise_status = || async {
+        let answer = server.api_get(&format!("/api/v1/conversations/{id}")).await;
+        answer.json::<Value>().await.unwrap()["promise_status"].clone()
+    };
+    assert_eq!(promise_status().await, "open", "nothing changed");
+
+    server.clock.advance(chrono::Duration::days(2));
+    // (A new day, a new log-in.)
+    let (mut agent, csrf) = logged_in(&server, &server.agent_email).await;
+    let (_, shown) = agent.get(&page).await;
+    assert!(shown.contains("het antwoord is al te laat"), "{shown}");
+    let ticked = agent
+        .post(
+            &status,
+            &[("csrf", csrf.as_str()), ("status", "resolved"), ("confirm", "1")],
+        )
+        .await;
+    assert_eq!(ticked.status(), StatusCode::SEE_OTHER);
+    assert_eq!(promise_status().await, "broken");
+    let (_, shown) = agent.get(&page).await;
+    assert!(shown.contains("gebroken: niet op tijd"), "{shown}");
+    server.running.stop().await;
+}
+
+/// On a channel kept cannot send on, the page says so before anyone types, in the page's
+/// language; a reply sent anyway comes back with that reason and the draft kept.
+#[tokio::test]
+async fn a_channel_kept_cannot_answer_on_is_named_before_typing() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start(&db.url).await;
+    let inbound: Value = server
+        .api_post(
+            "/api/v1/inbound/message",
+            json!({"channel": "chat", "external_id": "c-1", "from": {"handle": "bezoeker-7"}, "text": "Zijn jullie open?"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = inbound["conversation_id"].as_str().unwrap();
+    let (mut agent, csrf) = logged_in(&server, &server.agent_email).await;
+    let (_, page) = agent.get(&server.url(&format!("/staff/conversations/{id}"))).await;
+    assert!(page.contains("kept kan op dit kanaal niet antwoorden"), "{page}");
+    assert!(
+        page.contains("<button type=\"submit\" disabled>"),
+        "no send button that cannot work"
+    );
+    let sent = agent
+        .post(
+            &server.url(&format!("/staff/conversations/{id}/reply")),
+            &[("csrf", csrf.as_str()), ("text", "Ja, tot 18:00.")],
+        )
+        .await;
+    let body = sent.text().await.unwrap();
+    assert!(
+        body.contains("kept kan op dit kanaal niet antwoorden") && !body.contains("channel_webhooks.chat in kept.toml")
+    );
+    assert!(body.contains("Ja, tot 18:00."), "the draft is kept");
+    server.running.stop().await;
+}

@@ -80,24 +80,24 @@ pub async fn reply(app: &App, staff: &Staff, conversation_id: &str, text: &str) 
         .conversation(conversation_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    if !can_send(&app.settings, &conversation.channel) {
+        return Err(AppError::Conflict(if conversation.channel == EMAIL {
+            "kept cannot send e-mail: set smtp_url in kept.toml".into()
+        } else {
+            format!(
+                "kept cannot send on channel '{0}': set channel_webhooks.{0} in kept.toml",
+                conversation.channel
+            )
+        }));
+    }
     let (deliver_via, external_id) = if conversation.channel == EMAIL {
-        if app.settings.smtp_url.is_none() {
-            return Err(AppError::Conflict(
-                "kept cannot send e-mail: set smtp_url in kept.toml".into(),
-            ));
-        }
         let domain = app.settings.mail_from.email.domain().to_string();
         (
             Delivery::EmailReply,
             Some(format!("{}@{domain}", kept_domain::new_id())),
         )
-    } else if app.settings.channel_webhooks.contains_key(&conversation.channel) {
-        (Delivery::Channel, None)
     } else {
-        return Err(AppError::Conflict(format!(
-            "kept cannot send on channel '{0}': set channel_webhooks.{0} in kept.toml",
-            conversation.channel
-        )));
+        (Delivery::Channel, None)
     };
     app.store
         .record_reply(NewReply {
@@ -119,6 +119,16 @@ pub async fn retry_reply(app: &App, _staff: &Staff, outbox_id: i64) -> Result<()
     app.store.retry_reply(outbox_id, app.clock.now()).await?;
     app.announce(Change::Conversations).await;
     Ok(())
+}
+
+/// Whether kept can send a reply on `channel`: e-mail needs an SMTP server, any other channel
+/// its webhook.
+pub fn can_send(settings: &Settings, channel: &str) -> bool {
+    if channel == EMAIL {
+        settings.smtp_url.is_some()
+    } else {
+        settings.channel_webhooks.contains_key(channel)
+    }
 }
 
 /// The channel name of e-mail conversations.

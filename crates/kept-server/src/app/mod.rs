@@ -20,8 +20,8 @@ pub use customers::{
     add_contact, add_follow_up, add_note, close_follow_up, erase_customer, export_customer, log_call, merge_customers,
 };
 pub use messages::{
-    EMAIL, EmailAccepted, MailSource, accept_email, accept_inbound, change_conversation, mark_unreadable_handled,
-    reply, retry_reply, with_due_time_and_mood,
+    EMAIL, EmailAccepted, MailSource, accept_email, accept_inbound, can_send, change_conversation,
+    mark_unreadable_handled, reply, retry_reply, with_due_time_and_mood,
 };
 pub use staff::set_away;
 pub use templates::{delete_template, draft_reply, save_template};

@@ -19,7 +19,7 @@ use super::pages::{
 use super::staff::{LangQuery, clock};
 use crate::app;
 use crate::error::AppError;
-use crate::i18n::{InboxTexts, inbox_texts, texts};
+use crate::i18n::{InboxTexts, error_texts, inbox_texts, texts};
 use crate::search::{self, SearchParams};
 use crate::state::AppState;
 
@@ -59,6 +59,7 @@ pub async fn rows(
 ) -> Result<impl IntoResponse, AppError> {
     let lang = session.lang(&query);
     render(&ConversationRowsFragment {
+        t: texts(lang),
         i: inbox_texts(lang),
         conversations: waiting_rows(&state, lang).await?,
     })
@@ -196,10 +197,18 @@ async fn conversation_page(
         .find(|m| m.direction == Direction::Inbound)
         .map(|m| split_quoted(&m.body).fresh.to_string())
         .unwrap_or_default();
+    let row = clock.conversation_row(&view);
+    let resolve_warning = (view.promise_status == Some(PromiseStatus::Open)).then_some(if row.overdue {
+        i.resolve_breaks
+    } else {
+        i.resolve_cancels
+    });
     let page = ConversationPage {
         t: texts(lang),
         i,
-        row: clock.conversation_row(&view),
+        cannot_send: cannot_send(state, &view.channel, i),
+        resolve_warning,
+        row,
         customer_id: view.customer_id.clone(),
         status: status_label(view.status, i),
         resolved: view.status == ConversationStatus::Resolved,
@@ -232,6 +241,15 @@ pub struct ReplyForm {
     text: String,
 }
 
+/// Why a reply on `channel` cannot be sent, in the reader's language; `None` when it can.
+fn cannot_send(state: &AppState, channel: &str, i: &InboxTexts) -> Option<&'static str> {
+    match (app::can_send(&state.settings, channel), channel == app::EMAIL) {
+        (true, _) => None,
+        (false, true) => Some(i.cannot_send_email),
+        (false, false) => Some(i.cannot_send_channel),
+    }
+}
+
 /// Sends the reply; when it cannot be sent the page comes back with the reason and the text kept.
 pub async fn reply(
     State(state): State<AppState>,
@@ -243,11 +261,29 @@ pub async fn reply(
     match app::reply(&state, &session.staff, &id, &form.text).await {
         Ok(_) => Ok(Redirect::to(&format!("/staff/conversations/{id}")).into_response()),
         Err(error @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
-            let message = match &error {
-                AppError::Invalid(fields) => fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; "),
-                other => other.to_string(),
-            };
             let lang = session.staff.lang;
+            let problems = error_texts(lang);
+            let message = match &error {
+                AppError::Invalid(fields) => fields
+                    .iter()
+                    .map(|f| {
+                        problems
+                            .problem(f.code)
+                            .map_or_else(|| f.message.clone(), str::to_string)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                other => {
+                    let channel = state
+                        .store
+                        .conversation(&id)
+                        .await?
+                        .map(|c| c.channel)
+                        .unwrap_or_default();
+                    let said = cannot_send(&state, &channel, inbox_texts(lang));
+                    said.map_or_else(|| other.to_string(), str::to_string)
+                }
+            };
             conversation_page(&state, session, lang, &id, form.text, Some(message)).await
         }
         Err(other) => Err(other),
@@ -258,6 +294,9 @@ pub async fn reply(
 pub struct StatusForm {
     csrf: String,
     status: String,
+    /// "1" when the agent ticked that they resolve without answering an open promise.
+    #[serde(default)]
+    confirm: String,
 }
 
 pub async fn set_status(
@@ -269,6 +308,16 @@ pub async fn set_status(
     session.check_csrf(&form.csrf)?;
     let status =
         ConversationStatus::parse(&form.status).ok_or_else(|| AppError::BadRequest("unknown status".into()))?;
+    if status == ConversationStatus::Resolved && form.confirm != "1" {
+        let view = state.store.conversation(&id).await?.ok_or(AppError::NotFound)?;
+        if view.promise_status == Some(PromiseStatus::Open) {
+            return Err(AppError::invalid(
+                "confirm",
+                "resolve_not_confirmed",
+                "the customer is still waiting for an answer",
+            ));
+        }
+    }
     app::change_conversation(&state, &session.staff, &id, ConversationChange::Status(status)).await?;
     Ok(Redirect::to(&format!("/staff/conversations/{id}")).into_response())
 }

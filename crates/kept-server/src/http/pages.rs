@@ -93,6 +93,7 @@ pub struct NotSentRow {
 #[derive(Template)]
 #[template(path = "conversation_rows.html")]
 pub struct ConversationRowsFragment {
+    pub t: &'static Texts,
     pub i: &'static InboxTexts,
     pub conversations: Vec<ConversationRow>,
 }
@@ -128,6 +129,10 @@ pub struct ConversationPage {
     pub customer_id: String,
     pub status: &'static str,
     pub resolved: bool,
+    /// Why kept cannot send a reply on this conversation's channel, said before anyone types.
+    pub cannot_send: Option<&'static str>,
+    /// Resolving now would leave an open promise unanswered: what that means, to confirm.
+    pub resolve_warning: Option<&'static str>,
     pub promise: String,
     pub messages: Vec<MessageRow>,
     pub templates: Vec<(String, String)>,
