@@ -82,3 +82,26 @@ test("every staff page fits a 390 px wide phone without sideways scrolling", asy
   const call = await phone.locator("#rows a.tel").first().boundingBox();
   assert.ok(call.height >= 40, `the call button is ${call.height} px high`);
 });
+
+test("the owner changes the opening hours on the settings page and the next callback follows them", async () => {
+  const owner = await browser.newPage();
+  await owner.goto(`${kept.base}/login?lang=en`);
+  await owner.fill("#email", "olga@fiets.test");
+  await owner.fill("#password", PASSWORD);
+  await Promise.all([owner.waitForURL(`${kept.base}/staff`), owner.click("button[type=submit]")]);
+  await Promise.all([owner.waitForURL(`${kept.base}/staff/settings`), owner.click("a[href='/staff/settings']")]);
+  for (const day of ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]) await owner.fill(`#hours-${day}`, "10:00-11:00");
+  await Promise.all([owner.waitForURL(/\/staff\/settings\?saved=1$/), owner.click("form.settings button[type=submit]")]);
+  await owner.locator("#saved").waitFor();
+  assert.match(await owner.locator(".history").textContent(), /business\.hours\.mon/);
+
+  // "During office hours" is now due at 11:00, whatever day it is, without a restart.
+  const asked = await fetch(`${kept.base}/api/v1/callback-requests`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ phone: "0612345670", window: "office" }),
+  });
+  assert.equal(asked.status, 201);
+  const { due_at } = await asked.json();
+  const local = new Date(due_at).toLocaleTimeString("nl-NL", { timeZone: "Europe/Amsterdam", hour: "2-digit", minute: "2-digit" });
+  assert.equal(local, "11:00");
+});

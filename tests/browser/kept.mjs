@@ -18,10 +18,12 @@ export async function startKept({ config = "" } = {}) {
     KEPT_LISTEN: "127.0.0.1:0",
     KEPT_RATE_LIMIT_PER_MINUTE: "0",
   };
-  const add = spawnSync(KEPT, ["user", "add", "--email", "sanne@fiets.test", "--role", "agent", "--name", "Sanne", "--lang", "en", "--password-stdin"], {
-    cwd: dir, env, input: PASSWORD + "\n",
-  });
-  if (add.status !== 0) throw new Error(`kept user add failed: ${add.stderr}`);
+  for (const [email, role, name] of [["sanne@fiets.test", "agent", "Sanne"], ["olga@fiets.test", "owner", "Olga"]]) {
+    const add = spawnSync(KEPT, ["user", "add", "--email", email, "--role", role, "--name", name, "--lang", "en", "--password-stdin"], {
+      cwd: dir, env, input: PASSWORD + "\n",
+    });
+    if (add.status !== 0) throw new Error(`kept user add failed: ${add.stderr}`);
+  }
   const child = spawn(KEPT, ["serve"], { cwd: dir, env, stdio: ["ignore", "pipe", "inherit"] });
   const base = await new Promise((resolve, reject) => {
     let seen = "";

@@ -99,7 +99,7 @@ impl Lang {
 
 // chrono's localised formatting sits behind its "unstable-locales" feature; two short tables
 // of names are smaller than that dependency and cannot change under us.
-fn weekday_name(lang: Lang, day: Weekday) -> &'static str {
+pub fn weekday_name(lang: Lang, day: Weekday) -> &'static str {
     const NL: [&str; 7] = [
         "maandag",
         "dinsdag",

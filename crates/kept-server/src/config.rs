@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use kept_domain::hours::parse_spans;
 use kept_domain::window::default_windows;
 use kept_domain::{BusinessHours, CallbackWindow};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -101,14 +101,22 @@ impl Default for FileConfig {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct BusinessFile {
+    /// Shown to customers and in staff e-mails.
     pub name: String,
+    /// An IANA time zone, e.g. "Europe/Amsterdam".
     pub time_zone: String,
+    /// Phone numbers without a country code are read as this country's (e.g. "NL").
     pub default_region: String,
     pub hours: WeekFile,
+    /// Days the business is closed (holidays), as YYYY-MM-DD.
     pub closed_days: Vec<NaiveDate>,
+    /// The callback windows customers choose from: `{"code", "label_nl", "label_en", "rule":
+    /// {"kind": "within", "minutes": 90} | {"kind": "office_hours"} | {"kind": "daily_slot",
+    /// "start": "20:00:00", "end": "21:30:00"}}`.
+    #[schema(value_type = Vec<Object>)]
     pub windows: Vec<CallbackWindow>,
 }
 
@@ -125,7 +133,8 @@ impl Default for BusinessFile {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// Opening hours per weekday: "09:00-17:30", "09:00-12:00, 13:00-17:00" or "closed".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct WeekFile {
     pub mon: String,
@@ -149,6 +158,86 @@ impl Default for WeekFile {
             sat: "closed".into(),
             sun: "closed".into(),
         }
+    }
+}
+
+/// The business's own settings: what the owner edits on `/staff/settings` and through
+/// `/api/v1/settings`. `kept.toml` gives them on the first run (same keys); once saved, the
+/// database's copy is used, on every node, and a change takes effect at once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BusinessSettings {
+    pub business: BusinessFile,
+    /// Per channel: within how many opening-hour minutes a first answer is due.
+    pub first_response_minutes: BTreeMap<String, i64>,
+    /// The same, for channels not listed.
+    pub default_first_response_minutes: i64,
+    /// Remind a promise's owner this many minutes before it is due.
+    pub reminder_lead_minutes: i64,
+    /// After "no answer", call again within this many business minutes.
+    pub retry_after_minutes: i64,
+    /// Per channel: where kept POSTs a reply to send it (signed with webhook_secret).
+    pub channel_webhooks: BTreeMap<String, String>,
+}
+
+/// [`BusinessSettings`] checked and ready to use.
+struct BusinessRules {
+    business: Business,
+    reminder_lead: Duration,
+    retry_after_minutes: i64,
+    first_response_minutes: Vec<(String, i64)>,
+    default_first_response_minutes: i64,
+    channel_webhooks: BTreeMap<String, String>,
+}
+
+impl BusinessSettings {
+    /// Checks every value; an error names the key (`business.hours.mon`). Channel webhooks
+    /// are signed, so they need the webhook secret from `kept.toml`.
+    fn resolve(&self, has_webhook_secret: bool) -> Result<BusinessRules, ConfigError> {
+        if !(1..=24 * 60).contains(&self.reminder_lead_minutes) {
+            return Err(invalid("reminder_lead_minutes", "must be between 1 and 1440"));
+        }
+        if !(1..=7 * 24 * 60).contains(&self.retry_after_minutes) {
+            return Err(invalid("retry_after_minutes", "must be between 1 and 10080"));
+        }
+        for (channel, minutes) in &self.first_response_minutes {
+            if !kept_domain::conversation::valid_channel(channel) {
+                return Err(invalid(
+                    &format!("first_response_minutes.{channel}"),
+                    "not a channel code (a-z, 0-9, - and _)",
+                ));
+            }
+            if !(1..=30 * 24 * 60).contains(minutes) {
+                return Err(invalid(
+                    &format!("first_response_minutes.{channel}"),
+                    "must be between 1 and 43200",
+                ));
+            }
+        }
+        if !(1..=30 * 24 * 60).contains(&self.default_first_response_minutes) {
+            return Err(invalid("default_first_response_minutes", "must be between 1 and 43200"));
+        }
+        for (channel, url) in &self.channel_webhooks {
+            let key = format!("channel_webhooks.{channel}");
+            if !kept_domain::conversation::valid_channel(channel) {
+                return Err(invalid(&key, "not a channel code (a-z, 0-9, - and _)"));
+            }
+            let parsed = reqwest::Url::parse(url).map_err(|e| invalid(&key, e))?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return Err(invalid(&key, "must be an http:// or https:// address"));
+            }
+            if !has_webhook_secret {
+                return Err(invalid(&key, "needs webhook_secret in kept.toml to sign what it sends"));
+            }
+        }
+        Ok(BusinessRules {
+            business: self.business.clone().resolve()?,
+            reminder_lead: Duration::minutes(self.reminder_lead_minutes),
+            retry_after_minutes: self.retry_after_minutes,
+            first_response_minutes: self.first_response_minutes.clone().into_iter().collect(),
+            default_first_response_minutes: self.default_first_response_minutes,
+            channel_webhooks: self.channel_webhooks.clone(),
+        })
     }
 }
 
@@ -181,6 +270,9 @@ pub struct Settings {
     pub channel_webhooks: BTreeMap<String, String>,
     pub imap: Option<ImapSettings>,
     pub max_attachment_bytes: usize,
+    /// Where `business`, the first-response targets, the reminder lead, the retry delay and
+    /// the channel webhooks above come from.
+    pub business_settings: BusinessSettings,
 }
 
 #[derive(Debug, Clone)]
@@ -198,6 +290,22 @@ impl Business {
 }
 
 impl Settings {
+    /// These settings with the business's own part replaced by `document`; refused, naming
+    /// the key, when a value does not hold.
+    pub fn with_business_settings(&self, document: BusinessSettings) -> Result<Settings, ConfigError> {
+        let rules = document.resolve(self.webhook_secret.is_some())?;
+        Ok(Settings {
+            business: rules.business,
+            reminder_lead: rules.reminder_lead,
+            retry_after_minutes: rules.retry_after_minutes,
+            first_response_minutes: rules.first_response_minutes,
+            default_first_response_minutes: rules.default_first_response_minutes,
+            channel_webhooks: rules.channel_webhooks,
+            business_settings: document,
+            ..self.clone()
+        })
+    }
+
     /// Reads `path` if given (it must exist), else `./kept.toml` if present, then applies the
     /// environment.
     pub fn load(path: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
@@ -309,22 +417,6 @@ impl FileConfig {
                 return Err(invalid("webhook_secret", "is required when webhook_url is set"));
             }
         }
-        if !(1..=24 * 60).contains(&self.reminder_lead_minutes) {
-            return Err(invalid("reminder_lead_minutes", "must be between 1 and 1440"));
-        }
-        let targets = self
-            .first_response_minutes
-            .values()
-            .chain([&self.default_first_response_minutes]);
-        if targets.into_iter().any(|m| !(1..=30 * 24 * 60).contains(m)) {
-            return Err(invalid("first_response_minutes", "must be between 1 and 43200"));
-        }
-        for (channel, url) in &self.channel_webhooks {
-            reqwest::Url::parse(url).map_err(|e| invalid(&format!("channel_webhooks.{channel}"), e))?;
-            if self.webhook_secret.is_none() {
-                return Err(invalid("webhook_secret", "is required to sign channel webhooks"));
-            }
-        }
         if !(1..=3600).contains(&self.imap_poll_seconds) {
             return Err(invalid("imap_poll_seconds", "must be between 1 and 3600"));
         }
@@ -339,12 +431,18 @@ impl FileConfig {
             .as_deref()
             .map(|url| ImapSettings::parse(url, self.imap_poll_seconds))
             .transpose()?;
-        if !(1..=7 * 24 * 60).contains(&self.retry_after_minutes) {
-            return Err(invalid("retry_after_minutes", "must be between 1 and 10080"));
-        }
         if !(1..=1000).contains(&self.database_pool_size) {
             return Err(invalid("database_pool_size", "must be between 1 and 1000"));
         }
+        let business_settings = BusinessSettings {
+            business: self.business,
+            first_response_minutes: self.first_response_minutes,
+            default_first_response_minutes: self.default_first_response_minutes,
+            reminder_lead_minutes: self.reminder_lead_minutes,
+            retry_after_minutes: self.retry_after_minutes,
+            channel_webhooks: self.channel_webhooks,
+        };
+        let rules = business_settings.resolve(self.webhook_secret.is_some())?;
         Ok(Settings {
             database_url: self.database_url,
             database_pool_size: self.database_pool_size,
@@ -366,19 +464,20 @@ impl FileConfig {
             },
             header_read_timeout: std::time::Duration::from_secs(self.header_read_timeout_seconds.clamp(1, 300)),
             max_connections_per_address: self.max_connections_per_address.max(1),
-            reminder_lead: Duration::minutes(self.reminder_lead_minutes),
-            retry_after_minutes: self.retry_after_minutes,
+            reminder_lead: rules.reminder_lead,
+            retry_after_minutes: rules.retry_after_minutes,
             worker_interval: std::time::Duration::from_millis(self.worker_interval_ms.max(10)),
-            business: self.business.resolve()?,
+            business: rules.business,
             tone: {
                 kept_tone::Checker::new(&self.tone).map_err(|e| invalid("tone", e))?;
                 self.tone
             },
-            first_response_minutes: self.first_response_minutes.into_iter().collect(),
-            default_first_response_minutes: self.default_first_response_minutes,
-            channel_webhooks: self.channel_webhooks,
+            first_response_minutes: rules.first_response_minutes,
+            default_first_response_minutes: rules.default_first_response_minutes,
+            channel_webhooks: rules.channel_webhooks,
             imap,
             max_attachment_bytes: usize::try_from(self.max_attachment_bytes).unwrap_or(usize::MAX),
+            business_settings,
         })
     }
 }
@@ -452,6 +551,9 @@ impl ImapSettings {
 
 impl BusinessFile {
     fn resolve(self) -> Result<Business, ConfigError> {
+        if self.name.trim().is_empty() || self.name.chars().count() > 100 {
+            return Err(invalid("business.name", "must be 1 to 100 characters"));
+        }
         let time_zone: Tz = self.time_zone.parse().map_err(|e| invalid("business.time_zone", e))?;
         let h = &self.hours;
         let days = [

@@ -43,6 +43,7 @@ pub struct Texts {
     pub status: &'static str,
     pub back: &'static str,
     pub team: &'static str,
+    pub settings: &'static str,
     pub away: &'static str,
     pub available: &'static str,
     pub delegate: &'static str,
@@ -104,6 +105,7 @@ static NL: Texts = Texts {
     status: "Status",
     back: "Terug",
     team: "Team",
+    settings: "Instellingen",
     away: "Afwezig",
     available: "Beschikbaar",
     delegate: "Vervanger",
@@ -158,6 +160,7 @@ static EN: Texts = Texts {
     status: "Status",
     back: "Back",
     team: "Team",
+    settings: "Settings",
     away: "Away",
     available: "Available",
     delegate: "Stand-in",
@@ -588,4 +591,174 @@ static ERRORS_EN: ErrorTexts = ErrorTexts {
         "Something went wrong",
         "Something went wrong on our side. Nothing you sent was lost; please try again shortly.",
     ),
+};
+
+/// The owner's settings page.
+pub struct SettingsTexts {
+    pub title: &'static str,
+    pub intro: &'static str,
+    pub business_name: &'static str,
+    pub time_zone: &'static str,
+    pub hours: &'static str,
+    pub hours_hint: &'static str,
+    pub closed_days: &'static str,
+    pub closed_days_hint: &'static str,
+    pub windows: &'static str,
+    pub window_label_nl: &'static str,
+    pub window_label_en: &'static str,
+    pub window_rule: &'static str,
+    pub rule_within: &'static str,
+    pub rule_office_hours: &'static str,
+    pub rule_daily_slot: &'static str,
+    pub minutes: &'static str,
+    pub slot_from: &'static str,
+    pub slot_until: &'static str,
+    pub promises: &'static str,
+    pub first_response: &'static str,
+    pub first_response_hint: &'static str,
+    pub default_first_response: &'static str,
+    pub reminder_lead: &'static str,
+    pub retry_after: &'static str,
+    pub channel_webhooks: &'static str,
+    pub channel_webhooks_hint: &'static str,
+    pub save: &'static str,
+    pub saved: &'static str,
+    pub history: &'static str,
+    pub no_history: &'static str,
+    /// Per key (as the refusal names it): what a good value looks like.
+    pub problems: &'static [(&'static str, &'static str)],
+}
+
+impl SettingsTexts {
+    pub fn problem(&self, field: &str) -> &'static str {
+        self.problems
+            .iter()
+            .find(|(key, _)| field.starts_with(key))
+            .map_or(self.problems[0].1, |(_, text)| text)
+    }
+}
+
+pub fn settings_texts(lang: Lang) -> &'static SettingsTexts {
+    match lang {
+        Lang::Nl => &SETTINGS_NL,
+        Lang::En => &SETTINGS_EN,
+    }
+}
+
+static SETTINGS_NL: SettingsTexts = SettingsTexts {
+    title: "Instellingen",
+    intro: "Wat u hier verandert, geldt meteen: voor nieuwe terugbelverzoeken, berichten en herinneringen.",
+    business_name: "Naam van het bedrijf",
+    time_zone: "Tijdzone",
+    hours: "Openingstijden",
+    hours_hint: "Bijvoorbeeld 09:00-17:30, of 09:00-12:00, 13:00-17:00, of gesloten.",
+    closed_days: "Gesloten dagen",
+    closed_days_hint: "Eén datum per regel, zoals 2026-12-25.",
+    windows: "Terugbelmomenten waaruit klanten kiezen",
+    window_label_nl: "Naam (Nederlands)",
+    window_label_en: "Naam (Engels)",
+    window_rule: "Wanneer",
+    rule_within: "binnen zoveel minuten (in openingstijd)",
+    rule_office_hours: "tijdens kantoortijd",
+    rule_daily_slot: "tussen twee tijden",
+    minutes: "minuten",
+    slot_from: "van",
+    slot_until: "tot",
+    promises: "Beloftes",
+    first_response: "Eerste antwoord binnen (minuten openingstijd), per kanaal",
+    first_response_hint: "Eén kanaal per regel, zoals: email = 240",
+    default_first_response: "Eerste antwoord binnen, voor andere kanalen (minuten)",
+    reminder_lead: "Herinnering zoveel minuten vóór de deadline",
+    retry_after: "Na 'geen gehoor' opnieuw bellen binnen (minuten)",
+    channel_webhooks: "Koppelingen om op kanalen te antwoorden",
+    channel_webhooks_hint: "Eén per regel, zoals: chat = https://chat.example.nl/kept",
+    save: "Opslaan",
+    saved: "Opgeslagen. De nieuwe instellingen gelden meteen.",
+    history: "Laatste wijzigingen",
+    no_history: "Nog niets veranderd.",
+    problems: &[
+        ("settings", "Deze instelling klopt niet."),
+        (
+            "business.name",
+            "Vul de naam van het bedrijf in (hoogstens 100 tekens).",
+        ),
+        ("business.time_zone", "Kies een tijdzone zoals Europe/Amsterdam."),
+        (
+            "business.hours",
+            "Schrijf openingstijden als 09:00-17:30 (of 09:00-12:00, 13:00-17:00), of 'gesloten'.",
+        ),
+        ("business.closed_days", "Schrijf één datum per regel, zoals 2026-12-25."),
+        (
+            "business.windows",
+            "Elk terugbelmoment heeft een Nederlandse en Engelse naam en een geldige tijd.",
+        ),
+        ("business.default_region", "Kies een landcode zoals NL."),
+        (
+            "first_response_minutes",
+            "Per regel: kanaal = aantal minuten (1 tot 43200).",
+        ),
+        ("default_first_response_minutes", "Een aantal minuten van 1 tot 43200."),
+        ("reminder_lead_minutes", "Een aantal minuten van 1 tot 1440."),
+        ("retry_after_minutes", "Een aantal minuten van 1 tot 10080."),
+        (
+            "channel_webhooks",
+            "Per regel: kanaal = https://…; en kept.toml moet een webhook_secret hebben.",
+        ),
+    ],
+};
+
+static SETTINGS_EN: SettingsTexts = SettingsTexts {
+    title: "Settings",
+    intro: "What you change here applies at once: to new callback requests, messages and reminders.",
+    business_name: "Business name",
+    time_zone: "Time zone",
+    hours: "Opening hours",
+    hours_hint: "For example 09:00-17:30, or 09:00-12:00, 13:00-17:00, or closed.",
+    closed_days: "Closed days",
+    closed_days_hint: "One date per line, such as 2026-12-25.",
+    windows: "Callback times customers choose from",
+    window_label_nl: "Name (Dutch)",
+    window_label_en: "Name (English)",
+    window_rule: "When",
+    rule_within: "within so many minutes (in opening hours)",
+    rule_office_hours: "during office hours",
+    rule_daily_slot: "between two times",
+    minutes: "minutes",
+    slot_from: "from",
+    slot_until: "until",
+    promises: "Promises",
+    first_response: "First answer within (opening-hour minutes), per channel",
+    first_response_hint: "One channel per line, such as: email = 240",
+    default_first_response: "First answer within, for other channels (minutes)",
+    reminder_lead: "Reminder this many minutes before the deadline",
+    retry_after: "After 'no answer', call again within (minutes)",
+    channel_webhooks: "Connections to answer on channels",
+    channel_webhooks_hint: "One per line, such as: chat = https://chat.example.com/kept",
+    save: "Save",
+    saved: "Saved. The new settings apply at once.",
+    history: "Latest changes",
+    no_history: "Nothing changed yet.",
+    problems: &[
+        ("settings", "This setting is not right."),
+        ("business.name", "Fill in the business's name (at most 100 characters)."),
+        ("business.time_zone", "Choose a time zone such as Europe/Amsterdam."),
+        (
+            "business.hours",
+            "Write opening hours as 09:00-17:30 (or 09:00-12:00, 13:00-17:00), or 'closed'.",
+        ),
+        ("business.closed_days", "Write one date per line, such as 2026-12-25."),
+        (
+            "business.windows",
+            "Each callback time needs a Dutch and an English name and a valid time.",
+        ),
+        ("business.default_region", "Choose a country code such as NL."),
+        ("first_response_minutes", "Per line: channel = minutes (1 to 43200)."),
+        ("default_first_response_minutes", "A number of minutes from 1 to 43200."),
+        ("reminder_lead_minutes", "A number of minutes from 1 to 1440."),
+        ("retry_after_minutes", "A number of minutes from 1 to 10080."),
+        (
+            "channel_webhooks",
+            "Per line: channel = https://…; and kept.toml needs a webhook_secret.",
+        ),
+    ],
 };

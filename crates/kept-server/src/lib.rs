@@ -61,14 +61,15 @@ pub async fn launch(
 ) -> Result<Running, String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let state = AppState::new(settings, clock, store)?;
+    app::load_saved_settings(&state).await.map_err(|e| e.to_string())?;
     let (stop, stopped) = watch::channel(false);
     let mut tasks = JoinSet::new();
 
     let app = http::router(state.clone());
     let limits = connections::Limits {
-        header_read_timeout: state.settings.header_read_timeout,
-        max_connections_per_address: (state.settings.trusted_proxies == 0)
-            .then_some(state.settings.max_connections_per_address),
+        header_read_timeout: state.settings().header_read_timeout,
+        max_connections_per_address: (state.settings().trusted_proxies == 0)
+            .then_some(state.settings().max_connections_per_address),
     };
     let mut http_stop = stopped.clone();
     tasks.spawn(async move {
@@ -78,9 +79,10 @@ pub async fn launch(
         connections::serve(listener, app, limits, shutdown).await;
     });
     tasks.spawn(workers::run_outbox(state.clone(), stopped.clone()));
-    if let Some(imap) = state.settings.imap.clone() {
+    if let Some(imap) = state.settings().imap.clone() {
         tasks.spawn(imap::run_imap(state.clone(), imap, stopped.clone()));
     }
+    tasks.spawn(workers::follow_settings(state.clone(), stopped.clone()));
     tasks.spawn(workers::run_timers(state.clone(), stopped));
     tracing::info!(%addr, "kept is listening");
     Ok(Running {

@@ -59,7 +59,7 @@ fn blank_to_none(value: &Option<String>) -> Option<&str> {
 fn day_start(state: &AppState, field: &'static str, day: &str) -> Result<DateTime<Utc>, AppError> {
     let date = NaiveDate::parse_from_str(day, "%Y-%m-%d")
         .map_err(|_| AppError::invalid(field, "invalid_date", "use a date like 2026-11-24"))?;
-    let tz = state.settings.business.time_zone();
+    let tz = state.settings().business.time_zone();
     date.and_hms_opt(0, 0, 0)
         .and_then(|midnight| midnight.and_local_timezone(tz).earliest())
         .map(|local| local.with_timezone(&Utc))

@@ -3,6 +3,7 @@
 
 use chrono::Duration;
 use kept_domain::OutboxEvent;
+use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::watch;
 
 use crate::app::Change;
@@ -25,7 +26,7 @@ pub async fn run_outbox(state: AppState, mut stop: watch::Receiver<bool>) {
         tokio::select! {
             _ = state.outbox_wake.notified() => {}
             _ = other_nodes.recv() => {}
-            _ = tokio::time::sleep(state.settings.worker_interval) => {}
+            _ = tokio::time::sleep(state.settings().worker_interval) => {}
             _ = stop.changed() => {}
         }
     }
@@ -68,11 +69,30 @@ pub async fn deliver_due(state: &AppState) -> usize {
     attempted
 }
 
+/// Loads the business's settings again whenever any node (this one too) saved new ones.
+pub async fn follow_settings(state: AppState, mut stop: watch::Receiver<bool>) {
+    let mut changes = state.store.subscribe_changes();
+    loop {
+        let reload = tokio::select! {
+            change = changes.recv() => match change {
+                Ok(what) => what == Change::Settings.as_str(),
+                // Missed some: one of them may have been a settings change.
+                Err(RecvError::Lagged(_)) => true,
+                Err(RecvError::Closed) => return,
+            },
+            _ = stop.changed() => return,
+        };
+        if reload && let Err(error) = crate::app::load_saved_settings(&state).await {
+            tracing::warn!(%error, "cannot load the changed settings; keeping the current ones");
+        }
+    }
+}
+
 pub async fn run_timers(state: AppState, mut stop: watch::Receiver<bool>) {
     while !*stop.borrow() {
         check_deadlines(&state).await;
         tokio::select! {
-            _ = tokio::time::sleep(state.settings.worker_interval) => {}
+            _ = tokio::time::sleep(state.settings().worker_interval) => {}
             _ = stop.changed() => {}
         }
     }
@@ -82,7 +102,10 @@ pub async fn run_timers(state: AppState, mut stop: watch::Receiver<bool>) {
 pub async fn check_deadlines(state: &AppState) -> (usize, usize) {
     let now = state.clock.now();
     let fanout = state.fanout();
-    let reminded = state.store.remind_due(now, state.settings.reminder_lead, fanout).await;
+    let reminded = state
+        .store
+        .remind_due(now, state.settings().reminder_lead, fanout)
+        .await;
     let escalated = state.store.escalate_overdue(now, fanout).await;
     let counts = match (reminded, escalated) {
         (Ok(r), Ok(e)) => (r, e),

@@ -16,6 +16,7 @@ mod new_callbacks;
 mod outbox;
 mod promises;
 mod search;
+mod settings;
 mod sql;
 mod staff;
 mod templates;
@@ -147,6 +148,19 @@ pub trait Store: Send + Sync + 'static {
 
     /// Tells every node that `what` changed ("conversations", "team" …), for their pages.
     async fn publish_change(&self, what: &str) -> Result<()>;
+
+    // The business's own settings.
+    /// The saved settings document (JSON), if the owner ever saved one.
+    async fn settings_document(&self) -> Result<Option<String>>;
+    /// Saves the settings document and records each change, at once.
+    async fn save_settings_document(
+        &self,
+        document: &str,
+        changes: &[SettingChange],
+        staff_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    async fn settings_changes(&self, limit: i64) -> Result<Vec<SettingChangeView>>;
     /// What any node (this one included) publishes from now on.
     fn subscribe_changes(&self) -> tokio::sync::broadcast::Receiver<String>;
 }

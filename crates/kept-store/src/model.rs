@@ -443,3 +443,18 @@ pub struct Erasure {
     /// How many rows went, per table.
     pub removed: serde_json::Value,
 }
+
+/// One setting that changed: its key (`business.hours.mon`) and its values as JSON text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SettingChange {
+    pub setting: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SettingChangeView {
+    pub at: DateTime<Utc>,
+    pub staff_name: Option<String>,
+    pub change: SettingChange,
+}

@@ -19,7 +19,8 @@ use crate::new_callbacks::insert_callbacks;
 use crate::promises::{ESCALATION, Milestone, REMINDER};
 use crate::{Result, Store, StoreError};
 use crate::{
-    callbacks, conversations, customer_data, customers, follow_ups, mail, outbox, promises, search, staff, templates,
+    callbacks, conversations, customer_data, customers, follow_ups, mail, outbox, promises, search, settings, staff,
+    templates,
 };
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -260,6 +261,27 @@ impl Store for SqlStore {
 
     async fn outbox_counts(&self) -> Result<OutboxCounts> {
         outbox::counts(&self.read).await
+    }
+
+    async fn settings_document(&self) -> Result<Option<String>> {
+        settings::document(&self.read).await
+    }
+
+    async fn save_settings_document(
+        &self,
+        document: &str,
+        changes: &[SettingChange],
+        staff_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        settings::save(&mut tx, document, changes, staff_id, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn settings_changes(&self, limit: i64) -> Result<Vec<SettingChangeView>> {
+        settings::changes(&self.read, limit).await
     }
 
     async fn failed_replies(&self, limit: i64) -> Result<Vec<FailedReply>> {

@@ -688,3 +688,98 @@ async fn a_channel_kept_cannot_answer_on_is_named_before_typing() {
     assert!(body.contains("Ja, tot 18:00."), "the draft is kept");
     server.running.stop().await;
 }
+
+/// The owner edits the business's settings on a page; a refused value comes back in words
+/// with what was typed; agents are refused.
+#[tokio::test]
+async fn the_owner_edits_the_settings_on_a_page_and_agents_cannot() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start(&db.url).await;
+    let (mut agent, _) = logged_in(&server, &server.agent_email).await;
+    let (status, page) = agent.get(&server.url("/staff/settings")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(page.contains("Alleen voor de eigenaar"), "{page}");
+    let (_, home) = agent.get(&server.url("/staff")).await;
+    assert!(
+        !home.contains("href=\"/staff/settings\""),
+        "no link an agent cannot use"
+    );
+
+    let (mut owner, csrf) = logged_in(&server, &server.owner_email).await;
+    let (status, page) = owner.get(&server.url("/staff/settings")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("value=\"Fietsenmaker\"") && page.contains("dinsdag"),
+        "{page}"
+    );
+    // The form as the page sends it (the demo's windows), with Tuesday's hours typed wrong.
+    let mut form: Vec<(String, String)> = [
+        ("csrf", csrf.as_str()),
+        ("name", "Fietsenmaker"),
+        ("time_zone", "Europe/Amsterdam"),
+        ("mon", "09:00-17:30"),
+        ("tue", "9 tot 5"),
+        ("wed", "09:00-17:30"),
+        ("thu", "09:00-17:30"),
+        ("fri", "09:00-17:30"),
+        ("sat", "closed"),
+        ("sun", "closed"),
+        ("closed_days", "2026-12-25\n2026-12-26"),
+        ("window_0_label_nl", "Zo snel mogelijk"),
+        ("window_0_label_en", "As soon as possible"),
+        ("window_0_kind", "within"),
+        ("window_0_minutes", "60"),
+        ("window_1_label_nl", "Tijdens kantooruren"),
+        ("window_1_label_en", "During office hours"),
+        ("window_1_kind", "office_hours"),
+        ("window_2_label_nl", "'s Avonds"),
+        ("window_2_label_en", "In the evening"),
+        ("window_2_kind", "daily_slot"),
+        ("window_2_start", "19:00"),
+        ("window_2_end", "21:00"),
+        ("first_response", "email = 240\nchat = 15"),
+        ("default_first_response", "60"),
+        ("reminder_lead", "15"),
+        ("retry_after", "60"),
+        ("channel_webhooks", ""),
+    ]
+    .into_iter()
+    .map(|(n, v)| (n.to_string(), v.to_string()))
+    .collect();
+    let set = |form: &mut Vec<(String, String)>, name: &str, value: &str| {
+        form.retain(|(n, _)| n != name);
+        form.push((name.to_string(), value.to_string()));
+    };
+    let fields: Vec<(&str, &str)> = form.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let refused = owner.post(&server.url("/staff/settings"), &fields).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let said = refused.text().await.unwrap();
+    assert!(said.contains("Schrijf openingstijden als 09:00-17:30"), "{said}");
+    assert!(said.contains("value=\"9 tot 5\""), "what was typed stays: {said}");
+
+    set(&mut form, "tue", "gesloten");
+    set(&mut form, "name", "Fietsenmaker Jansen");
+    let fields: Vec<(&str, &str)> = form.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let saved = owner.post(&server.url("/staff/settings"), &fields).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    assert_eq!(saved.headers()[LOCATION], "/staff/settings?saved=1");
+    let (_, page) = owner.get(&server.url("/staff/settings?saved=1")).await;
+    assert!(
+        page.contains("Opgeslagen") && page.contains("value=\"Fietsenmaker Jansen\""),
+        "{page}"
+    );
+    assert!(
+        page.contains("business.hours.tue") && page.contains("Olga"),
+        "the change is listed: {page}"
+    );
+    let settings = server.running.state.settings();
+    assert_eq!(settings.business_settings.business.hours.tue, "gesloten");
+    assert_eq!(
+        settings.business_settings.business.hours.wed, "09:00-17:30",
+        "the rest stays"
+    );
+    assert_eq!(settings.business_settings.first_response_minutes["chat"], 15);
+    assert_eq!(settings.business_settings.business.closed_days.len(), 2);
+    assert_eq!(settings.business.windows[2].label_nl, "'s Avonds");
+    server.running.stop().await;
+}

@@ -17,7 +17,7 @@ pub struct Accepted {
 
 /// Validates and stores a callback request; returns once it is committed.
 pub async fn accept_callback(app: &App, input: &CallbackInput, fallback_lang: Lang) -> Result<Accepted, AppError> {
-    let business = &app.settings.business;
+    let business = &app.settings().business;
     let valid = input
         .validate(&business.windows, &business.default_region, fallback_lang)
         .map_err(AppError::Invalid)?;
@@ -62,7 +62,7 @@ pub async fn record_outcome(
         ));
     }
     let now = app.clock.now();
-    let settings = &app.settings;
+    let settings = &app.settings();
     let retry_due = outcome.schedules_retry().then(|| {
         settings
             .business

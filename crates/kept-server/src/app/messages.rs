@@ -59,7 +59,7 @@ pub fn with_due_time_and_mood(settings: &Settings, mut message: NewInbound) -> N
 }
 
 async fn record_inbound(app: &App, message: NewInbound) -> Result<InboundRecorded, AppError> {
-    let message = with_due_time_and_mood(&app.settings, message);
+    let message = with_due_time_and_mood(&app.settings(), message);
     let recorded = app.store.record_inbound(message).await?;
     app.announce(Change::Conversations).await;
     Ok(recorded)
@@ -80,7 +80,7 @@ pub async fn reply(app: &App, staff: &Staff, conversation_id: &str, text: &str) 
         .conversation(conversation_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !can_send(&app.settings, &conversation.channel) {
+    if !can_send(&app.settings(), &conversation.channel) {
         return Err(AppError::Conflict(if conversation.channel == EMAIL {
             "kept cannot send e-mail: set smtp_url in kept.toml".into()
         } else {
@@ -91,7 +91,7 @@ pub async fn reply(app: &App, staff: &Staff, conversation_id: &str, text: &str) 
         }));
     }
     let (deliver_via, external_id) = if conversation.channel == EMAIL {
-        let domain = app.settings.mail_from.email.domain().to_string();
+        let domain = app.settings().mail_from.email.domain().to_string();
         (
             Delivery::EmailReply,
             Some(format!("{}@{domain}", kept_domain::new_id())),
@@ -186,7 +186,7 @@ pub async fn accept_email(app: &App, raw: &[u8], source: MailSource) -> Result<E
         Err(error) => return flag_email(app, raw, raw, source, &error.to_string()).await,
     };
     let now = app.clock.now();
-    let limit = app.settings.max_attachment_bytes;
+    let limit = app.settings().max_attachment_bytes;
     let attachments = parsed
         .attachments
         .into_iter()

@@ -5,10 +5,11 @@
 mod callbacks;
 mod customers;
 mod messages;
+mod settings;
 mod staff;
 mod templates;
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use kept_domain::Clock;
 use kept_domain::staff::OwnerOnly;
@@ -23,6 +24,7 @@ pub use messages::{
     EMAIL, EmailAccepted, MailSource, accept_email, accept_inbound, can_send, change_conversation,
     mark_unreadable_handled, reply, retry_reply, with_due_time_and_mood,
 };
+pub use settings::{change_settings, current_settings, load_saved_settings};
 pub use staff::set_away;
 pub use templates::{delete_template, draft_reply, save_template};
 
@@ -34,7 +36,8 @@ use crate::error::AppError;
 #[derive(Clone)]
 pub struct App {
     pub store: Arc<dyn Store>,
-    pub settings: Arc<Settings>,
+    /// Swapped whole when the owner changes the business's settings (on any node).
+    settings: Arc<RwLock<Arc<Settings>>>,
     pub clock: Arc<dyn Clock>,
     /// Wakes this node's outbox worker as soon as something is queued.
     pub outbox_wake: Arc<Notify>,
@@ -44,17 +47,36 @@ impl App {
     pub fn new(settings: Settings, clock: Arc<dyn Clock>, store: Arc<dyn Store>) -> App {
         App {
             store,
-            settings: Arc::new(settings),
+            settings: Arc::new(RwLock::new(Arc::new(settings))),
             clock,
             outbox_wake: Arc::new(Notify::new()),
+        }
+    }
+
+    /// The settings as they are now. Take them once per use: the business's part may change
+    /// between two calls.
+    pub fn settings(&self) -> Arc<Settings> {
+        match self.settings.read() {
+            Ok(current) => current.clone(),
+            // A writer panicked mid-swap; the value itself is a whole Arc either way.
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Puts new settings in place for every request and worker from now on.
+    pub fn replace_settings(&self, settings: Settings) {
+        let next = Arc::new(settings);
+        match self.settings.write() {
+            Ok(mut current) => *current = next,
+            Err(poisoned) => *poisoned.into_inner() = next,
         }
     }
 
     /// The channels changes are announced on: only those that are configured.
     pub fn fanout(&self) -> Fanout {
         Fanout {
-            email: self.settings.smtp_url.is_some(),
-            webhook: self.settings.webhook_url.is_some(),
+            email: self.settings().smtp_url.is_some(),
+            webhook: self.settings().webhook_url.is_some(),
         }
     }
 
@@ -79,6 +101,8 @@ pub enum Change {
     /// Reminders and escalations.
     Promises,
     Team,
+    /// The business's settings: every node loads them again.
+    Settings,
 }
 
 impl Change {
@@ -90,6 +114,7 @@ impl Change {
             Change::UnreadableMail => "unreadable_mail",
             Change::Promises => "promises",
             Change::Team => "team",
+            Change::Settings => "settings",
         }
     }
 }

@@ -35,11 +35,11 @@ pub async fn draft_reply(
     let fields = MergeFields {
         customer_name: conversation.customer_name.clone(),
         staff_name: staff.name.clone(),
-        business_name: app.settings.business.name.clone(),
+        business_name: app.settings().business.name.clone(),
         promise_due: conversation.due_at,
         lang,
         now: app.clock.now(),
-        time_zone: app.settings.business.time_zone(),
+        time_zone: app.settings().business.time_zone(),
     };
     templates::render_off_runtime(template.body.clone(), fields)
         .await

@@ -52,7 +52,7 @@ pub async fn list_callbacks(
     Ok(Json(
         views
             .iter()
-            .map(|v| CallbackJson::new(v, &state.settings.business, now))
+            .map(|v| CallbackJson::new(v, &state.settings().business, now))
             .collect(),
     ))
 }
@@ -72,7 +72,7 @@ pub async fn get_callback(
     let view = state.store.callback(&id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(CallbackJson::new(
         &view,
-        &state.settings.business,
+        &state.settings().business,
         state.clock.now(),
     )))
 }
@@ -106,7 +106,7 @@ pub async fn record_outcome(
     let view = app::record_outcome(&state, &staff, &id, request.outcome, request.note).await?;
     Ok(Json(CallbackJson::new(
         &view,
-        &state.settings.business,
+        &state.settings().business,
         state.clock.now(),
     )))
 }

@@ -93,7 +93,7 @@ pub async fn add_contact(
     body: Bytes,
 ) -> Result<Json<CustomerJson>, AppError> {
     let request: ContactRequest = json_body(&body, "body", "expected {\"phone\"|\"email\"|\"handle\": \"…\"}")?;
-    let contact = request.contact(&state.settings.business.default_region)?;
+    let contact = request.contact(&state.settings().business.default_region)?;
     Ok(Json((&app::add_contact(&state, &staff, &id, contact).await?).into()))
 }
 

@@ -31,6 +31,9 @@ pub async fn answer_errors(State(state): State<AppState>, request: Request, next
         (HeaderMap::new(), None)
     };
     let response = next.run(request).await;
+    if response.extensions().get::<OwnPage>().is_some() {
+        return response;
+    }
     let info = response.extensions().get::<ErrorInfo>().cloned();
     let failed = response.status().is_client_error() || response.status().is_server_error();
     match info {
@@ -52,6 +55,11 @@ pub async fn answer_errors(State(state): State<AppState>, request: Request, next
         _ => response,
     }
 }
+
+/// Marks a failure answer that is already the page to show: a form shown again with what was
+/// typed and what was wrong (the error layer leaves it alone).
+#[derive(Debug, Clone, Copy)]
+pub struct OwnPage;
 
 /// The staff's pages (the customer's form answers its own errors on the form).
 fn is_staff_page(path: &str) -> bool {

@@ -113,7 +113,7 @@ impl FromRequestParts<AppState> for ClientIp {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let proxies = state.settings.trusted_proxies;
+        let proxies = state.settings().trusted_proxies;
         let forwarded = (proxies > 0)
             .then(|| parts.headers.get_all("x-forwarded-for"))
             .and_then(|values| {
@@ -184,7 +184,7 @@ pub fn private_cookie(state: &AppState, name: &'static str, value: String, same_
     Cookie::build((name, value))
         .path("/")
         .http_only(true)
-        .secure(state.settings.cookie_secure)
+        .secure(state.settings().cookie_secure)
         .same_site(same_site)
         .build()
 }

@@ -48,7 +48,7 @@ fn local_moment(state: &AppState, date: &str, time: &str) -> Result<chrono::Date
     let day = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").map_err(|_| invalid("date", "give a day"))?;
     let time = NaiveTime::parse_from_str(time.trim(), "%H:%M").map_err(|_| invalid("time", "give a time"))?;
     state
-        .settings
+        .settings()
         .business
         .time_zone()
         .from_local_datetime(&day.and_time(time))

@@ -73,7 +73,7 @@ fn size_label(bytes: i64) -> String {
     }
 }
 
-fn message_row(clock: &LocalTime<'_>, i: &InboxTexts, view: &ConversationView, message: &MessageView) -> MessageRow {
+fn message_row(clock: &LocalTime, i: &InboxTexts, view: &ConversationView, message: &MessageView) -> MessageRow {
     let inbound = message.direction == Direction::Inbound;
     let split = split_quoted(&message.body);
     let who = if inbound {
@@ -243,7 +243,7 @@ pub struct ReplyForm {
 
 /// Why a reply on `channel` cannot be sent, in the reader's language; `None` when it can.
 fn cannot_send(state: &AppState, channel: &str, i: &InboxTexts) -> Option<&'static str> {
-    match (app::can_send(&state.settings, channel), channel == app::EMAIL) {
+    match (app::can_send(&state.settings(), channel), channel == app::EMAIL) {
         (true, _) => None,
         (false, true) => Some(i.cannot_send_email),
         (false, false) => Some(i.cannot_send_channel),
@@ -322,7 +322,7 @@ pub async fn set_status(
     Ok(Redirect::to(&format!("/staff/conversations/{id}")).into_response())
 }
 
-fn timeline_row(clock: &LocalTime<'_>, i: &InboxTexts, entry: &TimelineEntry) -> TimelineRow {
+fn timeline_row(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) -> TimelineRow {
     let text = match entry.kind.as_str() {
         "message_in" | "message_out" => split_quoted(&entry.text).fresh.to_string(),
         "callback_request" => clock.window_label(&entry.text),
@@ -356,7 +356,7 @@ fn timeline_row(clock: &LocalTime<'_>, i: &InboxTexts, entry: &TimelineEntry) ->
     }
 }
 
-fn follow_up_row(clock: &LocalTime<'_>, i: &InboxTexts, follow_up: &FollowUpView) -> FollowUpRow {
+fn follow_up_row(clock: &LocalTime, i: &InboxTexts, follow_up: &FollowUpView) -> FollowUpRow {
     let open = follow_up.promise_status == PromiseStatus::Open;
     FollowUpRow {
         id: follow_up.id.clone(),
@@ -388,7 +388,7 @@ pub async fn customer(
         .collect();
     timeline.reverse();
     let follow_ups = state.store.customer_follow_ups(&id).await?;
-    let local_now = state.clock.now().with_timezone(&state.settings.business.time_zone());
+    let local_now = state.clock.now().with_timezone(&state.settings().business.time_zone());
     let contacts = customer
         .phone
         .iter()
@@ -495,7 +495,7 @@ pub async fn search_page(
         (Vec::new(), None)
     };
     let clock = clock(&state, lang);
-    let mut channels: Vec<String> = state.settings.channel_webhooks.keys().cloned().collect();
+    let mut channels: Vec<String> = state.settings().channel_webhooks.keys().cloned().collect();
     channels.extend(["email", "phone", "internal"].map(String::from));
     channels.sort();
     channels.dedup();

@@ -16,6 +16,7 @@ mod pages;
 mod privacy;
 mod public;
 mod search;
+mod settings;
 mod staff;
 mod templates;
 mod tone;
@@ -80,6 +81,7 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/unreadable/{id}/handled", post(inbox::unreadable_handled))
         .route("/staff/replies/{id}/retry", post(inbox::retry_reply))
         .route("/staff/team", get(staff::team))
+        .route("/staff/settings", get(settings::page).post(settings::save))
         .route("/staff/away", post(staff::set_away))
         .route("/staff/events", get(events::changes))
         .route("/api/v1/callback-requests", get(api::list_callbacks))
@@ -119,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/templates", get(templates::list).post(templates::save))
         .route("/api/v1/templates/{id}/delete", post(templates::delete))
         .route("/api/v1/search", get(search::search))
+        .route("/api/v1/settings", get(settings::get).put(settings::put))
         .route("/api/v1/attachments/{id}", get(mail::attachment))
         .route("/api/v1/unreadable-mail", get(mail::unreadable))
         .route("/api/v1/unreadable-mail/{id}/raw", get(mail::unreadable_raw))

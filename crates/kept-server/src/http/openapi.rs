@@ -55,6 +55,8 @@ pub struct IdPath {
         super::tone::check,
         super::tone::mood,
         super::search::search,
+        super::settings::get,
+        super::settings::put,
         super::templates::list,
         super::templates::save,
         super::templates::delete,

@@ -1,5 +1,7 @@
 //! One typed struct per page; rendering turns template failures into a logged 500.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::response::Html;
 use chrono::{DateTime, Utc};
@@ -7,9 +9,9 @@ use kept_domain::conversation::FRUSTRATED_FROM;
 use kept_domain::{CallbackStatus, Lang, PromiseStatus};
 use kept_store::{CallbackView, ConversationView, HistoryEntry, PromiseHistoryEntry, Staff};
 
-use crate::config::Business;
+use crate::config::{Business, Settings};
 use crate::error::AppError;
-use crate::i18n::{InboxTexts, Texts};
+use crate::i18n::{InboxTexts, SettingsTexts, Texts};
 
 pub fn render(page: &impl Template) -> Result<Html<String>, AppError> {
     page.render()
@@ -298,15 +300,20 @@ pub struct HistoryRow {
 }
 
 /// Formats instants for staff in the business's time zone.
-pub struct LocalTime<'a> {
-    pub business: &'a Business,
+pub struct LocalTime {
+    /// Taken once per page, so one page uses one version of the business's settings.
+    pub settings: Arc<Settings>,
     pub lang: Lang,
     pub now: DateTime<Utc>,
 }
 
-impl LocalTime<'_> {
+impl LocalTime {
+    fn business(&self) -> &Business {
+        &self.settings.business
+    }
+
     pub fn moment(&self, at: DateTime<Utc>) -> String {
-        let tz = self.business.time_zone();
+        let tz = self.business().time_zone();
         let local = at.with_timezone(&tz);
         format!(
             "{} {}",
@@ -316,7 +323,7 @@ impl LocalTime<'_> {
     }
 
     pub fn window_label(&self, code: &str) -> String {
-        let window = self.business.windows.iter().find(|w| w.code == code);
+        let window = self.business().windows.iter().find(|w| w.code == code);
         window.map_or_else(|| code.to_string(), |w| w.label(self.lang).to_string())
     }
 
@@ -424,4 +431,50 @@ fn promise_event_label(event: &str, lang: Lang) -> &str {
         (Lang::En, "broken") => "late",
         (Lang::En, other) => other,
     }
+}
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+pub struct SettingsPage {
+    pub t: &'static Texts,
+    pub s: &'static SettingsTexts,
+    pub me: Staff,
+    pub csrf: String,
+    pub form: SettingsFormValues,
+    pub history: Vec<SettingChangeRow>,
+    pub saved: bool,
+    pub error: Option<String>,
+}
+
+/// What the settings form shows: the saved values, or what the owner typed when refused.
+pub struct SettingsFormValues {
+    pub name: String,
+    pub time_zone: String,
+    /// (field name, weekday in words, value)
+    pub hours: Vec<(&'static str, &'static str, String)>,
+    pub closed_days: String,
+    pub windows: Vec<WindowFormRow>,
+    pub first_response: String,
+    pub default_first_response: String,
+    pub reminder_lead: String,
+    pub retry_after: String,
+    pub channel_webhooks: String,
+}
+
+pub struct WindowFormRow {
+    pub code: String,
+    pub label_nl: String,
+    pub label_en: String,
+    pub kind: String,
+    pub minutes: String,
+    pub start: String,
+    pub end: String,
+}
+
+pub struct SettingChangeRow {
+    pub at: String,
+    pub who: String,
+    pub setting: String,
+    pub old: String,
+    pub new: String,
 }

@@ -37,7 +37,7 @@ fn form_page(
     errors: &[FieldError],
     embed: bool,
 ) -> CallbackFormPage {
-    let business = &state.settings.business;
+    let business = &state.settings().business;
     let value = |v: &Option<String>| v.clone().unwrap_or_default();
     CallbackFormPage {
         t: texts(lang),
@@ -95,7 +95,7 @@ pub async fn submit_callback_form(
         Ok(accepted) => {
             let page = CallbackDonePage {
                 t: texts(accepted.callback.lang),
-                business: state.settings.business.name.clone(),
+                business: state.settings().business.name.clone(),
                 confirmation: accepted.confirmation,
             };
             Ok((StatusCode::CREATED, render(&page)?).into_response())
@@ -127,7 +127,7 @@ pub async fn create_callback(
     api_lang(request.lang.as_deref())?;
     let input = CallbackInput::from(request);
     let accepted = accept_callback(&state, &input, request_lang(None, &headers)).await?;
-    let callback = CallbackJson::new(&accepted.callback, &state.settings.business, state.clock.now());
+    let callback = CallbackJson::new(&accepted.callback, &state.settings().business, state.clock.now());
     Ok((
         StatusCode::CREATED,
         Json(CreatedCallback {

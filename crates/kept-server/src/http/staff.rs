@@ -34,9 +34,9 @@ impl StaffSession {
     }
 }
 
-pub fn clock<'a>(state: &'a AppState, lang: Lang) -> LocalTime<'a> {
+pub fn clock(state: &AppState, lang: Lang) -> LocalTime {
     LocalTime {
-        business: &state.settings.business,
+        settings: state.settings(),
         lang,
         now: state.clock.now(),
     }

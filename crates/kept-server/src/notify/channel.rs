@@ -27,7 +27,8 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
     let Subject::Conversation(conversation) = subject else {
         return Err(DeliveryError::Permanent("a channel reply needs a conversation".into()));
     };
-    let Some(url) = state.settings.channel_webhooks.get(&conversation.channel) else {
+    let settings = state.settings();
+    let Some(url) = settings.channel_webhooks.get(&conversation.channel) else {
         return Err(DeliveryError::Permanent(format!(
             "no webhook for channel '{}' any more",
             conversation.channel

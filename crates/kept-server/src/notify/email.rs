@@ -25,9 +25,9 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
     .map_err(|e| DeliveryError::Permanent(format!("e-mail template: {e}")))?;
     // One Message-ID per outbox item: delivery is at least once, and a resend after a crash
     // is then recognisably the same message (mail programs show it once).
-    let domain = state.settings.mail_from.email.domain().to_string();
+    let domain = state.settings().mail_from.email.domain().to_string();
     let message = Message::builder()
-        .from(state.settings.mail_from.clone())
+        .from(state.settings().mail_from.clone())
         .to(to)
         .message_id(Some(format!("<kept-outbox-{}@{domain}>", item.id)))
         .subject(content.subject)
@@ -84,7 +84,7 @@ pub(super) async fn send_reply(state: &AppState, item: &OutboxItem, subject: &Su
     let to = mailbox(conversation.customer_name.as_deref(), address)
         .map_err(|e| permanent(&format!("bad customer address: {e}")))?;
     let mut builder = Message::builder()
-        .from(state.settings.mail_from.clone())
+        .from(state.settings().mail_from.clone())
         .to(to)
         .subject(subject_line)
         .message_id(Some(format!("<{message_id}>")));
@@ -150,7 +150,7 @@ impl Content {
         callback: &CallbackView,
         lang: Lang,
     ) -> Result<Content, askama::Error> {
-        let settings = &state.settings;
+        let settings = &state.settings();
         let tz = settings.business.time_zone();
         let due = callback.due_at.with_timezone(&tz);
         let day = lang.day_phrase(due, state.clock.now().with_timezone(&tz));
@@ -221,7 +221,7 @@ impl Content {
         conversation: &ConversationView,
         lang: Lang,
     ) -> Result<Content, askama::Error> {
-        let settings = &state.settings;
+        let settings = &state.settings();
         let tz = settings.business.time_zone();
         let now = state.clock.now().with_timezone(&tz);
         let due_text = conversation.due_at.map_or_else(
@@ -292,7 +292,7 @@ impl Content {
         follow_up: &FollowUpView,
         lang: Lang,
     ) -> Result<Content, askama::Error> {
-        let settings = &state.settings;
+        let settings = &state.settings();
         let tz = settings.business.time_zone();
         let due = follow_up.due_at.with_timezone(&tz);
         let due_text = format!(

@@ -19,7 +19,7 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
 }
 
 pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject) -> Result<(), DeliveryError> {
-    let settings = &state.settings;
+    let settings = &state.settings();
     let Some(url) = &settings.webhook_url else {
         return Err(DeliveryError::Permanent("no webhook is configured any more".into()));
     };
@@ -48,7 +48,7 @@ pub(super) async fn post_signed(
     item: &OutboxItem,
     body: &impl serde::Serialize,
 ) -> Result<(), DeliveryError> {
-    let Some(secret) = &state.settings.webhook_secret else {
+    let Some(secret) = &state.settings().webhook_secret else {
         return Err(DeliveryError::Permanent(
             "no webhook secret is configured any more".into(),
         ));

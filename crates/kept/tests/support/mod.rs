@@ -327,7 +327,7 @@ impl TestServer {
 
     /// Starts another node on the same database, clock and receivers.
     pub async fn another_node(&self) -> TestServer {
-        let settings = test_config(&self.running.state.settings.database_url, &self.smtp, &self.hooks)
+        let settings = test_config(&self.running.state.settings().database_url, &self.smtp, &self.hooks)
             .resolve()
             .unwrap();
         Self::launch(
@@ -343,7 +343,7 @@ impl TestServer {
     /// Stops this node and starts a fresh one on the same database, clock and receivers, as a
     /// restart of the process would.
     pub async fn restart_with(self, adjust: impl FnOnce(&mut FileConfig)) -> TestServer {
-        let mut config = test_config(&self.running.state.settings.database_url, &self.smtp, &self.hooks);
+        let mut config = test_config(&self.running.state.settings().database_url, &self.smtp, &self.hooks);
         adjust(&mut config);
         let (clock, smtp, hooks) = (self.clock.clone(), self.smtp.clone(), self.hooks.clone());
         self.running.stop().await;

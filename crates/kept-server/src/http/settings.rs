@@ -1,0 +1,312 @@
+//! The business's settings (owners only): the settings page and the API.
+
+use std::collections::{BTreeMap, HashMap};
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form, Json};
+use chrono::{NaiveDate, NaiveTime, Weekday};
+use kept_domain::{Lang, WindowRule};
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::errors::{ErrorBody, OwnPage};
+use super::extract::{ApiStaff, StaffSession, json_body};
+use super::pages::{SettingChangeRow, SettingsFormValues, SettingsPage, WindowFormRow, render};
+use super::staff::{LangQuery, clock};
+use crate::app;
+use crate::config::BusinessSettings;
+use crate::error::AppError;
+use crate::i18n::{settings_texts, texts};
+use crate::state::AppState;
+
+/// The business's settings (owner only): name, time zone, opening hours, closed days,
+/// callback windows, first-response targets, reminder lead, retry delay and channel webhooks.
+#[utoipa::path(
+    get,
+    path = "/api/v1/settings",
+    operation_id = "get_settings",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = BusinessSettings),
+        (status = 403, description = "Only owners see the settings", body = ErrorBody)
+    )
+)]
+pub async fn get(State(state): State<AppState>, ApiStaff(staff): ApiStaff) -> Result<Json<BusinessSettings>, AppError> {
+    Ok(Json(app::current_settings(&state, &staff)?))
+}
+
+/// Changes the settings (owner only). Send the parts to change in the same shape; what is left
+/// out stays as it is (`{"business": {"hours": {"sat": "10:00-16:00"}}}`). In force at once on
+/// every node; each changed key is recorded with who changed it.
+#[utoipa::path(
+    put,
+    path = "/api/v1/settings",
+    operation_id = "change_settings",
+    request_body(content = Object, description = "Any part of the settings document"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The settings now", body = BusinessSettings),
+        (status = 403, description = "Only owners change settings", body = ErrorBody),
+        (status = 422, description = "A value does not hold; the field names its key", body = ErrorBody)
+    )
+)]
+pub async fn put(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    body: Bytes,
+) -> Result<Json<BusinessSettings>, AppError> {
+    let patch: Value = json_body(&body, "body", "expected part of the settings document as JSON")?;
+    if !patch.is_object() {
+        return Err(AppError::invalid("body", "not_an_object", "send a JSON object"));
+    }
+    Ok(Json(app::change_settings(&state, &staff, &patch).await?))
+}
+
+/// `?saved=1` after a successful save (a redirect, so that reloading does not post again).
+#[derive(Debug, Deserialize)]
+pub struct SavedQuery {
+    saved: Option<String>,
+}
+
+const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+const WEEK: [Weekday; 7] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+    Weekday::Sat,
+    Weekday::Sun,
+];
+
+/// The owner's settings page.
+pub async fn page(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Query(query): Query<LangQuery>,
+    Query(saved): Query<SavedQuery>,
+) -> Result<Response, AppError> {
+    let lang = session.lang(&query);
+    let document = app::current_settings(&state, &session.staff)?;
+    let form = form_values(&document, &HashMap::new(), lang);
+    let saved = saved.saved.is_some();
+    settings_page(&state, session, lang, form, saved, None).await
+}
+
+/// Saves the whole form; a refused value brings the page back with what was typed and what
+/// a good value looks like.
+pub async fn save(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Query(query): Query<LangQuery>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(fields.get("csrf").map_or("", String::as_str))?;
+    let lang = session.lang(&query);
+    let current = app::current_settings(&state, &session.staff)?;
+    let changed = match document_from_form(&current, &fields) {
+        Ok(document) => {
+            let document = serde_json::to_value(document).map_err(|e| AppError::Internal(e.to_string()))?;
+            app::change_settings(&state, &session.staff, &document).await
+        }
+        Err(refused) => Err(refused),
+    };
+    match changed {
+        Ok(_) => Ok(Redirect::to("/staff/settings?saved=1").into_response()),
+        Err(AppError::Invalid(problems)) => {
+            let texts = settings_texts(lang);
+            let mut said: Vec<&str> = problems.iter().map(|p| texts.problem(p.field)).collect();
+            said.dedup();
+            let form = form_values(&current, &fields, lang);
+            let page = settings_page(&state, session, lang, form, false, Some(said.join(" "))).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Extension(OwnPage), page).into_response())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+async fn settings_page(
+    state: &AppState,
+    session: StaffSession,
+    lang: Lang,
+    form: SettingsFormValues,
+    saved: bool,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let clock = clock(state, lang);
+    let history = state
+        .store
+        .settings_changes(HISTORY_LIMIT)
+        .await?
+        .into_iter()
+        .map(|h| SettingChangeRow {
+            at: clock.moment(h.at),
+            who: h.staff_name.unwrap_or_default(),
+            setting: h.change.setting,
+            old: h.change.old_value.unwrap_or_default(),
+            new: h.change.new_value.unwrap_or_default(),
+        })
+        .collect();
+    let page = SettingsPage {
+        t: texts(lang),
+        s: settings_texts(lang),
+        me: session.staff,
+        csrf: session.csrf,
+        form,
+        history,
+        saved,
+        error,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+const HISTORY_LIMIT: i64 = 20;
+
+/// The form's values: what was typed (`typed`) where there is something, else the document's.
+fn form_values(document: &BusinessSettings, typed: &HashMap<String, String>, lang: Lang) -> SettingsFormValues {
+    let value = |key: &str, saved: String| typed.get(key).cloned().unwrap_or(saved);
+    let business = &document.business;
+    let hours = [
+        &business.hours.mon,
+        &business.hours.tue,
+        &business.hours.wed,
+        &business.hours.thu,
+        &business.hours.fri,
+        &business.hours.sat,
+        &business.hours.sun,
+    ];
+    let day_names = WEEK.map(|day| kept_domain::lang::weekday_name(lang, day));
+    SettingsFormValues {
+        name: value("name", business.name.clone()),
+        time_zone: value("time_zone", business.time_zone.clone()),
+        hours: DAYS
+            .iter()
+            .zip(day_names)
+            .zip(hours)
+            .map(|((day, label), saved)| (*day, label, value(day, saved.clone())))
+            .collect(),
+        closed_days: value("closed_days", lines(business.closed_days.iter().map(|d| d.to_string()))),
+        windows: business
+            .windows
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let field = |name: &str, saved: String| value(&format!("window_{i}_{name}"), saved);
+                let (kind, minutes, start, end) = match &w.rule {
+                    WindowRule::Within { minutes } => ("within", minutes.to_string(), String::new(), String::new()),
+                    WindowRule::OfficeHours => ("office_hours", String::new(), String::new(), String::new()),
+                    WindowRule::DailySlot { start, end } => (
+                        "daily_slot",
+                        String::new(),
+                        start.format("%H:%M").to_string(),
+                        end.format("%H:%M").to_string(),
+                    ),
+                };
+                WindowFormRow {
+                    code: w.code.clone(),
+                    label_nl: field("label_nl", w.label_nl.clone()),
+                    label_en: field("label_en", w.label_en.clone()),
+                    kind: field("kind", kind.to_string()),
+                    minutes: field("minutes", minutes),
+                    start: field("start", start),
+                    end: field("end", end),
+                }
+            })
+            .collect(),
+        first_response: value("first_response", pairs(&document.first_response_minutes)),
+        default_first_response: value(
+            "default_first_response",
+            document.default_first_response_minutes.to_string(),
+        ),
+        reminder_lead: value("reminder_lead", document.reminder_lead_minutes.to_string()),
+        retry_after: value("retry_after", document.retry_after_minutes.to_string()),
+        channel_webhooks: value("channel_webhooks", pairs(&document.channel_webhooks)),
+    }
+}
+
+fn lines(values: impl Iterator<Item = String>) -> String {
+    values.collect::<Vec<_>>().join("\n")
+}
+
+fn pairs<V: std::fmt::Display>(map: &BTreeMap<String, V>) -> String {
+    lines(map.iter().map(|(k, v)| format!("{k} = {v}")))
+}
+
+fn refuse(key: &'static str) -> AppError {
+    AppError::invalid(key, "invalid_setting", format!("{key} is not valid"))
+}
+
+/// The settings document the form describes; the use case checks every value again.
+fn document_from_form(
+    current: &BusinessSettings,
+    fields: &HashMap<String, String>,
+) -> Result<BusinessSettings, AppError> {
+    let text = |key: &str| fields.get(key).map(|v| v.trim().to_string()).unwrap_or_default();
+    let number = |key: &str, setting: &'static str| text(key).parse::<i64>().map_err(|_| refuse(setting));
+    let mut document = current.clone();
+    let business = &mut document.business;
+    business.name = text("name");
+    business.time_zone = text("time_zone");
+    let hours = &mut business.hours;
+    for (day, slot) in DAYS.iter().zip([
+        &mut hours.mon,
+        &mut hours.tue,
+        &mut hours.wed,
+        &mut hours.thu,
+        &mut hours.fri,
+        &mut hours.sat,
+        &mut hours.sun,
+    ]) {
+        *slot = text(day);
+    }
+    business.closed_days = text("closed_days")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| NaiveDate::parse_from_str(l, "%Y-%m-%d").map_err(|_| refuse("business.closed_days")))
+        .collect::<Result<_, _>>()?;
+    for (i, window) in business.windows.iter_mut().enumerate() {
+        let field = |name: &str| text(&format!("window_{i}_{name}"));
+        let time =
+            |name: &str| NaiveTime::parse_from_str(&field(name), "%H:%M").map_err(|_| refuse("business.windows"));
+        window.label_nl = field("label_nl");
+        window.label_en = field("label_en");
+        window.rule = match field("kind").as_str() {
+            "within" => WindowRule::Within {
+                minutes: field("minutes").parse().map_err(|_| refuse("business.windows"))?,
+            },
+            "office_hours" => WindowRule::OfficeHours,
+            "daily_slot" => WindowRule::DailySlot {
+                start: time("start")?,
+                end: time("end")?,
+            },
+            _ => return Err(refuse("business.windows")),
+        };
+    }
+    document.first_response_minutes = key_values(&text("first_response"), "first_response_minutes")?
+        .into_iter()
+        .map(|(k, v)| v.parse().map(|m| (k, m)).map_err(|_| refuse("first_response_minutes")))
+        .collect::<Result<_, _>>()?;
+    document.default_first_response_minutes = number("default_first_response", "default_first_response_minutes")?;
+    document.reminder_lead_minutes = number("reminder_lead", "reminder_lead_minutes")?;
+    document.retry_after_minutes = number("retry_after", "retry_after_minutes")?;
+    document.channel_webhooks = key_values(&text("channel_webhooks"), "channel_webhooks")?
+        .into_iter()
+        .collect();
+    Ok(document)
+}
+
+/// "key = value" lines (blank lines skipped).
+fn key_values(text: &str, setting: &'static str) -> Result<Vec<(String, String)>, AppError> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|line| {
+            let (key, value) = line.split_once('=').ok_or_else(|| refuse(setting))?;
+            Ok((key.trim().to_lowercase(), value.trim().to_string()))
+        })
+        .collect()
+}
