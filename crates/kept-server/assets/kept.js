@@ -3,7 +3,9 @@
   function format(ms) {
     const minutes = Math.floor(Math.abs(ms) / 60000);
     const h = Math.floor(minutes / 60), m = minutes % 60;
-    return (h > 0 ? h + "h " : "") + m + "m";
+    // "2 u 5 min" on a Dutch page, "2h 5m" on an English one.
+    const dutch = document.documentElement.lang === "nl";
+    return (h > 0 ? h + (dutch ? " u " : "h ") : "") + m + (dutch ? " min" : "m");
   }
   function tick() {
     document.querySelectorAll("[data-due]").forEach(function (el) {

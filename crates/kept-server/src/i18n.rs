@@ -44,6 +44,16 @@ pub struct Texts {
     pub back: &'static str,
     pub team: &'static str,
     pub settings: &'static str,
+    pub still_to_call: &'static str,
+    pub customer_note: &'static str,
+    pub outcome_note: &'static str,
+    pub cancelled: &'static str,
+    /// Before the name of whoever got a promise: "aan Sanne".
+    pub to: &'static str,
+    pub detail_replied: &'static str,
+    pub detail_resolved: &'static str,
+    pub detail_erased: &'static str,
+    pub detail_withdrawn: &'static str,
     pub away: &'static str,
     pub available: &'static str,
     pub delegate: &'static str,
@@ -91,7 +101,7 @@ static NL: Texts = Texts {
     open_callbacks: "Terugbelverzoeken",
     nothing_open: "Er staat niemand te wachten.",
     due: "Uiterlijk",
-    owner: "Eigenaar",
+    owner: "Behandelaar",
     attempts: "Pogingen",
     overdue: "te laat {}",
     outcome: "Hoe ging het gesprek?",
@@ -106,6 +116,15 @@ static NL: Texts = Texts {
     back: "Terug",
     team: "Team",
     settings: "Instellingen",
+    still_to_call: "Nog te bellen",
+    customer_note: "Vraag van de klant",
+    outcome_note: "Notitie bij dit gesprek",
+    cancelled: "Ingetrokken",
+    to: "aan",
+    detail_replied: "beantwoord",
+    detail_resolved: "afgehandeld zonder antwoord",
+    detail_erased: "gegevens gewist",
+    detail_withdrawn: "niet meer nodig",
     away: "Afwezig",
     available: "Beschikbaar",
     delegate: "Vervanger",
@@ -146,7 +165,7 @@ static EN: Texts = Texts {
     open_callbacks: "Callback requests",
     nothing_open: "Nobody is waiting.",
     due: "Call by",
-    owner: "Owner",
+    owner: "Assigned to",
     attempts: "Attempts",
     overdue: "{} overdue",
     outcome: "How did the call go?",
@@ -161,6 +180,15 @@ static EN: Texts = Texts {
     back: "Back",
     team: "Team",
     settings: "Settings",
+    still_to_call: "Still to call",
+    customer_note: "The customer's question",
+    outcome_note: "Note on this call",
+    cancelled: "Cancelled",
+    to: "to",
+    detail_replied: "answered",
+    detail_resolved: "resolved without an answer",
+    detail_erased: "data erased",
+    detail_withdrawn: "no longer needed",
     away: "Away",
     available: "Available",
     delegate: "Stand-in",
@@ -291,8 +319,8 @@ static INBOX_NL: InboxTexts = InboxTexts {
     not_sent_hint: "Deze klanten hebben uw antwoord niet gekregen; de belofte staat nog open. Verstuur opnieuw, of neem op een andere manier contact op.",
     attachment_not_kept: "te groot, niet bewaard",
     resolve: "Afhandelen",
-    cannot_send_email: "kept kan geen e-mail versturen: er is geen mailserver ingesteld (smtp_url). Antwoord de klant op een andere manier, of vraag de eigenaar de mailserver in te stellen.",
-    cannot_send_channel: "kept kan op dit kanaal niet antwoorden: er is geen koppeling ingesteld (channel_webhooks). Antwoord de klant via het kanaal zelf, of vraag de eigenaar de koppeling in te stellen.",
+    cannot_send_email: "kept kan geen e-mail versturen: er is geen mailserver ingesteld. Antwoord de klant op een andere manier; de mailserver stelt de beheerder in (kept.toml).",
+    cannot_send_channel: "kept kan op dit kanaal niet antwoorden: er is geen koppeling ingesteld. Antwoord de klant via het kanaal zelf; de eigenaar stelt de koppeling in bij Instellingen.",
     resolve_cancels: "Afhandelen zonder te antwoorden: de klant krijgt van ons geen antwoord meer.",
     resolve_breaks: "Afhandelen zonder te antwoorden: het antwoord is al te laat, de belofte telt als gebroken.",
     reopen: "Heropenen",
@@ -373,8 +401,8 @@ static INBOX_EN: InboxTexts = InboxTexts {
     not_sent_hint: "These customers did not get your reply; the promise is still open. Send it again, or reach them another way.",
     attachment_not_kept: "too large, not kept",
     resolve: "Resolve",
-    cannot_send_email: "kept cannot send e-mail: no mail server is set up (smtp_url). Answer the customer another way, or ask the owner to set up the mail server.",
-    cannot_send_channel: "kept cannot answer on this channel: no connection is set up (channel_webhooks). Answer the customer on the channel itself, or ask the owner to set up the connection.",
+    cannot_send_email: "kept cannot send e-mail: no mail server is set up. Answer the customer another way; whoever runs kept sets up the mail server (kept.toml).",
+    cannot_send_channel: "kept cannot answer on this channel: no connection is set up. Answer the customer on the channel itself; the owner sets up the connection under Settings.",
     resolve_cancels: "Resolve without answering: the customer will not hear from us.",
     resolve_breaks: "Resolve without answering: the answer is already late, the promise counts as broken.",
     reopen: "Reopen",
@@ -762,3 +790,57 @@ static SETTINGS_EN: SettingsTexts = SettingsTexts {
         ),
     ],
 };
+
+/// A channel in words: "E-mail", "Telefoon", "WhatsApp". A channel kept has no name for is
+/// shown as its code with a capital ("Telegram").
+pub fn channel_label(lang: Lang, code: &str) -> String {
+    let known = match (code, lang) {
+        ("email", _) => "E-mail",
+        ("phone", Lang::Nl) => "Telefoon",
+        ("phone", Lang::En) => "Phone",
+        ("internal", Lang::Nl) => "Intern",
+        ("internal", Lang::En) => "Internal",
+        ("chat" | "webchat", _) => "Chat",
+        ("whatsapp", _) => "WhatsApp",
+        ("twitter" | "x", _) => "X (Twitter)",
+        ("facebook", _) => "Facebook",
+        ("instagram", _) => "Instagram",
+        ("sms", _) => "SMS",
+        _ => "",
+    };
+    if !known.is_empty() {
+        return known.to_string();
+    }
+    let mut letters = code.chars();
+    letters
+        .next()
+        .map(|first| first.to_uppercase().chain(letters).collect())
+        .unwrap_or_default()
+}
+
+/// A customer's contact in words: "E-mail: jan@example.nl", "WhatsApp: +31 6 …"; a phone
+/// number as it is.
+pub fn contact_label(lang: Lang, contact: &str) -> String {
+    match contact.split_once(':') {
+        Some((channel, name)) if kept_domain::conversation::valid_channel(channel) => {
+            format!("{}: {name}", channel_label(lang, channel))
+        }
+        _ => format!("{}: {contact}", channel_label(lang, "phone")),
+    }
+}
+
+#[cfg(test)]
+mod channel_tests {
+    use super::*;
+
+    #[test]
+    fn channels_and_contacts_read_as_words() {
+        assert_eq!(channel_label(Lang::Nl, "phone"), "Telefoon");
+        assert_eq!(channel_label(Lang::En, "telegram"), "Telegram");
+        assert_eq!(
+            contact_label(Lang::Nl, "email:jan@example.nl"),
+            "E-mail: jan@example.nl"
+        );
+        assert_eq!(contact_label(Lang::En, "+31612345678"), "Phone: +31612345678");
+    }
+}

@@ -114,7 +114,11 @@ pub struct PromiseHistoryEntry {
     pub at: DateTime<Utc>,
     pub event: String,
     pub actor_id: Option<String>,
+    pub actor_name: Option<String>,
+    /// A code ("replied", "resolved", an outcome) or, for a hand-over, the new owner's id.
     pub detail: Option<String>,
+    /// For a hand-over: who has the promise now.
+    pub new_owner_name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

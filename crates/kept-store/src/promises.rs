@@ -215,18 +215,25 @@ fn record_from_row(row: &AnyRow) -> Result<PromiseRecord> {
 }
 
 pub(crate) async fn history(pool: &AnyPool, promise_id: &str) -> Result<Vec<PromiseHistoryEntry>> {
-    let rows =
-        sqlx::query("SELECT at_ms, event, actor_id, detail FROM promise_events WHERE promise_id = $1 ORDER BY id")
-            .bind(promise_id)
-            .fetch_all(pool)
-            .await?;
+    // A hand-over's detail is the new owner's id: named here, so no id reaches a page.
+    let rows = sqlx::query(
+        "SELECT e.at_ms, e.event, e.actor_id, e.detail, a.name AS actor_name, d.name AS new_owner_name \
+         FROM promise_events e LEFT JOIN staff a ON a.id = e.actor_id \
+         LEFT JOIN staff d ON d.id = e.detail AND e.event = $2 WHERE e.promise_id = $1 ORDER BY e.id",
+    )
+    .bind(promise_id)
+    .bind(PromiseEvent::Reassigned.as_str())
+    .fetch_all(pool)
+    .await?;
     rows.iter()
         .map(|r| {
             Ok(PromiseHistoryEntry {
                 at: from_ms(r.try_get("at_ms")?),
                 event: r.try_get("event")?,
                 actor_id: r.try_get("actor_id")?,
+                actor_name: r.try_get("actor_name")?,
                 detail: r.try_get("detail")?,
+                new_owner_name: r.try_get("new_owner_name")?,
             })
         })
         .collect()

@@ -769,11 +769,14 @@ async fn the_owner_edits_the_settings_on_a_page_and_agents_cannot() {
         "{page}"
     );
     assert!(
-        page.contains("business.hours.tue") && page.contains("Olga"),
+        page.contains("Openingstijden dinsdag: 09:00-17:30 → gesloten") && page.contains("Olga"),
         "the change is listed: {page}"
     );
     let settings = server.running.state.settings();
-    assert_eq!(settings.business_settings.business.hours.tue, "gesloten");
+    assert_eq!(
+        settings.business_settings.business.hours.tue, "closed",
+        "one word for closed"
+    );
     assert_eq!(
         settings.business_settings.business.hours.wed, "09:00-17:30",
         "the rest stays"
@@ -781,5 +784,97 @@ async fn the_owner_edits_the_settings_on_a_page_and_agents_cannot() {
     assert_eq!(settings.business_settings.first_response_minutes["chat"], 15);
     assert_eq!(settings.business_settings.business.closed_days.len(), 2);
     assert_eq!(settings.business.windows[2].label_nl, "'s Avonds");
+    server.running.stop().await;
+}
+
+/// What a person reads on any staff page, in either language, holds no codes or ids: no
+/// "reached", "follow_up", "email:jan@…", no "01a2…-…" ids.
+#[tokio::test]
+async fn no_staff_page_shows_a_code_or_an_id() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start_with(&db.url, |config| {
+        config
+            .channel_webhooks
+            .insert("chat".into(), config.webhook_url.clone().unwrap_or_default());
+    })
+    .await;
+    // A callback with an outcome and a retry, a hand-over, an e-mail and a chat conversation
+    // with a reply, a note and a follow-up: every kind of line the pages show.
+    let callback = server
+        .created(json!({"phone": "0612345678", "name": "Jan", "note": "Fietsbel"}))
+        .await;
+    let callback_id = callback["id"].as_str().unwrap().to_string();
+    let customer = callback["customer_id"].as_str().unwrap().to_string();
+    let outcome = json!({"outcome": "no_answer", "note": "voicemail"});
+    server
+        .api_post(&format!("/api/v1/callback-requests/{callback_id}/outcome"), outcome)
+        .await;
+    let staff: Vec<kept_store::Staff> = server.store.list_staff().await.unwrap();
+    let agent = staff.iter().find(|s| s.email == server.agent_email).unwrap();
+    let owner = staff.iter().find(|s| s.email == server.owner_email).unwrap();
+    let away = json!({"delegate": owner.id});
+    server
+        .owner_post(&format!("/api/v1/staff/{}/away", agent.id), away)
+        .await;
+    let raw = "From: Jan <jan@example.nl>\r\nTo: winkel@fiets.test\r\nSubject: Bel\r\n\
+               Message-ID: <codes-1@example.nl>\r\n\r\nMijn fietsbel doet het niet.\r\n";
+    let mail: Value = server.post_email(raw).await.json().await.unwrap();
+    let chat: Value = server
+        .api_post(
+            "/api/v1/inbound/message",
+            json!({"channel": "chat", "external_id": "c-9", "from": {"handle": "bezoeker-9", "name": "Piet"}, "text": "Open?"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let chat_id = chat["conversation_id"].as_str().unwrap().to_string();
+    let reply = json!({"text": "Ja, tot 18:00."});
+    server
+        .api_post(&format!("/api/v1/conversations/{chat_id}/replies"), reply)
+        .await;
+    let note = json!({"text": "Belt morgen terug"});
+    server
+        .api_post(&format!("/api/v1/customers/{customer}/notes"), note)
+        .await;
+    let follow_up = json!({"text": "Offerte sturen", "due_at": "2026-11-26T09:00:00Z"});
+    server
+        .api_post(&format!("/api/v1/customers/{customer}/follow-ups"), follow_up)
+        .await;
+
+    let id_like = regex::Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}").unwrap();
+    let code_like = regex::Regex::new(
+        r"\b(reached|no_answer|wrong_number|callback_retry|follow_up|waiting_on_customer|replied|message_in|message_out|phone_call|callback_request)\b|\b(email|twitter|chat):[^ ]",
+    )
+    .unwrap();
+    let tags = regex::Regex::new(r"(?s)<script.*?</script>|<style.*?</style>|<[^>]*>").unwrap();
+    let (mut browser, _) = logged_in(&server, &server.owner_email).await;
+    let mail_id = mail["conversation_id"].as_str().unwrap();
+    let pages = [
+        "/staff".to_string(),
+        format!("/staff/callbacks/{callback_id}"),
+        format!("/staff/conversations/{mail_id}"),
+        format!("/staff/conversations/{chat_id}"),
+        format!("/staff/customers/{customer}"),
+        "/staff/team".to_string(),
+        "/staff/search?q=fietsbel".to_string(),
+        "/staff/settings".to_string(),
+    ];
+    for lang in ["nl", "en"] {
+        for page in &pages {
+            let join = if page.contains('?') { '&' } else { '?' };
+            let (status, html) = browser.get(&server.url(&format!("{page}{join}lang={lang}"))).await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            let text = tags.replace_all(&html, " ");
+            let text = text.replace("&#x2F;", "/").replace("&#x3D;", "=");
+            assert!(
+                !id_like.is_match(&text),
+                "{page} ({lang}) shows an id: {:?}",
+                id_like.find(&text)
+            );
+            let code = code_like.find(&text).map(|m| m.as_str());
+            assert!(code.is_none(), "{page} ({lang}) shows the code {code:?}");
+        }
+    }
     server.running.stop().await;
 }

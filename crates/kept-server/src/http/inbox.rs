@@ -14,12 +14,12 @@ use serde::Deserialize;
 use super::extract::StaffSession;
 use super::pages::{
     AttachmentRow, ConversationPage, ConversationRow, ConversationRowsFragment, CustomerPage, DeliveryRow, FollowUpRow,
-    LocalTime, MessageRow, NotSentRow, SearchPage, SearchRow, TimelineRow, UnreadableRow, render,
+    LocalTime, MessageRow, NotSentRow, SearchPage, SearchRow, TimelineRow, UnreadableRow, outcome_label, render,
 };
 use super::staff::{LangQuery, clock};
 use crate::app;
 use crate::error::AppError;
-use crate::i18n::{InboxTexts, error_texts, inbox_texts, texts};
+use crate::i18n::{InboxTexts, channel_label, contact_label, error_texts, inbox_texts, texts};
 use crate::search::{self, SearchParams};
 use crate::state::AppState;
 
@@ -337,6 +337,14 @@ fn timeline_row(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) -> Tim
                 .unwrap_or_default();
             format!("{} · {due}", promise_label(status, i))
         }
+        // A call attempt: its outcome in words, with the note taken about it.
+        "call" => {
+            let outcome = outcome_label(&entry.text, texts(clock.lang));
+            match &entry.note {
+                Some(note) if !note.is_empty() => format!("{outcome}: {note}"),
+                _ => outcome.to_string(),
+            }
+        }
         _ => entry.text.clone(),
     };
     TimelineRow {
@@ -345,7 +353,7 @@ fn timeline_row(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) -> Tim
         // A promise's "channel" is its kind: shown in words, never as a code.
         channel: match entry.kind.as_str() {
             "promise" => PromiseKind::parse(&entry.channel).map_or_else(String::new, |k| i.promise_kind(k).to_string()),
-            _ => entry.channel.clone(),
+            _ => channel_label(clock.lang, &entry.channel),
         },
         text,
         who: entry.staff_name.clone(),
@@ -392,8 +400,8 @@ pub async fn customer(
     let contacts = customer
         .phone
         .iter()
-        .cloned()
-        .chain(customer.handles.iter().cloned())
+        .chain(customer.handles.iter())
+        .map(|contact| contact_label(lang, contact))
         .collect();
     let page = CustomerPage {
         t: texts(lang),
@@ -499,6 +507,13 @@ pub async fn search_page(
     channels.extend(["email", "phone", "internal"].map(String::from));
     channels.sort();
     channels.dedup();
+    let channels = channels
+        .into_iter()
+        .map(|code| {
+            let label = channel_label(lang, &code);
+            (code, label)
+        })
+        .collect();
     let page = SearchPage {
         t: texts(lang),
         i,
@@ -508,7 +523,7 @@ pub async fn search_page(
                 kind: i.kind(&r.kind),
                 at: clock.moment(r.at),
                 who: r.customer_name.clone().unwrap_or_default(),
-                channel: r.channel,
+                channel: channel_label(lang, &r.channel),
                 snippet: r.snippet,
                 link: match r.conversation_id {
                     Some(conversation) => format!("/staff/conversations/{conversation}"),

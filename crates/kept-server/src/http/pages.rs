@@ -222,7 +222,8 @@ pub struct SearchPage {
     pub from: String,
     pub until: String,
     pub customer: String,
-    pub channels: Vec<String>,
+    /// (code, in words)
+    pub channels: Vec<(String, String)>,
     pub searched: bool,
     pub error: Option<String>,
     pub results: Vec<SearchRow>,
@@ -353,7 +354,7 @@ impl LocalTime {
                 .clone()
                 .or_else(|| view.handle.clone())
                 .unwrap_or_else(|| "?".into()),
-            channel: view.channel.clone(),
+            channel: crate::i18n::channel_label(self.lang, &view.channel),
             due_iso: open_due.map(|due| due.to_rfc3339()),
             due_local: open_due.map(|due| self.moment(due)).unwrap_or_default(),
             overdue: open_due.is_some_and(|due| due < self.now),
@@ -380,11 +381,28 @@ impl LocalTime {
         }
     }
 
-    pub fn promise_row(&self, entry: &PromiseHistoryEntry) -> HistoryRow {
-        let what = promise_event_label(&entry.event, self.lang);
-        let what = match &entry.detail {
-            Some(detail) => format!("{what} ({detail})"),
-            None => what.to_string(),
+    pub fn promise_row(&self, entry: &PromiseHistoryEntry, t: &Texts) -> HistoryRow {
+        let event = promise_event_label(&entry.event, self.lang);
+        // Codes and ids are put in words or left out; a person reads this.
+        let detail = match (&entry.new_owner_name, entry.detail.as_deref()) {
+            (Some(name), _) => Some(format!("{} {name}", t.to)),
+            (None, Some("replied")) => Some(t.detail_replied.to_string()),
+            (None, Some("resolved")) => Some(t.detail_resolved.to_string()),
+            (None, Some("erased")) => Some(t.detail_erased.to_string()),
+            (None, Some("withdrawn")) => Some(t.detail_withdrawn.to_string()),
+            (None, Some(outcome @ ("reached" | "no_answer" | "wrong_number"))) => {
+                Some(outcome_label(outcome, t).to_string())
+            }
+            _ => None,
+        };
+        let by = entry
+            .actor_name
+            .as_deref()
+            .map(|name| format!(" · {name}"))
+            .unwrap_or_default();
+        let what = match detail {
+            Some(detail) => format!("{event}: {detail}{by}"),
+            None => format!("{event}{by}"),
         };
         HistoryRow {
             at: self.moment(entry.at),
@@ -396,14 +414,14 @@ impl LocalTime {
 
 fn status_label(status: CallbackStatus, t: &Texts) -> &'static str {
     match status {
-        CallbackStatus::Open => t.due,
+        CallbackStatus::Open => t.still_to_call,
         CallbackStatus::Reached => t.reached,
         CallbackStatus::WrongNumber => t.wrong_number,
-        CallbackStatus::Cancelled => "-",
+        CallbackStatus::Cancelled => t.cancelled,
     }
 }
 
-fn outcome_label(outcome: &str, t: &Texts) -> &'static str {
+pub fn outcome_label(outcome: &str, t: &Texts) -> &'static str {
     match outcome {
         "reached" => t.reached,
         "no_answer" => t.no_answer,

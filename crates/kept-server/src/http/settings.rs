@@ -118,7 +118,10 @@ pub async fn save(
         Ok(_) => Ok(Redirect::to("/staff/settings?saved=1").into_response()),
         Err(AppError::Invalid(problems)) => {
             let texts = settings_texts(lang);
-            let mut said: Vec<&str> = problems.iter().map(|p| texts.problem(p.field)).collect();
+            let mut said: Vec<String> = problems
+                .iter()
+                .map(|p| format!("{}: {}", setting_label(p.field, lang), texts.problem(p.field)))
+                .collect();
             said.dedup();
             let form = form_values(&current, &fields, lang);
             let page = settings_page(&state, session, lang, form, false, Some(said.join(" "))).await?;
@@ -145,9 +148,9 @@ async fn settings_page(
         .map(|h| SettingChangeRow {
             at: clock.moment(h.at),
             who: h.staff_name.unwrap_or_default(),
-            setting: h.change.setting,
-            old: h.change.old_value.unwrap_or_default(),
-            new: h.change.new_value.unwrap_or_default(),
+            setting: setting_label(&h.change.setting, lang),
+            old: plain(h.change.old_value, lang),
+            new: plain(h.change.new_value, lang),
         })
         .collect();
     let page = SettingsPage {
@@ -164,6 +167,48 @@ async fn settings_page(
 }
 
 const HISTORY_LIMIT: i64 = 20;
+
+/// A recorded value as a person reads it: a text without its JSON quotes, "gesloten" for
+/// closed on a Dutch page, a list by its number of entries.
+fn plain(value: Option<String>, lang: Lang) -> String {
+    let value = value.unwrap_or_default();
+    match serde_json::from_str::<Value>(&value) {
+        Ok(Value::String(text)) if text == "closed" => hours_in_words(&text, lang),
+        Ok(Value::String(text)) => text,
+        Ok(Value::Array(items)) => format!("({})", items.len()),
+        _ => value,
+    }
+}
+
+/// A changed key in the words of the form ("Openingstijden maandag"), never the raw key.
+fn setting_label(key: &str, lang: Lang) -> String {
+    let s = settings_texts(lang);
+    let day = |code: &str| {
+        DAYS.iter()
+            .position(|d| *d == code)
+            .map(|i| kept_domain::lang::weekday_name(lang, WEEK[i]))
+    };
+    let mut parts = key.split('.');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some("business"), Some("name"), _) => s.business_name.to_string(),
+        (Some("business"), Some("time_zone"), _) => s.time_zone.to_string(),
+        (Some("business"), Some("hours"), Some(code)) => format!("{} {}", s.hours, day(code).unwrap_or(code)),
+        (Some("business"), Some("closed_days"), _) => s.closed_days.to_string(),
+        (Some("business"), Some("windows"), _) => s.windows.to_string(),
+        (Some("first_response_minutes"), channel, _) => {
+            let channel = channel.map(|c| crate::i18n::channel_label(lang, c)).unwrap_or_default();
+            format!("{} ({channel})", s.first_response)
+        }
+        (Some("default_first_response_minutes"), ..) => s.default_first_response.to_string(),
+        (Some("reminder_lead_minutes"), ..) => s.reminder_lead.to_string(),
+        (Some("retry_after_minutes"), ..) => s.retry_after.to_string(),
+        (Some("channel_webhooks"), channel, _) => {
+            let channel = channel.map(|c| crate::i18n::channel_label(lang, c)).unwrap_or_default();
+            format!("{} ({channel})", s.channel_webhooks)
+        }
+        _ => key.to_string(),
+    }
+}
 
 /// The form's values: what was typed (`typed`) where there is something, else the document's.
 fn form_values(document: &BusinessSettings, typed: &HashMap<String, String>, lang: Lang) -> SettingsFormValues {
@@ -186,7 +231,7 @@ fn form_values(document: &BusinessSettings, typed: &HashMap<String, String>, lan
             .iter()
             .zip(day_names)
             .zip(hours)
-            .map(|((day, label), saved)| (*day, label, value(day, saved.clone())))
+            .map(|((day, label), saved)| (*day, label, value(day, hours_in_words(saved, lang))))
             .collect(),
         closed_days: value("closed_days", lines(business.closed_days.iter().map(|d| d.to_string()))),
         windows: business
@@ -227,6 +272,15 @@ fn form_values(document: &BusinessSettings, typed: &HashMap<String, String>, lan
     }
 }
 
+/// "closed" reads "gesloten" on a Dutch page (both are accepted; "closed" is what is saved).
+fn hours_in_words(hours: &str, lang: Lang) -> String {
+    match (hours.trim(), lang) {
+        ("" | "closed" | "gesloten", Lang::Nl) => "gesloten".into(),
+        ("" | "closed" | "gesloten", Lang::En) => "closed".into(),
+        (other, _) => other.to_string(),
+    }
+}
+
 fn lines(values: impl Iterator<Item = String>) -> String {
     values.collect::<Vec<_>>().join("\n")
 }
@@ -260,7 +314,12 @@ fn document_from_form(
         &mut hours.sat,
         &mut hours.sun,
     ]) {
-        *slot = text(day);
+        let typed = text(day);
+        // One word for closed, whatever the page's language, so switching language is no change.
+        *slot = match typed.to_lowercase().as_str() {
+            "" | "closed" | "gesloten" => "closed".to_string(),
+            _ => typed,
+        };
     }
     business.closed_days = text("closed_days")
         .lines()

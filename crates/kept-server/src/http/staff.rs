@@ -200,7 +200,7 @@ pub async fn callback_page(
         t,
         row: clock.callback_row(&view, t),
         history: history.iter().map(|h| clock.history_row(h, t)).collect(),
-        promise_history: promise_history.iter().map(|h| clock.promise_row(h)).collect(),
+        promise_history: promise_history.iter().map(|h| clock.promise_row(h, t)).collect(),
         me: session.staff,
         csrf: session.csrf,
     })
