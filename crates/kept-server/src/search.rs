@@ -13,6 +13,7 @@ use crate::state::AppState;
 const DEFAULT_LIMIT: i64 = 25;
 const MAX_LIMIT: i64 = 100;
 const SNIPPET_CHARS: usize = 160;
+const CUSTOMER_LIMIT: i64 = 10;
 
 /// `q` is required; the rest narrows it down. Dates are days (YYYY-MM-DD) in the business's time zone.
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
@@ -40,14 +41,15 @@ pub struct SearchParams {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SearchResult {
-    /// message_in, message_out, note or phone_call.
+    /// customer, message_in, message_out, note or phone_call.
     pub kind: String,
     pub id: String,
     pub customer_id: String,
     pub customer_name: Option<String>,
     pub conversation_id: Option<String>,
     pub channel: String,
-    pub at: DateTime<Utc>,
+    /// When it was said or written; none for a customer.
+    pub at: Option<DateTime<Utc>>,
     /// The text around the first matching word.
     pub snippet: String,
 }
@@ -98,6 +100,7 @@ pub async fn search(state: &AppState, params: &SearchParams) -> Result<Vec<Searc
         ));
     }
     let limit = crate::dto::list_limit(params.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
+    let mut results = matching_customers(state, params).await?;
     let hits = state
         .store
         .search(&SearchFilter {
@@ -107,7 +110,46 @@ pub async fn search(state: &AppState, params: &SearchParams) -> Result<Vec<Searc
             limit,
         })
         .await?;
-    Ok(hits.into_iter().map(|hit| result(&query, hit)).collect())
+    results.extend(hits.into_iter().map(|hit| result(&query, hit)));
+    Ok(results)
+}
+
+/// Customers by name, e-mail address, handle or phone number (in any way of writing it),
+/// listed first. Only for a plain search: a filter on customer, channel or dates is about
+/// what was said.
+async fn matching_customers(state: &AppState, params: &SearchParams) -> Result<Vec<SearchResult>, AppError> {
+    let filtered = [&params.customer, &params.channel, &params.from, &params.until]
+        .iter()
+        .any(|f| blank_to_none(f).is_some());
+    let text = params.q.trim().trim_matches('"');
+    if filtered || text.chars().count() < 2 {
+        return Ok(Vec::new());
+    }
+    let settings = state.settings();
+    let phone = kept_domain::normalise_phone(text, &settings.business.default_region).ok();
+    let found = state
+        .store
+        .find_customers(text, phone.as_deref(), CUSTOMER_LIMIT)
+        .await?;
+    Ok(found
+        .into_iter()
+        .map(|customer| SearchResult {
+            kind: "customer".into(),
+            snippet: customer
+                .phone
+                .iter()
+                .chain(&customer.handles)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" · "),
+            id: customer.id.clone(),
+            customer_id: customer.id,
+            customer_name: customer.name,
+            conversation_id: None,
+            channel: String::new(),
+            at: None,
+        })
+        .collect())
 }
 
 fn result(query: &SearchQuery, hit: SearchHit) -> SearchResult {
@@ -119,6 +161,6 @@ fn result(query: &SearchQuery, hit: SearchHit) -> SearchResult {
         customer_name: hit.customer_name,
         conversation_id: hit.conversation_id,
         channel: hit.channel,
-        at: hit.at,
+        at: Some(hit.at),
     }
 }

@@ -31,6 +31,36 @@ pub(crate) async fn customer(pool: &AnyPool, id: &str) -> Result<Option<Customer
     }))
 }
 
+/// Customers whose name, e-mail address or handle contains `text` (any case), or whose phone
+/// number is `phone` (already normalised), by name.
+pub(crate) async fn find(pool: &AnyPool, text: &str, phone: Option<&str>, limit: i64) -> Result<Vec<CustomerView>> {
+    let escaped: String = text
+        .to_lowercase()
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            other => vec![other],
+        })
+        .collect();
+    let pattern = format!("%{escaped}%");
+    let rows = sqlx::query(
+        "SELECT c.id FROM customers c WHERE LOWER(c.name) LIKE $1 ESCAPE '\\' OR c.phone = $2 \
+         OR EXISTS (SELECT 1 FROM customer_handles h WHERE h.customer_id = c.id AND LOWER(h.handle) LIKE $1 ESCAPE '\\') \
+         ORDER BY c.name, c.id LIMIT $3",
+    )
+    .bind(&pattern)
+    .bind(phone.unwrap_or(""))
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    let mut found = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id: String = row.try_get("id")?;
+        found.extend(customer(pool, &id).await?);
+    }
+    Ok(found)
+}
+
 /// Adds a phone number or handle. One that belongs to another customer is a conflict: those
 /// two records are one person and should be merged.
 pub(crate) async fn add_contact(

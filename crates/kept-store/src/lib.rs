@@ -48,6 +48,9 @@ pub trait Store: Send + Sync + 'static {
     async fn staff_by_email(&self, email: &str) -> Result<Option<Staff>>;
     async fn list_staff(&self) -> Result<Vec<Staff>>;
     async fn set_password(&self, staff_id: &str, password_hash: &str) -> Result<()>;
+    /// Customers by part of their name, e-mail address or handle, or by their phone number.
+    async fn find_customers(&self, text: &str, phone: Option<&str>, limit: i64) -> Result<Vec<CustomerView>>;
+    async fn set_staff_lang(&self, staff_id: &str, lang: kept_domain::Lang) -> Result<()>;
     /// Marks someone away (handing their open promises to the delegate) or back.
     async fn set_away(&self, staff_id: &str, away: Option<&str>, now: DateTime<Utc>) -> Result<()>;
     async fn create_session(&self, session: NewSession) -> Result<()>;

@@ -166,6 +166,14 @@ impl Store for SqlStore {
         staff::set_password(&self.write, staff_id, password_hash).await
     }
 
+    async fn find_customers(&self, text: &str, phone: Option<&str>, limit: i64) -> Result<Vec<CustomerView>> {
+        customers::find(&self.read, text, phone, limit).await
+    }
+
+    async fn set_staff_lang(&self, staff_id: &str, lang: kept_domain::Lang) -> Result<()> {
+        staff::set_lang(&self.write, staff_id, lang).await
+    }
+
     async fn set_away(&self, staff_id: &str, delegate: Option<&str>, now: DateTime<Utc>) -> Result<()> {
         let mut tx = self.begin_write().await?;
         staff::set_away(&mut tx, staff_id, delegate).await?;

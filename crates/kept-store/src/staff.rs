@@ -88,6 +88,19 @@ pub(crate) async fn set_password(pool: &AnyPool, staff_id: &str, password_hash: 
     Ok(())
 }
 
+/// The language a staff member reads kept in (pages and e-mails).
+pub(crate) async fn set_lang(pool: &AnyPool, staff_id: &str, lang: Lang) -> Result<()> {
+    let updated = sqlx::query("UPDATE staff SET lang = $1 WHERE id = $2")
+        .bind(lang.code())
+        .bind(staff_id)
+        .execute(pool)
+        .await?;
+    if updated.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
 /// Marks someone away with a delegate, or back. (Their open promises move in the same
 /// transaction: see `promises::hand_over_open`.)
 pub(crate) async fn set_away(conn: &mut AnyConnection, staff_id: &str, delegate: Option<&str>) -> Result<()> {

@@ -202,3 +202,48 @@ async fn saved_replies_fill_in_the_customer_staff_and_promise() {
         server.running.stop().await;
     }
 }
+
+/// `q` as typed in the search box.
+async fn find(server: &TestServer, q: &str) -> Vec<Value> {
+    let response = server
+        .http
+        .get(server.url("/api/v1/search"))
+        .query(&[("q", q)])
+        .bearer_auth(&server.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{q}");
+    response.json().await.unwrap()
+}
+
+/// Customers are found by name, by e-mail address and by phone number written any way.
+#[tokio::test]
+async fn search_finds_customers_by_name_address_and_phone() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let called = server
+            .created(json!({"phone": "06 12345678", "name": "Fatima el Amrani"}))
+            .await;
+        let raw = "From: Jan Jansen <jan.jansen@example.nl>\r\nTo: winkel@fiets.test\r\nSubject: Bel\r\n\
+                   Message-ID: <find-1@example.nl>\r\n\r\nHallo.\r\n";
+        let mailed: Value = server.post_email(raw).await.json().await.unwrap();
+        for (query, customer) in [
+            ("amrani", &called["customer_id"]),
+            ("+31 6 1234 5678", &called["customer_id"]),
+            ("0612345678", &called["customer_id"]),
+            ("jan.jansen@", &mailed["customer_id"]),
+            ("JANSEN", &mailed["customer_id"]),
+        ] {
+            let found = find(&server, query).await;
+            let customers: Vec<&Value> = found.iter().filter(|r| r["kind"] == "customer").collect();
+            assert_eq!(customers.len(), 1, "{}: {query}: {found:?}", db.name);
+            assert_eq!(&customers[0]["customer_id"], customer, "{query}");
+        }
+        assert!(
+            find(&server, "100%").await.iter().all(|r| r["kind"] != "customer"),
+            "% is a character, not a wildcard"
+        );
+        server.running.stop().await;
+    }
+}

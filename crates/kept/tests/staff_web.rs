@@ -878,3 +878,35 @@ async fn no_staff_page_shows_a_code_or_an_id() {
     }
     server.running.stop().await;
 }
+
+/// "English" in the header switches every page from then on (and back), not just the one.
+#[tokio::test]
+async fn a_staff_member_switches_language_for_good() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start(&db.url).await;
+    let (mut agent, csrf) = logged_in(&server, &server.agent_email).await;
+    let (_, home) = agent.get(&server.url("/staff")).await;
+    assert!(
+        home.contains("<html lang=\"nl\">") && home.contains(">English</button>"),
+        "{home}"
+    );
+    let switched = agent
+        .http
+        .post(server.url("/staff/language"))
+        .header(COOKIE, agent.cookies.join("; "))
+        .header("referer", server.url("/staff/team?lang=nl"))
+        .form(&[("csrf", csrf.as_str()), ("lang", "en")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(switched.status(), StatusCode::SEE_OTHER);
+    assert_eq!(switched.headers()[LOCATION], "/staff/team", "back where it was chosen");
+    let (_, team) = agent.get(&server.url("/staff/team")).await;
+    assert!(
+        team.contains("<html lang=\"en\">") && team.contains(">Nederlands</button>"),
+        "{team}"
+    );
+    let (_, home) = agent.get(&server.url("/staff")).await;
+    assert!(home.contains("<html lang=\"en\">"), "every page from now on");
+    server.running.stop().await;
+}

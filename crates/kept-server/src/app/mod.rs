@@ -25,7 +25,7 @@ pub use messages::{
     mark_unreadable_handled, reply, retry_reply, with_due_time_and_mood,
 };
 pub use settings::{change_settings, current_settings, load_saved_settings};
-pub use staff::set_away;
+pub use staff::{set_away, set_own_language};
 pub use templates::{delete_template, draft_reply, save_template};
 
 use crate::Settings;

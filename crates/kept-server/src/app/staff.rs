@@ -32,3 +32,10 @@ pub async fn set_away(app: &App, actor: &Staff, staff_id: &str, delegate: Option
     app.announce(Change::Team).await;
     Ok(())
 }
+
+/// The language a staff member reads kept in, from now on (pages and e-mails).
+pub async fn set_own_language(app: &App, staff: &Staff, lang: kept_domain::Lang) -> Result<(), AppError> {
+    app.store.set_staff_lang(&staff.id, lang).await?;
+    app.announce(Change::Team).await;
+    Ok(())
+}

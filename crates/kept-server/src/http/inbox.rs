@@ -521,10 +521,19 @@ pub async fn search_page(
             .into_iter()
             .map(|r| SearchRow {
                 kind: i.kind(&r.kind),
-                at: clock.moment(r.at),
+                at: r.at.map(|at| clock.moment(at)).unwrap_or_default(),
                 who: r.customer_name.clone().unwrap_or_default(),
                 channel: channel_label(lang, &r.channel),
-                snippet: r.snippet,
+                // A customer's contacts, each in words.
+                snippet: match r.kind.as_str() {
+                    "customer" => r
+                        .snippet
+                        .split(" · ")
+                        .map(|c| contact_label(lang, c))
+                        .collect::<Vec<_>>()
+                        .join(" · "),
+                    _ => r.snippet,
+                },
                 link: match r.conversation_id {
                     Some(conversation) => format!("/staff/conversations/{conversation}"),
                     None => format!("/staff/customers/{}", r.customer_id),

@@ -83,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/team", get(staff::team))
         .route("/staff/settings", get(settings::page).post(settings::save))
         .route("/staff/away", post(staff::set_away))
+        .route("/staff/language", post(staff::set_language))
         .route("/staff/events", get(events::changes))
         .route("/api/v1/callback-requests", get(api::list_callbacks))
         .route("/api/v1/callback-requests/{id}", get(api::get_callback))

@@ -321,3 +321,31 @@ pub async fn api_set_away(
     app::set_away(&state, &staff, &id, request.delegate.as_deref()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Debug, Deserialize)]
+pub struct LanguageForm {
+    csrf: String,
+    lang: String,
+}
+
+/// "English" / "Nederlands" in the header: the staff member's language from now on; back to
+/// the page it was chosen on.
+pub async fn set_language(
+    State(state): State<AppState>,
+    session: StaffSession,
+    headers: HeaderMap,
+    Form(form): Form<LanguageForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let lang = Lang::from_code(&form.lang).ok_or_else(|| AppError::BadRequest("unknown language".into()))?;
+    app::set_own_language(&state, &session.staff, lang).await?;
+    // Back to the staff page it came from, without its ?lang= (only a path on this site).
+    let back = headers
+        .get(axum::http::header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|referer| reqwest::Url::parse(referer).ok())
+        .map(|url| url.path().to_string())
+        .filter(|path| path.starts_with("/staff") && !path.contains("//"))
+        .unwrap_or_else(|| "/staff".to_string());
+    Ok(Redirect::to(&back).into_response())
+}
