@@ -77,11 +77,12 @@ pub(crate) async fn list(pool: &AnyPool) -> Result<Vec<Staff>> {
 }
 
 pub(crate) async fn set_password(pool: &AnyPool, staff_id: &str, password_hash: &str) -> Result<()> {
-    let updated = sqlx::query("UPDATE staff SET password_hash = $1 WHERE id = $2")
-        .bind(password_hash)
-        .bind(staff_id)
-        .execute(pool)
-        .await?;
+    update_one(pool, "UPDATE staff SET password_hash = $1 WHERE id = $2", password_hash, staff_id).await
+}
+
+/// Runs `sql` (`$1` the value, `$2` the staff id); `NotFound` when there is no such person.
+async fn update_one(pool: &AnyPool, sql: &str, value: &str, staff_id: &str) -> Result<()> {
+    let updated = sqlx::query(sql).bind(value).bind(staff_id).execute(pool).await?;
     if updated.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
@@ -90,15 +91,7 @@ pub(crate) async fn set_password(pool: &AnyPool, staff_id: &str, password_hash: 
 
 /// The language a staff member reads kept in (pages and e-mails).
 pub(crate) async fn set_lang(pool: &AnyPool, staff_id: &str, lang: Lang) -> Result<()> {
-    let updated = sqlx::query("UPDATE staff SET lang = $1 WHERE id = $2")
-        .bind(lang.code())
-        .bind(staff_id)
-        .execute(pool)
-        .await?;
-    if updated.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    update_one(pool, "UPDATE staff SET lang = $1 WHERE id = $2", lang.code(), staff_id).await
 }
 
 /// Marks someone away with a delegate, or back. (Their open promises move in the same
