@@ -212,6 +212,11 @@ static EN: Texts = Texts {
 /// The words of the inbox, conversation, customer and search pages.
 pub struct InboxTexts {
     pub waiting: &'static str,
+    pub view_open: &'static str,
+    pub view_mine: &'static str,
+    pub view_unassigned: &'static str,
+    pub we_wrote: &'static str,
+    pub nothing_here: &'static str,
     pub nobody_waiting: &'static str,
     pub customer: &'static str,
     pub channel: &'static str,
@@ -303,6 +308,11 @@ pub fn inbox_texts(lang: Lang) -> &'static InboxTexts {
 
 static INBOX_NL: InboxTexts = InboxTexts {
     waiting: "Wacht op ons antwoord",
+    view_open: "Alles open",
+    view_mine: "Van mij",
+    view_unassigned: "Nog van niemand",
+    we_wrote: "Wij",
+    nothing_here: "Hier staat niets.",
     nobody_waiting: "Geen berichten die op antwoord wachten.",
     customer: "Klant",
     channel: "Kanaal",
@@ -386,6 +396,11 @@ static INBOX_NL: InboxTexts = InboxTexts {
 
 static INBOX_EN: InboxTexts = InboxTexts {
     waiting: "Waiting for our answer",
+    view_open: "All open",
+    view_mine: "Mine",
+    view_unassigned: "Nobody's yet",
+    we_wrote: "Us",
+    nothing_here: "Nothing here.",
     nobody_waiting: "No messages are waiting for an answer.",
     customer: "Customer",
     channel: "Channel",
@@ -810,7 +825,8 @@ pub fn channel_label(lang: Lang, code: &str) -> String {
         ("internal", Lang::En) => "Internal",
         ("chat" | "webchat", _) => "Chat",
         ("whatsapp", _) => "WhatsApp",
-        ("twitter" | "x", _) => "X (Twitter)",
+        ("twitter", _) => "Twitter",
+        ("x", _) => "X",
         ("facebook", _) => "Facebook",
         ("instagram", _) => "Instagram",
         ("sms", _) => "SMS",

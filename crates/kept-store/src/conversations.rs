@@ -318,12 +318,44 @@ pub(crate) async fn reply_delivered(conn: &mut AnyConnection, message_id: &str) 
     }
 }
 
+/// The conversations `from` has that are not resolved go to `to` while `from` is away.
+pub(crate) async fn hand_over_assigned(conn: &mut AnyConnection, from: &str, to: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE conversations SET assignee_id = $1, stand_in_for = $2 WHERE assignee_id = $2 AND status <> 'resolved'",
+    )
+    .bind(to)
+    .bind(from)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// `returning` is back: the conversations their stand-in still has for them go back.
+pub(crate) async fn hand_back_assigned(conn: &mut AnyConnection, returning: &str, stand_in: &str) -> Result<()> {
+    sqlx::query("UPDATE conversations SET assignee_id = $1 WHERE stand_in_for = $1 AND assignee_id = $2")
+        .bind(returning)
+        .bind(stand_in)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE conversations SET stand_in_for = NULL WHERE stand_in_for = $1")
+        .bind(returning)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 const CONVERSATION_SELECT: &str = "SELECT c.id, c.customer_id, cu.name AS customer_name, c.channel, c.status, c.assignee_id, \
      s.name AS assignee_name, \
      p.id AS promise_id, p.status AS promise_status, p.due_ms, c.updated_ms, \
      (SELECT COALESCE(MAX(m.frustration), 0) FROM messages m WHERE m.conversation_id = c.id) AS frustration, \
      (SELECT h.handle FROM customer_handles h WHERE h.customer_id = c.customer_id AND h.handle LIKE c.channel || ':%' \
-      ORDER BY h.created_ms LIMIT 1) AS handle \
+      ORDER BY h.created_ms LIMIT 1) AS handle, \
+     (SELECT m.subject FROM messages m WHERE m.conversation_id = c.id AND m.subject IS NOT NULL \
+      ORDER BY m.sent_ms LIMIT 1) AS subject, \
+     (SELECT SUBSTR(m.body, 1, 300) FROM messages m WHERE m.conversation_id = c.id \
+      ORDER BY m.sent_ms DESC, m.created_ms DESC LIMIT 1) AS last_message, \
+     (SELECT m.direction FROM messages m WHERE m.conversation_id = c.id \
+      ORDER BY m.sent_ms DESC, m.created_ms DESC LIMIT 1) AS last_direction \
      FROM conversations c JOIN customers cu ON cu.id = c.customer_id LEFT JOIN staff s ON s.id = c.assignee_id \
      LEFT JOIN promises p ON p.id = c.promise_id";
 
@@ -348,6 +380,11 @@ fn conversation_from_row(row: &AnyRow) -> Result<ConversationView> {
             .try_get::<Option<String>, _>("handle")?
             .map(|h| h.split_once(':').map_or(h.clone(), |(_, rest)| rest.to_string())),
         tags: Vec::new(),
+        subject: row.try_get("subject")?,
+        last_message: row.try_get("last_message")?,
+        last_from_customer: row
+            .try_get::<Option<String>, _>("last_direction")?
+            .map(|d| d == Direction::Inbound.as_str()),
         messages: Vec::new(),
     })
 }
@@ -405,28 +442,39 @@ pub(crate) async fn conversation(pool: &AnyPool, id: &str) -> Result<Option<Conv
 /// Conversations by status; the ones waiting for us first by due time, frustrated customers first.
 pub(crate) async fn list_conversations(
     pool: &AnyPool,
-    status: Option<ConversationStatus>,
+    filter: &ConversationFilter,
     limit: i64,
 ) -> Result<Vec<ConversationView>> {
-    let order = format!(
-        "ORDER BY (SELECT COALESCE(MAX(m.frustration), 0) FROM messages m WHERE m.conversation_id = c.id) >= {FRUSTRATED_FROM} DESC, \
-                 p.due_ms, c.updated_ms DESC"
-    );
-    let rows = match status {
-        Some(status) => {
-            sqlx::query(&format!("{CONVERSATION_SELECT} WHERE c.status = $1 {order} LIMIT $2"))
-                .bind(status.as_str())
-                .bind(limit)
-                .fetch_all(pool)
-                .await?
+    let mut conditions = Vec::new();
+    let mut values = Vec::new();
+    if let Some(status) = filter.status {
+        values.push(status.as_str().to_string());
+        conditions.push(format!("c.status = ${}", values.len()));
+    }
+    match &filter.assignee {
+        AssigneeFilter::Anyone => {}
+        AssigneeFilter::Nobody => conditions.push("c.assignee_id IS NULL".to_string()),
+        AssigneeFilter::Staff(id) => {
+            values.push(id.clone());
+            conditions.push(format!("c.assignee_id = ${}", values.len()));
         }
-        None => {
-            sqlx::query(&format!("{CONVERSATION_SELECT} {order} LIMIT $1"))
-                .bind(limit)
-                .fetch_all(pool)
-                .await?
-        }
+    }
+    let condition = match conditions.is_empty() {
+        true => String::new(),
+        false => format!("WHERE {}", conditions.join(" AND ")),
     };
+    let sql = format!(
+        "{CONVERSATION_SELECT} {condition} ORDER BY \
+         (SELECT COALESCE(MAX(m.frustration), 0) FROM messages m WHERE m.conversation_id = c.id) >= {FRUSTRATED_FROM} DESC, \
+         p.due_ms, c.updated_ms DESC LIMIT ${}",
+        values.len() + 1
+    );
+    let rows = values
+        .iter()
+        .fold(sqlx::query(&sql), |q, v| q.bind(v.as_str()))
+        .bind(limit)
+        .fetch_all(pool)
+        .await?;
     let mut views = rows.iter().map(conversation_from_row).collect::<Result<Vec<_>>>()?;
     attach_tags(pool, &mut views).await?;
     Ok(views)

@@ -27,7 +27,6 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use kept_domain::CallbackStatus;
-use kept_domain::conversation::ConversationStatus;
 
 pub use dialect::Dialect;
 pub use error::StoreError;
@@ -89,8 +88,7 @@ pub trait Store: Send + Sync + 'static {
     /// Stores a staff reply; returns the new message's id.
     async fn record_reply(&self, reply: NewReply) -> Result<String>;
     async fn conversation(&self, id: &str) -> Result<Option<ConversationView>>;
-    async fn list_conversations(&self, status: Option<ConversationStatus>, limit: i64)
-    -> Result<Vec<ConversationView>>;
+    async fn list_conversations(&self, filter: &ConversationFilter, limit: i64) -> Result<Vec<ConversationView>>;
     async fn conversation_of_message(&self, message_id: &str) -> Result<Option<String>>;
     async fn change_conversation(
         &self,

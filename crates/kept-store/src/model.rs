@@ -323,8 +323,30 @@ pub struct ConversationView {
     pub handle: Option<String>,
     pub tags: Vec<String>,
     pub updated_at: DateTime<Utc>,
+    /// The first e-mail subject in it, if any.
+    pub subject: Option<String>,
+    /// The start of the latest message (up to 300 characters), for a preview in lists.
+    pub last_message: Option<String>,
+    /// Whether the customer wrote the latest message (else staff did).
+    pub last_from_customer: Option<bool>,
     /// Oldest first; empty in lists.
     pub messages: Vec<MessageView>,
+}
+
+/// Which conversations a list shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConversationFilter {
+    pub status: Option<ConversationStatus>,
+    pub assignee: AssigneeFilter,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    #[default]
+    Anyone,
+    /// Nobody has it yet.
+    Nobody,
+    Staff(String),
 }
 
 /// One item of a customer's history across channels.

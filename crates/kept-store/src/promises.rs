@@ -160,17 +160,54 @@ pub(crate) async fn reassign(
     Ok(())
 }
 
-/// Hands every open promise of `from` to `to` (a stand-in while `from` is away).
+/// Hands every open promise of `from` to `to` (a stand-in while `from` is away), remembering
+/// whose they were.
 pub(crate) async fn hand_over_open(conn: &mut AnyConnection, from: &str, to: &str, now: DateTime<Utc>) -> Result<()> {
-    let moved = sqlx::query("UPDATE promises SET owner_id = $1 WHERE owner_id = $2 AND status = 'open' RETURNING id")
-        .bind(to)
-        .bind(from)
-        .fetch_all(&mut *conn)
-        .await?;
+    let moved = sqlx::query(
+        "UPDATE promises SET owner_id = $1, stand_in_for = $2 WHERE owner_id = $2 AND status = 'open' RETURNING id",
+    )
+    .bind(to)
+    .bind(from)
+    .fetch_all(&mut *conn)
+    .await?;
     for row in moved {
         let promise_id: String = row.try_get("id")?;
         record_event(conn, &promise_id, now, PromiseEvent::Reassigned, Some(from), Some(to)).await?;
     }
+    Ok(())
+}
+
+/// `returning` is back: the open promises their stand-in still holds for them go back to them.
+pub(crate) async fn hand_back(
+    conn: &mut AnyConnection,
+    returning: &str,
+    stand_in: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let moved = sqlx::query(
+        "UPDATE promises SET owner_id = $1, stand_in_for = NULL \
+         WHERE stand_in_for = $1 AND owner_id = $2 AND status = 'open' RETURNING id",
+    )
+    .bind(returning)
+    .bind(stand_in)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in moved {
+        let promise_id: String = row.try_get("id")?;
+        record_event(
+            conn,
+            &promise_id,
+            now,
+            PromiseEvent::Reassigned,
+            Some(returning),
+            Some(returning),
+        )
+        .await?;
+    }
+    sqlx::query("UPDATE promises SET stand_in_for = NULL WHERE stand_in_for = $1")
+        .bind(returning)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 

@@ -7,7 +7,6 @@ use std::str::FromStr;
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use kept_domain::CallbackStatus;
-use kept_domain::conversation::ConversationStatus;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
@@ -176,9 +175,18 @@ impl Store for SqlStore {
 
     async fn set_away(&self, staff_id: &str, delegate: Option<&str>, now: DateTime<Utc>) -> Result<()> {
         let mut tx = self.begin_write().await?;
+        let previous_stand_in = staff::delegate_of(&mut tx, staff_id).await?;
         staff::set_away(&mut tx, staff_id, delegate).await?;
-        if let Some(delegate) = delegate {
-            promises::hand_over_open(&mut tx, staff_id, delegate, now).await?;
+        match (delegate, previous_stand_in) {
+            (Some(stand_in), _) => {
+                promises::hand_over_open(&mut tx, staff_id, stand_in, now).await?;
+                conversations::hand_over_assigned(&mut tx, staff_id, stand_in).await?;
+            }
+            (None, Some(stand_in)) => {
+                promises::hand_back(&mut tx, staff_id, &stand_in, now).await?;
+                conversations::hand_back_assigned(&mut tx, staff_id, &stand_in).await?;
+            }
+            (None, None) => {}
         }
         tx.commit().await?;
         Ok(())
@@ -328,12 +336,8 @@ impl Store for SqlStore {
         conversations::conversation(&self.read, id).await
     }
 
-    async fn list_conversations(
-        &self,
-        status: Option<ConversationStatus>,
-        limit: i64,
-    ) -> Result<Vec<ConversationView>> {
-        conversations::list_conversations(&self.read, status, limit).await
+    async fn list_conversations(&self, filter: &ConversationFilter, limit: i64) -> Result<Vec<ConversationView>> {
+        conversations::list_conversations(&self.read, filter, limit).await
     }
 
     async fn conversation_of_message(&self, message_id: &str) -> Result<Option<String>> {

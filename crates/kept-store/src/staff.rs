@@ -77,7 +77,13 @@ pub(crate) async fn list(pool: &AnyPool) -> Result<Vec<Staff>> {
 }
 
 pub(crate) async fn set_password(pool: &AnyPool, staff_id: &str, password_hash: &str) -> Result<()> {
-    update_one(pool, "UPDATE staff SET password_hash = $1 WHERE id = $2", password_hash, staff_id).await
+    update_one(
+        pool,
+        "UPDATE staff SET password_hash = $1 WHERE id = $2",
+        password_hash,
+        staff_id,
+    )
+    .await
 }
 
 /// Runs `sql` (`$1` the value, `$2` the staff id); `NotFound` when there is no such person.
@@ -96,6 +102,15 @@ pub(crate) async fn set_lang(pool: &AnyPool, staff_id: &str, lang: Lang) -> Resu
 
 /// Marks someone away with a delegate, or back. (Their open promises move in the same
 /// transaction: see `promises::hand_over_open`.)
+/// Who stands in for `staff_id` now, if they are away.
+pub(crate) async fn delegate_of(conn: &mut AnyConnection, staff_id: &str) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT delegate_id FROM staff WHERE id = $1 AND away = 1")
+        .bind(staff_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(|r| r.try_get("delegate_id")).transpose()?.flatten())
+}
+
 pub(crate) async fn set_away(conn: &mut AnyConnection, staff_id: &str, delegate: Option<&str>) -> Result<()> {
     if delegate == Some(staff_id) {
         return Err(StoreError::Conflict("nobody can be their own delegate".into()));

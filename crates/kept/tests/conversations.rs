@@ -82,7 +82,7 @@ async fn an_inbound_message_is_stored_once_with_a_reply_promise() {
             server.smtp.to(&agent).len() == 1
         })
         .await;
-        assert!(server.smtp.to(&agent)[0].subject.contains("Jan Jansen (twitter)"));
+        assert!(server.smtp.to(&agent)[0].subject.contains("Jan Jansen (Twitter)"));
         eventually(10, "the webhook", || async {
             server.hooks.events("message.received").len() == 1
         })
@@ -162,7 +162,7 @@ async fn an_unanswered_message_is_escalated_like_any_promise() {
         eventually(10, "the escalation", || async { server.smtp.to(&owner).len() == 1 }).await;
         let mail = &server.smtp.to(&owner)[0];
         assert!(
-            mail.subject.starts_with("Te laat: Jan Jansen (twitter)"),
+            mail.subject.starts_with("Te laat: Jan Jansen (Twitter)"),
             "{} on {}",
             mail.subject,
             db.name

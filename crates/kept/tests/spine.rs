@@ -426,3 +426,105 @@ async fn the_register_of_customer_data_names_every_table_that_holds_it() {
         }
     }
 }
+
+async fn conversation(server: &TestServer, id: &str) -> Value {
+    let answer = server.api_get(&format!("/api/v1/conversations/{id}")).await;
+    answer.json().await.unwrap()
+}
+
+/// Away with a stand-in: the absent person's conversations and promises show the stand-in
+/// (on the list and in the late e-mail); back again, what the stand-in still holds goes back,
+/// what they passed on stays where it is.
+#[tokio::test]
+async fn a_stand_in_holds_the_work_and_gives_back_what_they_did_not_touch() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let staff = server.store.list_staff().await.unwrap();
+        let id_of = |email: &str| staff.iter().find(|s| s.email == email).unwrap().id.clone();
+        let (agent, owner) = (id_of(&server.agent_email), id_of(&server.owner_email));
+        let mail = |n: u32| {
+            format!(
+                "From: Klant {n} <klant{n}@example.nl>\r\nTo: winkel@fiets.test\r\nSubject: Vraag {n}\r\n\
+                 Message-ID: <stand-in-{n}@example.nl>\r\n\r\nHallo.\r\n"
+            )
+        };
+        let mut ids = Vec::new();
+        for n in 1..=2 {
+            let stored: Value = server.post_email(&mail(n)).await.json().await.unwrap();
+            ids.push(stored["conversation_id"].as_str().unwrap().to_string());
+        }
+        for id in &ids {
+            assert_eq!(
+                conversation(&server, id).await["assignee_name"],
+                "Sanne",
+                "{}: round robin",
+                db.name
+            );
+        }
+        // Piet joins after these two came in (so round robin gave both to Sanne).
+        add_staff(
+            server.store.as_ref(),
+            "piet@fiets.test",
+            "Piet",
+            kept_domain::Role::Agent,
+            tuesday_morning(),
+        )
+        .await;
+        let away = server
+            .owner_post(&format!("/api/v1/staff/{agent}/away"), json!({"delegate": owner}))
+            .await;
+        assert_eq!(away.status(), 204);
+        for id in &ids {
+            let now = conversation(&server, id).await;
+            assert_eq!(now["assignee_name"], "Olga", "{}: the stand-in shows as owner", db.name);
+            let promise = server
+                .store
+                .promise(now["promise_id"].as_str().unwrap())
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(promise.owner_id.as_deref(), Some(owner.as_str()));
+        }
+        // The stand-in passes the second one on to Piet.
+        let passed = json!({"assign_to": "piet@fiets.test"});
+        server
+            .owner_post(&format!("/api/v1/conversations/{}/update", ids[1]), passed)
+            .await;
+        // The late e-mail about the first goes to the stand-in, by name.
+        server.clock.advance(chrono::Duration::hours(30));
+        kept_server::workers::check_deadlines(&server.running.state).await;
+        eventually(10, "the late e-mail to the stand-in", || async {
+            server
+                .smtp
+                .to(&server.owner_email)
+                .iter()
+                .any(|m| m.text.contains("Olga"))
+        })
+        .await;
+
+        let back = server
+            .owner_post(&format!("/api/v1/staff/{agent}/away"), json!({}))
+            .await;
+        assert_eq!(back.status(), 204);
+        assert_eq!(
+            conversation(&server, &ids[0]).await["assignee_name"],
+            "Sanne",
+            "{}: back to her",
+            db.name
+        );
+        assert_eq!(
+            conversation(&server, &ids[1]).await["assignee_name"],
+            "Piet",
+            "passed on: stays"
+        );
+        let first = conversation(&server, &ids[0]).await;
+        let promise = server
+            .store
+            .promise(first["promise_id"].as_str().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(promise.owner_id.as_deref(), Some(agent.as_str()));
+        server.running.stop().await;
+    }
+}

@@ -910,3 +910,68 @@ async fn a_staff_member_switches_language_for_good() {
     assert!(home.contains("<html lang=\"en\">"), "every page from now on");
     server.running.stop().await;
 }
+
+/// The inbox sorts the day: mine, nobody's yet, waiting on the customer, resolved; each row
+/// with the subject and the start of the latest message.
+#[tokio::test]
+async fn the_inbox_shows_views_with_subject_and_preview() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start(&db.url).await;
+    let raw = "From: Jan <jan@example.nl>\r\nTo: winkel@fiets.test\r\nSubject: Fietsbel kapot\r\n\
+               Message-ID: <views-1@example.nl>\r\n\r\nMijn fietsbel doet het niet meer sinds gisteren.\r\n";
+    let mail: Value = server.post_email(raw).await.json().await.unwrap();
+    let id = mail["conversation_id"].as_str().unwrap().to_string();
+    let (mut agent, _) = logged_in(&server, &server.agent_email).await;
+    let (_, home) = agent.get(&server.url("/staff")).await;
+    assert!(
+        home.contains("Fietsbel kapot") && home.contains("Mijn fietsbel doet het niet meer"),
+        "{home}"
+    );
+    assert!(
+        home.contains("data-src=\"/staff/inbox/rows?view=open\""),
+        "live refresh keeps the view"
+    );
+    let (_, mine) = agent.get(&server.url("/staff/inbox/rows?view=mine")).await;
+    assert!(mine.contains("Fietsbel kapot"), "given to the agent: {mine}");
+    let (_, nobody) = agent.get(&server.url("/staff/inbox/rows?view=unassigned")).await;
+    assert!(nobody.contains("Hier staat niets."), "{nobody}");
+
+    let mine_api: Vec<Value> = server
+        .api_get("/api/v1/conversations?assigned_to=me")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine_api.len(), 1);
+    assert_eq!(mine_api[0]["subject"], "Fietsbel kapot");
+    assert_eq!(mine_api[0]["last_from"], "customer");
+    let nobody_api: Vec<Value> = server
+        .api_get("/api/v1/conversations?assigned_to=nobody")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(nobody_api.is_empty());
+    assert_eq!(
+        server.api_get("/api/v1/conversations?assigned_to=piet").await.status(),
+        422
+    );
+
+    let reply = json!({"text": "We hebben een nieuwe bel voor u."});
+    server
+        .api_post(&format!("/api/v1/conversations/{id}/replies"), reply)
+        .await;
+    let (_, waiting) = agent
+        .get(&server.url("/staff/inbox/rows?view=waiting_on_customer"))
+        .await;
+    assert!(
+        waiting.contains("Wij: We hebben een nieuwe bel"),
+        "our reply is the latest: {waiting}"
+    );
+    let (_, open) = agent.get(&server.url("/staff/inbox/rows?view=open")).await;
+    assert!(
+        !open.contains("Fietsbel kapot"),
+        "answered: not waiting for us any more"
+    );
+    server.running.stop().await;
+}

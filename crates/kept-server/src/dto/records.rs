@@ -117,6 +117,12 @@ pub struct ConversationJson {
     pub tags: Vec<String>,
     pub updated_at: DateTime<Utc>,
     /// Oldest first; empty in lists.
+    /// The first e-mail subject in it, if any.
+    pub subject: Option<String>,
+    /// The start of the latest message (up to 300 characters).
+    pub preview: Option<String>,
+    /// Who wrote the latest message: customer or staff.
+    pub last_from: Option<String>,
     pub messages: Vec<MessageJson>,
 }
 
@@ -137,6 +143,11 @@ impl From<&ConversationView> for ConversationJson {
             handle: c.handle.clone(),
             tags: c.tags.clone(),
             updated_at: c.updated_at,
+            subject: c.subject.clone(),
+            preview: c.last_message.clone(),
+            last_from: c
+                .last_from_customer
+                .map(|customer| if customer { "customer" } else { "staff" }.to_string()),
             messages: c.messages.iter().map(MessageJson::from).collect(),
         }
     }

@@ -38,3 +38,7 @@ pub fn direction() -> Object {
 pub fn optional_lang() -> Object {
     one_of(&["nl", "en"], true)
 }
+
+pub fn assigned_to_filter() -> Object {
+    one_of(&["me", "nobody"], false)
+}

@@ -6,7 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use kept_domain::conversation::{ConversationStatus, InboundInput};
-use kept_store::ConversationChange;
+use kept_store::{AssigneeFilter, ConversationChange, ConversationFilter};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -55,6 +55,9 @@ pub struct ConversationQuery {
     /// Only conversations with this status; all when absent.
     #[param(schema_with = dto::schemas::conversation_status_filter)]
     status: Option<String>,
+    /// Only those of the token's staff member (`me`) or of nobody yet (`nobody`); anyone's when absent.
+    #[param(schema_with = dto::schemas::assigned_to_filter)]
+    assigned_to: Option<String>,
     /// How many, 1 to 1000; 200 when absent.
     #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
@@ -71,7 +74,7 @@ pub struct ConversationQuery {
 )]
 pub async fn list(
     State(state): State<AppState>,
-    _staff: ApiStaff,
+    ApiStaff(staff): ApiStaff,
     Query(query): Query<ConversationQuery>,
 ) -> Result<Json<Vec<ConversationJson>>, AppError> {
     let status = status_filter(
@@ -79,9 +82,24 @@ pub async fn list(
         ConversationStatus::parse,
         "open, waiting_on_customer or resolved",
     )?;
+    let assignee = match query.assigned_to.as_deref() {
+        None => AssigneeFilter::Anyone,
+        Some("me") => AssigneeFilter::Staff(staff.id),
+        Some("nobody") => AssigneeFilter::Nobody,
+        Some(_) => {
+            return Err(AppError::invalid(
+                "assigned_to",
+                "unknown_assignee",
+                "assigned_to must be me or nobody",
+            ));
+        }
+    };
     let conversations = state
         .store
-        .list_conversations(status, crate::dto::list_limit(query.limit, 200, 1000)?)
+        .list_conversations(
+            &ConversationFilter { status, assignee },
+            crate::dto::list_limit(query.limit, 200, 1000)?,
+        )
         .await?;
     Ok(Json(dto::all(&conversations)))
 }

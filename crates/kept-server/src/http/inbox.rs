@@ -8,7 +8,10 @@ use kept_domain::Lang;
 use kept_domain::conversation::{ConversationStatus, Direction, FRUSTRATED_FROM};
 use kept_domain::quoted::split_quoted;
 use kept_domain::{PromiseKind, PromiseStatus};
-use kept_store::{ConversationChange, ConversationView, FollowUpView, MessageView, ReplyDelivery, TimelineEntry};
+use kept_store::{
+    AssigneeFilter, ConversationChange, ConversationFilter, ConversationView, FollowUpView, MessageView, ReplyDelivery,
+    TimelineEntry,
+};
 use serde::Deserialize;
 
 use super::extract::StaffSession;
@@ -26,14 +29,82 @@ use crate::state::AppState;
 const INBOX_LIMIT: i64 = 200;
 const NOT_SENT_LIMIT: i64 = 50;
 
-/// Conversations waiting for our answer, frustrated customers first, then by due time.
-pub async fn waiting_rows(state: &AppState, lang: Lang) -> Result<Vec<ConversationRow>, AppError> {
-    let open = state
-        .store
-        .list_conversations(Some(ConversationStatus::Open), INBOX_LIMIT)
-        .await?;
+/// Which conversations the inbox shows: `?view=` on the staff home page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InboxView {
+    /// Everything waiting for our answer.
+    #[default]
+    Open,
+    Mine,
+    Unassigned,
+    WaitingOnCustomer,
+    Resolved,
+}
+
+impl InboxView {
+    pub const ALL: [InboxView; 5] = [
+        InboxView::Open,
+        InboxView::Mine,
+        InboxView::Unassigned,
+        InboxView::WaitingOnCustomer,
+        InboxView::Resolved,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            InboxView::Open => "open",
+            InboxView::Mine => "mine",
+            InboxView::Unassigned => "unassigned",
+            InboxView::WaitingOnCustomer => "waiting_on_customer",
+            InboxView::Resolved => "resolved",
+        }
+    }
+
+    pub fn label(self, i: &InboxTexts) -> &'static str {
+        match self {
+            InboxView::Open => i.view_open,
+            InboxView::Mine => i.view_mine,
+            InboxView::Unassigned => i.view_unassigned,
+            InboxView::WaitingOnCustomer => i.status_waiting,
+            InboxView::Resolved => i.status_resolved,
+        }
+    }
+
+    fn filter(self, me: &str) -> ConversationFilter {
+        let (status, assignee) = match self {
+            InboxView::Open => (ConversationStatus::Open, AssigneeFilter::Anyone),
+            InboxView::Mine => (ConversationStatus::Open, AssigneeFilter::Staff(me.to_string())),
+            InboxView::Unassigned => (ConversationStatus::Open, AssigneeFilter::Nobody),
+            InboxView::WaitingOnCustomer => (ConversationStatus::WaitingOnCustomer, AssigneeFilter::Anyone),
+            InboxView::Resolved => (ConversationStatus::Resolved, AssigneeFilter::Anyone),
+        };
+        ConversationFilter {
+            status: Some(status),
+            assignee,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ViewQuery {
+    #[serde(default)]
+    pub view: InboxView,
+}
+
+/// The inbox's conversations in `view`, frustrated customers first, then by due time.
+pub async fn inbox_rows(
+    state: &AppState,
+    lang: Lang,
+    view: InboxView,
+    me: &str,
+) -> Result<Vec<ConversationRow>, AppError> {
+    let listed = state.store.list_conversations(&view.filter(me), INBOX_LIMIT).await?;
     let clock = clock(state, lang);
-    Ok(open.iter().map(|view| clock.conversation_row(view)).collect())
+    Ok(listed
+        .iter()
+        .map(|conversation| clock.conversation_row(conversation))
+        .collect())
 }
 
 pub async fn unreadable_rows(state: &AppState, lang: Lang) -> Result<Vec<UnreadableRow>, AppError> {
@@ -56,12 +127,14 @@ pub async fn rows(
     State(state): State<AppState>,
     session: StaffSession,
     Query(query): Query<LangQuery>,
+    Query(view): Query<ViewQuery>,
 ) -> Result<impl IntoResponse, AppError> {
     let lang = session.lang(&query);
     render(&ConversationRowsFragment {
         t: texts(lang),
         i: inbox_texts(lang),
-        conversations: waiting_rows(&state, lang).await?,
+        view: view.view.code(),
+        conversations: inbox_rows(&state, lang, view.view, &session.staff.id).await?,
     })
 }
 

@@ -78,6 +78,9 @@ pub struct DashboardPage {
     pub me: Staff,
     pub csrf: String,
     pub rows: Vec<CallbackRow>,
+    /// The inbox view shown (a code for the live-refresh address) and every view: (code, label, shown).
+    pub view: &'static str,
+    pub views: Vec<(&'static str, &'static str, bool)>,
     pub conversations: Vec<ConversationRow>,
     pub unreadable: Vec<UnreadableRow>,
     pub not_sent: Vec<NotSentRow>,
@@ -97,6 +100,7 @@ pub struct NotSentRow {
 pub struct ConversationRowsFragment {
     pub t: &'static Texts,
     pub i: &'static InboxTexts,
+    pub view: &'static str,
     pub conversations: Vec<ConversationRow>,
 }
 
@@ -104,6 +108,11 @@ pub struct ConversationRowsFragment {
 pub struct ConversationRow {
     pub id: String,
     pub who: String,
+    /// The subject (e-mail) and the start of the latest message, for the list.
+    pub subject: Option<String>,
+    pub preview: String,
+    /// The latest message is ours: the customer has not written since.
+    pub last_from_us: bool,
     pub channel: String,
     pub due_iso: Option<String>,
     pub due_local: String,
@@ -301,6 +310,9 @@ pub struct HistoryRow {
 }
 
 /// Formats instants for staff in the business's time zone.
+/// How much of the latest message a list shows.
+const PREVIEW_CHARS: usize = 90;
+
 pub struct LocalTime {
     /// Taken once per page, so one page uses one version of the business's settings.
     pub settings: Arc<Settings>,
@@ -347,8 +359,26 @@ impl LocalTime {
 
     pub fn conversation_row(&self, view: &ConversationView) -> ConversationRow {
         let open_due = view.due_at.filter(|_| view.promise_status == Some(PromiseStatus::Open));
+        let preview = view
+            .last_message
+            .as_deref()
+            .map(|text| {
+                kept_domain::quoted::split_quoted(text)
+                    .fresh
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .map(|text| match text.char_indices().nth(PREVIEW_CHARS) {
+                Some((cut, _)) => format!("{}…", &text[..cut]),
+                None => text,
+            })
+            .unwrap_or_default();
         ConversationRow {
             id: view.id.clone(),
+            subject: view.subject.clone(),
+            preview,
+            last_from_us: view.last_from_customer == Some(false),
             who: view
                 .customer_name
                 .clone()

@@ -147,14 +147,21 @@ pub async fn dashboard(
     State(state): State<AppState>,
     session: StaffSession,
     Query(query): Query<LangQuery>,
+    Query(view): Query<super::inbox::ViewQuery>,
 ) -> Result<impl IntoResponse, AppError> {
     let lang = session.lang(&query);
     let t = texts(lang);
+    let i = inbox_texts(lang);
     let rows = open_rows(&state, lang).await?;
     render(&DashboardPage {
         t,
-        i: inbox_texts(lang),
-        conversations: super::inbox::waiting_rows(&state, lang).await?,
+        i,
+        view: view.view.code(),
+        views: super::inbox::InboxView::ALL
+            .iter()
+            .map(|v| (v.code(), v.label(i), *v == view.view))
+            .collect(),
+        conversations: super::inbox::inbox_rows(&state, lang, view.view, &session.staff.id).await?,
         unreadable: super::inbox::unreadable_rows(&state, lang).await?,
         not_sent: super::inbox::not_sent_rows(&state, lang).await?,
         me: session.staff,

@@ -236,7 +236,8 @@ impl Content {
             .clone()
             .or(conversation.handle.clone())
             .unwrap_or_else(|| "?".into());
-        let channel = conversation.channel.as_str();
+        let channel = crate::i18n::channel_label(lang, &conversation.channel);
+        let channel = channel.as_str();
         let last_message = conversation
             .messages
             .iter()
