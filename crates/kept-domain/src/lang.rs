@@ -75,6 +75,19 @@ impl Lang {
         }
     }
 
+    /// "morgen vanaf 09:00": when a window that cannot start now will start, for the form's
+    /// choices, so that nobody picks "as soon as possible" at 19:55 and expects a call tonight.
+    /// `None` when it starts now (or within a quarter of an hour).
+    pub fn window_start_hint(self, window: CallWindow, now: DateTime<Utc>, tz: Tz) -> Option<String> {
+        if window.not_before - now <= chrono::Duration::minutes(15) {
+            return None;
+        }
+        let start = window.not_before.with_timezone(&tz);
+        let day = self.day_phrase(start, now.with_timezone(&tz));
+        let from = if self == Lang::Nl { "vanaf" } else { "from" };
+        Some(format!("{day} {from} {}", start.format("%H:%M")))
+    }
+
     /// The sentence on the confirmation page: when the customer will be called.
     pub fn call_promise_sentence(self, window: CallWindow, now: DateTime<Utc>, tz: Tz) -> String {
         let now = now.with_timezone(&tz);
@@ -158,6 +171,38 @@ fn month_name(lang: Lang, month: u32) -> &'static str {
     match lang {
         Lang::Nl => NL[index],
         Lang::En => EN[index],
+    }
+}
+
+#[cfg(test)]
+mod window_hint_tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn a_window_that_starts_later_says_when() {
+        let tz: Tz = "Europe/Amsterdam".parse().unwrap();
+        // Monday 30 November 2026, 19:55 in Amsterdam.
+        let now = Utc.with_ymd_and_hms(2026, 11, 30, 18, 55, 0).unwrap();
+        let tomorrow_nine = Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap();
+        let later = CallWindow {
+            not_before: tomorrow_nine,
+            due_at: tomorrow_nine,
+        };
+        assert_eq!(
+            Lang::Nl.window_start_hint(later, now, tz).as_deref(),
+            Some("morgen vanaf 09:00")
+        );
+        assert_eq!(
+            Lang::En.window_start_hint(later, now, tz).as_deref(),
+            Some("tomorrow from 09:00")
+        );
+        let soon = CallWindow {
+            not_before: now + chrono::Duration::minutes(5),
+            due_at: tomorrow_nine,
+        };
+        assert_eq!(Lang::Nl.window_start_hint(soon, now, tz), None);
     }
 }
 

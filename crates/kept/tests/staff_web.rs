@@ -975,3 +975,43 @@ async fn the_inbox_shows_views_with_subject_and_preview() {
     );
     server.running.stop().await;
 }
+
+/// At 19:55 with the shop closed, "as soon as possible" says when that is; a customer held
+/// back by the rate limit reads why in their own language.
+#[tokio::test]
+async fn the_public_form_says_when_a_window_starts_and_refuses_in_dutch() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start_with(&db.url, |c| c.rate_limit_per_minute = 1).await;
+    let form = |server: &TestServer| {
+        let request = server
+            .http
+            .get(server.url("/callback"))
+            .header("accept-language", "nl-NL");
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    assert!(
+        !form(&server).await.contains("morgen vanaf"),
+        "open now: nothing to add"
+    );
+    // Tuesday 19:55 in Amsterdam: closed until Wednesday 09:00.
+    server.clock.advance(chrono::Duration::minutes(9 * 60 + 55));
+    let page = form(&server).await;
+    assert!(
+        page.contains("Zo snel mogelijk (binnen 90 minuten) — morgen vanaf 09:00"),
+        "{page}"
+    );
+    let post = || {
+        server
+            .http
+            .post(server.url("/callback"))
+            .header("accept-language", "nl-NL")
+            .form(&[("phone", "0612345678"), ("window", "asap")])
+            .send()
+    };
+    assert_eq!(post().await.unwrap().status(), StatusCode::CREATED);
+    let limited = post().await.unwrap();
+    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
+    let said = limited.text().await.unwrap();
+    assert!(said.contains("Te veel verzoeken achter elkaar"), "{said}");
+    server.running.stop().await;
+}

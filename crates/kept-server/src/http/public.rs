@@ -37,15 +37,25 @@ fn form_page(
     errors: &[FieldError],
     embed: bool,
 ) -> CallbackFormPage {
-    let business = &state.settings().business;
+    let settings = state.settings();
+    let business = &settings.business;
+    let now = state.clock.now();
     let value = |v: &Option<String>| v.clone().unwrap_or_default();
     CallbackFormPage {
         t: texts(lang),
         business: business.name.clone(),
+        // A window that cannot start now says when it will ("— morgen vanaf 09:00").
         windows: business
             .windows
             .iter()
-            .map(|w| (w.code.clone(), w.label(lang).to_string()))
+            .map(|w| {
+                let starts = lang.window_start_hint(w.schedule(&business.hours, now), now, business.time_zone());
+                let label = match starts {
+                    Some(when) => format!("{} — {when}", w.label(lang)),
+                    None => w.label(lang).to_string(),
+                };
+                (w.code.clone(), label)
+            })
             .collect(),
         phone: value(&input.phone),
         name: value(&input.name),
@@ -86,8 +96,8 @@ pub async fn submit_callback_form(
     if let Err(limited) = ip.check_rate(&state) {
         let error = FieldError {
             field: "phone",
-            code: "rate_limited",
-            message: limited.public_message(),
+            code: limited.code(),
+            message: crate::i18n::error_texts(lang).for_code(limited.code()).1.to_string(),
         };
         return refused(StatusCode::TOO_MANY_REQUESTS, &[error]);
     }
