@@ -104,4 +104,10 @@ test("the owner changes the opening hours on the settings page and the next call
   const { due_at } = await asked.json();
   const local = new Date(due_at).toLocaleTimeString("nl-NL", { timeZone: "Europe/Amsterdam", hour: "2-digit", minute: "2-digit" });
   assert.equal(local, "11:00");
+
+  // The settings page, too, fits a phone.
+  await owner.setViewportSize({ width: 390, height: 844 });
+  await owner.goto(`${kept.base}/staff/settings`);
+  const width = await owner.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `/staff/settings is ${width} px wide`);
 });

@@ -146,6 +146,38 @@ pub struct WeekFile {
     pub sun: String,
 }
 
+impl WeekFile {
+    /// The weekdays in order, with their keys ("mon" …), for everything that walks the week.
+    pub const DAYS: [(&'static str, chrono::Weekday); 7] = [
+        ("mon", chrono::Weekday::Mon),
+        ("tue", chrono::Weekday::Tue),
+        ("wed", chrono::Weekday::Wed),
+        ("thu", chrono::Weekday::Thu),
+        ("fri", chrono::Weekday::Fri),
+        ("sat", chrono::Weekday::Sat),
+        ("sun", chrono::Weekday::Sun),
+    ];
+
+    /// Each day's hours, Monday first (in the order of [`WeekFile::DAYS`]).
+    pub fn days(&self) -> [&String; 7] {
+        [
+            &self.mon, &self.tue, &self.wed, &self.thu, &self.fri, &self.sat, &self.sun,
+        ]
+    }
+
+    pub fn days_mut(&mut self) -> [&mut String; 7] {
+        [
+            &mut self.mon,
+            &mut self.tue,
+            &mut self.wed,
+            &mut self.thu,
+            &mut self.fri,
+            &mut self.sat,
+            &mut self.sun,
+        ]
+    }
+}
+
 impl Default for WeekFile {
     fn default() -> Self {
         let office = || "09:00-17:30".to_string();
@@ -555,17 +587,8 @@ impl BusinessFile {
             return Err(invalid("business.name", "must be 1 to 100 characters"));
         }
         let time_zone: Tz = self.time_zone.parse().map_err(|e| invalid("business.time_zone", e))?;
-        let h = &self.hours;
-        let days = [
-            ("mon", &h.mon),
-            ("tue", &h.tue),
-            ("wed", &h.wed),
-            ("thu", &h.thu),
-            ("fri", &h.fri),
-            ("sat", &h.sat),
-            ("sun", &h.sun),
-        ];
         let mut weekly: [Vec<_>; 7] = Default::default();
+        let days = WeekFile::DAYS.iter().map(|(day, _)| day).zip(self.hours.days());
         for (slot, (day, text)) in weekly.iter_mut().zip(days) {
             *slot = parse_spans(text).map_err(|e| invalid(&format!("business.hours.{day}"), e))?;
         }

@@ -5,7 +5,7 @@ use kept_domain::new_id;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::customer_data;
-use crate::dialect::Dialect;
+use crate::dialect::{Dialect, placeholders};
 use crate::model::{Contact, CustomerView, NewRecord};
 use crate::search::{IndexEntry, Indexed, index};
 use crate::time::to_ms;
@@ -44,7 +44,7 @@ pub(crate) async fn find(pool: &AnyPool, text: &str, phone: Option<&str>, limit:
         .collect();
     let pattern = format!("%{escaped}%");
     let rows = sqlx::query(
-        "SELECT c.id FROM customers c WHERE LOWER(c.name) LIKE $1 ESCAPE '\\' OR c.phone = $2 \
+        "SELECT c.id, c.name, c.phone FROM customers c WHERE LOWER(c.name) LIKE $1 ESCAPE '\\' OR c.phone = $2 \
          OR EXISTS (SELECT 1 FROM customer_handles h WHERE h.customer_id = c.id AND LOWER(h.handle) LIKE $1 ESCAPE '\\') \
          ORDER BY c.name, c.id LIMIT $3",
     )
@@ -53,10 +53,35 @@ pub(crate) async fn find(pool: &AnyPool, text: &str, phone: Option<&str>, limit:
     .bind(limit)
     .fetch_all(pool)
     .await?;
-    let mut found = Vec::with_capacity(rows.len());
-    for row in rows {
-        let id: String = row.try_get("id")?;
-        found.extend(customer(pool, &id).await?);
+    let mut found = rows
+        .iter()
+        .map(|row| {
+            Ok(CustomerView {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                phone: row.try_get("phone")?,
+                handles: Vec::new(),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if found.is_empty() {
+        return Ok(found);
+    }
+    // Everyone's handles in one query, not one per customer.
+    let sql = format!(
+        "SELECT customer_id, handle FROM customer_handles WHERE customer_id IN ({}) ORDER BY created_ms, handle",
+        placeholders(1, found.len())
+    );
+    let handles = found
+        .iter()
+        .fold(sqlx::query(&sql), |q, c| q.bind(c.id.clone()))
+        .fetch_all(pool)
+        .await?;
+    for row in handles {
+        let (owner, handle): (String, String) = (row.try_get("customer_id")?, row.try_get("handle")?);
+        if let Some(customer) = found.iter_mut().find(|c| c.id == owner) {
+            customer.handles.push(handle);
+        }
     }
     Ok(found)
 }

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::response::Html;
 use chrono::{DateTime, Utc};
 use kept_domain::conversation::FRUSTRATED_FROM;
-use kept_domain::{CallbackStatus, Lang, PromiseStatus};
+use kept_domain::{CallOutcome, CallbackStatus, Lang, PromiseStatus};
 use kept_store::{CallbackView, ConversationView, HistoryEntry, PromiseHistoryEntry, Staff};
 
 use crate::config::{Business, Settings};
@@ -420,7 +420,7 @@ impl LocalTime {
             (None, Some("resolved")) => Some(t.detail_resolved.to_string()),
             (None, Some("erased")) => Some(t.detail_erased.to_string()),
             (None, Some("withdrawn")) => Some(t.detail_withdrawn.to_string()),
-            (None, Some(outcome @ ("reached" | "no_answer" | "wrong_number"))) => {
+            (None, Some(outcome)) if CallOutcome::parse(outcome).is_some() => {
                 Some(outcome_label(outcome, t).to_string())
             }
             _ => None,

@@ -7,7 +7,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form, Json};
-use chrono::{NaiveDate, NaiveTime, Weekday};
+use chrono::{NaiveDate, NaiveTime};
 use kept_domain::{Lang, WindowRule};
 use serde::Deserialize;
 use serde_json::Value;
@@ -17,7 +17,7 @@ use super::extract::{ApiStaff, StaffSession, json_body};
 use super::pages::{SettingChangeRow, SettingsFormValues, SettingsPage, WindowFormRow, render};
 use super::staff::{LangQuery, clock};
 use crate::app;
-use crate::config::BusinessSettings;
+use crate::config::{BusinessSettings, WeekFile};
 use crate::error::AppError;
 use crate::i18n::{settings_texts, texts};
 use crate::state::AppState;
@@ -70,17 +70,6 @@ pub async fn put(
 pub struct SavedQuery {
     saved: Option<String>,
 }
-
-const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-const WEEK: [Weekday; 7] = [
-    Weekday::Mon,
-    Weekday::Tue,
-    Weekday::Wed,
-    Weekday::Thu,
-    Weekday::Fri,
-    Weekday::Sat,
-    Weekday::Sun,
-];
 
 /// The owner's settings page.
 pub async fn page(
@@ -184,9 +173,10 @@ fn plain(value: Option<String>, lang: Lang) -> String {
 fn setting_label(key: &str, lang: Lang) -> String {
     let s = settings_texts(lang);
     let day = |code: &str| {
-        DAYS.iter()
-            .position(|d| *d == code)
-            .map(|i| kept_domain::lang::weekday_name(lang, WEEK[i]))
+        WeekFile::DAYS
+            .iter()
+            .find(|(key, _)| *key == code)
+            .map(|(_, weekday)| kept_domain::lang::weekday_name(lang, *weekday))
     };
     let mut parts = key.split('.');
     match (parts.next(), parts.next(), parts.next()) {
@@ -214,24 +204,16 @@ fn setting_label(key: &str, lang: Lang) -> String {
 fn form_values(document: &BusinessSettings, typed: &HashMap<String, String>, lang: Lang) -> SettingsFormValues {
     let value = |key: &str, saved: String| typed.get(key).cloned().unwrap_or(saved);
     let business = &document.business;
-    let hours = [
-        &business.hours.mon,
-        &business.hours.tue,
-        &business.hours.wed,
-        &business.hours.thu,
-        &business.hours.fri,
-        &business.hours.sat,
-        &business.hours.sun,
-    ];
-    let day_names = WEEK.map(|day| kept_domain::lang::weekday_name(lang, day));
     SettingsFormValues {
         name: value("name", business.name.clone()),
         time_zone: value("time_zone", business.time_zone.clone()),
-        hours: DAYS
+        hours: WeekFile::DAYS
             .iter()
-            .zip(day_names)
-            .zip(hours)
-            .map(|((day, label), saved)| (*day, label, value(day, hours_in_words(saved, lang))))
+            .zip(business.hours.days())
+            .map(|((day, weekday), saved)| {
+                let label = kept_domain::lang::weekday_name(lang, *weekday);
+                (*day, label, value(day, hours_in_words(saved, lang)))
+            })
             .collect(),
         closed_days: value("closed_days", lines(business.closed_days.iter().map(|d| d.to_string()))),
         windows: business
@@ -304,16 +286,7 @@ fn document_from_form(
     let business = &mut document.business;
     business.name = text("name");
     business.time_zone = text("time_zone");
-    let hours = &mut business.hours;
-    for (day, slot) in DAYS.iter().zip([
-        &mut hours.mon,
-        &mut hours.tue,
-        &mut hours.wed,
-        &mut hours.thu,
-        &mut hours.fri,
-        &mut hours.sat,
-        &mut hours.sun,
-    ]) {
+    for ((day, _), slot) in WeekFile::DAYS.iter().zip(business.hours.days_mut()) {
         let typed = text(day);
         // One word for closed, whatever the page's language, so switching language is no change.
         *slot = match typed.to_lowercase().as_str() {
