@@ -22,12 +22,16 @@ pub enum OutboxEvent {
     MessageReceived,
     /// A staff reply goes out to the customer (about the reply message).
     MessageReply,
+    /// A one-time link to set a password: an invitation or a reset (about the link; e-mailed
+    /// to the staff member it is for, never to a webhook).
+    PasswordLink,
 }
 
 str_enum!(OutboxEvent {
     CallbackCreated => "callback.created", CallbackOutcome => "callback.outcome",
     PromiseReminder => "promise.reminder", PromiseEscalated => "promise.escalated",
     MessageReceived => "message.received", MessageReply => "message.reply",
+    PasswordLink => "staff.password_link",
 });
 
 /// How an outbox item travels.
@@ -58,6 +62,7 @@ mod tests {
             OutboxEvent::PromiseEscalated,
             OutboxEvent::MessageReceived,
             OutboxEvent::MessageReply,
+            OutboxEvent::PasswordLink,
         ] {
             assert_eq!(OutboxEvent::parse(event.as_str()), Some(event));
         }

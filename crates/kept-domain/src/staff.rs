@@ -14,6 +14,18 @@ pub enum Role {
 
 str_enum!(Role { Owner => "owner", Agent => "agent" });
 
+/// Why a one-time password link was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkPurpose {
+    /// A new staff member chooses their first password.
+    Invite,
+    /// The owner reset someone's password.
+    Reset,
+}
+
+str_enum!(LinkPurpose { Invite => "invite", Reset => "reset" });
+
 /// The actions only the business's owners may take; everything else any staff member may do.
 /// The application layer checks these before it validates or writes anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -74,6 +74,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict(message) => AppError::Conflict(message),
             StoreError::Duplicate => AppError::Conflict("this already exists".into()),
+            StoreError::LastOwner => AppError::invalid("role", "last_owner", "the team needs at least one owner"),
             other => AppError::Internal(other.to_string()),
         }
     }

@@ -60,6 +60,12 @@ pub async fn launch(
     store: Arc<dyn Store>,
 ) -> Result<Running, String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let mut settings = settings;
+    if settings.listen.port() == 0 && settings.base_url == format!("http://{}", settings.listen) {
+        // No base URL configured and a port the system picks: links in e-mails point at the
+        // port it picked.
+        settings.base_url = format!("http://{addr}");
+    }
     let state = AppState::new(settings, clock, store)?;
     app::load_saved_settings(&state).await.map_err(|e| e.to_string())?;
     let (stop, stopped) = watch::channel(false);

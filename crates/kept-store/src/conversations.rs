@@ -12,6 +12,7 @@ use crate::dialect::{parse_enum, placeholders};
 use crate::mail::{attachments_of_conversation, insert_attachments};
 use crate::model::*;
 use crate::outbox::{self, Announcement, reply_row};
+use crate::promises::Handover;
 use crate::promises::{self, Actor, NewPromise};
 use crate::search::{IndexEntry, Indexed, index};
 use crate::staff::{assign, load_candidates, save_queue_position};
@@ -318,15 +319,20 @@ pub(crate) async fn reply_delivered(conn: &mut AnyConnection, message_id: &str) 
     }
 }
 
-/// The conversations `from` has that are not resolved go to `to` while `from` is away.
-pub(crate) async fn hand_over_assigned(conn: &mut AnyConnection, from: &str, to: &str) -> Result<()> {
-    sqlx::query(
-        "UPDATE conversations SET assignee_id = $1, stand_in_for = $2 WHERE assignee_id = $2 AND status <> 'resolved'",
-    )
-    .bind(to)
-    .bind(from)
-    .execute(&mut *conn)
-    .await?;
+/// The conversations `from` has that are not resolved go to `to`.
+pub(crate) async fn hand_over_assigned(conn: &mut AnyConnection, from: &str, to: &str, how: Handover) -> Result<()> {
+    let sql = match how {
+        Handover::StandIn => {
+            "UPDATE conversations SET assignee_id = $1, stand_in_for = $2 WHERE assignee_id = $2 AND status <> 'resolved'"
+        }
+        Handover::ForGood => {
+            "UPDATE conversations SET assignee_id = $1 WHERE assignee_id = $2 AND status <> 'resolved'"
+        }
+    };
+    sqlx::query(sql).bind(to).bind(from).execute(&mut *conn).await?;
+    if how == Handover::ForGood {
+        forget_stand_in(conn, from).await?;
+    }
     Ok(())
 }
 
@@ -337,8 +343,13 @@ pub(crate) async fn hand_back_assigned(conn: &mut AnyConnection, returning: &str
         .bind(stand_in)
         .execute(&mut *conn)
         .await?;
+    forget_stand_in(conn, returning).await
+}
+
+/// Nothing is held for `who` any more (they are back, or left).
+async fn forget_stand_in(conn: &mut AnyConnection, who: &str) -> Result<()> {
     sqlx::query("UPDATE conversations SET stand_in_for = NULL WHERE stand_in_for = $1")
-        .bind(returning)
+        .bind(who)
         .execute(&mut *conn)
         .await?;
     Ok(())

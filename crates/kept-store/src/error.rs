@@ -9,6 +9,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("already exists")]
     Duplicate,
+    /// A change would leave the team without an active owner.
+    #[error("the team needs at least one owner")]
+    LastOwner,
     #[error("unsupported database URL '{0}': use sqlite://PATH or postgres://…")]
     UnsupportedUrl(String),
     #[error("stored value not understood: {0}")]

@@ -14,6 +14,7 @@ mod mail;
 pub mod model;
 mod new_callbacks;
 mod outbox;
+mod password_links;
 mod promises;
 mod search;
 mod settings;
@@ -55,8 +56,30 @@ pub trait Store: Send + Sync + 'static {
     async fn create_session(&self, session: NewSession) -> Result<()>;
     async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Session>>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
-    async fn add_api_token(&self, token_hash: &str, staff_id: &str, now: DateTime<Utc>) -> Result<()>;
+    /// Stores a named API token's hash; returns the id it is listed and revoked by.
+    async fn add_api_token(&self, token_hash: &str, staff_id: &str, name: &str, now: DateTime<Utc>) -> Result<String>;
     async fn staff_by_api_token(&self, token_hash: &str) -> Result<Option<Staff>>;
+    /// API tokens, newest first: only `staff_id`'s when given.
+    async fn api_tokens(&self, staff_id: Option<&str>) -> Result<Vec<ApiTokenView>>;
+    /// Revokes a token (only if it is `staff_id`'s, when given).
+    async fn revoke_api_token(&self, id: &str, staff_id: Option<&str>) -> Result<()>;
+
+    // The team: invitations, password links, roles, leaving.
+    /// Adds someone without a password yet and e-mails them a link to choose one.
+    async fn invite_staff(&self, staff: NewStaff, link: NewPasswordLink) -> Result<Staff>;
+    /// E-mails `staff_id` a new link to set their password; earlier links stop working.
+    async fn send_password_link(&self, staff_id: &str, link: NewPasswordLink) -> Result<()>;
+    async fn password_link(&self, id: &str) -> Result<Option<PasswordLinkView>>;
+    /// The link with this token hash, if it still works.
+    async fn usable_password_link(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<PasswordLinkView>>;
+    /// Sets the password through a link, uses the link up and logs the person out elsewhere.
+    async fn use_password_link(&self, token_hash: &str, password_hash: &str, now: DateTime<Utc>) -> Result<Staff>;
+    /// Sets a new password and ends every other session of theirs (`keep_session` stays).
+    async fn change_password(&self, staff_id: &str, password_hash: &str, keep_session: Option<&str>) -> Result<()>;
+    /// Renames someone or changes their role; `LastOwner` if no owner would be left.
+    async fn change_staff(&self, staff_id: &str, change: StaffChange) -> Result<Staff>;
+    /// Takes someone off the team: their open promises and conversations go to `successor`.
+    async fn deactivate_staff(&self, staff_id: &str, successor: &str, now: DateTime<Utc>) -> Result<()>;
 
     // Callback requests and their promises.
     async fn create_callback(&self, request: NewCallback) -> Result<CallbackView>;

@@ -15,6 +15,53 @@ pub struct Staff {
     pub password_hash: String,
     pub away: bool,
     pub delegate_id: Option<String>,
+    /// False once an owner took them off the team.
+    pub active: bool,
+}
+
+/// A change of someone's name or role; what is `None` stays.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StaffChange {
+    pub name: Option<String>,
+    pub role: Option<Role>,
+}
+
+/// A one-time link to set a password, to store.
+#[derive(Debug, Clone)]
+pub struct NewPasswordLink {
+    pub purpose: kept_domain::staff::LinkPurpose,
+    pub token: String,
+    pub token_hash: String,
+    /// The owner who sent it.
+    pub created_by: Option<String>,
+    pub now: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A password link with the person it is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordLinkView {
+    pub id: String,
+    pub staff_id: String,
+    pub staff_name: String,
+    pub staff_email: String,
+    pub staff_lang: Lang,
+    pub purpose: kept_domain::staff::LinkPurpose,
+    /// `None` once used.
+    pub token: Option<String>,
+    pub created_by_name: Option<String>,
+    pub expires_at: DateTime<Utc>,
+    pub used: bool,
+}
+
+/// An API token as it is listed (the token itself is never stored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiTokenView {
+    pub id: String,
+    pub staff_id: String,
+    pub staff_name: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone)]

@@ -63,6 +63,17 @@ pub(crate) fn reply_row(via: Delivery, message_id: &str, now: DateTime<Utc>) -> 
     }
 }
 
+/// The e-mail carrying a one-time password link to the staff member it is for.
+pub(crate) fn password_link_row<'a>(link_id: &'a str, staff_id: &'a str, now: DateTime<Utc>) -> OutboxRow<'a> {
+    OutboxRow {
+        delivery: Delivery::Email,
+        event: OutboxEvent::PasswordLink,
+        subject_id: link_id,
+        recipient_id: Some(staff_id),
+        at: now,
+    }
+}
+
 /// Queues what `announcements` announce, in one statement.
 pub(crate) async fn announce(conn: &mut AnyConnection, announcements: &[Announcement<'_>]) -> Result<()> {
     let rows: Vec<OutboxRow> = announcements.iter().flat_map(Announcement::rows).collect();

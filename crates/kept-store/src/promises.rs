@@ -160,19 +160,36 @@ pub(crate) async fn reassign(
     Ok(())
 }
 
-/// Hands every open promise of `from` to `to` (a stand-in while `from` is away), remembering
-/// whose they were.
-pub(crate) async fn hand_over_open(conn: &mut AnyConnection, from: &str, to: &str, now: DateTime<Utc>) -> Result<()> {
-    let moved = sqlx::query(
-        "UPDATE promises SET owner_id = $1, stand_in_for = $2 WHERE owner_id = $2 AND status = 'open' RETURNING id",
-    )
-    .bind(to)
-    .bind(from)
-    .fetch_all(&mut *conn)
-    .await?;
+/// How work changes hands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Handover {
+    /// While `from` is away: remembered, so that it can go back on their return.
+    StandIn,
+    /// `from` left the team: it stays with `to`.
+    ForGood,
+}
+
+/// Hands every open promise of `from` to `to`, with an event on each.
+pub(crate) async fn hand_over_open(
+    conn: &mut AnyConnection,
+    from: &str,
+    to: &str,
+    how: Handover,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let sql = match how {
+        Handover::StandIn => {
+            "UPDATE promises SET owner_id = $1, stand_in_for = $2 WHERE owner_id = $2 AND status = 'open' RETURNING id"
+        }
+        Handover::ForGood => "UPDATE promises SET owner_id = $1 WHERE owner_id = $2 AND status = 'open' RETURNING id",
+    };
+    let moved = sqlx::query(sql).bind(to).bind(from).fetch_all(&mut *conn).await?;
     for row in moved {
         let promise_id: String = row.try_get("id")?;
         record_event(conn, &promise_id, now, PromiseEvent::Reassigned, Some(from), Some(to)).await?;
+    }
+    if how == Handover::ForGood {
+        forget_stand_in(conn, from).await?;
     }
     Ok(())
 }
@@ -204,8 +221,13 @@ pub(crate) async fn hand_back(
         )
         .await?;
     }
+    forget_stand_in(conn, returning).await
+}
+
+/// Nothing is held for `who` any more (they are back, or left).
+async fn forget_stand_in(conn: &mut AnyConnection, who: &str) -> Result<()> {
     sqlx::query("UPDATE promises SET stand_in_for = NULL WHERE stand_in_for = $1")
-        .bind(returning)
+        .bind(who)
         .execute(&mut *conn)
         .await?;
     Ok(())

@@ -15,11 +15,11 @@ use crate::dialect::Dialect;
 use crate::group_commit::{GroupCommit, InboundMessages, NewCallbacks};
 use crate::model::*;
 use crate::new_callbacks::insert_callbacks;
-use crate::promises::{ESCALATION, Milestone, REMINDER};
+use crate::promises::{ESCALATION, Handover, Milestone, REMINDER};
 use crate::{Result, Store, StoreError};
 use crate::{
-    callbacks, conversations, customer_data, customers, follow_ups, mail, outbox, promises, search, settings, staff,
-    templates,
+    callbacks, conversations, customer_data, customers, follow_ups, mail, outbox, password_links, promises, search,
+    settings, staff, templates,
 };
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -146,7 +146,88 @@ impl Store for SqlStore {
     }
 
     async fn add_staff(&self, new: NewStaff) -> Result<Staff> {
-        staff::add(&self.write, new).await
+        let mut tx = self.begin_write().await?;
+        let id = staff::add(&mut tx, &new).await?;
+        tx.commit().await?;
+        self.staff_by_id(&id).await?.ok_or(StoreError::NotFound)
+    }
+
+    async fn invite_staff(&self, new: NewStaff, link: NewPasswordLink) -> Result<Staff> {
+        let mut tx = self.begin_write().await?;
+        let id = staff::add(&mut tx, &new).await?;
+        let link_id = password_links::create(&mut tx, &id, &link).await?;
+        outbox::insert(&mut tx, &[outbox::password_link_row(&link_id, &id, link.now)]).await?;
+        tx.commit().await?;
+        self.staff_by_id(&id).await?.ok_or(StoreError::NotFound)
+    }
+
+    async fn send_password_link(&self, staff_id: &str, link: NewPasswordLink) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        if !staff::is_active(&mut tx, staff_id).await? {
+            return Err(StoreError::NotFound);
+        }
+        let link_id = password_links::create(&mut tx, staff_id, &link).await?;
+        outbox::insert(&mut tx, &[outbox::password_link_row(&link_id, staff_id, link.now)]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn password_link(&self, id: &str) -> Result<Option<PasswordLinkView>> {
+        password_links::by_id(&self.read, id).await
+    }
+
+    async fn usable_password_link(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<PasswordLinkView>> {
+        let mut conn = self.read.acquire().await?;
+        password_links::usable(&mut conn, token_hash, now).await
+    }
+
+    async fn use_password_link(&self, token_hash: &str, password_hash: &str, now: DateTime<Utc>) -> Result<Staff> {
+        let mut tx = self.begin_write().await?;
+        let link = password_links::usable(&mut tx, token_hash, now)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        password_links::use_up(&mut tx, &link.id, now).await?;
+        staff::set_password_in(&mut tx, &link.staff_id, password_hash).await?;
+        staff::end_sessions(&mut tx, &link.staff_id, None).await?;
+        tx.commit().await?;
+        self.staff_by_id(&link.staff_id).await?.ok_or(StoreError::NotFound)
+    }
+
+    async fn change_password(&self, staff_id: &str, password_hash: &str, keep_session: Option<&str>) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        staff::set_password_in(&mut tx, staff_id, password_hash).await?;
+        staff::end_sessions(&mut tx, staff_id, keep_session).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn change_staff(&self, staff_id: &str, change: StaffChange) -> Result<Staff> {
+        let mut tx = self.begin_write().await?;
+        staff::change(&mut tx, staff_id, &change).await?;
+        tx.commit().await?;
+        self.staff_by_id(staff_id).await?.ok_or(StoreError::NotFound)
+    }
+
+    async fn deactivate_staff(&self, staff_id: &str, successor: &str, now: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        if successor == staff_id || !staff::is_active(&mut tx, successor).await? {
+            return Err(StoreError::Conflict(
+                "the successor must be someone else on the team".into(),
+            ));
+        }
+        staff::deactivate(&mut tx, staff_id, successor).await?;
+        promises::hand_over_open(&mut tx, staff_id, successor, Handover::ForGood, now).await?;
+        conversations::hand_over_assigned(&mut tx, staff_id, successor, Handover::ForGood).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn api_tokens(&self, staff_id: Option<&str>) -> Result<Vec<ApiTokenView>> {
+        staff::api_tokens(&self.read, staff_id).await
+    }
+
+    async fn revoke_api_token(&self, id: &str, staff_id: Option<&str>) -> Result<()> {
+        staff::revoke_api_token(&self.write, id, staff_id).await
     }
 
     async fn staff_by_id(&self, id: &str) -> Result<Option<Staff>> {
@@ -162,7 +243,7 @@ impl Store for SqlStore {
     }
 
     async fn set_password(&self, staff_id: &str, password_hash: &str) -> Result<()> {
-        staff::set_password(&self.write, staff_id, password_hash).await
+        self.change_password(staff_id, password_hash, None).await
     }
 
     async fn find_customers(&self, text: &str, phone: Option<&str>, limit: i64) -> Result<Vec<CustomerView>> {
@@ -179,8 +260,8 @@ impl Store for SqlStore {
         staff::set_away(&mut tx, staff_id, delegate).await?;
         match (delegate, previous_stand_in) {
             (Some(stand_in), _) => {
-                promises::hand_over_open(&mut tx, staff_id, stand_in, now).await?;
-                conversations::hand_over_assigned(&mut tx, staff_id, stand_in).await?;
+                promises::hand_over_open(&mut tx, staff_id, stand_in, Handover::StandIn, now).await?;
+                conversations::hand_over_assigned(&mut tx, staff_id, stand_in, Handover::StandIn).await?;
             }
             (None, Some(stand_in)) => {
                 promises::hand_back(&mut tx, staff_id, &stand_in, now).await?;
@@ -204,8 +285,8 @@ impl Store for SqlStore {
         staff::delete_session(&self.write, token_hash).await
     }
 
-    async fn add_api_token(&self, token_hash: &str, staff_id: &str, now: DateTime<Utc>) -> Result<()> {
-        staff::add_api_token(&self.write, token_hash, staff_id, now).await
+    async fn add_api_token(&self, token_hash: &str, staff_id: &str, name: &str, now: DateTime<Utc>) -> Result<String> {
+        staff::add_api_token(&self.write, token_hash, staff_id, name, now).await
     }
 
     async fn staff_by_api_token(&self, token_hash: &str) -> Result<Option<Staff>> {

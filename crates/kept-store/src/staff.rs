@@ -7,11 +7,12 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::dialect::parse_enum;
-use crate::model::{NewSession, NewStaff, Session, Staff};
-use crate::time::to_ms;
+use crate::model::{ApiTokenView, NewSession, NewStaff, Session, Staff, StaffChange};
+use crate::time::{from_ms, to_ms};
 use crate::{Result, StoreError};
 
-const STAFF_COLUMNS: &str = "st.id, st.email, st.name, st.role, st.lang, st.password_hash, st.away, st.delegate_id";
+const STAFF_COLUMNS: &str =
+    "st.id, st.email, st.name, st.role, st.lang, st.password_hash, st.away, st.delegate_id, st.active";
 
 fn staff_from_row(row: &AnyRow) -> Result<Staff> {
     let lang: String = row.try_get("lang")?;
@@ -24,6 +25,7 @@ fn staff_from_row(row: &AnyRow) -> Result<Staff> {
         password_hash: row.try_get("password_hash")?,
         away: row.try_get::<i64, _>("away")? != 0,
         delegate_id: row.try_get("delegate_id")?,
+        active: row.try_get::<i64, _>("active")? != 0,
     })
 }
 
@@ -35,7 +37,7 @@ async fn staff_where(pool: &AnyPool, condition: &str, value: &str) -> Result<Opt
     row.as_ref().map(staff_from_row).transpose()
 }
 
-pub(crate) async fn add(pool: &AnyPool, staff: NewStaff) -> Result<Staff> {
+pub(crate) async fn add(conn: &mut AnyConnection, staff: &NewStaff) -> Result<String> {
     let id = new_id();
     sqlx::query(
         "INSERT INTO staff (id, email, name, role, lang, password_hash, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -47,9 +49,9 @@ pub(crate) async fn add(pool: &AnyPool, staff: NewStaff) -> Result<Staff> {
     .bind(staff.lang.code())
     .bind(&staff.password_hash)
     .bind(to_ms(staff.now))
-    .execute(pool)
+    .execute(conn)
     .await?;
-    by_id(pool, &id).await?.ok_or(StoreError::NotFound)
+    Ok(id)
 }
 
 pub(crate) async fn by_id(pool: &AnyPool, id: &str) -> Result<Option<Staff>> {
@@ -63,7 +65,7 @@ pub(crate) async fn by_email(pool: &AnyPool, email: &str) -> Result<Option<Staff
 pub(crate) async fn by_api_token(pool: &AnyPool, token_hash: &str) -> Result<Option<Staff>> {
     staff_where(
         pool,
-        "JOIN api_tokens t ON t.staff_id = st.id WHERE t.token_hash = $1",
+        "JOIN api_tokens t ON t.staff_id = st.id WHERE t.token_hash = $1 AND st.active = 1",
         token_hash,
     )
     .await
@@ -76,9 +78,9 @@ pub(crate) async fn list(pool: &AnyPool) -> Result<Vec<Staff>> {
     rows.iter().map(staff_from_row).collect()
 }
 
-pub(crate) async fn set_password(pool: &AnyPool, staff_id: &str, password_hash: &str) -> Result<()> {
+pub(crate) async fn set_password_in(conn: &mut AnyConnection, staff_id: &str, password_hash: &str) -> Result<()> {
     update_one(
-        pool,
+        conn,
         "UPDATE staff SET password_hash = $1 WHERE id = $2",
         password_hash,
         staff_id,
@@ -87,8 +89,13 @@ pub(crate) async fn set_password(pool: &AnyPool, staff_id: &str, password_hash: 
 }
 
 /// Runs `sql` (`$1` the value, `$2` the staff id); `NotFound` when there is no such person.
-async fn update_one(pool: &AnyPool, sql: &str, value: &str, staff_id: &str) -> Result<()> {
-    let updated = sqlx::query(sql).bind(value).bind(staff_id).execute(pool).await?;
+async fn update_one<'c>(
+    executor: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    sql: &str,
+    value: &str,
+    staff_id: &str,
+) -> Result<()> {
+    let updated = sqlx::query(sql).bind(value).bind(staff_id).execute(executor).await?;
     if updated.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
@@ -100,8 +107,6 @@ pub(crate) async fn set_lang(pool: &AnyPool, staff_id: &str, lang: Lang) -> Resu
     update_one(pool, "UPDATE staff SET lang = $1 WHERE id = $2", lang.code(), staff_id).await
 }
 
-/// Marks someone away with a delegate, or back. (Their open promises move in the same
-/// transaction: see `promises::hand_over_open`.)
 /// Who stands in for `staff_id` now, if they are away.
 pub(crate) async fn delegate_of(conn: &mut AnyConnection, staff_id: &str) -> Result<Option<String>> {
     let row = sqlx::query("SELECT delegate_id FROM staff WHERE id = $1 AND away = 1")
@@ -144,7 +149,7 @@ pub(crate) async fn create_session(pool: &AnyPool, session: NewSession) -> Resul
 pub(crate) async fn session(pool: &AnyPool, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Session>> {
     let row = sqlx::query(&format!(
         "SELECT {STAFF_COLUMNS}, se.csrf_token FROM sessions se JOIN staff st ON st.id = se.staff_id \
-         WHERE se.token_hash = $1 AND se.expires_ms > $2"
+         WHERE se.token_hash = $1 AND se.expires_ms > $2 AND st.active = 1"
     ))
     .bind(token_hash)
     .bind(to_ms(now))
@@ -167,19 +172,149 @@ pub(crate) async fn delete_session(pool: &AnyPool, token_hash: &str) -> Result<(
     Ok(())
 }
 
-pub(crate) async fn add_api_token(pool: &AnyPool, token_hash: &str, staff_id: &str, now: DateTime<Utc>) -> Result<()> {
-    sqlx::query("INSERT INTO api_tokens (token_hash, staff_id, created_ms) VALUES ($1, $2, $3)")
+/// Stores a new API token's hash under a name; returns the id it is listed and revoked by.
+pub(crate) async fn add_api_token(
+    pool: &AnyPool,
+    token_hash: &str,
+    staff_id: &str,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    let id = new_id();
+    sqlx::query("INSERT INTO api_tokens (id, token_hash, staff_id, name, created_ms) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&id)
         .bind(token_hash)
         .bind(staff_id)
+        .bind(name)
         .bind(to_ms(now))
         .execute(pool)
+        .await?;
+    Ok(id)
+}
+
+/// API tokens with whose they are, newest first; only `staff_id`'s when given.
+pub(crate) async fn api_tokens(pool: &AnyPool, staff_id: Option<&str>) -> Result<Vec<ApiTokenView>> {
+    let sql = format!(
+        "SELECT t.id, t.staff_id, st.name AS staff_name, t.name, t.created_ms FROM api_tokens t \
+         JOIN staff st ON st.id = t.staff_id {} ORDER BY t.created_ms DESC, t.id",
+        if staff_id.is_some() {
+            "WHERE t.staff_id = $1"
+        } else {
+            ""
+        }
+    );
+    let mut query = sqlx::query(&sql);
+    if let Some(staff_id) = staff_id {
+        query = query.bind(staff_id);
+    }
+    let rows = query.fetch_all(pool).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ApiTokenView {
+                id: r.try_get("id")?,
+                staff_id: r.try_get("staff_id")?,
+                staff_name: r.try_get("staff_name")?,
+                name: r.try_get("name")?,
+                created_at: from_ms(r.try_get("created_ms")?),
+            })
+        })
+        .collect()
+}
+
+/// Revokes a token (only one of `staff_id`'s when given); `NotFound` when there is no such.
+pub(crate) async fn revoke_api_token(pool: &AnyPool, id: &str, staff_id: Option<&str>) -> Result<()> {
+    let sql = match staff_id {
+        Some(_) => "DELETE FROM api_tokens WHERE id = $1 AND staff_id = $2",
+        None => "DELETE FROM api_tokens WHERE id = $1",
+    };
+    let mut query = sqlx::query(sql).bind(id);
+    if let Some(staff_id) = staff_id {
+        query = query.bind(staff_id);
+    }
+    let deleted = query.execute(pool).await?;
+    if deleted.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Logs a staff member out everywhere, except the session `keep` (their own, after they
+/// changed their password).
+pub(crate) async fn end_sessions(conn: &mut AnyConnection, staff_id: &str, keep: Option<&str>) -> Result<()> {
+    // Session hashes are never empty, so "" keeps none.
+    sqlx::query("DELETE FROM sessions WHERE staff_id = $1 AND token_hash <> $2")
+        .bind(staff_id)
+        .bind(keep.unwrap_or(""))
+        .execute(conn)
         .await?;
     Ok(())
 }
 
+/// Changes a staff member's name and role. Refuses to leave the team without an active owner.
+pub(crate) async fn change(conn: &mut AnyConnection, staff_id: &str, change: &StaffChange) -> Result<()> {
+    let updated = sqlx::query("UPDATE staff SET name = COALESCE($1, name), role = COALESCE($2, role) WHERE id = $3")
+        .bind(change.name.as_deref())
+        .bind(change.role.map(Role::as_str))
+        .bind(staff_id)
+        .execute(&mut *conn)
+        .await?;
+    if updated.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    keeps_an_owner(conn).await
+}
+
+/// The check after every change of roles or of who is active, inside its transaction.
+async fn keeps_an_owner(conn: &mut AnyConnection) -> Result<()> {
+    let owners: i64 = sqlx::query("SELECT COUNT(*) AS n FROM staff WHERE role = 'owner' AND active = 1")
+        .fetch_one(conn)
+        .await?
+        .try_get("n")?;
+    if owners == 0 {
+        return Err(StoreError::LastOwner);
+    }
+    Ok(())
+}
+
+/// Takes someone off the team: they can no longer log in, their sessions and tokens end, and
+/// whoever was away with them as stand-in gets `successor` instead. (Their open work moves in
+/// the same transaction: see `SqlStore::deactivate_staff`.)
+pub(crate) async fn deactivate(conn: &mut AnyConnection, staff_id: &str, successor: &str) -> Result<()> {
+    let updated = sqlx::query("UPDATE staff SET active = 0, away = 0, delegate_id = NULL WHERE id = $1 AND active = 1")
+        .bind(staff_id)
+        .execute(&mut *conn)
+        .await?;
+    if updated.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    sqlx::query("UPDATE staff SET delegate_id = $1 WHERE delegate_id = $2")
+        .bind(successor)
+        .bind(staff_id)
+        .execute(&mut *conn)
+        .await?;
+    end_sessions(conn, staff_id, None).await?;
+    sqlx::query("DELETE FROM api_tokens WHERE staff_id = $1")
+        .bind(staff_id)
+        .execute(&mut *conn)
+        .await?;
+    keeps_an_owner(conn).await
+}
+
+/// Whether `staff_id` is someone on the team now.
+pub(crate) async fn is_active(conn: &mut AnyConnection, staff_id: &str) -> Result<bool> {
+    let row = sqlx::query("SELECT active FROM staff WHERE id = $1")
+        .bind(staff_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row
+        .map(|r| r.try_get::<i64, _>("active"))
+        .transpose()?
+        .is_some_and(|a| a != 0))
+}
+
 /// The business owners: they hear of every escalation.
 pub(crate) async fn owner_ids(conn: &mut AnyConnection) -> Result<Vec<String>> {
-    let rows = sqlx::query("SELECT id FROM staff WHERE role = 'owner' ORDER BY id")
+    let rows = sqlx::query("SELECT id FROM staff WHERE role = 'owner' AND active = 1 ORDER BY id")
         .fetch_all(conn)
         .await?;
     rows.iter().map(|r| Ok(r.try_get::<String, _>("id")?)).collect()
@@ -187,7 +322,7 @@ pub(crate) async fn owner_ids(conn: &mut AnyConnection) -> Result<Vec<String>> {
 
 /// Everyone who can be given new work, with their place in the round-robin queue.
 pub(crate) async fn load_candidates(conn: &mut AnyConnection) -> Result<Vec<Candidate>> {
-    let rows = sqlx::query("SELECT id, role, away, delegate_id, assignment_seq, name FROM staff")
+    let rows = sqlx::query("SELECT id, role, away, delegate_id, assignment_seq, name FROM staff WHERE active = 1")
         .fetch_all(conn)
         .await?;
     rows.iter()

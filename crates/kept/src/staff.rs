@@ -36,6 +36,9 @@ pub enum TokenCommand {
     Create {
         #[arg(long)]
         email: String,
+        /// What the token is for (shown in the token list on the account page).
+        #[arg(long, default_value = "command line")]
+        name: String,
     },
 }
 
@@ -90,14 +93,15 @@ pub async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()
 pub async fn token(settings: Settings, command: TokenCommand) -> anyhow::Result<()> {
     let store = kept_store::open_with(&settings.database_url, settings.database_pool_size).await?;
     match command {
-        TokenCommand::Create { email } => {
+        TokenCommand::Create { email, name } => {
             let staff = store
                 .staff_by_email(&email)
                 .await?
-                .with_context(|| format!("no staff member with e-mail {email}"))?;
+                .filter(|s| s.active)
+                .with_context(|| format!("no one on the team has e-mail {email}"))?;
             let token = new_token();
             store
-                .add_api_token(&token_hash(&token), &staff.id, SystemClock.now())
+                .add_api_token(&token_hash(&token), &staff.id, &name, SystemClock.now())
                 .await?;
             println!("{token}");
         }

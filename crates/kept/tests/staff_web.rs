@@ -7,87 +7,6 @@ use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::{Value, json};
 use support::*;
 
-/// A browser-like client that keeps cookies by hand and does not follow redirects.
-struct Browser {
-    http: reqwest::Client,
-    cookies: Vec<String>,
-    /// Sent as `X-Forwarded-For`, as a proxy in front of kept would.
-    forwarded_for: Option<String>,
-}
-
-impl Browser {
-    fn new() -> Self {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        Browser {
-            http,
-            cookies: Vec::new(),
-            forwarded_for: None,
-        }
-    }
-
-    fn remember(&mut self, response: &reqwest::Response) {
-        for value in response.headers().get_all(SET_COOKIE) {
-            let pair = value.to_str().unwrap().split(';').next().unwrap().to_string();
-            let name = pair.split('=').next().unwrap().to_string();
-            self.cookies.retain(|c| !c.starts_with(&format!("{name}=")));
-            if !pair.ends_with('=') {
-                self.cookies.push(pair);
-            }
-        }
-    }
-
-    async fn get(&mut self, url: &str) -> (StatusCode, String) {
-        let response = self
-            .http
-            .get(url)
-            .header(COOKIE, self.cookies.join("; "))
-            .header("x-forwarded-for", self.forwarded_for.clone().unwrap_or_default())
-            .send()
-            .await
-            .unwrap();
-        self.remember(&response);
-        (response.status(), response.text().await.unwrap())
-    }
-
-    async fn post(&mut self, url: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        let response = self
-            .http
-            .post(url)
-            .header(COOKIE, self.cookies.join("; "))
-            .header("x-forwarded-for", self.forwarded_for.clone().unwrap_or_default())
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        self.remember(&response);
-        response
-    }
-}
-
-fn hidden_csrf(page: &str) -> String {
-    let start = page.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
-    page[start..].split('"').next().unwrap().to_string()
-}
-
-async fn logged_in(server: &TestServer, email: &str) -> (Browser, String) {
-    let mut browser = Browser::new();
-    let (_, login) = browser.get(&server.url("/login")).await;
-    let response = browser
-        .post(
-            &server.url("/login"),
-            &[("email", email), ("password", PASSWORD), ("csrf", &hidden_csrf(&login))],
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let (status, dashboard) = browser.get(&server.url("/staff")).await;
-    assert_eq!(status, StatusCode::OK);
-    let csrf = hidden_csrf(&dashboard);
-    (browser, csrf)
-}
-
 #[tokio::test]
 async fn staff_pages_need_a_login_and_the_session_cookie_is_locked_down() {
     let db = TestDatabase::sqlite();
@@ -859,6 +778,7 @@ async fn no_staff_page_shows_a_code_or_an_id() {
         "/staff/team".to_string(),
         "/staff/search?q=fietsbel".to_string(),
         "/staff/settings".to_string(),
+        "/staff/account".to_string(),
     ];
     for lang in ["nl", "en"] {
         for page in &pages {

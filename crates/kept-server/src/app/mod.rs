@@ -25,7 +25,11 @@ pub use messages::{
     mark_unreadable_handled, reply, retry_reply, with_due_time_and_mood,
 };
 pub use settings::{change_settings, current_settings, load_saved_settings};
-pub use staff::{set_away, set_own_language};
+pub use staff::{
+    LinkSent, NewMember, api_tokens, change_member, change_own_password, create_api_token, deactivate, invite,
+    password_url, revoke_api_token, send_password_reset, set_away, set_own_language, set_password_with_link,
+    usable_password_link,
+};
 pub use templates::{delete_template, draft_reply, save_template};
 
 use crate::Settings;

@@ -42,3 +42,12 @@ pub fn optional_lang() -> Object {
 pub fn assigned_to_filter() -> Object {
     one_of(&["me", "nobody"], false)
 }
+pub fn role() -> Object {
+    one_of(kept_domain::Role::CODES, false)
+}
+pub fn optional_role() -> Object {
+    one_of(kept_domain::Role::CODES, true)
+}
+pub fn lang() -> Object {
+    one_of(&["nl", "en"], false)
+}

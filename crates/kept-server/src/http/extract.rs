@@ -204,6 +204,14 @@ pub fn json_body<'a, T: serde::Deserialize<'a>>(
             "the JSON holds a NUL character (\\u0000)",
         ));
     }
+    // Every body kept takes is an object; serde would also fill a struct from an array.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(AppError::invalid(
+            field,
+            "invalid_json",
+            format!("{expected}: send a JSON object"),
+        ));
+    }
     serde_json::from_slice(body).map_err(|e| AppError::invalid(field, "invalid_json", format!("{expected}: {e}")))
 }
 

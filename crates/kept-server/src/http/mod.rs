@@ -18,6 +18,7 @@ mod public;
 mod search;
 mod settings;
 mod staff;
+mod team;
 mod templates;
 mod tone;
 
@@ -25,7 +26,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -61,6 +62,7 @@ pub fn router(state: AppState) -> Router {
     let staff = Router::new()
         .route("/", get(staff::home))
         .route("/login", get(staff::login_form).post(staff::login))
+        .route("/password/{token}", get(team::password_form).post(team::set_password))
         .route("/logout", post(staff::logout))
         .route("/staff", get(staff::dashboard))
         .route("/staff/callbacks/rows", get(staff::dashboard_rows))
@@ -80,9 +82,17 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/search", get(inbox::search_page))
         .route("/staff/unreadable/{id}/handled", post(inbox::unreadable_handled))
         .route("/staff/replies/{id}/retry", post(inbox::retry_reply))
-        .route("/staff/team", get(staff::team))
+        .route("/staff/team", get(team::team))
+        .route("/staff/team/invite", post(team::invite))
+        .route("/staff/team/{id}", post(team::change_member))
+        .route("/staff/team/{id}/password-link", post(team::send_password_link))
+        .route("/staff/team/{id}/deactivate", post(team::deactivate))
+        .route("/staff/account", get(team::account))
+        .route("/staff/account/password", post(team::change_own_password))
+        .route("/staff/account/tokens", post(team::create_token))
+        .route("/staff/account/tokens/{id}/revoke", post(team::revoke_token))
         .route("/staff/settings", get(settings::page).post(settings::save))
-        .route("/staff/away", post(staff::set_away))
+        .route("/staff/away", post(team::set_away))
         .route("/staff/language", post(staff::set_language))
         .route("/staff/events", get(events::changes))
         .route("/api/v1/callback-requests", get(api::list_callbacks))
@@ -115,7 +125,13 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/follow-ups/{id}/done", post(customers::follow_up_done))
         .route("/api/v1/follow-ups/{id}/withdraw", post(customers::follow_up_withdraw))
-        .route("/api/v1/staff/{id}/away", post(staff::api_set_away))
+        .route("/api/v1/staff", get(team::api_list).post(team::api_invite))
+        .route("/api/v1/staff/{id}", put(team::api_change))
+        .route("/api/v1/staff/{id}/away", post(team::api_set_away))
+        .route("/api/v1/staff/{id}/reset-password", post(team::api_reset_password))
+        .route("/api/v1/staff/{id}/deactivate", post(team::api_deactivate))
+        .route("/api/v1/tokens", get(team::api_tokens).post(team::api_create_token))
+        .route("/api/v1/tokens/{id}/revoke", post(team::api_revoke_token))
         .route("/api/v1/customers/{id}/notes", post(customers::add_note))
         .route("/api/v1/customers/{id}/calls", post(customers::add_call))
         .route("/api/v1/conversations/{id}/draft", post(templates::draft))

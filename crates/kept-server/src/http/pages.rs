@@ -11,7 +11,7 @@ use kept_store::{CallbackView, ConversationView, HistoryEntry, PromiseHistoryEnt
 
 use crate::config::{Business, Settings};
 use crate::error::AppError;
-use crate::i18n::{InboxTexts, SettingsTexts, Texts};
+use crate::i18n::{InboxTexts, SettingsTexts, TeamTexts, Texts};
 
 pub fn render(page: &impl Template) -> Result<Html<String>, AppError> {
     page.render()
@@ -269,22 +269,66 @@ pub struct CallbackPage {
 #[template(path = "team.html")]
 pub struct TeamPage {
     pub t: &'static Texts,
+    pub tt: &'static TeamTexts,
     pub me: Staff,
     pub me_away: bool,
-    /// Owners may mark someone else away (the use case checks it again).
-    pub may_mark_others: bool,
+    /// Owners manage the team (the use cases check it again).
+    pub is_owner: bool,
     pub csrf: String,
     pub staff: Vec<TeamRow>,
+    /// Names of those who left the team.
+    pub former: Vec<String>,
+    /// What the last action did, in words, with a link to pass on when it made one.
+    pub notice: Option<String>,
+    pub pass_on: Option<String>,
 }
 
 pub struct TeamRow {
     pub id: String,
     pub name: String,
     pub email: String,
+    pub is_owner: bool,
     /// "eigenaar" / "owner": the role in words.
     pub role: &'static str,
     pub away: bool,
     pub delegate: Option<String>,
+    /// Invited but no password chosen yet.
+    pub invited: bool,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+pub struct AccountPage {
+    pub t: &'static Texts,
+    pub tt: &'static TeamTexts,
+    pub me: Staff,
+    pub csrf: String,
+    pub is_owner: bool,
+    pub tokens: Vec<TokenRow>,
+    pub notice: Option<String>,
+    /// A token just made, shown this once.
+    pub new_token: Option<String>,
+}
+
+pub struct TokenRow {
+    pub id: String,
+    pub name: String,
+    pub whose: String,
+    pub created: String,
+}
+
+/// The page a password link opens: choose a password (or: the link no longer works).
+#[derive(Template)]
+#[template(path = "password.html")]
+pub struct PasswordPage {
+    pub t: &'static Texts,
+    pub tt: &'static TeamTexts,
+    pub token: String,
+    /// `None` when the link no longer works.
+    pub name: Option<String>,
+    pub email: String,
+    pub reset: bool,
+    pub problem: Option<&'static str>,
 }
 
 /// A callback request as one line on a staff page.

@@ -7,13 +7,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use chrono::Duration;
-use kept_domain::staff::OwnerOnly;
-use kept_domain::{CallOutcome, CallbackStatus, Lang, Role};
-use kept_store::NewSession;
+use kept_domain::{CallOutcome, CallbackStatus, Lang};
+use kept_store::{NewSession, Staff};
 use serde::Deserialize;
 
 use super::extract::{ClientIp, LOGIN_CSRF_COOKIE, SESSION_COOKIE, StaffSession, private_cookie, request_lang};
-use super::pages::{CallbackPage, DashboardPage, LocalTime, LoginPage, RowsFragment, TeamPage, TeamRow, render};
+use super::pages::{CallbackPage, DashboardPage, LocalTime, LoginPage, RowsFragment, render};
 use crate::app;
 use crate::auth::{new_token, same_secret, token_hash, verify_password};
 use crate::error::AppError;
@@ -92,7 +91,8 @@ pub async fn login(
         return Err(AppError::Forbidden);
     }
     ip.check_login_rate(&state, &form.email)?;
-    let staff = state.store.staff_by_email(&form.email).await?;
+    // Someone taken off the team cannot log in, whatever their password.
+    let staff = state.store.staff_by_email(&form.email).await?.filter(|s| s.active);
     // An unknown address costs the same hashing as a known one, so the answer's timing does
     // not tell which staff e-mail addresses exist.
     let stored_hash = staff
@@ -108,6 +108,12 @@ pub async fn login(
         };
         return Ok((StatusCode::UNAUTHORIZED, render(&page)?).into_response());
     };
+    let jar = start_session(&state, &staff, jar.remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/"))).await?;
+    Ok((jar, Redirect::to("/staff")).into_response())
+}
+
+/// Logs `staff` in: a new session, its cookie in `jar`.
+pub(super) async fn start_session(state: &AppState, staff: &Staff, jar: CookieJar) -> Result<CookieJar, AppError> {
     let token = new_token();
     let now = state.clock.now();
     state
@@ -120,10 +126,7 @@ pub async fn login(
             expires_at: now + SESSION_LENGTH,
         })
         .await?;
-    let jar = jar
-        .remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/"))
-        .add(private_cookie(&state, SESSION_COOKIE, token, SameSite::Lax));
-    Ok((jar, Redirect::to("/staff")).into_response())
+    Ok(jar.add(private_cookie(state, SESSION_COOKIE, token, SameSite::Lax)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -230,103 +233,6 @@ pub async fn submit_outcome(
     let outcome = CallOutcome::parse(&form.outcome).ok_or_else(|| AppError::BadRequest("unknown outcome".into()))?;
     app::record_outcome(&state, &session.staff, &id, outcome, form.note).await?;
     Ok(Redirect::to("/staff").into_response())
-}
-
-pub async fn team(
-    State(state): State<AppState>,
-    session: StaffSession,
-    Query(query): Query<LangQuery>,
-) -> Result<impl IntoResponse, AppError> {
-    let all = state.store.list_staff().await?;
-    let name_of = |id: &Option<String>| {
-        id.as_ref()
-            .and_then(|id| all.iter().find(|s| &s.id == id))
-            .map(|s| s.name.clone())
-    };
-    let t = texts(session.lang(&query));
-    let staff = all
-        .iter()
-        .map(|s| TeamRow {
-            id: s.id.clone(),
-            name: s.name.clone(),
-            email: s.email.clone(),
-            role: match s.role {
-                Role::Owner => t.role_owner,
-                Role::Agent => t.role_agent,
-            },
-            away: s.away,
-            delegate: name_of(&s.delegate_id),
-        })
-        .collect();
-    let me_away = all.iter().any(|s| s.id == session.staff.id && s.away);
-    render(&TeamPage {
-        t,
-        me_away,
-        may_mark_others: session.staff.role.may(OwnerOnly::MarkOthersAway),
-        staff,
-        me: session.staff,
-        csrf: session.csrf,
-    })
-}
-
-#[derive(Debug, Deserialize)]
-pub struct AwayForm {
-    csrf: String,
-    away: String,
-    delegate: Option<String>,
-    /// Whom the change is for; yourself when left out (someone else: owners only).
-    staff_id: Option<String>,
-}
-
-pub async fn set_away(
-    State(state): State<AppState>,
-    session: StaffSession,
-    Form(form): Form<AwayForm>,
-) -> Result<Response, AppError> {
-    session.check_csrf(&form.csrf)?;
-    let delegate = match form.away.as_str() {
-        "1" => Some(
-            form.delegate
-                .filter(|d| !d.is_empty())
-                .ok_or_else(|| AppError::BadRequest("choose a stand-in".into()))?,
-        ),
-        _ => None,
-    };
-    let who = form
-        .staff_id
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| session.staff.id.clone());
-    app::set_away(&state, &session.staff, &who, delegate.as_deref()).await?;
-    Ok(Redirect::to("/staff/team").into_response())
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct AwayRequest {
-    /// The stand-in's staff id while away; null (or left out) when back.
-    delegate: Option<String>,
-}
-
-/// Marks a staff member away with a stand-in (their open promises move to the stand-in), or
-/// back. Anyone may mark themselves; marking someone else is for owners.
-#[utoipa::path(
-    post,
-    path = "/api/v1/staff/{id}/away",
-    params(super::openapi::IdPath),
-    request_body = AwayRequest,
-    security(("bearer" = [])),
-    responses((status = 204, description = "Changed"), (status = 403, body = super::errors::ErrorBody),
-               (status = 404, body = super::errors::ErrorBody), (status = 422, body = super::errors::ErrorBody))
-)]
-pub async fn api_set_away(
-    State(state): State<AppState>,
-    super::extract::ApiStaff(staff): super::extract::ApiStaff,
-    Path(super::openapi::IdPath { id }): Path<super::openapi::IdPath>,
-    body: axum::body::Bytes,
-) -> Result<StatusCode, AppError> {
-    let request: AwayRequest =
-        super::extract::json_body(&body, "body", "expected {\"delegate\": \"staff id\" | null}")?;
-    app::set_away(&state, &staff, &id, request.delegate.as_deref()).await?;
-    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize)]

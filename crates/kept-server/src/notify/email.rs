@@ -1,9 +1,10 @@
 //! E-mail to staff: who to call, their number as a link, and by when.
 
 use askama::Template;
+use kept_domain::staff::LinkPurpose;
 use kept_domain::staff::{Candidate, acting_for};
 use kept_domain::{Lang, OutboxEvent};
-use kept_store::{CallbackView, ConversationView, FollowUpView, OutboxItem, Staff};
+use kept_store::{CallbackView, ConversationView, FollowUpView, OutboxItem, PasswordLinkView, Staff};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncTransport, Message};
 
@@ -14,13 +15,23 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
     let Some(mailer) = &state.mailer else {
         return Err(DeliveryError::Permanent("no SMTP server is configured any more".into()));
     };
-    let recipient = recipient(state, item).await?;
-    let to = mailbox(Some(&recipient.name), &recipient.email)
-        .map_err(|e| DeliveryError::Permanent(format!("bad recipient address: {e}")))?;
+    let recipient = match subject {
+        // A password link goes to the person it is for, even while they are away.
+        Subject::PasswordLink(link) => (link.staff_name.clone(), link.staff_email.clone(), link.staff_lang),
+        _ => {
+            let staff = recipient(state, item).await?;
+            (staff.name, staff.email, staff.lang)
+        }
+    };
+    let (name, address, lang) = recipient;
+    let to =
+        mailbox(Some(&name), &address).map_err(|e| DeliveryError::Permanent(format!("bad recipient address: {e}")))?;
     let content = match subject {
-        Subject::Callback(callback) => Content::callback(state, item.event, callback, recipient.lang),
-        Subject::Conversation(conversation) => Content::conversation(state, item.event, conversation, recipient.lang),
-        Subject::FollowUp(follow_up) => Content::follow_up(state, item.event, follow_up, recipient.lang),
+        Subject::Callback(callback) => Content::callback(state, item.event, callback, lang),
+        Subject::Conversation(conversation) => Content::conversation(state, item.event, conversation, lang),
+        Subject::FollowUp(follow_up) => Content::follow_up(state, item.event, follow_up, lang),
+        Subject::PasswordLink(link) => Content::password_link(state, link)
+            .ok_or_else(|| DeliveryError::Permanent("the link was used or replaced before it was sent".into()))?,
     }
     .map_err(|e| DeliveryError::Permanent(format!("e-mail template: {e}")))?;
     // One Message-ID per outbox item: delivery is at least once, and a resend after a crash
@@ -332,6 +343,55 @@ impl Content {
         ];
         let link = format!("{}/staff/customers/{}", settings.base_url, follow_up.customer_id);
         render(subject, &lead, &rows, "", &link, labels[3])
+    }
+
+    /// An invitation to the team or a password reset, with the one-time link; `None` when the
+    /// link was used or replaced before this e-mail went out.
+    fn password_link(state: &AppState, link: &PasswordLinkView) -> Option<Result<Content, askama::Error>> {
+        let token = link.token.as_deref()?;
+        let settings = state.settings();
+        let business = settings.business.name.as_str();
+        let url = format!("{}/password/{token}", settings.base_url);
+        let tz = settings.business.time_zone();
+        let until = link.expires_at.with_timezone(&tz);
+        let until = format!(
+            "{} {}",
+            link.staff_lang.day_phrase(until, state.clock.now().with_timezone(&tz)),
+            until.format("%H:%M")
+        );
+        let inviter = link.created_by_name.as_deref().unwrap_or(business);
+        let (subject, lead, labels) = match (link.purpose, link.staff_lang) {
+            (LinkPurpose::Invite, Lang::Nl) => (
+                format!("Welkom bij {business} in kept"),
+                format!(
+                    "{inviter} heeft u toegevoegd aan het team van {business} in kept. Kies uw wachtwoord via de knop hieronder; daarna logt u in met uw e-mailadres."
+                ),
+                ["E-mailadres", "Link werkt tot", "Wachtwoord kiezen"],
+            ),
+            (LinkPurpose::Invite, Lang::En) => (
+                format!("Welcome to {business} on kept"),
+                format!(
+                    "{inviter} added you to the {business} team on kept. Choose your password with the button below; then log in with your e-mail address."
+                ),
+                ["E-mail address", "Link works until", "Choose a password"],
+            ),
+            (LinkPurpose::Reset, Lang::Nl) => (
+                format!("Nieuw wachtwoord voor kept ({business})"),
+                format!(
+                    "{inviter} heeft een nieuw wachtwoord voor u aangevraagd. Kies het via de knop hieronder. Tot dan werkt uw oude wachtwoord nog."
+                ),
+                ["E-mailadres", "Link werkt tot", "Nieuw wachtwoord kiezen"],
+            ),
+            (LinkPurpose::Reset, Lang::En) => (
+                format!("A new password for kept ({business})"),
+                format!(
+                    "{inviter} asked for a new password for you. Choose it with the button below. Until then your old password still works."
+                ),
+                ["E-mail address", "Link works until", "Choose a new password"],
+            ),
+        };
+        let rows = [(labels[0], link.staff_email.as_str()), (labels[1], until.as_str())];
+        Some(render(subject, &lead, &rows, "", &url, labels[2]))
     }
 }
 

@@ -7,7 +7,7 @@ pub mod webhook;
 
 use chrono::{DateTime, Duration, Utc};
 use kept_domain::{Delivery, OutboxEvent, PromiseKind};
-use kept_store::{CallbackView, ConversationView, FollowUpView, OutboxItem};
+use kept_store::{CallbackView, ConversationView, FollowUpView, OutboxItem, PasswordLinkView};
 
 use crate::state::AppState;
 
@@ -47,6 +47,8 @@ pub enum Subject {
     Callback(CallbackView),
     Conversation(ConversationView),
     FollowUp(FollowUpView),
+    /// A one-time link to set a password: e-mailed to the person it is for, nowhere else.
+    PasswordLink(PasswordLinkView),
 }
 
 /// The kinds of record a notice can be about.
@@ -55,6 +57,7 @@ enum SubjectKind {
     Callback,
     Conversation,
     FollowUp,
+    PasswordLink,
 }
 
 impl SubjectKind {
@@ -75,6 +78,7 @@ impl SubjectKind {
             SubjectKind::Callback => Subject::Callback(found(store.callback(id).await, "callback request")?),
             SubjectKind::Conversation => Subject::Conversation(found(store.conversation(id).await, "conversation")?),
             SubjectKind::FollowUp => Subject::FollowUp(found(store.follow_up(id).await, "follow-up")?),
+            SubjectKind::PasswordLink => Subject::PasswordLink(found(store.password_link(id).await, "password link")?),
         })
     }
 }
@@ -116,6 +120,7 @@ async fn subject_of(state: &AppState, item: &OutboxItem) -> Result<Subject, Deli
             (SubjectKind::Conversation, conversation.ok_or_else(|| gone("message"))?)
         }
         OutboxEvent::CallbackCreated | OutboxEvent::CallbackOutcome => (SubjectKind::Callback, item.subject_id.clone()),
+        OutboxEvent::PasswordLink => (SubjectKind::PasswordLink, item.subject_id.clone()),
     };
     kind.load(state, &id).await
 }

@@ -37,6 +37,11 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
         }
         Subject::Conversation(view) => event.conversation = Some(view.into()),
         Subject::FollowUp(view) => event.follow_up = Some(view.into()),
+        Subject::PasswordLink(_) => {
+            return Err(DeliveryError::Permanent(
+                "a password link is never sent to a webhook".into(),
+            ));
+        }
     }
     post_signed(state, url, item, &event).await
 }

@@ -15,6 +15,10 @@ use kept_store::{NewStaff, Store};
 use serde_json::Value;
 use sqlx::Connection;
 
+mod browser;
+#[allow(unused_imports)]
+pub use browser::{Browser, hidden_csrf, logged_in};
+
 pub const WEBHOOK_SECRET: &str = "test-webhook-secret";
 pub const PASSWORD: &str = "correct horse battery staple";
 
@@ -363,7 +367,7 @@ impl TestServer {
             let token = kept_server::auth::new_token();
             let staff = store.staff_by_email(email).await.unwrap().unwrap();
             store
-                .add_api_token(&kept_server::auth::token_hash(&token), &staff.id, clock.now())
+                .add_api_token(&kept_server::auth::token_hash(&token), &staff.id, "tests", clock.now())
                 .await
                 .unwrap();
             tokens.push(token);
