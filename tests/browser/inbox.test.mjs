@@ -86,3 +86,37 @@ test("an agent answers a frustrated customer from the inbox and the promise is k
   await page.goto(`${kept.base}/staff`);
   await page.locator("#conversation-rows").getByText("No messages are waiting for an answer.").waitFor();
 });
+
+test("a new message appears in the inbox without a reload, marked new, and the keys open it", async () => {
+  const page = await browser.newPage();
+  await page.goto(`${kept.base}/login?lang=en`);
+  await page.fill("#email", "sanne@fiets.test");
+  await page.fill("#password", PASSWORD);
+  await Promise.all([page.waitForURL(`${kept.base}/staff`), page.click("button[type=submit]")]);
+  await page.evaluate(() => { window.keptMarker = "still the same page"; });
+
+  const token = kept.token("olga@fiets.test");
+  const inbound = await fetch(`${kept.base}/api/v1/inbound/message`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+    body: JSON.stringify({ channel: "chat", external_id: "live-1", from: { handle: "@fatima", name: "Fatima Live" },
+      text: "Can I pick up my bike today?" }),
+  });
+  assert.equal(inbound.status, 201);
+  const row = page.locator("#conversation-rows tr.conversation", { hasText: "Fatima Live" });
+  await row.waitFor({ timeout: 15000 });
+  assert.match(await row.textContent(), /new/);
+  assert.match(await row.textContent(), /Can I pick up my bike today\?/);
+  assert.equal(await page.evaluate(() => window.keptMarker), "still the same page");
+
+  // Keys: j selects the first row, Enter opens it, r goes to the reply box.
+  await page.keyboard.press("?");
+  assert.equal(await page.locator("#keys-help").isVisible(), true);
+  const rows = page.locator("#conversation-rows tr.conversation");
+  const target = await rows.first().getAttribute("data-id");
+  await page.keyboard.press("j");
+  assert.equal(await page.locator("#conversation-rows tr.selected").getAttribute("data-id"), target);
+  await Promise.all([page.waitForURL(`${kept.base}/staff/conversations/${target}`), page.keyboard.press("Enter")]);
+  await page.keyboard.press("r");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "reply-text");
+});

@@ -15,19 +15,55 @@
       if (row) row.classList.toggle("overdue", left < 0);
     });
   }
+  // Reloads a list in place; what was ticked and which row the keys were on stay so.
   async function refresh(rows) {
     const response = await fetch(rows.dataset.src, { credentials: "same-origin" });
-    if (response.ok) {
-      rows.innerHTML = await response.text();
-      tick();
-    }
+    if (!response.ok) return;
+    const ticked = new Set([...rows.querySelectorAll("input[type=checkbox]:checked")].map((box) => box.value));
+    const selected = rows.querySelector("tr.selected")?.dataset.id;
+    rows.innerHTML = await response.text();
+    rows.querySelectorAll("input[type=checkbox]").forEach((box) => { box.checked = ticked.has(box.value); });
+    if (selected) rows.querySelector(`tr[data-id="${selected}"]`)?.classList.add("selected");
+    tick();
   }
   tick();
   setInterval(tick, 1000);
   const source = document.body.dataset.live;
-  const rows = document.getElementById("rows");
-  if (source && rows && window.EventSource) {
+  if (source && window.EventSource) {
     const events = new EventSource(source);
-    events.addEventListener("changed", function () { refresh(rows); });
+    events.addEventListener("changed", function () {
+      document.querySelectorAll("tbody[data-src]").forEach(refresh);
+    });
   }
+
+  // Keys: j / k move through the inbox, Enter opens, r replies, e resolves, ? explains.
+  function typing(target) {
+    return target.closest("input, textarea, select, [contenteditable]") !== null;
+  }
+  function move(step) {
+    const rows = [...document.querySelectorAll("[data-keys=rows] tr[data-id]")];
+    if (rows.length === 0) return;
+    const at = rows.findIndex((row) => row.classList.contains("selected"));
+    const next = rows[Math.min(rows.length - 1, Math.max(0, at + step))];
+    rows.forEach((row) => row.classList.remove("selected"));
+    next.classList.add("selected");
+    next.scrollIntoView({ block: "nearest" });
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    const open = document.querySelector("[data-keys=rows] tr.selected a");
+    const actions = {
+      j: () => move(1),
+      k: () => move(-1),
+      Enter: () => open?.click(),
+      r: () => document.getElementById("reply-text")?.focus(),
+      e: () => document.querySelector("button[name=status][value=resolved]")?.click(),
+      "?": () => { const help = document.getElementById("keys-help"); if (help) help.hidden = !help.hidden; },
+    };
+    const act = actions[event.key];
+    if (act && (event.key !== "Enter" || open)) {
+      event.preventDefault();
+      act();
+    }
+  });
 })();

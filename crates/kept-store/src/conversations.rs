@@ -470,6 +470,17 @@ pub(crate) async fn list_conversations(
             conditions.push(format!("c.assignee_id = ${}", values.len()));
         }
     }
+    if let Some(channel) = &filter.channel {
+        values.push(channel.clone());
+        conditions.push(format!("c.channel = ${}", values.len()));
+    }
+    if let Some(tag) = &filter.tag {
+        values.push(tag.clone());
+        conditions.push(format!(
+            "EXISTS (SELECT 1 FROM conversation_tags ct WHERE ct.conversation_id = c.id AND ct.tag = ${})",
+            values.len()
+        ));
+    }
     let condition = match conditions.is_empty() {
         true => String::new(),
         false => format!("WHERE {}", conditions.join(" AND ")),
@@ -489,6 +500,57 @@ pub(crate) async fn list_conversations(
     let mut views = rows.iter().map(conversation_from_row).collect::<Result<Vec<_>>>()?;
     attach_tags(pool, &mut views).await?;
     Ok(views)
+}
+
+/// `staff_id` opened the conversation now: what came in until now is read.
+pub(crate) async fn mark_read(pool: &AnyPool, conversation_id: &str, staff_id: &str, now: DateTime<Utc>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO conversation_reads (conversation_id, staff_id, read_ms) VALUES ($1, $2, $3) \
+         ON CONFLICT (conversation_id, staff_id) DO UPDATE SET read_ms = excluded.read_ms",
+    )
+    .bind(conversation_id)
+    .bind(staff_id)
+    .bind(to_ms(now))
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Those of `ids` with a customer message `staff_id` has not seen: stored after they last
+/// opened the conversation, or never opened.
+pub(crate) async fn unread_among(pool: &AnyPool, staff_id: &str, ids: &[&str]) -> Result<Vec<String>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT c.id FROM conversations c WHERE c.id IN ({}) AND EXISTS (SELECT 1 FROM messages m \
+         WHERE m.conversation_id = c.id AND m.direction = 'inbound' AND m.created_ms > COALESCE( \
+         (SELECT r.read_ms FROM conversation_reads r WHERE r.conversation_id = c.id AND r.staff_id = $1), -1))",
+        placeholders(2, ids.len())
+    );
+    let rows = ids
+        .iter()
+        .fold(sqlx::query(&sql).bind(staff_id), |q, id| q.bind(*id))
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+}
+
+/// The channels and tags the inbox can be filtered by: those in use.
+pub(crate) async fn inbox_choices(pool: &AnyPool) -> Result<InboxChoices> {
+    let channels = sqlx::query("SELECT DISTINCT channel AS value FROM conversations ORDER BY channel")
+        .fetch_all(pool)
+        .await?;
+    let tags = sqlx::query("SELECT DISTINCT tag AS value FROM conversation_tags ORDER BY tag")
+        .fetch_all(pool)
+        .await?;
+    let values = |rows: Vec<sqlx::any::AnyRow>| -> Result<Vec<String>> {
+        rows.iter().map(|r| Ok(r.try_get("value")?)).collect()
+    };
+    Ok(InboxChoices {
+        channels: values(channels)?,
+        tags: values(tags)?,
+    })
 }
 
 /// Fills in the tags of these conversations with one query.

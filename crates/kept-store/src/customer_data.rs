@@ -84,6 +84,17 @@ pub const REGISTER: &[Holding] = &[
         export: &["conversation_id", "tag"],
         on_erase: OnErase::Delete,
     },
+    // Which staff member last opened the conversation when: nothing about the customer to
+    // export, but it goes with the conversation.
+    Holding {
+        table: "conversation_reads",
+        link: Link::Parent {
+            column: "conversation_id",
+            parent: "conversations",
+        },
+        export: &[],
+        on_erase: OnErase::Delete,
+    },
     own(
         "messages",
         &[

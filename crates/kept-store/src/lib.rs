@@ -113,6 +113,12 @@ pub trait Store: Send + Sync + 'static {
     async fn conversation(&self, id: &str) -> Result<Option<ConversationView>>;
     async fn list_conversations(&self, filter: &ConversationFilter, limit: i64) -> Result<Vec<ConversationView>>;
     async fn conversation_of_message(&self, message_id: &str) -> Result<Option<String>>;
+    /// `staff_id` opened the conversation now.
+    async fn mark_read(&self, conversation_id: &str, staff_id: &str, now: DateTime<Utc>) -> Result<()>;
+    /// Those of `ids` with a customer message `staff_id` has not seen yet.
+    async fn unread_among(&self, staff_id: &str, ids: &[&str]) -> Result<Vec<String>>;
+    /// The channels and tags in use, to filter the inbox by.
+    async fn inbox_choices(&self) -> Result<InboxChoices>;
     async fn change_conversation(
         &self,
         id: &str,

@@ -385,6 +385,17 @@ pub struct ConversationView {
 pub struct ConversationFilter {
     pub status: Option<ConversationStatus>,
     pub assignee: AssigneeFilter,
+    /// Only this channel's.
+    pub channel: Option<String>,
+    /// Only those with this tag.
+    pub tag: Option<String>,
+}
+
+/// What the inbox can be filtered by.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InboxChoices {
+    pub channels: Vec<String>,
+    pub tags: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

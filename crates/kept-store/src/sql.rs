@@ -421,6 +421,18 @@ impl Store for SqlStore {
         conversations::list_conversations(&self.read, filter, limit).await
     }
 
+    async fn mark_read(&self, conversation_id: &str, staff_id: &str, now: DateTime<Utc>) -> Result<()> {
+        conversations::mark_read(&self.write, conversation_id, staff_id, now).await
+    }
+
+    async fn unread_among(&self, staff_id: &str, ids: &[&str]) -> Result<Vec<String>> {
+        conversations::unread_among(&self.read, staff_id, ids).await
+    }
+
+    async fn inbox_choices(&self) -> Result<InboxChoices> {
+        conversations::inbox_choices(&self.read).await
+    }
+
     async fn conversation_of_message(&self, message_id: &str) -> Result<Option<String>> {
         conversations::conversation_of_message(&self.read, message_id).await
     }

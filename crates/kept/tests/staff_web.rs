@@ -935,3 +935,157 @@ async fn the_public_form_says_when_a_window_starts_and_refuses_in_dutch() {
     assert!(said.contains("Te veel verzoeken achter elkaar"), "{said}");
     server.running.stop().await;
 }
+
+/// Unread per staff member, filters by channel and tag, assigning and tagging on the
+/// conversation page, and the list's bulk actions (a resolve that would leave a waiting
+/// customer unanswered changes nothing until confirmed). On both databases.
+#[tokio::test]
+async fn the_inbox_sorts_the_day_with_unread_filters_and_bulk_actions() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let mail = |n: u32| {
+            format!(
+                "From: Klant {n} <klant{n}@example.nl>\r\nTo: winkel@fiets.test\r\nSubject: Vraag {n}\r\n\
+                 Message-ID: <bulk-{n}@example.nl>\r\n\r\nHallo, vraag {n}.\r\n"
+            )
+        };
+        let mut ids = Vec::new();
+        for n in 1..=2 {
+            let stored: Value = server.post_email(&mail(n)).await.json().await.unwrap();
+            ids.push(stored["conversation_id"].as_str().unwrap().to_string());
+        }
+        let chat: Value = server
+            .api_post(
+                "/api/v1/inbound/message",
+                json!({"channel": "chat", "external_id": "bulk-chat", "from": {"handle": "bezoeker", "name": "Chatter"}, "text": "Hoi"}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let chat_id = chat["conversation_id"].as_str().unwrap().to_string();
+
+        // Unread until the agent opens it; the owner still has it unread.
+        let (mut agent, csrf) = logged_in(&server, &server.agent_email).await;
+        let (_, rows) = agent.get(&server.url("/staff/inbox/rows?view=open")).await;
+        assert_eq!(rows.matches("badge new").count(), 3, "{}: all new", db.name);
+        agent
+            .get(&server.url(&format!("/staff/conversations/{}", ids[0])))
+            .await;
+        let (_, rows) = agent.get(&server.url("/staff/inbox/rows?view=open")).await;
+        assert_eq!(rows.matches("badge new").count(), 2, "{}: opened one", db.name);
+        let listed: Vec<Value> = server.api_get("/api/v1/conversations").await.json().await.unwrap();
+        let unread_of = |list: &[Value], id: &str| list.iter().find(|c| c["id"] == id).unwrap()["unread"].clone();
+        assert_eq!(unread_of(&listed, &ids[0]), false);
+        assert_eq!(unread_of(&listed, &ids[1]), true);
+        let owners: Vec<Value> = server.owner_get("/api/v1/conversations").await.json().await.unwrap();
+        assert_eq!(
+            unread_of(&owners, &ids[0]),
+            true,
+            "{}: unread per staff member",
+            db.name
+        );
+        // A new message from the customer makes it unread again.
+        server.clock.advance(chrono::Duration::minutes(1));
+        let again = "From: Klant 1 <klant1@example.nl>\r\nTo: winkel@fiets.test\r\nSubject: Re: Vraag 1\r\n\
+                     In-Reply-To: <bulk-1@example.nl>\r\nMessage-ID: <bulk-1b@example.nl>\r\n\r\nNog iets.\r\n";
+        server.post_email(again).await;
+        let listed: Vec<Value> = server.api_get("/api/v1/conversations").await.json().await.unwrap();
+        assert_eq!(unread_of(&listed, &ids[0]), true, "{}: new since opened", db.name);
+
+        // Filter by channel.
+        let (_, chats) = agent.get(&server.url("/staff/inbox/rows?view=open&channel=chat")).await;
+        assert!(chats.contains("Chatter") && !chats.contains("Klant 1"), "{chats}");
+        let api_chats: Vec<Value> = server
+            .api_get("/api/v1/conversations?channel=chat")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(api_chats.len(), 1);
+
+        // Tag on the conversation page, then filter by it.
+        let tagged = agent
+            .post(
+                &server.url(&format!("/staff/conversations/{}/tags", ids[1])),
+                &[("csrf", &csrf), ("add", "Garantie")],
+            )
+            .await;
+        assert_eq!(tagged.status(), StatusCode::SEE_OTHER);
+        let (_, page) = agent
+            .get(&server.url(&format!("/staff/conversations/{}", ids[1])))
+            .await;
+        assert!(page.contains("<span class=\"badge\">garantie</span>"), "{page}");
+        let (_, warranty) = agent.get(&server.url("/staff/inbox/rows?view=open&tag=garantie")).await;
+        assert!(
+            warranty.contains("Klant 2") && !warranty.contains("Klant 1"),
+            "{warranty}"
+        );
+        let (_, home) = agent.get(&server.url("/staff?view=open&tag=garantie")).await;
+        let live = home.split("data-src=\"").nth(1).unwrap_or_default();
+        assert!(live.starts_with("/staff/inbox/rows?view=open"), "{live}");
+        assert!(live.contains("tag=garantie"), "the live list keeps the filter: {live}");
+
+        // Assign on the conversation page.
+        let staff = server.store.list_staff().await.unwrap();
+        let owner = staff.iter().find(|s| s.email == server.owner_email).unwrap().id.clone();
+        agent
+            .post(
+                &server.url(&format!("/staff/conversations/{chat_id}/assign")),
+                &[("csrf", &csrf), ("staff_id", &owner)],
+            )
+            .await;
+        let chat_now: Value = server
+            .api_get(&format!("/api/v1/conversations/{chat_id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(chat_now["assignee_name"], "Olga", "{}", db.name);
+
+        // Bulk: tag both e-mails, then resolve them; unconfirmed, nothing changes.
+        let bulk = |action: &'static str, extra: Vec<(&'static str, String)>| {
+            let mut form: Vec<(&str, String)> = vec![
+                ("csrf", csrf.clone()),
+                ("action", action.into()),
+                ("back", "view=open".into()),
+            ];
+            form.extend(ids.iter().map(|id| ("ids", id.clone())));
+            form.extend(extra);
+            form
+        };
+        let form = bulk("tag", vec![("tag", "fiets".into())]);
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let done = agent.post(&server.url("/staff/inbox/bulk"), &pairs).await;
+        assert_eq!(done.status(), StatusCode::SEE_OTHER, "{}", db.name);
+        assert_eq!(done.headers()[reqwest::header::LOCATION], "/staff?view=open");
+        let (_, fiets) = agent.get(&server.url("/staff/inbox/rows?view=open&tag=fiets")).await;
+        assert!(fiets.contains("Klant 1") && fiets.contains("Klant 2"), "{fiets}");
+
+        let form = bulk("resolve", vec![]);
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let refused = agent.post(&server.url("/staff/inbox/bulk"), &pairs).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "{}", db.name);
+        let (_, open) = agent.get(&server.url("/staff/inbox/rows?view=open")).await;
+        assert!(open.contains("Klant 1") && open.contains("Klant 2"), "nothing resolved");
+        let form = bulk("resolve", vec![("confirm", "1".into())]);
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        agent.post(&server.url("/staff/inbox/bulk"), &pairs).await;
+        let (_, resolved) = agent.get(&server.url("/staff/inbox/rows?view=resolved")).await;
+        assert!(
+            resolved.contains("Klant 1") && resolved.contains("Klant 2"),
+            "{}: {resolved}",
+            db.name
+        );
+
+        let none = agent
+            .post(
+                &server.url("/staff/inbox/bulk"),
+                &[("csrf", &csrf), ("action", "assign_me")],
+            )
+            .await;
+        assert_eq!(none.status(), StatusCode::UNPROCESSABLE_ENTITY, "nothing ticked");
+        assert!(none.text().await.unwrap().contains("Vink eerst"));
+        server.running.stop().await;
+    }
+}

@@ -3,7 +3,7 @@
 
 use chrono::Duration;
 use kept_domain::Delivery;
-use kept_domain::conversation::{InboundInput, MAX_MESSAGE_BYTES, first_response_minutes};
+use kept_domain::conversation::{ConversationStatus, InboundInput, MAX_MESSAGE_BYTES, first_response_minutes};
 use kept_store::{
     ConversationChange, ConversationView, InboundRecorded, NewAttachment, NewInbound, NewReply, NewUnreadableMail,
     Staff,
@@ -268,12 +268,89 @@ pub async fn change_conversation(
     id: &str,
     change: ConversationChange,
 ) -> Result<ConversationView, AppError> {
+    if let ConversationChange::Assign { staff_id } = &change
+        && !app.store.staff_by_id(staff_id).await?.is_some_and(|s| s.active)
+    {
+        return Err(AppError::invalid(
+            "assign_to",
+            "unknown_staff",
+            "choose someone on the team",
+        ));
+    }
     let view = app
         .store
         .change_conversation(id, change, &staff.id, app.clock.now())
         .await?;
     app.announce(Change::Conversations).await;
     Ok(view)
+}
+
+/// The longest tag.
+pub const MAX_TAG_CHARS: usize = 40;
+
+/// Tags as kept stores them: trimmed, lower case, 1 to 40 characters.
+pub fn clean_tags(field: &'static str, tags: &[String]) -> Result<Vec<String>, AppError> {
+    tags.iter()
+        .map(|t| t.trim().to_lowercase())
+        .map(|t| match t.chars().count() {
+            1..=MAX_TAG_CHARS if !t.chars().any(char::is_control) => Ok(t),
+            _ => Err(AppError::invalid(field, "invalid_tag", "a tag has 1 to 40 characters")),
+        })
+        .collect()
+}
+
+/// Resolving a conversation whose customer still waits for an answer needs `confirmed`:
+/// the open reply promise then ends as broken when late, cancelled when not yet due.
+async fn check_resolve(app: &App, id: &str, change: &ConversationChange, confirmed: bool) -> Result<(), AppError> {
+    if confirmed || !matches!(change, ConversationChange::Status(ConversationStatus::Resolved)) {
+        return Ok(());
+    }
+    let view = app.store.conversation(id).await?.ok_or(AppError::NotFound)?;
+    if view.promise_status == Some(kept_domain::PromiseStatus::Open) {
+        return Err(AppError::invalid(
+            "confirm",
+            "resolve_not_confirmed",
+            "the customer is still waiting for an answer",
+        ));
+    }
+    Ok(())
+}
+
+/// A change staff make on a page: resolving one whose customer still waits needs `confirmed`.
+pub async fn change_confirmed(
+    app: &App,
+    staff: &Staff,
+    id: &str,
+    change: ConversationChange,
+    confirmed: bool,
+) -> Result<ConversationView, AppError> {
+    check_resolve(app, id, &change, confirmed).await?;
+    change_conversation(app, staff, id, change).await
+}
+
+/// The same change for each of `ids` (the inbox's bulk actions). Every conversation is checked
+/// first, so a refusal (say, an unconfirmed resolve) changes none of them.
+pub async fn change_conversations(
+    app: &App,
+    staff: &Staff,
+    ids: &[String],
+    change: ConversationChange,
+    confirmed: bool,
+) -> Result<usize, AppError> {
+    if ids.is_empty() {
+        return Err(AppError::invalid(
+            "ids",
+            "none_chosen",
+            "tick one or more conversations first",
+        ));
+    }
+    for id in ids {
+        check_resolve(app, id, &change, confirmed).await?;
+    }
+    for id in ids {
+        change_conversation(app, staff, id, change.clone()).await?;
+    }
+    Ok(ids.len())
 }
 
 /// Takes a message kept could not read off the list once a person has looked at it.

@@ -21,8 +21,9 @@ pub use customers::{
     add_contact, add_follow_up, add_note, close_follow_up, erase_customer, export_customer, log_call, merge_customers,
 };
 pub use messages::{
-    EMAIL, EmailAccepted, MailSource, accept_email, accept_inbound, can_send, change_conversation,
-    mark_unreadable_handled, reply, retry_reply, with_due_time_and_mood,
+    EMAIL, EmailAccepted, MAX_TAG_CHARS, MailSource, accept_email, accept_inbound, can_send, change_confirmed,
+    change_conversation, change_conversations, clean_tags, mark_unreadable_handled, reply, retry_reply,
+    with_due_time_and_mood,
 };
 pub use settings::{change_settings, current_settings, load_saved_settings};
 pub use staff::{

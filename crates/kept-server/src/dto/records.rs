@@ -123,6 +123,10 @@ pub struct ConversationJson {
     pub preview: Option<String>,
     /// Who wrote the latest message: customer or staff.
     pub last_from: Option<String>,
+    /// Whether a customer message came in since the asking staff member last opened it
+    /// (left out in webhooks, which nobody in particular reads).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unread: Option<bool>,
     pub messages: Vec<MessageJson>,
 }
 
@@ -148,6 +152,7 @@ impl From<&ConversationView> for ConversationJson {
             last_from: c
                 .last_from_customer
                 .map(|customer| if customer { "customer" } else { "staff" }.to_string()),
+            unread: None,
             messages: c.messages.iter().map(MessageJson::from).collect(),
         }
     }

@@ -58,6 +58,10 @@ pub struct ConversationQuery {
     /// Only those of the token's staff member (`me`) or of nobody yet (`nobody`); anyone's when absent.
     #[param(schema_with = dto::schemas::assigned_to_filter)]
     assigned_to: Option<String>,
+    /// Only this channel's (email, chat, whatsapp, …).
+    channel: Option<String>,
+    /// Only those with this tag.
+    tag: Option<String>,
     /// How many, 1 to 1000; 200 when absent.
     #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
@@ -84,7 +88,7 @@ pub async fn list(
     )?;
     let assignee = match query.assigned_to.as_deref() {
         None => AssigneeFilter::Anyone,
-        Some("me") => AssigneeFilter::Staff(staff.id),
+        Some("me") => AssigneeFilter::Staff(staff.id.clone()),
         Some("nobody") => AssigneeFilter::Nobody,
         Some(_) => {
             return Err(AppError::invalid(
@@ -94,14 +98,31 @@ pub async fn list(
             ));
         }
     };
+    let filter = ConversationFilter {
+        status,
+        assignee,
+        channel: query.channel,
+        tag: query.tag,
+    };
     let conversations = state
         .store
-        .list_conversations(
-            &ConversationFilter { status, assignee },
-            crate::dto::list_limit(query.limit, 200, 1000)?,
-        )
+        .list_conversations(&filter, crate::dto::list_limit(query.limit, 200, 1000)?)
         .await?;
-    Ok(Json(dto::all(&conversations)))
+    with_unread(&state, &staff.id, dto::all(&conversations)).await.map(Json)
+}
+
+/// Marks which of `listed` have a customer message `staff_id` has not opened yet.
+async fn with_unread(
+    state: &AppState,
+    staff_id: &str,
+    mut listed: Vec<ConversationJson>,
+) -> Result<Vec<ConversationJson>, AppError> {
+    let ids: Vec<&str> = listed.iter().map(|c| c.id.as_str()).collect();
+    let unread = state.store.unread_among(staff_id, &ids).await?;
+    for conversation in &mut listed {
+        conversation.unread = Some(unread.contains(&conversation.id));
+    }
+    Ok(listed)
 }
 
 /// One conversation with all its messages, oldest first.
@@ -115,11 +136,12 @@ pub async fn list(
 )]
 pub async fn get(
     State(state): State<AppState>,
-    _staff: ApiStaff,
+    ApiStaff(staff): ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
 ) -> Result<Json<ConversationJson>, AppError> {
     let conversation = state.store.conversation(&id).await?.ok_or(AppError::NotFound)?;
-    Ok(Json((&conversation).into()))
+    let mut listed = with_unread(&state, &staff.id, vec![(&conversation).into()]).await?;
+    listed.pop().map(Json).ok_or(AppError::NotFound)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -225,8 +247,6 @@ pub struct ConversationUpdate {
     remove_tags: Vec<String>,
 }
 
-const MAX_TAG_CHARS: usize = 40;
-
 /// Assigns, resolves or tags a conversation. Resolving cancels an open reply promise; an
 /// assignment hands it over.
 #[utoipa::path(
@@ -250,7 +270,7 @@ pub async fn update(
         request.add_tags.is_empty() && request.remove_tags.is_empty(),
     ) {
         (Some(email), None, true) => {
-            let assignee = state.store.staff_by_email(email).await?;
+            let assignee = state.store.staff_by_email(email).await?.filter(|s| s.active);
             let assignee = assignee.ok_or_else(|| {
                 AppError::invalid("assign_to", "unknown_staff", "no staff member has this e-mail address")
             })?;
@@ -265,25 +285,10 @@ pub async fn update(
                 )
             })?)
         }
-        (None, None, false) => {
-            let clean = |tags: &[String]| -> Result<Vec<String>, AppError> {
-                tags.iter()
-                    .map(|t| t.trim().to_lowercase())
-                    .map(|t| match t.chars().count() {
-                        1..=MAX_TAG_CHARS => Ok(t),
-                        _ => Err(AppError::invalid(
-                            "add_tags",
-                            "invalid_tag",
-                            "a tag has 1 to 40 characters",
-                        )),
-                    })
-                    .collect()
-            };
-            ConversationChange::Tags {
-                add: clean(&request.add_tags)?,
-                remove: clean(&request.remove_tags)?,
-            }
-        }
+        (None, None, false) => ConversationChange::Tags {
+            add: app::clean_tags("add_tags", &request.add_tags)?,
+            remove: app::clean_tags("remove_tags", &request.remove_tags)?,
+        },
         _ => {
             return Err(AppError::invalid(
                 "body",

@@ -82,28 +82,64 @@ impl InboxView {
         ConversationFilter {
             status: Some(status),
             assignee,
+            ..ConversationFilter::default()
         }
     }
 }
 
+/// The inbox list's address: `?view=…&channel=…&tag=…` on the staff home page.
 #[derive(Debug, Default, Deserialize)]
 pub struct ViewQuery {
     #[serde(default)]
     pub view: InboxView,
+    /// A channel code; all channels when empty.
+    #[serde(default)]
+    pub channel: String,
+    #[serde(default)]
+    pub tag: String,
 }
 
-/// The inbox's conversations in `view`, frustrated customers first, then by due time.
+impl ViewQuery {
+    fn filter(&self, me: &str) -> ConversationFilter {
+        let chosen = |value: &str| Some(value.trim().to_string()).filter(|v| !v.is_empty());
+        ConversationFilter {
+            channel: chosen(&self.channel),
+            tag: chosen(&self.tag),
+            ..self.view.filter(me)
+        }
+    }
+
+    /// The query string showing `view` with this list's channel and tag.
+    pub fn query_string(&self, view: InboxView) -> String {
+        let encode = |v: &str| percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC).to_string();
+        let mut query = format!("view={}", view.code());
+        for (key, value) in [("channel", &self.channel), ("tag", &self.tag)] {
+            if !value.is_empty() {
+                query.push_str(&format!("&{key}={}", encode(value)));
+            }
+        }
+        query
+    }
+}
+
+/// The inbox's conversations as `query` asks, frustrated customers first, then by due time;
+/// those with a customer message `me` has not opened yet are marked unread.
 pub async fn inbox_rows(
     state: &AppState,
     lang: Lang,
-    view: InboxView,
+    query: &ViewQuery,
     me: &str,
 ) -> Result<Vec<ConversationRow>, AppError> {
-    let listed = state.store.list_conversations(&view.filter(me), INBOX_LIMIT).await?;
+    let listed = state.store.list_conversations(&query.filter(me), INBOX_LIMIT).await?;
+    let ids: Vec<&str> = listed.iter().map(|c| c.id.as_str()).collect();
+    let unread = state.store.unread_among(me, &ids).await?;
     let clock = clock(state, lang);
     Ok(listed
         .iter()
-        .map(|conversation| clock.conversation_row(conversation))
+        .map(|conversation| ConversationRow {
+            unread: unread.contains(&conversation.id),
+            ..clock.conversation_row(conversation)
+        })
         .collect())
 }
 
@@ -134,7 +170,7 @@ pub async fn rows(
         t: texts(lang),
         i: inbox_texts(lang),
         view: view.view.code(),
-        conversations: inbox_rows(&state, lang, view.view, &session.staff.id).await?,
+        conversations: inbox_rows(&state, lang, &view, &session.staff.id).await?,
     })
 }
 
@@ -276,9 +312,12 @@ async fn conversation_page(
     } else {
         i.resolve_cancels
     });
+    let team = state.store.list_staff().await?;
     let page = ConversationPage {
         t: texts(lang),
         i,
+        team: team.into_iter().filter(|s| s.active).map(|s| (s.id, s.name)).collect(),
+        assignee_id: view.assignee_id.clone(),
         cannot_send: cannot_send(state, &view.channel, i),
         resolve_warning,
         row,
@@ -305,7 +344,11 @@ pub async fn conversation(
     Query(query): Query<LangQuery>,
 ) -> Result<Response, AppError> {
     let lang = session.lang(&query);
-    conversation_page(&state, session, lang, &id, String::new(), None).await
+    let reader = session.staff.id.clone();
+    let page = conversation_page(&state, session, lang, &id, String::new(), None).await?;
+    // Opening it reads what came in; the lists of other pages show that at their next refresh.
+    state.store.mark_read(&id, &reader, state.clock.now()).await?;
+    Ok(page)
 }
 
 #[derive(Debug, Deserialize)]
@@ -381,18 +424,104 @@ pub async fn set_status(
     session.check_csrf(&form.csrf)?;
     let status =
         ConversationStatus::parse(&form.status).ok_or_else(|| AppError::BadRequest("unknown status".into()))?;
-    if status == ConversationStatus::Resolved && form.confirm != "1" {
-        let view = state.store.conversation(&id).await?.ok_or(AppError::NotFound)?;
-        if view.promise_status == Some(PromiseStatus::Open) {
-            return Err(AppError::invalid(
-                "confirm",
-                "resolve_not_confirmed",
-                "the customer is still waiting for an answer",
-            ));
-        }
-    }
-    app::change_conversation(&state, &session.staff, &id, ConversationChange::Status(status)).await?;
+    let change = ConversationChange::Status(status);
+    app::change_confirmed(&state, &session.staff, &id, change, form.confirm == "1").await?;
     Ok(Redirect::to(&format!("/staff/conversations/{id}")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AssignForm {
+    csrf: String,
+    staff_id: String,
+}
+
+/// "Assign" on the conversation page: to me or to someone else on the team.
+pub async fn assign(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Form(form): Form<AssignForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let change = ConversationChange::Assign {
+        staff_id: form.staff_id,
+    };
+    app::change_conversation(&state, &session.staff, &id, change).await?;
+    Ok(Redirect::to(&format!("/staff/conversations/{id}")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TagForm {
+    csrf: String,
+    #[serde(default)]
+    add: String,
+    #[serde(default)]
+    remove: String,
+}
+
+/// Adds or removes a tag on the conversation page.
+pub async fn tag(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Form(form): Form<TagForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let listed = |tag: String| if tag.trim().is_empty() { Vec::new() } else { vec![tag] };
+    let change = ConversationChange::Tags {
+        add: app::clean_tags("add", &listed(form.add))?,
+        remove: app::clean_tags("remove", &listed(form.remove))?,
+    };
+    app::change_conversation(&state, &session.staff, &id, change).await?;
+    Ok(Redirect::to(&format!("/staff/conversations/{id}")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BulkForm {
+    csrf: String,
+    #[serde(default)]
+    ids: Vec<String>,
+    action: String,
+    #[serde(default)]
+    tag: String,
+    #[serde(default)]
+    confirm: String,
+    /// The list to go back to (its query string).
+    #[serde(default)]
+    back: String,
+}
+
+/// The inbox's bulk actions on the ticked conversations: assign, tag or resolve.
+pub async fn bulk(
+    State(state): State<AppState>,
+    session: StaffSession,
+    axum_extra::extract::Form(form): axum_extra::extract::Form<BulkForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let change = match form.action.as_str() {
+        "assign_me" => ConversationChange::Assign {
+            staff_id: session.staff.id.clone(),
+        },
+        "tag" => ConversationChange::Tags {
+            add: app::clean_tags("tag", std::slice::from_ref(&form.tag))?,
+            remove: Vec::new(),
+        },
+        "resolve" => ConversationChange::Status(ConversationStatus::Resolved),
+        other => match other.strip_prefix("assign:") {
+            Some(staff_id) => ConversationChange::Assign {
+                staff_id: staff_id.to_string(),
+            },
+            None => return Err(AppError::BadRequest("unknown action".into())),
+        },
+    };
+    app::change_conversations(&state, &session.staff, &form.ids, change, form.confirm == "1").await?;
+    // Back to the same list: only a query string of our own making goes into the address.
+    let back: String = form
+        .back
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "=&%_-.".contains(*c))
+        .collect();
+    Ok(Redirect::to(&format!("/staff?{back}")).into_response())
 }
 
 fn timeline_row(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) -> TimelineRow {

@@ -78,9 +78,17 @@ pub struct DashboardPage {
     pub me: Staff,
     pub csrf: String,
     pub rows: Vec<CallbackRow>,
-    /// The inbox view shown (a code for the live-refresh address) and every view: (code, label, shown).
+    /// The inbox view shown (a code) and every view: (address query, label, shown).
     pub view: &'static str,
-    pub views: Vec<(&'static str, &'static str, bool)>,
+    pub views: Vec<(String, &'static str, bool)>,
+    /// This list's query string, for its live refresh.
+    pub query: String,
+    /// Channel filter: (code, label, chosen); tag filter: the tags in use and the chosen one.
+    pub channels: Vec<(String, String, bool)>,
+    pub tags: Vec<String>,
+    pub tag: String,
+    /// Who conversations can be assigned to: (id, name).
+    pub team: Vec<(String, String)>,
     pub conversations: Vec<ConversationRow>,
     pub unreadable: Vec<UnreadableRow>,
     pub not_sent: Vec<NotSentRow>,
@@ -120,6 +128,8 @@ pub struct ConversationRow {
     pub owner: Option<String>,
     pub frustrated: bool,
     pub tags: Vec<String>,
+    /// A customer message came in since the reader last opened it.
+    pub unread: bool,
 }
 
 pub struct UnreadableRow {
@@ -136,6 +146,9 @@ pub struct ConversationPage {
     pub i: &'static InboxTexts,
     pub me: Staff,
     pub csrf: String,
+    /// Who it can be assigned to: (id, name); who has it now.
+    pub team: Vec<(String, String)>,
+    pub assignee_id: Option<String>,
     pub row: ConversationRow,
     pub customer_id: String,
     pub status: &'static str,
@@ -435,6 +448,7 @@ impl LocalTime {
             owner: view.assignee_name.clone(),
             frustrated: view.frustration >= FRUSTRATED_FROM,
             tags: view.tags.clone(),
+            unread: false,
         }
     }
 

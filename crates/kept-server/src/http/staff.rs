@@ -156,15 +156,30 @@ pub async fn dashboard(
     let t = texts(lang);
     let i = inbox_texts(lang);
     let rows = open_rows(&state, lang).await?;
+    let choices = state.store.inbox_choices().await?;
+    let team = state.store.list_staff().await?;
     render(&DashboardPage {
         t,
         i,
         view: view.view.code(),
         views: super::inbox::InboxView::ALL
             .iter()
-            .map(|v| (v.code(), v.label(i), *v == view.view))
+            .map(|v| (view.query_string(*v), v.label(i), *v == view.view))
             .collect(),
-        conversations: super::inbox::inbox_rows(&state, lang, view.view, &session.staff.id).await?,
+        query: view.query_string(view.view),
+        channels: choices
+            .channels
+            .into_iter()
+            .map(|code| {
+                let chosen = code == view.channel;
+                (crate::i18n::channel_label(lang, &code), code, chosen)
+            })
+            .map(|(label, code, chosen)| (code, label, chosen))
+            .collect(),
+        tags: choices.tags,
+        tag: view.tag.clone(),
+        team: team.into_iter().filter(|s| s.active).map(|s| (s.id, s.name)).collect(),
+        conversations: super::inbox::inbox_rows(&state, lang, &view, &session.staff.id).await?,
         unreadable: super::inbox::unreadable_rows(&state, lang).await?,
         not_sent: super::inbox::not_sent_rows(&state, lang).await?,
         me: session.staff,
