@@ -1,5 +1,5 @@
 //! Configuration: `kept.toml` (every key optional) overridden by `KEPT_*` environment variables.
-//! The README lists every option.
+//! docs/configuration.md lists every option.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;

@@ -318,6 +318,22 @@ pub struct InboxTexts {
     pub add_tag: &'static str,
     pub remove_tag: &'static str,
     pub no_tags: &'static str,
+    pub edit_name: &'static str,
+    pub save_name: &'static str,
+    pub add_contact: &'static str,
+    pub contact_kind: &'static str,
+    pub contact_value: &'static str,
+    pub contact_phone: &'static str,
+    pub contact_email: &'static str,
+    pub merge_title: &'static str,
+    pub merge_intro: &'static str,
+    pub merge_find: &'static str,
+    pub merge_none: &'static str,
+    pub merge_moves: &'static str,
+    pub merge_nothing: &'static str,
+    pub merge_confirm: &'static str,
+    pub merge_into: &'static str,
+    pub contact_taken: &'static str,
 }
 
 pub fn inbox_texts(lang: Lang) -> &'static InboxTexts {
@@ -434,6 +450,22 @@ static INBOX_NL: InboxTexts = InboxTexts {
     add_tag: "Label toevoegen",
     remove_tag: "Weghalen",
     no_tags: "Geen labels.",
+    edit_name: "Naam",
+    save_name: "Naam opslaan",
+    add_contact: "Contactgegeven toevoegen",
+    contact_kind: "Soort",
+    contact_value: "Gegeven",
+    contact_phone: "Telefoon",
+    contact_email: "E-mail",
+    merge_title: "Samenvoegen met een andere klant",
+    merge_intro: "Is dit dezelfde persoon als een andere klant (bijvoorbeeld via telefoon én e-mail)? Zoek de andere klant; alles van die klant gaat dan naar deze.",
+    merge_find: "Zoek op naam, telefoon of e-mail",
+    merge_none: "Geen andere klant gevonden.",
+    merge_moves: "Gaat mee",
+    merge_nothing: "geen gegevens",
+    merge_confirm: "Ik begrijp dat dit niet ongedaan kan worden",
+    merge_into: "Samenvoegen in",
+    contact_taken: "Dit contactgegeven hoort al bij een andere klant. Is het dezelfde persoon? Voeg ze hieronder samen.",
 };
 
 static INBOX_EN: InboxTexts = InboxTexts {
@@ -543,6 +575,22 @@ static INBOX_EN: InboxTexts = InboxTexts {
     add_tag: "Add a tag",
     remove_tag: "Remove",
     no_tags: "No tags.",
+    edit_name: "Name",
+    save_name: "Save name",
+    add_contact: "Add a contact",
+    contact_kind: "Kind",
+    contact_value: "Contact",
+    contact_phone: "Phone",
+    contact_email: "E-mail",
+    merge_title: "Merge with another customer",
+    merge_intro: "Is this the same person as another customer (say by phone and by e-mail)? Find the other customer; everything of theirs then moves to this one.",
+    merge_find: "Search by name, phone or e-mail",
+    merge_none: "No other customer found.",
+    merge_moves: "Moves along",
+    merge_nothing: "no records",
+    merge_confirm: "I understand this cannot be undone",
+    merge_into: "Merge into",
+    contact_taken: "This contact already belongs to another customer. Same person? Merge them below.",
 };
 
 impl InboxTexts {
@@ -637,6 +685,10 @@ static ERRORS_NL: ErrorTexts = ErrorTexts {
         ("nul_character", "Er staat een onleesbaar teken in wat u verstuurde."),
         ("invalid_email", "Dat is geen e-mailadres."),
         ("none_chosen", "Vink eerst een of meer gesprekken aan."),
+        (
+            "merge_not_confirmed",
+            "Vink aan dat u begrijpt dat samenvoegen niet ongedaan kan worden.",
+        ),
         ("invalid_tag", "Een label heeft 1 tot 40 tekens."),
         (
             "email_taken",
@@ -706,6 +758,10 @@ static ERRORS_EN: ErrorTexts = ErrorTexts {
         ("nul_character", "What you sent holds an unreadable character."),
         ("invalid_email", "That is not an e-mail address."),
         ("none_chosen", "Tick one or more conversations first."),
+        (
+            "merge_not_confirmed",
+            "Tick the box to confirm that merging cannot be undone.",
+        ),
         ("invalid_tag", "A tag has 1 to 40 characters."),
         (
             "email_taken",
@@ -943,6 +999,33 @@ pub fn channel_label(lang: Lang, code: &str) -> String {
         .unwrap_or_default()
 }
 
+/// "3 berichten" / "3 messages": how many of a customer's records of one kind (a table of
+/// the register of customer data) a merge moves; `None` for nothing to count.
+pub fn record_count(lang: Lang, table: &str, count: i64) -> Option<String> {
+    let (one, many) = match (table, lang) {
+        ("customer_handles", Lang::Nl) => ("contactgegeven", "contactgegevens"),
+        ("customer_handles", Lang::En) => ("contact", "contacts"),
+        ("callback_requests", Lang::Nl) => ("terugbelverzoek", "terugbelverzoeken"),
+        ("callback_requests", Lang::En) => ("callback request", "callback requests"),
+        ("calls", Lang::Nl) => ("belpoging", "belpogingen"),
+        ("calls", Lang::En) => ("call attempt", "call attempts"),
+        ("conversations", Lang::Nl) => ("gesprek", "gesprekken"),
+        ("conversations", Lang::En) => ("conversation", "conversations"),
+        ("messages", Lang::Nl) => ("bericht", "berichten"),
+        ("messages", Lang::En) => ("message", "messages"),
+        ("notes", Lang::Nl) => ("notitie", "notities"),
+        ("notes", Lang::En) => ("note", "notes"),
+        ("phone_calls", Lang::Nl) => ("telefoongesprek", "telefoongesprekken"),
+        ("phone_calls", Lang::En) => ("phone call", "phone calls"),
+        ("follow_ups", Lang::Nl) => ("toezegging", "toezeggingen"),
+        ("follow_ups", Lang::En) => ("follow-up", "follow-ups"),
+        ("promises", Lang::Nl) => ("belofte", "beloftes"),
+        ("promises", Lang::En) => ("promise", "promises"),
+        _ => return None,
+    };
+    (count > 0).then(|| format!("{count} {}", if count == 1 { one } else { many }))
+}
+
 /// A customer's contact in words: "E-mail: jan@example.nl", "WhatsApp: +31 6 …"; a phone
 /// number as it is.
 pub fn contact_label(lang: Lang, contact: &str) -> String {
@@ -1099,6 +1182,28 @@ static TEAM_EN: TeamTexts = TeamTexts {
 
 #[cfg(test)]
 mod channel_tests {
+    #[test]
+    fn every_table_a_merge_moves_is_counted_in_words() {
+        for holding in kept_store::customer_data::REGISTER {
+            if matches!(holding.link, kept_store::customer_data::Link::Parent { .. }) || holding.table == "search_index"
+            {
+                continue;
+            }
+            for lang in [Lang::Nl, Lang::En] {
+                assert!(
+                    super::record_count(lang, holding.table, 2).is_some(),
+                    "{} has no words in {lang:?}",
+                    holding.table
+                );
+            }
+        }
+        assert_eq!(
+            super::record_count(Lang::Nl, "messages", 1).as_deref(),
+            Some("1 bericht")
+        );
+        assert_eq!(super::record_count(Lang::En, "messages", 0), None);
+    }
+
     use super::*;
 
     #[test]

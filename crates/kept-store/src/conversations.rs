@@ -656,22 +656,24 @@ pub(crate) async fn conversation_of_message(pool: &AnyPool, message_id: &str) ->
 pub(crate) async fn timeline(pool: &AnyPool, customer_id: &str) -> Result<Vec<TimelineEntry>> {
     let rows = sqlx::query(
         "SELECT CASE WHEN m.direction = 'inbound' THEN 'message_in' ELSE 'message_out' END AS kind, m.sent_ms AS at_ms, \
-                m.channel, m.body AS text, CAST(NULL AS TEXT) AS note, s.name AS staff_name, m.id, 0 AS later \
+                m.channel, m.body AS text, CAST(NULL AS TEXT) AS note, s.name AS staff_name, m.id, 0 AS later, \
+                m.conversation_id AS about \
          FROM messages m LEFT JOIN staff s ON s.id = m.staff_id WHERE m.customer_id = $1 \
          UNION ALL \
-         SELECT 'callback_request', created_ms, 'phone', window_code, note, CAST(NULL AS TEXT), id, 0 \
+         SELECT 'callback_request', created_ms, 'phone', window_code, note, CAST(NULL AS TEXT), id, 0, id \
          FROM callback_requests WHERE customer_id = $1 \
          UNION ALL \
-         SELECT 'call', k.at_ms, 'phone', k.outcome, k.note, s.name, k.id, 0 FROM calls k LEFT JOIN staff s ON s.id = k.staff_id \
-         WHERE k.customer_id = $1 \
+         SELECT 'call', k.at_ms, 'phone', k.outcome, k.note, s.name, k.id, 0, k.callback_id FROM calls k \
+         LEFT JOIN staff s ON s.id = k.staff_id WHERE k.customer_id = $1 \
          UNION ALL \
-         SELECT 'note', n.at_ms, COALESCE(c.channel, 'internal'), n.body, CAST(NULL AS TEXT), s.name, n.id, 0 FROM notes n \
+         SELECT 'note', n.at_ms, COALESCE(c.channel, 'internal'), n.body, CAST(NULL AS TEXT), s.name, n.id, 0, \
+         n.conversation_id FROM notes n \
          LEFT JOIN staff s ON s.id = n.staff_id LEFT JOIN conversations c ON c.id = n.conversation_id WHERE n.customer_id = $1 \
          UNION ALL \
-         SELECT 'phone_call', p.at_ms, 'phone', p.summary, p.direction, s.name, p.id, 0 FROM phone_calls p \
+         SELECT 'phone_call', p.at_ms, 'phone', p.summary, p.direction, s.name, p.id, 0, CAST(NULL AS TEXT) FROM phone_calls p \
          LEFT JOIN staff s ON s.id = p.staff_id WHERE p.customer_id = $1 \
          UNION ALL \
-         SELECT 'promise', r.created_ms, r.kind, r.status, CAST(r.due_ms AS TEXT), s.name, r.id, 1 FROM promises r \
+         SELECT 'promise', r.created_ms, r.kind, r.status, CAST(r.due_ms AS TEXT), s.name, r.id, 1, r.subject_id FROM promises r \
          LEFT JOIN staff s ON s.id = r.owner_id WHERE r.customer_id = $1 \
          ORDER BY 2, 8, 7",
     )
@@ -697,6 +699,7 @@ pub(crate) async fn timeline(pool: &AnyPool, customer_id: &str) -> Result<Vec<Ti
                 note,
                 staff_name: r.try_get("staff_name")?,
                 id: r.try_get("id")?,
+                about: r.try_get("about")?,
             })
         })
         .collect()

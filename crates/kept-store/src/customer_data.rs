@@ -185,6 +185,27 @@ pub(crate) async fn move_all(conn: &mut AnyConnection, dialect: Dialect, into: &
     Ok(())
 }
 
+/// How many rows each table holds of a customer (those linked by their own `customer_id`,
+/// the search index left out): what a merge would move.
+pub(crate) async fn counts(conn: &mut AnyConnection, customer_id: &str) -> Result<Vec<(&'static str, i64)>> {
+    let mut counts = Vec::new();
+    for holding in REGISTER {
+        if matches!(holding.link, Link::Parent { .. }) || holding.table == "search_index" {
+            continue;
+        }
+        let count: i64 = sqlx::query(&format!(
+            "SELECT COUNT(*) AS n FROM {} WHERE customer_id = $1",
+            holding.table
+        ))
+        .bind(customer_id)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("n")?;
+        counts.push((holding.table, count));
+    }
+    Ok(counts)
+}
+
 /// Everything kept holds about a customer, as JSON.
 pub(crate) async fn export(conn: &mut AnyConnection, customer_id: &str, now: DateTime<Utc>) -> Result<CustomerExport> {
     let customer = sqlx::query("SELECT id, name, phone, created_ms FROM customers WHERE id = $1")

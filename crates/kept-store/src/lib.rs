@@ -130,6 +130,9 @@ pub trait Store: Send + Sync + 'static {
 
     // Customers.
     async fn customer(&self, id: &str) -> Result<Option<CustomerView>>;
+    async fn rename_customer(&self, id: &str, name: Option<&str>) -> Result<()>;
+    /// Per table of the register, how many rows are the customer's: what merging them moves.
+    async fn customer_record_counts(&self, id: &str) -> Result<Vec<(&'static str, i64)>>;
     async fn add_contact(&self, customer_id: &str, contact: Contact, now: DateTime<Utc>) -> Result<CustomerView>;
     /// Moves all of `from` (requests, calls, promises, conversations, contacts, notes) to `into`.
     async fn merge_customers(&self, into: &str, from: &str) -> Result<CustomerView>;

@@ -425,6 +425,9 @@ pub struct TimelineEntry {
     pub staff_name: Option<String>,
     /// The message, callback request or call.
     pub id: String,
+    /// The record it belongs to, whose page shows it: a message's or note's conversation, a
+    /// call's callback request, a promise's subject (its kind says which).
+    pub about: Option<String>,
 }
 
 /// A customer with every way to reach them.

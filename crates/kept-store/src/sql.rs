@@ -460,6 +460,15 @@ impl Store for SqlStore {
         customers::customer(&self.read, id).await
     }
 
+    async fn rename_customer(&self, id: &str, name: Option<&str>) -> Result<()> {
+        customers::rename(&self.write, id, name).await
+    }
+
+    async fn customer_record_counts(&self, id: &str) -> Result<Vec<(&'static str, i64)>> {
+        let mut conn = self.read.acquire().await?;
+        customer_data::counts(&mut conn, id).await
+    }
+
     async fn add_contact(&self, customer_id: &str, contact: Contact, now: DateTime<Utc>) -> Result<CustomerView> {
         let mut tx = self.begin_write().await?;
         customers::add_contact(&mut tx, customer_id, &contact, now).await?;

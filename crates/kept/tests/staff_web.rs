@@ -779,6 +779,7 @@ async fn no_staff_page_shows_a_code_or_an_id() {
         "/staff/search?q=fietsbel".to_string(),
         "/staff/settings".to_string(),
         "/staff/account".to_string(),
+        format!("/staff/customers/{customer}/merge?q=jan"),
     ];
     for lang in ["nl", "en"] {
         for page in &pages {
@@ -1086,6 +1087,123 @@ async fn the_inbox_sorts_the_day_with_unread_filters_and_bulk_actions() {
             .await;
         assert_eq!(none.status(), StatusCode::UNPROCESSABLE_ENTITY, "nothing ticked");
         assert!(none.text().await.unwrap().contains("Vink eerst"));
+        server.running.stop().await;
+    }
+}
+
+/// The customer page: rename, link a contact, and when the contact is someone else's, merge
+/// them after a preview of what moves (owners only); every timeline line opens its page.
+#[tokio::test]
+async fn a_customer_is_renamed_linked_and_merged_from_their_page() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let callback = server
+            .created(json!({"phone": "0612345678", "name": "J. de Vries"}))
+            .await;
+        let phone_customer = callback["customer_id"].as_str().unwrap().to_string();
+        let raw = "From: Jan de Vries <jan@example.nl>\r\nTo: winkel@fiets.test\r\nSubject: Mijn fiets\r\n\
+                   Message-ID: <merge-page-1@example.nl>\r\n\r\nIs hij klaar?\r\n";
+        let mail: Value = server.post_email(raw).await.json().await.unwrap();
+        let conversation = mail["conversation_id"].as_str().unwrap().to_string();
+        let email_customer = server
+            .api_get(&format!("/api/v1/conversations/{conversation}"))
+            .await
+            .json::<Value>()
+            .await
+            .unwrap()["customer_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let (mut owner, csrf) = logged_in(&server, &server.owner_email).await;
+        let page_of = |id: &str| server.url(&format!("/staff/customers/{id}"));
+
+        let renamed = owner
+            .post(
+                &format!("{}/name", page_of(&phone_customer)),
+                &[("csrf", &csrf), ("name", "Jan de Vries")],
+            )
+            .await;
+        assert_eq!(renamed.status(), StatusCode::SEE_OTHER);
+        let (_, page) = owner.get(&page_of(&phone_customer)).await;
+        assert!(page.contains("<h1>Jan de Vries</h1>"), "{}", db.name);
+        assert!(
+            page.contains(&format!(
+                "href=\"/staff/callbacks/{}\"",
+                callback["id"].as_str().unwrap()
+            )),
+            "{}: the request on the timeline opens its page",
+            db.name
+        );
+        let (_, mail_page) = owner.get(&page_of(&email_customer)).await;
+        assert!(
+            mail_page.contains(&format!("href=\"/staff/conversations/{conversation}\"")),
+            "{}: the message opens its conversation",
+            db.name
+        );
+
+        // The e-mail address is the other customer's: the merge page opens with them found.
+        let taken = owner
+            .post(
+                &format!("{}/contacts", page_of(&phone_customer)),
+                &[("csrf", &csrf), ("kind", "email"), ("value", "Jan@Example.nl")],
+            )
+            .await;
+        assert_eq!(taken.status(), StatusCode::CONFLICT, "{}", db.name);
+        let preview = taken.text().await.unwrap();
+        assert!(preview.contains("hoort al bij een andere klant"), "{preview}");
+        assert!(preview.contains("E-mail: jan@example.nl"), "{preview}");
+        assert!(
+            preview.contains("1 bericht") && preview.contains("1 gesprek"),
+            "what moves: {preview}"
+        );
+
+        let (mut agent, agent_csrf) = logged_in(&server, &server.agent_email).await;
+        let (_, agent_view) = agent
+            .get(&format!("{}/merge?q=jan%40example.nl", page_of(&phone_customer)))
+            .await;
+        assert!(
+            !agent_view.contains("name=\"from\""),
+            "agents see the preview but no merge button"
+        );
+        let refused = agent
+            .post(
+                &format!("{}/merge", page_of(&phone_customer)),
+                &[("csrf", &agent_csrf), ("from", &email_customer), ("confirm", "1")],
+            )
+            .await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        let unconfirmed = owner
+            .post(
+                &format!("{}/merge", page_of(&phone_customer)),
+                &[("csrf", &csrf), ("from", &email_customer)],
+            )
+            .await;
+        assert_eq!(unconfirmed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+        let merged = owner
+            .post(
+                &format!("{}/merge", page_of(&phone_customer)),
+                &[("csrf", &csrf), ("from", &email_customer), ("confirm", "1")],
+            )
+            .await;
+        assert_eq!(merged.status(), StatusCode::SEE_OTHER, "{}", db.name);
+        let (_, page) = owner.get(&page_of(&phone_customer)).await;
+        assert!(
+            page.contains("E-mail: jan@example.nl") && page.contains("Is hij klaar?"),
+            "{}: {page}",
+            db.name
+        );
+        assert_eq!(owner.get(&page_of(&email_customer)).await.0, StatusCode::NOT_FOUND);
+
+        let added = owner
+            .post(
+                &format!("{}/contacts", page_of(&phone_customer)),
+                &[("csrf", &csrf), ("kind", "whatsapp"), ("value", "+31 6 12345678")],
+            )
+            .await;
+        assert_eq!(added.status(), StatusCode::SEE_OTHER);
+        let (_, page) = owner.get(&page_of(&phone_customer)).await;
+        assert!(page.contains("WhatsApp: +31 6 12345678"), "{page}");
         server.running.stop().await;
     }
 }

@@ -63,6 +63,23 @@ async fn add_record(app: &App, staff: &Staff, customer_id: &str, record: NewReco
     Ok(id)
 }
 
+/// Gives a customer a name as staff know them (blank takes it away).
+pub async fn rename_customer(app: &App, staff: &Staff, id: &str, name: &str) -> Result<(), AppError> {
+    let name = name.trim();
+    if name.chars().count() > 200 || name.chars().any(char::is_control) {
+        return Err(AppError::invalid(
+            "name",
+            "name_required",
+            "a name is at most 200 characters, on one line",
+        ));
+    }
+    let name = Some(name).filter(|n| !n.is_empty());
+    app.store.rename_customer(id, name).await?;
+    tracing::debug!(customer = id, by = %staff.id, "renamed");
+    app.announce(Change::Customers).await;
+    Ok(())
+}
+
 /// Moves everything of customer `from` to `into` (owner only).
 pub async fn merge_customers(app: &App, staff: &Staff, into: &str, from: &str) -> Result<CustomerView, AppError> {
     authorize(staff, OwnerOnly::MergeCustomers)?;

@@ -19,6 +19,7 @@ use tokio::sync::Notify;
 pub use callbacks::{Accepted, accept_callback, record_outcome};
 pub use customers::{
     add_contact, add_follow_up, add_note, close_follow_up, erase_customer, export_customer, log_call, merge_customers,
+    rename_customer,
 };
 pub use messages::{
     EMAIL, EmailAccepted, MAX_TAG_CHARS, MailSource, accept_email, accept_inbound, can_send, change_confirmed,

@@ -251,6 +251,9 @@ pub struct TimelineEntryJson {
     pub note: Option<String>,
     pub staff_name: Option<String>,
     pub id: String,
+    /// What it belongs to: a message's or note's conversation, a call's callback request, a
+    /// promise's subject.
+    pub about: Option<String>,
 }
 
 impl From<&TimelineEntry> for TimelineEntryJson {
@@ -263,6 +266,7 @@ impl From<&TimelineEntry> for TimelineEntryJson {
             note: e.note.clone(),
             staff_name: e.staff_name.clone(),
             id: e.id.clone(),
+            about: e.about.clone(),
         }
     }
 }

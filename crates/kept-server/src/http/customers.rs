@@ -46,7 +46,29 @@ pub struct ContactRequest {
 }
 
 impl ContactRequest {
-    fn contact(&self, region: &str) -> Result<Contact, AppError> {
+    /// From the customer page's form: `kind` is phone, email or a channel's code.
+    pub(super) fn from_form(kind: &str, value: &str) -> Self {
+        let value = Some(value.trim().to_string());
+        match kind {
+            "phone" => ContactRequest {
+                phone: value,
+                email: None,
+                handle: None,
+            },
+            "email" => ContactRequest {
+                phone: None,
+                email: value,
+                handle: None,
+            },
+            channel => ContactRequest {
+                phone: None,
+                email: None,
+                handle: value.map(|v| format!("{channel}:{v}")),
+            },
+        }
+    }
+
+    pub(super) fn contact(&self, region: &str) -> Result<Contact, AppError> {
         match (&self.phone, &self.email, &self.handle) {
             (Some(phone), None, None) => normalise_phone(phone, region)
                 .map(Contact::Phone)

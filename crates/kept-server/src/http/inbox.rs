@@ -559,11 +559,21 @@ fn timeline_row(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) -> Tim
         },
         text,
         who: entry.staff_name.clone(),
-        link: match entry.kind.as_str() {
-            "callback_request" => Some(format!("/staff/callbacks/{}", entry.id)),
-            _ => None,
-        },
+        link: timeline_link(entry),
     }
+}
+
+/// The staff page a timeline line belongs to, if it has one of its own.
+fn timeline_link(entry: &TimelineEntry) -> Option<String> {
+    let about = entry.about.as_deref()?;
+    let page = match (entry.kind.as_str(), PromiseKind::parse(&entry.channel)) {
+        ("message_in" | "message_out" | "note", _) | ("promise", Some(PromiseKind::Reply)) => "conversations",
+        ("callback_request" | "call", _) | ("promise", Some(PromiseKind::Callback | PromiseKind::CallbackRetry)) => {
+            "callbacks"
+        }
+        _ => return None,
+    };
+    Some(format!("/staff/{page}/{about}"))
 }
 
 fn follow_up_row(clock: &LocalTime, i: &InboxTexts, follow_up: &FollowUpView) -> FollowUpRow {
@@ -605,13 +615,24 @@ pub async fn customer(
         .chain(customer.handles.iter())
         .map(|contact| contact_label(lang, contact))
         .collect();
+    let contact_kinds = [
+        ("phone", i.contact_phone.to_string()),
+        ("email", i.contact_email.to_string()),
+    ]
+    .into_iter()
+    .map(|(code, label)| (code.to_string(), label))
+    .chain(
+        ["whatsapp", "chat", "twitter", "instagram", "facebook", "sms"]
+            .into_iter()
+            .map(|code| (code.to_string(), channel_label(lang, code))),
+    )
+    .collect();
     let page = CustomerPage {
         t: texts(lang),
         i,
-        name: customer
-            .name
-            .clone()
-            .unwrap_or_else(|| customer.phone.clone().unwrap_or_default()),
+        name: super::customer_pages::display_name(&customer),
+        stored_name: customer.name.clone().unwrap_or_default(),
+        contact_kinds,
         id: customer.id,
         contacts,
         timeline,

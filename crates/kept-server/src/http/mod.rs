@@ -3,6 +3,7 @@
 
 mod api;
 mod conversations;
+mod customer_pages;
 mod customers;
 mod edge;
 pub mod errors;
@@ -77,6 +78,12 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/inbox/bulk", post(inbox::bulk))
         .route("/staff/customers/{id}", get(inbox::customer))
         .route("/staff/customers/{id}/note", post(inbox::add_note))
+        .route("/staff/customers/{id}/name", post(customer_pages::rename))
+        .route("/staff/customers/{id}/contacts", post(customer_pages::add_contact))
+        .route(
+            "/staff/customers/{id}/merge",
+            get(customer_pages::merge_form).post(customer_pages::merge),
+        )
         .route("/staff/customers/{id}/call", post(inbox::log_call))
         .route("/staff/customers/{id}/follow-up", post(follow_ups::add))
         .route("/staff/follow-ups/{id}", post(follow_ups::close))

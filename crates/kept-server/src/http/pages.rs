@@ -211,6 +211,36 @@ pub struct CustomerPage {
     /// The day and time a new follow-up is due unless staff change it.
     pub due_default: (String, &'static str),
     pub may_erase: bool,
+    /// The name as stored (empty when none), for the name field.
+    pub stored_name: String,
+    /// The channels a contact can be added for: (code, label).
+    pub contact_kinds: Vec<(String, String)>,
+}
+
+/// Finding another customer to merge into this one, with what of theirs would move.
+#[derive(Template)]
+#[template(path = "merge.html")]
+pub struct MergePage {
+    pub t: &'static Texts,
+    pub i: &'static InboxTexts,
+    pub me: Staff,
+    pub csrf: String,
+    pub id: String,
+    pub name: String,
+    pub query: String,
+    pub searched: bool,
+    /// Opened because a contact being added belongs to someone else.
+    pub contact_taken: bool,
+    pub may_merge: bool,
+    pub candidates: Vec<MergeCandidate>,
+}
+
+pub struct MergeCandidate {
+    pub id: String,
+    pub name: String,
+    pub contacts: Vec<String>,
+    /// "3 berichten", "1 terugbelverzoek", …
+    pub moves: Vec<String>,
 }
 
 pub struct FollowUpRow {

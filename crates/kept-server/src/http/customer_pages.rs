@@ -1,0 +1,178 @@
+//! Changing a customer from their page: their name, a new contact, and merging another
+//! customer into them (owners, after a preview of what moves).
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use kept_domain::Lang;
+use kept_domain::phone::normalise_phone;
+use kept_domain::staff::OwnerOnly;
+use kept_store::CustomerView;
+use serde::Deserialize;
+
+use super::customers::ContactRequest;
+use super::errors::OwnPage;
+use super::extract::StaffSession;
+use super::pages::{MergeCandidate, MergePage, render};
+use super::staff::LangQuery;
+use crate::app;
+use crate::error::AppError;
+use crate::i18n::{contact_label, inbox_texts, record_count, texts};
+use crate::state::AppState;
+
+const CANDIDATES: i64 = 10;
+
+#[derive(Debug, Deserialize)]
+pub struct NameForm {
+    csrf: String,
+    name: String,
+}
+
+pub async fn rename(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Form(form): Form<NameForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    app::rename_customer(&state, &session.staff, &id, &form.name).await?;
+    Ok(Redirect::to(&format!("/staff/customers/{id}")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ContactForm {
+    csrf: String,
+    kind: String,
+    value: String,
+}
+
+/// Links a phone number, e-mail address or handle to the customer. When it belongs to
+/// someone else, the merge page opens with that customer found.
+pub async fn add_contact(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Form(form): Form<ContactForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let contact =
+        ContactRequest::from_form(&form.kind, &form.value).contact(&state.settings().business.default_region)?;
+    match app::add_contact(&state, &session.staff, &id, contact).await {
+        Ok(_) => Ok(Redirect::to(&format!("/staff/customers/{id}")).into_response()),
+        Err(AppError::Conflict(_)) => {
+            let lang = session.staff.lang;
+            let page = merge_page(&state, session, lang, &id, form.value.trim(), true).await?;
+            Ok((StatusCode::CONFLICT, Extension(OwnPage), page).into_response())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct MergeQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// The merge page: find the other customer and see what of theirs would move.
+pub async fn merge_form(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Query(lang): Query<LangQuery>,
+    Query(query): Query<MergeQuery>,
+) -> Result<Response, AppError> {
+    let lang = session.lang(&lang);
+    merge_page(&state, session, lang, &id, query.q.trim(), false).await
+}
+
+async fn merge_page(
+    state: &AppState,
+    session: StaffSession,
+    lang: Lang,
+    id: &str,
+    query: &str,
+    contact_taken: bool,
+) -> Result<Response, AppError> {
+    let customer = state.store.customer(id).await?.ok_or(AppError::NotFound)?;
+    let mut candidates = Vec::new();
+    if !query.is_empty() {
+        let phone = normalise_phone(query, &state.settings().business.default_region).ok();
+        for other in state.store.find_customers(query, phone.as_deref(), CANDIDATES).await? {
+            if other.id != customer.id {
+                candidates.push(candidate(state, lang, other).await?);
+            }
+        }
+    }
+    let page = MergePage {
+        t: texts(lang),
+        i: inbox_texts(lang),
+        name: display_name(&customer),
+        id: customer.id,
+        query: query.to_string(),
+        searched: !query.is_empty(),
+        contact_taken,
+        may_merge: session.staff.role.may(OwnerOnly::MergeCustomers),
+        candidates,
+        me: session.staff,
+        csrf: session.csrf,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// Another customer with their contacts and what of theirs a merge moves, in words.
+async fn candidate(state: &AppState, lang: Lang, other: CustomerView) -> Result<MergeCandidate, AppError> {
+    let counts = state.store.customer_record_counts(&other.id).await?;
+    let moves: Vec<String> = counts
+        .iter()
+        .filter_map(|(table, count)| record_count(lang, table, *count))
+        .collect();
+    Ok(MergeCandidate {
+        name: display_name(&other),
+        contacts: other
+            .phone
+            .iter()
+            .chain(other.handles.iter())
+            .map(|contact| contact_label(lang, contact))
+            .collect(),
+        moves,
+        id: other.id,
+    })
+}
+
+/// A customer's name, or their phone number when they gave no name.
+pub fn display_name(customer: &CustomerView) -> String {
+    customer
+        .name
+        .clone()
+        .or_else(|| customer.phone.clone())
+        .unwrap_or_else(|| customer.handles.first().cloned().unwrap_or_default())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MergeForm {
+    csrf: String,
+    from: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Moves everything of the other customer into this one (owners only: the use case checks).
+pub async fn merge(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Form(form): Form<MergeForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    if form.confirm != "1" {
+        return Err(AppError::invalid(
+            "confirm",
+            "merge_not_confirmed",
+            "tick that merging cannot be undone",
+        ));
+    }
+    app::merge_customers(&state, &session.staff, &id, &form.from).await?;
+    Ok(Redirect::to(&format!("/staff/customers/{id}")).into_response())
+}
