@@ -59,6 +59,7 @@
       r: () => document.getElementById("reply-text")?.focus(),
       e: () => document.querySelector("button[name=status][value=resolved]")?.click(),
       "?": () => { const help = document.getElementById("keys-help"); if (help) help.hidden = !help.hidden; },
+      Escape: () => { const help = document.getElementById("keys-help"); if (help) help.hidden = true; },
     };
     const act = actions[event.key];
     if (act && (event.key !== "Enter" || open)) {

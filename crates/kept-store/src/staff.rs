@@ -320,11 +320,14 @@ pub(crate) async fn owner_ids(conn: &mut AnyConnection) -> Result<Vec<String>> {
     rows.iter().map(|r| Ok(r.try_get::<String, _>("id")?)).collect()
 }
 
-/// Everyone who can be given new work, with their place in the round-robin queue.
+/// Everyone who can be given new work (on the team and able to log in), with their place in
+/// the round-robin queue.
 pub(crate) async fn load_candidates(conn: &mut AnyConnection) -> Result<Vec<Candidate>> {
-    let rows = sqlx::query("SELECT id, role, away, delegate_id, assignment_seq, name FROM staff WHERE active = 1")
-        .fetch_all(conn)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT id, role, away, delegate_id, assignment_seq, name FROM staff WHERE active = 1 AND password_hash <> ''",
+    )
+    .fetch_all(conn)
+    .await?;
     rows.iter()
         .map(|r| {
             Ok(Candidate {

@@ -28,7 +28,11 @@ async fn staff_pages_need_a_login_and_the_session_cookie_is_locked_down() {
         )
         .await;
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
-    assert!(wrong.text().await.unwrap().contains("klopt niet"));
+    let failed = wrong.text().await.unwrap();
+    assert!(
+        failed.contains("E-mailadres of wachtwoord klopt niet") && failed.contains("value=\"sanne@fiets.test\""),
+        "the login form again, saying why, with the address kept: {failed}"
+    );
 
     let forged = Browser::new()
         .post(

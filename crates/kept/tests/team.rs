@@ -8,6 +8,17 @@ use reqwest::header::LOCATION;
 use serde_json::{Value, json};
 use support::*;
 
+/// Where a form's redirect leads, as the browser would show it next.
+async fn after(browser: &mut Browser, server: &TestServer, response: reqwest::Response) -> String {
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "a form answers with a redirect"
+    );
+    let to = response.headers()[LOCATION].to_str().unwrap().to_string();
+    browser.get(&server.url(&to)).await.1
+}
+
 /// A link kept made, on this test server (the configured base URL names port 0).
 fn local(server: &TestServer, link: &str) -> String {
     server.url(&link[link.find("/password/").expect("a password link")..])
@@ -366,8 +377,7 @@ async fn staff_change_their_own_password_and_manage_their_tokens_on_the_account_
             ],
         )
         .await;
-    assert_eq!(changed.status(), StatusCode::OK);
-    assert!(changed.text().await.unwrap().contains("is gewijzigd"));
+    assert!(after(&mut browser, &server, changed).await.contains("is gewijzigd"));
     assert_eq!(
         browser.get(&server.url("/staff")).await.0,
         StatusCode::OK,
@@ -385,7 +395,9 @@ async fn staff_change_their_own_password_and_manage_their_tokens_on_the_account_
             &[("csrf", &csrf), ("name", "website")],
         )
         .await;
-    let page = created.text().await.unwrap();
+    let page = after(&mut browser, &server, created).await;
+    let (_, reloaded) = browser.get(&server.url("/staff/account")).await;
+    assert!(!reloaded.contains("new-token"), "a token is shown once");
     let start = page.find("id=\"new-token\" readonly value=\"").unwrap() + 31;
     let token = page[start..].split('"').next().unwrap().to_string();
     let listed: Vec<Value> = server
@@ -460,11 +472,23 @@ async fn the_owner_runs_the_team_from_the_team_page() {
             ],
         )
         .await;
-    assert_eq!(invited.status(), StatusCode::OK);
-    let page = invited.text().await.unwrap();
+    let page = after(&mut owner, &server, invited).await;
     assert!(page.contains("Uitnodiging verstuurd naar Piet"), "{page}");
     assert!(page.contains("/password/"), "the link to pass on by hand");
     assert!(page.contains("Uitgenodigd, nog geen wachtwoord"));
+    let (_, again) = owner.get(&server.url("/staff/team")).await;
+    assert!(!again.contains("/password/"), "the link is shown once");
+    let stand_ins = again
+        .split("<select id=\"delegate\"")
+        .nth(1)
+        .unwrap()
+        .split("</select>")
+        .next()
+        .unwrap();
+    assert!(
+        stand_ins.contains("Sanne") && !stand_ins.contains("Piet"),
+        "someone still invited stands in for nobody: {stand_ins}"
+    );
     let staff = server.store.list_staff().await.unwrap();
     let piet = id_of(&staff, "piet@fiets.test");
     let renamed = owner
@@ -473,7 +497,7 @@ async fn the_owner_runs_the_team_from_the_team_page() {
             &[("csrf", &csrf), ("name", "Piet Bakker"), ("role", "owner")],
         )
         .await;
-    assert!(renamed.text().await.unwrap().contains("Opgeslagen"));
+    assert!(after(&mut owner, &server, renamed).await.contains("Opgeslagen"));
     let now = server.store.staff_by_id(&piet).await.unwrap().unwrap();
     assert_eq!((now.name.as_str(), now.role), ("Piet Bakker", kept_domain::Role::Owner));
     let olga = id_of(&staff, &server.owner_email);
@@ -483,7 +507,7 @@ async fn the_owner_runs_the_team_from_the_team_page() {
             &[("csrf", &csrf), ("hand_over_to", &olga)],
         )
         .await;
-    let page = off.text().await.unwrap();
+    let page = after(&mut owner, &server, off).await;
     assert!(page.contains("overgedragen aan Olga"), "{page}");
     assert!(page.contains("Vroegere teamleden"));
     let refused = agent

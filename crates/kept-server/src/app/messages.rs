@@ -288,10 +288,10 @@ pub async fn change_conversation(
 /// The longest tag.
 pub const MAX_TAG_CHARS: usize = 40;
 
-/// Tags as kept stores them: trimmed, lower case, 1 to 40 characters.
+/// Tags as kept stores them: single spaces, lower case, 1 to 40 characters.
 pub fn clean_tags(field: &'static str, tags: &[String]) -> Result<Vec<String>, AppError> {
     tags.iter()
-        .map(|t| t.trim().to_lowercase())
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase())
         .map(|t| match t.chars().count() {
             1..=MAX_TAG_CHARS if !t.chars().any(char::is_control) => Ok(t),
             _ => Err(AppError::invalid(field, "invalid_tag", "a tag has 1 to 40 characters")),

@@ -25,7 +25,7 @@ pub async fn answer_errors(State(state): State<AppState>, request: Request, next
     let path = request.uri().path();
     let (api, page) = (path.starts_with("/api/"), is_staff_page(path));
     // Only a page needs the reader's language (from these) when it fails.
-    let (headers, query) = if page {
+    let (headers, query) = if page || path == "/login" {
         (request.headers().clone(), request.uri().query().map(str::to_string))
     } else {
         (HeaderMap::new(), None)
@@ -46,11 +46,11 @@ pub async fn answer_errors(State(state): State<AppState>, request: Request, next
                 problems: Vec::new(),
             };
             let lang = reader_lang(&state, &headers, query.as_deref()).await;
-            error_page(response, info, lang)
+            error_page(response, info, lang, &headers)
         }
         Some(info) if page => {
             let lang = reader_lang(&state, &headers, query.as_deref()).await;
-            error_page(response, info, lang)
+            error_page(response, info, lang, &headers)
         }
         _ => response,
     }
@@ -108,7 +108,7 @@ fn code_for(status: StatusCode) -> &'static str {
     }
 }
 
-fn error_page(response: Response, info: ErrorInfo, lang: Lang) -> Response {
+fn error_page(response: Response, info: ErrorInfo, lang: Lang, headers: &HeaderMap) -> Response {
     let words = error_texts(lang);
     let (title, explanation) = words.for_code(info.code);
     let problems: Vec<&'static str> = info.problems.iter().filter_map(|code| words.problem(code)).collect();
@@ -121,6 +121,8 @@ fn error_page(response: Response, info: ErrorInfo, lang: Lang) -> Response {
         explanation,
         problems,
         detail,
+        // "Back" goes to the staff page the form was on.
+        back: super::extract::staff_page_before(headers, true).unwrap_or_else(|| "/staff".into()),
     };
     match render(&page) {
         Ok(html) => {

@@ -223,3 +223,52 @@ pub fn status_filter<T>(value: Option<&str>, parse: fn(&str) -> Option<T>, known
         })
         .transpose()
 }
+
+/// The staff page a request came from (the Referer), as a path on this site: with its query
+/// string when `with_query`, and `None` when it is not one of the staff pages.
+pub fn staff_page_before(headers: &HeaderMap, with_query: bool) -> Option<String> {
+    headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|referer| reqwest::Url::parse(referer).ok())
+        .map(|url| match url.query().filter(|_| with_query) {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_string(),
+        })
+        .filter(|path| path.starts_with("/staff") && !path.contains("//"))
+}
+
+pub const FLASH_COOKIE: &str = "kept_flash";
+
+/// What a page says once after a form was sent (the form answers with a redirect, so a reload
+/// does not send it again): a notice, and a secret to show this once (a new API token, a link
+/// to pass on). Carried in a short-lived HttpOnly cookie, read and removed by the next page.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Flash {
+    pub notice: Option<String>,
+    pub secret: Option<String>,
+}
+
+impl Flash {
+    /// Puts the flash in `jar` for the next page.
+    pub fn keep(self, state: &AppState, jar: CookieJar) -> CookieJar {
+        let value = serde_json::to_string(&self).unwrap_or_default();
+        let value = percent_encoding::utf8_percent_encode(&value, percent_encoding::NON_ALPHANUMERIC).to_string();
+        jar.add(private_cookie(state, FLASH_COOKIE, value, SameSite::Strict))
+    }
+
+    /// Takes the flash out of `jar` (empty when there is none).
+    pub fn take(jar: CookieJar) -> (Flash, CookieJar) {
+        let flash = jar
+            .get(FLASH_COOKIE)
+            .and_then(|c| {
+                percent_encoding::percent_decode_str(c.value())
+                    .decode_utf8()
+                    .ok()
+                    .map(|v| v.to_string())
+            })
+            .and_then(|v| serde_json::from_str(&v).ok())
+            .unwrap_or_default();
+        (flash, jar.remove(Cookie::build(FLASH_COOKIE).path("/")))
+    }
+}

@@ -66,8 +66,8 @@ impl InboxView {
             InboxView::Open => i.view_open,
             InboxView::Mine => i.view_mine,
             InboxView::Unassigned => i.view_unassigned,
-            InboxView::WaitingOnCustomer => i.status_waiting,
-            InboxView::Resolved => i.status_resolved,
+            InboxView::WaitingOnCustomer => i.view_waiting,
+            InboxView::Resolved => i.view_resolved,
         }
     }
 
@@ -316,8 +316,13 @@ async fn conversation_page(
     let page = ConversationPage {
         t: texts(lang),
         i,
-        team: team.into_iter().filter(|s| s.active).map(|s| (s.id, s.name)).collect(),
+        team: team
+            .into_iter()
+            .filter(|s| s.active && !s.password_hash.is_empty())
+            .map(|s| (s.id, s.name))
+            .collect(),
         assignee_id: view.assignee_id.clone(),
+        channel_is_email: view.channel == app::EMAIL,
         cannot_send: cannot_send(state, &view.channel, i),
         resolve_warning,
         row,

@@ -51,6 +51,8 @@ pub struct ErrorPage {
     /// What exactly was wrong, in the page's language.
     pub problems: Vec<&'static str>,
     pub detail: Option<String>,
+    /// The page to go back to.
+    pub back: String,
 }
 
 #[derive(Template)]
@@ -149,6 +151,8 @@ pub struct ConversationPage {
     /// Who it can be assigned to: (id, name); who has it now.
     pub team: Vec<(String, String)>,
     pub assignee_id: Option<String>,
+    /// E-mail is set up in kept.toml, other channels on the settings page.
+    pub channel_is_email: bool,
     pub row: ConversationRow,
     pub customer_id: String,
     pub status: &'static str,

@@ -106,7 +106,12 @@ pub async fn login(
             email: form.email,
             failed: true,
         };
-        return Ok((StatusCode::UNAUTHORIZED, render(&page)?).into_response());
+        return Ok((
+            StatusCode::UNAUTHORIZED,
+            axum::Extension(super::errors::OwnPage),
+            render(&page)?,
+        )
+            .into_response());
     };
     let jar = start_session(&state, &staff, jar.remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/"))).await?;
     Ok((jar, Redirect::to("/staff")).into_response())
@@ -178,7 +183,12 @@ pub async fn dashboard(
             .collect(),
         tags: choices.tags,
         tag: view.tag.clone(),
-        team: team.into_iter().filter(|s| s.active).map(|s| (s.id, s.name)).collect(),
+        // Those who can log in: not someone still invited, nor someone who left.
+        team: team
+            .into_iter()
+            .filter(|s| s.active && !s.password_hash.is_empty())
+            .map(|s| (s.id, s.name))
+            .collect(),
         conversations: super::inbox::inbox_rows(&state, lang, &view, &session.staff.id).await?,
         unreadable: super::inbox::unreadable_rows(&state, lang).await?,
         not_sent: super::inbox::not_sent_rows(&state, lang).await?,
@@ -268,12 +278,6 @@ pub async fn set_language(
     let lang = Lang::from_code(&form.lang).ok_or_else(|| AppError::BadRequest("unknown language".into()))?;
     app::set_own_language(&state, &session.staff, lang).await?;
     // Back to the staff page it came from, without its ?lang= (only a path on this site).
-    let back = headers
-        .get(axum::http::header::REFERER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|referer| reqwest::Url::parse(referer).ok())
-        .map(|url| url.path().to_string())
-        .filter(|path| path.starts_with("/staff") && !path.contains("//"))
-        .unwrap_or_else(|| "/staff".to_string());
+    let back = super::extract::staff_page_before(&headers, false).unwrap_or_else(|| "/staff".to_string());
     Ok(Redirect::to(&back).into_response())
 }

@@ -15,32 +15,36 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::errors::ErrorBody;
-use super::extract::{ApiStaff, StaffSession, json_body, request_lang};
+use super::extract::{ApiStaff, Flash, StaffSession, json_body, request_lang};
 use super::openapi::IdPath;
 use super::pages::{AccountPage, PasswordPage, TeamPage, TeamRow, TokenRow, render};
 use super::staff::{LangQuery, clock, start_session};
 use crate::app::{self, LinkSent, NewMember};
 use crate::error::AppError;
-use crate::i18n::{error_texts, team_texts, texts};
+use crate::i18n::{TeamTexts, error_texts, team_texts, texts};
 use crate::state::AppState;
-
-/// What the team page says after an action.
-#[derive(Default)]
-struct Notice {
-    text: Option<String>,
-    pass_on: Option<String>,
-}
 
 pub async fn team(
     State(state): State<AppState>,
     session: StaffSession,
     Query(query): Query<LangQuery>,
+    jar: CookieJar,
 ) -> Result<Response, AppError> {
     let lang = session.lang(&query);
-    team_page(&state, session, lang, Notice::default()).await
+    let (flash, jar) = Flash::take(jar);
+    Ok((jar, team_page(&state, session, lang, flash).await?).into_response())
 }
 
-async fn team_page(state: &AppState, session: StaffSession, lang: Lang, notice: Notice) -> Result<Response, AppError> {
+/// Back to the team page, which says `notice` (and shows `pass_on`, a link to pass on) once.
+fn back_to_team(state: &AppState, jar: CookieJar, notice: String, pass_on: Option<String>) -> Response {
+    let flash = Flash {
+        notice: Some(notice),
+        secret: pass_on,
+    };
+    (flash.keep(state, jar), Redirect::to("/staff/team")).into_response()
+}
+
+async fn team_page(state: &AppState, session: StaffSession, lang: Lang, flash: Flash) -> Result<Response, AppError> {
     let all = state.store.list_staff().await?;
     let name_of = |id: &Option<String>| {
         id.as_ref()
@@ -72,8 +76,8 @@ async fn team_page(state: &AppState, session: StaffSession, lang: Lang, notice: 
         is_owner: session.staff.role.may(OwnerOnly::ManageStaff),
         staff,
         former: all.iter().filter(|s| !s.active).map(|s| s.name.clone()).collect(),
-        notice: notice.text,
-        pass_on: notice.pass_on,
+        notice: flash.notice,
+        pass_on: flash.secret,
         me: session.staff,
         csrf: session.csrf,
     };
@@ -93,6 +97,7 @@ pub struct InviteForm {
 pub async fn invite(
     State(state): State<AppState>,
     session: StaffSession,
+    jar: CookieJar,
     Form(form): Form<InviteForm>,
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
@@ -103,22 +108,19 @@ pub async fn invite(
         lang: Lang::from_code(&form.lang).unwrap_or(session.staff.lang),
     };
     let sent = app::invite(&state, &session.staff, member).await?;
-    let lang = session.staff.lang;
-    link_notice(&state, session, lang, team_texts(lang).invitation_sent, sent).await
+    let tt = team_texts(session.staff.lang);
+    Ok(link_notice(&state, jar, tt, tt.invitation_sent, sent))
 }
 
-async fn link_notice(
-    state: &AppState,
-    session: StaffSession,
-    lang: Lang,
-    what: &str,
-    sent: LinkSent,
-) -> Result<Response, AppError> {
-    let notice = Notice {
-        text: Some(format!("{what} {} ({}).", sent.staff.name, sent.staff.email)),
-        pass_on: Some(sent.link),
+/// "Invitation sent to Piet (piet@…)", or that no e-mail could go out: then the link must be
+/// passed on by hand.
+fn link_notice(state: &AppState, jar: CookieJar, tt: &TeamTexts, what: &str, sent: LinkSent) -> Response {
+    let who = format!("{} ({})", sent.staff.name, sent.staff.email);
+    let notice = match state.settings().smtp_url {
+        Some(_) => format!("{what} {who}."),
+        None => format!("{} {who}.", tt.no_mail_pass_on),
     };
-    team_page(state, session, lang, notice).await
+    back_to_team(state, jar, notice, Some(sent.link))
 }
 
 fn parse_role(code: &str) -> Result<Role, AppError> {
@@ -136,6 +138,7 @@ pub async fn change_member(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
+    jar: CookieJar,
     Form(form): Form<MemberForm>,
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
@@ -144,12 +147,8 @@ pub async fn change_member(
         role: Some(parse_role(&form.role)?),
     };
     app::change_member(&state, &session.staff, &id, change).await?;
-    let lang = session.staff.lang;
-    let notice = Notice {
-        text: Some(team_texts(lang).saved.to_string()),
-        pass_on: None,
-    };
-    team_page(&state, session, lang, notice).await
+    let saved = team_texts(session.staff.lang).saved.to_string();
+    Ok(back_to_team(&state, jar, saved, None))
 }
 
 #[derive(Debug, Deserialize)]
@@ -161,12 +160,13 @@ pub async fn send_password_link(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
+    jar: CookieJar,
     Form(form): Form<CsrfOnly>,
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
     let sent = app::send_password_reset(&state, &session.staff, &id).await?;
-    let lang = session.staff.lang;
-    link_notice(&state, session, lang, team_texts(lang).link_sent, sent).await
+    let tt = team_texts(session.staff.lang);
+    Ok(link_notice(&state, jar, tt, tt.link_sent, sent))
 }
 
 #[derive(Debug, Deserialize)]
@@ -179,21 +179,18 @@ pub async fn deactivate(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
+    jar: CookieJar,
     Form(form): Form<DeactivateForm>,
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
     app::deactivate(&state, &session.staff, &id, &form.hand_over_to).await?;
     let successor = state.store.staff_by_id(&form.hand_over_to).await?;
-    let lang = session.staff.lang;
-    let notice = Notice {
-        text: Some(format!(
-            "{} {}.",
-            team_texts(lang).taken_off,
-            successor.map(|s| s.name).unwrap_or_default()
-        )),
-        pass_on: None,
-    };
-    team_page(&state, session, lang, notice).await
+    let notice = format!(
+        "{} {}.",
+        team_texts(session.staff.lang).taken_off,
+        successor.map(|s| s.name).unwrap_or_default()
+    );
+    Ok(back_to_team(&state, jar, notice, None))
 }
 
 // ---- Away and back ------------------------------------------------------------------------
@@ -263,9 +260,19 @@ pub async fn account(
     State(state): State<AppState>,
     session: StaffSession,
     Query(query): Query<LangQuery>,
+    jar: CookieJar,
 ) -> Result<Response, AppError> {
     let lang = session.lang(&query);
-    account_page(&state, session, lang, None, None).await
+    let (flash, jar) = Flash::take(jar);
+    Ok((
+        jar,
+        account_page(&state, session, lang, flash.notice, flash.secret).await?,
+    )
+        .into_response())
+}
+
+fn back_to_account(state: &AppState, jar: CookieJar, flash: Flash) -> Response {
+    (flash.keep(state, jar), Redirect::to("/staff/account")).into_response()
 }
 
 async fn account_page(
@@ -310,6 +317,7 @@ pub struct OwnPasswordForm {
 pub async fn change_own_password(
     State(state): State<AppState>,
     session: StaffSession,
+    jar: CookieJar,
     Form(form): Form<OwnPasswordForm>,
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
@@ -324,15 +332,11 @@ pub async fn change_own_password(
         &form.password,
     )
     .await?;
-    let lang = session.staff.lang;
-    account_page(
-        &state,
-        session,
-        lang,
-        Some(team_texts(lang).password_changed.into()),
-        None,
-    )
-    .await
+    let flash = Flash {
+        notice: Some(team_texts(session.staff.lang).password_changed.into()),
+        secret: None,
+    };
+    Ok(back_to_account(&state, jar, flash))
 }
 
 fn passwords_differ() -> AppError {
@@ -348,23 +352,32 @@ pub struct TokenForm {
 pub async fn create_token(
     State(state): State<AppState>,
     session: StaffSession,
+    jar: CookieJar,
     Form(form): Form<TokenForm>,
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
     let (_, token) = app::create_api_token(&state, &session.staff, &form.name).await?;
-    let lang = session.staff.lang;
-    account_page(&state, session, lang, None, Some(token)).await
+    let flash = Flash {
+        notice: None,
+        secret: Some(token),
+    };
+    Ok(back_to_account(&state, jar, flash))
 }
 
 pub async fn revoke_token(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
+    jar: CookieJar,
     Form(form): Form<CsrfOnly>,
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
     app::revoke_api_token(&state, &session.staff, &id).await?;
-    Ok(Redirect::to("/staff/account").into_response())
+    let flash = Flash {
+        notice: Some(team_texts(session.staff.lang).token_revoked.into()),
+        secret: None,
+    };
+    Ok(back_to_account(&state, jar, flash))
 }
 
 // ---- The page a password link opens (no login: the link is the key) ------------------------
