@@ -120,3 +120,38 @@ test("a new message appears in the inbox without a reload, marked new, and the k
   await page.keyboard.press("r");
   assert.equal(await page.evaluate(() => document.activeElement.id), "reply-text");
 });
+
+test("a lost session keeps the draft: the tone panel says it could not check, and send waits for a new login", async () => {
+  const context = await browser.newContext({ locale: "en-GB" });
+  const page = await context.newPage();
+  const logIn = async (on) => {
+    await on.goto(`${kept.base}/login?lang=en`);
+    await on.fill("#email", "sanne@fiets.test");
+    await on.fill("#password", PASSWORD);
+    await Promise.all([on.waitForURL(`${kept.base}/staff`), on.click("button[type=submit]")]);
+  };
+  await logIn(page);
+  const row = page.locator("#conversation-rows tr.conversation", { hasText: "Fatima Live" });
+  await Promise.all([page.waitForURL(/\/staff\/conversations\//), row.locator("a").click()]);
+  const conversation = page.url();
+
+  await context.clearCookies();
+  await page.locator("#reply-text").pressSequentially("Dear customer, that is not our fault.");
+  await page.locator("#composer-status", { hasText: "could not be checked" }).waitFor();
+  assert.equal(await page.locator("#tone-ok").isVisible(), false, "no 'no remarks' when nothing was checked");
+  await page.click("#composer button[type=submit]");
+  await page.locator("#composer-status", { hasText: "You are logged out" }).waitFor();
+  assert.equal(page.url(), conversation, "still on the conversation");
+  assert.equal(await page.inputValue("#reply-text"), "Dear customer, that is not our fault.");
+
+  // Even a reload keeps the draft (in this browser) until it is sent.
+  const again = await context.newPage();
+  await logIn(again);
+  await page.reload();
+  assert.equal(await page.inputValue("#reply-text"), "Dear customer, that is not our fault.");
+  await page.locator("#composer-status", { hasText: "earlier draft was put back" }).waitFor();
+  await page.locator("#reply-text").fill("Dear Fatima, your bike is ready.");
+  await Promise.all([page.waitForURL(conversation), page.click("#composer button[type=submit]")]);
+  await page.locator(".message.outbound", { hasText: "your bike is ready" }).waitFor();
+  assert.equal(await page.inputValue("#reply-text"), "", "sent: no draft left");
+});

@@ -1,4 +1,5 @@
-// The reply composer: tone findings while the agent types, and saved replies filled in.
+// The reply composer: tone findings while the agent types, saved replies filled in, and a draft
+// that survives a lost session (kept in this browser until it is sent).
 (function () {
   const form = document.getElementById("composer");
   if (!form) return;
@@ -8,17 +9,29 @@
   const ok = document.getElementById("tone-ok");
   const template = document.getElementById("template");
   const csrf = form.querySelector("input[name=csrf]").value;
+  const status = document.getElementById("composer-status");
+  const draftKey = "kept-draft-" + form.dataset.conversation;
   let timer = null;
   let latest = 0;
 
+  // null when the answer is not usable (logged out, offline, refused).
   async function post(url, body) {
-    const response = await fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
-      body: JSON.stringify(body),
-    });
-    return response.ok ? response.json() : null;
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+        body: JSON.stringify(body),
+      });
+      return response.ok ? response.json() : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function say(message) {
+    status.textContent = message || "";
+    status.hidden = !message;
   }
 
   function show(report) {
@@ -47,13 +60,49 @@
     if (form.dataset.customerName) body.customer_name = form.dataset.customerName;
     const report = await post("/api/v1/tone/check", body);
     // An older answer arriving late must not overwrite a newer one.
-    if (asked === latest) show(report);
+    if (asked !== latest) return;
+    show(report);
+    // No answer is not "no remarks": say that the tone could not be checked.
+    if (!report) { ok.hidden = true; say(form.dataset.toneUnavailable); }
+    else if (status.textContent === form.dataset.toneUnavailable) say("");
   }
 
   text.addEventListener("input", function () {
+    try { localStorage.setItem(draftKey, text.value); } catch (error) { /* private mode: no copy */ }
     clearTimeout(timer);
     timer = setTimeout(check, 250);
   });
+
+  // Before sending, make sure the session still holds: a send after it expired would land on
+  // the login page and lose the text. The draft stays here; log in again in another tab.
+  form.addEventListener("submit", async function (event) {
+    if (form.dataset.checked === "1") return;
+    event.preventDefault();
+    let loggedIn = false;
+    try {
+      const probe = await fetch("/staff/inbox/rows?view=mine", { credentials: "same-origin" });
+      loggedIn = probe.ok && !probe.redirected;
+    } catch (error) {
+      loggedIn = false;
+    }
+    if (!loggedIn) {
+      say(form.dataset.loggedOut);
+      document.getElementById("login-again").hidden = false;
+      return;
+    }
+    try { localStorage.removeItem(draftKey); } catch (error) { /* nothing kept */ }
+    form.dataset.checked = "1";
+    form.requestSubmit();
+  });
+
+  // A draft kept from before (the session had expired, or the page was closed).
+  try {
+    const kept = localStorage.getItem(draftKey);
+    if (kept && !text.value.trim()) {
+      text.value = kept;
+      say(form.dataset.draftRestored);
+    }
+  } catch (error) { /* no storage */ }
   if (template) {
     template.addEventListener("change", async function () {
       if (!template.value) return;

@@ -276,6 +276,8 @@ impl BusinessSettings {
 /// The resolved settings kept runs with.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// `kept demo`: replies on the demo's chat go to kept's own demo sink (never from kept.toml).
+    pub demo: bool,
     pub database_url: String,
     pub database_pool_size: u32,
     pub listen: SocketAddr,
@@ -476,6 +478,7 @@ impl FileConfig {
         };
         let rules = business_settings.resolve(self.webhook_secret.is_some())?;
         Ok(Settings {
+            demo: false,
             database_url: self.database_url,
             database_pool_size: self.database_pool_size,
             base_url: self

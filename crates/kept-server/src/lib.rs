@@ -66,6 +66,20 @@ pub async fn launch(
         // port it picked.
         settings.base_url = format!("http://{addr}");
     }
+    if settings.demo {
+        // The demo's chat is answered by kept's own sink (see `http::demo_channel`): in force
+        // now and in the settings document the owner sees and saves.
+        let sink = format!("{}/demo/channel", settings.base_url);
+        settings
+            .channel_webhooks
+            .entry("chat".into())
+            .or_insert_with(|| sink.clone());
+        settings
+            .business_settings
+            .channel_webhooks
+            .entry("chat".into())
+            .or_insert(sink);
+    }
     let state = AppState::new(settings, clock, store)?;
     app::load_saved_settings(&state).await.map_err(|e| e.to_string())?;
     let (stop, stopped) = watch::channel(false);

@@ -41,7 +41,8 @@ pub struct SearchParams {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SearchResult {
-    /// customer, message_in, message_out, note or phone_call.
+    /// customer, message_in, message_out, note, phone_call or callback_request (a request found
+    /// by its name or note, or by the note on one of its calls: the id is the request's).
     pub kind: String,
     pub id: String,
     pub customer_id: String,

@@ -5,10 +5,10 @@ use std::num::NonZeroU32;
 use std::ops::Deref;
 use std::sync::Arc;
 
+use crate::notify::Mailer;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use kept_domain::Clock;
 use kept_store::Store;
-use lettre::{AsyncSmtpTransport, Tokio1Executor};
 
 use crate::app::App;
 use crate::config::Settings;
@@ -23,7 +23,7 @@ pub struct AppState {
     /// that customers on an office's address do not lock its staff out (and one account
     /// cannot be guessed at from many addresses).
     pub login_limiter: Option<Arc<DefaultKeyedRateLimiter<String>>>,
-    pub mailer: Option<AsyncSmtpTransport<Tokio1Executor>>,
+    pub mailer: Option<Mailer>,
     pub http: reqwest::Client,
     /// The tone checker with the business's own phrases.
     pub tone: Arc<kept_tone::Checker>,
@@ -44,15 +44,7 @@ impl AppState {
             .map(|per_minute| Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))));
         let login_limiter = NonZeroU32::new(settings.rate_limit_per_minute)
             .map(|per_minute| Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))));
-        let mailer = settings
-            .smtp_url
-            .as_deref()
-            .map(|url| {
-                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                    .map(|builder| builder.timeout(Some(std::time::Duration::from_secs(20))).build())
-            })
-            .transpose()
-            .map_err(|e| format!("smtp_url: {e}"))?;
+        let mailer = settings.smtp_url.as_deref().map(Mailer::from_url).transpose()?;
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(10))
             .user_agent(concat!("kept/", env!("CARGO_PKG_VERSION")))

@@ -11,7 +11,7 @@ use crate::model::{CallbackView, HistoryEntry, NewOutcome};
 use crate::outbox::{self, Announcement};
 use crate::promises::{self, Actor, NewPromise};
 use crate::time::{from_ms, to_ms};
-use crate::{Result, StoreError};
+use crate::{Result, StoreError, search};
 
 const CALLBACK_SELECT: &str = "SELECT c.id, c.customer_id, c.phone, c.name, c.window_code, c.note, c.lang, \
      c.status, c.attempts, c.created_ms, c.closed_ms, p.id AS promise_id, p.status AS promise_status, \
@@ -94,10 +94,11 @@ pub(crate) async fn record_outcome(conn: &mut AnyConnection, outcome: &NewOutcom
     };
     promises::close(conn, &promise_id, Closing::Fulfilled, actor, outcome.now).await?;
     let now = to_ms(outcome.now);
+    let call_id = new_id();
     sqlx::query(
         "INSERT INTO calls (id, callback_id, customer_id, staff_id, outcome, note, at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(new_id())
+    .bind(&call_id)
     .bind(&outcome.callback_id)
     .bind(&customer_id)
     .bind(&outcome.staff_id)
@@ -106,6 +107,18 @@ pub(crate) async fn record_outcome(conn: &mut AnyConnection, outcome: &NewOutcom
     .bind(now)
     .execute(&mut *conn)
     .await?;
+    // What was agreed on the phone ("Afspraak gemaakt: donderdag 10:00") is findable.
+    if let Some(note) = outcome.note.as_deref().filter(|n| !n.trim().is_empty()) {
+        let entry = search::IndexEntry {
+            kind: search::Indexed::Call,
+            id: &call_id,
+            customer_id: &customer_id,
+            channel: "phone",
+            text: note,
+            at: outcome.now,
+        };
+        search::index(conn, entry).await?;
+    }
 
     match outcome.retry_due.filter(|_| outcome.outcome.schedules_retry()) {
         Some(retry_due) => {

@@ -8,13 +8,13 @@ use kept_domain::staff::Candidate;
 use kept_domain::{CallbackStatus, OutboxEvent, PromiseKind, PromiseStatus, new_id};
 use sqlx::{AnyConnection, Row};
 
-use crate::Result;
 use crate::dialect::values_list;
 use crate::model::{CallbackView, NewCallback};
 use crate::outbox::{self, Announcement};
 use crate::promises::{self, NewPromise};
 use crate::staff::{assign, save_queue_position};
 use crate::time::{from_ms, to_ms};
+use crate::{Result, search};
 
 /// Inserts the requests with their customers, promises, history and outbox rows, assigning
 /// each to the next staff member in `candidates` (whose queue positions are updated).
@@ -39,6 +39,7 @@ pub(crate) async fn insert_callbacks(
         })
         .collect();
     insert_requests(conn, requests, &views).await?;
+    index_requests(conn, requests, &views).await?;
     insert_promises(conn, &views).await?;
     announce(conn, requests, &views).await?;
     save_queue_positions(conn, candidates, &views).await?;
@@ -112,6 +113,35 @@ async fn insert_requests(conn: &mut AnyConnection, requests: &[&NewCallback], vi
     }
     query.execute(&mut *conn).await?;
     Ok(())
+}
+
+/// Makes each request's name and note findable (one statement for the batch).
+async fn index_requests(conn: &mut AnyConnection, requests: &[&NewCallback], views: &[CallbackView]) -> Result<()> {
+    let texts: Vec<String> = views
+        .iter()
+        .map(|view| {
+            [view.name.as_deref(), view.note.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    let entries: Vec<search::IndexEntry> = requests
+        .iter()
+        .zip(views)
+        .zip(&texts)
+        .filter(|(_, text)| !text.trim().is_empty())
+        .map(|((request, view), text)| search::IndexEntry {
+            kind: search::Indexed::CallbackRequest,
+            id: &view.id,
+            customer_id: &view.customer_id,
+            channel: "phone",
+            text,
+            at: request.now,
+        })
+        .collect();
+    search::index_all(conn, &entries).await
 }
 
 async fn insert_promises(conn: &mut AnyConnection, views: &[CallbackView]) -> Result<()> {

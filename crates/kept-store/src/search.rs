@@ -1,4 +1,5 @@
-//! The search index: one row per message, note and logged call, written in the same
+//! The search index: one row per message, note, logged phone call, callback request (its name
+//! and note) and call attempt with a note, written in the same
 //! transaction as the record itself. Matching is the database's own full-text search (FTS5 on
 //! SQLite, a GIN-indexed tsvector on PostgreSQL) over terms prepared in kept-domain.
 
@@ -9,7 +10,7 @@ use kept_domain::search::{customer_token, index_terms};
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::Result;
-use crate::dialect::{Dialect, placeholders};
+use crate::dialect::{Dialect, placeholders, values_list};
 use crate::model::*;
 use crate::time::{from_ms, to_ms};
 
@@ -19,6 +20,10 @@ pub(crate) enum Indexed {
     Message,
     Note,
     PhoneCall,
+    /// A callback request's name and note.
+    CallbackRequest,
+    /// The note taken on a callback attempt ("Afspraak gemaakt: donderdag 10:00").
+    Call,
 }
 
 impl Indexed {
@@ -27,6 +32,8 @@ impl Indexed {
             Indexed::Message => "message",
             Indexed::Note => "note",
             Indexed::PhoneCall => "phone_call",
+            Indexed::CallbackRequest => "callback_request",
+            Indexed::Call => "call",
         }
     }
 }
@@ -41,14 +48,28 @@ pub(crate) struct IndexEntry<'a> {
 }
 
 pub(crate) async fn index(conn: &mut AnyConnection, entry: IndexEntry<'_>) -> Result<()> {
-    sqlx::query("INSERT INTO search_index (terms, kind, ref_id, customer_id, at_ms) VALUES ($1, $2, $3, $4, $5)")
-        .bind(index_terms(entry.text, entry.customer_id, entry.channel))
-        .bind(entry.kind.as_str())
-        .bind(entry.id)
-        .bind(entry.customer_id)
-        .bind(to_ms(entry.at))
-        .execute(&mut *conn)
-        .await?;
+    index_all(conn, &[entry]).await
+}
+
+/// Indexes several records with one statement (a batch of callback requests).
+pub(crate) async fn index_all(conn: &mut AnyConnection, entries: &[IndexEntry<'_>]) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "INSERT INTO search_index (terms, kind, ref_id, customer_id, at_ms) VALUES {}",
+        values_list(entries.len(), 5)
+    );
+    let mut query = sqlx::query(&sql);
+    for entry in entries {
+        query = query
+            .bind(index_terms(entry.text, entry.customer_id, entry.channel))
+            .bind(entry.kind.as_str())
+            .bind(entry.id)
+            .bind(entry.customer_id)
+            .bind(to_ms(entry.at));
+    }
+    query.execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -97,7 +118,7 @@ pub(crate) async fn search(pool: &AnyPool, dialect: Dialect, filter: &SearchFilt
         .map(|row| Ok((row.try_get("kind")?, row.try_get("ref_id")?)))
         .collect::<Result<_>>()?;
     let mut details = HashMap::new();
-    for kind in ["message", "note", "phone_call"] {
+    for kind in ["message", "note", "phone_call", "callback_request", "call"] {
         let ids: Vec<&str> = found
             .iter()
             .filter(|(k, _)| k == kind)
@@ -116,19 +137,31 @@ async fn details_of(pool: &AnyPool, kind: &str, ids: &[&str]) -> Result<HashMap<
     let select = match kind {
         "message" => {
             "SELECT CASE WHEN m.direction = 'inbound' THEN 'message_in' ELSE 'message_out' END AS kind, m.customer_id, \
-             cu.name AS customer_name, m.conversation_id, m.channel, m.sent_ms AS at_ms, m.body AS text, m.id FROM messages m JOIN customers cu ON cu.id = m.customer_id \
-             WHERE m.id"
+             cu.name AS customer_name, m.conversation_id, m.channel, m.sent_ms AS at_ms, m.body AS text, m.id, m.id AS ref \
+             FROM messages m JOIN customers cu ON cu.id = m.customer_id WHERE m.id"
         }
         "note" => {
             "SELECT 'note' AS kind, n.customer_id, cu.name AS customer_name, n.conversation_id, \
-             COALESCE(c.channel, 'internal') AS channel, n.at_ms, n.body AS text, n.id \
+             COALESCE(c.channel, 'internal') AS channel, n.at_ms, n.body AS text, n.id, n.id AS ref \
              FROM notes n JOIN customers cu ON cu.id = n.customer_id LEFT JOIN conversations c ON c.id = n.conversation_id \
              WHERE n.id"
         }
-        _ => {
+        "phone_call" => {
             "SELECT 'phone_call' AS kind, p.customer_id, cu.name AS customer_name, CAST(NULL AS TEXT) AS conversation_id, \
-             'phone' AS channel, p.at_ms, p.summary AS text, p.id \
+             'phone' AS channel, p.at_ms, p.summary AS text, p.id, p.id AS ref \
              FROM phone_calls p JOIN customers cu ON cu.id = p.customer_id WHERE p.id"
+        }
+        "callback_request" => {
+            "SELECT 'callback_request' AS kind, r.customer_id, cu.name AS customer_name, \
+             CAST(NULL AS TEXT) AS conversation_id, 'phone' AS channel, r.created_ms AS at_ms, \
+             TRIM(COALESCE(r.name, '') || ' ' || COALESCE(r.note, '')) AS text, r.id, r.id AS ref \
+             FROM callback_requests r JOIN customers cu ON cu.id = r.customer_id WHERE r.id"
+        }
+        // A call's note is found as its callback request, which shows it.
+        _ => {
+            "SELECT 'callback_request' AS kind, k.customer_id, cu.name AS customer_name, \
+             CAST(NULL AS TEXT) AS conversation_id, 'phone' AS channel, k.at_ms, k.note AS text, k.callback_id AS id, \
+             k.id AS ref FROM calls k JOIN customers cu ON cu.id = k.customer_id WHERE k.id"
         }
     };
     let sql = format!("{select} IN ({})", placeholders(1, ids.len()));
@@ -139,10 +172,10 @@ async fn details_of(pool: &AnyPool, kind: &str, ids: &[&str]) -> Result<HashMap<
         .await?;
     rows.iter()
         .map(|r| {
-            let id: String = r.try_get("id")?;
+            let found_as: String = r.try_get("ref")?;
             let hit = SearchHit {
                 kind: r.try_get("kind")?,
-                id: id.clone(),
+                id: r.try_get("id")?,
                 customer_id: r.try_get("customer_id")?,
                 customer_name: r.try_get("customer_name")?,
                 conversation_id: r.try_get("conversation_id")?,
@@ -150,7 +183,7 @@ async fn details_of(pool: &AnyPool, kind: &str, ids: &[&str]) -> Result<HashMap<
                 at: from_ms(r.try_get("at_ms")?),
                 text: r.try_get("text")?,
             };
-            Ok((id, hit))
+            Ok((found_as, hit))
         })
         .collect()
 }

@@ -13,6 +13,19 @@ use kept_store::{NewStaff, Store};
 const OWNER: &str = "owner@demo.kept.invalid";
 const AGENT: &str = "sanne@demo.kept.invalid";
 
+/// Makes every demo conversation answerable without other servers: e-mail (when no SMTP server
+/// is configured) is written to `kept-data/demo-mail/` as .eml files, and replies on the demo's
+/// chat go to kept's own demo chat sink (`Settings::demo`; kept-server sets its address).
+pub fn configure(settings: &mut Settings) {
+    settings.demo = true;
+    if settings.smtp_url.is_none() {
+        settings.smtp_url = Some("file://kept-data/demo-mail".into());
+    }
+    if settings.webhook_secret.is_none() {
+        settings.webhook_secret = Some(new_token());
+    }
+}
+
 /// Creates the demo staff (or gives them a new password) and, on a fresh database, a few
 /// open callback requests. Prints how to log in.
 pub async fn seed(store: Arc<dyn Store>, settings: &Settings) -> anyhow::Result<()> {

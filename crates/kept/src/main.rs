@@ -95,7 +95,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
+async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
+    if demo {
+        demo::configure(&mut settings);
+    }
     let store = kept_store::open_with(&settings.database_url, settings.database_pool_size)
         .await
         .with_context(|| format!("opening the database {}", settings.database_url))?;

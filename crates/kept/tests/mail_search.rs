@@ -247,3 +247,45 @@ async fn search_finds_customers_by_name_address_and_phone() {
         server.running.stop().await;
     }
 }
+
+/// A callback request is found by its name and note, and by what was noted on its calls; the
+/// hit is the request, whose page shows both. On both databases.
+#[tokio::test]
+async fn callback_requests_and_their_call_notes_are_found() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let callback = server
+            .created(json!({"phone": "0612345678", "name": "Bram Hoekstra", "note": "Vraag over de kettingkast"}))
+            .await;
+        let id = callback["id"].as_str().unwrap();
+        let outcome = json!({"outcome": "reached", "note": "Afspraak gemaakt: donderdag tien uur werkplaats"});
+        let recorded = server
+            .api_post(&format!("/api/v1/callback-requests/{id}/outcome"), outcome)
+            .await;
+        assert_eq!(recorded.status(), 200, "{}", db.name);
+
+        let by_note = search(&server, "q=kettingkast").await;
+        assert_eq!(by_note.len(), 1, "{}: {by_note:?}", db.name);
+        assert_eq!(by_note[0]["kind"], "callback_request");
+        assert_eq!(by_note[0]["id"], id);
+        let by_name = search(&server, "q=hoekstra").await;
+        assert!(
+            by_name.iter().any(|h| h["kind"] == "callback_request" && h["id"] == id),
+            "{by_name:?}"
+        );
+        let by_call_note = search(&server, "q=werkplaats").await;
+        assert_eq!(by_call_note.len(), 1, "{}: {by_call_note:?}", db.name);
+        assert_eq!(by_call_note[0]["kind"], "callback_request");
+        assert_eq!(by_call_note[0]["id"], id, "the call's note leads to its request");
+        assert!(by_call_note[0]["snippet"].as_str().unwrap().contains("werkplaats"));
+
+        let (mut browser, _) = logged_in(&server, &server.agent_email).await;
+        let (_, page) = browser.get(&server.url("/staff/search?q=werkplaats")).await;
+        assert!(
+            page.contains(&format!("href=\"/staff/callbacks/{id}\"")),
+            "{}: {page}",
+            db.name
+        );
+        server.running.stop().await;
+    }
+}

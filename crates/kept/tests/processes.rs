@@ -274,3 +274,111 @@ async fn a_note_added_on_one_node_reaches_the_other_nodes_open_pages_within_two_
     let seen = heard.expect("node B's page heard of the note within 2 seconds");
     assert!(seen.contains("data: customers"), "{seen}");
 }
+
+/// `kept demo` on its own: every demo conversation can be answered; e-mail replies are written
+/// to kept-data/demo-mail and chat replies reach the demo's own chat sink.
+#[tokio::test]
+async fn every_demo_conversation_can_be_answered_without_other_servers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut demo = kept(dir.path(), &[])
+        .args(["demo"])
+        .env("KEPT_LISTEN", "127.0.0.1:0")
+        .env("KEPT_WORKER_INTERVAL_MS", "50")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = Arc::new(Mutex::new(String::new()));
+    let collected = stderr.clone();
+    let err = demo.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            collected.lock().unwrap().push_str(&(line + "\n"));
+        }
+    });
+    let mut stdout = BufReader::new(demo.stdout.take().unwrap());
+    let base = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        while stdout.read_line(&mut line).unwrap_or(0) > 0 {
+            if let Some(url) = line.trim().strip_prefix("kept is listening on ") {
+                return url.to_string();
+            }
+            line.clear();
+        }
+        String::new()
+    })
+    .await
+    .unwrap();
+    assert!(!base.is_empty(), "kept demo did not start: {}", stderr.lock().unwrap());
+    let token = kept(dir.path(), &[])
+        .args(["token", "create", "--email", "owner@demo.kept.invalid"])
+        .output()
+        .unwrap();
+    let token = String::from_utf8(token.stdout).unwrap().trim().to_string();
+    let http = reqwest::Client::new();
+    let conversations: Vec<Value> = http
+        .get(format!("{base}/api/v1/conversations"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let channels: Vec<&str> = conversations.iter().filter_map(|c| c["channel"].as_str()).collect();
+    assert!(
+        channels.contains(&"email") && channels.contains(&"chat"),
+        "{channels:?}"
+    );
+    for conversation in &conversations {
+        let id = conversation["id"].as_str().unwrap();
+        let reply = http
+            .post(format!("{base}/api/v1/conversations/{id}/replies"))
+            .bearer_auth(&token)
+            .json(&json!({"text": "Dank u, we kijken ernaar."}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            reply.status(),
+            201,
+            "{}: {}",
+            conversation["channel"],
+            reply.text().await.unwrap()
+        );
+    }
+    let mail_dir = dir.path().join("kept-data/demo-mail");
+    eventually(10, "every reply delivered", || {
+        let (http, base, token, mail_dir, ids) = (
+            http.clone(),
+            base.clone(),
+            token.clone(),
+            mail_dir.clone(),
+            conversations
+                .iter()
+                .map(|c| c["id"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>(),
+        );
+        async move {
+            let mut all_sent = true;
+            for id in ids {
+                let now: Value = http
+                    .get(format!("{base}/api/v1/conversations/{id}"))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                let last = now["messages"].as_array().unwrap().last().unwrap().clone();
+                all_sent &= last["delivery"]["status"] == "sent";
+            }
+            all_sent && std::fs::read_dir(&mail_dir).is_ok_and(|d| d.count() > 0)
+        }
+    })
+    .await;
+    assert!(stderr.lock().unwrap().contains("demo chat: a reply was sent"));
+    demo.kill().unwrap();
+    let _ = demo.wait();
+}

@@ -762,9 +762,10 @@ pub async fn search_page(
                         .join(" · "),
                     _ => r.snippet,
                 },
-                link: match r.conversation_id {
-                    Some(conversation) => format!("/staff/conversations/{conversation}"),
-                    None => format!("/staff/customers/{}", r.customer_id),
+                link: match (r.kind.as_str(), r.conversation_id) {
+                    ("callback_request", _) => format!("/staff/callbacks/{}", r.id),
+                    (_, Some(conversation)) => format!("/staff/conversations/{conversation}"),
+                    (_, None) => format!("/staff/customers/{}", r.customer_id),
                 },
             })
             .collect(),

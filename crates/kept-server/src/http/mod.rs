@@ -163,10 +163,16 @@ pub fn router(state: AppState) -> Router {
         .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
         // Customer data must not stay behind in a browser's or proxy's cache.
         .layer(header_layer(header::CACHE_CONTROL, "no-store"));
+    // `kept demo` answers its own chat: replies land here instead of at a chat service.
+    let demo = match state.settings().demo {
+        true => Router::new().route("/demo/channel", post(demo_channel)),
+        false => Router::new(),
+    };
     Router::new()
         .merge(public)
         .merge(public_api)
         .merge(staff)
+        .merge(demo)
         .route("/healthz", get(healthz))
         .route("/assets/kept.js", get(script))
         .route("/assets/composer.js", get(composer_script))
@@ -181,6 +187,13 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The demo's chat service: takes a reply kept sends on the demo chat and writes it to the log.
+async fn demo_channel(body: axum::body::Bytes) -> axum::http::StatusCode {
+    let reply: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    tracing::info!(reply = %reply, "demo chat: a reply was sent to the visitor");
+    axum::http::StatusCode::NO_CONTENT
 }
 
 fn header_layer(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

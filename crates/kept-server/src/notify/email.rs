@@ -5,8 +5,8 @@ use kept_domain::staff::LinkPurpose;
 use kept_domain::staff::{Candidate, acting_for};
 use kept_domain::{Lang, OutboxEvent};
 use kept_store::{CallbackView, ConversationView, FollowUpView, OutboxItem, PasswordLinkView, Staff};
+use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
-use lettre::{AsyncTransport, Message};
 
 use super::{DeliveryError, Subject, temporary};
 use crate::state::AppState;
@@ -44,11 +44,7 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
         .subject(content.subject)
         .multipart(MultiPart::alternative_plain_html(content.text, content.html))
         .map_err(|e| DeliveryError::Permanent(e.to_string()))?;
-    match mailer.send(message).await {
-        Ok(_) => Ok(()),
-        Err(error) if error.is_permanent() => Err(DeliveryError::Permanent(error.to_string())),
-        Err(error) => Err(temporary(error)),
-    }
+    mailer.send(message).await
 }
 
 /// A staff reply to a customer's e-mail, threaded under the messages before it.
@@ -105,11 +101,7 @@ pub(super) async fn send_reply(state: &AppState, item: &OutboxItem, subject: &Su
     let message = builder
         .body(reply.body.clone())
         .map_err(|e| permanent(&e.to_string()))?;
-    match mailer.send(message).await {
-        Ok(_) => Ok(()),
-        Err(error) if error.is_permanent() => Err(DeliveryError::Permanent(error.to_string())),
-        Err(error) => Err(temporary(error)),
-    }
+    mailer.send(message).await
 }
 
 /// A recipient built from its parts, never by formatting text: lettre quotes or encodes any

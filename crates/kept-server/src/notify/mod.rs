@@ -3,7 +3,10 @@
 
 mod channel;
 mod email;
+mod mailer;
 pub mod webhook;
+
+pub use mailer::Mailer;
 
 use chrono::{DateTime, Duration, Utc};
 use kept_domain::{Delivery, OutboxEvent, PromiseKind};
