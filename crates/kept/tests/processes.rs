@@ -34,8 +34,13 @@ fn kept(dir: &std::path::Path, env: &[(&str, String)]) -> Command {
 
 impl Node {
     async fn start(dir: &std::path::Path, env: &[(&str, String)]) -> Node {
+        Node::run(dir, env, "serve").await
+    }
+
+    /// `kept serve` or `kept demo`, on a port of its own.
+    async fn run(dir: &std::path::Path, env: &[(&str, String)], command: &str) -> Node {
         let mut child = kept(dir, env)
-            .args(["serve"])
+            .arg(command)
             .env("KEPT_LISTEN", "127.0.0.1:0")
             .env("KEPT_WORKER_INTERVAL_MS", "50")
             .env("KEPT_RATE_LIMIT_PER_MINUTE", "0")
@@ -280,36 +285,8 @@ async fn a_note_added_on_one_node_reaches_the_other_nodes_open_pages_within_two_
 #[tokio::test]
 async fn every_demo_conversation_can_be_answered_without_other_servers() {
     let dir = tempfile::tempdir().unwrap();
-    let mut demo = kept(dir.path(), &[])
-        .args(["demo"])
-        .env("KEPT_LISTEN", "127.0.0.1:0")
-        .env("KEPT_WORKER_INTERVAL_MS", "50")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = Arc::new(Mutex::new(String::new()));
-    let collected = stderr.clone();
-    let err = demo.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(err).lines().map_while(Result::ok) {
-            collected.lock().unwrap().push_str(&(line + "\n"));
-        }
-    });
-    let mut stdout = BufReader::new(demo.stdout.take().unwrap());
-    let base = tokio::task::spawn_blocking(move || {
-        let mut line = String::new();
-        while stdout.read_line(&mut line).unwrap_or(0) > 0 {
-            if let Some(url) = line.trim().strip_prefix("kept is listening on ") {
-                return url.to_string();
-            }
-            line.clear();
-        }
-        String::new()
-    })
-    .await
-    .unwrap();
-    assert!(!base.is_empty(), "kept demo did not start: {}", stderr.lock().unwrap());
+    let demo = Node::run(dir.path(), &[], "demo").await;
+    let base = demo.base.clone();
     let token = kept(dir.path(), &[])
         .args(["token", "create", "--email", "owner@demo.kept.invalid"])
         .output()
@@ -378,7 +355,5 @@ async fn every_demo_conversation_can_be_answered_without_other_servers() {
         }
     })
     .await;
-    assert!(stderr.lock().unwrap().contains("demo chat: a reply was sent"));
-    demo.kill().unwrap();
-    let _ = demo.wait();
+    assert!(demo.logged("demo chat: a reply was sent"));
 }
