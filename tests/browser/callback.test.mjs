@@ -72,7 +72,7 @@ test("every staff page fits a 390 px wide phone without sideways scrolling", asy
   await Promise.all([phone.waitForURL(`${kept.base}/staff`), phone.click("button[type=submit]")]);
   const callback = await phone.locator("#rows tr.callback a").first().getAttribute("href");
   for (const path of ["/staff", callback, `/staff/conversations/${conversation_id}`, `/staff/customers/${customer_id}`,
-    "/staff/team", "/staff/search?q=fiets"]) {
+    "/staff/team", "/staff/search?q=fiets", "/staff/account", `/staff/customers/${customer_id}/merge?q=fatima`]) {
     await phone.goto(`${kept.base}${path}`);
     const width = await phone.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 390, `${path} is ${width} px wide`);

@@ -155,3 +155,29 @@ test("a lost session keeps the draft: the tone panel says it could not check, an
   await page.locator(".message.outbound", { hasText: "your bike is ready" }).waitFor();
   assert.equal(await page.inputValue("#reply-text"), "", "sent: no draft left");
 });
+
+test("resolving a conversation whose customer still waits asks for confirmation first", async () => {
+  const token = kept.token("sanne@fiets.test");
+  const inbound = await fetch(`${kept.base}/api/v1/inbound/message`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+    body: JSON.stringify({ channel: "chat", external_id: "resolve-1", from: { handle: "@kees", name: "Kees Wacht" }, text: "Hello?" }),
+  });
+  assert.equal(inbound.status, 201);
+  const { conversation_id } = await inbound.json();
+  const page = await browser.newPage();
+  await page.goto(`${kept.base}/login?lang=en`);
+  await page.fill("#email", "sanne@fiets.test");
+  await page.fill("#password", PASSWORD);
+  await Promise.all([page.waitForURL(`${kept.base}/staff`), page.click("button[type=submit]")]);
+  await page.goto(`${kept.base}/staff/conversations/${conversation_id}`);
+  const resolve = page.locator("button[name=status][value=resolved]");
+  await resolve.click();
+  // The browser refuses until the box is ticked: still open, nothing sent.
+  assert.equal(page.url(), `${kept.base}/staff/conversations/${conversation_id}`);
+  assert.match(await page.locator("#conversation-status").textContent(), /waiting for us/);
+  await page.check("input[name=confirm]");
+  await Promise.all([page.waitForURL(`${kept.base}/staff/conversations/${conversation_id}`), resolve.click()]);
+  assert.match(await page.locator("#conversation-status").textContent(), /resolved/i);
+  assert.match(await page.locator("#promise-status").textContent(), /cancelled/);
+});

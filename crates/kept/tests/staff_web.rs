@@ -707,6 +707,34 @@ async fn the_owner_edits_the_settings_on_a_page_and_agents_cannot() {
     assert_eq!(settings.business_settings.first_response_minutes["chat"], 15);
     assert_eq!(settings.business_settings.business.closed_days.len(), 2);
     assert_eq!(settings.business.windows[2].label_nl, "'s Avonds");
+
+    // A new choice in the blank row, and the evening one no longer offered.
+    set(&mut form, "window_2_remove", "1");
+    set(&mut form, "window_3_label_nl", "Na 20:00");
+    set(&mut form, "window_3_label_en", "After 8 pm");
+    set(&mut form, "window_3_kind", "daily_slot");
+    set(&mut form, "window_3_start", "20:00");
+    set(&mut form, "window_3_end", "21:30");
+    let fields: Vec<(&str, &str)> = form.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let saved = owner.post(&server.url("/staff/settings"), &fields).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let windows = server.running.state.settings().business.windows.clone();
+    let codes: Vec<&str> = windows.iter().map(|w| w.code.as_str()).collect();
+    assert_eq!(codes, ["asap", "office", "after_8_pm"], "{windows:?}");
+    let (_, form_page) = server
+        .http
+        .get(server.url("/callback"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .map(|t| ((), t))
+        .unwrap();
+    assert!(
+        form_page.contains("Na 20:00") && !form_page.contains("'s Avonds"),
+        "{form_page}"
+    );
     server.running.stop().await;
 }
 

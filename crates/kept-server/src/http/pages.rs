@@ -11,7 +11,7 @@ use kept_store::{CallbackView, ConversationView, HistoryEntry, PromiseHistoryEnt
 
 use crate::config::{Business, Settings};
 use crate::error::AppError;
-use crate::i18n::{InboxTexts, SettingsTexts, TeamTexts, Texts};
+use crate::i18n::{InboxTexts, SettingsTexts, TeamTexts, Texts, texts};
 
 pub fn render(page: &impl Template) -> Result<Html<String>, AppError> {
     page.render()
@@ -428,7 +428,11 @@ impl LocalTime {
 
     pub fn window_label(&self, code: &str) -> String {
         let window = self.business().windows.iter().find(|w| w.code == code);
-        window.map_or_else(|| code.to_string(), |w| w.label(self.lang).to_string())
+        // A choice the owner has since removed: said so, never its code.
+        window.map_or_else(
+            || texts(self.lang).window_gone.to_string(),
+            |w| w.label(self.lang).to_string(),
+        )
     }
 
     pub fn callback_row(&self, view: &CallbackView, t: &Texts) -> CallbackRow {

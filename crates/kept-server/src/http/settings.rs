@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form, Json};
 use chrono::{NaiveDate, NaiveTime};
-use kept_domain::{Lang, WindowRule};
+use kept_domain::{CallbackWindow, Lang, WindowRule};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -242,6 +242,20 @@ fn form_values(document: &BusinessSettings, typed: &HashMap<String, String>, lan
                     end: field("end", end),
                 }
             })
+            // One blank row to add a new choice with.
+            .chain(std::iter::once({
+                let i = business.windows.len();
+                let field = |name: &str, saved: &str| value(&format!("window_{i}_{name}"), saved.to_string());
+                WindowFormRow {
+                    code: String::new(),
+                    label_nl: field("label_nl", ""),
+                    label_en: field("label_en", ""),
+                    kind: field("kind", "within"),
+                    minutes: field("minutes", "60"),
+                    start: field("start", ""),
+                    end: field("end", ""),
+                }
+            }))
             .collect(),
         first_response: value("first_response", pairs(&document.first_response_minutes)),
         default_first_response: value(
@@ -300,13 +314,20 @@ fn document_from_form(
         .filter(|l| !l.is_empty())
         .map(|l| NaiveDate::parse_from_str(l, "%Y-%m-%d").map_err(|_| refuse("business.closed_days")))
         .collect::<Result<_, _>>()?;
-    for (i, window) in business.windows.iter_mut().enumerate() {
+    // The choices as typed: those ticked "remove" go, the blank row after them adds one when
+    // it has a label.
+    let mut windows = Vec::new();
+    for i in 0..=business.windows.len() {
         let field = |name: &str| text(&format!("window_{i}_{name}"));
+        let existing = business.windows.get(i);
+        if field("remove") == "1"
+            || (existing.is_none() && field("label_nl").is_empty() && field("label_en").is_empty())
+        {
+            continue;
+        }
         let time =
             |name: &str| NaiveTime::parse_from_str(&field(name), "%H:%M").map_err(|_| refuse("business.windows"));
-        window.label_nl = field("label_nl");
-        window.label_en = field("label_en");
-        window.rule = match field("kind").as_str() {
+        let rule = match field("kind").as_str() {
             "within" => WindowRule::Within {
                 minutes: field("minutes").parse().map_err(|_| refuse("business.windows"))?,
             },
@@ -317,7 +338,18 @@ fn document_from_form(
             },
             _ => return Err(refuse("business.windows")),
         };
+        let code = match existing {
+            Some(window) => window.code.clone(),
+            None => new_window_code(&field("label_en"), &field("label_nl"), &business.windows),
+        };
+        windows.push(CallbackWindow {
+            code,
+            label_nl: field("label_nl"),
+            label_en: field("label_en"),
+            rule,
+        });
     }
+    business.windows = windows;
     document.first_response_minutes = key_values(&text("first_response"), "first_response_minutes")?
         .into_iter()
         .map(|(k, v)| v.parse().map(|m| (k, m)).map_err(|_| refuse("first_response_minutes")))
@@ -331,6 +363,31 @@ fn document_from_form(
     Ok(document)
 }
 
+/// A code for a new callback window, made from its label ("Na 20:00" → "na_20_00"), unique
+/// among `existing`. Requests keep the code, so it never changes once made.
+fn new_window_code(label_en: &str, label_nl: &str, existing: &[CallbackWindow]) -> String {
+    let label = if label_en.trim().is_empty() { label_nl } else { label_en };
+    let slug: String = label
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect::<String>()
+        .split('_')
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("_");
+    let base = if slug.is_empty() {
+        "window".to_string()
+    } else {
+        slug.chars().take(32).collect()
+    };
+    let taken = |code: &str| existing.iter().any(|w| w.code == code);
+    (1..)
+        .map(|n| if n == 1 { base.clone() } else { format!("{base}_{n}") })
+        .find(|code| !taken(code))
+        .unwrap_or(base)
+}
+
 /// "key = value" lines (blank lines skipped).
 fn key_values(text: &str, setting: &'static str) -> Result<Vec<(String, String)>, AppError> {
     text.lines()
@@ -341,4 +398,27 @@ fn key_values(text: &str, setting: &'static str) -> Result<Vec<(String, String)>
             Ok((key.trim().to_lowercase(), value.trim().to_string()))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window(code: &str) -> CallbackWindow {
+        CallbackWindow {
+            code: code.into(),
+            label_nl: String::new(),
+            label_en: String::new(),
+            rule: WindowRule::OfficeHours,
+        }
+    }
+
+    #[test]
+    fn a_new_window_gets_a_code_from_its_label_unique_among_the_others() {
+        assert_eq!(new_window_code("After 8 pm", "Na 20:00", &[]), "after_8_pm");
+        assert_eq!(new_window_code("", "Na 20:00", &[]), "na_20_00");
+        assert_eq!(new_window_code(" ", "!!", &[]), "window");
+        let taken = [window("office"), window("office_2")];
+        assert_eq!(new_window_code("Office", "", &taken), "office_3");
+    }
 }
