@@ -64,9 +64,10 @@ test("an agent answers a frustrated customer from the inbox and the promise is k
   await page.locator("#tone-ok").waitFor({ state: "visible" });
   assert.equal(await findings.count(), 0);
 
-  await Promise.all([page.waitForURL(/\/staff\/conversations\/[^/]+$/), page.click("#composer button[type=submit]")]);
-  assert.match(await page.locator("#conversation-status").textContent(), /waiting on customer/);
+  // Sending first checks the session, then posts: wait for the page that shows the reply.
+  await page.click("#composer button[type=submit]");
   await page.locator(".message.outbound", { hasText: "Your bike is ready on Friday" }).waitFor();
+  assert.match(await page.locator("#conversation-status").textContent(), /waiting on customer/);
 
   // The reply went out on the chat channel's webhook, addressed to the customer's handle.
   for (let i = 0; i < 100 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
@@ -108,6 +109,14 @@ test("a new message appears in the inbox without a reload, marked new, and the k
   assert.match(await row.textContent(), /new/);
   assert.match(await row.textContent(), /Can I pick up my bike today\?/);
   assert.equal(await page.evaluate(() => window.keptMarker), "still the same page");
+
+  // Round robin gave it to Sanne: it is in "Mine", not in "Nobody's yet".
+  const view = (code) => Promise.all([page.waitForURL(new RegExp(`view=${code}$`)), page.click(`nav.views a[href*='view=${code}']`)]);
+  await view("mine");
+  await page.locator("#conversation-rows tr.conversation", { hasText: "Fatima Live" }).waitFor();
+  await view("unassigned");
+  assert.equal(await page.locator("#conversation-rows tr.conversation", { hasText: "Fatima Live" }).count(), 0);
+  await view("mine");
 
   // Keys: j selects the first row, Enter opens it, r goes to the reply box.
   await page.keyboard.press("?");
@@ -151,7 +160,7 @@ test("a lost session keeps the draft: the tone panel says it could not check, an
   assert.equal(await page.inputValue("#reply-text"), "Dear customer, that is not our fault.");
   await page.locator("#composer-status", { hasText: "earlier draft was put back" }).waitFor();
   await page.locator("#reply-text").fill("Dear Fatima, your bike is ready.");
-  await Promise.all([page.waitForURL(conversation), page.click("#composer button[type=submit]")]);
+  await page.click("#composer button[type=submit]");
   await page.locator(".message.outbound", { hasText: "your bike is ready" }).waitFor();
   assert.equal(await page.inputValue("#reply-text"), "", "sent: no draft left");
 });

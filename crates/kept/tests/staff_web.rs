@@ -1239,3 +1239,51 @@ async fn a_customer_is_renamed_linked_and_merged_from_their_page() {
         server.running.stop().await;
     }
 }
+
+/// Every e-mail to staff links to the staff page of what it is about, and the link opens it.
+#[tokio::test]
+async fn the_links_in_staff_emails_open_staff_pages() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start(&db.url).await;
+    let callback = server
+        .created(json!({"phone": "0612345678", "name": "Link Test"}))
+        .await;
+    let raw = "From: Mila <mila@example.nl>\r\nTo: winkel@fiets.test\r\nSubject: Remmen\r\n\
+               Message-ID: <links-1@example.nl>\r\n\r\nMijn remmen piepen.\r\n";
+    let mail: Value = server.post_email(raw).await.json().await.unwrap();
+    let conversation = mail["conversation_id"].as_str().unwrap().to_string();
+    eventually(5, "both notices", || async {
+        server.smtp.to(&server.agent_email).len() >= 2
+    })
+    .await;
+    let links: Vec<String> = server
+        .smtp
+        .to(&server.agent_email)
+        .iter()
+        .flat_map(|m| {
+            m.text
+                .split_whitespace()
+                .filter(|w| w.starts_with("http"))
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let expected = [
+        server.url(&format!("/staff/callbacks/{}", callback["id"].as_str().unwrap())),
+        server.url(&format!("/staff/conversations/{conversation}")),
+    ];
+    for link in &expected {
+        assert!(links.contains(link), "{link} in {links:?}");
+    }
+    assert!(links.iter().all(|l| !l.contains("/api/")), "never the API: {links:?}");
+    let (mut agent, _) = logged_in(&server, &server.agent_email).await;
+    for link in &expected {
+        let (status, page) = agent.get(link).await;
+        assert_eq!(status, StatusCode::OK, "{link}");
+        assert!(
+            page.contains("Link Test") || page.contains("Mila"),
+            "{link} shows its subject"
+        );
+    }
+    server.running.stop().await;
+}
