@@ -19,6 +19,18 @@ pub struct Staff {
     pub active: bool,
 }
 
+impl Staff {
+    /// Invited, but no password chosen yet (an empty hash never verifies).
+    pub fn invited(&self) -> bool {
+        self.password_hash.is_empty()
+    }
+
+    /// On the team and able to log in: someone work can be given to.
+    pub fn can_take_work(&self) -> bool {
+        self.active && !self.invited()
+    }
+}
+
 /// A change of someone's name or role; what is `None` stays.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StaffChange {

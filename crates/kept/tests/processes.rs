@@ -293,15 +293,8 @@ async fn every_demo_conversation_can_be_answered_without_other_servers() {
         .unwrap();
     let token = String::from_utf8(token.stdout).unwrap().trim().to_string();
     let http = reqwest::Client::new();
-    let conversations: Vec<Value> = http
-        .get(format!("{base}/api/v1/conversations"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let conversations = get_json(&http, &format!("{base}/api/v1/conversations"), &token).await;
+    let conversations = conversations.as_array().unwrap().clone();
     let channels: Vec<&str> = conversations.iter().filter_map(|c| c["channel"].as_str()).collect();
     assert!(
         channels.contains(&"email") && channels.contains(&"chat"),
@@ -339,15 +332,7 @@ async fn every_demo_conversation_can_be_answered_without_other_servers() {
         async move {
             let mut all_sent = true;
             for id in ids {
-                let now: Value = http
-                    .get(format!("{base}/api/v1/conversations/{id}"))
-                    .bearer_auth(&token)
-                    .send()
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
+                let now = get_json(&http, &format!("{base}/api/v1/conversations/{id}"), &token).await;
                 let last = now["messages"].as_array().unwrap().last().unwrap().clone();
                 all_sent &= last["delivery"]["status"] == "sent";
             }
@@ -356,4 +341,15 @@ async fn every_demo_conversation_can_be_answered_without_other_servers() {
     })
     .await;
     assert!(demo.logged("demo chat: a reply was sent"));
+}
+
+async fn get_json(http: &reqwest::Client, url: &str, token: &str) -> Value {
+    http.get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }

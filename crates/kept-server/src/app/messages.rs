@@ -269,7 +269,7 @@ pub async fn change_conversation(
     change: ConversationChange,
 ) -> Result<ConversationView, AppError> {
     if let ConversationChange::Assign { staff_id } = &change
-        && !app.store.staff_by_id(staff_id).await?.is_some_and(|s| s.active)
+        && !super::staff::is_on_the_team(app, staff_id).await?
     {
         return Err(AppError::invalid(
             "assign_to",

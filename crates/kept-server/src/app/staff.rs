@@ -113,7 +113,7 @@ pub async fn invite(app: &App, actor: &Staff, member: NewMember) -> Result<LinkS
 pub async fn send_password_reset(app: &App, actor: &Staff, staff_id: &str) -> Result<LinkSent, AppError> {
     authorize(actor, OwnerOnly::ManageStaff)?;
     let staff = app.store.staff_by_id(staff_id).await?.ok_or(AppError::NotFound)?;
-    let purpose = if staff.password_hash.is_empty() {
+    let purpose = if staff.invited() {
         LinkPurpose::Invite
     } else {
         LinkPurpose::Reset
@@ -253,7 +253,7 @@ pub async fn deactivate(app: &App, actor: &Staff, staff_id: &str, successor: &st
     Ok(())
 }
 
-async fn is_on_the_team(app: &App, staff_id: &str) -> Result<bool, AppError> {
+pub(super) async fn is_on_the_team(app: &App, staff_id: &str) -> Result<bool, AppError> {
     Ok(app.store.staff_by_id(staff_id).await?.is_some_and(|s| s.active))
 }
 

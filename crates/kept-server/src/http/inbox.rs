@@ -316,11 +316,7 @@ async fn conversation_page(
     let page = ConversationPage {
         t: texts(lang),
         i,
-        team: team
-            .into_iter()
-            .filter(|s| s.active && !s.password_hash.is_empty())
-            .map(|s| (s.id, s.name))
-            .collect(),
+        team: super::pages::assignees(team),
         assignee_id: view.assignee_id.clone(),
         channel_is_email: view.channel == app::EMAIL,
         cannot_send: cannot_send(state, &view.channel, i),

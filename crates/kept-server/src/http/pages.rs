@@ -13,6 +13,15 @@ use crate::config::{Business, Settings};
 use crate::error::AppError;
 use crate::i18n::{InboxTexts, SettingsTexts, TeamTexts, Texts, texts};
 
+/// Whom work can be given to on a page's "assign" or "stand-in" choice: (id, name).
+pub fn assignees(staff: Vec<Staff>) -> Vec<(String, String)> {
+    staff
+        .into_iter()
+        .filter(Staff::can_take_work)
+        .map(|s| (s.id, s.name))
+        .collect()
+}
+
 pub fn render(page: &impl Template) -> Result<Html<String>, AppError> {
     page.render()
         .map(Html)

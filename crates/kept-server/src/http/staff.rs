@@ -176,19 +176,13 @@ pub async fn dashboard(
             .channels
             .into_iter()
             .map(|code| {
-                let chosen = code == view.channel;
-                (crate::i18n::channel_label(lang, &code), code, chosen)
+                let (label, chosen) = (crate::i18n::channel_label(lang, &code), code == view.channel);
+                (code, label, chosen)
             })
-            .map(|(label, code, chosen)| (code, label, chosen))
             .collect(),
         tags: choices.tags,
         tag: view.tag.clone(),
-        // Those who can log in: not someone still invited, nor someone who left.
-        team: team
-            .into_iter()
-            .filter(|s| s.active && !s.password_hash.is_empty())
-            .map(|s| (s.id, s.name))
-            .collect(),
+        team: super::pages::assignees(team),
         conversations: super::inbox::inbox_rows(&state, lang, &view, &session.staff.id).await?,
         unreadable: super::inbox::unreadable_rows(&state, lang).await?,
         not_sent: super::inbox::not_sent_rows(&state, lang).await?,

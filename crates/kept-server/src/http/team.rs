@@ -66,7 +66,7 @@ async fn team_page(state: &AppState, session: StaffSession, lang: Lang, flash: F
             },
             away: s.away,
             delegate: name_of(&s.delegate_id),
-            invited: s.password_hash.is_empty(),
+            invited: s.invited(),
         })
         .collect();
     let page = TeamPage {
@@ -489,7 +489,7 @@ pub struct StaffJson {
 impl From<Staff> for StaffJson {
     fn from(staff: Staff) -> Self {
         StaffJson {
-            invited: staff.password_hash.is_empty(),
+            invited: staff.invited(),
             id: staff.id,
             name: staff.name,
             email: staff.email,
