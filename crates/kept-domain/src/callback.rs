@@ -41,7 +41,7 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    fn new(field: &'static str, code: &'static str, lang: Lang) -> Self {
+    pub fn new(field: &'static str, code: &'static str, lang: Lang) -> Self {
         let message = match (code, lang) {
             ("required", Lang::Nl) => "Vul uw telefoonnummer in.",
             ("required", Lang::En) => "Please enter your phone number.",
@@ -53,6 +53,22 @@ impl FieldError {
             ("unknown_window", Lang::En) => "Please choose one of the offered times.",
             ("control_characters", Lang::Nl) => "Deze tekst bevat ongeldige tekens.",
             ("control_characters", Lang::En) => "This text contains invalid characters.",
+            ("name_required", Lang::Nl) => "Vul uw naam in.",
+            ("name_required", Lang::En) => "Please enter your name.",
+            ("email_required", Lang::Nl) => "Vul uw e-mailadres in; daar sturen we de bevestiging heen.",
+            ("email_required", Lang::En) => "Please enter your e-mail address; the confirmation goes there.",
+            ("invalid_email", Lang::Nl) => "Dit is geen geldig e-mailadres. Voorbeeld: naam@voorbeeld.nl.",
+            ("invalid_email", Lang::En) => "This is not a valid e-mail address. Example: name@example.com.",
+            ("address_required", Lang::Nl) => "Vul het adres in waar we langskomen.",
+            ("address_required", Lang::En) => "Please enter the address we should visit.",
+            ("unknown_location", Lang::Nl) => "Kies een van onze vestigingen.",
+            ("unknown_location", Lang::En) => "Please choose one of our locations.",
+            ("unknown_service", Lang::Nl) => "Kies een van de aangeboden afspraken.",
+            ("unknown_service", Lang::En) => "Please choose one of the services offered.",
+            ("start_required", Lang::Nl) => "Kies een tijd.",
+            ("start_required", Lang::En) => "Please choose a time.",
+            ("not_offered", Lang::Nl) => "Dit tijdstip kunt u niet boeken. Kies een van de vrije tijden.",
+            ("not_offered", Lang::En) => "This time cannot be booked. Please choose one of the free times.",
             (_, Lang::Nl) => "Dit verzoek is geweigerd.",
             (_, Lang::En) => "This request was refused.",
         };
@@ -114,12 +130,12 @@ impl CallbackInput {
 /// Whether a text may span lines. A name may not: it ends up in e-mail headers and in the
 /// lines of staff e-mails, where a line break could forge a line ("Telefoon: …").
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Lines {
+pub(crate) enum Lines {
     One,
     Many,
 }
 
-fn optional_text(
+pub(crate) fn optional_text(
     value: &Option<String>,
     field: &'static str,
     max_chars: usize,

@@ -2,6 +2,8 @@
 //!
 //! Nothing in here knows about HTTP or SQL; the storage and HTTP crates call into it.
 
+pub mod booking;
+pub mod booking_form;
 pub mod callback;
 pub mod clock;
 pub mod conversation;
@@ -15,6 +17,8 @@ pub mod search;
 pub mod staff;
 pub mod window;
 
+pub use booking::AppointmentStatus;
+pub use booking_form::{BookingInput, ValidBooking};
 pub use callback::{CallOutcome, CallbackInput, CallbackStatus, FieldError, ValidCallback};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use hours::BusinessHours;

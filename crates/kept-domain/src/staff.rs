@@ -38,6 +38,8 @@ pub enum OwnerOnly {
     DeleteSavedReply,
     /// Marking someone else away (anyone may mark themselves).
     MarkOthersAway,
+    /// Locations, services and who works when.
+    ManageAppointments,
 }
 
 impl Role {

@@ -27,6 +27,9 @@ pub enum AppError {
     Gone(String),
     #[error("too many requests; please wait a minute and try again")]
     TooManyRequests,
+    /// The time asked for was booked a moment ago; the next free times (start, end) instead.
+    #[error("that time was just booked; choose another")]
+    SlotTaken(Vec<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>),
     #[error("something went wrong on our side; nothing you sent was lost")]
     Internal(String),
 }
@@ -55,6 +58,7 @@ impl AppError {
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
             AppError::Gone(_) => "gone",
             AppError::TooManyRequests => "rate_limited",
+            AppError::SlotTaken(_) => "slot_taken",
             AppError::Internal(_) => "internal",
         }
     }
@@ -74,6 +78,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict(message) => AppError::Conflict(message),
             StoreError::Duplicate => AppError::Conflict("this already exists".into()),
+            StoreError::Taken => AppError::SlotTaken(Vec::new()),
             StoreError::LastOwner => AppError::invalid("role", "last_owner", "the team needs at least one owner"),
             other => AppError::Internal(other.to_string()),
         }

@@ -1052,6 +1052,8 @@ pub fn record_count(lang: Lang, table: &str, count: i64) -> Option<String> {
         ("phone_calls", Lang::En) => ("phone call", "phone calls"),
         ("follow_ups", Lang::Nl) => ("toezegging", "toezeggingen"),
         ("follow_ups", Lang::En) => ("follow-up", "follow-ups"),
+        ("appointments", Lang::Nl) => ("afspraak", "afspraken"),
+        ("appointments", Lang::En) => ("appointment", "appointments"),
         ("promises", Lang::Nl) => ("belofte", "beloftes"),
         ("promises", Lang::En) => ("promise", "promises"),
         _ => return None,

@@ -673,6 +673,9 @@ pub(crate) async fn timeline(pool: &AnyPool, customer_id: &str) -> Result<Vec<Ti
          SELECT 'phone_call', p.at_ms, 'phone', p.summary, p.direction, s.name, p.id, 0, CAST(NULL AS TEXT) FROM phone_calls p \
          LEFT JOIN staff s ON s.id = p.staff_id WHERE p.customer_id = $1 \
          UNION ALL \
+         SELECT 'appointment', a.created_ms, 'appointment', a.status, CAST(a.start_ms AS TEXT), s.name, a.id, 0, a.id \
+         FROM appointments a LEFT JOIN staff s ON s.id = a.staff_id WHERE a.customer_id = $1 \
+         UNION ALL \
          SELECT 'promise', r.created_ms, r.kind, r.status, CAST(r.due_ms AS TEXT), s.name, r.id, 1, r.subject_id FROM promises r \
          LEFT JOIN staff s ON s.id = r.owner_id WHERE r.customer_id = $1 \
          ORDER BY 2, 8, 7",
@@ -684,9 +687,10 @@ pub(crate) async fn timeline(pool: &AnyPool, customer_id: &str) -> Result<Vec<Ti
         .map(|r| {
             let kind: String = r.try_get("kind")?;
             let note: Option<String> = r.try_get("note")?;
-            // A promise's note is its due time (milliseconds in SQL), given as RFC 3339.
+            // A promise's note is its due time, an appointment's its start (milliseconds in
+            // SQL), given as RFC 3339.
             let note = match kind.as_str() {
-                "promise" => note
+                "promise" | "appointment" => note
                     .and_then(|ms| ms.parse::<i64>().ok())
                     .map(|ms| from_ms(ms).to_rfc3339()),
                 _ => note,

@@ -121,6 +121,35 @@ pub const REGISTER: &[Holding] = &[
     own("notes", &["id", "conversation_id", "staff_id", "body", "at_ms"]),
     own("phone_calls", &["id", "staff_id", "direction", "summary", "at_ms"]),
     own("follow_ups", &["id", "staff_id", "body", "promise_id", "created_ms"]),
+    own(
+        "appointments",
+        &[
+            "id",
+            "location_id",
+            "service_id",
+            "staff_id",
+            "start_ms",
+            "end_ms",
+            "status",
+            "name",
+            "email",
+            "phone",
+            "note",
+            "address",
+            "lang",
+            "created_ms",
+        ],
+    ),
+    // Which blocks of a staff member's time an appointment holds: goes with the appointment.
+    Holding {
+        table: "appointment_claims",
+        link: Link::Parent {
+            column: "appointment_id",
+            parent: "appointments",
+        },
+        export: &[],
+        on_erase: OnErase::Delete,
+    },
     Holding {
         table: "promises",
         link: Link::CustomerId,
@@ -145,6 +174,8 @@ pub const NOT_LINKED_BY_CUSTOMER_ID: &[&str] = &[
     "outbox",
     "promise_events",
     "reply_templates",
+    // A staff member's days off, with their own note.
+    "staff_absences",
 ];
 
 fn holding(table: &str) -> Option<&'static Holding> {

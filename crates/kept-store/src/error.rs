@@ -9,6 +9,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("already exists")]
     Duplicate,
+    /// The time asked for was booked by someone else a moment ago.
+    #[error("that time was just booked")]
+    Taken,
     /// A change would leave the team without an active owner.
     #[error("the team needs at least one owner")]
     LastOwner,

@@ -1,6 +1,7 @@
 //! kept's storage: one interface ([`Store`]) with a SQLite and a PostgreSQL backend, chosen
 //! from the database URL. SQL lives here and nowhere else.
 
+mod appointments;
 mod callbacks;
 mod changes;
 mod conversations;
@@ -16,6 +17,7 @@ mod new_callbacks;
 mod outbox;
 mod password_links;
 mod promises;
+mod schedules;
 mod search;
 mod settings;
 mod sql;
@@ -29,9 +31,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use kept_domain::CallbackStatus;
 
+pub use appointments::{AppointmentView, Appointments, NewAppointment};
 pub use dialect::Dialect;
 pub use error::StoreError;
 pub use model::*;
+pub use schedules::{Absence, BookingFacts, Location, LocationInput, Schedules, Service, ServiceInput, StaffSchedule};
 pub use sql::SqlStore;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -39,7 +43,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// Everything kept keeps. Methods that change several tables do so in one transaction,
 /// together with the outbox rows that announce the change.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: Schedules + Appointments + Send + Sync + 'static {
     fn dialect(&self) -> Dialect;
 
     // Staff, sessions and tokens.

@@ -423,8 +423,8 @@ pub enum AssigneeFilter {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TimelineEntry {
     pub at: DateTime<Utc>,
-    /// message_in, message_out, callback_request, call (a callback attempt), note, phone_call or
-    /// promise.
+    /// message_in, message_out, callback_request, call (a callback attempt), note, phone_call,
+    /// appointment (its status as text, its start as note) or promise.
     pub kind: String,
     /// The channel; for a promise its kind (callback, callback_retry, reply).
     pub channel: String,

@@ -26,9 +26,9 @@ static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 pub struct SqlStore {
-    dialect: Dialect,
-    read: AnyPool,
-    write: AnyPool,
+    pub(crate) dialect: Dialect,
+    pub(crate) read: AnyPool,
+    pub(crate) write: AnyPool,
     /// SQLite only: one writer, so concurrent writes are batched (see group_commit).
     callback_commit: Option<GroupCommit<NewCallbacks>>,
     inbound_commit: Option<GroupCommit<InboundMessages>>,
@@ -83,7 +83,7 @@ impl SqlStore {
 
     /// SQLite must take the write lock when the transaction starts: a transaction that reads
     /// first and writes later fails at once if another writer committed in between.
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
         Ok(match self.dialect {
             Dialect::Sqlite => self.write.begin_with("BEGIN IMMEDIATE").await?,
             Dialect::Postgres => self.write.begin().await?,

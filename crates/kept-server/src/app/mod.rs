@@ -2,6 +2,7 @@
 //! used alike by the API handlers, the staff pages, the CLI and the demo. Nothing here knows
 //! about HTTP; errors are [`AppError`], which the HTTP layer turns into answers in one place.
 
+mod appointments;
 mod callbacks;
 mod customers;
 mod messages;
@@ -16,6 +17,10 @@ use kept_domain::staff::OwnerOnly;
 use kept_store::{Fanout, Staff, Store};
 use tokio::sync::Notify;
 
+pub use appointments::{
+    AbsenceForm, Booked, LocationForm, ScheduleForm, ServiceForm, book, change_status, day, free_slots, manage_url,
+    managed, save_location, save_service, set_schedule,
+};
 pub use callbacks::{Accepted, accept_callback, record_outcome};
 pub use customers::{
     add_contact, add_follow_up, add_note, close_follow_up, erase_customer, export_customer, log_call, merge_customers,
@@ -109,6 +114,8 @@ pub enum Change {
     Team,
     /// The business's settings: every node loads them again.
     Settings,
+    /// Locations, services, schedules and appointments.
+    Appointments,
 }
 
 impl Change {
@@ -121,6 +128,7 @@ impl Change {
             Change::Promises => "promises",
             Change::Team => "team",
             Change::Settings => "settings",
+            Change::Appointments => "appointments",
         }
     }
 }

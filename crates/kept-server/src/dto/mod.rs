@@ -1,11 +1,13 @@
 //! The JSON shapes of the API and the webhook, defined here at the HTTP edge so that the
 //! OpenAPI document shows each one's schema.
 
+mod appointments;
 mod records;
 mod requests;
 pub mod schemas;
 mod tone;
 
+pub use appointments::*;
 pub use records::*;
 pub use requests::*;
 pub use tone::*;

@@ -84,6 +84,7 @@ async fn json_for_status(response: Response) -> Response {
         error: code,
         message,
         fields: Vec::new(),
+        next_slots: None,
     };
     let mut answer = (status, Json(body)).into_response();
     for name in [header::ALLOW, header::RETRY_AFTER] {
@@ -172,6 +173,9 @@ pub struct ErrorBody {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(value_type = Vec<Object>)]
     pub fields: Vec<FieldError>,
+    /// For `slot_taken`: the next free times instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_slots: Option<Vec<crate::dto::SlotJson>>,
 }
 
 fn status(error: &AppError) -> StatusCode {
@@ -181,7 +185,7 @@ fn status(error: &AppError) -> StatusCode {
         AppError::Unauthorized => StatusCode::UNAUTHORIZED,
         AppError::Forbidden | AppError::OwnerOnly => StatusCode::FORBIDDEN,
         AppError::NotFound => StatusCode::NOT_FOUND,
-        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::Conflict(_) | AppError::SlotTaken(_) => StatusCode::CONFLICT,
         AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         AppError::Gone(_) => StatusCode::GONE,
         AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
@@ -218,6 +222,14 @@ impl IntoResponse for AppError {
             fields: match &self {
                 AppError::Invalid(fields) => fields.clone(),
                 _ => Vec::new(),
+            },
+            next_slots: match &self {
+                AppError::SlotTaken(next) => Some(
+                    next.iter()
+                        .map(|&(start, end)| crate::dto::SlotJson { start, end })
+                        .collect(),
+                ),
+                _ => None,
             },
         };
         let mut response = (status(&self), Json(body)).into_response();

@@ -2,6 +2,7 @@
 //! store, and render a page or JSON.
 
 mod api;
+mod appointments;
 mod conversations;
 mod customer_pages;
 mod customers;
@@ -54,6 +55,8 @@ pub fn router(state: AppState) -> Router {
     // Any web site may post to the JSON endpoint: that is what the embeddable snippet does.
     let public_api = Router::new()
         .route("/api/v1/callback-requests", post(public::create_callback))
+        .route("/api/v1/availability", get(appointments::availability))
+        .route("/api/v1/appointments", post(appointments::book))
         .layer(
             CorsLayer::new()
                 .allow_origin(Any)
@@ -155,6 +158,23 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/unreadable-mail/{id}/handled", post(mail::unreadable_handled))
         .route("/api/v1/tone/check", post(tone::check))
         .route("/api/v1/tone/mood", post(tone::mood))
+        .route(
+            "/api/v1/locations",
+            get(appointments::list_locations).post(appointments::add_location),
+        )
+        .route("/api/v1/locations/{id}", put(appointments::change_location))
+        .route(
+            "/api/v1/services",
+            get(appointments::list_services).post(appointments::add_service),
+        )
+        .route("/api/v1/services/{id}", put(appointments::change_service))
+        .route(
+            "/api/v1/staff/{id}/schedule",
+            get(appointments::get_schedule).put(appointments::set_schedule),
+        )
+        .route("/api/v1/appointments", get(appointments::list))
+        .route("/api/v1/appointments/{id}", get(appointments::get))
+        .route("/api/v1/appointments/{id}/{action}", post(appointments::act))
         .route("/api/openapi.json", get(openapi::openapi))
         .layer(header_layer(
             header::CONTENT_SECURITY_POLICY,

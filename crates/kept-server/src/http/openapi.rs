@@ -25,7 +25,7 @@ pub struct IdPath {
 #[openapi(
     info(
         title = "kept",
-        description = "Callback requests, conversations and customers, the promises made to them, and the tone checker. \
+        description = "Callback requests, conversations, customers and appointments, the promises made to them, and the tone checker. \
                        Every error is the JSON `ErrorBody`."
     ),
     paths(
@@ -73,6 +73,19 @@ pub struct IdPath {
         super::mail::unreadable,
         super::mail::unreadable_raw,
         super::mail::unreadable_handled,
+        super::appointments::list_locations,
+        super::appointments::add_location,
+        super::appointments::change_location,
+        super::appointments::list_services,
+        super::appointments::add_service,
+        super::appointments::change_service,
+        super::appointments::get_schedule,
+        super::appointments::set_schedule,
+        super::appointments::availability,
+        super::appointments::book,
+        super::appointments::list,
+        super::appointments::get,
+        super::appointments::act,
         super::healthz
     ),
     components(schemas(CallbackJson, CreatedCallback, OutcomeRequest, ErrorBody, WebhookEvent)),

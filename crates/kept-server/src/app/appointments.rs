@@ -1,0 +1,483 @@
+//! Appointments: the owner sets up locations, services and who works when; customers see the
+//! free times and book; staff run the day. Slot arithmetic is the domain's
+//! ([`kept_domain::booking`]); that a time is never booked twice is the store's.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use hmac::{Hmac, Mac};
+use kept_domain::booking::{
+    Availability, CLAIM_MINUTES, DEFAULT_CALL_AHEAD_MINUTES, DEFAULT_HORIZON_DAYS, DEFAULT_MIN_NOTICE_MINUTES, Slot,
+    parse_week,
+};
+use kept_domain::staff::OwnerOnly;
+use kept_domain::{AppointmentStatus, BookingInput, FieldError, Lang};
+use kept_store::{
+    Absence, AppointmentView, BookingFacts, Location, LocationInput, NewAppointment, Service, ServiceInput, Staff,
+    StaffSchedule, StoreError,
+};
+use serde::Deserialize;
+use sha2::Sha256;
+use utoipa::ToSchema;
+
+use super::{App, Change, authorize};
+use crate::error::AppError;
+
+const MAX_NAME_CHARS: usize = 100;
+const MAX_ADDRESS_CHARS: usize = 300;
+/// Free times offered instead of one that was just taken.
+const NEXT_SLOTS: usize = 5;
+const MANAGE_KEY: &str = "appointment_links";
+
+/// A location as the owner sends it.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct LocationForm {
+    pub name: String,
+    pub address: String,
+    /// An IANA time zone; the business's when absent.
+    pub time_zone: Option<String>,
+    /// Opening hours per day ("mon": "09:00-17:30", "sun": "closed"); a day left out is
+    /// closed; the business's opening hours when absent.
+    pub hours: Option<BTreeMap<String, String>>,
+    /// Days closed, YYYY-MM-DD.
+    #[serde(default)]
+    pub closed_days: Vec<NaiveDate>,
+    /// False: no longer offered for booking (its appointments stay).
+    pub active: Option<bool>,
+}
+
+/// A service as the owner sends it. Minutes are whole multiples of 5.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct ServiceForm {
+    pub name_nl: String,
+    pub name_en: String,
+    pub duration_minutes: i64,
+    #[serde(default)]
+    pub buffer_before_minutes: i64,
+    #[serde(default)]
+    pub buffer_after_minutes: i64,
+    pub location_ids: Vec<String>,
+    /// Who may do it; everyone on the team when absent or empty.
+    #[serde(default)]
+    pub staff_ids: Vec<String>,
+    /// No booking sooner than this (default 120).
+    pub min_notice_minutes: Option<i64>,
+    /// How many days ahead customers may book (default 60).
+    pub horizon_days: Option<i64>,
+    /// At the customer's address, in a window of `visit_window_minutes`.
+    #[serde(default)]
+    pub field_visit: bool,
+    /// For a field visit: the window the visit falls in (default 120).
+    pub visit_window_minutes: Option<i64>,
+    /// For a field visit: how long before the window the technician calls (default 30).
+    pub call_ahead_minutes: Option<i64>,
+    pub active: Option<bool>,
+}
+
+/// A staff member's own hours per location and their days off.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct ScheduleForm {
+    /// Per location id, hours per day like a location's. Someone without any works every
+    /// location's opening hours; someone with some works only there.
+    #[serde(default)]
+    pub hours: BTreeMap<String, BTreeMap<String, String>>,
+    #[serde(default)]
+    pub absences: Vec<AbsenceForm>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct AbsenceForm {
+    pub first_day: NaiveDate,
+    /// The same as the first day when absent.
+    pub last_day: Option<NaiveDate>,
+    pub note: Option<String>,
+}
+
+fn required_text(value: &str, field: &'static str, max: usize) -> Result<String, AppError> {
+    let text = value.trim();
+    if text.is_empty() {
+        return Err(AppError::invalid(field, "required", "this field is required"));
+    }
+    if text.chars().count() > max || text.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(AppError::invalid(
+            field,
+            "too_long",
+            format!("at most {max} characters, no control characters"),
+        ));
+    }
+    Ok(text.to_string())
+}
+
+fn week_of(days: &BTreeMap<String, String>, field: &'static str) -> Result<kept_domain::booking::Week, AppError> {
+    parse_week(days.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(|(day, e)| AppError::invalid(field, "invalid_hours", format!("{day}: {e}")))
+}
+
+/// Whole minutes in `range` that are a multiple of the claim block.
+fn minutes(value: i64, field: &'static str, range: std::ops::RangeInclusive<i64>) -> Result<i64, AppError> {
+    if !range.contains(&value) || value % CLAIM_MINUTES != 0 {
+        return Err(AppError::invalid(
+            field,
+            "invalid_minutes",
+            format!(
+                "a multiple of {CLAIM_MINUTES} from {} to {}",
+                range.start(),
+                range.end()
+            ),
+        ));
+    }
+    Ok(value)
+}
+
+impl LocationForm {
+    fn validate(&self, app: &App) -> Result<LocationInput, AppError> {
+        let business = &app.settings().business;
+        let time_zone = match self.time_zone.as_deref().map(str::trim).filter(|z| !z.is_empty()) {
+            None => business.time_zone(),
+            Some(zone) => zone.parse().map_err(|_| {
+                AppError::invalid(
+                    "time_zone",
+                    "unknown_time_zone",
+                    "an IANA time zone such as Europe/Amsterdam",
+                )
+            })?,
+        };
+        Ok(LocationInput {
+            name: required_text(&self.name, "name", MAX_NAME_CHARS)?,
+            address: required_text(&self.address, "address", MAX_ADDRESS_CHARS)?,
+            time_zone,
+            week: match &self.hours {
+                Some(days) => week_of(days, "hours")?,
+                None => business.hours.weekly.clone(),
+            },
+            closed_days: self.closed_days.iter().copied().collect(),
+            active: self.active.unwrap_or(true),
+        })
+    }
+}
+
+impl ServiceForm {
+    fn validate(&self) -> Result<ServiceInput, AppError> {
+        const DAY: i64 = 24 * 60;
+        let duration = minutes(self.duration_minutes, "duration_minutes", 5..=DAY)?;
+        let window = match (self.field_visit, self.visit_window_minutes) {
+            (false, _) => None,
+            (true, window) => Some(minutes(window.unwrap_or(120), "visit_window_minutes", duration..=DAY)?),
+        };
+        if self.location_ids.is_empty() {
+            return Err(AppError::invalid(
+                "location_ids",
+                "required",
+                "name at least one location",
+            ));
+        }
+        Ok(ServiceInput {
+            name_nl: required_text(&self.name_nl, "name_nl", MAX_NAME_CHARS)?,
+            name_en: required_text(&self.name_en, "name_en", MAX_NAME_CHARS)?,
+            duration_minutes: duration,
+            buffer_before_minutes: minutes(self.buffer_before_minutes, "buffer_before_minutes", 0..=240)?,
+            buffer_after_minutes: minutes(self.buffer_after_minutes, "buffer_after_minutes", 0..=240)?,
+            min_notice_minutes: minutes(
+                self.min_notice_minutes.unwrap_or(DEFAULT_MIN_NOTICE_MINUTES),
+                "min_notice_minutes",
+                0..=30 * DAY,
+            )?,
+            horizon_days: match self.horizon_days.unwrap_or(DEFAULT_HORIZON_DAYS) {
+                days @ 1..=366 => days,
+                _ => return Err(AppError::invalid("horizon_days", "invalid_days", "from 1 to 366")),
+            },
+            field_visit: self.field_visit,
+            visit_window_minutes: window,
+            call_ahead_minutes: minutes(
+                self.call_ahead_minutes.unwrap_or(DEFAULT_CALL_AHEAD_MINUTES),
+                "call_ahead_minutes",
+                0..=240,
+            )?,
+            location_ids: self.location_ids.clone(),
+            staff_ids: self.staff_ids.clone(),
+            active: self.active.unwrap_or(true),
+        })
+    }
+}
+
+/// Adds a location (`id: None`) or changes one. Owner only.
+pub async fn save_location(
+    app: &App,
+    staff: &Staff,
+    id: Option<&str>,
+    form: &LocationForm,
+) -> Result<Location, AppError> {
+    authorize(staff, OwnerOnly::ManageAppointments)?;
+    let input = form.validate(app)?;
+    let location = match id {
+        None => app.store.add_location(input, app.clock.now()).await?,
+        Some(id) => app.store.change_location(id, input).await?,
+    };
+    app.announce(Change::Appointments).await;
+    Ok(location)
+}
+
+/// Adds a service (`id: None`) or changes one. Owner only.
+pub async fn save_service(app: &App, staff: &Staff, id: Option<&str>, form: &ServiceForm) -> Result<Service, AppError> {
+    authorize(staff, OwnerOnly::ManageAppointments)?;
+    let input = form.validate()?;
+    if let Some(id) = id {
+        app.store.service(id).await?.ok_or(AppError::NotFound)?;
+    }
+    let saved = match id {
+        None => app.store.add_service(input, app.clock.now()).await,
+        Some(id) => app.store.change_service(id, input).await,
+    };
+    let service = saved.map_err(|e| match e {
+        // The service exists (or is new): what was not found is a location or person it names.
+        StoreError::NotFound => AppError::invalid(
+            "location_ids",
+            "unknown_id",
+            "a location or staff member named here does not exist",
+        ),
+        other => other.into(),
+    })?;
+    app.announce(Change::Appointments).await;
+    Ok(service)
+}
+
+/// Replaces someone's hours and absences. Owner only.
+pub async fn set_schedule(
+    app: &App,
+    staff: &Staff,
+    staff_id: &str,
+    form: &ScheduleForm,
+) -> Result<StaffSchedule, AppError> {
+    authorize(staff, OwnerOnly::ManageAppointments)?;
+    let mut hours = Vec::new();
+    for (location_id, days) in &form.hours {
+        hours.push((location_id.clone(), week_of(days, "hours")?));
+    }
+    let mut absences = Vec::new();
+    for absence in &form.absences {
+        let last_day = absence.last_day.unwrap_or(absence.first_day);
+        if last_day < absence.first_day {
+            return Err(AppError::invalid(
+                "absences",
+                "ends_before_start",
+                "the last day is before the first",
+            ));
+        }
+        let note = absence.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+        absences.push(Absence {
+            first_day: absence.first_day,
+            last_day,
+            note: note.map(|n| n.chars().take(MAX_NAME_CHARS).collect()),
+        });
+    }
+    let schedule = StaffSchedule { hours, absences };
+    if app.store.staff_by_id(staff_id).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    app.store
+        .set_staff_schedule(staff_id, &schedule)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => AppError::invalid("hours", "unknown_id", "a location named here does not exist"),
+            other => other.into(),
+        })?;
+    app.announce(Change::Appointments).await;
+    Ok(schedule)
+}
+
+/// What free times depend on, loaded for the days around `date` (and the horizon when
+/// `whole_horizon`); `None` when the location or service cannot be booked.
+async fn facts(
+    app: &App,
+    location_id: &str,
+    service_id: &str,
+    around: DateTime<Utc>,
+    whole_horizon: bool,
+) -> Result<Option<BookingFacts>, AppError> {
+    let ahead = if whole_horizon {
+        Duration::days(400)
+    } else {
+        Duration::days(2)
+    };
+    Ok(app
+        .store
+        .booking_facts(location_id, service_id, around - Duration::days(2), around + ahead)
+        .await?)
+}
+
+fn availability<'a>(
+    facts: &'a BookingFacts,
+    rules: &'a kept_domain::booking::ServiceRules,
+    now: DateTime<Utc>,
+) -> Availability<'a> {
+    Availability {
+        location: &facts.location.hours,
+        service: rules,
+        staff: &facts.staff,
+        busy: &facts.busy,
+        now,
+    }
+}
+
+/// The free times of a service at a location on a local date.
+pub async fn free_slots(
+    app: &App,
+    location_id: &str,
+    service_id: &str,
+    date: NaiveDate,
+) -> Result<Vec<Slot>, AppError> {
+    let noon = date.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc();
+    let Some(facts) = facts(app, location_id, service_id, noon, false).await? else {
+        return Err(unbookable(app, location_id).await);
+    };
+    let rules = facts.service.rules();
+    Ok(availability(&facts, &rules, app.clock.now()).free_slots(date))
+}
+
+/// Which of location and service made a request unbookable, as a field error.
+async fn unbookable(app: &App, location_id: &str) -> AppError {
+    let location_known = matches!(app.store.location(location_id).await, Ok(Some(l)) if l.active);
+    if location_known {
+        AppError::invalid(
+            "service",
+            "unknown_service",
+            "this service is not offered at this location",
+        )
+    } else {
+        AppError::invalid("location", "unknown_location", "no such location")
+    }
+}
+
+pub struct Booked {
+    pub appointment: AppointmentView,
+    pub manage_url: String,
+}
+
+/// Books a time for a customer; `SlotTaken` with the next free times when it is not free.
+pub async fn book(app: &App, input: &BookingInput, fallback_lang: Lang) -> Result<Booked, AppError> {
+    let settings = app.settings();
+    let valid = input
+        .validate(&settings.business.default_region, fallback_lang)
+        .map_err(AppError::Invalid)?;
+    let lang = valid.lang;
+    let refuse = |field, code| AppError::Invalid(vec![FieldError::new(field, code, lang)]);
+    let Some(facts) = facts(app, &valid.location_id, &valid.service_id, valid.start, false).await? else {
+        return Err(match unbookable(app, &valid.location_id).await {
+            AppError::Invalid(fields) if fields[0].field == "service" => refuse("service", "unknown_service"),
+            _ => refuse("location", "unknown_location"),
+        });
+    };
+    if facts.service.input.field_visit && valid.address.is_none() {
+        return Err(refuse("address", "address_required"));
+    }
+    let now = app.clock.now();
+    let rules = facts.service.rules();
+    let at = availability(&facts, &rules, now);
+    if !at.offers(valid.start) {
+        return Err(refuse("start", "not_offered"));
+    }
+    let date = facts.location.hours.local_date(valid.start);
+    let free = at.free_slots(date).into_iter().find(|slot| slot.start == valid.start);
+    let Some(slot) = free else {
+        return Err(slot_taken(app, &valid.location_id, &valid.service_id, valid.start).await);
+    };
+    let booking = NewAppointment {
+        location_id: valid.location_id.clone(),
+        service_id: valid.service_id.clone(),
+        staff_ids: slot.staff_ids,
+        start: slot.start,
+        end: slot.end,
+        occupies: rules.occupies(slot.start),
+        name: valid.name,
+        email: valid.email,
+        phone: valid.phone,
+        note: valid.note,
+        address: valid.address,
+        lang,
+        now,
+    };
+    let appointment = match app.store.book(booking).await {
+        Ok(appointment) => appointment,
+        Err(StoreError::Taken) => {
+            return Err(slot_taken(app, &valid.location_id, &valid.service_id, valid.start).await);
+        }
+        Err(other) => return Err(other.into()),
+    };
+    app.announce(Change::Appointments).await;
+    let manage_url = manage_url(app, &appointment.id).await?;
+    Ok(Booked {
+        appointment,
+        manage_url,
+    })
+}
+
+/// The answer to a booking that lost the race, with the next free times after it.
+async fn slot_taken(app: &App, location_id: &str, service_id: &str, start: DateTime<Utc>) -> AppError {
+    let next = match facts(app, location_id, service_id, start, true).await {
+        Ok(Some(facts)) => {
+            let rules = facts.service.rules();
+            availability(&facts, &rules, app.clock.now()).next_free(start, NEXT_SLOTS)
+        }
+        _ => Vec::new(),
+    };
+    AppError::SlotTaken(next.into_iter().map(|s| (s.start, s.end)).collect())
+}
+
+/// The signature that makes a manage link: HMAC-SHA256 of the appointment's id under a key
+/// made once per installation and shared by every node through the database. A link is bound
+/// to the appointment, not its time, so it keeps working after a reschedule.
+async fn manage_signature(app: &App, id: &str) -> Result<String, AppError> {
+    let key = app
+        .store
+        .signing_key(MANAGE_KEY, &crate::auth::new_token(), app.clock.now())
+        .await?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).map_err(|e| AppError::Internal(e.to_string()))?;
+    mac.update(b"manage:");
+    mac.update(id.as_bytes());
+    let bytes = mac.finalize().into_bytes();
+    Ok(hex::encode(&bytes[..16]))
+}
+
+/// The customer's link to see, move or cancel their appointment.
+pub async fn manage_url(app: &App, id: &str) -> Result<String, AppError> {
+    let signature = manage_signature(app, id).await?;
+    Ok(format!("{}/appointments/{id}/{signature}", app.settings().base_url))
+}
+
+/// The appointment a manage link is for, if the link is genuine and the appointment has not
+/// passed; `Gone` once it has, `NotFound` for a link that was tampered with.
+pub async fn managed(app: &App, id: &str, signature: &str) -> Result<AppointmentView, AppError> {
+    let expected = manage_signature(app, id).await?;
+    if !crate::auth::same_secret(&expected, signature) {
+        return Err(AppError::NotFound);
+    }
+    let appointment = app.store.appointment(id).await?.ok_or(AppError::NotFound)?;
+    if appointment.end <= app.clock.now() {
+        return Err(AppError::Gone("this appointment has passed".into()));
+    }
+    Ok(appointment)
+}
+
+/// Staff move an appointment on: late, checked in, done, no-show, cancelled.
+pub async fn change_status(
+    app: &App,
+    _staff: &Staff,
+    id: &str,
+    status: AppointmentStatus,
+) -> Result<AppointmentView, AppError> {
+    let appointment = app.store.set_appointment_status(id, status, app.clock.now()).await?;
+    app.announce(Change::Appointments).await;
+    Ok(appointment)
+}
+
+/// A location's appointments on a local date (every location's when `None`).
+pub async fn day(app: &App, date: NaiveDate, location_id: Option<&str>) -> Result<Vec<AppointmentView>, AppError> {
+    let zone = match location_id {
+        Some(id) => app.store.location(id).await?.ok_or(AppError::NotFound)?.hours,
+        None => app.settings().business.hours.clone(),
+    };
+    let next = date.succ_opt().unwrap_or(date);
+    let from = zone.instant(date, chrono::NaiveTime::MIN);
+    let until = zone.instant(next, chrono::NaiveTime::MIN);
+    Ok(app.store.appointments(from, until, location_id).await?)
+}
