@@ -99,6 +99,8 @@ impl StaffAtLocation {
 /// Time a staff member is taken already: a booking, its buffers included.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Busy {
+    /// The booking that takes the time.
+    pub appointment_id: String,
     pub staff_id: String,
     pub from: DateTime<Utc>,
     pub until: DateTime<Utc>,
@@ -227,6 +229,49 @@ fn grid_from(open: DateTime<Utc>) -> impl Iterator<Item = DateTime<Utc>> {
     (0..)
         .map(move |n| DateTime::<Utc>::from_timestamp(first + n * step, 0))
         .map_while(|at| at)
+}
+
+/// When a customer is reminded of their appointment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReminderRule {
+    /// The day before, at this local time.
+    DayBeforeAt(chrono::NaiveTime),
+    /// This long before the start.
+    Before(Duration),
+}
+
+impl ReminderRule {
+    /// The day before at 18:00 local time, and 2 hours before.
+    pub fn defaults() -> [ReminderRule; 2] {
+        [
+            ReminderRule::DayBeforeAt(chrono::NaiveTime::from_hms_opt(18, 0, 0).unwrap_or_default()),
+            ReminderRule::Before(Duration::hours(2)),
+        ]
+    }
+}
+
+/// The moments an appointment starting at `start` is reminded of, in order: those still ahead
+/// of `now` and before the start (a booking made an hour ahead gets none), each once.
+pub fn reminder_times(
+    start: DateTime<Utc>,
+    location: &BusinessHours,
+    rules: &[ReminderRule],
+    now: DateTime<Utc>,
+) -> Vec<DateTime<Utc>> {
+    let mut times: Vec<DateTime<Utc>> = rules
+        .iter()
+        .filter_map(|rule| match *rule {
+            ReminderRule::DayBeforeAt(time) => {
+                let day_before = location.local_date(start).pred_opt()?;
+                Some(location.instant(day_before, time))
+            }
+            ReminderRule::Before(lead) => Some(start - lead),
+        })
+        .filter(|at| *at > now && *at < start)
+        .collect();
+    times.sort();
+    times.dedup();
+    times
 }
 
 /// Where an appointment stands.
@@ -412,6 +457,7 @@ mod tests {
         // Booked 11:00–12:00 local (10:00 UTC), with its buffers 10:45–12:15.
         let (from, until) = service.occupies(utc(2026, 12, 2, 10, 0));
         let busy = [Busy {
+            appointment_id: "x".into(),
             staff_id: "a".into(),
             from,
             until,
@@ -485,6 +531,7 @@ mod tests {
         let team = [staff("a"), staff("b")];
         // "a" is booked 10:00–11:00 local.
         let busy = [Busy {
+            appointment_id: "x".into(),
             staff_id: "a".into(),
             from: utc(2026, 12, 2, 9, 0),
             until: utc(2026, 12, 2, 10, 0),
@@ -554,6 +601,24 @@ mod tests {
         assert_eq!(format_spans(&week[6]), "closed");
         assert_eq!(parse_week([("xyz", "09:00-10:00")]).unwrap_err().0, "xyz");
         assert_eq!(parse_week([("tue", "9-5")]).unwrap_err().0, "tue");
+    }
+
+    #[test]
+    fn reminders_fall_the_evening_before_and_two_hours_ahead_unless_already_past() {
+        let hours = BusinessHours::default();
+        let start = utc(2027, 3, 29, 8, 0); // Monday 10:00 summer time
+        let rules = ReminderRule::defaults();
+        // Sunday 28 March is the day the clocks go forward: 18:00 local is 16:00 UTC.
+        assert_eq!(
+            reminder_times(start, &hours, &rules, now()),
+            [utc(2027, 3, 28, 16, 0), utc(2027, 3, 29, 6, 0)]
+        );
+        let booked_late = utc(2027, 3, 28, 20, 0);
+        assert_eq!(
+            reminder_times(start, &hours, &rules, booked_late),
+            [utc(2027, 3, 29, 6, 0)]
+        );
+        assert!(reminder_times(start, &hours, &rules, utc(2027, 3, 29, 7, 0)).is_empty());
     }
 
     #[test]

@@ -55,6 +55,17 @@ impl Lang {
         best.map(|(_, lang)| lang).unwrap_or_default()
     }
 
+    /// "donderdag 26 november", "Thursday 26 November": a date that stands on its own (in an
+    /// e-mail read days later).
+    pub fn long_date(self, date: chrono::NaiveDate) -> String {
+        format!(
+            "{} {} {}",
+            weekday_name(self, date.weekday()),
+            date.day(),
+            month_name(self, date.month())
+        )
+    }
+
     /// "vandaag", "morgen", "maandag 30 november" — the day of `at` seen from `now`.
     pub fn day_phrase(self, at: DateTime<Tz>, now: DateTime<Tz>) -> String {
         let days_ahead = (at.date_naive() - now.date_naive()).num_days();

@@ -25,6 +25,20 @@ pub enum OutboxEvent {
     /// A one-time link to set a password: an invitation or a reset (about the link; e-mailed
     /// to the staff member it is for, never to a webhook).
     PasswordLink,
+    /// An appointment was booked (about the appointment): the customer's confirmation.
+    AppointmentBooked,
+    /// An appointment moved to another time (about the appointment).
+    AppointmentRescheduled,
+    /// An appointment was cancelled (about the appointment).
+    AppointmentCancelled,
+    /// An appointment is coming up (about the appointment): the customer's reminder.
+    AppointmentReminder,
+    /// The technician is on the way to a field visit (about the appointment).
+    AppointmentOnMyWay,
+    /// An appointment took place (about the appointment).
+    AppointmentDone,
+    /// A time freed up that someone on the waiting list wanted (about their waiting-list entry).
+    AppointmentSlotFreed,
 }
 
 str_enum!(OutboxEvent {
@@ -32,6 +46,10 @@ str_enum!(OutboxEvent {
     PromiseReminder => "promise.reminder", PromiseEscalated => "promise.escalated",
     MessageReceived => "message.received", MessageReply => "message.reply",
     PasswordLink => "staff.password_link",
+    AppointmentBooked => "appointment.booked", AppointmentRescheduled => "appointment.rescheduled",
+    AppointmentCancelled => "appointment.cancelled", AppointmentReminder => "appointment.reminder",
+    AppointmentOnMyWay => "appointment.on_my_way", AppointmentDone => "appointment.done",
+    AppointmentSlotFreed => "appointment.slot_freed",
 });
 
 /// How an outbox item travels.
@@ -45,9 +63,14 @@ pub enum Delivery {
     Webhook,
     /// A reply POSTed to the webhook of the conversation's channel.
     Channel,
+    /// An e-mail to the customer about their appointment or waiting-list entry.
+    CustomerEmail,
 }
 
-str_enum!(Delivery { Email => "email", EmailReply => "email_reply", Webhook => "webhook", Channel => "channel" });
+str_enum!(Delivery {
+    Email => "email", EmailReply => "email_reply", Webhook => "webhook", Channel => "channel",
+    CustomerEmail => "customer_email",
+});
 
 #[cfg(test)]
 mod tests {
@@ -63,6 +86,8 @@ mod tests {
             OutboxEvent::MessageReceived,
             OutboxEvent::MessageReply,
             OutboxEvent::PasswordLink,
+            OutboxEvent::AppointmentBooked,
+            OutboxEvent::AppointmentSlotFreed,
         ] {
             assert_eq!(OutboxEvent::parse(event.as_str()), Some(event));
         }

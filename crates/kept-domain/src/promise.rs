@@ -18,6 +18,8 @@ pub enum PromiseKind {
     /// Something a staff member told a customer they would do, in their own words
     /// ("I will send you the quote on Thursday").
     FollowUp,
+    /// A technician calls the customer before a field visit ("on my way").
+    CallAhead,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +64,7 @@ pub(crate) use str_enum;
 
 str_enum!(PromiseKind {
     Callback => "callback", CallbackRetry => "callback_retry", Reply => "reply", FollowUp => "follow_up",
+    CallAhead => "call_ahead",
 });
 str_enum!(PromiseStatus { Open => "open", Kept => "kept", Broken => "broken", Cancelled => "cancelled" });
 str_enum!(PromiseEvent {
@@ -108,7 +111,8 @@ pub enum CancelReason {
     Resolved,
     /// The customer's data was erased at their request.
     Erased,
-    /// The staff member withdrew it (a follow-up that is no longer needed).
+    /// The staff member withdrew it (a follow-up that is no longer needed), or its appointment
+    /// was cancelled or moved (a call-ahead).
     Withdrawn,
 }
 
@@ -133,16 +137,20 @@ impl PromiseKind {
                 _,
                 Closing::Fulfilled | Closing::GivenUp | Closing::Cancelled(CancelReason::Erased)
             ) | (PromiseKind::Reply, Closing::Cancelled(CancelReason::Resolved))
-                | (PromiseKind::FollowUp, Closing::Cancelled(CancelReason::Withdrawn))
+                | (
+                    PromiseKind::FollowUp | PromiseKind::CallAhead,
+                    Closing::Cancelled(CancelReason::Withdrawn)
+                )
         )
     }
 
     /// Every kind, for lists and tests that must cover them all.
-    pub const ALL: [PromiseKind; 4] = [
+    pub const ALL: [PromiseKind; 5] = [
         PromiseKind::Callback,
         PromiseKind::CallbackRetry,
         PromiseKind::Reply,
         PromiseKind::FollowUp,
+        PromiseKind::CallAhead,
     ];
 }
 

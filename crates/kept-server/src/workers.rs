@@ -91,9 +91,26 @@ pub async fn follow_settings(state: AppState, mut stop: watch::Receiver<bool>) {
 pub async fn run_timers(state: AppState, mut stop: watch::Receiver<bool>) {
     while !*stop.borrow() {
         check_deadlines(&state).await;
+        send_appointment_reminders(&state).await;
         tokio::select! {
             _ = tokio::time::sleep(state.settings().worker_interval) => {}
             _ = stop.changed() => {}
+        }
+    }
+}
+
+/// Queues the customers' appointment reminders that are due (also those that fell due while
+/// kept was down, as long as the appointment is still ahead).
+pub async fn send_appointment_reminders(state: &AppState) -> usize {
+    match state.store.send_due_reminders(state.clock.now(), state.fanout()).await {
+        Ok(0) => 0,
+        Ok(sent) => {
+            state.outbox_wake.notify_one();
+            sent
+        }
+        Err(error) => {
+            tracing::warn!(%error, "appointment reminders failed; will try again");
+            0
         }
     }
 }

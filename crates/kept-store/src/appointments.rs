@@ -5,26 +5,88 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use kept_domain::booking::CLAIM_MINUTES;
-use kept_domain::{AppointmentStatus, Lang, new_id};
+use kept_domain::promise::Closing;
+use kept_domain::{AppointmentStatus, CancelReason, Lang, OutboxEvent, PromiseKind, PromiseStatus, new_id};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::dialect::{parse_enum, values_list};
+use crate::model::{Fanout, Staff};
+use crate::outbox::{self, Announcement, customer_email_row};
+use crate::promises::{self, Actor, NewPromise};
 use crate::sql::SqlStore;
 use crate::time::{from_ms, to_ms};
 use crate::{Result, StoreError};
 
-/// A booking to make.
+/// When and for whom a time is claimed: a booking, or a move to another time.
 #[derive(Debug, Clone)]
-pub struct NewAppointment {
-    pub location_id: String,
-    pub service_id: String,
+pub struct NewTime {
     /// Who could take it, preferred first: the first whose time is still free gets it.
     pub staff_ids: Vec<String>,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
     /// The time it takes from its staff member, buffers included.
     pub occupies: (DateTime<Utc>, DateTime<Utc>),
+    /// When the customer is reminded.
+    pub reminders: Vec<DateTime<Utc>>,
+    /// A field visit: when the technician must have called ahead.
+    pub call_ahead_due: Option<DateTime<Utc>>,
+    pub now: DateTime<Utc>,
+    pub fanout: Fanout,
+}
+
+/// What staff or the customer do to a booked appointment.
+#[derive(Debug, Clone)]
+pub struct AppointmentChange {
+    pub status: AppointmentStatus,
+    /// Staff who did it; `None`: the customer, through their link.
+    pub staff_id: Option<String>,
+    pub now: DateTime<Utc>,
+    pub fanout: Fanout,
+}
+
+/// A field visit's call-ahead promise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallAheadView {
+    pub promise_id: String,
+    pub due_at: DateTime<Utc>,
+    pub status: PromiseStatus,
+}
+
+/// Someone on the waiting list, as the e-mail offering a freed time needs them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitingView {
+    pub id: String,
+    pub customer_id: String,
+    pub location_id: String,
+    pub service_id: String,
+    pub name: String,
+    pub email: String,
+    pub lang: Lang,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A customer asking to hear when a time frees up.
+#[derive(Debug, Clone)]
+pub struct NewWaiting {
+    pub location_id: String,
+    pub service_id: String,
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub lang: Lang,
+    pub now: DateTime<Utc>,
+}
+
+/// How many on the waiting list hear of a freed time at once: the first to book wins it.
+const OFFER_FREED_TIME_TO: i64 = 3;
+
+/// A booking to make.
+#[derive(Debug, Clone)]
+pub struct NewAppointment {
+    pub location_id: String,
+    pub service_id: String,
+    pub time: NewTime,
     pub name: String,
     /// Lower case: the customer is recognised by it.
     pub email: String,
@@ -32,7 +94,6 @@ pub struct NewAppointment {
     pub note: Option<String>,
     pub address: Option<String>,
     pub lang: Lang,
-    pub now: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +123,15 @@ pub struct AppointmentView {
     pub created_at: DateTime<Utc>,
     /// The start of the customer's latest earlier visit that took place; `None`: a first visit.
     pub last_visit: Option<DateTime<Utc>>,
+    /// Promises to this customer still open (its own call-ahead included).
+    pub open_promises: i64,
+    pub call_ahead: Option<CallAheadView>,
+    /// When the technician said they were on their way, and expected to arrive.
+    pub on_my_way: Option<DateTime<Utc>>,
+    pub eta: Option<DateTime<Utc>>,
+    /// The business's address for it: the location's, or the customer's for a field visit.
+    pub location_address: String,
+    pub time_zone: String,
 }
 
 impl AppointmentView {
@@ -86,34 +156,71 @@ pub trait Appointments {
         until: DateTime<Utc>,
         location_id: Option<&str>,
     ) -> Result<Vec<AppointmentView>>;
-    /// Moves an appointment to `status` (checked against what it is now); a cancelled one
-    /// gives its time back.
-    async fn set_appointment_status(
+    /// Moves an appointment to a new status (checked against what it is now). A cancelled one
+    /// gives its time back and offers it to the waiting list; a done one is announced.
+    async fn change_appointment(&self, id: &str, change: AppointmentChange) -> Result<AppointmentView>;
+    /// Moves an appointment to another time (the first free of `time.staff_ids`); `Taken`
+    /// when none is free any more.
+    async fn reschedule(&self, id: &str, time: NewTime) -> Result<AppointmentView>;
+    /// The technician is on the way: keeps the call-ahead promise and tells the customer.
+    async fn on_my_way(
         &self,
         id: &str,
-        status: AppointmentStatus,
+        staff_id: &str,
+        eta: DateTime<Utc>,
         now: DateTime<Utc>,
+        fanout: Fanout,
     ) -> Result<AppointmentView>;
+    /// Queues every reminder that is due, each exactly once however many nodes look; one for
+    /// an appointment that has started or is no longer on is skipped. How many were queued.
+    async fn send_due_reminders(&self, now: DateTime<Utc>, fanout: Fanout) -> Result<usize>;
+    /// A staff member's appointments starting in `[from, until)`.
+    async fn staff_appointments(
+        &self,
+        staff_id: &str,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<AppointmentView>>;
+    /// Their calendar secret: `fresh` becomes it when they have none yet or `rotate` is set.
+    async fn calendar_secret(&self, staff_id: &str, fresh: &str, rotate: bool) -> Result<String>;
+    async fn staff_by_calendar_secret(&self, secret: &str) -> Result<Option<Staff>>;
+    /// Puts a customer on the waiting list for a service at a location.
+    async fn join_waiting_list(&self, waiting: NewWaiting) -> Result<WaitingView>;
+    async fn waiting(&self, id: &str) -> Result<Option<WaitingView>>;
     /// A secret made once and shared by every node, for signing links.
     async fn signing_key(&self, name: &str, fresh: &str, now: DateTime<Utc>) -> Result<String>;
 }
 
 const APPOINTMENT_SELECT: &str = "SELECT a.id, a.customer_id, COALESCE(cu.name, a.name) AS customer_name, \
-     a.location_id, l.name AS location_name, a.service_id, sv.name_nl, sv.name_en, sv.field_visit, a.staff_id, \
-     st.name AS staff_name, a.start_ms, a.end_ms, a.status, a.email, a.phone, a.note, a.address, a.lang, a.sequence, \
-     a.created_ms, (SELECT MAX(e.start_ms) FROM appointments e WHERE e.customer_id = a.customer_id \
-       AND e.start_ms < a.start_ms AND e.status IN ('checked_in', 'done')) AS last_visit_ms \
+     a.location_id, l.name AS location_name, l.address AS location_address, l.time_zone, a.service_id, sv.name_nl, \
+     sv.name_en, sv.field_visit, a.staff_id, st.name AS staff_name, a.start_ms, a.end_ms, a.status, a.email, a.phone, \
+     a.note, a.address, a.lang, a.sequence, a.created_ms, a.on_my_way_ms, a.eta_ms, \
+     p.id AS call_ahead_id, p.due_ms AS call_ahead_due_ms, p.status AS call_ahead_status, \
+     (SELECT MAX(e.start_ms) FROM appointments e WHERE e.customer_id = a.customer_id \
+       AND e.start_ms < a.start_ms AND e.status IN ('checked_in', 'done')) AS last_visit_ms, \
+     (SELECT COUNT(*) FROM promises o WHERE o.customer_id = a.customer_id AND o.status = 'open') AS open_promises \
      FROM appointments a JOIN customers cu ON cu.id = a.customer_id JOIN locations l ON l.id = a.location_id \
-     JOIN services sv ON sv.id = a.service_id JOIN staff st ON st.id = a.staff_id";
+     JOIN services sv ON sv.id = a.service_id JOIN staff st ON st.id = a.staff_id \
+     LEFT JOIN promises p ON p.id = a.call_ahead_id";
 
 fn from_row(row: &AnyRow) -> Result<AppointmentView> {
     let lang: String = row.try_get("lang")?;
+    let call_ahead = match row.try_get::<Option<String>, _>("call_ahead_id")? {
+        Some(promise_id) => Some(CallAheadView {
+            promise_id,
+            due_at: from_ms(row.try_get("call_ahead_due_ms")?),
+            status: parse_enum(row.try_get("call_ahead_status")?, PromiseStatus::parse)?,
+        }),
+        None => None,
+    };
     Ok(AppointmentView {
         id: row.try_get("id")?,
         customer_id: row.try_get("customer_id")?,
         customer_name: row.try_get("customer_name")?,
         location_id: row.try_get("location_id")?,
         location_name: row.try_get("location_name")?,
+        location_address: row.try_get("location_address")?,
+        time_zone: row.try_get("time_zone")?,
         service_id: row.try_get("service_id")?,
         service_name_nl: row.try_get("name_nl")?,
         service_name_en: row.try_get("name_en")?,
@@ -131,6 +238,10 @@ fn from_row(row: &AnyRow) -> Result<AppointmentView> {
         sequence: row.try_get("sequence")?,
         created_at: from_ms(row.try_get("created_ms")?),
         last_visit: row.try_get::<Option<i64>, _>("last_visit_ms")?.map(from_ms),
+        open_promises: row.try_get("open_promises")?,
+        call_ahead,
+        on_my_way: row.try_get::<Option<i64>, _>("on_my_way_ms")?.map(from_ms),
+        eta: row.try_get::<Option<i64>, _>("eta_ms")?.map(from_ms),
     })
 }
 
@@ -144,18 +255,24 @@ async fn appointment(pool: &AnyPool, id: &str) -> Result<Option<AppointmentView>
 
 /// The customer with this e-mail address, else with this phone number (who gets the address
 /// too), else a new one.
-async fn customer_for_booking(conn: &mut AnyConnection, booking: &NewAppointment) -> Result<String> {
-    let handle = format!("email:{}", booking.email);
+async fn customer_for(
+    conn: &mut AnyConnection,
+    name: &str,
+    email: &str,
+    phone: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    let handle = format!("email:{email}");
     let by_email = sqlx::query("SELECT customer_id FROM customer_handles WHERE handle = $1")
         .bind(&handle)
         .fetch_optional(&mut *conn)
         .await?;
     if let Some(row) = by_email {
         let id: String = row.try_get("customer_id")?;
-        name_if_nameless(conn, &id, &booking.name).await?;
+        name_if_nameless(conn, &id, name).await?;
         return Ok(id);
     }
-    let by_phone = match &booking.phone {
+    let by_phone = match phone {
         Some(phone) => sqlx::query("SELECT id FROM customers WHERE phone = $1")
             .bind(phone)
             .fetch_optional(&mut *conn)
@@ -166,16 +283,16 @@ async fn customer_for_booking(conn: &mut AnyConnection, booking: &NewAppointment
     };
     let id = match by_phone {
         Some(id) => {
-            name_if_nameless(conn, &id, &booking.name).await?;
+            name_if_nameless(conn, &id, name).await?;
             id
         }
         None => {
             let id = new_id();
             sqlx::query("INSERT INTO customers (id, name, phone, created_ms) VALUES ($1, $2, $3, $4)")
                 .bind(&id)
-                .bind(&booking.name)
-                .bind(booking.phone.clone())
-                .bind(to_ms(booking.now))
+                .bind(name)
+                .bind(phone)
+                .bind(to_ms(now))
                 .execute(&mut *conn)
                 .await?;
             id
@@ -184,7 +301,7 @@ async fn customer_for_booking(conn: &mut AnyConnection, booking: &NewAppointment
     sqlx::query("INSERT INTO customer_handles (handle, customer_id, created_ms) VALUES ($1, $2, $3)")
         .bind(&handle)
         .bind(&id)
-        .bind(to_ms(booking.now))
+        .bind(to_ms(now))
         .execute(&mut *conn)
         .await?;
     Ok(id)
@@ -234,11 +351,165 @@ async fn release(conn: &mut AnyConnection, appointment_id: &str) -> Result<()> {
     Ok(())
 }
 
+/// The customer's e-mail (when e-mail is set up) and the webhook (when one is) about an
+/// appointment or waiting-list entry.
+async fn tell_customer(
+    conn: &mut AnyConnection,
+    event: OutboxEvent,
+    subject_id: &str,
+    fanout: Fanout,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if fanout.email {
+        outbox::insert(conn, &[customer_email_row(event, subject_id, now)]).await?;
+    }
+    announce_to_webhook(conn, event, subject_id, fanout, now).await
+}
+
+async fn announce_to_webhook(
+    conn: &mut AnyConnection,
+    event: OutboxEvent,
+    subject_id: &str,
+    fanout: Fanout,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let webhook_only = Fanout {
+        email: false,
+        webhook: fanout.webhook,
+    };
+    let announcement = Announcement {
+        event,
+        subject_id,
+        recipients: &[],
+        fanout: webhook_only,
+        now,
+    };
+    outbox::announce(conn, &[announcement]).await
+}
+
+/// Writes the appointment's reminders and call-ahead promise for its (new) time.
+async fn plan_notices(
+    conn: &mut AnyConnection,
+    id: &str,
+    customer_id: &str,
+    staff_id: &str,
+    time: &NewTime,
+) -> Result<()> {
+    if !time.reminders.is_empty() {
+        let sql = format!(
+            "INSERT INTO appointment_reminders (appointment_id, due_ms) VALUES {}",
+            values_list(time.reminders.len(), 2)
+        );
+        let query = time
+            .reminders
+            .iter()
+            .fold(sqlx::query(&sql), |q, at| q.bind(id).bind(to_ms(*at)));
+        query.execute(&mut *conn).await?;
+    }
+    let promise_id = match time.call_ahead_due {
+        None => None,
+        Some(due_at) => {
+            let promise_id = new_id();
+            let promise = NewPromise {
+                id: &promise_id,
+                kind: PromiseKind::CallAhead,
+                subject_id: id,
+                customer_id,
+                owner_id: Some(staff_id),
+                not_before: time.now,
+                due_at,
+                now: time.now,
+            };
+            promises::insert(conn, &[promise]).await?;
+            Some(promise_id)
+        }
+    };
+    sqlx::query("UPDATE appointments SET call_ahead_id = $1 WHERE id = $2")
+        .bind(promise_id)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Drops what was planned for the appointment's old time: pending reminders are skipped and
+/// an open call-ahead promise is withdrawn.
+async fn unplan_notices(conn: &mut AnyConnection, id: &str, staff_id: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+    sqlx::query("UPDATE appointment_reminders SET done_ms = $1, outcome = 'skipped' WHERE appointment_id = $2 AND done_ms IS NULL")
+        .bind(to_ms(now))
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    let row = sqlx::query(
+        "SELECT p.id FROM appointments a JOIN promises p ON p.id = a.call_ahead_id WHERE a.id = $1 AND p.status = 'open'",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(row) = row {
+        let promise_id: String = row.try_get("id")?;
+        let actor = Actor { staff_id, detail: None };
+        promises::close(
+            conn,
+            &promise_id,
+            Closing::Cancelled(CancelReason::Withdrawn),
+            actor,
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Offers a freed time to the first few on the waiting list for that service and location.
+async fn offer_to_waiting(conn: &mut AnyConnection, id: &str, fanout: Fanout, now: DateTime<Utc>) -> Result<()> {
+    let rows = sqlx::query(
+        "SELECT w.id FROM waiting_list w JOIN appointments a ON a.location_id = w.location_id \
+         AND a.service_id = w.service_id WHERE a.id = $1 AND w.booked_ms IS NULL ORDER BY w.created_ms, w.id LIMIT $2",
+    )
+    .bind(id)
+    .bind(OFFER_FREED_TIME_TO)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in rows {
+        let waiting_id: String = row.try_get("id")?;
+        sqlx::query("UPDATE waiting_list SET offered_ms = $1 WHERE id = $2")
+            .bind(to_ms(now))
+            .bind(&waiting_id)
+            .execute(&mut *conn)
+            .await?;
+        if fanout.email {
+            let row = customer_email_row(OutboxEvent::AppointmentSlotFreed, &waiting_id, now);
+            outbox::insert(conn, &[row]).await?;
+        }
+    }
+    Ok(())
+}
+
+fn waiting_from_row(row: &AnyRow) -> Result<WaitingView> {
+    let lang: String = row.try_get("lang")?;
+    Ok(WaitingView {
+        id: row.try_get("id")?,
+        customer_id: row.try_get("customer_id")?,
+        location_id: row.try_get("location_id")?,
+        service_id: row.try_get("service_id")?,
+        name: row.try_get("name")?,
+        email: row.try_get("email")?,
+        lang: Lang::parse(&lang).unwrap_or_default(),
+        created_at: from_ms(row.try_get("created_ms")?),
+    })
+}
+
+const WAITING_SELECT: &str =
+    "SELECT id, customer_id, location_id, service_id, name, email, lang, created_ms FROM waiting_list";
+
 impl SqlStore {
     /// One attempt to book `staff_id`, in its own transaction: a lost race rolls back whole.
     async fn book_with(&self, booking: &NewAppointment, staff_id: &str) -> Result<String> {
+        let time = &booking.time;
         let mut tx = self.begin_write().await?;
-        let customer_id = customer_for_booking(&mut tx, booking).await?;
+        let phone = booking.phone.as_deref();
+        let customer_id = customer_for(&mut tx, &booking.name, &booking.email, phone, time.now).await?;
         let id = new_id();
         sqlx::query(
             "INSERT INTO appointments (id, customer_id, location_id, service_id, staff_id, start_ms, end_ms, status, \
@@ -250,27 +521,80 @@ impl SqlStore {
         .bind(&booking.location_id)
         .bind(&booking.service_id)
         .bind(staff_id)
-        .bind(to_ms(booking.start))
-        .bind(to_ms(booking.end))
+        .bind(to_ms(time.start))
+        .bind(to_ms(time.end))
         .bind(&booking.name)
         .bind(&booking.email)
         .bind(booking.phone.clone())
         .bind(booking.note.clone())
         .bind(booking.address.clone())
         .bind(booking.lang.code())
-        .bind(to_ms(booking.now))
+        .bind(to_ms(time.now))
         .execute(&mut *tx)
         .await?;
-        claim(&mut tx, staff_id, &id, booking.occupies).await?;
+        claim(&mut tx, staff_id, &id, time.occupies).await?;
+        plan_notices(&mut tx, &id, &customer_id, staff_id, time).await?;
+        sqlx::query(
+            "UPDATE waiting_list SET booked_ms = $1 WHERE customer_id = $2 AND service_id = $3 AND booked_ms IS NULL",
+        )
+        .bind(to_ms(time.now))
+        .bind(&customer_id)
+        .bind(&booking.service_id)
+        .execute(&mut *tx)
+        .await?;
+        tell_customer(&mut tx, OutboxEvent::AppointmentBooked, &id, time.fanout, time.now).await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// One attempt to move the appointment to `staff_id`'s time.
+    async fn move_to(&self, id: &str, time: &NewTime, staff_id: &str) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query("SELECT status, customer_id FROM appointments WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let status = parse_enum(row.try_get("status")?, AppointmentStatus::parse)?;
+        if !matches!(status, AppointmentStatus::Booked | AppointmentStatus::Late) {
+            return Err(StoreError::Conflict(format!(
+                "an appointment that is {} cannot move",
+                status.as_str()
+            )));
+        }
+        let customer_id: String = row.try_get("customer_id")?;
+        release(&mut tx, id).await?;
+        claim(&mut tx, staff_id, id, time.occupies).await?;
+        unplan_notices(&mut tx, id, None, time.now).await?;
+        sqlx::query(
+            "DELETE FROM appointment_reminders WHERE appointment_id = $1 AND outcome = 'skipped' AND due_ms >= $2",
+        )
+        .bind(id)
+        .bind(to_ms(time.now))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE appointments SET staff_id = $1, start_ms = $2, end_ms = $3, status = 'booked', \
+             sequence = sequence + 1, updated_ms = $4 WHERE id = $5",
+        )
+        .bind(staff_id)
+        .bind(to_ms(time.start))
+        .bind(to_ms(time.end))
+        .bind(to_ms(time.now))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        plan_notices(&mut tx, id, &customer_id, staff_id, time).await?;
+        tell_customer(&mut tx, OutboxEvent::AppointmentRescheduled, id, time.fanout, time.now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 
 #[async_trait]
 impl Appointments for SqlStore {
     async fn book(&self, booking: NewAppointment) -> Result<AppointmentView> {
-        for staff_id in &booking.staff_ids {
+        for staff_id in &booking.time.staff_ids {
             match self.book_with(&booking, staff_id).await {
                 Ok(id) => return appointment(&self.write, &id).await?.ok_or(StoreError::NotFound),
                 // Someone else took this person's time a moment ago: try the next one.
@@ -307,12 +631,7 @@ impl Appointments for SqlStore {
         rows.iter().map(from_row).collect()
     }
 
-    async fn set_appointment_status(
-        &self,
-        id: &str,
-        status: AppointmentStatus,
-        now: DateTime<Utc>,
-    ) -> Result<AppointmentView> {
+    async fn change_appointment(&self, id: &str, change: AppointmentChange) -> Result<AppointmentView> {
         let mut tx = self.begin_write().await?;
         let row = sqlx::query("SELECT status FROM appointments WHERE id = $1")
             .bind(id)
@@ -320,25 +639,203 @@ impl Appointments for SqlStore {
             .await?
             .ok_or(StoreError::NotFound)?;
         let current = parse_enum(row.try_get("status")?, AppointmentStatus::parse)?;
-        if !current.may_become(status) {
+        if !current.may_become(change.status) {
             return Err(StoreError::Conflict(format!(
                 "an appointment that is {} cannot become {}",
                 current.as_str(),
-                status.as_str()
+                change.status.as_str()
             )));
         }
+        let cancelled = change.status == AppointmentStatus::Cancelled;
         sqlx::query("UPDATE appointments SET status = $1, updated_ms = $2, sequence = sequence + $3 WHERE id = $4")
-            .bind(status.as_str())
-            .bind(to_ms(now))
-            .bind(i64::from(status == AppointmentStatus::Cancelled))
+            .bind(change.status.as_str())
+            .bind(to_ms(change.now))
+            .bind(i64::from(cancelled))
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        if status == AppointmentStatus::Cancelled {
-            release(&mut tx, id).await?;
+        match change.status {
+            AppointmentStatus::Cancelled => {
+                release(&mut tx, id).await?;
+                unplan_notices(&mut tx, id, change.staff_id.as_deref(), change.now).await?;
+                tell_customer(
+                    &mut tx,
+                    OutboxEvent::AppointmentCancelled,
+                    id,
+                    change.fanout,
+                    change.now,
+                )
+                .await?;
+                offer_to_waiting(&mut tx, id, change.fanout, change.now).await?;
+            }
+            AppointmentStatus::NoShow => unplan_notices(&mut tx, id, change.staff_id.as_deref(), change.now).await?,
+            AppointmentStatus::Done => {
+                announce_to_webhook(&mut tx, OutboxEvent::AppointmentDone, id, change.fanout, change.now).await?;
+            }
+            _ => {}
         }
         tx.commit().await?;
         appointment(&self.write, id).await?.ok_or(StoreError::NotFound)
+    }
+
+    async fn reschedule(&self, id: &str, time: NewTime) -> Result<AppointmentView> {
+        for staff_id in &time.staff_ids {
+            match self.move_to(id, &time, staff_id).await {
+                Ok(()) => return appointment(&self.write, id).await?.ok_or(StoreError::NotFound),
+                Err(StoreError::Duplicate) => continue,
+                Err(other) => return Err(other),
+            }
+        }
+        Err(StoreError::Taken)
+    }
+
+    async fn on_my_way(
+        &self,
+        id: &str,
+        staff_id: &str,
+        eta: DateTime<Utc>,
+        now: DateTime<Utc>,
+        fanout: Fanout,
+    ) -> Result<AppointmentView> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query("SELECT status, call_ahead_id FROM appointments WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let status = parse_enum(row.try_get("status")?, AppointmentStatus::parse)?;
+        if !status.is_active() {
+            return Err(StoreError::Conflict(format!("the appointment is {}", status.as_str())));
+        }
+        sqlx::query("UPDATE appointments SET on_my_way_ms = $1, eta_ms = $2, updated_ms = $1 WHERE id = $3")
+            .bind(to_ms(now))
+            .bind(to_ms(eta))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(promise_id) = row.try_get::<Option<String>, _>("call_ahead_id")? {
+            let still_open = sqlx::query("SELECT id FROM promises WHERE id = $1 AND status = 'open'")
+                .bind(&promise_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if still_open.is_some() {
+                let actor = Actor {
+                    staff_id: Some(staff_id),
+                    detail: None,
+                };
+                promises::close(&mut tx, &promise_id, Closing::Fulfilled, actor, now).await?;
+            }
+        }
+        tell_customer(&mut tx, OutboxEvent::AppointmentOnMyWay, id, fanout, now).await?;
+        tx.commit().await?;
+        appointment(&self.write, id).await?.ok_or(StoreError::NotFound)
+    }
+
+    async fn send_due_reminders(&self, now: DateTime<Utc>, fanout: Fanout) -> Result<usize> {
+        let mut tx = self.begin_write().await?;
+        let due = sqlx::query(&format!(
+            "SELECT r.appointment_id, r.due_ms, a.start_ms, a.status FROM appointment_reminders r \
+             JOIN appointments a ON a.id = r.appointment_id WHERE r.done_ms IS NULL AND r.due_ms <= $1 \
+             ORDER BY r.due_ms LIMIT 200 {}",
+            self.dialect.skip_locked()
+        ))
+        .bind(to_ms(now))
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut sent = 0;
+        for row in due {
+            let id: String = row.try_get("appointment_id")?;
+            let status = parse_enum(row.try_get("status")?, AppointmentStatus::parse)?;
+            // Never after the appointment has started (kept was down past it), never for one
+            // that is off.
+            let send = status.is_active() && from_ms(row.try_get("start_ms")?) > now;
+            let marked = sqlx::query(
+                "UPDATE appointment_reminders SET done_ms = $1, outcome = $2 \
+                 WHERE appointment_id = $3 AND due_ms = $4 AND done_ms IS NULL",
+            )
+            .bind(to_ms(now))
+            .bind(if send { "sent" } else { "skipped" })
+            .bind(&id)
+            .bind(row.try_get::<i64, _>("due_ms")?)
+            .execute(&mut *tx)
+            .await?;
+            if send && marked.rows_affected() == 1 {
+                tell_customer(&mut tx, OutboxEvent::AppointmentReminder, &id, fanout, now).await?;
+                sent += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(sent)
+    }
+
+    async fn staff_appointments(
+        &self,
+        staff_id: &str,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<AppointmentView>> {
+        let rows = sqlx::query(&format!(
+            "{APPOINTMENT_SELECT} WHERE a.staff_id = $1 AND a.start_ms >= $2 AND a.start_ms < $3 ORDER BY a.start_ms"
+        ))
+        .bind(staff_id)
+        .bind(to_ms(from))
+        .bind(to_ms(until))
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    async fn calendar_secret(&self, staff_id: &str, fresh: &str, rotate: bool) -> Result<String> {
+        let condition = if rotate { "" } else { "AND calendar_secret IS NULL" };
+        sqlx::query(&format!(
+            "UPDATE staff SET calendar_secret = $1 WHERE id = $2 {condition}"
+        ))
+        .bind(fresh)
+        .bind(staff_id)
+        .execute(&self.write)
+        .await?;
+        let row = sqlx::query("SELECT calendar_secret FROM staff WHERE id = $1")
+            .bind(staff_id)
+            .fetch_optional(&self.write)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(row.try_get("calendar_secret")?)
+    }
+
+    async fn staff_by_calendar_secret(&self, secret: &str) -> Result<Option<Staff>> {
+        let staff = crate::staff::staff_where(&self.read, "WHERE st.calendar_secret = $1", secret).await?;
+        Ok(staff.filter(|s| s.active))
+    }
+
+    async fn join_waiting_list(&self, waiting: NewWaiting) -> Result<WaitingView> {
+        let mut tx = self.begin_write().await?;
+        let phone = waiting.phone.as_deref();
+        let customer_id = customer_for(&mut tx, &waiting.name, &waiting.email, phone, waiting.now).await?;
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO waiting_list (id, customer_id, location_id, service_id, name, email, lang, created_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&id)
+        .bind(&customer_id)
+        .bind(&waiting.location_id)
+        .bind(&waiting.service_id)
+        .bind(&waiting.name)
+        .bind(&waiting.email)
+        .bind(waiting.lang.code())
+        .bind(to_ms(waiting.now))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.waiting(&id).await?.ok_or(StoreError::NotFound)
+    }
+
+    async fn waiting(&self, id: &str) -> Result<Option<WaitingView>> {
+        let row = sqlx::query(&format!("{WAITING_SELECT} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.write)
+            .await?;
+        row.as_ref().map(waiting_from_row).transpose()
     }
 
     async fn signing_key(&self, name: &str, fresh: &str, now: DateTime<Utc>) -> Result<String> {

@@ -140,6 +140,30 @@ pub const REGISTER: &[Holding] = &[
             "created_ms",
         ],
     ),
+    // When the customer is (or was) reminded: goes with the appointment.
+    Holding {
+        table: "appointment_reminders",
+        link: Link::Parent {
+            column: "appointment_id",
+            parent: "appointments",
+        },
+        export: &["appointment_id", "due_ms", "done_ms", "outcome"],
+        on_erase: OnErase::Delete,
+    },
+    own(
+        "waiting_list",
+        &[
+            "id",
+            "location_id",
+            "service_id",
+            "name",
+            "email",
+            "lang",
+            "created_ms",
+            "offered_ms",
+            "booked_ms",
+        ],
+    ),
     // Which blocks of a staff member's time an appointment holds: goes with the appointment.
     Holding {
         table: "appointment_claims",
@@ -349,14 +373,16 @@ pub(crate) async fn erase(
 }
 
 /// The ids outbox rows may name for this customer: their requests, conversations, messages,
-/// follow-ups and promises.
+/// follow-ups, promises, appointments and waiting-list entries.
 async fn subject_ids(conn: &mut AnyConnection, customer_id: &str) -> Result<Vec<String>> {
     let rows = sqlx::query(
         "SELECT id FROM callback_requests WHERE customer_id = $1 \
          UNION ALL SELECT id FROM conversations WHERE customer_id = $1 \
          UNION ALL SELECT id FROM messages WHERE customer_id = $1 \
          UNION ALL SELECT id FROM follow_ups WHERE customer_id = $1 \
-         UNION ALL SELECT id FROM promises WHERE customer_id = $1",
+         UNION ALL SELECT id FROM promises WHERE customer_id = $1 \
+         UNION ALL SELECT id FROM appointments WHERE customer_id = $1 \
+         UNION ALL SELECT id FROM waiting_list WHERE customer_id = $1",
     )
     .bind(customer_id)
     .fetch_all(&mut *conn)

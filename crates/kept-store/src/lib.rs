@@ -31,7 +31,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use kept_domain::CallbackStatus;
 
-pub use appointments::{AppointmentView, Appointments, NewAppointment};
+pub use appointments::{
+    AppointmentChange, AppointmentView, Appointments, CallAheadView, NewAppointment, NewTime, NewWaiting, WaitingView,
+};
 pub use dialect::Dialect;
 pub use error::StoreError;
 pub use model::*;

@@ -74,6 +74,17 @@ pub(crate) fn password_link_row<'a>(link_id: &'a str, staff_id: &'a str, now: Da
     }
 }
 
+/// An e-mail to a customer about `subject_id` (their appointment or waiting-list entry).
+pub(crate) fn customer_email_row(event: OutboxEvent, subject_id: &str, now: DateTime<Utc>) -> OutboxRow<'_> {
+    OutboxRow {
+        delivery: Delivery::CustomerEmail,
+        event,
+        subject_id,
+        recipient_id: None,
+        at: now,
+    }
+}
+
 /// Queues what `announcements` announce, in one statement.
 pub(crate) async fn announce(conn: &mut AnyConnection, announcements: &[Announcement<'_>]) -> Result<()> {
     let rows: Vec<OutboxRow> = announcements.iter().flat_map(Announcement::rows).collect();

@@ -392,7 +392,7 @@ async fn absences(pool: &AnyPool, staff_id: &str) -> Result<Vec<Absence>> {
 /// The time the staff are taken between `from` and `until`, anywhere, buffers included.
 async fn busy(pool: &AnyPool, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<Vec<Busy>> {
     let rows = sqlx::query(
-        "SELECT a.staff_id, a.start_ms - s.buffer_before_minutes * 60000 AS from_ms, \
+        "SELECT a.id, a.staff_id, a.start_ms - s.buffer_before_minutes * 60000 AS from_ms, \
          a.end_ms + s.buffer_after_minutes * 60000 AS until_ms FROM appointments a \
          JOIN services s ON s.id = a.service_id \
          WHERE a.start_ms < $2 AND a.end_ms > $1 AND a.status IN ('booked', 'late', 'checked_in')",
@@ -404,6 +404,7 @@ async fn busy(pool: &AnyPool, from: DateTime<Utc>, until: DateTime<Utc>) -> Resu
     rows.iter()
         .map(|r| {
             Ok(Busy {
+                appointment_id: r.try_get("id")?,
                 staff_id: r.try_get("staff_id")?,
                 from: from_ms(r.try_get("from_ms")?),
                 until: from_ms(r.try_get("until_ms")?),

@@ -29,7 +29,7 @@ fn staff_from_row(row: &AnyRow) -> Result<Staff> {
     })
 }
 
-async fn staff_where(pool: &AnyPool, condition: &str, value: &str) -> Result<Option<Staff>> {
+pub(crate) async fn staff_where(pool: &AnyPool, condition: &str, value: &str) -> Result<Option<Staff>> {
     let row = sqlx::query(&format!("SELECT {STAFF_COLUMNS} FROM staff st {condition}"))
         .bind(value)
         .fetch_optional(pool)

@@ -8,100 +8,6 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use support::*;
 
-/// Thursday 26 November 2026, the day the tests book (the clock says Tuesday 24th, 10:00).
-const THURSDAY: &str = "2026-11-26";
-
-async fn staff_id(server: &TestServer, email: &str) -> String {
-    let staff: Vec<Value> = server.owner_get("/api/v1/staff").await.json().await.unwrap();
-    staff.iter().find(|s| s["email"] == email).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-/// The agent's GET, as JSON.
-async fn get(server: &TestServer, path: &str) -> Value {
-    server.api_get(path).await.json().await.unwrap()
-}
-
-async fn put_schedule(server: &TestServer, token: &str, staff: &str, schedule: &Value) -> StatusCode {
-    let path = format!("/api/v1/staff/{staff}/schedule");
-    let answer = server
-        .http
-        .put(server.url(&path))
-        .bearer_auth(token)
-        .json(schedule)
-        .send()
-        .await
-        .unwrap();
-    answer.status()
-}
-
-async fn created(response: reqwest::Response) -> Value {
-    let status = response.status();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    body
-}
-
-/// A location open 09:00–17:00 on weekdays and a 30-minute eye test there, done by `staff`.
-async fn eye_test(server: &TestServer, staff: &[String]) -> (String, String) {
-    let location = created(
-        server
-            .owner_post(
-                "/api/v1/locations",
-                json!({"name": "Centrum", "address": "Markt 1, Utrecht",
-                       "hours": {"mon": "09:00-17:00", "tue": "09:00-17:00", "wed": "09:00-17:00",
-                                 "thu": "09:00-17:00", "fri": "09:00-17:00"},
-                       "closed_days": ["2026-12-25"]}),
-            )
-            .await,
-    )
-    .await;
-    let service = created(
-        server
-            .owner_post(
-                "/api/v1/services",
-                json!({"name_nl": "Oogmeting", "name_en": "Eye test", "duration_minutes": 30,
-                       "buffer_after_minutes": 15, "location_ids": [location["id"]], "staff_ids": staff}),
-            )
-            .await,
-    )
-    .await;
-    (
-        location["id"].as_str().unwrap().to_string(),
-        service["id"].as_str().unwrap().to_string(),
-    )
-}
-
-async fn slots(server: &TestServer, location: &str, service: &str, date: &str) -> Vec<String> {
-    let path = format!("/api/v1/availability?location={location}&service={service}&date={date}");
-    let answer = server.http.get(server.url(&path)).send().await.unwrap();
-    assert_eq!(answer.status(), StatusCode::OK);
-    let body: Value = answer.json().await.unwrap();
-    body["slots"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["start"].as_str().unwrap().to_string())
-        .collect()
-}
-
-async fn book(server: &TestServer, body: Value) -> reqwest::Response {
-    server
-        .http
-        .post(server.url("/api/v1/appointments"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-}
-
-fn booking(location: &str, service: &str, start: &str) -> Value {
-    json!({"location": location, "service": service, "start": start, "name": "Henk Reichardt",
-           "email": "Henk@Example.nl", "phone": "06 12345678", "note": "Eerste keer", "lang": "nl"})
-}
-
 #[tokio::test]
 async fn a_customer_books_a_free_time_and_staff_see_it_on_the_day() {
     for db in databases().await {
@@ -145,7 +51,7 @@ async fn a_customer_books_a_free_time_and_staff_see_it_on_the_day() {
         assert_eq!(off_grid.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let off_grid: Value = off_grid.json().await.unwrap();
         assert_eq!(off_grid["fields"][0]["field"], "start");
-        let nothing = get(&server, &format!("/api/v1/appointments?date={THURSDAY}")).await;
+        let nothing = api_json(&server, &format!("/api/v1/appointments?date={THURSDAY}")).await;
         let nothing = nothing.as_array().unwrap();
         assert!(nothing.is_empty(), "{}: a refused booking stores nothing", db.name);
 
@@ -169,7 +75,7 @@ async fn a_customer_books_a_free_time_and_staff_see_it_on_the_day() {
         assert_eq!(again["error"], "slot_taken");
         assert_eq!(again["next_slots"][0]["start"], "2026-11-26T09:15:00Z", "{again}");
 
-        let day = get(
+        let day = api_json(
             &server,
             &format!("/api/v1/appointments?date={THURSDAY}&location={location}"),
         )
@@ -181,7 +87,7 @@ async fn a_customer_books_a_free_time_and_staff_see_it_on_the_day() {
         assert_eq!(day[0]["first_visit"], true);
         assert_eq!(day[0]["email"], "henk@example.nl");
         let customer = day[0]["customer_id"].as_str().unwrap();
-        let timeline = get(&server, &format!("/api/v1/customers/{customer}/timeline")).await;
+        let timeline = api_json(&server, &format!("/api/v1/customers/{customer}/timeline")).await;
         let timeline = timeline.as_array().unwrap();
         assert!(
             timeline.iter().any(|e| e["kind"] == "appointment"),
@@ -193,7 +99,7 @@ async fn a_customer_books_a_free_time_and_staff_see_it_on_the_day() {
         let mut by_phone = booking(&location, &service, "2026-11-26T14:00:00+01:00");
         by_phone["email"] = json!("henk.r@werk.example");
         let second = created(book(&server, by_phone).await).await;
-        let second: Value = get(
+        let second: Value = api_json(
             &server,
             &format!("/api/v1/appointments/{}", second["id"].as_str().unwrap()),
         )
@@ -218,7 +124,7 @@ async fn a_customer_books_a_free_time_and_staff_see_it_on_the_day() {
             .unwrap();
         assert_eq!(done["status"], "done");
         // The afternoon visit now follows a visit that took place.
-        let second: Value = get(
+        let second: Value = api_json(
             &server,
             &format!("/api/v1/appointments/{}", second["id"].as_str().unwrap()),
         )
@@ -257,7 +163,7 @@ async fn schedules_and_absences_decide_who_can_be_booked() {
             slots(&server, &location, &service, "2026-11-27").await.is_empty(),
             "no hours on Friday"
         );
-        let read: Value = get(&server, &format!("/api/v1/staff/{sanne}/schedule")).await;
+        let read: Value = api_json(&server, &format!("/api/v1/staff/{sanne}/schedule")).await;
         assert_eq!(read["hours"][&location]["thu"], "13:00-15:00");
         assert_eq!(read["absences"][0]["note"], "cursus");
 
@@ -339,7 +245,7 @@ async fn of_twenty_simultaneous_bookings_of_the_last_time_exactly_one_wins() {
         let won = statuses.iter().filter(|s| **s == StatusCode::CREATED).count();
         let lost = statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count();
         assert_eq!((won, lost), (1, 19), "{}: {statuses:?}", db.name);
-        let day = get(&server, &format!("/api/v1/appointments?date={THURSDAY}")).await;
+        let day = api_json(&server, &format!("/api/v1/appointments?date={THURSDAY}")).await;
         let day = day.as_array().unwrap();
         assert_eq!(day.len(), 1, "{}: one appointment stored", db.name);
         assert!(slots(&server, location, service, THURSDAY).await.is_empty());
@@ -351,6 +257,127 @@ async fn of_twenty_simultaneous_bookings_of_the_last_time_exactly_one_wins() {
             .await;
         assert_eq!(cancelled.status(), StatusCode::OK);
         assert_eq!(slots(&server, location, service, THURSDAY).await.len(), 1);
+        server.running.stop().await;
+    }
+}
+
+/// The pages: the owner adds a location and a service on the set-up page (an agent may not),
+/// a customer books on /book without JavaScript, and staff see the booking on the board and
+/// move it on with its buttons.
+#[tokio::test]
+async fn the_owner_sets_up_a_customer_books_and_staff_run_the_day_from_the_pages() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let (mut agent, agent_csrf) = logged_in(&server, &server.agent_email).await;
+        let (status, _) = agent.get(&server.url("/staff/booking")).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{}: owner only", db.name);
+
+        let (mut owner, csrf) = logged_in(&server, &server.owner_email).await;
+        let location = [
+            ("csrf", csrf.as_str()),
+            ("name", "Centrum"),
+            ("address", "Markt 1, Utrecht"),
+            ("time_zone", "Europe/Amsterdam"),
+            ("thu", "09:00-12:00"),
+            ("closed_days", "2026-12-25"),
+            ("active", "1"),
+        ];
+        let saved = owner.post(&server.url("/staff/booking/locations"), &location).await;
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let (_, page) = owner.get(&server.url("/staff/booking")).await;
+        assert!(page.contains("Opgeslagen."), "{}", db.name);
+        let locations = api_json(&server, "/api/v1/locations").await;
+        let location_id = locations[0]["id"].as_str().unwrap().to_string();
+        assert_eq!(locations[0]["hours"]["thu"], "09:00-12:00");
+        assert_eq!(locations[0]["hours"]["mon"], "closed");
+        let wrong = [
+            ("csrf", csrf.as_str()),
+            ("name", "X"),
+            ("address", "Y"),
+            ("thu", "9 tot 5"),
+        ];
+        let (status, page) = {
+            let answer = owner.post(&server.url("/staff/booking/locations"), &wrong).await;
+            (answer.status(), answer.text().await.unwrap())
+        };
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            page.contains("Schrijf tijden als 09:00-17:30"),
+            "a clear error in Dutch"
+        );
+        let service = [
+            ("csrf", csrf.as_str()),
+            ("name_nl", "Oogmeting"),
+            ("name_en", "Eye test"),
+            ("duration_minutes", "30"),
+            ("buffer_before_minutes", "0"),
+            ("buffer_after_minutes", "0"),
+            ("min_notice_minutes", "120"),
+            ("horizon_days", "60"),
+            ("visit_window_minutes", ""),
+            ("call_ahead_minutes", "30"),
+            ("location_ids", location_id.as_str()),
+            ("active", "1"),
+        ];
+        let saved = owner.post(&server.url("/staff/booking/services"), &service).await;
+        assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        let service_id = api_json(&server, "/api/v1/services").await[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+
+        // The customer's page, without JavaScript: choose, see the times, book.
+        let mut customer = Browser::new();
+        let path = format!("/book?location={location_id}&service={service_id}&date={THURSDAY}&lang=nl");
+        let (status, page) = customer.get(&server.url(&path)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("09:30") && page.contains("Oogmeting"), "{}", db.name);
+        let form = [
+            ("lang", "nl"),
+            ("location", location_id.as_str()),
+            ("service", service_id.as_str()),
+            ("date", THURSDAY),
+            ("start", "2026-11-26T08:30:00+00:00"),
+            ("name", "Henk Reichardt"),
+            ("email", "henk@example.nl"),
+            ("phone", ""),
+            ("note", "Eerste keer"),
+            ("website", ""),
+        ];
+        let booked = customer.post(&server.url("/book?lang=nl"), &form).await;
+        assert_eq!(booked.status(), StatusCode::CREATED);
+        assert!(booked.text().await.unwrap().contains("Uw afspraak staat"));
+        // Two on the team: the same time can be booked once more, then it is gone.
+        let second = customer.post(&server.url("/book?lang=nl"), &form).await;
+        assert_eq!(second.status(), StatusCode::CREATED);
+        let again = customer.post(&server.url("/book?lang=nl"), &form).await;
+        assert_eq!(again.status(), StatusCode::CONFLICT);
+        let again = again.text().await.unwrap();
+        assert!(
+            again.contains("Dat tijdstip is net geboekt") && again.contains("09:45"),
+            "{}",
+            db.name
+        );
+
+        // The board, by name; "Binnen" moves it on.
+        let (status, board) = agent.get(&server.url(&format!("/staff/today?date={THURSDAY}"))).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(board.contains("09:30") && board.contains("Henk Reichardt") && board.contains("eerste bezoek"));
+        let id = api_json(&server, &format!("/api/v1/appointments?date={THURSDAY}")).await[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let pressed = agent
+            .post(
+                &server.url(&format!("/staff/appointments/{id}/status")),
+                &[("csrf", agent_csrf.as_str()), ("action", "check-in")],
+            )
+            .await;
+        assert_eq!(pressed.status(), StatusCode::SEE_OTHER);
+        let (_, rows) = agent
+            .get(&server.url(&format!("/staff/today/rows?date={THURSDAY}")))
+            .await;
+        assert!(rows.contains(">binnen<"), "{rows}");
         server.running.stop().await;
     }
 }

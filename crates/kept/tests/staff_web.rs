@@ -792,10 +792,25 @@ async fn no_staff_page_shows_a_code_or_an_id() {
     server
         .api_post(&format!("/api/v1/customers/{customer}/follow-ups"), follow_up)
         .await;
+    // An appointment at the shop and a field visit with its call-ahead, for the same customer.
+    let (location, service) = eye_test(&server, &[]).await;
+    let visit = json!({"name_nl": "Reparatie", "name_en": "Repair", "duration_minutes": 60, "field_visit": true,
+                       "location_ids": [location]});
+    let repair = created(server.owner_post("/api/v1/services", visit).await).await;
+    let shop = created(book(&server, booking(&location, &service, "2026-11-26T09:30:00+01:00")).await).await;
+    let mut at_home = booking(&location, repair["id"].as_str().unwrap(), "2026-11-26T13:00:00+01:00");
+    at_home["address"] = json!("Kerkstraat 5, Utrecht");
+    let home = created(book(&server, at_home).await).await;
+    let shop_id = shop["id"].as_str().unwrap();
+    server
+        .api_post(&format!("/api/v1/appointments/{shop_id}/check-in"), json!({}))
+        .await;
+    let manage = shop["manage_url"].as_str().unwrap();
+    let manage = manage[manage.find("/appointments/").unwrap()..].to_string();
 
     let id_like = regex::Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}").unwrap();
     let code_like = regex::Regex::new(
-        r"\b(reached|no_answer|wrong_number|callback_retry|follow_up|waiting_on_customer|replied|message_in|message_out|phone_call|callback_request)\b|\b(email|twitter|chat):[^ ]",
+        r"\b(reached|no_answer|wrong_number|callback_retry|follow_up|waiting_on_customer|replied|message_in|message_out|phone_call|callback_request|checked_in|no_show|call_ahead|field_visit)\b|\b(email|twitter|chat):[^ ]",
     )
     .unwrap();
     let tags = regex::Regex::new(r"(?s)<script.*?</script>|<style.*?</style>|<[^>]*>").unwrap();
@@ -812,6 +827,12 @@ async fn no_staff_page_shows_a_code_or_an_id() {
         "/staff/settings".to_string(),
         "/staff/account".to_string(),
         format!("/staff/customers/{customer}/merge?q=jan"),
+        "/staff/today?date=2026-11-26".to_string(),
+        format!("/staff/appointments/{shop_id}"),
+        format!("/staff/appointments/{}", home["id"].as_str().unwrap()),
+        "/staff/booking".to_string(),
+        format!("/book?location={location}&service={service}&date=2026-11-26"),
+        manage,
     ];
     for lang in ["nl", "en"] {
         for page in &pages {

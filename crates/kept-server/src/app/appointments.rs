@@ -7,14 +7,14 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use hmac::{Hmac, Mac};
 use kept_domain::booking::{
-    Availability, CLAIM_MINUTES, DEFAULT_CALL_AHEAD_MINUTES, DEFAULT_HORIZON_DAYS, DEFAULT_MIN_NOTICE_MINUTES, Slot,
-    parse_week,
+    Availability, CLAIM_MINUTES, DEFAULT_CALL_AHEAD_MINUTES, DEFAULT_HORIZON_DAYS, DEFAULT_MIN_NOTICE_MINUTES,
+    ReminderRule, Slot, parse_week, reminder_times,
 };
 use kept_domain::staff::OwnerOnly;
 use kept_domain::{AppointmentStatus, BookingInput, FieldError, Lang};
 use kept_store::{
-    Absence, AppointmentView, BookingFacts, Location, LocationInput, NewAppointment, Service, ServiceInput, Staff,
-    StaffSchedule, StoreError,
+    Absence, AppointmentChange, AppointmentView, BookingFacts, Location, LocationInput, NewAppointment, NewTime,
+    NewWaiting, Service, ServiceInput, Staff, StaffSchedule, StoreError, WaitingView,
 };
 use serde::Deserialize;
 use sha2::Sha256;
@@ -197,6 +197,25 @@ impl ServiceForm {
             staff_ids: self.staff_ids.clone(),
             active: self.active.unwrap_or(true),
         })
+    }
+}
+
+/// What a new service starts as on the owner's form.
+pub fn service_defaults() -> ServiceInput {
+    ServiceInput {
+        name_nl: String::new(),
+        name_en: String::new(),
+        duration_minutes: 30,
+        buffer_before_minutes: 0,
+        buffer_after_minutes: 0,
+        min_notice_minutes: DEFAULT_MIN_NOTICE_MINUTES,
+        horizon_days: DEFAULT_HORIZON_DAYS,
+        field_visit: false,
+        visit_window_minutes: None,
+        call_ahead_minutes: DEFAULT_CALL_AHEAD_MINUTES,
+        location_ids: Vec::new(),
+        staff_ids: Vec::new(),
+        active: true,
     }
 }
 
@@ -384,17 +403,13 @@ pub async fn book(app: &App, input: &BookingInput, fallback_lang: Lang) -> Resul
     let booking = NewAppointment {
         location_id: valid.location_id.clone(),
         service_id: valid.service_id.clone(),
-        staff_ids: slot.staff_ids,
-        start: slot.start,
-        end: slot.end,
-        occupies: rules.occupies(slot.start),
+        time: new_time(app, &facts, slot, now),
         name: valid.name,
         email: valid.email,
         phone: valid.phone,
         note: valid.note,
         address: valid.address,
         lang,
-        now,
     };
     let appointment = match app.store.book(booking).await {
         Ok(appointment) => appointment,
@@ -409,6 +424,113 @@ pub async fn book(app: &App, input: &BookingInput, fallback_lang: Lang) -> Resul
         appointment,
         manage_url,
     })
+}
+
+/// A free slot as the time to claim, with the reminders and call-ahead that go with it.
+fn new_time(app: &App, facts: &BookingFacts, slot: Slot, now: DateTime<Utc>) -> NewTime {
+    let service = &facts.service.input;
+    let rules = facts.service.rules();
+    NewTime {
+        reminders: reminder_times(slot.start, &facts.location.hours, &ReminderRule::defaults(), now),
+        call_ahead_due: service
+            .field_visit
+            .then(|| slot.start - Duration::minutes(service.call_ahead_minutes)),
+        occupies: rules.occupies(slot.start),
+        staff_ids: slot.staff_ids,
+        start: slot.start,
+        end: slot.end,
+        now,
+        fanout: app.fanout(),
+    }
+}
+
+/// Moves an appointment to another free time of the same service and location (staff, or
+/// the customer through their link).
+pub async fn reschedule(app: &App, id: &str, start: Option<&str>) -> Result<AppointmentView, AppError> {
+    let appointment = app.store.appointment(id).await?.ok_or(AppError::NotFound)?;
+    let lang = appointment.lang;
+    let refuse = |code| AppError::Invalid(vec![FieldError::new("start", code, lang)]);
+    let start = start
+        .and_then(|s| DateTime::parse_from_rfc3339(s.trim()).ok())
+        .map(|s| s.with_timezone(&Utc))
+        .ok_or_else(|| refuse("start_required"))?;
+    let (location_id, service_id) = (&appointment.location_id, &appointment.service_id);
+    let facts = facts(app, location_id, service_id, start, false)
+        .await?
+        .ok_or_else(|| refuse("not_offered"))?;
+    let now = app.clock.now();
+    let rules = facts.service.rules();
+    // Its own time counts as free: moving half an hour later may overlap where it is now.
+    let busy: Vec<_> = facts
+        .busy
+        .iter()
+        .filter(|b| b.appointment_id != appointment.id)
+        .cloned()
+        .collect();
+    let own = BookingFacts { busy, ..facts.clone() };
+    let at = availability(&own, &rules, now);
+    if !at.offers(start) {
+        return Err(refuse("not_offered"));
+    }
+    let date = own.location.hours.local_date(start);
+    let Some(slot) = at.free_slots(date).into_iter().find(|slot| slot.start == start) else {
+        return Err(slot_taken(app, location_id, service_id, start).await);
+    };
+    let moved = match app.store.reschedule(id, new_time(app, &own, slot, now)).await {
+        Err(StoreError::Taken) => return Err(slot_taken(app, location_id, service_id, start).await),
+        other => other?,
+    };
+    app.announce(Change::Appointments).await;
+    Ok(moved)
+}
+
+/// The technician is on the way: the call-ahead promise is kept and the customer told when
+/// to expect them.
+pub async fn on_my_way(app: &App, staff: &Staff, id: &str, eta_minutes: i64) -> Result<AppointmentView, AppError> {
+    if !(0..=24 * 60).contains(&eta_minutes) {
+        return Err(AppError::invalid(
+            "eta_minutes",
+            "invalid_minutes",
+            "from 0 to 1440 minutes",
+        ));
+    }
+    let now = app.clock.now();
+    let eta = now + Duration::minutes(eta_minutes);
+    let appointment = app.store.on_my_way(id, &staff.id, eta, now, app.fanout()).await?;
+    app.announce(Change::Appointments).await;
+    Ok(appointment)
+}
+
+/// Puts a customer who found no suitable time on the waiting list for the service.
+pub async fn join_waiting_list(app: &App, input: &BookingInput, fallback_lang: Lang) -> Result<WaitingView, AppError> {
+    let settings = app.settings();
+    // The same checks as a booking, without a time.
+    let mut with_time = input.clone();
+    with_time.start = Some(app.clock.now().to_rfc3339());
+    let valid = with_time
+        .validate(&settings.business.default_region, fallback_lang)
+        .map_err(AppError::Invalid)?;
+    let now = app.clock.now();
+    if facts(app, &valid.location_id, &valid.service_id, now, false)
+        .await?
+        .is_none()
+    {
+        return Err(unbookable(app, &valid.location_id).await);
+    }
+    let waiting = app
+        .store
+        .join_waiting_list(NewWaiting {
+            location_id: valid.location_id,
+            service_id: valid.service_id,
+            name: valid.name,
+            email: valid.email,
+            phone: valid.phone,
+            lang: valid.lang,
+            now,
+        })
+        .await?;
+    app.announce(Change::Appointments).await;
+    Ok(waiting)
 }
 
 /// The answer to a booking that lost the race, with the next free times after it.
@@ -458,14 +580,21 @@ pub async fn managed(app: &App, id: &str, signature: &str) -> Result<Appointment
     Ok(appointment)
 }
 
-/// Staff move an appointment on: late, checked in, done, no-show, cancelled.
+/// Staff move an appointment on: late, checked in, done, no-show, cancelled; `staff: None`
+/// is the customer cancelling through their link.
 pub async fn change_status(
     app: &App,
-    _staff: &Staff,
+    staff: Option<&Staff>,
     id: &str,
     status: AppointmentStatus,
 ) -> Result<AppointmentView, AppError> {
-    let appointment = app.store.set_appointment_status(id, status, app.clock.now()).await?;
+    let change = AppointmentChange {
+        status,
+        staff_id: staff.map(|s| s.id.clone()),
+        now: app.clock.now(),
+        fanout: app.fanout(),
+    };
+    let appointment = app.store.change_appointment(id, change).await?;
     app.announce(Change::Appointments).await;
     Ok(appointment)
 }
@@ -473,11 +602,44 @@ pub async fn change_status(
 /// A location's appointments on a local date (every location's when `None`).
 pub async fn day(app: &App, date: NaiveDate, location_id: Option<&str>) -> Result<Vec<AppointmentView>, AppError> {
     let zone = match location_id {
-        Some(id) => app.store.location(id).await?.ok_or(AppError::NotFound)?.hours,
+        Some(id) => {
+            let location = app.store.location(id).await?;
+            location
+                .ok_or_else(|| AppError::invalid("location", "unknown_location", "no such location"))?
+                .hours
+        }
         None => app.settings().business.hours.clone(),
     };
     let next = date.succ_opt().unwrap_or(date);
     let from = zone.instant(date, chrono::NaiveTime::MIN);
     let until = zone.instant(next, chrono::NaiveTime::MIN);
     Ok(app.store.appointments(from, until, location_id).await?)
+}
+
+/// The address of a staff member's own calendar feed (made on first use); `rotate` replaces
+/// it, and the old address stops working.
+pub async fn calendar_url(app: &App, staff: &Staff, rotate: bool) -> Result<String, AppError> {
+    let secret = app
+        .store
+        .calendar_secret(&staff.id, &crate::auth::new_token(), rotate)
+        .await?;
+    Ok(format!("{}/calendar/{secret}.ics", app.settings().base_url))
+}
+
+/// The calendar (iCalendar text) behind a feed address: the staff member's appointments from
+/// a month back to a year ahead. `NotFound` for an address that does not (or no longer) work.
+pub async fn calendar_feed(app: &App, secret: &str) -> Result<String, AppError> {
+    let secret = secret.strip_suffix(".ics").unwrap_or(secret);
+    let staff = app
+        .store
+        .staff_by_calendar_secret(secret)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let now = app.clock.now();
+    let appointments = app
+        .store
+        .staff_appointments(&staff.id, now - Duration::days(31), now + Duration::days(366))
+        .await?;
+    let business = app.settings().business.name.clone();
+    Ok(crate::notify::feed(&appointments, &business, staff.lang, now))
 }

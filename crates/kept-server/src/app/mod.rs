@@ -18,8 +18,9 @@ use kept_store::{Fanout, Staff, Store};
 use tokio::sync::Notify;
 
 pub use appointments::{
-    AbsenceForm, Booked, LocationForm, ScheduleForm, ServiceForm, book, change_status, day, free_slots, manage_url,
-    managed, save_location, save_service, set_schedule,
+    AbsenceForm, Booked, LocationForm, ScheduleForm, ServiceForm, book, calendar_feed, calendar_url, change_status,
+    day, free_slots, join_waiting_list, manage_url, managed, on_my_way, reschedule, save_location, save_service,
+    service_defaults, set_schedule,
 };
 pub use callbacks::{Accepted, accept_callback, record_outcome};
 pub use customers::{

@@ -220,7 +220,48 @@ pub struct AppointmentJson {
     pub note: Option<String>,
     pub address: Option<String>,
     pub field_visit: bool,
+    /// A field visit's promise to call before coming.
+    pub call_ahead: Option<CallAheadJson>,
+    /// When the technician said they were on the way, and when they expected to arrive.
+    pub on_my_way_at: Option<DateTime<Utc>>,
+    pub eta: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CallAheadJson {
+    pub promise_id: String,
+    pub due_at: DateTime<Utc>,
+    #[schema(value_type = String, example = "open")]
+    pub status: kept_domain::PromiseStatus,
+}
+
+/// "On my way", with when the technician expects to arrive.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OnMyWayRequest {
+    #[schema(minimum = 0, maximum = 1440)]
+    pub eta_minutes: i64,
+}
+
+/// A new time for an appointment: one of the free times' `start`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RescheduleRequest {
+    pub start: String,
+}
+
+/// Someone on the waiting list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WaitingJson {
+    pub id: String,
+    pub location_id: String,
+    pub service_id: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A staff member's calendar address for their own calendar program.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalendarJson {
+    pub url: String,
 }
 
 impl From<&AppointmentView> for AppointmentJson {
@@ -245,6 +286,13 @@ impl From<&AppointmentView> for AppointmentJson {
             note: a.note.clone(),
             address: a.address.clone(),
             field_visit: a.field_visit,
+            call_ahead: a.call_ahead.as_ref().map(|c| CallAheadJson {
+                promise_id: c.promise_id.clone(),
+                due_at: c.due_at,
+                status: c.status,
+            }),
+            on_my_way_at: a.on_my_way,
+            eta: a.eta,
             created_at: a.created_at,
         }
     }

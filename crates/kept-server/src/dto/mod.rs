@@ -97,7 +97,8 @@ pub struct OutcomeRequest {
 /// The body of every webhook call; signed with HMAC-SHA256 in `X-Kept-Signature`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WebhookEvent {
-    /// callback.created, callback.outcome, promise.reminder or promise.escalated.
+    /// callback.created, callback.outcome, promise.reminder, promise.escalated, message.*, or
+    /// appointment.booked, .rescheduled, .cancelled, .reminder, .on_my_way, .done.
     pub event: String,
     /// Unique per delivery; the same on retries, so receivers can ignore duplicates.
     pub delivery_id: i64,
@@ -111,6 +112,10 @@ pub struct WebhookEvent {
     /// For promises staff made in their own words: what, for whom, by when.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub follow_up: Option<FollowUpJson>,
+    /// For appointment.* events and call-ahead promises: the appointment (an SMS gateway
+    /// finds the customer's phone number and the time in it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub appointment: Option<AppointmentJson>,
 }
 
 /// `?limit=`: `default` when absent; outside 1 to `max` it is refused rather than quietly

@@ -4,7 +4,8 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use kept_domain::{AppointmentStatus, BookingInput};
 use serde::Deserialize;
@@ -14,8 +15,8 @@ use super::errors::ErrorBody;
 use super::extract::{ApiStaff, ClientIp, api_lang, json_body, request_lang};
 use crate::app::{self, LocationForm, ScheduleForm, ServiceForm};
 use crate::dto::{
-    AppointmentJson, BookedJson, BookingRequest, LocationJson, ScheduleJson, ServiceJson, SlotJson, SlotsJson,
-    first_name,
+    AppointmentJson, BookedJson, BookingRequest, CalendarJson, LocationJson, OnMyWayRequest, RescheduleRequest,
+    ScheduleJson, ServiceJson, SlotJson, SlotsJson, WaitingJson, first_name,
 };
 use crate::error::AppError;
 use crate::state::AppState;
@@ -278,6 +279,97 @@ pub async fn act(
     Path((id, action)): Path<(String, String)>,
 ) -> Result<Json<AppointmentJson>, AppError> {
     let status = action_status(&action).ok_or(AppError::NotFound)?;
-    let appointment = app::change_status(&state, &staff, &id, status).await?;
+    let appointment = app::change_status(&state, Some(&staff), &id, status).await?;
     Ok(Json((&appointment).into()))
+}
+
+/// The technician is on the way to a field visit: keeps the call-ahead promise and tells the
+/// customer when to expect them (e-mail and the `appointment.on_my_way` webhook).
+#[utoipa::path(post, path = "/api/v1/appointments/{id}/on-my-way", operation_id = "on_my_way",
+    request_body = OnMyWayRequest, security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = AppointmentJson), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn on_my_way(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<AppointmentJson>, AppError> {
+    let request: OnMyWayRequest = json_body(&body, "body", "expected {\"eta_minutes\"}")?;
+    let appointment = app::on_my_way(&state, &staff, &id, request.eta_minutes).await?;
+    Ok(Json((&appointment).into()))
+}
+
+/// Moves an appointment to another free time; the customer gets an updated invitation.
+#[utoipa::path(post, path = "/api/v1/appointments/{id}/reschedule", operation_id = "reschedule_appointment",
+    request_body = RescheduleRequest, security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = AppointmentJson), (status = 404, body = ErrorBody),
+        (status = 409, description = "Taken, or the appointment cannot move", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn reschedule(
+    State(state): State<AppState>,
+    _staff: ApiStaff,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<AppointmentJson>, AppError> {
+    let request: RescheduleRequest = json_body(&body, "body", "expected {\"start\"}")?;
+    let appointment = app::reschedule(&state, &id, Some(&request.start)).await?;
+    Ok(Json((&appointment).into()))
+}
+
+/// Asks to hear when a time frees up (public): a cancellation e-mails the first on the list
+/// a link to book it.
+#[utoipa::path(post, path = "/api/v1/waiting-list", operation_id = "join_waiting_list", request_body = BookingRequest,
+    responses((status = 201, body = WaitingJson), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn join_waiting_list(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<WaitingJson>), AppError> {
+    ip.check_rate(&state)?;
+    let request: BookingRequest = json_body(&body, "body", "The body is not the expected JSON")?;
+    api_lang(request.lang.as_deref())?;
+    let waiting = app::join_waiting_list(&state, &BookingInput::from(request), request_lang(None, &headers)).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(WaitingJson {
+            id: waiting.id,
+            location_id: waiting.location_id,
+            service_id: waiting.service_id,
+            created_at: waiting.created_at,
+        }),
+    ))
+}
+
+/// The token's staff member's calendar address, for their own calendar program (made on first
+/// use).
+#[utoipa::path(get, path = "/api/v1/calendar", operation_id = "calendar_url", security(("bearer" = [])),
+    responses((status = 200, body = CalendarJson), (status = 401, body = ErrorBody)))]
+pub async fn calendar_url(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+) -> Result<Json<CalendarJson>, AppError> {
+    Ok(Json(CalendarJson {
+        url: app::calendar_url(&state, &staff, false).await?,
+    }))
+}
+
+/// Replaces the token's staff member's calendar address; the old one stops working.
+#[utoipa::path(post, path = "/api/v1/calendar/rotate", operation_id = "rotate_calendar_url", security(("bearer" = [])),
+    responses((status = 200, body = CalendarJson), (status = 401, body = ErrorBody)))]
+pub async fn rotate_calendar_url(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+) -> Result<Json<CalendarJson>, AppError> {
+    Ok(Json(CalendarJson {
+        url: app::calendar_url(&state, &staff, true).await?,
+    }))
+}
+
+/// A staff member's appointments as iCalendar, for their calendar program; the secret in the
+/// address is the only key.
+pub async fn calendar_feed(State(state): State<AppState>, Path(secret): Path<String>) -> Result<Response, AppError> {
+    let calendar = app::calendar_feed(&state, &secret).await?;
+    Ok(([(header::CONTENT_TYPE, "text/calendar; charset=utf-8")], calendar).into_response())
 }

@@ -277,7 +277,7 @@ fn status_label(status: ConversationStatus, i: &InboxTexts) -> &'static str {
     }
 }
 
-fn promise_label(status: Option<PromiseStatus>, i: &InboxTexts) -> &'static str {
+pub(super) fn promise_label(status: Option<PromiseStatus>, i: &InboxTexts) -> &'static str {
     match status {
         Some(PromiseStatus::Open) => i.promise_open,
         Some(PromiseStatus::Kept) => i.promise_kept,
@@ -540,6 +540,19 @@ fn timeline_row(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) -> Tim
                 .unwrap_or_default();
             format!("{} · {due}", promise_label(status, i))
         }
+        // An appointment: when it is (or was), and how it stands.
+        "appointment" => {
+            let start = entry
+                .note
+                .as_deref()
+                .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
+                .map(|d| clock.moment(d.with_timezone(&chrono::Utc)))
+                .unwrap_or_default();
+            let status = kept_domain::AppointmentStatus::parse(&entry.text)
+                .map(|s| crate::i18n::booking_texts(clock.lang).status(s))
+                .unwrap_or_default();
+            format!("{start} · {status}")
+        }
         // A call attempt: its outcome in words, with the note taken about it.
         "call" => {
             let outcome = outcome_label(&entry.text, texts(clock.lang));
@@ -555,6 +568,7 @@ fn timeline_row(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) -> Tim
         kind: i.kind(&entry.kind),
         // A promise's "channel" is its kind: shown in words, never as a code.
         channel: match entry.kind.as_str() {
+            "appointment" => String::new(),
             "promise" => PromiseKind::parse(&entry.channel).map_or_else(String::new, |k| i.promise_kind(k).to_string()),
             _ => channel_label(clock.lang, &entry.channel),
         },
@@ -572,6 +586,7 @@ fn timeline_link(entry: &TimelineEntry) -> Option<String> {
         ("callback_request" | "call", _) | ("promise", Some(PromiseKind::Callback | PromiseKind::CallbackRetry)) => {
             "callbacks"
         }
+        ("appointment", _) | ("promise", Some(PromiseKind::CallAhead)) => "appointments",
         _ => return None,
     };
     Some(format!("/staff/{page}/{about}"))

@@ -2,7 +2,9 @@
 //! store, and render a page or JSON.
 
 mod api;
+mod appointment_pages;
 mod appointments;
+mod booking_pages;
 mod conversations;
 mod customer_pages;
 mod customers;
@@ -48,6 +50,20 @@ pub fn router(state: AppState) -> Router {
             "/callback",
             get(public::callback_form).post(public::submit_callback_form),
         )
+        .route(
+            "/book",
+            get(booking_pages::book_form).post(booking_pages::submit_booking),
+        )
+        .route("/book/waiting-list", post(booking_pages::submit_waiting))
+        .route("/appointments/{id}/{signature}", get(booking_pages::manage))
+        .route(
+            "/appointments/{id}/{signature}/cancel",
+            post(booking_pages::manage_cancel),
+        )
+        .route(
+            "/appointments/{id}/{signature}/reschedule",
+            post(booking_pages::manage_reschedule),
+        )
         .layer(header_layer(
             header::CONTENT_SECURITY_POLICY,
             "default-src 'self'; frame-ancestors *",
@@ -57,6 +73,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/callback-requests", post(public::create_callback))
         .route("/api/v1/availability", get(appointments::availability))
         .route("/api/v1/appointments", post(appointments::book))
+        .route("/api/v1/waiting-list", post(appointments::join_waiting_list))
+        .route("/calendar/{secret}", get(appointments::calendar_feed))
         .layer(
             CorsLayer::new()
                 .allow_origin(Any)
@@ -103,11 +121,23 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/account", get(team::account))
         .route("/staff/account/password", post(team::change_own_password))
         .route("/staff/account/tokens", post(team::create_token))
+        .route("/staff/account/calendar", post(team::rotate_calendar))
         .route("/staff/account/tokens/{id}/revoke", post(team::revoke_token))
         .route("/staff/settings", get(settings::page).post(settings::save))
         .route("/staff/away", post(team::set_away))
         .route("/staff/language", post(staff::set_language))
         .route("/staff/events", get(events::changes))
+        .route("/staff/today", get(appointment_pages::today))
+        .route("/staff/today/rows", get(appointment_pages::today_rows))
+        .route("/staff/appointments/{id}", get(appointment_pages::appointment))
+        .route("/staff/appointments/{id}/status", post(appointment_pages::set_status))
+        .route("/staff/appointments/{id}/on-my-way", post(appointment_pages::on_my_way))
+        .route("/staff/booking", get(appointment_pages::setup))
+        .route("/staff/booking/locations", post(appointment_pages::save_location))
+        .route("/staff/booking/locations/{id}", post(appointment_pages::save_location))
+        .route("/staff/booking/services", post(appointment_pages::save_service))
+        .route("/staff/booking/services/{id}", post(appointment_pages::save_service))
+        .route("/staff/booking/staff/{id}", post(appointment_pages::save_staff_hours))
         .route("/api/v1/callback-requests", get(api::list_callbacks))
         .route("/api/v1/callback-requests/{id}", get(api::get_callback))
         .route("/api/v1/callback-requests/{id}/outcome", post(api::record_outcome))
@@ -173,7 +203,11 @@ pub fn router(state: AppState) -> Router {
             get(appointments::get_schedule).put(appointments::set_schedule),
         )
         .route("/api/v1/appointments", get(appointments::list))
+        .route("/api/v1/calendar", get(appointments::calendar_url))
+        .route("/api/v1/calendar/rotate", post(appointments::rotate_calendar_url))
         .route("/api/v1/appointments/{id}", get(appointments::get))
+        .route("/api/v1/appointments/{id}/on-my-way", post(appointments::on_my_way))
+        .route("/api/v1/appointments/{id}/reschedule", post(appointments::reschedule))
         .route("/api/v1/appointments/{id}/{action}", post(appointments::act))
         .route("/api/openapi.json", get(openapi::openapi))
         .layer(header_layer(

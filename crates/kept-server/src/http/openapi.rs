@@ -86,6 +86,11 @@ pub struct IdPath {
         super::appointments::list,
         super::appointments::get,
         super::appointments::act,
+        super::appointments::on_my_way,
+        super::appointments::reschedule,
+        super::appointments::join_waiting_list,
+        super::appointments::calendar_url,
+        super::appointments::rotate_calendar_url,
         super::healthz
     ),
     components(schemas(CallbackJson, CreatedCallback, OutcomeRequest, ErrorBody, WebhookEvent)),

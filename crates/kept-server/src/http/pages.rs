@@ -364,6 +364,9 @@ pub struct AccountPage {
     pub notice: Option<String>,
     /// A token just made, shown this once.
     pub new_token: Option<String>,
+    pub b: &'static crate::i18n::BookingTexts,
+    /// Their own calendar feed's address.
+    pub calendar_url: String,
 }
 
 pub struct TokenRow {

@@ -294,6 +294,8 @@ async fn account_page(
         })
         .collect();
     let page = AccountPage {
+        calendar_url: app::calendar_url(state, &session.staff, false).await?,
+        b: crate::i18n::booking_texts(lang),
         t: texts(lang),
         tt: team_texts(lang),
         is_owner: session.staff.role.may(OwnerOnly::ManageStaff),
@@ -375,6 +377,22 @@ pub async fn revoke_token(
     app::revoke_api_token(&state, &session.staff, &id).await?;
     let flash = Flash {
         notice: Some(team_texts(session.staff.lang).token_revoked.into()),
+        secret: None,
+    };
+    Ok(back_to_account(&state, jar, flash))
+}
+
+/// A new calendar address; the old one stops working.
+pub async fn rotate_calendar(
+    State(state): State<AppState>,
+    session: StaffSession,
+    jar: CookieJar,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    app::calendar_url(&state, &session.staff, true).await?;
+    let flash = Flash {
+        notice: Some(crate::i18n::booking_texts(session.staff.lang).saved.into()),
         secret: None,
     };
     Ok(back_to_account(&state, jar, flash))

@@ -4,7 +4,7 @@ use askama::Template;
 use kept_domain::staff::LinkPurpose;
 use kept_domain::staff::{Candidate, acting_for};
 use kept_domain::{Lang, OutboxEvent};
-use kept_store::{CallbackView, ConversationView, FollowUpView, OutboxItem, PasswordLinkView, Staff};
+use kept_store::{AppointmentView, CallbackView, ConversationView, FollowUpView, OutboxItem, PasswordLinkView, Staff};
 use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
 
@@ -30,6 +30,12 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
         Subject::Callback(callback) => Content::callback(state, item.event, callback, lang),
         Subject::Conversation(conversation) => Content::conversation(state, item.event, conversation, lang),
         Subject::FollowUp(follow_up) => Content::follow_up(state, item.event, follow_up, lang),
+        Subject::Appointment(appointment) => Content::call_ahead(state, item.event, appointment, lang),
+        Subject::Waiting(_) => {
+            return Err(DeliveryError::Permanent(
+                "the waiting list e-mails customers only".into(),
+            ));
+        }
         Subject::PasswordLink(link) => Content::password_link(state, link)
             .ok_or_else(|| DeliveryError::Permanent("the link was used or replaced before it was sent".into()))?,
     }
@@ -107,7 +113,7 @@ pub(super) async fn send_reply(state: &AppState, item: &OutboxItem, subject: &Su
 /// A recipient built from its parts, never by formatting text: lettre quotes or encodes any
 /// display name ("Jansen, Jan", brackets, an `@`, accents), and line breaks in a name cannot
 /// become header lines.
-fn mailbox(name: Option<&str>, address: &str) -> Result<Mailbox, lettre::address::AddressError> {
+pub(super) fn mailbox(name: Option<&str>, address: &str) -> Result<Mailbox, lettre::address::AddressError> {
     let name = name
         .map(|n| n.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|n| !n.is_empty());
@@ -335,6 +341,53 @@ impl Content {
         ];
         let link = format!("{}/staff/customers/{}", settings.base_url, follow_up.customer_id);
         render(subject, &lead, &rows, "", &link, labels[3])
+    }
+
+    /// A technician's call-ahead promise: call the customer before the visit.
+    fn call_ahead(
+        state: &AppState,
+        event: OutboxEvent,
+        appointment: &AppointmentView,
+        lang: Lang,
+    ) -> Result<Content, askama::Error> {
+        let settings = &state.settings();
+        let tz = settings.business.time_zone();
+        let now = state.clock.now().with_timezone(&tz);
+        let at = |moment: chrono::DateTime<chrono::Utc>| {
+            let local = moment.with_timezone(&tz);
+            format!("{} {}", lang.day_phrase(local, now), local.format("%H:%M"))
+        };
+        let due = appointment.call_ahead.as_ref().map_or(appointment.start, |c| c.due_at);
+        let (due_text, start_text) = (at(due), at(appointment.start));
+        let who = appointment.customer_name.as_str();
+        let owner = appointment.staff_name.as_str();
+        let (subject, lead) = match (event, lang) {
+            (OutboxEvent::PromiseEscalated, Lang::Nl) => (
+                format!("Te laat: {who} is niet vooraf gebeld"),
+                format!("{owner} had {who} uiterlijk {due_text} moeten bellen voor het bezoek van {start_text}."),
+            ),
+            (OutboxEvent::PromiseEscalated, Lang::En) => (
+                format!("Overdue: {who} was not called ahead"),
+                format!("{owner} should have called {who} by {due_text} before the visit at {start_text}."),
+            ),
+            (_, Lang::Nl) => (
+                format!("Bel {who} vóór {due_text}: u komt langs"),
+                "Laat de klant weten dat u onderweg bent: druk op 'Onderweg' op de afspraak.".to_string(),
+            ),
+            (_, Lang::En) => (
+                format!("Call {who} by {due_text}: you are visiting"),
+                "Let the customer know you are on your way: press 'On my way' on the appointment.".to_string(),
+            ),
+        };
+        let labels = match lang {
+            Lang::Nl => ["Klant", "Telefoon", "Adres", "Openen"],
+            Lang::En => ["Customer", "Phone", "Address", "Open"],
+        };
+        let phone = appointment.phone.as_deref().unwrap_or("-");
+        let address = appointment.address.as_deref().unwrap_or(&appointment.location_address);
+        let rows = [(labels[0], who), (labels[1], phone), (labels[2], address)];
+        let link = format!("{}/staff/appointments/{}", settings.base_url, appointment.id);
+        render(subject, &lead, &rows, labels[1], &link, labels[3])
     }
 
     /// An invitation to the team or a password reset, with the one-time link; `None` when the

@@ -1,7 +1,9 @@
 //! Delivering outbox items: e-mail over SMTP and signed webhooks. What a message says is read
 //! from the store at delivery time, so a retry a day later still names the right person.
 
+mod calendar;
 mod channel;
+mod customer_email;
 mod email;
 mod mailer;
 pub mod webhook;
@@ -10,7 +12,11 @@ pub use mailer::Mailer;
 
 use chrono::{DateTime, Duration, Utc};
 use kept_domain::{Delivery, OutboxEvent, PromiseKind};
-use kept_store::{CallbackView, ConversationView, FollowUpView, OutboxItem, PasswordLinkView};
+use kept_store::{
+    AppointmentView, CallbackView, ConversationView, FollowUpView, OutboxItem, PasswordLinkView, WaitingView,
+};
+
+pub use calendar::{feed, invitation};
 
 use crate::state::AppState;
 
@@ -52,6 +58,9 @@ pub enum Subject {
     FollowUp(FollowUpView),
     /// A one-time link to set a password: e-mailed to the person it is for, nowhere else.
     PasswordLink(PasswordLinkView),
+    Appointment(AppointmentView),
+    /// Someone on the waiting list, to be offered a freed time.
+    Waiting(WaitingView),
 }
 
 /// The kinds of record a notice can be about.
@@ -61,6 +70,8 @@ enum SubjectKind {
     Conversation,
     FollowUp,
     PasswordLink,
+    Appointment,
+    Waiting,
 }
 
 impl SubjectKind {
@@ -72,6 +83,7 @@ impl SubjectKind {
             PromiseKind::Callback | PromiseKind::CallbackRetry => SubjectKind::Callback,
             PromiseKind::Reply => SubjectKind::Conversation,
             PromiseKind::FollowUp => SubjectKind::FollowUp,
+            PromiseKind::CallAhead => SubjectKind::Appointment,
         }
     }
 
@@ -82,6 +94,8 @@ impl SubjectKind {
             SubjectKind::Conversation => Subject::Conversation(found(store.conversation(id).await, "conversation")?),
             SubjectKind::FollowUp => Subject::FollowUp(found(store.follow_up(id).await, "follow-up")?),
             SubjectKind::PasswordLink => Subject::PasswordLink(found(store.password_link(id).await, "password link")?),
+            SubjectKind::Appointment => Subject::Appointment(found(store.appointment(id).await, "appointment")?),
+            SubjectKind::Waiting => Subject::Waiting(found(store.waiting(id).await, "waiting-list entry")?),
         })
     }
 }
@@ -98,6 +112,7 @@ pub async fn deliver(state: &AppState, item: &OutboxItem) -> Result<(), Delivery
         Delivery::EmailReply => email::send_reply(state, item, &subject).await,
         Delivery::Webhook => webhook::send(state, item, &subject).await,
         Delivery::Channel => channel::send(state, item, &subject).await,
+        Delivery::CustomerEmail => customer_email::send(state, item, &subject).await,
     }
 }
 
@@ -124,6 +139,13 @@ async fn subject_of(state: &AppState, item: &OutboxItem) -> Result<Subject, Deli
         }
         OutboxEvent::CallbackCreated | OutboxEvent::CallbackOutcome => (SubjectKind::Callback, item.subject_id.clone()),
         OutboxEvent::PasswordLink => (SubjectKind::PasswordLink, item.subject_id.clone()),
+        OutboxEvent::AppointmentBooked
+        | OutboxEvent::AppointmentRescheduled
+        | OutboxEvent::AppointmentCancelled
+        | OutboxEvent::AppointmentReminder
+        | OutboxEvent::AppointmentOnMyWay
+        | OutboxEvent::AppointmentDone => (SubjectKind::Appointment, item.subject_id.clone()),
+        OutboxEvent::AppointmentSlotFreed => (SubjectKind::Waiting, item.subject_id.clone()),
     };
     kind.load(state, &id).await
 }
@@ -138,6 +160,10 @@ mod tests {
     fn every_promise_kind_has_its_own_subject() {
         assert_eq!(SubjectKind::of_promise(PromiseKind::Reply), SubjectKind::Conversation);
         assert_eq!(SubjectKind::of_promise(PromiseKind::FollowUp), SubjectKind::FollowUp);
+        assert_eq!(
+            SubjectKind::of_promise(PromiseKind::CallAhead),
+            SubjectKind::Appointment
+        );
         assert_eq!(
             SubjectKind::of_promise(PromiseKind::CallbackRetry),
             SubjectKind::Callback

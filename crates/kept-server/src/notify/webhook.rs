@@ -30,6 +30,7 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
         callback: None,
         conversation: None,
         follow_up: None,
+        appointment: None,
     };
     match subject {
         Subject::Callback(view) => {
@@ -37,6 +38,12 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
         }
         Subject::Conversation(view) => event.conversation = Some(view.into()),
         Subject::FollowUp(view) => event.follow_up = Some(view.into()),
+        Subject::Appointment(view) => event.appointment = Some(view.into()),
+        Subject::Waiting(_) => {
+            return Err(DeliveryError::Permanent(
+                "the waiting list is never sent to a webhook".into(),
+            ));
+        }
         Subject::PasswordLink(_) => {
             return Err(DeliveryError::Permanent(
                 "a password link is never sent to a webhook".into(),

@@ -15,7 +15,10 @@ use kept_store::{NewStaff, Store};
 use serde_json::Value;
 use sqlx::Connection;
 
+mod booking;
 mod browser;
+#[allow(unused_imports)]
+pub use booking::*;
 #[allow(unused_imports)]
 pub use browser::{Browser, hidden_csrf, logged_in};
 
@@ -109,6 +112,8 @@ pub struct Mail {
     pub text: String,
     pub html: String,
     pub raw: String,
+    /// The attached calendar invitation (`text/calendar`), if there is one.
+    pub calendar: Option<String>,
 }
 
 impl mailin_embedded::Handler for SmtpSink {
@@ -141,6 +146,12 @@ impl mailin_embedded::Handler for SmtpSink {
             text: parsed.body_text(0).unwrap_or_default().to_string(),
             html: parsed.body_html(0).unwrap_or_default().to_string(),
             raw: String::from_utf8_lossy(&self.current).to_string(),
+            calendar: parsed
+                .attachments()
+                .find(|part| {
+                    mail_parser::MimeHeaders::content_type(*part).is_some_and(|t| t.subtype() == Some("calendar"))
+                })
+                .map(|part| String::from_utf8_lossy(part.contents()).to_string()),
         };
         self.received.lock().unwrap().push(mail);
         mailin_embedded::response::OK
@@ -351,6 +362,15 @@ impl TestServer {
         adjust(&mut config);
         let (clock, smtp, hooks) = (self.clock.clone(), self.smtp.clone(), self.hooks.clone());
         self.running.stop().await;
+        Self::launch(config.resolve().unwrap(), clock, smtp, hooks, false).await
+    }
+
+    /// Stops this node, moves the clock to `at` while it is down, and starts it again.
+    pub async fn restart_at(self, at: DateTime<Utc>) -> TestServer {
+        let config = test_config(&self.running.state.settings().database_url, &self.smtp, &self.hooks);
+        let (clock, smtp, hooks) = (self.clock.clone(), self.smtp.clone(), self.hooks.clone());
+        self.running.stop().await;
+        clock.set(at);
         Self::launch(config.resolve().unwrap(), clock, smtp, hooks, false).await
     }
 
@@ -653,4 +673,45 @@ impl Drop for ImapServer {
 pub fn mail_fixture(name: &str) -> Vec<u8> {
     let path = format!("{}/tests/fixtures/mail/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// An iCalendar text read by an independent parser (Python's `icalendar` from PyPI, which
+/// scripts/test installs and names in `KEPT_TEST_PYTHON`): the method and each event's UID,
+/// SEQUENCE, STATUS and start in Europe/Amsterdam. `None` when no parser is set up (and
+/// `KEPT_TEST_REQUIRE_ICALENDAR` is not set).
+pub fn parse_calendar(text: &str) -> Option<Value> {
+    let python = match std::env::var("KEPT_TEST_PYTHON") {
+        Ok(python) => python,
+        Err(_) if std::env::var("KEPT_TEST_REQUIRE_ICALENDAR").is_ok() => {
+            panic!("KEPT_TEST_REQUIRE_ICALENDAR is set but KEPT_TEST_PYTHON is not")
+        }
+        Err(_) => {
+            eprintln!("note: KEPT_TEST_PYTHON is not set; the calendar file is not parsed independently");
+            return None;
+        }
+    };
+    const READ: &str = r#"
+import json, sys, zoneinfo, icalendar
+calendar = icalendar.Calendar.from_ical(sys.stdin.read())
+amsterdam = zoneinfo.ZoneInfo("Europe/Amsterdam")
+events = [{
+    "uid": str(e.get("UID")),
+    "sequence": int(e.get("SEQUENCE", 0)),
+    "status": str(e.get("STATUS", "")),
+    "start": e.decoded("DTSTART").astimezone(amsterdam).isoformat(),
+    "end": e.decoded("DTEND").astimezone(amsterdam).isoformat(),
+} for e in calendar.walk("VEVENT")]
+print(json.dumps({"method": str(calendar.get("METHOD", "")), "events": events}))
+"#;
+    use std::io::Write;
+    let mut child = std::process::Command::new(python)
+        .args(["-c", READ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the Python with icalendar");
+    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "icalendar could not read:\n{text}");
+    Some(serde_json::from_slice(&output.stdout).unwrap())
 }

@@ -1,0 +1,291 @@
+//! E-mail to customers about their appointment — confirmation, change, cancellation,
+//! reminder, "on my way" — and to someone on the waiting list when a time frees up. Written
+//! at delivery time from the appointment as it is then, in the customer's language.
+
+use askama::Template;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use kept_domain::{AppointmentStatus, Lang, OutboxEvent};
+use kept_store::{AppointmentView, OutboxItem, WaitingView};
+use lettre::Message;
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, MultiPart, SinglePart};
+
+use super::email::mailbox;
+use super::{DeliveryError, Subject, calendar, temporary};
+use crate::dto::first_name;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "email_appointment.txt")]
+struct MailText<'a> {
+    greeting: String,
+    lines: Vec<String>,
+    link_label: &'a str,
+    link: Option<String>,
+    closing: &'a str,
+    business: &'a str,
+}
+
+/// What one e-mail says, and whether it carries the calendar invitation.
+struct Mail {
+    subject: String,
+    lines: Vec<String>,
+    link: Option<String>,
+    invitation: bool,
+}
+
+pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject) -> Result<(), DeliveryError> {
+    let permanent = |why: &str| DeliveryError::Permanent(why.to_string());
+    let mailer = state
+        .mailer
+        .as_ref()
+        .ok_or_else(|| permanent("no SMTP server is configured any more"))?;
+    let (name, address, lang, mail) = match subject {
+        Subject::Appointment(appointment) => {
+            let Some(mail) = appointment_mail(state, item.event, appointment).await? else {
+                // Cancelled before its confirmation or reminder went out: nothing to say.
+                return Ok(());
+            };
+            (&appointment.customer_name, &appointment.email, appointment.lang, mail)
+        }
+        Subject::Waiting(waiting) => (
+            &waiting.name,
+            &waiting.email,
+            waiting.lang,
+            waiting_mail(state, waiting).await?,
+        ),
+        _ => {
+            return Err(permanent(
+                "a customer e-mail is about an appointment or the waiting list",
+            ));
+        }
+    };
+    let settings = state.settings();
+    let business = settings.business.name.as_str();
+    let (greeting, closing, link_label) = match lang {
+        Lang::Nl => (
+            format!("Beste {name},"),
+            "Met vriendelijke groet,",
+            "Afspraak bekijken, verzetten of afzeggen:",
+        ),
+        Lang::En => (
+            format!("Dear {name},"),
+            "Kind regards,",
+            "See, move or cancel your appointment:",
+        ),
+    };
+    let link_label = match subject {
+        Subject::Waiting(_) => match lang {
+            Lang::Nl => "Boek het hier (wie het eerst boekt, heeft het):",
+            Lang::En => "Book it here (first come, first served):",
+        },
+        _ => link_label,
+    };
+    let text = MailText {
+        greeting,
+        lines: mail.lines.into_iter().filter(|line| !line.is_empty()).collect(),
+        link_label,
+        link: mail.link,
+        closing,
+        business,
+    }
+    .render()
+    .map_err(|e| permanent(&format!("e-mail template: {e}")))?;
+    let to = mailbox(Some(name), address).map_err(|e| permanent(&format!("bad customer address: {e}")))?;
+    let domain = settings.mail_from.email.domain().to_string();
+    let builder = Message::builder()
+        .from(settings.mail_from.clone())
+        .to(to)
+        .message_id(Some(format!("<kept-outbox-{}@{domain}>", item.id)))
+        .subject(mail.subject);
+    let message = match (subject, mail.invitation) {
+        (Subject::Appointment(appointment), true) => {
+            let ics = calendar::invitation(
+                appointment,
+                business,
+                settings.mail_from.email.as_ref(),
+                state.clock.now(),
+            );
+            let method = if appointment.status == AppointmentStatus::Cancelled {
+                "CANCEL"
+            } else {
+                "REQUEST"
+            };
+            let kind = ContentType::parse(&format!("text/calendar; method={method}; charset=utf-8"))
+                .map_err(|e| permanent(&e.to_string()))?;
+            builder.multipart(
+                MultiPart::mixed()
+                    .singlepart(SinglePart::plain(text))
+                    .singlepart(Attachment::new("afspraak.ics".into()).body(ics, kind)),
+            )
+        }
+        _ => builder.body(text),
+    }
+    .map_err(|e| permanent(&e.to_string()))?;
+    mailer.send(message).await
+}
+
+fn local(at: DateTime<Utc>, zone: &str) -> DateTime<Tz> {
+    at.with_timezone(&zone.parse::<Tz>().unwrap_or(chrono_tz::Europe::Amsterdam))
+}
+
+/// The e-mail for `event`, or `None` when there is nothing to say any more.
+async fn appointment_mail(
+    state: &AppState,
+    event: OutboxEvent,
+    a: &AppointmentView,
+) -> Result<Option<Mail>, DeliveryError> {
+    let lang = a.lang;
+    let start = local(a.start, &a.time_zone);
+    let end = local(a.end, &a.time_zone);
+    let date = lang.long_date(start.date_naive());
+    let (from, until) = (start.format("%H:%M").to_string(), end.format("%H:%M").to_string());
+    let service = a.service_name(lang);
+    let when = match (a.field_visit, lang) {
+        (false, Lang::Nl) => format!("{date} om {from}"),
+        (false, Lang::En) => format!("{date} at {from}"),
+        (true, Lang::Nl) => format!("{date} tussen {from} en {until}"),
+        (true, Lang::En) => format!("{date} between {from} and {until}"),
+    };
+    let place = match (&a.address, lang) {
+        (Some(address), Lang::Nl) => format!("bij u thuis: {address}"),
+        (Some(address), Lang::En) => format!("at your address: {address}"),
+        (None, Lang::Nl) => format!("bij {} ({})", a.location_name, a.location_address),
+        (None, Lang::En) => format!("at {} ({})", a.location_name, a.location_address),
+    };
+    let still_on = a.status != AppointmentStatus::Cancelled;
+    let manage = || async { crate::app::manage_url(state, &a.id).await.map_err(temporary) };
+    let mail = match (event, lang) {
+        (OutboxEvent::AppointmentBooked | OutboxEvent::AppointmentRescheduled, _) if !still_on => return Ok(None),
+        (OutboxEvent::AppointmentReminder, _) if !still_on || a.start <= state.clock.now() => return Ok(None),
+        (OutboxEvent::AppointmentBooked, Lang::Nl) => Mail {
+            subject: format!("Bevestiging: {service} {when}"),
+            lines: vec![
+                format!("Uw afspraak staat: {service} {when}, {place}."),
+                call_ahead_line(a, lang),
+            ],
+            link: Some(manage().await?),
+            invitation: true,
+        },
+        (OutboxEvent::AppointmentBooked, Lang::En) => Mail {
+            subject: format!("Confirmed: {service} {when}"),
+            lines: vec![
+                format!("Your appointment is booked: {service} {when}, {place}."),
+                call_ahead_line(a, lang),
+            ],
+            link: Some(manage().await?),
+            invitation: true,
+        },
+        (OutboxEvent::AppointmentRescheduled, Lang::Nl) => Mail {
+            subject: format!("Gewijzigd: {service} {when}"),
+            lines: vec![
+                format!("Uw afspraak is verzet naar {when}, {place}."),
+                call_ahead_line(a, lang),
+            ],
+            link: Some(manage().await?),
+            invitation: true,
+        },
+        (OutboxEvent::AppointmentRescheduled, Lang::En) => Mail {
+            subject: format!("Moved: {service} {when}"),
+            lines: vec![
+                format!("Your appointment has moved to {when}, {place}."),
+                call_ahead_line(a, lang),
+            ],
+            link: Some(manage().await?),
+            invitation: true,
+        },
+        (OutboxEvent::AppointmentCancelled, Lang::Nl) => Mail {
+            subject: format!("Geannuleerd: {service} {when}"),
+            lines: vec![format!("Uw afspraak voor {service} {when} is geannuleerd.")],
+            link: None,
+            invitation: true,
+        },
+        (OutboxEvent::AppointmentCancelled, Lang::En) => Mail {
+            subject: format!("Cancelled: {service} {when}"),
+            lines: vec![format!("Your appointment for {service} {when} has been cancelled.")],
+            link: None,
+            invitation: true,
+        },
+        (OutboxEvent::AppointmentReminder, Lang::Nl) => Mail {
+            subject: format!("Herinnering: {service} {when}"),
+            lines: vec![format!("We zien u graag: {service} {when}, {place}.")],
+            link: Some(manage().await?),
+            invitation: false,
+        },
+        (OutboxEvent::AppointmentReminder, Lang::En) => Mail {
+            subject: format!("Reminder: {service} {when}"),
+            lines: vec![format!("We look forward to seeing you: {service} {when}, {place}.")],
+            link: Some(manage().await?),
+            invitation: false,
+        },
+        (OutboxEvent::AppointmentOnMyWay, _) => {
+            let eta = a
+                .eta
+                .map(|eta| local(eta, &a.time_zone).format("%H:%M").to_string())
+                .unwrap_or_default();
+            let who = first_name(&a.staff_name);
+            let line = match lang {
+                Lang::Nl => format!("Uw monteur {who} is onderweg en is rond {eta} bij u."),
+                Lang::En => format!("Your technician {who} is on the way and will be with you around {eta}."),
+            };
+            Mail {
+                subject: line.clone(),
+                lines: vec![line],
+                link: None,
+                invitation: false,
+            }
+        }
+        _ => {
+            return Err(DeliveryError::Permanent(format!(
+                "{} is not e-mailed to customers",
+                event.as_str()
+            )));
+        }
+    };
+    Ok(Some(mail))
+}
+
+/// For a field visit: that the technician calls before coming.
+fn call_ahead_line(a: &AppointmentView, lang: Lang) -> String {
+    match (a.field_visit, lang) {
+        (false, _) => String::new(),
+        (true, Lang::Nl) => "De monteur belt u voordat hij komt.".into(),
+        (true, Lang::En) => "The technician will call you before coming.".into(),
+    }
+}
+
+async fn waiting_mail(state: &AppState, waiting: &WaitingView) -> Result<Mail, DeliveryError> {
+    let service = state
+        .store
+        .service(&waiting.service_id)
+        .await
+        .map_err(temporary)?
+        .ok_or_else(|| DeliveryError::Permanent("the service no longer exists".into()))?;
+    let name = service.name(waiting.lang).to_string();
+    let link = format!(
+        "{}/book?location={}&service={}&lang={}",
+        state.settings().base_url,
+        waiting.location_id,
+        waiting.service_id,
+        waiting.lang.code()
+    );
+    Ok(match waiting.lang {
+        Lang::Nl => Mail {
+            subject: format!("Er is een tijd vrijgekomen voor {name}"),
+            lines: vec![format!(
+                "U vroeg ons te laten weten wanneer er een tijd vrijkomt voor {name}. Dat is nu zo."
+            )],
+            link: Some(link),
+            invitation: false,
+        },
+        Lang::En => Mail {
+            subject: format!("A time has freed up for {name}"),
+            lines: vec![format!(
+                "You asked us to tell you when a time frees up for {name}. One just did."
+            )],
+            link: Some(link),
+            invitation: false,
+        },
+    })
+}

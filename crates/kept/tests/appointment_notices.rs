@@ -1,0 +1,419 @@
+//! What customers and staff hear about appointments: the confirmation with its calendar
+//! invitation (read by an independent parser), updates and cancellation with the same UID,
+//! reminders sent exactly once (two nodes, downtime), manage links, the technician's
+//! call-ahead promise, the staff calendar feed and the waiting list. On both databases.
+
+mod support;
+
+use chrono::{TimeZone, Utc};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::*;
+
+/// The mails to `address` about appointments, in the order they arrived.
+fn mails_to(server: &TestServer, address: &str) -> Vec<Mail> {
+    server.smtp.to(address)
+}
+
+/// Waits until everything queued has been delivered: moving the clock while a delivery is
+/// leased would let it be taken over and sent twice (delivery is at least once).
+async fn drained(server: &TestServer) {
+    eventually(10, "the outbox delivered", || async {
+        server.store.outbox_counts().await.unwrap().pending == 0
+    })
+    .await;
+}
+
+async fn reminders_sent(server: &TestServer) -> usize {
+    drained(server).await;
+    server.hooks.events("appointment.reminder").len()
+}
+
+async fn wait_for_mails(server: &TestServer, address: &str, count: usize) -> Vec<Mail> {
+    eventually(10, &format!("{count} e-mails to {address}"), || async {
+        mails_to(server, address).len() >= count
+    })
+    .await;
+    mails_to(server, address)
+}
+
+#[tokio::test]
+async fn the_invitation_follows_the_appointment_across_a_clock_change_with_one_uid() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        // Saturday 20 March 2027, winter time; the appointment is after the clocks go forward.
+        server.clock.set(Utc.with_ymd_and_hms(2027, 3, 20, 10, 0, 0).unwrap());
+        let sanne = staff_id(&server, &server.agent_email).await;
+        let (location, service) = eye_test(&server, std::slice::from_ref(&sanne)).await;
+        let booked = created(book(&server, booking(&location, &service, "2027-03-29T09:30:00+02:00")).await).await;
+        let id = booked["id"].as_str().unwrap().to_string();
+
+        let confirmation = wait_for_mails(&server, "henk@example.nl", 1).await.remove(0);
+        assert!(
+            confirmation.subject.starts_with("Bevestiging: Oogmeting"),
+            "{}",
+            confirmation.subject
+        );
+        assert!(
+            confirmation.text.contains("Beste Henk Reichardt"),
+            "{}",
+            confirmation.text
+        );
+        assert!(
+            confirmation.text.contains("maandag 29 maart om 09:30"),
+            "{}",
+            confirmation.text
+        );
+        let manage = booked["manage_url"].as_str().unwrap();
+        assert!(confirmation.text.contains(manage), "the manage link is in the mail");
+        let first = confirmation.calendar.expect("a calendar invitation");
+        let moved_to = "2027-03-26T10:00:00+01:00";
+        let rescheduled = server
+            .api_post(
+                &format!("/api/v1/appointments/{id}/reschedule"),
+                json!({"start": moved_to}),
+            )
+            .await;
+        assert_eq!(rescheduled.status(), StatusCode::OK, "{}", db.name);
+        let update = wait_for_mails(&server, "henk@example.nl", 2).await.remove(1);
+        assert!(update.subject.starts_with("Gewijzigd"), "{}", update.subject);
+        let second = update.calendar.expect("an updated invitation");
+        let cancelled = server
+            .api_post(&format!("/api/v1/appointments/{id}/cancel"), json!({}))
+            .await;
+        assert_eq!(cancelled.status(), StatusCode::OK);
+        let cancellation = wait_for_mails(&server, "henk@example.nl", 3).await.remove(2);
+        let third = cancellation.calendar.expect("a cancelling invitation");
+
+        if let (Some(first), Some(second), Some(third)) =
+            (parse_calendar(&first), parse_calendar(&second), parse_calendar(&third))
+        {
+            assert_eq!(first["method"], "REQUEST");
+            assert_eq!(first["events"][0]["start"], "2027-03-29T09:30:00+02:00", "{}", db.name);
+            assert_eq!(second["method"], "REQUEST");
+            assert_eq!(second["events"][0]["start"], "2027-03-26T10:00:00+01:00");
+            assert_eq!(third["method"], "CANCEL");
+            let uid = &first["events"][0]["uid"];
+            assert_eq!(&second["events"][0]["uid"], uid);
+            assert_eq!(&third["events"][0]["uid"], uid);
+            let sequence = |c: &Value| c["events"][0]["sequence"].as_i64().unwrap();
+            assert!(sequence(&second) > sequence(&first) && sequence(&third) > sequence(&second));
+        }
+        server.running.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn reminders_go_once_each_and_never_after_the_start() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let sanne = staff_id(&server, &server.agent_email).await;
+        let (location, service) = eye_test(&server, std::slice::from_ref(&sanne)).await;
+        // Thursday 26 November 09:30: reminded Wednesday 18:00 and Thursday 07:30.
+        created(book(&server, booking(&location, &service, "2026-11-26T09:30:00+01:00")).await).await;
+        assert_eq!(reminders_sent(&server).await, 0, "none due yet");
+        server.clock.set(Utc.with_ymd_and_hms(2026, 11, 25, 17, 0, 0).unwrap());
+        eventually(10, "the evening reminder", || async {
+            server.hooks.events("appointment.reminder").len() == 1
+        })
+        .await;
+        // The timers run in the background as well; asking again sends nothing more.
+        assert_eq!(
+            kept_server::workers::send_appointment_reminders(&server.running.state).await,
+            0
+        );
+        assert_eq!(reminders_sent(&server).await, 1, "{}: only once", db.name);
+        let reminder = wait_for_mails(&server, "henk@example.nl", 2).await.remove(1);
+        assert!(reminder.subject.starts_with("Herinnering"), "{}", reminder.subject);
+        assert!(
+            reminder.text.contains("donderdag 26 november om 09:30"),
+            "{}",
+            reminder.text
+        );
+        let hooks = server.hooks.events("appointment.reminder");
+        assert_eq!(
+            hooks[0].json()["appointment"]["phone"],
+            "+31612345678",
+            "for an SMS gateway"
+        );
+        // Past the start: the 07:30 reminder was never sent in time and is not sent now.
+        server.clock.set(Utc.with_ymd_and_hms(2026, 11, 26, 8, 45, 0).unwrap());
+        assert_eq!(
+            kept_server::workers::send_appointment_reminders(&server.running.state).await,
+            0
+        );
+        assert_eq!(reminders_sent(&server).await, 1, "{}", db.name);
+        server.running.stop().await;
+    }
+}
+
+/// Two nodes on one PostgreSQL look for due reminders at the same moment: each is sent once.
+/// A reminder that fell due while kept was stopped goes out when it starts again; one whose
+/// appointment started meanwhile does not.
+#[tokio::test]
+async fn two_nodes_send_each_reminder_once_and_a_restart_catches_up() {
+    let Some(db) = postgres_only().await else { return };
+    let server = TestServer::start(&db.url).await;
+    let sanne = staff_id(&server, &server.agent_email).await;
+    let (location, service) = eye_test(&server, std::slice::from_ref(&sanne)).await;
+    let starts = [
+        "2026-11-26T09:30:00+01:00",
+        "2026-11-26T11:00:00+01:00",
+        "2026-11-27T09:00:00+01:00",
+    ];
+    for (n, start) in starts.iter().enumerate() {
+        let mut body = booking(&location, &service, start);
+        body["email"] = json!(format!("klant{n}@example.nl"));
+        created(book(&server, body).await).await;
+    }
+    let other = server.another_node().await;
+    drained(&server).await;
+    // Thursday 08:45 local: the evening reminders of the first two and the 2-hours one of the
+    // first are due (Friday's evening reminder is not).
+    server.clock.set(Utc.with_ymd_and_hms(2026, 11, 26, 7, 45, 0).unwrap());
+    let (a, b) = tokio::join!(
+        kept_server::workers::send_appointment_reminders(&server.running.state),
+        kept_server::workers::send_appointment_reminders(&other.running.state),
+    );
+    assert!(a + b <= 3, "never more than due: {a} + {b}");
+    eventually(10, "three reminders", || async {
+        server.hooks.events("appointment.reminder").len() >= 3
+    })
+    .await;
+    assert_eq!(reminders_sent(&server).await, 3, "each due reminder once");
+    other.running.stop().await;
+
+    // Stopped over Thursday; started again at 18:30 local, Friday's reminder goes out, the
+    // 11:00 one's 2-hours reminder (its appointment has started) does not.
+    let server = server
+        .restart_at(Utc.with_ymd_and_hms(2026, 11, 26, 17, 30, 0).unwrap())
+        .await;
+    eventually(10, "the missed reminder after the restart", || async {
+        server.hooks.events("appointment.reminder").len() == 4
+    })
+    .await;
+    assert_eq!(reminders_sent(&server).await, 4);
+    let sent = server.hooks.events("appointment.reminder");
+    assert_eq!(sent[3].json()["appointment"]["email"], "klant2@example.nl");
+    server.running.stop().await;
+}
+
+#[tokio::test]
+async fn a_manage_link_survives_a_reschedule_and_a_tampered_one_is_refused() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let sanne = staff_id(&server, &server.agent_email).await;
+        let (location, service) = eye_test(&server, std::slice::from_ref(&sanne)).await;
+        let booked = created(book(&server, booking(&location, &service, "2026-11-26T09:30:00+01:00")).await).await;
+        let link = booked["manage_url"].as_str().unwrap();
+        let path = &link[link.find("/appointments/").unwrap()..];
+        let page = server.http.get(server.url(path)).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK, "{}", db.name);
+        assert!(page.text().await.unwrap().contains("09:30"));
+
+        let id = booked["id"].as_str().unwrap();
+        let moved = server
+            .api_post(
+                &format!("/api/v1/appointments/{id}/reschedule"),
+                json!({"start": "2026-11-26T14:00:00+01:00"}),
+            )
+            .await;
+        assert_eq!(moved.status(), StatusCode::OK);
+        let page = server.http.get(server.url(path)).send().await.unwrap();
+        assert_eq!(
+            page.status(),
+            StatusCode::OK,
+            "the old link manages the moved appointment"
+        );
+        assert!(page.text().await.unwrap().contains("14:00"));
+
+        let mut tampered = path.to_string();
+        let last = tampered.pop().unwrap();
+        tampered.push(if last == '0' { '1' } else { '0' });
+        let refused = server.http.get(server.url(&tampered)).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+        assert!(refused.text().await.unwrap().contains("<html"), "a page, not a 500");
+
+        // The customer cancels through the link; afterwards the time is free again.
+        let cancel = server
+            .http
+            .post(server.url(&format!("{path}/cancel")))
+            .form(&[("confirm", "1")])
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            cancel.status().is_success() || cancel.status().is_redirection(),
+            "{}",
+            cancel.status()
+        );
+        let appointment = api_json(&server, &format!("/api/v1/appointments/{id}")).await;
+        assert_eq!(appointment["status"], "cancelled");
+
+        // Once the appointment's time has passed the link stops working.
+        let second = created(book(&server, booking(&location, &service, "2026-11-26T10:00:00+01:00")).await).await;
+        let link = second["manage_url"].as_str().unwrap();
+        server.clock.set(Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0).unwrap());
+        let gone = server
+            .http
+            .get(server.url(&link[link.find("/appointments/").unwrap()..]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(gone.status(), StatusCode::GONE);
+        server.running.stop().await;
+    }
+}
+
+/// A repair at home: booking makes the technician's call-ahead promise; "on my way" keeps it
+/// and tells the customer; a missed one is broken and escalated like any promise.
+#[tokio::test]
+async fn a_field_visit_carries_a_call_ahead_promise() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let sanne = staff_id(&server, &server.agent_email).await;
+        let (location, _) = eye_test(&server, std::slice::from_ref(&sanne)).await;
+        let repair = created(
+            server
+                .owner_post(
+                    "/api/v1/services",
+                    json!({"name_nl": "Reparatie aan huis", "name_en": "Repair at home", "duration_minutes": 60,
+                           "field_visit": true, "visit_window_minutes": 120, "location_ids": [location],
+                           "staff_ids": [sanne]}),
+                )
+                .await,
+        )
+        .await;
+        let repair = repair["id"].as_str().unwrap();
+        let mut body = booking(&location, repair, "2026-11-26T10:00:00+01:00");
+        let refused = book(&server, body.clone()).await;
+        assert_eq!(
+            refused.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a field visit needs an address"
+        );
+        body["address"] = json!("Kerkstraat 5, Utrecht");
+        let booked = created(book(&server, body).await).await;
+        assert_eq!(booked["end"], "2026-11-26T11:00:00Z", "a two-hour window");
+        let id = booked["id"].as_str().unwrap();
+        let visit = api_json(&server, &format!("/api/v1/appointments/{id}")).await;
+        assert_eq!(
+            visit["call_ahead"]["due_at"], "2026-11-26T08:30:00Z",
+            "{}: 30 minutes before",
+            db.name
+        );
+        assert_eq!(visit["call_ahead"]["status"], "open");
+
+        let on_way = server
+            .api_post(
+                &format!("/api/v1/appointments/{id}/on-my-way"),
+                json!({"eta_minutes": 25}),
+            )
+            .await;
+        assert_eq!(on_way.status(), StatusCode::OK);
+        let visit: Value = on_way.json().await.unwrap();
+        assert_eq!(visit["call_ahead"]["status"], "kept");
+        let mails = wait_for_mails(&server, "henk@example.nl", 2).await;
+        let told = mails
+            .iter()
+            .find(|m| m.subject.contains("onderweg"))
+            .expect("the on-my-way mail");
+        // Now is Tuesday 10:00 local; 25 minutes on.
+        assert!(
+            told.text
+                .contains("Uw monteur Sanne is onderweg en is rond 10:25 bij u"),
+            "{}",
+            told.text
+        );
+        assert_eq!(server.hooks.events("appointment.on_my_way").len(), 1);
+
+        // Another visit whose technician never calls: the promise breaks and is escalated.
+        let mut body = booking(&location, repair, "2026-11-27T13:00:00+01:00");
+        body["address"] = json!("Kerkstraat 5, Utrecht");
+        let second = created(book(&server, body).await).await;
+        server.clock.set(Utc.with_ymd_and_hms(2026, 11, 27, 11, 31, 0).unwrap());
+        kept_server::workers::check_deadlines(&server.running.state).await;
+        drained(&server).await;
+        let escalated = server.hooks.events("promise.escalated");
+        assert_eq!(escalated.len(), 1, "{}", db.name);
+        assert_eq!(escalated[0].json()["appointment"]["id"], second["id"]);
+        let late = server.smtp.to(&server.owner_email);
+        assert!(
+            late.iter()
+                .any(|m| m.subject == "Te laat: Henk Reichardt is niet vooraf gebeld"),
+            "{}: {:?}",
+            db.name,
+            late.iter().map(|m| &m.subject).collect::<Vec<_>>()
+        );
+        server.running.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn staff_see_their_appointments_in_their_own_calendar() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let sanne = staff_id(&server, &server.agent_email).await;
+        let (location, service) = eye_test(&server, std::slice::from_ref(&sanne)).await;
+        created(book(&server, booking(&location, &service, "2026-11-26T09:30:00+01:00")).await).await;
+        let url = api_json(&server, "/api/v1/calendar").await["url"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let path = &url[url.find("/calendar/").unwrap()..];
+        let feed = server.http.get(server.url(path)).send().await.unwrap();
+        assert_eq!(feed.status(), StatusCode::OK);
+        assert!(
+            feed.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/calendar")
+        );
+        let feed = feed.text().await.unwrap();
+        assert!(feed.contains("Henk Reichardt"), "{feed}");
+        if let Some(parsed) = parse_calendar(&feed) {
+            assert_eq!(parsed["events"][0]["start"], "2026-11-26T09:30:00+01:00", "{}", db.name);
+        }
+        let rotated: Value = server
+            .api_post("/api/v1/calendar/rotate", json!({}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_ne!(rotated["url"], url.as_str());
+        let old = server.http.get(server.url(path)).send().await.unwrap();
+        assert_eq!(old.status(), StatusCode::NOT_FOUND, "the old address stops working");
+        server.running.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_cancellation_tells_the_waiting_list_and_the_first_to_book_wins() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let sanne = staff_id(&server, &server.agent_email).await;
+        let (location, service) = eye_test(&server, std::slice::from_ref(&sanne)).await;
+        let booked = created(book(&server, booking(&location, &service, "2026-11-26T09:30:00+01:00")).await).await;
+        let waiting = server
+            .http
+            .post(server.url("/api/v1/waiting-list"))
+            .json(&json!({"location": location, "service": service, "name": "Els Wachter",
+                          "email": "els@example.nl", "lang": "en"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(waiting.status(), StatusCode::CREATED, "{}", db.name);
+        let id = booked["id"].as_str().unwrap();
+        server
+            .api_post(&format!("/api/v1/appointments/{id}/cancel"), json!({}))
+            .await;
+        let offer = wait_for_mails(&server, "els@example.nl", 1).await.remove(0);
+        assert!(
+            offer.subject.contains("A time has freed up for Eye test"),
+            "{}",
+            offer.subject
+        );
+        assert!(offer.text.contains("/book?location="), "{}", offer.text);
+        server.running.stop().await;
+    }
+}
