@@ -325,6 +325,7 @@ async fn a_field_visit_carries_a_call_ahead_promise() {
             "{}",
             told.text
         );
+        drained(&server).await;
         assert_eq!(server.hooks.events("appointment.on_my_way").len(), 1);
 
         // Another visit whose technician never calls: the promise breaks and is escalated.
