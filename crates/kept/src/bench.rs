@@ -32,6 +32,14 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 100)]
         queries: usize,
     },
+    /// Set up one location with `staff` people and fill the next 60 days with appointments;
+    /// prints the location's and service's ids for the availability benchmark.
+    Appointments {
+        #[arg(long, default_value_t = 2_000)]
+        appointments: usize,
+        #[arg(long, default_value_t = 5)]
+        staff: usize,
+    },
 }
 
 pub async fn run(settings: Settings, command: BenchCommand) -> anyhow::Result<()> {
@@ -45,7 +53,113 @@ pub async fn run(settings: Settings, command: BenchCommand) -> anyhow::Result<()
             seed,
         } => generate(store.as_ref(), &settings, messages, customers, seed).await,
         BenchCommand::Search { queries } => search(store.as_ref(), queries).await,
+        BenchCommand::Appointments { appointments, staff } => {
+            fill_appointments(store.as_ref(), appointments, staff).await
+        }
     }
+}
+
+/// One location open 08:00–20:00 every day, a 30-minute service anyone does, `staff` people,
+/// and `count` appointments spread over the next 60 days (every other free time, from the
+/// morning on).
+async fn fill_appointments(store: &dyn Store, count: usize, staff: usize) -> anyhow::Result<()> {
+    use kept_domain::booking::{Availability, parse_week};
+    use kept_store::{LocationInput, NewAppointment, NewTime, ServiceInput};
+    let now = Utc::now();
+    for n in 0..staff {
+        let person = kept_store::NewStaff {
+            email: format!("bench{n}@bench.kept.invalid"),
+            name: format!("Bench {n}"),
+            role: kept_domain::Role::Agent,
+            lang: kept_domain::Lang::Nl,
+            // Not a password anyone can log in with, but not an invitation either: they take work.
+            password_hash: "bench".into(),
+            now,
+        };
+        store.add_staff(person).await?;
+    }
+    let every_day = kept_domain::booking::DAY_KEYS.map(|day| (day, "08:00-20:00"));
+    let week = parse_week(every_day).map_err(|(day, e)| anyhow::anyhow!("{day}: {e}"))?;
+    let location = LocationInput {
+        name: "Bench".into(),
+        address: "Benchstraat 1".into(),
+        time_zone: chrono_tz::Europe::Amsterdam,
+        week,
+        closed_days: Default::default(),
+        active: true,
+    };
+    let location = store.add_location(location, now).await?;
+    let service = ServiceInput {
+        name_nl: "Afspraak".into(),
+        name_en: "Appointment".into(),
+        duration_minutes: 30,
+        buffer_before_minutes: 0,
+        buffer_after_minutes: 0,
+        min_notice_minutes: 0,
+        horizon_days: 60,
+        field_visit: false,
+        visit_window_minutes: None,
+        call_ahead_minutes: 30,
+        location_ids: vec![location.id.clone()],
+        staff_ids: Vec::new(),
+        active: true,
+    };
+    let service = store.add_service(service, now).await?;
+    let per_day = count.div_ceil(60);
+    let mut booked = 0;
+    let today = location.hours.local_date(now);
+    for offset in 1..=60 {
+        let date = today + Duration::days(offset);
+        let noon = location.hours.instant(date, chrono::NaiveTime::MIN);
+        let facts = store
+            .booking_facts(
+                &location.id,
+                &service.id,
+                noon - Duration::days(1),
+                noon + Duration::days(2),
+            )
+            .await?
+            .context("the bench location and service")?;
+        let rules = service.rules();
+        let at = Availability {
+            location: &facts.location.hours,
+            service: &rules,
+            staff: &facts.staff,
+            busy: &facts.busy,
+            now,
+        };
+        for slot in at
+            .free_slots(date)
+            .into_iter()
+            .step_by(2)
+            .take(per_day.min(count - booked))
+        {
+            let booking = NewAppointment {
+                location_id: location.id.clone(),
+                service_id: service.id.clone(),
+                time: NewTime {
+                    occupies: rules.occupies(slot.start),
+                    staff_ids: slot.staff_ids,
+                    start: slot.start,
+                    end: slot.end,
+                    reminders: Vec::new(),
+                    call_ahead_due: None,
+                    now,
+                    fanout: Fanout::default(),
+                },
+                name: format!("Klant {booked}"),
+                email: format!("klant{booked}@bench.kept.invalid"),
+                phone: None,
+                note: None,
+                address: None,
+                lang: kept_domain::Lang::Nl,
+            };
+            store.book(booking).await?;
+            booked += 1;
+        }
+    }
+    println!("location={} service={} appointments={booked}", location.id, service.id);
+    Ok(())
 }
 
 const NL_SENTENCES: &[&str] = &[

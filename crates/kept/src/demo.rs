@@ -154,5 +154,94 @@ async fn add_samples(store: Arc<dyn Store>, settings: &Settings) -> anyhow::Resu
             .await
             .map_err(|e| anyhow::anyhow!("adding demo reply templates: {e}"))?;
     }
+    add_appointments(&state, &clock, start)
+        .await
+        .map_err(|e| anyhow::anyhow!("adding demo appointments: {e}"))
+}
+
+/// A shop with a check-up at the counter and repairs at home, and the first customers expected
+/// on the next day the shop is open (booked three days ago).
+async fn add_appointments(
+    state: &App,
+    clock: &ManualClock,
+    start: chrono::DateTime<chrono::Utc>,
+) -> Result<(), kept_server::error::AppError> {
+    let owner = state
+        .store
+        .staff_by_email(OWNER)
+        .await?
+        .ok_or(kept_server::error::AppError::NotFound)?;
+    let shop = app::LocationForm {
+        name: "Winkel Centrum".into(),
+        address: "Oudegracht 1, Utrecht".into(),
+        ..Default::default()
+    };
+    let location = app::save_location(state, &owner, None, &shop).await?;
+    let check_up = app::ServiceForm {
+        name_nl: "Fietscontrole".into(),
+        name_en: "Bike check-up".into(),
+        duration_minutes: 30,
+        buffer_after_minutes: 10,
+        location_ids: vec![location.id.clone()],
+        ..Default::default()
+    };
+    let check_up = app::save_service(state, &owner, None, &check_up).await?;
+    let repair = app::ServiceForm {
+        name_nl: "Reparatie aan huis".into(),
+        name_en: "Repair at home".into(),
+        duration_minutes: 60,
+        field_visit: true,
+        visit_window_minutes: Some(120),
+        location_ids: vec![location.id.clone()],
+        ..Default::default()
+    };
+    let repair = app::save_service(state, &owner, None, &repair).await?;
+    clock.set(start - Duration::days(3));
+    let today = location.hours.local_date(start);
+    let mut day = today;
+    let slots = loop {
+        let free = app::free_slots(state, &location.id, &check_up.id, day).await?;
+        if free.len() > 6 || day > today + Duration::days(14) {
+            break free;
+        }
+        day += Duration::days(1);
+    };
+    let customers = [
+        ("Henk Reichardt", "henk@example.nl", "06 11112222", 2, &check_up, None),
+        (
+            "Fatima el Amrani",
+            "fatima@example.nl",
+            "+31 20 123 4567",
+            6,
+            &check_up,
+            None,
+        ),
+        (
+            "Jan Jansen",
+            "jan@example.nl",
+            "06 12345678",
+            4,
+            &repair,
+            Some("Lange Nieuwstraat 12, Utrecht"),
+        ),
+    ];
+    for (name, email, phone, slot, service, address) in customers {
+        let Some(at) = slots.get(slot) else { continue };
+        let input = kept_domain::BookingInput {
+            location: Some(location.id.clone()),
+            service: Some(service.id.clone()),
+            start: Some(at.start.to_rfc3339()),
+            name: Some(name.into()),
+            email: Some(email.into()),
+            phone: Some(phone.into()),
+            address: address.map(String::from),
+            ..Default::default()
+        };
+        // A taken or unsuitable time only means one demo appointment fewer.
+        if let Err(error) = app::book(state, &input, Lang::Nl).await {
+            tracing::info!(%error, "a demo appointment was left out");
+        }
+    }
+    clock.set(start);
     Ok(())
 }

@@ -192,7 +192,8 @@ pub async fn today(
         date: date.to_string(),
         previous: date.pred_opt().unwrap_or(date).to_string(),
         next: date.succ_opt().unwrap_or(date).to_string(),
-        query: format!("date={date}&location={location}"),
+        // The rows refresh in the page's language.
+        query: format!("date={date}&location={location}&lang={}", lang.code()),
         locations: locations
             .iter()
             .filter(|l| l.active)

@@ -150,9 +150,12 @@ fn slot_label(
         true => format!("{}–{}", from.format("%H:%M"), until.format("%H:%M")),
         false => from.format("%H:%M").to_string(),
     };
-    match on {
-        Some(day) if day == from.date_naive() => time,
-        _ => format!("{} {time}", lang.long_date(from.date_naive())),
+    let date = lang.long_date(from.date_naive());
+    match (on, window, lang) {
+        (Some(day), _, _) if day == from.date_naive() => time,
+        (_, true, _) => format!("{date}, {time}"),
+        (_, false, Lang::Nl) => format!("{date} om {time}"),
+        (_, false, Lang::En) => format!("{date} at {time}"),
     }
 }
 
