@@ -240,16 +240,6 @@ pub enum ReminderRule {
     Before(Duration),
 }
 
-impl ReminderRule {
-    /// The day before at 18:00 local time, and 2 hours before.
-    pub fn defaults() -> [ReminderRule; 2] {
-        [
-            ReminderRule::DayBeforeAt(chrono::NaiveTime::from_hms_opt(18, 0, 0).unwrap_or_default()),
-            ReminderRule::Before(Duration::hours(2)),
-        ]
-    }
-}
-
 /// The moments an appointment starting at `start` is reminded of, in order: those still ahead
 /// of `now` and before the start (a booking made an hour ahead gets none), each once.
 pub fn reminder_times(
@@ -607,7 +597,10 @@ mod tests {
     fn reminders_fall_the_evening_before_and_two_hours_ahead_unless_already_past() {
         let hours = BusinessHours::default();
         let start = utc(2027, 3, 29, 8, 0); // Monday 10:00 summer time
-        let rules = ReminderRule::defaults();
+        let rules = [
+            ReminderRule::DayBeforeAt(time(18, 0)),
+            ReminderRule::Before(Duration::hours(2)),
+        ];
         // Sunday 28 March is the day the clocks go forward: 18:00 local is 16:00 UTC.
         assert_eq!(
             reminder_times(start, &hours, &rules, now()),

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
+use kept_domain::booking::ReminderRule;
 use kept_domain::hours::parse_spans;
 use kept_domain::window::default_windows;
 use kept_domain::{BusinessHours, CallbackWindow};
@@ -53,6 +54,9 @@ pub struct FileConfig {
     pub max_connections_per_address: usize,
     pub reminder_lead_minutes: i64,
     pub retry_after_minutes: i64,
+    /// When customers are reminded of an appointment: "18:00" is that time the day before,
+    /// "120" that many minutes before.
+    pub appointment_reminders: Vec<String>,
     pub worker_interval_ms: u64,
     pub business: BusinessFile,
     /// A business's own tone phrases: `[tone.nl] blames_customer = ["…"]`.
@@ -88,6 +92,7 @@ impl Default for FileConfig {
             max_connections_per_address: 256,
             reminder_lead_minutes: 15,
             retry_after_minutes: 60,
+            appointment_reminders: default_appointment_reminders(),
             worker_interval_ms: 1000,
             business: BusinessFile::default(),
             tone: kept_tone::CustomPhrases::new(),
@@ -210,6 +215,38 @@ pub struct BusinessSettings {
     pub retry_after_minutes: i64,
     /// Per channel: where kept POSTs a reply to send it (signed with webhook_secret).
     pub channel_webhooks: BTreeMap<String, String>,
+    /// When customers are reminded of an appointment: "18:00" is that time the day before,
+    /// "120" that many minutes before.
+    #[serde(default = "default_appointment_reminders")]
+    pub appointment_reminders: Vec<String>,
+}
+
+/// The evening before at 18:00, and two hours before.
+fn default_appointment_reminders() -> Vec<String> {
+    vec!["18:00".into(), "120".into()]
+}
+
+/// Reads the owner's reminder moments: "18:00" (that time the day before) or "120" (minutes
+/// before, up to a week).
+fn reminder_rules(entries: &[String]) -> Result<Vec<ReminderRule>, ConfigError> {
+    entries
+        .iter()
+        .map(|entry| {
+            let entry = entry.trim();
+            if let Ok(time) = kept_domain::hours::parse_time(entry) {
+                return Ok(ReminderRule::DayBeforeAt(time));
+            }
+            match entry.parse::<i64>() {
+                Ok(minutes) if (1..=7 * 24 * 60).contains(&minutes) => {
+                    Ok(ReminderRule::Before(Duration::minutes(minutes)))
+                }
+                _ => Err(invalid(
+                    "appointment_reminders",
+                    format!("'{entry}' is neither a time like 18:00 nor minutes from 1 to 10080"),
+                )),
+            }
+        })
+        .collect()
 }
 
 /// [`BusinessSettings`] checked and ready to use.
@@ -220,6 +257,7 @@ struct BusinessRules {
     first_response_minutes: Vec<(String, i64)>,
     default_first_response_minutes: i64,
     channel_webhooks: BTreeMap<String, String>,
+    appointment_reminders: Vec<ReminderRule>,
 }
 
 impl BusinessSettings {
@@ -269,6 +307,7 @@ impl BusinessSettings {
             first_response_minutes: self.first_response_minutes.clone().into_iter().collect(),
             default_first_response_minutes: self.default_first_response_minutes,
             channel_webhooks: self.channel_webhooks.clone(),
+            appointment_reminders: reminder_rules(&self.appointment_reminders)?,
         })
     }
 }
@@ -302,6 +341,7 @@ pub struct Settings {
     pub first_response_minutes: Vec<(String, i64)>,
     pub default_first_response_minutes: i64,
     pub channel_webhooks: BTreeMap<String, String>,
+    pub appointment_reminders: Vec<ReminderRule>,
     pub imap: Option<ImapSettings>,
     pub max_attachment_bytes: usize,
     /// Where `business`, the first-response targets, the reminder lead, the retry delay and
@@ -335,6 +375,7 @@ impl Settings {
             first_response_minutes: rules.first_response_minutes,
             default_first_response_minutes: rules.default_first_response_minutes,
             channel_webhooks: rules.channel_webhooks,
+            appointment_reminders: rules.appointment_reminders,
             business_settings: document,
             ..self.clone()
         })
@@ -475,6 +516,7 @@ impl FileConfig {
             reminder_lead_minutes: self.reminder_lead_minutes,
             retry_after_minutes: self.retry_after_minutes,
             channel_webhooks: self.channel_webhooks,
+            appointment_reminders: self.appointment_reminders,
         };
         let rules = business_settings.resolve(self.webhook_secret.is_some())?;
         Ok(Settings {
@@ -510,6 +552,7 @@ impl FileConfig {
             first_response_minutes: rules.first_response_minutes,
             default_first_response_minutes: rules.default_first_response_minutes,
             channel_webhooks: rules.channel_webhooks,
+            appointment_reminders: rules.appointment_reminders,
             imap,
             max_attachment_bytes: usize::try_from(self.max_attachment_bytes).unwrap_or(usize::MAX),
             business_settings,
@@ -671,6 +714,15 @@ mod tests {
         assert_eq!(settings.business.hours.weekly[3].len(), 2, "Thursday has a lunch break");
         assert_eq!(settings.business.windows[2].code, "evening");
         assert_eq!(settings.business.hours.closed_days.len(), 3);
+    }
+
+    #[test]
+    fn reminders_are_times_the_day_before_or_minutes_ahead() {
+        let rules = reminder_rules(&["18:00".into(), " 90 ".into()]).unwrap();
+        assert_eq!(rules[1], ReminderRule::Before(Duration::minutes(90)));
+        let error = reminder_rules(&["morgen".into()]).unwrap_err();
+        assert!(error.to_string().contains("appointment_reminders"), "{error}");
+        assert!(reminder_rules(&["0".into()]).is_err());
     }
 
     #[test]

@@ -911,6 +911,8 @@ pub struct SettingsTexts {
     pub default_first_response: &'static str,
     pub reminder_lead: &'static str,
     pub retry_after: &'static str,
+    pub appointment_reminders: &'static str,
+    pub appointment_reminders_hint: &'static str,
     pub channel_webhooks: &'static str,
     pub channel_webhooks_hint: &'static str,
     pub save: &'static str,
@@ -965,6 +967,8 @@ static SETTINGS_NL: SettingsTexts = SettingsTexts {
     default_first_response: "Eerste antwoord binnen, voor andere kanalen (minuten)",
     reminder_lead: "Herinnering zoveel minuten vóór de deadline",
     retry_after: "Na 'geen gehoor' opnieuw bellen binnen (minuten)",
+    appointment_reminders: "Herinneringen aan klanten voor hun afspraak",
+    appointment_reminders_hint: "18:00 is die tijd de dag ervoor, 120 is zoveel minuten vooraf; gescheiden door komma's",
     channel_webhooks: "Koppelingen om op kanalen te antwoorden",
     channel_webhooks_hint: "Eén per regel, zoals: chat = https://chat.example.nl/kept",
     save: "Opslaan",
@@ -995,6 +999,10 @@ static SETTINGS_NL: SettingsTexts = SettingsTexts {
         ("default_first_response_minutes", "Een aantal minuten van 1 tot 43200."),
         ("reminder_lead_minutes", "Een aantal minuten van 1 tot 1440."),
         ("retry_after_minutes", "Een aantal minuten van 1 tot 10080."),
+        (
+            "appointment_reminders",
+            "Een tijd als 18:00 of een aantal minuten van 1 tot 10080, gescheiden door komma's.",
+        ),
         (
             "channel_webhooks",
             "Per regel: kanaal = https://…; en kept.toml moet een webhook_secret hebben.",
@@ -1030,6 +1038,8 @@ static SETTINGS_EN: SettingsTexts = SettingsTexts {
     default_first_response: "First answer within, for other channels (minutes)",
     reminder_lead: "Reminder this many minutes before the deadline",
     retry_after: "After 'no answer', call again within (minutes)",
+    appointment_reminders: "Reminders to customers of their appointment",
+    appointment_reminders_hint: "18:00 is that time the day before, 120 is that many minutes before; separated by commas",
     channel_webhooks: "Connections to answer on channels",
     channel_webhooks_hint: "One per line, such as: chat = https://chat.example.com/kept",
     save: "Save",
@@ -1054,6 +1064,10 @@ static SETTINGS_EN: SettingsTexts = SettingsTexts {
         ("default_first_response_minutes", "A number of minutes from 1 to 43200."),
         ("reminder_lead_minutes", "A number of minutes from 1 to 1440."),
         ("retry_after_minutes", "A number of minutes from 1 to 10080."),
+        (
+            "appointment_reminders",
+            "A time like 18:00 or a number of minutes from 1 to 10080, separated by commas.",
+        ),
         (
             "channel_webhooks",
             "Per line: channel = https://…; and kept.toml needs a webhook_secret.",

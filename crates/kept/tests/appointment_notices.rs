@@ -147,6 +147,24 @@ async fn reminders_go_once_each_and_never_after_the_start() {
     }
 }
 
+/// The owner chooses when customers are reminded: here only half an hour before.
+#[tokio::test]
+async fn reminders_follow_the_owners_choice() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start_with(&db.url, |config| config.appointment_reminders = vec!["30".into()]).await;
+    let sanne = staff_id(&server, &server.agent_email).await;
+    let (location, service) = eye_test(&server, std::slice::from_ref(&sanne)).await;
+    created(book(&server, booking(&location, &service, "2026-11-26T09:30:00+01:00")).await).await;
+    server.clock.set(Utc.with_ymd_and_hms(2026, 11, 25, 17, 30, 0).unwrap());
+    assert_eq!(reminders_sent(&server).await, 0, "no evening reminder");
+    server.clock.set(Utc.with_ymd_and_hms(2026, 11, 26, 8, 0, 0).unwrap());
+    eventually(10, "the half-hour reminder", || async {
+        server.hooks.events("appointment.reminder").len() == 1
+    })
+    .await;
+    server.running.stop().await;
+}
+
 /// Two nodes on one PostgreSQL look for due reminders at the same moment: each is sent once.
 /// A reminder that fell due while kept was stopped goes out when it starts again; one whose
 /// appointment started meanwhile does not.

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use hmac::{Hmac, Mac};
 use kept_domain::booking::{
-    Availability, CLAIM_MINUTES, DEFAULT_CALL_AHEAD_MINUTES, DEFAULT_HORIZON_DAYS, DEFAULT_MIN_NOTICE_MINUTES,
-    ReminderRule, Slot, parse_week, reminder_times,
+    Availability, CLAIM_MINUTES, DEFAULT_CALL_AHEAD_MINUTES, DEFAULT_HORIZON_DAYS, DEFAULT_MIN_NOTICE_MINUTES, Slot,
+    parse_week, reminder_times,
 };
 use kept_domain::staff::OwnerOnly;
 use kept_domain::{AppointmentStatus, BookingInput, FieldError, Lang};
@@ -431,7 +431,12 @@ fn new_time(app: &App, facts: &BookingFacts, slot: Slot, now: DateTime<Utc>) -> 
     let service = &facts.service.input;
     let rules = facts.service.rules();
     NewTime {
-        reminders: reminder_times(slot.start, &facts.location.hours, &ReminderRule::defaults(), now),
+        reminders: reminder_times(
+            slot.start,
+            &facts.location.hours,
+            &app.settings().appointment_reminders,
+            now,
+        ),
         call_ahead_due: service
             .field_visit
             .then(|| slot.start - Duration::minutes(service.call_ahead_minutes)),

@@ -30,6 +30,7 @@ const KEYS: &[&str] = &[
     "default_first_response_minutes",
     "reminder_lead_minutes",
     "retry_after_minutes",
+    "appointment_reminders",
     "channel_webhooks",
 ];
 

@@ -614,6 +614,7 @@ pub struct SettingsFormValues {
     pub default_first_response: String,
     pub reminder_lead: String,
     pub retry_after: String,
+    pub appointment_reminders: String,
     pub channel_webhooks: String,
 }
 

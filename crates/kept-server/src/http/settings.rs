@@ -192,6 +192,7 @@ fn setting_label(key: &str, lang: Lang) -> String {
         (Some("default_first_response_minutes"), ..) => s.default_first_response.to_string(),
         (Some("reminder_lead_minutes"), ..) => s.reminder_lead.to_string(),
         (Some("retry_after_minutes"), ..) => s.retry_after.to_string(),
+        (Some("appointment_reminders"), ..) => s.appointment_reminders.to_string(),
         (Some("channel_webhooks"), channel, _) => {
             let channel = channel.map(|c| crate::i18n::channel_label(lang, c)).unwrap_or_default();
             format!("{} ({channel})", s.channel_webhooks)
@@ -264,6 +265,7 @@ fn form_values(document: &BusinessSettings, typed: &HashMap<String, String>, lan
         ),
         reminder_lead: value("reminder_lead", document.reminder_lead_minutes.to_string()),
         retry_after: value("retry_after", document.retry_after_minutes.to_string()),
+        appointment_reminders: value("appointment_reminders", document.appointment_reminders.join(", ")),
         channel_webhooks: value("channel_webhooks", pairs(&document.channel_webhooks)),
     }
 }
@@ -357,6 +359,12 @@ fn document_from_form(
     document.default_first_response_minutes = number("default_first_response", "default_first_response_minutes")?;
     document.reminder_lead_minutes = number("reminder_lead", "reminder_lead_minutes")?;
     document.retry_after_minutes = number("retry_after", "retry_after_minutes")?;
+    document.appointment_reminders = text("appointment_reminders")
+        .split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(String::from)
+        .collect();
     document.channel_webhooks = key_values(&text("channel_webhooks"), "channel_webhooks")?
         .into_iter()
         .collect();
