@@ -94,6 +94,14 @@ impl StaffAtLocation {
     fn absent_on(&self, date: NaiveDate) -> bool {
         self.absences.iter().any(|&(first, last)| first <= date && date <= last)
     }
+
+    /// Whether they work at `location` on `date`: it is not closed, they are not away, and
+    /// their own hours (or the location's, when they have none) cover part of that weekday.
+    pub fn works_on(&self, location: &BusinessHours, date: NaiveDate) -> bool {
+        let weekday = date.weekday().num_days_from_monday() as usize;
+        let week = self.week.as_ref().unwrap_or(&location.weekly);
+        !location.closed_days.contains(&date) && !self.absent_on(date) && !week[weekday].is_empty()
+    }
 }
 
 /// Time a staff member is taken already: a booking, its buffers included.
@@ -262,6 +270,16 @@ pub fn reminder_times(
     times.sort();
     times.dedup();
     times
+}
+
+/// The local date whose "expected today" digest is due at `now`: the location is open today
+/// and its first opening has come, and it has not closed for the day yet. A node that starts
+/// late in the morning still sends the day's digest; one that starts after closing does not.
+pub fn digest_day(location: &BusinessHours, now: DateTime<Utc>) -> Option<NaiveDate> {
+    let today = location.local_date(now);
+    let open = location.open_intervals(today);
+    let (first, last) = (open.first()?, open.last()?);
+    (first.0 <= now && now < last.1).then_some(today)
 }
 
 /// Where an appointment stands.
@@ -625,5 +643,43 @@ mod tests {
         for status in AppointmentStatus::ALL {
             assert_eq!(AppointmentStatus::parse(status.as_str()), Some(status));
         }
+    }
+
+    #[test]
+    fn the_digest_is_due_from_opening_until_closing_on_open_days() {
+        // Weekdays 09:00–17:30 in Amsterdam (UTC+1 in winter); 8 December is a closed day.
+        let mut hours = BusinessHours::default();
+        hours.closed_days.insert(date(2026, 12, 8));
+        let tuesday = date(2026, 12, 1);
+        assert_eq!(digest_day(&hours, utc(2026, 12, 1, 7, 59)), None, "before opening");
+        assert_eq!(digest_day(&hours, utc(2026, 12, 1, 8, 0)), Some(tuesday), "at opening");
+        assert_eq!(
+            digest_day(&hours, utc(2026, 12, 1, 16, 29)),
+            Some(tuesday),
+            "late start"
+        );
+        assert_eq!(digest_day(&hours, utc(2026, 12, 1, 16, 30)), None, "closed for the day");
+        assert_eq!(digest_day(&hours, utc(2026, 12, 5, 9, 0)), None, "a Saturday");
+        assert_eq!(digest_day(&hours, utc(2026, 12, 8, 9, 0)), None, "a closed day");
+        // Summer time: 09:00 local is 07:00 UTC.
+        let mut own = staff("piet");
+        own.week = Some(std::array::from_fn(|d| {
+            if d == 5 {
+                vec![(time(10, 0), time(14, 0))]
+            } else {
+                Vec::new()
+            }
+        }));
+        let mut away = staff("anna");
+        away.absences.push((date(2026, 12, 1), date(2026, 12, 2)));
+        assert!(staff("sanne").works_on(&hours, tuesday));
+        assert!(!own.works_on(&hours, tuesday), "own hours on Saturdays only");
+        assert!(own.works_on(&hours, date(2026, 12, 5)));
+        assert!(!away.works_on(&hours, tuesday));
+        assert!(
+            !staff("sanne").works_on(&hours, date(2026, 12, 8)),
+            "the location is closed"
+        );
+        assert_eq!(digest_day(&hours, utc(2027, 6, 1, 7, 0)), Some(date(2027, 6, 1)));
     }
 }

@@ -39,6 +39,9 @@ pub enum OutboxEvent {
     AppointmentDone,
     /// A time freed up that someone on the waiting list wanted (about their waiting-list entry).
     AppointmentSlotFreed,
+    /// The day's expected appointments, e-mailed to a location's staff at opening time (about
+    /// the location's digest of that day).
+    AppointmentDigest,
 }
 
 str_enum!(OutboxEvent {
@@ -49,7 +52,7 @@ str_enum!(OutboxEvent {
     AppointmentBooked => "appointment.booked", AppointmentRescheduled => "appointment.rescheduled",
     AppointmentCancelled => "appointment.cancelled", AppointmentReminder => "appointment.reminder",
     AppointmentOnMyWay => "appointment.on_my_way", AppointmentDone => "appointment.done",
-    AppointmentSlotFreed => "appointment.slot_freed",
+    AppointmentSlotFreed => "appointment.slot_freed", AppointmentDigest => "appointment.digest",
 });
 
 /// How an outbox item travels.
@@ -65,11 +68,14 @@ pub enum Delivery {
     Channel,
     /// An e-mail to the customer about their appointment or waiting-list entry.
     CustomerEmail,
+    /// kept's own reaction to an event, run by the delivering node (the surveys' "how did it
+    /// go?" after an appointment is done): queued with the change, so it survives a crash.
+    Hook,
 }
 
 str_enum!(Delivery {
     Email => "email", EmailReply => "email_reply", Webhook => "webhook", Channel => "channel",
-    CustomerEmail => "customer_email",
+    CustomerEmail => "customer_email", Hook => "hook",
 });
 
 #[cfg(test)]
@@ -88,10 +94,12 @@ mod tests {
             OutboxEvent::PasswordLink,
             OutboxEvent::AppointmentBooked,
             OutboxEvent::AppointmentSlotFreed,
+            OutboxEvent::AppointmentDigest,
         ] {
             assert_eq!(OutboxEvent::parse(event.as_str()), Some(event));
         }
         assert_eq!(Delivery::parse("email_reply"), Some(Delivery::EmailReply));
+        assert_eq!(Delivery::parse("hook"), Some(Delivery::Hook));
         assert_eq!(Delivery::parse("sms"), None);
     }
 }

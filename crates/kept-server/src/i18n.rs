@@ -1339,6 +1339,11 @@ pub struct BookingTexts {
     pub time: &'static str,
     pub customer: &'static str,
     pub staff: &'static str,
+    /// The day digest e-mail's subject: "Verwacht op {day} in {location}".
+    pub digest_subject: &'static str,
+    /// Its first line, with the number of appointments: one, or more.
+    pub digest_one: &'static str,
+    pub digest_many: &'static str,
     pub first_visit: &'static str,
     /// "terug, laatst {}" with the date of the last visit.
     pub returning: &'static str,
@@ -1442,6 +1447,9 @@ const BOOKING_NL: BookingTexts = BookingTexts {
     time: "Tijd",
     customer: "Klant",
     staff: "Medewerker",
+    digest_subject: "Verwacht op {day} in {location}",
+    digest_one: "Vandaag staat er 1 afspraak in {location}:",
+    digest_many: "Vandaag staan er {count} afspraken in {location}:",
     first_visit: "eerste bezoek",
     returning: "terug, laatst {}",
     open_promises: "open beloftes",
@@ -1551,6 +1559,9 @@ const BOOKING_EN: BookingTexts = BookingTexts {
     time: "Time",
     customer: "Customer",
     staff: "Staff",
+    digest_subject: "Expected on {day} at {location}",
+    digest_one: "There is 1 appointment at {location} today:",
+    digest_many: "There are {count} appointments at {location} today:",
     first_visit: "first visit",
     returning: "returning, last {}",
     open_promises: "open promises",
@@ -1625,6 +1636,14 @@ pub fn booking_texts(lang: Lang) -> &'static BookingTexts {
 }
 
 impl BookingTexts {
+    /// "eerste bezoek", or "terug, laatst dinsdag 3 maart" with the date of the last visit.
+    pub fn visit(&self, lang: Lang, last_visit: Option<chrono::NaiveDate>) -> String {
+        match last_visit {
+            None => self.first_visit.to_string(),
+            Some(day) => self.returning.replace("{}", &lang.long_date(day)),
+        }
+    }
+
     /// An appointment's status in words.
     pub fn status(&self, status: kept_domain::AppointmentStatus) -> &'static str {
         use kept_domain::AppointmentStatus::*;

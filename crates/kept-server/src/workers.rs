@@ -92,6 +92,7 @@ pub async fn run_timers(state: AppState, mut stop: watch::Receiver<bool>) {
     while !*stop.borrow() {
         check_deadlines(&state).await;
         send_appointment_reminders(&state).await;
+        send_appointment_digests(&state).await;
         tokio::select! {
             _ = tokio::time::sleep(state.settings().worker_interval) => {}
             _ = stop.changed() => {}
@@ -102,14 +103,26 @@ pub async fn run_timers(state: AppState, mut stop: watch::Receiver<bool>) {
 /// Queues the customers' appointment reminders that are due (also those that fell due while
 /// kept was down, as long as the appointment is still ahead).
 pub async fn send_appointment_reminders(state: &AppState) -> usize {
-    match state.store.send_due_reminders(state.clock.now(), state.fanout()).await {
+    let queued = state.store.send_due_reminders(state.clock.now(), state.fanout()).await;
+    wake_outbox_for(state, queued, "appointment reminders")
+}
+
+/// Queues each location's "expected today" e-mail to its staff once it has opened.
+pub async fn send_appointment_digests(state: &AppState) -> usize {
+    let queued = state.store.send_due_digests(state.clock.now(), state.fanout()).await;
+    wake_outbox_for(state, queued, "day digests")
+}
+
+/// Wakes the outbox when something was queued. A failure is logged: the next tick tries again.
+fn wake_outbox_for(state: &AppState, queued: Result<usize, kept_store::StoreError>, what: &str) -> usize {
+    match queued {
         Ok(0) => 0,
-        Ok(sent) => {
+        Ok(count) => {
             state.outbox_wake.notify_one();
-            sent
+            count
         }
         Err(error) => {
-            tracing::warn!(%error, "appointment reminders failed; will try again");
+            tracing::warn!(%error, "{what} failed; will try again");
             0
         }
     }

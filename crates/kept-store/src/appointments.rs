@@ -12,7 +12,7 @@ use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::dialect::{parse_enum, values_list};
 use crate::model::{Fanout, Staff};
-use crate::outbox::{self, Announcement, customer_email_row};
+use crate::outbox::{self, Announcement, customer_email_row, hook_row};
 use crate::promises::{self, Actor, NewPromise};
 use crate::sql::SqlStore;
 use crate::time::{from_ms, to_ms};
@@ -140,6 +140,29 @@ impl AppointmentView {
             Lang::Nl => &self.service_name_nl,
             Lang::En => &self.service_name_en,
         }
+    }
+
+    /// The location's time zone (checked when the location was saved).
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::Europe::Amsterdam)
+    }
+
+    /// `at` on the location's clock, "09:30".
+    pub fn clock(&self, at: DateTime<Utc>) -> String {
+        at.with_timezone(&self.zone()).format("%H:%M").to_string()
+    }
+
+    /// "09:30", or the window "10:00–12:00" of a field visit, on the location's clock.
+    pub fn time_text(&self) -> String {
+        match self.field_visit {
+            true => format!("{}–{}", self.clock(self.start), self.clock(self.end)),
+            false => self.clock(self.start),
+        }
+    }
+
+    /// The local date of the customer's last visit; `None` for a first visit.
+    pub fn last_visit_day(&self) -> Option<chrono::NaiveDate> {
+        self.last_visit.map(|at| at.with_timezone(&self.zone()).date_naive())
     }
 }
 
@@ -670,6 +693,9 @@ impl Appointments for SqlStore {
             }
             AppointmentStatus::NoShow => unplan_notices(&mut tx, id, change.staff_id.as_deref(), change.now).await?,
             AppointmentStatus::Done => {
+                // The webhook for integrations, and kept's own hook (surveys ask how it went):
+                // the hook is queued whatever is configured, in the same transaction.
+                outbox::insert(&mut tx, &[hook_row(OutboxEvent::AppointmentDone, id, change.now)]).await?;
                 announce_to_webhook(&mut tx, OutboxEvent::AppointmentDone, id, change.fanout, change.now).await?;
             }
             _ => {}

@@ -200,6 +200,8 @@ pub const NOT_LINKED_BY_CUSTOMER_ID: &[&str] = &[
     "reply_templates",
     // A staff member's days off, with their own note.
     "staff_absences",
+    // Which location's day digest was sent; the e-mail reads the appointments when it goes.
+    "location_digests",
 ];
 
 fn holding(table: &str) -> Option<&'static Holding> {

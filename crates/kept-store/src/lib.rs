@@ -8,6 +8,7 @@ mod conversations;
 pub mod customer_data;
 mod customers;
 mod dialect;
+mod digests;
 mod error;
 mod follow_ups;
 mod group_commit;
@@ -35,6 +36,7 @@ pub use appointments::{
     AppointmentChange, AppointmentView, Appointments, CallAheadView, NewAppointment, NewTime, NewWaiting, WaitingView,
 };
 pub use dialect::Dialect;
+pub use digests::{DigestView, Digests};
 pub use error::StoreError;
 pub use model::*;
 pub use schedules::{Absence, BookingFacts, Location, LocationInput, Schedules, Service, ServiceInput, StaffSchedule};
@@ -45,7 +47,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// Everything kept keeps. Methods that change several tables do so in one transaction,
 /// together with the outbox rows that announce the change.
 #[async_trait]
-pub trait Store: Schedules + Appointments + Send + Sync + 'static {
+pub trait Store: Schedules + Appointments + Digests + Send + Sync + 'static {
     fn dialect(&self) -> Dialect;
 
     // Staff, sessions and tokens.

@@ -85,6 +85,17 @@ pub(crate) fn customer_email_row(event: OutboxEvent, subject_id: &str, now: Date
     }
 }
 
+/// kept's own reaction to `event` about `subject_id`, run by whichever node delivers it.
+pub(crate) fn hook_row(event: OutboxEvent, subject_id: &str, now: DateTime<Utc>) -> OutboxRow<'_> {
+    OutboxRow {
+        delivery: Delivery::Hook,
+        event,
+        subject_id,
+        recipient_id: None,
+        at: now,
+    }
+}
+
 /// Queues what `announcements` announce, in one statement.
 pub(crate) async fn announce(conn: &mut AnyConnection, announcements: &[Announcement<'_>]) -> Result<()> {
     let rows: Vec<OutboxRow> = announcements.iter().flat_map(Announcement::rows).collect();

@@ -332,6 +332,15 @@ async fn services_where(pool: &AnyPool, condition: &str, id: Option<&str>) -> Re
 
 /// The staff who may do the service at the location, with their own hours there.
 async fn staff_for(pool: &AnyPool, service: &Service, location_id: &str) -> Result<Vec<StaffAtLocation>> {
+    let allowed = &service.input.staff_ids;
+    let mut team = team_at(pool, location_id).await?;
+    team.retain(|person| allowed.is_empty() || allowed.contains(&person.staff_id));
+    Ok(team)
+}
+
+/// Everyone on the team who may work at a location (their own hours there, or no own hours
+/// anywhere), with their absences.
+pub(crate) async fn team_at(pool: &AnyPool, location_id: &str) -> Result<Vec<StaffAtLocation>> {
     let rows = sqlx::query(
         "SELECT st.id, h.hours AS here, (SELECT COUNT(*) FROM staff_hours o WHERE o.staff_id = st.id) AS scheduled \
          FROM staff st LEFT JOIN staff_hours h ON h.staff_id = st.id AND h.location_id = $1 \
@@ -340,13 +349,9 @@ async fn staff_for(pool: &AnyPool, service: &Service, location_id: &str) -> Resu
     .bind(location_id)
     .fetch_all(pool)
     .await?;
-    let allowed = &service.input.staff_ids;
     let mut staff = Vec::new();
     for row in rows {
         let id: String = row.try_get("id")?;
-        if !allowed.is_empty() && !allowed.contains(&id) {
-            continue;
-        }
         let here: Option<String> = row.try_get("here")?;
         let scheduled: i64 = row.try_get("scheduled")?;
         let week = match (here, scheduled) {

@@ -6,6 +6,7 @@
 mod support;
 
 use chrono::{TimeZone, Utc};
+use kept_domain::Clock;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use support::*;
@@ -433,6 +434,110 @@ async fn a_cancellation_tells_the_waiting_list_and_the_first_to_book_wins() {
             offer.subject
         );
         assert!(offer.text.contains("/book?location="), "{}", offer.text);
+        server.running.stop().await;
+    }
+}
+
+/// At opening time the staff working at a location get the day's list by name, once however
+/// often (and on however many nodes) the timers look; someone away that day does not, and a
+/// day with nothing booked sends nothing. Marking an appointment done runs kept's own hook.
+#[tokio::test]
+async fn the_staff_get_the_days_list_at_opening_time_once() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let sanne = staff_id(&server, &server.agent_email).await;
+        let olga = staff_id(&server, &server.owner_email).await;
+        add_staff(
+            server.store.as_ref(),
+            "piet@fiets.test",
+            "Piet",
+            kept_domain::Role::Agent,
+            server.clock.now(),
+        )
+        .await;
+        let piet = staff_id(&server, "piet@fiets.test").await;
+        server.store.set_staff_lang(&piet, kept_domain::Lang::En).await.unwrap();
+        let (location, service) = eye_test(&server, std::slice::from_ref(&sanne)).await;
+        let olga_away = json!({"absences": [{"first_day": THURSDAY, "last_day": THURSDAY}]});
+        assert_eq!(
+            put_schedule(&server, &server.owner_token, &olga, &olga_away).await,
+            StatusCode::OK
+        );
+        let henk = created(book(&server, booking(&location, &service, "2026-11-26T09:30:00+01:00")).await).await;
+        let mut anna = booking(&location, &service, "2026-11-26T11:00:00+01:00");
+        anna["name"] = json!("Anna de Vries");
+        anna["email"] = json!("anna@example.nl");
+        anna["note"] = json!("Nieuwe bril ophalen");
+        anna["phone"] = json!("06 87654321");
+        created(book(&server, anna).await).await;
+        let mut kees = booking(&location, &service, "2026-11-26T14:00:00+01:00");
+        kees["email"] = json!("kees@example.nl");
+        kees["name"] = json!("Kees");
+        kees["phone"] = json!(null);
+        let kees = created(book(&server, kees).await).await;
+        let cancel = format!("/api/v1/appointments/{}/cancel", kees["id"].as_str().unwrap());
+        assert_eq!(server.api_post(&cancel, json!({})).await.status(), StatusCode::OK);
+        drained(&server).await;
+        let digests = |to: &str| {
+            mails_to(&server, to)
+                .into_iter()
+                .filter(|m| m.subject.starts_with("Verwacht") || m.subject.starts_with("Expected"))
+                .collect::<Vec<_>>()
+        };
+
+        // Thursday 08:59 in Utrecht: not open yet.
+        server.clock.set(Utc.with_ymd_and_hms(2026, 11, 26, 7, 59, 0).unwrap());
+        assert_eq!(
+            kept_server::workers::send_appointment_digests(&server.running.state).await,
+            0
+        );
+        drained(&server).await;
+        assert!(digests(&server.agent_email).is_empty(), "{}", db.name);
+        // 09:05: open. The background timers race this call; either way it goes out once.
+        server.clock.set(Utc.with_ymd_and_hms(2026, 11, 26, 8, 5, 0).unwrap());
+        kept_server::workers::send_appointment_digests(&server.running.state).await;
+        kept_server::workers::send_appointment_digests(&server.running.state).await;
+        drained(&server).await;
+        let to_sanne = digests(&server.agent_email);
+        assert_eq!(to_sanne.len(), 1, "{}: once", db.name);
+        assert_eq!(to_sanne[0].subject, "Verwacht op donderdag 26 november in Centrum");
+        let text = &to_sanne[0].text;
+        assert!(text.contains("Vandaag staan er 2 afspraken in Centrum"), "{text}");
+        assert!(
+            text.contains("09:30: Henk Reichardt — Oogmeting — eerste bezoek — Sanne — Eerste keer"),
+            "{text}"
+        );
+        assert!(text.contains("11:00: Anna de Vries — Oogmeting"), "{text}");
+        assert!(
+            text.find("09:30").unwrap() < text.find("11:00").unwrap(),
+            "in order of time"
+        );
+        assert!(!text.contains("Kees"), "the cancelled one is left out: {text}");
+        assert!(text.contains("/staff/today?date=2026-11-26&location="), "{text}");
+        let to_piet = digests("piet@fiets.test");
+        assert_eq!(to_piet.len(), 1, "{}: working there, nothing booked himself", db.name);
+        assert_eq!(to_piet[0].subject, "Expected on Thursday 26 November at Centrum");
+        assert!(to_piet[0].text.contains("first visit"), "{}", to_piet[0].text);
+        assert!(digests(&server.owner_email).is_empty(), "{}: away that day", db.name);
+
+        // Friday: open, nothing booked, no e-mail.
+        server.clock.set(Utc.with_ymd_and_hms(2026, 11, 27, 8, 30, 0).unwrap());
+        assert_eq!(
+            kept_server::workers::send_appointment_digests(&server.running.state).await,
+            0
+        );
+        drained(&server).await;
+        assert_eq!(digests(&server.agent_email).len(), 1);
+
+        // Done: the webhook and kept's own hook, each delivered once.
+        let before = server.store.outbox_counts().await.unwrap();
+        let done = format!("/api/v1/appointments/{}/done", henk["id"].as_str().unwrap());
+        assert_eq!(server.api_post(&done, json!({})).await.status(), StatusCode::OK);
+        drained(&server).await;
+        let after = server.store.outbox_counts().await.unwrap();
+        assert_eq!(after.delivered - before.delivered, 2, "{}: webhook and hook", db.name);
+        assert_eq!(after.failed, before.failed);
+        assert_eq!(server.hooks.events("appointment.done").len(), 1);
         server.running.stop().await;
     }
 }

@@ -7,8 +7,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Tz;
+use chrono::NaiveDate;
 use kept_domain::booking::{DAY_KEYS, Week, format_spans};
 use kept_domain::{AppointmentStatus, Lang, Role};
 use kept_store::{AppointmentView, Location, Service, Staff};
@@ -103,40 +102,21 @@ fn actions(b: &BookingTexts, status: AppointmentStatus) -> Vec<(&'static str, &'
     .collect()
 }
 
-fn zone_of(a: &AppointmentView) -> Tz {
-    a.time_zone.parse().unwrap_or(chrono_tz::Europe::Amsterdam)
-}
-
-fn local_time(at: DateTime<Utc>, tz: Tz) -> String {
-    at.with_timezone(&tz).format("%H:%M").to_string()
-}
-
 fn row(a: &AppointmentView, lang: Lang) -> AppointmentRow {
     let b = booking_texts(lang);
-    let tz = zone_of(a);
-    let time = match a.field_visit {
-        true => format!("{}–{}", local_time(a.start, tz), local_time(a.end, tz)),
-        false => local_time(a.start, tz),
-    };
-    let visit = match a.last_visit {
-        None => b.first_visit.to_string(),
-        Some(last) => b
-            .returning
-            .replace("{}", &lang.long_date(last.with_timezone(&tz).date_naive())),
-    };
     AppointmentRow {
         id: a.id.clone(),
-        time,
+        time: a.time_text(),
         customer: a.customer_name.clone(),
         service: a.service_name(lang).to_string(),
         staff: a.staff_name.clone(),
         note: a.note.clone(),
-        visit,
+        visit: b.visit(lang, a.last_visit_day()),
         open_promises: a.open_promises,
         status: b.status(a.status),
         status_code: a.status.as_str(),
         actions: actions(b, a.status),
-        call_ahead: a.call_ahead.as_ref().map(|c| local_time(c.due_at, tz)),
+        call_ahead: a.call_ahead.as_ref().map(|c| a.clock(c.due_at)),
     }
 }
 
@@ -232,8 +212,7 @@ pub async fn appointment(
     let lang = query.lang(&session);
     let a = state.store.appointment(&id).await?.ok_or(AppError::NotFound)?;
     let b = booking_texts(lang);
-    let tz = zone_of(&a);
-    let start = a.start.with_timezone(&tz);
+    let start = a.start.with_timezone(&a.zone());
     let page = AppointmentPage {
         t: texts(lang),
         b,
@@ -251,7 +230,7 @@ pub async fn appointment(
             .call_ahead
             .as_ref()
             .map(|c| super::inbox::promise_label(Some(c.status), inbox_texts(lang))),
-        eta: a.eta.map(|eta| local_time(eta, tz)),
+        eta: a.eta.map(|eta| a.clock(eta)),
         can_go: a.field_visit && a.status.is_active() && a.end > state.clock.now(),
         me: session.staff,
         csrf: session.csrf,

@@ -4,7 +4,9 @@ use askama::Template;
 use kept_domain::staff::LinkPurpose;
 use kept_domain::staff::{Candidate, acting_for};
 use kept_domain::{Lang, OutboxEvent};
-use kept_store::{AppointmentView, CallbackView, ConversationView, FollowUpView, OutboxItem, PasswordLinkView, Staff};
+use kept_store::{
+    AppointmentView, CallbackView, ConversationView, DigestView, FollowUpView, OutboxItem, PasswordLinkView, Staff,
+};
 use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
 
@@ -31,6 +33,7 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
         Subject::Conversation(conversation) => Content::conversation(state, item.event, conversation, lang),
         Subject::FollowUp(follow_up) => Content::follow_up(state, item.event, follow_up, lang),
         Subject::Appointment(appointment) => Content::call_ahead(state, item.event, appointment, lang),
+        Subject::Digest(digest) => Content::digest(state, digest, lang),
         Subject::Waiting(_) => {
             return Err(DeliveryError::Permanent(
                 "the waiting list e-mails customers only".into(),
@@ -388,6 +391,44 @@ impl Content {
         let rows = [(labels[0], who), (labels[1], phone), (labels[2], address)];
         let link = format!("{}/staff/appointments/{}", settings.base_url, appointment.id);
         render(subject, &lead, &rows, labels[1], &link, labels[3])
+    }
+
+    /// A location's day: who is expected when, for whom, first visit or returning.
+    fn digest(state: &AppState, digest: &DigestView, lang: Lang) -> Result<Content, askama::Error> {
+        let b = crate::i18n::booking_texts(lang);
+        let location = digest.location.name.as_str();
+        let subject = b
+            .digest_subject
+            .replace("{day}", &lang.long_date(digest.day))
+            .replace("{location}", location);
+        let lead = match digest.appointments.len() {
+            1 => b.digest_one.to_string(),
+            count => b.digest_many.replace("{count}", &count.to_string()),
+        }
+        .replace("{location}", location);
+        let rows: Vec<(String, String)> = digest
+            .appointments
+            .iter()
+            .map(|a| {
+                let mut what = vec![
+                    a.customer_name.clone(),
+                    a.service_name(lang).to_string(),
+                    b.visit(lang, a.last_visit_day()),
+                    a.staff_name.clone(),
+                ];
+                what.extend(a.note.clone());
+                (a.time_text(), what.join(" — "))
+            })
+            .collect();
+        let rows: Vec<(&str, &str)> = rows.iter().map(|(t, w)| (t.as_str(), w.as_str())).collect();
+        let link = format!(
+            "{}/staff/today?date={}&location={}&lang={}",
+            state.settings().base_url,
+            digest.day,
+            digest.location.id,
+            lang.code()
+        );
+        render(subject, &lead, &rows, "", &link, b.today)
     }
 
     /// An invitation to the team or a password reset, with the one-time link; `None` when the

@@ -5,6 +5,7 @@ mod calendar;
 mod channel;
 mod customer_email;
 mod email;
+mod hooks;
 mod mailer;
 pub mod webhook;
 
@@ -13,7 +14,8 @@ pub use mailer::Mailer;
 use chrono::{DateTime, Duration, Utc};
 use kept_domain::{Delivery, OutboxEvent, PromiseKind};
 use kept_store::{
-    AppointmentView, CallbackView, ConversationView, FollowUpView, OutboxItem, PasswordLinkView, WaitingView,
+    AppointmentView, CallbackView, ConversationView, DigestView, FollowUpView, OutboxItem, PasswordLinkView,
+    WaitingView,
 };
 
 pub use calendar::{feed, invitation};
@@ -61,6 +63,8 @@ pub enum Subject {
     Appointment(AppointmentView),
     /// Someone on the waiting list, to be offered a freed time.
     Waiting(WaitingView),
+    /// A location's day: the "expected today" e-mail to its staff.
+    Digest(DigestView),
 }
 
 /// The kinds of record a notice can be about.
@@ -72,6 +76,7 @@ enum SubjectKind {
     PasswordLink,
     Appointment,
     Waiting,
+    Digest,
 }
 
 impl SubjectKind {
@@ -96,6 +101,7 @@ impl SubjectKind {
             SubjectKind::PasswordLink => Subject::PasswordLink(found(store.password_link(id).await, "password link")?),
             SubjectKind::Appointment => Subject::Appointment(found(store.appointment(id).await, "appointment")?),
             SubjectKind::Waiting => Subject::Waiting(found(store.waiting(id).await, "waiting-list entry")?),
+            SubjectKind::Digest => Subject::Digest(found(store.location_digest(id).await, "day digest")?),
         })
     }
 }
@@ -113,6 +119,7 @@ pub async fn deliver(state: &AppState, item: &OutboxItem) -> Result<(), Delivery
         Delivery::Webhook => webhook::send(state, item, &subject).await,
         Delivery::Channel => channel::send(state, item, &subject).await,
         Delivery::CustomerEmail => customer_email::send(state, item, &subject).await,
+        Delivery::Hook => hooks::run(state, item, &subject).await,
     }
 }
 
@@ -146,6 +153,7 @@ async fn subject_of(state: &AppState, item: &OutboxItem) -> Result<Subject, Deli
         | OutboxEvent::AppointmentOnMyWay
         | OutboxEvent::AppointmentDone => (SubjectKind::Appointment, item.subject_id.clone()),
         OutboxEvent::AppointmentSlotFreed => (SubjectKind::Waiting, item.subject_id.clone()),
+        OutboxEvent::AppointmentDigest => (SubjectKind::Digest, item.subject_id.clone()),
     };
     kind.load(state, &id).await
 }

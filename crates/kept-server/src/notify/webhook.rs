@@ -49,6 +49,11 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
                 "a password link is never sent to a webhook".into(),
             ));
         }
+        Subject::Digest(_) => {
+            return Err(DeliveryError::Permanent(
+                "the day digest is e-mailed to staff only".into(),
+            ));
+        }
     }
     post_signed(state, url, item, &event).await
 }
