@@ -63,7 +63,7 @@ pub async fn run(settings: Settings, command: BenchCommand) -> anyhow::Result<()
 /// and `count` appointments spread over the next 60 days (every other free time, from the
 /// morning on).
 async fn fill_appointments(store: &dyn Store, count: usize, staff: usize) -> anyhow::Result<()> {
-    use kept_domain::booking::{Availability, parse_week};
+    use kept_domain::booking::parse_week;
     use kept_store::{LocationInput, NewAppointment, NewTime, ServiceInput};
     let now = Utc::now();
     for n in 0..staff {
@@ -110,56 +110,73 @@ async fn fill_appointments(store: &dyn Store, count: usize, staff: usize) -> any
     let today = location.hours.local_date(now);
     for offset in 1..=60 {
         let date = today + Duration::days(offset);
-        let noon = location.hours.instant(date, chrono::NaiveTime::MIN);
-        let facts = store
-            .booking_facts(
-                &location.id,
-                &service.id,
-                noon - Duration::days(1),
-                noon + Duration::days(2),
-            )
-            .await?
-            .context("the bench location and service")?;
-        let rules = service.rules();
-        let at = Availability {
-            location: &facts.location.hours,
-            service: &rules,
-            staff: &facts.staff,
-            busy: &facts.busy,
-            now,
-        };
-        for slot in at
-            .free_slots(date)
-            .into_iter()
-            .step_by(2)
-            .take(per_day.min(count - booked))
-        {
-            let booking = NewAppointment {
-                location_id: location.id.clone(),
-                service_id: service.id.clone(),
-                time: NewTime {
-                    occupies: rules.occupies(slot.start),
-                    staff_ids: slot.staff_ids,
-                    start: slot.start,
-                    end: slot.end,
-                    reminders: Vec::new(),
-                    call_ahead_due: None,
-                    now,
-                    fanout: Fanout::default(),
-                },
-                name: format!("Klant {booked}"),
-                email: format!("klant{booked}@bench.kept.invalid"),
-                phone: None,
-                note: None,
-                address: None,
-                lang: kept_domain::Lang::Nl,
-            };
-            store.book(booking).await?;
-            booked += 1;
+        let mut on_this_day = 0;
+        // Each pass books every other free time once; later passes fill in the other staff.
+        while on_this_day < per_day && booked < count {
+            let wanted = (per_day - on_this_day).min(count - booked);
+            let slots = free_slots_on(store, &location, &service, date, now).await?;
+            let picks: Vec<_> = slots.into_iter().step_by(2).take(wanted).collect();
+            if picks.is_empty() {
+                break;
+            }
+            for slot in picks {
+                let booking = NewAppointment {
+                    location_id: location.id.clone(),
+                    service_id: service.id.clone(),
+                    time: NewTime {
+                        occupies: service.rules().occupies(slot.start),
+                        staff_ids: slot.staff_ids,
+                        start: slot.start,
+                        end: slot.end,
+                        reminders: Vec::new(),
+                        call_ahead_due: None,
+                        now,
+                        fanout: Fanout::default(),
+                    },
+                    name: format!("Klant {booked}"),
+                    email: format!("klant{booked}@bench.kept.invalid"),
+                    phone: None,
+                    note: None,
+                    address: None,
+                    lang: kept_domain::Lang::Nl,
+                };
+                store.book(booking).await?;
+                booked += 1;
+                on_this_day += 1;
+            }
         }
     }
     println!("location={} service={} appointments={booked}", location.id, service.id);
     Ok(())
+}
+
+/// The free times of `service` at `location` on `date`, from what is booked now.
+async fn free_slots_on(
+    store: &dyn Store,
+    location: &kept_store::Location,
+    service: &kept_store::Service,
+    date: chrono::NaiveDate,
+    now: chrono::DateTime<Utc>,
+) -> anyhow::Result<Vec<kept_domain::booking::Slot>> {
+    let midnight = location.hours.instant(date, chrono::NaiveTime::MIN);
+    let facts = store
+        .booking_facts(
+            &location.id,
+            &service.id,
+            midnight - Duration::days(1),
+            midnight + Duration::days(2),
+        )
+        .await?
+        .context("the bench location and service")?;
+    let rules = service.rules();
+    let at = kept_domain::booking::Availability {
+        location: &facts.location.hours,
+        service: &rules,
+        staff: &facts.staff,
+        busy: &facts.busy,
+        now,
+    };
+    Ok(at.free_slots(date))
 }
 
 const NL_SENTENCES: &[&str] = &[
