@@ -149,6 +149,11 @@ pub fn weekday_name(lang: Lang, day: Weekday) -> &'static str {
     }
 }
 
+/// "12 maart", "12 March".
+pub fn day_and_month(lang: Lang, date: chrono::NaiveDate) -> String {
+    format!("{} {}", date.day(), month_name(lang, date.month()))
+}
+
 fn month_name(lang: Lang, month: u32) -> &'static str {
     const NL: [&str; 12] = [
         "januari",

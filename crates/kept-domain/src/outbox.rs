@@ -42,6 +42,14 @@ pub enum OutboxEvent {
     /// The day's expected appointments, e-mailed to a location's staff at opening time (about
     /// the location's digest of that day).
     AppointmentDigest,
+    /// A conversation was resolved (about the conversation): kept's own hook only.
+    ConversationResolved,
+    /// A customer is asked how it went (about the survey).
+    SurveyRequest,
+    /// The one reminder of an unanswered survey (about the survey).
+    SurveyReminder,
+    /// A customer answered a survey (about the survey).
+    SurveyAnswered,
 }
 
 str_enum!(OutboxEvent {
@@ -53,6 +61,8 @@ str_enum!(OutboxEvent {
     AppointmentCancelled => "appointment.cancelled", AppointmentReminder => "appointment.reminder",
     AppointmentOnMyWay => "appointment.on_my_way", AppointmentDone => "appointment.done",
     AppointmentSlotFreed => "appointment.slot_freed", AppointmentDigest => "appointment.digest",
+    ConversationResolved => "conversation.resolved", SurveyRequest => "survey.request",
+    SurveyReminder => "survey.reminder", SurveyAnswered => "survey.answered",
 });
 
 /// How an outbox item travels.

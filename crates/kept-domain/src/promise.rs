@@ -20,6 +20,8 @@ pub enum PromiseKind {
     FollowUp,
     /// A technician calls the customer before a field visit ("on my way").
     CallAhead,
+    /// Call a customer who gave a low score (or left) and put it right.
+    Recovery,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,7 +66,7 @@ pub(crate) use str_enum;
 
 str_enum!(PromiseKind {
     Callback => "callback", CallbackRetry => "callback_retry", Reply => "reply", FollowUp => "follow_up",
-    CallAhead => "call_ahead",
+    CallAhead => "call_ahead", Recovery => "recovery",
 });
 str_enum!(PromiseStatus { Open => "open", Kept => "kept", Broken => "broken", Cancelled => "cancelled" });
 str_enum!(PromiseEvent {
@@ -138,19 +140,20 @@ impl PromiseKind {
                 Closing::Fulfilled | Closing::GivenUp | Closing::Cancelled(CancelReason::Erased)
             ) | (PromiseKind::Reply, Closing::Cancelled(CancelReason::Resolved))
                 | (
-                    PromiseKind::FollowUp | PromiseKind::CallAhead,
+                    PromiseKind::FollowUp | PromiseKind::CallAhead | PromiseKind::Recovery,
                     Closing::Cancelled(CancelReason::Withdrawn)
                 )
         )
     }
 
     /// Every kind, for lists and tests that must cover them all.
-    pub const ALL: [PromiseKind; 5] = [
+    pub const ALL: [PromiseKind; 6] = [
         PromiseKind::Callback,
         PromiseKind::CallbackRetry,
         PromiseKind::Reply,
         PromiseKind::FollowUp,
         PromiseKind::CallAhead,
+        PromiseKind::Recovery,
     ];
 }
 

@@ -13,6 +13,8 @@ use kept_domain::window::default_windows;
 use kept_domain::{BusinessHours, CallbackWindow};
 use serde::{Deserialize, Serialize};
 
+use crate::survey_settings::SurveySettings;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
@@ -23,7 +25,7 @@ pub enum ConfigError {
     Invalid { key: String, reason: String },
 }
 
-fn invalid(key: &str, reason: impl ToString) -> ConfigError {
+pub(crate) fn invalid(key: &str, reason: impl ToString) -> ConfigError {
     ConfigError::Invalid {
         key: key.into(),
         reason: reason.to_string(),
@@ -57,6 +59,8 @@ pub struct FileConfig {
     /// When customers are reminded of an appointment: "18:00" is that time the day before,
     /// "120" that many minutes before.
     pub appointment_reminders: Vec<String>,
+    /// `[surveys]`: what customers are asked after a contact, and how often.
+    pub surveys: SurveySettings,
     pub worker_interval_ms: u64,
     pub business: BusinessFile,
     /// A business's own tone phrases: `[tone.nl] blames_customer = ["…"]`.
@@ -93,6 +97,7 @@ impl Default for FileConfig {
             reminder_lead_minutes: 15,
             retry_after_minutes: 60,
             appointment_reminders: default_appointment_reminders(),
+            surveys: SurveySettings::default(),
             worker_interval_ms: 1000,
             business: BusinessFile::default(),
             tone: kept_tone::CustomPhrases::new(),
@@ -219,6 +224,9 @@ pub struct BusinessSettings {
     /// "120" that many minutes before.
     #[serde(default = "default_appointment_reminders")]
     pub appointment_reminders: Vec<String>,
+    /// What customers are asked after a contact, and how often.
+    #[serde(default)]
+    pub surveys: SurveySettings,
 }
 
 /// The evening before at 18:00, and two hours before.
@@ -300,6 +308,7 @@ impl BusinessSettings {
                 return Err(invalid(&key, "needs webhook_secret in kept.toml to sign what it sends"));
             }
         }
+        self.surveys.check()?;
         Ok(BusinessRules {
             business: self.business.clone().resolve()?,
             reminder_lead: Duration::minutes(self.reminder_lead_minutes),
@@ -517,6 +526,7 @@ impl FileConfig {
             retry_after_minutes: self.retry_after_minutes,
             channel_webhooks: self.channel_webhooks,
             appointment_reminders: self.appointment_reminders,
+            surveys: self.surveys,
         };
         let rules = business_settings.resolve(self.webhook_secret.is_some())?;
         Ok(Settings {

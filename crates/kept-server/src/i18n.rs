@@ -311,6 +311,14 @@ pub struct InboxTexts {
     pub kind_follow_up: &'static str,
     pub kind_call_ahead: &'static str,
     pub kind_appointment: &'static str,
+    pub kind_recovery: &'static str,
+    pub kind_survey: &'static str,
+    /// What a survey asked: how it went, recommending us, why they left.
+    pub survey_csat: &'static str,
+    pub survey_nps: &'static str,
+    pub survey_exit: &'static str,
+    pub survey_sent: &'static str,
+    pub survey_answered: &'static str,
     pub filter_channel: &'static str,
     pub filter_tag: &'static str,
     pub all_channels: &'static str,
@@ -452,6 +460,13 @@ static INBOX_NL: InboxTexts = InboxTexts {
     kind_follow_up: "toezegging",
     kind_call_ahead: "vooraf bellen",
     kind_appointment: "afspraak",
+    kind_recovery: "terugbellen na lage score",
+    kind_survey: "klantvraag",
+    survey_csat: "tevredenheid",
+    survey_nps: "aanbevelen",
+    survey_exit: "vertrek",
+    survey_sent: "gevraagd, nog geen antwoord",
+    survey_answered: "beantwoord",
     filter_channel: "Kanaal",
     filter_tag: "Label",
     all_channels: "Alle kanalen",
@@ -586,6 +601,13 @@ static INBOX_EN: InboxTexts = InboxTexts {
     kind_follow_up: "promise in words",
     kind_call_ahead: "call ahead",
     kind_appointment: "appointment",
+    kind_recovery: "recovery call",
+    kind_survey: "survey",
+    survey_csat: "satisfaction",
+    survey_nps: "recommending us",
+    survey_exit: "leaving",
+    survey_sent: "asked, no answer yet",
+    survey_answered: "answered",
     filter_channel: "Channel",
     filter_tag: "Tag",
     all_channels: "All channels",
@@ -628,6 +650,15 @@ static INBOX_EN: InboxTexts = InboxTexts {
 };
 
 impl InboxTexts {
+    /// What a survey asked, in words.
+    pub fn survey_kind(&self, kind: kept_domain::SurveyKind) -> &'static str {
+        match kind {
+            kept_domain::SurveyKind::Csat => self.survey_csat,
+            kept_domain::SurveyKind::Nps => self.survey_nps,
+            kept_domain::SurveyKind::Exit => self.survey_exit,
+        }
+    }
+
     /// What a promise of this kind is for.
     pub fn promise_kind(&self, kind: kept_domain::PromiseKind) -> &'static str {
         match kind {
@@ -636,6 +667,7 @@ impl InboxTexts {
             kept_domain::PromiseKind::Reply => self.kind_reply,
             kept_domain::PromiseKind::FollowUp => self.kind_follow_up,
             kept_domain::PromiseKind::CallAhead => self.kind_call_ahead,
+            kept_domain::PromiseKind::Recovery => self.kind_recovery,
         }
     }
 
@@ -651,6 +683,7 @@ impl InboxTexts {
             "customer" => self.kind_customer,
             "follow_up" => self.follow_ups,
             "appointment" => self.kind_appointment,
+            "survey" => self.kind_survey,
             _ => self.kind_call,
         }
     }
@@ -1129,6 +1162,8 @@ pub fn record_count(lang: Lang, table: &str, count: i64) -> Option<String> {
         ("waiting_list", Lang::En) => ("waiting-list entry", "waiting-list entries"),
         ("promises", Lang::Nl) => ("belofte", "beloftes"),
         ("promises", Lang::En) => ("promise", "promises"),
+        ("surveys", Lang::Nl) => ("klantvraag", "klantvragen"),
+        ("surveys", Lang::En) => ("survey", "surveys"),
         _ => return None,
     };
     (count > 0).then(|| format!("{count} {}", if count == 1 { one } else { many }))
@@ -1654,6 +1689,137 @@ impl BookingTexts {
             Done => self.status_done,
             NoShow => self.status_no_show,
             Cancelled => self.status_cancelled,
+        }
+    }
+}
+
+/// What a survey asks, naming the contact it is about ("Hoe ging uw gesprek met Sanne op
+/// 12 maart?"), in the survey's language: the e-mail and the answer page say the same.
+pub fn survey_question(survey: &kept_store::SurveyView, tz: chrono_tz::Tz, business: &str) -> Vec<String> {
+    use kept_domain::{SurveyKind, SurveyTrigger};
+    let lang = survey.lang;
+    let day = survey.created_at.with_timezone(&tz).date_naive();
+    let date = kept_domain::lang::day_and_month(lang, day);
+    let who = survey.handler_name.as_deref().map(crate::dto::first_name);
+    let about = match (survey.trigger, lang, who) {
+        (SurveyTrigger::Callback, Lang::Nl, Some(who)) => format!("uw telefoongesprek met {who} op {date}"),
+        (SurveyTrigger::Callback, Lang::En, Some(who)) => format!("your phone call with {who} on {date}"),
+        (SurveyTrigger::Appointment, Lang::Nl, Some(who)) => format!("uw afspraak bij {who} op {date}"),
+        (SurveyTrigger::Appointment, Lang::En, Some(who)) => format!("your appointment with {who} on {date}"),
+        (_, Lang::Nl, Some(who)) => format!("uw gesprek met {who} op {date}"),
+        (_, Lang::En, Some(who)) => format!("your conversation with {who} on {date}"),
+        (_, Lang::Nl, None) => format!("uw contact met ons op {date}"),
+        (_, Lang::En, None) => format!("your contact with us on {date}"),
+    };
+    match (survey.kind, lang) {
+        (SurveyKind::Csat, Lang::Nl) => vec![
+            format!("Hoe ging {about}?"),
+            "Klik op een cijfer, van 1 (slecht) tot 5 (heel goed). Daarna kunt u, als u wilt, iets toelichten."
+                .to_string(),
+        ],
+        (SurveyKind::Csat, Lang::En) => vec![
+            format!("How did {about} go?"),
+            "Click a number, from 1 (bad) to 5 (very good). Afterwards you can add a comment if you like.".to_string(),
+        ],
+        (SurveyKind::Nps, Lang::Nl) => vec![
+            format!("Hoe waarschijnlijk is het dat u {business} aanraadt aan een vriend of collega?"),
+            "Klik op een cijfer, van 0 (zeker niet) tot 10 (zeker wel).".to_string(),
+        ],
+        (SurveyKind::Nps, Lang::En) => vec![
+            format!("How likely are you to recommend {business} to a friend or colleague?"),
+            "Click a number, from 0 (not at all) to 10 (certainly).".to_string(),
+        ],
+        (SurveyKind::Exit, Lang::Nl) => vec![
+            "Jammer dat u weggaat. Wilt u ons vertellen waarom?".to_string(),
+            "Het kost u een halve minuut. We lezen elk antwoord zelf en doen er iets mee, ook voor wie na u komt."
+                .to_string(),
+        ],
+        (SurveyKind::Exit, Lang::En) => vec![
+            "We are sorry to see you go. Would you tell us why?".to_string(),
+            "It takes half a minute. We read every answer ourselves and act on it, also for those after you."
+                .to_string(),
+        ],
+    }
+}
+
+/// The customer's survey page.
+pub struct SurveyTexts {
+    pub title_csat: &'static str,
+    pub title_nps: &'static str,
+    pub title_exit: &'static str,
+    pub scale_csat: &'static str,
+    pub scale_nps: &'static str,
+    pub reasons: &'static str,
+    pub comment: &'static str,
+    pub send: &'static str,
+    /// Shown once the page sent the score from the link by itself.
+    pub saved: &'static str,
+    pub thanks_title: &'static str,
+    pub thanks: &'static str,
+    pub add_more: &'static str,
+    pub link_wrong_title: &'static str,
+    pub link_wrong: &'static str,
+    pub expired_title: &'static str,
+    pub expired: &'static str,
+    pub choose_score: &'static str,
+    pub choose_reason: &'static str,
+}
+
+const SURVEY_NL: SurveyTexts = SurveyTexts {
+    title_csat: "Hoe ging het?",
+    title_nps: "Zou u ons aanraden?",
+    title_exit: "Waarom gaat u weg?",
+    scale_csat: "1 is slecht, 5 is heel goed",
+    scale_nps: "0 is zeker niet, 10 is zeker wel",
+    reasons: "Wat is de belangrijkste reden?",
+    comment: "Wilt u iets toelichten? (mag leeg blijven)",
+    send: "Versturen",
+    saved: "Dank u wel, uw cijfer is opgeslagen. Wilt u nog iets toelichten? Dat kan hieronder.",
+    thanks_title: "Dank u wel",
+    thanks: "Uw antwoord is opgeslagen. We lezen het zelf.",
+    add_more: "Nog iets toevoegen of uw antwoord veranderen? Dat kan hieronder.",
+    link_wrong_title: "Deze link klopt niet",
+    link_wrong: "De link is niet compleet of veranderd. Gebruik de link uit onze e-mail.",
+    expired_title: "Deze link werkt niet meer",
+    expired: "Deze vraag kon tot 30 dagen na onze e-mail beantwoord worden. Dank u voor de moeite.",
+    choose_score: "Kies een cijfer.",
+    choose_reason: "Kies een van de redenen.",
+};
+
+const SURVEY_EN: SurveyTexts = SurveyTexts {
+    title_csat: "How did it go?",
+    title_nps: "Would you recommend us?",
+    title_exit: "Why are you leaving?",
+    scale_csat: "1 is bad, 5 is very good",
+    scale_nps: "0 is certainly not, 10 is certainly",
+    reasons: "What is the main reason?",
+    comment: "Anything you would like to add? (optional)",
+    send: "Send",
+    saved: "Thank you, your score has been saved. Anything to add? You can do so below.",
+    thanks_title: "Thank you",
+    thanks: "Your answer has been saved. We read it ourselves.",
+    add_more: "Want to add something or change your answer? You can do so below.",
+    link_wrong_title: "This link is not right",
+    link_wrong: "The link is incomplete or was changed. Please use the link from our e-mail.",
+    expired_title: "This link no longer works",
+    expired: "This question could be answered up to 30 days after our e-mail. Thank you for taking the trouble.",
+    choose_score: "Choose a score.",
+    choose_reason: "Choose one of the reasons.",
+};
+
+pub fn survey_texts(lang: Lang) -> &'static SurveyTexts {
+    match lang {
+        Lang::Nl => &SURVEY_NL,
+        Lang::En => &SURVEY_EN,
+    }
+}
+
+impl SurveyTexts {
+    pub fn title(&self, kind: kept_domain::SurveyKind) -> &'static str {
+        match kind {
+            kept_domain::SurveyKind::Csat => self.title_csat,
+            kept_domain::SurveyKind::Nps => self.title_nps,
+            kept_domain::SurveyKind::Exit => self.title_exit,
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod inbound_email;
 pub mod notify;
 pub mod search;
 pub mod state;
+pub mod survey_settings;
 pub mod templates;
 pub mod workers;
 

@@ -93,6 +93,7 @@ pub async fn run_timers(state: AppState, mut stop: watch::Receiver<bool>) {
         check_deadlines(&state).await;
         send_appointment_reminders(&state).await;
         send_appointment_digests(&state).await;
+        send_surveys(&state).await;
         tokio::select! {
             _ = tokio::time::sleep(state.settings().worker_interval) => {}
             _ = stop.changed() => {}
@@ -111,6 +112,16 @@ pub async fn send_appointment_reminders(state: &AppState) -> usize {
 pub async fn send_appointment_digests(state: &AppState) -> usize {
     let queued = state.store.send_due_digests(state.clock.now(), state.fanout()).await;
     wake_outbox_for(state, queued, "day digests")
+}
+
+/// Queues the surveys due to be sent, and the one reminder of those left unanswered.
+pub async fn send_surveys(state: &AppState) -> usize {
+    let remind_after = state.settings().business_settings.surveys.reminder_after();
+    let queued = state
+        .store
+        .send_due_surveys(state.clock.now(), remind_after, state.fanout())
+        .await;
+    wake_outbox_for(state, queued, "surveys")
 }
 
 /// Wakes the outbox when something was queued. A failure is logged: the next tick tries again.

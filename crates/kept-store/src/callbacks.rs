@@ -93,6 +93,7 @@ pub(crate) async fn record_outcome(conn: &mut AnyConnection, outcome: &NewOutcom
         detail: Some(outcome_text),
     };
     promises::close(conn, &promise_id, Closing::Fulfilled, actor, outcome.now).await?;
+    promises::customer_contacted(conn, &customer_id, actor, outcome.now).await?;
     let now = to_ms(outcome.now);
     let call_id = new_id();
     sqlx::query(
@@ -158,7 +159,10 @@ pub(crate) async fn record_outcome(conn: &mut AnyConnection, outcome: &NewOutcom
         fanout: outcome.fanout,
         now: outcome.now,
     };
-    outbox::announce(conn, &[announcement]).await
+    outbox::announce(conn, &[announcement]).await?;
+    // kept's own reaction (asking a customer who was reached how it went).
+    let hook = outbox::hook_row(OutboxEvent::CallbackOutcome, &outcome.callback_id, outcome.now);
+    outbox::insert(conn, &[hook]).await
 }
 
 /// A customer's callback requests and calls, newest first.

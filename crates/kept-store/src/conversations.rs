@@ -294,9 +294,9 @@ pub(crate) async fn record_reply(conn: &mut AnyConnection, reply: &NewReply) -> 
 /// again meanwhile) or has already ended.
 pub(crate) async fn reply_delivered(conn: &mut AnyConnection, message_id: &str) -> Result<()> {
     let row = sqlx::query(
-        "SELECT m.staff_id, m.created_ms, p.id AS promise_id FROM messages m \
+        "SELECT m.staff_id, m.created_ms, m.customer_id, p.id AS promise_id FROM messages m \
          JOIN conversations c ON c.id = m.conversation_id \
-         JOIN promises p ON p.id = c.promise_id AND p.status = 'open' AND p.created_ms <= m.created_ms \
+         LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open' AND p.created_ms <= m.created_ms \
          WHERE m.id = $1",
     )
     .bind(message_id)
@@ -306,12 +306,16 @@ pub(crate) async fn reply_delivered(conn: &mut AnyConnection, message_id: &str) 
         return Ok(());
     };
     let staff_id: Option<String> = row.try_get("staff_id")?;
-    let promise_id: String = row.try_get("promise_id")?;
     let actor = Actor {
         staff_id: staff_id.as_deref(),
         detail: Some("replied"),
     };
     let written = from_ms(row.try_get("created_ms")?);
+    let customer_id: String = row.try_get("customer_id")?;
+    promises::customer_contacted(conn, &customer_id, actor, written).await?;
+    let Some(promise_id) = row.try_get::<Option<String>, _>("promise_id")? else {
+        return Ok(());
+    };
     match promises::close(conn, &promise_id, Closing::Fulfilled, actor, written).await {
         // Closed by someone else in the meantime: nothing left to keep.
         Ok(_) | Err(StoreError::Conflict(_)) => Ok(()),
@@ -621,6 +625,11 @@ pub(crate) async fn change(
                 let closing = Closing::Cancelled(CancelReason::Resolved);
                 promises::close(conn, promise, closing, actor, now).await?;
             }
+            if *status == ConversationStatus::Resolved {
+                // kept's own reaction (asking the customer how it went).
+                let hook = outbox::hook_row(OutboxEvent::ConversationResolved, id, now);
+                outbox::insert(conn, &[hook]).await?;
+            }
         }
         ConversationChange::Tags { add, remove } => {
             for tag in add {
@@ -678,6 +687,9 @@ pub(crate) async fn timeline(pool: &AnyPool, customer_id: &str) -> Result<Vec<Ti
          UNION ALL \
          SELECT 'promise', r.created_ms, r.kind, r.status, CAST(r.due_ms AS TEXT), s.name, r.id, 1, r.subject_id FROM promises r \
          LEFT JOIN staff s ON s.id = r.owner_id WHERE r.customer_id = $1 \
+         UNION ALL \
+         SELECT 'survey', COALESCE(v.answered_ms, v.sent_ms), v.kind, v.status, CAST(v.score AS TEXT), s.name, v.id, 0, v.id \
+         FROM surveys v LEFT JOIN staff s ON s.id = v.handler_id WHERE v.customer_id = $1 AND v.status <> 'planned' \
          ORDER BY 2, 8, 7",
     )
     .bind(customer_id)

@@ -180,6 +180,26 @@ pub const REGISTER: &[Holding] = &[
         export: &["id", "kind", "status", "owner_id", "due_ms", "created_ms", "closed_ms"],
         on_erase: OnErase::Anonymise,
     },
+    // What the customer was asked and answered; after promises, since a low answer's
+    // recovery promise is referred to from here.
+    own(
+        "surveys",
+        &[
+            "id",
+            "kind",
+            "trigger_kind",
+            "email",
+            "name",
+            "lang",
+            "status",
+            "sent_ms",
+            "score",
+            "reason",
+            "comment",
+            "answered_ms",
+            "created_ms",
+        ],
+    ),
     // The search index repeats the words of messages, notes and calls; it is derived, so an
     // export leaves it out, but an erase must remove it.
     own("search_index", &[]),
@@ -384,7 +404,8 @@ async fn subject_ids(conn: &mut AnyConnection, customer_id: &str) -> Result<Vec<
          UNION ALL SELECT id FROM follow_ups WHERE customer_id = $1 \
          UNION ALL SELECT id FROM promises WHERE customer_id = $1 \
          UNION ALL SELECT id FROM appointments WHERE customer_id = $1 \
-         UNION ALL SELECT id FROM waiting_list WHERE customer_id = $1",
+         UNION ALL SELECT id FROM waiting_list WHERE customer_id = $1 \
+         UNION ALL SELECT id FROM surveys WHERE customer_id = $1",
     )
     .bind(customer_id)
     .fetch_all(&mut *conn)

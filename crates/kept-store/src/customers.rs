@@ -7,6 +7,7 @@ use sqlx::{AnyConnection, AnyPool, Row};
 use crate::customer_data;
 use crate::dialect::{Dialect, placeholders};
 use crate::model::{Contact, CustomerView, NewRecord};
+use crate::promises::{self, Actor};
 use crate::search::{IndexEntry, Indexed, index};
 use crate::time::to_ms;
 use crate::{Result, StoreError};
@@ -214,6 +215,13 @@ pub(crate) async fn add_record(
     match query.execute(&mut *conn).await.map_err(StoreError::from) {
         Ok(_) => {
             index_record(conn, customer_id, &id, record, now).await?;
+            if let NewRecord::Call { .. } = record {
+                let actor = Actor {
+                    staff_id: Some(staff_id),
+                    detail: Some("called"),
+                };
+                promises::customer_contacted(conn, customer_id, actor, now).await?;
+            }
             Ok(id)
         }
         // A customer or conversation that does not exist fails the foreign key.

@@ -23,6 +23,7 @@ mod search;
 mod settings;
 mod sql;
 mod staff;
+mod surveys;
 mod templates;
 mod time;
 
@@ -41,13 +42,14 @@ pub use error::StoreError;
 pub use model::*;
 pub use schedules::{Absence, BookingFacts, Location, LocationInput, Schedules, Service, ServiceInput, StaffSchedule};
 pub use sql::SqlStore;
+pub use surveys::{NewRecovery, NewSurvey, SurveyAnswer, SurveyFilter, SurveyView, Surveys};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// Everything kept keeps. Methods that change several tables do so in one transaction,
 /// together with the outbox rows that announce the change.
 #[async_trait]
-pub trait Store: Schedules + Appointments + Digests + Send + Sync + 'static {
+pub trait Store: Schedules + Appointments + Digests + Surveys + Send + Sync + 'static {
     fn dialect(&self) -> Dialect;
 
     // Staff, sessions and tokens.
@@ -97,6 +99,7 @@ pub trait Store: Schedules + Appointments + Digests + Send + Sync + 'static {
     async fn customer_history(&self, customer_id: &str) -> Result<Vec<HistoryEntry>>;
     async fn promise_history(&self, promise_id: &str) -> Result<Vec<PromiseHistoryEntry>>;
     async fn promise(&self, id: &str) -> Result<Option<PromiseRecord>>;
+    async fn list_promises(&self, filter: &PromiseFilter) -> Result<Vec<PromiseListed>>;
 
     // Timers: each reminder and escalation is recorded once, however many nodes look.
     async fn remind_due(&self, now: DateTime<Utc>, lead: Duration, fanout: Fanout) -> Result<usize>;

@@ -20,6 +20,18 @@ pub struct Staff {
 }
 
 impl Staff {
+    /// This person as one to hand work to (never assigned before, as far as this knows).
+    pub fn candidate(&self) -> kept_domain::staff::Candidate {
+        kept_domain::staff::Candidate {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            role: self.role,
+            away: self.away,
+            delegate_id: self.delegate_id.clone(),
+            last_assigned_ms: None,
+        }
+    }
+
     /// Invited, but no password chosen yet (an empty hash never verifies).
     pub fn invited(&self) -> bool {
         self.password_hash.is_empty()
@@ -166,6 +178,31 @@ pub struct HistoryEntry {
     pub detail: String,
     pub note: Option<String>,
     pub staff_name: Option<String>,
+}
+
+/// Which promises to list.
+#[derive(Debug, Clone, Default)]
+pub struct PromiseFilter {
+    pub kinds: Vec<PromiseKind>,
+    pub status: Option<PromiseStatus>,
+    pub customer_id: Option<String>,
+    pub owner_id: Option<String>,
+    pub limit: i64,
+}
+
+/// A promise in a list, with the names a page shows.
+#[derive(Debug, Clone)]
+pub struct PromiseListed {
+    pub id: String,
+    pub kind: PromiseKind,
+    pub status: PromiseStatus,
+    pub subject_id: String,
+    pub customer_id: Option<String>,
+    pub customer_name: Option<String>,
+    pub owner_id: Option<String>,
+    pub owner_name: Option<String>,
+    pub due_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -11,7 +11,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::dialect::{Dialect, parse_enum, values_list};
-use crate::model::{Fanout, PromiseHistoryEntry, PromiseRecord};
+use crate::model::{Fanout, PromiseFilter, PromiseHistoryEntry, PromiseListed, PromiseRecord};
 use crate::outbox::{self, Announcement};
 use crate::time::{from_ms, to_ms};
 use crate::{Result, StoreError};
@@ -115,20 +115,40 @@ pub(crate) async fn cancel_open_for_customer(
     customer_id: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let rows = sqlx::query("SELECT id FROM promises WHERE customer_id = $1 AND status = 'open'")
-        .bind(customer_id)
-        .fetch_all(&mut *conn)
-        .await?;
+    let closing = Closing::Cancelled(CancelReason::Erased);
+    close_open_for_customer(conn, customer_id, None, closing, Actor::default(), now).await
+}
+
+/// Someone called or answered the customer: their open recovery calls are fulfilled (kept,
+/// or broken when late).
+pub(crate) async fn customer_contacted(
+    conn: &mut AnyConnection,
+    customer_id: &str,
+    actor: Actor<'_>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let kind = Some(PromiseKind::Recovery);
+    close_open_for_customer(conn, customer_id, kind, Closing::Fulfilled, actor, now).await
+}
+
+/// Ends a customer's open promises (of one kind, when given) the same way.
+async fn close_open_for_customer(
+    conn: &mut AnyConnection,
+    customer_id: &str,
+    kind: Option<PromiseKind>,
+    closing: Closing,
+    actor: Actor<'_>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let rows =
+        sqlx::query("SELECT id FROM promises WHERE customer_id = $1 AND status = 'open' AND kind = COALESCE($2, kind)")
+            .bind(customer_id)
+            .bind(kind.map(PromiseKind::as_str))
+            .fetch_all(&mut *conn)
+            .await?;
     for row in rows {
         let id: String = row.try_get("id")?;
-        close(
-            conn,
-            &id,
-            Closing::Cancelled(CancelReason::Erased),
-            Actor::default(),
-            now,
-        )
-        .await?;
+        close(conn, &id, closing, actor, now).await?;
     }
     Ok(())
 }
@@ -250,6 +270,62 @@ async fn record_event(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Promises by kind, status, customer and owner; open ones soonest due first, others newest first.
+pub(crate) async fn list(pool: &AnyPool, filter: &PromiseFilter) -> Result<Vec<PromiseListed>> {
+    let mut conditions = Vec::new();
+    let mut values: Vec<&str> = Vec::new();
+    let equal_to = [
+        ("p.status", filter.status.map(PromiseStatus::as_str)),
+        ("p.customer_id", filter.customer_id.as_deref()),
+        ("p.owner_id", filter.owner_id.as_deref()),
+    ];
+    for (column, value) in equal_to {
+        if let Some(value) = value {
+            values.push(value);
+            conditions.push(format!("{column} = ${}", values.len()));
+        }
+    }
+    let kinds: Vec<&str> = filter.kinds.iter().map(|k| k.as_str()).collect();
+    // Kinds are the domain's own codes, never text from a request.
+    let kind_list = kinds.iter().map(|k| format!("'{k}'")).collect::<Vec<_>>().join(", ");
+    if !kinds.is_empty() {
+        conditions.push(format!("p.kind IN ({kind_list})"));
+    }
+    let condition = match conditions.is_empty() {
+        true => String::new(),
+        false => format!("WHERE {}", conditions.join(" AND ")),
+    };
+    let sql = format!(
+        "SELECT p.id, p.kind, p.status, p.subject_id, p.customer_id, c.name AS customer_name, p.owner_id, \
+         s.name AS owner_name, p.due_ms, p.created_ms FROM promises p \
+         LEFT JOIN customers c ON c.id = p.customer_id LEFT JOIN staff s ON s.id = p.owner_id {condition} \
+         ORDER BY CASE WHEN p.status = 'open' THEN p.due_ms ELSE -p.created_ms END, p.id LIMIT ${}",
+        values.len() + 1
+    );
+    let rows = values
+        .iter()
+        .fold(sqlx::query(&sql), |q, v| q.bind(*v))
+        .bind(filter.limit.clamp(1, 500))
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PromiseListed {
+                id: r.try_get("id")?,
+                kind: parse_enum(r.try_get("kind")?, PromiseKind::parse)?,
+                status: parse_enum(r.try_get("status")?, PromiseStatus::parse)?,
+                subject_id: r.try_get("subject_id")?,
+                customer_id: r.try_get("customer_id")?,
+                customer_name: r.try_get("customer_name")?,
+                owner_id: r.try_get("owner_id")?,
+                owner_name: r.try_get("owner_name")?,
+                due_at: from_ms(r.try_get("due_ms")?),
+                created_at: from_ms(r.try_get("created_ms")?),
+            })
+        })
+        .collect()
 }
 
 pub(crate) async fn get(pool: &AnyPool, id: &str) -> Result<Option<PromiseRecord>> {

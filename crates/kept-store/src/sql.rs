@@ -333,6 +333,10 @@ impl Store for SqlStore {
         promises::get(&self.read, id).await
     }
 
+    async fn list_promises(&self, filter: &PromiseFilter) -> Result<Vec<PromiseListed>> {
+        promises::list(&self.read, filter).await
+    }
+
     async fn remind_due(&self, now: DateTime<Utc>, lead: Duration, fanout: Fanout) -> Result<usize> {
         self.reach_due(&REMINDER, now, lead, fanout).await
     }

@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use hmac::{Hmac, Mac};
 use kept_domain::booking::{
     Availability, CLAIM_MINUTES, DEFAULT_CALL_AHEAD_MINUTES, DEFAULT_HORIZON_DAYS, DEFAULT_MIN_NOTICE_MINUTES, Slot,
     parse_week, reminder_times,
@@ -17,17 +16,15 @@ use kept_store::{
     NewWaiting, Service, ServiceInput, Staff, StaffSchedule, StoreError, WaitingView,
 };
 use serde::Deserialize;
-use sha2::Sha256;
 use utoipa::ToSchema;
 
-use super::{App, Change, authorize};
+use super::{App, Change, authorize, links};
 use crate::error::AppError;
 
 const MAX_NAME_CHARS: usize = 100;
 const MAX_ADDRESS_CHARS: usize = 300;
 /// Free times offered instead of one that was just taken.
 const NEXT_SLOTS: usize = 5;
-const MANAGE_KEY: &str = "appointment_links";
 
 /// A location as the owner sends it.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -550,34 +547,16 @@ async fn slot_taken(app: &App, location_id: &str, service_id: &str, start: DateT
     AppError::SlotTaken(next.into_iter().map(|s| (s.start, s.end)).collect())
 }
 
-/// The signature that makes a manage link: HMAC-SHA256 of the appointment's id under a key
-/// made once per installation and shared by every node through the database. A link is bound
-/// to the appointment, not its time, so it keeps working after a reschedule.
-async fn manage_signature(app: &App, id: &str) -> Result<String, AppError> {
-    let key = app
-        .store
-        .signing_key(MANAGE_KEY, &crate::auth::new_token(), app.clock.now())
-        .await?;
-    let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).map_err(|e| AppError::Internal(e.to_string()))?;
-    mac.update(b"manage:");
-    mac.update(id.as_bytes());
-    let bytes = mac.finalize().into_bytes();
-    Ok(hex::encode(&bytes[..16]))
-}
-
 /// The customer's link to see, move or cancel their appointment.
 pub async fn manage_url(app: &App, id: &str) -> Result<String, AppError> {
-    let signature = manage_signature(app, id).await?;
+    let signature = links::sign(app, links::APPOINTMENT, id).await?;
     Ok(format!("{}/appointments/{id}/{signature}", app.settings().base_url))
 }
 
 /// The appointment a manage link is for, if the link is genuine and the appointment has not
 /// passed; `Gone` once it has, `NotFound` for a link that was tampered with.
 pub async fn managed(app: &App, id: &str, signature: &str) -> Result<AppointmentView, AppError> {
-    let expected = manage_signature(app, id).await?;
-    if !crate::auth::same_secret(&expected, signature) {
-        return Err(AppError::NotFound);
-    }
+    links::verify(app, links::APPOINTMENT, id, signature).await?;
     let appointment = app.store.appointment(id).await?.ok_or(AppError::NotFound)?;
     if appointment.end <= app.clock.now() {
         return Err(AppError::Gone("this appointment has passed".into()));

@@ -31,6 +31,13 @@ const KEYS: &[&str] = &[
     "reminder_lead_minutes",
     "retry_after_minutes",
     "appointment_reminders",
+    "surveys.delay_minutes",
+    "surveys.reminder_after_days",
+    "surveys.cap_days",
+    "surveys.nps_every_days",
+    "surveys.exit_reasons",
+    "surveys.intro_nl",
+    "surveys",
     "channel_webhooks",
 ];
 

@@ -5,11 +5,13 @@ mod appointments;
 mod records;
 mod requests;
 pub mod schemas;
+mod surveys;
 mod tone;
 
 pub use appointments::*;
 pub use records::*;
 pub use requests::*;
+pub use surveys::*;
 pub use tone::*;
 
 use chrono::{DateTime, Utc};
@@ -98,7 +100,8 @@ pub struct OutcomeRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WebhookEvent {
     /// callback.created, callback.outcome, promise.reminder, promise.escalated, message.*, or
-    /// appointment.booked, .rescheduled, .cancelled, .reminder, .on_my_way, .done.
+    /// appointment.booked, .rescheduled, .cancelled, .reminder, .on_my_way, .done, or
+    /// survey.answered.
     pub event: String,
     /// Unique per delivery; the same on retries, so receivers can ignore duplicates.
     pub delivery_id: i64,
@@ -116,6 +119,9 @@ pub struct WebhookEvent {
     /// finds the customer's phone number and the time in it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub appointment: Option<AppointmentJson>,
+    /// For survey.answered and recovery promises: the survey with its score and comment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub survey: Option<SurveyJson>,
 }
 
 /// `?limit=`: `default` when absent; outside 1 to `max` it is refused rather than quietly

@@ -553,6 +553,18 @@ fn timeline_row(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) -> Tim
                 .unwrap_or_default();
             format!("{start} · {status}")
         }
+        // A survey: what was asked, whether it was answered, and the score.
+        "survey" => {
+            let asked = kept_domain::SurveyKind::parse(&entry.channel).map_or("", |k| i.survey_kind(k));
+            let status = match entry.text.as_str() {
+                "answered" => i.survey_answered,
+                _ => i.survey_sent,
+            };
+            match &entry.note {
+                Some(score) => format!("{asked}: {status} · {score}"),
+                None => format!("{asked}: {status}"),
+            }
+        }
         // A call attempt: its outcome in words, with the note taken about it.
         "call" => {
             let outcome = outcome_label(&entry.text, texts(clock.lang));
@@ -568,7 +580,7 @@ fn timeline_row(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) -> Tim
         kind: i.kind(&entry.kind),
         // A promise's "channel" is its kind: shown in words, never as a code.
         channel: match entry.kind.as_str() {
-            "appointment" => String::new(),
+            "appointment" | "survey" => String::new(),
             "promise" => PromiseKind::parse(&entry.channel).map_or_else(String::new, |k| i.promise_kind(k).to_string()),
             _ => channel_label(clock.lang, &entry.channel),
         },

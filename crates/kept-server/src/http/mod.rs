@@ -22,6 +22,8 @@ mod public;
 mod search;
 mod settings;
 mod staff;
+mod survey_pages;
+mod surveys;
 mod team;
 mod templates;
 mod tone;
@@ -63,6 +65,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/appointments/{id}/{signature}/reschedule",
             post(booking_pages::manage_reschedule),
+        )
+        .route(
+            "/survey/{id}/{signature}",
+            get(survey_pages::show).post(survey_pages::submit),
         )
         .layer(header_layer(
             header::CONTENT_SECURITY_POLICY,
@@ -203,6 +209,8 @@ pub fn router(state: AppState) -> Router {
             get(appointments::get_schedule).put(appointments::set_schedule),
         )
         .route("/api/v1/appointments", get(appointments::list))
+        .route("/api/v1/surveys", get(surveys::list))
+        .route("/api/v1/promises", get(surveys::promises))
         .route("/api/v1/calendar", get(appointments::calendar_url))
         .route("/api/v1/calendar/rotate", post(appointments::rotate_calendar_url))
         .route("/api/v1/appointments/{id}", get(appointments::get))
@@ -228,8 +236,15 @@ pub fn router(state: AppState) -> Router {
         .merge(staff)
         .merge(demo)
         .route("/healthz", get(healthz))
-        .route("/assets/kept.js", get(script))
-        .route("/assets/composer.js", get(composer_script))
+        .route("/assets/kept.js", get(|| script(include_str!("../../assets/kept.js"))))
+        .route(
+            "/assets/composer.js",
+            get(|| script(include_str!("../../assets/composer.js"))),
+        )
+        .route(
+            "/assets/survey.js",
+            get(|| script(include_str!("../../assets/survey.js"))),
+        )
         .route("/assets/kept.css", get(stylesheet))
         .layer(axum::middleware::from_fn(edge::refuse_unstorable))
         .layer(axum::middleware::from_fn_with_state(
@@ -260,18 +275,8 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-async fn script() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        include_str!("../../assets/kept.js"),
-    )
-}
-
-async fn composer_script() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        include_str!("../../assets/composer.js"),
-    )
+async fn script(body: &'static str) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], body)
 }
 
 async fn stylesheet() -> impl IntoResponse {

@@ -91,6 +91,8 @@ pub struct IdPath {
         super::appointments::join_waiting_list,
         super::appointments::calendar_url,
         super::appointments::rotate_calendar_url,
+        super::surveys::list,
+        super::surveys::promises,
         super::healthz
     ),
     components(schemas(CallbackJson, CreatedCallback, OutcomeRequest, ErrorBody, WebhookEvent)),

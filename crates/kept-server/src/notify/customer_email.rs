@@ -1,5 +1,6 @@
 //! E-mail to customers about their appointment — confirmation, change, cancellation,
-//! reminder, "on my way" — and to someone on the waiting list when a time frees up. Written
+//! reminder, "on my way" — and to someone on the waiting list when a time frees up (surveys
+//! have their own, in survey_email.rs). Written
 //! at delivery time from the appointment as it is then, in the customer's language.
 
 use askama::Template;
@@ -55,6 +56,7 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
             waiting.lang,
             waiting_mail(state, waiting).await?,
         ),
+        Subject::Survey(survey) => return super::survey_email::send(state, item, survey).await,
         _ => {
             return Err(permanent(
                 "a customer e-mail is about an appointment or the waiting list",

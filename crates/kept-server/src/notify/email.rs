@@ -6,6 +6,7 @@ use kept_domain::staff::{Candidate, acting_for};
 use kept_domain::{Lang, OutboxEvent};
 use kept_store::{
     AppointmentView, CallbackView, ConversationView, DigestView, FollowUpView, OutboxItem, PasswordLinkView, Staff,
+    SurveyView,
 };
 use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
@@ -34,6 +35,7 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
         Subject::FollowUp(follow_up) => Content::follow_up(state, item.event, follow_up, lang),
         Subject::Appointment(appointment) => Content::call_ahead(state, item.event, appointment, lang),
         Subject::Digest(digest) => Content::digest(state, digest, lang),
+        Subject::Survey(survey) => Content::recovery(state, item.event, survey, lang),
         Subject::Waiting(_) => {
             return Err(DeliveryError::Permanent(
                 "the waiting list e-mails customers only".into(),
@@ -130,17 +132,7 @@ async fn recipient(state: &AppState, item: &OutboxItem) -> Result<Staff, Deliver
         .as_deref()
         .ok_or_else(|| DeliveryError::Permanent("no recipient".into()))?;
     let staff = state.store.list_staff().await.map_err(temporary)?;
-    let candidates: Vec<Candidate> = staff
-        .iter()
-        .map(|s| Candidate {
-            id: s.id.clone(),
-            name: s.name.clone(),
-            role: s.role,
-            away: s.away,
-            delegate_id: s.delegate_id.clone(),
-            last_assigned_ms: None,
-        })
-        .collect();
+    let candidates: Vec<Candidate> = staff.iter().map(|s| s.candidate()).collect();
     let acting =
         acting_for(&candidates, id).ok_or_else(|| DeliveryError::Permanent("the recipient no longer exists".into()))?;
     staff
@@ -391,6 +383,61 @@ impl Content {
         let rows = [(labels[0], who), (labels[1], phone), (labels[2], address)];
         let link = format!("{}/staff/appointments/{}", settings.base_url, appointment.id);
         render(subject, &lead, &rows, labels[1], &link, labels[3])
+    }
+
+    /// A low score or a customer who left: call them. Also the reminder and escalation of
+    /// that call.
+    fn recovery(
+        state: &AppState,
+        event: OutboxEvent,
+        survey: &SurveyView,
+        lang: Lang,
+    ) -> Result<Content, askama::Error> {
+        let settings = &state.settings();
+        let tz = settings.business.time_zone();
+        let now = state.clock.now().with_timezone(&tz);
+        let who = survey.customer_name.as_deref().unwrap_or(&survey.email);
+        let i = crate::i18n::inbox_texts(lang);
+        let answer = match survey.score {
+            Some(score) => format!("{}: {score}", i.survey_kind(survey.kind)),
+            None => i.survey_kind(survey.kind).to_string(),
+        };
+        let owner = survey.handler_name.as_deref().unwrap_or("-");
+        let (subject, lead) = match (event, lang) {
+            (OutboxEvent::PromiseEscalated, Lang::Nl) => (
+                format!("Te laat: {who} is niet teruggebeld na een lage score"),
+                format!("{owner} had {who} moeten bellen. Neem het over of wijs het toe."),
+            ),
+            (OutboxEvent::PromiseEscalated, Lang::En) => (
+                format!("Overdue: {who} was not called after a low score"),
+                format!("{owner} should have called {who}. Take it over or reassign it."),
+            ),
+            (_, Lang::Nl) => (
+                format!("Bel {who}: {answer}"),
+                "Deze klant is niet tevreden. Bel binnen een werkdag en los het op; een gesprek of antwoord aan de klant houdt deze belofte.".to_string(),
+            ),
+            (_, Lang::En) => (
+                format!("Call {who}: {answer}"),
+                "This customer is not happy. Call within one business day and put it right; a call or reply to the customer keeps this promise.".to_string(),
+            ),
+        };
+        let labels = match lang {
+            Lang::Nl => ["Klant", "Antwoord", "Reden", "Opmerking", "Gevraagd", "Openen"],
+            Lang::En => ["Customer", "Answer", "Reason", "Comment", "Asked", "Open"],
+        };
+        let asked = survey.sent_at.map_or_else(String::new, |at| {
+            let at = at.with_timezone(&tz);
+            format!("{} {}", lang.day_phrase(at, now), at.format("%H:%M"))
+        });
+        let rows = [
+            (labels[0], who),
+            (labels[1], answer.as_str()),
+            (labels[2], survey.reason.as_deref().unwrap_or("-")),
+            (labels[3], survey.comment.as_deref().unwrap_or("-")),
+            (labels[4], asked.as_str()),
+        ];
+        let link = format!("{}/staff/customers/{}", settings.base_url, survey.customer_id);
+        render(subject, &lead, &rows, "", &link, labels[5])
     }
 
     /// A location's day: who is expected when, for whom, first visit or returning.

@@ -1,24 +1,68 @@
 //! kept's own reactions to events, delivered from the outbox like e-mail and webhooks: queued
 //! in the transaction of the change, run once by whichever node claims them, retried when
-//! they fail. An event without a reaction yet is delivered as done.
+//! they fail. Today: asking the customer how it went after a callback reached them, a
+//! resolved conversation or an appointment that took place.
 
-use kept_domain::OutboxEvent;
+use kept_domain::{CallbackStatus, OutboxEvent, SurveyTrigger};
 use kept_store::OutboxItem;
 
-use super::{DeliveryError, Subject};
+use super::{DeliveryError, Subject, temporary};
+use crate::app::{self, Contact};
 use crate::state::AppState;
 
-pub(super) async fn run(_state: &AppState, item: &OutboxItem, subject: &Subject) -> Result<(), DeliveryError> {
-    match (item.event, subject) {
-        // Where the survey issue (#12) asks the customer how the appointment went; until
-        // then the hook only records that the appointment took place.
-        (OutboxEvent::AppointmentDone, Subject::Appointment(appointment)) => {
-            tracing::debug!(appointment = %appointment.id, "appointment done");
-            Ok(())
+pub(super) async fn run(state: &AppState, item: &OutboxItem, subject: &Subject) -> Result<(), DeliveryError> {
+    let contact = match (item.event, subject) {
+        (OutboxEvent::CallbackOutcome, Subject::Callback(callback)) => (callback.status == CallbackStatus::Reached)
+            .then(|| Contact {
+                trigger: SurveyTrigger::Callback,
+                customer_id: callback.customer_id.clone(),
+                about_id: callback.id.clone(),
+                handler_id: callback.owner_id.clone(),
+                email: None,
+                name: callback.name.clone(),
+                lang: callback.lang,
+            }),
+        (OutboxEvent::ConversationResolved, Subject::Conversation(conversation)) => Some(Contact {
+            trigger: SurveyTrigger::Conversation,
+            customer_id: conversation.customer_id.clone(),
+            about_id: conversation.id.clone(),
+            handler_id: conversation.assignee_id.clone(),
+            // On e-mail the handle is the address; elsewhere the customer's address on record.
+            email: conversation
+                .handle
+                .clone()
+                .filter(|_| conversation.channel == app::EMAIL),
+            name: conversation.customer_name.clone(),
+            lang: conversation_lang(conversation),
+        }),
+        (OutboxEvent::AppointmentDone, Subject::Appointment(appointment)) => Some(Contact {
+            trigger: SurveyTrigger::Appointment,
+            customer_id: appointment.customer_id.clone(),
+            about_id: appointment.id.clone(),
+            handler_id: Some(appointment.staff_id.clone()),
+            email: Some(appointment.email.clone()),
+            name: Some(appointment.customer_name.clone()),
+            lang: appointment.lang,
+        }),
+        (event, _) => {
+            return Err(DeliveryError::Permanent(format!(
+                "kept has no reaction to {}",
+                event.as_str()
+            )));
         }
-        (event, _) => Err(DeliveryError::Permanent(format!(
-            "kept has no reaction to {}",
-            event.as_str()
-        ))),
+    };
+    if let Some(contact) = contact {
+        app::after_contact(state, contact).await.map_err(temporary)?;
     }
+    Ok(())
+}
+
+/// The language the customer wrote in, as far as their last message tells.
+fn conversation_lang(conversation: &kept_store::ConversationView) -> kept_domain::Lang {
+    let last = conversation
+        .messages
+        .iter()
+        .rev()
+        .find(|m| m.direction == kept_domain::conversation::Direction::Inbound);
+    last.map_or_else(Default::default, |m| kept_tone::detect_language(&m.body))
 }

@@ -7,6 +7,7 @@ mod customer_email;
 mod email;
 mod hooks;
 mod mailer;
+mod survey_email;
 pub mod webhook;
 
 pub use mailer::Mailer;
@@ -15,7 +16,7 @@ use chrono::{DateTime, Duration, Utc};
 use kept_domain::{Delivery, OutboxEvent, PromiseKind};
 use kept_store::{
     AppointmentView, CallbackView, ConversationView, DigestView, FollowUpView, OutboxItem, PasswordLinkView,
-    WaitingView,
+    SurveyView, WaitingView,
 };
 
 pub use calendar::{feed, invitation};
@@ -65,6 +66,8 @@ pub enum Subject {
     Waiting(WaitingView),
     /// A location's day: the "expected today" e-mail to its staff.
     Digest(DigestView),
+    /// A survey: asking the customer, or a low answer for staff.
+    Survey(SurveyView),
 }
 
 /// The kinds of record a notice can be about.
@@ -77,6 +80,7 @@ enum SubjectKind {
     Appointment,
     Waiting,
     Digest,
+    Survey,
 }
 
 impl SubjectKind {
@@ -89,6 +93,7 @@ impl SubjectKind {
             PromiseKind::Reply => SubjectKind::Conversation,
             PromiseKind::FollowUp => SubjectKind::FollowUp,
             PromiseKind::CallAhead => SubjectKind::Appointment,
+            PromiseKind::Recovery => SubjectKind::Survey,
         }
     }
 
@@ -102,6 +107,7 @@ impl SubjectKind {
             SubjectKind::Appointment => Subject::Appointment(found(store.appointment(id).await, "appointment")?),
             SubjectKind::Waiting => Subject::Waiting(found(store.waiting(id).await, "waiting-list entry")?),
             SubjectKind::Digest => Subject::Digest(found(store.location_digest(id).await, "day digest")?),
+            SubjectKind::Survey => Subject::Survey(found(store.survey(id).await, "survey")?),
         })
     }
 }
@@ -136,7 +142,9 @@ async fn subject_of(state: &AppState, item: &OutboxItem) -> Result<Subject, Deli
             let promise = found(store.promise(&item.subject_id).await, "promise")?;
             (SubjectKind::of_promise(promise.kind), promise.subject_id)
         }
-        OutboxEvent::MessageReceived => (SubjectKind::Conversation, item.subject_id.clone()),
+        OutboxEvent::MessageReceived | OutboxEvent::ConversationResolved => {
+            (SubjectKind::Conversation, item.subject_id.clone())
+        }
         OutboxEvent::MessageReply => {
             let conversation = store
                 .conversation_of_message(&item.subject_id)
@@ -154,6 +162,9 @@ async fn subject_of(state: &AppState, item: &OutboxItem) -> Result<Subject, Deli
         | OutboxEvent::AppointmentDone => (SubjectKind::Appointment, item.subject_id.clone()),
         OutboxEvent::AppointmentSlotFreed => (SubjectKind::Waiting, item.subject_id.clone()),
         OutboxEvent::AppointmentDigest => (SubjectKind::Digest, item.subject_id.clone()),
+        OutboxEvent::SurveyRequest | OutboxEvent::SurveyReminder | OutboxEvent::SurveyAnswered => {
+            (SubjectKind::Survey, item.subject_id.clone())
+        }
     };
     kind.load(state, &id).await
 }
@@ -176,6 +187,7 @@ mod tests {
             SubjectKind::of_promise(PromiseKind::CallbackRetry),
             SubjectKind::Callback
         );
+        assert_eq!(SubjectKind::of_promise(PromiseKind::Recovery), SubjectKind::Survey);
     }
 
     #[test]

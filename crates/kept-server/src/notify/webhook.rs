@@ -31,6 +31,7 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
         conversation: None,
         follow_up: None,
         appointment: None,
+        survey: None,
     };
     match subject {
         Subject::Callback(view) => {
@@ -39,6 +40,7 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
         Subject::Conversation(view) => event.conversation = Some(view.into()),
         Subject::FollowUp(view) => event.follow_up = Some(view.into()),
         Subject::Appointment(view) => event.appointment = Some(view.into()),
+        Subject::Survey(view) => event.survey = Some(view.into()),
         Subject::Waiting(_) => {
             return Err(DeliveryError::Permanent(
                 "the waiting list is never sent to a webhook".into(),

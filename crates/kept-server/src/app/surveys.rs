@@ -1,0 +1,200 @@
+//! Asking customers how it went: planning a survey after a contact (under the owner's
+//! switches and the frequency cap), the signed answer link, recording an answer, and the
+//! recovery call a low answer asks for.
+
+use kept_domain::staff::{Candidate, acting_for};
+use kept_domain::survey::{LINK_DAYS, recovery_due};
+use kept_domain::{Lang, Role, SurveyKind, SurveyStatus, SurveyTrigger};
+use kept_store::{NewRecovery, NewSurvey, SurveyAnswer, SurveyView};
+
+use super::{App, links};
+use crate::error::AppError;
+
+/// Up to this many characters of comment are kept.
+pub const MAX_COMMENT_CHARS: usize = 2000;
+
+/// A contact kept may ask about.
+#[derive(Debug, Clone)]
+pub struct Contact {
+    pub trigger: SurveyTrigger,
+    pub customer_id: String,
+    /// The callback request, conversation, appointment or contract.
+    pub about_id: String,
+    /// Who handled it.
+    pub handler_id: Option<String>,
+    /// Where to ask; the customer's first e-mail address on record when `None`.
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub lang: Lang,
+}
+
+/// What a trigger asks: how it went, whether they would recommend us, or why they left.
+fn kind_for(trigger: SurveyTrigger) -> SurveyKind {
+    match trigger {
+        SurveyTrigger::Callback | SurveyTrigger::Conversation | SurveyTrigger::Appointment => SurveyKind::Csat,
+        SurveyTrigger::Schedule => SurveyKind::Nps,
+        SurveyTrigger::ContractLeft => SurveyKind::Exit,
+    }
+}
+
+/// Plans a survey after `contact` when the owner switched that trigger on, the customer has
+/// an e-mail address and was not asked anything within the cap. The survey's id, if planned.
+pub async fn after_contact(app: &App, contact: Contact) -> Result<Option<String>, AppError> {
+    let settings = app.settings();
+    let surveys = &settings.business_settings.surveys;
+    let wanted = match contact.trigger {
+        SurveyTrigger::Callback => surveys.csat_after_callback,
+        SurveyTrigger::Conversation => surveys.csat_after_conversation,
+        SurveyTrigger::Appointment => surveys.csat_after_appointment,
+        SurveyTrigger::Schedule => surveys.nps_every_days > 0,
+        SurveyTrigger::ContractLeft => true,
+    };
+    if !wanted {
+        return Ok(None);
+    }
+    let email = match contact.email {
+        Some(email) => Some(email),
+        None => app.store.customer_email(&contact.customer_id).await?,
+    };
+    let Some(email) = email else {
+        return Ok(None);
+    };
+    let now = app.clock.now();
+    let kind = kind_for(contact.trigger);
+    // Someone who just left is asked at once, while it is fresh; the rest after the delay.
+    let send_at = match kind {
+        SurveyKind::Exit => now,
+        _ => now + surveys.delay(),
+    };
+    let survey = NewSurvey {
+        customer_id: contact.customer_id,
+        kind,
+        trigger: contact.trigger,
+        about_id: Some(contact.about_id),
+        handler_id: contact.handler_id,
+        email,
+        name: contact.name,
+        lang: contact.lang,
+        send_at,
+        cap: surveys.cap(),
+        now,
+    };
+    Ok(app.store.plan_survey(survey).await?)
+}
+
+/// The customer's link to answer; `?score=N` is added per score in the e-mail.
+pub async fn answer_url(app: &App, id: &str) -> Result<String, AppError> {
+    let signature = links::sign(app, links::SURVEY, id).await?;
+    Ok(format!("{}/survey/{id}/{signature}", app.settings().base_url))
+}
+
+/// The survey a link is for, if the link is genuine and not expired; `Gone` after 30 days.
+pub async fn answerable(app: &App, id: &str, signature: &str) -> Result<SurveyView, AppError> {
+    links::verify(app, links::SURVEY, id, signature).await?;
+    let survey = app.store.survey(id).await?.ok_or(AppError::NotFound)?;
+    let sent_at = match (survey.status, survey.sent_at) {
+        (SurveyStatus::Planned, _) | (_, None) => return Err(AppError::NotFound),
+        (_, Some(sent_at)) => sent_at,
+    };
+    if app.clock.now() > sent_at + chrono::Duration::days(LINK_DAYS) {
+        return Err(AppError::Gone("this survey link has expired".into()));
+    }
+    Ok(survey)
+}
+
+/// An answer as the page posts it.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct AnswerForm {
+    pub score: Option<String>,
+    pub reason: Option<String>,
+    pub comment: Option<String>,
+}
+
+/// Records (or changes) an answer through a signed link. A score outside the survey's scale
+/// or a reason not on the list is refused, naming the field.
+pub async fn answer(app: &App, id: &str, signature: &str, form: &AnswerForm) -> Result<SurveyView, AppError> {
+    let survey = answerable(app, id, signature).await?;
+    let score = valid_score(survey.kind, form.score.as_deref())?;
+    let reason = valid_reason(app, survey.kind, form.reason.as_deref())?;
+    let comment = form
+        .comment
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(|c| c.chars().take(MAX_COMMENT_CHARS).collect::<String>());
+    if score.is_none() && reason.is_none() && comment.is_none() {
+        return Err(AppError::invalid("score", "required", "choose a score"));
+    }
+    let now = app.clock.now();
+    let low = survey.kind.needs_recovery(score.or(survey.score));
+    let recovery = match low && survey.recovery_id.is_none() {
+        true => Some(NewRecovery {
+            owner_id: recovery_owner(app, survey.handler_id.as_deref()).await?,
+            due_at: recovery_due(&app.settings().business.hours, now),
+        }),
+        false => None,
+    };
+    let answer = SurveyAnswer {
+        score,
+        reason,
+        comment,
+        recovery,
+        now,
+        fanout: app.fanout(),
+    };
+    let answered = app.store.answer_survey(id, answer).await?;
+    app.outbox_wake.notify_one();
+    if answered.recovery_id.is_some() && survey.recovery_id.is_none() {
+        app.announce(super::Change::Promises).await;
+    }
+    Ok(answered)
+}
+
+fn valid_score(kind: SurveyKind, score: Option<&str>) -> Result<Option<i64>, AppError> {
+    let Some(text) = score.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let range = kind.scores();
+    match (text.parse::<i64>(), range) {
+        (Ok(score), Some(range)) if range.contains(&score) => Ok(Some(score)),
+        (_, Some(range)) => Err(AppError::invalid(
+            "score",
+            "out_of_range",
+            format!("choose a score from {} to {}", range.start(), range.end()),
+        )),
+        (_, None) => Err(AppError::invalid("score", "not_asked", "this survey has no score")),
+    }
+}
+
+/// An exit reason is one of the owner's, in either language; it is kept as the Dutch text
+/// so that counting them does not depend on the customer's language.
+fn valid_reason(app: &App, kind: SurveyKind, reason: Option<&str>) -> Result<Option<String>, AppError> {
+    let Some(text) = reason.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let settings = app.settings();
+    let known = settings
+        .business_settings
+        .surveys
+        .exit_reasons
+        .iter()
+        .find(|r| r.nl == text || r.en == text);
+    match (kind, known) {
+        (SurveyKind::Exit, Some(reason)) => Ok(Some(reason.nl.clone())),
+        _ => Err(AppError::invalid(
+            "reason",
+            "unknown_reason",
+            "choose one of the reasons",
+        )),
+    }
+}
+
+/// Who makes a recovery call: whoever handled the contact (their stand-in while they are
+/// away), else an owner.
+async fn recovery_owner(app: &App, handler_id: Option<&str>) -> Result<Option<String>, AppError> {
+    let staff = app.store.list_staff().await?;
+    let candidates: Vec<Candidate> = staff.iter().filter(|s| s.active).map(|s| s.candidate()).collect();
+    let handler = handler_id.and_then(|id| acting_for(&candidates, id));
+    let owner = || candidates.iter().find(|c| c.role == Role::Owner && !c.away);
+    Ok(handler.or_else(owner).map(|c| c.id.clone()))
+}

@@ -1,0 +1,121 @@
+//! Surveys and promises as the API and webhooks show them.
+
+use chrono::{DateTime, Utc};
+use kept_store::SurveyView;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// A survey: what was asked of whom, and the answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SurveyJson {
+    pub id: String,
+    /// csat (1–5), nps (0–10) or exit (a reason).
+    #[schema(example = "csat")]
+    pub kind: String,
+    /// callback, conversation, appointment, schedule or contract_left.
+    #[schema(example = "conversation")]
+    pub trigger: String,
+    pub customer_id: String,
+    pub customer_name: Option<String>,
+    /// planned, sent or answered.
+    #[schema(example = "answered")]
+    pub status: String,
+    pub score: Option<i64>,
+    pub reason: Option<String>,
+    pub comment: Option<String>,
+    /// Who handled the contact it is about.
+    pub handler_id: Option<String>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub reminded_at: Option<DateTime<Utc>>,
+    pub answered_at: Option<DateTime<Utc>>,
+    /// The call a low answer asked for.
+    pub recovery_promise_id: Option<String>,
+}
+
+impl From<&SurveyView> for SurveyJson {
+    fn from(s: &SurveyView) -> Self {
+        SurveyJson {
+            id: s.id.clone(),
+            kind: s.kind.as_str().to_string(),
+            trigger: s.trigger.as_str().to_string(),
+            customer_id: s.customer_id.clone(),
+            customer_name: s.customer_name.clone(),
+            status: s.status.as_str().to_string(),
+            score: s.score,
+            reason: s.reason.clone(),
+            comment: s.comment.clone(),
+            handler_id: s.handler_id.clone(),
+            sent_at: s.sent_at,
+            reminded_at: s.reminded_at,
+            answered_at: s.answered_at,
+            recovery_promise_id: s.recovery_id.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SurveyQuery {
+    /// planned, sent or answered.
+    pub status: Option<String>,
+    /// csat, nps or exit.
+    pub kind: Option<String>,
+    /// Only this customer's.
+    pub customer: Option<String>,
+    /// Only answers with at most this score.
+    pub max_score: Option<i64>,
+    /// Up to 500 (default 100).
+    pub limit: Option<i64>,
+}
+
+/// A promise of any kind.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PromiseJson {
+    pub id: String,
+    /// callback, callback_retry, reply, follow_up, call_ahead, recovery …
+    #[schema(example = "recovery")]
+    pub kind: String,
+    /// open, kept, broken or cancelled.
+    #[schema(example = "open")]
+    pub status: String,
+    /// What it is about: the callback request, conversation, follow-up, appointment or survey.
+    pub subject_id: String,
+    pub customer_id: Option<String>,
+    pub customer_name: Option<String>,
+    pub owner_id: Option<String>,
+    pub owner_name: Option<String>,
+    pub due_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<&kept_store::PromiseListed> for PromiseJson {
+    fn from(p: &kept_store::PromiseListed) -> Self {
+        PromiseJson {
+            id: p.id.clone(),
+            kind: p.kind.as_str().to_string(),
+            status: p.status.as_str().to_string(),
+            subject_id: p.subject_id.clone(),
+            customer_id: p.customer_id.clone(),
+            customer_name: p.customer_name.clone(),
+            owner_id: p.owner_id.clone(),
+            owner_name: p.owner_name.clone(),
+            due_at: p.due_at,
+            created_at: p.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PromiseQuery {
+    /// One kind: callback, callback_retry, reply, follow_up, call_ahead, recovery.
+    pub kind: Option<String>,
+    /// open, kept, broken or cancelled.
+    pub status: Option<String>,
+    /// Only this customer's.
+    pub customer: Option<String>,
+    /// Only this staff member's.
+    pub owner: Option<String>,
+    /// Up to 500 (default 100).
+    pub limit: Option<i64>,
+}

@@ -1,0 +1,182 @@
+//! The customer's survey page, behind the signed links in the survey e-mail. A GET only shows
+//! the question (with the score from the link chosen); the answer is recorded by a POST — sent
+//! at once by the page's script, or by its button without script.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use kept_domain::Lang;
+use kept_store::SurveyView;
+use serde::Deserialize;
+
+use super::booking_pages::PublicNoticePage;
+use super::extract::request_lang;
+use super::pages::render;
+use crate::app::{self, AnswerForm};
+use crate::error::AppError;
+use crate::i18n::{SurveyTexts, Texts, survey_texts, texts};
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "survey.html")]
+pub struct SurveyPage {
+    pub t: &'static Texts,
+    pub s: &'static SurveyTexts,
+    pub business: String,
+    pub title: &'static str,
+    pub question: Vec<String>,
+    pub path: String,
+    pub scale: &'static str,
+    /// Each score and whether it is chosen.
+    pub scores: Vec<(i64, bool)>,
+    /// Each exit reason in the page's language and whether it is chosen.
+    pub reasons: Vec<(String, bool)>,
+    pub comment: String,
+    /// The page sends the chosen score by itself (opened from a score link).
+    pub send_now: bool,
+    pub notice: Option<&'static str>,
+    pub error: Option<&'static str>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SurveyQuery {
+    score: Option<String>,
+    lang: Option<String>,
+}
+
+/// The survey a link is for and the page's language, or the page that refuses the link.
+async fn opened(
+    state: &AppState,
+    id: &str,
+    signature: &str,
+    query: &SurveyQuery,
+    headers: &HeaderMap,
+) -> Result<Result<(SurveyView, Lang), Response>, AppError> {
+    match app::answerable(state, id, signature).await {
+        Ok(survey) => {
+            let lang = query.lang.as_deref().and_then(Lang::parse).unwrap_or(survey.lang);
+            Ok(Ok((survey, lang)))
+        }
+        Err(error) => link_refused(state, error, request_lang(query.lang.as_deref(), headers)).map(Err),
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Path((id, signature)): Path<(String, String)>,
+    Query(query): Query<SurveyQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let (survey, lang) = match opened(&state, &id, &signature, &query, &headers).await? {
+        Ok(opened) => opened,
+        Err(refused) => return Ok(refused),
+    };
+    let chosen = query.score.as_deref().and_then(|s| s.parse::<i64>().ok());
+    let in_scale = chosen.filter(|n| survey.kind.scores().is_some_and(|r| r.contains(n)));
+    let mut page = survey_page(&state, &survey, lang, &signature);
+    if let Some(score) = in_scale {
+        page.scores.iter_mut().for_each(|(n, c)| *c = *n == score);
+        page.send_now = survey.score != Some(score);
+    }
+    Ok(render(&page)?.into_response())
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    Path((id, signature)): Path<(String, String)>,
+    Query(query): Query<SurveyQuery>,
+    headers: HeaderMap,
+    Form(form): Form<AnswerForm>,
+) -> Result<Response, AppError> {
+    let (survey, lang) = match opened(&state, &id, &signature, &query, &headers).await? {
+        Ok(opened) => opened,
+        Err(refused) => return Ok(refused),
+    };
+    let s = survey_texts(lang);
+    match app::answer(&state, &id, &signature, &form).await {
+        Ok(answered) => {
+            let mut page = survey_page(&state, &answered, lang, &signature);
+            page.title = s.thanks_title;
+            page.notice = Some(s.thanks);
+            page.question = vec![s.add_more.to_string()];
+            Ok(render(&page)?.into_response())
+        }
+        Err(AppError::Invalid(problems)) => {
+            let mut page = survey_page(&state, &survey, lang, &signature);
+            page.comment = form.comment.unwrap_or_default();
+            page.error = Some(match problems.first().map(|p| p.field) {
+                Some("reason") => s.choose_reason,
+                _ => s.choose_score,
+            });
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+fn survey_page(state: &AppState, survey: &SurveyView, lang: Lang, signature: &str) -> SurveyPage {
+    let s = survey_texts(lang);
+    let settings = state.settings();
+    let business = settings.business.name.clone();
+    let shown = SurveyView { lang, ..survey.clone() };
+    let reasons = match survey.kind {
+        kept_domain::SurveyKind::Exit => settings
+            .business_settings
+            .surveys
+            .exit_reasons
+            .iter()
+            .map(|r| {
+                (
+                    r.label(lang).to_string(),
+                    survey.reason.as_deref() == Some(r.nl.as_str()),
+                )
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    SurveyPage {
+        t: texts(lang),
+        s,
+        title: s.title(survey.kind),
+        question: crate::i18n::survey_question(&shown, settings.business.time_zone(), &business)
+            .into_iter()
+            .take(1)
+            .collect(),
+        business,
+        path: format!("/survey/{}/{signature}", survey.id),
+        scale: match survey.kind {
+            kept_domain::SurveyKind::Nps => s.scale_nps,
+            _ => s.scale_csat,
+        },
+        scores: survey
+            .kind
+            .scores()
+            .map(|range| range.map(|n| (n, survey.score == Some(n))).collect())
+            .unwrap_or_default(),
+        reasons,
+        comment: survey.comment.clone().unwrap_or_default(),
+        send_now: false,
+        notice: None,
+        error: None,
+    }
+}
+
+/// A tampered link (404) or one past its 30 days (410), as a page in the reader's language.
+fn link_refused(state: &AppState, error: AppError, lang: Lang) -> Result<Response, AppError> {
+    let s = survey_texts(lang);
+    let (status, title, text) = match error {
+        AppError::NotFound => (StatusCode::NOT_FOUND, s.link_wrong_title, s.link_wrong),
+        AppError::Gone(_) => (StatusCode::GONE, s.expired_title, s.expired),
+        other => return Err(other),
+    };
+    let page = PublicNoticePage {
+        t: texts(lang),
+        business: state.settings().business.name.clone(),
+        title,
+        text,
+        link: None,
+    };
+    Ok((status, render(&page)?).into_response())
+}

@@ -1,0 +1,292 @@
+//! Asking customers how it went: a survey after a resolved conversation, a reached callback or
+//! an appointment done; the e-mail with one link per score (opening a link records nothing,
+//! the page's POST does); answering twice changes the answer; a low score becomes a recovery
+//! call for whoever handled the contact, kept when someone calls; one reminder; the frequency
+//! cap across triggers; tampered and expired links. On both databases.
+
+mod support;
+
+use chrono::Duration;
+use kept_domain::Clock;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::*;
+
+const JAN: &str = "jan.jansen@example.nl";
+
+async fn drained(server: &TestServer) {
+    eventually(10, "the outbox delivered", || async {
+        server.store.outbox_counts().await.unwrap().pending == 0
+    })
+    .await;
+}
+
+/// Jan writes in; the conversation is resolved. Its id and Jan's customer id.
+async fn resolved_conversation(server: &TestServer, message_id: &str) -> (String, String) {
+    let raw = format!(
+        "From: Jan Jansen <{JAN}>\r\nTo: winkel@fiets.test\r\nSubject: Band lek\r\n\
+         Message-ID: <{message_id}@example.nl>\r\n\r\nMijn band is alweer lek.\r\n"
+    );
+    let mail: Value = server.post_email(&raw).await.json().await.unwrap();
+    let conversation = mail["conversation_id"].as_str().unwrap().to_string();
+    let resolved = server
+        .api_post(
+            &format!("/api/v1/conversations/{conversation}/update"),
+            json!({"status": "resolved"}),
+        )
+        .await;
+    assert_eq!(resolved.status(), StatusCode::OK);
+    drained(server).await;
+    (conversation, mail["customer_id"].as_str().unwrap().to_string())
+}
+
+async fn surveys_of(server: &TestServer, customer: &str) -> Vec<Value> {
+    server
+        .api_get(&format!("/api/v1/surveys?customer={customer}"))
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Moves the clock and lets the timers send what is due.
+async fn later(server: &TestServer, by: Duration) {
+    server.clock.advance(by);
+    kept_server::workers::send_surveys(&server.running.state).await;
+    drained(server).await;
+}
+
+fn survey_mails(server: &TestServer) -> Vec<Mail> {
+    server
+        .smtp
+        .to(JAN)
+        .into_iter()
+        .filter(|m| m.subject.contains("Hoe ging het?"))
+        .collect()
+}
+
+/// The link of one score in the e-mail's text ("1: https://…?score=1").
+fn score_link(mail: &Mail, score: i64) -> String {
+    let line = mail
+        .text
+        .lines()
+        .find(|l| l.starts_with(&format!("{score}: ")))
+        .unwrap_or_else(|| panic!("no link for {score} in {}", mail.text));
+    line[format!("{score}: ").len()..].trim().to_string()
+}
+
+/// The path of a link to kept ("/survey/ID/SIG?score=1" → "/survey/ID/SIG").
+fn path_of(server: &TestServer, link: &str) -> String {
+    let path = link.trim_start_matches(&server.base);
+    path.split('?').next().unwrap().to_string()
+}
+
+async fn post_answer(server: &TestServer, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    server.http.post(server.url(path)).form(form).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_low_score_from_a_link_becomes_a_recovery_call_kept_by_calling() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let (conversation, customer) = resolved_conversation(&server, "band-1").await;
+        let planned = surveys_of(&server, &customer).await;
+        assert_eq!(planned.len(), 1, "{}", db.name);
+        assert_eq!(planned[0]["status"], "planned");
+        assert!(survey_mails(&server).is_empty(), "not before the hour's delay");
+
+        later(&server, Duration::minutes(61)).await;
+        let mails = survey_mails(&server);
+        assert_eq!(mails.len(), 1, "{}", db.name);
+        let handler: Value = server
+            .api_get(&format!("/api/v1/conversations/{conversation}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let first_name = handler["assignee_name"].as_str().unwrap();
+        assert!(
+            mails[0]
+                .text
+                .contains(&format!("Hoe ging uw gesprek met {first_name} op 24 november?")),
+            "{}",
+            mails[0].text
+        );
+        assert!(mails[0].text.starts_with("Beste Jan Jansen,"), "{}", mails[0].text);
+        assert!(
+            mails[0].html.contains("?score=5"),
+            "one click per score in the HTML part too"
+        );
+
+        // Opening the link (as a mail scanner does) records nothing; the page's POST does.
+        let link = score_link(&mails[0], 1);
+        let opened = server.http.get(&link).send().await.unwrap();
+        assert_eq!(opened.status(), StatusCode::OK);
+        let page = opened.text().await.unwrap();
+        assert!(page.contains("data-send-now"), "the page sends the score itself");
+        assert_eq!(surveys_of(&server, &customer).await[0]["status"], "sent", "{}", db.name);
+        let path = path_of(&server, &link);
+        let answered = post_answer(&server, &path, &[("score", "1")]).await;
+        assert_eq!(answered.status(), StatusCode::OK);
+        drained(&server).await;
+        let survey = surveys_of(&server, &customer).await.remove(0);
+        assert_eq!(survey["score"], 1);
+        let promise_id = survey["recovery_promise_id"]
+            .as_str()
+            .expect("a recovery call")
+            .to_string();
+        let recovery: Vec<Value> = server
+            .api_get(&format!("/api/v1/promises?kind=recovery&customer={customer}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(recovery.len(), 1, "{}", db.name);
+        assert_eq!(recovery[0]["id"], promise_id.as_str());
+        assert_eq!(recovery[0]["owner_id"], handler["assignee_id"], "whoever resolved it");
+        let due = chrono::DateTime::parse_from_rfc3339(recovery[0]["due_at"].as_str().unwrap()).unwrap();
+        assert_eq!(due, server.clock.now() + Duration::days(1), "one business day later");
+        let owner_mail = server
+            .smtp
+            .mails()
+            .into_iter()
+            .find(|m| m.subject.starts_with("Bel Jan Jansen"))
+            .expect("the handler hears of it at once");
+        assert!(owner_mail.subject.contains("tevredenheid: 1"), "{}", owner_mail.subject);
+
+        // Answering again changes the answer; there is still one answer and one recovery call.
+        let comment = "De monteur was onvriendelijk";
+        let again = post_answer(&server, &path, &[("score", "4"), ("comment", comment)]).await;
+        assert_eq!(again.status(), StatusCode::OK);
+        drained(&server).await;
+        let surveys = surveys_of(&server, &customer).await;
+        assert_eq!(surveys.len(), 1);
+        assert_eq!(
+            (surveys[0]["score"].clone(), surveys[0]["comment"].clone()),
+            (json!(4), json!(comment))
+        );
+        assert_eq!(surveys[0]["recovery_promise_id"], promise_id.as_str());
+        assert_eq!(server.hooks.events("survey.answered").len(), 2, "{}", db.name);
+
+        // No reminder once answered.
+        later(&server, Duration::days(4)).await;
+        assert_eq!(survey_mails(&server).len(), 1);
+
+        // Calling the customer keeps the recovery call... late: it was due three days ago.
+        let call = server
+            .api_post(
+                &format!("/api/v1/customers/{customer}/calls"),
+                json!({"direction": "outbound", "summary": "Excuses aangeboden"}),
+            )
+            .await;
+        assert_eq!(call.status(), StatusCode::CREATED);
+        let closed = server.store.promise(&promise_id).await.unwrap().unwrap();
+        assert_eq!(closed.status, kept_domain::PromiseStatus::Broken, "{}", db.name);
+        server.running.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn one_reminder_and_one_survey_per_customer_within_the_cap() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let (_, customer) = resolved_conversation(&server, "cap-1").await;
+        later(&server, Duration::minutes(61)).await;
+        assert_eq!(survey_mails(&server).len(), 1, "{}", db.name);
+        later(&server, Duration::days(3)).await;
+        // The background timers race the calls above: count after the outbox is empty.
+        kept_server::workers::send_surveys(&server.running.state).await;
+        drained(&server).await;
+        let mails = survey_mails(&server);
+        assert_eq!(mails.len(), 2, "{}: one reminder", db.name);
+        assert!(
+            mails[1].subject.starts_with("Herinnering: Hoe ging het?"),
+            "{}",
+            mails[1].subject
+        );
+        later(&server, Duration::days(2)).await;
+        assert_eq!(survey_mails(&server).len(), 2, "{}: only one", db.name);
+
+        // Within 14 days of the last question: another resolved conversation asks nothing.
+        resolved_conversation(&server, "cap-2").await;
+        assert_eq!(surveys_of(&server, &customer).await.len(), 1, "{}: capped", db.name);
+        // After them it asks again.
+        server.clock.advance(Duration::days(10));
+        resolved_conversation(&server, "cap-3").await;
+        assert_eq!(surveys_of(&server, &customer).await.len(), 2, "{}", db.name);
+        server.running.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn tampered_expired_and_wrong_answers_are_refused_with_a_page() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start(&db.url).await;
+    let (_, customer) = resolved_conversation(&server, "link-1").await;
+    later(&server, Duration::minutes(61)).await;
+    let link = score_link(&survey_mails(&server)[0], 2);
+    let path = path_of(&server, &link);
+    let tampered = format!("{}0", &path[..path.len() - 1]);
+    let refused = server.http.get(server.url(&tampered)).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+    assert!(refused.text().await.unwrap().contains("Deze link klopt niet"));
+    let posted = post_answer(&server, &tampered, &[("score", "2")]).await;
+    assert_eq!(posted.status(), StatusCode::NOT_FOUND);
+    let out_of_scale = post_answer(&server, &path, &[("score", "9")]).await;
+    assert_eq!(out_of_scale.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(out_of_scale.text().await.unwrap().contains("Kies een cijfer"));
+    assert_eq!(
+        surveys_of(&server, &customer).await[0]["status"],
+        "sent",
+        "nothing stored"
+    );
+    server.clock.advance(Duration::days(31));
+    let expired = server.http.get(&link).send().await.unwrap();
+    assert_eq!(expired.status(), StatusCode::GONE);
+    assert!(expired.text().await.unwrap().contains("Deze link werkt niet meer"));
+    server.running.stop().await;
+}
+
+/// The owner's switches decide which contacts are followed by a question; an appointment that
+/// took place is one of them.
+#[tokio::test]
+async fn the_owner_chooses_which_contacts_are_followed_by_a_question() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start(&db.url).await;
+    let off = server
+        .http
+        .put(server.url("/api/v1/settings"))
+        .bearer_auth(&server.owner_token)
+        .json(&json!({"surveys": {"csat_after_conversation": false}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(off.status(), StatusCode::OK);
+    let (_, customer) = resolved_conversation(&server, "off-1").await;
+    assert!(surveys_of(&server, &customer).await.is_empty(), "switched off");
+    let refused = server
+        .http
+        .put(server.url("/api/v1/settings"))
+        .bearer_auth(&server.owner_token)
+        .json(&json!({"surveys": {"cap_days": 9999}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["fields"][0]["field"], "surveys.cap_days", "{body}");
+
+    let sanne = staff_id(&server, &server.agent_email).await;
+    let (location, service) = eye_test(&server, std::slice::from_ref(&sanne)).await;
+    let booked = created(book(&server, booking(&location, &service, "2026-11-26T09:30:00+01:00")).await).await;
+    let done = format!("/api/v1/appointments/{}/done", booked["id"].as_str().unwrap());
+    assert_eq!(server.api_post(&done, json!({})).await.status(), StatusCode::OK);
+    drained(&server).await;
+    let asked: Vec<Value> = server.api_get("/api/v1/surveys?kind=csat").await.json().await.unwrap();
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0]["trigger"], "appointment");
+    assert_eq!(asked[0]["handler_id"], sanne.as_str());
+    let wrong = server.api_get("/api/v1/surveys?kind=happy").await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    server.running.stop().await;
+}
