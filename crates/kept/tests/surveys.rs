@@ -290,3 +290,100 @@ async fn the_owner_chooses_which_contacts_are_followed_by_a_question() {
     assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
     server.running.stop().await;
 }
+
+/// Staff see the answers (all, or only the low ones), the recovery call on the home page, the
+/// survey on the customer's timeline, and the owner changes the survey settings on the page.
+#[tokio::test]
+async fn staff_see_answers_and_recovery_calls_and_the_owner_sets_surveys_up() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start(&db.url).await;
+    let (_, customer) = resolved_conversation(&server, "page-1").await;
+    later(&server, Duration::minutes(61)).await;
+    let path = path_of(&server, &score_link(&survey_mails(&server)[0], 2));
+    let comment = "Te lang gewacht";
+    assert_eq!(
+        post_answer(&server, &path, &[("score", "2"), ("comment", comment)])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    drained(&server).await;
+
+    let (mut agent, _) = logged_in(&server, &server.agent_email).await;
+    let (status, answers) = agent.get(&server.url("/staff/surveys")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        answers.contains(comment) && answers.contains("tevredenheid"),
+        "{answers}"
+    );
+    let (_, low) = agent.get(&server.url("/staff/surveys?low=1")).await;
+    assert!(low.contains("Jan Jansen"), "{low}");
+    let (_, home) = agent.get(&server.url("/staff")).await;
+    let promises = &home[home.find("id=\"other-promises\"").expect("the promises list")..];
+    assert!(
+        promises.contains("terugbellen na lage score") && promises.contains("Jan Jansen"),
+        "{promises}"
+    );
+    let (_, card) = agent.get(&server.url(&format!("/staff/customers/{customer}"))).await;
+    assert!(card.contains("tevredenheid: beantwoord · 2"), "{card}");
+
+    let (mut owner, csrf) = logged_in(&server, &server.owner_email).await;
+    let (_, settings) = owner.get(&server.url("/staff/settings")).await;
+    assert!(settings.contains("id=\"surveys\"") && settings.contains("Te duur | Too expensive"));
+    let (_, page) = owner.get(&server.url("/staff/settings")).await;
+    let mut form = settings_form(&page);
+    form.retain(|(name, _)| name != "csat_after_conversation");
+    form.retain(|(name, _)| name != "cap_days");
+    form.push(("cap_days".into(), "30".into()));
+    form.push(("csrf".into(), csrf.clone()));
+    let fields: Vec<(&str, &str)> = form.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let saved = owner.post(&server.url("/staff/settings"), &fields).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER, "{}", saved.text().await.unwrap());
+    let document: Value = server.owner_get("/api/v1/settings").await.json().await.unwrap();
+    assert_eq!(document["surveys"]["csat_after_conversation"], false);
+    assert_eq!(document["surveys"]["csat_after_callback"], true);
+    assert_eq!(document["surveys"]["cap_days"], 30);
+    server.running.stop().await;
+}
+
+/// Every field of the settings page's form as the page fills it in (inputs, ticked boxes,
+/// text areas); enough of HTML for kept's own pages.
+fn settings_form(page: &str) -> Vec<(String, String)> {
+    let attribute = |tag: &str, name: &str| {
+        let start = tag.find(&format!("{name}=\""))? + name.len() + 2;
+        let end = tag[start..].find('"')? + start;
+        Some(
+            tag[start..end]
+                .replace("&amp;", "&")
+                .replace("&#x27;", "'")
+                .replace("&quot;", "\""),
+        )
+    };
+    let mut fields = Vec::new();
+    for piece in page.split('<').skip(1) {
+        let tag = piece.split('>').next().unwrap_or_default();
+        let Some(name) = attribute(tag, "name") else { continue };
+        if tag.starts_with("input") {
+            let checkbox = tag.contains("type=\"checkbox\"") || tag.contains("type=\"radio\"");
+            if checkbox && !tag.contains(" checked") {
+                continue;
+            }
+            fields.push((name, attribute(tag, "value").unwrap_or_default()));
+        } else if tag.starts_with("textarea") {
+            let text = piece.split_once('>').map(|(_, t)| t).unwrap_or_default();
+            fields.push((name, text.replace("&amp;", "&").replace("&#x27;", "'")));
+        } else if tag.starts_with("select") {
+            let from = &page[page.find(tag).unwrap_or(0)..];
+            let options = &from[..from.find("</select>").unwrap_or(from.len())];
+            let chosen = options.split("<option").skip(1);
+            let value = chosen
+                .clone()
+                .find(|o| o.contains(" selected"))
+                .or_else(|| chosen.clone().next())
+                .and_then(|o| attribute(o, "value"));
+            fields.push((name, value.unwrap_or_default()));
+        }
+    }
+    fields.retain(|(name, _)| name != "csrf" && name != "lang");
+    fields
+}

@@ -94,6 +94,8 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(staff::logout))
         .route("/staff", get(staff::dashboard))
         .route("/staff/callbacks/rows", get(staff::dashboard_rows))
+        .route("/staff/promises/rows", get(staff::promise_rows))
+        .route("/staff/surveys", get(survey_pages::answers))
         .route("/staff/callbacks/{id}", get(staff::callback_page))
         .route("/staff/callbacks/{id}/outcome", post(staff::submit_outcome))
         .route("/staff/inbox/rows", get(inbox::rows))

@@ -103,6 +103,7 @@ pub struct DashboardPage {
     pub conversations: Vec<ConversationRow>,
     pub unreadable: Vec<UnreadableRow>,
     pub not_sent: Vec<NotSentRow>,
+    pub promises: Vec<PromiseRow>,
 }
 
 /// A reply kept gave up delivering.
@@ -406,6 +407,27 @@ pub struct CallbackRow {
     pub is_open: bool,
 }
 
+/// An open promise of a kind without a list of its own (follow-ups, call-aheads, recovery
+/// calls …) on the home page.
+pub struct PromiseRow {
+    pub kind: &'static str,
+    pub customer: String,
+    /// The customer's page.
+    pub link: Option<String>,
+    pub owner: String,
+    pub due_iso: String,
+    pub due_local: String,
+    pub overdue: bool,
+}
+
+#[derive(Template)]
+#[template(path = "promise_rows.html")]
+pub struct PromiseRowsFragment {
+    pub t: &'static Texts,
+    pub i: &'static InboxTexts,
+    pub promises: Vec<PromiseRow>,
+}
+
 pub struct HistoryRow {
     pub at: String,
     pub what: String,
@@ -461,6 +483,21 @@ impl LocalTime {
             attempts: view.attempts,
             status: status_label(view.status, t),
             is_open: view.status == CallbackStatus::Open,
+        }
+    }
+
+    pub fn open_promise_row(&self, promise: &kept_store::PromiseListed, i: &InboxTexts) -> PromiseRow {
+        PromiseRow {
+            kind: i.promise_kind(promise.kind),
+            customer: promise
+                .customer_name
+                .clone()
+                .unwrap_or_else(|| i.unknown_customer.to_string()),
+            link: promise.customer_id.as_ref().map(|id| format!("/staff/customers/{id}")),
+            owner: promise.owner_name.clone().unwrap_or_else(|| "-".into()),
+            due_iso: promise.due_at.to_rfc3339(),
+            due_local: self.moment(promise.due_at),
+            overdue: promise.due_at < self.now,
         }
     }
 
@@ -616,6 +653,13 @@ pub struct SettingsFormValues {
     pub retry_after: String,
     pub appointment_reminders: String,
     pub channel_webhooks: String,
+    /// Which contacts are followed by a question: (field, label, ticked).
+    pub survey_triggers: Vec<(&'static str, &'static str, bool)>,
+    /// The survey numbers: (field, label, value).
+    pub survey_numbers: Vec<(&'static str, &'static str, String)>,
+    pub exit_reasons: String,
+    pub survey_intro_nl: String,
+    pub survey_intro_en: String,
 }
 
 pub struct WindowFormRow {

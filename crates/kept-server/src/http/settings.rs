@@ -19,8 +19,9 @@ use super::staff::{LangQuery, clock};
 use crate::app;
 use crate::config::{BusinessSettings, WeekFile};
 use crate::error::AppError;
-use crate::i18n::{settings_texts, texts};
+use crate::i18n::{SettingsTexts, settings_texts, texts};
 use crate::state::AppState;
+use crate::survey_settings::{ExitReason, SurveySettings};
 
 /// The business's settings (owner only): name, time zone, opening hours, closed days,
 /// callback windows, first-response targets, reminder lead, retry delay and channel webhooks.
@@ -193,6 +194,7 @@ fn setting_label(key: &str, lang: Lang) -> String {
         (Some("reminder_lead_minutes"), ..) => s.reminder_lead.to_string(),
         (Some("retry_after_minutes"), ..) => s.retry_after.to_string(),
         (Some("appointment_reminders"), ..) => s.appointment_reminders.to_string(),
+        (Some("surveys"), Some(key), _) => survey_label(key, s).unwrap_or(s.surveys).to_string(),
         (Some("channel_webhooks"), channel, _) => {
             let channel = channel.map(|c| crate::i18n::channel_label(lang, c)).unwrap_or_default();
             format!("{} ({channel})", s.channel_webhooks)
@@ -201,10 +203,53 @@ fn setting_label(key: &str, lang: Lang) -> String {
     }
 }
 
+/// The label of a survey setting, by its key under `surveys`.
+fn survey_label(key: &str, s: &SettingsTexts) -> Option<&'static str> {
+    Some(match key {
+        "csat_after_callback" => s.survey_after_callback,
+        "csat_after_conversation" => s.survey_after_conversation,
+        "csat_after_appointment" => s.survey_after_appointment,
+        "delay_minutes" => s.survey_delay,
+        "reminder_after_days" => s.survey_reminder_days,
+        "cap_days" => s.survey_cap_days,
+        "nps_every_days" => s.survey_nps_days,
+        "exit_reasons" => s.survey_exit_reasons,
+        "intro_nl" => s.survey_intro_nl,
+        "intro_en" => s.survey_intro_en,
+        _ => return None,
+    })
+}
+
+/// The form's survey fields: ticked switches and numbers, each named by its key.
+const SURVEY_SWITCHES: [&str; 3] = [
+    "csat_after_callback",
+    "csat_after_conversation",
+    "csat_after_appointment",
+];
+const SURVEY_NUMBERS: [&str; 4] = ["delay_minutes", "reminder_after_days", "cap_days", "nps_every_days"];
+
+fn survey_switch(surveys: &SurveySettings, key: &str) -> bool {
+    match key {
+        "csat_after_callback" => surveys.csat_after_callback,
+        "csat_after_conversation" => surveys.csat_after_conversation,
+        _ => surveys.csat_after_appointment,
+    }
+}
+
+fn survey_number(surveys: &SurveySettings, key: &str) -> i64 {
+    match key {
+        "delay_minutes" => surveys.delay_minutes,
+        "reminder_after_days" => surveys.reminder_after_days,
+        "cap_days" => surveys.cap_days,
+        _ => surveys.nps_every_days,
+    }
+}
+
 /// The form's values: what was typed (`typed`) where there is something, else the document's.
 fn form_values(document: &BusinessSettings, typed: &HashMap<String, String>, lang: Lang) -> SettingsFormValues {
     let value = |key: &str, saved: String| typed.get(key).cloned().unwrap_or(saved);
     let business = &document.business;
+    let surveys = &document.surveys;
     SettingsFormValues {
         name: value("name", business.name.clone()),
         time_zone: value("time_zone", business.time_zone.clone()),
@@ -267,6 +312,31 @@ fn form_values(document: &BusinessSettings, typed: &HashMap<String, String>, lan
         retry_after: value("retry_after", document.retry_after_minutes.to_string()),
         appointment_reminders: value("appointment_reminders", document.appointment_reminders.join(", ")),
         channel_webhooks: value("channel_webhooks", pairs(&document.channel_webhooks)),
+        survey_triggers: SURVEY_SWITCHES
+            .iter()
+            .map(|key| {
+                let label = survey_label(key, settings_texts(lang)).unwrap_or_default();
+                // A posted form that came back says what was ticked; else the saved value.
+                let ticked = match typed.is_empty() {
+                    true => survey_switch(surveys, key),
+                    false => typed.contains_key(*key),
+                };
+                (*key, label, ticked)
+            })
+            .collect(),
+        survey_numbers: SURVEY_NUMBERS
+            .iter()
+            .map(|key| {
+                let label = survey_label(key, settings_texts(lang)).unwrap_or_default();
+                (*key, label, value(key, survey_number(surveys, key).to_string()))
+            })
+            .collect(),
+        exit_reasons: value(
+            "exit_reasons",
+            lines(surveys.exit_reasons.iter().map(|r| format!("{} | {}", r.nl, r.en))),
+        ),
+        survey_intro_nl: value("survey_intro_nl", surveys.intro_nl.clone()),
+        survey_intro_en: value("survey_intro_en", surveys.intro_en.clone()),
     }
 }
 
@@ -368,7 +438,39 @@ fn document_from_form(
     document.channel_webhooks = key_values(&text("channel_webhooks"), "channel_webhooks")?
         .into_iter()
         .collect();
+    // A page from before the survey settings existed leaves them as they are.
+    if fields.contains_key("surveys_shown") {
+        survey_fields(&mut document.surveys, fields)?;
+    }
     Ok(document)
+}
+
+/// The survey part of the form: a switch is on when ticked.
+fn survey_fields(surveys: &mut SurveySettings, fields: &HashMap<String, String>) -> Result<(), AppError> {
+    let text = |key: &str| fields.get(key).map(|v| v.trim().to_string()).unwrap_or_default();
+    let number = |key: &str, setting: &'static str| text(key).parse::<i64>().map_err(|_| refuse(setting));
+    surveys.csat_after_callback = fields.contains_key("csat_after_callback");
+    surveys.csat_after_conversation = fields.contains_key("csat_after_conversation");
+    surveys.csat_after_appointment = fields.contains_key("csat_after_appointment");
+    surveys.delay_minutes = number("delay_minutes", "surveys.delay_minutes")?;
+    surveys.reminder_after_days = number("reminder_after_days", "surveys.reminder_after_days")?;
+    surveys.cap_days = number("cap_days", "surveys.cap_days")?;
+    surveys.nps_every_days = number("nps_every_days", "surveys.nps_every_days")?;
+    surveys.exit_reasons = text("exit_reasons")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|line| match line.split_once('|') {
+            Some((nl, en)) => Ok(ExitReason {
+                nl: nl.trim().to_string(),
+                en: en.trim().to_string(),
+            }),
+            None => Err(refuse("surveys.exit_reasons")),
+        })
+        .collect::<Result<_, _>>()?;
+    surveys.intro_nl = text("survey_intro_nl");
+    surveys.intro_en = text("survey_intro_en");
+    Ok(())
 }
 
 /// A code for a new callback window, made from its label ("Na 20:00" → "na_20_00"), unique

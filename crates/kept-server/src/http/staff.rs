@@ -7,12 +7,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use chrono::Duration;
-use kept_domain::{CallOutcome, CallbackStatus, Lang};
-use kept_store::{NewSession, Staff};
+use kept_domain::{CallOutcome, CallbackStatus, Lang, PromiseKind, PromiseStatus};
+use kept_store::{NewSession, PromiseFilter, Staff};
 use serde::Deserialize;
 
 use super::extract::{ClientIp, LOGIN_CSRF_COOKIE, SESSION_COOKIE, StaffSession, private_cookie, request_lang};
-use super::pages::{CallbackPage, DashboardPage, LocalTime, LoginPage, RowsFragment, render};
+use super::pages::{CallbackPage, DashboardPage, LocalTime, LoginPage, PromiseRowsFragment, RowsFragment, render};
 use crate::app;
 use crate::auth::{new_token, same_secret, token_hash, verify_password};
 use crate::error::AppError;
@@ -186,6 +186,7 @@ pub async fn dashboard(
         conversations: super::inbox::inbox_rows(&state, lang, &view, &session.staff.id).await?,
         unreadable: super::inbox::unreadable_rows(&state, lang).await?,
         not_sent: super::inbox::not_sent_rows(&state, lang).await?,
+        promises: other_promises(&state, lang).await?,
         me: session.staff,
         csrf: session.csrf,
         rows,
@@ -202,6 +203,40 @@ pub async fn dashboard_rows(
         t: texts(lang),
         rows: open_rows(&state, lang).await?,
     })
+}
+
+pub async fn promise_rows(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Query(query): Query<LangQuery>,
+) -> Result<impl IntoResponse, AppError> {
+    let lang = session.lang(&query);
+    render(&PromiseRowsFragment {
+        t: texts(lang),
+        i: inbox_texts(lang),
+        promises: other_promises(&state, lang).await?,
+    })
+}
+
+/// Open promises of the kinds that have no list of their own on the home page (callbacks and
+/// replies have theirs), soonest due first. A new kind of promise shows up here by itself.
+async fn other_promises(state: &AppState, lang: Lang) -> Result<Vec<super::pages::PromiseRow>, AppError> {
+    let listed_apart = [PromiseKind::Callback, PromiseKind::CallbackRetry, PromiseKind::Reply];
+    let filter = PromiseFilter {
+        kinds: PromiseKind::ALL
+            .into_iter()
+            .filter(|k| !listed_apart.contains(k))
+            .collect(),
+        status: Some(PromiseStatus::Open),
+        limit: DASHBOARD_LIMIT,
+        ..PromiseFilter::default()
+    };
+    let clock = clock(state, lang);
+    let open = state.store.list_promises(&filter).await?;
+    Ok(open
+        .iter()
+        .map(|p| clock.open_promise_row(p, inbox_texts(lang)))
+        .collect())
 }
 
 async fn open_rows(state: &AppState, lang: Lang) -> Result<Vec<super::pages::CallbackRow>, AppError> {

@@ -180,3 +180,91 @@ fn link_refused(state: &AppState, error: AppError, lang: Lang) -> Result<Respons
     };
     Ok((status, render(&page)?).into_response())
 }
+
+/// One answer on the staff page.
+pub struct AnswerRow {
+    pub at: String,
+    pub customer_id: String,
+    pub customer: String,
+    pub kind: &'static str,
+    pub score: String,
+    pub reason: Option<String>,
+    pub comment: Option<String>,
+    pub handled_by: String,
+    /// The recovery call's state in words, if one was promised.
+    pub recovery: String,
+    pub low: bool,
+}
+
+#[derive(Template)]
+#[template(path = "surveys.html")]
+pub struct SurveysPage {
+    pub t: &'static Texts,
+    pub s: &'static SurveyTexts,
+    pub i: &'static crate::i18n::InboxTexts,
+    pub me: kept_store::Staff,
+    pub csrf: String,
+    pub is_owner: bool,
+    pub low: bool,
+    pub rows: Vec<AnswerRow>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AnswersQuery {
+    low: Option<String>,
+    lang: Option<String>,
+}
+
+/// What customers answered, newest first; `?low=1` only the answers that asked for a call.
+pub async fn answers(
+    State(state): State<AppState>,
+    session: super::extract::StaffSession,
+    Query(query): Query<AnswersQuery>,
+) -> Result<Response, AppError> {
+    let lang = query
+        .lang
+        .as_deref()
+        .and_then(Lang::parse)
+        .unwrap_or(session.staff.lang);
+    let low = query.low.is_some();
+    let filter = kept_store::SurveyFilter {
+        status: Some(kept_domain::SurveyStatus::Answered),
+        limit: 200,
+        ..Default::default()
+    };
+    let clock = super::staff::clock(&state, lang);
+    let i = crate::i18n::inbox_texts(lang);
+    let rows = state
+        .store
+        .surveys(&filter)
+        .await?
+        .iter()
+        .map(|survey| AnswerRow {
+            at: survey.answered_at.map(|at| clock.moment(at)).unwrap_or_default(),
+            customer_id: survey.customer_id.clone(),
+            customer: survey.customer_name.clone().unwrap_or_else(|| survey.email.clone()),
+            kind: i.survey_kind(survey.kind),
+            score: survey.score.map(|s| s.to_string()).unwrap_or_default(),
+            reason: survey.reason.clone(),
+            comment: survey.comment.clone(),
+            handled_by: survey.handler_name.clone().unwrap_or_default(),
+            recovery: survey
+                .recovery_status
+                .map(|status| super::inbox::promise_label(Some(status), i).to_string())
+                .unwrap_or_default(),
+            low: survey.kind.needs_recovery(survey.score),
+        })
+        .filter(|row| !low || row.low)
+        .collect();
+    let page = SurveysPage {
+        t: texts(lang),
+        s: survey_texts(lang),
+        i,
+        is_owner: session.staff.role == kept_domain::Role::Owner,
+        me: session.staff,
+        csrf: session.csrf,
+        low,
+        rows,
+    };
+    Ok(render(&page)?.into_response())
+}
