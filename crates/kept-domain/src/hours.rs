@@ -143,6 +143,25 @@ impl BusinessHours {
         self.open_intervals_from(from).next().map(|(start, _)| start)
     }
 
+    /// `from` plus `days` full days of opening: as many opening-hour minutes as the first open
+    /// day has, per day (an answer on Friday at 16:00 is due on Monday at 16:00; one on
+    /// Saturday evening at the end of Monday's hours).
+    pub fn add_business_days(&self, from: DateTime<Utc>, days: i64) -> DateTime<Utc> {
+        let open_day = self
+            .dates_from(from)
+            .map(|date| self.open_intervals(date))
+            .find(|intervals| !intervals.is_empty())
+            .map(|intervals| {
+                intervals
+                    .iter()
+                    .map(|(start, end)| (*end - *start).num_minutes())
+                    .sum::<i64>()
+            })
+            .unwrap_or(24 * 60);
+        self.add_business_minutes(from, open_day * days)
+            .unwrap_or(from + Duration::days(days))
+    }
+
     /// `from` plus `minutes` of opening time; minutes that do not fit before closing carry
     /// over to the next opening. `None` when the business never opens.
     pub fn add_business_minutes(&self, from: DateTime<Utc>, minutes: i64) -> Option<DateTime<Utc>> {

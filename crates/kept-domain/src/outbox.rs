@@ -50,6 +50,8 @@ pub enum OutboxEvent {
     SurveyReminder,
     /// A customer answered a survey (about the survey).
     SurveyAnswered,
+    /// A customer's contract ended with them leaving (about the contract): kept's own hook.
+    ContractLeft,
 }
 
 str_enum!(OutboxEvent {
@@ -62,7 +64,7 @@ str_enum!(OutboxEvent {
     AppointmentOnMyWay => "appointment.on_my_way", AppointmentDone => "appointment.done",
     AppointmentSlotFreed => "appointment.slot_freed", AppointmentDigest => "appointment.digest",
     ConversationResolved => "conversation.resolved", SurveyRequest => "survey.request",
-    SurveyReminder => "survey.reminder", SurveyAnswered => "survey.answered",
+    SurveyReminder => "survey.reminder", SurveyAnswered => "survey.answered", ContractLeft => "contract.left",
 });
 
 /// How an outbox item travels.

@@ -22,6 +22,8 @@ pub enum PromiseKind {
     CallAhead,
     /// Call a customer who gave a low score (or left) and put it right.
     Recovery,
+    /// Talk to a customer before their contract or subscription ends.
+    Retention,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,7 +68,7 @@ pub(crate) use str_enum;
 
 str_enum!(PromiseKind {
     Callback => "callback", CallbackRetry => "callback_retry", Reply => "reply", FollowUp => "follow_up",
-    CallAhead => "call_ahead", Recovery => "recovery",
+    CallAhead => "call_ahead", Recovery => "recovery", Retention => "retention",
 });
 str_enum!(PromiseStatus { Open => "open", Kept => "kept", Broken => "broken", Cancelled => "cancelled" });
 str_enum!(PromiseEvent {
@@ -140,20 +142,21 @@ impl PromiseKind {
                 Closing::Fulfilled | Closing::GivenUp | Closing::Cancelled(CancelReason::Erased)
             ) | (PromiseKind::Reply, Closing::Cancelled(CancelReason::Resolved))
                 | (
-                    PromiseKind::FollowUp | PromiseKind::CallAhead | PromiseKind::Recovery,
+                    PromiseKind::FollowUp | PromiseKind::CallAhead | PromiseKind::Recovery | PromiseKind::Retention,
                     Closing::Cancelled(CancelReason::Withdrawn)
                 )
         )
     }
 
     /// Every kind, for lists and tests that must cover them all.
-    pub const ALL: [PromiseKind; 6] = [
+    pub const ALL: [PromiseKind; 7] = [
         PromiseKind::Callback,
         PromiseKind::CallbackRetry,
         PromiseKind::Reply,
         PromiseKind::FollowUp,
         PromiseKind::CallAhead,
         PromiseKind::Recovery,
+        PromiseKind::Retention,
     ];
 }
 

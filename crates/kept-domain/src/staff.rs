@@ -40,6 +40,8 @@ pub enum OwnerOnly {
     MarkOthersAway,
     /// Locations, services and who works when.
     ManageAppointments,
+    /// Importing and saving contracts (their values are the business's figures).
+    ManageContracts,
 }
 
 impl Role {

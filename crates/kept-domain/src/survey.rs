@@ -1,7 +1,7 @@
 //! Asking customers how it went: survey kinds and their scales, what a low score asks of us,
 //! and how long an answer link works.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::hours::BusinessHours;
@@ -85,24 +85,9 @@ impl SurveyKind {
     }
 }
 
-/// A recovery call is due one business day after the answer: the same opening-hour minutes
-/// a full day of opening has, counted from the answer (an answer on Friday evening is due on
-/// Monday evening's equivalent: Tuesday morning, as opening hours allow).
+/// A recovery call is due one business day after the answer.
 pub fn recovery_due(hours: &BusinessHours, answered_at: DateTime<Utc>) -> DateTime<Utc> {
-    let open_day = hours
-        .dates_from(answered_at)
-        .map(|date| hours.open_intervals(date))
-        .find(|intervals| !intervals.is_empty())
-        .map(|intervals| {
-            intervals
-                .iter()
-                .map(|(from, to)| (*to - *from).num_minutes())
-                .sum::<i64>()
-        })
-        .unwrap_or(24 * 60);
-    hours
-        .add_business_minutes(answered_at, open_day)
-        .unwrap_or(answered_at + Duration::days(1))
+    hours.add_business_days(answered_at, 1)
 }
 
 #[cfg(test)]

@@ -30,6 +30,9 @@ pub enum AppError {
     /// The time asked for was booked a moment ago; the next free times (start, end) instead.
     #[error("that time was just booked; choose another")]
     SlotTaken(Vec<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>),
+    /// A row of an imported file does not hold; nothing of the file was taken.
+    #[error("line {line}: {message}")]
+    InvalidRow { line: u64, message: String },
     #[error("something went wrong on our side; nothing you sent was lost")]
     Internal(String),
 }
@@ -59,6 +62,7 @@ impl AppError {
             AppError::Gone(_) => "gone",
             AppError::TooManyRequests => "rate_limited",
             AppError::SlotTaken(_) => "slot_taken",
+            AppError::InvalidRow { .. } => "invalid_row",
             AppError::Internal(_) => "internal",
         }
     }

@@ -28,6 +28,7 @@ pub struct Texts {
     pub open_callbacks: &'static str,
     /// The nav link to what customers answered.
     pub surveys: &'static str,
+    pub contracts: &'static str,
     pub nothing_open: &'static str,
     pub due: &'static str,
     pub owner: &'static str,
@@ -107,6 +108,7 @@ static NL: Texts = Texts {
     login_failed: "E-mailadres of wachtwoord klopt niet.",
     open_callbacks: "Terugbelverzoeken",
     surveys: "Klantvragen",
+    contracts: "Contracten",
     nothing_open: "Er staat niemand te wachten.",
     due: "Uiterlijk",
     owner: "Behandelaar",
@@ -175,6 +177,7 @@ static EN: Texts = Texts {
     login_failed: "E-mail address or password is not right.",
     open_callbacks: "Callback requests",
     surveys: "Surveys",
+    contracts: "Contracts",
     nothing_open: "Nobody is waiting.",
     due: "Call by",
     owner: "Assigned to",
@@ -323,6 +326,8 @@ pub struct InboxTexts {
     pub kind_call_ahead: &'static str,
     pub kind_appointment: &'static str,
     pub kind_recovery: &'static str,
+    pub kind_retention: &'static str,
+    pub kind_contract: &'static str,
     pub kind_survey: &'static str,
     /// What a survey asked: how it went, recommending us, why they left.
     pub survey_csat: &'static str,
@@ -477,6 +482,8 @@ static INBOX_NL: InboxTexts = InboxTexts {
     kind_call_ahead: "vooraf bellen",
     kind_appointment: "afspraak",
     kind_recovery: "terugbellen na lage score",
+    kind_retention: "bellen voor het contract afloopt",
+    kind_contract: "contract",
     kind_survey: "klantvraag",
     survey_csat: "tevredenheid",
     survey_nps: "aanbevelen",
@@ -623,6 +630,8 @@ static INBOX_EN: InboxTexts = InboxTexts {
     kind_call_ahead: "call ahead",
     kind_appointment: "appointment",
     kind_recovery: "recovery call",
+    kind_retention: "call before the contract ends",
+    kind_contract: "contract",
     kind_survey: "survey",
     survey_csat: "satisfaction",
     survey_nps: "recommending us",
@@ -689,6 +698,7 @@ impl InboxTexts {
             kept_domain::PromiseKind::FollowUp => self.kind_follow_up,
             kept_domain::PromiseKind::CallAhead => self.kind_call_ahead,
             kept_domain::PromiseKind::Recovery => self.kind_recovery,
+            kept_domain::PromiseKind::Retention => self.kind_retention,
         }
     }
 
@@ -705,6 +715,7 @@ impl InboxTexts {
             "follow_up" => self.follow_ups,
             "appointment" => self.kind_appointment,
             "survey" => self.kind_survey,
+            "contract" => self.kind_contract,
             _ => self.kind_call,
         }
     }
@@ -980,6 +991,7 @@ pub struct SettingsTexts {
     pub survey_exit_reasons_hint: &'static str,
     pub survey_intro_nl: &'static str,
     pub survey_intro_en: &'static str,
+    pub outreach_days: &'static str,
     pub channel_webhooks: &'static str,
     pub channel_webhooks_hint: &'static str,
     pub save: &'static str,
@@ -1049,6 +1061,7 @@ static SETTINGS_NL: SettingsTexts = SettingsTexts {
     survey_exit_reasons_hint: "Eén per regel: Nederlands | Engels, zoals: Te duur | Too expensive",
     survey_intro_nl: "Eigen zin onder de vraag (Nederlands)",
     survey_intro_en: "Eigen zin onder de vraag (Engels)",
+    outreach_days: "Zoveel dagen voor het einde van een contract de klant bellen",
     channel_webhooks: "Koppelingen om op kanalen te antwoorden",
     channel_webhooks_hint: "Eén per regel, zoals: chat = https://chat.example.nl/kept",
     save: "Opslaan",
@@ -1087,6 +1100,7 @@ static SETTINGS_NL: SettingsTexts = SettingsTexts {
         ("surveys.reminder_after_days", "Een aantal dagen van 1 tot 30."),
         ("surveys.cap_days", "Een aantal dagen van 0 tot 365."),
         ("surveys.nps_every_days", "Een aantal dagen van 0 tot 730."),
+        ("surveys.outreach_days_before", "Een aantal dagen van 1 tot 365."),
         (
             "surveys.exit_reasons",
             "Hoogstens 20 redenen, elk als: Nederlands | Engels (hoogstens 100 tekens).",
@@ -1142,6 +1156,7 @@ static SETTINGS_EN: SettingsTexts = SettingsTexts {
     survey_exit_reasons_hint: "One per line: Dutch | English, such as: Te duur | Too expensive",
     survey_intro_nl: "Your own sentence under the question (Dutch)",
     survey_intro_en: "Your own sentence under the question (English)",
+    outreach_days: "Call the customer this many days before a contract ends",
     channel_webhooks: "Connections to answer on channels",
     channel_webhooks_hint: "One per line, such as: chat = https://chat.example.com/kept",
     save: "Save",
@@ -1174,6 +1189,7 @@ static SETTINGS_EN: SettingsTexts = SettingsTexts {
         ("surveys.reminder_after_days", "A number of days from 1 to 30."),
         ("surveys.cap_days", "A number of days from 0 to 365."),
         ("surveys.nps_every_days", "A number of days from 0 to 730."),
+        ("surveys.outreach_days_before", "A number of days from 1 to 365."),
         (
             "surveys.exit_reasons",
             "Up to 20 reasons, each as: Dutch | English (up to 100 characters).",
@@ -1242,6 +1258,8 @@ pub fn record_count(lang: Lang, table: &str, count: i64) -> Option<String> {
         ("promises", Lang::En) => ("promise", "promises"),
         ("surveys", Lang::Nl) => ("klantvraag", "klantvragen"),
         ("surveys", Lang::En) => ("survey", "surveys"),
+        ("contracts", Lang::Nl) => ("contract", "contracten"),
+        ("contracts", Lang::En) => ("contract", "contracts"),
         _ => return None,
     };
     (count > 0).then(|| format!("{count} {}", if count == 1 { one } else { many }))
@@ -1939,8 +1957,168 @@ impl SurveyTexts {
     }
 }
 
+/// An amount in euros as people write it: "€ 1.200,50" on a Dutch page, "€1,200.50" on an
+/// English one.
+pub fn money(lang: Lang, cents: i64) -> String {
+    let whole = (cents / 100).to_string();
+    let (thousands, decimal) = match lang {
+        Lang::Nl => ('.', ','),
+        Lang::En => (',', '.'),
+    };
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push(thousands);
+        }
+        grouped.push(digit);
+    }
+    let space = if lang == Lang::Nl { " " } else { "" };
+    format!("€{space}{grouped}{decimal}{:02}", cents % 100)
+}
+
+/// The contracts pages.
+pub struct ContractTexts {
+    pub title: &'static str,
+    pub intro: &'static str,
+    pub ending_soon: &'static str,
+    pub all_running: &'static str,
+    pub nothing: &'static str,
+    pub product: &'static str,
+    pub customer: &'static str,
+    pub ends: &'static str,
+    pub started: &'static str,
+    pub value_year: &'static str,
+    pub status_label: &'static str,
+    pub outreach_from: &'static str,
+    pub customer_since: &'static str,
+    pub scores: &'static str,
+    pub no_scores: &'static str,
+    pub open_promises: &'static str,
+    pub none_open: &'static str,
+    pub import_title: &'static str,
+    pub import_hint: &'static str,
+    pub import_file: &'static str,
+    pub import_button: &'static str,
+    /// "{created} nieuw, {updated} bijgewerkt, {unchanged} ongewijzigd."
+    pub imported: &'static str,
+    /// "Regel {line}: {message}. Er is niets ingelezen."
+    pub import_refused: &'static str,
+    pub outcome_title: &'static str,
+    pub renewed: &'static str,
+    pub left: &'static str,
+    pub undecided: &'static str,
+    pub note: &'static str,
+    pub record: &'static str,
+    pub recorded: &'static str,
+    pub status_active: &'static str,
+    pub status_renewed: &'static str,
+    pub status_left: &'static str,
+    pub status_undecided: &'static str,
+}
+
+const CONTRACTS_NL: ContractTexts = ContractTexts {
+    title: "Contracten",
+    intro: "Klanten met een contract of abonnement: bel ze voordat het afloopt, niet nadat ze weg zijn.",
+    ending_soon: "Loopt binnen 90 dagen af",
+    all_running: "Alle lopende",
+    nothing: "Geen lopende contracten.",
+    product: "Product",
+    customer: "Klant",
+    ends: "Loopt af",
+    started: "Loopt sinds",
+    value_year: "Waarde per jaar",
+    status_label: "Stand",
+    outreach_from: "Bellen vanaf",
+    customer_since: "Klant sinds",
+    scores: "Laatste antwoorden",
+    no_scores: "Nog niets gevraagd.",
+    open_promises: "Open beloftes",
+    none_open: "Geen.",
+    import_title: "Contracten inlezen",
+    import_hint: "Een CSV-bestand met de kolommen external_id, customer_name, customer_email, customer_phone, product, start_date, end_date, value_per_year. Opnieuw inlezen verandert alleen wat anders is.",
+    import_file: "Bestand (CSV)",
+    import_button: "Inlezen",
+    imported: "{created} nieuw, {updated} bijgewerkt, {unchanged} ongewijzigd.",
+    import_refused: "Regel {line}: {message}. Er is niets ingelezen.",
+    outcome_title: "Hoe ging het gesprek?",
+    renewed: "Verlengd",
+    left: "Gaat weg",
+    undecided: "Nog niet besloten (over 14 dagen opnieuw bellen)",
+    note: "Notitie",
+    record: "Vastleggen",
+    recorded: "Vastgelegd.",
+    status_active: "loopt",
+    status_renewed: "verlengd",
+    status_left: "vertrokken",
+    status_undecided: "twijfelt",
+};
+
+const CONTRACTS_EN: ContractTexts = ContractTexts {
+    title: "Contracts",
+    intro: "Customers with a contract or subscription: call them before it ends, not after they have gone.",
+    ending_soon: "Ending within 90 days",
+    all_running: "All running",
+    nothing: "No running contracts.",
+    product: "Product",
+    customer: "Customer",
+    ends: "Ends",
+    started: "Running since",
+    value_year: "Value per year",
+    status_label: "Status",
+    outreach_from: "Call from",
+    customer_since: "Customer since",
+    scores: "Latest answers",
+    no_scores: "Nothing asked yet.",
+    open_promises: "Open promises",
+    none_open: "None.",
+    import_title: "Import contracts",
+    import_hint: "A CSV file with the columns external_id, customer_name, customer_email, customer_phone, product, start_date, end_date, value_per_year. Importing again changes only what differs.",
+    import_file: "File (CSV)",
+    import_button: "Import",
+    imported: "{created} new, {updated} updated, {unchanged} unchanged.",
+    import_refused: "Line {line}: {message}. Nothing was imported.",
+    outcome_title: "How did the call go?",
+    renewed: "Renewed",
+    left: "Leaving",
+    undecided: "Not decided yet (call again in 14 days)",
+    note: "Note",
+    record: "Record",
+    recorded: "Recorded.",
+    status_active: "running",
+    status_renewed: "renewed",
+    status_left: "left",
+    status_undecided: "undecided",
+};
+
+pub fn contract_texts(lang: Lang) -> &'static ContractTexts {
+    match lang {
+        Lang::Nl => &CONTRACTS_NL,
+        Lang::En => &CONTRACTS_EN,
+    }
+}
+
+impl ContractTexts {
+    pub fn status(&self, status: kept_domain::ContractStatus) -> &'static str {
+        use kept_domain::ContractStatus::*;
+        match status {
+            Active => self.status_active,
+            Renewed => self.status_renewed,
+            Left => self.status_left,
+            Undecided => self.status_undecided,
+        }
+    }
+}
+
 #[cfg(test)]
 mod channel_tests {
+    #[test]
+    fn amounts_are_written_as_people_write_them() {
+        assert_eq!(super::money(Lang::Nl, 120_050), "€ 1.200,50");
+        assert_eq!(super::money(Lang::En, 120_050), "€1,200.50");
+        assert_eq!(super::money(Lang::Nl, 99), "€ 0,99");
+        assert_eq!(super::money(Lang::En, 100_000_000), "€1,000,000.00");
+    }
+
     #[test]
     fn every_table_a_merge_moves_is_counted_in_words() {
         for holding in kept_store::customer_data::REGISTER {

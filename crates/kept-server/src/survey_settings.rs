@@ -31,6 +31,10 @@ pub struct SurveySettings {
     /// A sentence of the business's own under the question, per language (may be empty).
     pub intro_nl: String,
     pub intro_en: String,
+    /// Contracts: the outreach call appears this many days before the end date.
+    pub outreach_days_before: i64,
+    /// Who makes outreach calls (a staff member's id); empty: an owner.
+    pub outreach_owner: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -72,6 +76,8 @@ impl Default for SurveySettings {
             ],
             intro_nl: String::new(),
             intro_en: String::new(),
+            outreach_days_before: kept_domain::contract::DEFAULT_OUTREACH_DAYS,
+            outreach_owner: String::new(),
         }
     }
 }
@@ -93,6 +99,7 @@ impl SurveySettings {
         within("reminder_after_days", self.reminder_after_days, 1..=30)?;
         within("cap_days", self.cap_days, 0..=365)?;
         within("nps_every_days", self.nps_every_days, 0..=730)?;
+        within("outreach_days_before", self.outreach_days_before, 1..=365)?;
         if self.exit_reasons.len() > 20
             || self
                 .exit_reasons

@@ -94,6 +94,7 @@ pub async fn run_timers(state: AppState, mut stop: watch::Receiver<bool>) {
         send_appointment_reminders(&state).await;
         send_appointment_digests(&state).await;
         send_surveys(&state).await;
+        open_outreach(&state).await;
         tokio::select! {
             _ = tokio::time::sleep(state.settings().worker_interval) => {}
             _ = stop.changed() => {}
@@ -122,6 +123,14 @@ pub async fn send_surveys(state: &AppState) -> usize {
         .send_due_surveys(state.clock.now(), remind_after, state.fanout())
         .await;
     wake_outbox_for(state, queued, "surveys")
+}
+
+/// Opens the outreach promises of contracts that end soon.
+pub async fn open_outreach(state: &AppState) -> usize {
+    crate::app::open_outreach(state).await.unwrap_or_else(|error| {
+        tracing::warn!(%error, "contract outreach failed; will try again");
+        0
+    })
 }
 
 /// Wakes the outbox when something was queued. A failure is logged: the next tick tries again.

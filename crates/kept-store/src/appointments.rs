@@ -10,6 +10,7 @@ use kept_domain::{AppointmentStatus, CancelReason, Lang, OutboxEvent, PromiseKin
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
+use crate::customers;
 use crate::dialect::{parse_enum, values_list};
 use crate::model::{Fanout, Staff};
 use crate::outbox::{self, Announcement, customer_email_row, hook_row};
@@ -276,69 +277,6 @@ async fn appointment(pool: &AnyPool, id: &str) -> Result<Option<AppointmentView>
     row.as_ref().map(from_row).transpose()
 }
 
-/// The customer with this e-mail address, else with this phone number (who gets the address
-/// too), else a new one.
-async fn customer_for(
-    conn: &mut AnyConnection,
-    name: &str,
-    email: &str,
-    phone: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<String> {
-    let handle = format!("email:{email}");
-    let by_email = sqlx::query("SELECT customer_id FROM customer_handles WHERE handle = $1")
-        .bind(&handle)
-        .fetch_optional(&mut *conn)
-        .await?;
-    if let Some(row) = by_email {
-        let id: String = row.try_get("customer_id")?;
-        name_if_nameless(conn, &id, name).await?;
-        return Ok(id);
-    }
-    let by_phone = match phone {
-        Some(phone) => sqlx::query("SELECT id FROM customers WHERE phone = $1")
-            .bind(phone)
-            .fetch_optional(&mut *conn)
-            .await?
-            .map(|row| row.try_get::<String, _>("id"))
-            .transpose()?,
-        None => None,
-    };
-    let id = match by_phone {
-        Some(id) => {
-            name_if_nameless(conn, &id, name).await?;
-            id
-        }
-        None => {
-            let id = new_id();
-            sqlx::query("INSERT INTO customers (id, name, phone, created_ms) VALUES ($1, $2, $3, $4)")
-                .bind(&id)
-                .bind(name)
-                .bind(phone)
-                .bind(to_ms(now))
-                .execute(&mut *conn)
-                .await?;
-            id
-        }
-    };
-    sqlx::query("INSERT INTO customer_handles (handle, customer_id, created_ms) VALUES ($1, $2, $3)")
-        .bind(&handle)
-        .bind(&id)
-        .bind(to_ms(now))
-        .execute(&mut *conn)
-        .await?;
-    Ok(id)
-}
-
-async fn name_if_nameless(conn: &mut AnyConnection, customer_id: &str, name: &str) -> Result<()> {
-    sqlx::query("UPDATE customers SET name = $1 WHERE id = $2 AND (name IS NULL OR name = '')")
-        .bind(name)
-        .bind(customer_id)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
 /// The blocks of [`CLAIM_MINUTES`] that `from..until` touches, rounded outwards.
 fn blocks(from: DateTime<Utc>, until: DateTime<Utc>) -> std::ops::Range<i64> {
     let size = CLAIM_MINUTES * 60_000;
@@ -532,7 +470,8 @@ impl SqlStore {
         let time = &booking.time;
         let mut tx = self.begin_write().await?;
         let phone = booking.phone.as_deref();
-        let customer_id = customer_for(&mut tx, &booking.name, &booking.email, phone, time.now).await?;
+        let customer_id =
+            customers::find_or_add(&mut tx, Some(&booking.name), Some(&booking.email), phone, time.now).await?;
         let id = new_id();
         sqlx::query(
             "INSERT INTO appointments (id, customer_id, location_id, service_id, staff_id, start_ms, end_ms, status, \
@@ -836,7 +775,8 @@ impl Appointments for SqlStore {
     async fn join_waiting_list(&self, waiting: NewWaiting) -> Result<WaitingView> {
         let mut tx = self.begin_write().await?;
         let phone = waiting.phone.as_deref();
-        let customer_id = customer_for(&mut tx, &waiting.name, &waiting.email, phone, waiting.now).await?;
+        let customer_id =
+            customers::find_or_add(&mut tx, Some(&waiting.name), Some(&waiting.email), phone, waiting.now).await?;
         let id = new_id();
         sqlx::query(
             "INSERT INTO waiting_list (id, customer_id, location_id, service_id, name, email, lang, created_ms) \

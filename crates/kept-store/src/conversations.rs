@@ -690,6 +690,9 @@ pub(crate) async fn timeline(pool: &AnyPool, customer_id: &str) -> Result<Vec<Ti
          UNION ALL \
          SELECT 'survey', COALESCE(v.answered_ms, v.sent_ms), v.kind, v.status, CAST(v.score AS TEXT), s.name, v.id, 0, v.id \
          FROM surveys v LEFT JOIN staff s ON s.id = v.handler_id WHERE v.customer_id = $1 AND v.status <> 'planned' \
+         UNION ALL \
+         SELECT 'contract', COALESCE(k.outcome_ms, k.created_ms), k.status, k.product, k.end_date, CAST(NULL AS TEXT), k.id, 0, \
+         k.id FROM contracts k WHERE k.customer_id = $1 \
          ORDER BY 2, 8, 7",
     )
     .bind(customer_id)

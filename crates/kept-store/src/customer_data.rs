@@ -200,6 +200,22 @@ pub const REGISTER: &[Holding] = &[
             "created_ms",
         ],
     ),
+    // Contracts and subscriptions; after promises, since an outreach promise is referred to.
+    own(
+        "contracts",
+        &[
+            "id",
+            "external_id",
+            "product",
+            "start_date",
+            "end_date",
+            "value_cents",
+            "status",
+            "outcome_note",
+            "outcome_ms",
+            "created_ms",
+        ],
+    ),
     // The search index repeats the words of messages, notes and calls; it is derived, so an
     // export leaves it out, but an erase must remove it.
     own("search_index", &[]),
@@ -405,7 +421,8 @@ async fn subject_ids(conn: &mut AnyConnection, customer_id: &str) -> Result<Vec<
          UNION ALL SELECT id FROM promises WHERE customer_id = $1 \
          UNION ALL SELECT id FROM appointments WHERE customer_id = $1 \
          UNION ALL SELECT id FROM waiting_list WHERE customer_id = $1 \
-         UNION ALL SELECT id FROM surveys WHERE customer_id = $1",
+         UNION ALL SELECT id FROM surveys WHERE customer_id = $1 \
+         UNION ALL SELECT id FROM contracts WHERE customer_id = $1",
     )
     .bind(customer_id)
     .fetch_all(&mut *conn)

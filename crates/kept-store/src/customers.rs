@@ -266,3 +266,73 @@ async fn index_record(
     )
     .await
 }
+
+/// The customer with this e-mail address, else with this phone number (who gets the address
+/// too), else a new one. A name fills in a customer who has none.
+pub(crate) async fn find_or_add(
+    conn: &mut AnyConnection,
+    name: Option<&str>,
+    email: Option<&str>,
+    phone: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    let handle = email.map(|email| format!("email:{email}"));
+    if let Some(handle) = &handle {
+        let by_email = sqlx::query("SELECT customer_id FROM customer_handles WHERE handle = $1")
+            .bind(handle)
+            .fetch_optional(&mut *conn)
+            .await?;
+        if let Some(row) = by_email {
+            let id: String = row.try_get("customer_id")?;
+            name_if_nameless(conn, &id, name).await?;
+            return Ok(id);
+        }
+    }
+    let by_phone = match phone {
+        Some(phone) => sqlx::query("SELECT id FROM customers WHERE phone = $1")
+            .bind(phone)
+            .fetch_optional(&mut *conn)
+            .await?
+            .map(|row| row.try_get::<String, _>("id"))
+            .transpose()?,
+        None => None,
+    };
+    let id = match by_phone {
+        Some(id) => {
+            name_if_nameless(conn, &id, name).await?;
+            id
+        }
+        None => {
+            let id = new_id();
+            sqlx::query("INSERT INTO customers (id, name, phone, created_ms) VALUES ($1, $2, $3, $4)")
+                .bind(&id)
+                .bind(name)
+                .bind(phone)
+                .bind(to_ms(now))
+                .execute(&mut *conn)
+                .await?;
+            id
+        }
+    };
+    if let Some(handle) = &handle {
+        sqlx::query("INSERT INTO customer_handles (handle, customer_id, created_ms) VALUES ($1, $2, $3)")
+            .bind(handle)
+            .bind(&id)
+            .bind(to_ms(now))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(id)
+}
+
+async fn name_if_nameless(conn: &mut AnyConnection, customer_id: &str, name: Option<&str>) -> Result<()> {
+    let Some(name) = name.filter(|n| !n.trim().is_empty()) else {
+        return Ok(());
+    };
+    sqlx::query("UPDATE customers SET name = $1 WHERE id = $2 AND (name IS NULL OR name = '')")
+        .bind(name)
+        .bind(customer_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -4,6 +4,7 @@
 mod appointments;
 mod callbacks;
 mod changes;
+mod contracts;
 mod conversations;
 pub mod customer_data;
 mod customers;
@@ -36,6 +37,7 @@ use kept_domain::CallbackStatus;
 pub use appointments::{
     AppointmentChange, AppointmentView, Appointments, CallAheadView, NewAppointment, NewTime, NewWaiting, WaitingView,
 };
+pub use contracts::{ContractChange, ContractView, Contracts, ImportCounts, NewContract};
 pub use dialect::Dialect;
 pub use digests::{DigestView, Digests};
 pub use error::StoreError;
@@ -49,7 +51,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// Everything kept keeps. Methods that change several tables do so in one transaction,
 /// together with the outbox rows that announce the change.
 #[async_trait]
-pub trait Store: Schedules + Appointments + Digests + Surveys + Send + Sync + 'static {
+pub trait Store: Schedules + Appointments + Digests + Surveys + Contracts + Send + Sync + 'static {
     fn dialect(&self) -> Dialect;
 
     // Staff, sessions and tokens.

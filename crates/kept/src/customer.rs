@@ -30,32 +30,43 @@ pub enum CustomerCommand {
     },
 }
 
-pub async fn run(settings: Settings, command: CustomerCommand) -> anyhow::Result<()> {
+/// The application on the configured database, with the owner's saved settings.
+pub async fn open_app(settings: Settings) -> anyhow::Result<App> {
     let store = kept_store::open_with(&settings.database_url, settings.database_pool_size)
         .await
         .with_context(|| format!("opening the database {}", settings.database_url))?;
     let state = App::new(settings, Arc::new(SystemClock), store);
-    let by = |email: &str| {
+    app::load_saved_settings(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(state)
+}
+
+/// The staff member who does something from the command line, by e-mail address.
+pub async fn staff_member(state: &App, email: &str) -> anyhow::Result<kept_store::Staff> {
+    state
+        .store
+        .staff_by_email(email)
+        .await?
+        .with_context(|| format!("no staff member with e-mail address {email}"))
+}
+
+pub async fn run(settings: Settings, command: CustomerCommand) -> anyhow::Result<()> {
+    let state = open_app(settings).await?;
+    let by = |email: String| {
         let state = state.clone();
-        let email = email.to_string();
-        async move {
-            state
-                .store
-                .staff_by_email(&email)
-                .await?
-                .with_context(|| format!("no staff member with e-mail address {email}"))
-        }
+        async move { staff_member(&state, &email).await }
     };
     match command {
         CustomerCommand::Export { id, by: email } => {
-            let staff = by(&email).await?;
+            let staff = by(email).await?;
             let export = app::export_customer(&state, &staff, &id)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{}", serde_json::to_string_pretty(&export)?);
         }
         CustomerCommand::Erase { id, by: email, reason } => {
-            let staff = by(&email).await?;
+            let staff = by(email).await?;
             let erasure = app::erase_customer(&state, &staff, &id, &reason)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -1,6 +1,7 @@
 //! The `kept` command: run the server, manage staff and API tokens.
 
 mod bench;
+mod contracts;
 mod customer;
 mod demo;
 mod staff;
@@ -44,6 +45,9 @@ enum Command {
     /// A customer's data: export it or erase it (AVG/GDPR), as an owner.
     #[command(subcommand)]
     Customer(customer::CustomerCommand),
+    /// Contracts and subscriptions: import a CSV file, as an owner.
+    #[command(subcommand)]
+    Contracts(contracts::ContractsCommand),
     /// Check the tone of a reply, or the mood of an incoming message.
     #[command(subcommand)]
     Tone(tone::ToneCommand),
@@ -90,6 +94,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(command) => staff::user(settings, command).await,
         Command::Token(command) => staff::token(settings, command).await,
         Command::Customer(command) => customer::run(settings, command).await,
+        Command::Contracts(command) => contracts::run(settings, command).await,
         Command::Tone(command) => tone::run(&settings, command),
         Command::Bench(command) => bench::run(settings, command).await,
     }

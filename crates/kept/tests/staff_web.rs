@@ -810,7 +810,7 @@ async fn no_staff_page_shows_a_code_or_an_id() {
 
     let id_like = regex::Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}").unwrap();
     let code_like = regex::Regex::new(
-        r"\b(reached|no_answer|wrong_number|callback_retry|follow_up|waiting_on_customer|replied|message_in|message_out|phone_call|callback_request|checked_in|no_show|call_ahead|field_visit|csat|nps|recovery)\b|\b(email|twitter|chat):[^ ]",
+        r"\b(reached|no_answer|wrong_number|callback_retry|follow_up|waiting_on_customer|replied|message_in|message_out|phone_call|callback_request|checked_in|no_show|call_ahead|field_visit|csat|nps|recovery|retention|renewed|undecided)\b|\b(email|twitter|chat):[^ ]",
     )
     .unwrap();
     let tags = regex::Regex::new(r"(?s)<script.*?</script>|<style.*?</style>|<[^>]*>").unwrap();
@@ -832,6 +832,7 @@ async fn no_staff_page_shows_a_code_or_an_id() {
         format!("/staff/appointments/{}", home["id"].as_str().unwrap()),
         "/staff/booking".to_string(),
         "/staff/surveys".to_string(),
+        "/staff/contracts?all=1".to_string(),
         format!("/book?location={location}&service={service}&date=2026-11-26"),
         manage,
     ];

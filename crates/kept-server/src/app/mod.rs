@@ -4,6 +4,7 @@
 
 mod appointments;
 mod callbacks;
+mod contracts;
 mod customers;
 mod links;
 mod messages;
@@ -25,6 +26,7 @@ pub use appointments::{
     service_defaults, set_schedule,
 };
 pub use callbacks::{Accepted, accept_callback, record_outcome};
+pub use contracts::{import_contracts, open_outreach, record_contract_outcome, save_contract};
 pub use customers::{
     add_contact, add_follow_up, add_note, close_follow_up, erase_customer, export_customer, log_call, merge_customers,
     rename_customer,

@@ -35,6 +35,7 @@ const KEYS: &[&str] = &[
     "surveys.reminder_after_days",
     "surveys.cap_days",
     "surveys.nps_every_days",
+    "surveys.outreach_days_before",
     "surveys.exit_reasons",
     "surveys.intro_nl",
     "surveys",

@@ -122,6 +122,9 @@ pub struct WebhookEvent {
     /// For survey.answered and recovery promises: the survey with its score and comment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub survey: Option<SurveyJson>,
+    /// For retention promises: the contract that is about to end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract: Option<ContractJson>,
 }
 
 /// `?limit=`: `default` when absent; outside 1 to `max` it is refused rather than quietly

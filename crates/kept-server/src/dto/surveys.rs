@@ -119,3 +119,102 @@ pub struct PromiseQuery {
     /// Up to 500 (default 100).
     pub limit: Option<i64>,
 }
+
+/// A contract or subscription.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContractJson {
+    pub id: String,
+    /// The business's own id, which an import matches on.
+    pub external_id: String,
+    pub customer_id: String,
+    pub customer_name: Option<String>,
+    pub product: String,
+    pub start_date: Option<chrono::NaiveDate>,
+    pub end_date: chrono::NaiveDate,
+    /// Per year, in cents.
+    pub value_cents: Option<i64>,
+    /// active, renewed, left or undecided.
+    #[schema(example = "active")]
+    pub status: String,
+    /// When the outreach promise appears (or appeared).
+    pub outreach_at: DateTime<Utc>,
+    pub outreach_promise_id: Option<String>,
+    pub outcome_note: Option<String>,
+}
+
+impl From<&kept_store::ContractView> for ContractJson {
+    fn from(c: &kept_store::ContractView) -> Self {
+        ContractJson {
+            id: c.id.clone(),
+            external_id: c.external_id.clone(),
+            customer_id: c.customer_id.clone(),
+            customer_name: c.customer_name.clone(),
+            product: c.product.clone(),
+            start_date: c.start_date,
+            end_date: c.end_date,
+            value_cents: c.value_cents,
+            status: c.status.as_str().to_string(),
+            outreach_at: c.outreach_at,
+            outreach_promise_id: c.outreach_id.clone(),
+            outcome_note: c.outcome_note.clone(),
+        }
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportJson {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// How an outreach call ended.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ContractOutcomeRequest {
+    /// renewed, left or undecided (asked again in 14 days).
+    #[schema(example = "renewed")]
+    pub outcome: String,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ContractQuery {
+    /// Running contracts ending within this many days (default: all running ones).
+    pub ending_within_days: Option<i64>,
+    /// Only this customer's (then also the ended ones).
+    pub customer: Option<String>,
+}
+
+/// One contract to create or update, matched on `external_id`.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ContractRequest {
+    pub external_id: String,
+    pub customer_name: Option<String>,
+    /// The customer's e-mail address or phone number (one is needed).
+    pub customer_email: Option<String>,
+    pub customer_phone: Option<String>,
+    pub product: String,
+    /// YYYY-MM-DD.
+    pub start_date: Option<String>,
+    /// YYYY-MM-DD.
+    pub end_date: String,
+    /// Per year, like 1200.50.
+    pub value_per_year: Option<String>,
+}
+
+impl From<ContractRequest> for kept_domain::contract::ContractFields {
+    fn from(r: ContractRequest) -> Self {
+        kept_domain::contract::ContractFields {
+            external_id: r.external_id,
+            customer_name: r.customer_name,
+            customer_email: r.customer_email,
+            customer_phone: r.customer_phone,
+            product: r.product,
+            start_date: r.start_date,
+            end_date: r.end_date,
+            value_per_year: r.value_per_year,
+        }
+    }
+}

@@ -85,6 +85,7 @@ async fn json_for_status(response: Response) -> Response {
         message,
         fields: Vec::new(),
         next_slots: None,
+        line: None,
     };
     let mut answer = (status, Json(body)).into_response();
     for name in [header::ALLOW, header::RETRY_AFTER] {
@@ -166,7 +167,7 @@ async fn reader_lang(state: &AppState, headers: &HeaderMap, query: Option<&str>)
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// A stable code: invalid, bad_request, unauthorized, forbidden, owner_only, not_found, conflict, rate_limited, internal.
+    /// A stable code: invalid, invalid_row, bad_request, unauthorized, forbidden, owner_only, not_found, conflict, rate_limited, internal.
     pub error: &'static str,
     pub message: String,
     /// For `invalid`: which fields were refused and why.
@@ -176,11 +177,14 @@ pub struct ErrorBody {
     /// For `slot_taken`: the next free times instead.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_slots: Option<Vec<crate::dto::SlotJson>>,
+    /// For `invalid_row`: the line of the file that was refused (1 is the header).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
 }
 
 fn status(error: &AppError) -> StatusCode {
     match error {
-        AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Invalid(_) | AppError::InvalidRow { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
         AppError::Unauthorized => StatusCode::UNAUTHORIZED,
         AppError::Forbidden | AppError::OwnerOnly => StatusCode::FORBIDDEN,
@@ -229,6 +233,10 @@ impl IntoResponse for AppError {
                         .map(|&(start, end)| crate::dto::SlotJson { start, end })
                         .collect(),
                 ),
+                _ => None,
+            },
+            line: match &self {
+                AppError::InvalidRow { line, .. } => Some(*line),
                 _ => None,
             },
         };

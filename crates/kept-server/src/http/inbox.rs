@@ -565,6 +565,18 @@ fn timeline_row(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) -> Tim
                 None => format!("{asked}: {status}"),
             }
         }
+        // A contract: what, until when, and how it stands.
+        "contract" => {
+            let status = kept_domain::ContractStatus::parse(&entry.channel)
+                .map_or("", |status| crate::i18n::contract_texts(clock.lang).status(status));
+            let end = entry
+                .note
+                .as_deref()
+                .and_then(|d| d.parse::<chrono::NaiveDate>().ok())
+                .map(|d| clock.lang.long_date(d))
+                .unwrap_or_default();
+            format!("{} · {end} · {status}", entry.text)
+        }
         // A call attempt: its outcome in words, with the note taken about it.
         "call" => {
             let outcome = outcome_label(&entry.text, texts(clock.lang));
@@ -580,7 +592,7 @@ fn timeline_row(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) -> Tim
         kind: i.kind(&entry.kind),
         // A promise's "channel" is its kind: shown in words, never as a code.
         channel: match entry.kind.as_str() {
-            "appointment" | "survey" => String::new(),
+            "appointment" | "survey" | "contract" => String::new(),
             "promise" => PromiseKind::parse(&entry.channel).map_or_else(String::new, |k| i.promise_kind(k).to_string()),
             _ => channel_label(clock.lang, &entry.channel),
         },
@@ -599,6 +611,7 @@ fn timeline_link(entry: &TimelineEntry) -> Option<String> {
             "callbacks"
         }
         ("appointment", _) | ("promise", Some(PromiseKind::CallAhead)) => "appointments",
+        ("contract", _) | ("promise", Some(PromiseKind::Retention)) => "contracts",
         _ => return None,
     };
     Some(format!("/staff/{page}/{about}"))

@@ -5,6 +5,8 @@ mod api;
 mod appointment_pages;
 mod appointments;
 mod booking_pages;
+mod contract_pages;
+mod contracts;
 mod conversations;
 mod customer_pages;
 mod customers;
@@ -43,6 +45,8 @@ pub use openapi::ApiDoc;
 /// Requests larger than this are refused before they are read.
 const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Routes that carry a message (up to 100 KB of text, which JSON escaping can make longer).
+/// A contracts file: 20,000 rows of about 250 bytes.
+const MAX_CSV_BYTES: usize = 5 * 1024 * 1024;
 const MAX_TEXT_BODY_BYTES: usize = 4 * kept_domain::conversation::MAX_MESSAGE_BYTES;
 
 pub fn router(state: AppState) -> Router {
@@ -96,6 +100,13 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/callbacks/rows", get(staff::dashboard_rows))
         .route("/staff/promises/rows", get(staff::promise_rows))
         .route("/staff/surveys", get(survey_pages::answers))
+        .route("/staff/contracts", get(contract_pages::list))
+        .route(
+            "/staff/contracts/import",
+            post(contract_pages::import).layer(DefaultBodyLimit::max(MAX_CSV_BYTES)),
+        )
+        .route("/staff/contracts/{id}", get(contract_pages::show))
+        .route("/staff/contracts/{id}/outcome", post(contract_pages::outcome))
         .route("/staff/callbacks/{id}", get(staff::callback_page))
         .route("/staff/callbacks/{id}/outcome", post(staff::submit_outcome))
         .route("/staff/inbox/rows", get(inbox::rows))
@@ -212,6 +223,13 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/appointments", get(appointments::list))
         .route("/api/v1/surveys", get(surveys::list))
+        .route(
+            "/api/v1/contracts/import",
+            post(contracts::import).layer(DefaultBodyLimit::max(MAX_CSV_BYTES)),
+        )
+        .route("/api/v1/contracts", get(contracts::list).post(contracts::save))
+        .route("/api/v1/contracts/{id}", get(contracts::get))
+        .route("/api/v1/contracts/{id}/outcome", post(contracts::outcome))
         .route("/api/v1/promises", get(surveys::promises))
         .route("/api/v1/calendar", get(appointments::calendar_url))
         .route("/api/v1/calendar/rotate", post(appointments::rotate_calendar_url))

@@ -93,6 +93,11 @@ pub struct IdPath {
         super::appointments::rotate_calendar_url,
         super::surveys::list,
         super::surveys::promises,
+        super::contracts::import,
+        super::contracts::save,
+        super::contracts::list,
+        super::contracts::get,
+        super::contracts::outcome,
         super::healthz
     ),
     components(schemas(CallbackJson, CreatedCallback, OutcomeRequest, ErrorBody, WebhookEvent)),

@@ -213,6 +213,7 @@ fn survey_label(key: &str, s: &SettingsTexts) -> Option<&'static str> {
         "reminder_after_days" => s.survey_reminder_days,
         "cap_days" => s.survey_cap_days,
         "nps_every_days" => s.survey_nps_days,
+        "outreach_days_before" => s.outreach_days,
         "exit_reasons" => s.survey_exit_reasons,
         "intro_nl" => s.survey_intro_nl,
         "intro_en" => s.survey_intro_en,
@@ -226,7 +227,13 @@ const SURVEY_SWITCHES: [&str; 3] = [
     "csat_after_conversation",
     "csat_after_appointment",
 ];
-const SURVEY_NUMBERS: [&str; 4] = ["delay_minutes", "reminder_after_days", "cap_days", "nps_every_days"];
+const SURVEY_NUMBERS: [&str; 5] = [
+    "delay_minutes",
+    "reminder_after_days",
+    "cap_days",
+    "nps_every_days",
+    "outreach_days_before",
+];
 
 fn survey_switch(surveys: &SurveySettings, key: &str) -> bool {
     match key {
@@ -241,7 +248,8 @@ fn survey_number(surveys: &SurveySettings, key: &str) -> i64 {
         "delay_minutes" => surveys.delay_minutes,
         "reminder_after_days" => surveys.reminder_after_days,
         "cap_days" => surveys.cap_days,
-        _ => surveys.nps_every_days,
+        "nps_every_days" => surveys.nps_every_days,
+        _ => surveys.outreach_days_before,
     }
 }
 
@@ -456,6 +464,7 @@ fn survey_fields(surveys: &mut SurveySettings, fields: &HashMap<String, String>)
     surveys.reminder_after_days = number("reminder_after_days", "surveys.reminder_after_days")?;
     surveys.cap_days = number("cap_days", "surveys.cap_days")?;
     surveys.nps_every_days = number("nps_every_days", "surveys.nps_every_days")?;
+    surveys.outreach_days_before = number("outreach_days_before", "surveys.outreach_days_before")?;
     surveys.exit_reasons = text("exit_reasons")
         .lines()
         .map(str::trim)

@@ -270,11 +270,12 @@ pub async fn callback_page(
     })
 }
 
+/// How a call went, as a page posts it (a callback's or a contract's outreach).
 #[derive(Debug, Deserialize)]
 pub struct OutcomeForm {
-    csrf: String,
-    outcome: String,
-    note: Option<String>,
+    pub csrf: String,
+    pub outcome: String,
+    pub note: Option<String>,
 }
 
 pub async fn submit_outcome(

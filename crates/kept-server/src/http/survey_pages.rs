@@ -212,7 +212,6 @@ pub struct SurveysPage {
 #[derive(Debug, Default, Deserialize)]
 pub struct AnswersQuery {
     low: Option<String>,
-    lang: Option<String>,
 }
 
 /// What customers answered, newest first; `?low=1` only the answers that asked for a call.
@@ -220,12 +219,9 @@ pub async fn answers(
     State(state): State<AppState>,
     session: super::extract::StaffSession,
     Query(query): Query<AnswersQuery>,
+    Query(lang): Query<super::staff::LangQuery>,
 ) -> Result<Response, AppError> {
-    let lang = query
-        .lang
-        .as_deref()
-        .and_then(Lang::parse)
-        .unwrap_or(session.staff.lang);
+    let lang = session.lang(&lang);
     let low = query.low.is_some();
     let filter = kept_store::SurveyFilter {
         status: Some(kept_domain::SurveyStatus::Answered),

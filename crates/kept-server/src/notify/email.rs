@@ -5,8 +5,8 @@ use kept_domain::staff::LinkPurpose;
 use kept_domain::staff::{Candidate, acting_for};
 use kept_domain::{Lang, OutboxEvent};
 use kept_store::{
-    AppointmentView, CallbackView, ConversationView, DigestView, FollowUpView, OutboxItem, PasswordLinkView, Staff,
-    SurveyView,
+    AppointmentView, CallbackView, ContractView, ConversationView, DigestView, FollowUpView, OutboxItem,
+    PasswordLinkView, Staff, SurveyView,
 };
 use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
@@ -36,6 +36,7 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
         Subject::Appointment(appointment) => Content::call_ahead(state, item.event, appointment, lang),
         Subject::Digest(digest) => Content::digest(state, digest, lang),
         Subject::Survey(survey) => Content::recovery(state, item.event, survey, lang),
+        Subject::Contract(contract) => Content::retention(state, item.event, contract, lang),
         Subject::Waiting(_) => {
             return Err(DeliveryError::Permanent(
                 "the waiting list e-mails customers only".into(),
@@ -438,6 +439,54 @@ impl Content {
         ];
         let link = format!("{}/staff/customers/{}", settings.base_url, survey.customer_id);
         render(subject, &lead, &rows, "", &link, labels[5])
+    }
+
+    /// A contract about to end: call the customer before they decide. The reminder and the
+    /// escalation of that outreach.
+    fn retention(
+        state: &AppState,
+        event: OutboxEvent,
+        contract: &ContractView,
+        lang: Lang,
+    ) -> Result<Content, askama::Error> {
+        let settings = &state.settings();
+        let who = contract.customer_name.as_deref().unwrap_or("-");
+        let end = lang.long_date(contract.end_date);
+        let (subject, lead) = match (event, lang) {
+            (OutboxEvent::PromiseEscalated, Lang::Nl) => (
+                format!("Te laat: {who} is niet gebeld over het contract"),
+                format!(
+                    "Het contract ({}) loopt af op {end}. Neem het over of wijs het toe.",
+                    contract.product
+                ),
+            ),
+            (OutboxEvent::PromiseEscalated, Lang::En) => (
+                format!("Overdue: {who} was not called about their contract"),
+                format!(
+                    "The contract ({}) ends on {end}. Take it over or reassign it.",
+                    contract.product
+                ),
+            ),
+            (_, Lang::Nl) => (
+                format!("Bel {who}: contract loopt af op {end}"),
+                "Praat met de klant voordat die besluit te vertrekken, en leg vast hoe het ging.".to_string(),
+            ),
+            (_, Lang::En) => (
+                format!("Call {who}: contract ends on {end}"),
+                "Talk to the customer before they decide to leave, and record how it went.".to_string(),
+            ),
+        };
+        let labels = match lang {
+            Lang::Nl => ["Klant", "Product", "Loopt af", "Openen"],
+            Lang::En => ["Customer", "Product", "Ends", "Open"],
+        };
+        let rows = [
+            (labels[0], who),
+            (labels[1], contract.product.as_str()),
+            (labels[2], end.as_str()),
+        ];
+        let link = format!("{}/staff/contracts/{}", settings.base_url, contract.id);
+        render(subject, &lead, &rows, "", &link, labels[3])
     }
 
     /// A location's day: who is expected when, for whom, first visit or returning.

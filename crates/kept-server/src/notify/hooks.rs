@@ -1,7 +1,8 @@
 //! kept's own reactions to events, delivered from the outbox like e-mail and webhooks: queued
 //! in the transaction of the change, run once by whichever node claims them, retried when
 //! they fail. Today: asking the customer how it went after a callback reached them, a
-//! resolved conversation or an appointment that took place.
+//! resolved conversation or an appointment that took place, and why they left when their
+//! contract ended that way.
 
 use kept_domain::{CallbackStatus, OutboxEvent, SurveyTrigger};
 use kept_store::OutboxItem;
@@ -43,6 +44,15 @@ pub(super) async fn run(state: &AppState, item: &OutboxItem, subject: &Subject) 
             email: Some(appointment.email.clone()),
             name: Some(appointment.customer_name.clone()),
             lang: appointment.lang,
+        }),
+        (OutboxEvent::ContractLeft, Subject::Contract(contract)) => Some(Contact {
+            trigger: SurveyTrigger::ContractLeft,
+            customer_id: contract.customer_id.clone(),
+            about_id: contract.id.clone(),
+            handler_id: contract.outreach_owner.clone(),
+            email: None,
+            name: contract.customer_name.clone(),
+            lang: kept_domain::Lang::default(),
         }),
         (event, _) => {
             return Err(DeliveryError::Permanent(format!(

@@ -15,8 +15,8 @@ pub use mailer::Mailer;
 use chrono::{DateTime, Duration, Utc};
 use kept_domain::{Delivery, OutboxEvent, PromiseKind};
 use kept_store::{
-    AppointmentView, CallbackView, ConversationView, DigestView, FollowUpView, OutboxItem, PasswordLinkView,
-    SurveyView, WaitingView,
+    AppointmentView, CallbackView, ContractView, ConversationView, DigestView, FollowUpView, OutboxItem,
+    PasswordLinkView, SurveyView, WaitingView,
 };
 
 pub use calendar::{feed, invitation};
@@ -68,6 +68,8 @@ pub enum Subject {
     Digest(DigestView),
     /// A survey: asking the customer, or a low answer for staff.
     Survey(SurveyView),
+    /// A contract: the outreach before it ends, or a customer who left.
+    Contract(ContractView),
 }
 
 /// The kinds of record a notice can be about.
@@ -81,6 +83,7 @@ enum SubjectKind {
     Waiting,
     Digest,
     Survey,
+    Contract,
 }
 
 impl SubjectKind {
@@ -94,6 +97,7 @@ impl SubjectKind {
             PromiseKind::FollowUp => SubjectKind::FollowUp,
             PromiseKind::CallAhead => SubjectKind::Appointment,
             PromiseKind::Recovery => SubjectKind::Survey,
+            PromiseKind::Retention => SubjectKind::Contract,
         }
     }
 
@@ -108,6 +112,7 @@ impl SubjectKind {
             SubjectKind::Waiting => Subject::Waiting(found(store.waiting(id).await, "waiting-list entry")?),
             SubjectKind::Digest => Subject::Digest(found(store.location_digest(id).await, "day digest")?),
             SubjectKind::Survey => Subject::Survey(found(store.survey(id).await, "survey")?),
+            SubjectKind::Contract => Subject::Contract(found(store.contract(id).await, "contract")?),
         })
     }
 }
@@ -165,6 +170,7 @@ async fn subject_of(state: &AppState, item: &OutboxItem) -> Result<Subject, Deli
         OutboxEvent::SurveyRequest | OutboxEvent::SurveyReminder | OutboxEvent::SurveyAnswered => {
             (SubjectKind::Survey, item.subject_id.clone())
         }
+        OutboxEvent::ContractLeft => (SubjectKind::Contract, item.subject_id.clone()),
     };
     kind.load(state, &id).await
 }
@@ -188,6 +194,7 @@ mod tests {
             SubjectKind::Callback
         );
         assert_eq!(SubjectKind::of_promise(PromiseKind::Recovery), SubjectKind::Survey);
+        assert_eq!(SubjectKind::of_promise(PromiseKind::Retention), SubjectKind::Contract);
     }
 
     #[test]

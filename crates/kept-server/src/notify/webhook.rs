@@ -32,6 +32,7 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
         follow_up: None,
         appointment: None,
         survey: None,
+        contract: None,
     };
     match subject {
         Subject::Callback(view) => {
@@ -41,6 +42,7 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
         Subject::FollowUp(view) => event.follow_up = Some(view.into()),
         Subject::Appointment(view) => event.appointment = Some(view.into()),
         Subject::Survey(view) => event.survey = Some(view.into()),
+        Subject::Contract(view) => event.contract = Some(view.into()),
         Subject::Waiting(_) => {
             return Err(DeliveryError::Permanent(
                 "the waiting list is never sent to a webhook".into(),

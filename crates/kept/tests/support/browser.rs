@@ -65,6 +65,22 @@ impl Browser {
     }
 }
 
+impl Browser {
+    /// A form with a file, as a browser sends `enctype="multipart/form-data"`.
+    pub async fn post_multipart(&mut self, url: &str, form: reqwest::multipart::Form) -> reqwest::Response {
+        let response = self
+            .http
+            .post(url)
+            .header(COOKIE, self.cookies.join("; "))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        self.remember(&response);
+        response
+    }
+}
+
 pub fn hidden_csrf(page: &str) -> String {
     let start = page.find("name=\"csrf\" value=\"").expect("a CSRF field") + 19;
     page[start..].split('"').next().unwrap().to_string()

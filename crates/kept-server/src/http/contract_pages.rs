@@ -1,0 +1,253 @@
+//! The contracts pages: who to call before their contract ends (with the owner's CSV import),
+//! and one contract's outreach page with the customer's tenure, value, latest answers and open
+//! promises, where the outcome is recorded.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Duration;
+use kept_domain::{Lang, PromiseStatus, Role};
+use kept_store::{ContractView, PromiseFilter, Staff, SurveyFilter};
+use serde::Deserialize;
+
+use super::errors::OwnPage;
+use super::extract::StaffSession;
+use super::pages::render;
+use super::staff::{LangQuery, OutcomeForm, clock};
+use crate::app;
+use crate::error::AppError;
+use crate::i18n::{ContractTexts, Texts, contract_texts, inbox_texts, money, texts};
+use crate::state::AppState;
+
+/// Contracts ending within this many days are on the first view.
+const SOON_DAYS: i64 = 90;
+
+pub struct ContractRow {
+    pub id: String,
+    pub customer: String,
+    pub product: String,
+    pub ends: String,
+    pub value: String,
+    pub status: &'static str,
+    pub outreach: String,
+}
+
+#[derive(Template)]
+#[template(path = "contracts.html")]
+pub struct ContractsPage {
+    pub t: &'static Texts,
+    pub c: &'static ContractTexts,
+    pub me: Staff,
+    pub csrf: String,
+    pub is_owner: bool,
+    pub all: bool,
+    pub rows: Vec<ContractRow>,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "contract.html")]
+pub struct ContractPage {
+    pub t: &'static Texts,
+    pub c: &'static ContractTexts,
+    pub me: Staff,
+    pub csrf: String,
+    pub row: ContractRow,
+    pub customer_id: String,
+    pub started: String,
+    pub customer_since: String,
+    pub note: Option<String>,
+    pub scores: Vec<String>,
+    pub promises: Vec<String>,
+    pub running: bool,
+    pub recorded: bool,
+    pub error: Option<String>,
+}
+
+fn row(state: &AppState, contract: &ContractView, lang: Lang) -> ContractRow {
+    let c = contract_texts(lang);
+    ContractRow {
+        id: contract.id.clone(),
+        customer: contract.customer_name.clone().unwrap_or_else(|| "-".into()),
+        product: contract.product.clone(),
+        ends: lang.long_date(contract.end_date),
+        value: contract.value_cents.map(|v| money(lang, v)).unwrap_or_default(),
+        status: c.status(contract.status),
+        outreach: clock(state, lang).moment(contract.outreach_at),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    all: Option<String>,
+}
+
+async fn list_page(state: &AppState, session: StaffSession, lang: Lang, all: bool) -> Result<ContractsPage, AppError> {
+    let today = state.settings().business.hours.local_date(state.clock.now());
+    let until = (!all).then(|| today + Duration::days(SOON_DAYS));
+    let contracts = state.store.contracts(until, None).await?;
+    Ok(ContractsPage {
+        t: texts(lang),
+        c: contract_texts(lang),
+        is_owner: session.staff.role == Role::Owner,
+        all,
+        rows: contracts.iter().map(|k| row(state, k, lang)).collect(),
+        notice: None,
+        error: None,
+        me: session.staff,
+        csrf: session.csrf,
+    })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Query(query): Query<ListQuery>,
+    Query(lang): Query<LangQuery>,
+) -> Result<Response, AppError> {
+    let lang = session.lang(&lang);
+    let page = list_page(&state, session, lang, query.all.is_some()).await?;
+    Ok(render(&page)?.into_response())
+}
+
+/// The owner's upload: the file in a multipart form with the session's CSRF token.
+pub async fn import(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Query(query): Query<LangQuery>,
+    mut form: Multipart,
+) -> Result<Response, AppError> {
+    let lang = session.lang(&query);
+    let (mut csrf, mut file) = (String::new(), None);
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(e.to_string()))?
+    {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.map_err(|e| AppError::BadRequest(e.to_string()))?,
+            Some("file") => file = Some(field.bytes().await.map_err(|e| AppError::BadRequest(e.to_string()))?),
+            _ => {}
+        }
+    }
+    session.check_csrf(&csrf)?;
+    let c = contract_texts(lang);
+    let text = file.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
+    let imported = app::import_contracts(&state, &session.staff, &text).await;
+    let mut page = list_page(&state, session, lang, true).await?;
+    match imported {
+        Ok(counts) => {
+            page.notice = Some(
+                c.imported
+                    .replace("{created}", &counts.created.to_string())
+                    .replace("{updated}", &counts.updated.to_string())
+                    .replace("{unchanged}", &counts.unchanged.to_string()),
+            );
+            Ok(render(&page)?.into_response())
+        }
+        Err(AppError::InvalidRow { line, message }) => {
+            page.error = Some(
+                c.import_refused
+                    .replace("{line}", &line.to_string())
+                    .replace("{message}", &message),
+            );
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                axum::Extension(OwnPage),
+                render(&page)?,
+            )
+                .into_response())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ContractQuery {
+    recorded: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Query(query): Query<ContractQuery>,
+    Query(lang): Query<LangQuery>,
+) -> Result<Response, AppError> {
+    let lang = session.lang(&lang);
+    let contract = state.store.contract(&id).await?.ok_or(AppError::NotFound)?;
+    let page = contract_page(&state, session, &contract, lang, query.recorded.is_some()).await?;
+    Ok(render(&page)?.into_response())
+}
+
+async fn contract_page(
+    state: &AppState,
+    session: StaffSession,
+    contract: &ContractView,
+    lang: Lang,
+    recorded: bool,
+) -> Result<ContractPage, AppError> {
+    let i = inbox_texts(lang);
+    let clock = clock(state, lang);
+    let customer = Some(contract.customer_id.clone());
+    let answers = SurveyFilter {
+        customer_id: customer.clone(),
+        status: Some(kept_domain::SurveyStatus::Answered),
+        limit: 5,
+        ..Default::default()
+    };
+    let scores = state
+        .store
+        .surveys(&answers)
+        .await?
+        .iter()
+        .map(|s| {
+            let at = s.answered_at.map(|at| clock.moment(at)).unwrap_or_default();
+            let score = s.score.map(|n| n.to_string()).or(s.reason.clone()).unwrap_or_default();
+            format!("{at} · {}: {score}", i.survey_kind(s.kind))
+        })
+        .collect();
+    let open = PromiseFilter {
+        customer_id: customer,
+        status: Some(PromiseStatus::Open),
+        limit: 20,
+        ..Default::default()
+    };
+    let promises = state
+        .store
+        .list_promises(&open)
+        .await?
+        .iter()
+        .map(|p| format!("{} · {}", i.promise_kind(p.kind), clock.moment(p.due_at)))
+        .collect();
+    Ok(ContractPage {
+        t: texts(lang),
+        c: contract_texts(lang),
+        row: row(state, contract, lang),
+        customer_id: contract.customer_id.clone(),
+        started: contract.start_date.map(|d| lang.long_date(d)).unwrap_or_default(),
+        customer_since: lang.long_date(state.settings().business.hours.local_date(contract.customer_since)),
+        note: contract.outcome_note.clone(),
+        scores,
+        promises,
+        running: contract.status.is_running(),
+        recorded,
+        error: None,
+        me: session.staff,
+        csrf: session.csrf,
+    })
+}
+
+pub async fn outcome(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Form(form): Form<OutcomeForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    app::record_contract_outcome(&state, &session.staff, &id, &form.outcome, form.note.as_deref()).await?;
+    Ok(Redirect::to(&format!("/staff/contracts/{id}?recorded=1")).into_response())
+}

@@ -1,0 +1,115 @@
+//! The contracts API: import a CSV file, save one, list those ending soon, record an outcome.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use chrono::Duration;
+
+use super::errors::ErrorBody;
+use super::extract::{ApiStaff, json_body};
+use crate::app;
+use crate::dto::{ContractJson, ContractOutcomeRequest, ContractQuery, ContractRequest, ImportJson};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Imports contracts from CSV (owner), header row
+/// `external_id,customer_name,customer_email,customer_phone,product,start_date,end_date,value_per_year`.
+/// Matched on `external_id`: importing the same file again changes nothing. A bad row refuses
+/// the whole file, naming its line.
+#[utoipa::path(post, path = "/api/v1/contracts/import", operation_id = "import_contracts",
+    request_body(content = String, content_type = "text/csv"), security(("bearer" = [])),
+    responses((status = 200, body = ImportJson), (status = 403, body = ErrorBody),
+        (status = 415, description = "Not text/csv", body = ErrorBody),
+        (status = 422, description = "invalid_row, with the line", body = ErrorBody)))]
+pub async fn import(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<ImportJson>, AppError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !content_type.trim().to_ascii_lowercase().starts_with("text/csv") {
+        return Err(AppError::UnsupportedMediaType(
+            "send the file as Content-Type: text/csv".into(),
+        ));
+    }
+    let text = std::str::from_utf8(&body).map_err(|_| AppError::InvalidRow {
+        line: 1,
+        message: "the file is not UTF-8 text".into(),
+    })?;
+    let counts = app::import_contracts(&state, &staff, text).await?;
+    Ok(Json(ImportJson {
+        created: counts.created,
+        updated: counts.updated,
+        unchanged: counts.unchanged,
+    }))
+}
+
+/// Creates (201) or updates (200) one contract, matched on `external_id` (owner).
+#[utoipa::path(post, path = "/api/v1/contracts", operation_id = "save_contract", request_body = ContractRequest,
+    security(("bearer" = [])),
+    responses((status = 201, body = ContractJson), (status = 200, body = ContractJson), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn save(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    body: Bytes,
+) -> Result<(StatusCode, Json<ContractJson>), AppError> {
+    let request: ContractRequest = json_body(
+        &body,
+        "body",
+        "expected {\"external_id\", \"product\", \"end_date\", …}",
+    )?;
+    let (contract, created) = app::save_contract(&state, &staff, &request.into()).await?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json((&contract).into())))
+}
+
+/// Running contracts, soonest end first (or every contract of one customer).
+#[utoipa::path(get, path = "/api/v1/contracts", operation_id = "list_contracts", params(ContractQuery),
+    security(("bearer" = [])), responses((status = 200, body = [ContractJson]), (status = 401, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    _staff: ApiStaff,
+    Query(query): Query<ContractQuery>,
+) -> Result<Json<Vec<ContractJson>>, AppError> {
+    let today = state.settings().business.hours.local_date(state.clock.now());
+    let until = query
+        .ending_within_days
+        .map(|days| today + Duration::days(days.clamp(0, 3650)));
+    let customer = query.customer.as_deref().filter(|c| !c.is_empty());
+    let contracts = state.store.contracts(until, customer).await?;
+    Ok(Json(contracts.iter().map(ContractJson::from).collect()))
+}
+
+#[utoipa::path(get, path = "/api/v1/contracts/{id}", operation_id = "get_contract", params(("id" = String, Path)),
+    security(("bearer" = [])), responses((status = 200, body = ContractJson), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    _staff: ApiStaff,
+    Path(id): Path<String>,
+) -> Result<Json<ContractJson>, AppError> {
+    let contract = state.store.contract(&id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json((&contract).into()))
+}
+
+/// How the outreach call went: `renewed`, `left` (the customer gets the exit survey) or
+/// `undecided` (a new outreach in 14 days).
+#[utoipa::path(post, path = "/api/v1/contracts/{id}/outcome", operation_id = "contract_outcome",
+    params(("id" = String, Path)), request_body = ContractOutcomeRequest, security(("bearer" = [])),
+    responses((status = 200, body = ContractJson), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn outcome(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<ContractJson>, AppError> {
+    let request: ContractOutcomeRequest = json_body(&body, "body", "expected {\"outcome\": \"renewed\"}")?;
+    let changed = app::record_contract_outcome(&state, &staff, &id, &request.outcome, request.note.as_deref()).await?;
+    Ok(Json((&changed).into()))
+}

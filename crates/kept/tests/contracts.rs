@@ -1,0 +1,255 @@
+//! Contracts: a CSV import that takes all or nothing and changes nothing the second time, the
+//! outreach promise on the right day in Europe/Amsterdam (also across the clock change), the
+//! outcomes (renewed, undecided: again in 14 days, left: the exit survey), the pages and the
+//! command line. On both databases.
+
+mod support;
+
+use chrono::{TimeZone, Utc};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::*;
+
+const KEPT: &str = env!("CARGO_BIN_EXE_kept");
+
+const FILE: &str = "external_id,customer_name,customer_email,customer_phone,product,start_date,end_date,value_per_year\n\
+                    K-1,Jan Jansen,jan.jansen@example.nl,,Onderhoud,2023-05-10,2027-05-10,\"1.200,50\"\n\
+                    K-2,Els de Boer,,06 12345678,Fietslease,,2027-05-11,480\n";
+
+async fn import(server: &TestServer, token: &str, file: &str) -> reqwest::Response {
+    server
+        .http
+        .post(server.url("/api/v1/contracts/import"))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(file.to_string())
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn contracts(server: &TestServer) -> Vec<Value> {
+    server.api_get("/api/v1/contracts").await.json().await.unwrap()
+}
+
+async fn retention_promises(server: &TestServer) -> Vec<Value> {
+    server
+        .api_get("/api/v1/promises?kind=retention")
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn drained(server: &TestServer) {
+    eventually(10, "the outbox delivered", || async {
+        server.store.outbox_counts().await.unwrap().pending == 0
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_import_takes_all_or_nothing_and_the_same_file_again_changes_nothing() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let refused = import(&server, &server.token, FILE).await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "owners only");
+        let first: Value = import(&server, &server.owner_token, FILE).await.json().await.unwrap();
+        assert_eq!(
+            first,
+            json!({"created": 2, "updated": 0, "unchanged": 0}),
+            "{}",
+            db.name
+        );
+        let again: Value = import(&server, &server.owner_token, FILE).await.json().await.unwrap();
+        assert_eq!(again, json!({"created": 0, "updated": 0, "unchanged": 2}));
+        let saved = contracts(&server).await;
+        assert_eq!(saved.len(), 2);
+        assert_eq!(saved[0]["value_cents"], 120_050);
+        assert_eq!(saved[0]["customer_name"], "Jan Jansen");
+
+        // A new contract, a change and a bad row on line 5: nothing of the file is taken.
+        let bad = format!(
+            "{}K-3,Piet,piet@example.nl,,Onderhoud,,2027-08-01,100\nK-4,Kees,kees@example.nl,,Onderhoud,,1 augustus,100\n",
+            FILE.replace("Fietslease", "E-bike lease")
+        );
+        let refused = import(&server, &server.owner_token, &bad).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(
+            (body["error"].clone(), body["line"].clone()),
+            (json!("invalid_row"), json!(5)),
+            "{body}"
+        );
+        assert!(body["message"].as_str().unwrap().contains("end_date"), "{body}");
+        let after = contracts(&server).await;
+        assert_eq!(after.len(), 2, "{}: nothing half-imported", db.name);
+        assert_eq!(after[1]["product"], "Fietslease");
+        let wrong_type = server
+            .http
+            .post(server.url("/api/v1/contracts/import"))
+            .bearer_auth(&server.owner_token)
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(wrong_type.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+
+        // One contract by the API, updated by its external id.
+        let one = json!({"external_id": "K-5", "customer_email": "anna@example.nl", "product": "Onderhoud",
+                         "end_date": "2027-09-01", "value_per_year": "75"});
+        let created = server.owner_post("/api/v1/contracts", one.clone()).await;
+        assert_eq!(created.status(), StatusCode::CREATED);
+        let mut changed = one;
+        changed["end_date"] = json!("2027-10-01");
+        let updated = server.owner_post("/api/v1/contracts", changed).await;
+        assert_eq!(updated.status(), StatusCode::OK);
+        let saved: Value = updated.json().await.unwrap();
+        assert_eq!(saved["end_date"], "2027-10-01");
+        server.running.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn the_outreach_appears_on_the_right_day_and_the_outcomes_follow() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        import(&server, &server.owner_token, FILE).await;
+        let saved = contracts(&server).await;
+        // K-1 ends Monday 10 May 2027: 45 days before is Friday 26 March, 09:00 winter time.
+        assert_eq!(saved[0]["outreach_at"], "2027-03-26T08:00:00Z", "{}", db.name);
+        // K-2 ends Tuesday 11 May: 45 days before is Saturday 27 March, closed; the next
+        // opening is Monday 29 March 09:00, after the clocks went forward: 07:00 UTC.
+        assert_eq!(saved[1]["outreach_at"], "2027-03-29T07:00:00Z", "{}", db.name);
+
+        let open = |at| {
+            server.clock.set(at);
+            kept_server::workers::open_outreach(&server.running.state)
+        };
+        open(Utc.with_ymd_and_hms(2027, 3, 26, 7, 59, 0).unwrap()).await;
+        assert!(retention_promises(&server).await.is_empty(), "{}: not yet", db.name);
+        open(Utc.with_ymd_and_hms(2027, 3, 26, 8, 0, 0).unwrap()).await;
+        open(Utc.with_ymd_and_hms(2027, 3, 26, 8, 1, 0).unwrap()).await;
+        let promises = retention_promises(&server).await;
+        assert_eq!(promises.len(), 1, "{}: once", db.name);
+        let olga = staff_id(&server, &server.owner_email).await;
+        assert_eq!(promises[0]["owner_id"], olga.as_str(), "an owner unless one was chosen");
+        assert_eq!(promises[0]["customer_name"], "Jan Jansen");
+
+        // Undecided: the promise is kept, a new outreach appears 14 days later.
+        let k1 = saved[0]["id"].as_str().unwrap().to_string();
+        let outcome = |id: &str, body: Value| {
+            let path = format!("/api/v1/contracts/{id}/outcome");
+            let server = &server;
+            async move { server.api_post(&path, body).await }
+        };
+        let undecided = outcome(&k1, json!({"outcome": "undecided", "note": "Denkt erover na"})).await;
+        assert_eq!(undecided.status(), StatusCode::OK);
+        let kept = server
+            .store
+            .promise(promises[0]["id"].as_str().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(kept.status, kept_domain::PromiseStatus::Kept);
+        open(Utc.with_ymd_and_hms(2027, 4, 9, 8, 1, 0).unwrap()).await;
+        let open_now: Vec<Value> = server
+            .api_get("/api/v1/promises?kind=retention&status=open")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(open_now.len(), 2, "{}: K-1 again, and K-2", db.name);
+
+        // Left: the customer is asked why, at once.
+        let left = outcome(&k1, json!({"outcome": "left", "note": "Te duur"})).await;
+        assert_eq!(left.status(), StatusCode::OK);
+        drained(&server).await;
+        kept_server::workers::send_surveys(&server.running.state).await;
+        drained(&server).await;
+        let exit = server
+            .smtp
+            .to("jan.jansen@example.nl")
+            .into_iter()
+            .find(|m| m.subject == "Eén vraag voordat u gaat")
+            .expect("the exit survey");
+        assert!(exit.text.contains("Jammer dat u weggaat"), "{}", exit.text);
+        let ended = outcome(&k1, json!({"outcome": "renewed"})).await;
+        assert_eq!(ended.status(), StatusCode::CONFLICT, "an ended contract stays ended");
+        let unknown = outcome(saved[1]["id"].as_str().unwrap(), json!({"outcome": "maybe"})).await;
+        assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        server.running.stop().await;
+    }
+}
+
+/// The owner imports a file on the contracts page; staff open a contract and record how the
+/// call went; the command line imports the same way.
+#[tokio::test]
+async fn contracts_on_the_pages_and_from_the_command_line() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start(&db.url).await;
+    let (mut owner, csrf) = logged_in(&server, &server.owner_email).await;
+    let (_, page) = owner.get(&server.url("/staff/contracts")).await;
+    assert!(page.contains("enctype=\"multipart/form-data\""), "{page}");
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .part("file", reqwest::multipart::Part::text(FILE).file_name("contracten.csv"));
+    let uploaded = owner.post_multipart(&server.url("/staff/contracts/import"), form).await;
+    assert_eq!(uploaded.status(), StatusCode::OK);
+    let body = uploaded.text().await.unwrap();
+    assert!(body.contains("2 nieuw, 0 bijgewerkt, 0 ongewijzigd"), "{body}");
+    assert!(body.contains("Jan Jansen") && body.contains("€ 1.200,50"), "{body}");
+    let bad = reqwest::multipart::Form::new().text("csrf", csrf.clone()).part(
+        "file",
+        reqwest::multipart::Part::text("external_id,product,end_date\nX,Y,morgen\n").file_name("x.csv"),
+    );
+    let refused = owner.post_multipart(&server.url("/staff/contracts/import"), bad).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains("Regel 2"), "the line, in words");
+
+    let (mut agent, agent_csrf) = logged_in(&server, &server.agent_email).await;
+    let (_, list) = agent.get(&server.url("/staff/contracts?all=1")).await;
+    assert!(!list.contains("multipart/form-data"), "no import for agents");
+    let k1 = contracts(&server).await[0]["id"].as_str().unwrap().to_string();
+    let (status, task) = agent.get(&server.url(&format!("/staff/contracts/{k1}"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        task.contains("10 mei 2023") || task.contains("woensdag 10 mei"),
+        "{task}"
+    );
+    let recorded = agent
+        .post(
+            &server.url(&format!("/staff/contracts/{k1}/outcome")),
+            &[
+                ("csrf", agent_csrf.as_str()),
+                ("outcome", "renewed"),
+                ("note", "Nog 2 jaar"),
+            ],
+        )
+        .await;
+    assert_eq!(recorded.status(), StatusCode::SEE_OTHER);
+    let (_, after) = agent
+        .get(&server.url(&format!("/staff/contracts/{k1}?recorded=1")))
+        .await;
+    assert!(after.contains("Vastgelegd") && after.contains("verlengd") && after.contains("Nog 2 jaar"));
+
+    // The command line, on the same database.
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), FILE.replace("480", "500")).unwrap();
+    let output = std::process::Command::new(KEPT)
+        .args(["contracts", "import"])
+        .arg(file.path())
+        .args(["--by", &server.owner_email])
+        .env("KEPT_DATABASE_URL", &db.url)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{said} {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(said.trim(), "created 0, updated 1, unchanged 1");
+    server.running.stop().await;
+}
