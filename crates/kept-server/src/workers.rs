@@ -89,7 +89,13 @@ pub async fn follow_settings(state: AppState, mut stop: watch::Receiver<bool>) {
 }
 
 pub async fn run_timers(state: AppState, mut stop: watch::Receiver<bool>) {
+    // The periodic NPS question looks at every recent customer: once an hour is often enough.
+    let mut nps_looked: Option<std::time::Instant> = None;
     while !*stop.borrow() {
+        if nps_looked.is_none_or(|at| at.elapsed() >= NPS_EVERY) {
+            ask_nps(&state).await;
+            nps_looked = Some(std::time::Instant::now());
+        }
         check_deadlines(&state).await;
         send_appointment_reminders(&state).await;
         send_appointment_digests(&state).await;
@@ -123,6 +129,17 @@ pub async fn send_surveys(state: &AppState) -> usize {
         .send_due_surveys(state.clock.now(), remind_after, state.fanout())
         .await;
     wake_outbox_for(state, queued, "surveys")
+}
+
+/// How often the timers look for customers due the NPS question.
+const NPS_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Plans the periodic NPS question for customers recently in touch.
+pub async fn ask_nps(state: &AppState) -> usize {
+    crate::app::ask_nps(state).await.unwrap_or_else(|error| {
+        tracing::warn!(%error, "the NPS question failed; will try again");
+        0
+    })
 }
 
 /// Opens the outreach promises of contracts that end soon.

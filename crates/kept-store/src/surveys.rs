@@ -105,6 +105,10 @@ pub trait Surveys {
     async fn surveys(&self, filter: &SurveyFilter) -> Result<Vec<SurveyView>>;
     /// A customer's e-mail address: the first one on their record.
     async fn customer_email(&self, customer_id: &str) -> Result<Option<String>>;
+    /// Customers with an e-mail address who were in touch within `every` (a conversation, a
+    /// callback request, an appointment that took place), were not asked to recommend us within
+    /// it and not asked anything within `cap`: who is due the periodic NPS question.
+    async fn nps_due(&self, now: DateTime<Utc>, every: Duration, cap: Duration, limit: i64) -> Result<Vec<String>>;
 }
 
 const SURVEY_SELECT: &str = "SELECT v.*, COALESCE(cu.name, v.name) AS customer_name, st.name AS handler_name, \
@@ -351,6 +355,25 @@ impl Surveys for SqlStore {
             .fetch_all(&self.read)
             .await?;
         rows.iter().map(from_row).collect()
+    }
+
+    async fn nps_due(&self, now: DateTime<Utc>, every: Duration, cap: Duration, limit: i64) -> Result<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT c.id FROM customers c \
+             WHERE (c.last_survey_ms IS NULL OR c.last_survey_ms <= $1) \
+             AND EXISTS (SELECT 1 FROM customer_handles h WHERE h.customer_id = c.id AND h.handle LIKE 'email:%') \
+             AND NOT EXISTS (SELECT 1 FROM surveys v WHERE v.customer_id = c.id AND v.kind = 'nps' AND v.created_ms > $2) \
+             AND (EXISTS (SELECT 1 FROM conversations k WHERE k.customer_id = c.id AND k.updated_ms > $2) \
+               OR EXISTS (SELECT 1 FROM callback_requests r WHERE r.customer_id = c.id AND r.created_ms > $2) \
+               OR EXISTS (SELECT 1 FROM appointments a WHERE a.customer_id = c.id AND a.status = 'done' AND a.start_ms > $2)) \
+             ORDER BY c.id LIMIT $3",
+        )
+        .bind(to_ms(now - cap))
+        .bind(to_ms(now - every))
+        .bind(limit)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get::<String, _>("id")?)).collect()
     }
 
     async fn customer_email(&self, customer_id: &str) -> Result<Option<String>> {

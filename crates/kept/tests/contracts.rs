@@ -175,6 +175,27 @@ async fn the_outreach_appears_on_the_right_day_and_the_outcomes_follow() {
             .find(|m| m.subject == "Eén vraag voordat u gaat")
             .expect("the exit survey");
         assert!(exit.text.contains("Jammer dat u weggaat"), "{}", exit.text);
+        // The customer answers with a reason from the owner's list: counted in Dutch, and
+        // someone calls them.
+        let link = exit.text.lines().find(|l| l.starts_with("Vertel het ons: ")).unwrap();
+        let link = link.trim_start_matches("Vertel het ons: ").trim();
+        let page = server.http.get(link).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Too expensive") || page.contains("Te duur"), "{page}");
+        let path = link.trim_start_matches(&server.base).to_string();
+        let answered = server
+            .http
+            .post(server.url(&path))
+            .form(&[("reason", "Te duur"), ("comment", "Elders goedkoper")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answered.status(), StatusCode::OK);
+        let survey: Vec<Value> = server.api_get("/api/v1/surveys?kind=exit").await.json().await.unwrap();
+        assert_eq!(survey[0]["reason"], "Te duur", "{}", db.name);
+        assert!(
+            survey[0]["recovery_promise_id"].is_string(),
+            "someone calls a customer who left"
+        );
         let ended = outcome(&k1, json!({"outcome": "renewed"})).await;
         assert_eq!(ended.status(), StatusCode::CONFLICT, "an ended contract stays ended");
         let unknown = outcome(saved[1]["id"].as_str().unwrap(), json!({"outcome": "maybe"})).await;

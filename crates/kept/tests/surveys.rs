@@ -387,3 +387,58 @@ fn settings_form(page: &str) -> Vec<(String, String)> {
     fields.retain(|(name, _)| name != "csrf" && name != "lang");
     fields
 }
+
+/// The periodic "would you recommend us?" goes to customers recently in touch, at most once in
+/// the owner's period, and never within the cap of another question.
+#[tokio::test]
+async fn the_nps_question_goes_once_per_period_to_recent_customers() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let nps = json!({"surveys": {"nps_every_days": 90}});
+        let on = server
+            .http
+            .put(server.url("/api/v1/settings"))
+            .bearer_auth(&server.owner_token)
+            .json(&nps)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(on.status(), StatusCode::OK);
+        let (_, customer) = resolved_conversation(&server, "nps-1").await;
+        assert_eq!(
+            kept_server::workers::ask_nps(&server.running.state).await,
+            0,
+            "{}: capped",
+            db.name
+        );
+        server.clock.advance(Duration::days(15));
+        assert_eq!(
+            kept_server::workers::ask_nps(&server.running.state).await,
+            1,
+            "{}",
+            db.name
+        );
+        server.clock.advance(Duration::days(15));
+        assert_eq!(
+            kept_server::workers::ask_nps(&server.running.state).await,
+            0,
+            "once per 90 days"
+        );
+        let asked: Vec<Value> = server
+            .api_get(&format!("/api/v1/surveys?customer={customer}&kind=nps"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(asked.len(), 1);
+        later(&server, Duration::minutes(1)).await;
+        let question = server
+            .smtp
+            .to(JAN)
+            .into_iter()
+            .find(|m| m.subject.starts_with("Zou u"))
+            .expect("the NPS e-mail");
+        assert!(question.text.contains("10: http"), "0 to 10: {}", question.text);
+        server.running.stop().await;
+    }
+}

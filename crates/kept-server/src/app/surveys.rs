@@ -82,6 +82,38 @@ pub async fn after_contact(app: &App, contact: Contact) -> Result<Option<String>
     Ok(app.store.plan_survey(survey).await?)
 }
 
+/// Customers asked the periodic NPS question per call at most (the rest on the next run).
+const NPS_BATCH: i64 = 50;
+
+/// Plans the periodic "would you recommend us?" for customers recently in touch who were not
+/// asked within the owner's period (switched off when it is 0). How many were planned.
+pub async fn ask_nps(app: &App) -> Result<usize, AppError> {
+    let settings = app.settings();
+    let surveys = &settings.business_settings.surveys;
+    if surveys.nps_every_days <= 0 {
+        return Ok(0);
+    }
+    let every = chrono::Duration::days(surveys.nps_every_days);
+    let due = app
+        .store
+        .nps_due(app.clock.now(), every, surveys.cap(), NPS_BATCH)
+        .await?;
+    let mut planned = 0;
+    for customer_id in due {
+        let contact = Contact {
+            trigger: SurveyTrigger::Schedule,
+            about_id: customer_id.clone(),
+            customer_id,
+            handler_id: None,
+            email: None,
+            name: None,
+            lang: Lang::default(),
+        };
+        planned += usize::from(after_contact(app, contact).await?.is_some());
+    }
+    Ok(planned)
+}
+
 /// The customer's link to answer; `?score=N` is added per score in the e-mail.
 pub async fn answer_url(app: &App, id: &str) -> Result<String, AppError> {
     let signature = links::sign(app, links::SURVEY, id).await?;
