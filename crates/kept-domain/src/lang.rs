@@ -154,6 +154,11 @@ pub fn day_and_month(lang: Lang, date: chrono::NaiveDate) -> String {
     format!("{} {}", date.day(), month_name(lang, date.month()))
 }
 
+/// "10 mei 2023", "10 May 2023": a date that may lie years back.
+pub fn date_with_year(lang: Lang, date: chrono::NaiveDate) -> String {
+    format!("{} {}", day_and_month(lang, date), date.year())
+}
+
 fn month_name(lang: Lang, month: u32) -> &'static str {
     const NL: [&str; 12] = [
         "januari",

@@ -1260,6 +1260,8 @@ pub fn record_count(lang: Lang, table: &str, count: i64) -> Option<String> {
         ("surveys", Lang::En) => ("survey", "surveys"),
         ("contracts", Lang::Nl) => ("contract", "contracten"),
         ("contracts", Lang::En) => ("contract", "contracts"),
+        ("fan_thanks", Lang::Nl) => ("bedankje", "bedankjes"),
+        ("fan_thanks", Lang::En) => ("thank-you", "thank-yous"),
         _ => return None,
     };
     (count > 0).then(|| format!("{count} {}", if count == 1 { one } else { many }))
@@ -1872,6 +1874,14 @@ pub struct SurveyTexts {
     pub recovery: &'static str,
     pub none_yet: &'static str,
     pub settings_link: &'static str,
+    pub fans: &'static str,
+    pub fans_intro: &'static str,
+    pub since: &'static str,
+    pub last_contact: &'static str,
+    pub thanked: &'static str,
+    pub thank: &'static str,
+    pub thank_note: &'static str,
+    pub no_fans: &'static str,
 }
 
 const SURVEY_NL: SurveyTexts = SurveyTexts {
@@ -1905,6 +1915,14 @@ const SURVEY_NL: SurveyTexts = SurveyTexts {
     recovery: "Terugbellen",
     none_yet: "Nog geen antwoorden.",
     settings_link: "Instellingen voor klantvragen",
+    fans: "Fans",
+    fans_intro: "Klanten die ons de hoogste score gaven en al minstens een jaar klant zijn. Je fans zijn je goud: bedank ze.",
+    since: "Klant sinds",
+    last_contact: "Laatste contact",
+    thanked: "Bedankt",
+    thank: "Bedankt",
+    thank_note: "Hoe? (bijvoorbeeld: kaartje gestuurd)",
+    no_fans: "Nog geen fans: wie een 5 (of 9–10) geeft en een jaar klant is, staat hier.",
 };
 
 const SURVEY_EN: SurveyTexts = SurveyTexts {
@@ -1938,6 +1956,14 @@ const SURVEY_EN: SurveyTexts = SurveyTexts {
     recovery: "Call back",
     none_yet: "No answers yet.",
     settings_link: "Survey settings",
+    fans: "Fans",
+    fans_intro: "Customers who gave us the top score and have been customers for a year or more. Your fans are gold: thank them.",
+    since: "Customer since",
+    last_contact: "Last contact",
+    thanked: "Thanked",
+    thank: "Thanked",
+    thank_note: "How? (for example: sent a card)",
+    no_fans: "No fans yet: whoever gives a 5 (or 9–10) and has been a customer for a year shows up here.",
 };
 
 pub fn survey_texts(lang: Lang) -> &'static SurveyTexts {

@@ -216,6 +216,8 @@ pub const REGISTER: &[Holding] = &[
             "created_ms",
         ],
     ),
+    // That someone thanked the customer for being a fan, with their note.
+    own("fan_thanks", &["staff_id", "note", "thanked_ms"]),
     // The search index repeats the words of messages, notes and calls; it is derived, so an
     // export leaves it out, but an erase must remove it.
     own("search_index", &[]),
@@ -266,6 +268,21 @@ pub(crate) async fn move_all(conn: &mut AnyConnection, dialect: Dialect, into: &
             (Link::Parent { .. }, _) => {}
             // The index also names the customer inside its terms.
             (Link::CustomerId, "search_index") => search::move_customer(conn, dialect, into, from).await?,
+            // One thank-you per customer: the kept customer's own stays when both have one.
+            (Link::CustomerId, "fan_thanks") => {
+                sqlx::query(
+                    "UPDATE fan_thanks SET customer_id = $1 WHERE customer_id = $2 \
+                     AND NOT EXISTS (SELECT 1 FROM fan_thanks t WHERE t.customer_id = $1)",
+                )
+                .bind(into)
+                .bind(from)
+                .execute(&mut *conn)
+                .await?;
+                sqlx::query("DELETE FROM fan_thanks WHERE customer_id = $1")
+                    .bind(from)
+                    .execute(&mut *conn)
+                    .await?;
+            }
             (Link::CustomerId, table) => {
                 sqlx::query(&format!("UPDATE {table} SET customer_id = $1 WHERE customer_id = $2"))
                     .bind(into)

@@ -11,6 +11,7 @@ mod customers;
 mod dialect;
 mod digests;
 mod error;
+mod fans;
 mod follow_ups;
 mod group_commit;
 mod mail;
@@ -41,6 +42,7 @@ pub use contracts::{ContractChange, ContractView, Contracts, ImportCounts, NewCo
 pub use dialect::Dialect;
 pub use digests::{DigestView, Digests};
 pub use error::StoreError;
+pub use fans::{FanView, Fans};
 pub use model::*;
 pub use schedules::{Absence, BookingFacts, Location, LocationInput, Schedules, Service, ServiceInput, StaffSchedule};
 pub use sql::SqlStore;
@@ -51,7 +53,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// Everything kept keeps. Methods that change several tables do so in one transaction,
 /// together with the outbox rows that announce the change.
 #[async_trait]
-pub trait Store: Schedules + Appointments + Digests + Surveys + Contracts + Send + Sync + 'static {
+pub trait Store: Schedules + Appointments + Digests + Surveys + Contracts + Fans + Send + Sync + 'static {
     fn dialect(&self) -> Dialect;
 
     // Staff, sessions and tokens.

@@ -833,6 +833,7 @@ async fn no_staff_page_shows_a_code_or_an_id() {
         "/staff/booking".to_string(),
         "/staff/surveys".to_string(),
         "/staff/contracts?all=1".to_string(),
+        "/staff/fans".to_string(),
         format!("/book?location={location}&service={service}&date=2026-11-26"),
         manage,
     ];

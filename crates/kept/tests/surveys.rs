@@ -442,3 +442,60 @@ async fn the_nps_question_goes_once_per_period_to_recent_customers() {
         server.running.stop().await;
     }
 }
+
+/// A customer of long standing whose latest answer is a 5 is a fan, until a lower answer;
+/// staff thank them on the fans page.
+#[tokio::test]
+async fn long_standing_customers_with_top_scores_are_fans_and_are_thanked() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let file = format!(
+            "external_id,customer_name,customer_email,product,start_date,end_date\nK-1,Jan Jansen,{JAN},Onderhoud,2023-05-10,2027-05-10\n"
+        );
+        let imported = server
+            .http
+            .post(server.url("/api/v1/contracts/import"))
+            .bearer_auth(&server.owner_token)
+            .header("content-type", "text/csv")
+            .body(file)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(imported.status(), StatusCode::OK);
+        let (_, customer) = resolved_conversation(&server, "fan-1").await;
+        later(&server, Duration::minutes(61)).await;
+        let path = path_of(&server, &score_link(&survey_mails(&server)[0], 5));
+        post_answer(&server, &path, &[("score", "5"), ("comment", "Altijd goed geholpen")]).await;
+        let fans: Vec<Value> = server.api_get("/api/v1/fans").await.json().await.unwrap();
+        assert_eq!(fans.len(), 1, "{}", db.name);
+        assert_eq!(
+            fans[0]["customer_id"],
+            customer.as_str(),
+            "the contract's customer, since 2023"
+        );
+        assert_eq!(fans[0]["comment"], "Altijd goed geholpen");
+
+        let (mut agent, csrf) = logged_in(&server, &server.agent_email).await;
+        let (_, page) = agent.get(&server.url("/staff/fans")).await;
+        assert!(page.contains("Jan Jansen") && page.contains("10 mei 2023"), "{page}");
+        let thanked = agent
+            .post(
+                &server.url(&format!("/staff/fans/{customer}/thanked")),
+                &[("csrf", csrf.as_str()), ("note", "Kaartje gestuurd")],
+            )
+            .await;
+        assert_eq!(thanked.status(), StatusCode::SEE_OTHER);
+        let fans: Vec<Value> = server.api_get("/api/v1/fans").await.json().await.unwrap();
+        assert_eq!(fans[0]["thanked_note"], "Kaartje gestuurd", "{}", db.name);
+
+        // A lower answer later: no longer a fan.
+        post_answer(&server, &path, &[("score", "3")]).await;
+        let fans: Vec<Value> = server.api_get("/api/v1/fans").await.json().await.unwrap();
+        assert!(fans.is_empty(), "{}", db.name);
+        let unknown = server
+            .api_post("/api/v1/fans/nobody/thanked", json!({"note": "?"}))
+            .await;
+        assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+        server.running.stop().await;
+    }
+}

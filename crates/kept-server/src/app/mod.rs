@@ -42,7 +42,10 @@ pub use staff::{
     password_url, revoke_api_token, send_password_reset, set_away, set_own_language, set_password_with_link,
     usable_password_link,
 };
-pub use surveys::{AnswerForm, Contact, MAX_COMMENT_CHARS, after_contact, answer, answer_url, answerable, ask_nps};
+pub use surveys::{
+    AnswerForm, Contact, FAN_TENURE_DAYS, MAX_COMMENT_CHARS, after_contact, answer, answer_url, answerable, ask_nps,
+    fans, thank_fan,
+};
 pub use templates::{delete_template, draft_reply, save_template};
 
 use crate::Settings;

@@ -230,3 +230,31 @@ async fn recovery_owner(app: &App, handler_id: Option<&str>) -> Result<Option<St
     let owner = || candidates.iter().find(|c| c.role == Role::Owner && !c.away);
     Ok(handler.or_else(owner).map(|c| c.id.clone()))
 }
+
+/// Fans have been customers this long at least.
+pub const FAN_TENURE_DAYS: i64 = 365;
+const MAX_THANKS_NOTE_CHARS: usize = 500;
+
+/// Customers whose latest answer was the top score and who have been with us a year or more.
+pub async fn fans(app: &App) -> Result<Vec<kept_store::FanView>, AppError> {
+    let tenure = chrono::Duration::days(FAN_TENURE_DAYS);
+    Ok(app.store.fans(app.clock.now(), tenure, 200).await?)
+}
+
+/// Records that `staff` thanked a fan, with a note of how.
+pub async fn thank_fan(
+    app: &App,
+    staff: &kept_store::Staff,
+    customer_id: &str,
+    note: Option<&str>,
+) -> Result<(), AppError> {
+    let note = note
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(|n| n.chars().take(MAX_THANKS_NOTE_CHARS).collect::<String>());
+    app.store
+        .thank_fan(customer_id, &staff.id, note.as_deref(), app.clock.now())
+        .await?;
+    app.announce(super::Change::Customers).await;
+    Ok(())
+}

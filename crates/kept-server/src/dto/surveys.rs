@@ -218,3 +218,43 @@ impl From<ContractRequest> for kept_domain::contract::ContractFields {
         }
     }
 }
+
+/// A fan: the top score, a long time with us.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FanJson {
+    pub customer_id: String,
+    pub customer_name: Option<String>,
+    /// csat or nps.
+    #[schema(example = "csat")]
+    pub kind: String,
+    pub score: i64,
+    pub comment: Option<String>,
+    pub answered_at: DateTime<Utc>,
+    pub customer_since: DateTime<Utc>,
+    pub last_contact_at: Option<DateTime<Utc>>,
+    pub thanked_at: Option<DateTime<Utc>>,
+    pub thanked_note: Option<String>,
+}
+
+impl From<&kept_store::FanView> for FanJson {
+    fn from(f: &kept_store::FanView) -> Self {
+        FanJson {
+            customer_id: f.customer_id.clone(),
+            customer_name: f.customer_name.clone(),
+            kind: f.kind.as_str().to_string(),
+            score: f.score,
+            comment: f.comment.clone(),
+            answered_at: f.answered_at,
+            customer_since: f.customer_since,
+            last_contact_at: f.last_contact,
+            thanked_at: f.thanked_at,
+            thanked_note: f.thanked_note.clone(),
+        }
+    }
+}
+
+/// "Thanked", with how.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct ThanksRequest {
+    pub note: Option<String>,
+}

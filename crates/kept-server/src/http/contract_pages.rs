@@ -228,8 +228,20 @@ async fn contract_page(
         c: contract_texts(lang),
         row: row(state, contract, lang),
         customer_id: contract.customer_id.clone(),
-        started: contract.start_date.map(|d| lang.long_date(d)).unwrap_or_default(),
-        customer_since: lang.long_date(state.settings().business.hours.local_date(contract.customer_since)),
+        started: contract
+            .start_date
+            .map(|d| kept_domain::lang::date_with_year(lang, d))
+            .unwrap_or_default(),
+        // Known to kept since the import, but a customer since the contract began.
+        customer_since: kept_domain::lang::date_with_year(
+            lang,
+            contract
+                .start_date
+                .into_iter()
+                .chain([state.settings().business.hours.local_date(contract.customer_since)])
+                .min()
+                .unwrap_or(contract.end_date),
+        ),
         note: contract.outcome_note.clone(),
         scores,
         promises,

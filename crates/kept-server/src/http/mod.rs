@@ -100,6 +100,8 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/callbacks/rows", get(staff::dashboard_rows))
         .route("/staff/promises/rows", get(staff::promise_rows))
         .route("/staff/surveys", get(survey_pages::answers))
+        .route("/staff/fans", get(survey_pages::fans))
+        .route("/staff/fans/{customer_id}/thanked", post(survey_pages::thank))
         .route("/staff/contracts", get(contract_pages::list))
         .route(
             "/staff/contracts/import",
@@ -231,6 +233,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/contracts/{id}", get(contracts::get))
         .route("/api/v1/contracts/{id}/outcome", post(contracts::outcome))
         .route("/api/v1/promises", get(surveys::promises))
+        .route("/api/v1/fans", get(surveys::fans))
+        .route("/api/v1/fans/{customer_id}/thanked", post(surveys::thanked))
         .route("/api/v1/calendar", get(appointments::calendar_url))
         .route("/api/v1/calendar/rotate", post(appointments::rotate_calendar_url))
         .route("/api/v1/appointments/{id}", get(appointments::get))

@@ -93,6 +93,8 @@ pub struct IdPath {
         super::appointments::rotate_calendar_url,
         super::surveys::list,
         super::surveys::promises,
+        super::surveys::fans,
+        super::surveys::thanked,
         super::contracts::import,
         super::contracts::save,
         super::contracts::list,

@@ -264,3 +264,84 @@ pub async fn answers(
     };
     Ok(render(&page)?.into_response())
 }
+
+pub struct FanRow {
+    pub customer_id: String,
+    pub customer: String,
+    pub kind: &'static str,
+    pub score: i64,
+    pub comment: String,
+    pub since: String,
+    pub last_contact: String,
+    /// When and how they were thanked, if they were.
+    pub thanked: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "fans.html")]
+pub struct FansPage {
+    pub t: &'static Texts,
+    pub s: &'static SurveyTexts,
+    pub i: &'static crate::i18n::InboxTexts,
+    pub me: kept_store::Staff,
+    pub csrf: String,
+    pub rows: Vec<FanRow>,
+}
+
+pub async fn fans(
+    State(state): State<AppState>,
+    session: super::extract::StaffSession,
+    Query(lang): Query<super::staff::LangQuery>,
+) -> Result<Response, AppError> {
+    let lang = session.lang(&lang);
+    let clock = super::staff::clock(&state, lang);
+    let i = crate::i18n::inbox_texts(lang);
+    let hours = &state.settings().business.hours;
+    let rows = app::fans(&state)
+        .await?
+        .iter()
+        .map(|fan| FanRow {
+            customer_id: fan.customer_id.clone(),
+            customer: fan.customer_name.clone().unwrap_or_else(|| "-".into()),
+            kind: i.survey_kind(fan.kind),
+            score: fan.score,
+            comment: fan.comment.clone().unwrap_or_default(),
+            since: kept_domain::lang::date_with_year(lang, hours.local_date(fan.customer_since)),
+            last_contact: fan.last_contact.map(|at| clock.moment(at)).unwrap_or_default(),
+            thanked: fan.thanked_at.map(|at| {
+                let how = fan
+                    .thanked_note
+                    .as_deref()
+                    .map(|n| format!(": {n}"))
+                    .unwrap_or_default();
+                format!("{}{how}", clock.moment(at))
+            }),
+        })
+        .collect();
+    let page = FansPage {
+        t: texts(lang),
+        s: survey_texts(lang),
+        i,
+        me: session.staff,
+        csrf: session.csrf,
+        rows,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ThanksForm {
+    csrf: String,
+    note: Option<String>,
+}
+
+pub async fn thank(
+    State(state): State<AppState>,
+    session: super::extract::StaffSession,
+    Path(customer_id): Path<String>,
+    Form(form): Form<ThanksForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    app::thank_fan(&state, &session.staff, &customer_id, form.note.as_deref()).await?;
+    Ok(axum::response::Redirect::to("/staff/fans").into_response())
+}

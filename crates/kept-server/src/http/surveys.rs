@@ -1,13 +1,16 @@
-//! The survey and promise lists of the staff API.
+//! The survey, promise and fan lists of the staff API.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use kept_domain::{PromiseKind, PromiseStatus, SurveyKind, SurveyStatus};
 use kept_store::{PromiseFilter, SurveyFilter};
 
 use super::errors::ErrorBody;
-use super::extract::ApiStaff;
-use crate::dto::{PromiseJson, PromiseQuery, SurveyJson, SurveyQuery};
+use super::extract::{ApiStaff, json_body};
+use crate::app;
+use crate::dto::{FanJson, PromiseJson, PromiseQuery, SurveyJson, SurveyQuery, ThanksRequest};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -82,4 +85,28 @@ pub async fn promises(
     };
     let promises = state.store.list_promises(&filter).await?;
     Ok(Json(promises.iter().map(PromiseJson::from).collect()))
+}
+
+/// Fans: customers whose latest answer was the top score (CSAT 5, NPS 9–10) and who have been
+/// customers for a year or more, latest answer first.
+#[utoipa::path(get, path = "/api/v1/fans", operation_id = "list_fans", security(("bearer" = [])),
+    responses((status = 200, body = [FanJson]), (status = 401, body = ErrorBody)))]
+pub async fn fans(State(state): State<AppState>, _staff: ApiStaff) -> Result<Json<Vec<FanJson>>, AppError> {
+    let fans = app::fans(&state).await?;
+    Ok(Json(fans.iter().map(FanJson::from).collect()))
+}
+
+/// Records that a fan was thanked, with a note of how (thanking again replaces it).
+#[utoipa::path(post, path = "/api/v1/fans/{customer_id}/thanked", operation_id = "thank_fan",
+    params(("customer_id" = String, Path)), request_body = ThanksRequest, security(("bearer" = [])),
+    responses((status = 204, description = "Recorded"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn thanked(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    Path(customer_id): Path<String>,
+    body: Bytes,
+) -> Result<StatusCode, AppError> {
+    let request: ThanksRequest = json_body(&body, "body", "expected {\"note\": \"…\"}")?;
+    app::thank_fan(&state, &staff, &customer_id, request.note.as_deref()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
