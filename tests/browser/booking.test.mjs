@@ -3,31 +3,19 @@
 // booking by name without a reload.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { SMTPServer } from "smtp-server";
-import { simpleParser } from "mailparser";
-import { startKept, launchChromium, PASSWORD } from "./kept.mjs";
+import { startKept, launchChromium, startMailSink, PASSWORD } from "./kept.mjs";
 
 let kept, browser, smtp;
-const mails = [];
 
 before(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    logger: false,
-    onData(stream, session, callback) {
-      simpleParser(stream).then((mail) => { mails.push(mail); callback(); }, callback);
-    },
-  });
-  await new Promise((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-  const smtpUrl = `smtp://127.0.0.1:${smtp.server.address().port}`;
-  kept = await startKept({ config: `smtp_url = "${smtpUrl}"\nmail_from = "Opticien <kept@optiek.test>"\n` });
+  smtp = await startMailSink();
+  kept = await startKept({ config: `smtp_url = "${smtp.url}"\nmail_from = "Opticien <kept@optiek.test>"\n` });
   browser = await launchChromium();
 });
 after(async () => {
   await browser?.close();
   await kept?.stop();
-  await new Promise((resolve) => smtp?.close(resolve));
+  await smtp?.close();
 });
 
 async function api(path, body) {
@@ -78,12 +66,7 @@ test("a customer books on a phone, gets the confirmation, and staff see it at on
   const wide = await phone.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(wide <= 390, `the page fits a phone (${wide}px)`);
 
-  let mail;
-  for (let i = 0; i < 100 && !mail; i++) {
-    mail = mails.find((m) => m.to.value.some((to) => to.address === "henk@example.nl"));
-    if (!mail) await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  assert.ok(mail, "the confirmation arrived");
+  const mail = await smtp.waitFor("henk@example.nl");
   assert.match(mail.subject, /^Bevestiging: Oogmeting/);
   assert.match(mail.text, /Beste Henk Reichardt/);
   const invitation = mail.attachments.find((a) => a.contentType.startsWith("text/calendar"));

@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
+import { SMTPServer } from "smtp-server";
+import { simpleParser } from "mailparser";
 
 export const PASSWORD = "correct horse battery staple";
 const KEPT = process.env.KEPT_BIN ?? new URL("../../target/debug/kept", import.meta.url).pathname;
@@ -58,4 +60,32 @@ export function launchChromium() {
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
       "--disable-component-update", "--disable-sync"],
   });
+}
+
+/// A real SMTP server on a free port that keeps what it receives, parsed.
+export async function startMailSink() {
+  const mails = [];
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    logger: false,
+    onData(stream, session, callback) {
+      simpleParser(stream).then((mail) => { mails.push(mail); callback(); }, callback);
+    },
+  });
+  await new Promise((resolve) => smtp.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `smtp://127.0.0.1:${smtp.server.address().port}`,
+    mails,
+    /// The first mail to `address` that `matches`, waiting up to ten seconds for it.
+    async waitFor(address, matches = () => true) {
+      for (let i = 0; i < 100; i++) {
+        const mail = mails.find((m) => m.to.value.some((to) => to.address === address) && matches(m));
+        if (mail) return mail;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`no mail to ${address} arrived`);
+    },
+    close: () => new Promise((resolve) => smtp.close(resolve)),
+  };
 }
