@@ -156,7 +156,31 @@ async fn add_samples(store: Arc<dyn Store>, settings: &Settings) -> anyhow::Resu
     }
     add_appointments(&state, &clock, start)
         .await
-        .map_err(|e| anyhow::anyhow!("adding demo appointments: {e}"))
+        .map_err(|e| anyhow::anyhow!("adding demo appointments: {e}"))?;
+    add_contracts(&state, start)
+        .await
+        .map_err(|e| anyhow::anyhow!("adding demo contracts: {e}"))
+}
+
+/// Two service contracts, one ending within weeks (its outreach call is due at once), one next
+/// year; imported as the owner would import a file.
+async fn add_contracts(state: &App, start: chrono::DateTime<chrono::Utc>) -> Result<(), kept_server::error::AppError> {
+    let owner = state
+        .store
+        .staff_by_email(OWNER)
+        .await?
+        .ok_or(kept_server::error::AppError::NotFound)?;
+    let ends = |days: i64| (start + Duration::days(days)).date_naive();
+    let file = format!(
+        "external_id,customer_name,customer_email,customer_phone,product,start_date,end_date,value_per_year\n\
+         DEMO-1,Jan Jansen,,06 12345678,Onderhoudsabonnement,2022-03-01,{},\"149,00\"\n\
+         DEMO-2,Marieke de Wit,marieke@example.nl,,Fietslease,2024-06-15,{},\"780,00\"\n",
+        ends(30),
+        ends(400)
+    );
+    app::import_contracts(state, &owner, &file).await?;
+    app::open_outreach(state).await?;
+    Ok(())
 }
 
 /// A shop with a check-up at the counter and repairs at home, and the first customers expected

@@ -51,3 +51,18 @@ pub fn optional_role() -> Object {
 pub fn lang() -> Object {
     one_of(&["nl", "en"], false)
 }
+pub fn survey_status() -> Object {
+    one_of(kept_domain::SurveyStatus::CODES, false)
+}
+pub fn survey_kind() -> Object {
+    one_of(kept_domain::SurveyKind::CODES, false)
+}
+pub fn promise_kind() -> Object {
+    one_of(kept_domain::PromiseKind::CODES, false)
+}
+pub fn promise_status() -> Object {
+    one_of(kept_domain::PromiseStatus::CODES, false)
+}
+pub fn contract_outcome() -> Object {
+    one_of(kept_domain::ContractOutcome::CODES, false)
+}

@@ -57,14 +57,17 @@ impl From<&SurveyView> for SurveyJson {
 #[into_params(parameter_in = Query)]
 pub struct SurveyQuery {
     /// planned, sent or answered.
+    #[param(schema_with = super::schemas::survey_status)]
     pub status: Option<String>,
     /// csat, nps or exit.
+    #[param(schema_with = super::schemas::survey_kind)]
     pub kind: Option<String>,
     /// Only this customer's.
     pub customer: Option<String>,
     /// Only answers with at most this score.
     pub max_score: Option<i64>,
     /// Up to 500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 
@@ -108,15 +111,18 @@ impl From<&kept_store::PromiseListed> for PromiseJson {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PromiseQuery {
-    /// One kind: callback, callback_retry, reply, follow_up, call_ahead, recovery.
+    /// One kind: callback, callback_retry, reply, follow_up, call_ahead, recovery, retention.
+    #[param(schema_with = super::schemas::promise_kind)]
     pub kind: Option<String>,
     /// open, kept, broken or cancelled.
+    #[param(schema_with = super::schemas::promise_status)]
     pub status: Option<String>,
     /// Only this customer's.
     pub customer: Option<String>,
     /// Only this staff member's.
     pub owner: Option<String>,
     /// Up to 500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
 }
 
@@ -173,7 +179,7 @@ pub struct ImportJson {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ContractOutcomeRequest {
     /// renewed, left or undecided (asked again in 14 days).
-    #[schema(example = "renewed")]
+    #[schema(schema_with = super::schemas::contract_outcome)]
     pub outcome: String,
     pub note: Option<String>,
 }
@@ -182,6 +188,7 @@ pub struct ContractOutcomeRequest {
 #[into_params(parameter_in = Query)]
 pub struct ContractQuery {
     /// Running contracts ending within this many days (default: all running ones).
+    #[param(minimum = 0, maximum = 3650)]
     pub ending_within_days: Option<i64>,
     /// Only this customer's (then also the ended ones).
     pub customer: Option<String>,

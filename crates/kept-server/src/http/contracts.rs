@@ -78,9 +78,8 @@ pub async fn list(
     Query(query): Query<ContractQuery>,
 ) -> Result<Json<Vec<ContractJson>>, AppError> {
     let today = state.settings().business.hours.local_date(state.clock.now());
-    let until = query
-        .ending_within_days
-        .map(|days| today + Duration::days(days.clamp(0, 3650)));
+    let until = super::surveys::bounded("ending_within_days", query.ending_within_days, 0..=3650)?
+        .map(|days| today + Duration::days(days));
     let customer = query.customer.as_deref().filter(|c| !c.is_empty());
     let contracts = state.store.contracts(until, customer).await?;
     Ok(Json(contracts.iter().map(ContractJson::from).collect()))

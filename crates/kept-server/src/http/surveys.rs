@@ -35,6 +35,22 @@ fn code<T>(
     }
 }
 
+/// A number from the query within what the document promises, or a 422 naming it.
+pub(super) fn bounded(
+    field: &'static str,
+    value: Option<i64>,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<Option<i64>, AppError> {
+    match value {
+        Some(n) if !range.contains(&n) => Err(AppError::invalid(
+            field,
+            "out_of_range",
+            format!("{field} must be from {} to {}", range.start(), range.end()),
+        )),
+        other => Ok(other),
+    }
+}
+
 /// Surveys sent and answered, newest first.
 #[utoipa::path(get, path = "/api/v1/surveys", operation_id = "list_surveys", params(SurveyQuery),
     security(("bearer" = [])),
@@ -54,7 +70,7 @@ pub async fn list(
         kind: code("kind", query.kind.as_deref(), SurveyKind::parse, SurveyKind::CODES)?,
         customer_id: query.customer.filter(|c| !c.is_empty()),
         max_score: query.max_score,
-        limit: query.limit.unwrap_or(DEFAULT_LIMIT),
+        limit: bounded("limit", query.limit, 1..=500)?.unwrap_or(DEFAULT_LIMIT),
     };
     let surveys = state.store.surveys(&filter).await?;
     Ok(Json(surveys.iter().map(SurveyJson::from).collect()))
@@ -81,7 +97,7 @@ pub async fn promises(
         )?,
         customer_id: query.customer.filter(|c| !c.is_empty()),
         owner_id: query.owner.filter(|o| !o.is_empty()),
-        limit: query.limit.unwrap_or(DEFAULT_LIMIT),
+        limit: bounded("limit", query.limit, 1..=500)?.unwrap_or(DEFAULT_LIMIT),
     };
     let promises = state.store.list_promises(&filter).await?;
     Ok(Json(promises.iter().map(PromiseJson::from).collect()))
