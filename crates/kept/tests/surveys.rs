@@ -172,6 +172,17 @@ async fn a_low_score_from_a_link_becomes_a_recovery_call_kept_by_calling() {
         later(&server, Duration::days(4)).await;
         assert_eq!(survey_mails(&server).len(), 1);
 
+        // Nobody called: overdue, the owners hear of it like any broken promise.
+        kept_server::workers::check_deadlines(&server.running.state).await;
+        drained(&server).await;
+        let escalated = server
+            .smtp
+            .mails()
+            .into_iter()
+            .filter(|m| m.subject == "Te laat: Jan Jansen is niet teruggebeld na een lage score")
+            .count();
+        assert!(escalated >= 1, "{}: escalated", db.name);
+
         // Calling the customer keeps the recovery call... late: it was due three days ago.
         let call = server
             .api_post(
@@ -207,9 +218,24 @@ async fn one_reminder_and_one_survey_per_customer_within_the_cap() {
         later(&server, Duration::days(2)).await;
         assert_eq!(survey_mails(&server).len(), 2, "{}: only one", db.name);
 
-        // Within 14 days of the last question: another resolved conversation asks nothing.
+        // Within 14 days of the last question: another resolved conversation asks nothing, nor
+        // does an appointment of theirs that took place.
         resolved_conversation(&server, "cap-2").await;
-        assert_eq!(surveys_of(&server, &customer).await.len(), 1, "{}: capped", db.name);
+        let sanne = staff_id(&server, &server.agent_email).await;
+        let (location, service) = eye_test(&server, std::slice::from_ref(&sanne)).await;
+        let mut visit = booking(&location, &service, "2026-12-01T09:30:00+01:00");
+        visit["email"] = json!(JAN);
+        visit["phone"] = json!(null);
+        let booked = created(book(&server, visit).await).await;
+        let done = format!("/api/v1/appointments/{}/done", booked["id"].as_str().unwrap());
+        assert_eq!(server.api_post(&done, json!({})).await.status(), StatusCode::OK);
+        drained(&server).await;
+        assert_eq!(
+            surveys_of(&server, &customer).await.len(),
+            1,
+            "{}: capped across triggers",
+            db.name
+        );
         // After them it asks again.
         server.clock.advance(Duration::days(10));
         resolved_conversation(&server, "cap-3").await;
@@ -337,6 +363,9 @@ async fn staff_see_answers_and_recovery_calls_and_the_owner_sets_surveys_up() {
     form.retain(|(name, _)| name != "csat_after_conversation");
     form.retain(|(name, _)| name != "cap_days");
     form.push(("cap_days".into(), "30".into()));
+    let sanne = staff_id(&server, &server.agent_email).await;
+    form.retain(|(name, _)| name != "outreach_owner");
+    form.push(("outreach_owner".into(), sanne.clone()));
     form.push(("csrf".into(), csrf.clone()));
     let fields: Vec<(&str, &str)> = form.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
     let saved = owner.post(&server.url("/staff/settings"), &fields).await;
@@ -345,6 +374,16 @@ async fn staff_see_answers_and_recovery_calls_and_the_owner_sets_surveys_up() {
     assert_eq!(document["surveys"]["csat_after_conversation"], false);
     assert_eq!(document["surveys"]["csat_after_callback"], true);
     assert_eq!(document["surveys"]["cap_days"], 30);
+    assert_eq!(
+        document["surveys"]["outreach_owner"],
+        sanne.as_str(),
+        "Sanne makes the outreach calls"
+    );
+    let (_, again) = owner.get(&server.url("/staff/settings")).await;
+    assert!(
+        again.contains(&format!("<option value=\"{sanne}\" selected>")),
+        "the page shows the choice"
+    );
     server.running.stop().await;
 }
 

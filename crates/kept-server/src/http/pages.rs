@@ -634,6 +634,8 @@ pub struct SettingsPage {
     pub me: Staff,
     pub csrf: String,
     pub form: SettingsFormValues,
+    /// Who may make outreach calls: (staff id, name), active team members.
+    pub team: Vec<(String, String)>,
     pub history: Vec<SettingChangeRow>,
     pub saved: bool,
     pub error: Option<String>,
@@ -660,6 +662,8 @@ pub struct SettingsFormValues {
     pub exit_reasons: String,
     pub survey_intro_nl: String,
     pub survey_intro_en: String,
+    /// The staff member's id who makes outreach calls; empty: an owner.
+    pub outreach_owner: String,
 }
 
 pub struct WindowFormRow {

@@ -149,6 +149,7 @@ async fn settings_page(
         me: session.staff,
         csrf: session.csrf,
         form,
+        team: super::pages::assignees(state.store.list_staff().await?),
         history,
         saved,
         error,
@@ -217,6 +218,7 @@ fn survey_label(key: &str, s: &SettingsTexts) -> Option<&'static str> {
         "exit_reasons" => s.survey_exit_reasons,
         "intro_nl" => s.survey_intro_nl,
         "intro_en" => s.survey_intro_en,
+        "outreach_owner" => s.outreach_owner,
         _ => return None,
     })
 }
@@ -345,6 +347,7 @@ fn form_values(document: &BusinessSettings, typed: &HashMap<String, String>, lan
         ),
         survey_intro_nl: value("survey_intro_nl", surveys.intro_nl.clone()),
         survey_intro_en: value("survey_intro_en", surveys.intro_en.clone()),
+        outreach_owner: value("outreach_owner", surveys.outreach_owner.clone()),
     }
 }
 
@@ -479,6 +482,7 @@ fn survey_fields(surveys: &mut SurveySettings, fields: &HashMap<String, String>)
         .collect::<Result<_, _>>()?;
     surveys.intro_nl = text("survey_intro_nl");
     surveys.intro_en = text("survey_intro_en");
+    surveys.outreach_owner = text("outreach_owner");
     Ok(())
 }
 
