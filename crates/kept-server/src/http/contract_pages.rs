@@ -73,7 +73,7 @@ fn row(state: &AppState, contract: &ContractView, lang: Lang) -> ContractRow {
         id: contract.id.clone(),
         customer: contract.customer_name.clone().unwrap_or_else(|| "-".into()),
         product: contract.product.clone(),
-        ends: lang.long_date(contract.end_date),
+        ends: kept_domain::lang::date_with_year(lang, contract.end_date),
         value: contract.value_cents.map(|v| money(lang, v)).unwrap_or_default(),
         status: c.status(contract.status),
         outreach: clock(state, lang).moment(contract.outreach_at),
