@@ -162,6 +162,18 @@ impl BusinessHours {
             .unwrap_or(from + Duration::days(days))
     }
 
+    /// The opening-hour minutes between two moments: a request at 22:00 answered at 09:10 the
+    /// next morning took 10 minutes, not 11 hours. Zero when `until` is not after `from`.
+    pub fn business_minutes_between(&self, from: DateTime<Utc>, until: DateTime<Utc>) -> i64 {
+        if until <= from {
+            return 0;
+        }
+        self.open_intervals_from(from)
+            .take_while(|&(start, _)| start < until)
+            .map(|(start, end)| (end.min(until) - start).num_minutes())
+            .sum()
+    }
+
     /// `from` plus `minutes` of opening time; minutes that do not fit before closing carry
     /// over to the next opening. `None` when the business never opens.
     pub fn add_business_minutes(&self, from: DateTime<Utc>, minutes: i64) -> Option<DateTime<Utc>> {

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod contract;
 pub mod conversation;
 pub mod hours;
+pub mod insights;
 pub mod lang;
 pub mod outbox;
 pub mod phone;

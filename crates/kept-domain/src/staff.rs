@@ -42,6 +42,8 @@ pub enum OwnerOnly {
     ManageAppointments,
     /// Importing and saving contracts (their values are the business's figures).
     ManageContracts,
+    /// Seeing another staff member's figures (everyone sees their own).
+    SeeOthersFigures,
 }
 
 impl Role {

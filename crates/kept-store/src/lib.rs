@@ -104,6 +104,13 @@ pub trait Store: Schedules + Appointments + Digests + Surveys + Contracts + Fans
     async fn promise_history(&self, promise_id: &str) -> Result<Vec<PromiseHistoryEntry>>;
     async fn promise(&self, id: &str) -> Result<Option<PromiseRecord>>;
     async fn list_promises(&self, filter: &PromiseFilter) -> Result<Vec<PromiseListed>>;
+    /// Every promise made in `[from, until)`, of one owner when given: what the figures count.
+    async fn promise_facts(
+        &self,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+        owner_id: Option<&str>,
+    ) -> Result<Vec<kept_domain::insights::PromiseFact>>;
 
     // Timers: each reminder and escalation is recorded once, however many nodes look.
     async fn remind_due(&self, now: DateTime<Utc>, lead: Duration, fanout: Fanout) -> Result<usize>;

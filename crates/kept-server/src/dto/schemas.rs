@@ -66,3 +66,9 @@ pub fn promise_status() -> Object {
 pub fn contract_outcome() -> Object {
     one_of(kept_domain::ContractOutcome::CODES, false)
 }
+pub fn insights_group() -> Object {
+    one_of(kept_domain::insights::GroupBy::CODES, false)
+}
+pub fn insights_format() -> Object {
+    one_of(&["json", "csv"], false)
+}

@@ -265,3 +265,63 @@ impl From<&kept_store::FanView> for FanJson {
 pub struct ThanksRequest {
     pub note: Option<String>,
 }
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InsightsQuery {
+    /// The first day, YYYY-MM-DD, in the business's time zone.
+    #[param(required = true, example = "2026-11-23", pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    pub from: Option<String>,
+    /// The last day (included).
+    #[param(required = true, example = "2026-11-29", pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    pub to: Option<String>,
+    /// staff, kind, channel or day (default kind).
+    #[param(schema_with = super::schemas::insights_group)]
+    pub group_by: Option<String>,
+    /// One staff member's figures (owners; agents see their own).
+    pub staff: Option<String>,
+    /// json (default) or csv: the same rows.
+    #[param(schema_with = super::schemas::insights_format)]
+    pub format: Option<String>,
+}
+
+/// The figures of one group.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InsightsGroupJson {
+    /// The staff member's id, the promise kind, the channel or the day.
+    pub key: String,
+    pub made: usize,
+    pub kept: usize,
+    pub broken: usize,
+    pub open: usize,
+    pub cancelled: usize,
+    /// Kept of those kept or broken, in percent.
+    pub kept_pct: Option<f64>,
+    /// Opening-hour minutes from promise to fulfilment (nearest rank).
+    pub median_minutes: Option<i64>,
+    pub p90_minutes: Option<i64>,
+}
+
+impl From<&kept_domain::insights::Group> for InsightsGroupJson {
+    fn from(g: &kept_domain::insights::Group) -> Self {
+        InsightsGroupJson {
+            key: g.key.clone(),
+            made: g.made,
+            kept: g.kept,
+            broken: g.broken,
+            open: g.open,
+            cancelled: g.cancelled,
+            kept_pct: g.kept_pct,
+            median_minutes: g.median_minutes,
+            p90_minutes: g.p90_minutes,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InsightsJson {
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    pub group_by: String,
+    pub groups: Vec<InsightsGroupJson>,
+}

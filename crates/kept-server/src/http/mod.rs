@@ -16,6 +16,7 @@ mod events;
 mod extract;
 mod follow_ups;
 mod inbox;
+mod insights;
 mod mail;
 mod openapi;
 mod pages;
@@ -225,6 +226,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/appointments", get(appointments::list))
         .route("/api/v1/surveys", get(surveys::list))
+        .route("/api/v1/insights", get(insights::insights))
         .route(
             "/api/v1/contracts/import",
             post(contracts::import).layer(DefaultBodyLimit::max(MAX_CSV_BYTES)),

@@ -92,6 +92,7 @@ pub struct IdPath {
         super::appointments::calendar_url,
         super::appointments::rotate_calendar_url,
         super::surveys::list,
+        super::insights::insights,
         super::surveys::promises,
         super::surveys::fans,
         super::surveys::thanked,
