@@ -43,6 +43,7 @@ const FANS_SELECT: &str = "SELECT v.customer_id, c.name, c.created_ms, v.kind, v
      f.thanked_ms, f.note AS thanked_note \
      FROM surveys v JOIN customers c ON c.id = v.customer_id LEFT JOIN fan_thanks f ON f.customer_id = v.customer_id \
      WHERE v.status = 'answered' AND ((v.kind = 'csat' AND v.score = 5) OR (v.kind = 'nps' AND v.score >= 9)) \
+     AND (c.created_ms <= $2 OR EXISTS (SELECT 1 FROM contracts t WHERE t.customer_id = v.customer_id AND t.start_date <= $3)) \
      AND v.answered_ms = (SELECT MAX(w.answered_ms) FROM surveys w WHERE w.customer_id = v.customer_id \
        AND w.status = 'answered' AND w.kind IN ('csat', 'nps')) \
      ORDER BY v.answered_ms DESC, v.customer_id LIMIT $1";
@@ -50,8 +51,13 @@ const FANS_SELECT: &str = "SELECT v.customer_id, c.name, c.created_ms, v.kind, v
 #[async_trait]
 impl Fans for SqlStore {
     async fn fans(&self, now: DateTime<Utc>, tenure: Duration, limit: i64) -> Result<Vec<FanView>> {
+        // Customers since before the cutoff: known to kept then, or under contract since then
+        // (dates are written YYYY-MM-DD, so text order is date order).
+        let cutoff = now - tenure;
         let rows = sqlx::query(FANS_SELECT)
-            .bind(limit.clamp(1, 500) * 4)
+            .bind(limit.clamp(1, 500))
+            .bind(to_ms(cutoff))
+            .bind(cutoff.date_naive().to_string())
             .fetch_all(&self.read)
             .await?;
         let mut fans = Vec::new();
@@ -62,10 +68,6 @@ impl Fans for SqlStore {
                 .and_then(|d| d.parse::<NaiveDate>().ok())
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
                 .map(|d| d.and_utc());
-            let since = first_contract.map_or(known, |start| start.min(known));
-            if since > now - tenure {
-                continue;
-            }
             let last = [
                 row.try_get::<Option<i64>, _>("last_message_ms")?,
                 row.try_get("last_call_ms")?,
@@ -77,13 +79,12 @@ impl Fans for SqlStore {
                 score: row.try_get::<Option<i64>, _>("score")?.unwrap_or_default(),
                 comment: row.try_get("comment")?,
                 answered_at: from_ms(row.try_get("answered_ms")?),
-                customer_since: since,
+                customer_since: first_contract.map_or(known, |start| start.min(known)),
                 last_contact: last.into_iter().flatten().max().map(from_ms),
                 thanked_at: row.try_get::<Option<i64>, _>("thanked_ms")?.map(from_ms),
                 thanked_note: row.try_get("thanked_note")?,
             });
         }
-        fans.truncate(usize::try_from(limit).unwrap_or(0));
         Ok(fans)
     }
 

@@ -103,8 +103,6 @@ pub trait Surveys {
     async fn answer_survey(&self, id: &str, answer: SurveyAnswer) -> Result<SurveyView>;
     /// Surveys, newest first.
     async fn surveys(&self, filter: &SurveyFilter) -> Result<Vec<SurveyView>>;
-    /// A customer's e-mail address: the first one on their record.
-    async fn customer_email(&self, customer_id: &str) -> Result<Option<String>>;
     /// Customers with an e-mail address who were in touch within `every` (a conversation, a
     /// callback request, an appointment that took place), were not asked to recommend us within
     /// it and not asked anything within `cap`: who is due the periodic NPS question.
@@ -374,19 +372,5 @@ impl Surveys for SqlStore {
         .fetch_all(&self.read)
         .await?;
         rows.iter().map(|r| Ok(r.try_get::<String, _>("id")?)).collect()
-    }
-
-    async fn customer_email(&self, customer_id: &str) -> Result<Option<String>> {
-        let row = sqlx::query(
-            "SELECT handle FROM customer_handles WHERE customer_id = $1 AND handle LIKE 'email:%' \
-             ORDER BY created_ms, handle LIMIT 1",
-        )
-        .bind(customer_id)
-        .fetch_optional(&self.read)
-        .await?;
-        Ok(row
-            .map(|r| r.try_get::<String, _>("handle"))
-            .transpose()?
-            .map(|handle| handle.trim_start_matches("email:").to_string()))
     }
 }

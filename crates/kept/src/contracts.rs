@@ -22,7 +22,7 @@ pub enum ContractsCommand {
 
 pub async fn run(settings: Settings, command: ContractsCommand) -> anyhow::Result<()> {
     let ContractsCommand::Import { file, by } = command;
-    let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+    let text = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
     let state = open_app(settings).await?;
     let owner = staff_member(&state, &by).await?;
     let counts = app::import_contracts(&state, &owner, &text)

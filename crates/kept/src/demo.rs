@@ -178,7 +178,7 @@ async fn add_contracts(state: &App, start: chrono::DateTime<chrono::Utc>) -> Res
         ends(30),
         ends(400)
     );
-    app::import_contracts(state, &owner, &file).await?;
+    app::import_contracts(state, &owner, file.as_bytes()).await?;
     app::open_outreach(state).await?;
     Ok(())
 }

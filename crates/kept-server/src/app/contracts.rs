@@ -22,8 +22,12 @@ fn with_outreach(app: &App, input: kept_domain::contract::ContractInput) -> NewC
 }
 
 /// Imports a CSV file of contracts (owner): all of it, or nothing when a row does not hold.
-pub async fn import_contracts(app: &App, staff: &Staff, text: &str) -> Result<ImportCounts, AppError> {
+pub async fn import_contracts(app: &App, staff: &Staff, file: &[u8]) -> Result<ImportCounts, AppError> {
     authorize(staff, OwnerOnly::ManageContracts)?;
+    let text = std::str::from_utf8(file).map_err(|_| AppError::InvalidRow {
+        line: 1,
+        message: "the file is not UTF-8 text (save it as CSV UTF-8)".into(),
+    })?;
     let region = app.settings().business.default_region.clone();
     let rows = read_csv(text, &region).map_err(|e| AppError::InvalidRow {
         line: e.line,

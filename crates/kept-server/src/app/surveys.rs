@@ -54,7 +54,10 @@ pub async fn after_contact(app: &App, contact: Contact) -> Result<Option<String>
     }
     let email = match contact.email {
         Some(email) => Some(email),
-        None => app.store.customer_email(&contact.customer_id).await?,
+        None => app.store.customer(&contact.customer_id).await?.and_then(|customer| {
+            let address = customer.handles.iter().find_map(|h| h.strip_prefix("email:"));
+            address.map(str::to_string)
+        }),
     };
     let Some(email) = email else {
         return Ok(None);

@@ -135,8 +135,7 @@ pub async fn import(
     }
     session.check_csrf(&csrf)?;
     let c = contract_texts(lang);
-    let text = file.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
-    let imported = app::import_contracts(&state, &session.staff, &text).await;
+    let imported = app::import_contracts(&state, &session.staff, file.as_deref().unwrap_or_default()).await;
     let mut page = list_page(&state, session, lang, true).await?;
     match imported {
         Ok(counts) => {

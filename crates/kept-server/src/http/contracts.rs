@@ -37,11 +37,7 @@ pub async fn import(
             "send the file as Content-Type: text/csv".into(),
         ));
     }
-    let text = std::str::from_utf8(&body).map_err(|_| AppError::InvalidRow {
-        line: 1,
-        message: "the file is not UTF-8 text".into(),
-    })?;
-    let counts = app::import_contracts(&state, &staff, text).await?;
+    let counts = app::import_contracts(&state, &staff, &body).await?;
     Ok(Json(ImportJson {
         created: counts.created,
         updated: counts.updated,

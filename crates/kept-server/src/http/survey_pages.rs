@@ -90,13 +90,11 @@ pub async fn submit(
     headers: HeaderMap,
     Form(form): Form<AnswerForm>,
 ) -> Result<Response, AppError> {
-    let (survey, lang) = match opened(&state, &id, &signature, &query, &headers).await? {
-        Ok(opened) => opened,
-        Err(refused) => return Ok(refused),
-    };
-    let s = survey_texts(lang);
+    // The use case checks the link; the survey is read again only to show a refusal.
     match app::answer(&state, &id, &signature, &form).await {
         Ok(answered) => {
+            let lang = query.lang.as_deref().and_then(Lang::parse).unwrap_or(answered.lang);
+            let s = survey_texts(lang);
             let mut page = survey_page(&state, &answered, lang, &signature);
             page.title = s.thanks_title;
             page.notice = Some(s.thanks);
@@ -104,6 +102,11 @@ pub async fn submit(
             Ok(render(&page)?.into_response())
         }
         Err(AppError::Invalid(problems)) => {
+            let (survey, lang) = match opened(&state, &id, &signature, &query, &headers).await? {
+                Ok(opened) => opened,
+                Err(refused) => return Ok(refused),
+            };
+            let s = survey_texts(lang);
             let mut page = survey_page(&state, &survey, lang, &signature);
             page.comment = form.comment.unwrap_or_default();
             page.error = Some(match problems.first().map(|p| p.field) {
@@ -111,6 +114,9 @@ pub async fn submit(
                 _ => s.choose_score,
             });
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(error @ (AppError::NotFound | AppError::Gone(_))) => {
+            link_refused(&state, error, request_lang(query.lang.as_deref(), &headers))
         }
         Err(other) => Err(other),
     }
