@@ -3,13 +3,11 @@
 //! reminders sent exactly once (two nodes, downtime), manage links, the technician's
 //! call-ahead promise, the staff calendar feed and the waiting list. On both databases.
 
-mod support;
-
+use crate::support::*;
 use chrono::{TimeZone, Utc};
 use kept_domain::Clock;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::*;
 
 /// The mails to `address` about appointments, in the order they arrived.
 fn mails_to(server: &TestServer, address: &str) -> Vec<Mail> {

@@ -2,11 +2,9 @@
 //! service and who works when; customers see free times and book; the database lets exactly
 //! one of many simultaneous bookings of the last free time win. On both databases.
 
-mod support;
-
+use crate::support::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::*;
 
 #[tokio::test]
 async fn a_customer_books_a_free_time_and_staff_see_it_on_the_day() {

@@ -1,10 +1,8 @@
 //! The call-me-back loop through the API, on every database.
 
-mod support;
-
+use crate::support::*;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
-use support::*;
 
 #[tokio::test]
 async fn create_then_listed_then_outcome_closes_it() {

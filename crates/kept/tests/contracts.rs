@@ -3,12 +3,10 @@
 //! outcomes (renewed, undecided: again in 14 days, left: the exit survey), the pages and the
 //! command line. On both databases.
 
-mod support;
-
+use crate::support::*;
 use chrono::{TimeZone, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::*;
 
 const KEPT: &str = env!("CARGO_BIN_EXE_kept");
 

@@ -1,11 +1,9 @@
 //! Messages from social and chat channels: stored once, answered within the channel's target,
 //! replies sent on through the channel's webhook, and one timeline per customer.
 
-mod support;
-
+use crate::support::*;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
-use support::*;
 
 fn tweet(id: &str, text: &str) -> Value {
     json!({"channel": "twitter", "external_id": id, "from": {"handle": "@jan", "name": "Jan Jansen"}, "text": text})

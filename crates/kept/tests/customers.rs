@@ -1,10 +1,8 @@
 //! One customer across channels: linking contact details, merging, notes and calls, and the
 //! timeline that shows all of it.
 
-mod support;
-
+use crate::support::*;
 use serde_json::{Value, json};
-use support::*;
 
 async fn email_from_jan(server: &TestServer) -> Value {
     let raw = "From: Jan Jansen <jan@example.nl>\r\nSubject: Fiets\r\nMessage-ID: <jan-1@example.nl>\r\n\r\nIs mijn fiets klaar?\r\n";

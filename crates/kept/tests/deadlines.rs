@@ -1,12 +1,10 @@
 //! Reminders before a promise is due and escalation when it is overdue, driven by the
 //! injected clock; exactly once, also with two nodes on one database.
 
-mod support;
-
+use crate::support::*;
 use chrono::Duration;
 use kept_server::workers::check_deadlines;
 use serde_json::{Value, json};
-use support::*;
 
 #[tokio::test]
 async fn owner_of_the_promise_is_reminded_then_the_business_owner_is_escalated_to_once() {

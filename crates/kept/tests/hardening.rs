@@ -1,12 +1,10 @@
 //! Hardening: what an attacker or a careless integrator sends gets a clear answer and takes
 //! nothing down (issue: hardening). On SQLite and PostgreSQL where the database matters.
 
-mod support;
-
 use std::time::Duration as StdDuration;
 
+use crate::support::*;
 use serde_json::{Value, json};
-use support::*;
 
 #[tokio::test]
 async fn a_template_that_would_run_for_ever_is_refused_and_the_server_stays_responsive() {

@@ -2,10 +2,8 @@
 //! marked seen only after it is stored, also across a restart and when the same message also
 //! arrives over HTTP.
 
-mod support;
-
+use crate::support::*;
 use serde_json::Value;
-use support::*;
 
 async fn count_messages(server: &TestServer) -> usize {
     let list: Vec<Value> = server.api_get("/api/v1/conversations").await.json().await.unwrap();

@@ -2,12 +2,10 @@
 //! night and a weekend (time counted in opening hours), one left open; agents see their own
 //! figures only; the CSV has the JSON's rows.
 
-mod support;
-
+use crate::support::*;
 use chrono::{TimeZone, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::*;
 
 async fn called_back(server: &TestServer, requested: chrono::DateTime<Utc>, called: Option<chrono::DateTime<Utc>>) {
     server.clock.set(requested);

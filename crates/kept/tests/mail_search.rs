@@ -1,10 +1,8 @@
 //! What comes with e-mail (attachments with a size limit, quoted history), search across
 //! messages, notes and calls, and saved replies with merge fields.
 
-mod support;
-
+use crate::support::*;
 use serde_json::{Value, json};
-use support::*;
 
 async fn post_fixture(server: &TestServer, name: &str) -> Value {
     let response = server

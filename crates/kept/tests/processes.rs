@@ -1,14 +1,12 @@
 //! kept as separate processes: a restart after a hard kill loses nothing, and two nodes on
 //! one PostgreSQL database deliver every notification exactly once.
 
-mod support;
-
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
+use crate::support::*;
 use serde_json::{Value, json};
-use support::*;
 
 const KEPT: &str = env!("CARGO_BIN_EXE_kept");
 

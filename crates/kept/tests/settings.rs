@@ -2,10 +2,8 @@
 //! the same use case); they are checked per key, recorded, kept over a restart, and in force
 //! at once on every node.
 
-mod support;
-
+use crate::support::*;
 use serde_json::{Value, json};
-use support::*;
 
 async fn put_settings(server: &TestServer, token: &str, patch: Value) -> reqwest::Response {
     server

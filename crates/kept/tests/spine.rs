@@ -2,13 +2,11 @@
 //! owner-only actions, the register of customer data, and AVG/GDPR export and erase — on
 //! SQLite and PostgreSQL.
 
-mod support;
-
+use crate::support::*;
 use chrono::Duration;
 use kept_domain::Clock;
 use serde_json::{Value, json};
 use sqlx::{Connection, Row};
-use support::*;
 
 #[tokio::test]
 async fn a_follow_up_is_reminded_and_escalated_through_its_own_subject() {

@@ -1,11 +1,9 @@
 //! The staff pages: login with CSRF protection, the dashboard, and recording an outcome.
 
-mod support;
-
+use crate::support::*;
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::{Value, json};
-use support::*;
 
 #[tokio::test]
 async fn staff_pages_need_a_login_and_the_session_cookie_is_locked_down() {

@@ -4,13 +4,11 @@
 //! call for whoever handled the contact, kept when someone calls; one reminder; the frequency
 //! cap across triggers; tampered and expired links. On both databases.
 
-mod support;
-
+use crate::support::*;
 use chrono::Duration;
 use kept_domain::Clock;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::*;
 
 const JAN: &str = "jan.jansen@example.nl";
 

@@ -1,12 +1,10 @@
 //! The team, run by the owner: invitations with a one-time link, password resets, roles, taking
 //! someone off the team with a hand-over, one's own password and API tokens. On both databases.
 
-mod support;
-
+use crate::support::*;
 use reqwest::StatusCode;
 use reqwest::header::LOCATION;
 use serde_json::{Value, json};
-use support::*;
 
 /// Where a form's redirect leads, as the browser would show it next.
 async fn after(browser: &mut Browser, server: &TestServer, response: reqwest::Response) -> String {

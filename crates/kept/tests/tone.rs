@@ -1,12 +1,10 @@
 //! The tone engine through the CLI (exit codes, JSON) and the API (token, validation).
 
-mod support;
-
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+use crate::support::*;
 use serde_json::{Value, json};
-use support::*;
 
 const KEPT: &str = env!("CARGO_BIN_EXE_kept");
 

@@ -1,0 +1,23 @@
+//! kept's integration tests, one binary: every test file links all of kept, and linking it
+//! once instead of once per file saves minutes and gigabytes on a two-core CI machine.
+
+mod support;
+
+mod appointment_notices;
+mod appointments;
+mod callbacks;
+mod contracts;
+mod conversations;
+mod customers;
+mod deadlines;
+mod hardening;
+mod imap;
+mod insights;
+mod mail_search;
+mod processes;
+mod settings;
+mod spine;
+mod staff_web;
+mod surveys;
+mod team;
+mod tone;
