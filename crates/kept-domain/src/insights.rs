@@ -10,9 +10,19 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::hours::BusinessHours;
 use crate::promise::{PromiseKind, PromiseStatus};
 
+mod dashboard;
+mod period;
+
+pub use dashboard::{
+    AppointmentFact, ContractFact, Dashboard, Facts, Filter, ReasonCount, Repeated, Retention, SPEED_LIMITS, ScoreStep,
+    Signals, Speed, SpeedBucket, SurveyFact, VisitCount,
+};
+pub use period::{Period, PeriodChoice, Step};
+
 /// One promise as the figures need it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PromiseFact {
+    pub id: String,
     pub kind: PromiseKind,
     pub status: PromiseStatus,
     pub owner_id: Option<String>,
@@ -20,6 +30,17 @@ pub struct PromiseFact {
     pub channel: String,
     pub created_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
+    pub due_at: DateTime<Utc>,
+    /// Not to be done before: the start of the window a customer chose for a callback.
+    pub not_before: DateTime<Utc>,
+    pub customer_id: Option<String>,
+    pub customer_name: Option<String>,
+    /// The location of the appointment a call-ahead is about.
+    pub location_id: Option<String>,
+    /// A callback's first call attempt, reached or not.
+    pub first_attempt_at: Option<DateTime<Utc>>,
+    /// A broken reply promise to a customer who wrote in frustration.
+    pub frustrated: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,7 +112,7 @@ pub fn summarise(facts: &[PromiseFact], by: GroupBy, hours: &BusinessHours) -> V
         .collect()
 }
 
-fn figures(key: String, facts: &[&PromiseFact], hours: &BusinessHours) -> Group {
+pub(crate) fn figures(key: String, facts: &[&PromiseFact], hours: &BusinessHours) -> Group {
     let count = |status| facts.iter().filter(|f| f.status == status).count();
     let (kept, broken) = (count(PromiseStatus::Kept), count(PromiseStatus::Broken));
     let mut minutes: Vec<i64> = facts
@@ -127,28 +148,36 @@ pub fn period(hours: &BusinessHours, from: NaiveDate, to: NaiveDate) -> (DateTim
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use chrono::TimeZone;
 
     use super::*;
 
-    fn utc(m: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+    pub(crate) fn utc(m: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2027, m, d, h, mi, 0).unwrap()
     }
 
-    fn fact(
+    pub(crate) fn fact(
         kind: PromiseKind,
         status: PromiseStatus,
         created: DateTime<Utc>,
         closed: Option<DateTime<Utc>>,
     ) -> PromiseFact {
         PromiseFact {
+            id: format!("p{}", created.timestamp()),
             kind,
             status,
             owner_id: Some("sanne".into()),
             channel: "phone".into(),
             created_at: created,
             closed_at: closed,
+            due_at: created,
+            not_before: created,
+            customer_id: None,
+            customer_name: None,
+            location_id: None,
+            first_attempt_at: None,
+            frustrated: false,
         }
     }
 

@@ -52,6 +52,8 @@ pub enum OutboxEvent {
     SurveyAnswered,
     /// A customer's contract ended with them leaving (about the contract): kept's own hook.
     ContractLeft,
+    /// Last week's figures, e-mailed to the owners on Monday morning (about the week's digest).
+    InsightsDigest,
 }
 
 str_enum!(OutboxEvent {
@@ -65,6 +67,7 @@ str_enum!(OutboxEvent {
     AppointmentSlotFreed => "appointment.slot_freed", AppointmentDigest => "appointment.digest",
     ConversationResolved => "conversation.resolved", SurveyRequest => "survey.request",
     SurveyReminder => "survey.reminder", SurveyAnswered => "survey.answered", ContractLeft => "contract.left",
+    InsightsDigest => "insights.digest",
 });
 
 /// How an outbox item travels.
@@ -107,6 +110,7 @@ mod tests {
             OutboxEvent::AppointmentBooked,
             OutboxEvent::AppointmentSlotFreed,
             OutboxEvent::AppointmentDigest,
+            OutboxEvent::InsightsDigest,
         ] {
             assert_eq!(OutboxEvent::parse(event.as_str()), Some(event));
         }

@@ -61,6 +61,8 @@ pub struct FileConfig {
     pub appointment_reminders: Vec<String>,
     /// `[surveys]`: what customers are asked after a contact, and how often.
     pub surveys: SurveySettings,
+    /// Whether the owners get last week's figures by e-mail on Monday at 08:00.
+    pub weekly_figures_email: bool,
     pub worker_interval_ms: u64,
     pub business: BusinessFile,
     /// A business's own tone phrases: `[tone.nl] blames_customer = ["…"]`.
@@ -98,6 +100,7 @@ impl Default for FileConfig {
             retry_after_minutes: 60,
             appointment_reminders: default_appointment_reminders(),
             surveys: SurveySettings::default(),
+            weekly_figures_email: true,
             worker_interval_ms: 1000,
             business: BusinessFile::default(),
             tone: kept_tone::CustomPhrases::new(),
@@ -227,6 +230,13 @@ pub struct BusinessSettings {
     /// What customers are asked after a contact, and how often.
     #[serde(default)]
     pub surveys: SurveySettings,
+    /// Whether the owners get last week's figures by e-mail on Monday at 08:00.
+    #[serde(default = "switched_on")]
+    pub weekly_figures_email: bool,
+}
+
+fn switched_on() -> bool {
+    true
 }
 
 /// The evening before at 18:00, and two hours before.
@@ -527,6 +537,7 @@ impl FileConfig {
             channel_webhooks: self.channel_webhooks,
             appointment_reminders: self.appointment_reminders,
             surveys: self.surveys,
+            weekly_figures_email: self.weekly_figures_email,
         };
         let rules = business_settings.resolve(self.webhook_secret.is_some())?;
         Ok(Settings {

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod auth;
+mod charts;
 pub mod config;
 mod connections;
 pub mod dto;

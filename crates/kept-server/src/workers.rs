@@ -99,6 +99,7 @@ pub async fn run_timers(state: AppState, mut stop: watch::Receiver<bool>) {
         check_deadlines(&state).await;
         send_appointment_reminders(&state).await;
         send_appointment_digests(&state).await;
+        send_weekly_figures(&state).await;
         send_surveys(&state).await;
         open_outreach(&state).await;
         tokio::select! {
@@ -119,6 +120,22 @@ pub async fn send_appointment_reminders(state: &AppState) -> usize {
 pub async fn send_appointment_digests(state: &AppState) -> usize {
     let queued = state.store.send_due_digests(state.clock.now(), state.fanout()).await;
     wake_outbox_for(state, queued, "day digests")
+}
+
+/// On Monday morning, queues last week's figures to the owners (once per week).
+pub async fn send_weekly_figures(state: &AppState) -> bool {
+    match crate::app::send_weekly_digest(state).await {
+        Ok(queued) => {
+            if queued {
+                state.outbox_wake.notify_one();
+            }
+            queued
+        }
+        Err(error) => {
+            tracing::warn!(%error, "the weekly figures failed; will try again");
+            false
+        }
+    }
 }
 
 /// Queues the surveys due to be sent, and the one reminder of those left unanswered.

@@ -14,6 +14,7 @@ mod error;
 mod fans;
 mod follow_ups;
 mod group_commit;
+mod insights;
 mod mail;
 pub mod model;
 mod new_callbacks;
@@ -43,6 +44,7 @@ pub use dialect::Dialect;
 pub use digests::{DigestView, Digests};
 pub use error::StoreError;
 pub use fans::{FanView, Fans};
+pub use insights::Insights;
 pub use model::*;
 pub use schedules::{Absence, BookingFacts, Location, LocationInput, Schedules, Service, ServiceInput, StaffSchedule};
 pub use sql::SqlStore;
@@ -53,7 +55,9 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// Everything kept keeps. Methods that change several tables do so in one transaction,
 /// together with the outbox rows that announce the change.
 #[async_trait]
-pub trait Store: Schedules + Appointments + Digests + Surveys + Contracts + Fans + Send + Sync + 'static {
+pub trait Store:
+    Schedules + Appointments + Digests + Surveys + Contracts + Fans + Insights + Send + Sync + 'static
+{
     fn dialect(&self) -> Dialect;
 
     // Staff, sessions and tokens.
@@ -104,13 +108,6 @@ pub trait Store: Schedules + Appointments + Digests + Surveys + Contracts + Fans
     async fn promise_history(&self, promise_id: &str) -> Result<Vec<PromiseHistoryEntry>>;
     async fn promise(&self, id: &str) -> Result<Option<PromiseRecord>>;
     async fn list_promises(&self, filter: &PromiseFilter) -> Result<Vec<PromiseListed>>;
-    /// Every promise made in `[from, until)`, of one owner when given: what the figures count.
-    async fn promise_facts(
-        &self,
-        from: DateTime<Utc>,
-        until: DateTime<Utc>,
-        owner_id: Option<&str>,
-    ) -> Result<Vec<kept_domain::insights::PromiseFact>>;
 
     // Timers: each reminder and escalation is recorded once, however many nodes look.
     async fn remind_due(&self, now: DateTime<Utc>, lead: Duration, fanout: Fanout) -> Result<usize>;

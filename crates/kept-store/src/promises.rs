@@ -328,39 +328,6 @@ pub(crate) async fn list(pool: &AnyPool, filter: &PromiseFilter) -> Result<Vec<P
         .collect()
 }
 
-/// Every promise made in `[from, until)` (of one owner when given), as the figures need it.
-pub(crate) async fn facts(
-    pool: &AnyPool,
-    from: DateTime<Utc>,
-    until: DateTime<Utc>,
-    owner_id: Option<&str>,
-) -> Result<Vec<kept_domain::insights::PromiseFact>> {
-    let rows = sqlx::query(
-        "SELECT p.kind, p.status, p.owner_id, p.created_ms, p.closed_ms, \
-         CASE WHEN p.kind = 'reply' THEN COALESCE(c.channel, 'other') WHEN p.kind = 'follow_up' THEN 'other' \
-         ELSE 'phone' END AS channel \
-         FROM promises p LEFT JOIN conversations c ON p.kind = 'reply' AND c.id = p.subject_id \
-         WHERE p.created_ms >= $1 AND p.created_ms < $2 AND ($3 = '' OR p.owner_id = $3)",
-    )
-    .bind(to_ms(from))
-    .bind(to_ms(until))
-    .bind(owner_id.unwrap_or_default())
-    .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(kept_domain::insights::PromiseFact {
-                kind: parse_enum(r.try_get("kind")?, PromiseKind::parse)?,
-                status: parse_enum(r.try_get("status")?, PromiseStatus::parse)?,
-                owner_id: r.try_get("owner_id")?,
-                channel: r.try_get("channel")?,
-                created_at: from_ms(r.try_get("created_ms")?),
-                closed_at: r.try_get::<Option<i64>, _>("closed_ms")?.map(from_ms),
-            })
-        })
-        .collect()
-}
-
 pub(crate) async fn get(pool: &AnyPool, id: &str) -> Result<Option<PromiseRecord>> {
     let row =
         sqlx::query("SELECT id, kind, subject_id, customer_id, owner_id, status, due_ms FROM promises WHERE id = $1")

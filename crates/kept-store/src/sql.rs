@@ -337,15 +337,6 @@ impl Store for SqlStore {
         promises::list(&self.read, filter).await
     }
 
-    async fn promise_facts(
-        &self,
-        from: DateTime<Utc>,
-        until: DateTime<Utc>,
-        owner_id: Option<&str>,
-    ) -> Result<Vec<kept_domain::insights::PromiseFact>> {
-        promises::facts(&self.read, from, until, owner_id).await
-    }
-
     async fn remind_due(&self, now: DateTime<Utc>, lead: Duration, fanout: Fanout) -> Result<usize> {
         self.reach_due(&REMINDER, now, lead, fanout).await
     }

@@ -112,3 +112,186 @@ async fn callback_figures_count_opening_hours_and_agents_see_their_own() {
         server.running.stop().await;
     }
 }
+
+/// The callbacks of the week of 22 March 2027, when the clocks go forward on Sunday: one
+/// across the night, one done late, one across the weekend and the clock change.
+async fn week_with_a_clock_change(server: &TestServer) {
+    let at = |d, h, m| Utc.with_ymd_and_hms(2027, 3, d, h, m, 0).unwrap();
+    // Tuesday 10:00 → 14:00: 240 minutes, 90 were promised: kept late, so broken.
+    called_back(server, at(23, 9, 0), Some(at(23, 13, 0))).await;
+    // Wednesday 22:00 → Thursday 09:10: 10 minutes.
+    called_back(server, at(24, 21, 0), Some(at(25, 8, 10))).await;
+    // Friday 17:00 (UTC+1) → Monday 09:30 (UTC+2): 30 + 30 = 60 minutes, not 63.5 hours.
+    called_back(server, at(26, 16, 0), Some(at(29, 7, 30))).await;
+}
+
+/// The part of a page from a figure's section to its end.
+fn figure<'a>(page: &'a str, id: &str) -> &'a str {
+    let start = page
+        .find(&format!("id=\"figure-{id}\""))
+        .unwrap_or_else(|| panic!("no figure {id}"));
+    let rest = &page[start..];
+    &rest[..rest.find("</section>").unwrap_or(rest.len())]
+}
+
+#[tokio::test]
+async fn a_week_with_a_clock_change_on_the_page_in_both_languages_and_as_csv() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        week_with_a_clock_change(&server).await;
+        let path = "/api/v1/insights?from=2027-03-22&to=2027-03-28&group_by=kind";
+        let api: Value = server.owner_get(path).await.json().await.unwrap();
+        let callbacks = &api["groups"][0];
+        assert_eq!(
+            (
+                callbacks["made"].clone(),
+                callbacks["kept"].clone(),
+                callbacks["broken"].clone()
+            ),
+            (json!(3), json!(2), json!(1)),
+            "{}: {api}",
+            db.name
+        );
+        // 2 of 3 kept: 66.7 %. Minutes 10, 60, 240: median 60, p90 240 (nearest rank).
+        assert_eq!(callbacks["kept_pct"], 66.7);
+        assert_eq!(
+            (callbacks["median_minutes"].clone(), callbacks["p90_minutes"].clone()),
+            (json!(60), json!(240))
+        );
+
+        let (mut owner, _) = logged_in(&server, &server.owner_email).await;
+        let query = "period=custom&from=2027-03-22&to=2027-03-28";
+        let (status, page) = owner.get(&server.url(&format!("/staff/insights?{query}"))).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("<h1>Cijfers</h1>"), "{}", db.name);
+        // Kept % per day: a point for each day on which a promise was made (Tuesday 0 %,
+        // Wednesday and Friday 100 %), seven days on the axis.
+        let over_time = figure(&page, "over_time");
+        assert_eq!(over_time.matches("class=\"point\"").count(), 3, "{}", db.name);
+        assert!(over_time.contains("<title>23 maart: 0,0 %</title>"), "{over_time}");
+        // Broken by kind: one bar (callbacks); the callback speed in six buckets: 10 minutes,
+        // 60 minutes and 240 minutes.
+        let kinds = figure(&page, "kinds");
+        assert_eq!(kinds.matches("class=\"bar\"").count(), 1);
+        assert!(kinds.contains("<title>Terugbellen: 1</title>"), "{kinds}");
+        let speed = figure(&page, "callback_speed");
+        assert_eq!(speed.matches("class=\"bar\"").count(), 6);
+        for bucket in ["tot 15 min: 1", "tot 60 min: 1", "tot 240 min: 1", "tot 30 min: 0"] {
+            assert!(speed.contains(&format!("<title>{bucket}</title>")), "{bucket}: {speed}");
+        }
+        // The week before, for comparison: nothing.
+        assert!(page.contains("15 maart 2027 – 21 maart 2027"), "{}", db.name);
+
+        // Every table downloads as CSV with the rows the page shows.
+        let csv = owner
+            .get(&server.url(&format!("/staff/insights/csv/kinds?{query}")))
+            .await
+            .1;
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(
+            lines[0],
+            "Soort belofte,Gemaakt,Nagekomen,Gebroken,Open,Nagekomen %,Mediaan (min),P90 (min)"
+        );
+        assert_eq!(lines[1], "Terugbellen,3,2,1,0,\"66,7\",60,240", "{}", db.name);
+        let unknown = owner
+            .get(&server.url(&format!("/staff/insights/csv/nothing?{query}")))
+            .await;
+        assert_eq!(unknown.0, StatusCode::NOT_FOUND);
+
+        // In English.
+        let (_, english) = owner
+            .get(&server.url(&format!("/staff/insights?{query}&lang=en")))
+            .await;
+        assert!(english.contains("<h1>Figures</h1>"));
+        assert!(
+            figure(&english, "kinds").contains("<title>Call back: 1</title>"),
+            "{}",
+            db.name
+        );
+
+        // Dates that make no period: said so, and last week shown instead.
+        let (status, bad) = owner
+            .get(&server.url("/staff/insights?period=custom&from=2027-03-28&to=2027-03-22"))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(bad.contains("id=\"period-error\""));
+
+        // An agent sees their own figures; the owner's are not theirs to see.
+        let (mut agent, _) = logged_in(&server, &server.agent_email).await;
+        let (status, own) = agent.get(&server.url(&format!("/staff/insights?{query}"))).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(own.contains("Uw eigen cijfers"));
+        let olga = staff_id(&server, &server.owner_email).await;
+        let (status, _) = agent
+            .get(&server.url(&format!("/staff/insights?{query}&staff={olga}")))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{}", db.name);
+        server.running.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn the_owners_get_last_weeks_figures_on_monday_at_eight_once() {
+    for db in databases().await {
+        let server = TestServer::start_with(&db.url, |c| c.weekly_figures_email = true).await;
+        week_with_a_clock_change(&server).await;
+        let state = &server.running.state;
+        // Monday 29 March 07:59 in Amsterdam (UTC+2 since Sunday): not yet.
+        server.clock.set(Utc.with_ymd_and_hms(2027, 3, 29, 5, 59, 0).unwrap());
+        assert!(!kept_server::workers::send_weekly_figures(state).await);
+        server.clock.set(Utc.with_ymd_and_hms(2027, 3, 29, 6, 0, 0).unwrap());
+        eventually(10, "the weekly figures", || async {
+            !server
+                .smtp
+                .to(&server.owner_email)
+                .iter()
+                .all(|m| !m.subject.contains("cijfers"))
+        })
+        .await;
+        // Claimed once, whoever looks again.
+        assert!(!kept_server::workers::send_weekly_figures(state).await);
+        let mails: Vec<_> = server
+            .smtp
+            .to(&server.owner_email)
+            .into_iter()
+            .filter(|m| m.subject.contains("cijfers"))
+            .collect();
+        assert_eq!(mails.len(), 1, "{}", db.name);
+        let mail = &mails[0];
+        assert_eq!(mail.subject, "Uw week in cijfers: 22 maart – 28 maart");
+        assert!(
+            mail.text.contains("3 beloftes gemaakt, 2 nagekomen, 1 gebroken"),
+            "{}",
+            mail.text
+        );
+        assert!(mail.html.contains("<svg"), "the charts are in the e-mail");
+        assert!(
+            mail.html
+                .contains("/staff/insights?period=custom&#38;from=2027-03-22&#38;to=2027-03-28"),
+            "{}",
+            mail.html
+        );
+        assert!(
+            server
+                .smtp
+                .to(&server.agent_email)
+                .iter()
+                .all(|m| !m.subject.contains("cijfers")),
+            "agents do not get the business's figures"
+        );
+
+        // Switched off by the owner: the next Monday passes without one.
+        let off = server
+            .http
+            .put(server.url("/api/v1/settings"))
+            .bearer_auth(&server.owner_token)
+            .json(&json!({"weekly_figures_email": false}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(off.status(), StatusCode::OK);
+        server.clock.set(Utc.with_ymd_and_hms(2027, 4, 5, 6, 30, 0).unwrap());
+        assert!(!kept_server::workers::send_weekly_figures(state).await);
+        server.running.stop().await;
+    }
+}

@@ -1,9 +1,11 @@
-//! The figures of a period: promises made, kept, broken and open, and how fast, grouped by
-//! staff member, kind, channel or day — everyone their own; another's are the owner's to see.
+//! The figures of a period: promises made, kept, broken and open, and how fast; callbacks,
+//! first answers, satisfaction, contracts and missed signals — everyone their own; another's
+//! and the whole business's are the owner's to see. And the owner's Monday e-mail about last
+//! week.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
 use kept_domain::Role;
-use kept_domain::insights::{Group, GroupBy, period, summarise};
+use kept_domain::insights::{Dashboard, Filter, Group, GroupBy, Period, period, summarise};
 use kept_domain::staff::OwnerOnly;
 use kept_store::Staff;
 
@@ -12,6 +14,10 @@ use crate::error::AppError;
 
 /// The longest period one request covers.
 const MAX_DAYS: i64 = 400;
+
+/// When the weekly e-mail goes out: Monday from 08:00 local time.
+const DIGEST_DAY: Weekday = Weekday::Mon;
+const DIGEST_HOUR: u32 = 8;
 
 /// What was asked, checked.
 #[derive(Debug, Clone)]
@@ -23,30 +29,119 @@ pub struct InsightsRequest {
     pub staff_id: Option<String>,
 }
 
-/// The figures of `request`, for `staff` to see: an agent only their own (asking for someone
-/// else's is refused), an owner anyone's or everyone's.
-pub async fn insights(app: &App, staff: &Staff, request: &InsightsRequest) -> Result<Vec<Group>, AppError> {
-    if request.to < request.from {
+fn check_period(period: &Period) -> Result<(), AppError> {
+    if period.to < period.from {
         return Err(AppError::invalid("to", "before_from", "to must not be before from"));
     }
-    if (request.to - request.from).num_days() > MAX_DAYS {
+    if period.days() > MAX_DAYS {
         return Err(AppError::invalid(
             "to",
             "too_long",
             format!("a period is at most {MAX_DAYS} days"),
         ));
     }
-    let owner_of = match (&request.staff_id, staff.role) {
-        (Some(id), _) if *id != staff.id => {
+    Ok(())
+}
+
+/// Whose figures `staff` may see when asking for `wanted`: an agent only their own (asking for
+/// someone else's is refused), an owner anyone's or everyone's (`None`).
+fn whose(staff: &Staff, wanted: Option<&str>) -> Result<Option<String>, AppError> {
+    match (wanted, staff.role) {
+        (Some(id), _) if id != staff.id => {
             authorize(staff, OwnerOnly::SeeOthersFigures)?;
-            Some(id.clone())
+            Ok(Some(id.to_string()))
         }
-        (Some(id), _) => Some(id.clone()),
-        (None, Role::Owner) => None,
-        (None, _) => Some(staff.id.clone()),
+        (Some(id), _) => Ok(Some(id.to_string())),
+        (None, Role::Owner) => Ok(None),
+        (None, _) => Ok(Some(staff.id.clone())),
+    }
+}
+
+/// The promise figures of `request` grouped, for `staff` to see.
+pub async fn insights(app: &App, staff: &Staff, request: &InsightsRequest) -> Result<Vec<Group>, AppError> {
+    let chosen = Period {
+        from: request.from,
+        to: request.to,
     };
+    check_period(&chosen)?;
+    let owner_of = whose(staff, request.staff_id.as_deref())?;
     let hours = app.settings().business.hours.clone();
-    let (from, until) = period(&hours, request.from, request.to);
-    let facts = app.store.promise_facts(from, until, owner_of.as_deref()).await?;
-    Ok(summarise(&facts, request.group_by, &hours))
+    let (from, until) = period(&hours, chosen.from, chosen.to);
+    let facts = app.store.insight_facts(from, until, owner_of.as_deref()).await?;
+    Ok(summarise(&facts.promises, request.group_by, &hours))
+}
+
+/// Everything the insights page shows for `chosen`, narrowed by `filter`, for `staff` to see.
+pub async fn dashboard(app: &App, staff: &Staff, chosen: Period, filter: Filter) -> Result<Dashboard, AppError> {
+    check_period(&chosen)?;
+    let filter = Filter {
+        staff_id: whose(staff, filter.staff_id.as_deref())?,
+        ..filter
+    };
+    business_dashboard(app, chosen, &filter).await
+}
+
+/// The dashboard without asking who looks: for the owner's weekly e-mail.
+async fn business_dashboard(app: &App, chosen: Period, filter: &Filter) -> Result<Dashboard, AppError> {
+    let hours = app.settings().business.hours.clone();
+    let before = chosen.previous();
+    let (from, until) = period(&hours, chosen.from, chosen.to);
+    let (previous_from, previous_until) = period(&hours, before.from, before.to);
+    let staff_id = filter.staff_id.as_deref();
+    let current = app.store.insight_facts(from, until, staff_id).await?;
+    let previous = app.store.insight_facts(previous_from, previous_until, staff_id).await?;
+    Ok(Dashboard::compute(chosen, &current, &previous, filter, &hours))
+}
+
+/// Every staff member's name by id (also those who left: their figures stay theirs).
+pub async fn staff_names(app: &App) -> Result<std::collections::HashMap<String, String>, AppError> {
+    Ok(app
+        .store
+        .list_staff()
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect())
+}
+
+/// The week a weekly e-mail is about (Monday to Sunday).
+pub fn digest_week(monday: NaiveDate) -> Period {
+    Period {
+        from: monday,
+        to: monday + Duration::days(6),
+    }
+}
+
+/// The business's figures of the week starting `monday`, for the weekly e-mail.
+pub async fn weekly_dashboard(app: &App, monday: NaiveDate) -> Result<Dashboard, AppError> {
+    business_dashboard(app, digest_week(monday), &Filter::default()).await
+}
+
+/// On Monday from 08:00 local time, queues last week's figures to every owner, once per week
+/// however many nodes look; nothing when the owner switched the e-mail off. Whether it queued.
+pub async fn send_weekly_digest(app: &App) -> Result<bool, AppError> {
+    let settings = app.settings();
+    if !settings.business_settings.weekly_figures_email {
+        return Ok(false);
+    }
+    let now = app.clock.now();
+    let local = now.with_timezone(&settings.business.time_zone());
+    let due =
+        local.weekday() == DIGEST_DAY && local.time() >= NaiveTime::from_hms_opt(DIGEST_HOUR, 0, 0).unwrap_or_default();
+    if !due {
+        return Ok(false);
+    }
+    let last_monday = local.date_naive() - Duration::days(7);
+    let owners: Vec<String> = app
+        .store
+        .list_staff()
+        .await?
+        .into_iter()
+        .filter(|s| s.role == Role::Owner && s.active)
+        .map(|s| s.id)
+        .collect();
+    Ok(app
+        .store
+        .claim_weekly_digest(last_monday, &owners, now, app.fanout())
+        .await?)
 }

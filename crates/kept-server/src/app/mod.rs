@@ -32,7 +32,9 @@ pub use customers::{
     add_contact, add_follow_up, add_note, close_follow_up, erase_customer, export_customer, log_call, merge_customers,
     rename_customer,
 };
-pub use insights::{InsightsRequest, insights};
+pub use insights::{
+    InsightsRequest, dashboard, digest_week, insights, send_weekly_digest, staff_names, weekly_dashboard,
+};
 pub use messages::{
     EMAIL, EmailAccepted, MAX_TAG_CHARS, MailSource, accept_email, accept_inbound, can_send, change_confirmed,
     change_conversation, change_conversations, clean_tags, mark_unreadable_handled, reply, retry_reply,

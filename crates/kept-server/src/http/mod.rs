@@ -16,6 +16,8 @@ mod events;
 mod extract;
 mod follow_ups;
 mod inbox;
+mod insight_pages;
+pub mod insight_tables;
 mod insights;
 mod mail;
 mod openapi;
@@ -103,6 +105,8 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/surveys", get(survey_pages::answers))
         .route("/staff/fans", get(survey_pages::fans))
         .route("/staff/fans/{customer_id}/thanked", post(survey_pages::thank))
+        .route("/staff/insights", get(insight_pages::page))
+        .route("/staff/insights/csv/{table}", get(insight_pages::download))
         .route("/staff/contracts", get(contract_pages::list))
         .route(
             "/staff/contracts/import",

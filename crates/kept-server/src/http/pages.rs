@@ -655,6 +655,8 @@ pub struct SettingsFormValues {
     pub retry_after: String,
     pub appointment_reminders: String,
     pub channel_webhooks: String,
+    /// Whether the owners get last week's figures on Monday morning.
+    pub weekly_figures_email: bool,
     /// Which contacts are followed by a question: (field, label, ticked).
     pub survey_triggers: Vec<(&'static str, &'static str, bool)>,
     /// The survey numbers: (field, label, value).

@@ -196,6 +196,7 @@ fn setting_label(key: &str, lang: Lang) -> String {
         (Some("retry_after_minutes"), ..) => s.retry_after.to_string(),
         (Some("appointment_reminders"), ..) => s.appointment_reminders.to_string(),
         (Some("surveys"), Some(key), _) => survey_label(key, s).unwrap_or(s.surveys).to_string(),
+        (Some("weekly_figures_email"), ..) => s.weekly_figures_email.to_string(),
         (Some("channel_webhooks"), channel, _) => {
             let channel = channel.map(|c| crate::i18n::channel_label(lang, c)).unwrap_or_default();
             format!("{} ({channel})", s.channel_webhooks)
@@ -322,6 +323,10 @@ fn form_values(document: &BusinessSettings, typed: &HashMap<String, String>, lan
         retry_after: value("retry_after", document.retry_after_minutes.to_string()),
         appointment_reminders: value("appointment_reminders", document.appointment_reminders.join(", ")),
         channel_webhooks: value("channel_webhooks", pairs(&document.channel_webhooks)),
+        weekly_figures_email: match typed.is_empty() {
+            true => document.weekly_figures_email,
+            false => typed.contains_key("weekly_figures_email"),
+        },
         survey_triggers: SURVEY_SWITCHES
             .iter()
             .map(|key| {
@@ -449,7 +454,10 @@ fn document_from_form(
     document.channel_webhooks = key_values(&text("channel_webhooks"), "channel_webhooks")?
         .into_iter()
         .collect();
-    // A page from before the survey settings existed leaves them as they are.
+    // A page from before these settings existed leaves them as they are.
+    if fields.contains_key("figures_shown") {
+        document.weekly_figures_email = fields.contains_key("weekly_figures_email");
+    }
     if fields.contains_key("surveys_shown") {
         survey_fields(&mut document.surveys, fields)?;
     }

@@ -37,6 +37,8 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
         Subject::Digest(digest) => Content::digest(state, digest, lang),
         Subject::Survey(survey) => Content::recovery(state, item.event, survey, lang),
         Subject::Contract(contract) => Content::retention(state, item.event, contract, lang),
+        Subject::WeeklyFigures(figures) => super::weekly_email::content(state, figures, lang)
+            .map(|(subject, text, html)| Content { subject, text, html }),
         Subject::Waiting(_) => {
             return Err(DeliveryError::Permanent(
                 "the waiting list e-mails customers only".into(),

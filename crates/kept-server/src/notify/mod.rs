@@ -9,6 +9,7 @@ mod hooks;
 mod mailer;
 mod survey_email;
 pub mod webhook;
+mod weekly_email;
 
 pub use mailer::Mailer;
 
@@ -70,6 +71,15 @@ pub enum Subject {
     Survey(SurveyView),
     /// A contract: the outreach before it ends, or a customer who left.
     Contract(ContractView),
+    /// Last week's figures for the owners.
+    WeeklyFigures(Box<WeeklyFigures>),
+}
+
+/// The figures of a week as the owners' Monday e-mail shows them.
+pub struct WeeklyFigures {
+    pub board: kept_domain::insights::Dashboard,
+    /// Staff names by id, for the tables.
+    pub staff_names: std::collections::HashMap<String, String>,
 }
 
 /// The kinds of record a notice can be about.
@@ -84,6 +94,7 @@ enum SubjectKind {
     Digest,
     Survey,
     Contract,
+    WeeklyFigures,
 }
 
 impl SubjectKind {
@@ -113,6 +124,13 @@ impl SubjectKind {
             SubjectKind::Digest => Subject::Digest(found(store.location_digest(id).await, "day digest")?),
             SubjectKind::Survey => Subject::Survey(found(store.survey(id).await, "survey")?),
             SubjectKind::Contract => Subject::Contract(found(store.contract(id).await, "contract")?),
+            SubjectKind::WeeklyFigures => {
+                let week = found(store.weekly_digest_week(id).await, "weekly figures")?;
+                let retry = |e: crate::error::AppError| DeliveryError::Temporary(e.to_string());
+                let board = crate::app::weekly_dashboard(state, week).await.map_err(retry)?;
+                let staff_names = crate::app::staff_names(state).await.map_err(retry)?;
+                Subject::WeeklyFigures(Box::new(WeeklyFigures { board, staff_names }))
+            }
         })
     }
 }
@@ -171,6 +189,7 @@ async fn subject_of(state: &AppState, item: &OutboxItem) -> Result<Subject, Deli
             (SubjectKind::Survey, item.subject_id.clone())
         }
         OutboxEvent::ContractLeft => (SubjectKind::Contract, item.subject_id.clone()),
+        OutboxEvent::InsightsDigest => (SubjectKind::WeeklyFigures, item.subject_id.clone()),
     };
     kind.load(state, &id).await
 }

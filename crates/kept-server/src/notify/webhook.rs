@@ -53,10 +53,8 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
                 "a password link is never sent to a webhook".into(),
             ));
         }
-        Subject::Digest(_) => {
-            return Err(DeliveryError::Permanent(
-                "the day digest is e-mailed to staff only".into(),
-            ));
+        Subject::Digest(_) | Subject::WeeklyFigures(_) => {
+            return Err(DeliveryError::Permanent("digests are e-mailed to staff only".into()));
         }
     }
     post_signed(state, url, item, &event).await
