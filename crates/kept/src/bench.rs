@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::Context;
 use chrono::{Duration, TimeZone, Utc};
 use clap::Subcommand;
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use kept_domain::search::SearchQuery;
 use kept_server::Settings;
 use kept_store::{Fanout, NewInbound, SearchFilter, Store};
@@ -26,6 +26,10 @@ pub enum BenchCommand {
         /// The same seed gives the same messages.
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Answer this percentage of the messages (5 minutes to 3 days later), so promises are
+        /// kept and broken and new ones made: the figures' benchmark.
+        #[arg(long, default_value_t = 0)]
+        replied: u8,
     },
     /// Run typical searches and print latency percentiles.
     Search {
@@ -51,7 +55,16 @@ pub async fn run(settings: Settings, command: BenchCommand) -> anyhow::Result<()
             messages,
             customers,
             seed,
-        } => generate(store.as_ref(), &settings, messages, customers, seed).await,
+            replied,
+        } => {
+            let shape = Shape {
+                messages,
+                customers,
+                seed,
+                replied,
+            };
+            generate(store.as_ref(), &settings, shape).await
+        }
         BenchCommand::Search { queries } => search(store.as_ref(), queries).await,
         BenchCommand::Appointments { appointments, staff } => {
             fill_appointments(store.as_ref(), appointments, staff).await
@@ -286,29 +299,114 @@ fn generated_message(rng: &mut StdRng, settings: &Settings, number: u64, custome
     kept_server::app::with_due_time_and_mood(settings, message)
 }
 
-async fn generate(
-    store: &dyn Store,
-    settings: &Settings,
+/// What `kept bench generate` makes.
+struct Shape {
     messages: u64,
     customers: u64,
     seed: u64,
-) -> anyhow::Result<()> {
+    /// The percentage of messages answered.
+    replied: u8,
+}
+
+/// Stores a generated message and, when `reply_after` is given, a staff reply that long after.
+async fn store_message(store: &dyn Store, message: NewInbound, reply: Option<(&str, Duration)>) -> anyhow::Result<()> {
+    let at = message.now;
+    let recorded = store
+        .record_inbound(message)
+        .await
+        .context("storing a generated message")?;
+    if let Some((staff_id, after)) = reply {
+        let answer = kept_store::NewReply {
+            conversation_id: recorded.conversation_id,
+            staff_id: staff_id.to_string(),
+            text: "Dank voor uw bericht, we lossen het op.".into(),
+            now: at + after,
+            external_id: None,
+            deliver_via: kept_domain::Delivery::Channel,
+        };
+        store.record_reply(answer).await.context("storing a generated reply")?;
+    }
+    Ok(())
+}
+
+/// Messages generated between two deliveries of the replies.
+const BATCH: u64 = 5_000;
+
+/// Marks everything queued as delivered, as the outbox would: a reply that reached the customer
+/// keeps (or breaks) its promise, and the customer's next message makes a new one.
+async fn deliver_everything(store: &dyn Store) -> anyhow::Result<()> {
+    // Later than any generated message or reply.
+    let later = Utc
+        .with_ymd_and_hms(2030, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_else(Utc::now);
+    loop {
+        let claimed = store.claim_outbox(later, Duration::hours(1), 1_000).await?;
+        if claimed.is_empty() {
+            return Ok(());
+        }
+        futures::stream::iter(claimed)
+            .map(|item| store.outbox_delivered(item.id, later))
+            .buffer_unordered(64)
+            .try_collect::<Vec<()>>()
+            .await?;
+    }
+}
+
+/// The staff member who answers generated messages.
+async fn bench_agent(store: &dyn Store) -> anyhow::Result<String> {
+    if let Some(found) = store.staff_by_email("replies@bench.kept.invalid").await? {
+        return Ok(found.id);
+    }
+    let person = kept_store::NewStaff {
+        email: "replies@bench.kept.invalid".into(),
+        name: "Bench Replies".into(),
+        role: kept_domain::Role::Agent,
+        lang: kept_domain::Lang::Nl,
+        password_hash: "bench".into(),
+        now: Utc::now(),
+    };
+    Ok(store.add_staff(person).await?.id)
+}
+
+async fn generate(store: &dyn Store, settings: &Settings, shape: Shape) -> anyhow::Result<()> {
+    let Shape {
+        messages,
+        customers,
+        seed,
+        replied,
+    } = shape;
     anyhow::ensure!(customers > 0, "--customers must be at least 1");
+    anyhow::ensure!(replied <= 100, "--replied is a percentage");
+    let agent = bench_agent(store).await?;
     let mut rng = StdRng::seed_from_u64(seed);
     let started = Instant::now();
-    let mut stream = futures::stream::iter((0..messages).map(|n| generated_message(&mut rng, settings, n, customers)))
-        .map(|message| store.record_inbound(message))
-        // Many writes in flight let SQLite's group commit batch them.
-        .buffer_unordered(512);
     let mut done = 0u64;
-    while let Some(result) = stream.next().await {
-        result.context("storing a generated message")?;
-        done += 1;
-        if done.is_multiple_of(100_000) {
-            eprintln!(
-                "{done} messages, {:.0}/s",
-                done as f64 / started.elapsed().as_secs_f64()
-            );
+    while done < messages {
+        let batch: Vec<_> = (done..(done + BATCH).min(messages))
+            .map(|n| {
+                let message = generated_message(&mut rng, settings, n, customers);
+                let reply = (rng.gen_range(0..100) < replied)
+                    .then(|| (agent.as_str(), Duration::seconds(rng.gen_range(300..259_200))));
+                (message, reply)
+            })
+            .collect();
+        let mut stream = futures::stream::iter(batch)
+            .map(|(message, reply)| store_message(store, message, reply))
+            // Many writes in flight let SQLite's group commit batch them.
+            .buffer_unordered(512);
+        while let Some(result) = stream.next().await {
+            result?;
+            done += 1;
+            if done.is_multiple_of(100_000) {
+                eprintln!(
+                    "{done} messages, {:.0}/s",
+                    done as f64 / started.elapsed().as_secs_f64()
+                );
+            }
+        }
+        if replied > 0 {
+            deliver_everything(store).await?;
         }
     }
     let seconds = started.elapsed().as_secs_f64();

@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use kept_domain::conversation::{FromInput, InboundInput};
-use kept_domain::{CallbackInput, Clock, Lang, ManualClock, Role, SystemClock};
+use kept_domain::{CallOutcome, CallbackInput, Clock, Lang, ManualClock, Role, SystemClock};
 use kept_server::app::{self, MailSource};
 use kept_server::auth::{hash_password, new_token};
-use kept_server::{App, Settings};
+use kept_server::{App, AppState, Settings};
 use kept_store::{NewStaff, Store};
 
 const OWNER: &str = "owner@demo.kept.invalid";
@@ -67,7 +67,9 @@ pub async fn seed(store: Arc<dyn Store>, settings: &Settings) -> anyhow::Result<
 async fn add_samples(store: Arc<dyn Store>, settings: &Settings) -> anyhow::Result<()> {
     let start = SystemClock.now();
     let clock = Arc::new(ManualClock::new(start));
-    let state = App::new(settings.clone(), clock.clone(), store);
+    // A whole node's state, so replies written in the past weeks are also sent (to the demo's
+    // mail folder) as they would have been.
+    let state = AppState::new(settings.clone(), clock.clone(), store).map_err(|e| anyhow::anyhow!(e))?;
     let requests = [
         (
             "06 12345678",
@@ -154,12 +156,79 @@ async fn add_samples(store: Arc<dyn Store>, settings: &Settings) -> anyhow::Resu
             .await
             .map_err(|e| anyhow::anyhow!("adding demo reply templates: {e}"))?;
     }
+    add_history(&state, &clock, start)
+        .await
+        .map_err(|e| anyhow::anyhow!("adding the demo's past weeks: {e}"))?;
+    clock.set(start);
     add_appointments(&state, &clock, start)
         .await
         .map_err(|e| anyhow::anyhow!("adding demo appointments: {e}"))?;
     add_contracts(&state, start)
         .await
         .map_err(|e| anyhow::anyhow!("adding demo contracts: {e}"))
+}
+
+/// The past two weeks, so the figures have something to show: each working day a callback
+/// (called back after 12 to 150 opening minutes — the slowest too late) and an e-mail (answered
+/// after 40 minutes to a day), the same few customers coming back.
+async fn add_history(
+    state: &AppState,
+    clock: &ManualClock,
+    start: chrono::DateTime<chrono::Utc>,
+) -> Result<(), kept_server::error::AppError> {
+    let hours = state.settings().business.hours.clone();
+    let (owner, agent) = (
+        state.store.staff_by_email(OWNER).await?,
+        state.store.staff_by_email(AGENT).await?,
+    );
+    let (Some(owner), Some(agent)) = (owner, agent) else {
+        return Ok(());
+    };
+    let customers = [
+        ("06 11223344", "Kees Bakker", "kees@example.nl"),
+        ("06 22334455", "Anouk Visser", "anouk@example.nl"),
+        ("06 33445566", "Ruben Smit", "ruben@example.nl"),
+    ];
+    let call_after = [12, 35, 70, 150];
+    let answer_after = [40, 300, 1500];
+    let today = hours.local_date(start);
+    let at = |day, h, m| hours.instant(day, chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default());
+    for (n, days_ago) in (1..=14).rev().enumerate() {
+        let day = today - Duration::days(days_ago);
+        if !hours.is_working_day(day) {
+            continue;
+        }
+        let (phone, name, email) = customers[n % customers.len()];
+        let (caller, writer) = if n % 2 == 0 { (&owner, &agent) } else { (&agent, &owner) };
+        clock.set(at(day, 10, 0));
+        let input = CallbackInput {
+            phone: Some(phone.into()),
+            name: Some(name.into()),
+            window: Some("asap".into()),
+            ..Default::default()
+        };
+        let accepted = app::accept_callback(state, &input, Lang::Nl).await?;
+        clock.set(at(day, 10, 0) + Duration::minutes(call_after[n % call_after.len()]));
+        app::record_outcome(state, caller, &accepted.callback.id, CallOutcome::Reached, None).await?;
+
+        clock.set(at(day, 13, 0));
+        let raw = format!(
+            "From: {name} <{email}>\r\nTo: winkel@demo.kept.invalid\r\nSubject: Vraag over mijn fiets\r\n\
+             Message-ID: <demo-{}@demo.kept.invalid>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+             Hallo, wanneer kan ik mijn fiets ophalen?\r\n",
+            kept_domain::new_id()
+        );
+        let mail = app::accept_email(state, raw.as_bytes(), MailSource::Http).await?;
+        if let app::EmailAccepted::Stored(stored) = mail {
+            clock.set(at(day, 13, 0) + Duration::minutes(answer_after[n % answer_after.len()]));
+            let answer = "Uw fiets staat klaar; u kunt hem vandaag ophalen.";
+            app::reply(state, writer, &stored.conversation_id, answer).await?;
+            // Sent at once (to the demo's mail folder): the reply keeps its promise, and the
+            // customer's next e-mail makes a new one.
+            kept_server::workers::deliver_due(state).await;
+        }
+    }
+    Ok(())
 }
 
 /// Two service contracts, one ending within weeks (its outreach call is due at once), one next

@@ -295,3 +295,85 @@ async fn the_owners_get_last_weeks_figures_on_monday_at_eight_once() {
         server.running.stop().await;
     }
 }
+
+#[tokio::test]
+async fn missed_signals_a_frustrated_customer_answered_late_and_broken_twice() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let at = |d, h, m| Utc.with_ymd_and_hms(2027, 3, d, h, m, 0).unwrap();
+        // Tuesday 10:00: an angry e-mail. An e-mail is due within 240 opening minutes; the
+        // answer comes at 16:00, 360 minutes later.
+        server.clock.set(at(23, 9, 0));
+        let raw = "From: Jan de Boer <jan.boer@example.nl>\r\nTo: service@fiets.test\r\nSubject: Fiets\r\n\
+                   Message-ID: <angry-1@example.nl>\r\n\r\nIK WACHT AL DRIE WEKEN. Belachelijk!! Niemand belt terug.\r\n";
+        let mail: Value = server.post_email(raw).await.json().await.unwrap();
+        let conversation = mail["conversation_id"].as_str().unwrap().to_string();
+        let customer = mail["customer_id"].as_str().unwrap().to_string();
+        server.clock.set(at(23, 15, 0));
+        let replied = server
+            .api_post(
+                &format!("/api/v1/conversations/{conversation}/replies"),
+                json!({"text": "Wat vervelend, Jan. Ik bel u morgen om 09:00."}),
+            )
+            .await;
+        assert_eq!(replied.status(), StatusCode::CREATED);
+        // The reply keeps (here: breaks) its promise once it has gone out.
+        let broken_replies = |count: i64| {
+            let server = &server;
+            async move {
+                let figures: Value = server
+                    .owner_get("/api/v1/insights?from=2027-03-22&to=2027-03-28&group_by=kind")
+                    .await
+                    .json()
+                    .await
+                    .unwrap();
+                figures["groups"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|g| g["key"] == "reply" && g["broken"] == count)
+            }
+        };
+        eventually(10, "the late reply delivered", || broken_replies(1)).await;
+        // Wednesday: Jan writes again, and is answered late again.
+        server.clock.set(at(24, 9, 0));
+        let again = "From: Jan de Boer <jan.boer@example.nl>\r\nTo: service@fiets.test\r\nSubject: Nog steeds niets\r\n\
+                     Message-ID: <angry-2@example.nl>\r\n\r\nU zou mij om 09:00 bellen.\r\n";
+        server.post_email(again).await;
+        server.clock.set(at(24, 15, 0));
+        server
+            .api_post(
+                &format!("/api/v1/conversations/{conversation}/replies"),
+                json!({"text": "Excuses, Jan. Ik bel u nu."}),
+            )
+            .await;
+        eventually(10, "the second late reply delivered", || broken_replies(2)).await;
+
+        let (mut owner, _) = logged_in(&server, &server.owner_email).await;
+        let (_, page) = owner
+            .get(&server.url("/staff/insights?period=custom&from=2027-03-22&to=2027-03-28"))
+            .await;
+        let late = figure(&page, "frustrated_late");
+        assert!(
+            late.contains(&format!("/staff/customers/{customer}")),
+            "{}: {late}",
+            db.name
+        );
+        assert!(late.contains("Jan de Boer"));
+        // Two broken promises to one customer.
+        let twice = figure(&page, "broken_twice");
+        assert!(
+            twice.contains(&format!("/staff/customers/{customer}")),
+            "{}: {twice}",
+            db.name
+        );
+        assert!(twice.contains("<td data-label=\"Gebroken\">2</td>"), "{twice}");
+        let broken = figure(&page, "broken");
+        assert_eq!(
+            broken.matches("<tr>").count(),
+            1 + 2,
+            "head and two broken promises: {broken}"
+        );
+        server.running.stop().await;
+    }
+}

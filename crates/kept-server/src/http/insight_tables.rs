@@ -337,7 +337,7 @@ fn counts_table(
     let marks: Vec<Mark> = counts
         .iter()
         .map(|(label, count)| Mark {
-            label: label.clone(),
+            label: capitalised(label),
             value: Some(*count as f64),
             shown: count.to_string(),
         })
@@ -353,7 +353,7 @@ fn counts_table(
         head: vec![first, x.count],
         rows: counts
             .into_iter()
-            .map(|(label, count)| vec![Cell::text(label), Cell::text(count.to_string())])
+            .map(|(label, count)| vec![Cell::text(capitalised(&label)), Cell::text(count.to_string())])
             .collect(),
     }
 }
