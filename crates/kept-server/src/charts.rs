@@ -8,13 +8,26 @@
 
 use std::fmt::Write;
 
-/// One bar or point: its label on the axis, its value (none: nothing to show there), and the
-/// value as people read it.
+/// One bar or point: its label (whole, in its title), a short form of it for the axis, its
+/// value (none: nothing to show there), and the value as people read it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mark {
     pub label: String,
+    pub tick: String,
     pub value: Option<f64>,
     pub shown: String,
+}
+
+/// A chart and what it shows, as a caption people can read above it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    pub title: &'static str,
+    pub svg: String,
+}
+
+/// Whether a chart of these marks would show anything: a value, and for bars one above zero.
+pub fn worth_drawing(marks: &[Mark], bars: bool) -> bool {
+    marks.iter().filter_map(|m| m.value).any(|v| !bars || v > 0.0)
 }
 
 const WIDTH: f64 = 640.0;
@@ -24,7 +37,9 @@ const RIGHT: f64 = 12.0;
 const TOP: f64 = 16.0;
 const BOTTOM: f64 = 40.0;
 /// Labels longer than this are cut short on the axis (the table has them whole).
-const LABEL_CHARS: usize = 14;
+const LABEL_CHARS: usize = 12;
+/// At most this many labels under a chart, so they never run into each other.
+const MOST_LABELS: usize = 8;
 
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -48,12 +63,13 @@ fn short(label: &str) -> String {
     }
 }
 
-/// A number on the value axis without needless decimals.
+/// A number on the value axis without needless decimals, with a real minus sign.
 fn tick(value: f64) -> String {
-    match value.fract() == 0.0 {
+    let text = match value.fract() == 0.0 {
         true => format!("{value:.0}"),
         false => format!("{value:.1}"),
-    }
+    };
+    text.replace('-', "\u{2212}")
 }
 
 /// The frame every chart shares: the opening tag with its accessible name, the two grid lines
@@ -62,7 +78,7 @@ fn frame(title: &str, (low, high): (f64, f64), labels: &[&str]) -> String {
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" font-family="sans-serif" font-size="12"><title>{}</title>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" font-family="sans-serif" font-size="15"><title>{}</title>"#,
         escape(title)
     );
     for (value, y) in [(high, TOP), (low, HEIGHT - BOTTOM)] {
@@ -76,8 +92,8 @@ fn frame(title: &str, (low, high): (f64, f64), labels: &[&str]) -> String {
         );
     }
     let slot = slot_width(labels.len());
-    // At most about twelve labels fit under the chart; the others are in the table.
-    let step = labels.len().div_ceil(12).max(1);
+    // The labels left out are in the table.
+    let step = labels.len().div_ceil(MOST_LABELS).max(1);
     for (i, label) in labels.iter().enumerate().filter(|(i, _)| i % step == 0) {
         let _ = write!(
             svg,
@@ -105,7 +121,7 @@ fn y_of(value: f64, (low, high): (f64, f64)) -> f64 {
 pub fn bars(title: &str, marks: &[Mark]) -> String {
     let high = marks.iter().filter_map(|m| m.value).fold(1.0_f64, f64::max);
     let range = (0.0, high);
-    let labels: Vec<&str> = marks.iter().map(|m| m.label.as_str()).collect();
+    let labels: Vec<&str> = marks.iter().map(|m| m.tick.as_str()).collect();
     let mut svg = frame(title, range, &labels);
     let slot = slot_width(marks.len());
     for (i, mark) in marks.iter().enumerate() {
@@ -128,7 +144,7 @@ pub fn bars(title: &str, marks: &[Mark]) -> String {
 /// A line through the marks that have a value, on an axis from `range.0` to `range.1`; a point
 /// per value.
 pub fn line(title: &str, marks: &[Mark], range: (f64, f64)) -> String {
-    let labels: Vec<&str> = marks.iter().map(|m| m.label.as_str()).collect();
+    let labels: Vec<&str> = marks.iter().map(|m| m.tick.as_str()).collect();
     let mut svg = frame(title, range, &labels);
     let slot = slot_width(marks.len());
     let points: Vec<(f64, f64, &Mark)> = marks
@@ -163,6 +179,7 @@ mod tests {
     fn mark(label: &str, value: Option<f64>) -> Mark {
         Mark {
             label: label.into(),
+            tick: label.into(),
             value,
             shown: value.map(|v| v.to_string()).unwrap_or_default(),
         }
@@ -193,5 +210,9 @@ mod tests {
         assert_eq!(svg.matches("<polyline").count(), 1);
         let single = line("Kept %", &[mark("ma", Some(50.0))], (0.0, 100.0));
         assert_eq!(single.matches("<polyline").count(), 0);
+        assert!(line("NPS", &[mark("ma", Some(1.0))], (-100.0, 100.0)).contains(">\u{2212}100<"));
+        assert!(!worth_drawing(&[mark("ma", None)], false));
+        assert!(!worth_drawing(&[mark("ma", Some(0.0))], true));
+        assert!(worth_drawing(&[mark("ma", Some(0.0))], false));
     }
 }

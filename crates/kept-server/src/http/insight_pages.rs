@@ -145,6 +145,10 @@ pub struct InsightsPage {
     pub kept_filters: Vec<(&'static str, String)>,
     pub from: String,
     pub to: String,
+    /// The page's language, kept when a form is sent.
+    pub lang: &'static str,
+    /// Own dates are shown: the filter form sends them along.
+    pub custom: bool,
     pub staff: Vec<Choice>,
     pub channels: Vec<Choice>,
     pub kinds: Vec<Choice>,
@@ -165,25 +169,47 @@ struct Shown {
     board: Dashboard,
     staff_names: HashMap<String, String>,
     locations: Vec<(String, String)>,
+    channels: Vec<String>,
+}
+
+/// The channels to choose from: e-mail and phone always, those in use, and "other".
+async fn channel_codes(state: &AppState) -> Result<Vec<String>, AppError> {
+    let mut channels = vec!["email".to_string(), "phone".to_string()];
+    channels.extend(state.store.inbox_choices().await?.channels);
+    channels.push("other".into());
+    let mut seen = std::collections::HashSet::new();
+    channels.retain(|c| seen.insert(c.clone()));
+    Ok(channels)
 }
 
 async fn shown(state: &AppState, session: &StaffSession, query: &InsightsQuery) -> Result<Shown, AppError> {
     let hours = state.settings().business.hours.clone();
-    let asked = query.read(hours.local_date(state.clock.now()));
-    let board = app::dashboard(state, &session.staff, asked.period, asked.filter.clone()).await?;
     let staff_names = app::staff_names(state).await?;
-    let locations = state
+    let locations: Vec<(String, String)> = state
         .store
         .locations()
         .await?
         .into_iter()
         .map(|l| (l.id, l.name))
         .collect();
+    let channels = channel_codes(state).await?;
+    let mut asked = query.read(hours.local_date(state.clock.now()));
+    // A choice that is not one of the page's (an old link, a typo) is left out, as the page's
+    // selects show it, rather than giving figures of nothing.
+    let filter = &mut asked.filter;
+    filter.staff_id = filter.staff_id.take().filter(|id| staff_names.contains_key(id));
+    filter.location_id = filter
+        .location_id
+        .take()
+        .filter(|id| locations.iter().any(|(l, _)| l == id));
+    filter.channel = filter.channel.take().filter(|c| channels.contains(c));
+    let board = app::dashboard(state, &session.staff, asked.period, asked.filter.clone()).await?;
     Ok(Shown {
         asked,
         board,
         staff_names,
         locations,
+        channels,
     })
 }
 
@@ -229,37 +255,52 @@ pub async fn page(
         PeriodChoice::Custom => x.custom,
     };
     let i = inbox_texts(lang);
-    let mut channels = vec!["email".to_string(), "phone".to_string()];
-    channels.extend(state.store.inbox_choices().await?.channels);
-    channels.push("other".into());
-    let mut seen = std::collections::HashSet::new();
-    channels.retain(|c| seen.insert(c.clone()));
     let signals = signal_tables(board, &names);
     let is_owner = session.staff.role == Role::Owner;
     let page = InsightsPage {
         t: texts(lang),
         x,
         is_owner,
+        // Own dates are chosen with the date fields; the select names them once chosen.
         periods: choices(
             PeriodChoice::ALL
                 .iter()
+                .filter(|c| **c != PeriodChoice::Custom || asked.choice == PeriodChoice::Custom)
                 .map(|c| (c.as_str().to_string(), period_label(*c).to_string()))
                 .collect(),
             Some(asked.choice.as_str()),
         ),
         kept_filters: asked.filter_fields(),
-        from: board.period.from.to_string(),
-        to: board.period.to.to_string(),
+        // Dates that made no period stay as typed, to be corrected.
+        from: match asked.bad_dates {
+            true => chosen(&query.from).unwrap_or_default(),
+            false => board.period.from.to_string(),
+        },
+        to: match asked.bad_dates {
+            true => chosen(&query.to).unwrap_or_default(),
+            false => board.period.to.to_string(),
+        },
+        lang: lang.code(),
+        custom: asked.choice == PeriodChoice::Custom,
         staff: choices(by_name(&shown.staff_names), asked.filter.staff_id.as_deref()),
         channels: choices(
-            channels.iter().map(|c| (c.clone(), channel_label(lang, c))).collect(),
+            shown
+                .channels
+                .iter()
+                .map(|c| (c.clone(), channel_label(lang, c)))
+                .collect(),
             asked.filter.channel.as_deref(),
         ),
         kinds: choices(
             PromiseKind::CODES
                 .iter()
                 .filter_map(|code| PromiseKind::parse(code))
-                .map(|k| (k.as_str().to_string(), i.promise_kind(k).to_string()))
+                .map(|k| {
+                    (
+                        k.as_str().to_string(),
+                        super::insight_tables::capitalised(i.promise_kind(k)),
+                    )
+                })
                 .collect(),
             asked.filter.kind.map(PromiseKind::as_str),
         ),
@@ -269,7 +310,7 @@ pub async fn page(
         only_promises: asked.filter.channel.is_some()
             || asked.filter.kind.is_some()
             || asked.filter.location_id.is_some(),
-        query: asked.query_string(),
+        query: format!("{}&lang={}", asked.query_string(), lang.code()),
         tables: tables(board, &names),
         no_signals: board.signals.is_empty(),
         signals,
@@ -293,7 +334,7 @@ pub async fn download(
     let mut all = tables(&shown.board, &names);
     all.extend(signal_tables(&shown.board, &names));
     let table = all.iter().find(|t| t.id == table_id).ok_or(AppError::NotFound)?;
-    let body = csv(table).map_err(|e| AppError::Internal(e.to_string()))?;
+    let body = csv(table, lang).map_err(|e| AppError::Internal(e.to_string()))?;
     let file = format!(
         "attachment; filename=\"kept-{}-{}-{}.csv\"",
         table.id, shown.board.period.from, shown.board.period.to

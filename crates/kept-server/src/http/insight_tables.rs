@@ -4,12 +4,12 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use kept_domain::Lang;
 use kept_domain::PromiseKind;
 use kept_domain::insights::{Dashboard, Group, PromiseFact, ScoreStep, Step, SurveyFact};
 
-use crate::charts::{self, Mark};
+use crate::charts::{self, Chart, Mark};
 use crate::i18n::{InboxTexts, InsightTexts, booking_texts, channel_label, contract_texts, inbox_texts, insight_texts};
 
 /// A cell: its text, and where it leads.
@@ -35,7 +35,7 @@ pub struct Table {
     pub id: &'static str,
     pub title: &'static str,
     pub hint: Option<&'static str>,
-    pub charts: Vec<String>,
+    pub charts: Vec<Chart>,
     pub head: Vec<&'static str>,
     pub rows: Vec<Vec<Cell>>,
 }
@@ -70,6 +70,39 @@ impl Names<'_> {
             .map(|d| kept_domain::lang::day_and_month(self.lang, d))
             .unwrap_or_else(|_| key.to_string())
     }
+
+    /// A step's day as short as an axis needs it: "23 mrt".
+    fn step_tick(&self, key: &str) -> String {
+        const NL: [&str; 12] = [
+            "jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
+        ];
+        const EN: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let months = match self.lang {
+            Lang::Nl => NL,
+            Lang::En => EN,
+        };
+        key.parse::<NaiveDate>()
+            .map(|d| format!("{} {}", d.day(), months[d.month0() as usize]))
+            .unwrap_or_else(|_| key.to_string())
+    }
+}
+
+/// A bar chart, unless there is nothing above zero to show.
+fn bar_chart(title: &'static str, marks: &[Mark]) -> Option<Chart> {
+    charts::worth_drawing(marks, true).then(|| Chart {
+        title,
+        svg: charts::bars(title, marks),
+    })
+}
+
+/// A line chart on `range`, unless no step has a value.
+fn line_chart(title: &'static str, marks: &[Mark], range: (f64, f64)) -> Option<Chart> {
+    charts::worth_drawing(marks, false).then(|| Chart {
+        title,
+        svg: charts::line(title, marks, range),
+    })
 }
 
 /// A number with one decimal as the reader writes it ("66,7" in Dutch).
@@ -86,7 +119,7 @@ fn maybe<T>(value: Option<T>, show: impl Fn(T) -> String) -> String {
 }
 
 /// A label that starts a table row or a bar: with a capital.
-fn capitalised(text: &str) -> String {
+pub fn capitalised(text: &str) -> String {
     let mut letters = text.chars();
     letters
         .next()
@@ -135,26 +168,26 @@ fn groups_table(
     groups: &[Group],
     names: &Names,
     name: impl Fn(&str) -> String,
-    chart: Option<(&str, GroupFigure)>,
+    chart: Option<(&'static str, GroupFigure)>,
 ) -> Table {
     let x = insight_texts(names.lang);
     let labelled: Vec<(String, &Group)> = groups.iter().map(|g| (name(&g.key), g)).collect();
     let charts = chart
-        .filter(|_| !groups.is_empty())
-        .map(|(chart_title, figure)| {
+        .and_then(|(chart_title, figure)| {
             let marks: Vec<Mark> = labelled
                 .iter()
                 .map(|(label, g)| {
                     let value = figure(g);
                     Mark {
                         label: label.clone(),
+                        tick: label.clone(),
                         value,
                         // Counts and whole minutes.
                         shown: maybe(value, |v| format!("{v:.0}")),
                     }
                 })
                 .collect();
-            charts::bars(chart_title, &marks)
+            bar_chart(chart_title, &marks)
         })
         .into_iter()
         .collect();
@@ -186,7 +219,7 @@ fn headline(board: &Dashboard, x: &InsightTexts, lang: Lang) -> Table {
     Table {
         id: "headline",
         title: x.headline,
-        hint: None,
+        hint: Some(x.kept_pct_hint),
         charts: Vec::new(),
         head: vec!["", x.this_period, x.previous_period],
         rows: vec![
@@ -215,6 +248,7 @@ fn over_time(board: &Dashboard, names: &Names) -> Table {
         .iter()
         .map(|g| Mark {
             label: names.step(&g.key),
+            tick: names.step_tick(&g.key),
             value: g.kept_pct,
             shown: maybe(g.kept_pct, |p| format!("{} %", decimal(names.lang, p))),
         })
@@ -223,7 +257,7 @@ fn over_time(board: &Dashboard, names: &Names) -> Table {
         id: "over_time",
         title: x.over_time,
         hint: None,
-        charts: vec![charts::line(x.over_time, &marks, (0.0, 100.0))],
+        charts: line_chart(x.over_time, &marks, (0.0, 100.0)).into_iter().collect(),
         head: vec![step_label(board, x), x.made, x.kept, x.broken, x.kept_pct],
         rows: board
             .over_time
@@ -249,11 +283,16 @@ fn callback_speed(board: &Dashboard, names: &Names) -> Table {
         Some(n) => x.up_to.replace("{n}", &n.to_string()),
         None => x.longer.replace("{n}", &last_limit.to_string()),
     };
+    let bucket_tick = |up_to: Option<i64>| match up_to {
+        Some(n) => format!("≤ {n} min"),
+        None => format!("> {last_limit} min"),
+    };
     let marks: Vec<Mark> = speed
         .buckets
         .iter()
         .map(|b| Mark {
             label: bucket_label(b.up_to),
+            tick: bucket_tick(b.up_to),
             value: Some(b.count as f64),
             shown: b.count.to_string(),
         })
@@ -275,7 +314,7 @@ fn callback_speed(board: &Dashboard, names: &Names) -> Table {
         id: "callback_speed",
         title: x.callback_speed,
         hint: Some(x.callback_speed_hint),
-        charts: vec![charts::bars(x.callback_speed, &marks)],
+        charts: bar_chart(x.callback_speed, &marks).into_iter().collect(),
         head: vec!["", x.callbacks],
         rows,
     }
@@ -290,6 +329,7 @@ fn satisfaction(board: &Dashboard, names: &Names) -> Table {
             .iter()
             .map(|s| Mark {
                 label: names.step(&s.key),
+                tick: names.step_tick(&s.key),
                 value: value(s),
                 shown: maybe(value(s), |v| decimal(lang, v)),
             })
@@ -311,10 +351,13 @@ fn satisfaction(board: &Dashboard, names: &Names) -> Table {
         id: "satisfaction",
         title: x.satisfaction,
         hint: None,
-        charts: vec![
-            charts::line(x.csat_trend, &marks(|s| s.csat_average), (1.0, 5.0)),
-            charts::line(x.nps_trend, &marks(|s| s.nps.map(|n| n as f64)), (-100.0, 100.0)),
-        ],
+        charts: [
+            line_chart(x.csat_trend, &marks(|s| s.csat_average), (1.0, 5.0)),
+            line_chart(x.nps_trend, &marks(|s| s.nps.map(|n| n as f64)), (-100.0, 100.0)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
         head: vec![
             step_label(board, x),
             x.csat_answers,
@@ -338,6 +381,7 @@ fn counts_table(
         .iter()
         .map(|(label, count)| Mark {
             label: capitalised(label),
+            tick: capitalised(label),
             value: Some(*count as f64),
             shown: count.to_string(),
         })
@@ -346,10 +390,7 @@ fn counts_table(
         id,
         title,
         hint: None,
-        charts: match marks.is_empty() {
-            true => Vec::new(),
-            false => vec![charts::bars(title, &marks)],
-        },
+        charts: bar_chart(title, &marks).into_iter().collect(),
         head: vec![first, x.count],
         rows: counts
             .into_iter()
@@ -515,12 +556,18 @@ pub fn signal_tables(board: &Dashboard, names: &Names) -> Vec<Table> {
     ]
 }
 
-/// A table as CSV: its header and rows as shown, without links.
-pub fn csv(table: &Table) -> Result<String, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+/// A table as CSV: its header and rows as shown, without links, an empty cell where the page
+/// shows "–". Separated by semicolons for Dutch readers (a Dutch spreadsheet reads commas as
+/// decimal marks), by commas for English ones.
+pub fn csv(table: &Table, lang: Lang) -> Result<String, csv::Error> {
+    let separator = match lang {
+        Lang::Nl => b';',
+        Lang::En => b',',
+    };
+    let mut writer = csv::WriterBuilder::new().delimiter(separator).from_writer(Vec::new());
     writer.write_record(&table.head)?;
     for row in &table.rows {
-        writer.write_record(row.iter().map(|c| c.text.as_str()))?;
+        writer.write_record(row.iter().map(|c| if c.text == "–" { "" } else { c.text.as_str() }))?;
     }
     let bytes = writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
