@@ -5,6 +5,7 @@
 //!
 //! The phrases live in `data/nl.toml` and `data/en.toml`; a business adds its own per rule.
 
+mod commitments;
 mod lexicon;
 mod phrases;
 mod rules;
@@ -15,6 +16,7 @@ use std::collections::BTreeMap;
 use kept_domain::Lang;
 use serde::{Deserialize, Serialize};
 
+pub use commitments::{Action, Commitment, read_commitments};
 use lexicon::Lexicon;
 use phrases::PhraseSet;
 pub use rules::Rule;

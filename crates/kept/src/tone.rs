@@ -4,10 +4,11 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use anyhow::Context;
+use chrono::{DateTime, Utc};
 use clap::Subcommand;
 use kept_domain::Lang;
 use kept_server::Settings;
-use kept_tone::{CheckInput, Checker, Mood, Report, usable_text};
+use kept_tone::{CheckInput, Checker, Commitment, Mood, Report, usable_text};
 
 #[derive(Subcommand)]
 pub enum ToneCommand {
@@ -25,6 +26,9 @@ pub enum ToneCommand {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+        /// When the draft is written (RFC 3339), for reading its dated commitments; now when absent.
+        #[arg(long, value_parser = parse_moment)]
+        now: Option<DateTime<Utc>>,
         /// The draft (a file, or - for standard input, the default).
         file: Option<PathBuf>,
     },
@@ -69,6 +73,7 @@ pub fn run(settings: &Settings, command: ToneCommand) -> anyhow::Result<()> {
             customer_name,
             reply_to,
             json,
+            now,
             file,
         } => {
             let draft = read(file.as_ref())?;
@@ -80,10 +85,15 @@ pub fn run(settings: &Settings, command: ToneCommand) -> anyhow::Result<()> {
                 customer_name: customer_name.as_deref(),
                 reply_to: reply_to.as_deref(),
             });
+            let now = now.unwrap_or_else(Utc::now);
+            let commitments = kept_tone::read_commitments(&draft, now, &settings.business.hours);
             if json {
-                println!("{}", serde_json::to_string_pretty(&report)?)
+                let mut value = serde_json::to_value(&report)?;
+                value["commitments"] = serde_json::to_value(&commitments)?;
+                println!("{}", serde_json::to_string_pretty(&value)?)
             } else {
-                print_report(&report)
+                print_report(&report);
+                print_commitments(&commitments, report.language, settings.business.time_zone());
             }
         }
         ToneCommand::Mood { lang, json, file } => {
@@ -97,6 +107,30 @@ pub fn run(settings: &Settings, command: ToneCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+fn parse_moment(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|e| format!("not an RFC 3339 moment such as 2026-03-10T14:20:00+01:00: {e}"))
+}
+
+/// The dated commitments in the draft, each with when it is due in the business's time.
+fn print_commitments(commitments: &[Commitment], lang: Lang, tz: chrono_tz::Tz) {
+    if commitments.is_empty() {
+        return;
+    }
+    println!(
+        "\n{}",
+        match lang {
+            Lang::Nl => "Toezeggingen (kept herinnert u eraan):",
+            Lang::En => "Commitments (kept will remind you):",
+        }
+    );
+    for commitment in commitments {
+        let due = commitment.due_at.with_timezone(&tz).format("%Y-%m-%d %H:%M");
+        println!("- \"{}\" → {due} ({})", commitment.text, commitment.action.as_str());
+    }
 }
 
 fn print_report(report: &Report) {

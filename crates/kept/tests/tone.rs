@@ -58,6 +58,7 @@ fn cli_check_prints_json_findings_and_exits_zero() {
     assert_eq!(rules, ["generic_greeting", "no_acknowledgement"]);
     assert_eq!(report["findings"][0]["excerpt"], "Beste relatie,");
     assert_eq!(report["findings"][0]["suggestion"], "Beste meneer Jansen,");
+    assert_eq!(report["commitments"], json!([]), "nothing dated in this draft");
     assert!(report["score"].as_u64().unwrap() < 100);
 
     let (status, stdout, _) = kept_tone(&["check"], b"Hi Tom, your order ships tomorrow at 10:00.");
@@ -132,6 +133,27 @@ async fn api_checks_tone_for_staff_only() {
         "the business's own phrase counts"
     );
 
+    // A dated commitment in the draft, read from the moment given.
+    let promised: Value = server
+        .api_post(
+            "/api/v1/tone/check",
+            json!({"text": "Ik bel u morgen om 10:00 terug.", "now": "2026-03-10T14:20:00+01:00"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(promised["commitments"][0]["due_at"], "2026-03-11T09:00:00Z");
+    assert_eq!(promised["commitments"][0]["action"], "call");
+    assert_eq!(promised["commitments"][0]["text"], "morgen om 10:00");
+    let bad_moment = server
+        .api_post(
+            "/api/v1/tone/check",
+            json!({"text": "Ik bel u morgen.", "now": "morgen"}),
+        )
+        .await;
+    assert_eq!(bad_moment.status(), 422);
+
     let mood: Value = server
         .api_post("/api/v1/tone/mood", json!({"text": "Third time I call. Ridiculous!!"}))
         .await
@@ -160,4 +182,20 @@ async fn api_checks_tone_for_staff_only() {
         assert_eq!(error["fields"][0]["field"], field);
     }
     server.running.stop().await;
+}
+
+#[test]
+fn cli_check_reads_dated_commitments_from_the_moment_given() {
+    let draft = "We sturen u binnen 3 werkdagen een nieuwe offerte.";
+    let (status, stdout, stderr) = kept_tone(
+        &["check", "--json", "--now", "2026-10-23T16:45:00+02:00", "-"],
+        draft.as_bytes(),
+    );
+    assert_eq!(status, 0, "{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    // Friday → Monday, Tuesday, Wednesday 28 October: by its closing time, 17:30 (UTC+1).
+    assert_eq!(report["commitments"][0]["due_at"], "2026-10-28T16:30:00Z");
+    assert_eq!(report["commitments"][0]["action"], "send");
+    let (status, _, stderr) = kept_tone(&["check", "--now", "tomorrow", "-"], draft.as_bytes());
+    assert_eq!(status, 2, "a moment that is not one is refused: {stderr}");
 }

@@ -12,6 +12,32 @@ pub struct ToneReportJson {
     /// 100 means nothing to improve.
     pub score: u32,
     pub findings: Vec<FindingJson>,
+    /// Dated commitments in the draft ("ik bel u morgen om 10:00"), each with when it is due.
+    pub commitments: Vec<CommitmentJson>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CommitmentJson {
+    /// Byte offsets into the checked text of the words that say when.
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub due_at: chrono::DateTime<chrono::Utc>,
+    /// call, email, visit, send or other.
+    #[schema(value_type = String, example = "call")]
+    pub action: kept_tone::Action,
+}
+
+impl From<&kept_tone::Commitment> for CommitmentJson {
+    fn from(c: &kept_tone::Commitment) -> Self {
+        Self {
+            start: c.start,
+            end: c.end,
+            text: c.text.clone(),
+            due_at: c.due_at,
+            action: c.action,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -41,12 +67,13 @@ impl From<&Finding> for FindingJson {
     }
 }
 
-impl From<&Report> for ToneReportJson {
-    fn from(r: &Report) -> Self {
+impl ToneReportJson {
+    pub fn new(report: &Report, commitments: &[kept_tone::Commitment]) -> Self {
         Self {
-            language: r.language,
-            score: r.score,
-            findings: r.findings.iter().map(FindingJson::from).collect(),
+            language: report.language,
+            score: report.score,
+            findings: report.findings.iter().map(FindingJson::from).collect(),
+            commitments: commitments.iter().map(CommitmentJson::from).collect(),
         }
     }
 }

@@ -26,6 +26,10 @@ pub struct ToneCheckRequest {
     /// The customer's message being answered.
     #[schema(pattern = r"\S")]
     reply_to: Option<String>,
+    /// When the draft is written (RFC 3339), for the due times of its commitments; now when
+    /// absent.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    now: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -61,13 +65,26 @@ pub async fn check(
     if let Some(reply_to) = &request.reply_to {
         text(reply_to, "reply_to")?;
     }
+    let now = match request.now.as_deref() {
+        None => state.clock.now(),
+        Some(text) => chrono::DateTime::parse_from_rfc3339(text)
+            .map(|at| at.with_timezone(&chrono::Utc))
+            .map_err(|_| {
+                AppError::invalid(
+                    "now",
+                    "invalid_moment",
+                    "now must be a moment such as 2026-03-10T14:20:00+01:00",
+                )
+            })?,
+    };
     let input = CheckInput {
         text: &request.text,
         lang: api_lang(request.lang.as_deref())?,
         customer_name: request.customer_name.as_deref(),
         reply_to: request.reply_to.as_deref(),
     };
-    Ok(Json((&state.tone.check(&input)).into()))
+    let commitments = kept_tone::read_commitments(&request.text, now, &state.settings().business.hours);
+    Ok(Json(ToneReportJson::new(&state.tone.check(&input), &commitments)))
 }
 
 /// How frustrated the writer of an incoming message is (0.0–1.0), and the signs of it.
