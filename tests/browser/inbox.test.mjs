@@ -190,3 +190,37 @@ test("resolving a conversation whose customer still waits asks for confirmation 
   assert.match(await page.locator("#conversation-status").textContent(), /resolved/i);
   assert.match(await page.locator("#promise-status").textContent(), /cancelled/);
 });
+
+test("a promise written in a reply is shown under the composer and tracked once sent", async () => {
+  const token = kept.token("sanne@fiets.test");
+  const inbound = await fetch(`${kept.base}/api/v1/inbound/message`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
+    body: JSON.stringify({
+      channel: "chat", external_id: "chat-2", from: { handle: "@piet", name: "Piet de Vries" },
+      text: "Wanneer weet ik meer over de reparatie?",
+    }),
+  });
+  const { conversation_id: id } = await inbound.json();
+  const page = await browser.newPage();
+  await page.goto(`${kept.base}/login?lang=nl`);
+  await page.fill("#email", "sanne@fiets.test");
+  await page.fill("#password", PASSWORD);
+  await Promise.all([page.waitForURL(`${kept.base}/staff`), page.click("button[type=submit]")]);
+  await page.goto(`${kept.base}/staff/conversations/${id}?lang=nl`);
+  await page.locator("#reply-text").pressSequentially("Ik bel u morgen om 10:00 terug.");
+  const commitment = page.locator("#commitment-list li");
+  await commitment.waitFor();
+  assert.match(await commitment.textContent(), /Ik bel u morgen om 10:00 terug/);
+  assert.ok(await commitment.locator("input[type=checkbox]").isChecked(), "kept by default");
+  const due = await commitment.locator("input[type=datetime-local]").inputValue();
+  assert.match(due, /T10:00$/);
+
+  await page.click("#composer button[type=submit]");
+  await page.locator(".message.outbound", { hasText: "Ik bel u morgen om 10:00 terug" }).waitFor();
+  // The home page lists the follow-up among the other promises, due tomorrow at 10:00.
+  await page.goto(`${kept.base}/staff?lang=nl`);
+  const row = page.locator("#promise-rows tr.promise-row", { hasText: "Piet de Vries" });
+  await row.waitFor();
+  assert.match(await row.textContent(), /10:00/);
+});

@@ -13,6 +13,45 @@
   const draftKey = "kept-draft-" + form.dataset.conversation;
   let timer = null;
   let latest = 0;
+  // The dated commitments read in the draft ("ik bel u morgen om 10:00"): kept tracks each as
+  // a promise when the reply is sent, unless unticked; the time can be changed. What the
+  // writer decided stays while they go on typing.
+  const promised = document.getElementById("commitments");
+  const promisedList = document.getElementById("commitment-list");
+  const promisedShown = promised.querySelector("input[name=commitments_shown]");
+  const decided = new Map();
+
+  function showCommitments(report) {
+    promisedList.replaceChildren();
+    const found = report && report.commitments ? report.commitments : [];
+    found.forEach(function (commitment) {
+      const choice = decided.get(commitment.text) || { keep: true, due: commitment.due_local };
+      const item = document.createElement("li");
+      const keep = document.createElement("input");
+      keep.type = "checkbox";
+      keep.name = "keep_" + commitment.start;
+      keep.id = "keep-" + commitment.start;
+      keep.value = "1";
+      keep.checked = choice.keep;
+      const label = document.createElement("label");
+      label.htmlFor = keep.id;
+      label.className = "choice";
+      label.textContent = " " + promised.dataset.keep + ": “" + commitment.clause + "”";
+      label.prepend(keep);
+      const when = document.createElement("input");
+      when.type = "datetime-local";
+      when.name = "due_" + commitment.start;
+      when.value = choice.due;
+      when.setAttribute("aria-label", promised.dataset.when);
+      const remember = function () { decided.set(commitment.text, { keep: keep.checked, due: when.value }); };
+      keep.addEventListener("change", remember);
+      when.addEventListener("change", remember);
+      item.append(label, " ", when);
+      promisedList.append(item);
+    });
+    promised.hidden = found.length === 0;
+    promisedShown.disabled = found.length === 0;
+  }
 
   // null when the answer is not usable (logged out, offline, refused).
   async function post(url, body) {
@@ -54,7 +93,7 @@
   async function check() {
     const draft = text.value;
     const asked = ++latest;
-    if (!draft.trim()) { show(null); return; }
+    if (!draft.trim()) { show(null); showCommitments(null); return; }
     const body = { text: draft };
     if (replyTo.value.trim()) body.reply_to = replyTo.value;
     if (form.dataset.customerName) body.customer_name = form.dataset.customerName;
@@ -62,6 +101,7 @@
     // An older answer arriving late must not overwrite a newer one.
     if (asked !== latest) return;
     show(report);
+    showCommitments(report);
     // No answer is not "no remarks": say that the tone could not be checked.
     if (!report) { ok.hidden = true; say(form.dataset.toneUnavailable); }
     else if (status.textContent === form.dataset.toneUnavailable) say("");

@@ -9,6 +9,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::dialect::{parse_enum, placeholders};
+use crate::follow_ups;
 use crate::mail::{attachments_of_conversation, insert_attachments};
 use crate::model::*;
 use crate::outbox::{self, Announcement, reply_row};
@@ -286,6 +287,17 @@ pub(crate) async fn record_reply(conn: &mut AnyConnection, reply: &NewReply) -> 
         .execute(&mut *conn)
         .await?;
     outbox::insert(conn, &[reply_row(reply.deliver_via, &message_id, reply.now)]).await?;
+    for promised in &reply.promised {
+        let follow_up = NewFollowUp {
+            customer_id: customer_id.clone(),
+            staff_id: reply.staff_id.clone(),
+            owner_id: reply.staff_id.clone(),
+            text: promised.text.clone(),
+            due_at: promised.due_at,
+            now: reply.now,
+        };
+        follow_ups::create(conn, &follow_up).await?;
+    }
     Ok(message_id)
 }
 

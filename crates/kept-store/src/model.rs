@@ -358,6 +358,16 @@ pub struct NewReply {
     pub external_id: Option<String>,
     /// How it is sent: the channel's webhook or an e-mail to the customer.
     pub deliver_via: Delivery,
+    /// What the reply promises the customer by when ("ik bel u morgen om 10:00"): each becomes
+    /// a follow-up promise of the writer, in the same transaction as the reply.
+    pub promised: Vec<Promised>,
+}
+
+/// Something a reply promises, by when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Promised {
+    pub text: String,
+    pub due_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

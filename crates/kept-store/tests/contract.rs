@@ -242,6 +242,7 @@ async fn a_message_is_stored_once_and_its_reply_promise_follows_the_conversation
                 now: monday() + Duration::minutes(5),
                 external_id: None,
                 deliver_via: Delivery::Channel,
+                promised: Vec::new(),
             })
             .await
             .unwrap();

@@ -50,6 +50,8 @@ pub struct Commitment {
     pub text: String,
     pub due_at: DateTime<Utc>,
     pub action: Action,
+    /// The words around it that say what is promised ("Ik bel u morgen om 10:00 terug").
+    pub clause: String,
 }
 
 /// Every dated commitment in `text`, written at `now`, in order.
@@ -602,6 +604,10 @@ fn commitment_in(clause: &str, offset: usize, now: DateTime<Utc>, hours: &Busine
         text: clause[start..end].to_string(),
         due_at: due,
         action: action_of(clause),
+        clause: clause
+            .trim()
+            .trim_end_matches(|c: char| ",.;:!?".contains(c))
+            .to_string(),
     })
 }
 

@@ -323,6 +323,7 @@ async fn store_message(store: &dyn Store, message: NewInbound, reply: Option<(&s
             now: at + after,
             external_id: None,
             deliver_via: kept_domain::Delivery::Channel,
+            promised: Vec::new(),
         };
         store.record_reply(answer).await.context("storing a generated reply")?;
     }

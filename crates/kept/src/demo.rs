@@ -222,7 +222,14 @@ async fn add_history(
         if let app::EmailAccepted::Stored(stored) = mail {
             clock.set(at(day, 13, 0) + Duration::minutes(answer_after[n % answer_after.len()]));
             let answer = "Uw fiets staat klaar; u kunt hem vandaag ophalen.";
-            app::reply(state, writer, &stored.conversation_id, answer).await?;
+            app::reply(
+                state,
+                writer,
+                &stored.conversation_id,
+                answer,
+                &app::CommitmentChoices::default(),
+            )
+            .await?;
             // Sent at once (to the demo's mail folder): the reply keeps its promise, and the
             // customer's next e-mail makes a new one.
             kept_server::workers::deliver_due(state).await;

@@ -6,6 +6,7 @@ mod support;
 mod appointment_notices;
 mod appointments;
 mod callbacks;
+mod commitments;
 mod contracts;
 mod conversations;
 mod customers;

@@ -36,9 +36,9 @@ pub use insights::{
     InsightsRequest, dashboard, digest_week, insights, send_weekly_digest, staff_names, weekly_dashboard,
 };
 pub use messages::{
-    EMAIL, EmailAccepted, MAX_TAG_CHARS, MailSource, accept_email, accept_inbound, can_send, change_confirmed,
-    change_conversation, change_conversations, clean_tags, mark_unreadable_handled, reply, retry_reply,
-    with_due_time_and_mood,
+    CommitmentChoices, EMAIL, EmailAccepted, MAX_TAG_CHARS, MailSource, accept_email, accept_inbound, can_send,
+    change_confirmed, change_conversation, change_conversations, clean_tags, mark_unreadable_handled, reply,
+    retry_reply, with_due_time_and_mood,
 };
 pub use settings::{change_settings, current_settings, load_saved_settings};
 pub use staff::{

@@ -23,19 +23,26 @@ pub struct CommitmentJson {
     pub end: usize,
     pub text: String,
     pub due_at: chrono::DateTime<chrono::Utc>,
+    /// The same moment on the business's clock, as a form's date-time field takes it.
+    #[schema(example = "2026-03-11T10:00")]
+    pub due_local: String,
     /// call, email, visit, send or other.
     #[schema(value_type = String, example = "call")]
     pub action: kept_tone::Action,
+    /// The words around it that say what is promised.
+    pub clause: String,
 }
 
-impl From<&kept_tone::Commitment> for CommitmentJson {
-    fn from(c: &kept_tone::Commitment) -> Self {
+impl CommitmentJson {
+    pub fn new(c: &kept_tone::Commitment, tz: chrono_tz::Tz) -> Self {
         Self {
             start: c.start,
             end: c.end,
             text: c.text.clone(),
             due_at: c.due_at,
+            due_local: c.due_at.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string(),
             action: c.action,
+            clause: c.clause.clone(),
         }
     }
 }
@@ -68,12 +75,12 @@ impl From<&Finding> for FindingJson {
 }
 
 impl ToneReportJson {
-    pub fn new(report: &Report, commitments: &[kept_tone::Commitment]) -> Self {
+    pub fn new(report: &Report, commitments: &[kept_tone::Commitment], tz: chrono_tz::Tz) -> Self {
         Self {
             language: report.language,
             score: report.score,
             findings: report.findings.iter().map(FindingJson::from).collect(),
-            commitments: commitments.iter().map(CommitmentJson::from).collect(),
+            commitments: commitments.iter().map(|c| CommitmentJson::new(c, tz)).collect(),
         }
     }
 }

@@ -173,7 +173,7 @@ pub async fn reply(
     body: Bytes,
 ) -> Result<(StatusCode, Json<ConversationJson>), AppError> {
     let request: ReplyRequest = json_body(&body, "body", "The body is not the expected JSON")?;
-    let conversation = app::reply(&state, &staff, &id, &request.text).await?;
+    let conversation = app::reply(&state, &staff, &id, &request.text, &app::CommitmentChoices::default()).await?;
     Ok((StatusCode::CREATED, Json((&conversation).into())))
 }
 

@@ -356,6 +356,35 @@ pub async fn conversation(
 pub struct ReplyForm {
     csrf: String,
     text: String,
+    /// Present when the composer showed the reply's dated commitments (its script ran).
+    commitments_shown: Option<String>,
+    /// Per commitment shown, by where it starts in the text: `keep_<start>` when the writer
+    /// keeps it, `due_<start>` its due time as they left it ("2026-03-11T10:00", the business's
+    /// time).
+    #[serde(flatten)]
+    choices: std::collections::HashMap<String, String>,
+}
+
+impl ReplyForm {
+    fn commitment_choices(&self, hours: &kept_domain::hours::BusinessHours) -> app::CommitmentChoices {
+        let kept = self
+            .choices
+            .keys()
+            .filter_map(|key| key.strip_prefix("keep_")?.parse::<usize>().ok())
+            .map(|start| {
+                let due = self
+                    .choices
+                    .get(&format!("due_{start}"))
+                    .and_then(|v| chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M").ok())
+                    .map(|local| hours.instant(local.date(), local.time()));
+                (start, due)
+            })
+            .collect();
+        app::CommitmentChoices {
+            shown: self.commitments_shown.is_some(),
+            kept,
+        }
+    }
 }
 
 /// Why a reply on `channel` cannot be sent, in the reader's language; `None` when it can.
@@ -375,7 +404,8 @@ pub async fn reply(
     Form(form): Form<ReplyForm>,
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
-    match app::reply(&state, &session.staff, &id, &form.text).await {
+    let choices = form.commitment_choices(&state.settings().business.hours);
+    match app::reply(&state, &session.staff, &id, &form.text, &choices).await {
         Ok(_) => Ok(Redirect::to(&format!("/staff/conversations/{id}")).into_response()),
         Err(error @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             let lang = session.staff.lang;

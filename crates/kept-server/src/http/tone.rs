@@ -83,8 +83,10 @@ pub async fn check(
         customer_name: request.customer_name.as_deref(),
         reply_to: request.reply_to.as_deref(),
     };
-    let commitments = kept_tone::read_commitments(&request.text, now, &state.settings().business.hours);
-    Ok(Json(ToneReportJson::new(&state.tone.check(&input), &commitments)))
+    let business = &state.settings().business;
+    let commitments = kept_tone::read_commitments(&request.text, now, &business.hours);
+    let report = state.tone.check(&input);
+    Ok(Json(ToneReportJson::new(&report, &commitments, business.time_zone())))
 }
 
 /// How frustrated the writer of an incoming message is (0.0–1.0), and the signs of it.
