@@ -287,17 +287,7 @@ pub(crate) async fn record_reply(conn: &mut AnyConnection, reply: &NewReply) -> 
         .execute(&mut *conn)
         .await?;
     outbox::insert(conn, &[reply_row(reply.deliver_via, &message_id, reply.now)]).await?;
-    for promised in &reply.promised {
-        let follow_up = NewFollowUp {
-            customer_id: customer_id.clone(),
-            staff_id: reply.staff_id.clone(),
-            owner_id: reply.staff_id.clone(),
-            text: promised.text.clone(),
-            due_at: promised.due_at,
-            now: reply.now,
-        };
-        follow_ups::create(conn, &follow_up).await?;
-    }
+    follow_ups::create_promised(conn, &customer_id, &reply.staff_id, &reply.promised, reply.now).await?;
     Ok(message_id)
 }
 

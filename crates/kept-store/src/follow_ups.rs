@@ -1,13 +1,14 @@
 //! Follow-ups: promises staff make to a customer in their own words ("I will send the quote
 //! on Thursday"), each tracked as a `follow_up` promise with reminders and escalation.
 
+use chrono::{DateTime, Utc};
 use kept_domain::promise::Closing;
 use kept_domain::{PromiseKind, PromiseStatus, new_id};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::dialect::parse_enum;
-use crate::model::{FollowUpView, NewFollowUp};
+use crate::model::{FollowUpView, NewFollowUp, Promised};
 use crate::promises::{self, Actor, NewPromise};
 use crate::time::{from_ms, to_ms};
 use crate::{Result, StoreError};
@@ -65,6 +66,28 @@ pub(crate) async fn create(conn: &mut AnyConnection, new: &NewFollowUp) -> Resul
     };
     promises::insert(conn, &[promise]).await?;
     Ok(id)
+}
+
+/// What a reply, note or logged call promised, as the writer's follow-ups.
+pub(crate) async fn create_promised(
+    conn: &mut AnyConnection,
+    customer_id: &str,
+    staff_id: &str,
+    promised: &[Promised],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    for promise in promised {
+        let follow_up = NewFollowUp {
+            customer_id: customer_id.to_string(),
+            staff_id: staff_id.to_string(),
+            owner_id: staff_id.to_string(),
+            text: promise.text.clone(),
+            due_at: promise.due_at,
+            now,
+        };
+        create(conn, &follow_up).await?;
+    }
+    Ok(())
 }
 
 pub(crate) async fn get(pool: &AnyPool, id: &str) -> Result<Option<FollowUpView>> {

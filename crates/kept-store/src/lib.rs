@@ -161,6 +161,7 @@ pub trait Store:
         customer_id: &str,
         staff_id: &str,
         record: NewRecord,
+        promised: &[Promised],
         now: DateTime<Utc>,
     ) -> Result<String>;
 

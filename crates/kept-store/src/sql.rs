@@ -542,10 +542,12 @@ impl Store for SqlStore {
         customer_id: &str,
         staff_id: &str,
         record: NewRecord,
+        promised: &[Promised],
         now: DateTime<Utc>,
     ) -> Result<String> {
         let mut tx = self.begin_write().await?;
         let id = customers::add_record(&mut tx, customer_id, staff_id, &record, now).await?;
+        follow_ups::create_promised(&mut tx, customer_id, staff_id, promised, now).await?;
         tx.commit().await?;
         Ok(id)
     }

@@ -1,6 +1,7 @@
 //! Promises in words: a dated commitment in a reply becomes the writer's follow-up promise when
 //! the reply is sent — as read, at the time the writer changed it to, or not at all when they
-//! unticked it — in the same transaction as the reply, on both databases.
+//! unticked it — in the same transaction as the reply; a logged call's likewise; on both
+//! databases.
 
 use crate::support::*;
 use chrono::{TimeZone, Utc};
@@ -71,6 +72,23 @@ async fn a_reply_that_promises_a_call_tomorrow_at_ten_makes_a_follow_up() {
         assert_eq!(promises.len(), 2, "{}", db.name);
         assert!(
             promises.iter().any(|p| p["due_at"] == "2026-03-13T16:30:00Z"),
+            "{}: {promises:?}",
+            db.name
+        );
+
+        // A logged call that promised a quote before Friday: a follow-up due Thursday.
+        let customer = mail["customer_id"].as_str().unwrap();
+        let call = server
+            .api_post(
+                &format!("/api/v1/customers/{customer}/calls"),
+                json!({"direction": "inbound", "summary": "Klant belde. Beloofd: offerte vóór vrijdag mailen."}),
+            )
+            .await;
+        assert_eq!(call.status(), 201, "{}", db.name);
+        let promises = follow_ups(&server).await;
+        assert_eq!(promises.len(), 3, "{}", db.name);
+        assert!(
+            promises.iter().any(|p| p["due_at"] == "2026-03-12T16:30:00Z"),
             "{}: {promises:?}",
             db.name
         );

@@ -54,11 +54,21 @@ pub async fn log_call(
     add_record(app, staff, customer_id, record).await
 }
 
+/// Stores a note or a logged call; a dated commitment in it ("beloofd: offerte vóór vrijdag
+/// mailen") becomes the writer's follow-up promise, in the same transaction.
 async fn add_record(app: &App, staff: &Staff, customer_id: &str, record: NewRecord) -> Result<String, AppError> {
+    let text = match &record {
+        NewRecord::Note { text, .. } => text,
+        NewRecord::Call { summary, .. } => summary,
+    };
+    let promised = super::commitments::promised_in(app, text, &super::CommitmentChoices::default());
     let id = app
         .store
-        .add_record(customer_id, &staff.id, record, app.clock.now())
+        .add_record(customer_id, &staff.id, record, &promised, app.clock.now())
         .await?;
+    if !promised.is_empty() {
+        app.announce(Change::Promises).await;
+    }
     app.announce(Change::Customers).await;
     Ok(id)
 }

@@ -1,12 +1,12 @@
 //! Messages from customers on every channel (chat, social, e-mail over HTTP and IMAP) and
 //! staff replies to them.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use kept_domain::Delivery;
 use kept_domain::conversation::{ConversationStatus, InboundInput, MAX_MESSAGE_BYTES, first_response_minutes};
 use kept_store::{
     ConversationChange, ConversationView, InboundRecorded, NewAttachment, NewInbound, NewReply, NewUnreadableMail,
-    Promised, Staff,
+    Staff,
 };
 use serde::Serialize;
 
@@ -67,38 +67,13 @@ async fn record_inbound(app: &App, message: NewInbound) -> Result<InboundRecorde
 
 /// A staff reply on a conversation: stored and queued for the customer (by e-mail or the
 /// channel's webhook). The reply promise is kept once the reply has reached them.
-/// What the writer decided about the dated commitments the composer showed them, by where each
-/// starts in the text: kept (with a due time they changed, or as read) or left out. When the
-/// composer showed none (no script, or the API), every commitment is kept as read.
-#[derive(Debug, Clone, Default)]
-pub struct CommitmentChoices {
-    pub shown: bool,
-    pub kept: std::collections::HashMap<usize, Option<DateTime<Utc>>>,
-}
-
-/// The promises in a reply's words that become follow-ups: those the writer kept, due when
-/// they said (and still ahead).
-fn promised_in(app: &App, text: &str, choices: &CommitmentChoices) -> Vec<Promised> {
-    let now = app.clock.now();
-    kept_tone::read_commitments(text, now, &app.settings().business.hours)
-        .into_iter()
-        .filter_map(|c| {
-            let due_at = match choices.shown {
-                false => c.due_at,
-                true => choices.kept.get(&c.start)?.unwrap_or(c.due_at),
-            };
-            (due_at > now).then_some(Promised { text: c.clause, due_at })
-        })
-        .collect()
-}
-
 /// Sends a reply; the dated commitments in it become the writer's follow-up promises.
 pub async fn reply(
     app: &App,
     staff: &Staff,
     conversation_id: &str,
     text: &str,
-    choices: &CommitmentChoices,
+    choices: &super::CommitmentChoices,
 ) -> Result<ConversationView, AppError> {
     if text.trim().is_empty() || text.len() > MAX_MESSAGE_BYTES {
         return Err(AppError::invalid(
@@ -139,7 +114,7 @@ pub async fn reply(
             now: app.clock.now(),
             external_id,
             deliver_via,
-            promised: promised_in(app, text, choices),
+            promised: super::commitments::promised_in(app, text, choices),
         })
         .await?;
     app.announce(Change::Conversations).await;

@@ -4,6 +4,7 @@
 
 mod appointments;
 mod callbacks;
+mod commitments;
 mod contracts;
 mod customers;
 mod insights;
@@ -27,6 +28,7 @@ pub use appointments::{
     service_defaults, set_schedule,
 };
 pub use callbacks::{Accepted, accept_callback, record_outcome};
+pub use commitments::CommitmentChoices;
 pub use contracts::{import_contracts, open_outreach, record_contract_outcome, save_contract};
 pub use customers::{
     add_contact, add_follow_up, add_note, close_follow_up, erase_customer, export_customer, log_call, merge_customers,
@@ -36,9 +38,9 @@ pub use insights::{
     InsightsRequest, dashboard, digest_week, insights, send_weekly_digest, staff_names, weekly_dashboard,
 };
 pub use messages::{
-    CommitmentChoices, EMAIL, EmailAccepted, MAX_TAG_CHARS, MailSource, accept_email, accept_inbound, can_send,
-    change_confirmed, change_conversation, change_conversations, clean_tags, mark_unreadable_handled, reply,
-    retry_reply, with_due_time_and_mood,
+    EMAIL, EmailAccepted, MAX_TAG_CHARS, MailSource, accept_email, accept_inbound, can_send, change_confirmed,
+    change_conversation, change_conversations, clean_tags, mark_unreadable_handled, reply, retry_reply,
+    with_due_time_and_mood,
 };
 pub use settings::{change_settings, current_settings, load_saved_settings};
 pub use staff::{
