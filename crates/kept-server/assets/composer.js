@@ -73,6 +73,32 @@
     status.hidden = !message;
   }
 
+  function whenChoice(finding) {
+    const key = "vague_" + finding.start + "_" + finding.end;
+    const choice = decided.get(key) || { keep: false, due: finding.when_local };
+    const label = document.createElement("label");
+    label.className = "choice";
+    const keep = document.createElement("input");
+    keep.type = "checkbox";
+    keep.name = key;
+    keep.value = "1";
+    keep.checked = choice.keep;
+    label.append(keep, " " + findings.closest("section").dataset.vagueWhen + " ");
+    const when = document.createElement("input");
+    when.type = "datetime-local";
+    when.name = "due_" + key;
+    when.value = choice.due;
+    when.disabled = !keep.checked;
+    const remember = function () {
+      when.disabled = !keep.checked;
+      decided.set(key, { keep: keep.checked, due: when.value });
+    };
+    keep.addEventListener("change", remember);
+    when.addEventListener("change", remember);
+    label.append(when);
+    return label;
+  }
+
   function show(report) {
     findings.replaceChildren();
     (report ? report.findings : []).forEach(function (finding) {
@@ -85,6 +111,8 @@
       better.className = "suggestion";
       better.textContent = finding.suggestion;
       item.append(quote, why, better);
+      // A vague promise ("we komen erop terug"): offer to make it a promise with a moment.
+      if (finding.when_local) item.append(document.createElement("br"), whenChoice(finding));
       findings.append(item);
     });
     ok.hidden = findings.children.length > 0;

@@ -60,6 +60,42 @@ async fn a_reply_that_promises_a_call_tomorrow_at_ten_makes_a_follow_up() {
         assert_eq!(agent.post(&path, &form).await.status(), 303);
         assert_eq!(follow_ups(&server).await.len(), 1, "{}", db.name);
 
+        // A vague promise the writer gave a moment in the composer: a follow-up by then.
+        let vague = "We komen er zo snel mogelijk op terug.";
+        let offered: Value = server
+            .api_post("/api/v1/tone/check", json!({"text": vague, "lang": "nl"}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let finding = offered["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "vague_promise")
+            .cloned()
+            .unwrap_or_else(|| panic!("no vague promise found: {offered}"));
+        // One business day on: Wednesday 14:20.
+        assert_eq!(finding["when_local"], "2026-03-11T14:20");
+        let key = format!("vague_{}_{}", finding["start"], finding["end"]);
+        let due_key = format!("due_{key}");
+        let form = reply(
+            &csrf,
+            vague,
+            vec![
+                ("commitments_shown", "1"),
+                (key.as_str(), "1"),
+                (due_key.as_str(), "2026-03-12T09:00"),
+            ],
+        );
+        assert_eq!(agent.post(&path, &form).await.status(), 303);
+        let promises = follow_ups(&server).await;
+        assert_eq!(promises.len(), 2, "{}: {promises:?}", db.name);
+        assert!(
+            promises.iter().any(|p| p["due_at"] == "2026-03-12T08:00:00Z"),
+            "{promises:?}"
+        );
+
         // Through the API (no composer): kept as read — Friday by closing time.
         let replied = server
             .api_post(
@@ -69,7 +105,7 @@ async fn a_reply_that_promises_a_call_tomorrow_at_ten_makes_a_follow_up() {
             .await;
         assert_eq!(replied.status(), 201);
         let promises = follow_ups(&server).await;
-        assert_eq!(promises.len(), 2, "{}", db.name);
+        assert_eq!(promises.len(), 3, "{}", db.name);
         assert!(
             promises.iter().any(|p| p["due_at"] == "2026-03-13T16:30:00Z"),
             "{}: {promises:?}",
@@ -86,7 +122,7 @@ async fn a_reply_that_promises_a_call_tomorrow_at_ten_makes_a_follow_up() {
             .await;
         assert_eq!(call.status(), 201, "{}", db.name);
         let promises = follow_ups(&server).await;
-        assert_eq!(promises.len(), 3, "{}", db.name);
+        assert_eq!(promises.len(), 4, "{}", db.name);
         assert!(
             promises.iter().any(|p| p["due_at"] == "2026-03-12T16:30:00Z"),
             "{}: {promises:?}",

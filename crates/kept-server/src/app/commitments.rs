@@ -13,6 +13,14 @@ use super::App;
 pub struct CommitmentChoices {
     pub shown: bool,
     pub kept: std::collections::HashMap<usize, Option<DateTime<Utc>>>,
+    /// Vague promises ("we komen erop terug") the writer gave a moment after all: the byte
+    /// range of their words in the text, and when.
+    pub made_definite: Vec<(usize, usize, DateTime<Utc>)>,
+}
+
+/// When a vague promise is due unless the writer says otherwise: one business day on.
+pub fn vague_promise_due(app: &App) -> DateTime<Utc> {
+    app.settings().business.hours.add_business_days(app.clock.now(), 1)
 }
 
 /// The promises in a reply's words that become follow-ups: those the writer kept, due when
@@ -28,5 +36,12 @@ pub(super) fn promised_in(app: &App, text: &str, choices: &CommitmentChoices) ->
             };
             (due_at > now).then_some(Promised { text: c.clause, due_at })
         })
+        .chain(choices.made_definite.iter().filter_map(|(start, end, due_at)| {
+            let words = text.get(*start..*end)?.trim();
+            (*due_at > now && !words.is_empty()).then(|| Promised {
+                text: words.to_string(),
+                due_at: *due_at,
+            })
+        }))
         .collect()
 }

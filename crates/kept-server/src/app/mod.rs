@@ -28,7 +28,7 @@ pub use appointments::{
     service_defaults, set_schedule,
 };
 pub use callbacks::{Accepted, accept_callback, record_outcome};
-pub use commitments::CommitmentChoices;
+pub use commitments::{CommitmentChoices, vague_promise_due};
 pub use contracts::{import_contracts, open_outreach, record_contract_outcome, save_contract};
 pub use customers::{
     add_contact, add_follow_up, add_note, close_follow_up, erase_customer, export_customer, log_call, merge_customers,

@@ -33,6 +33,11 @@ pub struct CommitmentJson {
     pub clause: String,
 }
 
+/// A moment on the business's clock as a form's date-time field takes it.
+fn local_minute(at: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> String {
+    at.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string()
+}
+
 impl CommitmentJson {
     pub fn new(c: &kept_tone::Commitment, tz: chrono_tz::Tz) -> Self {
         Self {
@@ -40,7 +45,7 @@ impl CommitmentJson {
             end: c.end,
             text: c.text.clone(),
             due_at: c.due_at,
-            due_local: c.due_at.with_timezone(&tz).format("%Y-%m-%dT%H:%M").to_string(),
+            due_local: local_minute(c.due_at, tz),
             action: c.action,
             clause: c.clause.clone(),
         }
@@ -59,10 +64,13 @@ pub struct FindingJson {
     pub excerpt: String,
     pub message: String,
     pub suggestion: String,
+    /// For a vague promise: a moment to make it definite by, one business day on, on the
+    /// business's clock ("2026-03-11T14:20"), for the composer to offer.
+    pub when_local: Option<String>,
 }
 
-impl From<&Finding> for FindingJson {
-    fn from(f: &Finding) -> Self {
+impl FindingJson {
+    fn new(f: &Finding, vague_due_local: &str) -> Self {
         Self {
             rule: f.rule,
             start: f.start,
@@ -70,16 +78,28 @@ impl From<&Finding> for FindingJson {
             excerpt: f.excerpt.clone(),
             message: f.message.clone(),
             suggestion: f.suggestion.clone(),
+            when_local: (f.rule == Rule::VaguePromise).then(|| vague_due_local.to_string()),
         }
     }
 }
 
 impl ToneReportJson {
-    pub fn new(report: &Report, commitments: &[kept_tone::Commitment], tz: chrono_tz::Tz) -> Self {
+    /// The report with the draft's commitments; a vague promise is offered `vague_due`.
+    pub fn new(
+        report: &Report,
+        commitments: &[kept_tone::Commitment],
+        vague_due: chrono::DateTime<chrono::Utc>,
+        tz: chrono_tz::Tz,
+    ) -> Self {
+        let vague_due_local = local_minute(vague_due, tz);
         Self {
             language: report.language,
             score: report.score,
-            findings: report.findings.iter().map(FindingJson::from).collect(),
+            findings: report
+                .findings
+                .iter()
+                .map(|f| FindingJson::new(f, &vague_due_local))
+                .collect(),
             commitments: commitments.iter().map(|c| CommitmentJson::new(c, tz)).collect(),
         }
     }

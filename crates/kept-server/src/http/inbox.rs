@@ -367,22 +367,32 @@ pub struct ReplyForm {
 
 impl ReplyForm {
     fn commitment_choices(&self, hours: &kept_domain::hours::BusinessHours) -> app::CommitmentChoices {
+        let local = |key: &str| {
+            self.choices
+                .get(key)
+                .and_then(|v| chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M").ok())
+                .map(|local| hours.instant(local.date(), local.time()))
+        };
         let kept = self
             .choices
             .keys()
             .filter_map(|key| key.strip_prefix("keep_")?.parse::<usize>().ok())
-            .map(|start| {
-                let due = self
-                    .choices
-                    .get(&format!("due_{start}"))
-                    .and_then(|v| chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M").ok())
-                    .map(|local| hours.instant(local.date(), local.time()));
-                (start, due)
+            .map(|start| (start, local(&format!("due_{start}"))))
+            .collect();
+        // `vague_<start>_<end>`: a vague promise the writer gave a moment (`due_vague_…`).
+        let made_definite = self
+            .choices
+            .keys()
+            .filter_map(|key| {
+                let (start, end) = key.strip_prefix("vague_")?.split_once('_')?;
+                let due = local(&format!("due_{key}"))?;
+                Some((start.parse().ok()?, end.parse().ok()?, due))
             })
             .collect();
         app::CommitmentChoices {
             shown: self.commitments_shown.is_some(),
             kept,
+            made_definite,
         }
     }
 }

@@ -86,7 +86,13 @@ pub async fn check(
     let business = &state.settings().business;
     let commitments = kept_tone::read_commitments(&request.text, now, &business.hours);
     let report = state.tone.check(&input);
-    Ok(Json(ToneReportJson::new(&report, &commitments, business.time_zone())))
+    let vague_due = crate::app::vague_promise_due(&state);
+    Ok(Json(ToneReportJson::new(
+        &report,
+        &commitments,
+        vague_due,
+        business.time_zone(),
+    )))
 }
 
 /// How frustrated the writer of an incoming message is (0.0–1.0), and the signs of it.
