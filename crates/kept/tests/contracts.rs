@@ -195,6 +195,26 @@ async fn the_outreach_appears_on_the_right_day_and_the_outcomes_follow() {
             survey[0]["recovery_promise_id"].is_string(),
             "someone calls a customer who left"
         );
+        // The figures of today count the contract lost and the reason given.
+        let today = kept_domain::Clock::now(&server.clock)
+            .with_timezone(&chrono_tz::Europe::Amsterdam)
+            .date_naive();
+        let (mut owner, _) = logged_in(&server, &server.owner_email).await;
+        let (_, figures) = owner
+            .get(&server.url(&format!("/staff/insights?period=custom&from={today}&to={today}")))
+            .await;
+        let contracts = crate::insights::figure(&figures, "contracts");
+        assert!(
+            contracts.contains("<td data-label=\"Uitkomst\">Vertrokken</td><td data-label=\"Aantal\">1</td>"),
+            "{}: {contracts}",
+            db.name
+        );
+        let reasons = crate::insights::figure(&figures, "exit_reasons");
+        assert!(
+            reasons.contains("<td data-label=\"Reden\">Te duur</td><td data-label=\"Aantal\">1</td>"),
+            "{}: {reasons}",
+            db.name
+        );
         let ended = outcome(&k1, json!({"outcome": "renewed"})).await;
         assert_eq!(ended.status(), StatusCode::CONFLICT, "an ended contract stays ended");
         let unknown = outcome(saved[1]["id"].as_str().unwrap(), json!({"outcome": "maybe"})).await;

@@ -126,7 +126,7 @@ async fn week_with_a_clock_change(server: &TestServer) {
 }
 
 /// The part of a page from a figure's section to its end.
-fn figure<'a>(page: &'a str, id: &str) -> &'a str {
+pub(crate) fn figure<'a>(page: &'a str, id: &str) -> &'a str {
     let start = page
         .find(&format!("id=\"figure-{id}\""))
         .unwrap_or_else(|| panic!("no figure {id}"));

@@ -166,6 +166,24 @@ async fn a_low_score_from_a_link_becomes_a_recovery_call_kept_by_calling() {
             .expect("the handler hears of it at once");
         assert!(owner_mail.subject.contains("tevredenheid: 1"), "{}", owner_mail.subject);
 
+        // The figures of today: the answer counts, and the low score waits for its call.
+        let today = server
+            .clock
+            .now()
+            .with_timezone(&chrono_tz::Europe::Amsterdam)
+            .date_naive();
+        let (mut owner, _) = logged_in(&server, &server.owner_email).await;
+        let (_, figures) = owner
+            .get(&server.url(&format!("/staff/insights?period=custom&from={today}&to={today}")))
+            .await;
+        let unrecovered = crate::insights::figure(&figures, "unrecovered");
+        assert!(unrecovered.contains("Jan Jansen"), "{}: {unrecovered}", db.name);
+        assert!(
+            crate::insights::figure(&figures, "satisfaction").contains("<td data-label=\"CSAT gemiddeld\">1,0</td>"),
+            "{}",
+            db.name
+        );
+
         // Answering again changes the answer; there is still one answer and one recovery call.
         let comment = "De monteur was onvriendelijk";
         let again = post_answer(&server, &path, &[("score", "4"), ("comment", comment)]).await;
