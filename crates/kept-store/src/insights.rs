@@ -10,6 +10,8 @@ use kept_domain::conversation::FRUSTRATED_FROM;
 use kept_domain::insights::{AppointmentFact, ContractFact, Facts, PromiseFact, SurveyFact};
 use kept_domain::{OutboxEvent, PromiseKind, PromiseStatus, SurveyKind, new_id};
 use sqlx::any::AnyRow;
+use std::sync::LazyLock;
+
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::dialect::parse_enum;
@@ -19,12 +21,28 @@ use crate::sql::SqlStore;
 use crate::time::{from_ms, to_ms};
 use crate::{Result, StoreError};
 
+/// How much of a period the figures read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    /// Everything the page shows of the period.
+    Whole,
+    /// What a comparison needs of the period before: the promises (without the details of the
+    /// broken ones, which only the period's own lists show) and the answers.
+    Comparison,
+}
+
 #[async_trait]
 pub trait Insights {
-    /// Everything the figures of `[from, until)` need: the promises made, the surveys
-    /// answered, the contract outcomes recorded and the appointments starting in it — of one
-    /// staff member when `staff_id` is given.
-    async fn insight_facts(&self, from: DateTime<Utc>, until: DateTime<Utc>, staff_id: Option<&str>) -> Result<Facts>;
+    /// What the figures of `[from, until)` need: the promises made, the surveys answered, the
+    /// contract outcomes recorded and the appointments starting in it — of one staff member
+    /// when `staff_id` is given.
+    async fn insight_facts(
+        &self,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+        staff_id: Option<&str>,
+        reading: Reading,
+    ) -> Result<Facts>;
     /// Claims the weekly e-mail about the week starting `week` and queues it to `recipients`;
     /// false when it was claimed before (by this node or another).
     async fn claim_weekly_digest(
@@ -38,22 +56,32 @@ pub trait Insights {
     async fn weekly_digest_week(&self, id: &str) -> Result<Option<NaiveDate>>;
 }
 
-/// A promise with what the figures need of its subject: the conversation's channel (and
-/// whether the customer wrote in frustration, for a broken reply), a callback's first try, the
-/// location of an appointment.
-const PROMISE_FACTS: &str = "SELECT p.id, p.kind, p.status, p.owner_id, p.customer_id, cu.name AS customer_name, \
+/// Every promise with what the figures need of its subject: the conversation's channel, a
+/// callback's first try, the location of an appointment. Kept to what every promise needs: a
+/// quarter of a busy business is tens of thousands of rows.
+const PROMISE_FACTS: &str = "SELECT p.id, p.kind, p.status, p.owner_id, p.customer_id, \
      p.created_ms, p.closed_ms, p.due_ms, p.not_before_ms, a.location_id, \
      CASE WHEN p.kind = 'reply' THEN COALESCE(c.channel, 'other') WHEN p.kind = 'follow_up' THEN 'other' \
        ELSE 'phone' END AS channel, \
      CASE WHEN p.kind = 'callback' THEN (SELECT MIN(k.at_ms) FROM calls k WHERE k.callback_id = p.subject_id) END \
-       AS first_attempt_ms, \
-     CAST(CASE WHEN p.kind = 'reply' AND p.status = 'broken' AND EXISTS (SELECT 1 FROM messages m \
-       WHERE m.conversation_id = p.subject_id AND m.direction = 'inbound' AND m.frustration >= $4) \
-       THEN 1 ELSE 0 END AS BIGINT) AS frustrated \
-     FROM promises p LEFT JOIN customers cu ON cu.id = p.customer_id \
-     LEFT JOIN conversations c ON p.kind = 'reply' AND c.id = p.subject_id \
+       AS first_attempt_ms \
+     FROM promises p LEFT JOIN conversations c ON p.kind = 'reply' AND c.id = p.subject_id \
      LEFT JOIN appointments a ON p.kind = 'call_ahead' AND a.id = p.subject_id \
      WHERE p.created_ms >= $1 AND p.created_ms < $2 AND ($3 = '' OR p.owner_id = $3)";
+
+/// What the lists of broken promises add: the customer's name, and for a reply whether the
+/// customer wrote in frustration (read through the partial index `messages_frustrated`, whose
+/// condition this repeats word for word so the database can use it).
+static BROKEN_DETAILS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT p.id, cu.name AS customer_name, \
+         CAST(CASE WHEN p.kind = 'reply' AND EXISTS (SELECT 1 FROM messages m \
+           WHERE m.conversation_id = p.subject_id AND m.direction = 'inbound' AND m.frustration >= {FRUSTRATED_FROM}) \
+           THEN 1 ELSE 0 END AS BIGINT) AS frustrated \
+         FROM promises p LEFT JOIN customers cu ON cu.id = p.customer_id \
+         WHERE p.created_ms >= $1 AND p.created_ms < $2 AND ($3 = '' OR p.owner_id = $3) AND p.status = 'broken'"
+    )
+});
 
 const SURVEY_FACTS: &str = "SELECT s.id, s.kind, s.score, s.reason, s.answered_ms, s.customer_id, \
      cu.name AS customer_name, s.handler_id, s.recovery_id, p.status AS recovery_status \
@@ -67,23 +95,42 @@ const CONTRACT_FACTS: &str = "SELECT k.status, k.outcome_ms, p.owner_id FROM con
 const APPOINTMENT_FACTS: &str = "SELECT location_id, staff_id, status, start_ms FROM appointments \
      WHERE start_ms >= $1 AND start_ms < $2 AND ($3 = '' OR staff_id = $3)";
 
-/// The rows of one of the statements above for `[from, until)`; the frustration threshold is
-/// bound only for the promises, the one statement that uses it (PostgreSQL refuses extra values).
+/// The rows of one of the statements above for `[from, until)`.
 async fn rows(
     pool: &AnyPool,
     sql: &str,
     (from, until): (DateTime<Utc>, DateTime<Utc>),
     staff_id: Option<&str>,
 ) -> Result<Vec<AnyRow>> {
-    let query = sqlx::query(sql)
+    Ok(sqlx::query(sql)
         .bind(to_ms(from))
         .bind(to_ms(until))
-        .bind(staff_id.unwrap_or_default());
-    let query = match sql == PROMISE_FACTS {
-        true => query.bind(FRUSTRATED_FROM),
-        false => query,
-    };
-    Ok(query.fetch_all(pool).await?)
+        .bind(staff_id.unwrap_or_default())
+        .fetch_all(pool)
+        .await?)
+}
+
+/// Adds the broken promises' details to the promises read.
+async fn add_broken_details(
+    pool: &AnyPool,
+    promises: &mut [PromiseFact],
+    period: (DateTime<Utc>, DateTime<Utc>),
+    staff_id: Option<&str>,
+) -> Result<()> {
+    let mut details = std::collections::HashMap::new();
+    for row in rows(pool, &BROKEN_DETAILS, period, staff_id).await? {
+        let id: String = row.try_get("id")?;
+        let name: Option<String> = row.try_get("customer_name")?;
+        let frustrated = row.try_get::<i64, _>("frustrated")? == 1;
+        details.insert(id, (name, frustrated));
+    }
+    for promise in promises.iter_mut() {
+        if let Some((name, frustrated)) = details.remove(&promise.id) {
+            promise.customer_name = name;
+            promise.frustrated = frustrated;
+        }
+    }
+    Ok(())
 }
 
 /// Every row turned into a fact, or the first that cannot be.
@@ -103,10 +150,11 @@ fn promise_fact(r: &AnyRow) -> Result<PromiseFact> {
         due_at: from_ms(r.try_get("due_ms")?),
         not_before: from_ms(r.try_get("not_before_ms")?),
         customer_id: r.try_get("customer_id")?,
-        customer_name: r.try_get("customer_name")?,
+        // Read for the broken ones only (add_broken_details): only their lists show them.
+        customer_name: None,
         location_id: r.try_get("location_id")?,
         first_attempt_at: r.try_get::<Option<i64>, _>("first_attempt_ms")?.map(from_ms),
-        frustrated: r.try_get::<i64, _>("frustrated")? == 1,
+        frustrated: false,
     })
 }
 
@@ -161,12 +209,28 @@ async fn announce_digest(tx: &mut AnyConnection, id: &str, recipients: &[String]
 
 #[async_trait]
 impl Insights for SqlStore {
-    async fn insight_facts(&self, from: DateTime<Utc>, until: DateTime<Utc>, staff_id: Option<&str>) -> Result<Facts> {
+    async fn insight_facts(
+        &self,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+        staff_id: Option<&str>,
+        reading: Reading,
+    ) -> Result<Facts> {
         let period = (from, until);
         let pool = &self.read;
+        let mut promises = each(rows(pool, PROMISE_FACTS, period, staff_id).await?, promise_fact)?;
+        let surveys = each(rows(pool, SURVEY_FACTS, period, staff_id).await?, survey_fact)?;
+        if reading == Reading::Comparison {
+            return Ok(Facts {
+                promises,
+                surveys,
+                ..Facts::default()
+            });
+        }
+        add_broken_details(pool, &mut promises, period, staff_id).await?;
         Ok(Facts {
-            promises: each(rows(pool, PROMISE_FACTS, period, staff_id).await?, promise_fact)?,
-            surveys: each(rows(pool, SURVEY_FACTS, period, staff_id).await?, survey_fact)?,
+            promises,
+            surveys,
             contracts: each(rows(pool, CONTRACT_FACTS, period, staff_id).await?, contract_fact)?,
             appointments: each(rows(pool, APPOINTMENT_FACTS, period, staff_id).await?, appointment_fact)?,
         })
@@ -211,5 +275,22 @@ impl Insights for SqlStore {
             week.parse().map_err(|_| StoreError::Corrupt(week))
         })
         .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_frustrated_index_has_the_threshold_the_lists_ask_for() {
+        let condition = format!("WHERE direction = 'inbound' AND frustration >= {FRUSTRATED_FROM};");
+        for migration in [
+            include_str!("../migrations/sqlite/0021_insights.sql"),
+            include_str!("../migrations/postgres/0021_insights.sql"),
+        ] {
+            assert!(migration.contains(&condition), "{condition}");
+        }
+        assert!(BROKEN_DETAILS.contains(&format!("m.frustration >= {FRUSTRATED_FROM})")));
     }
 }

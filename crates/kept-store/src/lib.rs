@@ -44,7 +44,7 @@ pub use dialect::Dialect;
 pub use digests::{DigestView, Digests};
 pub use error::StoreError;
 pub use fans::{FanView, Fans};
-pub use insights::Insights;
+pub use insights::{Insights, Reading};
 pub use model::*;
 pub use schedules::{Absence, BookingFacts, Location, LocationInput, Schedules, Service, ServiceInput, StaffSchedule};
 pub use sql::SqlStore;

@@ -7,7 +7,7 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
 use kept_domain::Role;
 use kept_domain::insights::{Dashboard, Filter, Group, GroupBy, Period, period, summarise};
 use kept_domain::staff::OwnerOnly;
-use kept_store::Staff;
+use kept_store::{Reading, Staff};
 
 use super::{App, authorize};
 use crate::error::AppError;
@@ -67,7 +67,10 @@ pub async fn insights(app: &App, staff: &Staff, request: &InsightsRequest) -> Re
     let owner_of = whose(staff, request.staff_id.as_deref())?;
     let hours = app.settings().business.hours.clone();
     let (from, until) = period(&hours, chosen.from, chosen.to);
-    let facts = app.store.insight_facts(from, until, owner_of.as_deref()).await?;
+    let facts = app
+        .store
+        .insight_facts(from, until, owner_of.as_deref(), Reading::Comparison)
+        .await?;
     Ok(summarise(&facts.promises, request.group_by, &hours))
 }
 
@@ -88,8 +91,12 @@ async fn business_dashboard(app: &App, chosen: Period, filter: &Filter) -> Resul
     let (from, until) = period(&hours, chosen.from, chosen.to);
     let (previous_from, previous_until) = period(&hours, before.from, before.to);
     let staff_id = filter.staff_id.as_deref();
-    let current = app.store.insight_facts(from, until, staff_id).await?;
-    let previous = app.store.insight_facts(previous_from, previous_until, staff_id).await?;
+    // The two periods are read side by side, each on its own connection.
+    let (current, previous) = tokio::try_join!(
+        app.store.insight_facts(from, until, staff_id, Reading::Whole),
+        app.store
+            .insight_facts(previous_from, previous_until, staff_id, Reading::Comparison),
+    )?;
     Ok(Dashboard::compute(chosen, &current, &previous, filter, &hours))
 }
 
