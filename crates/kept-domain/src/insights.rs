@@ -41,6 +41,24 @@ pub struct PromiseFact {
     pub first_attempt_at: Option<DateTime<Utc>>,
     /// A broken reply promise to a customer who wrote in frustration.
     pub frustrated: bool,
+    /// Opening-hour minutes from made to fulfilled, once worked out ([`time_all`]): every
+    /// grouping of the figures reads it instead of working it out again.
+    pub minutes: Option<i64>,
+}
+
+/// How long each kept or broken promise took in opening-hour minutes, worked out once.
+pub fn time_all(facts: &mut [PromiseFact], hours: &BusinessHours) {
+    for fact in facts.iter_mut() {
+        fact.minutes = ended_minutes(fact, hours);
+    }
+}
+
+fn ended_minutes(fact: &PromiseFact, hours: &BusinessHours) -> Option<i64> {
+    if !matches!(fact.status, PromiseStatus::Kept | PromiseStatus::Broken) {
+        return None;
+    }
+    fact.closed_at
+        .map(|closed| hours.business_minutes_between(fact.created_at, closed))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,11 +135,7 @@ pub(crate) fn figures(key: String, facts: &[&PromiseFact], hours: &BusinessHours
     let (kept, broken) = (count(PromiseStatus::Kept), count(PromiseStatus::Broken));
     let mut minutes: Vec<i64> = facts
         .iter()
-        .filter(|f| matches!(f.status, PromiseStatus::Kept | PromiseStatus::Broken))
-        .filter_map(|f| {
-            f.closed_at
-                .map(|closed| hours.business_minutes_between(f.created_at, closed))
-        })
+        .filter_map(|f| f.minutes.or_else(|| ended_minutes(f, hours)))
         .collect();
     minutes.sort_unstable();
     let ended = kept + broken;
@@ -178,6 +192,7 @@ pub(crate) mod tests {
             location_id: None,
             first_attempt_at: None,
             frustrated: false,
+            minutes: None,
         }
     }
 

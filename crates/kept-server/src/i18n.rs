@@ -2244,6 +2244,8 @@ pub struct InsightTexts {
     pub no_recovery: &'static str,
     pub nothing: &'static str,
     pub csv: &'static str,
+    /// "En nog {count}: alle staan in de CSV."
+    pub more: &'static str,
     pub figures_only_promises: &'static str,
     /// "Uw week in cijfers: {from} – {to}"
     pub digest_subject: &'static str,
@@ -2332,6 +2334,7 @@ static INSIGHTS_NL: InsightTexts = InsightTexts {
     no_recovery: "geen",
     nothing: "Niets in deze periode.",
     csv: "Download als CSV",
+    more: "En nog {count}: alle staan in de CSV.",
     figures_only_promises: "Kanaal en soort gelden alleen voor beloftes; tevredenheid en contracten staan er dan niet bij.",
     digest_subject: "Uw week in cijfers: {from} – {to}",
     digest_lead: "Vorige week: {made} beloftes gemaakt, {kept} nagekomen, {broken} gebroken, {open} nog open. De week ervoor: {previous_made} gemaakt, {previous_kept} nagekomen.",
@@ -2418,6 +2421,7 @@ static INSIGHTS_EN: InsightTexts = InsightTexts {
     no_recovery: "none",
     nothing: "Nothing in this period.",
     csv: "Download as CSV",
+    more: "And {count} more: all are in the CSV.",
     figures_only_promises: "Channel and kind apply to promises only; satisfaction and contracts are then left out.",
     digest_subject: "Your week in figures: {from} – {to}",
     digest_lead: "Last week: {made} promises made, {kept} kept, {broken} broken, {open} still open. The week before: {previous_made} made, {previous_kept} kept.",

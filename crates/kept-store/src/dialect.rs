@@ -22,6 +22,23 @@ impl Dialect {
 
     /// PostgreSQL lets several nodes claim outbox rows side by side; SQLite has one writer
     /// at a time, so the plain statement is already exclusive there.
+    /// SQLite's planner would read the broken promises of all time by status and then drop those
+    /// of other periods; this names the index by creation time (PostgreSQL plans it itself).
+    pub(crate) fn promises_by_creation(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "INDEXED BY promises_created",
+            Dialect::Postgres => "",
+        }
+    }
+
+    /// Likewise for a conversation's frustrated messages: the small partial index.
+    pub(crate) fn frustrated_messages(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "INDEXED BY messages_frustrated",
+            Dialect::Postgres => "",
+        }
+    }
+
     pub(crate) fn skip_locked(self) -> &'static str {
         match self {
             Dialect::Sqlite => "",

@@ -10,11 +10,9 @@ use kept_domain::conversation::FRUSTRATED_FROM;
 use kept_domain::insights::{AppointmentFact, ContractFact, Facts, PromiseFact, SurveyFact};
 use kept_domain::{OutboxEvent, PromiseKind, PromiseStatus, SurveyKind, new_id};
 use sqlx::any::AnyRow;
-use std::sync::LazyLock;
-
 use sqlx::{AnyConnection, AnyPool, Row};
 
-use crate::dialect::parse_enum;
+use crate::dialect::{Dialect, parse_enum};
 use crate::model::Fanout;
 use crate::outbox::{self, Announcement};
 use crate::sql::SqlStore;
@@ -72,16 +70,18 @@ const PROMISE_FACTS: &str = "SELECT p.id, p.kind, p.status, p.owner_id, p.custom
 /// What the lists of broken promises add: the customer's name, and for a reply whether the
 /// customer wrote in frustration (read through the partial index `messages_frustrated`, whose
 /// condition this repeats word for word so the database can use it).
-static BROKEN_DETAILS: LazyLock<String> = LazyLock::new(|| {
+fn broken_details(dialect: Dialect) -> String {
     format!(
         "SELECT p.id, cu.name AS customer_name, \
-         CAST(CASE WHEN p.kind = 'reply' AND EXISTS (SELECT 1 FROM messages m \
+         CAST(CASE WHEN p.kind = 'reply' AND EXISTS (SELECT 1 FROM messages m {frustrated} \
            WHERE m.conversation_id = p.subject_id AND m.direction = 'inbound' AND m.frustration >= {FRUSTRATED_FROM}) \
            THEN 1 ELSE 0 END AS BIGINT) AS frustrated \
-         FROM promises p LEFT JOIN customers cu ON cu.id = p.customer_id \
-         WHERE p.created_ms >= $1 AND p.created_ms < $2 AND ($3 = '' OR p.owner_id = $3) AND p.status = 'broken'"
+         FROM promises p {by_creation} LEFT JOIN customers cu ON cu.id = p.customer_id \
+         WHERE p.created_ms >= $1 AND p.created_ms < $2 AND ($3 = '' OR p.owner_id = $3) AND p.status = 'broken'",
+        frustrated = dialect.frustrated_messages(),
+        by_creation = dialect.promises_by_creation(),
     )
-});
+}
 
 const SURVEY_FACTS: &str = "SELECT s.id, s.kind, s.score, s.reason, s.answered_ms, s.customer_id, \
      cu.name AS customer_name, s.handler_id, s.recovery_id, p.status AS recovery_status \
@@ -112,13 +112,13 @@ async fn rows(
 
 /// Adds the broken promises' details to the promises read.
 async fn add_broken_details(
-    pool: &AnyPool,
+    (pool, dialect): (&AnyPool, Dialect),
     promises: &mut [PromiseFact],
     period: (DateTime<Utc>, DateTime<Utc>),
     staff_id: Option<&str>,
 ) -> Result<()> {
     let mut details = std::collections::HashMap::new();
-    for row in rows(pool, &BROKEN_DETAILS, period, staff_id).await? {
+    for row in rows(pool, &broken_details(dialect), period, staff_id).await? {
         let id: String = row.try_get("id")?;
         let name: Option<String> = row.try_get("customer_name")?;
         let frustrated = row.try_get::<i64, _>("frustrated")? == 1;
@@ -155,6 +155,7 @@ fn promise_fact(r: &AnyRow) -> Result<PromiseFact> {
         location_id: r.try_get("location_id")?,
         first_attempt_at: r.try_get::<Option<i64>, _>("first_attempt_ms")?.map(from_ms),
         frustrated: false,
+        minutes: None,
     })
 }
 
@@ -227,7 +228,7 @@ impl Insights for SqlStore {
                 ..Facts::default()
             });
         }
-        add_broken_details(pool, &mut promises, period, staff_id).await?;
+        add_broken_details((pool, self.dialect), &mut promises, period, staff_id).await?;
         Ok(Facts {
             promises,
             surveys,
@@ -286,11 +287,13 @@ mod tests {
     fn the_frustrated_index_has_the_threshold_the_lists_ask_for() {
         let condition = format!("WHERE direction = 'inbound' AND frustration >= {FRUSTRATED_FROM};");
         for migration in [
-            include_str!("../migrations/sqlite/0021_insights.sql"),
-            include_str!("../migrations/postgres/0021_insights.sql"),
+            include_str!("../migrations/sqlite/0022_frustrated_messages.sql"),
+            include_str!("../migrations/postgres/0022_frustrated_messages.sql"),
         ] {
             assert!(migration.contains(&condition), "{condition}");
         }
-        assert!(BROKEN_DETAILS.contains(&format!("m.frustration >= {FRUSTRATED_FROM})")));
+        for dialect in [Dialect::Sqlite, Dialect::Postgres] {
+            assert!(broken_details(dialect).contains(&format!("m.frustration >= {FRUSTRATED_FROM})")));
+        }
     }
 }

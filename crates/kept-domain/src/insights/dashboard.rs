@@ -243,8 +243,10 @@ impl Dashboard {
         filter: &Filter,
         hours: &BusinessHours,
     ) -> Dashboard {
-        let current = filter.apply(current);
-        let previous = filter.apply(previous);
+        let mut current = filter.apply(current);
+        let mut previous = filter.apply(previous);
+        super::time_all(&mut current.promises, hours);
+        super::time_all(&mut previous.promises, hours);
         let facts = &current.promises;
         let replies: Vec<PromiseFact> = facts.iter().filter(|f| f.kind == PromiseKind::Reply).cloned().collect();
         let mut broken: Vec<PromiseFact> = facts

@@ -220,12 +220,16 @@ fn by_name(names: &HashMap<String, String>) -> Vec<(String, String)> {
     list
 }
 
-fn names<'a>(state: &AppState, shown: &'a Shown, lang: Lang) -> Names<'a> {
+/// How many rows of a list the page shows; the CSV has them all.
+const PAGE_LIST_ROWS: usize = 100;
+
+fn names<'a>(state: &AppState, shown: &'a Shown, lang: Lang, list_limit: Option<usize>) -> Names<'a> {
     Names {
         lang,
         staff: &shown.staff_names,
         tz: state.settings().business.time_zone(),
         appointments: !shown.locations.is_empty(),
+        list_limit,
     }
 }
 
@@ -238,7 +242,7 @@ pub async fn page(
     let lang = session.lang(&lang);
     let x = insight_texts(lang);
     let shown = shown(&state, &session, &query).await?;
-    let names = names(&state, &shown, lang);
+    let names = names(&state, &shown, lang, Some(PAGE_LIST_ROWS));
     let (asked, board) = (&shown.asked, &shown.board);
     let day = |d: NaiveDate| kept_domain::lang::date_with_year(lang, d);
     let summary = x
@@ -330,7 +334,7 @@ pub async fn download(
 ) -> Result<Response, AppError> {
     let lang = session.lang(&lang);
     let shown = shown(&state, &session, &query).await?;
-    let names = names(&state, &shown, lang);
+    let names = names(&state, &shown, lang, None);
     let mut all = tables(&shown.board, &names);
     all.extend(signal_tables(&shown.board, &names));
     let table = all.iter().find(|t| t.id == table_id).ok_or(AppError::NotFound)?;

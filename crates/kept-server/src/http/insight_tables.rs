@@ -38,6 +38,8 @@ pub struct Table {
     pub charts: Vec<Chart>,
     pub head: Vec<&'static str>,
     pub rows: Vec<Vec<Cell>>,
+    /// Rows of a list left out here (they are all in its CSV).
+    pub more: usize,
 }
 
 /// What the tables need besides the figures: names for ids, and how to write times.
@@ -47,6 +49,16 @@ pub struct Names<'a> {
     pub tz: chrono_tz::Tz,
     /// Whether the business takes appointments (else that table is left out).
     pub appointments: bool,
+    /// How many rows a list (of broken promises, of signals) shows; all when none.
+    pub list_limit: Option<usize>,
+}
+
+impl Names<'_> {
+    /// The first rows of a list of `total` as this reader sees it, and how many are left out.
+    fn shown_of(&self, total: usize) -> (usize, usize) {
+        let shown = self.list_limit.map_or(total, |limit| total.min(limit));
+        (shown, total - shown)
+    }
 }
 
 impl Names<'_> {
@@ -205,6 +217,7 @@ fn groups_table(
                 row
             })
             .collect(),
+        more: 0,
     }
 }
 
@@ -231,6 +244,7 @@ fn headline(board: &Dashboard, x: &InsightTexts, lang: Lang) -> Table {
             figure(x.median, minutes(now.median_minutes), minutes(before.median_minutes)),
             figure(x.p90, minutes(now.p90_minutes), minutes(before.p90_minutes)),
         ],
+        more: 0,
     }
 }
 
@@ -272,6 +286,7 @@ fn over_time(board: &Dashboard, names: &Names) -> Table {
                 ]
             })
             .collect(),
+        more: 0,
     }
 }
 
@@ -317,6 +332,7 @@ fn callback_speed(board: &Dashboard, names: &Names) -> Table {
         charts: bar_chart(x.callback_speed, &marks).into_iter().collect(),
         head: vec!["", x.callbacks],
         rows,
+        more: 0,
     }
 }
 
@@ -366,6 +382,7 @@ fn satisfaction(board: &Dashboard, names: &Names) -> Table {
             x.nps,
         ],
         rows,
+        more: 0,
     }
 }
 
@@ -396,12 +413,14 @@ fn counts_table(
             .into_iter()
             .map(|(label, count)| vec![Cell::text(capitalised(&label)), Cell::text(count.to_string())])
             .collect(),
+        more: 0,
     }
 }
 
 fn promise_rows(facts: &[PromiseFact], names: &Names, i: &InboxTexts) -> Vec<Vec<Cell>> {
     facts
         .iter()
+        .take(names.shown_of(facts.len()).0)
         .map(|f| {
             vec![
                 Cell::text(capitalised(i.promise_kind(f.kind))),
@@ -417,6 +436,7 @@ fn unrecovered_rows(surveys: &[SurveyFact], names: &Names, i: &InboxTexts) -> Ve
     let x = insight_texts(names.lang);
     surveys
         .iter()
+        .take(names.shown_of(surveys.len()).0)
         .map(|s| {
             vec![
                 customer_cell(Some(&s.customer_id), s.customer_name.as_deref(), names.lang),
@@ -509,6 +529,7 @@ pub fn tables(board: &Dashboard, names: &Names) -> Vec<Table> {
         charts: Vec::new(),
         head: vec![x.kind, x.customer, x.owner, x.due],
         rows: promise_rows(&board.broken, names, i),
+        more: names.shown_of(board.broken.len()).1,
     });
     tables
 }
@@ -517,13 +538,14 @@ pub fn tables(board: &Dashboard, names: &Names) -> Vec<Table> {
 pub fn signal_tables(board: &Dashboard, names: &Names) -> Vec<Table> {
     let (x, i) = (insight_texts(names.lang), inbox_texts(names.lang));
     let signals = &board.signals;
-    let plain = |id, title, head, rows| Table {
+    let plain = |id, title, head, rows, total| Table {
         id,
         title,
         hint: None,
         charts: Vec::new(),
         head,
         rows,
+        more: names.shown_of(total).1,
     };
     vec![
         plain(
@@ -531,6 +553,7 @@ pub fn signal_tables(board: &Dashboard, names: &Names) -> Vec<Table> {
             x.frustrated_late,
             vec![x.kind, x.customer, x.owner, x.due],
             promise_rows(&signals.frustrated_answered_late, names, i),
+            signals.frustrated_answered_late.len(),
         ),
         plain(
             "broken_twice",
@@ -539,6 +562,7 @@ pub fn signal_tables(board: &Dashboard, names: &Names) -> Vec<Table> {
             signals
                 .broken_twice
                 .iter()
+                .take(names.shown_of(signals.broken_twice.len()).0)
                 .map(|r| {
                     vec![
                         customer_cell(Some(&r.customer_id), r.customer_name.as_deref(), names.lang),
@@ -546,12 +570,14 @@ pub fn signal_tables(board: &Dashboard, names: &Names) -> Vec<Table> {
                     ]
                 })
                 .collect(),
+            signals.broken_twice.len(),
         ),
         plain(
             "unrecovered",
             x.unrecovered,
             vec![x.customer, x.kind, x.score, x.recovery],
             unrecovered_rows(&signals.unrecovered, names, i),
+            signals.unrecovered.len(),
         ),
     ]
 }

@@ -47,6 +47,8 @@ pub(super) fn content(
         staff: &figures.staff_names,
         tz: settings.business.time_zone(),
         appointments: false,
+        // The page has the rest.
+        list_limit: Some(20),
     };
     // Everything with something to show; the list of broken promises is on the page.
     let shown: Vec<Table> = tables(board, &names)

@@ -7,9 +7,6 @@ CREATE INDEX contracts_outcome ON contracts (outcome_ms) WHERE outcome_ms IS NOT
 -- A customer's open promises, looked up on every call and reply to them (their recovery calls
 -- are kept by it): without it each looked through every open promise of the business.
 CREATE INDEX promises_customer_open ON promises (customer_id, status);
--- Conversations in which the customer wrote in frustration (the threshold is
--- kept_domain::conversation::FRUSTRATED_FROM): the missed signals look them up.
-CREATE INDEX messages_frustrated ON messages (conversation_id) WHERE direction = 'inbound' AND frustration >= 50;
 
 -- The owner's weekly e-mail with last week's figures, once per week (keyed by the Monday it
 -- is about): the node that inserts the row queues the e-mails in the same transaction.
