@@ -65,7 +65,7 @@ pub async fn check(
     if let Some(reply_to) = &request.reply_to {
         text(reply_to, "reply_to")?;
     }
-    let now = match request.now.as_deref() {
+    let now = match request.now.as_deref().filter(|n| !n.trim().is_empty()) {
         None => state.clock.now(),
         Some(text) => chrono::DateTime::parse_from_rfc3339(text)
             .map(|at| at.with_timezone(&chrono::Utc))
