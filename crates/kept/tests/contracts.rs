@@ -196,13 +196,7 @@ async fn the_outreach_appears_on_the_right_day_and_the_outcomes_follow() {
             "someone calls a customer who left"
         );
         // The figures of today count the contract lost and the reason given.
-        let today = kept_domain::Clock::now(&server.clock)
-            .with_timezone(&chrono_tz::Europe::Amsterdam)
-            .date_naive();
-        let (mut owner, _) = logged_in(&server, &server.owner_email).await;
-        let (_, figures) = owner
-            .get(&server.url(&format!("/staff/insights?period=custom&from={today}&to={today}")))
-            .await;
+        let figures = crate::insights::figures_of_today(&server).await;
         let contracts = crate::insights::figure(&figures, "contracts");
         assert!(
             contracts.contains("<td data-label=\"Uitkomst\">Vertrokken</td><td data-label=\"Aantal\">1</td>"),

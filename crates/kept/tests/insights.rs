@@ -125,6 +125,18 @@ async fn week_with_a_clock_change(server: &TestServer) {
     called_back(server, at(26, 16, 0), Some(at(29, 7, 30))).await;
 }
 
+/// The owner's figures page for today (Amsterdam), as the other features' tests read it.
+pub(crate) async fn figures_of_today(server: &TestServer) -> String {
+    let today = kept_domain::Clock::now(&server.clock)
+        .with_timezone(&chrono_tz::Europe::Amsterdam)
+        .date_naive();
+    let (mut owner, _) = logged_in(server, &server.owner_email).await;
+    let (_, figures) = owner
+        .get(&server.url(&format!("/staff/insights?period=custom&from={today}&to={today}")))
+        .await;
+    figures
+}
+
 /// The part of a page from a figure's section to its end.
 pub(crate) fn figure<'a>(page: &'a str, id: &str) -> &'a str {
     let start = page

@@ -167,15 +167,7 @@ async fn a_low_score_from_a_link_becomes_a_recovery_call_kept_by_calling() {
         assert!(owner_mail.subject.contains("tevredenheid: 1"), "{}", owner_mail.subject);
 
         // The figures of today: the answer counts, and the low score waits for its call.
-        let today = server
-            .clock
-            .now()
-            .with_timezone(&chrono_tz::Europe::Amsterdam)
-            .date_naive();
-        let (mut owner, _) = logged_in(&server, &server.owner_email).await;
-        let (_, figures) = owner
-            .get(&server.url(&format!("/staff/insights?period=custom&from={today}&to={today}")))
-            .await;
+        let figures = crate::insights::figures_of_today(&server).await;
         let unrecovered = crate::insights::figure(&figures, "unrecovered");
         assert!(unrecovered.contains("Jan Jansen"), "{}: {unrecovered}", db.name);
         assert!(
