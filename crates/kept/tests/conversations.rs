@@ -374,6 +374,18 @@ async fn email_in_is_threaded_and_answered_over_smtp_with_threading_headers() {
         assert_eq!(sent.in_reply_to().as_text(), Some("m1@example.nl"));
         assert!(to_customer()[0].text.contains("we halen hem morgen op"));
         let our_id = sent.message_id().unwrap().to_string();
+        // The reply's promise is kept once kept has recorded the delivery, just after the mail
+        // server took it.
+        eventually(10, "the reply promise kept", || async {
+            let now: Value = server
+                .api_get(&format!("/api/v1/conversations/{id}"))
+                .await
+                .json()
+                .await
+                .unwrap();
+            now["promise_status"] == "kept"
+        })
+        .await;
 
         // The customer answers our mail: same conversation, a new promise.
         let answer: Value = server
