@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::hours::BusinessHours;
+use crate::hours::{BusinessHours, OpeningCalendar};
 use crate::promise::{PromiseKind, PromiseStatus};
 
 mod dashboard;
@@ -22,7 +22,6 @@ pub use period::{Period, PeriodChoice, Step};
 /// One promise as the figures need it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PromiseFact {
-    pub id: String,
     pub kind: PromiseKind,
     pub status: PromiseStatus,
     pub owner_id: Option<String>,
@@ -33,13 +32,15 @@ pub struct PromiseFact {
     pub due_at: DateTime<Utc>,
     /// Not to be done before: the start of the window a customer chose for a callback.
     pub not_before: DateTime<Utc>,
+    /// Whose promise it was — read for broken promises only: only their lists name customers.
     pub customer_id: Option<String>,
+    /// Filled in for the rows a list shows.
     pub customer_name: Option<String>,
     /// The location of the appointment a call-ahead is about.
     pub location_id: Option<String>,
     /// A callback's first call attempt, reached or not.
     pub first_attempt_at: Option<DateTime<Utc>>,
-    /// A broken reply promise to a customer who wrote in frustration.
+    /// A reply owed to a customer who wrote in frustration.
     pub frustrated: bool,
     /// Opening-hour minutes from made to fulfilled, once worked out ([`time_all`]): every
     /// grouping of the figures reads it instead of working it out again.
@@ -48,17 +49,19 @@ pub struct PromiseFact {
 
 /// How long each kept or broken promise took in opening-hour minutes, worked out once.
 pub fn time_all(facts: &mut [PromiseFact], hours: &BusinessHours) {
+    let moments = facts.iter().flat_map(|f| [Some(f.created_at), f.closed_at]).flatten();
+    let calendar = OpeningCalendar::covering(hours, moments);
     for fact in facts.iter_mut() {
-        fact.minutes = ended_minutes(fact, hours);
+        fact.minutes = ended_minutes(fact, &calendar);
     }
 }
 
-fn ended_minutes(fact: &PromiseFact, hours: &BusinessHours) -> Option<i64> {
+fn ended_minutes(fact: &PromiseFact, calendar: &OpeningCalendar) -> Option<i64> {
     if !matches!(fact.status, PromiseStatus::Kept | PromiseStatus::Broken) {
         return None;
     }
     fact.closed_at
-        .map(|closed| hours.business_minutes_between(fact.created_at, closed))
+        .map(|closed| calendar.minutes_between(fact.created_at, closed))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,25 +121,24 @@ fn key(fact: &PromiseFact, by: GroupBy, hours: &BusinessHours) -> String {
     }
 }
 
-/// The figures per group, groups in key order.
-pub fn summarise(facts: &[PromiseFact], by: GroupBy, hours: &BusinessHours) -> Vec<Group> {
+/// The figures per group, groups in key order, of facts whose minutes [`time_all`] worked out.
+pub fn summarise<'a>(
+    facts: impl IntoIterator<Item = &'a PromiseFact>,
+    by: GroupBy,
+    hours: &BusinessHours,
+) -> Vec<Group> {
     let mut groups: BTreeMap<String, Vec<&PromiseFact>> = BTreeMap::new();
     for fact in facts {
         groups.entry(key(fact, by, hours)).or_default().push(fact);
     }
-    groups
-        .into_iter()
-        .map(|(key, facts)| figures(key, &facts, hours))
-        .collect()
+    groups.into_iter().map(|(key, facts)| figures(key, &facts)).collect()
 }
 
-pub(crate) fn figures(key: String, facts: &[&PromiseFact], hours: &BusinessHours) -> Group {
+/// The figures of a group of facts whose minutes [`time_all`] worked out.
+pub(crate) fn figures(key: String, facts: &[&PromiseFact]) -> Group {
     let count = |status| facts.iter().filter(|f| f.status == status).count();
     let (kept, broken) = (count(PromiseStatus::Kept), count(PromiseStatus::Broken));
-    let mut minutes: Vec<i64> = facts
-        .iter()
-        .filter_map(|f| f.minutes.or_else(|| ended_minutes(f, hours)))
-        .collect();
+    let mut minutes: Vec<i64> = facts.iter().filter_map(|f| f.minutes).collect();
     minutes.sort_unstable();
     let ended = kept + broken;
     Group {
@@ -178,7 +180,6 @@ pub(crate) mod tests {
         closed: Option<DateTime<Utc>>,
     ) -> PromiseFact {
         PromiseFact {
-            id: format!("p{}", created.timestamp()),
             kind,
             status,
             owner_id: Some("sanne".into()),
@@ -241,6 +242,8 @@ pub(crate) mod tests {
                 Some(utc(3, 4, 9, 5)),
             ),
         ];
+        let mut facts = facts;
+        time_all(&mut facts, &hours);
         let groups = summarise(&facts, GroupBy::Kind, &hours);
         assert_eq!(groups.len(), 2);
         let callbacks = &groups[0];

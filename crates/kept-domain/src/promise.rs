@@ -148,6 +148,20 @@ impl PromiseKind {
         )
     }
 
+    /// The channel a promise of this kind is kept on, when its subject does not say: calls
+    /// for callbacks and the calls staff make, "other" for what staff said they would do. A
+    /// reply is on its conversation's channel, which the conversation says.
+    pub fn usual_channel(self) -> &'static str {
+        match self {
+            PromiseKind::FollowUp | PromiseKind::Reply => "other",
+            PromiseKind::Callback
+            | PromiseKind::CallbackRetry
+            | PromiseKind::CallAhead
+            | PromiseKind::Recovery
+            | PromiseKind::Retention => "phone",
+        }
+    }
+
     /// Every kind, for lists and tests that must cover them all.
     pub const ALL: [PromiseKind; 7] = [
         PromiseKind::Callback,

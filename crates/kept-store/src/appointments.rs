@@ -377,6 +377,7 @@ async fn plan_notices(
                 subject_id: id,
                 customer_id,
                 owner_id: Some(staff_id),
+                channel: None,
                 not_before: time.now,
                 due_at,
                 now: time.now,

@@ -130,6 +130,7 @@ pub(crate) async fn record_outcome(conn: &mut AnyConnection, outcome: &NewOutcom
                 subject_id: &outcome.callback_id,
                 customer_id: &customer_id,
                 owner_id: Some(&outcome.staff_id),
+                channel: None,
                 not_before: outcome.now,
                 due_at: retry_due,
                 now: outcome.now,

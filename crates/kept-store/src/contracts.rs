@@ -258,6 +258,7 @@ impl Contracts for SqlStore {
                 subject_id: &id,
                 customer_id: &customer_id,
                 owner_id,
+                channel: None,
                 not_before: now,
                 due_at,
                 now,

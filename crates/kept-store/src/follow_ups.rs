@@ -60,6 +60,7 @@ pub(crate) async fn create(conn: &mut AnyConnection, new: &NewFollowUp) -> Resul
         subject_id: &id,
         customer_id: &new.customer_id,
         owner_id: Some(&new.owner_id),
+        channel: None,
         not_before: new.now,
         due_at: new.due_at,
         now: new.now,

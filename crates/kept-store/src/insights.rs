@@ -2,17 +2,18 @@
 //! messages, surveys, contracts, appointments) and never from counters kept on the side; and
 //! the owner's weekly e-mail, claimed once per week.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use kept_domain::booking::AppointmentStatus;
 use kept_domain::contract::ContractStatus;
-use kept_domain::conversation::FRUSTRATED_FROM;
 use kept_domain::insights::{AppointmentFact, ContractFact, Facts, PromiseFact, SurveyFact};
 use kept_domain::{OutboxEvent, PromiseKind, PromiseStatus, SurveyKind, new_id};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
-use crate::dialect::{Dialect, parse_enum};
+use crate::dialect::{Dialect, parse_enum, placeholders};
 use crate::model::Fanout;
 use crate::outbox::{self, Announcement};
 use crate::sql::SqlStore;
@@ -24,8 +25,9 @@ use crate::{Result, StoreError};
 pub enum Reading {
     /// Everything the page shows of the period.
     Whole,
-    /// What a comparison needs of the period before: the promises (without the details of the
-    /// broken ones, which only the period's own lists show) and the answers.
+    /// What a comparison needs of the period before: its promises as far as its totals need
+    /// them (no first tries, no customers: only the period's own lists show those), and the
+    /// answers.
     Comparison,
 }
 
@@ -41,6 +43,8 @@ pub trait Insights {
         staff_id: Option<&str>,
         reading: Reading,
     ) -> Result<Facts>;
+    /// The names of these customers (those without one are left out).
+    async fn customer_names(&self, ids: &[String]) -> Result<HashMap<String, String>>;
     /// Claims the weekly e-mail about the week starting `week` and queues it to `recipients`;
     /// false when it was claimed before (by this node or another).
     async fn claim_weekly_digest(
@@ -54,34 +58,47 @@ pub trait Insights {
     async fn weekly_digest_week(&self, id: &str) -> Result<Option<NaiveDate>>;
 }
 
-/// Every promise with what the figures need of its subject: the conversation's channel, a
-/// callback's first try, the location of an appointment. Kept to what every promise needs: a
-/// quarter of a busy business is tens of thousands of rows.
-const PROMISE_FACTS: &str = "SELECT p.id, p.kind, p.status, p.owner_id, p.customer_id, \
-     p.created_ms, p.closed_ms, p.due_ms, p.not_before_ms, a.location_id, \
-     CASE WHEN p.kind = 'reply' THEN COALESCE(c.channel, 'other') WHEN p.kind = 'follow_up' THEN 'other' \
-       ELSE 'phone' END AS channel, \
-     CASE WHEN p.kind = 'callback' THEN (SELECT MIN(k.at_ms) FROM calls k WHERE k.callback_id = p.subject_id) END \
-       AS first_attempt_ms \
-     FROM promises p LEFT JOIN conversations c ON p.kind = 'reply' AND c.id = p.subject_id \
-     LEFT JOIN appointments a ON p.kind = 'call_ahead' AND a.id = p.subject_id \
-     WHERE p.created_ms >= $1 AND p.created_ms < $2 AND ($3 = '' OR p.owner_id = $3)";
-
-/// What the lists of broken promises add: the customer's name, and for a reply whether the
-/// customer wrote in frustration (read through the partial index `messages_frustrated`, whose
-/// condition this repeats word for word so the database can use it).
-fn broken_details(dialect: Dialect) -> String {
+/// Every promise with what the figures need of it: a callback's first try, the location of an
+/// appointment, whose it was when it was broken (only the lists of broken promises name the
+/// customer). Read packed as JSON ([`Dialect::json_rows`]): a quarter of a busy business is
+/// tens of thousands of promises.
+fn promise_facts(dialect: Dialect, reading: Reading) -> String {
+    let columns = match reading {
+        Reading::Whole => {
+            "p.kind, p.status, p.owner_id, CASE WHEN p.status = 'broken' THEN p.customer_id END, \
+             p.created_ms, p.closed_ms, p.due_ms, p.not_before_ms, a.location_id, p.channel, \
+             CASE WHEN p.kind = 'callback' THEN (SELECT MIN(k.at_ms) FROM calls k WHERE k.callback_id = p.subject_id) END, \
+             p.frustrated"
+        }
+        // The period before is compared by its totals: what the filters and the minutes need.
+        Reading::Comparison => {
+            "p.kind, p.status, p.owner_id, CAST(NULL AS TEXT), p.created_ms, p.closed_ms, 0, 0, a.location_id, \
+             p.channel, CAST(NULL AS BIGINT), 0"
+        }
+    };
     format!(
-        "SELECT p.id, cu.name AS customer_name, \
-         CAST(CASE WHEN p.kind = 'reply' AND EXISTS (SELECT 1 FROM messages m {frustrated} \
-           WHERE m.conversation_id = p.subject_id AND m.direction = 'inbound' AND m.frustration >= {FRUSTRATED_FROM}) \
-           THEN 1 ELSE 0 END AS BIGINT) AS frustrated \
-         FROM promises p {by_creation} LEFT JOIN customers cu ON cu.id = p.customer_id \
-         WHERE p.created_ms >= $1 AND p.created_ms < $2 AND ($3 = '' OR p.owner_id = $3) AND p.status = 'broken'",
-        frustrated = dialect.frustrated_messages(),
-        by_creation = dialect.promises_by_creation(),
+        "SELECT {} FROM promises p LEFT JOIN appointments a ON p.kind = 'call_ahead' AND a.id = p.subject_id \
+         WHERE p.created_ms >= $1 AND p.created_ms < $2 AND ($3 = '' OR p.owner_id = $3)",
+        dialect.json_rows(columns)
     )
 }
+
+/// A promise as [`promise_facts`] packs it; its kind and status (plain codes) borrowed from
+/// the packed text rather than copied.
+type PromiseRow<'a> = (
+    &'a str,
+    &'a str,
+    Option<String>,
+    Option<String>,
+    i64,
+    Option<i64>,
+    i64,
+    i64,
+    Option<String>,
+    String,
+    Option<i64>,
+    i64,
+);
 
 const SURVEY_FACTS: &str = "SELECT s.id, s.kind, s.score, s.reason, s.answered_ms, s.customer_id, \
      cu.name AS customer_name, s.handler_id, s.recovery_id, p.status AS recovery_status \
@@ -110,27 +127,24 @@ async fn rows(
         .await?)
 }
 
-/// Adds the broken promises' details to the promises read.
-async fn add_broken_details(
-    (pool, dialect): (&AnyPool, Dialect),
-    promises: &mut [PromiseFact],
-    period: (DateTime<Utc>, DateTime<Utc>),
+/// The packed rows of a statement ([`Dialect::json_rows`]) for `[from, until)`.
+async fn packed_rows(
+    pool: &AnyPool,
+    sql: &str,
+    (from, until): (DateTime<Utc>, DateTime<Utc>),
     staff_id: Option<&str>,
-) -> Result<()> {
-    let mut details = std::collections::HashMap::new();
-    for row in rows(pool, &broken_details(dialect), period, staff_id).await? {
-        let id: String = row.try_get("id")?;
-        let name: Option<String> = row.try_get("customer_name")?;
-        let frustrated = row.try_get::<i64, _>("frustrated")? == 1;
-        details.insert(id, (name, frustrated));
-    }
-    for promise in promises.iter_mut() {
-        if let Some((name, frustrated)) = details.remove(&promise.id) {
-            promise.customer_name = name;
-            promise.frustrated = frustrated;
-        }
-    }
-    Ok(())
+) -> Result<String> {
+    Ok(sqlx::query(sql)
+        .bind(to_ms(from))
+        .bind(to_ms(until))
+        .bind(staff_id.unwrap_or_default())
+        .fetch_one(pool)
+        .await?
+        .try_get(0)?)
+}
+
+fn unpack<'a, T: serde::Deserialize<'a>>(packed: &'a str) -> Result<Vec<T>> {
+    serde_json::from_str(packed).map_err(|e| StoreError::Corrupt(format!("packed rows: {e}")))
 }
 
 /// Every row turned into a fact, or the first that cannot be.
@@ -138,23 +152,36 @@ fn each<T>(rows: Vec<AnyRow>, fact: fn(&AnyRow) -> Result<T>) -> Result<Vec<T>> 
     rows.iter().map(fact).collect()
 }
 
-fn promise_fact(r: &AnyRow) -> Result<PromiseFact> {
+fn promise_fact(row: PromiseRow) -> Result<PromiseFact> {
+    let (
+        kind,
+        status,
+        owner_id,
+        customer_id,
+        created,
+        closed,
+        due,
+        not_before,
+        location_id,
+        channel,
+        first_attempt,
+        frustrated,
+    ) = row;
     Ok(PromiseFact {
-        id: r.try_get("id")?,
-        kind: parse_enum(r.try_get("kind")?, PromiseKind::parse)?,
-        status: parse_enum(r.try_get("status")?, PromiseStatus::parse)?,
-        owner_id: r.try_get("owner_id")?,
-        channel: r.try_get("channel")?,
-        created_at: from_ms(r.try_get("created_ms")?),
-        closed_at: r.try_get::<Option<i64>, _>("closed_ms")?.map(from_ms),
-        due_at: from_ms(r.try_get("due_ms")?),
-        not_before: from_ms(r.try_get("not_before_ms")?),
-        customer_id: r.try_get("customer_id")?,
-        // Read for the broken ones only (add_broken_details): only their lists show them.
+        kind: PromiseKind::parse(kind).ok_or_else(|| StoreError::Corrupt(kind.to_string()))?,
+        status: PromiseStatus::parse(status).ok_or_else(|| StoreError::Corrupt(status.to_string()))?,
+        owner_id,
+        channel,
+        created_at: from_ms(created),
+        closed_at: closed.map(from_ms),
+        due_at: from_ms(due),
+        not_before: from_ms(not_before),
+        customer_id,
+        // Named later, for the rows a list shows (Insights::customer_names).
         customer_name: None,
-        location_id: r.try_get("location_id")?,
-        first_attempt_at: r.try_get::<Option<i64>, _>("first_attempt_ms")?.map(from_ms),
-        frustrated: false,
+        location_id,
+        first_attempt_at: first_attempt.map(from_ms),
+        frustrated: frustrated == 1,
         minutes: None,
     })
 }
@@ -219,7 +246,10 @@ impl Insights for SqlStore {
     ) -> Result<Facts> {
         let period = (from, until);
         let pool = &self.read;
-        let mut promises = each(rows(pool, PROMISE_FACTS, period, staff_id).await?, promise_fact)?;
+        let packed = packed_rows(pool, &promise_facts(self.dialect, reading), period, staff_id).await?;
+        let unpacked: Vec<PromiseRow> = unpack(&packed)?;
+        let promises = unpacked.into_iter().map(promise_fact).collect::<Result<Vec<_>>>()?;
+        drop(packed);
         let surveys = each(rows(pool, SURVEY_FACTS, period, staff_id).await?, survey_fact)?;
         if reading == Reading::Comparison {
             return Ok(Facts {
@@ -228,13 +258,31 @@ impl Insights for SqlStore {
                 ..Facts::default()
             });
         }
-        add_broken_details((pool, self.dialect), &mut promises, period, staff_id).await?;
         Ok(Facts {
             promises,
             surveys,
             contracts: each(rows(pool, CONTRACT_FACTS, period, staff_id).await?, contract_fact)?,
             appointments: each(rows(pool, APPOINTMENT_FACTS, period, staff_id).await?, appointment_fact)?,
         })
+    }
+
+    async fn customer_names(&self, ids: &[String]) -> Result<HashMap<String, String>> {
+        let mut names = HashMap::new();
+        for chunk in ids.chunks(500) {
+            let sql = format!(
+                "SELECT id, name FROM customers WHERE name IS NOT NULL AND id IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let rows = chunk
+                .iter()
+                .fold(sqlx::query(&sql), |query, id| query.bind(id))
+                .fetch_all(&self.read)
+                .await?;
+            for row in rows {
+                names.insert(row.try_get("id")?, row.try_get("name")?);
+            }
+        }
+        Ok(names)
     }
 
     async fn claim_weekly_digest(
@@ -281,19 +329,21 @@ impl Insights for SqlStore {
 
 #[cfg(test)]
 mod tests {
+    use kept_domain::conversation::FRUSTRATED_FROM;
+
     use super::*;
 
     #[test]
-    fn the_frustrated_index_has_the_threshold_the_lists_ask_for() {
-        let condition = format!("WHERE direction = 'inbound' AND frustration >= {FRUSTRATED_FROM};");
+    fn replies_to_frustrated_customers_are_marked_at_the_threshold_of_the_domain() {
+        let condition = format!("m.frustration >= {FRUSTRATED_FROM});");
         for migration in [
-            include_str!("../migrations/sqlite/0022_frustrated_messages.sql"),
-            include_str!("../migrations/postgres/0022_frustrated_messages.sql"),
+            include_str!("../migrations/sqlite/0023_promise_channel.sql"),
+            include_str!("../migrations/postgres/0023_promise_channel.sql"),
         ] {
             assert!(migration.contains(&condition), "{condition}");
         }
         for dialect in [Dialect::Sqlite, Dialect::Postgres] {
-            assert!(broken_details(dialect).contains(&format!("m.frustration >= {FRUSTRATED_FROM})")));
+            assert!(promise_facts(dialect, Reading::Whole).contains("p.frustrated"));
         }
     }
 }

@@ -153,6 +153,7 @@ async fn insert_promises(conn: &mut AnyConnection, views: &[CallbackView]) -> Re
             subject_id: &view.id,
             customer_id: &view.customer_id,
             owner_id: view.owner_id.as_deref(),
+            channel: None,
             not_before: view.not_before,
             due_at: view.due_at,
             now: view.created_at,

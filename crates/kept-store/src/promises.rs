@@ -22,6 +22,8 @@ pub(crate) struct NewPromise<'a> {
     pub subject_id: &'a str,
     pub customer_id: &'a str,
     pub owner_id: Option<&'a str>,
+    /// The channel it is kept on when not the kind's usual one: a reply's conversation's.
+    pub channel: Option<&'a str>,
     pub not_before: DateTime<Utc>,
     pub due_at: DateTime<Utc>,
     pub now: DateTime<Utc>,
@@ -33,9 +35,9 @@ pub(crate) async fn insert(conn: &mut AnyConnection, promises: &[NewPromise<'_>]
         return Ok(());
     }
     let sql = format!(
-        "INSERT INTO promises (id, kind, subject_id, customer_id, owner_id, status, not_before_ms, due_ms, created_ms) \
-         VALUES {}",
-        values_list(promises.len(), 9)
+        "INSERT INTO promises (id, kind, subject_id, customer_id, owner_id, status, not_before_ms, due_ms, created_ms, \
+         channel) VALUES {}",
+        values_list(promises.len(), 10)
     );
     let mut query = sqlx::query(&sql);
     for promise in promises {
@@ -48,7 +50,8 @@ pub(crate) async fn insert(conn: &mut AnyConnection, promises: &[NewPromise<'_>]
             .bind(PromiseStatus::Open.as_str())
             .bind(to_ms(promise.not_before))
             .bind(to_ms(promise.due_at))
-            .bind(to_ms(promise.now));
+            .bind(to_ms(promise.now))
+            .bind(promise.channel.unwrap_or(promise.kind.usual_channel()));
     }
     query.execute(&mut *conn).await?;
     let sql = format!(

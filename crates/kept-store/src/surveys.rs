@@ -194,6 +194,7 @@ async fn promise_recovery(
         subject_id: &current.id,
         customer_id: &current.customer_id,
         owner_id: recovery.owner_id.as_deref(),
+        channel: None,
         not_before: now,
         due_at: recovery.due_at,
         now,

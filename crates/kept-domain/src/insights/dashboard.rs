@@ -14,7 +14,7 @@ use super::period::Period;
 use super::{GroupBy, PromiseFact, figures, nearest_rank, summarise};
 use crate::booking::AppointmentStatus;
 use crate::contract::ContractStatus;
-use crate::hours::BusinessHours;
+use crate::hours::{BusinessHours, OpeningCalendar};
 use crate::promise::{PromiseKind, PromiseStatus};
 use crate::survey::SurveyKind;
 
@@ -96,31 +96,23 @@ impl Filter {
     }
 
     /// The facts this filter lets through.
-    pub fn apply(&self, facts: &Facts) -> Facts {
+    pub fn apply(&self, facts: Facts) -> Facts {
         Facts {
-            promises: facts
-                .promises
-                .iter()
-                .filter(|f| self.keeps_promise(f))
-                .cloned()
-                .collect(),
+            promises: facts.promises.into_iter().filter(|f| self.keeps_promise(f)).collect(),
             surveys: facts
                 .surveys
-                .iter()
+                .into_iter()
                 .filter(|s| self.keeps_person(s.handler_id.as_deref()))
-                .cloned()
                 .collect(),
             contracts: facts
                 .contracts
-                .iter()
+                .into_iter()
                 .filter(|c| self.keeps_person(c.owner_id.as_deref()))
-                .cloned()
                 .collect(),
             appointments: facts
                 .appointments
-                .iter()
+                .into_iter()
                 .filter(|a| self.keeps_appointment(a))
-                .cloned()
                 .collect(),
         }
     }
@@ -235,11 +227,12 @@ pub struct Dashboard {
 
 impl Dashboard {
     /// The dashboard of `period` from the facts of the period and the one before it (each
-    /// read from its own period), narrowed by `filter`.
+    /// read from its own period), narrowed by `filter`. Takes the facts to keep them without
+    /// copies: a quarter of a busy business is tens of thousands of promises.
     pub fn compute(
         period: Period,
-        current: &Facts,
-        previous: &Facts,
+        current: Facts,
+        previous: Facts,
         filter: &Filter,
         hours: &BusinessHours,
     ) -> Dashboard {
@@ -248,22 +241,16 @@ impl Dashboard {
         super::time_all(&mut current.promises, hours);
         super::time_all(&mut previous.promises, hours);
         let facts = &current.promises;
-        let replies: Vec<PromiseFact> = facts.iter().filter(|f| f.kind == PromiseKind::Reply).cloned().collect();
-        let mut broken: Vec<PromiseFact> = facts
-            .iter()
-            .filter(|f| f.status == PromiseStatus::Broken)
-            .cloned()
-            .collect();
-        broken.sort_by_key(|f| (f.created_at, f.id.clone()));
-        Dashboard {
+        let replies = facts.iter().filter(|f| f.kind == PromiseKind::Reply);
+        let mut board = Dashboard {
             period,
             previous_period: period.previous(),
-            totals: total(facts, hours),
-            previous_totals: total(&previous.promises, hours),
+            totals: total(facts),
+            previous_totals: total(&previous.promises),
             over_time: over_time(facts, &period, hours),
             by_kind: summarise(facts, GroupBy::Kind, hours),
             by_staff: summarise(facts, GroupBy::Staff, hours),
-            first_response: summarise(&replies, GroupBy::Channel, hours),
+            first_response: summarise(replies, GroupBy::Channel, hours),
             callback_speed: callback_speed(facts, hours),
             satisfaction: satisfaction_over_time(&current.surveys, &period, hours),
             satisfaction_totals: scores(String::new(), current.surveys.iter()),
@@ -271,14 +258,23 @@ impl Dashboard {
             retention: retention(&current.contracts, &current.surveys),
             appointments: visits(&current.appointments),
             signals: signals(facts, &current.surveys),
-            broken,
-        }
+            broken: Vec::new(),
+        };
+        board.broken = current
+            .promises
+            .into_iter()
+            .filter(|f| f.status == PromiseStatus::Broken)
+            .collect();
+        board
+            .broken
+            .sort_by(|a, b| (a.created_at, &a.customer_id, a.due_at).cmp(&(b.created_at, &b.customer_id, b.due_at)));
+        board
     }
 }
 
-fn total(facts: &[PromiseFact], hours: &BusinessHours) -> super::Group {
+fn total(facts: &[PromiseFact]) -> super::Group {
     let all: Vec<&PromiseFact> = facts.iter().collect();
-    figures(String::new(), &all, hours)
+    figures(String::new(), &all)
 }
 
 /// The figures of each step of the period, keyed by the step's first day.
@@ -293,19 +289,23 @@ fn over_time(facts: &[PromiseFact], period: &Period, hours: &BusinessHours) -> V
     }
     steps
         .into_iter()
-        .map(|(step, list)| figures(step.to_string(), &list, hours))
+        .map(|(step, list)| figures(step.to_string(), &list))
         .collect()
 }
 
 fn callback_speed(facts: &[PromiseFact], hours: &BusinessHours) -> Speed {
-    let callbacks = facts.iter().filter(|f| f.kind == PromiseKind::Callback);
+    let callbacks: Vec<&PromiseFact> = facts.iter().filter(|f| f.kind == PromiseKind::Callback).collect();
+    let moments = callbacks
+        .iter()
+        .flat_map(|f| [Some(f.created_at.max(f.not_before)), f.first_attempt_at]);
+    let calendar = OpeningCalendar::covering(hours, moments.flatten());
     let mut minutes: Vec<i64> = Vec::new();
     let mut untried = 0;
     for callback in callbacks {
         match callback.first_attempt_at {
             Some(tried) => {
                 let asked = callback.created_at.max(callback.not_before);
-                minutes.push(hours.business_minutes_between(asked, tried));
+                minutes.push(calendar.minutes_between(asked, tried));
             }
             None if callback.status == PromiseStatus::Cancelled => {}
             None => untried += 1,
@@ -540,7 +540,7 @@ mod tests {
             ],
             appointments: Vec::new(),
         };
-        let board = Dashboard::compute(period, &facts, &Facts::default(), &Filter::default(), &hours);
+        let board = Dashboard::compute(period, facts.clone(), Facts::default(), &Filter::default(), &hours);
         // 5 made, 2 kept, 2 broken, 1 open: 50 % kept.
         assert_eq!(
             (
@@ -594,7 +594,7 @@ mod tests {
             channel: Some("email".into()),
             ..Filter::default()
         };
-        let narrowed = Dashboard::compute(period, &facts, &Facts::default(), &only_email, &hours);
+        let narrowed = Dashboard::compute(period, facts.clone(), Facts::default(), &only_email, &hours);
         assert_eq!(narrowed.totals.made, 1);
         assert_eq!(narrowed.satisfaction_totals.csat_answers, 0, "surveys have no channel");
     }

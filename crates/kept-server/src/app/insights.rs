@@ -5,7 +5,7 @@
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Weekday};
 use kept_domain::Role;
-use kept_domain::insights::{Dashboard, Filter, Group, GroupBy, Period, period, summarise};
+use kept_domain::insights::{Dashboard, Filter, Group, GroupBy, Period, period, summarise, time_all};
 use kept_domain::staff::OwnerOnly;
 use kept_store::{Reading, Staff};
 
@@ -67,25 +67,41 @@ pub async fn insights(app: &App, staff: &Staff, request: &InsightsRequest) -> Re
     let owner_of = whose(staff, request.staff_id.as_deref())?;
     let hours = app.settings().business.hours.clone();
     let (from, until) = period(&hours, chosen.from, chosen.to);
-    let facts = app
+    let mut facts = app
         .store
         .insight_facts(from, until, owner_of.as_deref(), Reading::Comparison)
         .await?;
+    time_all(&mut facts.promises, &hours);
     Ok(summarise(&facts.promises, request.group_by, &hours))
 }
 
-/// Everything the insights page shows for `chosen`, narrowed by `filter`, for `staff` to see.
-pub async fn dashboard(app: &App, staff: &Staff, chosen: Period, filter: Filter) -> Result<Dashboard, AppError> {
+/// How many rows of each list the weekly e-mail shows; the page has the rest.
+pub const DIGEST_LIST_ROWS: usize = 20;
+
+/// Everything the insights page shows for `chosen`, narrowed by `filter`, for `staff` to see;
+/// the customers named in the first `named` rows of each list (all when `None`).
+pub async fn dashboard(
+    app: &App,
+    staff: &Staff,
+    chosen: Period,
+    filter: Filter,
+    named: Option<usize>,
+) -> Result<Dashboard, AppError> {
     check_period(&chosen)?;
     let filter = Filter {
         staff_id: whose(staff, filter.staff_id.as_deref())?,
         ..filter
     };
-    business_dashboard(app, chosen, &filter).await
+    business_dashboard(app, chosen, &filter, named).await
 }
 
 /// The dashboard without asking who looks: for the owner's weekly e-mail.
-async fn business_dashboard(app: &App, chosen: Period, filter: &Filter) -> Result<Dashboard, AppError> {
+async fn business_dashboard(
+    app: &App,
+    chosen: Period,
+    filter: &Filter,
+    named: Option<usize>,
+) -> Result<Dashboard, AppError> {
     let hours = app.settings().business.hours.clone();
     let before = chosen.previous();
     let (from, until) = period(&hours, chosen.from, chosen.to);
@@ -97,7 +113,41 @@ async fn business_dashboard(app: &App, chosen: Period, filter: &Filter) -> Resul
         app.store
             .insight_facts(previous_from, previous_until, staff_id, Reading::Comparison),
     )?;
-    Ok(Dashboard::compute(chosen, &current, &previous, filter, &hours))
+    let mut board = Dashboard::compute(chosen, current, previous, filter, &hours);
+    name_customers(app, &mut board, named).await?;
+    Ok(board)
+}
+
+/// Names the customers of the first `named` rows of each list of the dashboard (all when
+/// `None`): a quarter can have tens of thousands of broken promises, of which a page shows a
+/// hundred.
+async fn name_customers(app: &App, board: &mut Dashboard, named: Option<usize>) -> Result<(), AppError> {
+    let rows = named.unwrap_or(usize::MAX);
+    let signals = &mut board.signals;
+    let mut ids: Vec<String> = board
+        .broken
+        .iter()
+        .take(rows)
+        .chain(signals.frustrated_answered_late.iter().take(rows))
+        .filter_map(|f| f.customer_id.clone())
+        .chain(signals.broken_twice.iter().take(rows).map(|r| r.customer_id.clone()))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let names = app.store.customer_names(&ids).await?;
+    let name = |id: Option<&String>| id.and_then(|id| names.get(id)).cloned();
+    for fact in board
+        .broken
+        .iter_mut()
+        .take(rows)
+        .chain(signals.frustrated_answered_late.iter_mut().take(rows))
+    {
+        fact.customer_name = name(fact.customer_id.as_ref());
+    }
+    for repeated in signals.broken_twice.iter_mut().take(rows) {
+        repeated.customer_name = name(Some(&repeated.customer_id));
+    }
+    Ok(())
 }
 
 /// Every staff member's name by id (also those who left: their figures stay theirs).
@@ -121,7 +171,7 @@ pub fn digest_week(monday: NaiveDate) -> Period {
 
 /// The business's figures of the week starting `monday`, for the weekly e-mail.
 pub async fn weekly_dashboard(app: &App, monday: NaiveDate) -> Result<Dashboard, AppError> {
-    business_dashboard(app, digest_week(monday), &Filter::default()).await
+    business_dashboard(app, digest_week(monday), &Filter::default(), Some(DIGEST_LIST_ROWS)).await
 }
 
 /// On Monday from 08:00 local time, queues last week's figures to every owner, once per week

@@ -35,7 +35,8 @@ pub use customers::{
     rename_customer,
 };
 pub use insights::{
-    InsightsRequest, dashboard, digest_week, insights, send_weekly_digest, staff_names, weekly_dashboard,
+    DIGEST_LIST_ROWS, InsightsRequest, dashboard, digest_week, insights, send_weekly_digest, staff_names,
+    weekly_dashboard,
 };
 pub use messages::{
     EMAIL, EmailAccepted, MAX_TAG_CHARS, MailSource, accept_email, accept_inbound, can_send, change_confirmed,

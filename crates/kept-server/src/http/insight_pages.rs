@@ -182,7 +182,14 @@ async fn channel_codes(state: &AppState) -> Result<Vec<String>, AppError> {
     Ok(channels)
 }
 
-async fn shown(state: &AppState, session: &StaffSession, query: &InsightsQuery) -> Result<Shown, AppError> {
+/// What the page (or one of its CSV files) shows; the customers named in the first `named`
+/// rows of each list.
+async fn shown(
+    state: &AppState,
+    session: &StaffSession,
+    query: &InsightsQuery,
+    named: Option<usize>,
+) -> Result<Shown, AppError> {
     let hours = state.settings().business.hours.clone();
     let staff_names = app::staff_names(state).await?;
     let locations: Vec<(String, String)> = state
@@ -203,7 +210,7 @@ async fn shown(state: &AppState, session: &StaffSession, query: &InsightsQuery) 
         .take()
         .filter(|id| locations.iter().any(|(l, _)| l == id));
     filter.channel = filter.channel.take().filter(|c| channels.contains(c));
-    let board = app::dashboard(state, &session.staff, asked.period, asked.filter.clone()).await?;
+    let board = app::dashboard(state, &session.staff, asked.period, asked.filter.clone(), named).await?;
     Ok(Shown {
         asked,
         board,
@@ -241,7 +248,7 @@ pub async fn page(
 ) -> Result<Response, AppError> {
     let lang = session.lang(&lang);
     let x = insight_texts(lang);
-    let shown = shown(&state, &session, &query).await?;
+    let shown = shown(&state, &session, &query, Some(PAGE_LIST_ROWS)).await?;
     let names = names(&state, &shown, lang, Some(PAGE_LIST_ROWS));
     let (asked, board) = (&shown.asked, &shown.board);
     let day = |d: NaiveDate| kept_domain::lang::date_with_year(lang, d);
@@ -333,7 +340,7 @@ pub async fn download(
     Query(lang): Query<LangQuery>,
 ) -> Result<Response, AppError> {
     let lang = session.lang(&lang);
-    let shown = shown(&state, &session, &query).await?;
+    let shown = shown(&state, &session, &query, None).await?;
     let names = names(&state, &shown, lang, None);
     let mut all = tables(&shown.board, &names);
     all.extend(signal_tables(&shown.board, &names));
