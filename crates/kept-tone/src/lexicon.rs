@@ -35,6 +35,8 @@ struct GreetingFile {
     openers: Vec<String>,
     needs_name: Vec<String>,
     generic: Vec<String>,
+    titles: Vec<String>,
+    roles: Vec<String>,
     suggestion_named: String,
     #[serde(flatten)]
     texts: Texts,
@@ -73,6 +75,7 @@ struct AcknowledgementFile {
 #[derive(Debug, Deserialize)]
 struct ShoutingFile {
     acronyms: Vec<String>,
+    emphasis: Vec<String>,
     #[serde(flatten)]
     texts: Texts,
 }
@@ -119,6 +122,10 @@ pub struct Lexicon {
     pub openers_needing_a_name: PhraseSet,
     pub generic_greetings: PhraseSet,
     pub named_greeting: String,
+    /// Words that go with a name ("meneer", "Ms").
+    pub titles: Vec<String>,
+    /// Beginnings of words that address a role or a group ("deelnemer", "subscriber").
+    pub roles: Vec<String>,
     pub blame: PhraseSet,
     pub deflection: PhraseSet,
     pub arguing: PhraseSet,
@@ -129,6 +136,8 @@ pub struct Lexicon {
     pub concrete_times: PhraseSet,
     pub acknowledgements: PhraseSet,
     pub acronyms: Vec<String>,
+    /// Short words that are there for emphasis when written in capitals ("NOT", "NIET").
+    pub emphasis: Vec<String>,
     pub signals: Vec<Signal>,
     explanations: Vec<(Rule, Explanation)>,
 }
@@ -172,6 +181,8 @@ impl Lexicon {
             openers_needing_a_name: set(&file.generic_greeting.needs_name, &[]),
             generic_greetings: set(&file.generic_greeting.generic, &[]),
             named_greeting: file.generic_greeting.suggestion_named,
+            titles: file.generic_greeting.titles,
+            roles: file.generic_greeting.roles,
             blame: set(&file.blames_customer.phrases, &file.blames_customer.exceptions),
             deflection: set(&file.deflection.phrases, &file.deflection.exceptions),
             arguing: set(&file.arguing.phrases, &file.arguing.exceptions),
@@ -182,6 +193,7 @@ impl Lexicon {
             concrete_times: set(&file.vague_promise.concrete, &[]),
             acknowledgements: set(&file.no_acknowledgement.acknowledgements, &[]),
             acronyms: file.shouting.acronyms,
+            emphasis: file.shouting.emphasis,
             signals: file
                 .mood
                 .signals

@@ -6,10 +6,12 @@
 //! The phrases live in `data/nl.toml` and `data/en.toml`; a business adds its own per rule.
 
 mod commitments;
+pub mod learned;
 mod lexicon;
 mod phrases;
 mod rules;
 mod text;
+pub mod train;
 
 use std::collections::BTreeMap;
 
@@ -17,6 +19,7 @@ use kept_domain::Lang;
 use serde::{Deserialize, Serialize};
 
 pub use commitments::{Action, Commitment, read_commitments};
+use learned::{Features, Model, text_features};
 use lexicon::Lexicon;
 use phrases::PhraseSet;
 pub use rules::Rule;
@@ -81,7 +84,8 @@ impl Report {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Signal {
-    /// irritation, waiting, repeated_contact, threat_to_leave, sarcasm, capitals or exclamation.
+    /// irritation, waiting, repeated_contact, threat_to_leave, sarcasm, capitals or exclamation;
+    /// tone when the learned model read frustration the phrases missed (the sentence that weighed most).
     pub kind: String,
     pub excerpt: String,
 }
@@ -159,38 +163,26 @@ impl Checker {
     }
 
     pub fn check(&self, input: &CheckInput) -> Report {
+        self.check_with(input, Model::builtin())
+    }
+
+    /// The check with a given learned model (an empty one: the phrase rules alone).
+    pub fn check_with(&self, input: &CheckInput, model: &Model) -> Report {
         let lang = input.lang.unwrap_or_else(|| detect_language(input.text));
         let lexicon = Lexicon::builtin(lang);
         let text = Text::new(input.text, lang);
-        let extra: Vec<Extra> = self
-            .extra
-            .iter()
-            .filter(|(l, _, _)| *l == lang)
-            .map(|(_, rule, phrases)| Extra { rule: *rule, phrases })
-            .collect();
+        let extra = self.extra_for(lang);
         let draft = Draft {
             text: &text,
             lexicon,
             extra: &extra,
+            customer_name: input.customer_name,
         };
-        let mut hits: Vec<(Rule, Hit)> = Vec::new();
-        hits.extend(draft.generic_greeting().map(|h| (Rule::GenericGreeting, h)));
-        for (rule, set) in [
-            (Rule::BlamesCustomer, &lexicon.blame),
-            (Rule::Deflection, &lexicon.deflection),
-            (Rule::Arguing, &lexicon.arguing),
-        ] {
-            hits.extend(draft.phrase_rule(rule, set).into_iter().map(|h| (rule, h)));
-        }
-        hits.extend(draft.empty_apology().map(|h| (Rule::EmptyApology, h)));
-        hits.extend(draft.vague_promise().map(|h| (Rule::VaguePromise, h)));
-        let upset = input
-            .reply_to
-            .is_some_and(|message| mood(message, Some(lang)).frustrated());
-        if upset {
-            hits.extend(draft.no_acknowledgement().map(|h| (Rule::NoAcknowledgement, h)));
-        }
-        hits.extend(draft.shouting().into_iter().map(|h| (Rule::Shouting, h)));
+        let upset = answers_upset(input, lang, model);
+        let mut hits = phrase_hits(&draft, upset);
+        let found = rules_of(&hits);
+        let features = reply_features(&draft, &found, upset);
+        hits.extend(learned_hits(model, &draft, &found, upset, &features));
 
         let mut findings: Vec<Finding> = hits
             .into_iter()
@@ -203,6 +195,126 @@ impl Checker {
             findings,
         }
     }
+
+    /// What the phrase rules alone find in a draft, and the features the learned model reads
+    /// from it: what training needs of an example (`model` reads the message it answers).
+    pub fn phrase_view(&self, input: &CheckInput, model: &Model) -> PhraseView {
+        let lang = input.lang.unwrap_or_else(|| detect_language(input.text));
+        let text = Text::new(input.text, lang);
+        let extra = self.extra_for(lang);
+        let draft = Draft {
+            text: &text,
+            lexicon: Lexicon::builtin(lang),
+            extra: &extra,
+            customer_name: input.customer_name,
+        };
+        let upset = answers_upset(input, lang, model);
+        let rules = rules_of(&phrase_hits(&draft, upset));
+        PhraseView {
+            features: reply_features(&draft, &rules, upset),
+            rules,
+            upset,
+        }
+    }
+
+    fn extra_for(&self, lang: Lang) -> Vec<Extra<'_>> {
+        self.extra
+            .iter()
+            .filter(|(l, _, _)| *l == lang)
+            .map(|(_, rule, phrases)| Extra { rule: *rule, phrases })
+            .collect()
+    }
+}
+
+/// What the phrase rules found in a draft, and what the learned model reads from it.
+#[derive(Debug, Clone)]
+pub struct PhraseView {
+    pub rules: Vec<Rule>,
+    /// The message it answers reads as frustrated.
+    pub upset: bool,
+    pub features: Features,
+}
+
+/// Whether the message a draft answers reads as frustrated.
+fn answers_upset(input: &CheckInput, lang: Lang, model: &Model) -> bool {
+    input
+        .reply_to
+        .is_some_and(|message| mood_with(message, Some(lang), model).frustrated())
+}
+
+/// The phrase rules' hits; "no acknowledgement" only when the draft answers an upset customer.
+fn phrase_hits(draft: &Draft, upset: bool) -> Vec<(Rule, Hit)> {
+    let lexicon = draft.lexicon;
+    let mut hits: Vec<(Rule, Hit)> = Vec::new();
+    hits.extend(draft.generic_greeting().map(|h| (Rule::GenericGreeting, h)));
+    for (rule, set) in [
+        (Rule::BlamesCustomer, &lexicon.blame),
+        (Rule::Deflection, &lexicon.deflection),
+        (Rule::Arguing, &lexicon.arguing),
+    ] {
+        hits.extend(draft.phrase_rule(rule, set).into_iter().map(|h| (rule, h)));
+    }
+    hits.extend(draft.empty_apology().map(|h| (Rule::EmptyApology, h)));
+    hits.extend(draft.vague_promise().map(|h| (Rule::VaguePromise, h)));
+    if upset {
+        hits.extend(draft.no_acknowledgement().map(|h| (Rule::NoAcknowledgement, h)));
+    }
+    hits.extend(draft.shouting().into_iter().map(|h| (Rule::Shouting, h)));
+    hits
+}
+
+fn rules_of(hits: &[(Rule, Hit)]) -> Vec<Rule> {
+    let mut rules: Vec<Rule> = hits.iter().map(|(rule, _)| *rule).collect();
+    rules.sort();
+    rules.dedup();
+    rules
+}
+
+/// What the learned model reads from a draft: its words and classes, what it offers, what the
+/// phrase rules found, and whether it answers an upset customer.
+fn reply_features(draft: &Draft, found: &[Rule], upset: bool) -> Features {
+    let mut features = text_features(draft.text);
+    for cue in draft.cues() {
+        features.add(format!("cue:{cue}"), 1.0, None);
+    }
+    for rule in found {
+        features.add(format!("rule:{}", rule.id()), 1.0, None);
+    }
+    if upset {
+        features.add("upset".into(), 1.0, None);
+    }
+    features
+}
+
+/// The rules the phrases missed but the learned model finds, each pointing at the sentence
+/// that weighed most (for "no acknowledgement": the opening it is about).
+fn learned_hits(model: &Model, draft: &Draft, found: &[Rule], upset: bool, features: &Features) -> Vec<(Rule, Hit)> {
+    let mut hits = Vec::new();
+    for rule in train::LEARNED_RULES {
+        if found.contains(&rule) || (rule == Rule::NoAcknowledgement && !upset) || !learned::may_add(rule, features) {
+            continue;
+        }
+        let Some(linear) = model.target(rule.id()) else {
+            continue;
+        };
+        if linear.probability(features) < linear.threshold {
+            continue;
+        }
+        let sentence = if rule == Rule::NoAcknowledgement {
+            draft.opening_sentence()
+        } else {
+            linear.strongest_sentence(features)
+        };
+        if let Some(span) = sentence.and_then(|s| draft.sentence_span(s)) {
+            hits.push((rule, Hit::Tokens(span)));
+        }
+    }
+    // An apology followed by a vague promise is a vague promise only.
+    let vague = found.contains(&Rule::VaguePromise) || hits.iter().any(|(r, _)| *r == Rule::VaguePromise);
+    if vague && !found.contains(&Rule::EmptyApology) {
+        hits.retain(|(rule, _)| *rule != Rule::EmptyApology);
+    }
+    hits
 }
 
 fn finding(text: &Text, lexicon: &Lexicon, rule: Rule, hit: Hit, draft: &Draft, name: Option<&str>) -> Finding {
@@ -259,8 +371,65 @@ pub fn detect_language(text: &str) -> Lang {
     }
 }
 
-/// How frustrated the writer of an incoming message is, and why.
+/// How frustrated the writer of an incoming message is, and why: the phrases' signs, and the
+/// learned model's reading when it finds frustration the phrases missed (sarcasm, a polite
+/// threat, a complaint about being sent from pillar to post).
 pub fn mood(message: &str, lang: Option<Lang>) -> Mood {
+    mood_with(message, lang, Model::builtin())
+}
+
+/// The mood with a given learned model (an empty one: the phrases alone).
+pub fn mood_with(message: &str, lang: Option<Lang>, model: &Model) -> Mood {
+    let (features, mut mood) = incoming_features(message, lang);
+    let Some(linear) = model.target(learned::FRUSTRATED_TARGET) else {
+        return mood;
+    };
+    let probability = linear.probability(&features);
+    if mood.frustrated() || probability < linear.threshold {
+        return mood;
+    }
+    mood.frustration = FRUSTRATED.max((probability * 100.0).round() / 100.0);
+    let text = Text::new(message, mood.language);
+    let strongest = linear.strongest_sentence(&features);
+    let sentence: Vec<&text::Token> = text.tokens.iter().filter(|t| Some(t.sentence) == strongest).collect();
+    if let (Some(first), Some(last)) = (sentence.first(), sentence.last()) {
+        mood.signals.push(Signal {
+            kind: "tone".into(),
+            excerpt: message[first.start..last.end].to_string(),
+        });
+    }
+    mood
+}
+
+/// What the learned model reads from an incoming message, and what the phrases make of it.
+pub fn incoming_features(message: &str, lang: Option<Lang>) -> (Features, Mood) {
+    let mood = phrase_mood(message, lang);
+    let text = Text::new(message, mood.language);
+    let mut features = text_features(&text);
+    features.add("mood".into(), mood.frustration, None);
+    for signal in &mood.signals {
+        features.add(format!("sig:{}", signal.kind), 1.0, None);
+    }
+    if praise_then_complaint(&text) {
+        features.add("cue:praise_then_complaint".into(), 1.0, Some(0));
+    }
+    (features, mood)
+}
+
+/// Praise in the first sentence and a complaint after it ("Great job, guys. Internet's been
+/// down since Friday"): the shape of sarcasm, whatever the words.
+fn praise_then_complaint(text: &Text) -> bool {
+    let in_class = |t: &text::Token, classes: &[&str]| classes.iter().any(|c| learned::belongs(&t.word, c));
+    let praise = text.tokens.iter().any(|t| t.sentence == 0 && in_class(t, &["sarcasm"]));
+    let complaint = text
+        .tokens
+        .iter()
+        .any(|t| t.sentence > 0 && in_class(t, &["neg", "anger", "wait", "repeat"]));
+    praise && complaint
+}
+
+/// How frustrated the writer of an incoming message is by the phrases and signs alone.
+fn phrase_mood(message: &str, lang: Option<Lang>) -> Mood {
     let lang = lang.unwrap_or_else(|| detect_language(message));
     let lexicon = Lexicon::builtin(lang);
     let text = Text::new(message, lang);
@@ -277,7 +446,7 @@ pub fn mood(message: &str, lang: Option<Lang>) -> Mood {
             });
         }
     }
-    if let Some(&i) = shouted_words(&text.tokens, &lexicon.acronyms).first() {
+    if let Some(&i) = shouted_words(&text.tokens, lexicon).first() {
         weights.push(0.45);
         signals.push(Signal {
             kind: "capitals".into(),

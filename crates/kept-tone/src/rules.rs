@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use kept_domain::Lang;
+
 use crate::lexicon::Lexicon;
 use crate::phrases::{PhraseSet, Span};
 use crate::text::{Text, Token};
@@ -76,6 +78,8 @@ pub struct Draft<'a> {
     pub text: &'a Text<'a>,
     pub lexicon: &'a Lexicon,
     pub extra: &'a [Extra<'a>],
+    /// How the customer is addressed ("meneer Jansen"), when known.
+    pub customer_name: Option<&'a str>,
 }
 
 impl Draft<'_> {
@@ -127,11 +131,67 @@ impl Draft<'_> {
         }
         // A salutation that needs a name, with nothing after it: "Beste," or "Dear,".
         let (first, last) = greeting?;
-        let (start, opener_end) = self
+        let needs_a_name = self
             .lexicon
             .openers_needing_a_name
-            .first(self.tokens(), self.numbers())?;
-        (start == 0 && last == opener_end).then_some(Hit::Tokens((first, last)))
+            .first(self.tokens(), self.numbers())
+            .is_some_and(|(start, opener_end)| start == 0 && last == opener_end);
+        (needs_a_name || self.addresses_nobody(last)).then_some(Hit::Tokens((first, last)))
+    }
+
+    /// Whether the words after the greeting's opener (up to token `last`) name nobody: not the
+    /// customer's name when it is known ("Dear Policyholder," to Mrs Ellis); otherwise only
+    /// roles, titles without a name, and words without a capital ("Beste sporter,").
+    fn addresses_nobody(&self, last: usize) -> bool {
+        let Some((_, opener_end)) = self.lexicon.greeting_openers.first(self.tokens(), self.numbers()) else {
+            return false;
+        };
+        let words = self.tokens().get(opener_end + 1..=last).unwrap_or_default();
+        if words.is_empty() {
+            return false;
+        }
+        let starts = |word: &str, list: &[String]| {
+            list.iter()
+                .any(|w| word == w || (w.len() >= 4 && word.starts_with(w.as_str())))
+        };
+        let is_title = |word: &str| self.lexicon.titles.iter().any(|t| t == word);
+        let name_words: Vec<String> = self
+            .customer_name
+            .map(|name| Text::new(name, Lang::En).tokens)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|t| t.word)
+            .filter(|w| !is_title(w))
+            .collect();
+        if !name_words.is_empty() {
+            return !words.iter().any(|t| name_words.contains(&t.word));
+        }
+        let capitalised = |t: &Token| {
+            self.text.original[t.start..]
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase)
+        };
+        let titled_name = words
+            .windows(2)
+            .any(|pair| is_title(&pair[0].word) && !starts(&pair[1].word, &self.lexicon.roles));
+        !titled_name
+            && words
+                .iter()
+                .all(|t| starts(&t.word, &self.lexicon.roles) || is_title(&t.word) || !capitalised(t))
+    }
+
+    /// The sentence after the greeting, which should acknowledge an upset customer.
+    pub fn opening_sentence(&self) -> Option<usize> {
+        let start = self.greeting().map_or(0, |(_, last)| last + 1);
+        self.tokens().get(start).map(|t| t.sentence)
+    }
+
+    /// The first and last token of a sentence.
+    pub fn sentence_span(&self, sentence: usize) -> Option<Span> {
+        let first = self.tokens().iter().position(|t| t.sentence == sentence)?;
+        let last = self.tokens().iter().rposition(|t| t.sentence == sentence)?;
+        Some((first, last))
     }
 
     pub fn phrase_rule(&self, rule: Rule, set: &PhraseSet) -> Vec<Hit> {
@@ -162,19 +222,55 @@ impl Draft<'_> {
         (!offers_something).then_some(Hit::Tokens(first))
     }
 
+    /// What the draft offers and how it opens, for the learned model: an apology, a remedy, a
+    /// concrete moment, a vague promise, an acknowledging opening.
+    pub fn cues(&self) -> Vec<&'static str> {
+        let mut apologies = self.lexicon.apologies.any(self.tokens(), self.numbers());
+        apologies |= self.lexicon.apology_feelings.any(self.tokens(), self.numbers());
+        [
+            ("apology", apologies),
+            ("remedy", self.lexicon.remedies.any(self.tokens(), self.numbers())),
+            ("concrete_time", self.has_concrete_time()),
+            ("vague", self.vague_promise().is_some()),
+            ("unacknowledged", self.no_acknowledgement().is_some()),
+            ("writer_promises", self.writer_promises()),
+        ]
+        .into_iter()
+        .filter_map(|(cue, present)| present.then_some(cue))
+        .collect()
+    }
+
+    /// The writer says what they will do: "we'll", "I will", "wij zullen", "ik laat": a subject
+    /// of the first person with a word of the future right after it (or one word on).
+    fn writer_promises(&self) -> bool {
+        const WRITER: [&str; 4] = ["we", "i", "wij", "ik"];
+        let tokens = self.tokens();
+        tokens.iter().enumerate().any(|(i, token)| {
+            WRITER.contains(&token.word.as_str())
+                && tokens[i + 1..]
+                    .iter()
+                    .take(2)
+                    .take_while(|t| t.sentence == token.sentence)
+                    .any(|t| crate::learned::belongs(&t.word, "future"))
+        })
+    }
+
     /// With a frustrated customer, the first sentence after the greeting must acknowledge it.
     pub fn no_acknowledgement(&self) -> Option<Hit> {
         let start = self.greeting().map_or(0, |(_, last)| last + 1);
         let sentence = self.tokens().get(start)?.sentence;
         let end = self.tokens().iter().rposition(|t| t.sentence == sentence)?;
         let opening = &self.tokens()[start..=end];
+        // A word of feeling or understanding in the opening ("exhausting", "voorstellen")
+        // acknowledges it too, however it is phrased.
         let acknowledged = self.lexicon.acknowledgements.any(opening, self.numbers())
+            || opening.iter().any(|t| crate::learned::belongs(&t.word, "empathy"))
             || self.lexicon.apologies.any(opening, self.numbers());
         (!acknowledged).then_some(Hit::Tokens((start, end)))
     }
 
     pub fn shouting(&self) -> Vec<Hit> {
-        let mut hits: Vec<Hit> = shouted_words(self.tokens(), &self.lexicon.acronyms)
+        let mut hits: Vec<Hit> = shouted_words(self.tokens(), self.lexicon)
             .into_iter()
             .map(|i| Hit::Tokens((i, i)))
             .collect();
@@ -203,15 +299,20 @@ fn is_acronym(token: &Token, acronyms: &[String]) -> bool {
     acronyms.contains(&token.word) || !has_vowel || token.word.chars().any(|c| c.is_ascii_digit())
 }
 
-/// Indexes of words in capitals for emphasis: any non-acronym of three letters or more, and
-/// shorter ones next to another capitalised word ("DO NOT").
-pub fn shouted_words(tokens: &[Token], acronyms: &[String]) -> Vec<usize> {
-    let shouted = |i: usize| tokens.get(i).is_some_and(|t| t.capitals && !is_acronym(t, acronyms));
+/// Indexes of words in capitals for emphasis: words of five letters or more, short words that
+/// carry emphasis ("NOT", "NIET"), and any next to another such word ("WHY IS"); not
+/// abbreviations, which short words in capitals mostly are ("EHBO", "SAML").
+pub fn shouted_words(tokens: &[Token], lexicon: &Lexicon) -> Vec<usize> {
+    let shouted = |i: usize| {
+        tokens
+            .get(i)
+            .is_some_and(|t| t.capitals && !is_acronym(t, &lexicon.acronyms))
+    };
     let mut words: Vec<usize> = (0..tokens.len())
         .filter(|&i| shouted(i))
         .filter(|&i| {
-            let letters = tokens[i].word.chars().count();
-            letters >= 3 || shouted(i + 1) || (i > 0 && shouted(i - 1))
+            let word = &tokens[i].word;
+            word.chars().count() >= 5 || lexicon.emphasis.contains(word) || shouted(i + 1) || (i > 0 && shouted(i - 1))
         })
         .collect();
     // An expanded contraction ("DON'T" → do, not) is one word in the original.
@@ -242,20 +343,18 @@ pub fn exclamation_runs(text: &str) -> Vec<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kept_domain::Lang;
 
     #[test]
     fn capitals_for_emphasis_but_not_acronyms() {
         let text = Text::new(
-            "Bel KPN of ING, maar deel uw pincode NOOIT. DO NOT wait, U MOET nu",
-            Lang::En,
+            "Bel KPN of ING, maar deel uw pincode NOOIT. DO NOT wait, U MOET nu. Uw EHBO-doos, WHY IS",
+            Lang::Nl,
         );
-        let acronyms: Vec<String> = ["kpn", "ing"].map(String::from).to_vec();
-        let shouted: Vec<&str> = shouted_words(&text.tokens, &acronyms)
+        let shouted: Vec<&str> = shouted_words(&text.tokens, Lexicon::builtin(Lang::Nl))
             .into_iter()
             .map(|i| text.tokens[i].word.as_str())
             .collect();
-        assert_eq!(shouted, ["nooit", "do", "not", "moet"]);
+        assert_eq!(shouted, ["nooit", "do", "not", "moet", "why", "is"]);
     }
 
     #[test]

@@ -32,6 +32,20 @@ pub enum ToneCommand {
         /// The draft (a file, or - for standard input, the default).
         file: Option<PathBuf>,
     },
+    /// Train the learned half of the checker on the labelled examples and write the model
+    /// kept ships with; prints the phrase rules' figures alone and, cross-validated, with the
+    /// model (each example judged by a model trained without it).
+    Train {
+        /// The folder with the labelled examples (dev.jsonl and dev2.jsonl).
+        #[arg(long, default_value = "../shared/tone")]
+        examples: PathBuf,
+        /// Where to write the model.
+        #[arg(long, default_value = "crates/kept-tone/data/model.tsv")]
+        out: PathBuf,
+        /// Into how many parts the examples are split for cross-validation.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(2..=20))]
+        folds: u16,
+    },
     /// Read an incoming message for frustration (0.0–1.0) and its signs.
     Mood {
         #[arg(long, value_parser = ["nl", "en"])]
@@ -96,6 +110,7 @@ pub fn run(settings: &Settings, command: ToneCommand) -> anyhow::Result<()> {
                 print_commitments(&commitments, report.language, settings.business.time_zone());
             }
         }
+        ToneCommand::Train { examples, out, folds } => train(&examples, &out, usize::from(folds))?,
         ToneCommand::Mood { lang, json, file } => {
             let message = read(file.as_ref())?;
             let mood = kept_tone::mood(&message, lang.as_deref().and_then(Lang::parse));
@@ -106,6 +121,27 @@ pub fn run(settings: &Settings, command: ToneCommand) -> anyhow::Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+/// Trains the model on every example and writes it, after showing what it is worth.
+fn train(examples: &std::path::Path, out: &std::path::Path, folds: usize) -> anyhow::Result<()> {
+    use kept_tone::learned::Model;
+    use kept_tone::train;
+    let examples = train::read_examples(examples)?;
+    let labelled = train::label_all(&Checker::default(), &examples);
+    println!(
+        "{} examples\n\nphrase rules alone:\n{}",
+        labelled.len(),
+        train::evaluate(&Model::default(), &labelled).table()
+    );
+    println!(
+        "phrase rules and model, {folds}-fold cross-validated:\n{}",
+        train::cross_validate(&labelled, folds, 1).table()
+    );
+    let model = train::train(&labelled);
+    std::fs::write(out, model.to_tsv()).with_context(|| format!("writing {}", out.display()))?;
+    println!("model written to {}", out.display());
     Ok(())
 }
 

@@ -116,7 +116,8 @@ pub struct MoodJson {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SignalJson {
-    /// irritation, waiting, repeated_contact, threat_to_leave, sarcasm, capitals or exclamation.
+    /// irritation, waiting, repeated_contact, threat_to_leave, sarcasm, capitals or exclamation;
+    /// tone when the learned model read frustration the phrases missed (the sentence that weighed most).
     pub kind: String,
     pub excerpt: String,
 }
