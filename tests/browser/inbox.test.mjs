@@ -56,6 +56,10 @@ test("an agent answers a frustrated customer from the inbox and the promise is k
   assert.ok((await findings.count()) >= 2, "greeting and blame");
   // The suggestion greets the customer by name.
   assert.match(await page.locator("#tone-findings").textContent(), /Dear Jan Jansen,/);
+  // "Not a problem here" leaves a finding out from then on; the other one stays.
+  await page.locator("#tone-findings li[data-rule=blames_customer] button.not-a-problem").click();
+  await page.locator("#tone-findings li[data-rule=blames_customer]").waitFor({ state: "detached" });
+  assert.equal(await page.locator("#tone-findings li[data-rule=generic_greeting]").count(), 1, "the greeting stays");
 
   // A better one: the findings go away.
   await page.fill("#reply-text", "");

@@ -111,6 +111,17 @@
       better.className = "suggestion";
       better.textContent = finding.suggestion;
       item.append(quote, why, better);
+      // Not a problem in this business: these words are not flagged for this rule again.
+      const dismiss = document.createElement("button");
+      dismiss.type = "button";
+      dismiss.className = "secondary not-a-problem";
+      dismiss.textContent = findings.closest("section").dataset.notAProblem;
+      dismiss.addEventListener("click", async function () {
+        dismiss.disabled = true;
+        await post("/api/v1/tone/dismissals", { rule: finding.rule, excerpt: finding.excerpt });
+        check();
+      });
+      item.append(" ", dismiss);
       // A vague promise ("we komen erop terug"): offer to make it a promise with a moment.
       if (finding.when_local) item.append(document.createElement("br"), whenChoice(finding));
       findings.append(item);

@@ -258,6 +258,8 @@ pub struct InboxTexts {
     pub commitment_keep: &'static str,
     pub commitment_when: &'static str,
     pub vague_when: &'static str,
+    /// The button that marks a tone finding as not a problem for this business.
+    pub not_a_problem: &'static str,
     pub tone_unavailable: &'static str,
     pub logged_out_draft_kept: &'static str,
     pub draft_restored: &'static str,
@@ -419,6 +421,7 @@ static INBOX_NL: InboxTexts = InboxTexts {
     commitment_keep: "Bijhouden",
     commitment_when: "Wanneer",
     vague_when: "Wanneer precies? Bijhouden als belofte, uiterlijk",
+    not_a_problem: "Geen probleem hier",
     tone_unavailable: "De toon kon niet worden gecontroleerd (bent u nog ingelogd?).",
     logged_out_draft_kept: "U bent uitgelogd, dus er is niets verstuurd. Uw tekst blijft hier bewaard: log in een nieuw tabblad opnieuw in en druk dan nog eens op versturen.",
     draft_restored: "Uw eerdere concept is teruggezet.",
@@ -571,6 +574,7 @@ static INBOX_EN: InboxTexts = InboxTexts {
     commitment_keep: "Keep track",
     commitment_when: "When",
     vague_when: "When exactly? Keep track of it as a promise, by",
+    not_a_problem: "Not a problem here",
     tone_unavailable: "The tone could not be checked (are you still logged in?).",
     logged_out_draft_kept: "You are logged out, so nothing was sent. Your text is kept here: log in again in a new tab, then press send once more.",
     draft_restored: "Your earlier draft was put back.",
@@ -1016,6 +1020,13 @@ pub struct SettingsTexts {
     pub saved: &'static str,
     pub history: &'static str,
     pub no_history: &'static str,
+    /// Tone findings marked "not a problem here".
+    pub tone_marked: &'static str,
+    pub tone_marked_hint: &'static str,
+    pub no_tone_marked: &'static str,
+    pub tone_undo: &'static str,
+    /// The tone rules by id, in words.
+    pub tone_rules: &'static [(&'static str, &'static str)],
     /// Per key (as the refusal names it): what a good value looks like.
     pub problems: &'static [(&'static str, &'static str)],
 }
@@ -1089,6 +1100,20 @@ static SETTINGS_NL: SettingsTexts = SettingsTexts {
     saved: "Opgeslagen. De nieuwe instellingen gelden meteen.",
     history: "Laatste wijzigingen",
     no_history: "Nog niets veranderd.",
+    tone_marked: "Toon: geen probleem hier",
+    tone_marked_hint: "Opmerkingen van de toon-check die iemand als geen probleem markeerde: deze woorden worden voor die regel niet meer gemeld. Terugdraaien meldt ze weer.",
+    no_tone_marked: "Nog niets gemarkeerd.",
+    tone_undo: "Terugdraaien",
+    tone_rules: &[
+        ("generic_greeting", "Aanhef zonder naam"),
+        ("blames_customer", "Schuld bij de klant"),
+        ("deflection", "Doorverwijzen"),
+        ("arguing", "In discussie gaan"),
+        ("empty_apology", "Excuses zonder oplossing"),
+        ("vague_promise", "Vage belofte"),
+        ("no_acknowledgement", "Geen erkenning"),
+        ("shouting", "Schreeuwen"),
+    ],
     problems: &[
         ("settings", "Deze instelling klopt niet."),
         (
@@ -1187,6 +1212,20 @@ static SETTINGS_EN: SettingsTexts = SettingsTexts {
     saved: "Saved. The new settings apply at once.",
     history: "Latest changes",
     no_history: "Nothing changed yet.",
+    tone_marked: "Tone: not a problem here",
+    tone_marked_hint: "Remarks of the tone check that someone marked as not a problem: these words are no longer flagged for that rule. Undo flags them again.",
+    no_tone_marked: "Nothing marked yet.",
+    tone_undo: "Undo",
+    tone_rules: &[
+        ("generic_greeting", "Greeting without a name"),
+        ("blames_customer", "Blaming the customer"),
+        ("deflection", "Sending the customer elsewhere"),
+        ("arguing", "Arguing"),
+        ("empty_apology", "Apology without a remedy"),
+        ("vague_promise", "Vague promise"),
+        ("no_acknowledgement", "No acknowledgement"),
+        ("shouting", "Shouting"),
+    ],
     problems: &[
         ("settings", "This setting is not right."),
         ("business.name", "Fill in the business's name (at most 100 characters)."),

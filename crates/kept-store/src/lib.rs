@@ -29,6 +29,7 @@ mod staff;
 mod surveys;
 mod templates;
 mod time;
+mod tone_dismissals;
 
 use std::sync::Arc;
 
@@ -49,6 +50,7 @@ pub use model::*;
 pub use schedules::{Absence, BookingFacts, Location, LocationInput, Schedules, Service, ServiceInput, StaffSchedule};
 pub use sql::SqlStore;
 pub use surveys::{NewRecovery, NewSurvey, SurveyAnswer, SurveyFilter, SurveyView, Surveys};
+pub use tone_dismissals::{ToneDismissal, ToneDismissals};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -56,7 +58,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// together with the outbox rows that announce the change.
 #[async_trait]
 pub trait Store:
-    Schedules + Appointments + Digests + Surveys + Contracts + Fans + Insights + Send + Sync + 'static
+    Schedules + Appointments + Digests + Surveys + Contracts + Fans + Insights + ToneDismissals + Send + Sync + 'static
 {
     fn dialect(&self) -> Dialect;
 

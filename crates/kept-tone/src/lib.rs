@@ -74,6 +74,12 @@ pub struct Report {
 }
 
 impl Report {
+    /// Keeps the findings `keep` says yes to, and scores what is left.
+    pub fn retain(&mut self, keep: impl Fn(&Finding) -> bool) {
+        self.findings.retain(|f| keep(f));
+        self.score = score(&self.findings);
+    }
+
     pub fn rules(&self) -> Vec<Rule> {
         let mut rules: Vec<Rule> = self.findings.iter().map(|f| f.rule).collect();
         rules.sort();

@@ -4,6 +4,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use crate::support::*;
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 const KEPT: &str = env!("CARGO_BIN_EXE_kept");
@@ -198,4 +199,109 @@ fn cli_check_reads_dated_commitments_from_the_moment_given() {
     assert_eq!(report["commitments"][0]["action"], "send");
     let (status, _, stderr) = kept_tone(&["check", "--now", "tomorrow", "-"], draft.as_bytes());
     assert_eq!(status, 2, "a moment that is not one is refused: {stderr}");
+}
+
+/// "Not a problem here": a finding an agent marks is not flagged again for anyone in this
+/// business — the same words, however spaced — while other findings still are; the owner sees
+/// it on the settings page (in words, not codes) and takes it back; agents cannot.
+#[tokio::test]
+async fn a_finding_marked_not_a_problem_is_left_out_until_the_owner_takes_it_back() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let draft = json!({"text": "Beste lezer, daar gaan wij niet over.", "lang": "nl"});
+        let rules_of = |report: &Value| -> Vec<String> {
+            report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["rule"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let before: Value = server
+            .api_post("/api/v1/tone/check", draft.clone())
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(rules_of(&before), ["generic_greeting", "deflection"], "{}", db.url);
+        let before_score = before["score"].as_i64().unwrap();
+
+        // A newsletter-style greeting is how this business writes to its readers.
+        let marked = server
+            .api_post(
+                "/api/v1/tone/dismissals",
+                json!({"rule": "generic_greeting", "excerpt": "Beste  lezer,"}),
+            )
+            .await;
+        assert_eq!(marked.status(), 201);
+        let again = server
+            .api_post(
+                "/api/v1/tone/dismissals",
+                json!({"rule": "generic_greeting", "excerpt": "beste lezer"}),
+            )
+            .await;
+        assert_eq!(again.status(), 201, "marking twice changes nothing");
+        for (body, field) in [
+            (json!({"rule": "no_such_rule", "excerpt": "x"}), "rule"),
+            (json!({"rule": "arguing", "excerpt": "  "}), "excerpt"),
+            (json!({"rule": "arguing", "excerpt": "x".repeat(301)}), "excerpt"),
+        ] {
+            let refused = server.api_post("/api/v1/tone/dismissals", body).await;
+            assert_eq!(refused.status(), 422);
+            let error: Value = refused.json().await.unwrap();
+            assert_eq!(error["fields"][0]["field"], field);
+        }
+
+        let after: Value = server
+            .api_post("/api/v1/tone/check", draft.clone())
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(rules_of(&after), ["deflection"], "the other finding stays");
+        assert!(after["score"].as_i64().unwrap() > before_score, "scored without it");
+        let elsewhere: Value = server
+            .api_post(
+                "/api/v1/tone/check",
+                json!({"text": "Beste relatie, dank u.", "lang": "nl"}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(rules_of(&elsewhere), ["generic_greeting"], "only those words");
+
+        // Agents mark; the owner sees and takes back.
+        assert_eq!(server.api_get("/api/v1/tone/dismissals").await.status(), 403);
+        let listed: Value = server.owner_get("/api/v1/tone/dismissals").await.json().await.unwrap();
+        assert_eq!(listed.as_array().unwrap().len(), 1);
+        assert_eq!(listed[0]["excerpt"], "beste lezer");
+        let id = listed[0]["id"].as_str().unwrap().to_string();
+        let (mut owner, csrf) = logged_in(&server, &server.owner_email).await;
+        let (_, page) = owner.get(&server.url("/staff/settings")).await;
+        assert!(
+            page.contains("Toon: geen probleem hier")
+                && page.contains("beste lezer")
+                && page.contains("Aanhef zonder naam"),
+            "{page}"
+        );
+        assert!(!page.contains(">generic_greeting<"), "the rule in words, not its code");
+        let (mut agent, agent_csrf) = logged_in(&server, &server.agent_email).await;
+        let undo = format!("/staff/settings/tone/{id}/undo");
+        let refused = agent.post(&server.url(&undo), &[("csrf", agent_csrf.as_str())]).await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        let undone = owner.post(&server.url(&undo), &[("csrf", csrf.as_str())]).await;
+        assert_eq!(undone.status(), StatusCode::SEE_OTHER);
+        let back: Value = server.api_post("/api/v1/tone/check", draft).await.json().await.unwrap();
+        assert_eq!(rules_of(&back), ["generic_greeting", "deflection"]);
+        let gone = server
+            .http
+            .delete(server.url(&format!("/api/v1/tone/dismissals/{id}")))
+            .bearer_auth(&server.owner_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(gone.status(), StatusCode::NOT_FOUND, "taken back already");
+        server.running.stop().await;
+    }
 }

@@ -14,6 +14,7 @@ mod settings;
 mod staff;
 mod surveys;
 mod templates;
+mod tone;
 
 use std::sync::{Arc, RwLock};
 
@@ -54,6 +55,7 @@ pub use surveys::{
     fans, thank_fan,
 };
 pub use templates::{delete_template, draft_reply, save_template};
+pub use tone::{check_reply, dismiss_finding, tone_dismissals, undo_tone_dismissal};
 
 use crate::Settings;
 use crate::error::AppError;

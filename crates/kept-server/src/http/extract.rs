@@ -272,3 +272,9 @@ impl Flash {
         (flash, jar.remove(Cookie::build(FLASH_COOKIE).path("/")))
     }
 }
+
+/// A form that carries nothing but its CSRF token: a button that does one thing.
+#[derive(Debug, serde::Deserialize)]
+pub struct CsrfForm {
+    pub csrf: String,
+}

@@ -14,7 +14,7 @@ use kept_store::{
 };
 use serde::Deserialize;
 
-use super::extract::StaffSession;
+use super::extract::{CsrfForm, StaffSession};
 use super::pages::{
     AttachmentRow, ConversationPage, ConversationRow, ConversationRowsFragment, CustomerPage, DeliveryRow, FollowUpRow,
     LocalTime, MessageRow, NotSentRow, SearchPage, SearchRow, TimelineRow, UnreadableRow, outcome_label, render,
@@ -857,11 +857,6 @@ pub async fn search_page(
         csrf: session.csrf,
     };
     Ok(render(&page)?.into_response())
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    csrf: String,
 }
 
 pub async fn unreadable_handled(

@@ -150,6 +150,7 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/account/calendar", post(team::rotate_calendar))
         .route("/staff/account/tokens/{id}/revoke", post(team::revoke_token))
         .route("/staff/settings", get(settings::page).post(settings::save))
+        .route("/staff/settings/tone/{id}/undo", post(settings::undo_tone_mark))
         .route("/staff/away", post(team::set_away))
         .route("/staff/language", post(staff::set_language))
         .route("/staff/events", get(events::changes))
@@ -214,6 +215,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/unreadable-mail/{id}/handled", post(mail::unreadable_handled))
         .route("/api/v1/tone/check", post(tone::check))
         .route("/api/v1/tone/mood", post(tone::mood))
+        .route("/api/v1/tone/dismissals", post(tone::dismiss).get(tone::dismissals))
+        .route("/api/v1/tone/dismissals/{id}", axum::routing::delete(tone::undo))
         .route(
             "/api/v1/locations",
             get(appointments::list_locations).post(appointments::add_location),

@@ -637,8 +637,19 @@ pub struct SettingsPage {
     /// Who may make outreach calls: (staff id, name), active team members.
     pub team: Vec<(String, String)>,
     pub history: Vec<SettingChangeRow>,
+    /// Tone findings marked "not a problem here".
+    pub tone_marked: Vec<ToneMarkRow>,
     pub saved: bool,
     pub error: Option<String>,
+}
+
+/// A tone finding marked "not a problem here", as the settings page lists it.
+pub struct ToneMarkRow {
+    pub id: String,
+    pub rule: &'static str,
+    pub excerpt: String,
+    pub who: String,
+    pub at: String,
 }
 
 /// What the settings form shows: the saved values, or what the owner typed when refused.

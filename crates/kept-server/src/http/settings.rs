@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form, Json};
@@ -13,8 +13,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::errors::{ErrorBody, OwnPage};
-use super::extract::{ApiStaff, StaffSession, json_body};
-use super::pages::{SettingChangeRow, SettingsFormValues, SettingsPage, WindowFormRow, render};
+use super::extract::{ApiStaff, CsrfForm, StaffSession, json_body};
+use super::pages::{SettingChangeRow, SettingsFormValues, SettingsPage, ToneMarkRow, WindowFormRow, render};
 use super::staff::{LangQuery, clock};
 use crate::app;
 use crate::config::{BusinessSettings, WeekFile};
@@ -86,6 +86,18 @@ pub async fn page(
     settings_page(&state, session, lang, form, saved, None).await
 }
 
+/// Takes back a tone finding marked "not a problem here" (owner only).
+pub async fn undo_tone_mark(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    app::undo_tone_dismissal(&state, &session.staff, &id).await?;
+    Ok(Redirect::to("/staff/settings?saved=1#tone-marked").into_response())
+}
+
 /// Saves the whole form; a refused value brings the page back with what was typed and what
 /// a good value looks like.
 pub async fn save(
@@ -143,9 +155,26 @@ async fn settings_page(
             new: plain(h.change.new_value, lang),
         })
         .collect();
+    let s = settings_texts(lang);
+    let tone_marked = app::tone_dismissals(state, &session.staff)
+        .await?
+        .into_iter()
+        .map(|d| ToneMarkRow {
+            rule: s
+                .tone_rules
+                .iter()
+                .find(|(id, _)| *id == d.rule)
+                .map_or("", |(_, name)| name),
+            id: d.id,
+            excerpt: d.excerpt,
+            who: d.staff_name.unwrap_or_default(),
+            at: clock.moment(d.created_at),
+        })
+        .collect();
     let page = SettingsPage {
         t: texts(lang),
-        s: settings_texts(lang),
+        s,
+        tone_marked,
         me: session.staff,
         csrf: session.csrf,
         form,

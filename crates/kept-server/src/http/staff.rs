@@ -11,7 +11,9 @@ use kept_domain::{CallOutcome, CallbackStatus, Lang, PromiseKind, PromiseStatus}
 use kept_store::{NewSession, PromiseFilter, Staff};
 use serde::Deserialize;
 
-use super::extract::{ClientIp, LOGIN_CSRF_COOKIE, SESSION_COOKIE, StaffSession, private_cookie, request_lang};
+use super::extract::{
+    ClientIp, CsrfForm, LOGIN_CSRF_COOKIE, SESSION_COOKIE, StaffSession, private_cookie, request_lang,
+};
 use super::pages::{CallbackPage, DashboardPage, LocalTime, LoginPage, PromiseRowsFragment, RowsFragment, render};
 use crate::app;
 use crate::auth::{new_token, same_secret, token_hash, verify_password};
@@ -132,11 +134,6 @@ pub(super) async fn start_session(state: &AppState, staff: &Staff, jar: CookieJa
         })
         .await?;
     Ok(jar.add(private_cookie(state, SESSION_COOKIE, token, SameSite::Lax)))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    csrf: String,
 }
 
 pub async fn logout(

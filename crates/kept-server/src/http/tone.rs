@@ -2,9 +2,10 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use kept_tone::{CheckInput, usable_text};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::errors::ErrorBody;
@@ -85,7 +86,7 @@ pub async fn check(
     };
     let business = &state.settings().business;
     let commitments = kept_tone::read_commitments(&request.text, now, &business.hours);
-    let report = state.tone.check(&input);
+    let report = crate::app::check_reply(&state, &state.tone, &input).await?;
     let vague_due = crate::app::vague_promise_due(&state);
     Ok(Json(ToneReportJson::new(
         &report,
@@ -93,6 +94,92 @@ pub async fn check(
         vague_due,
         business.time_zone(),
     )))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ToneDismissRequest {
+    /// The rule of the finding (`generic_greeting`, …).
+    rule: String,
+    /// The finding's words (its `excerpt`).
+    #[schema(pattern = r"\S", max_length = 300)]
+    excerpt: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ToneDismissalJson {
+    id: String,
+    rule: String,
+    /// The words, as compared: lower case, single spaces.
+    excerpt: String,
+    /// Who marked it.
+    staff_name: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Marks a finding as "not a problem here": these words are not flagged for this rule again in
+/// this business (the owner sees each on the settings page and can take it back).
+#[utoipa::path(
+    post,
+    path = "/api/v1/tone/dismissals",
+    operation_id = "dismiss_tone_finding",
+    request_body = ToneDismissRequest,
+    security(("bearer" = [])),
+    responses((status = 201, description = "Marked (again: nothing changes)", body = Object), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn dismiss(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    body: Bytes,
+) -> Result<(StatusCode, Json<serde_json::Value>), AppError> {
+    let request: ToneDismissRequest = json_body(&body, "body", "The body is not the expected JSON")?;
+    crate::app::dismiss_finding(&state, &staff, &request.rule, &request.excerpt).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "marked": true }))))
+}
+
+/// The findings this business marked as not a problem, latest first (owner only).
+#[utoipa::path(
+    get,
+    path = "/api/v1/tone/dismissals",
+    operation_id = "list_tone_dismissals",
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<ToneDismissalJson>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody))
+)]
+pub async fn dismissals(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+) -> Result<Json<Vec<ToneDismissalJson>>, AppError> {
+    let marked = crate::app::tone_dismissals(&state, &staff).await?;
+    Ok(Json(
+        marked
+            .into_iter()
+            .map(|d| ToneDismissalJson {
+                id: d.id,
+                rule: d.rule,
+                excerpt: d.excerpt,
+                staff_name: d.staff_name,
+                created_at: d.created_at,
+            })
+            .collect(),
+    ))
+}
+
+/// Takes a mark back: the words are flagged again (owner only).
+#[utoipa::path(
+    delete,
+    path = "/api/v1/tone/dismissals/{id}",
+    operation_id = "undo_tone_dismissal",
+    params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn undo(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    crate::app::undo_tone_dismissal(&state, &staff, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// How frustrated the writer of an incoming message is (0.0–1.0), and the signs of it.
