@@ -30,6 +30,23 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
+    // What the composer asks on every pause: the check and the dated commitments together.
+    let hours = kept_domain::hours::BusinessHours::default();
+    let now = chrono::Utc::now();
+    c.bench_function("check and read commitments of every dev-set reply", |b| {
+        b.iter(|| {
+            for example in &replies {
+                let text = example["text"].as_str().unwrap_or_default();
+                black_box(checker.check(&CheckInput {
+                    text,
+                    lang: None,
+                    customer_name: example["customer_name"].as_str(),
+                    reply_to: example["reply_to"].as_str(),
+                }));
+                black_box(kept_tone::read_commitments(text, now, &hours));
+            }
+        })
+    });
     c.bench_function("mood of every dev-set incoming message", |b| {
         b.iter(|| {
             for example in &incoming {

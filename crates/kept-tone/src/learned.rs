@@ -5,7 +5,7 @@
 //! data (`data/model.tsv`). The phrase rules stay the explainable first line; the model finds
 //! what they miss when it is said in other words, and points at the sentence that weighed most.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::OnceLock;
 
 use serde::Deserialize;
@@ -24,25 +24,37 @@ pub struct Feature {
     pub sentence: Option<usize>,
 }
 
-/// The features of a message, each name once.
+/// The features of a message, each name once, in the order found (so sums over them, and a
+/// model trained on them, come out the same on every run).
 #[derive(Debug, Clone, Default)]
-pub struct Features(Vec<Feature>);
+pub struct Features {
+    list: Vec<Feature>,
+    seen: HashSet<String>,
+}
 
 impl Features {
     pub fn add(&mut self, name: String, value: f32, sentence: Option<usize>) {
-        if !self.0.iter().any(|f| f.name == name) {
-            self.0.push(Feature { name, value, sentence });
+        if self.seen.insert(name.clone()) {
+            self.list.push(Feature { name, value, sentence });
         }
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Feature> {
-        self.0.iter()
+        self.list.iter()
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.seen.contains(name)
     }
 }
 
 /// Word classes (`data/classes.toml`): a word belongs to a class when it is one of its words
-/// or starts with one of four letters or more.
-struct Classes(Vec<(String, Vec<String>)>);
+/// or starts with one of four letters or more. Looked up by the word and its beginnings, not by
+/// trying every entry: the check runs on every keystroke pause.
+struct Classes {
+    /// Each entry (a whole word, or a beginning of four letters or more) and its classes.
+    entries: HashMap<String, Vec<String>>,
+}
 
 impl Classes {
     fn builtin() -> &'static Classes {
@@ -50,23 +62,39 @@ impl Classes {
         CLASSES.get_or_init(|| {
             let parsed: BTreeMap<String, Vec<String>> =
                 toml::from_str(include_str!("../data/classes.toml")).unwrap_or_default();
-            Classes(parsed.into_iter().collect())
+            let mut entries: HashMap<String, Vec<String>> = HashMap::new();
+            for (class, words) in parsed {
+                for word in words {
+                    let classes = entries.entry(word).or_default();
+                    if !classes.contains(&class) {
+                        classes.push(class.clone());
+                    }
+                }
+            }
+            Classes { entries }
         })
     }
 
-    fn of(&self, word: &str) -> impl Iterator<Item = &str> {
-        self.0.iter().filter_map(move |(class, words)| {
-            let member = words
-                .iter()
-                .any(|w| word == w || (w.chars().count() >= 4 && word.starts_with(w.as_str())));
-            member.then_some(class.as_str())
-        })
+    /// The classes of `word`, each once.
+    fn of(&self, word: &str) -> Vec<&str> {
+        // The word itself, then its beginnings of four characters or more ("responsib" matches
+        // responsible).
+        let beginnings = word.char_indices().skip(4).map(|(end, _)| &word[..end]);
+        let mut found: Vec<&str> = Vec::new();
+        for entry in std::iter::once(word).chain(beginnings) {
+            for class in self.entries.get(entry).into_iter().flatten() {
+                if !found.contains(&class.as_str()) {
+                    found.push(class);
+                }
+            }
+        }
+        found
     }
 }
 
 /// Whether `word` (lower case, without diacritics) belongs to word class `class`.
 pub(crate) fn belongs(word: &str, class: &str) -> bool {
-    Classes::builtin().of(word).any(|c| c == class)
+    Classes::builtin().of(word).contains(&class)
 }
 
 /// What every message is described by: per sentence its word classes, each pair of classes
@@ -102,7 +130,7 @@ pub fn text_features(text: &Text) -> Features {
 /// sentence) and one with a moment in it ("at 15:00", "vóór vrijdag") is not vague; an apology
 /// with a remedy, a moment or a promise is not empty.
 pub fn may_add(rule: crate::Rule, features: &Features) -> bool {
-    let has = |cue: &str| features.iter().any(|f| f.name == cue);
+    let has = |cue: &str| features.has(cue);
     match rule {
         crate::Rule::VaguePromise => has("cue:writer_promises") && !has("cue:concrete_time"),
         crate::Rule::EmptyApology => !(has("cue:remedy") || has("cue:concrete_time") || has("cue:vague")),

@@ -38,7 +38,13 @@ pub async fn check_reply(app: &App, checker: &Checker, input: &CheckInput<'_>) -
 }
 
 /// Marks a finding as not a problem here: these words are not flagged for this rule again.
-pub async fn dismiss_finding(app: &App, staff: &Staff, rule: &str, excerpt: &str) -> Result<(), AppError> {
+/// The rule's id and the words as they are compared from now on.
+pub async fn dismiss_finding(
+    app: &App,
+    staff: &Staff,
+    rule: &str,
+    excerpt: &str,
+) -> Result<(String, String), AppError> {
     let rule =
         Rule::parse(rule).ok_or_else(|| AppError::invalid("rule", "unknown_rule", "not a rule of the tone check"))?;
     let words = compared(excerpt);
@@ -52,7 +58,7 @@ pub async fn dismiss_finding(app: &App, staff: &Staff, rule: &str, excerpt: &str
     app.store
         .dismiss_finding(rule.id(), &words, &staff.id, app.clock.now())
         .await?;
-    Ok(())
+    Ok((rule.id().to_string(), words))
 }
 
 /// What this business marked as not a problem (the owner's to see).

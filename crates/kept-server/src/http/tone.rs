@@ -105,6 +105,14 @@ pub struct ToneDismissRequest {
     excerpt: String,
 }
 
+/// What was marked: the rule, and the words as they are compared from now on.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ToneDismissedJson {
+    rule: String,
+    /// Lower case, single spaces, no closing comma.
+    excerpt: String,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ToneDismissalJson {
     id: String,
@@ -125,16 +133,16 @@ pub struct ToneDismissalJson {
     operation_id = "dismiss_tone_finding",
     request_body = ToneDismissRequest,
     security(("bearer" = [])),
-    responses((status = 201, description = "Marked (again: nothing changes)", body = Object), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
+    responses((status = 201, description = "Marked (again: nothing changes)", body = ToneDismissedJson), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 pub async fn dismiss(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     body: Bytes,
-) -> Result<(StatusCode, Json<serde_json::Value>), AppError> {
+) -> Result<(StatusCode, Json<ToneDismissedJson>), AppError> {
     let request: ToneDismissRequest = json_body(&body, "body", "The body is not the expected JSON")?;
-    crate::app::dismiss_finding(&state, &staff, &request.rule, &request.excerpt).await?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({ "marked": true }))))
+    let (rule, excerpt) = crate::app::dismiss_finding(&state, &staff, &request.rule, &request.excerpt).await?;
+    Ok((StatusCode::CREATED, Json(ToneDismissedJson { rule, excerpt })))
 }
 
 /// The findings this business marked as not a problem, latest first (owner only).
