@@ -222,6 +222,8 @@ test("a promise written in a reply is shown under the composer and tracked once 
 
   await page.click("#composer button[type=submit]");
   await page.locator(".message.outbound", { hasText: "Ik bel u morgen om 10:00 terug" }).waitFor();
+  // The conversation shows it among the customer's open follow-ups, due at 10:00.
+  assert.match(await page.locator("#conversation-follow-ups").textContent(), /10:00/);
   // The home page lists the follow-up among the other promises, due tomorrow at 10:00.
   await page.goto(`${kept.base}/staff?lang=nl`);
   const row = page.locator("#promise-rows tr.promise-row", { hasText: "Piet de Vries" });

@@ -54,6 +54,11 @@ async fn a_reply_that_promises_a_call_tomorrow_at_ten_makes_a_follow_up() {
         assert_eq!(promises[0]["due_at"], "2026-03-11T10:00:00Z", "11:00 in Amsterdam");
         assert_eq!(promises[0]["customer_id"], mail["customer_id"]);
         assert_eq!(promises[0]["status"], "open");
+        let (_, page) = agent
+            .get(&server.url(&format!("/staff/conversations/{conversation}")))
+            .await;
+        let shown = page.split("id=\"conversation-follow-ups\"").nth(1).unwrap_or_default();
+        assert!(shown.contains("11:00"), "on the conversation, due at 11:00: {page}");
 
         // Shown and unticked: not a promise.
         let form = reply(&csrf, "Ik mail u vrijdag de offerte.", vec![("commitments_shown", "1")]);

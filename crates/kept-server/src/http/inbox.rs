@@ -313,7 +313,16 @@ async fn conversation_page(
         i.resolve_cancels
     });
     let team = state.store.list_staff().await?;
+    let follow_ups = state
+        .store
+        .customer_follow_ups(&view.customer_id)
+        .await?
+        .iter()
+        .filter(|f| f.promise_status == PromiseStatus::Open)
+        .map(|f| follow_up_row(&clock, i, f))
+        .collect();
     let page = ConversationPage {
+        follow_ups,
         t: texts(lang),
         i,
         team: super::pages::assignees(team),

@@ -177,6 +177,9 @@ pub struct ConversationPage {
     /// The last customer message, for the tone check ("acknowledge the frustration").
     pub reply_to: String,
     pub customer_name: String,
+    /// The customer's open follow-ups (what someone said they would do), with the one
+    /// promised in this conversation's replies among them.
+    pub follow_ups: Vec<FollowUpRow>,
     pub draft: String,
     pub error: Option<String>,
 }
