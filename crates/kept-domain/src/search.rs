@@ -6,6 +6,7 @@
 
 use std::collections::BTreeSet;
 
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -14,6 +15,9 @@ use unicode_normalization::char::is_combining_mark;
 const MAX_WORD_CHARS: usize = 40;
 /// A query uses at most this many words.
 const MAX_QUERY_WORDS: usize = 8;
+/// A date range of up to this many months is looked up by its month tokens; a longer one is
+/// only filtered on the exact time (it matches most of the index anyway).
+const MAX_RANGE_MONTHS: u32 = 36;
 
 fn fold(word: &str) -> String {
     word.nfd()
@@ -57,13 +61,20 @@ impl Stems {
 }
 
 /// What is written to the search index for a text: each word with its stems, plus tokens for
-/// the filters (customer and channel) so that a filtered search is one index lookup.
-pub fn index_terms(text: &str, customer_id: &str, channel: &str) -> String {
+/// the filters (customer, channel and the month it was said in) so that a filtered search is
+/// one index lookup, not a scan of every match.
+pub fn index_terms(text: &str, customer_id: &str, channel: &str, at: DateTime<Utc>) -> String {
     let stems = Stems::new();
     let mut terms: BTreeSet<String> = words(text).flat_map(|w| stems.forms(&w)).collect();
     terms.insert(customer_token(customer_id));
     terms.insert(channel_token(channel));
+    terms.insert(month_token(at.date_naive()));
     terms.into_iter().collect::<Vec<_>>().join(" ")
+}
+
+/// The filter token for a month (in UTC; the exact time is filtered on as well).
+pub fn month_token(day: NaiveDate) -> String {
+    format!("zzmonth{:04}{:02}", day.year(), day.month())
 }
 
 /// The filter token for a customer (ids are UUIDs; the hyphens would split the token).
@@ -97,6 +108,27 @@ impl SearchQuery {
         groups.extend(customer_id.map(|c| vec![customer_token(c)]));
         groups.extend(channel.map(|c| vec![channel_token(c)]));
         Some(SearchQuery { groups, words })
+    }
+
+    /// Narrowed to the months of `from`..`until` (until exclusive), when both are known and the
+    /// range is not so long that it would match most of the index.
+    pub fn within(mut self, from: Option<DateTime<Utc>>, until: Option<DateTime<Utc>>) -> SearchQuery {
+        let (Some(from), Some(until)) = (from, until) else {
+            return self;
+        };
+        let last = (until - chrono::Duration::milliseconds(1)).date_naive();
+        let Some(first) = from.date_naive().with_day(1) else {
+            return self;
+        };
+        let months: Vec<String> = (0..=MAX_RANGE_MONTHS)
+            .map_while(|n| first.checked_add_months(Months::new(n)))
+            .take_while(|month| *month <= last)
+            .map(month_token)
+            .collect();
+        if !months.is_empty() && months.len() <= MAX_RANGE_MONTHS as usize {
+            self.groups.push(months);
+        }
+        self
     }
 
     /// FTS5 syntax: `("a" OR "b") AND ("c")`; tokens are alphanumeric, so quoting is safe.
@@ -153,11 +185,19 @@ impl SearchQuery {
 
 #[cfg(test)]
 mod tests {
+    use chrono::TimeZone;
+
     use super::*;
 
     #[test]
     fn stems_and_diacritics_meet_in_the_middle() {
-        let indexed = index_terms("De fietsen zijn geïnspecteerd; refunded on Tuesday.", "0a-1B", "email");
+        let at = Utc.with_ymd_and_hms(2026, 3, 31, 23, 30, 0).unwrap();
+        let indexed = index_terms(
+            "De fietsen zijn geïnspecteerd; refunded on Tuesday.",
+            "0a-1B",
+            "email",
+            at,
+        );
         let query = SearchQuery::parse("fiets GEINSPECTEERD refund", None, None).unwrap();
         for group in &query.groups {
             assert!(
@@ -166,6 +206,7 @@ mod tests {
             );
         }
         assert!(indexed.contains("zzcustomer0a1b") && indexed.contains("zzchannelemail"));
+        assert!(indexed.contains("zzmonth202603"), "{indexed}");
         let unrelated = SearchQuery::parse("factuur", None, None).unwrap();
         assert!(!unrelated.groups[0].iter().any(|f| indexed.split(' ').any(|t| t == f)));
     }
@@ -182,6 +223,24 @@ mod tests {
             "(fiets | fietsen) & (zzcustomerc1) & (zzchannelemail)"
         );
         assert_eq!(SearchQuery::parse(" -- \" ' ", None, None), None, "nothing searchable");
+    }
+
+    #[test]
+    fn a_date_range_is_looked_up_by_its_months() {
+        let at = |y, m, d| Utc.with_ymd_and_hms(y, m, d, 0, 0, 0).single();
+        let query = SearchQuery::parse("factuur", None, None).unwrap();
+        // Until is exclusive: a range ending at midnight on 1 February stays in January.
+        let january = query.clone().within(at(2025, 12, 20), at(2026, 2, 1));
+        assert_eq!(january.groups.last().unwrap(), &["zzmonth202512", "zzmonth202601"]);
+        assert_eq!(
+            query.clone().within(at(2026, 1, 5), None),
+            query,
+            "an open range has no months"
+        );
+        let long = query.clone().within(at(2020, 1, 1), at(2026, 1, 1));
+        assert_eq!(long, query, "six years would match most of the index");
+        let three_years = query.clone().within(at(2023, 1, 1), at(2026, 1, 1));
+        assert_eq!(three_years.groups.last().unwrap().len(), 36);
     }
 
     #[test]

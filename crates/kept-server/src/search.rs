@@ -37,6 +37,17 @@ pub struct SearchParams {
     /// How many, 1 to 100; 25 when absent.
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
+    /// The next page: the `X-Next-Cursor` of the page before, with the same other parameters.
+    #[param(pattern = r"^[0-9]{1,18}$")]
+    pub cursor: Option<String>,
+}
+
+/// A page of results, newest first.
+#[derive(Debug, Clone)]
+pub struct SearchResults {
+    pub results: Vec<SearchResult>,
+    /// Where the next page starts; none on the last page.
+    pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -75,7 +86,7 @@ fn day_start(state: &AppState, field: &'static str, day: &str) -> Result<DateTim
         })
 }
 
-pub async fn search(state: &AppState, params: &SearchParams) -> Result<Vec<SearchResult>, AppError> {
+pub async fn search(state: &AppState, params: &SearchParams) -> Result<SearchResults, AppError> {
     if params.q.len() > 500 {
         return Err(AppError::invalid("q", "too_long", "search for at most 500 characters"));
     }
@@ -101,18 +112,33 @@ pub async fn search(state: &AppState, params: &SearchParams) -> Result<Vec<Searc
         ));
     }
     let limit = crate::dto::list_limit(params.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
-    let mut results = matching_customers(state, params).await?;
-    let hits = state
+    let before = blank_to_none(&params.cursor)
+        .map(|cursor| {
+            cursor
+                .parse::<i64>()
+                .map_err(|_| AppError::invalid("cursor", "invalid_cursor", "use the cursor of the page before"))
+        })
+        .transpose()?;
+    // Customers are listed once, on the first page.
+    let mut results = match before {
+        None => matching_customers(state, params).await?,
+        Some(_) => Vec::new(),
+    };
+    let page = state
         .store
         .search(&SearchFilter {
             query: query.clone(),
             from,
             until,
             limit,
+            before,
         })
         .await?;
-    results.extend(hits.into_iter().map(|hit| result(&query, hit)));
-    Ok(results)
+    results.extend(page.hits.into_iter().map(|hit| result(&query, hit)));
+    Ok(SearchResults {
+        results,
+        next_cursor: page.next.map(|position| position.to_string()),
+    })
 }
 
 /// Customers by name, e-mail address, handle or phone number (in any way of writing it),

@@ -25,6 +25,8 @@ pub struct AppState {
     pub login_limiter: Option<Arc<DefaultKeyedRateLimiter<String>>>,
     pub mailer: Option<Mailer>,
     pub http: reqwest::Client,
+    /// How many webhook calls are in flight to each receiver.
+    pub destinations: Arc<crate::notify::webhook::Destinations>,
     /// The tone checker with the business's own phrases.
     pub tone: Arc<kept_tone::Checker>,
 }
@@ -58,6 +60,7 @@ impl AppState {
             login_limiter,
             mailer,
             http,
+            destinations: Arc::default(),
         })
     }
 }

@@ -2,7 +2,9 @@
 //! on several nodes at once: the store hands each piece of work to one of them.
 
 use chrono::Duration;
-use kept_domain::OutboxEvent;
+use futures::StreamExt;
+use kept_domain::{Delivery, OutboxEvent};
+use kept_store::OutboxItem;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::watch;
 
@@ -12,7 +14,10 @@ use crate::state::AppState;
 
 /// How long a node may hold an outbox row before another node may try it.
 const OUTBOX_LEASE: Duration = Duration::seconds(60);
-const OUTBOX_BATCH: i64 = 32;
+const OUTBOX_BATCH: i64 = 128;
+/// Deliveries in flight at once on a node (also the SMTP pool's size): a burst of 2,000
+/// staff e-mails then takes seconds, not minutes, without swamping the mail server.
+pub const DELIVERY_CONCURRENCY: usize = 16;
 
 pub async fn run_outbox(state: AppState, mut stop: watch::Receiver<bool>) {
     // Work queued on another node arrives through the change feed; this node's own through
@@ -46,27 +51,53 @@ pub async fn deliver_due(state: &AppState) -> usize {
         }
     };
     let attempted = claimed.len();
-    for item in claimed {
-        let outcome = notify::deliver(state, &item).await;
-        let now = state.clock.now();
-        let recorded = match outcome {
-            Ok(()) => state.store.outbox_delivered(item.id, now).await,
-            Err(failure) => {
-                let retry_at = failure.retry_at(now, item.attempts);
-                tracing::warn!(id = item.id, delivery = item.delivery.as_str(), error = %failure, retrying = retry_at.is_some(), "delivery failed");
-                state.store.outbox_failed(item.id, &failure.to_string(), retry_at).await
+    futures::stream::iter(lanes(claimed))
+        .for_each_concurrent(DELIVERY_CONCURRENCY, |lane| async move {
+            for item in lane {
+                deliver_one(state, &item).await;
             }
-        };
-        match recorded {
-            // A reply's fate shows on its conversation, and sending it may have kept a promise.
-            Ok(()) if item.event == OutboxEvent::MessageReply => state.announce(Change::Conversations).await,
-            Ok(()) => {}
-            Err(error) => {
-                tracing::warn!(%error, id = item.id, "cannot record a delivery; it will be retried after its lease")
-            }
+        })
+        .await;
+    attempted
+}
+
+/// Claimed items split into lanes that may be delivered side by side. What reaches a customer
+/// (e-mail replies, channel messages, customer e-mails) keeps one lane in the order it was
+/// written, so two replies never arrive the wrong way round; every other item is its own lane.
+fn lanes(claimed: Vec<OutboxItem>) -> Vec<Vec<OutboxItem>> {
+    let (to_customers, others): (Vec<_>, Vec<_>) = claimed.into_iter().partition(|item| {
+        matches!(
+            item.delivery,
+            Delivery::EmailReply | Delivery::Channel | Delivery::CustomerEmail
+        )
+    });
+    let mut lanes: Vec<Vec<OutboxItem>> = others.into_iter().map(|item| vec![item]).collect();
+    if !to_customers.is_empty() {
+        lanes.insert(0, to_customers);
+    }
+    lanes
+}
+
+/// Delivers one item and records how it went.
+async fn deliver_one(state: &AppState, item: &OutboxItem) {
+    let outcome = notify::deliver(state, item).await;
+    let now = state.clock.now();
+    let recorded = match outcome {
+        Ok(()) => state.store.outbox_delivered(item.id, now).await,
+        Err(failure) => {
+            let retry_at = failure.retry_at(now, item.attempts);
+            tracing::warn!(id = item.id, delivery = item.delivery.as_str(), error = %failure, retrying = retry_at.is_some(), "delivery failed");
+            state.store.outbox_failed(item.id, &failure.to_string(), retry_at).await
+        }
+    };
+    match recorded {
+        // A reply's fate shows on its conversation, and sending it may have kept a promise.
+        Ok(()) if item.event == OutboxEvent::MessageReply => state.announce(Change::Conversations).await,
+        Ok(()) => {}
+        Err(error) => {
+            tracing::warn!(%error, id = item.id, "cannot record a delivery; it will be retried after its lease")
         }
     }
-    attempted
 }
 
 /// Loads the business's settings again whenever any node (this one too) saved new ones.

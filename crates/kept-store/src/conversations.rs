@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use kept_domain::conversation::{ConversationStatus, Direction, FRUSTRATED_FROM};
 use kept_domain::promise::Closing;
+use kept_domain::staff::Candidate;
 use kept_domain::{CancelReason, OutboxEvent, PromiseKind, PromiseStatus, new_id};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
@@ -50,6 +51,8 @@ struct OpenConversation {
     assignee_id: Option<String>,
     /// The conversation's reply promise, if it is still open.
     open_promise: Option<String>,
+    /// A new conversation's assignee, whose new place in the round robin is still to be saved.
+    moved_in_queue: Option<Candidate>,
 }
 
 /// The customer's unresolved conversation on this channel, or a new one for the next agent.
@@ -75,13 +78,12 @@ async fn conversation_for(
             id: row.try_get("id")?,
             assignee_id: row.try_get("assignee_id")?,
             open_promise: row.try_get("open_promise")?,
+            moved_in_queue: None,
         });
     }
     let mut candidates = load_candidates(conn).await?;
     let assignee_id = assign(&mut candidates).map(|(id, _)| id);
-    if let Some(chosen) = candidates.iter().find(|c| Some(&c.id) == assignee_id.as_ref()) {
-        save_queue_position(conn, chosen).await?;
-    }
+    let moved_in_queue = candidates.into_iter().find(|c| Some(&c.id) == assignee_id.as_ref());
     let id = new_id();
     sqlx::query(
         "INSERT INTO conversations (id, customer_id, channel, status, assignee_id, created_ms, updated_ms) \
@@ -98,6 +100,7 @@ async fn conversation_for(
         id,
         assignee_id,
         open_promise: None,
+        moved_in_queue,
     })
 }
 
@@ -122,6 +125,7 @@ async fn threaded_conversation(conn: &mut AnyConnection, message: &NewInbound) -
             id: r.try_get("id")?,
             assignee_id: r.try_get("assignee_id")?,
             open_promise: r.try_get("open_promise")?,
+            moved_in_queue: None,
         })
     })
     .transpose()
@@ -160,6 +164,23 @@ pub(crate) async fn record_inbound(conn: &mut AnyConnection, message: &NewInboun
     }
     let customer_id = customer_for_handle(conn, message).await?;
     let conversation = conversation_for(conn, &customer_id, message).await?;
+    let moved_in_queue = conversation.moved_in_queue.clone();
+    let recorded = store_inbound(conn, message, customer_id, conversation).await?;
+    // The assignee's place in the round robin is written last: on PostgreSQL their staff row
+    // stays locked until the commit, and every other new conversation waits for it.
+    if let Some(chosen) = moved_in_queue {
+        save_queue_position(conn, &chosen).await?;
+    }
+    Ok(recorded)
+}
+
+/// The message in its conversation, with its search entry and the reply promise it opens.
+async fn store_inbound(
+    conn: &mut AnyConnection,
+    message: &NewInbound,
+    customer_id: String,
+    conversation: OpenConversation,
+) -> Result<InboundRecorded> {
     let message_id = new_id();
     sqlx::query(
         "INSERT INTO messages (id, conversation_id, customer_id, direction, channel, external_id, body, frustration, sent_ms, \

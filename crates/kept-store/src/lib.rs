@@ -117,6 +117,10 @@ pub trait Store:
 
     // The outbox.
     async fn claim_outbox(&self, now: DateTime<Utc>, lease: Duration, limit: i64) -> Result<Vec<OutboxItem>>;
+    /// For `kept serve` starting on SQLite (one node per file): a lease still held belongs to a
+    /// run that died mid-delivery, so its items are retried now. Nothing on PostgreSQL, where
+    /// other nodes hold leases; and no other command may do it beside a running server.
+    async fn release_leases_at_start(&self) -> Result<()>;
     async fn outbox_delivered(&self, id: i64, now: DateTime<Utc>) -> Result<()>;
     /// Records a failed attempt; `retry_at: None` gives up on the item.
     async fn outbox_failed(&self, id: i64, error: &str, retry_at: Option<DateTime<Utc>>) -> Result<()>;
@@ -176,7 +180,7 @@ pub trait Store:
     async fn mark_unreadable_handled(&self, id: &str, staff_id: &str, now: DateTime<Utc>) -> Result<()>;
 
     // Search and saved replies.
-    async fn search(&self, filter: &SearchFilter) -> Result<Vec<SearchHit>>;
+    async fn search(&self, filter: &SearchFilter) -> Result<SearchPage>;
     async fn reply_templates(&self) -> Result<Vec<ReplyTemplate>>;
     /// Creates the template, or replaces the one with the same name.
     async fn save_reply_template(&self, name: &str, body: &str, now: DateTime<Utc>) -> Result<ReplyTemplate>;

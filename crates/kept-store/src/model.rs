@@ -321,6 +321,16 @@ pub struct SearchFilter {
     pub from: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
     pub limit: i64,
+    /// Only what comes after (is older than) the page that ended here: `SearchPage::next`.
+    pub before: Option<i64>,
+}
+
+/// A page of search hits, newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchPage {
+    pub hits: Vec<SearchHit>,
+    /// Where the next page starts; none when this page is the last.
+    pub next: Option<i64>,
 }
 
 /// One message, note or logged call that matched a search, newest first.

@@ -275,8 +275,8 @@ pub(crate) async fn failed(pool: &AnyPool, id: i64, error: &str, retry_at: Optio
     Ok(())
 }
 
-/// A SQLite file has one kept node, so a lease found at start-up belongs to a run that died
-/// mid-delivery: retry its items now instead of after the lease.
+/// A SQLite file has one kept node, so a lease found when it starts serving belongs to a run
+/// that died mid-delivery: retry its items now instead of after the lease.
 pub(crate) async fn release_leases(pool: &AnyPool) -> Result<()> {
     sqlx::query("UPDATE outbox SET locked_until_ms = 0 WHERE status = 'pending'")
         .execute(pool)

@@ -63,7 +63,7 @@ pub(crate) async fn index_all(conn: &mut AnyConnection, entries: &[IndexEntry<'_
     let mut query = sqlx::query(&sql);
     for entry in entries {
         query = query
-            .bind(index_terms(entry.text, entry.customer_id, entry.channel))
+            .bind(index_terms(entry.text, entry.customer_id, entry.channel, entry.at))
             .bind(entry.kind.as_str())
             .bind(entry.id)
             .bind(entry.customer_id)
@@ -95,41 +95,51 @@ pub(crate) async fn move_customer(conn: &mut AnyConnection, dialect: Dialect, in
     Ok(())
 }
 
-/// Matching rows, newest first, with the text and context each one points at.
-pub(crate) async fn search(pool: &AnyPool, dialect: Dialect, filter: &SearchFilter) -> Result<Vec<SearchHit>> {
+/// Matching rows, newest first, with the text and context each one points at: a page of
+/// `limit` index rows before the cursor, and the cursor of the next page when there may be one.
+pub(crate) async fn search(pool: &AnyPool, dialect: Dialect, filter: &SearchFilter) -> Result<SearchPage> {
+    // The month tokens find a date range through the index; the exact times are filtered too.
+    let query = filter.query.clone().within(filter.from, filter.until);
     let (matches, query) = match dialect {
-        Dialect::Sqlite => ("search_index MATCH $1", filter.query.to_fts5()),
-        Dialect::Postgres => ("tsv @@ to_tsquery('simple', $1)", filter.query.to_tsquery()),
+        Dialect::Sqlite => ("search_index MATCH $1", query.to_fts5()),
+        Dialect::Postgres => ("tsv @@ to_tsquery('simple', $1)", query.to_tsquery()),
     };
-    // The newest first is the index's own order (rowid grows with insertion), so LIMIT stops early.
+    // The newest first is the index's own order (rowid grows with insertion), so LIMIT stops
+    // early, and the next page starts below the last row of this one.
     let sql = format!(
-        "SELECT kind, ref_id, at_ms FROM search_index WHERE {matches} AND at_ms >= $2 AND at_ms < $3 \
-         ORDER BY rowid DESC LIMIT $4"
+        "SELECT rowid AS position, kind, ref_id FROM search_index \
+         WHERE {matches} AND at_ms >= $2 AND at_ms < $3 AND rowid < $4 ORDER BY rowid DESC LIMIT $5"
     );
     let rows = sqlx::query(&sql)
         .bind(query)
         .bind(filter.from.map_or(i64::MIN, to_ms))
         .bind(filter.until.map_or(i64::MAX, to_ms))
+        .bind(filter.before.unwrap_or(i64::MAX))
         .bind(filter.limit)
         .fetch_all(pool)
         .await?;
-    let found: Vec<(String, String)> = rows
+    let found: Vec<(i64, String, String)> = rows
         .iter()
-        .map(|row| Ok((row.try_get("kind")?, row.try_get("ref_id")?)))
+        .map(|row| Ok((row.try_get("position")?, row.try_get("kind")?, row.try_get("ref_id")?)))
         .collect::<Result<_>>()?;
+    let next = found
+        .last()
+        .map(|(position, _, _)| *position)
+        .filter(|_| found.len() as i64 == filter.limit);
     let mut details = HashMap::new();
     for kind in ["message", "note", "phone_call", "callback_request", "call"] {
         let ids: Vec<&str> = found
             .iter()
-            .filter(|(k, _)| k == kind)
-            .map(|(_, id)| id.as_str())
+            .filter(|(_, k, _)| k == kind)
+            .map(|(_, _, id)| id.as_str())
             .collect();
         if !ids.is_empty() {
             details.extend(details_of(pool, kind, &ids).await?);
         }
     }
     // In index order; a record erased since it was indexed is left out.
-    Ok(found.into_iter().filter_map(|(_, id)| details.remove(&id)).collect())
+    let hits = found.into_iter().filter_map(|(_, _, id)| details.remove(&id)).collect();
+    Ok(SearchPage { hits, next })
 }
 
 /// The records behind index rows of one kind, by id.

@@ -25,6 +25,9 @@ use crate::{
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// Tries at storing an inbound message that keeps meeting another writer's new rows.
+const INBOUND_RACE_ATTEMPTS: usize = 3;
+
 pub struct SqlStore {
     pub(crate) dialect: Dialect,
     pub(crate) read: AnyPool,
@@ -47,7 +50,6 @@ impl SqlStore {
                 // connection never meets a busy lock from its own process.
                 let write = sqlite_pool(1).connect_with(options.clone()).await?;
                 SQLITE_MIGRATIONS.run(&write).await?;
-                outbox::release_leases(&write).await?;
                 let read = sqlite_pool(4).connect_with(options).await?;
                 SqlStore {
                     dialect,
@@ -349,6 +351,13 @@ impl Store for SqlStore {
         outbox::claim(&self.write, self.dialect, now, lease, limit).await
     }
 
+    async fn release_leases_at_start(&self) -> Result<()> {
+        match self.dialect {
+            Dialect::Sqlite => outbox::release_leases(&self.write).await,
+            Dialect::Postgres => Ok(()),
+        }
+    }
+
     async fn outbox_delivered(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
         let mut tx = self.begin_write().await?;
         outbox::delivered(&mut tx, id, now).await?;
@@ -394,20 +403,28 @@ impl Store for SqlStore {
     }
 
     async fn record_inbound(&self, message: NewInbound) -> Result<InboundRecorded> {
-        let (channel, external_id) = (message.channel.clone(), message.external_id.clone());
-        let recorded = match &self.inbound_commit {
-            Some(group_commit) => group_commit.submit(message).await,
-            None => self.record_inbound_alone(&message).await,
-        };
-        match recorded {
-            // Another node stored the same message a moment ago: answer with that copy.
-            Err(StoreError::Duplicate) => {
-                let mut conn = self.read.acquire().await?;
-                let stored = conversations::already_stored(&mut conn, &channel, &external_id).await?;
-                stored.ok_or(StoreError::Duplicate)
-            }
-            other => other,
+        // SQLite has one writer: its batches never race each other.
+        if let Some(group_commit) = &self.inbound_commit {
+            return group_commit.submit(message).await;
         }
+        // On PostgreSQL two nodes (or two requests) may store the same message, or the first
+        // two messages of a new customer, at the same moment, and the later commit meets a
+        // unique key. The same message is answered with the copy stored; otherwise it is
+        // written again, now finding the customer the other one created.
+        for _ in 0..INBOUND_RACE_ATTEMPTS {
+            match self.record_inbound_alone(&message).await {
+                Err(StoreError::Duplicate) => {
+                    let mut conn = self.read.acquire().await?;
+                    let stored =
+                        conversations::already_stored(&mut conn, &message.channel, &message.external_id).await?;
+                    if let Some(stored) = stored {
+                        return Ok(stored);
+                    }
+                }
+                other => return other,
+            }
+        }
+        Err(StoreError::Duplicate)
     }
 
     async fn record_reply(&self, reply: NewReply) -> Result<String> {
@@ -508,7 +525,7 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn search(&self, filter: &SearchFilter) -> Result<Vec<SearchHit>> {
+    async fn search(&self, filter: &SearchFilter) -> Result<SearchPage> {
         search::search(&self.read, self.dialect, filter).await
     }
 

@@ -471,22 +471,55 @@ async fn saved_replies_unreadable_mail_and_the_search_index_keep_their_promises(
             from: None,
             until: None,
             limit: 25,
+            before: None,
         };
-        let hits = store.search(&find("kapot")).await.unwrap();
-        assert_eq!(
-            hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(),
-            [stored.message_id.as_str()]
-        );
+        let ids = |page: &kept_store::SearchPage| page.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+        let page = store.search(&find("kapot")).await.unwrap();
+        assert_eq!(ids(&page), vec![stored.message_id.clone()]);
+        assert_eq!(page.next, None, "{name}: one page only");
         assert!(
-            store.search(&find("kapot lek")).await.unwrap().is_empty(),
+            store.search(&find("kapot lek")).await.unwrap().hits.is_empty(),
             "every word must match"
         );
+
+        // The most recently recorded first, page by page; a date range is exact at its edges.
+        let mut older = Vec::new();
+        for (n, days_before) in [(2, 40), (3, 35), (4, 1)] {
+            let mut message = message(
+                &format!("m{n}"),
+                &format!("@kapot{n}"),
+                monday() - Duration::days(days_before),
+            );
+            message.text = "De ketting is weer kapot".into();
+            older.push(store.record_inbound(message).await.unwrap().message_id);
+        }
+        let mut two = find("kapot");
+        two.limit = 2;
+        let first = store.search(&two).await.unwrap();
+        assert_eq!(ids(&first), [older[2].clone(), older[1].clone()], "{name}");
+        two.before = first.next;
+        let second = store.search(&two).await.unwrap();
+        assert_eq!(ids(&second), [older[0].clone(), stored.message_id.clone()], "{name}");
+        two.before = second.next;
+        assert!(
+            store.search(&two).await.unwrap().hits.is_empty(),
+            "{name}: nothing after the last page"
+        );
+        let mut range = find("kapot");
+        range.from = Some(monday() - Duration::days(35));
+        range.until = Some(monday() - Duration::days(1));
+        assert_eq!(
+            ids(&store.search(&range).await.unwrap()),
+            [older[1].clone()],
+            "{name}: from is inclusive, until exclusive"
+        );
+
         store
             .erase_customer(&stored.customer_id, &anna, "asked", monday())
             .await
             .unwrap();
         assert!(
-            store.search(&find("kapot")).await.unwrap().is_empty(),
+            !ids(&store.search(&find("kapot")).await.unwrap()).contains(&stored.message_id),
             "{name}: erased from the index"
         );
     }

@@ -446,6 +446,8 @@ async fn search(store: &dyn Store, count: usize) -> anyhow::Result<()> {
     let mut rng = StdRng::seed_from_u64(7);
     let mut latencies = Vec::with_capacity(count);
     let mut hits_total = 0;
+    // Customers met in earlier results, to narrow later searches to one of them.
+    let mut customers_seen: Vec<String> = Vec::new();
     for n in 0..count {
         let words = QUERIES[n % QUERIES.len()];
         let channel = match n % 4 {
@@ -453,23 +455,34 @@ async fn search(store: &dyn Store, count: usize) -> anyhow::Result<()> {
             2 => Some("chat"),
             _ => None,
         };
+        let customer = (n % 10 == 7 && !customers_seen.is_empty())
+            .then(|| customers_seen[rng.gen_range(0..customers_seen.len())].clone());
         let (from, until) = if n % 5 == 3 {
             let from = Utc.with_ymd_and_hms(2025, rng.gen_range(1..=12), 1, 0, 0, 0).single();
             (from, from.map(|f| f + Duration::days(30)))
         } else {
             (None, None)
         };
-        let query = SearchQuery::parse(words, None, channel).context("a benchmark query has no words")?;
-        let filter = SearchFilter {
+        let query =
+            SearchQuery::parse(words, customer.as_deref(), channel).context("a benchmark query has no words")?;
+        let mut filter = SearchFilter {
             query,
             from,
             until,
             limit: 25,
+            before: None,
         };
         let started = Instant::now();
-        let hits = store.search(&filter).await?;
+        let mut page = store.search(&filter).await?;
+        // Every fifth search also turns to its second page.
+        if n % 5 == 4 && page.next.is_some() {
+            filter.before = page.next;
+            hits_total += page.hits.len();
+            page = store.search(&filter).await?;
+        }
         latencies.push(started.elapsed().as_secs_f64() * 1000.0);
-        hits_total += hits.len();
+        hits_total += page.hits.len();
+        customers_seen.extend(page.hits.iter().take(2).map(|hit| hit.customer_id.clone()));
     }
     latencies.sort_by(f64::total_cmp);
     let at = |p: f64| {

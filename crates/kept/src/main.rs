@@ -107,6 +107,7 @@ async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
     let store = kept_store::open_with(&settings.database_url, settings.database_pool_size)
         .await
         .with_context(|| format!("opening the database {}", settings.database_url))?;
+    store.release_leases_at_start().await?;
     if demo {
         demo::seed(store.clone(), &settings).await?;
     }

@@ -122,6 +122,28 @@ async fn search_finds_word_forms_across_messages_notes_and_calls_with_filters() 
         );
         assert!(search(&server, "q=duur&from=2026-11-25").await.is_empty());
 
+        // Page by page: the answer names the next page's cursor until the last page.
+        let first = server.api_get("/api/v1/search?q=reparaties&limit=1").await;
+        let cursor = first.headers()["x-next-cursor"].to_str().unwrap().to_string();
+        let first: Value = first.json().await.unwrap();
+        assert_eq!(first[0]["kind"], "note", "{}", db.name);
+        let second = server
+            .api_get(&format!("/api/v1/search?q=reparaties&limit=1&cursor={cursor}"))
+            .await;
+        let last_cursor = second.headers().get("x-next-cursor").cloned();
+        let second: Value = second.json().await.unwrap();
+        assert_eq!(second[0]["kind"], "message_in", "{}", db.name);
+        if let Some(cursor) = last_cursor {
+            let third = search(
+                &server,
+                &format!("q=reparaties&limit=1&cursor={}", cursor.to_str().unwrap()),
+            )
+            .await;
+            assert!(third.is_empty(), "nothing after the last page");
+        }
+        let bad_cursor = server.api_get("/api/v1/search?q=duur&cursor=abc").await;
+        assert_eq!(bad_cursor.status(), 422);
+
         let bad = server.api_get("/api/v1/search?q=%20%21%21").await;
         assert_eq!(bad.status(), 422);
         let bad: Value = bad.json().await.unwrap();

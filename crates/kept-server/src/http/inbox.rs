@@ -803,18 +803,20 @@ pub async fn search_page(
     let i = inbox_texts(lang);
     let params = form.params;
     let searched = !params.q.trim().is_empty();
-    let (results, error) = if searched {
+    let (found, error) = if searched {
         match search::search(&state, &params).await {
-            Ok(results) => (results, None),
+            Ok(found) => (Some(found), None),
             Err(AppError::Invalid(fields)) => (
-                Vec::new(),
+                None,
                 Some(fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; ")),
             ),
             Err(other) => return Err(other),
         }
     } else {
-        (Vec::new(), None)
+        (None, None)
     };
+    let (results, next_cursor) = found.map_or_else(Default::default, |f| (f.results, f.next_cursor));
+    let more_link = next_cursor.map(|cursor| more_results_link(&params, &cursor));
     let clock = clock(&state, lang);
     let mut channels: Vec<String> = state.settings().channel_webhooks.keys().cloned().collect();
     channels.extend(["email", "phone", "internal"].map(String::from));
@@ -860,12 +862,31 @@ pub async fn search_page(
         until: params.until.unwrap_or_default(),
         customer: params.customer.unwrap_or_default(),
         channels,
+        more_link,
         searched,
         error,
         me: session.staff,
         csrf: session.csrf,
     };
     Ok(render(&page)?.into_response())
+}
+
+/// The same search from where this page ended.
+fn more_results_link(params: &SearchParams, cursor: &str) -> String {
+    let encode = |v: &str| percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC).to_string();
+    let fields = [
+        ("q", Some(params.q.as_str())),
+        ("customer", params.customer.as_deref()),
+        ("channel", params.channel.as_deref()),
+        ("from", params.from.as_deref()),
+        ("until", params.until.as_deref()),
+        ("cursor", Some(cursor)),
+    ];
+    let query: Vec<String> = fields
+        .iter()
+        .filter_map(|(name, value)| value.filter(|v| !v.is_empty()).map(|v| format!("{name}={}", encode(v))))
+        .collect();
+    format!("/staff/search?{}", query.join("&"))
 }
 
 pub async fn unreadable_handled(

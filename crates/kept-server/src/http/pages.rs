@@ -296,6 +296,8 @@ pub struct SearchPage {
     pub searched: bool,
     pub error: Option<String>,
     pub results: Vec<SearchRow>,
+    /// The next page of results, when there is one.
+    pub more_link: Option<String>,
 }
 
 pub struct SearchRow {

@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
+use axum::response::{AppendHeaders, IntoResponse, Response};
 
 use super::errors::ErrorBody;
 use super::extract::ApiStaff;
@@ -16,12 +17,22 @@ use crate::state::AppState;
     path = "/api/v1/search",
     params(SearchParams),
     security(("bearer" = [])),
-    responses((status = 200, body = Vec<SearchResult>), (status = 422, body = ErrorBody))
+    responses(
+        (status = 200, body = Vec<SearchResult>, headers(
+            ("X-Next-Cursor" = String, description = "Present when there are more results: pass it as `cursor`.")
+        )),
+        (status = 422, body = ErrorBody)
+    )
 )]
 pub async fn search(
     State(state): State<AppState>,
     _staff: ApiStaff,
     Query(params): Query<SearchParams>,
-) -> Result<Json<Vec<SearchResult>>, AppError> {
-    Ok(Json(search::search(&state, &params).await?))
+) -> Result<Response, AppError> {
+    let page = search::search(&state, &params).await?;
+    let next = page.next_cursor.map(|cursor| (NEXT_CURSOR, cursor));
+    Ok((AppendHeaders(next), Json(page.results)).into_response())
 }
+
+/// The answer header that carries the next page's cursor (the body stays a plain list).
+const NEXT_CURSOR: &str = "x-next-cursor";

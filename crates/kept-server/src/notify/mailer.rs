@@ -2,6 +2,7 @@
 //! or, for the demo and for trying kept out, a directory (`file:///path`) where each message
 //! is written as an `.eml` file instead of being sent.
 
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::DeliveryError;
@@ -20,7 +21,17 @@ impl Mailer {
             return Ok(Mailer::Directory(AsyncFileTransport::new(path)));
         }
         AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map(|builder| Mailer::Smtp(builder.timeout(Some(std::time::Duration::from_secs(20))).build()))
+            .map(|builder| {
+                // Connections are kept open and reused: a new one per message (greeting, EHLO,
+                // often TLS and a login) held a burst of notifications to ~23 per second.
+                let pool = PoolConfig::new().max_size(crate::workers::DELIVERY_CONCURRENCY as u32);
+                Mailer::Smtp(
+                    builder
+                        .timeout(Some(std::time::Duration::from_secs(20)))
+                        .pool_config(pool)
+                        .build(),
+                )
+            })
             .map_err(|e| format!("smtp_url: {e}"))
     }
 

@@ -1,14 +1,46 @@
 //! Webhook calls: a JSON body signed with HMAC-SHA256 of the shared secret.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use hmac::{Hmac, Mac};
 use kept_store::OutboxItem;
 use sha2::Sha256;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::{DeliveryError, Subject, temporary};
 use crate::dto::{CallbackJson, WebhookEvent};
 use crate::state::AppState;
 
 pub const SIGNATURE_HEADER: &str = "X-Kept-Signature";
+
+/// Calls in flight at once to one receiver (scheme, host and port), however many items are
+/// due: a burst must not knock over the business's own endpoint. Calls may therefore arrive
+/// out of order; `X-Kept-Delivery` grows with the order of the events.
+const CALLS_PER_DESTINATION: usize = 4;
+
+/// The call slots of each receiver kept calls.
+#[derive(Default)]
+pub struct Destinations {
+    slots: Mutex<HashMap<String, Arc<Semaphore>>>,
+}
+
+impl Destinations {
+    /// Waits for a free slot at the receiver of `url`.
+    async fn slot(&self, url: &str) -> Option<OwnedSemaphorePermit> {
+        let origin = reqwest::Url::parse(url).map_or_else(|_| url.to_string(), |u| u.origin().ascii_serialization());
+        let semaphore = {
+            // A panic elsewhere while holding the map leaves it usable: it only holds semaphores.
+            let mut slots = self.slots.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            Arc::clone(
+                slots
+                    .entry(origin)
+                    .or_insert_with(|| Arc::new(Semaphore::new(CALLS_PER_DESTINATION))),
+            )
+        };
+        semaphore.acquire_owned().await.ok()
+    }
+}
 
 /// `sha256=` followed by the hex HMAC-SHA256 of `body` under `secret`.
 pub fn signature(secret: &str, body: &[u8]) -> String {
@@ -73,6 +105,7 @@ pub(super) async fn post_signed(
         ));
     };
     let body = serde_json::to_vec(body).map_err(|e| DeliveryError::Permanent(e.to_string()))?;
+    let _slot = state.destinations.slot(url).await;
     let response = state
         .http
         .post(url)

@@ -166,7 +166,12 @@ impl SmtpSink {
             ..Default::default()
         };
         let mut server = mailin_embedded::Server::new(sink.clone());
-        server.with_name("smtp.test").with_tcp_listener(listener);
+        // A real mail server serves many connections at once; with mailin's default of four
+        // threads, kept's pooled connections beyond the fourth would wait in the backlog.
+        server
+            .with_name("smtp.test")
+            .with_num_threads(32)
+            .with_tcp_listener(listener);
         std::thread::spawn(move || {
             let _ = server.serve();
         });
