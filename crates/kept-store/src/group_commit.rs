@@ -1,12 +1,15 @@
-//! Group commit for SQLite: writes that arrive together (new callback requests, inbound
-//! messages) go into one transaction, so they share one fsync. Each caller is still answered
-//! only after the transaction holding its write has committed.
+//! Group commit: writes that arrive together on a node (new callback requests, inbound
+//! messages) go into one transaction, so they share one commit and its fsync, and one turn of
+//! the round-robin staff row instead of one each (on PostgreSQL every new conversation would
+//! otherwise wait for that row's lock). Each caller is still answered only after the
+//! transaction holding its write has committed.
 
 use async_trait::async_trait;
 use sqlx::{AnyConnection, AnyPool};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::conversations;
+use crate::dialect::Dialect;
 use crate::model::{CallbackView, InboundRecorded, NewCallback, NewInbound};
 use crate::new_callbacks::insert_callbacks;
 use crate::staff::load_candidates;
@@ -63,9 +66,9 @@ pub(crate) struct GroupCommit<W: BatchWrite> {
 }
 
 impl<W: BatchWrite> GroupCommit<W> {
-    pub(crate) fn start(pool: AnyPool) -> Self {
+    pub(crate) fn start(pool: AnyPool, dialect: Dialect) -> Self {
         let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run::<W>(pool, queue));
+        tokio::spawn(run::<W>(pool, dialect, queue));
         Self { jobs }
     }
 
@@ -79,12 +82,12 @@ impl<W: BatchWrite> GroupCommit<W> {
     }
 }
 
-async fn run<W: BatchWrite>(pool: AnyPool, mut queue: mpsc::Receiver<Job<W>>) {
+async fn run<W: BatchWrite>(pool: AnyPool, dialect: Dialect, mut queue: mpsc::Receiver<Job<W>>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let jobs = std::mem::take(&mut batch);
         let requests: Vec<&W::Request> = jobs.iter().map(|job| &job.request).collect();
-        match write_batch::<W>(&pool, &requests).await {
+        match write_batch::<W>(&pool, dialect, &requests).await {
             Ok(responses) => jobs.into_iter().zip(responses).for_each(|(job, response)| {
                 let _ = job.reply.send(Ok(response));
             }),
@@ -92,7 +95,7 @@ async fn run<W: BatchWrite>(pool: AnyPool, mut queue: mpsc::Receiver<Job<W>>) {
             // its own answer.
             Err(_) => {
                 for job in jobs {
-                    let result = write_batch::<W>(&pool, &[&job.request]).await;
+                    let result = write_batch::<W>(&pool, dialect, &[&job.request]).await;
                     let _ = job
                         .reply
                         .send(result.and_then(|mut r| r.pop().ok_or(StoreError::NotFound)));
@@ -102,8 +105,16 @@ async fn run<W: BatchWrite>(pool: AnyPool, mut queue: mpsc::Receiver<Job<W>>) {
     }
 }
 
-async fn write_batch<W: BatchWrite>(pool: &AnyPool, requests: &[&W::Request]) -> Result<Vec<W::Response>> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+async fn write_batch<W: BatchWrite>(
+    pool: &AnyPool,
+    dialect: Dialect,
+    requests: &[&W::Request],
+) -> Result<Vec<W::Response>> {
+    // SQLite takes the write lock at once (see SqlStore::begin_write).
+    let mut tx = match dialect {
+        Dialect::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
+        Dialect::Postgres => pool.begin().await?,
+    };
     let responses = W::write(&mut tx, requests).await?;
     tx.commit().await?;
     Ok(responses)

@@ -2,7 +2,9 @@
 //! table instead of one per row: that is what lets SQLite's group commit take thousands of
 //! requests a second on one writer.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
 
 use kept_domain::staff::Candidate;
 use kept_domain::{CallbackStatus, OutboxEvent, PromiseKind, PromiseStatus, new_id};
@@ -72,18 +74,26 @@ fn view_of(request: &NewCallback, customer_id: String, owner: Option<(String, St
 
 /// Customers are recognised by phone number; a name given now replaces an older one.
 async fn upsert_customers(conn: &mut AnyConnection, requests: &[&NewCallback]) -> Result<HashMap<String, String>> {
+    // One row per number (PostgreSQL refuses to change a row twice in one statement), the last
+    // name given winning, in the order of the numbers so that two nodes' batches lock the same
+    // customers in the same order and cannot deadlock.
+    let mut customers: BTreeMap<&str, (Option<&str>, DateTime<Utc>)> = BTreeMap::new();
+    for request in requests {
+        let entry = customers.entry(&request.phone).or_insert((None, request.now));
+        entry.0 = request.name.as_deref().or(entry.0);
+    }
     let sql = format!(
         "INSERT INTO customers (id, name, phone, created_ms) VALUES {} \
          ON CONFLICT (phone) DO UPDATE SET name = COALESCE(excluded.name, customers.name) RETURNING phone, id",
-        values_list(requests.len(), 4)
+        values_list(customers.len(), 4)
     );
     let mut query = sqlx::query(&sql);
-    for request in requests {
+    for (phone, (name, now)) in customers {
         query = query
             .bind(new_id())
-            .bind(request.name.clone())
-            .bind(request.phone.clone())
-            .bind(to_ms(request.now));
+            .bind(name.map(str::to_string))
+            .bind(phone.to_string())
+            .bind(to_ms(now));
     }
     let rows = query.fetch_all(&mut *conn).await?;
     rows.iter()

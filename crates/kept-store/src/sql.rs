@@ -14,7 +14,6 @@ use crate::changes::ChangeFeed;
 use crate::dialect::Dialect;
 use crate::group_commit::{GroupCommit, InboundMessages, NewCallbacks};
 use crate::model::*;
-use crate::new_callbacks::insert_callbacks;
 use crate::promises::{ESCALATION, Handover, Milestone, REMINDER};
 use crate::{Result, Store, StoreError};
 use crate::{
@@ -32,9 +31,9 @@ pub struct SqlStore {
     pub(crate) dialect: Dialect,
     pub(crate) read: AnyPool,
     pub(crate) write: AnyPool,
-    /// SQLite only: one writer, so concurrent writes are batched (see group_commit).
-    callback_commit: Option<GroupCommit<NewCallbacks>>,
-    inbound_commit: Option<GroupCommit<InboundMessages>>,
+    /// Concurrent writes batched into one transaction and one commit (see group_commit).
+    callback_commit: GroupCommit<NewCallbacks>,
+    inbound_commit: GroupCommit<InboundMessages>,
     changes: ChangeFeed,
 }
 
@@ -54,8 +53,8 @@ impl SqlStore {
                 SqlStore {
                     dialect,
                     read,
-                    callback_commit: Some(GroupCommit::start(write.clone())),
-                    inbound_commit: Some(GroupCommit::start(write.clone())),
+                    callback_commit: GroupCommit::start(write.clone(), dialect),
+                    inbound_commit: GroupCommit::start(write.clone(), dialect),
                     write,
                     changes: ChangeFeed::in_memory(),
                 }
@@ -66,21 +65,16 @@ impl SqlStore {
                 SqlStore {
                     dialect,
                     read: pool.clone(),
-                    write: pool,
-                    callback_commit: None,
-                    inbound_commit: None,
+                    write: pool.clone(),
+                    // Each node batches its own writes: one commit and one turn of the
+                    // round-robin staff row per batch instead of one each.
+                    callback_commit: GroupCommit::start(pool.clone(), dialect),
+                    inbound_commit: GroupCommit::start(pool, dialect),
                     changes: ChangeFeed::postgres(url).await?,
                 }
             }
         };
         Ok(store)
-    }
-
-    async fn record_inbound_alone(&self, message: &NewInbound) -> Result<InboundRecorded> {
-        let mut tx = self.begin_write().await?;
-        let recorded = conversations::record_inbound(&mut tx, message).await?;
-        tx.commit().await?;
-        Ok(recorded)
     }
 
     /// SQLite must take the write lock when the transaction starts: a transaction that reads
@@ -296,14 +290,7 @@ impl Store for SqlStore {
     }
 
     async fn create_callback(&self, request: NewCallback) -> Result<CallbackView> {
-        if let Some(group_commit) = &self.callback_commit {
-            return group_commit.submit(request).await;
-        }
-        let mut tx = self.begin_write().await?;
-        let mut candidates = staff::load_candidates(&mut tx).await?;
-        let mut views = insert_callbacks(&mut tx, &[&request], &mut candidates).await?;
-        tx.commit().await?;
-        views.pop().ok_or(StoreError::NotFound)
+        self.callback_commit.submit(request).await
     }
 
     async fn callback(&self, id: &str) -> Result<Option<CallbackView>> {
@@ -404,15 +391,15 @@ impl Store for SqlStore {
 
     async fn record_inbound(&self, message: NewInbound) -> Result<InboundRecorded> {
         // SQLite has one writer: its batches never race each other.
-        if let Some(group_commit) = &self.inbound_commit {
-            return group_commit.submit(message).await;
+        if self.dialect == Dialect::Sqlite {
+            return self.inbound_commit.submit(message).await;
         }
-        // On PostgreSQL two nodes (or two requests) may store the same message, or the first
-        // two messages of a new customer, at the same moment, and the later commit meets a
-        // unique key. The same message is answered with the copy stored; otherwise it is
-        // written again, now finding the customer the other one created.
+        // On PostgreSQL two nodes may store the same message, or the first two messages of a
+        // new customer, at the same moment, and the later commit meets a unique key. The same
+        // message is answered with the copy stored; otherwise it is written again, now finding
+        // the customer the other one created.
         for _ in 0..INBOUND_RACE_ATTEMPTS {
-            match self.record_inbound_alone(&message).await {
+            match self.inbound_commit.submit(message.clone()).await {
                 Err(StoreError::Duplicate) => {
                     let mut conn = self.read.acquire().await?;
                     let stored =

@@ -208,6 +208,40 @@ async fn reminders_and_escalations_happen_once_and_are_announced_in_the_outbox()
     }
 }
 
+/// A command run beside a server (adding staff, an import) opens the same SQLite file: it must
+/// leave the server's leases alone, or the server's delivery could be taken over and sent twice.
+/// Only `kept serve` starting releases them.
+#[tokio::test]
+async fn opening_the_store_again_leaves_leases_alone_until_a_server_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/kept.db", dir.path().display());
+    let serving = kept_store::open(&url).await.unwrap();
+    staff(serving.as_ref(), "anna@x.test", Role::Agent).await;
+    serving
+        .create_callback(callback("+31612345678", monday()))
+        .await
+        .unwrap();
+    let claimed = serving.claim_outbox(monday(), Duration::seconds(60), 10).await.unwrap();
+    assert!(
+        !claimed.is_empty(),
+        "the new request's notices, leased by the running server"
+    );
+
+    let command = kept_store::open(&url).await.unwrap();
+    assert!(
+        command
+            .claim_outbox(monday(), Duration::seconds(60), 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "still leased after another process opened the file"
+    );
+    command.release_leases_at_start().await.unwrap();
+    let again = command.claim_outbox(monday(), Duration::seconds(60), 10).await.unwrap();
+    let ids = |items: &[kept_store::OutboxItem]| items.iter().map(|i| i.id).collect::<Vec<_>>();
+    assert_eq!(ids(&again), ids(&claimed), "released by a restart");
+}
+
 #[tokio::test]
 async fn a_message_is_stored_once_and_its_reply_promise_follows_the_conversation() {
     for (name, store, _dir) in stores().await {
