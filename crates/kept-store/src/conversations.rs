@@ -4,273 +4,34 @@
 use chrono::{DateTime, Utc};
 use kept_domain::conversation::{ConversationStatus, Direction, FRUSTRATED_FROM};
 use kept_domain::promise::Closing;
-use kept_domain::staff::Candidate;
-use kept_domain::{CancelReason, OutboxEvent, PromiseKind, PromiseStatus, new_id};
+use kept_domain::{CancelReason, OutboxEvent, PromiseStatus, new_id};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::dialect::{parse_enum, placeholders};
 use crate::follow_ups;
-use crate::mail::{attachments_of_conversation, insert_attachments};
+use crate::mail::attachments_of_conversation;
 use crate::model::*;
-use crate::outbox::{self, Announcement, reply_row};
+use crate::new_messages::{STORED_MESSAGES, recorded_from_row};
+use crate::outbox::{self, reply_row};
 use crate::promises::Handover;
-use crate::promises::{self, Actor, NewPromise};
+use crate::promises::{self, Actor};
 use crate::search::{IndexEntry, Indexed, index};
-use crate::staff::{assign, load_candidates, save_queue_position};
 use crate::time::{from_ms, to_ms};
 use crate::{Result, StoreError};
-
-/// An existing customer on this handle, or a new one.
-async fn customer_for_handle(conn: &mut AnyConnection, message: &NewInbound) -> Result<String> {
-    let existing = sqlx::query("SELECT customer_id FROM customer_handles WHERE handle = $1")
-        .bind(&message.handle)
-        .fetch_optional(&mut *conn)
-        .await?;
-    if let Some(row) = existing {
-        return Ok(row.try_get("customer_id")?);
-    }
-    let id = new_id();
-    sqlx::query("INSERT INTO customers (id, name, created_ms) VALUES ($1, $2, $3)")
-        .bind(&id)
-        .bind(message.name.clone())
-        .bind(to_ms(message.now))
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("INSERT INTO customer_handles (handle, customer_id, created_ms) VALUES ($1, $2, $3)")
-        .bind(&message.handle)
-        .bind(&id)
-        .bind(to_ms(message.now))
-        .execute(&mut *conn)
-        .await?;
-    Ok(id)
-}
-
-struct OpenConversation {
-    id: String,
-    assignee_id: Option<String>,
-    /// The conversation's reply promise, if it is still open.
-    open_promise: Option<String>,
-    /// A new conversation's assignee, whose new place in the round robin is still to be saved.
-    moved_in_queue: Option<Candidate>,
-}
-
-/// The customer's unresolved conversation on this channel, or a new one for the next agent.
-async fn conversation_for(
-    conn: &mut AnyConnection,
-    customer_id: &str,
-    message: &NewInbound,
-) -> Result<OpenConversation> {
-    if let Some(threaded) = threaded_conversation(conn, message).await? {
-        return Ok(threaded);
-    }
-    let existing = sqlx::query(
-        "SELECT c.id, c.assignee_id, p.id AS open_promise FROM conversations c \
-         LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open' \
-         WHERE c.customer_id = $1 AND c.channel = $2 AND c.status <> 'resolved' ORDER BY c.updated_ms DESC LIMIT 1",
-    )
-    .bind(customer_id)
-    .bind(&message.channel)
-    .fetch_optional(&mut *conn)
-    .await?;
-    if let Some(row) = existing {
-        return Ok(OpenConversation {
-            id: row.try_get("id")?,
-            assignee_id: row.try_get("assignee_id")?,
-            open_promise: row.try_get("open_promise")?,
-            moved_in_queue: None,
-        });
-    }
-    let mut candidates = load_candidates(conn).await?;
-    let assignee_id = assign(&mut candidates).map(|(id, _)| id);
-    let moved_in_queue = candidates.into_iter().find(|c| Some(&c.id) == assignee_id.as_ref());
-    let id = new_id();
-    sqlx::query(
-        "INSERT INTO conversations (id, customer_id, channel, status, assignee_id, created_ms, updated_ms) \
-         VALUES ($1, $2, $3, 'open', $4, $5, $5)",
-    )
-    .bind(&id)
-    .bind(customer_id)
-    .bind(&message.channel)
-    .bind(assignee_id.clone())
-    .bind(to_ms(message.now))
-    .execute(&mut *conn)
-    .await?;
-    Ok(OpenConversation {
-        id,
-        assignee_id,
-        open_promise: None,
-        moved_in_queue,
-    })
-}
-
-/// The conversation holding a message this one answers, whatever its status.
-async fn threaded_conversation(conn: &mut AnyConnection, message: &NewInbound) -> Result<Option<OpenConversation>> {
-    if message.thread.is_empty() {
-        return Ok(None);
-    }
-    let sql = format!(
-        "SELECT c.id, c.assignee_id, p.id AS open_promise FROM messages m JOIN conversations c ON c.id = m.conversation_id \
-         LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open' \
-         WHERE m.channel = $1 AND m.external_id IN ({}) ORDER BY m.sent_ms DESC LIMIT 1",
-        placeholders(2, message.thread.len())
-    );
-    let query = message
-        .thread
-        .iter()
-        .fold(sqlx::query(&sql).bind(&message.channel), |q, id| q.bind(id));
-    let row = query.fetch_optional(&mut *conn).await?;
-    row.map(|r| {
-        Ok(OpenConversation {
-            id: r.try_get("id")?,
-            assignee_id: r.try_get("assignee_id")?,
-            open_promise: r.try_get("open_promise")?,
-            moved_in_queue: None,
-        })
-    })
-    .transpose()
-}
 
 pub(crate) async fn already_stored(
     conn: &mut AnyConnection,
     channel: &str,
     external_id: &str,
 ) -> Result<Option<InboundRecorded>> {
-    let row = sqlx::query(
-        "SELECT m.id, m.conversation_id, m.customer_id, p.id AS promise_id FROM messages m JOIN conversations c ON c.id = m.conversation_id \
-         LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open' WHERE m.channel = $1 AND m.external_id = $2",
-    )
-    .bind(channel)
-    .bind(external_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(|r| {
-        Ok(InboundRecorded {
-            message_id: r.try_get("id")?,
-            conversation_id: r.try_get("conversation_id")?,
-            customer_id: r.try_get("customer_id")?,
-            promise_id: r.try_get("promise_id")?,
-            duplicate: true,
-        })
-    })
-    .transpose()
-}
-
-/// Stores an inbound message once; a message that waits for an answer gets a reply promise
-/// unless its conversation already has an open one.
-pub(crate) async fn record_inbound(conn: &mut AnyConnection, message: &NewInbound) -> Result<InboundRecorded> {
-    if let Some(stored) = already_stored(conn, &message.channel, &message.external_id).await? {
-        return Ok(stored);
-    }
-    let customer_id = customer_for_handle(conn, message).await?;
-    let conversation = conversation_for(conn, &customer_id, message).await?;
-    let moved_in_queue = conversation.moved_in_queue.clone();
-    let recorded = store_inbound(conn, message, customer_id, conversation).await?;
-    // The assignee's place in the round robin is written last: on PostgreSQL their staff row
-    // stays locked until the commit, and every other new conversation waits for it.
-    if let Some(chosen) = moved_in_queue {
-        save_queue_position(conn, &chosen).await?;
-    }
-    Ok(recorded)
-}
-
-/// The message in its conversation, with its search entry and the reply promise it opens.
-async fn store_inbound(
-    conn: &mut AnyConnection,
-    message: &NewInbound,
-    customer_id: String,
-    conversation: OpenConversation,
-) -> Result<InboundRecorded> {
-    let message_id = new_id();
-    sqlx::query(
-        "INSERT INTO messages (id, conversation_id, customer_id, direction, channel, external_id, body, frustration, sent_ms, \
-         created_ms, subject, needs_reply) VALUES ($1, $2, $3, 'inbound', $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(&message_id)
-    .bind(&conversation.id)
-    .bind(&customer_id)
-    .bind(&message.channel)
-    .bind(&message.external_id)
-    .bind(&message.text)
-    .bind(message.frustration)
-    .bind(to_ms(message.sent_at))
-    .bind(to_ms(message.now))
-    .bind(message.subject.clone())
-    .bind(i64::from(message.needs_reply))
-    .execute(&mut *conn)
-    .await?;
-    insert_attachments(conn, &message_id, &message.attachments, message.now).await?;
-    index(
-        conn,
-        IndexEntry {
-            kind: Indexed::Message,
-            id: &message_id,
-            customer_id: &customer_id,
-            channel: &message.channel,
-            text: &message.text,
-            at: message.sent_at,
-        },
-    )
-    .await?;
-    if !message.needs_reply {
-        // An auto-reply or bounce: on the record, but nobody owes an answer to it.
-        return Ok(InboundRecorded {
-            message_id,
-            conversation_id: conversation.id,
-            customer_id,
-            promise_id: conversation.open_promise,
-            duplicate: false,
-        });
-    }
-    let promise_id = match conversation.open_promise {
-        Some(open) => open,
-        None => {
-            let promise_id = new_id();
-            let promise = NewPromise {
-                id: &promise_id,
-                kind: PromiseKind::Reply,
-                subject_id: &conversation.id,
-                customer_id: &customer_id,
-                owner_id: conversation.assignee_id.as_deref(),
-                channel: Some(message.channel.as_str()),
-                not_before: message.now,
-                due_at: message.reply_due,
-                now: message.now,
-            };
-            promises::insert(conn, &[promise]).await?;
-            let to: Vec<String> = conversation.assignee_id.iter().cloned().collect();
-            let announcement = Announcement {
-                event: OutboxEvent::MessageReceived,
-                subject_id: &conversation.id,
-                recipients: &to,
-                fanout: message.fanout,
-                now: message.now,
-            };
-            outbox::announce(conn, &[announcement]).await?;
-            promise_id
-        }
-    };
-    sqlx::query("UPDATE conversations SET status = 'open', promise_id = $1, updated_ms = $2 WHERE id = $3")
-        .bind(&promise_id)
-        .bind(to_ms(message.now))
-        .bind(&conversation.id)
-        .execute(&mut *conn)
+    let sql = format!("{STORED_MESSAGES} WHERE m.channel = $1 AND m.external_id = $2");
+    let row = sqlx::query(&sql)
+        .bind(channel)
+        .bind(external_id)
+        .fetch_optional(&mut *conn)
         .await?;
-    if message.frustration >= FRUSTRATED_FROM {
-        // The answer is owed to a frustrated customer: the figures' missed signals ask for
-        // such promises broken, without reading every conversation's messages again.
-        sqlx::query("UPDATE promises SET frustrated = 1 WHERE id = $1")
-            .bind(&promise_id)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(InboundRecorded {
-        message_id,
-        conversation_id: conversation.id,
-        customer_id,
-        promise_id: Some(promise_id),
-        duplicate: false,
-    })
+    row.map(|r| recorded_from_row(&r, true)).transpose()
 }
 
 /// Stores a staff reply and queues it for the customer. The reply promise stays open until

@@ -45,6 +45,17 @@ pub(crate) fn parse_enum<T>(text: String, parse: fn(&str) -> Option<T>) -> Resul
     parse(&text).ok_or(StoreError::Corrupt(text))
 }
 
+/// Placeholders one multi-row statement may carry. sqlx binds SQLite's numbered parameters
+/// by asking SQLite each one's name, which SQLite finds by walking the statement's list of
+/// names: binding costs the square of the count. 3,000 in one statement took milliseconds
+/// (a sixth of a message import's time); chunks of this size keep that negligible.
+const PARAMETERS_PER_STATEMENT: usize = 480;
+
+/// `rows` in chunks small enough for one statement of `columns` values per row.
+pub(crate) fn statement_chunks<T>(rows: &[T], columns: usize) -> std::slice::Chunks<'_, T> {
+    rows.chunks((PARAMETERS_PER_STATEMENT / columns.max(1)).max(1))
+}
+
 /// `$1, $2 …` placeholders for `rows` rows of `columns` values: "($1, $2), ($3, $4)".
 pub(crate) fn values_list(rows: usize, columns: usize) -> String {
     (0..rows)

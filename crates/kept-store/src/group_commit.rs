@@ -8,10 +8,10 @@ use async_trait::async_trait;
 use sqlx::{AnyConnection, AnyPool};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::conversations;
 use crate::dialect::Dialect;
 use crate::model::{CallbackView, InboundRecorded, NewCallback, NewInbound};
 use crate::new_callbacks::insert_callbacks;
+use crate::new_messages::insert_messages;
 use crate::staff::load_candidates;
 use crate::{Result, StoreError};
 
@@ -48,11 +48,7 @@ impl BatchWrite for InboundMessages {
     type Response = InboundRecorded;
 
     async fn write(conn: &mut AnyConnection, requests: &[&NewInbound]) -> Result<Vec<InboundRecorded>> {
-        let mut recorded = Vec::with_capacity(requests.len());
-        for message in requests {
-            recorded.push(conversations::record_inbound(conn, message).await?);
-        }
-        Ok(recorded)
+        insert_messages(conn, requests).await
     }
 }
 

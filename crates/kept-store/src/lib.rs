@@ -18,6 +18,7 @@ mod insights;
 mod mail;
 pub mod model;
 mod new_callbacks;
+mod new_messages;
 mod outbox;
 mod password_links;
 mod promises;

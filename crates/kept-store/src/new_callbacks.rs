@@ -10,7 +10,7 @@ use kept_domain::staff::Candidate;
 use kept_domain::{CallbackStatus, OutboxEvent, PromiseKind, PromiseStatus, new_id};
 use sqlx::{AnyConnection, Row};
 
-use crate::dialect::values_list;
+use crate::dialect::{statement_chunks, values_list};
 use crate::model::{CallbackView, NewCallback};
 use crate::outbox::{self, Announcement};
 use crate::promises::{self, NewPromise};
@@ -82,33 +82,45 @@ async fn upsert_customers(conn: &mut AnyConnection, requests: &[&NewCallback]) -
         let entry = customers.entry(&request.phone).or_insert((None, request.now));
         entry.0 = request.name.as_deref().or(entry.0);
     }
-    let sql = format!(
-        "INSERT INTO customers (id, name, phone, created_ms) VALUES {} \
-         ON CONFLICT (phone) DO UPDATE SET name = COALESCE(excluded.name, customers.name) RETURNING phone, id",
-        values_list(customers.len(), 4)
-    );
-    let mut query = sqlx::query(&sql);
-    for (phone, (name, now)) in customers {
-        query = query
-            .bind(new_id())
-            .bind(name.map(str::to_string))
-            .bind(phone.to_string())
-            .bind(to_ms(now));
+    let customers: Vec<_> = customers.into_iter().collect();
+    let mut ids = HashMap::with_capacity(customers.len());
+    for chunk in statement_chunks(&customers, 4) {
+        let sql = format!(
+            "INSERT INTO customers (id, name, phone, created_ms) VALUES {} \
+             ON CONFLICT (phone) DO UPDATE SET name = COALESCE(excluded.name, customers.name) RETURNING phone, id",
+            values_list(chunk.len(), 4)
+        );
+        let mut query = sqlx::query(&sql);
+        for (phone, (name, now)) in chunk {
+            query = query
+                .bind(new_id())
+                .bind(name.map(str::to_string))
+                .bind(phone.to_string())
+                .bind(to_ms(*now));
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            ids.insert(row.try_get("phone")?, row.try_get("id")?);
+        }
     }
-    let rows = query.fetch_all(&mut *conn).await?;
-    rows.iter()
-        .map(|row| Ok((row.try_get("phone")?, row.try_get("id")?)))
-        .collect()
+    Ok(ids)
 }
 
 async fn insert_requests(conn: &mut AnyConnection, requests: &[&NewCallback], views: &[CallbackView]) -> Result<()> {
+    let rows: Vec<_> = requests.iter().zip(views).collect();
+    for chunk in statement_chunks(&rows, 10) {
+        insert_request_rows(conn, chunk).await?;
+    }
+    Ok(())
+}
+
+async fn insert_request_rows(conn: &mut AnyConnection, rows: &[(&&NewCallback, &CallbackView)]) -> Result<()> {
     let sql = format!(
         "INSERT INTO callback_requests (id, customer_id, phone, name, window_code, note, lang, status, promise_id, created_ms) \
          VALUES {}",
-        values_list(views.len(), 10)
+        values_list(rows.len(), 10)
     );
     let mut query = sqlx::query(&sql);
-    for (request, view) in requests.iter().zip(views) {
+    for (request, view) in rows {
         query = query
             .bind(view.id.clone())
             .bind(view.customer_id.clone())

@@ -9,7 +9,7 @@ use sqlx::{AnyConnection, AnyPool, Row};
 
 use std::collections::HashMap;
 
-use crate::dialect::{Dialect, parse_enum, placeholders, values_list};
+use crate::dialect::{Dialect, parse_enum, placeholders, statement_chunks, values_list};
 use crate::model::{FailedReply, Fanout, OutboxCounts, OutboxItem, ReplyDelivery};
 use crate::time::{from_ms, to_ms};
 use crate::{Result, StoreError, conversations};
@@ -106,21 +106,23 @@ pub(crate) async fn insert(conn: &mut AnyConnection, rows: &[OutboxRow<'_>]) -> 
     if rows.is_empty() {
         return Ok(());
     }
-    let sql = format!(
-        "INSERT INTO outbox (channel, event, subject_id, recipient_id, next_attempt_ms, created_ms) VALUES {}",
-        values_list(rows.len(), 6)
-    );
-    let mut query = sqlx::query(&sql);
-    for row in rows {
-        query = query
-            .bind(row.delivery.as_str())
-            .bind(row.event.as_str())
-            .bind(row.subject_id)
-            .bind(row.recipient_id)
-            .bind(to_ms(row.at))
-            .bind(to_ms(row.at));
+    for chunk in statement_chunks(rows, 6) {
+        let sql = format!(
+            "INSERT INTO outbox (channel, event, subject_id, recipient_id, next_attempt_ms, created_ms) VALUES {}",
+            values_list(chunk.len(), 6)
+        );
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            query = query
+                .bind(row.delivery.as_str())
+                .bind(row.event.as_str())
+                .bind(row.subject_id)
+                .bind(row.recipient_id)
+                .bind(to_ms(row.at))
+                .bind(to_ms(row.at));
+        }
+        query.execute(&mut *conn).await?;
     }
-    query.execute(conn).await?;
     Ok(())
 }
 

@@ -10,7 +10,7 @@ use kept_domain::{CancelReason, OutboxEvent, PromiseKind, PromiseStatus};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
-use crate::dialect::{Dialect, parse_enum, values_list};
+use crate::dialect::{Dialect, parse_enum, statement_chunks, values_list};
 use crate::model::{Fanout, PromiseFilter, PromiseHistoryEntry, PromiseListed, PromiseRecord};
 use crate::outbox::{self, Announcement};
 use crate::time::{from_ms, to_ms};
@@ -34,6 +34,13 @@ pub(crate) async fn insert(conn: &mut AnyConnection, promises: &[NewPromise<'_>]
     if promises.is_empty() {
         return Ok(());
     }
+    for chunk in statement_chunks(promises, 10) {
+        insert_chunk(conn, chunk).await?;
+    }
+    Ok(())
+}
+
+async fn insert_chunk(conn: &mut AnyConnection, promises: &[NewPromise<'_>]) -> Result<()> {
     let sql = format!(
         "INSERT INTO promises (id, kind, subject_id, customer_id, owner_id, status, not_before_ms, due_ms, created_ms, \
          channel) VALUES {}",

@@ -10,7 +10,7 @@ use kept_domain::search::{customer_token, index_terms};
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::Result;
-use crate::dialect::{Dialect, placeholders, values_list};
+use crate::dialect::{Dialect, placeholders, statement_chunks, values_list};
 use crate::model::*;
 use crate::time::{from_ms, to_ms};
 
@@ -56,20 +56,22 @@ pub(crate) async fn index_all(conn: &mut AnyConnection, entries: &[IndexEntry<'_
     if entries.is_empty() {
         return Ok(());
     }
-    let sql = format!(
-        "INSERT INTO search_index (terms, kind, ref_id, customer_id, at_ms) VALUES {}",
-        values_list(entries.len(), 5)
-    );
-    let mut query = sqlx::query(&sql);
-    for entry in entries {
-        query = query
-            .bind(index_terms(entry.text, entry.customer_id, entry.channel, entry.at))
-            .bind(entry.kind.as_str())
-            .bind(entry.id)
-            .bind(entry.customer_id)
-            .bind(to_ms(entry.at));
+    for chunk in statement_chunks(entries, 5) {
+        let sql = format!(
+            "INSERT INTO search_index (terms, kind, ref_id, customer_id, at_ms) VALUES {}",
+            values_list(chunk.len(), 5)
+        );
+        let mut query = sqlx::query(&sql);
+        for entry in chunk {
+            query = query
+                .bind(index_terms(entry.text, entry.customer_id, entry.channel, entry.at))
+                .bind(entry.kind.as_str())
+                .bind(entry.id)
+                .bind(entry.customer_id)
+                .bind(to_ms(entry.at));
+        }
+        query.execute(&mut *conn).await?;
     }
-    query.execute(&mut *conn).await?;
     Ok(())
 }
 

@@ -558,3 +558,88 @@ async fn saved_replies_unreadable_mail_and_the_search_index_keep_their_promises(
         );
     }
 }
+
+#[tokio::test]
+async fn messages_arriving_together_end_as_if_stored_one_after_another() {
+    for (name, store, _dir) in stores().await {
+        let store = store.as_ref();
+        let anna = staff(store, "anna@x.test", Role::Agent).await;
+        let bram = staff(store, "bram@x.test", Role::Agent).await;
+        let auto_reply = NewInbound {
+            needs_reply: false,
+            ..message("a1", "@piet", monday())
+        };
+        let answer_to_m1 = NewInbound {
+            thread: vec!["m1".into()],
+            ..message("t1", "@klaas", monday())
+        };
+        let frustrated = NewInbound {
+            frustration: 90,
+            ..message("f1", "@piet", monday())
+        };
+        // Sent before the writer runs (one task, a current-thread runtime): one group commit.
+        let together = [
+            message("m1", "@jan", monday()),
+            message("m2", "@jan", monday()),
+            message("m1", "@jan", monday()),
+            auto_reply,
+            answer_to_m1,
+            frustrated,
+        ];
+        let r: Vec<_> = futures::future::join_all(together.into_iter().map(|m| store.record_inbound(m)))
+            .await
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let jan = &r[0];
+        assert!(!jan.duplicate && !r[1].duplicate, "{name}");
+        assert_eq!(
+            (&r[1].customer_id, &r[1].conversation_id, &r[1].promise_id),
+            (&jan.customer_id, &jan.conversation_id, &jan.promise_id),
+            "{name}: one customer per handle, one conversation and one open promise"
+        );
+        assert!(
+            r[2].duplicate && r[2].message_id == jan.message_id,
+            "{name}: stored once"
+        );
+        assert_ne!(r[3].conversation_id, jan.conversation_id);
+        assert_eq!(r[3].promise_id, None, "{name}: nobody owes an answer to an auto-reply");
+        assert_eq!(
+            (&r[4].conversation_id, &r[4].promise_id),
+            (&jan.conversation_id, &jan.promise_id),
+            "{name}: an answer to m1 joins its conversation"
+        );
+        assert_ne!(r[4].customer_id, jan.customer_id);
+        assert_eq!(r[5].conversation_id, r[3].conversation_id, "{name}");
+        let piet_promise = r[5].promise_id.clone().expect("a question opens a promise");
+        assert_ne!(Some(&piet_promise), jan.promise_id.as_ref());
+        let owner = |id: String| async move { store.promise(&id).await.unwrap().unwrap().owner_id.unwrap() };
+        let owners = [
+            owner(jan.promise_id.clone().unwrap()).await,
+            owner(piet_promise.clone()).await,
+        ];
+        assert!(
+            owners.contains(&anna) && owners.contains(&bram),
+            "{name}: round robin over the batch"
+        );
+        // What the batch wrote is what the next message finds.
+        let later = monday() + Duration::minutes(1);
+        let next = store.record_inbound(message("m3", "@jan", later)).await.unwrap();
+        assert_eq!(
+            (&next.conversation_id, &next.promise_id),
+            (&jan.conversation_id, &jan.promise_id),
+            "{name}"
+        );
+        let next = store.record_inbound(message("f2", "@piet", later)).await.unwrap();
+        assert_eq!(next.promise_id, Some(piet_promise), "{name}");
+        let claimed = store.claim_outbox(later, Duration::minutes(1), 100).await.unwrap();
+        let mut announced: Vec<&str> = claimed
+            .iter()
+            .filter(|i| i.event == OutboxEvent::MessageReceived)
+            .map(|i| i.subject_id.as_str())
+            .collect();
+        announced.sort_unstable();
+        announced.dedup();
+        assert_eq!(announced.len(), 2, "{name}: each new promise announced");
+    }
+}

@@ -1,0 +1,577 @@
+//! Writing inbound messages, one or many at a time. A batch reads what it needs — messages
+//! stored before, the customers behind the handles, their unresolved conversations — with one
+//! statement each, then decides message by message in memory, in arrival order, so that a
+//! batch ends exactly as the same messages stored one after another would; and it writes with
+//! one statement per table. A handful of round trips per batch instead of about eight per
+//! message is what lets group commit import thousands of messages a second.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{DateTime, Utc};
+use kept_domain::conversation::FRUSTRATED_FROM;
+use kept_domain::staff::Candidate;
+use kept_domain::{OutboxEvent, PromiseKind, new_id};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::Result;
+use crate::dialect::{placeholders, statement_chunks, values_list};
+use crate::mail::insert_attachments;
+use crate::model::{InboundRecorded, NewInbound};
+use crate::outbox::{self, Announcement};
+use crate::promises::{self, NewPromise};
+use crate::search::{IndexEntry, Indexed, index_all};
+use crate::staff::{assign, load_candidates, save_queue_position};
+use crate::time::to_ms;
+
+/// A stored message with its conversation's open reply promise; `WHERE` and the binds follow.
+pub(crate) const STORED_MESSAGES: &str = "SELECT m.channel, m.external_id, m.id, m.conversation_id, m.customer_id, \
+     p.id AS promise_id FROM messages m JOIN conversations c ON c.id = m.conversation_id \
+     LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open'";
+
+/// Stores the messages in the open transaction, answering in the same order.
+pub(crate) async fn insert_messages(
+    conn: &mut AnyConnection,
+    messages: &[&NewInbound],
+) -> Result<Vec<InboundRecorded>> {
+    if messages.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut batch = Batch::read(conn, messages).await?;
+    let mut recorded = Vec::with_capacity(messages.len());
+    for message in messages {
+        recorded.push(batch.place(conn, message).await?);
+    }
+    batch.write(conn).await?;
+    Ok(recorded)
+}
+
+pub(crate) fn recorded_from_row(row: &AnyRow, duplicate: bool) -> Result<InboundRecorded> {
+    Ok(InboundRecorded {
+        message_id: row.try_get("id")?,
+        conversation_id: row.try_get("conversation_id")?,
+        customer_id: row.try_get("customer_id")?,
+        promise_id: row.try_get("promise_id")?,
+        duplicate,
+    })
+}
+
+/// A conversation as this batch sees it, its own changes included.
+struct Conversation {
+    assignee_id: Option<String>,
+    /// Its reply promise, if one is open.
+    open_promise: Option<String>,
+}
+
+struct NewConversation<'a> {
+    id: String,
+    customer_id: String,
+    assignee_id: Option<String>,
+    message: &'a NewInbound,
+}
+
+struct NewMessage<'a> {
+    id: String,
+    conversation_id: String,
+    customer_id: String,
+    message: &'a NewInbound,
+}
+
+struct NewReplyPromise<'a> {
+    id: String,
+    conversation_id: String,
+    customer_id: String,
+    owner_id: Option<String>,
+    message: &'a NewInbound,
+}
+
+/// (channel, external id): how a message is known outside kept.
+type ExternalKey = (String, String);
+
+#[derive(Default)]
+struct Batch<'a> {
+    /// Messages on record, those of this batch included, by channel and external id.
+    stored: HashMap<ExternalKey, InboundRecorded>,
+    /// Where this batch's messages went and when they were sent, for threading.
+    sent_here: HashMap<ExternalKey, (String, i64)>,
+    customers_by_handle: HashMap<String, String>,
+    conversations: HashMap<String, Conversation>,
+    /// The most recently active unresolved conversation per (customer, channel).
+    latest: HashMap<(String, String), String>,
+    /// Staff who may get new conversations, read when the first one is opened.
+    candidates: Option<Vec<Candidate>>,
+    new_customers: Vec<(String, &'a NewInbound)>,
+    new_conversations: Vec<NewConversation<'a>>,
+    new_messages: Vec<NewMessage<'a>>,
+    new_promises: Vec<NewReplyPromise<'a>>,
+    /// Conversations waiting for an answer now: (reply promise, last activity), by id.
+    reopened: BTreeMap<String, (String, DateTime<Utc>)>,
+    /// Reply promises owed to a frustrated customer.
+    frustrated: BTreeSet<String>,
+}
+
+impl<'a> Batch<'a> {
+    async fn read(conn: &mut AnyConnection, messages: &[&'a NewInbound]) -> Result<Batch<'a>> {
+        let mut batch = Batch::default();
+        for row in stored_messages(conn, messages).await? {
+            let key = (row.try_get("channel")?, row.try_get("external_id")?);
+            batch.stored.insert(key, recorded_from_row(&row, true)?);
+        }
+        batch.customers_by_handle = customers_by_handle(conn, messages).await?;
+        let customers: BTreeSet<&str> = batch.customers_by_handle.values().map(String::as_str).collect();
+        for row in unresolved_conversations(conn, &customers).await? {
+            let id: String = row.try_get("id")?;
+            let key = (row.try_get("customer_id")?, row.try_get("channel")?);
+            // Newest first: the first row per customer and channel is the one to join.
+            batch.latest.entry(key).or_insert_with(|| id.clone());
+            batch.conversations.insert(id, conversation_from_row(&row)?);
+        }
+        Ok(batch)
+    }
+
+    /// Decides where one message goes, as storing it alone would.
+    async fn place(&mut self, conn: &mut AnyConnection, message: &'a NewInbound) -> Result<InboundRecorded> {
+        let key = (message.channel.clone(), message.external_id.clone());
+        if let Some(stored) = self.stored.get(&key) {
+            let promise_id = match self.conversations.get(&stored.conversation_id) {
+                Some(conversation) => conversation.open_promise.clone(),
+                None => stored.promise_id.clone(),
+            };
+            return Ok(InboundRecorded {
+                promise_id,
+                duplicate: true,
+                ..stored.clone()
+            });
+        }
+        let customer_id = self.customer_for(message);
+        let conversation_id = match self.threaded_conversation(conn, message).await? {
+            Some(threaded) => threaded,
+            None => match self.latest.get(&(customer_id.clone(), message.channel.clone())) {
+                Some(open) => open.clone(),
+                None => self.open_conversation(conn, &customer_id, message).await?,
+            },
+        };
+        let message_id = new_id();
+        let promise_id = if message.needs_reply {
+            Some(self.owe_reply(&conversation_id, &customer_id, message))
+        } else {
+            // An auto-reply or bounce: on the record, but nobody owes an answer to it.
+            self.conversations
+                .get(&conversation_id)
+                .and_then(|c| c.open_promise.clone())
+        };
+        self.new_messages.push(NewMessage {
+            id: message_id.clone(),
+            conversation_id: conversation_id.clone(),
+            customer_id: customer_id.clone(),
+            message,
+        });
+        self.sent_here
+            .insert(key.clone(), (conversation_id.clone(), to_ms(message.sent_at)));
+        let recorded = InboundRecorded {
+            message_id,
+            conversation_id,
+            customer_id,
+            promise_id,
+            duplicate: false,
+        };
+        self.stored.insert(
+            key,
+            InboundRecorded {
+                duplicate: true,
+                ..recorded.clone()
+            },
+        );
+        Ok(recorded)
+    }
+
+    /// The customer on the message's handle, or a new one.
+    fn customer_for(&mut self, message: &'a NewInbound) -> String {
+        if let Some(known) = self.customers_by_handle.get(&message.handle) {
+            return known.clone();
+        }
+        let id = new_id();
+        self.customers_by_handle.insert(message.handle.clone(), id.clone());
+        self.new_customers.push((id.clone(), message));
+        id
+    }
+
+    /// The conversation holding the latest message this one answers, whatever its status.
+    async fn threaded_conversation(
+        &mut self,
+        conn: &mut AnyConnection,
+        message: &NewInbound,
+    ) -> Result<Option<String>> {
+        if message.thread.is_empty() {
+            return Ok(None);
+        }
+        let in_batch = message
+            .thread
+            .iter()
+            .filter_map(|id| self.sent_here.get(&(message.channel.clone(), id.clone())))
+            .max_by_key(|(_, sent_ms)| *sent_ms)
+            .cloned();
+        let on_record = threaded_on_record(conn, message).await?;
+        let newest = match (in_batch, on_record) {
+            (Some(here), Some((row, sent_ms))) if sent_ms > here.1 => Some(row),
+            (Some(here), _) => return Ok(Some(here.0)),
+            (None, found) => found.map(|(row, _)| row),
+        };
+        let Some(row) = newest else { return Ok(None) };
+        let id: String = row.try_get("id")?;
+        // Changed by this batch already? Then what the batch knows is newer.
+        if !self.conversations.contains_key(&id) {
+            self.conversations.insert(id.clone(), conversation_from_row(&row)?);
+        }
+        Ok(Some(id))
+    }
+
+    /// A new conversation for the next agent in the round robin.
+    async fn open_conversation(
+        &mut self,
+        conn: &mut AnyConnection,
+        customer_id: &str,
+        message: &'a NewInbound,
+    ) -> Result<String> {
+        let candidates = match &mut self.candidates {
+            Some(loaded) => loaded,
+            unread => unread.insert(load_candidates(conn).await?),
+        };
+        let assignee_id = assign(candidates).map(|(id, _)| id);
+        let id = new_id();
+        self.new_conversations.push(NewConversation {
+            id: id.clone(),
+            customer_id: customer_id.to_string(),
+            assignee_id: assignee_id.clone(),
+            message,
+        });
+        self.conversations.insert(
+            id.clone(),
+            Conversation {
+                assignee_id,
+                open_promise: None,
+            },
+        );
+        self.latest
+            .insert((customer_id.to_string(), message.channel.clone()), id.clone());
+        Ok(id)
+    }
+
+    /// The conversation's open reply promise, or a new one; the conversation is open again
+    /// and the most recently active of the customer's on this channel.
+    fn owe_reply(&mut self, conversation_id: &str, customer_id: &str, message: &'a NewInbound) -> String {
+        let open_promise = self
+            .conversations
+            .get(conversation_id)
+            .and_then(|c| c.open_promise.clone());
+        let promise_id = match open_promise {
+            Some(open) => open,
+            None => {
+                let id = new_id();
+                let owner_id = self
+                    .conversations
+                    .get(conversation_id)
+                    .and_then(|c| c.assignee_id.clone());
+                self.new_promises.push(NewReplyPromise {
+                    id: id.clone(),
+                    conversation_id: conversation_id.to_string(),
+                    customer_id: customer_id.to_string(),
+                    owner_id,
+                    message,
+                });
+                if let Some(conversation) = self.conversations.get_mut(conversation_id) {
+                    conversation.open_promise = Some(id.clone());
+                }
+                id
+            }
+        };
+        self.reopened
+            .insert(conversation_id.to_string(), (promise_id.clone(), message.now));
+        self.latest.insert(
+            (customer_id.to_string(), message.channel.clone()),
+            conversation_id.to_string(),
+        );
+        if message.frustration >= FRUSTRATED_FROM {
+            // The figures' missed signals ask for promises to frustrated customers broken,
+            // without reading every conversation's messages again.
+            self.frustrated.insert(promise_id.clone());
+        }
+        promise_id
+    }
+
+    /// Writes what was decided, one statement per table, parents before children.
+    async fn write(self, conn: &mut AnyConnection) -> Result<()> {
+        insert_customers(conn, &self.new_customers).await?;
+        insert_conversations(conn, &self.new_conversations).await?;
+        insert_message_rows(conn, &self.new_messages).await?;
+        insert_reply_promises(conn, &self.new_promises).await?;
+        mark_waiting(conn, &self.reopened).await?;
+        mark_frustrated(conn, &self.frustrated).await?;
+        // The assignees' places in the round robin are written last: on PostgreSQL their staff
+        // rows stay locked until the commit, and every other new conversation waits for them.
+        let moved: BTreeSet<&str> = self
+            .new_conversations
+            .iter()
+            .filter_map(|c| c.assignee_id.as_deref())
+            .collect();
+        for candidate in self.candidates.iter().flatten() {
+            if moved.contains(candidate.id.as_str()) {
+                save_queue_position(conn, candidate).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn conversation_from_row(row: &AnyRow) -> Result<Conversation> {
+    Ok(Conversation {
+        assignee_id: row.try_get("assignee_id")?,
+        open_promise: row.try_get("open_promise")?,
+    })
+}
+
+async fn stored_messages(conn: &mut AnyConnection, messages: &[&NewInbound]) -> Result<Vec<AnyRow>> {
+    let channels: BTreeSet<&str> = messages.iter().map(|m| m.channel.as_str()).collect();
+    let external_ids: BTreeSet<&str> = messages.iter().map(|m| m.external_id.as_str()).collect();
+    // Both columns of the unique index as lists: a few pairs too many are dropped by the caller.
+    let sql = format!(
+        "{STORED_MESSAGES} WHERE m.channel IN ({}) AND m.external_id IN ({})",
+        placeholders(1, channels.len()),
+        placeholders(1 + channels.len(), external_ids.len())
+    );
+    let query = channels
+        .iter()
+        .chain(&external_ids)
+        .fold(sqlx::query(&sql), |query, value| query.bind(*value));
+    Ok(query.fetch_all(&mut *conn).await?)
+}
+
+async fn customers_by_handle(conn: &mut AnyConnection, messages: &[&NewInbound]) -> Result<HashMap<String, String>> {
+    let handles: BTreeSet<&str> = messages.iter().map(|m| m.handle.as_str()).collect();
+    let sql = format!(
+        "SELECT handle, customer_id FROM customer_handles WHERE handle IN ({})",
+        placeholders(1, handles.len())
+    );
+    let query = handles
+        .iter()
+        .fold(sqlx::query(&sql), |query, handle| query.bind(*handle));
+    let rows = query.fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get("handle")?, row.try_get("customer_id")?)))
+        .collect()
+}
+
+/// The customers' unresolved conversations, most recently active first.
+async fn unresolved_conversations(conn: &mut AnyConnection, customers: &BTreeSet<&str>) -> Result<Vec<AnyRow>> {
+    if customers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT c.id, c.customer_id, c.channel, c.assignee_id, p.id AS open_promise FROM conversations c \
+         LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open' \
+         WHERE c.customer_id IN ({}) AND c.status <> 'resolved' ORDER BY c.updated_ms DESC",
+        placeholders(1, customers.len())
+    );
+    let query = customers.iter().fold(sqlx::query(&sql), |query, id| query.bind(*id));
+    Ok(query.fetch_all(&mut *conn).await?)
+}
+
+/// The stored conversation holding the latest message this one answers, and when that was sent.
+async fn threaded_on_record(conn: &mut AnyConnection, message: &NewInbound) -> Result<Option<(AnyRow, i64)>> {
+    let sql = format!(
+        "SELECT c.id, c.assignee_id, p.id AS open_promise, m.sent_ms FROM messages m \
+         JOIN conversations c ON c.id = m.conversation_id \
+         LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open' \
+         WHERE m.channel = $1 AND m.external_id IN ({}) ORDER BY m.sent_ms DESC LIMIT 1",
+        placeholders(2, message.thread.len())
+    );
+    let query = message
+        .thread
+        .iter()
+        .fold(sqlx::query(&sql).bind(&message.channel), |query, id| query.bind(id));
+    let Some(row) = query.fetch_optional(&mut *conn).await? else {
+        return Ok(None);
+    };
+    let sent_ms = row.try_get("sent_ms")?;
+    Ok(Some((row, sent_ms)))
+}
+
+async fn insert_customers(conn: &mut AnyConnection, customers: &[(String, &NewInbound)]) -> Result<()> {
+    for chunk in statement_chunks(customers, 3) {
+        insert_customer_rows(conn, chunk).await?;
+    }
+    Ok(())
+}
+
+async fn insert_customer_rows(conn: &mut AnyConnection, customers: &[(String, &NewInbound)]) -> Result<()> {
+    let sql = format!(
+        "INSERT INTO customers (id, name, created_ms) VALUES {}",
+        values_list(customers.len(), 3)
+    );
+    let query = customers.iter().fold(sqlx::query(&sql), |query, (id, message)| {
+        query.bind(id).bind(message.name.clone()).bind(to_ms(message.now))
+    });
+    query.execute(&mut *conn).await?;
+    let sql = format!(
+        "INSERT INTO customer_handles (handle, customer_id, created_ms) VALUES {}",
+        values_list(customers.len(), 3)
+    );
+    let query = customers.iter().fold(sqlx::query(&sql), |query, (id, message)| {
+        query.bind(&message.handle).bind(id).bind(to_ms(message.now))
+    });
+    query.execute(&mut *conn).await?;
+    Ok(())
+}
+
+async fn insert_conversations(conn: &mut AnyConnection, conversations: &[NewConversation<'_>]) -> Result<()> {
+    for chunk in statement_chunks(conversations, 7) {
+        insert_conversation_rows(conn, chunk).await?;
+    }
+    Ok(())
+}
+
+async fn insert_conversation_rows(conn: &mut AnyConnection, conversations: &[NewConversation<'_>]) -> Result<()> {
+    let sql = format!(
+        "INSERT INTO conversations (id, customer_id, channel, status, assignee_id, created_ms, updated_ms) VALUES {}",
+        values_list(conversations.len(), 7)
+    );
+    let query = conversations.iter().fold(sqlx::query(&sql), |query, c| {
+        query
+            .bind(&c.id)
+            .bind(&c.customer_id)
+            .bind(&c.message.channel)
+            .bind("open")
+            .bind(c.assignee_id.clone())
+            .bind(to_ms(c.message.now))
+            .bind(to_ms(c.message.now))
+    });
+    query.execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// The messages, their attachments and their search entries.
+async fn insert_message_rows(conn: &mut AnyConnection, messages: &[NewMessage<'_>]) -> Result<()> {
+    for chunk in statement_chunks(messages, 12) {
+        insert_message_chunk(conn, chunk).await?;
+    }
+    let entries: Vec<IndexEntry> = messages
+        .iter()
+        .map(|row| IndexEntry {
+            kind: Indexed::Message,
+            id: &row.id,
+            customer_id: &row.customer_id,
+            channel: &row.message.channel,
+            text: &row.message.text,
+            at: row.message.sent_at,
+        })
+        .collect();
+    index_all(conn, &entries).await
+}
+
+async fn insert_message_chunk(conn: &mut AnyConnection, messages: &[NewMessage<'_>]) -> Result<()> {
+    let sql = format!(
+        "INSERT INTO messages (id, conversation_id, customer_id, direction, channel, external_id, body, frustration, \
+         sent_ms, created_ms, subject, needs_reply) VALUES {}",
+        values_list(messages.len(), 12)
+    );
+    let query = messages.iter().fold(sqlx::query(&sql), |query, row| {
+        let m = row.message;
+        query
+            .bind(&row.id)
+            .bind(&row.conversation_id)
+            .bind(&row.customer_id)
+            .bind("inbound")
+            .bind(&m.channel)
+            .bind(&m.external_id)
+            .bind(&m.text)
+            .bind(m.frustration)
+            .bind(to_ms(m.sent_at))
+            .bind(to_ms(m.now))
+            .bind(m.subject.clone())
+            .bind(i64::from(m.needs_reply))
+    });
+    query.execute(&mut *conn).await?;
+    for row in messages.iter().filter(|row| !row.message.attachments.is_empty()) {
+        insert_attachments(conn, &row.id, &row.message.attachments, row.message.now).await?;
+    }
+    Ok(())
+}
+
+/// New reply promises, each announced as "message.received" to its owner.
+async fn insert_reply_promises(conn: &mut AnyConnection, new: &[NewReplyPromise<'_>]) -> Result<()> {
+    let rows: Vec<NewPromise> = new
+        .iter()
+        .map(|p| NewPromise {
+            id: &p.id,
+            kind: PromiseKind::Reply,
+            subject_id: &p.conversation_id,
+            customer_id: &p.customer_id,
+            owner_id: p.owner_id.as_deref(),
+            channel: Some(p.message.channel.as_str()),
+            not_before: p.message.now,
+            due_at: p.message.reply_due,
+            now: p.message.now,
+        })
+        .collect();
+    promises::insert(conn, &rows).await?;
+    let owners: Vec<Vec<String>> = new.iter().map(|p| p.owner_id.iter().cloned().collect()).collect();
+    let announcements: Vec<Announcement> = new
+        .iter()
+        .zip(&owners)
+        .map(|(p, recipients)| Announcement {
+            event: OutboxEvent::MessageReceived,
+            subject_id: &p.conversation_id,
+            recipients,
+            fanout: p.message.fanout,
+            now: p.message.now,
+        })
+        .collect();
+    outbox::announce(conn, &announcements).await
+}
+
+/// Conversations with a message waiting for an answer: open, with their reply promise and the
+/// time of that message (one statement, a `CASE` per column).
+async fn mark_waiting(conn: &mut AnyConnection, reopened: &BTreeMap<String, (String, DateTime<Utc>)>) -> Result<()> {
+    let reopened: Vec<_> = reopened.iter().collect();
+    for chunk in statement_chunks(&reopened, 5) {
+        mark_waiting_rows(conn, chunk).await?;
+    }
+    Ok(())
+}
+
+async fn mark_waiting_rows(conn: &mut AnyConnection, reopened: &[(&String, &(String, DateTime<Utc>))]) -> Result<()> {
+    let n = reopened.len();
+    let promise_cases: String = (0..n)
+        .map(|i| format!(" WHEN ${} THEN ${}", 2 * i + 1, 2 * i + 2))
+        .collect();
+    let time_cases: String = (0..n)
+        .map(|i| format!(" WHEN ${} THEN ${}", 2 * n + 2 * i + 1, 2 * n + 2 * i + 2))
+        .collect();
+    let sql = format!(
+        "UPDATE conversations SET status = 'open', promise_id = CASE id{promise_cases} END, \
+         updated_ms = CASE id{time_cases} END WHERE id IN ({})",
+        placeholders(4 * n + 1, n)
+    );
+    let query = reopened.iter().fold(sqlx::query(&sql), |query, (id, (promise_id, _))| {
+        query.bind(*id).bind(promise_id)
+    });
+    let query = reopened
+        .iter()
+        .fold(query, |query, (id, (_, at))| query.bind(*id).bind(to_ms(*at)));
+    let query = reopened.iter().fold(query, |query, (id, _)| query.bind(*id));
+    query.execute(&mut *conn).await?;
+    Ok(())
+}
+
+async fn mark_frustrated(conn: &mut AnyConnection, promise_ids: &BTreeSet<String>) -> Result<()> {
+    if promise_ids.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "UPDATE promises SET frustrated = 1 WHERE id IN ({})",
+        placeholders(1, promise_ids.len())
+    );
+    let query = promise_ids.iter().fold(sqlx::query(&sql), |query, id| query.bind(id));
+    query.execute(&mut *conn).await?;
+    Ok(())
+}
