@@ -332,6 +332,8 @@ async fn store_message(store: &dyn Store, message: NewInbound, reply: Option<(&s
 
 /// Messages generated between two deliveries of the replies.
 const BATCH: u64 = 5_000;
+/// Generated messages waiting to be stored.
+const READY_AHEAD: usize = 4_096;
 
 /// Marks everything queued as delivered, as the outbox would: a reply that reached the customer
 /// keeps (or breaks) its promise, and the customer's next message makes a new one.
@@ -380,36 +382,57 @@ async fn generate(store: &dyn Store, settings: &Settings, shape: Shape) -> anyho
     anyhow::ensure!(customers > 0, "--customers must be at least 1");
     anyhow::ensure!(replied <= 100, "--replied is a percentage");
     let agent = bench_agent(store).await?;
-    let mut rng = StdRng::seed_from_u64(seed);
+    let (ready, mut planned) = tokio::sync::mpsc::channel(READY_AHEAD);
+    let settings = settings.clone();
+    // The tone engine reads each generated message (its mood and due time) on a thread of
+    // its own, while the messages before it are being stored.
+    let producer = std::thread::spawn(move || {
+        let mut rng = StdRng::seed_from_u64(seed);
+        for number in 0..messages {
+            let message = generated_message(&mut rng, &settings, number, customers);
+            let reply_after = (rng.gen_range(0..100) < replied).then(|| Duration::seconds(rng.gen_range(300..259_200)));
+            if ready.blocking_send((message, reply_after)).is_err() {
+                return;
+            }
+        }
+    });
     let started = Instant::now();
     let mut done = 0u64;
     while done < messages {
-        let batch: Vec<_> = (done..(done + BATCH).min(messages))
-            .map(|n| {
-                let message = generated_message(&mut rng, settings, n, customers);
-                let reply = (rng.gen_range(0..100) < replied)
-                    .then(|| (agent.as_str(), Duration::seconds(rng.gen_range(300..259_200))));
-                (message, reply)
-            })
-            .collect();
-        let mut stream = futures::stream::iter(batch)
-            .map(|(message, reply)| store_message(store, message, reply))
-            // Many writes in flight let SQLite's group commit batch them.
-            .buffer_unordered(512);
+        let batch = BATCH.min(messages - done);
+        let stream = futures::stream::unfold(&mut planned, |planned| async move {
+            let next = planned.recv().await?;
+            Some((next, planned))
+        })
+        .take(batch as usize)
+        .map(|(message, reply_after)| {
+            let reply = reply_after.map(|after: Duration| (agent.as_str(), after));
+            store_message(store, message, reply)
+        })
+        // Many writes in flight let SQLite's group commit batch them.
+        .buffer_unordered(512);
+        let mut stream = std::pin::pin!(stream);
+        let mut stored = 0u64;
         while let Some(result) = stream.next().await {
             result?;
-            done += 1;
-            if done.is_multiple_of(100_000) {
+            stored += 1;
+            if (done + stored).is_multiple_of(100_000) {
                 eprintln!(
-                    "{done} messages, {:.0}/s",
-                    done as f64 / started.elapsed().as_secs_f64()
+                    "{} messages, {:.0}/s",
+                    done + stored,
+                    (done + stored) as f64 / started.elapsed().as_secs_f64()
                 );
             }
         }
+        anyhow::ensure!(stored == batch, "the message generator stopped early");
+        done += stored;
         if replied > 0 {
             deliver_everything(store).await?;
         }
     }
+    producer
+        .join()
+        .map_err(|_| anyhow::anyhow!("the message generator failed"))?;
     let seconds = started.elapsed().as_secs_f64();
     println!(
         "generated {done} messages over {customers} customers in {seconds:.1} s ({:.0} messages/s)",
@@ -480,15 +503,23 @@ async fn search(store: &dyn Store, count: usize) -> anyhow::Result<()> {
             hits_total += page.hits.len();
             page = store.search(&filter).await?;
         }
-        latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+        let what = format!(
+            "{words:?}{}{}{}",
+            channel.map(|c| format!(" on {c}")).unwrap_or_default(),
+            customer.map(|_| " for one customer").unwrap_or_default(),
+            from.map(|f| format!(" in 30 days from {}", f.format("%Y-%m-%d")))
+                .unwrap_or_default()
+        );
+        latencies.push((started.elapsed().as_secs_f64() * 1000.0, what));
         hits_total += page.hits.len();
         customers_seen.extend(page.hits.iter().take(2).map(|hit| hit.customer_id.clone()));
     }
-    latencies.sort_by(f64::total_cmp);
+    latencies.sort_by(|a, b| a.0.total_cmp(&b.0));
     let at = |p: f64| {
         latencies[((latencies.len() as f64 * p).ceil() as usize)
             .saturating_sub(1)
             .min(latencies.len() - 1)]
+        .0
     };
     println!(
         "search: {count} queries, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms, {} results in all",
@@ -497,5 +528,8 @@ async fn search(store: &dyn Store, count: usize) -> anyhow::Result<()> {
         at(1.0),
         hits_total
     );
+    for (ms, what) in latencies.iter().rev().take(3) {
+        println!("  slowest: {ms:.1} ms {what}");
+    }
     Ok(())
 }
