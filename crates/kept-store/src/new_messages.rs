@@ -300,7 +300,10 @@ impl<'a> Batch<'a> {
     }
 
     /// Writes what was decided, one statement per table, parents before children.
-    async fn write(self, conn: &mut AnyConnection) -> Result<()> {
+    async fn write(mut self, conn: &mut AnyConnection) -> Result<()> {
+        // In handle order: two PostgreSQL nodes creating the same new customers then wait for
+        // each other on the first one instead of each holding one the other needs.
+        self.new_customers.sort_by(|a, b| a.1.handle.cmp(&b.1.handle));
         insert_customers(conn, &self.new_customers).await?;
         insert_conversations(conn, &self.new_conversations).await?;
         insert_message_rows(conn, &self.new_messages).await?;
