@@ -1,6 +1,9 @@
 //! The few places SQLite and PostgreSQL differ, and the helpers every store module shares to
 //! build statements and read rows. A leaf module: it imports no other store module.
 
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
 use crate::{Result, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +59,42 @@ pub(crate) fn statement_chunks<T>(rows: &[T], columns: usize) -> std::slice::Chu
     rows.chunks((PARAMETERS_PER_STATEMENT / columns.max(1)).max(1))
 }
 
+/// One value of a row written by [`insert_rows`].
+pub(crate) enum Cell<'a> {
+    Text(&'a str),
+    /// A value made for the statement, such as a row's search terms.
+    Owned(String),
+    MaybeText(Option<&'a str>),
+    Int(i64),
+}
+
+/// `INSERT INTO {into} VALUES (…), (…) {then}` for every one of `rows`, as few statements as
+/// binding stays cheap for (see [`PARAMETERS_PER_STATEMENT`]). `cells` gives a row's values in
+/// the order of the columns named in `into`. Returns the rows a `RETURNING` in `then` gives.
+pub(crate) async fn insert_rows<T, const COLUMNS: usize>(
+    conn: &mut AnyConnection,
+    into: &str,
+    then: &str,
+    rows: &[T],
+    cells: for<'r> fn(&'r T) -> [Cell<'r>; COLUMNS],
+) -> Result<Vec<AnyRow>> {
+    let mut returned = Vec::new();
+    for chunk in statement_chunks(rows, COLUMNS) {
+        let sql = format!("INSERT INTO {into} VALUES {} {then}", values_list(chunk.len(), COLUMNS));
+        let query = chunk
+            .iter()
+            .flat_map(cells)
+            .fold(sqlx::query(&sql), |query, cell| match cell {
+                Cell::Text(text) => query.bind(text),
+                Cell::Owned(text) => query.bind(text),
+                Cell::MaybeText(text) => query.bind(text),
+                Cell::Int(number) => query.bind(number),
+            });
+        returned.extend(query.fetch_all(&mut *conn).await?);
+    }
+    Ok(returned)
+}
+
 /// `$1, $2 …` placeholders for `rows` rows of `columns` values: "($1, $2), ($3, $4)".
 pub(crate) fn values_list(rows: usize, columns: usize) -> String {
     (0..rows)
@@ -77,7 +116,43 @@ pub(crate) fn placeholders(first: usize, count: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{placeholders, values_list};
+    use sqlx::{Connection, Row};
+
+    use super::{Cell, insert_rows, placeholders, values_list};
+
+    #[tokio::test]
+    async fn insert_rows_writes_every_row_across_statements() {
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect("sqlite::memory:")
+            .await
+            .expect("in-memory SQLite");
+        sqlx::query("CREATE TABLE t (name TEXT NOT NULL, note TEXT, n INTEGER NOT NULL)")
+            .execute(&mut conn)
+            .await
+            .expect("table");
+        // 3 columns: 160 rows a statement, so 500 rows take four statements.
+        let rows: Vec<(String, i64)> = (0..500).map(|n| (format!("row {n}"), n)).collect();
+        let returned = insert_rows(&mut conn, "t (name, note, n)", "RETURNING n", &rows, |(name, n)| {
+            [
+                Cell::Text(name),
+                Cell::MaybeText((n % 2 == 0).then_some("even")),
+                Cell::Int(*n),
+            ]
+        })
+        .await
+        .expect("insert");
+        // RETURNING gives rows in no promised order.
+        let mut returned: Vec<i64> = returned.iter().map(|row| row.get::<i64, _>("n")).collect();
+        returned.sort_unstable();
+        assert_eq!(returned, (0..500).collect::<Vec<_>>());
+        let stored = sqlx::query("SELECT COUNT(*) AS rows, COUNT(note) AS notes, SUM(n) AS total FROM t")
+            .fetch_one(&mut conn)
+            .await
+            .expect("count");
+        assert_eq!(stored.get::<i64, _>("rows"), 500);
+        assert_eq!(stored.get::<i64, _>("notes"), 250);
+        assert_eq!(stored.get::<i64, _>("total"), (0..500).sum::<i64>());
+    }
 
     #[test]
     fn in_lists_number_on_from_the_first() {

@@ -10,7 +10,7 @@ use kept_domain::staff::Candidate;
 use kept_domain::{CallbackStatus, OutboxEvent, PromiseKind, PromiseStatus, new_id};
 use sqlx::{AnyConnection, Row};
 
-use crate::dialect::{statement_chunks, values_list};
+use crate::dialect::{Cell, insert_rows};
 use crate::model::{CallbackView, NewCallback};
 use crate::outbox::{self, Announcement};
 use crate::promises::{self, NewPromise};
@@ -83,57 +83,48 @@ async fn upsert_customers(conn: &mut AnyConnection, requests: &[&NewCallback]) -
         entry.0 = request.name.as_deref().or(entry.0);
     }
     let customers: Vec<_> = customers.into_iter().collect();
+    let then = "ON CONFLICT (phone) DO UPDATE SET name = COALESCE(excluded.name, customers.name) RETURNING phone, id";
+    let rows = insert_rows(
+        conn,
+        "customers (id, name, phone, created_ms)",
+        then,
+        &customers,
+        |(phone, (name, now))| {
+            [
+                Cell::Owned(new_id()),
+                Cell::MaybeText(*name),
+                Cell::Text(phone),
+                Cell::Int(to_ms(*now)),
+            ]
+        },
+    )
+    .await?;
     let mut ids = HashMap::with_capacity(customers.len());
-    for chunk in statement_chunks(&customers, 4) {
-        let sql = format!(
-            "INSERT INTO customers (id, name, phone, created_ms) VALUES {} \
-             ON CONFLICT (phone) DO UPDATE SET name = COALESCE(excluded.name, customers.name) RETURNING phone, id",
-            values_list(chunk.len(), 4)
-        );
-        let mut query = sqlx::query(&sql);
-        for (phone, (name, now)) in chunk {
-            query = query
-                .bind(new_id())
-                .bind(name.map(str::to_string))
-                .bind(phone.to_string())
-                .bind(to_ms(*now));
-        }
-        for row in query.fetch_all(&mut *conn).await? {
-            ids.insert(row.try_get("phone")?, row.try_get("id")?);
-        }
+    for row in rows {
+        ids.insert(row.try_get("phone")?, row.try_get("id")?);
     }
     Ok(ids)
 }
 
 async fn insert_requests(conn: &mut AnyConnection, requests: &[&NewCallback], views: &[CallbackView]) -> Result<()> {
     let rows: Vec<_> = requests.iter().zip(views).collect();
-    for chunk in statement_chunks(&rows, 10) {
-        insert_request_rows(conn, chunk).await?;
-    }
-    Ok(())
-}
-
-async fn insert_request_rows(conn: &mut AnyConnection, rows: &[(&&NewCallback, &CallbackView)]) -> Result<()> {
-    let sql = format!(
-        "INSERT INTO callback_requests (id, customer_id, phone, name, window_code, note, lang, status, promise_id, created_ms) \
-         VALUES {}",
-        values_list(rows.len(), 10)
-    );
-    let mut query = sqlx::query(&sql);
-    for (request, view) in rows {
-        query = query
-            .bind(view.id.clone())
-            .bind(view.customer_id.clone())
-            .bind(view.phone.clone())
-            .bind(view.name.clone())
-            .bind(view.window.clone())
-            .bind(view.note.clone())
-            .bind(view.lang.code())
-            .bind(CallbackStatus::Open.as_str())
-            .bind(view.promise_id.clone())
-            .bind(to_ms(request.now));
-    }
-    query.execute(&mut *conn).await?;
+    let into =
+        "callback_requests (id, customer_id, phone, name, window_code, note, lang, status, promise_id, created_ms)";
+    insert_rows(conn, into, "", &rows, |(request, view)| {
+        [
+            Cell::Text(&view.id),
+            Cell::Text(&view.customer_id),
+            Cell::Text(&view.phone),
+            Cell::MaybeText(view.name.as_deref()),
+            Cell::Text(&view.window),
+            Cell::MaybeText(view.note.as_deref()),
+            Cell::Text(view.lang.code()),
+            Cell::Text(CallbackStatus::Open.as_str()),
+            Cell::Text(&view.promise_id),
+            Cell::Int(to_ms(request.now)),
+        ]
+    })
+    .await?;
     Ok(())
 }
 

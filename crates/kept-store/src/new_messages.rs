@@ -15,7 +15,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::Result;
-use crate::dialect::{placeholders, statement_chunks, values_list};
+use crate::dialect::{Cell, insert_rows, placeholders, statement_chunks};
 use crate::mail::insert_attachments;
 use crate::model::{InboundRecorded, NewInbound};
 use crate::outbox::{self, Announcement};
@@ -400,62 +400,73 @@ async fn threaded_on_record(conn: &mut AnyConnection, message: &NewInbound) -> R
 }
 
 async fn insert_customers(conn: &mut AnyConnection, customers: &[(String, &NewInbound)]) -> Result<()> {
-    for chunk in statement_chunks(customers, 3) {
-        insert_customer_rows(conn, chunk).await?;
-    }
-    Ok(())
-}
-
-async fn insert_customer_rows(conn: &mut AnyConnection, customers: &[(String, &NewInbound)]) -> Result<()> {
-    let sql = format!(
-        "INSERT INTO customers (id, name, created_ms) VALUES {}",
-        values_list(customers.len(), 3)
-    );
-    let query = customers.iter().fold(sqlx::query(&sql), |query, (id, message)| {
-        query.bind(id).bind(message.name.clone()).bind(to_ms(message.now))
-    });
-    query.execute(&mut *conn).await?;
-    let sql = format!(
-        "INSERT INTO customer_handles (handle, customer_id, created_ms) VALUES {}",
-        values_list(customers.len(), 3)
-    );
-    let query = customers.iter().fold(sqlx::query(&sql), |query, (id, message)| {
-        query.bind(&message.handle).bind(id).bind(to_ms(message.now))
-    });
-    query.execute(&mut *conn).await?;
+    insert_rows(
+        conn,
+        "customers (id, name, created_ms)",
+        "",
+        customers,
+        |(id, message)| {
+            [
+                Cell::Text(id),
+                Cell::MaybeText(message.name.as_deref()),
+                Cell::Int(to_ms(message.now)),
+            ]
+        },
+    )
+    .await?;
+    let into = "customer_handles (handle, customer_id, created_ms)";
+    insert_rows(conn, into, "", customers, |(id, message)| {
+        [
+            Cell::Text(&message.handle),
+            Cell::Text(id),
+            Cell::Int(to_ms(message.now)),
+        ]
+    })
+    .await?;
     Ok(())
 }
 
 async fn insert_conversations(conn: &mut AnyConnection, conversations: &[NewConversation<'_>]) -> Result<()> {
-    for chunk in statement_chunks(conversations, 7) {
-        insert_conversation_rows(conn, chunk).await?;
-    }
-    Ok(())
-}
-
-async fn insert_conversation_rows(conn: &mut AnyConnection, conversations: &[NewConversation<'_>]) -> Result<()> {
-    let sql = format!(
-        "INSERT INTO conversations (id, customer_id, channel, status, assignee_id, created_ms, updated_ms) VALUES {}",
-        values_list(conversations.len(), 7)
-    );
-    let query = conversations.iter().fold(sqlx::query(&sql), |query, c| {
-        query
-            .bind(&c.id)
-            .bind(&c.customer_id)
-            .bind(&c.message.channel)
-            .bind("open")
-            .bind(c.assignee_id.clone())
-            .bind(to_ms(c.message.now))
-            .bind(to_ms(c.message.now))
-    });
-    query.execute(&mut *conn).await?;
+    let into = "conversations (id, customer_id, channel, status, assignee_id, created_ms, updated_ms)";
+    insert_rows(conn, into, "", conversations, |c| {
+        [
+            Cell::Text(&c.id),
+            Cell::Text(&c.customer_id),
+            Cell::Text(&c.message.channel),
+            Cell::Text("open"),
+            Cell::MaybeText(c.assignee_id.as_deref()),
+            Cell::Int(to_ms(c.message.now)),
+            Cell::Int(to_ms(c.message.now)),
+        ]
+    })
+    .await?;
     Ok(())
 }
 
 /// The messages, their attachments and their search entries.
 async fn insert_message_rows(conn: &mut AnyConnection, messages: &[NewMessage<'_>]) -> Result<()> {
-    for chunk in statement_chunks(messages, 12) {
-        insert_message_chunk(conn, chunk).await?;
+    let into = "messages (id, conversation_id, customer_id, direction, channel, external_id, body, frustration, \
+                sent_ms, created_ms, subject, needs_reply)";
+    insert_rows(conn, into, "", messages, |row| {
+        let m = row.message;
+        [
+            Cell::Text(&row.id),
+            Cell::Text(&row.conversation_id),
+            Cell::Text(&row.customer_id),
+            Cell::Text("inbound"),
+            Cell::Text(&m.channel),
+            Cell::Text(&m.external_id),
+            Cell::Text(&m.text),
+            Cell::Int(m.frustration),
+            Cell::Int(to_ms(m.sent_at)),
+            Cell::Int(to_ms(m.now)),
+            Cell::MaybeText(m.subject.as_deref()),
+            Cell::Int(i64::from(m.needs_reply)),
+        ]
+    })
+    .await?;
+    for row in messages.iter().filter(|row| !row.message.attachments.is_empty()) {
+        insert_attachments(conn, &row.id, &row.message.attachments, row.message.now).await?;
     }
     let entries: Vec<IndexEntry> = messages
         .iter()
@@ -469,35 +480,6 @@ async fn insert_message_rows(conn: &mut AnyConnection, messages: &[NewMessage<'_
         })
         .collect();
     index_all(conn, &entries).await
-}
-
-async fn insert_message_chunk(conn: &mut AnyConnection, messages: &[NewMessage<'_>]) -> Result<()> {
-    let sql = format!(
-        "INSERT INTO messages (id, conversation_id, customer_id, direction, channel, external_id, body, frustration, \
-         sent_ms, created_ms, subject, needs_reply) VALUES {}",
-        values_list(messages.len(), 12)
-    );
-    let query = messages.iter().fold(sqlx::query(&sql), |query, row| {
-        let m = row.message;
-        query
-            .bind(&row.id)
-            .bind(&row.conversation_id)
-            .bind(&row.customer_id)
-            .bind("inbound")
-            .bind(&m.channel)
-            .bind(&m.external_id)
-            .bind(&m.text)
-            .bind(m.frustration)
-            .bind(to_ms(m.sent_at))
-            .bind(to_ms(m.now))
-            .bind(m.subject.clone())
-            .bind(i64::from(m.needs_reply))
-    });
-    query.execute(&mut *conn).await?;
-    for row in messages.iter().filter(|row| !row.message.attachments.is_empty()) {
-        insert_attachments(conn, &row.id, &row.message.attachments, row.message.now).await?;
-    }
-    Ok(())
 }
 
 /// New reply promises, each announced as "message.received" to its owner.

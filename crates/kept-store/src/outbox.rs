@@ -9,7 +9,7 @@ use sqlx::{AnyConnection, AnyPool, Row};
 
 use std::collections::HashMap;
 
-use crate::dialect::{Dialect, parse_enum, placeholders, statement_chunks, values_list};
+use crate::dialect::{Cell, Dialect, insert_rows, parse_enum, placeholders};
 use crate::model::{FailedReply, Fanout, OutboxCounts, OutboxItem, ReplyDelivery};
 use crate::time::{from_ms, to_ms};
 use crate::{Result, StoreError, conversations};
@@ -103,26 +103,18 @@ pub(crate) async fn announce(conn: &mut AnyConnection, announcements: &[Announce
 }
 
 pub(crate) async fn insert(conn: &mut AnyConnection, rows: &[OutboxRow<'_>]) -> Result<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    for chunk in statement_chunks(rows, 6) {
-        let sql = format!(
-            "INSERT INTO outbox (channel, event, subject_id, recipient_id, next_attempt_ms, created_ms) VALUES {}",
-            values_list(chunk.len(), 6)
-        );
-        let mut query = sqlx::query(&sql);
-        for row in chunk {
-            query = query
-                .bind(row.delivery.as_str())
-                .bind(row.event.as_str())
-                .bind(row.subject_id)
-                .bind(row.recipient_id)
-                .bind(to_ms(row.at))
-                .bind(to_ms(row.at));
-        }
-        query.execute(&mut *conn).await?;
-    }
+    let into = "outbox (channel, event, subject_id, recipient_id, next_attempt_ms, created_ms)";
+    insert_rows(conn, into, "", rows, |row| {
+        [
+            Cell::Text(row.delivery.as_str()),
+            Cell::Text(row.event.as_str()),
+            Cell::Text(row.subject_id),
+            Cell::MaybeText(row.recipient_id),
+            Cell::Int(to_ms(row.at)),
+            Cell::Int(to_ms(row.at)),
+        ]
+    })
+    .await?;
     Ok(())
 }
 

@@ -10,7 +10,7 @@ use kept_domain::{CancelReason, OutboxEvent, PromiseKind, PromiseStatus};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
-use crate::dialect::{Dialect, parse_enum, statement_chunks, values_list};
+use crate::dialect::{Cell, Dialect, insert_rows, parse_enum};
 use crate::model::{Fanout, PromiseFilter, PromiseHistoryEntry, PromiseListed, PromiseRecord};
 use crate::outbox::{self, Announcement};
 use crate::time::{from_ms, to_ms};
@@ -31,48 +31,37 @@ pub(crate) struct NewPromise<'a> {
 
 /// Inserts open promises with their "created" history, one statement per table.
 pub(crate) async fn insert(conn: &mut AnyConnection, promises: &[NewPromise<'_>]) -> Result<()> {
-    if promises.is_empty() {
-        return Ok(());
-    }
-    for chunk in statement_chunks(promises, 10) {
-        insert_chunk(conn, chunk).await?;
-    }
-    Ok(())
-}
-
-async fn insert_chunk(conn: &mut AnyConnection, promises: &[NewPromise<'_>]) -> Result<()> {
-    let sql = format!(
-        "INSERT INTO promises (id, kind, subject_id, customer_id, owner_id, status, not_before_ms, due_ms, created_ms, \
-         channel) VALUES {}",
-        values_list(promises.len(), 10)
-    );
-    let mut query = sqlx::query(&sql);
-    for promise in promises {
-        query = query
-            .bind(promise.id)
-            .bind(promise.kind.as_str())
-            .bind(promise.subject_id)
-            .bind(promise.customer_id)
-            .bind(promise.owner_id)
-            .bind(PromiseStatus::Open.as_str())
-            .bind(to_ms(promise.not_before))
-            .bind(to_ms(promise.due_at))
-            .bind(to_ms(promise.now))
-            .bind(promise.channel.unwrap_or(promise.kind.usual_channel()));
-    }
-    query.execute(&mut *conn).await?;
-    let sql = format!(
-        "INSERT INTO promise_events (promise_id, at_ms, event) VALUES {}",
-        values_list(promises.len(), 3)
-    );
-    let mut query = sqlx::query(&sql);
-    for promise in promises {
-        query = query
-            .bind(promise.id)
-            .bind(to_ms(promise.now))
-            .bind(PromiseEvent::Created.as_str());
-    }
-    query.execute(conn).await?;
+    let into =
+        "promises (id, kind, subject_id, customer_id, owner_id, status, not_before_ms, due_ms, created_ms, channel)";
+    insert_rows(conn, into, "", promises, |promise| {
+        [
+            Cell::Text(promise.id),
+            Cell::Text(promise.kind.as_str()),
+            Cell::Text(promise.subject_id),
+            Cell::Text(promise.customer_id),
+            Cell::MaybeText(promise.owner_id),
+            Cell::Text(PromiseStatus::Open.as_str()),
+            Cell::Int(to_ms(promise.not_before)),
+            Cell::Int(to_ms(promise.due_at)),
+            Cell::Int(to_ms(promise.now)),
+            Cell::Text(promise.channel.unwrap_or(promise.kind.usual_channel())),
+        ]
+    })
+    .await?;
+    insert_rows(
+        conn,
+        "promise_events (promise_id, at_ms, event)",
+        "",
+        promises,
+        |promise| {
+            [
+                Cell::Text(promise.id),
+                Cell::Int(to_ms(promise.now)),
+                Cell::Text(PromiseEvent::Created.as_str()),
+            ]
+        },
+    )
+    .await?;
     Ok(())
 }
 

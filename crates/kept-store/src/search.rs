@@ -10,7 +10,7 @@ use kept_domain::search::{customer_token, index_terms};
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::Result;
-use crate::dialect::{Dialect, placeholders, statement_chunks, values_list};
+use crate::dialect::{Cell, Dialect, insert_rows, placeholders};
 use crate::model::*;
 use crate::time::{from_ms, to_ms};
 
@@ -53,25 +53,17 @@ pub(crate) async fn index(conn: &mut AnyConnection, entry: IndexEntry<'_>) -> Re
 
 /// Indexes several records with one statement (a batch of callback requests).
 pub(crate) async fn index_all(conn: &mut AnyConnection, entries: &[IndexEntry<'_>]) -> Result<()> {
-    if entries.is_empty() {
-        return Ok(());
-    }
-    for chunk in statement_chunks(entries, 5) {
-        let sql = format!(
-            "INSERT INTO search_index (terms, kind, ref_id, customer_id, at_ms) VALUES {}",
-            values_list(chunk.len(), 5)
-        );
-        let mut query = sqlx::query(&sql);
-        for entry in chunk {
-            query = query
-                .bind(index_terms(entry.text, entry.customer_id, entry.channel, entry.at))
-                .bind(entry.kind.as_str())
-                .bind(entry.id)
-                .bind(entry.customer_id)
-                .bind(to_ms(entry.at));
-        }
-        query.execute(&mut *conn).await?;
-    }
+    let into = "search_index (terms, kind, ref_id, customer_id, at_ms)";
+    insert_rows(conn, into, "", entries, |entry| {
+        [
+            Cell::Owned(index_terms(entry.text, entry.customer_id, entry.channel, entry.at)),
+            Cell::Text(entry.kind.as_str()),
+            Cell::Text(entry.id),
+            Cell::Text(entry.customer_id),
+            Cell::Int(to_ms(entry.at)),
+        ]
+    })
+    .await?;
     Ok(())
 }
 
