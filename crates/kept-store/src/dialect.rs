@@ -54,6 +54,11 @@ pub(crate) fn parse_enum<T>(text: String, parse: fn(&str) -> Option<T>) -> Resul
 /// (a sixth of a message import's time); chunks of this size keep that negligible.
 const PARAMETERS_PER_STATEMENT: usize = 480;
 
+/// The rows packed by [`Dialect::json_rows`], each as a tuple of its columns.
+pub(crate) fn unpack<'a, T: serde::Deserialize<'a>>(packed: &'a str) -> Result<Vec<T>> {
+    serde_json::from_str(packed).map_err(|e| StoreError::Corrupt(format!("packed rows: {e}")))
+}
+
 /// `rows` in chunks small enough for one statement of `columns` values per row.
 pub(crate) fn statement_chunks<T>(rows: &[T], columns: usize) -> std::slice::Chunks<'_, T> {
     rows.chunks((PARAMETERS_PER_STATEMENT / columns.max(1)).max(1))

@@ -30,7 +30,11 @@ pub(crate) trait BatchWrite: Send + Sync + 'static {
     type Request: Send + Sync + 'static;
     type Response: Send + 'static;
     /// Writes all requests in the open transaction, answering in the same order.
-    async fn write(conn: &mut AnyConnection, requests: &[&Self::Request]) -> Result<Vec<Self::Response>>;
+    async fn write(
+        conn: &mut AnyConnection,
+        dialect: Dialect,
+        requests: &[&Self::Request],
+    ) -> Result<Vec<Self::Response>>;
 }
 
 pub(crate) struct NewCallbacks;
@@ -40,7 +44,7 @@ impl BatchWrite for NewCallbacks {
     type Request = NewCallback;
     type Response = CallbackView;
 
-    async fn write(conn: &mut AnyConnection, requests: &[&NewCallback]) -> Result<Vec<CallbackView>> {
+    async fn write(conn: &mut AnyConnection, _: Dialect, requests: &[&NewCallback]) -> Result<Vec<CallbackView>> {
         let mut candidates = load_candidates(conn).await?;
         insert_callbacks(conn, requests, &mut candidates).await
     }
@@ -53,8 +57,12 @@ impl BatchWrite for InboundMessages {
     type Request = NewInbound;
     type Response = InboundRecorded;
 
-    async fn write(conn: &mut AnyConnection, requests: &[&NewInbound]) -> Result<Vec<InboundRecorded>> {
-        insert_messages(conn, requests).await
+    async fn write(
+        conn: &mut AnyConnection,
+        dialect: Dialect,
+        requests: &[&NewInbound],
+    ) -> Result<Vec<InboundRecorded>> {
+        insert_messages(conn, dialect, requests).await
     }
 }
 
@@ -117,7 +125,7 @@ async fn write_batch<W: BatchWrite>(
         Dialect::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
         Dialect::Postgres => pool.begin().await?,
     };
-    let responses = W::write(&mut tx, requests).await?;
+    let responses = W::write(&mut tx, dialect, requests).await?;
     tx.commit().await?;
     Ok(responses)
 }

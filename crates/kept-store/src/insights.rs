@@ -13,7 +13,7 @@ use kept_domain::{OutboxEvent, PromiseKind, PromiseStatus, SurveyKind, new_id};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
-use crate::dialect::{Dialect, parse_enum, placeholders};
+use crate::dialect::{Dialect, parse_enum, placeholders, unpack};
 use crate::model::Fanout;
 use crate::outbox::{self, Announcement};
 use crate::sql::SqlStore;
@@ -141,10 +141,6 @@ async fn packed_rows(
         .fetch_one(pool)
         .await?
         .try_get(0)?)
-}
-
-fn unpack<'a, T: serde::Deserialize<'a>>(packed: &'a str) -> Result<Vec<T>> {
-    serde_json::from_str(packed).map_err(|e| StoreError::Corrupt(format!("packed rows: {e}")))
 }
 
 /// Every row turned into a fact, or the first that cannot be.

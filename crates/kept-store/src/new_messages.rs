@@ -1,6 +1,6 @@
 //! Writing inbound messages, one or many at a time. A batch reads what it needs — messages
-//! stored before, the customers behind the handles, their unresolved conversations — with one
-//! statement each, then decides message by message in memory, in arrival order, so that a
+//! stored before, the customers behind the handles, their unresolved conversations — in one
+//! statement, then decides message by message in memory, in arrival order, so that a
 //! batch ends exactly as the same messages stored one after another would; and it writes with
 //! one statement per table. A handful of round trips per batch instead of about eight per
 //! message is what lets group commit import thousands of messages a second.
@@ -15,7 +15,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::Result;
-use crate::dialect::{Cell, insert_rows, placeholders, statement_chunks};
+use crate::dialect::{Cell, Dialect, insert_rows, placeholders, statement_chunks, unpack};
 use crate::mail::insert_attachments;
 use crate::model::{InboundRecorded, NewInbound};
 use crate::outbox::{self, Announcement};
@@ -24,20 +24,30 @@ use crate::search::{IndexEntry, Indexed, index_all};
 use crate::staff::{assign, load_candidates, save_queue_position};
 use crate::time::to_ms;
 
-/// A stored message with its conversation's open reply promise; `WHERE` and the binds follow.
-pub(crate) const STORED_MESSAGES: &str = "SELECT m.channel, m.external_id, m.id, m.conversation_id, m.customer_id, \
-     p.id AS promise_id FROM messages m JOIN conversations c ON c.id = m.conversation_id \
-     LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open'";
+/// Stored messages with their conversation's open reply promise; `WHERE` and the binds follow.
+macro_rules! stored_messages_from {
+    () => {
+        "FROM messages m JOIN conversations c ON c.id = m.conversation_id \
+         LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open'"
+    };
+}
+
+/// A stored message as [`recorded_from_row`] reads it.
+pub(crate) const STORED_MESSAGES: &str = concat!(
+    "SELECT m.channel, m.external_id, m.id, m.conversation_id, m.customer_id, p.id AS promise_id ",
+    stored_messages_from!()
+);
 
 /// Stores the messages in the open transaction, answering in the same order.
 pub(crate) async fn insert_messages(
     conn: &mut AnyConnection,
+    dialect: Dialect,
     messages: &[&NewInbound],
 ) -> Result<Vec<InboundRecorded>> {
     if messages.is_empty() {
         return Ok(Vec::new());
     }
-    let mut batch = Batch::read(conn, messages).await?;
+    let mut batch = Batch::read(conn, dialect, messages).await?;
     let mut recorded = Vec::with_capacity(messages.len());
     for message in messages {
         recorded.push(batch.place(conn, message).await?);
@@ -111,20 +121,37 @@ struct Batch<'a> {
 }
 
 impl<'a> Batch<'a> {
-    async fn read(conn: &mut AnyConnection, messages: &[&'a NewInbound]) -> Result<Batch<'a>> {
+    async fn read(conn: &mut AnyConnection, dialect: Dialect, messages: &[&'a NewInbound]) -> Result<Batch<'a>> {
+        let known = Known::read(conn, dialect, messages).await?;
         let mut batch = Batch::default();
-        for row in stored_messages(conn, messages).await? {
-            let key = (row.try_get("channel")?, row.try_get("external_id")?);
-            batch.stored.insert(key, recorded_from_row(&row, true)?);
+        for (channel, external_id, message_id, conversation_id, customer_id, promise_id) in
+            unpack::<StoredRow>(&known.stored)?
+        {
+            let recorded = InboundRecorded {
+                message_id,
+                conversation_id,
+                customer_id,
+                promise_id,
+                duplicate: true,
+            };
+            batch.stored.insert((channel, external_id), recorded);
         }
-        batch.customers_by_handle = customers_by_handle(conn, messages).await?;
-        let customers: BTreeSet<&str> = batch.customers_by_handle.values().map(String::as_str).collect();
-        for row in unresolved_conversations(conn, &customers).await? {
-            let id: String = row.try_get("id")?;
-            let key = (row.try_get("customer_id")?, row.try_get("channel")?);
-            // Newest first: the first row per customer and channel is the one to join.
-            batch.latest.entry(key).or_insert_with(|| id.clone());
-            batch.conversations.insert(id, conversation_from_row(&row)?);
+        batch.customers_by_handle = unpack::<(String, String)>(&known.handles)?.into_iter().collect();
+        let mut latest_at: HashMap<(String, String), i64> = HashMap::new();
+        for (id, customer_id, channel, assignee_id, open_promise, updated_ms) in
+            unpack::<UnresolvedRow>(&known.unresolved)?
+        {
+            // The most recently active one per customer and channel is the one to join.
+            let key = (customer_id, channel);
+            if latest_at.get(&key).is_none_or(|&at| updated_ms > at) {
+                latest_at.insert(key.clone(), updated_ms);
+                batch.latest.insert(key, id.clone());
+            }
+            let conversation = Conversation {
+                assignee_id,
+                open_promise,
+            };
+            batch.conversations.insert(id, conversation);
         }
         Ok(batch)
     }
@@ -333,50 +360,55 @@ fn conversation_from_row(row: &AnyRow) -> Result<Conversation> {
     })
 }
 
-async fn stored_messages(conn: &mut AnyConnection, messages: &[&NewInbound]) -> Result<Vec<AnyRow>> {
-    let channels: BTreeSet<&str> = messages.iter().map(|m| m.channel.as_str()).collect();
-    let external_ids: BTreeSet<&str> = messages.iter().map(|m| m.external_id.as_str()).collect();
-    // Both columns of the unique index as lists: a few pairs too many are dropped by the caller.
-    let sql = format!(
-        "{STORED_MESSAGES} WHERE m.channel IN ({}) AND m.external_id IN ({})",
-        placeholders(1, channels.len()),
-        placeholders(1 + channels.len(), external_ids.len())
-    );
-    let query = channels
-        .iter()
-        .chain(&external_ids)
-        .fold(sqlx::query(&sql), |query, value| query.bind(*value));
-    Ok(query.fetch_all(&mut *conn).await?)
+/// A stored message: channel, external id, id, conversation, customer, open reply promise.
+type StoredRow = (String, String, String, String, String, Option<String>);
+/// An unresolved conversation: id, customer, channel, assignee, open reply promise, last active.
+type UnresolvedRow = (String, String, String, Option<String>, Option<String>, i64);
+
+/// What a batch must know before it decides, read in one statement as three packed parts
+/// ([`Dialect::json_rows`]; sqlx would hand a hundred rows over one at a time).
+struct Known {
+    /// [`StoredRow`]s: the batch's messages already on record.
+    stored: String,
+    /// (handle, customer id): the customers behind the batch's handles.
+    handles: String,
+    /// [`UnresolvedRow`]s: those customers' unresolved conversations.
+    unresolved: String,
 }
 
-async fn customers_by_handle(conn: &mut AnyConnection, messages: &[&NewInbound]) -> Result<HashMap<String, String>> {
-    let handles: BTreeSet<&str> = messages.iter().map(|m| m.handle.as_str()).collect();
-    let sql = format!(
-        "SELECT handle, customer_id FROM customer_handles WHERE handle IN ({})",
-        placeholders(1, handles.len())
-    );
-    let query = handles
-        .iter()
-        .fold(sqlx::query(&sql), |query, handle| query.bind(*handle));
-    let rows = query.fetch_all(&mut *conn).await?;
-    rows.iter()
-        .map(|row| Ok((row.try_get("handle")?, row.try_get("customer_id")?)))
-        .collect()
-}
-
-/// The customers' unresolved conversations, most recently active first.
-async fn unresolved_conversations(conn: &mut AnyConnection, customers: &BTreeSet<&str>) -> Result<Vec<AnyRow>> {
-    if customers.is_empty() {
-        return Ok(Vec::new());
+impl Known {
+    async fn read(conn: &mut AnyConnection, dialect: Dialect, messages: &[&NewInbound]) -> Result<Known> {
+        let channels: BTreeSet<&str> = messages.iter().map(|m| m.channel.as_str()).collect();
+        let external_ids: BTreeSet<&str> = messages.iter().map(|m| m.external_id.as_str()).collect();
+        let handles: BTreeSet<&str> = messages.iter().map(|m| m.handle.as_str()).collect();
+        let channel_list = placeholders(1, channels.len());
+        let external_id_list = placeholders(1 + channels.len(), external_ids.len());
+        let handle_list = placeholders(1 + channels.len() + external_ids.len(), handles.len());
+        // Both columns of the unique index as lists: a few pairs too many are dropped by the caller.
+        let sql = format!(
+            "SELECT (SELECT {stored} {from} WHERE m.channel IN ({channel_list}) AND m.external_id IN ({external_id_list})), \
+         (SELECT {handled} FROM customer_handles WHERE handle IN ({handle_list})), \
+         (SELECT {unresolved} FROM conversations c LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open' \
+          WHERE c.customer_id IN (SELECT customer_id FROM customer_handles WHERE handle IN ({handle_list})) \
+          AND c.status <> 'resolved')",
+            stored = dialect.json_rows("m.channel, m.external_id, m.id, m.conversation_id, m.customer_id, p.id"),
+            from = stored_messages_from!(),
+            handled = dialect.json_rows("handle, customer_id"),
+            unresolved = dialect.json_rows("c.id, c.customer_id, c.channel, c.assignee_id, p.id, c.updated_ms"),
+        );
+        let row = channels
+            .iter()
+            .chain(&external_ids)
+            .chain(&handles)
+            .fold(sqlx::query(&sql), |query, value| query.bind(*value))
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok(Known {
+            stored: row.try_get(0)?,
+            handles: row.try_get(1)?,
+            unresolved: row.try_get(2)?,
+        })
     }
-    let sql = format!(
-        "SELECT c.id, c.customer_id, c.channel, c.assignee_id, p.id AS open_promise FROM conversations c \
-         LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open' \
-         WHERE c.customer_id IN ({}) AND c.status <> 'resolved' ORDER BY c.updated_ms DESC",
-        placeholders(1, customers.len())
-    );
-    let query = customers.iter().fold(sqlx::query(&sql), |query, id| query.bind(*id));
-    Ok(query.fetch_all(&mut *conn).await?)
 }
 
 /// The stored conversation holding the latest message this one answers, and when that was sent.
