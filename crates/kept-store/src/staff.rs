@@ -321,10 +321,13 @@ pub(crate) async fn owner_ids(conn: &mut AnyConnection) -> Result<Vec<String>> {
 }
 
 /// Everyone who can be given new work (on the team and able to log in), with their place in
-/// the round-robin queue.
+/// the round-robin queue. In the order of their ids: batches write the queue positions in this
+/// order, so two PostgreSQL nodes lock the same staff rows in the same order and wait for each
+/// other instead of deadlocking.
 pub(crate) async fn load_candidates(conn: &mut AnyConnection) -> Result<Vec<Candidate>> {
     let rows = sqlx::query(
-        "SELECT id, role, away, delegate_id, assignment_seq, name FROM staff WHERE active = 1 AND password_hash <> ''",
+        "SELECT id, role, away, delegate_id, assignment_seq, name FROM staff WHERE active = 1 AND password_hash <> '' \
+         ORDER BY id",
     )
     .fetch_all(conn)
     .await?;
