@@ -137,15 +137,14 @@ impl<'a> Batch<'a> {
             batch.stored.insert((channel, external_id), recorded);
         }
         batch.customers_by_handle = unpack::<(String, String)>(&known.handles)?.into_iter().collect();
-        let mut latest_at: HashMap<(String, String), i64> = HashMap::new();
+        // The most recently active one per customer and channel is the one to join.
+        let mut latest: HashMap<(String, String), (i64, String)> = HashMap::new();
         for (id, customer_id, channel, assignee_id, open_promise, updated_ms) in
             unpack::<UnresolvedRow>(&known.unresolved)?
         {
-            // The most recently active one per customer and channel is the one to join.
-            let key = (customer_id, channel);
-            if latest_at.get(&key).is_none_or(|&at| updated_ms > at) {
-                latest_at.insert(key.clone(), updated_ms);
-                batch.latest.insert(key, id.clone());
+            let newest = latest.entry((customer_id, channel)).or_insert((updated_ms, id.clone()));
+            if updated_ms > newest.0 {
+                *newest = (updated_ms, id.clone());
             }
             let conversation = Conversation {
                 assignee_id,
@@ -153,6 +152,7 @@ impl<'a> Batch<'a> {
             };
             batch.conversations.insert(id, conversation);
         }
+        batch.latest = latest.into_iter().map(|(key, (_, id))| (key, id)).collect();
         Ok(batch)
     }
 
