@@ -5,7 +5,7 @@ use chrono::Duration;
 use futures::StreamExt;
 use kept_domain::{Delivery, OutboxEvent};
 use kept_store::OutboxItem;
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::watch;
 
 use crate::app::Change;
@@ -34,6 +34,8 @@ pub async fn run_outbox(state: AppState, mut stop: watch::Receiver<bool>) {
             _ = tokio::time::sleep(state.settings().worker_interval) => {}
             _ = stop.changed() => {}
         }
+        // One look at the outbox answers every change announced so far.
+        while !matches!(other_nodes.try_recv(), Err(TryRecvError::Empty | TryRecvError::Closed)) {}
     }
 }
 
@@ -92,7 +94,7 @@ async fn deliver_one(state: &AppState, item: &OutboxItem) {
     };
     match recorded {
         // A reply's fate shows on its conversation, and sending it may have kept a promise.
-        Ok(()) if item.event == OutboxEvent::MessageReply => state.announce(Change::Conversations).await,
+        Ok(()) if item.event == OutboxEvent::MessageReply => state.announce(Change::Conversations),
         Ok(()) => {}
         Err(error) => {
             tracing::warn!(%error, id = item.id, "cannot record a delivery; it will be retried after its lease")
@@ -232,7 +234,7 @@ pub async fn check_deadlines(state: &AppState) -> (usize, usize) {
         }
     };
     if counts != (0, 0) {
-        state.announce(Change::Promises).await;
+        state.announce(Change::Promises);
     }
     counts
 }

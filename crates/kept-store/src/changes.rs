@@ -2,10 +2,19 @@
 //! published by the node that changed it and reaches every node's pages and workers. SQLite has
 //! one node, so a channel in memory is enough; on PostgreSQL it travels as NOTIFY on one
 //! channel, which every node LISTENs to (its own notices come back the same way).
+//!
+//! Changes are announced coalesced: a page or worker only needs to know *that* something of a
+//! kind changed since it last looked, not how often. Under load every accepted callback request
+//! used to send its own NOTIFY (a transaction and a WAL flush on PostgreSQL) and wake every
+//! node's outbox worker for one more claim; now what changes while an announcement is on its
+//! way goes out once, with the next one.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use sqlx::AnyPool;
 use sqlx::postgres::PgListener;
-use tokio::sync::broadcast;
+use tokio::sync::{Notify, broadcast};
 use tokio::task::JoinHandle;
 
 use crate::Result;
@@ -17,25 +26,60 @@ const BACKLOG: usize = 256;
 
 pub(crate) struct ChangeFeed {
     sender: broadcast::Sender<String>,
-    /// PostgreSQL: the task that listens; stopped with the store.
-    listener: Option<JoinHandle<()>>,
+    pending: Arc<Pending>,
+    /// The task that announces what is pending and, on PostgreSQL, the one that listens;
+    /// stopped with the store.
+    tasks: Vec<JoinHandle<()>>,
+}
+
+/// The kinds of change published and not yet announced.
+#[derive(Default)]
+struct Pending {
+    kinds: Mutex<BTreeSet<String>>,
+    wake: Notify,
+}
+
+impl Pending {
+    fn add(&self, what: &str) {
+        let mut kinds = self.kinds.lock().unwrap_or_else(PoisonError::into_inner);
+        if !kinds.contains(what) {
+            kinds.insert(what.to_string());
+        }
+        drop(kinds);
+        self.wake.notify_one();
+    }
+
+    /// Waits until something is pending and takes all of it.
+    async fn take(&self) -> BTreeSet<String> {
+        loop {
+            self.wake.notified().await;
+            let kinds = std::mem::take(&mut *self.kinds.lock().unwrap_or_else(PoisonError::into_inner));
+            if !kinds.is_empty() {
+                return kinds;
+            }
+        }
+    }
 }
 
 impl ChangeFeed {
     pub(crate) fn in_memory() -> ChangeFeed {
+        let sender = broadcast::channel(BACKLOG).0;
+        let pending = Arc::new(Pending::default());
+        let announcer = tokio::spawn(announce_in_memory(pending.clone(), sender.clone()));
         ChangeFeed {
-            sender: broadcast::channel(BACKLOG).0,
-            listener: None,
+            sender,
+            pending,
+            tasks: vec![announcer],
         }
     }
 
     /// Listens on PostgreSQL before returning, so no notice published after start-up is missed.
-    pub(crate) async fn postgres(url: &str) -> Result<ChangeFeed> {
+    pub(crate) async fn postgres(url: &str, pool: AnyPool) -> Result<ChangeFeed> {
         let sender = broadcast::channel(BACKLOG).0;
         let mut listener = PgListener::connect(url).await?;
         listener.listen(CHANNEL).await?;
         let forward = sender.clone();
-        let task = tokio::spawn(async move {
+        let listening = tokio::spawn(async move {
             loop {
                 // PgListener reconnects (and listens again) by itself after a lost connection.
                 match listener.recv().await {
@@ -49,23 +93,18 @@ impl ChangeFeed {
                 }
             }
         });
+        let pending = Arc::new(Pending::default());
+        let announcer = tokio::spawn(announce_on_postgres(pending.clone(), pool));
         Ok(ChangeFeed {
             sender,
-            listener: Some(task),
+            pending,
+            tasks: vec![listening, announcer],
         })
     }
 
-    pub(crate) async fn publish(&self, pool: &AnyPool, what: &str) -> Result<()> {
-        if self.listener.is_some() {
-            sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(CHANNEL)
-                .bind(what)
-                .execute(pool)
-                .await?;
-        } else {
-            let _ = self.sender.send(what.to_string());
-        }
-        Ok(())
+    /// Queues the change for announcement (after the write that made it has committed).
+    pub(crate) fn publish(&self, what: &str) {
+        self.pending.add(what);
     }
 
     pub(crate) fn subscribe(&self) -> broadcast::Receiver<String> {
@@ -73,9 +112,32 @@ impl ChangeFeed {
     }
 }
 
+async fn announce_in_memory(pending: Arc<Pending>, sender: broadcast::Sender<String>) {
+    loop {
+        for what in pending.take().await {
+            let _ = sender.send(what);
+        }
+    }
+}
+
+async fn announce_on_postgres(pending: Arc<Pending>, pool: AnyPool) {
+    loop {
+        for what in pending.take().await {
+            let sent = sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(CHANNEL)
+                .bind(&what)
+                .execute(&pool)
+                .await;
+            if let Err(error) = sent {
+                tracing::warn!(%error, what, "cannot tell the other nodes about a change; their pages refresh on the next one");
+            }
+        }
+    }
+}
+
 impl Drop for ChangeFeed {
     fn drop(&mut self) {
-        if let Some(task) = &self.listener {
+        for task in &self.tasks {
             task.abort();
         }
     }

@@ -206,8 +206,9 @@ pub trait Store:
         now: DateTime<Utc>,
     ) -> Result<FollowUpView>;
 
-    /// Tells every node that `what` changed ("conversations", "team" …), for their pages.
-    async fn publish_change(&self, what: &str) -> Result<()>;
+    /// Tells every node that `what` changed ("conversations", "team" …), for their pages;
+    /// changes published in quick succession are announced together (see `changes.rs`).
+    fn publish_change(&self, what: &str);
 
     // The business's own settings.
     /// The saved settings document (JSON), if the owner ever saved one.

@@ -69,8 +69,8 @@ impl SqlStore {
                     // Each node batches its own writes: one commit and one turn of the
                     // round-robin staff row per batch instead of one each.
                     callback_commit: GroupCommit::start(pool.clone(), dialect),
-                    inbound_commit: GroupCommit::start(pool, dialect),
-                    changes: ChangeFeed::postgres(url).await?,
+                    inbound_commit: GroupCommit::start(pool.clone(), dialect),
+                    changes: ChangeFeed::postgres(url, pool).await?,
                 }
             }
         };
@@ -608,8 +608,8 @@ impl Store for SqlStore {
         follow_ups::get(&self.read, id).await?.ok_or(StoreError::NotFound)
     }
 
-    async fn publish_change(&self, what: &str) -> Result<()> {
-        self.changes.publish(&self.write, what).await
+    fn publish_change(&self, what: &str) {
+        self.changes.publish(what)
     }
 
     fn subscribe_changes(&self) -> tokio::sync::broadcast::Receiver<String> {

@@ -643,3 +643,23 @@ async fn messages_arriving_together_end_as_if_stored_one_after_another() {
         assert_eq!(announced.len(), 2, "{name}: each new promise announced");
     }
 }
+
+/// A burst of changes of one kind is announced once: every accepted request used to send its
+/// own notice (on PostgreSQL a NOTIFY each), waking every page and outbox worker as often.
+#[tokio::test]
+async fn changes_published_in_a_burst_are_announced_once_per_kind() {
+    for (name, store, _dir) in stores().await {
+        let mut heard = store.subscribe_changes();
+        // No await in between: the announcer runs only after the whole burst was published.
+        for _ in 0..100 {
+            store.publish_change("callbacks");
+        }
+        store.publish_change("team");
+        let mut kinds = Vec::new();
+        while kinds.last().map(String::as_str) != Some("team") {
+            let next = tokio::time::timeout(std::time::Duration::from_secs(10), heard.recv()).await;
+            kinds.push(next.expect("announced within 10 s").unwrap());
+        }
+        assert_eq!(kinds, ["callbacks", "team"], "on {name}");
+    }
+}

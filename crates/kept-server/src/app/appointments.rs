@@ -229,7 +229,7 @@ pub async fn save_location(
         None => app.store.add_location(input, app.clock.now()).await?,
         Some(id) => app.store.change_location(id, input).await?,
     };
-    app.announce(Change::Appointments).await;
+    app.announce(Change::Appointments);
     Ok(location)
 }
 
@@ -253,7 +253,7 @@ pub async fn save_service(app: &App, staff: &Staff, id: Option<&str>, form: &Ser
         ),
         other => other.into(),
     })?;
-    app.announce(Change::Appointments).await;
+    app.announce(Change::Appointments);
     Ok(service)
 }
 
@@ -297,7 +297,7 @@ pub async fn set_schedule(
             StoreError::NotFound => AppError::invalid("hours", "unknown_id", "a location named here does not exist"),
             other => other.into(),
         })?;
-    app.announce(Change::Appointments).await;
+    app.announce(Change::Appointments);
     Ok(schedule)
 }
 
@@ -415,7 +415,7 @@ pub async fn book(app: &App, input: &BookingInput, fallback_lang: Lang) -> Resul
         }
         Err(other) => return Err(other.into()),
     };
-    app.announce(Change::Appointments).await;
+    app.announce(Change::Appointments);
     let manage_url = manage_url(app, &appointment.id).await?;
     Ok(Booked {
         appointment,
@@ -482,7 +482,7 @@ pub async fn reschedule(app: &App, id: &str, start: Option<&str>) -> Result<Appo
         Err(StoreError::Taken) => return Err(slot_taken(app, location_id, service_id, start).await),
         other => other?,
     };
-    app.announce(Change::Appointments).await;
+    app.announce(Change::Appointments);
     Ok(moved)
 }
 
@@ -499,7 +499,7 @@ pub async fn on_my_way(app: &App, staff: &Staff, id: &str, eta_minutes: i64) -> 
     let now = app.clock.now();
     let eta = now + Duration::minutes(eta_minutes);
     let appointment = app.store.on_my_way(id, &staff.id, eta, now, app.fanout()).await?;
-    app.announce(Change::Appointments).await;
+    app.announce(Change::Appointments);
     Ok(appointment)
 }
 
@@ -531,7 +531,7 @@ pub async fn join_waiting_list(app: &App, input: &BookingInput, fallback_lang: L
             now,
         })
         .await?;
-    app.announce(Change::Appointments).await;
+    app.announce(Change::Appointments);
     Ok(waiting)
 }
 
@@ -579,7 +579,7 @@ pub async fn change_status(
         fanout: app.fanout(),
     };
     let appointment = app.store.change_appointment(id, change).await?;
-    app.announce(Change::Appointments).await;
+    app.announce(Change::Appointments);
     Ok(appointment)
 }
 

@@ -37,7 +37,7 @@ pub async fn accept_callback(app: &App, input: &CallbackInput, fallback_lang: La
             fanout: app.fanout(),
         })
         .await?;
-    app.announce(Change::Callbacks).await;
+    app.announce(Change::Callbacks);
     let confirmation = valid.lang.call_promise_sentence(window, now, business.time_zone());
     Ok(Accepted { callback, confirmation })
 }
@@ -82,6 +82,6 @@ pub async fn record_outcome(
             fanout: app.fanout(),
         })
         .await?;
-    app.announce(Change::Callbacks).await;
+    app.announce(Change::Callbacks);
     Ok(view)
 }

@@ -35,7 +35,7 @@ pub async fn import_contracts(app: &App, staff: &Staff, file: &[u8]) -> Result<I
     })?;
     let contracts: Vec<NewContract> = rows.into_iter().map(|input| with_outreach(app, input)).collect();
     let counts = app.store.import_contracts(&contracts, app.clock.now()).await?;
-    app.announce(Change::Customers).await;
+    app.announce(Change::Customers);
     Ok(counts)
 }
 
@@ -78,7 +78,7 @@ pub async fn open_outreach(app: &App) -> Result<usize, AppError> {
     let due = settings.business.hours.add_business_days(now, 5);
     let opened = app.store.open_due_outreach(now, due, owner.as_deref()).await?;
     if opened > 0 {
-        app.announce(Change::Promises).await;
+        app.announce(Change::Promises);
     }
     Ok(opened)
 }
@@ -111,6 +111,6 @@ pub async fn record_contract_outcome(
         again_at: (outcome == ContractOutcome::Undecided).then(|| now + Duration::days(UNDECIDED_AGAIN_DAYS)),
     };
     let changed = app.store.record_contract_outcome(id, change).await?;
-    app.announce(Change::Promises).await;
+    app.announce(Change::Promises);
     Ok(changed)
 }

@@ -67,9 +67,9 @@ async fn add_record(app: &App, staff: &Staff, customer_id: &str, record: NewReco
         .add_record(customer_id, &staff.id, record, &promised, app.clock.now())
         .await?;
     if !promised.is_empty() {
-        app.announce(Change::Promises).await;
+        app.announce(Change::Promises);
     }
-    app.announce(Change::Customers).await;
+    app.announce(Change::Customers);
     Ok(id)
 }
 
@@ -86,7 +86,7 @@ pub async fn rename_customer(app: &App, staff: &Staff, id: &str, name: &str) -> 
     let name = Some(name).filter(|n| !n.is_empty());
     app.store.rename_customer(id, name).await?;
     tracing::debug!(customer = id, by = %staff.id, "renamed");
-    app.announce(Change::Customers).await;
+    app.announce(Change::Customers);
     Ok(())
 }
 
@@ -94,7 +94,7 @@ pub async fn rename_customer(app: &App, staff: &Staff, id: &str, name: &str) -> 
 pub async fn merge_customers(app: &App, staff: &Staff, into: &str, from: &str) -> Result<CustomerView, AppError> {
     authorize(staff, OwnerOnly::MergeCustomers)?;
     let merged = app.store.merge_customers(into, from).await?;
-    app.announce(Change::Customers).await;
+    app.announce(Change::Customers);
     Ok(merged)
 }
 
@@ -121,7 +121,7 @@ pub async fn erase_customer(app: &App, staff: &Staff, id: &str, reason: &str) ->
     }
     let erasure = app.store.erase_customer(id, &staff.id, reason, app.clock.now()).await?;
     tracing::info!(erasure = %erasure.id, by = %staff.id, "customer data erased");
-    app.announce(Change::Customers).await;
+    app.announce(Change::Customers);
     Ok(erasure)
 }
 
@@ -174,7 +174,7 @@ pub async fn add_follow_up(
             now,
         })
         .await?;
-    app.announce(Change::Customers).await;
+    app.announce(Change::Customers);
     Ok(follow_up)
 }
 
@@ -184,7 +184,7 @@ pub async fn close_follow_up(app: &App, staff: &Staff, id: &str, closing: Closin
         .store
         .close_follow_up(id, closing, &staff.id, app.clock.now())
         .await?;
-    app.announce(Change::Customers).await;
+    app.announce(Change::Customers);
     Ok(closed)
 }
 
@@ -198,6 +198,6 @@ pub async fn add_contact(
 ) -> Result<CustomerView, AppError> {
     let customer = app.store.add_contact(customer_id, contact, app.clock.now()).await?;
     tracing::debug!(customer = customer_id, by = %staff.id, "contact added");
-    app.announce(Change::Customers).await;
+    app.announce(Change::Customers);
     Ok(customer)
 }

@@ -61,7 +61,7 @@ pub fn with_due_time_and_mood(settings: &Settings, mut message: NewInbound) -> N
 async fn record_inbound(app: &App, message: NewInbound) -> Result<InboundRecorded, AppError> {
     let message = with_due_time_and_mood(&app.settings(), message);
     let recorded = app.store.record_inbound(message).await?;
-    app.announce(Change::Conversations).await;
+    app.announce(Change::Conversations);
     Ok(recorded)
 }
 
@@ -117,8 +117,8 @@ pub async fn reply(
             promised: super::commitments::promised_in(app, text, choices),
         })
         .await?;
-    app.announce(Change::Conversations).await;
-    app.announce(Change::Promises).await;
+    app.announce(Change::Conversations);
+    app.announce(Change::Promises);
     app.store.conversation(conversation_id).await?.ok_or(AppError::NotFound)
 }
 
@@ -126,7 +126,7 @@ pub async fn reply(
 /// back). Any staff member may: it is their customer waiting.
 pub async fn retry_reply(app: &App, _staff: &Staff, outbox_id: i64) -> Result<(), AppError> {
     app.store.retry_reply(outbox_id, app.clock.now()).await?;
-    app.announce(Change::Conversations).await;
+    app.announce(Change::Conversations);
     Ok(())
 }
 
@@ -261,7 +261,7 @@ async fn flag_email(
             now: app.clock.now(),
         })
         .await?;
-    app.announce(Change::UnreadableMail).await;
+    app.announce(Change::UnreadableMail);
     Ok(EmailAccepted::Flagged {
         id,
         reason: reason.into(),
@@ -290,7 +290,7 @@ pub async fn change_conversation(
         .store
         .change_conversation(id, change, &staff.id, app.clock.now())
         .await?;
-    app.announce(Change::Conversations).await;
+    app.announce(Change::Conversations);
     Ok(view)
 }
 
@@ -367,6 +367,6 @@ pub async fn mark_unreadable_handled(app: &App, staff: &Staff, id: &str) -> Resu
     app.store
         .mark_unreadable_handled(id, &staff.id, app.clock.now())
         .await?;
-    app.announce(Change::UnreadableMail).await;
+    app.announce(Change::UnreadableMail);
     Ok(())
 }

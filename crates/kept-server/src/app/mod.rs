@@ -111,11 +111,9 @@ impl App {
 
     /// Call after every write: wakes this node's outbox worker and tells every node's pages
     /// what changed (through the store's change feed, PostgreSQL NOTIFY between nodes).
-    pub async fn announce(&self, change: Change) {
+    pub fn announce(&self, change: Change) {
         self.outbox_wake.notify_one();
-        if let Err(error) = self.store.publish_change(change.as_str()).await {
-            tracing::warn!(%error, "cannot tell the other nodes about a change; their pages refresh on the next one");
-        }
+        self.store.publish_change(change.as_str());
     }
 }
 

@@ -92,7 +92,7 @@ pub async fn change_settings(app: &App, staff: &Staff, patch: &Value) -> Result<
         .save_settings_document(&text, &changes, &staff.id, app.clock.now())
         .await?;
     app.replace_settings(next);
-    app.announce(Change::Settings).await;
+    app.announce(Change::Settings);
     Ok(document)
 }
 

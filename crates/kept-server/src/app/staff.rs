@@ -35,14 +35,14 @@ pub async fn set_away(app: &App, actor: &Staff, staff_id: &str, delegate: Option
         }
     }
     app.store.set_away(staff_id, delegate, app.clock.now()).await?;
-    app.announce(Change::Team).await;
+    app.announce(Change::Team);
     Ok(())
 }
 
 /// The language a staff member reads kept in, from now on (pages and e-mails).
 pub async fn set_own_language(app: &App, staff: &Staff, lang: Lang) -> Result<(), AppError> {
     app.store.set_staff_lang(&staff.id, lang).await?;
-    app.announce(Change::Team).await;
+    app.announce(Change::Team);
     Ok(())
 }
 
@@ -101,7 +101,7 @@ pub async fn invite(app: &App, actor: &Staff, member: NewMember) -> Result<LinkS
         kept_store::StoreError::Duplicate => AppError::invalid("email", "email_taken", "this e-mail address is taken"),
         other => other.into(),
     })?;
-    app.announce(Change::Team).await;
+    app.announce(Change::Team);
     Ok(LinkSent {
         link: password_url(app, &token),
         staff,
@@ -120,7 +120,7 @@ pub async fn send_password_reset(app: &App, actor: &Staff, staff_id: &str) -> Re
     };
     let (token, link) = new_link(app, purpose, actor);
     app.store.send_password_link(staff_id, link).await?;
-    app.announce(Change::Team).await;
+    app.announce(Change::Team);
     Ok(LinkSent {
         link: password_url(app, &token),
         staff,
@@ -170,7 +170,7 @@ pub async fn set_password_with_link(app: &App, token: &str, password: &str) -> R
         .await
     {
         Ok(staff) => {
-            app.announce(Change::Team).await;
+            app.announce(Change::Team);
             Ok(staff)
         }
         Err(kept_store::StoreError::NotFound) => Err(link_unusable()),
@@ -225,7 +225,7 @@ pub async fn change_member(app: &App, actor: &Staff, staff_id: &str, change: Sta
         role: change.role,
     };
     let staff = app.store.change_staff(staff_id, change).await?;
-    app.announce(Change::Team).await;
+    app.announce(Change::Team);
     Ok(staff)
 }
 
@@ -248,8 +248,8 @@ pub async fn deactivate(app: &App, actor: &Staff, staff_id: &str, successor: &st
         ));
     }
     app.store.deactivate_staff(staff_id, successor, app.clock.now()).await?;
-    app.announce(Change::Team).await;
-    app.announce(Change::Conversations).await;
+    app.announce(Change::Team);
+    app.announce(Change::Conversations);
     Ok(())
 }
 

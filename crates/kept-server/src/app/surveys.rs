@@ -180,7 +180,7 @@ pub async fn answer(app: &App, id: &str, signature: &str, form: &AnswerForm) -> 
     let answered = app.store.answer_survey(id, answer).await?;
     app.outbox_wake.notify_one();
     if answered.recovery_id.is_some() && survey.recovery_id.is_none() {
-        app.announce(super::Change::Promises).await;
+        app.announce(super::Change::Promises);
     }
     Ok(answered)
 }
@@ -258,6 +258,6 @@ pub async fn thank_fan(
     app.store
         .thank_fan(customer_id, &staff.id, note.as_deref(), app.clock.now())
         .await?;
-    app.announce(super::Change::Customers).await;
+    app.announce(super::Change::Customers);
     Ok(())
 }
