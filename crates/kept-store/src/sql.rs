@@ -105,10 +105,13 @@ fn sqlite_pool(size: u32) -> AnyPoolOptions {
     AnyPoolOptions::new().max_connections(size).after_connect(|conn, _| {
         Box::pin(async move {
             // WAL lets readers run beside the writer; synchronous=FULL makes every commit
-            // durable before we answer, which group commit keeps affordable.
+            // durable before we answer, which group commit keeps affordable. temp_store: a
+            // batch's multi-row INSERT inside a transaction needs a statement journal, which
+            // SQLite otherwise creates, writes and deletes as a file in /tmp for every batch
+            // (importing at 1M messages: 2,220-2,270/s with it in memory, 2,120-2,170/s without).
             conn.execute(
                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-                 PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON;",
+                 PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY;",
             )
             .await?;
             Ok(())
