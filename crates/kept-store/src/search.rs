@@ -6,7 +6,8 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use kept_domain::search::{customer_token, index_terms};
+use kept_domain::search::{SearchQuery, customer_token, index_terms};
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::Result;
@@ -94,6 +95,43 @@ pub(crate) async fn move_customer(conn: &mut AnyConnection, dialect: Dialect, in
 pub(crate) async fn search(pool: &AnyPool, dialect: Dialect, filter: &SearchFilter) -> Result<SearchPage> {
     // The month tokens find a date range through the index; the exact times are filtered too.
     let query = filter.query.clone().within(filter.from, filter.until);
+    let before = filter.before.unwrap_or(i64::MAX);
+    let found = match (dialect, walkable_range(filter)) {
+        (Dialect::Postgres, Some(range)) => newest_in_range(pool, &query, filter, range, before).await?,
+        _ => matching(pool, dialect, &query, filter, before, filter.limit).await?,
+    };
+    let next = found
+        .last()
+        .map(|(position, _, _)| *position)
+        .filter(|_| found.len() as i64 == filter.limit);
+    let mut details = HashMap::new();
+    for kind in ["message", "note", "phone_call", "callback_request", "call"] {
+        let ids: Vec<&str> = found
+            .iter()
+            .filter(|(_, k, _)| k == kind)
+            .map(|(_, _, id)| id.as_str())
+            .collect();
+        if !ids.is_empty() {
+            details.extend(details_of(pool, kind, &ids).await?);
+        }
+    }
+    // In index order; a record erased since it was indexed is left out.
+    let hits = found.into_iter().filter_map(|(_, _, id)| details.remove(&id)).collect();
+    Ok(SearchPage { hits, next })
+}
+
+/// An index row found: its position (the cursor), what it points at and that record's id.
+type Found = (i64, String, String);
+
+/// The newest `limit` matching rows before `before`, in one statement.
+async fn matching(
+    pool: &AnyPool,
+    dialect: Dialect,
+    query: &SearchQuery,
+    filter: &SearchFilter,
+    before: i64,
+    limit: i64,
+) -> Result<Vec<Found>> {
     let (matches, query) = match dialect {
         Dialect::Sqlite => ("search_index MATCH $1", query.to_fts5()),
         Dialect::Postgres => ("tsv @@ to_tsquery('simple', $1)", query.to_tsquery()),
@@ -120,34 +158,146 @@ pub(crate) async fn search(pool: &AnyPool, dialect: Dialect, filter: &SearchFilt
         .bind(query)
         .bind(filter.from.map_or(i64::MIN, to_ms))
         .bind(filter.until.map_or(i64::MAX, to_ms))
-        .bind(filter.before.unwrap_or(i64::MAX))
-        .bind(filter.limit);
+        .bind(before)
+        .bind(limit);
     if !customer.is_empty() {
         statement = statement.bind(filter.query.customer_id.clone());
     }
-    let rows = statement.fetch_all(pool).await?;
-    let found: Vec<(i64, String, String)> = rows
-        .iter()
+    found_rows(statement.fetch_all(pool).await?)
+}
+
+fn found_rows(rows: Vec<AnyRow>) -> Result<Vec<Found>> {
+    rows.iter()
         .map(|row| Ok((row.try_get("position")?, row.try_get("kind")?, row.try_get("ref_id")?)))
-        .collect::<Result<_>>()?;
-    let next = found
-        .last()
-        .map(|(position, _, _)| *position)
-        .filter(|_| found.len() as i64 == filter.limit);
-    let mut details = HashMap::new();
-    for kind in ["message", "note", "phone_call", "callback_request", "call"] {
-        let ids: Vec<&str> = found
-            .iter()
-            .filter(|(_, k, _)| k == kind)
-            .map(|(_, _, id)| id.as_str())
-            .collect();
-        if !ids.is_empty() {
-            details.extend(details_of(pool, kind, &ids).await?);
+        .collect()
+}
+
+/// Index rows walked newest-first per row of the page at first (see [`newest_in_range`]).
+const WALKED_PER_ROW: i64 = 80;
+
+/// At most this many index rows per row of the page are walked in all; beyond that, collecting
+/// every match is faster (~1 ms per 1,000 rows walked against ~3 ms per 1,000 matches collected).
+const LONGEST_WALK_PER_ROW: i64 = 400;
+
+/// Date ranges up to this long are searched by walking (on PostgreSQL): finding where a range
+/// ends costs a look at each of its index entries, ~8 ms for the 41,000 of a busy month.
+const LONGEST_WALKED_RANGE_DAYS: i64 = 92;
+
+/// The date range in ms, when [`newest_in_range`] should serve it: a customer's few entries
+/// are found faster through their column.
+fn walkable_range(filter: &SearchFilter) -> Option<(i64, i64)> {
+    let (from, until) = (filter.from?, filter.until?);
+    let short = until - from <= chrono::Duration::days(LONGEST_WALKED_RANGE_DAYS);
+    (short && filter.query.customer_id.is_none()).then(|| (to_ms(from), to_ms(until)))
+}
+
+/// A date range on PostgreSQL. Its GIN index cannot hand out matches newest-first, so for
+/// words common in the range ("remmen geluid": 5,700 matches in a month) PostgreSQL read and
+/// sorted every match (30 ms cached, 55-90 ms under load at 1M messages). Here the index rows
+/// are walked newest-first from the newest row in the range, which for such words fills a page
+/// within a few hundred rows; when the first walk finds too few, a second one goes as far as
+/// the matches met suggest, and only words too rare for walking are collected by the usual
+/// statement, below where the walks ended. Exact: every row in the range lies at or below the
+/// range's newest row, however late it was recorded.
+async fn newest_in_range(
+    pool: &AnyPool,
+    query: &SearchQuery,
+    filter: &SearchFilter,
+    range: (i64, i64),
+    before: i64,
+) -> Result<Vec<Found>> {
+    let Some(newest) = newest_row_in(pool, range).await? else {
+        return Ok(Vec::new());
+    };
+    let tsquery = query.to_tsquery();
+    let mut found = Vec::new();
+    let mut top = newest.min(before.saturating_sub(1));
+    let mut rows = filter.limit.saturating_mul(WALKED_PER_ROW);
+    let mut walked = 0;
+    for _ in 0..2 {
+        let wanted = filter.limit - found.len() as i64;
+        let step = walk(pool, &tsquery, range, top, rows, wanted).await?;
+        found.extend(step.found);
+        walked += rows;
+        let Some(lowest) = step.lowest.filter(|_| (found.len() as i64) < filter.limit) else {
+            return Ok(found);
+        };
+        top = lowest - 1;
+        // Twice as many rows as the matches met so far suggest the rest needs.
+        let missing = filter.limit - found.len() as i64;
+        rows = match found.len() as i64 {
+            0 => i64::MAX,
+            met => missing.saturating_mul(walked) / met * 2,
+        };
+        if walked.saturating_add(rows) > filter.limit.saturating_mul(LONGEST_WALK_PER_ROW) {
+            break;
         }
     }
-    // In index order; a record erased since it was indexed is left out.
-    let hits = found.into_iter().filter_map(|(_, _, id)| details.remove(&id)).collect();
-    Ok(SearchPage { hits, next })
+    let rest = filter.limit - found.len() as i64;
+    found.extend(matching(pool, Dialect::Postgres, query, filter, top.saturating_add(1), rest).await?);
+    Ok(found)
+}
+
+/// The newest index row said within the range, however late it was recorded.
+async fn newest_row_in(pool: &AnyPool, (from, until): (i64, i64)) -> Result<Option<i64>> {
+    // OFFSET 0 keeps PostgreSQL from answering max() by walking the primary key backwards until
+    // it meets the range (it assumes the range's rows are spread over the whole table).
+    let row = sqlx::query(
+        "SELECT max(rowid) AS newest FROM (SELECT rowid FROM search_index WHERE at_ms >= $1 AND at_ms < $2 OFFSET 0) AS in_range",
+    )
+    .bind(from)
+    .bind(until)
+    .fetch_one(pool)
+    .await?;
+    Ok(row.try_get("newest")?)
+}
+
+struct Walked {
+    /// The newest matches met, at most as many as wanted.
+    found: Vec<Found>,
+    /// The lowest row walked; none when the walk reached the first row (or found all it wanted).
+    lowest: Option<i64>,
+}
+
+/// Walks `rows` index rows down from `top` for matches in the range.
+async fn walk(
+    pool: &AnyPool,
+    tsquery: &str,
+    (from, until): (i64, i64),
+    top: i64,
+    rows: i64,
+    wanted: i64,
+) -> Result<Walked> {
+    let matches = sqlx::query(
+        "SELECT rowid AS position, kind, ref_id FROM \
+         (SELECT rowid, kind, ref_id, tsv, at_ms FROM search_index WHERE rowid <= $1 ORDER BY rowid DESC LIMIT $2) AS walked \
+         WHERE tsv @@ to_tsquery('simple', $3) AND at_ms >= $4 AND at_ms < $5 ORDER BY rowid DESC LIMIT $6",
+    )
+    .bind(top)
+    .bind(rows)
+    .bind(tsquery)
+    .bind(from)
+    .bind(until)
+    .bind(wanted)
+    .fetch_all(pool)
+    .await?;
+    let found = found_rows(matches)?;
+    if found.len() as i64 >= wanted {
+        return Ok(Walked { found, lowest: None });
+    }
+    let end = sqlx::query(
+        "SELECT min(rowid) AS lowest, count(*) AS walked FROM \
+         (SELECT rowid FROM search_index WHERE rowid <= $1 ORDER BY rowid DESC LIMIT $2) AS walked",
+    )
+    .bind(top)
+    .bind(rows)
+    .fetch_one(pool)
+    .await?;
+    let (lowest, walked): (Option<i64>, i64) = (end.try_get("lowest")?, end.try_get("walked")?);
+    Ok(Walked {
+        found,
+        lowest: lowest.filter(|_| walked == rows),
+    })
 }
 
 /// The records behind index rows of one kind, by id.

@@ -663,3 +663,53 @@ async fn changes_published_in_a_burst_are_announced_once_per_kind() {
         assert_eq!(kinds, ["callbacks", "team"], "on {name}");
     }
 }
+
+#[tokio::test]
+async fn a_date_range_finds_its_newest_rows_first_however_late_they_were_recorded() {
+    use kept_domain::search::SearchQuery;
+    use kept_store::SearchFilter;
+    let start = monday() - Duration::days(30);
+    let end = monday() - Duration::days(1);
+    for (name, store, _dir) in stores().await {
+        let store = store.as_ref();
+        let record = async |id: &str, handle: &str, text: &str, sent_at| {
+            let mut message = message(id, handle, sent_at);
+            message.text = text.into();
+            store.record_inbound(message).await.unwrap().message_id
+        };
+        let first = record("e1", "@a", "Mijn bel is stuk", start + Duration::hours(1)).await;
+        let second = record("e2", "@b", "De bel doet het niet", start + Duration::hours(2)).await;
+        // More rows than PostgreSQL walks for a page of two, none of them a match.
+        for n in 0..200 {
+            let sent_at = start + Duration::hours(3) + Duration::minutes(n);
+            record(&format!("f{n}"), "@c", "Waar blijft mijn fiets?", sent_at).await;
+        }
+        // Fetched late: recorded after all the others, said early in the range.
+        let late = record("l1", "@d", "Nog een bel kapot", start + Duration::minutes(30)).await;
+        let after = record("o1", "@e", "Een bel, na het einde", end + Duration::hours(1)).await;
+
+        let mut range = SearchFilter {
+            query: SearchQuery::parse("bel", None, None).unwrap(),
+            from: Some(start),
+            until: Some(end),
+            limit: 2,
+            before: None,
+        };
+        let ids = |page: &kept_store::SearchPage| page.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+        let page = store.search(&range).await.unwrap();
+        assert_eq!(ids(&page), [late.clone(), second], "{name}: newest recorded first");
+        range.before = page.next;
+        let page = store.search(&range).await.unwrap();
+        assert_eq!(ids(&page), vec![first.clone()], "{name}: the rest of the range");
+        assert_eq!(page.next, None, "{name}");
+        // A word too rare for walking: found below the walk all the same.
+        let mut rare = range.clone();
+        rare.query = SearchQuery::parse("stuk", None, None).unwrap();
+        rare.before = None;
+        assert_eq!(ids(&store.search(&rare).await.unwrap()), vec![first], "{name}");
+        range.from = None;
+        range.until = None;
+        range.before = None;
+        assert_eq!(ids(&store.search(&range).await.unwrap()), [after, late], "{name}");
+    }
+}
