@@ -109,9 +109,15 @@ fn sqlite_pool(size: u32) -> AnyPoolOptions {
             // batch's multi-row INSERT inside a transaction needs a statement journal, which
             // SQLite otherwise creates, writes and deletes as a file in /tmp for every batch
             // (importing at 1M messages: 2,220-2,270/s with it in memory, 2,120-2,170/s without).
+            // wal_autocheckpoint: the index pages every batch touches are copied into the
+            // database file once per checkpoint, so checkpointing every ~40 MB of WAL instead of
+            // SQLite's default ~4 MB copies each such page a tenth as often (generating 100k
+            // messages +3-13 %, callback intake on disk +5-16 % in four turns; generating 1M in
+            // RAM the same, 304 vs 300 s); the WAL file stays that size.
             conn.execute(
                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-                 PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY;",
+                 PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY; \
+                 PRAGMA wal_autocheckpoint = 10000;",
             )
             .await?;
             Ok(())
