@@ -61,15 +61,22 @@ impl Stems {
 }
 
 /// What is written to the search index for a text: each word with its stems, plus tokens for
-/// the filters (customer, channel and the month it was said in) so that a filtered search is
-/// one index lookup, not a scan of every match.
+/// the filters (customer, channel, the month and the day it was said in) so that a filtered
+/// search is one index lookup, not a scan of every match.
 pub fn index_terms(text: &str, customer_id: &str, channel: &str, at: DateTime<Utc>) -> String {
     let stems = Stems::new();
     let mut terms: BTreeSet<String> = words(text).flat_map(|w| stems.forms(&w)).collect();
     terms.insert(customer_token(customer_id));
     terms.insert(channel_token(channel));
     terms.insert(month_token(at.date_naive()));
+    terms.insert(day_token(at.date_naive()));
     terms.into_iter().collect::<Vec<_>>().join(" ")
+}
+
+/// The filter token for a day (in UTC): a range looks up the days it covers of a month it does
+/// not cover whole by these, so that the rest of that month's matches are not read at all.
+pub fn day_token(day: NaiveDate) -> String {
+    format!("zzday{:04}{:02}{:02}", day.year(), day.month(), day.day())
 }
 
 /// The filter token for a month (in UTC; the exact time is filtered on as well).
@@ -86,6 +93,19 @@ pub fn customer_token(customer_id: &str) -> String {
 pub fn channel_token(channel: &str) -> String {
     let channel: String = words(channel).collect();
     format!("zzchannel{channel}")
+}
+
+/// The month's token when `first..=last` covers it whole, else the tokens of the days it covers.
+fn tokens_of(month: NaiveDate, first: NaiveDate, last: NaiveDate) -> Vec<String> {
+    let month_end = month
+        .checked_add_months(Months::new(1))
+        .and_then(|next| next.pred_opt())
+        .unwrap_or(NaiveDate::MAX);
+    let (start, end) = (month.max(first), month_end.min(last));
+    if start == month && end == month_end {
+        return vec![month_token(month)];
+    }
+    start.iter_days().take_while(|day| *day <= end).map(day_token).collect()
 }
 
 /// A parsed search: every group must match, any form within a group may.
@@ -117,23 +137,31 @@ impl SearchQuery {
         })
     }
 
-    /// Narrowed to the months of `from`..`until` (until exclusive), when both are known and the
-    /// range is not so long that it would match most of the index.
+    /// Narrowed to the months of `from`..`until` (until exclusive) — and, of a month the range
+    /// covers only in part, to the days it covers — when both are known and the range is not so
+    /// long that it would match most of the index.
     pub fn within(mut self, from: Option<DateTime<Utc>>, until: Option<DateTime<Utc>>) -> SearchQuery {
         let (Some(from), Some(until)) = (from, until) else {
             return self;
         };
-        let last = (until - chrono::Duration::milliseconds(1)).date_naive();
-        let Some(first) = from.date_naive().with_day(1) else {
+        let (first, last) = (
+            from.date_naive(),
+            (until - chrono::Duration::milliseconds(1)).date_naive(),
+        );
+        let Some(first_month) = first.with_day(1) else {
             return self;
         };
-        let months: Vec<String> = (0..=MAX_RANGE_MONTHS)
-            .map_while(|n| first.checked_add_months(Months::new(n)))
+        let months: Vec<NaiveDate> = (0..=MAX_RANGE_MONTHS)
+            .map_while(|n| first_month.checked_add_months(Months::new(n)))
             .take_while(|month| *month <= last)
-            .map(month_token)
             .collect();
         if !months.is_empty() && months.len() <= MAX_RANGE_MONTHS as usize {
-            self.groups.push(months);
+            self.groups.push(
+                months
+                    .into_iter()
+                    .flat_map(|month| tokens_of(month, first, last))
+                    .collect(),
+            );
         }
         self
     }
@@ -213,7 +241,10 @@ mod tests {
             );
         }
         assert!(indexed.contains("zzcustomer0a1b") && indexed.contains("zzchannelemail"));
-        assert!(indexed.contains("zzmonth202603"), "{indexed}");
+        assert!(
+            indexed.contains("zzmonth202603") && indexed.contains("zzday20260331"),
+            "{indexed}"
+        );
         let unrelated = SearchQuery::parse("factuur", None, None).unwrap();
         assert!(!unrelated.groups[0].iter().any(|f| indexed.split(' ').any(|t| t == f)));
     }
@@ -237,8 +268,16 @@ mod tests {
         let at = |y, m, d| Utc.with_ymd_and_hms(y, m, d, 0, 0, 0).single();
         let query = SearchQuery::parse("factuur", None, None).unwrap();
         // Until is exclusive: a range ending at midnight on 1 February stays in January.
-        let january = query.clone().within(at(2025, 12, 20), at(2026, 2, 1));
-        assert_eq!(january.groups.last().unwrap(), &["zzmonth202512", "zzmonth202601"]);
+        let january = query.clone().within(at(2025, 12, 29), at(2026, 2, 1));
+        let tokens = ["zzday20251229", "zzday20251230", "zzday20251231", "zzmonth202601"];
+        assert_eq!(
+            january.groups.last().unwrap(),
+            &tokens,
+            "whole months by month, the rest by day"
+        );
+        let three_days = query.clone().within(at(2026, 3, 1), at(2026, 3, 4));
+        let tokens = ["zzday20260301", "zzday20260302", "zzday20260303"];
+        assert_eq!(three_days.groups.last().unwrap(), &tokens);
         assert_eq!(
             query.clone().within(at(2026, 1, 5), None),
             query,
