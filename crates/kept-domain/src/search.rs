@@ -155,13 +155,17 @@ impl SearchQuery {
             .map_while(|n| first_month.checked_add_months(Months::new(n)))
             .take_while(|month| *month <= last)
             .collect();
-        if !months.is_empty() && months.len() <= MAX_RANGE_MONTHS as usize {
-            self.groups.push(
-                months
-                    .into_iter()
-                    .flat_map(|month| tokens_of(month, first, last))
-                    .collect(),
-            );
+        if months.len() > MAX_RANGE_MONTHS as usize {
+            return self;
+        }
+        let tokens: Vec<String> = months
+            .into_iter()
+            .flat_map(|month| tokens_of(month, first, last))
+            .collect();
+        // An empty range has no tokens (and an empty group is no valid query); its exact times
+        // already leave nothing.
+        if !tokens.is_empty() {
+            self.groups.push(tokens);
         }
         self
     }
@@ -278,6 +282,8 @@ mod tests {
         let three_days = query.clone().within(at(2026, 3, 1), at(2026, 3, 4));
         let tokens = ["zzday20260301", "zzday20260302", "zzday20260303"];
         assert_eq!(three_days.groups.last().unwrap(), &tokens);
+        let inverted = query.clone().within(at(2026, 3, 10), at(2026, 3, 5));
+        assert_eq!(inverted, query, "an empty range adds no empty group");
         assert_eq!(
             query.clone().within(at(2026, 1, 5), None),
             query,
