@@ -1,9 +1,6 @@
 //! The few places SQLite and PostgreSQL differ, and the helpers every store module shares to
 //! build statements and read rows. A leaf module: it imports no other store module.
 
-use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
-
 use crate::{Result, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,12 +45,6 @@ pub(crate) fn parse_enum<T>(text: String, parse: fn(&str) -> Option<T>) -> Resul
     parse(&text).ok_or(StoreError::Corrupt(text))
 }
 
-/// Placeholders one multi-row statement may carry. sqlx binds SQLite's numbered parameters
-/// by asking SQLite each one's name, which SQLite finds by walking the statement's list of
-/// names: binding costs the square of the count. 3,000 in one statement took milliseconds
-/// (a sixth of a message import's time); chunks of this size keep that negligible.
-const PARAMETERS_PER_STATEMENT: usize = 480;
-
 /// The rows packed by [`Dialect::json_rows`], each as a tuple of its columns.
 pub(crate) fn unpack<'a, T: serde::Deserialize<'a>>(packed: &'a str) -> Result<Vec<T>> {
     serde_json::from_str(packed).map_err(|e| StoreError::Corrupt(format!("packed rows: {e}")))
@@ -61,43 +52,7 @@ pub(crate) fn unpack<'a, T: serde::Deserialize<'a>>(packed: &'a str) -> Result<V
 
 /// `rows` in chunks small enough for one statement of `columns` values per row.
 pub(crate) fn statement_chunks<T>(rows: &[T], columns: usize) -> std::slice::Chunks<'_, T> {
-    rows.chunks((PARAMETERS_PER_STATEMENT / columns.max(1)).max(1))
-}
-
-/// One value of a row written by [`insert_rows`].
-pub(crate) enum Cell<'a> {
-    Text(&'a str),
-    /// A value made for the statement, such as a row's search terms.
-    Owned(String),
-    MaybeText(Option<&'a str>),
-    Int(i64),
-}
-
-/// `INSERT INTO {into} VALUES (…), (…) {then}` for every one of `rows`, as few statements as
-/// binding stays cheap for (see [`PARAMETERS_PER_STATEMENT`]). `cells` gives a row's values in
-/// the order of the columns named in `into`. Returns the rows a `RETURNING` in `then` gives.
-pub(crate) async fn insert_rows<T, const COLUMNS: usize>(
-    conn: &mut AnyConnection,
-    into: &str,
-    then: &str,
-    rows: &[T],
-    cells: for<'r> fn(&'r T) -> [Cell<'r>; COLUMNS],
-) -> Result<Vec<AnyRow>> {
-    let mut returned = Vec::new();
-    for chunk in statement_chunks(rows, COLUMNS) {
-        let sql = format!("INSERT INTO {into} VALUES {} {then}", values_list(chunk.len(), COLUMNS));
-        let query = chunk
-            .iter()
-            .flat_map(cells)
-            .fold(sqlx::query(&sql), |query, cell| match cell {
-                Cell::Text(text) => query.bind(text),
-                Cell::Owned(text) => query.bind(text),
-                Cell::MaybeText(text) => query.bind(text),
-                Cell::Int(number) => query.bind(number),
-            });
-        returned.extend(query.fetch_all(&mut *conn).await?);
-    }
-    Ok(returned)
+    rows.chunks((crate::statements::PARAMETERS_PER_STATEMENT / columns.max(1)).max(1))
 }
 
 /// `$1, $2 …` placeholders for `rows` rows of `columns` values: "($1, $2), ($3, $4)".
@@ -121,43 +76,7 @@ pub(crate) fn placeholders(first: usize, count: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use sqlx::{Connection, Row};
-
-    use super::{Cell, insert_rows, placeholders, values_list};
-
-    #[tokio::test]
-    async fn insert_rows_writes_every_row_across_statements() {
-        sqlx::any::install_default_drivers();
-        let mut conn = sqlx::AnyConnection::connect("sqlite::memory:")
-            .await
-            .expect("in-memory SQLite");
-        sqlx::query("CREATE TABLE t (name TEXT NOT NULL, note TEXT, n INTEGER NOT NULL)")
-            .execute(&mut conn)
-            .await
-            .expect("table");
-        // 3 columns: 160 rows a statement, so 500 rows take four statements.
-        let rows: Vec<(String, i64)> = (0..500).map(|n| (format!("row {n}"), n)).collect();
-        let returned = insert_rows(&mut conn, "t (name, note, n)", "RETURNING n", &rows, |(name, n)| {
-            [
-                Cell::Text(name),
-                Cell::MaybeText((n % 2 == 0).then_some("even")),
-                Cell::Int(*n),
-            ]
-        })
-        .await
-        .expect("insert");
-        // RETURNING gives rows in no promised order.
-        let mut returned: Vec<i64> = returned.iter().map(|row| row.get::<i64, _>("n")).collect();
-        returned.sort_unstable();
-        assert_eq!(returned, (0..500).collect::<Vec<_>>());
-        let stored = sqlx::query("SELECT COUNT(*) AS rows, COUNT(note) AS notes, SUM(n) AS total FROM t")
-            .fetch_one(&mut conn)
-            .await
-            .expect("count");
-        assert_eq!(stored.get::<i64, _>("rows"), 500);
-        assert_eq!(stored.get::<i64, _>("notes"), 250);
-        assert_eq!(stored.get::<i64, _>("total"), (0..500).sum::<i64>());
-    }
+    use super::{placeholders, values_list};
 
     #[test]
     fn in_lists_number_on_from_the_first() {

@@ -21,6 +21,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
+    /// From SQLite's writer thread (`sqlite_writer.rs`).
+    #[error("database error: {0}")]
+    Sqlite(#[source] rusqlite::Error),
     #[error("database migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("the storage writer has stopped")]
@@ -33,6 +36,24 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::RowNotFound => StoreError::NotFound,
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate,
             _ => StoreError::Database(error),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        use rusqlite::ffi;
+        match &error {
+            rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,
+            rusqlite::Error::SqliteFailure(failure, _)
+                if matches!(
+                    failure.extended_code,
+                    ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+                ) =>
+            {
+                StoreError::Duplicate
+            }
+            _ => StoreError::Sqlite(error),
         }
     }
 }

@@ -8,30 +8,33 @@ use kept_domain::new_id;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::model::*;
+use crate::statements::{Cell, Statements, insert_rows};
 use crate::time::{from_ms, to_ms};
 use crate::{Result, StoreError};
 
 pub(crate) async fn insert_attachments(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Statements,
     message_id: &str,
     attachments: &[NewAttachment],
     now: DateTime<Utc>,
 ) -> Result<()> {
-    for attachment in attachments {
-        sqlx::query(
-            "INSERT INTO attachments (id, message_id, filename, content_type, size_bytes, data, created_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(new_id())
-        .bind(message_id)
-        .bind(&attachment.filename)
-        .bind(&attachment.content_type)
-        .bind(attachment.size_bytes)
-        .bind(attachment.data.clone())
-        .bind(to_ms(now))
-        .execute(&mut *conn)
-        .await?;
-    }
+    let rows: Vec<(String, &str, &NewAttachment, DateTime<Utc>)> = attachments
+        .iter()
+        .map(|attachment| (new_id(), message_id, attachment, now))
+        .collect();
+    let into = "attachments (id, message_id, filename, content_type, size_bytes, data, created_ms)";
+    insert_rows(conn, into, "", &rows, |(id, message_id, attachment, now)| {
+        [
+            Cell::Text(id),
+            Cell::Text(message_id),
+            Cell::Text(&attachment.filename),
+            Cell::Text(&attachment.content_type),
+            Cell::Int(attachment.size_bytes),
+            Cell::MaybeBytes(attachment.data.as_deref()),
+            Cell::Int(to_ms(*now)),
+        ]
+    })
+    .await?;
     Ok(())
 }
 

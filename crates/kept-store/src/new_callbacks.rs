@@ -8,20 +8,19 @@ use chrono::{DateTime, Utc};
 
 use kept_domain::staff::Candidate;
 use kept_domain::{CallbackStatus, OutboxEvent, PromiseKind, PromiseStatus, new_id};
-use sqlx::{AnyConnection, Row};
 
-use crate::dialect::{Cell, insert_rows};
 use crate::model::{CallbackView, NewCallback};
 use crate::outbox::{self, Announcement};
 use crate::promises::{self, NewPromise};
 use crate::staff::{assign, save_queue_position};
+use crate::statements::{Cell, Statements, insert_rows};
 use crate::time::{from_ms, to_ms};
 use crate::{Result, search};
 
 /// Inserts the requests with their customers, promises, history and outbox rows, assigning
 /// each to the next staff member in `candidates` (whose queue positions are updated).
 pub(crate) async fn insert_callbacks(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Statements,
     requests: &[&NewCallback],
     candidates: &mut [Candidate],
 ) -> Result<Vec<CallbackView>> {
@@ -73,7 +72,7 @@ fn view_of(request: &NewCallback, customer_id: String, owner: Option<(String, St
 }
 
 /// Customers are recognised by phone number; a name given now replaces an older one.
-async fn upsert_customers(conn: &mut AnyConnection, requests: &[&NewCallback]) -> Result<HashMap<String, String>> {
+async fn upsert_customers(conn: &mut dyn Statements, requests: &[&NewCallback]) -> Result<HashMap<String, String>> {
     // One row per number (PostgreSQL refuses to change a row twice in one statement), the last
     // name given winning, in the order of the numbers so that two nodes' batches lock the same
     // customers in the same order and cannot deadlock.
@@ -106,7 +105,7 @@ async fn upsert_customers(conn: &mut AnyConnection, requests: &[&NewCallback]) -
     Ok(ids)
 }
 
-async fn insert_requests(conn: &mut AnyConnection, requests: &[&NewCallback], views: &[CallbackView]) -> Result<()> {
+async fn insert_requests(conn: &mut dyn Statements, requests: &[&NewCallback], views: &[CallbackView]) -> Result<()> {
     let rows: Vec<_> = requests.iter().zip(views).collect();
     let into =
         "callback_requests (id, customer_id, phone, name, window_code, note, lang, status, promise_id, created_ms)";
@@ -129,7 +128,7 @@ async fn insert_requests(conn: &mut AnyConnection, requests: &[&NewCallback], vi
 }
 
 /// Makes each request's name and note findable (one statement for the batch).
-async fn index_requests(conn: &mut AnyConnection, requests: &[&NewCallback], views: &[CallbackView]) -> Result<()> {
+async fn index_requests(conn: &mut dyn Statements, requests: &[&NewCallback], views: &[CallbackView]) -> Result<()> {
     let texts: Vec<String> = views
         .iter()
         .map(|view| {
@@ -157,7 +156,7 @@ async fn index_requests(conn: &mut AnyConnection, requests: &[&NewCallback], vie
     search::index_all(conn, &entries).await
 }
 
-async fn insert_promises(conn: &mut AnyConnection, views: &[CallbackView]) -> Result<()> {
+async fn insert_promises(conn: &mut dyn Statements, views: &[CallbackView]) -> Result<()> {
     let promises: Vec<NewPromise> = views
         .iter()
         .map(|view| NewPromise {
@@ -176,7 +175,7 @@ async fn insert_promises(conn: &mut AnyConnection, views: &[CallbackView]) -> Re
 }
 
 /// "callback.created": an e-mail to the assignee and one webhook call, as configured.
-async fn announce(conn: &mut AnyConnection, requests: &[&NewCallback], views: &[CallbackView]) -> Result<()> {
+async fn announce(conn: &mut dyn Statements, requests: &[&NewCallback], views: &[CallbackView]) -> Result<()> {
     let owners: Vec<Vec<String>> = views
         .iter()
         .map(|view| view.owner_id.iter().cloned().collect())
@@ -197,7 +196,7 @@ async fn announce(conn: &mut AnyConnection, requests: &[&NewCallback], views: &[
 }
 
 async fn save_queue_positions(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Statements,
     candidates: &[Candidate],
     views: &[CallbackView],
 ) -> Result<()> {

@@ -11,18 +11,19 @@ use chrono::{DateTime, Utc};
 use kept_domain::conversation::FRUSTRATED_FROM;
 use kept_domain::staff::Candidate;
 use kept_domain::{OutboxEvent, PromiseKind, new_id};
+use sqlx::Row as _;
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 
-use crate::Result;
-use crate::dialect::{Cell, Dialect, insert_rows, placeholders, statement_chunks, unpack};
+use crate::dialect::{Dialect, placeholders, statement_chunks, unpack};
 use crate::mail::insert_attachments;
 use crate::model::{InboundRecorded, NewInbound};
 use crate::outbox::{self, Announcement};
 use crate::promises::{self, NewPromise};
 use crate::search::{IndexEntry, Indexed, index_all};
 use crate::staff::{assign, load_candidates, save_queue_position};
+use crate::statements::{Cell, Row, Statements, insert_rows};
 use crate::time::to_ms;
+use crate::{Result, StoreError};
 
 /// Stored messages with their conversation's open reply promise; `WHERE` and the binds follow.
 macro_rules! stored_messages_from {
@@ -40,7 +41,7 @@ pub(crate) const STORED_MESSAGES: &str = concat!(
 
 /// Stores the messages in the open transaction, answering in the same order.
 pub(crate) async fn insert_messages(
-    conn: &mut AnyConnection,
+    conn: &mut dyn Statements,
     dialect: Dialect,
     messages: &[&NewInbound],
 ) -> Result<Vec<InboundRecorded>> {
@@ -121,7 +122,7 @@ struct Batch<'a> {
 }
 
 impl<'a> Batch<'a> {
-    async fn read(conn: &mut AnyConnection, dialect: Dialect, messages: &[&'a NewInbound]) -> Result<Batch<'a>> {
+    async fn read(conn: &mut dyn Statements, dialect: Dialect, messages: &[&'a NewInbound]) -> Result<Batch<'a>> {
         let known = Known::read(conn, dialect, messages).await?;
         let mut batch = Batch::default();
         for (channel, external_id, message_id, conversation_id, customer_id, promise_id) in
@@ -157,7 +158,7 @@ impl<'a> Batch<'a> {
     }
 
     /// Decides where one message goes, as storing it alone would.
-    async fn place(&mut self, conn: &mut AnyConnection, message: &'a NewInbound) -> Result<InboundRecorded> {
+    async fn place(&mut self, conn: &mut dyn Statements, message: &'a NewInbound) -> Result<InboundRecorded> {
         let key = (message.channel.clone(), message.external_id.clone());
         if let Some(stored) = self.stored.get(&key) {
             let promise_id = match self.conversations.get(&stored.conversation_id) {
@@ -226,7 +227,7 @@ impl<'a> Batch<'a> {
     /// The conversation holding the latest message this one answers, whatever its status.
     async fn threaded_conversation(
         &mut self,
-        conn: &mut AnyConnection,
+        conn: &mut dyn Statements,
         message: &NewInbound,
     ) -> Result<Option<String>> {
         if message.thread.is_empty() {
@@ -256,7 +257,7 @@ impl<'a> Batch<'a> {
     /// A new conversation for the next agent in the round robin.
     async fn open_conversation(
         &mut self,
-        conn: &mut AnyConnection,
+        conn: &mut dyn Statements,
         customer_id: &str,
         message: &'a NewInbound,
     ) -> Result<String> {
@@ -327,7 +328,7 @@ impl<'a> Batch<'a> {
     }
 
     /// Writes what was decided, one statement per table, parents before children.
-    async fn write(mut self, conn: &mut AnyConnection) -> Result<()> {
+    async fn write(mut self, conn: &mut dyn Statements) -> Result<()> {
         // In handle order: two PostgreSQL nodes creating the same new customers then wait for
         // each other on the first one instead of each holding one the other needs.
         self.new_customers.sort_by(|a, b| a.1.handle.cmp(&b.1.handle));
@@ -353,7 +354,7 @@ impl<'a> Batch<'a> {
     }
 }
 
-fn conversation_from_row(row: &AnyRow) -> Result<Conversation> {
+fn conversation_from_row(row: &Row) -> Result<Conversation> {
     Ok(Conversation {
         assignee_id: row.try_get("assignee_id")?,
         open_promise: row.try_get("open_promise")?,
@@ -377,7 +378,7 @@ struct Known {
 }
 
 impl Known {
-    async fn read(conn: &mut AnyConnection, dialect: Dialect, messages: &[&NewInbound]) -> Result<Known> {
+    async fn read(conn: &mut dyn Statements, dialect: Dialect, messages: &[&NewInbound]) -> Result<Known> {
         let channels: BTreeSet<&str> = messages.iter().map(|m| m.channel.as_str()).collect();
         let external_ids: BTreeSet<&str> = messages.iter().map(|m| m.external_id.as_str()).collect();
         let handles: BTreeSet<&str> = messages.iter().map(|m| m.handle.as_str()).collect();
@@ -396,13 +397,13 @@ impl Known {
             handled = dialect.json_rows("handle, customer_id"),
             unresolved = dialect.json_rows("c.id, c.customer_id, c.channel, c.assignee_id, p.id, c.updated_ms"),
         );
-        let row = channels
+        let values: Vec<Cell> = channels
             .iter()
             .chain(&external_ids)
             .chain(&handles)
-            .fold(sqlx::query(&sql), |query, value| query.bind(*value))
-            .fetch_one(&mut *conn)
-            .await?;
+            .map(|value| Cell::Text(value))
+            .collect();
+        let row = conn.fetch(&sql, &values).await?.pop().ok_or(StoreError::NotFound)?;
         Ok(Known {
             stored: row.try_get(0)?,
             handles: row.try_get(1)?,
@@ -412,7 +413,7 @@ impl Known {
 }
 
 /// The stored conversation holding the latest message this one answers, and when that was sent.
-async fn threaded_on_record(conn: &mut AnyConnection, message: &NewInbound) -> Result<Option<(AnyRow, i64)>> {
+async fn threaded_on_record(conn: &mut dyn Statements, message: &NewInbound) -> Result<Option<(Row, i64)>> {
     let sql = format!(
         "SELECT c.id, c.assignee_id, p.id AS open_promise, m.sent_ms FROM messages m \
          JOIN conversations c ON c.id = m.conversation_id \
@@ -420,18 +421,18 @@ async fn threaded_on_record(conn: &mut AnyConnection, message: &NewInbound) -> R
          WHERE m.channel = $1 AND m.external_id IN ({}) ORDER BY m.sent_ms DESC LIMIT 1",
         placeholders(2, message.thread.len())
     );
-    let query = message
-        .thread
-        .iter()
-        .fold(sqlx::query(&sql).bind(&message.channel), |query, id| query.bind(id));
-    let Some(row) = query.fetch_optional(&mut *conn).await? else {
+    let values: Vec<Cell> = std::iter::once(&message.channel)
+        .chain(&message.thread)
+        .map(|value| Cell::Text(value))
+        .collect();
+    let Some(row) = conn.fetch(&sql, &values).await?.pop() else {
         return Ok(None);
     };
     let sent_ms = row.try_get("sent_ms")?;
     Ok(Some((row, sent_ms)))
 }
 
-async fn insert_customers(conn: &mut AnyConnection, customers: &[(String, &NewInbound)]) -> Result<()> {
+async fn insert_customers(conn: &mut dyn Statements, customers: &[(String, &NewInbound)]) -> Result<()> {
     insert_rows(
         conn,
         "customers (id, name, created_ms)",
@@ -458,7 +459,7 @@ async fn insert_customers(conn: &mut AnyConnection, customers: &[(String, &NewIn
     Ok(())
 }
 
-async fn insert_conversations(conn: &mut AnyConnection, conversations: &[NewConversation<'_>]) -> Result<()> {
+async fn insert_conversations(conn: &mut dyn Statements, conversations: &[NewConversation<'_>]) -> Result<()> {
     let into = "conversations (id, customer_id, channel, status, assignee_id, created_ms, updated_ms)";
     insert_rows(conn, into, "", conversations, |c| {
         [
@@ -476,7 +477,7 @@ async fn insert_conversations(conn: &mut AnyConnection, conversations: &[NewConv
 }
 
 /// The messages, their attachments and their search entries.
-async fn insert_message_rows(conn: &mut AnyConnection, messages: &[NewMessage<'_>]) -> Result<()> {
+async fn insert_message_rows(conn: &mut dyn Statements, messages: &[NewMessage<'_>]) -> Result<()> {
     let into = "messages (id, conversation_id, customer_id, direction, channel, external_id, body, frustration, \
                 sent_ms, created_ms, subject, needs_reply)";
     insert_rows(conn, into, "", messages, |row| {
@@ -515,7 +516,7 @@ async fn insert_message_rows(conn: &mut AnyConnection, messages: &[NewMessage<'_
 }
 
 /// New reply promises, each announced as "message.received" to its owner.
-async fn insert_reply_promises(conn: &mut AnyConnection, new: &[NewReplyPromise<'_>]) -> Result<()> {
+async fn insert_reply_promises(conn: &mut dyn Statements, new: &[NewReplyPromise<'_>]) -> Result<()> {
     let rows: Vec<NewPromise> = new
         .iter()
         .map(|p| NewPromise {
@@ -548,7 +549,7 @@ async fn insert_reply_promises(conn: &mut AnyConnection, new: &[NewReplyPromise<
 
 /// Conversations with a message waiting for an answer: open, with their reply promise and the
 /// time of that message (one statement, a `CASE` per column).
-async fn mark_waiting(conn: &mut AnyConnection, reopened: &BTreeMap<String, (String, DateTime<Utc>)>) -> Result<()> {
+async fn mark_waiting(conn: &mut dyn Statements, reopened: &BTreeMap<String, (String, DateTime<Utc>)>) -> Result<()> {
     let reopened: Vec<_> = reopened.iter().collect();
     for chunk in statement_chunks(&reopened, 5) {
         mark_waiting_rows(conn, chunk).await?;
@@ -556,7 +557,7 @@ async fn mark_waiting(conn: &mut AnyConnection, reopened: &BTreeMap<String, (Str
     Ok(())
 }
 
-async fn mark_waiting_rows(conn: &mut AnyConnection, reopened: &[(&String, &(String, DateTime<Utc>))]) -> Result<()> {
+async fn mark_waiting_rows(conn: &mut dyn Statements, reopened: &[(&String, &(String, DateTime<Utc>))]) -> Result<()> {
     let n = reopened.len();
     let promise_cases: String = (0..n)
         .map(|i| format!(" WHEN ${} THEN ${}", 2 * i + 1, 2 * i + 2))
@@ -569,18 +570,19 @@ async fn mark_waiting_rows(conn: &mut AnyConnection, reopened: &[(&String, &(Str
          updated_ms = CASE id{time_cases} END WHERE id IN ({})",
         placeholders(4 * n + 1, n)
     );
-    let query = reopened.iter().fold(sqlx::query(&sql), |query, (id, (promise_id, _))| {
-        query.bind(*id).bind(promise_id)
-    });
-    let query = reopened
+    let promises = reopened
         .iter()
-        .fold(query, |query, (id, (_, at))| query.bind(*id).bind(to_ms(*at)));
-    let query = reopened.iter().fold(query, |query, (id, _)| query.bind(*id));
-    query.execute(&mut *conn).await?;
+        .flat_map(|(id, (promise_id, _))| [Cell::Text(id), Cell::Text(promise_id)]);
+    let times = reopened
+        .iter()
+        .flat_map(|(id, (_, at))| [Cell::Text(id), Cell::Int(to_ms(*at))]);
+    let ids = reopened.iter().map(|(id, _)| Cell::Text(id));
+    let values: Vec<Cell> = promises.chain(times).chain(ids).collect();
+    conn.execute(&sql, &values).await?;
     Ok(())
 }
 
-async fn mark_frustrated(conn: &mut AnyConnection, promise_ids: &BTreeSet<String>) -> Result<()> {
+async fn mark_frustrated(conn: &mut dyn Statements, promise_ids: &BTreeSet<String>) -> Result<()> {
     if promise_ids.is_empty() {
         return Ok(());
     }
@@ -588,7 +590,7 @@ async fn mark_frustrated(conn: &mut AnyConnection, promise_ids: &BTreeSet<String
         "UPDATE promises SET frustrated = 1 WHERE id IN ({})",
         placeholders(1, promise_ids.len())
     );
-    let query = promise_ids.iter().fold(sqlx::query(&sql), |query, id| query.bind(id));
-    query.execute(&mut *conn).await?;
+    let values: Vec<Cell> = promise_ids.iter().map(|id| Cell::Text(id)).collect();
+    conn.execute(&sql, &values).await?;
     Ok(())
 }

@@ -9,8 +9,9 @@ use sqlx::{AnyConnection, AnyPool, Row};
 
 use std::collections::HashMap;
 
-use crate::dialect::{Cell, Dialect, insert_rows, parse_enum, placeholders};
+use crate::dialect::{Dialect, parse_enum, placeholders};
 use crate::model::{FailedReply, Fanout, OutboxCounts, OutboxItem, ReplyDelivery};
+use crate::statements::{Cell, Statements, insert_rows};
 use crate::time::{from_ms, to_ms};
 use crate::{Result, StoreError, conversations};
 
@@ -97,12 +98,12 @@ pub(crate) fn hook_row(event: OutboxEvent, subject_id: &str, now: DateTime<Utc>)
 }
 
 /// Queues what `announcements` announce, in one statement.
-pub(crate) async fn announce(conn: &mut AnyConnection, announcements: &[Announcement<'_>]) -> Result<()> {
+pub(crate) async fn announce(conn: &mut dyn Statements, announcements: &[Announcement<'_>]) -> Result<()> {
     let rows: Vec<OutboxRow> = announcements.iter().flat_map(Announcement::rows).collect();
     insert(conn, &rows).await
 }
 
-pub(crate) async fn insert(conn: &mut AnyConnection, rows: &[OutboxRow<'_>]) -> Result<()> {
+pub(crate) async fn insert(conn: &mut dyn Statements, rows: &[OutboxRow<'_>]) -> Result<()> {
     let into = "outbox (channel, event, subject_id, recipient_id, next_attempt_ms, created_ms)";
     insert_rows(conn, into, "", rows, |row| {
         [

@@ -10,9 +10,10 @@ use kept_domain::{CancelReason, OutboxEvent, PromiseKind, PromiseStatus};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
-use crate::dialect::{Cell, Dialect, insert_rows, parse_enum};
+use crate::dialect::{Dialect, parse_enum};
 use crate::model::{Fanout, PromiseFilter, PromiseHistoryEntry, PromiseListed, PromiseRecord};
 use crate::outbox::{self, Announcement};
+use crate::statements::{Cell, Statements, insert_rows};
 use crate::time::{from_ms, to_ms};
 use crate::{Result, StoreError};
 
@@ -30,7 +31,7 @@ pub(crate) struct NewPromise<'a> {
 }
 
 /// Inserts open promises with their "created" history, one statement per table.
-pub(crate) async fn insert(conn: &mut AnyConnection, promises: &[NewPromise<'_>]) -> Result<()> {
+pub(crate) async fn insert(conn: &mut dyn Statements, promises: &[NewPromise<'_>]) -> Result<()> {
     let into =
         "promises (id, kind, subject_id, customer_id, owner_id, status, not_before_ms, due_ms, created_ms, channel)";
     insert_rows(conn, into, "", promises, |promise| {

@@ -11,8 +11,9 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::Result;
-use crate::dialect::{Cell, Dialect, insert_rows, placeholders};
+use crate::dialect::{Dialect, placeholders};
 use crate::model::*;
+use crate::statements::{Cell, Statements, insert_rows};
 use crate::time::{from_ms, to_ms};
 
 /// What a search index row points at.
@@ -53,7 +54,7 @@ pub(crate) async fn index(conn: &mut AnyConnection, entry: IndexEntry<'_>) -> Re
 }
 
 /// Indexes several records with one statement (a batch of callback requests).
-pub(crate) async fn index_all(conn: &mut AnyConnection, entries: &[IndexEntry<'_>]) -> Result<()> {
+pub(crate) async fn index_all(conn: &mut dyn Statements, entries: &[IndexEntry<'_>]) -> Result<()> {
     let into = "search_index (terms, kind, ref_id, customer_id, at_ms)";
     insert_rows(conn, into, "", entries, |entry| {
         [

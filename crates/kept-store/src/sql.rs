@@ -12,9 +12,10 @@ use sqlx::{AnyPool, Executor};
 
 use crate::changes::ChangeFeed;
 use crate::dialect::Dialect;
-use crate::group_commit::{GroupCommit, InboundMessages, NewCallbacks};
+use crate::group_commit::{GroupCommit, InboundMessages, NewCallbacks, Writer};
 use crate::model::*;
 use crate::promises::{ESCALATION, Handover, Milestone, REMINDER};
+use crate::sqlite_writer::SqliteWriter;
 use crate::{Result, Store, StoreError};
 use crate::{
     callbacks, conversations, customer_data, customers, follow_ups, mail, outbox, password_links, promises, search,
@@ -43,18 +44,22 @@ impl SqlStore {
         let dialect = Dialect::from_url(url)?;
         let store = match dialect {
             Dialect::Sqlite => {
-                let url = prepare_sqlite_url(url)?;
+                let (url, path) = prepare_sqlite_url(url)?;
                 let options = AnyConnectOptions::from_str(&url)?;
                 // One writing connection: SQLite serialises writers anyway, and a single
                 // connection never meets a busy lock from its own process.
                 let write = sqlite_pool(1).connect_with(options.clone()).await?;
                 SQLITE_MIGRATIONS.run(&write).await?;
                 let read = sqlite_pool(4).connect_with(options).await?;
+                let writer = Writer::Sqlite {
+                    thread: std::sync::Arc::new(SqliteWriter::open(&path, SQLITE_PRAGMAS)?),
+                    turn: write.clone(),
+                };
                 SqlStore {
                     dialect,
                     read,
-                    callback_commit: GroupCommit::start(write.clone(), dialect),
-                    inbound_commit: GroupCommit::start(write.clone(), dialect),
+                    callback_commit: GroupCommit::start(writer.clone()),
+                    inbound_commit: GroupCommit::start(writer),
                     write,
                     changes: ChangeFeed::in_memory(),
                 }
@@ -68,8 +73,8 @@ impl SqlStore {
                     write: pool.clone(),
                     // Each node batches its own writes: one commit and one turn of the
                     // round-robin staff row per batch instead of one each.
-                    callback_commit: GroupCommit::start(pool.clone(), dialect),
-                    inbound_commit: GroupCommit::start(pool.clone(), dialect),
+                    callback_commit: GroupCommit::start(Writer::Postgres(pool.clone())),
+                    inbound_commit: GroupCommit::start(Writer::Postgres(pool.clone())),
                     changes: ChangeFeed::postgres(url, pool).await?,
                 }
             }
@@ -101,32 +106,34 @@ impl SqlStore {
     }
 }
 
+/// WAL lets readers run beside the writer; synchronous=FULL makes every commit durable before
+/// we answer, which group commit keeps affordable. temp_store: a batch's multi-row INSERT inside
+/// a transaction needs a statement journal, which SQLite otherwise creates, writes and deletes as
+/// a file in /tmp for every batch (importing at 1M messages: 2,220-2,270/s with it in memory,
+/// 2,120-2,170/s without). wal_autocheckpoint: the index pages every batch touches are copied
+/// into the database file once per checkpoint, so checkpointing every ~40 MB of WAL instead of
+/// SQLite's default ~4 MB copies each such page a tenth as often (generating 100k messages
+/// +3-13 %, callback intake on disk +5-16 % in four turns; generating 1M in RAM the same, 304 vs
+/// 300 s); the WAL file stays that size. For every connection, sqlx's and the writer thread's.
+pub(crate) const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+     PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY; \
+     PRAGMA wal_autocheckpoint = 10000;";
+
 fn sqlite_pool(size: u32) -> AnyPoolOptions {
-    AnyPoolOptions::new().max_connections(size).after_connect(|conn, _| {
-        Box::pin(async move {
-            // WAL lets readers run beside the writer; synchronous=FULL makes every commit
-            // durable before we answer, which group commit keeps affordable. temp_store: a
-            // batch's multi-row INSERT inside a transaction needs a statement journal, which
-            // SQLite otherwise creates, writes and deletes as a file in /tmp for every batch
-            // (importing at 1M messages: 2,220-2,270/s with it in memory, 2,120-2,170/s without).
-            // wal_autocheckpoint: the index pages every batch touches are copied into the
-            // database file once per checkpoint, so checkpointing every ~40 MB of WAL instead of
-            // SQLite's default ~4 MB copies each such page a tenth as often (generating 100k
-            // messages +3-13 %, callback intake on disk +5-16 % in four turns; generating 1M in
-            // RAM the same, 304 vs 300 s); the WAL file stays that size.
-            conn.execute(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-                 PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY; \
-                 PRAGMA wal_autocheckpoint = 10000;",
-            )
-            .await?;
-            Ok(())
+    AnyPoolOptions::new()
+        .max_connections(size)
+        .test_before_acquire(false)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                conn.execute(SQLITE_PRAGMAS).await?;
+                Ok(())
+            })
         })
-    })
 }
 
-/// Makes sure the file's folder exists and that SQLite may create the file.
-fn prepare_sqlite_url(url: &str) -> Result<String> {
+/// Makes sure the file's folder exists and that SQLite may create the file; the URL for sqlx
+/// and the file's path.
+fn prepare_sqlite_url(url: &str) -> Result<(String, std::path::PathBuf)> {
     let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     let path = rest.split('?').next().unwrap_or_default();
     if path.is_empty() || path == ":memory:" {
@@ -135,13 +142,14 @@ fn prepare_sqlite_url(url: &str) -> Result<String> {
     if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
     }
-    Ok(if rest.contains("mode=") {
+    let url = if rest.contains("mode=") {
         format!("sqlite://{rest}")
     } else if rest.contains('?') {
         format!("sqlite://{rest}&mode=rwc")
     } else {
         format!("sqlite://{rest}?mode=rwc")
-    })
+    };
+    Ok((url, Path::new(path).to_path_buf()))
 }
 
 #[async_trait]

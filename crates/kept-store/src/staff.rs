@@ -8,6 +8,7 @@ use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::dialect::parse_enum;
 use crate::model::{ApiTokenView, NewSession, NewStaff, Session, Staff, StaffChange};
+use crate::statements::{Cell, Statements};
 use crate::time::{from_ms, to_ms};
 use crate::{Result, StoreError};
 
@@ -324,19 +325,20 @@ pub(crate) async fn owner_ids(conn: &mut AnyConnection) -> Result<Vec<String>> {
 /// the round-robin queue. In the order of their ids: batches write the queue positions in this
 /// order, so two PostgreSQL nodes lock the same staff rows in the same order and wait for each
 /// other instead of deadlocking.
-pub(crate) async fn load_candidates(conn: &mut AnyConnection) -> Result<Vec<Candidate>> {
-    let rows = sqlx::query(
-        "SELECT id, role, away, delegate_id, assignment_seq, name FROM staff WHERE active = 1 AND password_hash <> '' \
-         ORDER BY id",
-    )
-    .fetch_all(conn)
-    .await?;
+pub(crate) async fn load_candidates(conn: &mut dyn Statements) -> Result<Vec<Candidate>> {
+    let rows = conn
+        .fetch(
+            "SELECT id, role, away, delegate_id, assignment_seq, name FROM staff WHERE active = 1 \
+             AND password_hash <> '' ORDER BY id",
+            &[],
+        )
+        .await?;
     rows.iter()
         .map(|r| {
             Ok(Candidate {
                 id: r.try_get("id")?,
                 role: parse_enum(r.try_get("role")?, Role::parse)?,
-                away: r.try_get::<i64, _>("away")? != 0,
+                away: r.try_get::<i64>("away")? != 0,
                 delegate_id: r.try_get("delegate_id")?,
                 last_assigned_ms: Some(r.try_get("assignment_seq")?),
                 name: r.try_get("name")?,
@@ -356,11 +358,12 @@ pub(crate) fn assign(candidates: &mut [Candidate]) -> Option<(String, String)> {
 }
 
 /// Stores where a staff member now stands in the round-robin queue.
-pub(crate) async fn save_queue_position(conn: &mut AnyConnection, candidate: &Candidate) -> Result<()> {
-    sqlx::query("UPDATE staff SET assignment_seq = $1 WHERE id = $2")
-        .bind(candidate.last_assigned_ms.unwrap_or(0))
-        .bind(candidate.id.clone())
-        .execute(&mut *conn)
-        .await?;
+pub(crate) async fn save_queue_position(conn: &mut dyn Statements, candidate: &Candidate) -> Result<()> {
+    let position = Cell::Int(candidate.last_assigned_ms.unwrap_or(0));
+    conn.execute(
+        "UPDATE staff SET assignment_seq = $1 WHERE id = $2",
+        &[position, Cell::Text(&candidate.id)],
+    )
+    .await?;
     Ok(())
 }

@@ -644,6 +644,67 @@ async fn messages_arriving_together_end_as_if_stored_one_after_another() {
     }
 }
 
+/// The batched writes (on SQLite through its writer thread) and the store's other writes take
+/// turns: a burst of both lands whole, on several worker threads, and nothing is refused as busy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batched_writes_and_other_writes_at_the_same_time_all_land() {
+    for (name, store, _dir) in stores().await {
+        let anna = staff(store.as_ref(), "anna@x.test", Role::Agent).await;
+        let mut callbacks = Vec::new();
+        let mut messages = Vec::new();
+        let mut sessions = Vec::new();
+        for n in 0..150 {
+            let s = store.clone();
+            callbacks.push(tokio::spawn(async move {
+                s.create_callback(callback(&format!("+3161{n:07}"), monday())).await
+            }));
+            let s = store.clone();
+            messages.push(tokio::spawn(async move {
+                s.record_inbound(message(&format!("m{n}"), &format!("@c{}", n % 50), monday()))
+                    .await
+            }));
+            let (s, anna) = (store.clone(), anna.clone());
+            sessions.push(tokio::spawn(async move {
+                s.create_session(kept_store::NewSession {
+                    token_hash: format!("hash {n}"),
+                    staff_id: anna,
+                    csrf_token: format!("csrf {n}"),
+                    now: monday(),
+                    expires_at: monday() + Duration::days(1),
+                })
+                .await
+            }));
+        }
+        for task in callbacks {
+            task.await.unwrap().unwrap_or_else(|e| panic!("{name}: callback: {e}"));
+        }
+        for task in messages {
+            task.await.unwrap().unwrap_or_else(|e| panic!("{name}: message: {e}"));
+        }
+        for task in sessions {
+            task.await.unwrap().unwrap_or_else(|e| panic!("{name}: session: {e}"));
+        }
+        let stored = store.list_callbacks(None, 1000).await.unwrap();
+        assert_eq!(stored.len(), 150, "{name}");
+        assert!(
+            stored.iter().all(|c| c.owner_id.as_deref() == Some(anna.as_str())),
+            "{name}"
+        );
+        let filter = kept_store::ConversationFilter {
+            status: None,
+            assignee: kept_store::AssigneeFilter::Anyone,
+            channel: None,
+            tag: None,
+        };
+        let conversations = store.list_conversations(&filter, 1000).await.unwrap();
+        assert_eq!(conversations.len(), 50, "{name}: one per handle");
+        for n in [0, 149] {
+            let session = store.session(&format!("hash {n}"), monday()).await.unwrap();
+            assert!(session.is_some(), "{name}: session {n}");
+        }
+    }
+}
+
 /// A burst of changes of one kind is announced once: every accepted request used to send its
 /// own notice (on PostgreSQL a NOTIFY each), waking every page and outbox worker as often.
 #[tokio::test]
