@@ -635,7 +635,8 @@ impl Store for SqlStore {
 }
 
 impl SqlStore {
-    /// Closes both pools, waiting for connections to be returned.
+    /// Closes both pools, waiting for connections to be returned (SQLite's writer thread closes
+    /// its own connection when the store is dropped).
     pub async fn close(&self) {
         self.read.close().await;
         self.write.close().await;

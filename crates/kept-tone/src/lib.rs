@@ -409,8 +409,10 @@ pub fn mood_with(message: &str, lang: Option<Lang>, model: &Model) -> Mood {
 
 /// What the learned model reads from an incoming message, and what the phrases make of it.
 pub fn incoming_features(message: &str, lang: Option<Lang>) -> (Features, Mood) {
-    let mood = phrase_mood(message, lang);
-    let text = Text::new(message, mood.language);
+    let lang = lang.unwrap_or_else(|| detect_language(message));
+    // Read once for the phrases and the features alike (a third of the mood's time on import).
+    let text = Text::new(message, lang);
+    let mood = phrase_mood(&text, message, lang);
     let mut features = text_features(&text);
     features.add("mood".into(), mood.frustration, None);
     for signal in &mood.signals {
@@ -435,10 +437,8 @@ fn praise_then_complaint(text: &Text) -> bool {
 }
 
 /// How frustrated the writer of an incoming message is by the phrases and signs alone.
-fn phrase_mood(message: &str, lang: Option<Lang>) -> Mood {
-    let lang = lang.unwrap_or_else(|| detect_language(message));
+fn phrase_mood(text: &Text, message: &str, lang: Lang) -> Mood {
     let lexicon = Lexicon::builtin(lang);
-    let text = Text::new(message, lang);
     let mut signals = Vec::new();
     let mut weights = Vec::new();
     for signal in &lexicon.signals {
