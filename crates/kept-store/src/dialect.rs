@@ -45,6 +45,17 @@ pub(crate) fn parse_enum<T>(text: String, parse: fn(&str) -> Option<T>) -> Resul
     parse(&text).ok_or(StoreError::Corrupt(text))
 }
 
+/// Placeholders one multi-row statement may carry. sqlx binds SQLite's numbered parameters
+/// by asking SQLite each one's name, which SQLite finds by walking the statement's list of
+/// names: binding costs the square of the count. 3,000 in one statement took milliseconds
+/// (a sixth of a message import's time); chunks of this size keep that negligible.
+const PARAMETERS_PER_STATEMENT: usize = 480;
+
+/// How many rows of `columns` values one multi-row statement takes.
+pub(crate) fn rows_per_statement(columns: usize) -> usize {
+    (PARAMETERS_PER_STATEMENT / columns.max(1)).max(1)
+}
+
 /// The rows packed by [`Dialect::json_rows`], each as a tuple of its columns.
 pub(crate) fn unpack<'a, T: serde::Deserialize<'a>>(packed: &'a str) -> Result<Vec<T>> {
     serde_json::from_str(packed).map_err(|e| StoreError::Corrupt(format!("packed rows: {e}")))
@@ -52,7 +63,7 @@ pub(crate) fn unpack<'a, T: serde::Deserialize<'a>>(packed: &'a str) -> Result<V
 
 /// `rows` in chunks small enough for one statement of `columns` values per row.
 pub(crate) fn statement_chunks<T>(rows: &[T], columns: usize) -> std::slice::Chunks<'_, T> {
-    rows.chunks((crate::statements::PARAMETERS_PER_STATEMENT / columns.max(1)).max(1))
+    rows.chunks(rows_per_statement(columns))
 }
 
 /// `$1, $2 …` placeholders for `rows` rows of `columns` values: "($1, $2), ($3, $4)".

@@ -7,14 +7,8 @@ use async_trait::async_trait;
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Column, Row as _, Transaction, ValueRef as _};
 
-use crate::dialect::values_list;
+use crate::dialect::{rows_per_statement, values_list};
 use crate::{Result, StoreError};
-
-/// Placeholders one multi-row statement may carry. sqlx binds SQLite's numbered parameters
-/// by asking SQLite each one's name, which SQLite finds by walking the statement's list of
-/// names: binding costs the square of the count. 3,000 in one statement took milliseconds
-/// (a sixth of a message import's time); chunks of this size keep that negligible.
-pub(crate) const PARAMETERS_PER_STATEMENT: usize = 480;
 
 /// One value bound to a statement.
 #[derive(Debug, Clone)]
@@ -136,11 +130,10 @@ pub(crate) trait Statements: Send {
 
     /// `INSERT INTO {into} VALUES (…) {then}` for every row of `columns` of `cells`; the rows a
     /// `RETURNING` in `then` gives. By default as few multi-row statements as binding stays
-    /// cheap for (see [`PARAMETERS_PER_STATEMENT`]): one round trip each.
+    /// cheap for (see [`rows_per_statement`]): one round trip each.
     async fn insert(&mut self, into: &str, then: &str, columns: usize, cells: &[Cell<'_>]) -> Result<Vec<Row>> {
-        let per_statement = (PARAMETERS_PER_STATEMENT / columns.max(1)).max(1) * columns.max(1);
         let mut returned = Vec::new();
-        for chunk in cells.chunks(per_statement) {
+        for chunk in cells.chunks(rows_per_statement(columns) * columns.max(1)) {
             let sql = format!(
                 "INSERT INTO {into} VALUES {} {then}",
                 values_list(chunk.len() / columns.max(1), columns)
