@@ -5,9 +5,10 @@
 //! data (`data/model.tsv`). The phrase rules stay the explainable first line; the model finds
 //! what they miss when it is said in other words, and points at the sentence that weighed most.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+use foldhash::{HashMap, HashMapExt, HashSet};
 use serde::Deserialize;
 
 use crate::text::Text;

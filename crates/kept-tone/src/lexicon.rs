@@ -3,6 +3,7 @@
 
 use std::sync::OnceLock;
 
+use foldhash::HashSet;
 use kept_domain::Lang;
 use serde::Deserialize;
 
@@ -116,7 +117,8 @@ pub struct Signal {
 
 /// Everything the checker knows about one language.
 pub struct Lexicon {
-    pub stopwords: Vec<String>,
+    /// Looked up for every word of every message whose language is not known.
+    pub stopwords: HashSet<String>,
     pub numbers: Vec<String>,
     pub greeting_openers: PhraseSet,
     pub openers_needing_a_name: PhraseSet,
@@ -175,7 +177,7 @@ impl Lexicon {
             (Rule::Shouting, file.shouting.texts.into()),
         ];
         Lexicon {
-            stopwords: file.stopwords,
+            stopwords: file.stopwords.into_iter().collect(),
             numbers: file.numbers,
             greeting_openers: set(&file.generic_greeting.openers, &[]),
             openers_needing_a_name: set(&file.generic_greeting.needs_name, &[]),

@@ -365,7 +365,7 @@ fn score(findings: &[Finding]) -> u32 {
 
 /// Dutch or English, by counting common words of each; Dutch when in doubt.
 pub fn detect_language(text: &str) -> Lang {
-    let tokens = Text::new(text, Lang::En).tokens;
+    let tokens = Text::unstemmed(text, Lang::En).tokens;
     let hits = |lang: Lang| {
         let stopwords = &Lexicon::builtin(lang).stopwords;
         tokens.iter().filter(|t| stopwords.contains(&t.word)).count()

@@ -3,6 +3,7 @@
 //! `within # working days` (`#`: a number, in digits or words). Words are matched on their
 //! stems, so "apologises" matches "apologise".
 
+use foldhash::HashMap;
 use kept_domain::Lang;
 
 use crate::text::{Text, Token};
@@ -57,28 +58,6 @@ impl Pattern {
         Pattern { steps }
     }
 
-    /// The first match starting at or after token `from`.
-    pub fn find(&self, tokens: &[Token], numbers: &[String], from: usize) -> Option<Span> {
-        if self.steps.is_empty() {
-            return None;
-        }
-        (from..tokens.len()).find_map(|start| {
-            let sentence = tokens[start].sentence;
-            self.match_at(tokens, numbers, sentence, 0, start)
-                .map(|end| (start, end - 1))
-        })
-    }
-
-    pub fn find_all(&self, tokens: &[Token], numbers: &[String]) -> Vec<Span> {
-        let mut spans = Vec::new();
-        let mut from = 0;
-        while let Some(span) = self.find(tokens, numbers, from) {
-            spans.push(span);
-            from = span.0 + 1;
-        }
-        spans
-    }
-
     /// Where the match starting at `pos` ends (exclusive), trying shorter gaps first. A match
     /// stays within one sentence.
     fn match_at(
@@ -110,33 +89,75 @@ pub fn is_number(token: &Token, number_words: &[String]) -> bool {
     token.word.chars().all(|c| c.is_ascii_digit()) || number_words.contains(&token.word)
 }
 
+/// Patterns indexed by the stem their first word must have: each token is tried against the
+/// few patterns that can start there, not every pattern against every token (that was a
+/// quarter of reading an incoming message's mood).
+#[derive(Debug, Clone, Default)]
+struct Patterns {
+    patterns: Vec<Pattern>,
+    by_first_stem: HashMap<String, Vec<usize>>,
+    /// Those starting with a number: tried at every token.
+    anywhere: Vec<usize>,
+}
+
+impl Patterns {
+    fn new(sources: &[String], lang: Lang) -> Patterns {
+        let mut indexed = Patterns::default();
+        for pattern in sources.iter().map(|p| Pattern::parse(p, lang)) {
+            let index = indexed.patterns.len();
+            match pattern.steps.first() {
+                Some(Step::Word(stems)) => {
+                    for stem in stems {
+                        indexed.by_first_stem.entry(stem.clone()).or_default().push(index);
+                    }
+                }
+                Some(_) => indexed.anywhere.push(index),
+                // Nothing to match: never matches.
+                None => continue,
+            }
+            indexed.patterns.push(pattern);
+        }
+        indexed
+    }
+
+    /// Every match of every pattern, each start once per pattern, in no particular order.
+    fn spans(&self, tokens: &[Token], numbers: &[String]) -> Vec<Span> {
+        let mut spans = Vec::new();
+        for (start, token) in tokens.iter().enumerate() {
+            let starting_here = self.by_first_stem.get(&token.stem).into_iter().flatten();
+            for &index in starting_here.chain(&self.anywhere) {
+                if let Some(end) = self.patterns[index].match_at(tokens, numbers, token.sentence, 0, start) {
+                    spans.push((start, end - 1));
+                }
+            }
+        }
+        spans
+    }
+}
+
 /// A set of patterns, and exceptions that cancel a match they overlap ("not your fault").
 #[derive(Debug, Clone, Default)]
 pub struct PhraseSet {
-    patterns: Vec<Pattern>,
-    exceptions: Vec<Pattern>,
+    patterns: Patterns,
+    exceptions: Patterns,
 }
 
 impl PhraseSet {
     pub fn new(phrases: &[String], exceptions: &[String], lang: Lang) -> PhraseSet {
         PhraseSet {
-            patterns: phrases.iter().map(|p| Pattern::parse(p, lang)).collect(),
-            exceptions: exceptions.iter().map(|p| Pattern::parse(p, lang)).collect(),
+            patterns: Patterns::new(phrases, lang),
+            exceptions: Patterns::new(exceptions, lang),
         }
     }
 
     /// Every match not cancelled by an exception, in text order, overlapping ones merged.
     pub fn matches(&self, tokens: &[Token], numbers: &[String]) -> Vec<Span> {
-        let excepted: Vec<Span> = self
-            .exceptions
-            .iter()
-            .flat_map(|p| p.find_all(tokens, numbers))
-            .collect();
+        let excepted = self.exceptions.spans(tokens, numbers);
         let overlaps = |a: Span, b: Span| a.0 <= b.1 && b.0 <= a.1;
         let mut spans: Vec<Span> = self
             .patterns
-            .iter()
-            .flat_map(|p| p.find_all(tokens, numbers))
+            .spans(tokens, numbers)
+            .into_iter()
             .filter(|span| !excepted.iter().any(|e| overlaps(*span, *e)))
             .collect();
         spans.sort();
@@ -165,7 +186,9 @@ mod tests {
 
     fn spans(pattern: &str, text: &str, lang: Lang) -> Vec<Span> {
         let text = Text::new(text, lang);
-        Pattern::parse(pattern, lang).find_all(&text.tokens, &["drie".to_string()])
+        let mut spans = Patterns::new(&[pattern.to_string()], lang).spans(&text.tokens, &["drie".to_string()]);
+        spans.sort_unstable();
+        spans
     }
 
     #[test]

@@ -37,6 +37,10 @@ pub fn stemmer(lang: Lang) -> Stemmer {
 
 /// Lower case without diacritics: "Geïrriteerd" → "geirriteerd".
 pub fn fold(word: &str) -> String {
+    // Most words are plain ASCII, for which decomposing is a slow way to do nothing.
+    if word.is_ascii() {
+        return word.to_ascii_lowercase();
+    }
     word.nfd()
         .filter(|c| !is_combining_mark(*c))
         .flat_map(char::to_lowercase)
@@ -48,9 +52,9 @@ fn is_apostrophe(c: char) -> bool {
 }
 
 /// English contractions spelled out, so that "haven't" matches "have not".
-fn expand(word: &str, lang: Lang) -> Vec<String> {
+fn expand(word: String, lang: Lang) -> Vec<String> {
     let Some((base, suffix)) = word.split_once(is_apostrophe) else {
-        return vec![word.to_string()];
+        return vec![word];
     };
     if lang == Lang::Nl {
         return vec![format!("{base}{suffix}")];
@@ -78,7 +82,16 @@ fn expand(word: &str, lang: Lang) -> Vec<String> {
 
 impl<'a> Text<'a> {
     pub fn new(original: &'a str, lang: Lang) -> Text<'a> {
-        let stemmer = stemmer(lang);
+        Text::tokenise(original, lang, Some(&stemmer(lang)))
+    }
+
+    /// The tokens without their stems (each `stem` is empty): enough to count common words,
+    /// at a third of the cost — stemming is most of the work.
+    pub fn unstemmed(original: &'a str, lang: Lang) -> Text<'a> {
+        Text::tokenise(original, lang, None)
+    }
+
+    fn tokenise(original: &'a str, lang: Lang, stemmer: Option<&Stemmer>) -> Text<'a> {
         let mut tokens: Vec<Token> = Vec::new();
         let mut sentence = 0;
         let mut chars = original.char_indices().peekable();
@@ -105,10 +118,13 @@ impl<'a> Text<'a> {
                 sentence += 1;
             }
             let raw = &original[start..end];
-            let letters: Vec<char> = raw.chars().filter(|c| c.is_alphabetic()).collect();
-            let capitals = letters.len() >= 2 && letters.iter().all(|c| c.is_uppercase());
-            for word in expand(&fold(raw), lang) {
-                let stem = stemmer.stem(&word).into_owned();
+            let (letters, all_upper) = raw
+                .chars()
+                .filter(|c| c.is_alphabetic())
+                .fold((0, true), |(n, upper), c| (n + 1, upper && c.is_uppercase()));
+            let capitals = letters >= 2 && all_upper;
+            for word in expand(fold(raw), lang) {
+                let stem = stemmer.map(|s| s.stem(&word).into_owned()).unwrap_or_default();
                 tokens.push(Token {
                     start,
                     end,
@@ -153,6 +169,25 @@ mod tests {
             [
                 "you", "have", "not", "tried", "it", "is", "fine", "we", "will", "see", "do", "not", "worry"
             ]
+        );
+    }
+
+    #[test]
+    fn unstemmed_tokens_are_the_same_words() {
+        let message = "We haven't héard from you; she apologises";
+        let stemmed = Text::new(message, Lang::En);
+        let unstemmed = Text::unstemmed(message, Lang::En);
+        let words = |t: &Text| {
+            t.tokens
+                .iter()
+                .map(|t| (t.word.clone(), t.start, t.sentence))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(words(&stemmed), words(&unstemmed));
+        assert!(unstemmed.tokens.iter().all(|t| t.stem.is_empty()));
+        assert!(
+            stemmed.tokens.iter().any(|t| t.stem != t.word),
+            "some word has a stem of its own"
         );
     }
 
