@@ -4,6 +4,7 @@
 //! The database's own full-text index (SQLite FTS5, PostgreSQL tsvector with the `simple`
 //! configuration) then only has to match whole tokens.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
@@ -20,6 +21,10 @@ const MAX_QUERY_WORDS: usize = 8;
 const MAX_RANGE_MONTHS: u32 = 36;
 
 fn fold(word: &str) -> String {
+    // Most words are plain ASCII, for which decomposing is a slow way to do nothing.
+    if word.is_ascii() {
+        return word.to_ascii_lowercase();
+    }
     word.nfd()
         .filter(|c| !is_combining_mark(*c))
         .flat_map(char::to_lowercase)
@@ -31,7 +36,10 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
         .filter(|w| !w.is_empty() && w.chars().count() <= MAX_WORD_CHARS)
         .map(fold)
         // Folding can leave only ASCII letters and digits; anything else (emoji, symbols) is noise.
-        .map(|w| w.chars().filter(char::is_ascii_alphanumeric).collect::<String>())
+        .map(|w| match w.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            true => w,
+            false => w.chars().filter(char::is_ascii_alphanumeric).collect::<String>(),
+        })
         .filter(|w| !w.is_empty())
 }
 
@@ -50,13 +58,18 @@ impl Stems {
 
     /// The word and its stems, without repeats.
     fn forms(&self, word: &str) -> BTreeSet<String> {
-        [
-            word.to_string(),
-            self.dutch.stem(word).into_owned(),
-            self.english.stem(word).into_owned(),
-        ]
-        .into_iter()
-        .collect()
+        let mut forms = BTreeSet::new();
+        self.add_forms(word, &mut forms);
+        forms
+    }
+
+    fn add_forms(&self, word: &str, to: &mut BTreeSet<String>) {
+        for form in [Cow::Borrowed(word), self.dutch.stem(word), self.english.stem(word)] {
+            // Looked up first: a form already there (often the word itself) costs no copy.
+            if !to.contains(form.as_ref()) {
+                to.insert(form.into_owned());
+            }
+        }
     }
 }
 
@@ -64,13 +77,38 @@ impl Stems {
 /// the filters (customer, channel, the month and the day it was said in) so that a filtered
 /// search is one index lookup, not a scan of every match.
 pub fn index_terms(text: &str, customer_id: &str, channel: &str, at: DateTime<Utc>) -> String {
-    let stems = Stems::new();
-    let mut terms: BTreeSet<String> = words(text).flat_map(|w| stems.forms(&w)).collect();
-    terms.insert(customer_token(customer_id));
-    terms.insert(channel_token(channel));
-    terms.insert(month_token(at.date_naive()));
-    terms.insert(day_token(at.date_naive()));
-    terms.into_iter().collect::<Vec<_>>().join(" ")
+    TextTerms::of(text).with_filters(customer_id, channel, at)
+}
+
+/// The words of a text with their stems, once each: the part of its index terms that needs
+/// only the text, so that it can be worked out before the record's customer is known (an
+/// inbound message's, in its own request rather than on the one writer).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextTerms(BTreeSet<String>);
+
+impl TextTerms {
+    pub fn of(text: &str) -> TextTerms {
+        let stems = Stems::new();
+        let mut terms = BTreeSet::new();
+        for word in words(text) {
+            stems.add_forms(&word, &mut terms);
+        }
+        TextTerms(terms)
+    }
+
+    /// The index terms: these words and the filter tokens, sorted, once each.
+    pub fn with_filters(&self, customer_id: &str, channel: &str, at: DateTime<Utc>) -> String {
+        let filters = [
+            customer_token(customer_id),
+            channel_token(channel),
+            month_token(at.date_naive()),
+            day_token(at.date_naive()),
+        ];
+        let mut terms: Vec<&str> = self.0.iter().chain(&filters).map(String::as_str).collect();
+        terms.sort_unstable();
+        terms.dedup();
+        terms.join(" ")
+    }
 }
 
 /// The filter token for a day (in UTC): a range looks up the days it covers of a month it does
@@ -251,6 +289,17 @@ mod tests {
         );
         let unrelated = SearchQuery::parse("factuur", None, None).unwrap();
         assert!(!unrelated.groups[0].iter().any(|f| indexed.split(' ').any(|t| t == f)));
+    }
+
+    #[test]
+    fn a_texts_prepared_terms_and_its_filters_make_one_sorted_set() {
+        let at = Utc.with_ymd_and_hms(2026, 3, 31, 23, 30, 0).unwrap();
+        let prepared = TextTerms::of("Zzchannelemail fietsen, FIETS");
+        let terms = prepared.with_filters("c-1", "email", at);
+        assert_eq!(
+            terms, "fiet fiets fietsen zzchannelemail zzcustomerc1 zzday20260331 zzmonth202603",
+            "sorted, and a word equal to a filter token once"
+        );
     }
 
     #[test]

@@ -115,7 +115,7 @@ pub(crate) async fn record_outcome(conn: &mut AnyConnection, outcome: &NewOutcom
             id: &call_id,
             customer_id: &customer_id,
             channel: "phone",
-            text: note,
+            words: search::Words::Text(note),
             at: outcome.now,
         };
         search::index(conn, entry).await?;

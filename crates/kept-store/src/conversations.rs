@@ -16,7 +16,7 @@ use crate::new_messages::{STORED_MESSAGES, recorded_from_row};
 use crate::outbox::{self, reply_row};
 use crate::promises::Handover;
 use crate::promises::{self, Actor};
-use crate::search::{IndexEntry, Indexed, index};
+use crate::search::{IndexEntry, Indexed, Words, index};
 use crate::time::{from_ms, to_ms};
 use crate::{Result, StoreError};
 
@@ -67,7 +67,7 @@ pub(crate) async fn record_reply(conn: &mut AnyConnection, reply: &NewReply) -> 
             id: &message_id,
             customer_id: &customer_id,
             channel: &channel,
-            text: &reply.text,
+            words: Words::Text(&reply.text),
             at: reply.now,
         },
     )

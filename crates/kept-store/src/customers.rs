@@ -8,7 +8,7 @@ use crate::customer_data;
 use crate::dialect::{Dialect, placeholders};
 use crate::model::{Contact, CustomerView, NewRecord};
 use crate::promises::{self, Actor};
-use crate::search::{IndexEntry, Indexed, index};
+use crate::search::{IndexEntry, Indexed, Words, index};
 use crate::time::to_ms;
 use crate::{Result, StoreError};
 
@@ -260,7 +260,7 @@ async fn index_record(
             id,
             customer_id,
             channel: &channel,
-            text,
+            words: Words::Text(text),
             at: now,
         },
     )

@@ -17,9 +17,9 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::timeout;
 
 use crate::dialect::Dialect;
-use crate::model::{CallbackView, InboundRecorded, NewCallback, NewInbound};
+use crate::model::{CallbackView, InboundRecorded, NewCallback};
 use crate::new_callbacks::insert_callbacks;
-use crate::new_messages::insert_messages;
+use crate::new_messages::{PreparedInbound, insert_messages};
 use crate::sqlite_writer::SqliteWriter;
 use crate::staff::load_candidates;
 use crate::statements::Statements;
@@ -58,13 +58,13 @@ pub(crate) struct InboundMessages;
 
 #[async_trait]
 impl BatchWrite for InboundMessages {
-    type Request = NewInbound;
+    type Request = PreparedInbound;
     type Response = InboundRecorded;
 
     async fn write(
         conn: &mut dyn Statements,
         dialect: Dialect,
-        requests: &[&NewInbound],
+        requests: &[&PreparedInbound],
     ) -> Result<Vec<InboundRecorded>> {
         insert_messages(conn, dialect, requests).await
     }

@@ -1,6 +1,7 @@
 //! kept's storage: one interface ([`Store`]) with a SQLite and a PostgreSQL backend, chosen
 //! from the database URL. SQL lives here and nowhere else.
 
+mod api_token_cache;
 mod appointments;
 mod callbacks;
 mod changes;
@@ -40,6 +41,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use kept_domain::CallbackStatus;
 
+pub use api_token_cache::FRESH_FOR as API_TOKEN_FRESH_FOR;
 pub use appointments::{
     AppointmentChange, AppointmentView, Appointments, CallAheadView, NewAppointment, NewTime, NewWaiting, WaitingView,
 };
@@ -81,7 +83,10 @@ pub trait Store:
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
     /// Stores a named API token's hash; returns the id it is listed and revoked by.
     async fn add_api_token(&self, token_hash: &str, staff_id: &str, name: &str, now: DateTime<Utc>) -> Result<String>;
-    async fn staff_by_api_token(&self, token_hash: &str) -> Result<Option<Staff>>;
+    /// The active staff member behind a token. Remembered for a few seconds per node: a change
+    /// to staff or tokens made on this node counts at once, one made on another node within
+    /// [`API_TOKEN_FRESH_FOR`].
+    async fn staff_by_api_token(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Staff>>;
     /// API tokens, newest first: only `staff_id`'s when given.
     async fn api_tokens(&self, staff_id: Option<&str>) -> Result<Vec<ApiTokenView>>;
     /// Revokes a token (only if it is `staff_id`'s, when given).

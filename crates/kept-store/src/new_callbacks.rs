@@ -149,7 +149,7 @@ async fn index_requests(conn: &mut dyn Statements, requests: &[&NewCallback], vi
             id: &view.id,
             customer_id: &view.customer_id,
             channel: "phone",
-            text,
+            words: search::Words::Text(text),
             at: request.now,
         })
         .collect();

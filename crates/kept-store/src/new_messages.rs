@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use kept_domain::conversation::FRUSTRATED_FROM;
+use kept_domain::search::TextTerms;
 use kept_domain::staff::Candidate;
 use kept_domain::{OutboxEvent, PromiseKind, new_id};
 use sqlx::Row as _;
@@ -19,7 +20,7 @@ use crate::mail::insert_attachments;
 use crate::model::{InboundRecorded, NewInbound};
 use crate::outbox::{self, Announcement};
 use crate::promises::{self, NewPromise};
-use crate::search::{IndexEntry, Indexed, index_all};
+use crate::search::{IndexEntry, Indexed, Words, index_all};
 use crate::staff::{assign, load_candidates, save_queue_position};
 use crate::statements::{Cell, Row, Statements, insert_rows};
 use crate::time::to_ms;
@@ -39,18 +40,35 @@ pub(crate) const STORED_MESSAGES: &str = concat!(
     stored_messages_from!()
 );
 
+/// An inbound message and its search terms, worked out in the request's own task before it
+/// joins a batch: stemming is CPU work that the one writer need not do (a tenth of its time
+/// on import).
+#[derive(Debug, Clone)]
+pub(crate) struct PreparedInbound {
+    pub message: NewInbound,
+    words: TextTerms,
+}
+
+impl PreparedInbound {
+    pub(crate) fn new(message: NewInbound) -> PreparedInbound {
+        let words = TextTerms::of(&message.text);
+        PreparedInbound { message, words }
+    }
+}
+
 /// Stores the messages in the open transaction, answering in the same order.
 pub(crate) async fn insert_messages(
     conn: &mut dyn Statements,
     dialect: Dialect,
-    messages: &[&NewInbound],
+    prepared: &[&PreparedInbound],
 ) -> Result<Vec<InboundRecorded>> {
-    if messages.is_empty() {
+    if prepared.is_empty() {
         return Ok(Vec::new());
     }
-    let mut batch = Batch::read(conn, dialect, messages).await?;
-    let mut recorded = Vec::with_capacity(messages.len());
-    for message in messages {
+    let messages: Vec<&NewInbound> = prepared.iter().map(|p| &p.message).collect();
+    let mut batch = Batch::read(conn, dialect, &messages).await?;
+    let mut recorded = Vec::with_capacity(prepared.len());
+    for message in prepared {
         recorded.push(batch.place(conn, message).await?);
     }
     batch.write(conn).await?;
@@ -86,6 +104,7 @@ struct NewMessage<'a> {
     conversation_id: String,
     customer_id: String,
     message: &'a NewInbound,
+    words: &'a TextTerms,
 }
 
 struct NewReplyPromise<'a> {
@@ -158,7 +177,8 @@ impl<'a> Batch<'a> {
     }
 
     /// Decides where one message goes, as storing it alone would.
-    async fn place(&mut self, conn: &mut dyn Statements, message: &'a NewInbound) -> Result<InboundRecorded> {
+    async fn place(&mut self, conn: &mut dyn Statements, prepared: &'a PreparedInbound) -> Result<InboundRecorded> {
+        let message = &prepared.message;
         let key = (message.channel.clone(), message.external_id.clone());
         if let Some(stored) = self.stored.get(&key) {
             let promise_id = match self.conversations.get(&stored.conversation_id) {
@@ -193,6 +213,7 @@ impl<'a> Batch<'a> {
             conversation_id: conversation_id.clone(),
             customer_id: customer_id.clone(),
             message,
+            words: &prepared.words,
         });
         self.sent_here
             .insert(key.clone(), (conversation_id.clone(), to_ms(message.sent_at)));
@@ -508,7 +529,7 @@ async fn insert_message_rows(conn: &mut dyn Statements, messages: &[NewMessage<'
             id: &row.id,
             customer_id: &row.customer_id,
             channel: &row.message.channel,
-            text: &row.message.text,
+            words: Words::Prepared(row.words),
             at: row.message.sent_at,
         })
         .collect();

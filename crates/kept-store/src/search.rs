@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use kept_domain::search::{SearchQuery, customer_token, index_terms};
+use kept_domain::search::{SearchQuery, TextTerms, customer_token};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
@@ -45,8 +45,23 @@ pub(crate) struct IndexEntry<'a> {
     pub id: &'a str,
     pub customer_id: &'a str,
     pub channel: &'a str,
-    pub text: &'a str,
+    pub words: Words<'a>,
     pub at: DateTime<Utc>,
+}
+
+/// What an entry says: its text, or the text's terms worked out beforehand.
+pub(crate) enum Words<'a> {
+    Text(&'a str),
+    Prepared(&'a TextTerms),
+}
+
+impl IndexEntry<'_> {
+    fn terms(&self) -> String {
+        match self.words {
+            Words::Text(text) => TextTerms::of(text).with_filters(self.customer_id, self.channel, self.at),
+            Words::Prepared(terms) => terms.with_filters(self.customer_id, self.channel, self.at),
+        }
+    }
 }
 
 pub(crate) async fn index(conn: &mut AnyConnection, entry: IndexEntry<'_>) -> Result<()> {
@@ -58,7 +73,7 @@ pub(crate) async fn index_all(conn: &mut dyn Statements, entries: &[IndexEntry<'
     let into = "search_index (terms, kind, ref_id, customer_id, at_ms)";
     insert_rows(conn, into, "", entries, |entry| {
         [
-            Cell::Owned(index_terms(entry.text, entry.customer_id, entry.channel, entry.at)),
+            Cell::Owned(entry.terms()),
             Cell::Text(entry.kind.as_str()),
             Cell::Text(entry.id),
             Cell::Text(entry.customer_id),

@@ -10,10 +10,12 @@ use kept_domain::CallbackStatus;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+use crate::api_token_cache::ApiTokenCache;
 use crate::changes::ChangeFeed;
 use crate::dialect::Dialect;
 use crate::group_commit::{GroupCommit, InboundMessages, NewCallbacks, Writer};
 use crate::model::*;
+use crate::new_messages::PreparedInbound;
 use crate::promises::{ESCALATION, Handover, Milestone, REMINDER};
 use crate::sqlite_writer::SqliteWriter;
 use crate::{Result, Store, StoreError};
@@ -36,6 +38,8 @@ pub struct SqlStore {
     callback_commit: GroupCommit<NewCallbacks>,
     inbound_commit: GroupCommit<InboundMessages>,
     changes: ChangeFeed,
+    /// Who is behind an API token, for a few seconds (see api_token_cache).
+    api_tokens: ApiTokenCache,
 }
 
 impl SqlStore {
@@ -62,6 +66,7 @@ impl SqlStore {
                     inbound_commit: GroupCommit::start(writer),
                     write,
                     changes: ChangeFeed::in_memory(),
+                    api_tokens: ApiTokenCache::default(),
                 }
             }
             Dialect::Postgres => {
@@ -76,6 +81,7 @@ impl SqlStore {
                     callback_commit: GroupCommit::start(Writer::Postgres(pool.clone())),
                     inbound_commit: GroupCommit::start(Writer::Postgres(pool.clone())),
                     changes: ChangeFeed::postgres(url, pool).await?,
+                    api_tokens: ApiTokenCache::default(),
                 }
             }
         };
@@ -203,6 +209,7 @@ impl Store for SqlStore {
         staff::set_password_in(&mut tx, &link.staff_id, password_hash).await?;
         staff::end_sessions(&mut tx, &link.staff_id, None).await?;
         tx.commit().await?;
+        self.api_tokens.forget();
         self.staff_by_id(&link.staff_id).await?.ok_or(StoreError::NotFound)
     }
 
@@ -211,6 +218,7 @@ impl Store for SqlStore {
         staff::set_password_in(&mut tx, staff_id, password_hash).await?;
         staff::end_sessions(&mut tx, staff_id, keep_session).await?;
         tx.commit().await?;
+        self.api_tokens.forget();
         Ok(())
     }
 
@@ -218,6 +226,7 @@ impl Store for SqlStore {
         let mut tx = self.begin_write().await?;
         staff::change(&mut tx, staff_id, &change).await?;
         tx.commit().await?;
+        self.api_tokens.forget();
         self.staff_by_id(staff_id).await?.ok_or(StoreError::NotFound)
     }
 
@@ -232,6 +241,7 @@ impl Store for SqlStore {
         promises::hand_over_open(&mut tx, staff_id, successor, Handover::ForGood, now).await?;
         conversations::hand_over_assigned(&mut tx, staff_id, successor, Handover::ForGood).await?;
         tx.commit().await?;
+        self.api_tokens.forget();
         Ok(())
     }
 
@@ -240,7 +250,9 @@ impl Store for SqlStore {
     }
 
     async fn revoke_api_token(&self, id: &str, staff_id: Option<&str>) -> Result<()> {
-        staff::revoke_api_token(&self.write, id, staff_id).await
+        let revoked = staff::revoke_api_token(&self.write, id, staff_id).await;
+        self.api_tokens.forget();
+        revoked
     }
 
     async fn staff_by_id(&self, id: &str) -> Result<Option<Staff>> {
@@ -264,7 +276,9 @@ impl Store for SqlStore {
     }
 
     async fn set_staff_lang(&self, staff_id: &str, lang: kept_domain::Lang) -> Result<()> {
-        staff::set_lang(&self.write, staff_id, lang).await
+        let set = staff::set_lang(&self.write, staff_id, lang).await;
+        self.api_tokens.forget();
+        set
     }
 
     async fn set_away(&self, staff_id: &str, delegate: Option<&str>, now: DateTime<Utc>) -> Result<()> {
@@ -283,6 +297,7 @@ impl Store for SqlStore {
             (None, None) => {}
         }
         tx.commit().await?;
+        self.api_tokens.forget();
         Ok(())
     }
 
@@ -302,8 +317,16 @@ impl Store for SqlStore {
         staff::add_api_token(&self.write, token_hash, staff_id, name, now).await
     }
 
-    async fn staff_by_api_token(&self, token_hash: &str) -> Result<Option<Staff>> {
-        staff::by_api_token(&self.read, token_hash).await
+    async fn staff_by_api_token(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Staff>> {
+        let lookup = match self.api_tokens.get(token_hash, now) {
+            Ok(staff) => return Ok(Some(staff)),
+            Err(lookup) => lookup,
+        };
+        let staff = staff::by_api_token(&self.read, token_hash).await?;
+        if let Some(staff) = &staff {
+            self.api_tokens.put(lookup, token_hash, staff, now);
+        }
+        Ok(staff)
     }
 
     async fn create_callback(&self, request: NewCallback) -> Result<CallbackView> {
@@ -407,18 +430,20 @@ impl Store for SqlStore {
     }
 
     async fn record_inbound(&self, message: NewInbound) -> Result<InboundRecorded> {
+        let prepared = PreparedInbound::new(message);
         // SQLite has one writer: its batches never race each other.
         if self.dialect == Dialect::Sqlite {
-            return self.inbound_commit.submit(message).await;
+            return self.inbound_commit.submit(prepared).await;
         }
         // On PostgreSQL two nodes may store the same message, or the first two messages of a
         // new customer, at the same moment, and the later commit meets a unique key. The same
         // message is answered with the copy stored; otherwise it is written again, now finding
         // the customer the other one created.
         for _ in 0..INBOUND_RACE_ATTEMPTS {
-            match self.inbound_commit.submit(message.clone()).await {
+            match self.inbound_commit.submit(prepared.clone()).await {
                 Err(StoreError::Duplicate) => {
                     let mut conn = self.read.acquire().await?;
+                    let message = &prepared.message;
                     let stored =
                         conversations::already_stored(&mut conn, &message.channel, &message.external_id).await?;
                     if let Some(stored) = stored {

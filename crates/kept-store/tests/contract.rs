@@ -21,13 +21,11 @@ fn monday() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
 }
 
-/// A fresh store per backend, with its name; the temp dir keeps the SQLite file alive.
-async fn stores() -> Vec<(&'static str, Arc<dyn Store>, Option<tempfile::TempDir>)> {
+/// A fresh database per backend: its name, its URL, and the temp dir that keeps the SQLite file.
+async fn databases() -> Vec<(&'static str, String, Option<tempfile::TempDir>)> {
     let dir = tempfile::tempdir().unwrap();
-    let sqlite = kept_store::open(&format!("sqlite://{}/kept.db", dir.path().display()))
-        .await
-        .unwrap();
-    let mut stores = vec![("sqlite", sqlite, Some(dir))];
+    let sqlite = format!("sqlite://{}/kept.db", dir.path().display());
+    let mut databases = vec![("sqlite", sqlite, Some(dir))];
     match std::env::var("KEPT_TEST_POSTGRES_URL") {
         Ok(admin) => {
             let name = format!("kept_contract_{}", uuid_like());
@@ -37,12 +35,21 @@ async fn stores() -> Vec<(&'static str, Arc<dyn Store>, Option<tempfile::TempDir
                 .await
                 .unwrap();
             let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
-            stores.push(("postgres", kept_store::open(&url).await.unwrap(), None));
+            databases.push(("postgres", url, None));
         }
         Err(_) if std::env::var("KEPT_TEST_REQUIRE_POSTGRES").is_ok() => {
             panic!("KEPT_TEST_REQUIRE_POSTGRES is set but KEPT_TEST_POSTGRES_URL is not")
         }
         Err(_) => eprintln!("note: KEPT_TEST_POSTGRES_URL is not set; contract checked on SQLite only"),
+    }
+    databases
+}
+
+/// A fresh store per backend, with its name; the temp dir keeps the SQLite file alive.
+async fn stores() -> Vec<(&'static str, Arc<dyn Store>, Option<tempfile::TempDir>)> {
+    let mut stores = Vec::new();
+    for (name, url, dir) in databases().await {
+        stores.push((name, kept_store::open(&url).await.unwrap(), dir));
     }
     stores
 }
@@ -772,5 +779,64 @@ async fn a_date_range_finds_its_newest_rows_first_however_late_they_were_recorde
         range.until = None;
         range.before = None;
         assert_eq!(ids(&store.search(&range).await.unwrap()), [after, late], "{name}");
+    }
+}
+
+/// Two nodes on one database: who is behind an API token is remembered for a few seconds per
+/// node. A revoke or a departure counts at once on the node that made it, and on the other
+/// node once what it remembers is older than `API_TOKEN_FRESH_FOR`.
+#[tokio::test]
+async fn a_revoked_token_stops_working_at_once_here_and_within_seconds_on_another_node() {
+    for (name, url, _dir) in databases().await {
+        let here = kept_store::open(&url).await.unwrap();
+        let there = kept_store::open(&url).await.unwrap();
+        let anna = staff(here.as_ref(), "anna@x.test", Role::Owner).await;
+        let bert = staff(here.as_ref(), "bert@x.test", Role::Agent).await;
+        let annas = here
+            .add_api_token("hash-anna", &anna, "import", monday())
+            .await
+            .unwrap();
+        here.add_api_token("hash-bert", &bert, "import", monday())
+            .await
+            .unwrap();
+        let behind = |node: &Arc<dyn Store>, hash: &'static str, at: DateTime<Utc>| {
+            let node = node.clone();
+            async move { node.staff_by_api_token(hash, at).await.unwrap().map(|s| s.id) }
+        };
+        for node in [&here, &there] {
+            assert_eq!(behind(node, "hash-anna", monday()).await, Some(anna.clone()), "{name}");
+            assert_eq!(behind(node, "hash-bert", monday()).await, Some(bert.clone()), "{name}");
+        }
+
+        here.revoke_api_token(&annas, None).await.unwrap();
+        here.deactivate_staff(&bert, &anna, monday()).await.unwrap();
+        assert_eq!(
+            behind(&here, "hash-anna", monday()).await,
+            None,
+            "{name}: revoked, at once here"
+        );
+        assert_eq!(
+            behind(&here, "hash-bert", monday()).await,
+            None,
+            "{name}: gone, at once here"
+        );
+
+        let almost = monday() + kept_store::API_TOKEN_FRESH_FOR - Duration::milliseconds(1);
+        assert_eq!(
+            behind(&there, "hash-anna", almost).await,
+            Some(anna.clone()),
+            "{name}: still remembered on the other node"
+        );
+        let fresh_for = monday() + kept_store::API_TOKEN_FRESH_FOR;
+        assert_eq!(
+            behind(&there, "hash-anna", fresh_for).await,
+            None,
+            "{name}: revoked there too"
+        );
+        assert_eq!(
+            behind(&there, "hash-bert", fresh_for).await,
+            None,
+            "{name}: gone there too"
+        );
     }
 }

@@ -80,7 +80,10 @@ impl FromRequestParts<AppState> for ApiStaff {
             .map(|(_, token)| token.trim())
             .filter(|t| !t.is_empty());
         if let Some(token) = bearer {
-            let staff = state.store.staff_by_api_token(&token_hash(token)).await?;
+            let staff = state
+                .store
+                .staff_by_api_token(&token_hash(token), state.clock.now())
+                .await?;
             return staff.map(ApiStaff).ok_or(AppError::Unauthorized);
         }
         let jar = CookieJar::from_headers(&parts.headers);
