@@ -68,8 +68,8 @@ pub(crate) async fn insert_messages(
     let messages: Vec<&NewInbound> = prepared.iter().map(|p| &p.message).collect();
     let mut batch = Batch::read(conn, dialect, &messages).await?;
     let mut recorded = Vec::with_capacity(prepared.len());
-    for message in prepared {
-        recorded.push(batch.place(conn, message).await?);
+    for one in prepared {
+        recorded.push(batch.place(conn, one).await?);
     }
     batch.write(conn).await?;
     Ok(recorded)
