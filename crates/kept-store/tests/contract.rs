@@ -783,10 +783,10 @@ async fn a_date_range_finds_its_newest_rows_first_however_late_they_were_recorde
 }
 
 /// Two nodes on one database: who is behind an API token is remembered for a few seconds per
-/// node. A revoke or a departure counts at once on the node that made it, and on the other
-/// node once what it remembers is older than `API_TOKEN_FRESH_FOR`.
+/// node. A new role, a revoke or a departure counts at once on the node that made it, and on the
+/// other node once what it remembers is older than `API_TOKEN_FRESH_FOR`.
 #[tokio::test]
-async fn a_revoked_token_stops_working_at_once_here_and_within_seconds_on_another_node() {
+async fn a_tokens_changes_count_at_once_here_and_within_seconds_on_another_node() {
     for (name, url, _dir) in databases().await {
         let here = kept_store::open(&url).await.unwrap();
         let there = kept_store::open(&url).await.unwrap();
@@ -807,6 +807,19 @@ async fn a_revoked_token_stops_working_at_once_here_and_within_seconds_on_anothe
             assert_eq!(behind(node, "hash-anna", monday()).await, Some(anna.clone()), "{name}");
             assert_eq!(behind(node, "hash-bert", monday()).await, Some(bert.clone()), "{name}");
         }
+
+        // A promotion counts at once on the node that made it: roles decide what a token may do.
+        let promoted = kept_store::StaffChange {
+            name: None,
+            role: Some(Role::Owner),
+        };
+        here.change_staff(&bert, promoted).await.unwrap();
+        let role = here
+            .staff_by_api_token("hash-bert", monday())
+            .await
+            .unwrap()
+            .map(|s| s.role);
+        assert_eq!(role, Some(Role::Owner), "{name}: the new role, at once here");
 
         here.revoke_api_token(&annas, None).await.unwrap();
         here.deactivate_staff(&bert, &anna, monday()).await.unwrap();
