@@ -3,8 +3,10 @@
 //! connection per request (on SQLite a hop to sqlx's thread and back: a tenth of the CPU of
 //! an import). Only tokens that were found are remembered, so unknown tokens cannot fill it.
 //!
-//! Every change this node makes to staff or tokens forgets everything at once; a change made
-//! by another node sharing the database counts here within [`FRESH_FOR`].
+//! Every change this node makes to staff or tokens forgets everything at once: each `SqlStore`
+//! method that changes them calls [`ApiTokenCache::forget`] after its commit, and a new one must
+//! too (the two-node contract test checks the role, revoke and departure). A change made by
+//! another node sharing the database counts here within [`FRESH_FOR`].
 
 use std::collections::HashMap;
 use std::sync::Mutex;
