@@ -27,6 +27,7 @@ mod schedules;
 mod search;
 mod settings;
 mod sql;
+mod sqlite_checkpoints;
 mod sqlite_writer;
 mod staff;
 mod statements;

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
@@ -38,6 +39,8 @@ pub struct SqlStore {
     callback_commit: GroupCommit<NewCallbacks>,
     inbound_commit: GroupCommit<InboundMessages>,
     changes: ChangeFeed,
+    /// SQLite's writer thread, which also keeps the WAL checkpointed; none on PostgreSQL.
+    sqlite_writer: Option<Arc<SqliteWriter>>,
     /// Who is behind an API token, for a few seconds (see api_token_cache).
     api_tokens: ApiTokenCache,
 }
@@ -55,8 +58,9 @@ impl SqlStore {
                 let write = sqlite_pool(1).connect_with(options.clone()).await?;
                 SQLITE_MIGRATIONS.run(&write).await?;
                 let read = sqlite_pool(4).connect_with(options).await?;
+                let sqlite_writer = Arc::new(SqliteWriter::open(&path, SQLITE_PRAGMAS)?);
                 let writer = Writer::Sqlite {
-                    thread: std::sync::Arc::new(SqliteWriter::open(&path, SQLITE_PRAGMAS)?),
+                    thread: sqlite_writer.clone(),
                     turn: write.clone(),
                 };
                 SqlStore {
@@ -66,6 +70,7 @@ impl SqlStore {
                     inbound_commit: GroupCommit::start(writer),
                     write,
                     changes: ChangeFeed::in_memory(),
+                    sqlite_writer: Some(sqlite_writer),
                     api_tokens: ApiTokenCache::default(),
                 }
             }
@@ -81,6 +86,7 @@ impl SqlStore {
                     callback_commit: GroupCommit::start(Writer::Postgres(pool.clone())),
                     inbound_commit: GroupCommit::start(Writer::Postgres(pool.clone())),
                     changes: ChangeFeed::postgres(url, pool).await?,
+                    sqlite_writer: None,
                     api_tokens: ApiTokenCache::default(),
                 }
             }
@@ -120,7 +126,9 @@ impl SqlStore {
 /// into the database file once per checkpoint, so checkpointing every ~40 MB of WAL instead of
 /// SQLite's default ~4 MB copies each such page a tenth as often (generating 100k messages
 /// +3-13 %, callback intake on disk +5-16 % in four turns; generating 1M in RAM the same, 304 vs
-/// 300 s); the WAL file stays that size. For every connection, sqlx's and the writer thread's.
+/// 300 s); the WAL file stays that size. For every connection, sqlx's and the writer thread's;
+/// since the checkpoint thread (`sqlite_checkpoints.rs`) copies commits over within moments, it
+/// is the backstop for when that thread falls behind.
 pub(crate) const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
      PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY; \
      PRAGMA wal_autocheckpoint = 10000;";
@@ -607,12 +615,10 @@ impl Store for SqlStore {
         let mut tx = self.begin_write().await?;
         let erasure = customer_data::erase(&mut tx, self.dialect, id, staff_id, reason, now).await?;
         tx.commit().await?;
-        if self.dialect == Dialect::Sqlite {
+        if let Some(writer) = &self.sqlite_writer {
             // Copy the erased pages into the database file (overwritten there, see
             // secure_delete) and empty the WAL, which still holds the old pages.
-            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                .execute(&self.write)
-                .await?;
+            writer.truncate_wal().await?;
         }
         Ok(erasure)
     }

@@ -22,6 +22,7 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::oneshot;
 
 use crate::dialect::values_list;
+use crate::sqlite_checkpoints::Checkpoints;
 use crate::statements::{Cell, Row, Statements, Value};
 use crate::{Result, StoreError};
 
@@ -33,17 +34,17 @@ type Work = Box<dyn FnOnce(&mut Connection) + Send>;
 
 pub(crate) struct SqliteWriter {
     work: mpsc::Sender<Work>,
+    checkpoints: Checkpoints,
 }
 
 impl SqliteWriter {
-    /// Opens the database at `path` (already created and migrated) with `pragmas`.
+    /// Opens the database at `path` (already created and migrated) with `pragmas`, and starts
+    /// the thread that checkpoints what it commits (`sqlite_checkpoints.rs`).
     pub(crate) fn open(path: &Path, pragmas: &str) -> Result<SqliteWriter> {
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.execute_batch(pragmas)?;
+        let conn = open_connection(path, pragmas)?;
         conn.set_prepared_statement_cache_capacity(CACHED_STATEMENTS);
+        let checkpoints = Checkpoints::start(path, pragmas)?;
+        let committed = checkpoints.clone();
         let (work, queue) = mpsc::channel::<Work>();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
@@ -56,10 +57,16 @@ impl SqliteWriter {
                     if std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut conn))).is_err() && !conn.is_autocommit() {
                         let _ = conn.execute_batch("ROLLBACK");
                     }
+                    committed.committed();
                 }
             })
             .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
-        Ok(SqliteWriter { work })
+        Ok(SqliteWriter { work, checkpoints })
+    }
+
+    /// Empties the WAL into the database file (see [`Checkpoints::truncate`]).
+    pub(crate) async fn truncate_wal(&self) -> Result<()> {
+        self.checkpoints.truncate().await
     }
 
     /// Runs `work` in one transaction on the writer thread: committed when it returns `Ok`,
@@ -76,6 +83,17 @@ impl SqliteWriter {
         self.work.send(job).map_err(|_| StoreError::WriterGone)?;
         answered.await.map_err(|_| StoreError::WriterGone)?
     }
+}
+
+/// A connection of this process's own threads (the writer, the checkpoints) to the database at
+/// `path`, which must exist already.
+pub(crate) fn open_connection(path: &Path, pragmas: &str) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.execute_batch(pragmas)?;
+    Ok(conn)
 }
 
 fn in_transaction<T>(conn: &mut Connection, work: impl FnOnce(&mut WriterConnection<'_>) -> Result<T>) -> Result<T> {
@@ -224,6 +242,34 @@ mod tests {
         // Not SQLite's defaults: the writer has kept's pragmas.
         assert_eq!(journal[0].values, vec![Value::Text("wal".into())]);
         assert_eq!(checkpoint[0].values, vec![Value::Int(10_000)]);
+    }
+
+    #[tokio::test]
+    async fn what_the_writer_commits_reaches_the_database_file_without_its_own_checkpoint() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("kept.db");
+        rusqlite::Connection::open(&path)
+            .and_then(|conn| conn.execute_batch("CREATE TABLE t (name TEXT PRIMARY KEY, n INTEGER NOT NULL)"))
+            .expect("table");
+        // The writer never checkpoints by itself here: only the checkpoint thread can.
+        let pragmas = format!("{SQLITE_PRAGMAS} PRAGMA wal_autocheckpoint = 0;");
+        let writer = SqliteWriter::open(&path, &pragmas).expect("writer");
+        writer
+            .transaction(|conn| {
+                futures::executor::block_on(conn.execute(
+                    "INSERT INTO t (name, n) VALUES ($1, $2)",
+                    &[Cell::Text("geheimpje"), Cell::Int(1)],
+                ))
+            })
+            .await
+            .expect("written");
+        let in_database = || std::fs::read(&path).expect("db").windows(9).any(|w| w == b"geheimpje");
+        // The checkpoint thread waits a moment for more commits; it has long done so by then.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !in_database() && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert!(in_database(), "the commit was checkpointed into the database file");
     }
 
     #[tokio::test]
