@@ -617,8 +617,11 @@ impl Store for SqlStore {
         tx.commit().await?;
         if let Some(writer) = &self.sqlite_writer {
             // Copy the erased pages into the database file (overwritten there, see
-            // secure_delete) and empty the WAL, which still holds the old pages.
-            writer.truncate_wal().await?;
+            // secure_delete) and empty the WAL, which still holds the old pages. The erasure
+            // itself is committed either way: saying it failed would be untrue.
+            if let Err(error) = writer.truncate_wal().await {
+                tracing::warn!(%error, "erased; the WAL keeps the old pages until it is next reused");
+            }
         }
         Ok(erasure)
     }
