@@ -18,6 +18,11 @@ const OUTBOX_BATCH: i64 = 128;
 /// Deliveries in flight at once on a node (also the SMTP pool's size): a burst of 2,000
 /// staff e-mails then takes seconds, not minutes, without swamping the mail server.
 pub const DELIVERY_CONCURRENCY: usize = 16;
+/// How long the outbox worker lets wake-ups gather before it looks. Every accepted request
+/// wakes it; under load one look per wake-up was hundreds of claims a second, nearly all
+/// finding nothing new (610/s at 5,300 callback requests/s on PostgreSQL), each a statement
+/// for the database. A notification leaves this much later at most.
+const WAKE_UPS_GATHER: std::time::Duration = std::time::Duration::from_millis(20);
 
 pub async fn run_outbox(state: AppState, mut stop: watch::Receiver<bool>) {
     // Work queued on another node arrives through the change feed; this node's own through
@@ -28,11 +33,14 @@ pub async fn run_outbox(state: AppState, mut stop: watch::Receiver<bool>) {
         if delivered > 0 {
             continue;
         }
-        tokio::select! {
-            _ = state.outbox_wake.notified() => {}
-            _ = other_nodes.recv() => {}
-            _ = tokio::time::sleep(state.settings().worker_interval) => {}
-            _ = stop.changed() => {}
+        let woken = tokio::select! {
+            _ = state.outbox_wake.notified() => true,
+            _ = other_nodes.recv() => true,
+            _ = tokio::time::sleep(state.settings().worker_interval) => false,
+            _ = stop.changed() => false,
+        };
+        if woken {
+            tokio::time::sleep(WAKE_UPS_GATHER).await;
         }
         // One look at the outbox answers every change announced so far.
         while !matches!(other_nodes.try_recv(), Err(TryRecvError::Empty | TryRecvError::Closed)) {}

@@ -5,14 +5,15 @@
 //! transaction holding its write has committed.
 //!
 //! On SQLite the batch runs on SQLite's writer thread (`sqlite_writer.rs`), on PostgreSQL in a
-//! transaction of the pool; the batch code is the same (see `statements.rs`).
+//! transaction on a connection the loop holds, its plain writes gathered into one statement
+//! (`postgres_batch.rs`); the batch code is the same (see `statements.rs`).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyPool};
+use sqlx::{Any, AnyPool, Connection as _};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::timeout;
 
@@ -20,6 +21,7 @@ use crate::dialect::Dialect;
 use crate::model::{CallbackView, InboundRecorded, NewCallback};
 use crate::new_callbacks::insert_callbacks;
 use crate::new_messages::{PreparedInbound, insert_messages};
+use crate::postgres_batch::PostgresBatch;
 use crate::sqlite_writer::SqliteWriter;
 use crate::staff::load_candidates;
 use crate::statements::Statements;
@@ -149,9 +151,11 @@ const IDLE: Duration = Duration::from_millis(5);
 /// How long a busy batch loop keeps its turn before letting the other writes have one.
 const LONGEST_TURN: Duration = Duration::from_millis(100);
 
-/// SQLite: sqlx's one writer connection, held by a batch loop while it writes through the
-/// writer thread. Not taken per batch: sqlx pings a connection on its way back to the pool, a
-/// round trip to its SQLite thread that under load kept each batch waiting 1.2-1.3 ms.
+/// The connection a batch loop holds between batches. Not taken per batch: sqlx checks a
+/// connection with a round trip each time it is taken from the pool. On SQLite it is sqlx's one
+/// writer connection, held while the batches go through the writer thread (that round trip to
+/// sqlx's SQLite thread under load kept each batch waiting 1.2-1.3 ms); on PostgreSQL the
+/// connection the batches are written on (the check was one of a batch's ~12 round trips).
 #[derive(Default)]
 struct Turn {
     held: Option<(PoolConnection<Any>, Instant)>,
@@ -175,6 +179,10 @@ impl Turn {
     fn give_back(&mut self) {
         self.held = None;
     }
+
+    fn connection(&mut self) -> Result<&mut PoolConnection<Any>> {
+        self.held.as_mut().map(|(conn, _)| conn).ok_or(StoreError::WriterGone)
+    }
 }
 
 async fn write_batch<W: BatchWrite>(
@@ -195,11 +203,24 @@ async fn write_batch<W: BatchWrite>(
                 .await
         }
         Writer::Postgres(pool) => {
-            let mut tx = pool.begin().await?;
-            let requests: Vec<&W::Request> = requests.iter().map(Arc::as_ref).collect();
-            let responses = W::write(&mut *tx, Dialect::Postgres, &requests).await?;
-            tx.commit().await?;
-            Ok(responses)
+            turn.take(pool).await?;
+            let conn = turn.connection()?;
+            let written = async {
+                let mut tx = conn.begin().await?;
+                let requests: Vec<&W::Request> = requests.iter().map(Arc::as_ref).collect();
+                let mut batch = PostgresBatch::new(&mut tx);
+                let responses = W::write(&mut batch, Dialect::Postgres, &requests).await?;
+                batch.send_gathered().await?;
+                tx.commit().await?;
+                Ok(responses)
+            }
+            .await;
+            if written.is_err() {
+                // The connection may be what failed: the next batch takes one the pool has
+                // checked.
+                turn.give_back();
+            }
+            written
         }
     }
 }

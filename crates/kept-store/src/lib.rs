@@ -22,6 +22,7 @@ mod new_callbacks;
 mod new_messages;
 mod outbox;
 mod password_links;
+mod postgres_batch;
 mod promises;
 mod schedules;
 mod search;

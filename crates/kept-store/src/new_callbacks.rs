@@ -12,7 +12,7 @@ use kept_domain::{CallbackStatus, OutboxEvent, PromiseKind, PromiseStatus, new_i
 use crate::model::{CallbackView, NewCallback};
 use crate::outbox::{self, Announcement};
 use crate::promises::{self, NewPromise};
-use crate::staff::{assign, save_queue_position};
+use crate::staff::{assign, save_queue_positions};
 use crate::statements::{Cell, Statements, insert_rows};
 use crate::time::{from_ms, to_ms};
 use crate::{Result, search};
@@ -43,7 +43,7 @@ pub(crate) async fn insert_callbacks(
     index_requests(conn, requests, &views).await?;
     insert_promises(conn, &views).await?;
     announce(conn, requests, &views).await?;
-    save_queue_positions(conn, candidates, &views).await?;
+    save_assignments(conn, candidates, &views).await?;
     Ok(views)
 }
 
@@ -195,16 +195,11 @@ async fn announce(conn: &mut dyn Statements, requests: &[&NewCallback], views: &
     outbox::announce(conn, &announcements).await
 }
 
-async fn save_queue_positions(
-    conn: &mut dyn Statements,
-    candidates: &[Candidate],
-    views: &[CallbackView],
-) -> Result<()> {
-    for candidate in candidates
+/// The assignees' new places in the round robin.
+async fn save_assignments(conn: &mut dyn Statements, candidates: &[Candidate], views: &[CallbackView]) -> Result<()> {
+    let moved: Vec<&Candidate> = candidates
         .iter()
         .filter(|c| views.iter().any(|v| v.owner_id.as_ref() == Some(&c.id)))
-    {
-        save_queue_position(conn, candidate).await?;
-    }
-    Ok(())
+        .collect();
+    save_queue_positions(conn, &moved).await
 }

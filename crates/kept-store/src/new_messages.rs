@@ -21,7 +21,7 @@ use crate::model::{InboundRecorded, NewInbound};
 use crate::outbox::{self, Announcement};
 use crate::promises::{self, NewPromise};
 use crate::search::{IndexEntry, Indexed, Words, index_all};
-use crate::staff::{assign, load_candidates, save_queue_position};
+use crate::staff::{assign, load_candidates, save_queue_positions};
 use crate::statements::{Cell, Row, Statements, insert_rows};
 use crate::time::to_ms;
 use crate::{Result, StoreError};
@@ -366,12 +366,13 @@ impl<'a> Batch<'a> {
             .iter()
             .filter_map(|c| c.assignee_id.as_deref())
             .collect();
-        for candidate in self.candidates.iter().flatten() {
-            if moved.contains(candidate.id.as_str()) {
-                save_queue_position(conn, candidate).await?;
-            }
-        }
-        Ok(())
+        let moved: Vec<&Candidate> = self
+            .candidates
+            .iter()
+            .flatten()
+            .filter(|candidate| moved.contains(candidate.id.as_str()))
+            .collect();
+        save_queue_positions(conn, &moved).await
     }
 }
 

@@ -357,13 +357,29 @@ pub(crate) fn assign(candidates: &mut [Candidate]) -> Option<(String, String)> {
     Some((chosen.id.clone(), chosen.name.clone()))
 }
 
-/// Stores where a staff member now stands in the round-robin queue.
-pub(crate) async fn save_queue_position(conn: &mut dyn Statements, candidate: &Candidate) -> Result<()> {
-    let position = Cell::Int(candidate.last_assigned_ms.unwrap_or(0));
-    conn.execute(
-        "UPDATE staff SET assignment_seq = $1 WHERE id = $2",
-        &[position, Cell::Text(&candidate.id)],
-    )
-    .await?;
-    Ok(())
+/// Stores where `moved` now stand in the round-robin queue, in one statement. On PostgreSQL it
+/// goes with the batch's last writes, just before the commit: the staff rows it locks are
+/// then held for the shortest time, and every other new piece of work waits for them.
+pub(crate) async fn save_queue_positions(conn: &mut dyn Statements, moved: &[&Candidate]) -> Result<()> {
+    if moved.is_empty() {
+        return Ok(());
+    }
+    let positions: String = (0..moved.len())
+        .map(|n| format!(" WHEN ${} THEN ${}", 2 * n + 1, 2 * n + 2))
+        .collect();
+    let ids = (0..moved.len())
+        .map(|n| format!("${}", 2 * n + 1))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let cells: Vec<Cell> = moved
+        .iter()
+        .flat_map(|candidate| {
+            [
+                Cell::Text(&candidate.id),
+                Cell::Int(candidate.last_assigned_ms.unwrap_or(0)),
+            ]
+        })
+        .collect();
+    let sql = format!("UPDATE staff SET assignment_seq = CASE id{positions} END WHERE id IN ({ids})");
+    conn.write_later(&sql, &cells).await
 }

@@ -128,20 +128,38 @@ pub(crate) trait Statements: Send {
     /// Runs one statement with `$1, $2 …` bound to `values`; the rows it gives.
     async fn fetch(&mut self, sql: &str, values: &[Cell<'_>]) -> Result<Vec<Row>>;
 
+    /// Runs one statement whose result nobody reads and which reads nothing the batch wrote
+    /// (an `UPDATE` of rows the batch does not insert). PostgreSQL may send it later, together
+    /// with the batch's other such writes (`postgres_batch.rs`); by default it runs at once.
+    async fn write_later(&mut self, sql: &str, values: &[Cell<'_>]) -> Result<()> {
+        self.execute(sql, values).await.map(|_| ())
+    }
+
     /// `INSERT INTO {into} VALUES (…) {then}` for every row of `columns` of `cells`; the rows a
     /// `RETURNING` in `then` gives. By default as few multi-row statements as binding stays
     /// cheap for (see [`rows_per_statement`]): one round trip each.
     async fn insert(&mut self, into: &str, then: &str, columns: usize, cells: &[Cell<'_>]) -> Result<Vec<Row>> {
-        let mut returned = Vec::new();
-        for chunk in cells.chunks(rows_per_statement(columns) * columns.max(1)) {
-            let sql = format!(
-                "INSERT INTO {into} VALUES {} {then}",
-                values_list(chunk.len() / columns.max(1), columns)
-            );
-            returned.extend(self.fetch(&sql, chunk).await?);
-        }
-        Ok(returned)
+        insert_in_chunks(self, into, then, columns, cells).await
     }
+}
+
+/// [`Statements::insert`] as multi-row statements of [`rows_per_statement`] rows.
+pub(crate) async fn insert_in_chunks<S: Statements + ?Sized>(
+    conn: &mut S,
+    into: &str,
+    then: &str,
+    columns: usize,
+    cells: &[Cell<'_>],
+) -> Result<Vec<Row>> {
+    let mut returned = Vec::new();
+    for chunk in cells.chunks(rows_per_statement(columns) * columns.max(1)) {
+        let sql = format!(
+            "INSERT INTO {into} VALUES {} {then}",
+            values_list(chunk.len() / columns.max(1), columns)
+        );
+        returned.extend(conn.fetch(&sql, chunk).await?);
+    }
+    Ok(returned)
 }
 
 /// `INSERT INTO {into} VALUES (…) {then}` for every one of `rows`; `cells` gives a row's values
