@@ -358,8 +358,9 @@ pub(crate) fn assign(candidates: &mut [Candidate]) -> Option<(String, String)> {
 }
 
 /// Stores where `moved` now stand in the round-robin queue, in one statement. On PostgreSQL it
-/// goes with the batch's last writes, just before the commit: the staff rows it locks are
-/// then held for the shortest time, and every other new piece of work waits for them.
+/// goes with the batch's gathered writes, in the statement before the commit: the staff rows it
+/// locks, which every other new piece of work waits for, are held only for that statement and
+/// the commit.
 pub(crate) async fn save_queue_positions(conn: &mut dyn Statements, moved: &[&Candidate]) -> Result<()> {
     if moved.is_empty() {
         return Ok(());
