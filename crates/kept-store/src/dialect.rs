@@ -31,6 +31,15 @@ impl Dialect {
         }
     }
 
+    /// Locks the rows a `SELECT` gives, in its order, until the commit (PostgreSQL); SQLite's
+    /// one writer at a time needs no row locks.
+    pub(crate) fn lock_rows(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => "FOR UPDATE",
+        }
+    }
+
     /// PostgreSQL lets several nodes claim outbox rows side by side; SQLite has one writer
     /// at a time, so the plain statement is already exclusive there.
     pub(crate) fn skip_locked(self) -> &'static str {

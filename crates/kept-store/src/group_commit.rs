@@ -50,9 +50,13 @@ impl BatchWrite for NewCallbacks {
     type Request = NewCallback;
     type Response = CallbackView;
 
-    async fn write(conn: &mut dyn Statements, _: Dialect, requests: &[&NewCallback]) -> Result<Vec<CallbackView>> {
+    async fn write(
+        conn: &mut dyn Statements,
+        dialect: Dialect,
+        requests: &[&NewCallback],
+    ) -> Result<Vec<CallbackView>> {
         let mut candidates = load_candidates(conn).await?;
-        insert_callbacks(conn, requests, &mut candidates).await
+        insert_callbacks(conn, dialect, requests, &mut candidates).await
     }
 }
 

@@ -34,6 +34,8 @@ mod staff;
 mod statements;
 mod surveys;
 mod templates;
+#[cfg(test)]
+mod test_postgres;
 mod time;
 mod tone_dismissals;
 

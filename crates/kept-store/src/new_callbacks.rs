@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use kept_domain::staff::Candidate;
 use kept_domain::{CallbackStatus, OutboxEvent, PromiseKind, PromiseStatus, new_id};
 
+use crate::dialect::Dialect;
 use crate::model::{CallbackView, NewCallback};
 use crate::outbox::{self, Announcement};
 use crate::promises::{self, NewPromise};
@@ -21,6 +22,7 @@ use crate::{Result, search};
 /// each to the next staff member in `candidates` (whose queue positions are updated).
 pub(crate) async fn insert_callbacks(
     conn: &mut dyn Statements,
+    dialect: Dialect,
     requests: &[&NewCallback],
     candidates: &mut [Candidate],
 ) -> Result<Vec<CallbackView>> {
@@ -43,7 +45,7 @@ pub(crate) async fn insert_callbacks(
     index_requests(conn, requests, &views).await?;
     insert_promises(conn, &views).await?;
     announce(conn, requests, &views).await?;
-    save_assignments(conn, candidates, &views).await?;
+    save_assignments(conn, dialect, candidates, &views).await?;
     Ok(views)
 }
 
@@ -196,10 +198,15 @@ async fn announce(conn: &mut dyn Statements, requests: &[&NewCallback], views: &
 }
 
 /// The assignees' new places in the round robin.
-async fn save_assignments(conn: &mut dyn Statements, candidates: &[Candidate], views: &[CallbackView]) -> Result<()> {
+async fn save_assignments(
+    conn: &mut dyn Statements,
+    dialect: Dialect,
+    candidates: &[Candidate],
+    views: &[CallbackView],
+) -> Result<()> {
     let moved: Vec<&Candidate> = candidates
         .iter()
         .filter(|c| views.iter().any(|v| v.owner_id.as_ref() == Some(&c.id)))
         .collect();
-    save_queue_positions(conn, &moved).await
+    save_queue_positions(conn, dialect, &moved).await
 }

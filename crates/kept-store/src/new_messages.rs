@@ -71,7 +71,7 @@ pub(crate) async fn insert_messages(
     for one in prepared {
         recorded.push(batch.place(conn, one).await?);
     }
-    batch.write(conn).await?;
+    batch.write(conn, dialect).await?;
     Ok(recorded)
 }
 
@@ -349,7 +349,7 @@ impl<'a> Batch<'a> {
     }
 
     /// Writes what was decided, one statement per table, parents before children.
-    async fn write(mut self, conn: &mut dyn Statements) -> Result<()> {
+    async fn write(mut self, conn: &mut dyn Statements, dialect: Dialect) -> Result<()> {
         // In handle order: two PostgreSQL nodes creating the same new customers then wait for
         // each other on the first one instead of each holding one the other needs.
         self.new_customers.sort_by(|a, b| a.1.handle.cmp(&b.1.handle));
@@ -372,7 +372,7 @@ impl<'a> Batch<'a> {
             .flatten()
             .filter(|candidate| moved.contains(candidate.id.as_str()))
             .collect();
-        save_queue_positions(conn, &moved).await
+        save_queue_positions(conn, dialect, &moved).await
     }
 }
 

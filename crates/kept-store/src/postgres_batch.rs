@@ -223,24 +223,12 @@ mod tests {
         assert_eq!(single, "INSERT INTO a VALUES ($1)");
     }
 
-    /// The server the tests may use, if any (`KEPT_TEST_REQUIRE_POSTGRES` makes it a must).
-    fn postgres_url() -> Option<String> {
-        let url = std::env::var("KEPT_TEST_POSTGRES_URL").ok();
-        assert!(
-            url.is_some() || std::env::var("KEPT_TEST_REQUIRE_POSTGRES").is_err(),
-            "KEPT_TEST_REQUIRE_POSTGRES is set but KEPT_TEST_POSTGRES_URL is not"
-        );
-        url
-    }
-
     #[tokio::test]
     async fn on_postgresql_gathered_writes_go_as_one_and_are_read_back_before_anything_else() {
         use sqlx::Connection as _;
-        let Some(url) = postgres_url() else {
-            eprintln!("note: KEPT_TEST_POSTGRES_URL is not set; gathering not checked on PostgreSQL");
+        let Some(url) = crate::test_postgres::postgres_url() else {
             return;
         };
-        sqlx::any::install_default_drivers();
         let mut conn = AnyConnection::connect(&url).await.expect("PostgreSQL");
         for table in [
             "CREATE TEMP TABLE parent (id TEXT PRIMARY KEY, n BIGINT NOT NULL)",

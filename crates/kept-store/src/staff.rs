@@ -6,7 +6,7 @@ use kept_domain::{Lang, Role, new_id};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
-use crate::dialect::parse_enum;
+use crate::dialect::{Dialect, parse_enum};
 use crate::model::{ApiTokenView, NewSession, NewStaff, Session, Staff, StaffChange};
 use crate::statements::{Cell, Statements};
 use crate::time::{from_ms, to_ms};
@@ -360,8 +360,15 @@ pub(crate) fn assign(candidates: &mut [Candidate]) -> Option<(String, String)> {
 /// Stores where `moved` now stand in the round-robin queue, in one statement. On PostgreSQL it
 /// goes with the batch's gathered writes, in the statement before the commit: the staff rows it
 /// locks, which every other new piece of work waits for, are held only for that statement and
-/// the commit.
-pub(crate) async fn save_queue_positions(conn: &mut dyn Statements, moved: &[&Candidate]) -> Result<()> {
+/// the commit. It locks them in the order of their ids, as every batch does: updated by a plain
+/// `WHERE id IN (…)`, PostgreSQL visits them in the order they lie on disk, which changes as they
+/// are updated, and two nodes' batches deadlocked on them (found with `log_lock_waits` under
+/// `bench-callbacks --postgres --nodes 2`: a second's wait, then a failed batch).
+pub(crate) async fn save_queue_positions(
+    conn: &mut dyn Statements,
+    dialect: Dialect,
+    moved: &[&Candidate],
+) -> Result<()> {
     if moved.is_empty() {
         return Ok(());
     }
@@ -381,6 +388,101 @@ pub(crate) async fn save_queue_positions(conn: &mut dyn Statements, moved: &[&Ca
             ]
         })
         .collect();
-    let sql = format!("UPDATE staff SET assignment_seq = CASE id{positions} END WHERE id IN ({ids})");
+    let sql = format!(
+        "UPDATE staff SET assignment_seq = CASE staff.id{positions} END \
+         FROM (SELECT id FROM staff WHERE id IN ({ids}) ORDER BY id {}) AS moved WHERE staff.id = moved.id",
+        dialect.lock_rows()
+    );
     conn.write_later(&sql, &cells).await
+}
+
+#[cfg(test)]
+mod tests {
+    use sqlx::{AnyConnection, Connection as _};
+
+    use super::*;
+    use crate::test_postgres::{fresh_database, postgres_url};
+
+    fn moved_to(id: &str, position: i64) -> Candidate {
+        Candidate {
+            id: id.to_string(),
+            name: id.to_string(),
+            role: Role::Agent,
+            away: false,
+            delegate_id: None,
+            last_assigned_ms: Some(position),
+        }
+    }
+
+    /// Two nodes' batches each lock the same agents' rows: in one order they wait for each
+    /// other, in two they deadlock.
+    #[tokio::test]
+    async fn on_postgresql_queue_positions_lock_the_staff_rows_in_the_order_of_their_ids() {
+        let Some(admin) = postgres_url() else {
+            return;
+        };
+        let url = fresh_database(&admin).await;
+        let mut setup = AnyConnection::connect(&url).await.expect("database");
+        // "b" lies on disk before "a": a plain scan meets it first.
+        for statement in [
+            "CREATE TABLE staff (id TEXT PRIMARY KEY, assignment_seq BIGINT NOT NULL)",
+            "INSERT INTO staff VALUES ('b', 0)",
+            "INSERT INTO staff VALUES ('a', 0)",
+        ] {
+            setup.execute(statement, &[]).await.expect(statement);
+        }
+        let mut holder = setup.begin().await.expect("begin");
+        (*holder)
+            .execute("SELECT id FROM staff WHERE id = 'b' FOR UPDATE", &[])
+            .await
+            .expect("b held");
+
+        let batch_url = url.clone();
+        let batch = tokio::spawn(async move {
+            let mut conn = AnyConnection::connect(&batch_url).await?;
+            let mut tx = conn.begin().await?;
+            let (a, b) = (moved_to("a", 5), moved_to("b", 6));
+            save_queue_positions(&mut *tx, Dialect::Postgres, &[&b, &a]).await?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(())
+        });
+        // Until the batch waits for "b" (bounded: it fails rather than hangs).
+        let mut observer = AnyConnection::connect(&url).await.expect("observer");
+        let waiting = "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = current_database() \
+                       AND wait_event_type = 'Lock'";
+        let mut batch_waits = false;
+        for _ in 0..1000 {
+            let rows = observer.fetch(waiting, &[]).await.expect("activity");
+            if rows[0].try_get::<i64>("n").expect("count") > 0 {
+                batch_waits = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert!(batch_waits, "the batch never waited for b");
+        let take_a = observer
+            .execute("SELECT id FROM staff WHERE id = 'a' FOR UPDATE NOWAIT", &[])
+            .await;
+        assert!(
+            take_a.is_err(),
+            "the batch waits for b without holding a: it did not lock in id order"
+        );
+
+        holder.rollback().await.expect("b let go");
+        batch.await.expect("batch task").expect("batch committed");
+        let rows = observer
+            .fetch("SELECT id, assignment_seq FROM staff ORDER BY id", &[])
+            .await
+            .expect("positions");
+        let positions: Vec<(String, i64)> = rows
+            .iter()
+            .map(|row| {
+                (
+                    row.try_get("id").expect("id"),
+                    row.try_get("assignment_seq").expect("seq"),
+                )
+            })
+            .collect();
+        assert_eq!(positions, [("a".to_string(), 5), ("b".to_string(), 6)]);
+    }
 }
