@@ -98,6 +98,7 @@ async fn the_invitation_follows_the_appointment_across_a_clock_change_with_one_u
             let sequence = |c: &Value| c["events"][0]["sequence"].as_i64().unwrap();
             assert!(sequence(&second) > sequence(&first) && sequence(&third) > sequence(&second));
         }
+        server.smtp.assert_mime_correct(db.name);
         server.running.stop().await;
     }
 }
@@ -432,6 +433,7 @@ async fn a_cancellation_tells_the_waiting_list_and_the_first_to_book_wins() {
             offer.subject
         );
         assert!(offer.text.contains("/book?location="), "{}", offer.text);
+        server.smtp.assert_mime_correct(db.name);
         server.running.stop().await;
     }
 }

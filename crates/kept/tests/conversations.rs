@@ -311,6 +311,9 @@ fn email(message_id: &str, in_reply_to: Option<&str>, extra_headers: &str, body:
     )
 }
 
+/// A reply with what a plain-ASCII reading would garble.
+const REPLY: &str = "Beste Renée, we halen hem morgen op.\nDe beurt kost € 79 — inclusief koffie in ons café.";
+
 #[tokio::test]
 async fn email_in_is_threaded_and_answered_over_smtp_with_threading_headers() {
     for db in databases().await {
@@ -360,14 +363,25 @@ async fn email_in_is_threaded_and_answered_over_smtp_with_threading_headers() {
         );
 
         let replied = server
-            .api_post(
-                &format!("/api/v1/conversations/{id}/replies"),
-                json!({"text": "Beste Renée, we halen hem morgen op."}),
-            )
+            .api_post(&format!("/api/v1/conversations/{id}/replies"), json!({"text": REPLY}))
             .await;
         assert_eq!(replied.status(), 201);
         let to_customer = || server.smtp.to("renee@example.nl");
         eventually(10, "the reply e-mail", || async { to_customer().len() == 1 }).await;
+        // A strict reader decodes exactly what was written: euro sign, dash and accents.
+        let seen = server.smtp.assert_mime_correct(db.name);
+        let reply = seen
+            .iter()
+            .find(|m| m["to"][0].as_str().unwrap().contains("renee@example.nl"))
+            .unwrap();
+        assert_eq!(reply["parts"][0]["type"], "text/plain");
+        assert_eq!(
+            reply["parts"][0]["text"].as_str().unwrap().trim_end(),
+            REPLY,
+            "{}",
+            db.name
+        );
+        assert_eq!(reply["to"][0], "Renée Bakker <renee@example.nl>");
         let raw = to_customer()[0].raw.clone();
         let sent = mail_parser::MessageParser::default().parse(raw.as_bytes()).unwrap();
         assert_eq!(sent.subject(), Some("Re: Fiets kapot"));

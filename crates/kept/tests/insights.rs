@@ -310,6 +310,7 @@ async fn the_owners_get_last_weeks_figures_on_monday_at_eight_once() {
         assert_eq!(off.status(), StatusCode::OK);
         server.clock.set(Utc.with_ymd_and_hms(2027, 4, 5, 6, 30, 0).unwrap());
         assert!(!kept_server::workers::send_weekly_figures(state).await);
+        server.smtp.assert_mime_correct(db.name);
         server.running.stop().await;
     }
 }

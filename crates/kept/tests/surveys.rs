@@ -217,6 +217,7 @@ async fn a_low_score_from_a_link_becomes_a_recovery_call_kept_by_calling() {
         assert_eq!(call.status(), StatusCode::CREATED);
         let closed = server.store.promise(&promise_id).await.unwrap().unwrap();
         assert_eq!(closed.status, kept_domain::PromiseStatus::Broken, "{}", db.name);
+        server.smtp.assert_mime_correct(db.name);
         server.running.stop().await;
     }
 }

@@ -142,6 +142,7 @@ async fn an_invited_agent_sets_a_password_through_the_emailed_link_and_logs_in()
             login_status(&server, "piet@fiets.test", "fietsen in de regen").await,
             StatusCode::SEE_OTHER
         );
+        server.smtp.assert_mime_correct(db.name);
     }
 }
 

@@ -3,19 +3,16 @@
 //! have their own, in survey_email.rs). Written
 //! at delivery time from the appointment as it is then, in the customer's language.
 
+use super::compose::{self, Author, Body, Envelope};
+use super::email::{mailbox, outbox_message_id};
+use super::{DeliveryError, Subject, calendar, temporary};
+use crate::dto::first_name;
+use crate::state::AppState;
 use askama::Template;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use kept_domain::{AppointmentStatus, Lang, OutboxEvent};
 use kept_store::{AppointmentView, OutboxItem, WaitingView};
-use lettre::Message;
-use lettre::message::header::ContentType;
-use lettre::message::{Attachment, MultiPart, SinglePart};
-
-use super::email::mailbox;
-use super::{DeliveryError, Subject, calendar, temporary};
-use crate::dto::first_name;
-use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "email_appointment.txt")]
@@ -95,36 +92,31 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
     .render()
     .map_err(|e| permanent(&format!("e-mail template: {e}")))?;
     let to = mailbox(Some(name), address).map_err(|e| permanent(&format!("bad customer address: {e}")))?;
-    let domain = settings.mail_from.email.domain().to_string();
-    let builder = Message::builder()
-        .from(settings.mail_from.clone())
-        .to(to)
-        .message_id(Some(format!("<kept-outbox-{}@{domain}>", item.id)))
-        .subject(mail.subject);
-    let message = match (subject, mail.invitation) {
-        (Subject::Appointment(appointment), true) => {
-            let ics = calendar::invitation(
+    let envelope = Envelope {
+        to,
+        subject: mail.subject,
+        message_id: outbox_message_id(state, item),
+        author: Author::Kept,
+    };
+    let body = match (subject, mail.invitation) {
+        (Subject::Appointment(appointment), true) => Body::WithCalendar {
+            text,
+            ics: calendar::invitation(
                 appointment,
                 business,
                 settings.mail_from.email.as_ref(),
                 state.clock.now(),
-            );
-            let method = if appointment.status == AppointmentStatus::Cancelled {
+            ),
+            method: if appointment.status == AppointmentStatus::Cancelled {
                 "CANCEL"
             } else {
                 "REQUEST"
-            };
-            let kind = ContentType::parse(&format!("text/calendar; method={method}; charset=utf-8"))
-                .map_err(|e| permanent(&e.to_string()))?;
-            builder.multipart(
-                MultiPart::mixed()
-                    .singlepart(SinglePart::plain(text))
-                    .singlepart(Attachment::new("afspraak.ics".into()).body(ics, kind)),
-            )
-        }
-        _ => builder.body(text),
-    }
-    .map_err(|e| permanent(&e.to_string()))?;
+            },
+            file_name: "afspraak.ics".into(),
+        },
+        _ => Body::Plain(text),
+    };
+    let message = compose::message(state, envelope, body)?;
     mailer.send(message).await
 }
 

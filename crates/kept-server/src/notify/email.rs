@@ -8,9 +8,9 @@ use kept_store::{
     AppointmentView, CallbackView, ContractView, ConversationView, DigestView, FollowUpView, OutboxItem,
     PasswordLinkView, Staff, SurveyView,
 };
-use lettre::Message;
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::Mailbox;
 
+use super::compose::{self, Author, Body, Envelope};
 use super::{DeliveryError, Subject, temporary};
 use crate::state::AppState;
 
@@ -48,17 +48,17 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
             .ok_or_else(|| DeliveryError::Permanent("the link was used or replaced before it was sent".into()))?,
     }
     .map_err(|e| DeliveryError::Permanent(format!("e-mail template: {e}")))?;
-    // One Message-ID per outbox item: delivery is at least once, and a resend after a crash
-    // is then recognisably the same message (mail programs show it once).
-    let domain = state.settings().mail_from.email.domain().to_string();
-    let message = Message::builder()
-        .from(state.settings().mail_from.clone())
-        .to(to)
-        .message_id(Some(format!("<kept-outbox-{}@{domain}>", item.id)))
-        .subject(content.subject)
-        .multipart(MultiPart::alternative_plain_html(content.text, content.html))
-        .map_err(|e| DeliveryError::Permanent(e.to_string()))?;
-    mailer.send(message).await
+    let envelope = Envelope {
+        to,
+        subject: content.subject,
+        message_id: outbox_message_id(state, item),
+        author: Author::Kept,
+    };
+    let body = Body::Alternative {
+        text: content.text,
+        html: content.html,
+    };
+    mailer.send(compose::message(state, envelope, body)?).await
 }
 
 /// A staff reply to a customer's e-mail, threaded under the messages before it.
@@ -104,18 +104,24 @@ pub(super) async fn send_reply(state: &AppState, item: &OutboxItem, subject: &Su
     };
     let to = mailbox(conversation.customer_name.as_deref(), address)
         .map_err(|e| permanent(&format!("bad customer address: {e}")))?;
-    let mut builder = Message::builder()
-        .from(state.settings().mail_from.clone())
-        .to(to)
-        .subject(subject_line)
-        .message_id(Some(format!("<{message_id}>")));
-    if let Some(last) = thread.last() {
-        builder = builder.in_reply_to(last.clone()).references(thread.join(" "));
-    }
-    let message = builder
-        .body(reply.body.clone())
-        .map_err(|e| permanent(&e.to_string()))?;
+    let envelope = Envelope {
+        to,
+        subject: subject_line,
+        message_id: message_id.to_string(),
+        author: Author::Person,
+    };
+    let threading = |builder: lettre::message::MessageBuilder| match thread.last() {
+        Some(last) => builder.in_reply_to(last.clone()).references(thread.join(" ")),
+        None => builder,
+    };
+    let message = compose::message_with(state, envelope, threading, Body::Plain(reply.body.clone()))?;
     mailer.send(message).await
+}
+
+/// One Message-ID per outbox item: delivery is at least once, and a resend after a crash
+/// is then recognisably the same message (mail programs show it once).
+pub(super) fn outbox_message_id(state: &AppState, item: &OutboxItem) -> String {
+    format!("kept-outbox-{}@{}", item.id, state.settings().mail_from.email.domain())
 }
 
 /// A recipient built from its parts, never by formatting text: lettre quotes or encodes any

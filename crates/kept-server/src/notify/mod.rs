@@ -3,6 +3,7 @@
 
 mod calendar;
 mod channel;
+mod compose;
 mod customer_email;
 mod email;
 mod hooks;

@@ -2,15 +2,13 @@
 //! "uw gesprek met Sanne op 12 maart" — and one link per score, so answering is one click.
 //! The link opens a page that records the score; fetching it alone (a mail scanner) does not.
 
+use super::compose::{self, Author, Body, Envelope};
+use super::email::{mailbox, outbox_message_id};
+use super::{DeliveryError, temporary};
+use crate::state::AppState;
 use askama::Template;
 use kept_domain::{Lang, OutboxEvent, SurveyKind, SurveyStatus};
 use kept_store::{OutboxItem, SurveyView};
-use lettre::Message;
-use lettre::message::MultiPart;
-
-use super::email::mailbox;
-use super::{DeliveryError, temporary};
-use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "email_survey.txt")]
@@ -76,14 +74,13 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, survey: &SurveyVie
         .and_then(|text| Ok((text, SurveyHtml { mail: &mail }.render()?)));
     let (text, html) = rendered.map_err(|e| permanent(&format!("e-mail template: {e}")))?;
     let to = mailbox(name, &survey.email).map_err(|e| permanent(&format!("bad customer address: {e}")))?;
-    let domain = settings.mail_from.email.domain().to_string();
-    let message = Message::builder()
-        .from(settings.mail_from.clone())
-        .to(to)
-        .message_id(Some(format!("<kept-outbox-{}@{domain}>", item.id)))
-        .subject(subject(item.event, survey.kind, lang, business))
-        .multipart(MultiPart::alternative_plain_html(text, html))
-        .map_err(|e| permanent(&e.to_string()))?;
+    let envelope = Envelope {
+        to,
+        subject: subject(item.event, survey.kind, lang, business),
+        message_id: outbox_message_id(state, item),
+        author: Author::Kept,
+    };
+    let message = compose::message(state, envelope, Body::Alternative { text, html })?;
     mailer.send(message).await
 }
 

@@ -723,3 +723,61 @@ print(json.dumps({"method": str(calendar.get("METHOD", "")), "events": events}))
     assert!(output.status.success(), "icalendar could not read:\n{text}");
     Some(serde_json::from_slice(&output.stdout).unwrap())
 }
+
+/// Mails read by an independent, strict reader: Python's `email` package with
+/// `email.policy.strict` (support/strict_mail.py), one process for all of them. Each entry is
+/// what that reader sees: headers, the offset of `Date`, and every part decoded by the charset
+/// it declares (US-ASCII where it declares none).
+pub fn strictly_read(mails: &[Mail]) -> Vec<Value> {
+    use std::io::Write;
+    let python = std::env::var("KEPT_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let script = format!("{}/tests/support/strict_mail.py", env!("CARGO_MANIFEST_DIR"));
+    let mut child = std::process::Command::new(python)
+        .arg(script)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 (its own email package reads the mails)");
+    let raws: Vec<&str> = mails.iter().map(|m| m.raw.as_str()).collect();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(serde_json::to_string(&raws).unwrap().as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "strict_mail.py failed");
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+impl SmtpSink {
+    /// Every mail received so far is MIME-correct as a strict reader sees it: readable without
+    /// a defect, `MIME-Version: 1.0`, each text part declaring `charset=utf-8` and decoding
+    /// without a replacement character, `Date` in Amsterdam's offset, and `Auto-Submitted:
+    /// auto-generated` on all but replies a person wrote (those answer a message: In-Reply-To).
+    /// Returns what the reader saw, in the order the mails arrived.
+    pub fn assert_mime_correct(&self, what: &str) -> Vec<Value> {
+        let mails = self.mails();
+        assert!(!mails.is_empty(), "{what}: no mail to check");
+        let read = strictly_read(&mails);
+        for (mail, seen) in mails.iter().zip(&read) {
+            let context = format!("{what}: {:?}\n{seen}", mail.subject);
+            assert_eq!(seen["ok"], true, "{context}");
+            assert_eq!(seen["headers"]["mime-version"], "1.0", "{context}");
+            let offset = seen["date_offset_minutes"].as_i64();
+            assert!(matches!(offset, Some(60 | 120)), "Date in Amsterdam's zone: {context}");
+            let reply = seen["headers"].get("in-reply-to").is_some();
+            let auto = seen["headers"].get("auto-submitted").and_then(Value::as_str);
+            assert_eq!(auto, (!reply).then_some("auto-generated"), "{context}");
+            let parts = seen["parts"].as_array().unwrap();
+            for part in parts
+                .iter()
+                .filter(|p| p["type"].as_str().unwrap().starts_with("text/"))
+            {
+                assert_eq!(part["charset"], "utf-8", "{context}");
+                assert!(!part["text"].as_str().unwrap().contains('\u{FFFD}'), "{context}");
+            }
+        }
+        read
+    }
+}
