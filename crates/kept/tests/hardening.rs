@@ -282,3 +282,33 @@ async fn half_sent_headers_are_cut_off_and_one_address_cannot_hold_every_connect
     .await;
     server.running.stop().await;
 }
+
+/// A client sending a body over the limit reads the JSON 413 once it has sent everything,
+/// instead of a connection reset: kept reads and drops the rest before closing.
+#[tokio::test]
+async fn a_too_large_body_gets_its_413_while_the_client_is_still_sending() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start(&db.url).await;
+    let size = 30 * 1024 * 1024;
+    let mut stream = tokio::net::TcpStream::connect(server.running.addr).await.unwrap();
+    let head = format!(
+        "POST /api/v1/inbound/email HTTP/1.1\r\nHost: kept\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: message/rfc822\r\nContent-Length: {size}\r\n\r\n",
+        server.token
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let chunk = vec![b'x'; 64 * 1024];
+    for _ in 0..size / chunk.len() {
+        stream
+            .write_all(&chunk)
+            .await
+            .expect("kept reads the whole body instead of resetting the connection");
+    }
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.expect("the answer, not a reset");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("\"too_large\""), "{answer}");
+    server.running.stop().await;
+}

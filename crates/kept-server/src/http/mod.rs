@@ -10,6 +10,7 @@ mod contracts;
 mod conversations;
 mod customer_pages;
 mod customers;
+mod drain;
 mod edge;
 pub mod errors;
 mod events;
@@ -287,6 +288,7 @@ pub fn router(state: AppState) -> Router {
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header_layer(header::REFERRER_POLICY, "same-origin"))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(drain::drain_unread_body))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }
