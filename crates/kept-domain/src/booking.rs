@@ -300,6 +300,31 @@ str_enum!(AppointmentStatus {
     Cancelled => "cancelled",
 });
 
+/// The customer's answer to the calendar invitation (iTIP `PARTSTAT` in a `METHOD:REPLY`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CalendarAnswer {
+    Accepted,
+    Tentative,
+    Declined,
+}
+
+str_enum!(CalendarAnswer {
+    Accepted => "accepted", Tentative => "tentative", Declined => "declined",
+});
+
+impl CalendarAnswer {
+    /// From an iTIP `PARTSTAT` value; `NEEDS-ACTION` and the like are no answer.
+    pub fn from_partstat(value: &str) -> Option<CalendarAnswer> {
+        match value.trim().to_ascii_uppercase().as_str() {
+            "ACCEPTED" => Some(CalendarAnswer::Accepted),
+            "TENTATIVE" => Some(CalendarAnswer::Tentative),
+            "DECLINED" => Some(CalendarAnswer::Declined),
+            _ => None,
+        }
+    }
+}
+
 impl AppointmentStatus {
     /// Still to happen or happening: it holds its staff member's time and can be managed.
     pub fn is_active(self) -> bool {

@@ -22,6 +22,9 @@ pub enum OutboxEvent {
     MessageReceived,
     /// A staff reply goes out to the customer (about the reply message).
     MessageReply,
+    /// A staff reply came back from the customer's mail server (about the reply message): the
+    /// person who wrote it is told.
+    MessageBounced,
     /// A one-time link to set a password: an invitation or a reset (about the link; e-mailed
     /// to the staff member it is for, never to a webhook).
     PasswordLink,
@@ -37,6 +40,9 @@ pub enum OutboxEvent {
     AppointmentOnMyWay,
     /// An appointment took place (about the appointment).
     AppointmentDone,
+    /// The customer declined the appointment's calendar invitation (about the promise to get in
+    /// touch with them): its owner is told at once.
+    AppointmentDeclined,
     /// A time freed up that someone on the waiting list wanted (about their waiting-list entry).
     AppointmentSlotFreed,
     /// The day's expected appointments, e-mailed to a location's staff at opening time (about
@@ -60,10 +66,12 @@ str_enum!(OutboxEvent {
     CallbackCreated => "callback.created", CallbackOutcome => "callback.outcome",
     PromiseReminder => "promise.reminder", PromiseEscalated => "promise.escalated",
     MessageReceived => "message.received", MessageReply => "message.reply",
+    MessageBounced => "message.bounced",
     PasswordLink => "staff.password_link",
     AppointmentBooked => "appointment.booked", AppointmentRescheduled => "appointment.rescheduled",
     AppointmentCancelled => "appointment.cancelled", AppointmentReminder => "appointment.reminder",
     AppointmentOnMyWay => "appointment.on_my_way", AppointmentDone => "appointment.done",
+    AppointmentDeclined => "appointment.declined",
     AppointmentSlotFreed => "appointment.slot_freed", AppointmentDigest => "appointment.digest",
     ConversationResolved => "conversation.resolved", SurveyRequest => "survey.request",
     SurveyReminder => "survey.reminder", SurveyAnswered => "survey.answered", ContractLeft => "contract.left",

@@ -24,6 +24,9 @@ pub enum PromiseKind {
     Recovery,
     /// Talk to a customer before their contract or subscription ends.
     Retention,
+    /// Get in touch with a customer who declined their appointment's calendar invitation
+    /// (about the appointment): keep it, move it or cancel it together.
+    Rebook,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,7 +71,7 @@ pub(crate) use str_enum;
 
 str_enum!(PromiseKind {
     Callback => "callback", CallbackRetry => "callback_retry", Reply => "reply", FollowUp => "follow_up",
-    CallAhead => "call_ahead", Recovery => "recovery", Retention => "retention",
+    CallAhead => "call_ahead", Recovery => "recovery", Retention => "retention", Rebook => "rebook",
 });
 str_enum!(PromiseStatus { Open => "open", Kept => "kept", Broken => "broken", Cancelled => "cancelled" });
 str_enum!(PromiseEvent {
@@ -142,7 +145,11 @@ impl PromiseKind {
                 Closing::Fulfilled | Closing::GivenUp | Closing::Cancelled(CancelReason::Erased)
             ) | (PromiseKind::Reply, Closing::Cancelled(CancelReason::Resolved))
                 | (
-                    PromiseKind::FollowUp | PromiseKind::CallAhead | PromiseKind::Recovery | PromiseKind::Retention,
+                    PromiseKind::FollowUp
+                        | PromiseKind::CallAhead
+                        | PromiseKind::Recovery
+                        | PromiseKind::Retention
+                        | PromiseKind::Rebook,
                     Closing::Cancelled(CancelReason::Withdrawn)
                 )
         )
@@ -158,12 +165,13 @@ impl PromiseKind {
             | PromiseKind::CallbackRetry
             | PromiseKind::CallAhead
             | PromiseKind::Recovery
-            | PromiseKind::Retention => "phone",
+            | PromiseKind::Retention
+            | PromiseKind::Rebook => "phone",
         }
     }
 
     /// Every kind, for lists and tests that must cover them all.
-    pub const ALL: [PromiseKind; 7] = [
+    pub const ALL: [PromiseKind; 8] = [
         PromiseKind::Callback,
         PromiseKind::CallbackRetry,
         PromiseKind::Reply,
@@ -171,6 +179,7 @@ impl PromiseKind {
         PromiseKind::CallAhead,
         PromiseKind::Recovery,
         PromiseKind::Retention,
+        PromiseKind::Rebook,
     ];
 }
 

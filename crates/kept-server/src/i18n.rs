@@ -268,6 +268,10 @@ pub struct InboxTexts {
     pub sending: &'static str,
     pub sent: &'static str,
     pub not_sent: &'static str,
+    /// A reply the customer's mail server returned.
+    pub bounced: &'static str,
+    /// An address mail to it comes back from.
+    pub bouncing: &'static str,
     pub send_again: &'static str,
     pub not_sent_title: &'static str,
     pub not_sent_hint: &'static str,
@@ -335,7 +339,10 @@ pub struct InboxTexts {
     pub kind_reply: &'static str,
     pub kind_follow_up: &'static str,
     pub kind_call_ahead: &'static str,
+    /// A promise to get in touch with a customer who declined their appointment's invitation.
+    pub kind_rebook: &'static str,
     pub kind_appointment: &'static str,
+    pub kind_calendar_answer: &'static str,
     pub kind_recovery: &'static str,
     pub kind_retention: &'static str,
     pub kind_contract: &'static str,
@@ -432,6 +439,8 @@ static INBOX_NL: InboxTexts = InboxTexts {
     sending: "wordt verzonden…",
     sent: "verzonden",
     not_sent: "niet verzonden",
+    bounced: "niet afgeleverd",
+    bouncing: "mail komt niet aan",
     send_again: "Opnieuw versturen",
     not_sent_title: "Antwoorden die niet zijn aangekomen",
     not_sent_hint: "Deze klanten hebben uw antwoord niet gekregen; de belofte staat nog open. Verstuur opnieuw, of neem op een andere manier contact op.",
@@ -497,7 +506,9 @@ static INBOX_NL: InboxTexts = InboxTexts {
     kind_reply: "antwoorden",
     kind_follow_up: "toezegging",
     kind_call_ahead: "vooraf bellen",
+    kind_rebook: "afspraak opnieuw bespreken",
     kind_appointment: "afspraak",
+    kind_calendar_answer: "agenda-antwoord",
     kind_recovery: "terugbellen na lage score",
     kind_retention: "bellen voor het contract afloopt",
     kind_contract: "contract",
@@ -586,6 +597,8 @@ static INBOX_EN: InboxTexts = InboxTexts {
     sending: "sending…",
     sent: "sent",
     not_sent: "not sent",
+    bounced: "not delivered",
+    bouncing: "mail does not arrive",
     send_again: "Send again",
     not_sent_title: "Replies that did not arrive",
     not_sent_hint: "These customers did not get your reply; the promise is still open. Send it again, or reach them another way.",
@@ -651,7 +664,9 @@ static INBOX_EN: InboxTexts = InboxTexts {
     kind_reply: "answer",
     kind_follow_up: "promise in words",
     kind_call_ahead: "call ahead",
+    kind_rebook: "talk about the appointment",
     kind_appointment: "appointment",
+    kind_calendar_answer: "calendar answer",
     kind_recovery: "recovery call",
     kind_retention: "call before the contract ends",
     kind_contract: "contract",
@@ -722,6 +737,7 @@ impl InboxTexts {
             kept_domain::PromiseKind::CallAhead => self.kind_call_ahead,
             kept_domain::PromiseKind::Recovery => self.kind_recovery,
             kept_domain::PromiseKind::Retention => self.kind_retention,
+            kept_domain::PromiseKind::Rebook => self.kind_rebook,
         }
     }
 
@@ -737,6 +753,7 @@ impl InboxTexts {
             "customer" => self.kind_customer,
             "follow_up" => self.follow_ups,
             "appointment" => self.kind_appointment,
+            "calendar_answer" => self.kind_calendar_answer,
             "survey" => self.kind_survey,
             "contract" => self.kind_contract,
             _ => self.kind_call,
@@ -1321,6 +1338,8 @@ pub fn record_count(lang: Lang, table: &str, count: i64) -> Option<String> {
         ("follow_ups", Lang::En) => ("follow-up", "follow-ups"),
         ("appointments", Lang::Nl) => ("afspraak", "afspraken"),
         ("appointments", Lang::En) => ("appointment", "appointments"),
+        ("appointment_answers", Lang::Nl) => ("agenda-antwoord", "agenda-antwoorden"),
+        ("appointment_answers", Lang::En) => ("calendar answer", "calendar answers"),
         ("waiting_list", Lang::Nl) => ("plek op de wachtlijst", "plekken op de wachtlijst"),
         ("waiting_list", Lang::En) => ("waiting-list entry", "waiting-list entries"),
         ("promises", Lang::Nl) => ("belofte", "beloftes"),
@@ -1565,6 +1584,11 @@ pub struct BookingTexts {
     pub status_done: &'static str,
     pub status_no_show: &'static str,
     pub status_cancelled: &'static str,
+    /// The customer's answer to the calendar invitation.
+    pub calendar_answer: &'static str,
+    pub answer_accepted: &'static str,
+    pub answer_tentative: &'static str,
+    pub answer_declined: &'static str,
     pub other_day: &'static str,
     // Owner's set-up.
     pub setup: &'static str,
@@ -1670,6 +1694,10 @@ const BOOKING_NL: BookingTexts = BookingTexts {
     status_done: "klaar",
     status_no_show: "niet gekomen",
     status_cancelled: "afgezegd",
+    calendar_answer: "Agenda-antwoord",
+    answer_accepted: "uitnodiging geaccepteerd",
+    answer_tentative: "uitnodiging onder voorbehoud geaccepteerd",
+    answer_declined: "uitnodiging geweigerd",
     other_day: "Andere dag",
     setup: "Afspraken instellen",
     setup_intro: "Vestigingen met openingstijden, wat klanten kunnen boeken, en wie wanneer werkt.",
@@ -1782,6 +1810,10 @@ const BOOKING_EN: BookingTexts = BookingTexts {
     status_done: "done",
     status_no_show: "no-show",
     status_cancelled: "cancelled",
+    calendar_answer: "Calendar answer",
+    answer_accepted: "invitation accepted",
+    answer_tentative: "invitation accepted tentatively",
+    answer_declined: "invitation declined",
     other_day: "Other day",
     setup: "Appointment set-up",
     setup_intro: "Locations with their opening hours, what customers can book, and who works when.",
@@ -1856,6 +1888,16 @@ impl BookingTexts {
             Done => self.status_done,
             NoShow => self.status_no_show,
             Cancelled => self.status_cancelled,
+        }
+    }
+
+    /// The customer's answer to the calendar invitation, in words.
+    pub fn answer(&self, answer: kept_domain::CalendarAnswer) -> &'static str {
+        use kept_domain::CalendarAnswer::*;
+        match answer {
+            Accepted => self.answer_accepted,
+            Tentative => self.answer_tentative,
+            Declined => self.answer_declined,
         }
     }
 }

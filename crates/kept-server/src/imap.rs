@@ -39,6 +39,10 @@ pub struct PollReport {
     pub stored: usize,
     pub duplicates: usize,
     pub flagged: usize,
+    /// Bounces recorded on the message they return.
+    pub bounced: usize,
+    /// Answers to calendar invitations recorded on their appointment.
+    pub answers: usize,
     /// Not stored (the database was unavailable): left unseen for the next poll.
     pub failed: usize,
 }
@@ -127,6 +131,8 @@ where
             Ok(EmailAccepted::Stored(recorded)) if recorded.duplicate => report.duplicates += 1,
             Ok(EmailAccepted::Stored(_)) => report.stored += 1,
             Ok(EmailAccepted::Flagged { .. }) => report.flagged += 1,
+            Ok(EmailAccepted::Bounced { .. }) => report.bounced += 1,
+            Ok(EmailAccepted::CalendarAnswer { .. }) => report.answers += 1,
             Err(error) => {
                 tracing::warn!(uid, %error, "could not store an e-mail; it stays unseen for the next poll");
                 report.failed += 1;

@@ -6,10 +6,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use kept_domain::booking::CLAIM_MINUTES;
 use kept_domain::promise::Closing;
-use kept_domain::{AppointmentStatus, CancelReason, Lang, OutboxEvent, PromiseKind, PromiseStatus, new_id};
+use kept_domain::{
+    AppointmentStatus, CalendarAnswer, CancelReason, Lang, OutboxEvent, PromiseKind, PromiseStatus, new_id,
+};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
+use crate::calendar_answers::CalendarAnswerView;
 use crate::customers;
 use crate::dialect::{parse_enum, values_list};
 use crate::model::{Fanout, Staff};
@@ -133,6 +136,8 @@ pub struct AppointmentView {
     /// The business's address for it: the location's, or the customer's for a field visit.
     pub location_address: String,
     pub time_zone: String,
+    /// The customer's latest answer to the calendar invitation.
+    pub calendar_answer: Option<CalendarAnswerView>,
 }
 
 impl AppointmentView {
@@ -222,7 +227,9 @@ const APPOINTMENT_SELECT: &str = "SELECT a.id, a.customer_id, COALESCE(cu.name, 
      p.id AS call_ahead_id, p.due_ms AS call_ahead_due_ms, p.status AS call_ahead_status, \
      (SELECT MAX(e.start_ms) FROM appointments e WHERE e.customer_id = a.customer_id \
        AND e.start_ms < a.start_ms AND e.status IN ('checked_in', 'done')) AS last_visit_ms, \
-     (SELECT COUNT(*) FROM promises o WHERE o.customer_id = a.customer_id AND o.status = 'open') AS open_promises \
+     (SELECT COUNT(*) FROM promises o WHERE o.customer_id = a.customer_id AND o.status = 'open') AS open_promises, \
+     (SELECT w.answer || '|' || CAST(w.at_ms AS TEXT) || '|' || COALESCE(w.comment, '') FROM appointment_answers w \
+       WHERE w.appointment_id = a.id ORDER BY w.at_ms DESC, w.id DESC LIMIT 1) AS calendar_answer \
      FROM appointments a JOIN customers cu ON cu.id = a.customer_id JOIN locations l ON l.id = a.location_id \
      JOIN services sv ON sv.id = a.service_id JOIN staff st ON st.id = a.staff_id \
      LEFT JOIN promises p ON p.id = a.call_ahead_id";
@@ -238,6 +245,7 @@ fn from_row(row: &AnyRow) -> Result<AppointmentView> {
         None => None,
     };
     Ok(AppointmentView {
+        calendar_answer: calendar_answer(row.try_get("calendar_answer")?)?,
         id: row.try_get("id")?,
         customer_id: row.try_get("customer_id")?,
         customer_name: row.try_get("customer_name")?,
@@ -267,6 +275,19 @@ fn from_row(row: &AnyRow) -> Result<AppointmentView> {
         on_my_way: row.try_get::<Option<i64>, _>("on_my_way_ms")?.map(from_ms),
         eta: row.try_get::<Option<i64>, _>("eta_ms")?.map(from_ms),
     })
+}
+
+/// The latest answer, packed as "answer|at_ms|comment" by the select (one subquery, not three).
+fn calendar_answer(packed: Option<String>) -> Result<Option<CalendarAnswerView>> {
+    let Some(packed) = packed else { return Ok(None) };
+    let mut parts = packed.splitn(3, '|');
+    let (answer, at, comment) = (parts.next(), parts.next(), parts.next());
+    let corrupt = || StoreError::Corrupt(format!("calendar answer {packed:?}"));
+    Ok(Some(CalendarAnswerView {
+        answer: answer.and_then(CalendarAnswer::parse).ok_or_else(corrupt)?,
+        at: from_ms(at.and_then(|a| a.parse().ok()).ok_or_else(corrupt)?),
+        comment: comment.filter(|c| !c.is_empty()).map(str::to_string),
+    }))
 }
 
 async fn appointment(pool: &AnyPool, id: &str) -> Result<Option<AppointmentView>> {
@@ -395,7 +416,9 @@ async fn plan_notices(
 }
 
 /// Drops what was planned for the appointment's old time: pending reminders are skipped and
-/// an open call-ahead promise is withdrawn.
+/// an open call-ahead promise is withdrawn. A promise to get in touch after a declined
+/// invitation is settled too: kept when staff moved or cancelled it, withdrawn when the
+/// customer did.
 async fn unplan_notices(conn: &mut AnyConnection, id: &str, staff_id: Option<&str>, now: DateTime<Utc>) -> Result<()> {
     sqlx::query("UPDATE appointment_reminders SET done_ms = $1, outcome = 'skipped' WHERE appointment_id = $2 AND done_ms IS NULL")
         .bind(to_ms(now))
@@ -419,6 +442,13 @@ async fn unplan_notices(conn: &mut AnyConnection, id: &str, staff_id: Option<&st
             now,
         )
         .await?;
+    }
+    if let Some(rebook) = crate::calendar_answers::open_rebook(conn, id).await? {
+        let closing = match staff_id {
+            Some(_) => Closing::Fulfilled,
+            None => Closing::Cancelled(CancelReason::Withdrawn),
+        };
+        promises::close(conn, &rebook, closing, Actor { staff_id, detail: None }, now).await?;
     }
     Ok(())
 }

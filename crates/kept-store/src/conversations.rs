@@ -484,6 +484,9 @@ pub(crate) async fn timeline(pool: &AnyPool, customer_id: &str) -> Result<Vec<Ti
          SELECT 'appointment', a.created_ms, 'appointment', a.status, CAST(a.start_ms AS TEXT), s.name, a.id, 0, a.id \
          FROM appointments a LEFT JOIN staff s ON s.id = a.staff_id WHERE a.customer_id = $1 \
          UNION ALL \
+         SELECT 'calendar_answer', w.at_ms, 'appointment', w.answer, w.comment, CAST(NULL AS TEXT), w.id, 0, \
+         w.appointment_id FROM appointment_answers w WHERE w.customer_id = $1 \
+         UNION ALL \
          SELECT 'promise', r.created_ms, r.kind, r.status, CAST(r.due_ms AS TEXT), s.name, r.id, 1, r.subject_id FROM promises r \
          LEFT JOIN staff s ON s.id = r.owner_id WHERE r.customer_id = $1 \
          UNION ALL \

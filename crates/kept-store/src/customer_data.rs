@@ -54,7 +54,10 @@ const fn own(table: &'static str, export: &'static [&'static str]) -> Holding {
 /// Every table with customer data, parents before children. Erasing walks it backwards
 /// (children first, for the foreign keys); merging moves the `customer_id` of each.
 pub const REGISTER: &[Holding] = &[
-    own("customer_handles", &["handle", "created_ms"]),
+    own(
+        "customer_handles",
+        &["handle", "created_ms", "bounce_reason", "bounced_ms"],
+    ),
     own(
         "callback_requests",
         &[
@@ -139,6 +142,11 @@ pub const REGISTER: &[Holding] = &[
             "lang",
             "created_ms",
         ],
+    ),
+    // The customer's answers to the calendar invitation (after appointments: they refer to it).
+    own(
+        "appointment_answers",
+        &["id", "appointment_id", "answer", "comment", "at_ms"],
     ),
     // When the customer is (or was) reminded: goes with the appointment.
     Holding {

@@ -6,10 +6,10 @@ use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::customer_data;
 use crate::dialect::{Dialect, placeholders};
-use crate::model::{Contact, CustomerView, NewRecord};
+use crate::model::{BouncingAddress, Contact, CustomerView, NewRecord};
 use crate::promises::{self, Actor};
 use crate::search::{IndexEntry, Indexed, Words, index};
-use crate::time::to_ms;
+use crate::time::{from_ms, to_ms};
 use crate::{Result, StoreError};
 
 pub(crate) async fn customer(pool: &AnyPool, id: &str) -> Result<Option<CustomerView>> {
@@ -20,15 +20,28 @@ pub(crate) async fn customer(pool: &AnyPool, id: &str) -> Result<Option<Customer
     else {
         return Ok(None);
     };
-    let handles = sqlx::query("SELECT handle FROM customer_handles WHERE customer_id = $1 ORDER BY created_ms, handle")
-        .bind(id)
-        .fetch_all(pool)
-        .await?;
+    let handles = sqlx::query(
+        "SELECT handle, bounce_reason, bounced_ms FROM customer_handles WHERE customer_id = $1 ORDER BY created_ms, handle",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let mut bouncing = Vec::new();
+    for r in &handles {
+        if let (Some(reason), Some(at)) = (r.try_get("bounce_reason")?, r.try_get::<Option<i64>, _>("bounced_ms")?) {
+            bouncing.push(BouncingAddress {
+                handle: r.try_get("handle")?,
+                reason,
+                at: from_ms(at),
+            });
+        }
+    }
     Ok(Some(CustomerView {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
         phone: row.try_get("phone")?,
         handles: handles.iter().map(|r| r.try_get("handle")).collect::<Result<_, _>>()?,
+        bouncing,
     }))
 }
 
@@ -62,6 +75,7 @@ pub(crate) async fn find(pool: &AnyPool, text: &str, phone: Option<&str>, limit:
                 name: row.try_get("name")?,
                 phone: row.try_get("phone")?,
                 handles: Vec::new(),
+                bouncing: Vec::new(),
             })
         })
         .collect::<Result<Vec<_>>>()?;

@@ -3,6 +3,8 @@
 
 mod api_token_cache;
 mod appointments;
+mod bounces;
+mod calendar_answers;
 mod callbacks;
 mod changes;
 mod contracts;
@@ -49,6 +51,8 @@ pub use api_token_cache::FRESH_FOR as API_TOKEN_FRESH_FOR;
 pub use appointments::{
     AppointmentChange, AppointmentView, Appointments, CallAheadView, NewAppointment, NewTime, NewWaiting, WaitingView,
 };
+pub use bounces::{BounceRecorded, Bounces, NewBounce};
+pub use calendar_answers::{AnswerRecorded, CalendarAnswerView, CalendarAnswers, NewCalendarAnswer};
 pub use contracts::{ContractChange, ContractView, Contracts, ImportCounts, NewContract};
 pub use dialect::Dialect;
 pub use digests::{DigestView, Digests};
@@ -67,7 +71,19 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// together with the outbox rows that announce the change.
 #[async_trait]
 pub trait Store:
-    Schedules + Appointments + Digests + Surveys + Contracts + Fans + Insights + ToneDismissals + Send + Sync + 'static
+    Schedules
+    + Appointments
+    + Bounces
+    + CalendarAnswers
+    + Digests
+    + Surveys
+    + Contracts
+    + Fans
+    + Insights
+    + ToneDismissals
+    + Send
+    + Sync
+    + 'static
 {
     fn dialect(&self) -> Dialect;
 

@@ -408,6 +408,11 @@ pub enum ReplyDelivery {
         outbox_id: i64,
         reason: String,
     },
+    /// Sent, then returned by the customer's mail server: its reason, and the item to try again.
+    Bounced {
+        outbox_id: i64,
+        reason: String,
+    },
 }
 
 /// A reply kept could not deliver, for the list on the staff home page.
@@ -507,6 +512,16 @@ pub struct CustomerView {
     pub phone: Option<String>,
     /// "email:jan@example.nl", "twitter:@jan", …
     pub handles: Vec<String>,
+    /// Those of `handles` a mail server returned kept's mail for (read with one customer only).
+    pub bouncing: Vec<BouncingAddress>,
+}
+
+/// A customer's address that bounced: which, why and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BouncingAddress {
+    pub handle: String,
+    pub reason: String,
+    pub at: DateTime<Utc>,
 }
 
 /// Something staff record on a customer: an internal note or a phone call.

@@ -50,8 +50,10 @@ pub(crate) struct PreparedInbound {
 }
 
 impl PreparedInbound {
+    /// Only what the customer wrote is indexed: quoted history is our own earlier reply (or
+    /// theirs, indexed once already) and would make every reply match its whole thread.
     pub(crate) fn new(message: NewInbound) -> PreparedInbound {
-        let words = TextTerms::of(&message.text);
+        let words = TextTerms::of(kept_domain::quoted::split_quoted(&message.text).fresh);
         PreparedInbound { message, words }
     }
 }

@@ -201,6 +201,10 @@ pub(crate) async fn reply_deliveries(pool: &AnyPool, message_ids: &[&str]) -> Re
                     outbox_id: row.try_get("id")?,
                     reason: row.try_get::<Option<String>, _>("last_error")?.unwrap_or_default(),
                 },
+                "bounced" => ReplyDelivery::Bounced {
+                    outbox_id: row.try_get("id")?,
+                    reason: row.try_get::<Option<String>, _>("last_error")?.unwrap_or_default(),
+                },
                 _ => ReplyDelivery::Sending,
             };
             deliveries.insert(row.try_get("subject_id")?, delivery);
@@ -215,7 +219,7 @@ pub(crate) async fn failed_replies(pool: &AnyPool, limit: i64) -> Result<Vec<Fai
         "SELECT o.id, o.last_error, m.conversation_id, m.created_ms, c.channel, cu.name AS customer_name \
          FROM outbox o JOIN messages m ON m.id = o.subject_id JOIN conversations c ON c.id = m.conversation_id \
          JOIN customers cu ON cu.id = c.customer_id \
-         WHERE o.status = 'failed' AND o.event = $1 ORDER BY o.id DESC LIMIT $2",
+         WHERE o.status IN ('failed', 'bounced') AND o.event = $1 ORDER BY o.id DESC LIMIT $2",
     )
     .bind(OutboxEvent::MessageReply.as_str())
     .bind(limit)
@@ -235,11 +239,12 @@ pub(crate) async fn failed_replies(pool: &AnyPool, limit: i64) -> Result<Vec<Fai
         .collect()
 }
 
-/// Tries a reply that was given up on again, from scratch. `NotFound` when it is not a failed reply.
+/// Tries a reply that was given up on (or that bounced: the address was fixed) again, from
+/// scratch. `NotFound` when it is not a failed reply.
 pub(crate) async fn retry_reply(pool: &AnyPool, outbox_id: i64, now: DateTime<Utc>) -> Result<()> {
     let retried = sqlx::query(
         "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_ms = $1, locked_until_ms = 0, last_error = NULL \
-         WHERE id = $2 AND status = 'failed' AND event = $3",
+         WHERE id = $2 AND status IN ('failed', 'bounced') AND event = $3",
     )
     .bind(to_ms(now))
     .bind(outbox_id)

@@ -119,16 +119,18 @@ pub(crate) async fn cancel_open_for_customer(
     close_open_for_customer(conn, customer_id, None, closing, Actor::default(), now).await
 }
 
-/// Someone called or answered the customer: their open recovery calls are fulfilled (kept,
-/// or broken when late).
+/// Someone called or answered the customer: their open recovery calls, and promises to get in
+/// touch about a declined appointment, are fulfilled (kept, or broken when late).
 pub(crate) async fn customer_contacted(
     conn: &mut AnyConnection,
     customer_id: &str,
     actor: Actor<'_>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let kind = Some(PromiseKind::Recovery);
-    close_open_for_customer(conn, customer_id, kind, Closing::Fulfilled, actor, now).await
+    for kind in [PromiseKind::Recovery, PromiseKind::Rebook] {
+        close_open_for_customer(conn, customer_id, Some(kind), Closing::Fulfilled, actor, now).await?;
+    }
+    Ok(())
 }
 
 /// Ends a customer's open promises (of one kind, when given) the same way.

@@ -67,8 +67,9 @@ async fn attachments_are_kept_up_to_the_limit_and_quoted_history_is_kept() {
             .await;
         assert_eq!(too_big.status(), 410, "over the limit: name and size only");
 
-        // The quoted history is stored with the message (trimmed only when shown).
-        assert!(messages[1]["body"].as_str().unwrap().contains("> Hierbij de bon"));
+        // The quoted history is kept with the message, apart from what the customer wrote.
+        assert!(messages[1]["quoted"].as_str().unwrap().contains("> Hierbij de bon"));
+        assert!(!messages[1]["body"].as_str().unwrap().contains("> Hierbij de bon"));
         server.running.stop().await;
     }
 }

@@ -14,6 +14,7 @@ mod deadlines;
 mod hardening;
 mod imap;
 mod insights;
+mod mail_clients;
 mod mail_search;
 mod processes;
 mod settings;

@@ -4,17 +4,11 @@
 use chrono::Duration;
 use kept_domain::Delivery;
 use kept_domain::conversation::{ConversationStatus, InboundInput, MAX_MESSAGE_BYTES, first_response_minutes};
-use kept_store::{
-    ConversationChange, ConversationView, InboundRecorded, NewAttachment, NewInbound, NewReply, NewUnreadableMail,
-    Staff,
-};
-use serde::Serialize;
+use kept_store::{ConversationChange, ConversationView, InboundRecorded, NewInbound, NewReply, Staff};
 
 use super::{App, Change};
 use crate::Settings;
-use crate::config::MAX_RAW_EMAIL_BYTES;
 use crate::error::AppError;
-use crate::inbound_email;
 
 /// Stores a message from a social or chat channel; a new question gets a reply promise due
 /// after the channel's first-response target in opening hours.
@@ -54,11 +48,13 @@ pub fn with_due_time_and_mood(settings: &Settings, mut message: NewInbound) -> N
         .hours
         .add_business_minutes(now, minutes)
         .unwrap_or(now + Duration::minutes(minutes));
-    message.frustration = (kept_tone::mood(&message.text, None).frustration * 100.0).round() as i64;
+    // The mood of what the customer wrote now, not of the history they quote.
+    let fresh = kept_domain::quoted::split_quoted(&message.text).fresh;
+    message.frustration = (kept_tone::mood(fresh, None).frustration * 100.0).round() as i64;
     message
 }
 
-async fn record_inbound(app: &App, message: NewInbound) -> Result<InboundRecorded, AppError> {
+pub(super) async fn record_inbound(app: &App, message: NewInbound) -> Result<InboundRecorded, AppError> {
     let message = with_due_time_and_mood(&app.settings(), message);
     let recorded = app.store.record_inbound(message).await?;
     app.announce(Change::Conversations);
@@ -142,132 +138,6 @@ pub fn can_send(settings: &Settings, channel: &str) -> bool {
 
 /// The channel name of e-mail conversations.
 pub const EMAIL: &str = "email";
-
-/// Where a raw e-mail came from; unreadable mail is labelled with it for the human who looks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MailSource {
-    Http,
-    Imap,
-}
-
-impl MailSource {
-    fn as_str(self) -> &'static str {
-        match self {
-            MailSource::Http => "http",
-            MailSource::Imap => "imap",
-        }
-    }
-}
-
-/// What became of a raw e-mail.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum EmailAccepted {
-    /// A message on the sender's conversation.
-    Stored(InboundRecorded),
-    /// Kept raw for a human: kept could not read it.
-    Flagged {
-        id: String,
-        reason: String,
-        duplicate: bool,
-    },
-}
-
-/// How much of an over-large message is kept for the human who looks at it (the headers, the start).
-const KEPT_OF_OVERSIZED: usize = 256 * 1024;
-
-/// Stores a raw e-mail as a message on the sender's e-mail conversation (threaded by its
-/// headers); automatic mail (auto-replies, bounces) is kept without a promise to answer, and
-/// mail that cannot be read is stored raw and flagged rather than dropped.
-pub async fn accept_email(app: &App, raw: &[u8], source: MailSource) -> Result<EmailAccepted, AppError> {
-    if raw.len() > MAX_RAW_EMAIL_BYTES {
-        return flag_email(
-            app,
-            raw,
-            &raw[..KEPT_OF_OVERSIZED],
-            source,
-            "the message is larger than 25 MB",
-        )
-        .await;
-    }
-    let parsed = match inbound_email::parse(raw) {
-        Ok(parsed) => parsed,
-        Err(error) => return flag_email(app, raw, raw, source, &error.to_string()).await,
-    };
-    let now = app.clock.now();
-    let limit = app.settings().max_attachment_bytes;
-    let attachments = parsed
-        .attachments
-        .into_iter()
-        .map(|a| NewAttachment {
-            filename: a.filename,
-            content_type: a.content_type,
-            size_bytes: i64::try_from(a.data.len()).unwrap_or(i64::MAX),
-            data: (a.data.len() <= limit).then_some(a.data),
-        })
-        .collect();
-    let message = NewInbound {
-        channel: EMAIL.into(),
-        external_id: parsed.message_id,
-        handle: format!("{EMAIL}:{}", parsed.from_address),
-        name: parsed.from_name,
-        text: parsed.text,
-        subject: parsed.subject,
-        thread: parsed.thread,
-        needs_reply: !parsed.automatic,
-        sent_at: now,
-        frustration: 0,
-        reply_due: now,
-        now,
-        fanout: app.fanout(),
-        attachments,
-    };
-    match record_inbound(app, message).await {
-        Ok(recorded) => Ok(EmailAccepted::Stored(recorded)),
-        // The database refused it: kept raw for a human rather than lost.
-        Err(AppError::Internal(detail)) => {
-            flag_email(
-                app,
-                raw,
-                raw,
-                source,
-                &format!("the message could not be stored: {detail}"),
-            )
-            .await
-        }
-        Err(other) => Err(other),
-    }
-}
-
-async fn flag_email(
-    app: &App,
-    raw: &[u8],
-    kept: &[u8],
-    source: MailSource,
-    reason: &str,
-) -> Result<EmailAccepted, AppError> {
-    tracing::warn!(
-        source = source.as_str(),
-        reason,
-        "an e-mail could not be read; stored raw for a human"
-    );
-    let (id, new) = app
-        .store
-        .record_unreadable_mail(NewUnreadableMail {
-            fingerprint: inbound_email::fingerprint(raw),
-            source: source.as_str().into(),
-            reason: reason.into(),
-            raw: kept.to_vec(),
-            now: app.clock.now(),
-        })
-        .await?;
-    app.announce(Change::UnreadableMail);
-    Ok(EmailAccepted::Flagged {
-        id,
-        reason: reason.into(),
-        duplicate: !new,
-    })
-}
 
 /// Assigns, tags or changes the status of a conversation (an open reply promise follows an
 /// assignment and is cancelled when the conversation is resolved).

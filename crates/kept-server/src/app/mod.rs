@@ -7,6 +7,7 @@ mod callbacks;
 mod commitments;
 mod contracts;
 mod customers;
+mod email_in;
 mod insights;
 mod links;
 mod messages;
@@ -35,14 +36,14 @@ pub use customers::{
     add_contact, add_follow_up, add_note, close_follow_up, erase_customer, export_customer, log_call, merge_customers,
     rename_customer,
 };
+pub use email_in::{EmailAccepted, MailSource, accept_email};
 pub use insights::{
     DIGEST_LIST_ROWS, InsightsRequest, dashboard, digest_week, insights, send_weekly_digest, staff_names,
     weekly_dashboard,
 };
 pub use messages::{
-    EMAIL, EmailAccepted, MAX_TAG_CHARS, MailSource, accept_email, accept_inbound, can_send, change_confirmed,
-    change_conversation, change_conversations, clean_tags, mark_unreadable_handled, reply, retry_reply,
-    with_due_time_and_mood,
+    EMAIL, MAX_TAG_CHARS, accept_inbound, can_send, change_confirmed, change_conversation, change_conversations,
+    clean_tags, mark_unreadable_handled, reply, retry_reply, with_due_time_and_mood,
 };
 pub use settings::{change_settings, current_settings, load_saved_settings};
 pub use staff::{

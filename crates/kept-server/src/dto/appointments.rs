@@ -226,6 +226,18 @@ pub struct AppointmentJson {
     pub on_my_way_at: Option<DateTime<Utc>>,
     pub eta: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// The customer's latest answer to the calendar invitation, if any.
+    pub calendar_answer: Option<CalendarAnswerJson>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalendarAnswerJson {
+    /// accepted, tentative or declined.
+    #[schema(value_type = String, example = "declined")]
+    pub answer: kept_domain::CalendarAnswer,
+    /// What the customer wrote with it.
+    pub comment: Option<String>,
+    pub at: DateTime<Utc>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -294,6 +306,11 @@ impl From<&AppointmentView> for AppointmentJson {
             on_my_way_at: a.on_my_way,
             eta: a.eta,
             created_at: a.created_at,
+            calendar_answer: a.calendar_answer.as_ref().map(|c| CalendarAnswerJson {
+                answer: c.answer,
+                comment: c.comment.clone(),
+                at: c.at,
+            }),
         }
     }
 }

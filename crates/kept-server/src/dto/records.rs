@@ -46,7 +46,11 @@ pub struct MessageJson {
     pub external_id: Option<String>,
     pub staff_name: Option<String>,
     pub subject: Option<String>,
+    /// What was written: for an e-mail reply, without the history it quotes.
     pub body: String,
+    /// The quoted history (and signature) under an e-mail reply, folded away on the page;
+    /// `null` when there is none. `body` and `quoted` together are the message as received.
+    pub quoted: Option<String>,
     /// 0–100 for messages from customers.
     pub frustration: Option<i64>,
     pub sent_at: DateTime<Utc>,
@@ -57,9 +61,10 @@ pub struct MessageJson {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DeliveryJson {
-    /// sending (queued, or retried after a temporary failure), sent, or not_sent (given up).
+    /// sending (queued, or retried after a temporary failure), sent, not_sent (given up), or
+    /// bounced (sent, then returned by the customer's mail server).
     pub status: String,
-    /// Why it was not sent.
+    /// Why it was not sent, or why it came back.
     pub reason: Option<String>,
 }
 
@@ -69,6 +74,7 @@ impl From<&ReplyDelivery> for DeliveryJson {
             ReplyDelivery::Sending => ("sending", None),
             ReplyDelivery::Sent => ("sent", None),
             ReplyDelivery::NotSent { reason, .. } => ("not_sent", Some(reason.clone())),
+            ReplyDelivery::Bounced { reason, .. } => ("bounced", Some(reason.clone())),
         };
         DeliveryJson {
             status: status.to_string(),
@@ -79,6 +85,7 @@ impl From<&ReplyDelivery> for DeliveryJson {
 
 impl From<&MessageView> for MessageJson {
     fn from(m: &MessageView) -> Self {
+        let split = kept_domain::quoted::split_quoted(&m.body);
         Self {
             id: m.id.clone(),
             direction: m.direction,
@@ -86,7 +93,8 @@ impl From<&MessageView> for MessageJson {
             external_id: m.external_id.clone(),
             staff_name: m.staff_name.clone(),
             subject: m.subject.clone(),
-            body: m.body.clone(),
+            body: split.fresh.to_string(),
+            quoted: split.quoted().map(str::to_string),
             frustration: m.frustration,
             sent_at: m.sent_at,
             attachments: m.attachments.iter().map(AttachmentJson::from).collect(),
@@ -190,6 +198,17 @@ pub struct CustomerJson {
     pub phone: Option<String>,
     /// "email:jan@example.nl", "twitter:@jan", …
     pub handles: Vec<String>,
+    /// Addresses a mail server returned kept's mail for: which, why and when (on one
+    /// customer's record; empty in lists).
+    pub bouncing: Vec<BouncingJson>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BouncingJson {
+    pub handle: String,
+    /// The mail server's reason.
+    pub reason: String,
+    pub at: DateTime<Utc>,
 }
 
 impl From<&CustomerView> for CustomerJson {
@@ -199,6 +218,15 @@ impl From<&CustomerView> for CustomerJson {
             name: c.name.clone(),
             phone: c.phone.clone(),
             handles: c.handles.clone(),
+            bouncing: c
+                .bouncing
+                .iter()
+                .map(|b| BouncingJson {
+                    handle: b.handle.clone(),
+                    reason: b.reason.clone(),
+                    at: b.at,
+                })
+                .collect(),
         }
     }
 }
@@ -240,14 +268,16 @@ impl From<&FollowUpView> for FollowUpJson {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TimelineEntryJson {
     pub at: DateTime<Utc>,
-    /// message_in, message_out, callback_request, call, note, phone_call or promise.
+    /// message_in, message_out, callback_request, call, note, phone_call, promise, appointment,
+    /// calendar_answer, survey or contract.
     pub kind: String,
-    /// The channel; for a promise its kind (callback, callback_retry, reply, follow_up).
+    /// The channel; for a promise its kind (callback, callback_retry, reply, follow_up, …).
     pub channel: String,
-    /// The message, the callback window, the call outcome, the note, the call summary or the
-    /// promise's status.
+    /// The message, the callback window, the call outcome, the note, the call summary, the
+    /// promise's status, or a calendar answer (accepted, tentative, declined).
     pub text: String,
-    /// A callback's or call's note; a phone call's direction; a promise's due time (RFC 3339).
+    /// A callback's or call's note; a phone call's direction; a promise's due time (RFC 3339);
+    /// what the customer wrote with a calendar answer.
     pub note: Option<String>,
     pub staff_name: Option<String>,
     pub id: String,
@@ -388,6 +418,21 @@ pub enum EmailAcceptedJson {
         reason: String,
         duplicate: bool,
     },
+    /// An answer to an appointment's calendar invitation, recorded on the appointment.
+    CalendarAnswer {
+        appointment_id: String,
+        /// accepted, tentative or declined.
+        #[schema(value_type = String, example = "declined")]
+        answer: kept_domain::CalendarAnswer,
+    },
+    /// A bounce of a message kept sent, recorded on that message: a reply shows as not
+    /// delivered and its conversation waits for an answer again.
+    Bounced {
+        /// The conversation of the reply that bounced; none for kept's own e-mails.
+        conversation_id: Option<String>,
+        /// False when this bounce had been recorded before.
+        new: bool,
+    },
 }
 
 impl From<&crate::app::EmailAccepted> for EmailAcceptedJson {
@@ -398,6 +443,14 @@ impl From<&crate::app::EmailAccepted> for EmailAcceptedJson {
                 id: id.clone(),
                 reason: reason.clone(),
                 duplicate: *duplicate,
+            },
+            crate::app::EmailAccepted::CalendarAnswer { appointment_id, answer } => EmailAcceptedJson::CalendarAnswer {
+                appointment_id: appointment_id.clone(),
+                answer: *answer,
+            },
+            crate::app::EmailAccepted::Bounced { conversation_id, new } => EmailAcceptedJson::Bounced {
+                conversation_id: conversation_id.clone(),
+                new: *new,
             },
         }
     }

@@ -81,6 +81,9 @@ pub struct AppointmentPage {
     pub phone: Option<String>,
     pub email: String,
     pub call_ahead_status: Option<&'static str>,
+    /// The customer's latest answer to the calendar invitation, in words, with when and what
+    /// they wrote.
+    pub calendar_answer: Option<String>,
     pub eta: Option<String>,
     /// A field visit still ahead: the technician can say they are on the way.
     pub can_go: bool,
@@ -230,6 +233,13 @@ pub async fn appointment(
             .call_ahead
             .as_ref()
             .map(|c| super::inbox::promise_label(Some(c.status), inbox_texts(lang))),
+        calendar_answer: a.calendar_answer.as_ref().map(|c| {
+            let said = format!("{} · {}", b.answer(c.answer), a.clock(c.at));
+            match &c.comment {
+                Some(comment) => format!("{said} · “{comment}”"),
+                None => said,
+            }
+        }),
         eta: a.eta.map(|eta| a.clock(eta)),
         can_go: a.field_visit && a.status.is_active() && a.end > state.clock.now(),
         me: session.staff,

@@ -201,8 +201,8 @@ pub async fn timeline(
     request_body(content = String, content_type = "message/rfc822"),
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "Stored", body = EmailAcceptedJson),
-        (status = 200, description = "Stored before (same Message-ID)", body = EmailAcceptedJson),
+        (status = 201, description = "Stored; a bounce recorded on the message it returns; a calendar answer recorded on its appointment", body = EmailAcceptedJson),
+        (status = 200, description = "Stored before (same Message-ID), or the same bounce again", body = EmailAcceptedJson),
         (status = 202, description = "Not readable as e-mail: stored raw and flagged for a human", body = EmailAcceptedJson),
         (status = 401, body = ErrorBody),
         (status = 415, description = "Not message/rfc822", body = ErrorBody),
@@ -230,6 +230,8 @@ pub async fn inbound_email(
         EmailAccepted::Stored(_) => StatusCode::CREATED,
         // Kept raw and flagged for a human: accepted, but not (yet) a message.
         EmailAccepted::Flagged { .. } => StatusCode::ACCEPTED,
+        EmailAccepted::Bounced { new: true, .. } | EmailAccepted::CalendarAnswer { .. } => StatusCode::CREATED,
+        EmailAccepted::Bounced { new: false, .. } => StatusCode::OK,
     };
     Ok((status, Json((&accepted).into())))
 }

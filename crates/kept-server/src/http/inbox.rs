@@ -220,6 +220,7 @@ fn delivery_row(delivery: &ReplyDelivery, i: &InboxTexts) -> DeliveryRow {
         ReplyDelivery::Sending => (i.sending, String::new(), None),
         ReplyDelivery::Sent => (i.sent, String::new(), None),
         ReplyDelivery::NotSent { outbox_id, reason } => (i.not_sent, reason.clone(), Some(*outbox_id)),
+        ReplyDelivery::Bounced { outbox_id, reason } => (i.bounced, reason.clone(), Some(*outbox_id)),
     };
     DeliveryRow {
         label,
@@ -602,6 +603,16 @@ fn timeline_row(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) -> Tim
                 .unwrap_or_default();
             format!("{start} · {status}")
         }
+        // The customer's answer to the invitation, with what they wrote.
+        "calendar_answer" => {
+            let answer = kept_domain::CalendarAnswer::parse(&entry.text)
+                .map(|a| crate::i18n::booking_texts(clock.lang).answer(a))
+                .unwrap_or_default();
+            match &entry.note {
+                Some(comment) if !comment.is_empty() => format!("{answer}: {comment}"),
+                _ => answer.to_string(),
+            }
+        }
         // A survey: what was asked, whether it was answered, and the score.
         "survey" => {
             let asked = kept_domain::SurveyKind::parse(&entry.channel).map_or("", |k| i.survey_kind(k));
@@ -641,7 +652,7 @@ fn timeline_row(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) -> Tim
         kind: i.kind(&entry.kind),
         // A promise's "channel" is its kind: shown in words, never as a code.
         channel: match entry.kind.as_str() {
-            "appointment" | "survey" | "contract" => String::new(),
+            "appointment" | "calendar_answer" | "survey" | "contract" => String::new(),
             "promise" => PromiseKind::parse(&entry.channel).map_or_else(String::new, |k| i.promise_kind(k).to_string()),
             _ => channel_label(clock.lang, &entry.channel),
         },
@@ -654,15 +665,16 @@ fn timeline_row(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) -> Tim
 /// The staff page a timeline line belongs to, if it has one of its own.
 fn timeline_link(entry: &TimelineEntry) -> Option<String> {
     let about = entry.about.as_deref()?;
-    let page = match (entry.kind.as_str(), PromiseKind::parse(&entry.channel)) {
-        ("message_in" | "message_out" | "note", _) | ("promise", Some(PromiseKind::Reply)) => "conversations",
-        ("callback_request" | "call", _) | ("promise", Some(PromiseKind::Callback | PromiseKind::CallbackRetry)) => {
-            "callbacks"
-        }
-        ("appointment", _) | ("promise", Some(PromiseKind::CallAhead)) => "appointments",
-        ("contract", _) | ("promise", Some(PromiseKind::Retention)) => "contracts",
-        _ => return None,
-    };
+    let page =
+        match (entry.kind.as_str(), PromiseKind::parse(&entry.channel)) {
+            ("message_in" | "message_out" | "note", _) | ("promise", Some(PromiseKind::Reply)) => "conversations",
+            ("callback_request" | "call", _)
+            | ("promise", Some(PromiseKind::Callback | PromiseKind::CallbackRetry)) => "callbacks",
+            ("appointment" | "calendar_answer", _)
+            | ("promise", Some(PromiseKind::CallAhead | PromiseKind::Rebook)) => "appointments",
+            ("contract", _) | ("promise", Some(PromiseKind::Retention)) => "contracts",
+            _ => return None,
+        };
     Some(format!("/staff/{page}/{about}"))
 }
 
@@ -703,7 +715,14 @@ pub async fn customer(
         .phone
         .iter()
         .chain(customer.handles.iter())
-        .map(|contact| contact_label(lang, contact))
+        .map(|contact| {
+            let label = contact_label(lang, contact);
+            // An address a mail server returned kept's mail for says so, and why.
+            match customer.bouncing.iter().find(|b| &b.handle == contact) {
+                Some(b) => format!("{label} — {}: {} ({})", i.bouncing, b.reason, clock.moment(b.at)),
+                None => label,
+            }
+        })
         .collect();
     let contact_kinds = [
         ("phone", i.contact_phone.to_string()),

@@ -6,7 +6,7 @@ use kept_domain::staff::{Candidate, acting_for};
 use kept_domain::{Lang, OutboxEvent};
 use kept_store::{
     AppointmentView, CallbackView, ContractView, ConversationView, DigestView, FollowUpView, OutboxItem,
-    PasswordLinkView, Staff, SurveyView,
+    PasswordLinkView, ReplyDelivery, Staff, SurveyView,
 };
 use lettre::message::Mailbox;
 
@@ -34,6 +34,7 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
         Subject::Conversation(conversation) => Content::conversation(state, item.event, conversation, lang),
         Subject::FollowUp(follow_up) => Content::follow_up(state, item.event, follow_up, lang),
         Subject::Appointment(appointment) => Content::call_ahead(state, item.event, appointment, lang),
+        Subject::Rebook(rebook) => Content::rebook(state, item.event, rebook, lang),
         Subject::Digest(digest) => Content::digest(state, digest, lang),
         Subject::Survey(survey) => Content::recovery(state, item.event, survey, lang),
         Subject::Contract(contract) => Content::retention(state, item.event, contract, lang),
@@ -150,6 +151,15 @@ async fn recipient(state: &AppState, item: &OutboxItem) -> Result<Staff, Deliver
         .ok_or_else(|| DeliveryError::Permanent("recipient vanished".into()))
 }
 
+/// "vandaag 14:30", "op donderdag 26 november 09:30": a moment in the business's zone as the
+/// staff e-mails say it.
+fn day_and_time(state: &AppState, lang: Lang, moment: chrono::DateTime<chrono::Utc>) -> String {
+    let tz = state.settings().business.time_zone();
+    let local = moment.with_timezone(&tz);
+    let now = state.clock.now().with_timezone(&tz);
+    format!("{} {}", lang.day_phrase(local, now), local.format("%H:%M"))
+}
+
 struct Content {
     subject: String,
     text: String,
@@ -234,6 +244,9 @@ impl Content {
         conversation: &ConversationView,
         lang: Lang,
     ) -> Result<Content, askama::Error> {
+        if event == OutboxEvent::MessageBounced {
+            return Content::bounced(state, conversation, lang);
+        }
         let settings = &state.settings();
         let tz = settings.business.time_zone();
         let now = state.clock.now().with_timezone(&tz);
@@ -256,7 +269,8 @@ impl Content {
             .iter()
             .rev()
             .find(|m| m.direction == kept_domain::conversation::Direction::Inbound);
-        let text = last_message.map_or("-", |m| m.body.as_str());
+        // What the customer wrote now, without the history they quote.
+        let text = last_message.map_or("-", |m| kept_domain::quoted::split_quoted(&m.body).fresh);
         let owner = conversation.assignee_name.as_deref().unwrap_or("-");
         let (subject, lead) = match (event, lang) {
             (OutboxEvent::PromiseReminder, Lang::Nl) => (
@@ -295,6 +309,45 @@ impl Content {
             (labels[3], due_text.as_str()),
         ];
         let link = format!("{}/staff/conversations/{}", settings.base_url, conversation.id);
+        render(subject, &lead, &rows, "", &link, labels[4])
+    }
+
+    /// To the writer of a reply the customer's mail server returned.
+    fn bounced(state: &AppState, conversation: &ConversationView, lang: Lang) -> Result<Content, askama::Error> {
+        let who = conversation
+            .customer_name
+            .clone()
+            .or(conversation.handle.clone())
+            .unwrap_or_else(|| "?".into());
+        let returned = conversation.messages.iter().rev().find_map(|m| match &m.delivery {
+            Some(ReplyDelivery::Bounced { reason, .. }) => Some((m.body.as_str(), reason.as_str())),
+            _ => None,
+        });
+        let (reply, reason) = returned.unwrap_or(("-", "-"));
+        let address = conversation.handle.as_deref().unwrap_or("-");
+        let (subject, lead, labels) = match lang {
+            Lang::Nl => (
+                format!("Niet afgeleverd: uw antwoord aan {who}"),
+                "De mailserver van de klant stuurde uw antwoord terug. De klant wacht weer op antwoord: \
+                 bel, of stuur het opnieuw naar een ander adres."
+                    .to_string(),
+                ["Klant", "Adres", "Reden", "Uw antwoord", "Openen"],
+            ),
+            Lang::En => (
+                format!("Not delivered: your reply to {who}"),
+                "The customer's mail server returned your reply. The customer is waiting for an answer \
+                 again: call, or send it again to another address."
+                    .to_string(),
+                ["Customer", "Address", "Reason", "Your reply", "Open"],
+            ),
+        };
+        let rows = [
+            (labels[0], who.as_str()),
+            (labels[1], address.trim_start_matches("email:")),
+            (labels[2], reason),
+            (labels[3], reply),
+        ];
+        let link = format!("{}/staff/conversations/{}", state.settings().base_url, conversation.id);
         render(subject, &lead, &rows, "", &link, labels[4])
     }
 }
@@ -355,12 +408,7 @@ impl Content {
         lang: Lang,
     ) -> Result<Content, askama::Error> {
         let settings = &state.settings();
-        let tz = settings.business.time_zone();
-        let now = state.clock.now().with_timezone(&tz);
-        let at = |moment: chrono::DateTime<chrono::Utc>| {
-            let local = moment.with_timezone(&tz);
-            format!("{} {}", lang.day_phrase(local, now), local.format("%H:%M"))
-        };
+        let at = |moment| day_and_time(state, lang, moment);
         let due = appointment.call_ahead.as_ref().map_or(appointment.start, |c| c.due_at);
         let (due_text, start_text) = (at(due), at(appointment.start));
         let who = appointment.customer_name.as_str();
@@ -392,6 +440,57 @@ impl Content {
         let rows = [(labels[0], who), (labels[1], phone), (labels[2], address)];
         let link = format!("{}/staff/appointments/{}", settings.base_url, appointment.id);
         render(subject, &lead, &rows, labels[1], &link, labels[3])
+    }
+
+    /// A customer declined their appointment's calendar invitation: get in touch. Also the
+    /// reminder and escalation of that promise.
+    fn rebook(
+        state: &AppState,
+        event: OutboxEvent,
+        rebook: &super::Rebook,
+        lang: Lang,
+    ) -> Result<Content, askama::Error> {
+        let settings = &state.settings();
+        let at = |moment| day_and_time(state, lang, moment);
+        let appointment = &rebook.appointment;
+        let (due_text, start_text) = (at(rebook.promise.due_at), at(appointment.start));
+        let who = appointment.customer_name.as_str();
+        let service = appointment.service_name(lang);
+        let (subject, lead) = match (event, lang) {
+            (OutboxEvent::PromiseEscalated, Lang::Nl) => (
+                format!("Te laat: {who} zegde de afspraak af en is niet gebeld"),
+                format!("{} had {who} uiterlijk {due_text} moeten bellen.", appointment.staff_name),
+            ),
+            (OutboxEvent::PromiseEscalated, Lang::En) => (
+                format!("Overdue: {who} declined the appointment and was not called"),
+                format!("{} should have called {who} by {due_text}.", appointment.staff_name),
+            ),
+            (_, Lang::Nl) => (
+                format!("{who} weigerde de uitnodiging voor {service} {start_text}: bel uiterlijk {due_text}"),
+                "De klant weigerde de agenda-uitnodiging. Bel om de afspraak te bevestigen, te verzetten of af te zeggen."
+                    .to_string(),
+            ),
+            (_, Lang::En) => (
+                format!("{who} declined the invitation for {service} {start_text}: call by {due_text}"),
+                "The customer declined the calendar invitation. Call to confirm, move or cancel the appointment."
+                    .to_string(),
+            ),
+        };
+        let labels = match lang {
+            Lang::Nl => ["Klant", "Telefoon", "Afspraak", "Opmerking", "Openen"],
+            Lang::En => ["Customer", "Phone", "Appointment", "Comment", "Open"],
+        };
+        let phone = appointment.phone.as_deref().unwrap_or("-");
+        let what = format!("{service}, {start_text}");
+        let comment = rebook.answer.as_ref().and_then(|a| a.comment.as_deref()).unwrap_or("-");
+        let rows = [
+            (labels[0], who),
+            (labels[1], phone),
+            (labels[2], what.as_str()),
+            (labels[3], comment),
+        ];
+        let link = format!("{}/staff/appointments/{}", settings.base_url, appointment.id);
+        render(subject, &lead, &rows, labels[1], &link, labels[4])
     }
 
     /// A low score or a customer who left: call them. Also the reminder and escalation of

@@ -63,7 +63,7 @@ pub enum Subject {
     FollowUp(FollowUpView),
     /// A one-time link to set a password: e-mailed to the person it is for, nowhere else.
     PasswordLink(PasswordLinkView),
-    Appointment(AppointmentView),
+    Appointment(Box<AppointmentView>),
     /// Someone on the waiting list, to be offered a freed time.
     Waiting(WaitingView),
     /// A location's day: the "expected today" e-mail to its staff.
@@ -74,6 +74,15 @@ pub enum Subject {
     Contract(ContractView),
     /// Last week's figures for the owners.
     WeeklyFigures(Box<WeeklyFigures>),
+    /// A declined calendar invitation: the promise to get in touch, and its appointment.
+    Rebook(Box<Rebook>),
+}
+
+/// A promise to get in touch with a customer who declined their appointment's invitation.
+pub struct Rebook {
+    pub promise: kept_store::PromiseRecord,
+    pub appointment: AppointmentView,
+    pub answer: Option<kept_store::CalendarAnswerView>,
 }
 
 /// The figures of a week as the owners' Monday e-mail shows them.
@@ -96,6 +105,8 @@ enum SubjectKind {
     Survey,
     Contract,
     WeeklyFigures,
+    /// Named by the promise itself (its subject is the appointment).
+    Rebook,
 }
 
 impl SubjectKind {
@@ -110,6 +121,7 @@ impl SubjectKind {
             PromiseKind::CallAhead => SubjectKind::Appointment,
             PromiseKind::Recovery => SubjectKind::Survey,
             PromiseKind::Retention => SubjectKind::Contract,
+            PromiseKind::Rebook => SubjectKind::Rebook,
         }
     }
 
@@ -120,11 +132,23 @@ impl SubjectKind {
             SubjectKind::Conversation => Subject::Conversation(found(store.conversation(id).await, "conversation")?),
             SubjectKind::FollowUp => Subject::FollowUp(found(store.follow_up(id).await, "follow-up")?),
             SubjectKind::PasswordLink => Subject::PasswordLink(found(store.password_link(id).await, "password link")?),
-            SubjectKind::Appointment => Subject::Appointment(found(store.appointment(id).await, "appointment")?),
+            SubjectKind::Appointment => {
+                Subject::Appointment(Box::new(found(store.appointment(id).await, "appointment")?))
+            }
             SubjectKind::Waiting => Subject::Waiting(found(store.waiting(id).await, "waiting-list entry")?),
             SubjectKind::Digest => Subject::Digest(found(store.location_digest(id).await, "day digest")?),
             SubjectKind::Survey => Subject::Survey(found(store.survey(id).await, "survey")?),
             SubjectKind::Contract => Subject::Contract(found(store.contract(id).await, "contract")?),
+            SubjectKind::Rebook => {
+                let promise = found(store.promise(id).await, "promise")?;
+                let appointment = found(store.appointment(&promise.subject_id).await, "appointment")?;
+                let answer = store.calendar_answer(&appointment.id).await.map_err(temporary)?;
+                Subject::Rebook(Box::new(Rebook {
+                    promise,
+                    appointment,
+                    answer,
+                }))
+            }
             SubjectKind::WeeklyFigures => {
                 let week = found(store.weekly_digest_week(id).await, "weekly figures")?;
                 let retry = |e: crate::error::AppError| DeliveryError::Temporary(e.to_string());
@@ -164,12 +188,15 @@ async fn subject_of(state: &AppState, item: &OutboxItem) -> Result<Subject, Deli
     let (kind, id) = match item.event {
         OutboxEvent::PromiseReminder | OutboxEvent::PromiseEscalated => {
             let promise = found(store.promise(&item.subject_id).await, "promise")?;
-            (SubjectKind::of_promise(promise.kind), promise.subject_id)
+            match SubjectKind::of_promise(promise.kind) {
+                SubjectKind::Rebook => (SubjectKind::Rebook, promise.id),
+                kind => (kind, promise.subject_id),
+            }
         }
         OutboxEvent::MessageReceived | OutboxEvent::ConversationResolved => {
             (SubjectKind::Conversation, item.subject_id.clone())
         }
-        OutboxEvent::MessageReply => {
+        OutboxEvent::MessageReply | OutboxEvent::MessageBounced => {
             let conversation = store
                 .conversation_of_message(&item.subject_id)
                 .await
@@ -185,6 +212,7 @@ async fn subject_of(state: &AppState, item: &OutboxItem) -> Result<Subject, Deli
         | OutboxEvent::AppointmentOnMyWay
         | OutboxEvent::AppointmentDone => (SubjectKind::Appointment, item.subject_id.clone()),
         OutboxEvent::AppointmentSlotFreed => (SubjectKind::Waiting, item.subject_id.clone()),
+        OutboxEvent::AppointmentDeclined => (SubjectKind::Rebook, item.subject_id.clone()),
         OutboxEvent::AppointmentDigest => (SubjectKind::Digest, item.subject_id.clone()),
         OutboxEvent::SurveyRequest | OutboxEvent::SurveyReminder | OutboxEvent::SurveyAnswered => {
             (SubjectKind::Survey, item.subject_id.clone())
@@ -215,6 +243,7 @@ mod tests {
         );
         assert_eq!(SubjectKind::of_promise(PromiseKind::Recovery), SubjectKind::Survey);
         assert_eq!(SubjectKind::of_promise(PromiseKind::Retention), SubjectKind::Contract);
+        assert_eq!(SubjectKind::of_promise(PromiseKind::Rebook), SubjectKind::Rebook);
     }
 
     #[test]

@@ -72,7 +72,8 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
         }
         Subject::Conversation(view) => event.conversation = Some(view.into()),
         Subject::FollowUp(view) => event.follow_up = Some(view.into()),
-        Subject::Appointment(view) => event.appointment = Some(view.into()),
+        Subject::Appointment(view) => event.appointment = Some(view.as_ref().into()),
+        Subject::Rebook(rebook) => event.appointment = Some((&rebook.appointment).into()),
         Subject::Survey(view) => event.survey = Some(view.into()),
         Subject::Contract(view) => event.contract = Some(view.into()),
         Subject::Waiting(_) => {

@@ -1,9 +1,32 @@
 //! Reading a raw RFC 822 e-mail with a real MIME parser (mail-parser): sender, subject,
-//! threading headers, the text (HTML-only mail as text, any charset) and whether it is an
-//! automatic message (auto-reply, bounce) that needs no answer.
+//! threading headers, the text (HTML-only mail as faithful text, format=flowed joined, any
+//! charset), and what kind of mail it is: written by a person, automatic (an out-of-office, a
+//! list), a bounce of a message kept sent, or an answer to a calendar invitation.
 
-use mail_parser::{HeaderValue, MessageParser, MimeHeaders};
+mod bounce;
+mod calendar_reply;
+#[cfg(test)]
+mod corpus_tests;
+mod flowed;
+mod html_text;
+
+pub use bounce::Bounce;
+pub use calendar_reply::CalendarReply;
+use mail_parser::{HeaderValue, Message, MessageParser, MimeHeaders, PartType};
 use sha2::{Digest, Sha256};
+
+/// What kind of mail it is, which decides what kept does with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailKind {
+    /// Written by a person: it asks for an answer.
+    Personal,
+    /// An auto-reply, an out-of-office, a list mail: kept on the record, never answered.
+    Automatic,
+    /// A mail server returning a message.
+    Bounce(Bounce),
+    /// An answer to an appointment's calendar invitation.
+    CalendarReply(CalendarReply),
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedEmail {
@@ -16,7 +39,7 @@ pub struct ParsedEmail {
     /// In-Reply-To and References, most recent first.
     pub thread: Vec<String>,
     pub text: String,
-    pub automatic: bool,
+    pub kind: MailKind,
     pub attachments: Vec<ParsedAttachment>,
 }
 
@@ -62,15 +85,8 @@ pub fn parse(raw: &[u8]) -> Result<ParsedEmail, EmailError> {
             thread.push(id);
         }
     }
-    let header = |name: &str| message.header_raw(name).map(|v| v.trim().to_ascii_lowercase());
-    let automatic = header("Auto-Submitted").is_some_and(|v| v != "no")
-        || header("X-Autoreply").is_some()
-        || header("X-Autorespond").is_some()
-        || header("Precedence").is_some_and(|v| matches!(v.as_str(), "bulk" | "auto_reply" | "junk" | "list"))
-        || header("Content-Type").is_some_and(|v| v.contains("multipart/report"))
-        || from_address.starts_with("mailer-daemon@")
-        || from_address.starts_with("postmaster@");
-    let text = message.body_text(0).map(|t| storable(t.trim())).unwrap_or_default();
+    let text = storable(text_of(&message).trim());
+    let kind = kind_of(&message, &from_address, &text);
     Ok(ParsedEmail {
         from_name: sender.name().map(|n| one_line(&storable(n))).filter(|n| !n.is_empty()),
         from_address: storable(&from_address),
@@ -78,9 +94,81 @@ pub fn parse(raw: &[u8]) -> Result<ParsedEmail, EmailError> {
         message_id: message.message_id().map_or_else(|| fingerprint(raw), storable),
         thread,
         text: if text.is_empty() { "(no text)".into() } else { text },
-        automatic,
+        kind,
         attachments: message.attachments().map(attachment).collect(),
     })
+}
+
+impl ParsedEmail {
+    /// Whether a machine sent it: no answer is promised, and kept never answers it by itself.
+    pub fn is_automatic(&self) -> bool {
+        self.kind != MailKind::Personal
+    }
+}
+
+/// The text a person reads, with "\n" line ends: the plain part (format=flowed lines joined),
+/// or the HTML part as text when there is no plain one.
+fn text_of(message: &Message<'_>) -> String {
+    let text = body_of(message);
+    if text.contains('\r') {
+        text.replace("\r\n", "\n")
+    } else {
+        text
+    }
+}
+
+fn body_of(message: &Message<'_>) -> String {
+    let Some(part) = message.text_body.first().and_then(|&i| message.parts.get(i as usize)) else {
+        return String::new();
+    };
+    match &part.body {
+        PartType::Text(text) => match part.content_type() {
+            Some(t) if t.attribute("format").is_some_and(|f| f.eq_ignore_ascii_case("flowed")) => {
+                let delsp = t.attribute("delsp").is_some_and(|d| d.eq_ignore_ascii_case("yes"));
+                flowed::unflow(text, delsp)
+            }
+            _ => text.to_string(),
+        },
+        PartType::Html(html) => html_text::html_to_text(html),
+        _ => String::new(),
+    }
+}
+
+/// Subject lines auto-responders write when they set no header saying so.
+const AUTO_REPLY_SUBJECTS: [&str; 7] = [
+    "automatisch antwoord:",
+    "automatic reply:",
+    "auto-reply:",
+    "autoreply:",
+    "out of office:",
+    "afwezig:",
+    "abwesenheitsnotiz:",
+];
+
+fn kind_of(message: &Message<'_>, from_address: &str, text: &str) -> MailKind {
+    if let Some(reply) = calendar_reply::read(message) {
+        return MailKind::CalendarReply(reply);
+    }
+    if let Some(bounce) = bounce::read(message, from_address, text) {
+        return MailKind::Bounce(bounce);
+    }
+    let header = |name: &str| message.header_raw(name).map(|v| v.trim().to_ascii_lowercase());
+    let subject = message.subject().unwrap_or_default().to_lowercase();
+    let automatic = header("Auto-Submitted").is_some_and(|v| v != "no")
+        || header("X-Autoreply").is_some()
+        || header("X-Autorespond").is_some()
+        || header("Precedence").is_some_and(|v| matches!(v.as_str(), "bulk" | "auto_reply" | "junk" | "list"))
+        || header("List-Id").is_some()
+        || header("Content-Type").is_some_and(|v| v.contains("multipart/report"))
+        || AUTO_REPLY_SUBJECTS.iter().any(|s| subject.starts_with(s))
+        || ["noreply@", "no-reply@", "donotreply@"]
+            .iter()
+            .any(|p| from_address.starts_with(p));
+    if automatic {
+        MailKind::Automatic
+    } else {
+        MailKind::Personal
+    }
 }
 
 /// Text as a database can store it: NUL (which PostgreSQL refuses in text and no real mail
@@ -142,7 +230,7 @@ Content-Transfer-Encoding: quoted-printable\r\n\r\nIk ben ge=EFrriteerd: al een 
         assert_eq!(parsed.from_name.as_deref(), Some("Renée"));
         assert_eq!(parsed.message_id, "m2@example.nl");
         assert_eq!(parsed.thread, ["kept-1@fiets.test", "m1@example.nl"]);
-        assert!(!parsed.automatic);
+        assert!(!parsed.is_automatic());
     }
 
     fn fixture(name: &str) -> Vec<u8> {
@@ -190,7 +278,7 @@ Content-Transfer-Encoding: quoted-printable\r\n\r\nIk ben ge=EFrriteerd: al een 
             "plain part preferred"
         );
 
-        assert!(parse(&fixture("bounce.eml")).unwrap().automatic);
+        assert!(parse(&fixture("bounce.eml")).unwrap().is_automatic());
         assert!(parse(&fixture("malformed.eml")).is_err(), "no headers: not an e-mail");
     }
 
@@ -199,7 +287,7 @@ Content-Transfer-Encoding: quoted-printable\r\n\r\nIk ben ge=EFrriteerd: al een 
         let raw = b"From: jan@example.nl\r\nSubject: Afwezig\r\nAuto-Submitted: auto-replied\r\n\
 Content-Type: text/html; charset=utf-8\r\n\r\n<p>Ik ben <b>afwezig</b> tot maandag.</p>";
         let parsed = parse(raw).unwrap();
-        assert!(parsed.automatic);
+        assert!(parsed.is_automatic());
         assert!(parsed.text.contains("afwezig tot maandag"), "{}", parsed.text);
         assert!(parsed.message_id.starts_with("sha256:"), "no Message-ID: a stable hash");
         assert_eq!(parse(b"From: nobody\r\n\r\nhello"), Err(EmailError::NoSender));
