@@ -60,6 +60,9 @@ pub enum OutboxEvent {
     ContractLeft,
     /// Last week's figures, e-mailed to the owners on Monday morning (about the week's digest).
     InsightsDigest,
+    /// Fetching customer e-mail has failed for half an hour (about the mailbox): the owners are
+    /// e-mailed, never a webhook.
+    MailboxFailing,
 }
 
 str_enum!(OutboxEvent {
@@ -75,7 +78,7 @@ str_enum!(OutboxEvent {
     AppointmentSlotFreed => "appointment.slot_freed", AppointmentDigest => "appointment.digest",
     ConversationResolved => "conversation.resolved", SurveyRequest => "survey.request",
     SurveyReminder => "survey.reminder", SurveyAnswered => "survey.answered", ContractLeft => "contract.left",
-    InsightsDigest => "insights.digest",
+    InsightsDigest => "insights.digest", MailboxFailing => "mailbox.failing",
 });
 
 /// How an outbox item travels.

@@ -75,6 +75,9 @@ pub struct FileConfig {
     /// A mailbox to fetch customer e-mail from: `imap://user:pass@host:143/INBOX` or `imaps://…:993/INBOX`.
     pub imap_url: Option<String>,
     pub imap_poll_seconds: u64,
+    /// A new mailbox is read from the moment kept starts watching it; with a date
+    /// ("2026-11-01"), mail that arrived in it since that day is imported too.
+    pub imap_since: Option<String>,
     /// Attachments larger than this are recorded by name and size only.
     pub max_attachment_bytes: u64,
 }
@@ -109,6 +112,7 @@ impl Default for FileConfig {
             channel_webhooks: BTreeMap::new(),
             imap_url: None,
             imap_poll_seconds: 60,
+            imap_since: None,
             max_attachment_bytes: 10 * 1024 * 1024,
         }
     }
@@ -486,6 +490,7 @@ impl FileConfig {
         if let Some(v) = number("KEPT_IMAP_POLL_SECONDS")? {
             self.imap_poll_seconds = u64::try_from(v).map_err(|e| invalid("KEPT_IMAP_POLL_SECONDS", e))?;
         }
+        self.imap_since = text("KEPT_IMAP_SINCE").or(self.imap_since);
         if let Some(v) = number("KEPT_MAX_ATTACHMENT_BYTES")? {
             self.max_attachment_bytes = u64::try_from(v).map_err(|e| invalid("KEPT_MAX_ATTACHMENT_BYTES", e))?;
         }
@@ -523,7 +528,7 @@ impl FileConfig {
         let imap = self
             .imap_url
             .as_deref()
-            .map(|url| ImapSettings::parse(url, self.imap_poll_seconds))
+            .map(|url| ImapSettings::parse(url, self.imap_poll_seconds, self.imap_since.as_deref()))
             .transpose()?;
         if !(1..=1000).contains(&self.database_pool_size) {
             return Err(invalid("database_pool_size", "must be between 1 and 1000"));
@@ -595,6 +600,8 @@ pub struct ImapSettings {
     pub password: String,
     pub mailbox: String,
     pub poll: std::time::Duration,
+    /// Import what arrived since this day when the mailbox is new to kept.
+    pub since: Option<chrono::NaiveDate>,
 }
 
 impl std::fmt::Debug for ImapSettings {
@@ -613,7 +620,18 @@ impl std::fmt::Debug for ImapSettings {
 }
 
 impl ImapSettings {
-    fn parse(url: &str, poll_seconds: u64) -> Result<ImapSettings, ConfigError> {
+    /// What identifies this mailbox's state (never the password).
+    pub fn key(&self) -> String {
+        format!("{}@{}:{}/{}", self.user, self.host, self.port, self.mailbox)
+    }
+
+    fn parse(url: &str, poll_seconds: u64, since: Option<&str>) -> Result<ImapSettings, ConfigError> {
+        let since = since
+            .map(|day| {
+                chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
+                    .map_err(|_| invalid("imap_since", "must be a date such as 2026-11-01"))
+            })
+            .transpose()?;
         let bad = |why: &str| invalid("imap_url", why);
         let url = reqwest::Url::parse(url).map_err(|e| invalid("imap_url", e))?;
         let tls = match url.scheme() {
@@ -644,6 +662,7 @@ impl ImapSettings {
                 decode(mailbox)
             },
             poll: std::time::Duration::from_secs(poll_seconds),
+            since,
         })
     }
 }

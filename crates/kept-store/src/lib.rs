@@ -19,6 +19,7 @@ mod follow_ups;
 mod group_commit;
 mod insights;
 mod mail;
+mod mailboxes;
 pub mod model;
 mod new_callbacks;
 mod new_messages;
@@ -59,6 +60,7 @@ pub use digests::{DigestView, Digests};
 pub use error::StoreError;
 pub use fans::{FanView, Fans};
 pub use insights::{Insights, Reading};
+pub use mailboxes::{ALERT_AFTER as MAILBOX_ALERT_AFTER, MailboxState, Mailboxes, Polled};
 pub use model::*;
 pub use schedules::{Absence, BookingFacts, Location, LocationInput, Schedules, Service, ServiceInput, StaffSchedule};
 pub use sql::SqlStore;
@@ -76,6 +78,7 @@ pub trait Store:
     + Bounces
     + CalendarAnswers
     + Digests
+    + Mailboxes
     + Surveys
     + Contracts
     + Fans

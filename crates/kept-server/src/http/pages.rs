@@ -644,8 +644,20 @@ pub struct SettingsPage {
     pub history: Vec<SettingChangeRow>,
     /// Tone findings marked "not a problem here".
     pub tone_marked: Vec<ToneMarkRow>,
+    /// How fetching customer e-mail goes; `None` when no mailbox is set up.
+    pub mailbox: Option<MailboxHealth>,
     pub saved: bool,
     pub error: Option<String>,
+}
+
+/// A mailbox's health as the settings page shows it.
+pub struct MailboxHealth {
+    /// "service@fiets.nl@mail.fiets.nl:993/INBOX".
+    pub name: String,
+    pub last_fetch: String,
+    pub error: Option<String>,
+    pub failing_since: Option<String>,
+    pub waiting: i64,
 }
 
 /// A tone finding marked "not a problem here", as the settings page lists it.

@@ -14,7 +14,9 @@ use serde_json::Value;
 
 use super::errors::{ErrorBody, OwnPage};
 use super::extract::{ApiStaff, CsrfForm, StaffSession, json_body};
-use super::pages::{SettingChangeRow, SettingsFormValues, SettingsPage, ToneMarkRow, WindowFormRow, render};
+use super::pages::{
+    LocalTime, MailboxHealth, SettingChangeRow, SettingsFormValues, SettingsPage, ToneMarkRow, WindowFormRow, render,
+};
 use super::staff::{LangQuery, clock};
 use crate::app;
 use crate::config::{BusinessSettings, WeekFile};
@@ -171,10 +173,18 @@ async fn settings_page(
             at: clock.moment(d.created_at),
         })
         .collect();
+    let mailbox = match &state.settings().imap {
+        Some(imap) => {
+            let known = state.store.mailbox(&imap.key()).await?;
+            Some(mailbox_health(&clock, s, imap.key(), known))
+        }
+        None => None,
+    };
     let page = SettingsPage {
         t: texts(lang),
         s,
         tone_marked,
+        mailbox,
         me: session.staff,
         csrf: session.csrf,
         form,
@@ -187,6 +197,24 @@ async fn settings_page(
 }
 
 const HISTORY_LIMIT: i64 = 20;
+
+fn mailbox_health(
+    clock: &LocalTime,
+    s: &SettingsTexts,
+    name: String,
+    known: Option<kept_store::MailboxState>,
+) -> MailboxHealth {
+    let known = known.as_ref();
+    MailboxHealth {
+        name,
+        last_fetch: known
+            .and_then(|k| k.fetched_at)
+            .map_or_else(|| s.mailbox_never.to_string(), |at| clock.moment(at)),
+        error: known.and_then(|k| k.error.clone()),
+        failing_since: known.and_then(|k| k.failing_since).map(|at| clock.moment(at)),
+        waiting: known.map_or(0, |k| k.waiting),
+    }
+}
 
 /// A recorded value as a person reads it: a text without its JSON quotes, "gesloten" for
 /// closed on a Dutch page, a list by its number of entries.

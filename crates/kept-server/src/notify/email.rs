@@ -35,6 +35,7 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
         Subject::FollowUp(follow_up) => Content::follow_up(state, item.event, follow_up, lang),
         Subject::Appointment(appointment) => Content::call_ahead(state, item.event, appointment, lang),
         Subject::Rebook(rebook) => Content::rebook(state, item.event, rebook, lang),
+        Subject::Mailbox(mailbox) => Content::mailbox_failing(state, mailbox, lang),
         Subject::Digest(digest) => Content::digest(state, digest, lang),
         Subject::Survey(survey) => Content::recovery(state, item.event, survey, lang),
         Subject::Contract(contract) => Content::retention(state, item.event, contract, lang),
@@ -491,6 +492,61 @@ impl Content {
         ];
         let link = format!("{}/staff/appointments/{}", settings.base_url, appointment.id);
         render(subject, &lead, &rows, labels[1], &link, labels[4])
+    }
+
+    /// Fetching customer e-mail has failed for half an hour: the owners must look.
+    fn mailbox_failing(
+        state: &AppState,
+        mailbox: &kept_store::MailboxState,
+        lang: Lang,
+    ) -> Result<Content, askama::Error> {
+        let since = mailbox
+            .failing_since
+            .map_or_else(|| "-".into(), |at| day_and_time(state, lang, at));
+        let last = mailbox
+            .fetched_at
+            .map_or_else(|| "-".into(), |at| day_and_time(state, lang, at));
+        let error = mailbox.error.as_deref().unwrap_or("-");
+        let waiting = mailbox.waiting.to_string();
+        let (subject, lead, labels) = match lang {
+            Lang::Nl => (
+                "kept kan de mailbox niet lezen".to_string(),
+                "Sinds een half uur lukt het kept niet om e-mail van klanten op te halen. Nieuwe e-mails blijven \
+                 in de mailbox staan en worden opgehaald zodra het weer lukt; kijk naar de fout en de instellingen."
+                    .to_string(),
+                [
+                    "Mailbox",
+                    "Fout",
+                    "Mislukt sinds",
+                    "Laatst gelukt",
+                    "Wachtend",
+                    "Instellingen",
+                ],
+            ),
+            Lang::En => (
+                "kept cannot read the mailbox".to_string(),
+                "For half an hour kept has not been able to fetch customer e-mail. New mail stays in the mailbox \
+                 and is fetched as soon as it works again; check the error and the settings."
+                    .to_string(),
+                [
+                    "Mailbox",
+                    "Error",
+                    "Failing since",
+                    "Last fetched",
+                    "Waiting",
+                    "Settings",
+                ],
+            ),
+        };
+        let rows = [
+            (labels[0], mailbox.key.as_str()),
+            (labels[1], error),
+            (labels[2], since.as_str()),
+            (labels[3], last.as_str()),
+            (labels[4], waiting.as_str()),
+        ];
+        let link = format!("{}/staff/settings#mailbox", state.settings().base_url);
+        render(subject, &lead, &rows, "", &link, labels[5])
     }
 
     /// A low score or a customer who left: call them. Also the reminder and escalation of

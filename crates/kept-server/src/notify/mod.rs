@@ -76,6 +76,8 @@ pub enum Subject {
     WeeklyFigures(Box<WeeklyFigures>),
     /// A declined calendar invitation: the promise to get in touch, and its appointment.
     Rebook(Box<Rebook>),
+    /// A mailbox kept cannot fetch from: for the owners.
+    Mailbox(kept_store::MailboxState),
 }
 
 /// A promise to get in touch with a customer who declined their appointment's invitation.
@@ -107,6 +109,7 @@ enum SubjectKind {
     WeeklyFigures,
     /// Named by the promise itself (its subject is the appointment).
     Rebook,
+    Mailbox,
 }
 
 impl SubjectKind {
@@ -139,6 +142,7 @@ impl SubjectKind {
             SubjectKind::Digest => Subject::Digest(found(store.location_digest(id).await, "day digest")?),
             SubjectKind::Survey => Subject::Survey(found(store.survey(id).await, "survey")?),
             SubjectKind::Contract => Subject::Contract(found(store.contract(id).await, "contract")?),
+            SubjectKind::Mailbox => Subject::Mailbox(found(store.mailbox(id).await, "mailbox")?),
             SubjectKind::Rebook => {
                 let promise = found(store.promise(id).await, "promise")?;
                 let appointment = found(store.appointment(&promise.subject_id).await, "appointment")?;
@@ -219,6 +223,7 @@ async fn subject_of(state: &AppState, item: &OutboxItem) -> Result<Subject, Deli
         }
         OutboxEvent::ContractLeft => (SubjectKind::Contract, item.subject_id.clone()),
         OutboxEvent::InsightsDigest => (SubjectKind::WeeklyFigures, item.subject_id.clone()),
+        OutboxEvent::MailboxFailing => (SubjectKind::Mailbox, item.subject_id.clone()),
     };
     kind.load(state, &id).await
 }

@@ -86,7 +86,7 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
                 "a password link is never sent to a webhook".into(),
             ));
         }
-        Subject::Digest(_) | Subject::WeeklyFigures(_) => {
+        Subject::Digest(_) | Subject::WeeklyFigures(_) | Subject::Mailbox(_) => {
             return Err(DeliveryError::Permanent("digests are e-mailed to staff only".into()));
         }
     }

@@ -624,8 +624,39 @@ impl ImapServer {
 
     /// Delivers a message into `user`'s INBOX, unseen, as a mail server would.
     pub async fn deliver(&self, user: &str, raw: &[u8]) {
+        self.deliver_to(user, "INBOX", raw, false).await;
+    }
+
+    /// Delivers a message into a folder; `seen`: as if read on a phone before kept looked.
+    pub async fn deliver_to(&self, user: &str, folder: &str, raw: &[u8], seen: bool) {
         let mut session = self.session(user).await;
-        session.append("INBOX", None, None, raw).await.unwrap();
+        let flags = seen.then_some("(\\Seen)");
+        session.append(folder, flags, None, raw).await.unwrap();
+        session.logout().await.unwrap();
+    }
+
+    /// Creates a folder; `recreate`: deletes it first (its messages and UIDVALIDITY go with it).
+    pub async fn create_folder(&self, user: &str, folder: &str, recreate: bool) {
+        let mut session = self.session(user).await;
+        if recreate {
+            session.delete(folder).await.unwrap();
+        }
+        session.create(folder).await.unwrap();
+        session.logout().await.unwrap();
+    }
+
+    /// Moves message `uid` from INBOX to `folder` (IMAP MOVE), as a person filing it would.
+    pub async fn move_to(&self, user: &str, uid: u32, folder: &str) {
+        let mut session = self.session(user).await;
+        session.uid_mv(uid.to_string(), folder).await.unwrap();
+        session.logout().await.unwrap();
+    }
+
+    /// Moves every message of `folder` back to INBOX.
+    pub async fn move_back(&self, user: &str, folder: &str) {
+        let mut session = self.session(user).await;
+        session.select(folder).await.unwrap();
+        session.uid_mv("1:*", "INBOX").await.unwrap();
         session.logout().await.unwrap();
     }
 
