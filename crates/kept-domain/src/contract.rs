@@ -6,6 +6,7 @@ use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::booking_form::is_email;
+use crate::csv_file::{self, parse_date};
 use crate::hours::BusinessHours;
 use crate::phone::normalise_phone;
 use crate::promise::str_enum;
@@ -83,12 +84,71 @@ pub struct ContractInput {
     pub value_cents: Option<i64>,
 }
 
-/// Why a row was refused: its line in the file (1 is the header) and what is wrong.
+/// What is wrong with a field, a row or the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// The header row lacks a required column.
+    MissingColumn,
+    Empty,
+    TooLong,
+    NotADate,
+    NotAnEmail,
+    NotAPhone,
+    /// Neither an e-mail address nor a phone number: kept cannot know the customer.
+    NoContact,
+    StartAfterEnd,
+    NotAnAmount,
+    TooManyRows,
+    /// Not CSV as far as this row goes (what the reader said).
+    Unreadable(String),
+}
+
+/// A problem and the column it is in, when it is in one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldProblem {
+    pub column: Option<&'static str>,
+    pub problem: Problem,
+}
+
+impl FieldProblem {
+    fn new(column: &'static str, problem: Problem) -> FieldProblem {
+        FieldProblem {
+            column: Some(column),
+            problem,
+        }
+    }
+}
+
+impl std::fmt::Display for FieldProblem {
+    /// In English, for the API; the pages say it in their own language.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let column = self.column.unwrap_or("the row");
+        match &self.problem {
+            Problem::MissingColumn => write!(
+                f,
+                "the header row has no column {column} (columns: {})",
+                CSV_COLUMNS.join(",")
+            ),
+            Problem::Empty => write!(f, "{column} is empty"),
+            Problem::TooLong => write!(f, "{column} is longer than 200 characters"),
+            Problem::NotADate => write!(f, "{column} is not a date like 2027-03-31 or 31-03-2027"),
+            Problem::NotAnEmail => write!(f, "{column} is not an e-mail address"),
+            Problem::NotAPhone => write!(f, "{column} is not a phone number"),
+            Problem::NoContact => write!(f, "customer_email or customer_phone is needed to know the customer"),
+            Problem::StartAfterEnd => write!(f, "start_date is after end_date"),
+            Problem::NotAnAmount => write!(f, "{column} is not an amount like 1200.50 or 1.200,50"),
+            Problem::TooManyRows => write!(f, "more than {MAX_ROWS} rows; split the file"),
+            Problem::Unreadable(detail) => write!(f, "this line cannot be read: {detail}"),
+        }
+    }
+}
+
+/// Why a row was refused: its line in the file (1 is the header), the column, what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("line {line}: {message}")]
+#[error("line {line}: {field}")]
 pub struct RowError {
     pub line: u64,
-    pub message: String,
+    pub field: FieldProblem,
 }
 
 /// The fields of one contract as text, before checking (a CSV row, or the API's JSON).
@@ -115,31 +175,35 @@ fn given(value: &Option<String>) -> Option<&str> {
 
 impl ContractFields {
     /// Checks one contract; the error says which field and why.
-    pub fn check(&self, default_region: &str) -> Result<ContractInput, String> {
-        let required = |value: &str, field: &str| match value.trim() {
-            "" => Err(format!("{field} is empty")),
-            text if text.chars().count() > 200 => Err(format!("{field} is longer than 200 characters")),
+    pub fn check(&self, default_region: &str) -> Result<ContractInput, FieldProblem> {
+        let required = |value: &str, field: &'static str| match value.trim() {
+            "" => Err(FieldProblem::new(field, Problem::Empty)),
+            text if text.chars().count() > 200 => Err(FieldProblem::new(field, Problem::TooLong)),
             text => Ok(text.to_string()),
         };
-        let date = |text: &str, field: &str| {
-            NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-                .map_err(|_| format!("{field} is not a date like 2027-03-31"))
+        let date = |text: &str, field: &'static str| {
+            parse_date(text).ok_or_else(|| FieldProblem::new(field, Problem::NotADate))
         };
         let email = match given(&self.customer_email) {
             Some(email) if is_email(email) => Some(email.to_lowercase()),
-            Some(_) => return Err("customer_email is not an e-mail address".into()),
+            Some(_) => return Err(FieldProblem::new("customer_email", Problem::NotAnEmail)),
             None => None,
         };
         let phone = given(&self.customer_phone)
-            .map(|p| normalise_phone(p, default_region).map_err(|e| format!("customer_phone: {e}")))
+            .map(|p| {
+                normalise_phone(p, default_region).map_err(|_| FieldProblem::new("customer_phone", Problem::NotAPhone))
+            })
             .transpose()?;
         if email.is_none() && phone.is_none() {
-            return Err("customer_email or customer_phone is needed to know the customer".into());
+            return Err(FieldProblem {
+                column: None,
+                problem: Problem::NoContact,
+            });
         }
         let start_date = given(&self.start_date).map(|d| date(d, "start_date")).transpose()?;
         let end_date = date(&self.end_date, "end_date")?;
         if start_date.is_some_and(|start| start > end_date) {
-            return Err("start_date is after end_date".into());
+            return Err(FieldProblem::new("start_date", Problem::StartAfterEnd));
         }
         Ok(ContractInput {
             external_id: required(&self.external_id, "external_id")?,
@@ -149,7 +213,10 @@ impl ContractFields {
             product: required(&self.product, "product")?,
             start_date,
             end_date,
-            value_cents: given(&self.value_per_year).map(parse_money).transpose()?,
+            value_cents: given(&self.value_per_year)
+                .map(parse_money)
+                .transpose()
+                .map_err(|_| FieldProblem::new("value_per_year", Problem::NotAnAmount))?,
         })
     }
 }
@@ -179,41 +246,73 @@ fn parse_money(text: &str) -> Result<i64, String> {
         .ok_or_else(refused)
 }
 
-/// Reads a whole contracts file; the first bad row stops it (nothing of a file is half taken).
-pub fn read_csv(text: &str, default_region: &str) -> Result<Vec<ContractInput>, RowError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = reader
+/// One row of a file: its line, and the contract or why it does not hold.
+pub type CsvRow = (u64, Result<ContractInput, RowError>);
+
+/// A contracts file, every row checked: the good ones, and each bad one with why. `Err` when
+/// the file as a whole cannot be read (no header row, a required column missing).
+pub fn read_csv(file: &[u8], default_region: &str) -> Result<Vec<CsvRow>, RowError> {
+    let text = csv_file::decode(file);
+    let mut reader = csv_file::reader(&text);
+    let header_error = |problem| RowError {
+        line: 1,
+        field: FieldProblem { column: None, problem },
+    };
+    // Column names as people type them: any case, stray spaces.
+    let headers: csv::StringRecord = reader
         .headers()
-        .map_err(|e| RowError {
-            line: 1,
-            message: e.to_string(),
-        })?
-        .clone();
+        .map_err(|e| header_error(Problem::Unreadable(e.to_string())))?
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect();
     for column in ["external_id", "product", "end_date"] {
         if !headers.iter().any(|h| h == column) {
             return Err(RowError {
                 line: 1,
-                message: format!(
-                    "the header row has no column {column} (columns: {})",
-                    CSV_COLUMNS.join(",")
-                ),
+                field: FieldProblem::new(column, Problem::MissingColumn),
             });
         }
     }
     let mut rows = Vec::new();
-    for (index, record) in reader.records().enumerate() {
-        let line = index as u64 + 2;
-        let refused = |message: String| RowError { line, message };
-        let record = record.map_err(|e| refused(e.to_string()))?;
-        let fields: ContractFields = record.deserialize(Some(&headers)).map_err(|e| refused(e.to_string()))?;
-        rows.push(fields.check(default_region).map_err(refused)?);
+    for record in reader.records() {
+        let position = match &record {
+            Ok(r) => r.position(),
+            Err(e) => e.position(),
+        };
+        let line = position.map_or(0, |p| line_at(&text, p.byte()));
+        let refused = |field| RowError { line, field };
+        let unreadable = |e: &dyn std::fmt::Display| FieldProblem {
+            column: None,
+            problem: Problem::Unreadable(e.to_string()),
+        };
+        let row = record
+            .map_err(|e| unreadable(&e))
+            .and_then(|r| {
+                r.deserialize::<ContractFields>(Some(&headers))
+                    .map_err(|e| unreadable(&e))
+            })
+            .and_then(|fields| fields.check(default_region))
+            .map_err(refused);
+        rows.push((line, row));
         if rows.len() > MAX_ROWS {
-            return Err(refused(format!("more than {MAX_ROWS} rows; split the file")));
+            return Err(RowError {
+                line,
+                field: FieldProblem {
+                    column: None,
+                    problem: Problem::TooManyRows,
+                },
+            });
         }
     }
     Ok(rows)
+}
+
+/// The line a record starts on. csv's own line count is one short after a CRLF (Excel's line
+/// end): it takes the "\n" as the next record's first byte. Counting the "\n"s up to and
+/// including that byte is right for both line ends.
+fn line_at(text: &str, byte: u64) -> u64 {
+    let end = usize::try_from(byte).map_or(text.len(), |b| (b + 1).min(text.len()));
+    1 + text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() as u64
 }
 
 /// When the outreach before `end_date` appears: at opening time, `days_before` days before
@@ -236,9 +335,18 @@ mod tests {
                         A-1,Jan Jansen,Jan@Example.nl,,Onderhoud,2023-04-01,2027-03-31,\"1.200,50\"\n\
                         A-2,Els,,06 12345678,Lease,,2027-05-15,99\n";
 
+    fn good(file: &str) -> Vec<ContractInput> {
+        read_csv(file.as_bytes(), "NL")
+            .unwrap()
+            .into_iter()
+            .map(|(_, row)| row)
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
     #[test]
     fn a_file_is_read_with_its_amounts_and_phone_numbers() {
-        let rows = read_csv(FILE, "NL").unwrap();
+        let rows = good(FILE);
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].customer_email.as_deref(), Some("jan@example.nl"));
         assert_eq!(rows[0].value_cents, Some(120_050));
@@ -250,15 +358,49 @@ mod tests {
     }
 
     #[test]
-    fn a_bad_row_is_named_by_its_line() {
-        let bad = format!("{FILE}A-3,Piet,piet@example.nl,,Onderhoud,,31-03-2027,10\n");
-        let error = read_csv(&bad, "NL").unwrap_err();
+    fn dutch_excel_files_are_read_as_excel_writes_them() {
+        // Semicolons, a byte-order mark's absence and Windows-1252 (é, €), day-first dates,
+        // decimal commas, capitalised headers and a quoted field with a line break.
+        let mut file =
+            b"External_ID;Customer_Name;customer_email;customer_phone;product;start_date;end_date;value_per_year\r\n"
+                .to_vec();
+        file.extend_from_slice(
+            b"A-1;Ren\xE9e de Vries;renee@example.nl;;\"Onderhoud\r\nplus\";1-4-2023;31-03-2027;\x80 1.200,50\r\n",
+        );
+        file.extend_from_slice(b"A-2;Els;;06 12345678;Lease;;15-5-2027;99\r\n");
+        let rows: Vec<_> = read_csv(&file, "NL").unwrap();
+        let first = rows[0].1.as_ref().unwrap();
+        assert_eq!(first.customer_name.as_deref(), Some("Renée de Vries"));
+        assert_eq!(first.product, "Onderhoud\r\nplus");
+        assert_eq!(first.start_date, NaiveDate::from_ymd_opt(2023, 4, 1));
+        assert_eq!(first.end_date, NaiveDate::from_ymd_opt(2027, 3, 31).unwrap());
+        assert_eq!(first.value_cents, Some(120_050));
+        // The row after the one with a line break is named by its own line.
+        assert_eq!(rows[1].0, 4);
+        assert_eq!(
+            rows[1].1.as_ref().unwrap().end_date,
+            NaiveDate::from_ymd_opt(2027, 5, 15).unwrap()
+        );
+        let bad = [file.clone(), b"A-3;Piet;piet@;;Onderhoud;;31-03-2027;\r\n".to_vec()].concat();
+        let error = read_csv(&bad, "NL").unwrap()[2].1.clone().unwrap_err();
+        assert_eq!((error.line, error.field.column), (5, Some("customer_email")));
+    }
+
+    #[test]
+    fn a_bad_row_is_named_by_its_line_and_column() {
+        let bad = format!("{FILE}A-3,Piet,piet@example.nl,,Onderhoud,,31-13-2027,10\n");
+        let rows = read_csv(bad.as_bytes(), "NL").unwrap();
+        let error = rows[2].1.clone().unwrap_err();
         assert_eq!(error.line, 4);
-        assert!(error.message.contains("end_date"), "{}", error.message);
+        assert_eq!(error.field.column, Some("end_date"));
+        assert_eq!(error.field.problem, Problem::NotADate);
+        assert!(error.to_string().contains("end_date"), "{error}");
         let nobody = "external_id,product,end_date\nB-1,Onderhoud,2027-01-01\n";
-        assert_eq!(read_csv(nobody, "NL").unwrap_err().line, 2);
+        let error = read_csv(nobody.as_bytes(), "NL").unwrap()[0].1.clone().unwrap_err();
+        assert_eq!((error.line, error.field.problem), (2, Problem::NoContact));
         let no_column = "id,product\n1,x\n";
-        assert_eq!(read_csv(no_column, "NL").unwrap_err().line, 1);
+        let error = read_csv(no_column.as_bytes(), "NL").unwrap_err();
+        assert_eq!((error.line, error.field.column), (1, Some("external_id")));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod callback;
 pub mod clock;
 pub mod contract;
 pub mod conversation;
+pub mod csv_file;
 pub mod hours;
 pub mod insights;
 pub mod lang;

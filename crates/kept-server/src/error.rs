@@ -30,9 +30,10 @@ pub enum AppError {
     /// The time asked for was booked a moment ago; the next free times (start, end) instead.
     #[error("that time was just booked; choose another")]
     SlotTaken(Vec<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>),
-    /// A row of an imported file does not hold; nothing of the file was taken.
-    #[error("line {line}: {message}")]
-    InvalidRow { line: u64, message: String },
+    /// A row of an imported file does not hold (its line, column and what is wrong); nothing
+    /// of the file was taken.
+    #[error("{0}")]
+    InvalidRow(kept_domain::contract::RowError),
     #[error("something went wrong on our side; nothing you sent was lost")]
     Internal(String),
 }
@@ -62,7 +63,7 @@ impl AppError {
             AppError::Gone(_) => "gone",
             AppError::TooManyRequests => "rate_limited",
             AppError::SlotTaken(_) => "slot_taken",
-            AppError::InvalidRow { .. } => "invalid_row",
+            AppError::InvalidRow(_) => "invalid_row",
             AppError::Internal(_) => "internal",
         }
     }

@@ -1,5 +1,7 @@
 //! The words of the web pages, in Dutch and English.
 
+pub mod contract_import;
+
 use kept_domain::Lang;
 
 pub struct Texts {
@@ -2164,10 +2166,6 @@ pub struct ContractTexts {
     pub import_hint: &'static str,
     pub import_file: &'static str,
     pub import_button: &'static str,
-    /// "{created} nieuw, {updated} bijgewerkt, {unchanged} ongewijzigd."
-    pub imported: &'static str,
-    /// "Regel {line}: {message}. Er is niets ingelezen."
-    pub import_refused: &'static str,
     pub outcome_title: &'static str,
     pub renewed: &'static str,
     pub left: &'static str,
@@ -2203,8 +2201,6 @@ const CONTRACTS_NL: ContractTexts = ContractTexts {
     import_hint: "Een CSV-bestand met de kolommen external_id, customer_name, customer_email, customer_phone, product, start_date, end_date, value_per_year. Opnieuw inlezen verandert alleen wat anders is.",
     import_file: "Bestand (CSV)",
     import_button: "Inlezen",
-    imported: "{created} nieuw, {updated} bijgewerkt, {unchanged} ongewijzigd.",
-    import_refused: "Regel {line}: {message}. Er is niets ingelezen.",
     outcome_title: "Hoe ging het gesprek?",
     renewed: "Verlengd",
     left: "Gaat weg",
@@ -2240,8 +2236,6 @@ const CONTRACTS_EN: ContractTexts = ContractTexts {
     import_hint: "A CSV file with the columns external_id, customer_name, customer_email, customer_phone, product, start_date, end_date, value_per_year. Importing again changes only what differs.",
     import_file: "File (CSV)",
     import_button: "Import",
-    imported: "{created} new, {updated} updated, {unchanged} unchanged.",
-    import_refused: "Line {line}: {message}. Nothing was imported.",
     outcome_title: "How did the call go?",
     renewed: "Renewed",
     left: "Leaving",

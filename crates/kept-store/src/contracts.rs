@@ -32,6 +32,26 @@ pub struct ImportCounts {
     pub unchanged: usize,
 }
 
+impl ImportCounts {
+    pub fn of(actions: &[ImportAction]) -> ImportCounts {
+        let count = |action| actions.iter().filter(|a| **a == action).count();
+        ImportCounts {
+            created: count(ImportAction::Create),
+            updated: count(ImportAction::Update),
+            unchanged: count(ImportAction::Unchanged),
+        }
+    }
+}
+
+/// What an import does with one contract of the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportAction {
+    Create,
+    /// Its contract changed, or its customer gets contact details they lacked.
+    Update,
+    Unchanged,
+}
+
 #[derive(Debug, Clone)]
 pub struct ContractView {
     pub id: String,
@@ -68,6 +88,9 @@ pub struct ContractChange {
 pub trait Contracts {
     /// Saves every contract of a file, or none (one transaction); matched on the external id.
     async fn import_contracts(&self, contracts: &[NewContract], now: DateTime<Utc>) -> Result<ImportCounts>;
+    /// What importing `contracts` would do to each, without doing it (the same writes, rolled
+    /// back).
+    async fn preview_contracts(&self, contracts: &[NewContract], now: DateTime<Utc>) -> Result<Vec<ImportAction>>;
     async fn contract(&self, id: &str) -> Result<Option<ContractView>>;
     async fn contract_by_external_id(&self, external_id: &str) -> Result<Option<ContractView>>;
     /// Running contracts ending on or before `until` (all when `None`), soonest end first.
@@ -134,79 +157,103 @@ fn same(saved: &ContractView, input: &ContractInput) -> bool {
         && saved.value_cents == input.value_cents
 }
 
-/// Saves one contract in the caller's transaction: created, updated or unchanged.
-async fn save(
-    conn: &mut AnyConnection,
-    contract: &NewContract,
-    now: DateTime<Utc>,
-    counts: &mut ImportCounts,
-) -> Result<()> {
+/// Saves one contract in the caller's transaction: created, updated or unchanged. A customer
+/// it names who is known already gets the contact details the file has and they lack.
+async fn save(conn: &mut AnyConnection, contract: &NewContract, now: DateTime<Utc>) -> Result<ImportAction> {
     let input = &contract.input;
     let existing = one(conn, "external_id", &input.external_id).await?;
-    match existing {
-        Some(saved) if same(&saved, input) => counts.unchanged += 1,
-        Some(saved) => {
-            // A new end date moves an outreach that has not appeared yet.
-            let outreach = match saved.outreach_id {
-                None if saved.status.is_running() => contract.outreach_at,
-                _ => saved.outreach_at,
-            };
-            sqlx::query(
-                "UPDATE contracts SET product = $1, start_date = $2, end_date = $3, value_cents = $4, \
-                 outreach_ms = $5, updated_ms = $6 WHERE id = $7",
-            )
-            .bind(&input.product)
-            .bind(input.start_date.map(|d| d.to_string()))
-            .bind(input.end_date.to_string())
-            .bind(input.value_cents)
-            .bind(to_ms(outreach))
-            .bind(to_ms(now))
-            .bind(&saved.id)
-            .execute(&mut *conn)
-            .await?;
-            counts.updated += 1;
-        }
-        None => {
-            let customer = customers::find_or_add(
-                conn,
-                input.customer_name.as_deref(),
-                input.customer_email.as_deref(),
-                input.customer_phone.as_deref(),
-                now,
-            )
-            .await?;
-            sqlx::query(
-                "INSERT INTO contracts (id, external_id, customer_id, product, start_date, end_date, value_cents, \
-                 status, outreach_ms, created_ms, updated_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
-            )
-            .bind(new_id())
-            .bind(&input.external_id)
-            .bind(&customer)
-            .bind(&input.product)
-            .bind(input.start_date.map(|d| d.to_string()))
-            .bind(input.end_date.to_string())
-            .bind(input.value_cents)
-            .bind(ContractStatus::Active.as_str())
-            .bind(to_ms(contract.outreach_at))
-            .bind(to_ms(now))
-            .execute(&mut *conn)
-            .await?;
-            counts.created += 1;
-        }
+    let Some(saved) = existing else {
+        create(conn, contract, now).await?;
+        return Ok(ImportAction::Create);
+    };
+    let email = input.customer_email.as_deref();
+    let contacts_added =
+        customers::complete_contacts(conn, &saved.customer_id, email, input.customer_phone.as_deref(), now).await?;
+    if same(&saved, input) {
+        return Ok(if contacts_added {
+            ImportAction::Update
+        } else {
+            ImportAction::Unchanged
+        });
     }
+    // A new end date moves an outreach that has not appeared yet.
+    let outreach = match saved.outreach_id {
+        None if saved.status.is_running() => contract.outreach_at,
+        _ => saved.outreach_at,
+    };
+    sqlx::query(
+        "UPDATE contracts SET product = $1, start_date = $2, end_date = $3, value_cents = $4, \
+         outreach_ms = $5, updated_ms = $6 WHERE id = $7",
+    )
+    .bind(&input.product)
+    .bind(input.start_date.map(|d| d.to_string()))
+    .bind(input.end_date.to_string())
+    .bind(input.value_cents)
+    .bind(to_ms(outreach))
+    .bind(to_ms(now))
+    .bind(&saved.id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(ImportAction::Update)
+}
+
+async fn create(conn: &mut AnyConnection, contract: &NewContract, now: DateTime<Utc>) -> Result<()> {
+    let input = &contract.input;
+    let customer = customers::find_or_add(
+        conn,
+        input.customer_name.as_deref(),
+        input.customer_email.as_deref(),
+        input.customer_phone.as_deref(),
+        now,
+    )
+    .await?;
+    sqlx::query(
+        "INSERT INTO contracts (id, external_id, customer_id, product, start_date, end_date, value_cents, \
+         status, outreach_ms, created_ms, updated_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+    )
+    .bind(new_id())
+    .bind(&input.external_id)
+    .bind(&customer)
+    .bind(&input.product)
+    .bind(input.start_date.map(|d| d.to_string()))
+    .bind(input.end_date.to_string())
+    .bind(input.value_cents)
+    .bind(ContractStatus::Active.as_str())
+    .bind(to_ms(contract.outreach_at))
+    .bind(to_ms(now))
+    .execute(&mut *conn)
+    .await?;
     Ok(())
+}
+
+/// Saves every contract in one transaction; `commit: false` rolls it back (a preview).
+async fn save_all(
+    mut tx: sqlx::Transaction<'static, sqlx::Any>,
+    contracts: &[NewContract],
+    now: DateTime<Utc>,
+    commit: bool,
+) -> Result<Vec<ImportAction>> {
+    let mut actions = Vec::with_capacity(contracts.len());
+    for contract in contracts {
+        actions.push(save(&mut tx, contract, now).await?);
+    }
+    if commit {
+        tx.commit().await?;
+    } else {
+        tx.rollback().await?;
+    }
+    Ok(actions)
 }
 
 #[async_trait]
 impl Contracts for SqlStore {
     async fn import_contracts(&self, contracts: &[NewContract], now: DateTime<Utc>) -> Result<ImportCounts> {
-        let mut tx = self.begin_write().await?;
-        let mut counts = ImportCounts::default();
-        for contract in contracts {
-            save(&mut tx, contract, now, &mut counts).await?;
-        }
-        tx.commit().await?;
-        Ok(counts)
+        let actions = save_all(self.begin_write().await?, contracts, now, true).await?;
+        Ok(ImportCounts::of(&actions))
+    }
+
+    async fn preview_contracts(&self, contracts: &[NewContract], now: DateTime<Utc>) -> Result<Vec<ImportAction>> {
+        save_all(self.begin_write().await?, contracts, now, false).await
     }
 
     async fn contract(&self, id: &str) -> Result<Option<ContractView>> {

@@ -299,6 +299,7 @@ pub(crate) async fn find_or_add(
         if let Some(row) = by_email {
             let id: String = row.try_get("customer_id")?;
             name_if_nameless(conn, &id, name).await?;
+            complete_contacts(conn, &id, None, phone, now).await?;
             return Ok(id);
         }
     }
@@ -337,6 +338,43 @@ pub(crate) async fn find_or_add(
             .await?;
     }
     Ok(id)
+}
+
+/// Gives a known customer the contact details they lack: a phone number when they have none
+/// (and nobody else has it), an e-mail address nobody has. Whether anything was added.
+pub(crate) async fn complete_contacts(
+    conn: &mut AnyConnection,
+    customer_id: &str,
+    email: Option<&str>,
+    phone: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let mut added = false;
+    if let Some(phone) = phone {
+        let set = sqlx::query(
+            "UPDATE customers SET phone = $1 WHERE id = $2 AND phone IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM customers o WHERE o.phone = $1)",
+        )
+        .bind(phone)
+        .bind(customer_id)
+        .execute(&mut *conn)
+        .await?;
+        added |= set.rows_affected() > 0;
+    }
+    if let Some(email) = email {
+        let handle = format!("email:{email}");
+        let inserted = sqlx::query(
+            "INSERT INTO customer_handles (handle, customer_id, created_ms) VALUES ($1, $2, $3) \
+             ON CONFLICT (handle) DO NOTHING",
+        )
+        .bind(&handle)
+        .bind(customer_id)
+        .bind(to_ms(now))
+        .execute(&mut *conn)
+        .await?;
+        added |= inserted.rows_affected() > 0;
+    }
+    Ok(added)
 }
 
 async fn name_if_nameless(conn: &mut AnyConnection, customer_id: &str, name: Option<&str>) -> Result<()> {

@@ -54,7 +54,7 @@ pub use appointments::{
 };
 pub use bounces::{BounceRecorded, Bounces, NewBounce};
 pub use calendar_answers::{AnswerRecorded, CalendarAnswerView, CalendarAnswers, NewCalendarAnswer};
-pub use contracts::{ContractChange, ContractView, Contracts, ImportCounts, NewContract};
+pub use contracts::{ContractChange, ContractView, Contracts, ImportAction, ImportCounts, NewContract};
 pub use dialect::Dialect;
 pub use digests::{DigestView, Digests};
 pub use error::StoreError;

@@ -79,6 +79,7 @@ async fn an_import_takes_all_or_nothing_and_the_same_file_again_changes_nothing(
             (json!("invalid_row"), json!(5)),
             "{body}"
         );
+        assert_eq!(body["column"], "end_date", "{body}");
         assert!(body["message"].as_str().unwrap().contains("end_date"), "{body}");
         let after = contracts(&server).await;
         assert_eq!(after.len(), 2, "{}: nothing half-imported", db.name);
@@ -217,6 +218,23 @@ async fn the_outreach_appears_on_the_right_day_and_the_outcomes_follow() {
     }
 }
 
+/// The preview's confirmation form, as the browser would send it.
+fn confirm_form(preview: &str) -> reqwest::multipart::Form {
+    let marker = "name=\"kept_file\" value=\"";
+    let file_at = preview.find(marker).expect("the file in the preview") + marker.len();
+    let file = preview[file_at..].split('"').next().unwrap().to_string();
+    reqwest::multipart::Form::new()
+        .text("csrf", hidden_csrf(preview))
+        .text("kept_file", file)
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response.headers()[reqwest::header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
 /// The owner imports a file on the contracts page; staff open a contract and record how the
 /// call went; the command line imports the same way.
 #[tokio::test]
@@ -226,21 +244,45 @@ async fn contracts_on_the_pages_and_from_the_command_line() {
     let (mut owner, csrf) = logged_in(&server, &server.owner_email).await;
     let (_, page) = owner.get(&server.url("/staff/contracts")).await;
     assert!(page.contains("enctype=\"multipart/form-data\""), "{page}");
+    // The upload shows what it will do; nothing changes until the owner confirms.
     let form = reqwest::multipart::Form::new()
         .text("csrf", csrf.clone())
         .part("file", reqwest::multipart::Part::text(FILE).file_name("contracten.csv"));
-    let uploaded = owner.post_multipart(&server.url("/staff/contracts/import"), form).await;
-    assert_eq!(uploaded.status(), StatusCode::OK);
-    let body = uploaded.text().await.unwrap();
-    assert!(body.contains("2 nieuw, 0 bijgewerkt, 0 ongewijzigd"), "{body}");
+    let previewed = owner.post_multipart(&server.url("/staff/contracts/import"), form).await;
+    assert_eq!(previewed.status(), StatusCode::OK);
+    let preview = previewed.text().await.unwrap();
+    assert!(
+        preview.contains("2 nieuw · 0 bijgewerkt · 0 ongewijzigd · 0 overgeslagen"),
+        "{preview}"
+    );
+    assert!(contracts(&server).await.is_empty(), "a preview takes nothing");
+    let confirmed = owner
+        .post_multipart(&server.url("/staff/contracts/import/confirm"), confirm_form(&preview))
+        .await;
+    assert_eq!(
+        confirmed.status(),
+        StatusCode::SEE_OTHER,
+        "{:?}",
+        confirmed.text().await
+    );
+    let (_, body) = owner.get(&server.url(&location(&confirmed))).await;
+    assert!(
+        body.contains("Ingelezen: 2 nieuw, 0 bijgewerkt, 0 ongewijzigd, 0 overgeslagen."),
+        "{body}"
+    );
     assert!(body.contains("Jan Jansen") && body.contains("€ 1.200,50"), "{body}");
+    // A file without the columns kept needs: refused as a whole, in the page's language.
     let bad = reqwest::multipart::Form::new().text("csrf", csrf.clone()).part(
         "file",
-        reqwest::multipart::Part::text("external_id,product,end_date\nX,Y,morgen\n").file_name("x.csv"),
+        reqwest::multipart::Part::text("id,product,eind\nX,Y,morgen\n").file_name("x.csv"),
     );
     let refused = owner.post_multipart(&server.url("/staff/contracts/import"), bad).await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.text().await.unwrap().contains("Regel 2"), "the line, in words");
+    let said = refused.text().await.unwrap();
+    assert!(
+        said.contains("Regel 1, kolom external_id: de kopregel heeft geen kolom external_id"),
+        "the line and column, in words: {said}"
+    );
 
     let (mut agent, agent_csrf) = logged_in(&server, &server.agent_email).await;
     let (_, list) = agent.get(&server.url("/staff/contracts?all=1")).await;
@@ -288,4 +330,102 @@ async fn contracts_on_the_pages_and_from_the_command_line() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert_eq!(said.trim(), "created 0, updated 1, unchanged 1");
+}
+
+fn csv_fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/tests/fixtures/csv/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Dutch Excel's own CSV (semicolons, Windows-1252, day-first dates, decimal commas, a quoted
+/// field with a line break) and its "CSV UTF-8" (a byte-order mark) import through the page's
+/// preview; a bad line is named by line and column and skipped; a known customer gets the
+/// phone number the file has and they lack. The API takes all or nothing. On both databases.
+#[tokio::test]
+async fn dutch_excel_files_import_through_the_preview_and_complete_known_customers() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        // Renée wrote before: known by her e-mail address, no phone number yet.
+        let mail = "From: Renee de Vries <renee@example.nl>\r\nSubject: Onderhoud\r\nMessage-ID: <r1@example.nl>\r\n\r\nWanneer loopt mijn contract af?\r\n";
+        let known: Value = server.post_email(mail).await.json().await.unwrap();
+        let renee = known["customer_id"].as_str().unwrap().to_string();
+
+        let excel = csv_fixture("excel-nl-cp1252.csv");
+        let strict = server
+            .http
+            .post(server.url("/api/v1/contracts/import"))
+            .bearer_auth(&server.owner_token)
+            .header("content-type", "text/csv")
+            .body(excel.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(strict.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body: Value = strict.json().await.unwrap();
+        assert_eq!(
+            (&body["line"], &body["column"]),
+            (&json!(6), &json!("customer_email")),
+            "{body}"
+        );
+
+        let (mut owner, csrf) = logged_in(&server, &server.owner_email).await;
+        let upload = |file: Vec<u8>, name: &'static str| {
+            reqwest::multipart::Form::new()
+                .text("csrf", csrf.clone())
+                .part("file", reqwest::multipart::Part::bytes(file).file_name(name))
+        };
+        let previewed = owner
+            .post_multipart(&server.url("/staff/contracts/import"), upload(excel, "contracten.csv"))
+            .await;
+        assert_eq!(previewed.status(), StatusCode::OK, "{}", db.name);
+        let preview = previewed.text().await.unwrap();
+        assert!(
+            preview.contains("3 nieuw · 0 bijgewerkt · 0 ongewijzigd · 1 overgeslagen"),
+            "{preview}"
+        );
+        assert!(preview.contains("customer_email is geen e-mailadres"), "{preview}");
+        assert!(preview.contains("Café De Hoek"), "Windows-1252 read: {preview}");
+        let confirmed = owner
+            .post_multipart(&server.url("/staff/contracts/import/confirm"), confirm_form(&preview))
+            .await;
+        let (_, list) = owner.get(&server.url(&location(&confirmed))).await;
+        assert!(
+            list.contains("Ingelezen: 3 nieuw, 0 bijgewerkt, 0 ongewijzigd, 1 overgeslagen."),
+            "{list}"
+        );
+
+        let saved = contracts(&server).await;
+        let k101 = saved.iter().find(|c| c["external_id"] == "K-101").unwrap();
+        assert_eq!(
+            (&k101["start_date"], &k101["end_date"], &k101["value_cents"]),
+            (&json!("2023-04-01"), &json!("2027-03-31"), &json!(120_050)),
+            "{}: {k101}",
+            db.name
+        );
+        assert_eq!(k101["customer_id"], renee.as_str(), "the known customer, not a new one");
+        let k102 = saved.iter().find(|c| c["external_id"] == "K-102").unwrap();
+        assert_eq!(k102["product"], "E-bike lease\r\n(2 fietsen)");
+        assert_eq!(k102["value_cents"], 48_000);
+        let customer: Value = server
+            .api_get(&format!("/api/v1/customers/{renee}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(customer["phone"], "+31612345678", "{}: the phone she lacked", db.name);
+
+        // Excel's "CSV UTF-8": the same, behind a byte-order mark.
+        let bom = owner
+            .post_multipart(
+                &server.url("/staff/contracts/import"),
+                upload(csv_fixture("excel-nl-utf8-bom.csv"), "utf8.csv"),
+            )
+            .await;
+        let preview = bom.text().await.unwrap();
+        assert!(
+            preview.contains("3 nieuw · 0 bijgewerkt · 0 ongewijzigd · 1 overgeslagen"),
+            "{preview}"
+        );
+        server.running.stop().await;
+    }
 }

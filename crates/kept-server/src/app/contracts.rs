@@ -3,10 +3,10 @@
 //! the end, and recording how that call went.
 
 use chrono::Duration;
-use kept_domain::contract::{ContractFields, UNDECIDED_AGAIN_DAYS, outreach_at, read_csv};
+use kept_domain::contract::{ContractFields, ContractInput, RowError, UNDECIDED_AGAIN_DAYS, outreach_at, read_csv};
 use kept_domain::staff::OwnerOnly;
 use kept_domain::{ContractOutcome, Role};
-use kept_store::{ContractChange, ContractView, ImportCounts, NewContract, Staff};
+use kept_store::{ContractChange, ContractView, ImportAction, ImportCounts, NewContract, Staff};
 
 use super::{App, Change, authorize};
 use crate::error::AppError;
@@ -21,22 +21,78 @@ fn with_outreach(app: &App, input: kept_domain::contract::ContractInput) -> NewC
     NewContract { input, outreach_at: at }
 }
 
-/// Imports a CSV file of contracts (owner): all of it, or nothing when a row does not hold.
+/// Imports a CSV file of contracts (owner; the API): all of it, or nothing when a row does
+/// not hold.
 pub async fn import_contracts(app: &App, staff: &Staff, file: &[u8]) -> Result<ImportCounts, AppError> {
     authorize(staff, OwnerOnly::ManageContracts)?;
-    let text = std::str::from_utf8(file).map_err(|_| AppError::InvalidRow {
-        line: 1,
-        message: "the file is not UTF-8 text (save it as CSV UTF-8)".into(),
-    })?;
     let region = app.settings().business.default_region.clone();
-    let rows = read_csv(text, &region).map_err(|e| AppError::InvalidRow {
-        line: e.line,
-        message: e.message,
-    })?;
+    let rows = read_csv(file, &region).map_err(AppError::InvalidRow)?;
+    let rows: Vec<ContractInput> = rows
+        .into_iter()
+        .map(|(_, row)| row)
+        .collect::<Result<_, _>>()
+        .map_err(AppError::InvalidRow)?;
     let contracts: Vec<NewContract> = rows.into_iter().map(|input| with_outreach(app, input)).collect();
     let counts = app.store.import_contracts(&contracts, app.clock.now()).await?;
     app.announce(Change::Customers);
     Ok(counts)
+}
+
+/// One row of a file as the import would take it: what it does, or why it is skipped.
+#[derive(Debug, Clone)]
+pub struct PlannedRow {
+    pub line: u64,
+    pub contract: Option<ContractInput>,
+    pub outcome: Result<ImportAction, RowError>,
+}
+
+/// What importing a file would do (owner; the page shows it before anything is taken):
+/// every good row with what it does, every bad row with why it is skipped.
+pub async fn preview_contracts(app: &App, staff: &Staff, file: &[u8]) -> Result<Vec<PlannedRow>, AppError> {
+    authorize(staff, OwnerOnly::ManageContracts)?;
+    let (good, mut planned) = checked_rows(app, file)?;
+    let contracts: Vec<NewContract> = good
+        .iter()
+        .map(|(_, input)| with_outreach(app, input.clone()))
+        .collect();
+    let actions = app.store.preview_contracts(&contracts, app.clock.now()).await?;
+    planned.extend(good.into_iter().zip(actions).map(|((line, input), action)| PlannedRow {
+        line,
+        contract: Some(input),
+        outcome: Ok(action),
+    }));
+    planned.sort_by_key(|row| row.line);
+    Ok(planned)
+}
+
+/// Imports a file's good rows and skips the bad ones (owner; after the preview).
+pub async fn import_good_rows(app: &App, staff: &Staff, file: &[u8]) -> Result<(ImportCounts, usize), AppError> {
+    authorize(staff, OwnerOnly::ManageContracts)?;
+    let (good, skipped) = checked_rows(app, file)?;
+    let contracts: Vec<NewContract> = good.into_iter().map(|(_, input)| with_outreach(app, input)).collect();
+    let counts = app.store.import_contracts(&contracts, app.clock.now()).await?;
+    app.announce(Change::Customers);
+    Ok((counts, skipped.len()))
+}
+
+/// The good rows with their lines, and the bad ones as skipped.
+type CheckedRows = (Vec<(u64, ContractInput)>, Vec<PlannedRow>);
+
+fn checked_rows(app: &App, file: &[u8]) -> Result<CheckedRows, AppError> {
+    let region = app.settings().business.default_region.clone();
+    let mut good = Vec::new();
+    let mut skipped = Vec::new();
+    for (line, row) in read_csv(file, &region).map_err(AppError::InvalidRow)? {
+        match row {
+            Ok(input) => good.push((line, input)),
+            Err(error) => skipped.push(PlannedRow {
+                line,
+                contract: None,
+                outcome: Err(error),
+            }),
+        }
+    }
+    Ok((good, skipped))
 }
 
 /// Creates or updates one contract by its external id (owner). Whether it was new.
@@ -47,9 +103,13 @@ pub async fn save_contract(
 ) -> Result<(ContractView, bool), AppError> {
     authorize(staff, OwnerOnly::ManageContracts)?;
     let region = app.settings().business.default_region.clone();
-    let input = fields
-        .check(&region)
-        .map_err(|message| AppError::invalid("body", "invalid_contract", message))?;
+    let input = fields.check(&region).map_err(|problem| {
+        AppError::invalid(
+            problem.column.unwrap_or("body"),
+            "invalid_contract",
+            problem.to_string(),
+        )
+    })?;
     let external_id = input.external_id.clone();
     let counts = app
         .store

@@ -31,7 +31,10 @@ pub use appointments::{
 };
 pub use callbacks::{Accepted, accept_callback, record_outcome};
 pub use commitments::{CommitmentChoices, vague_promise_due};
-pub use contracts::{import_contracts, open_outreach, record_contract_outcome, save_contract};
+pub use contracts::{
+    PlannedRow, import_contracts, import_good_rows, open_outreach, preview_contracts, record_contract_outcome,
+    save_contract,
+};
 pub use customers::{
     add_contact, add_follow_up, add_note, close_follow_up, erase_customer, export_customer, log_call, merge_customers,
     rename_customer,

@@ -4,15 +4,13 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Multipart, Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Duration;
 use kept_domain::{Lang, PromiseStatus, Role};
 use kept_store::{ContractView, PromiseFilter, Staff, SurveyFilter};
 use serde::Deserialize;
 
-use super::errors::OwnPage;
 use super::extract::StaffSession;
 use super::pages::render;
 use super::staff::{LangQuery, OutcomeForm, clock};
@@ -85,7 +83,12 @@ pub struct ListQuery {
     all: Option<String>,
 }
 
-async fn list_page(state: &AppState, session: StaffSession, lang: Lang, all: bool) -> Result<ContractsPage, AppError> {
+pub(super) async fn list_page(
+    state: &AppState,
+    session: StaffSession,
+    lang: Lang,
+    all: bool,
+) -> Result<ContractsPage, AppError> {
     let today = state.settings().business.hours.local_date(state.clock.now());
     let until = (!all).then(|| today + Duration::days(SOON_DAYS));
     let contracts = state.store.contracts(until, None).await?;
@@ -107,61 +110,12 @@ pub async fn list(
     session: StaffSession,
     Query(query): Query<ListQuery>,
     Query(lang): Query<LangQuery>,
+    Query(imported): Query<super::contract_import::ImportedQuery>,
 ) -> Result<Response, AppError> {
     let lang = session.lang(&lang);
-    let page = list_page(&state, session, lang, query.all.is_some()).await?;
+    let mut page = list_page(&state, session, lang, query.all.is_some()).await?;
+    page.notice = imported.said(lang);
     Ok(render(&page)?.into_response())
-}
-
-/// The owner's upload: the file in a multipart form with the session's CSRF token.
-pub async fn import(
-    State(state): State<AppState>,
-    session: StaffSession,
-    Query(query): Query<LangQuery>,
-    mut form: Multipart,
-) -> Result<Response, AppError> {
-    let lang = session.lang(&query);
-    let (mut csrf, mut file) = (String::new(), None);
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(e.to_string()))?
-    {
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.map_err(|e| AppError::BadRequest(e.to_string()))?,
-            Some("file") => file = Some(field.bytes().await.map_err(|e| AppError::BadRequest(e.to_string()))?),
-            _ => {}
-        }
-    }
-    session.check_csrf(&csrf)?;
-    let c = contract_texts(lang);
-    let imported = app::import_contracts(&state, &session.staff, file.as_deref().unwrap_or_default()).await;
-    let mut page = list_page(&state, session, lang, true).await?;
-    match imported {
-        Ok(counts) => {
-            page.notice = Some(
-                c.imported
-                    .replace("{created}", &counts.created.to_string())
-                    .replace("{updated}", &counts.updated.to_string())
-                    .replace("{unchanged}", &counts.unchanged.to_string()),
-            );
-            Ok(render(&page)?.into_response())
-        }
-        Err(AppError::InvalidRow { line, message }) => {
-            page.error = Some(
-                c.import_refused
-                    .replace("{line}", &line.to_string())
-                    .replace("{message}", &message),
-            );
-            Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                axum::Extension(OwnPage),
-                render(&page)?,
-            )
-                .into_response())
-        }
-        Err(other) => Err(other),
-    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -86,6 +86,7 @@ async fn json_for_status(response: Response) -> Response {
         fields: Vec::new(),
         next_slots: None,
         line: None,
+        column: None,
     };
     let mut answer = (status, Json(body)).into_response();
     for name in [header::ALLOW, header::RETRY_AFTER] {
@@ -180,11 +181,14 @@ pub struct ErrorBody {
     /// For `invalid_row`: the line of the file that was refused (1 is the header).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u64>,
+    /// For `invalid_row`: the column, when the problem is in one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<&'static str>,
 }
 
 fn status(error: &AppError) -> StatusCode {
     match error {
-        AppError::Invalid(_) | AppError::InvalidRow { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Invalid(_) | AppError::InvalidRow(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
         AppError::Unauthorized => StatusCode::UNAUTHORIZED,
         AppError::Forbidden | AppError::OwnerOnly => StatusCode::FORBIDDEN,
@@ -236,7 +240,11 @@ impl IntoResponse for AppError {
                 _ => None,
             },
             line: match &self {
-                AppError::InvalidRow { line, .. } => Some(*line),
+                AppError::InvalidRow(row) => Some(row.line),
+                _ => None,
+            },
+            column: match &self {
+                AppError::InvalidRow(row) => row.field.column,
                 _ => None,
             },
         };

@@ -5,6 +5,7 @@ mod api;
 mod appointment_pages;
 mod appointments;
 mod booking_pages;
+mod contract_import;
 mod contract_pages;
 mod contracts;
 mod conversations;
@@ -111,7 +112,12 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/contracts", get(contract_pages::list))
         .route(
             "/staff/contracts/import",
-            post(contract_pages::import).layer(DefaultBodyLimit::max(MAX_CSV_BYTES)),
+            post(contract_import::preview).layer(DefaultBodyLimit::max(MAX_CSV_BYTES)),
+        )
+        .route(
+            "/staff/contracts/import/confirm",
+            // The file comes back as base64 in the form: a third larger.
+            post(contract_import::confirm).layer(DefaultBodyLimit::max(MAX_CSV_BYTES * 3 / 2)),
         )
         .route("/staff/contracts/{id}", get(contract_pages::show))
         .route("/staff/contracts/{id}/outcome", post(contract_pages::outcome))
