@@ -42,6 +42,9 @@ pub struct FileConfig {
     pub listen: String,
     pub base_url: Option<String>,
     pub smtp_url: Option<String>,
+    /// A PEM file with a certificate authority to trust for the SMTP server besides the public
+    /// ones (an internal mail server with its own CA).
+    pub smtp_ca_file: Option<String>,
     pub mail_from: String,
     pub webhook_url: Option<String>,
     pub webhook_secret: Option<String>,
@@ -90,6 +93,7 @@ impl Default for FileConfig {
             listen: "127.0.0.1:8080".into(),
             base_url: None,
             smtp_url: None,
+            smtp_ca_file: None,
             mail_from: "kept <kept@localhost>".into(),
             webhook_url: None,
             webhook_secret: None,
@@ -345,6 +349,7 @@ pub struct Settings {
     pub listen: SocketAddr,
     pub base_url: String,
     pub smtp_url: Option<String>,
+    pub smtp_ca_file: Option<std::path::PathBuf>,
     pub mail_from: lettre::message::Mailbox,
     pub webhook_url: Option<String>,
     pub webhook_secret: Option<String>,
@@ -460,6 +465,7 @@ impl FileConfig {
         }
         self.base_url = text("KEPT_BASE_URL").or(self.base_url);
         self.smtp_url = text("KEPT_SMTP_URL").or(self.smtp_url);
+        self.smtp_ca_file = text("KEPT_SMTP_CA_FILE").or(self.smtp_ca_file);
         if let Some(v) = text("KEPT_MAIL_FROM") {
             self.mail_from = v;
         }
@@ -508,7 +514,8 @@ impl FileConfig {
     pub fn resolve(self) -> Result<Settings, ConfigError> {
         let listen: SocketAddr = self.listen.parse().map_err(|e| invalid("listen", e))?;
         if let Some(url) = &self.smtp_url {
-            lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url).map_err(|e| invalid("smtp_url", e))?;
+            crate::notify::Mailer::from_url(url, self.smtp_ca_file.as_deref().map(std::path::Path::new))
+                .map_err(|e| invalid("smtp_url", e))?;
         }
         if let Some(url) = &self.webhook_url {
             reqwest::Url::parse(url).map_err(|e| invalid("webhook_url", e))?;
@@ -556,6 +563,7 @@ impl FileConfig {
                 .to_string(),
             listen,
             smtp_url: self.smtp_url,
+            smtp_ca_file: self.smtp_ca_file.map(std::path::PathBuf::from),
             mail_from: self.mail_from.parse().map_err(|e| invalid("mail_from", e))?,
             webhook_url: self.webhook_url,
             webhook_secret: self.webhook_secret,

@@ -46,7 +46,12 @@ impl AppState {
             .map(|per_minute| Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))));
         let login_limiter = NonZeroU32::new(settings.rate_limit_per_minute)
             .map(|per_minute| Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))));
-        let mailer = settings.smtp_url.as_deref().map(Mailer::from_url).transpose()?;
+        let ca_file = settings.smtp_ca_file.as_deref();
+        let mailer = settings
+            .smtp_url
+            .as_deref()
+            .map(|url| Mailer::from_url(url, ca_file))
+            .transpose()?;
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(10))
             .user_agent(concat!("kept/", env!("CARGO_PKG_VERSION")))

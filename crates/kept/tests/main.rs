@@ -16,6 +16,7 @@ mod imap;
 mod insights;
 mod mail_clients;
 mod mail_search;
+mod mta;
 mod processes;
 mod settings;
 mod spine;

@@ -2,7 +2,10 @@
 //! or, for the demo and for trying kept out, a directory (`file:///path`) where each message
 //! is written as an `.eml` file instead of being sent.
 
+use std::path::Path;
+
 use lettre::transport::smtp::PoolConfig;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::DeliveryError;
@@ -14,27 +17,53 @@ pub enum Mailer {
 }
 
 impl Mailer {
-    /// From `smtp_url` in the settings.
-    pub fn from_url(url: &str) -> Result<Mailer, String> {
+    /// From `smtp_url` in the settings, trusting the CA in `ca_file` too when there is one.
+    pub fn from_url(url: &str, ca_file: Option<&Path>) -> Result<Mailer, String> {
         if let Some(path) = url.strip_prefix("file://") {
             std::fs::create_dir_all(path).map_err(|e| format!("smtp_url {url}: {e}"))?;
             return Ok(Mailer::Directory(AsyncFileTransport::new(path)));
         }
-        AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map(|builder| {
-                // Connections are kept open and reused: a new one per message (greeting, EHLO,
-                // often TLS and a login) held a burst of notifications to ~23 per second.
-                let pool = PoolConfig::new().max_size(crate::workers::DELIVERY_CONCURRENCY as u32);
-                Mailer::Smtp(
-                    builder
-                        .timeout(Some(std::time::Duration::from_secs(20)))
-                        .pool_config(pool)
-                        .build(),
-                )
-            })
-            .map_err(|e| format!("smtp_url: {e}"))
+        let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| format!("smtp_url: {e}"))?;
+        let builder = match ca_file {
+            Some(ca_file) => builder.tls(tls_trusting(url, ca_file)?),
+            None => builder,
+        };
+        // Connections are kept open and reused: a new one per message (greeting, EHLO, often
+        // TLS and a login) held a burst of notifications to ~23 per second.
+        let pool = PoolConfig::new().max_size(crate::workers::DELIVERY_CONCURRENCY as u32);
+        Ok(Mailer::Smtp(
+            builder
+                .timeout(Some(std::time::Duration::from_secs(20)))
+                .pool_config(pool)
+                .build(),
+        ))
     }
+}
 
+/// The URL's TLS (`smtps://`: from the first byte; `?tls=required` or `opportunistic`:
+/// STARTTLS) with the CA in `ca_file` trusted besides the public ones.
+fn tls_trusting(url: &str, ca_file: &Path) -> Result<Tls, String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("smtp_url: {e}"))?;
+    let host = parsed.host_str().ok_or("smtp_url: no host")?.to_string();
+    let pem = std::fs::read(ca_file).map_err(|e| format!("smtp_ca_file {}: {e}", ca_file.display()))?;
+    let ca = Certificate::from_pem(&pem).map_err(|e| format!("smtp_ca_file {}: {e}", ca_file.display()))?;
+    let parameters = TlsParameters::builder(host)
+        .add_root_certificate(ca)
+        .build()
+        .map_err(|e| format!("smtp_ca_file: {e}"))?;
+    let asked = parsed
+        .query_pairs()
+        .find(|(k, _)| k == "tls")
+        .map(|(_, v)| v.into_owned());
+    Ok(match (parsed.scheme(), asked.as_deref()) {
+        ("smtps", _) => Tls::Wrapper(parameters),
+        (_, Some("required")) => Tls::Required(parameters),
+        (_, Some("opportunistic")) => Tls::Opportunistic(parameters),
+        _ => Tls::None,
+    })
+}
+
+impl Mailer {
     /// Sends (or writes) `message`; a refusal by the server is permanent, anything else is
     /// worth another try.
     pub async fn send(&self, message: Message) -> Result<(), DeliveryError> {

@@ -17,10 +17,12 @@ use sqlx::Connection;
 
 mod booking;
 mod browser;
+mod postfix;
 #[allow(unused_imports)]
 pub use booking::*;
 #[allow(unused_imports)]
 pub use browser::{Browser, hidden_csrf, logged_in};
+pub use postfix::Postfix;
 
 pub const WEBHOOK_SECRET: &str = "test-webhook-secret";
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -576,7 +578,8 @@ impl ImapServer {
              passdb {{\n  driver = static\n  args = password={password}\n}}\n\
              userdb {{\n  driver = static\n  args = uid={user} gid={user} home={root}/mail/%u\n}}\n\
              service imap-login {{\n  chroot =\n  inet_listener imap {{\n    port = {port}\n  }}\n  inet_listener imaps {{\n    port = 0\n  }}\n}}\n\
-             service anvil {{\n  chroot =\n}}\nservice stats {{\n  chroot =\n}}\n",
+             service anvil {{\n  chroot =\n}}\nservice stats {{\n  chroot =\n}}\n\
+             service auth {{\n  unix_listener auth-postfix {{\n    mode = 0666\n  }}\n}}\n",
             password = Self::PASSWORD
         );
         std::fs::write(dir.path().join("dovecot.conf"), config).unwrap();
@@ -601,6 +604,15 @@ impl ImapServer {
             "dovecot did not start: {:?}",
             std::fs::read_to_string(dir.path().join("log"))
         );
+        // Postfix's smtpd (user postfix) asks this Dovecot to check SASL logins: it must reach
+        // the socket (run/auth-postfix).
+        for path in [dir.path().to_path_buf(), dir.path().join("run")] {
+            std::process::Command::new("chmod")
+                .arg("755")
+                .arg(&path)
+                .status()
+                .unwrap();
+        }
         let server = ImapServer { port, dir };
         eventually(20, "Dovecot accepts connections", || async {
             tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok()
@@ -611,6 +623,11 @@ impl ImapServer {
 
     pub fn url(&self, user: &str) -> String {
         format!("imap://{user}:{}@127.0.0.1:{}/INBOX", Self::PASSWORD, self.port)
+    }
+
+    /// The socket over which Dovecot checks logins for Postfix (SASL).
+    pub fn auth_socket(&self) -> std::path::PathBuf {
+        self.dir.path().join("run/auth-postfix")
     }
 
     async fn session(&self, user: &str) -> async_imap::Session<tokio::net::TcpStream> {
