@@ -158,8 +158,12 @@ impl BusinessHours {
                     .sum::<i64>()
             })
             .unwrap_or(24 * 60);
-        self.add_business_minutes(from, open_day * days)
-            .unwrap_or(from + Duration::days(days))
+        // Checked: a number of days from a setting or a text must never overflow a date.
+        open_day
+            .checked_mul(days)
+            .and_then(|minutes| self.add_business_minutes(from, minutes))
+            .or_else(|| Duration::try_days(days).and_then(|d| from.checked_add_signed(d)))
+            .unwrap_or(from)
     }
 
     /// The opening-hour minutes between two moments: a request at 22:00 answered at 09:10 the
@@ -177,7 +181,8 @@ impl BusinessHours {
     /// `from` plus `minutes` of opening time; minutes that do not fit before closing carry
     /// over to the next opening. `None` when the business never opens.
     pub fn add_business_minutes(&self, from: DateTime<Utc>, minutes: i64) -> Option<DateTime<Utc>> {
-        let mut remaining = Duration::minutes(minutes.max(0));
+        // None for more minutes than a time can hold (a nonsense setting, a nonsense text).
+        let mut remaining = Duration::try_minutes(minutes.max(0))?;
         for (start, end) in self.open_intervals_from(from) {
             let available = end - start;
             if remaining <= available {

@@ -79,8 +79,21 @@ impl Stems {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TextTerms(BTreeSet<String>);
 
+/// How much of a text is indexed: its first this many characters (a long letter's worth). A
+/// 25 MB e-mail is stored whole and found by what it starts with.
+pub const INDEXED_CHARS: usize = 20_000;
+
+/// The first `chars` characters of `text`.
+fn prefix(text: &str, chars: usize) -> &str {
+    match text.char_indices().nth(chars) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}
+
 impl TextTerms {
     pub fn of(text: &str) -> TextTerms {
+        let text = prefix(text, INDEXED_CHARS);
         let stems = Stems::new();
         let mut terms = BTreeSet::new();
         for word in words(text) {
@@ -223,6 +236,8 @@ impl SearchQuery {
 
     /// About `width` characters of `text` around the first word of the query it contains.
     pub fn snippet(&self, text: &str, width: usize) -> String {
+        // Only the indexed start can hold the words searched for; a 25 MB e-mail is not folded whole.
+        let text = prefix(text, INDEXED_CHARS);
         let folded: Vec<(usize, String)> = text.char_indices().map(|(i, c)| (i, fold(&c.to_string()))).collect();
         let haystack: String = folded.iter().map(|(_, f)| f.as_str()).collect();
         let hit = self

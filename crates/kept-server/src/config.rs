@@ -514,7 +514,7 @@ impl FileConfig {
     pub fn resolve(self) -> Result<Settings, ConfigError> {
         let listen: SocketAddr = self.listen.parse().map_err(|e| invalid("listen", e))?;
         if let Some(url) = &self.smtp_url {
-            crate::notify::Mailer::from_url(url, self.smtp_ca_file.as_deref().map(std::path::Path::new))
+            crate::notify::Mailer::check(url, self.smtp_ca_file.as_deref().map(std::path::Path::new))
                 .map_err(|e| invalid("smtp_url", e))?;
         }
         if let Some(url) = &self.webhook_url {
@@ -675,6 +675,9 @@ impl ImapSettings {
     }
 }
 
+/// The longest callback window: a promise to call back within a week, not within a century.
+pub const MAX_WINDOW_MINUTES: i64 = 7 * 24 * 60;
+
 impl BusinessFile {
     fn resolve(self) -> Result<Business, ConfigError> {
         if self.name.trim().is_empty() || self.name.chars().count() > 100 {
@@ -688,6 +691,16 @@ impl BusinessFile {
         }
         if self.windows.is_empty() {
             return Err(invalid("business.windows", "at least one callback window is needed"));
+        }
+        let too_long = self
+            .windows
+            .iter()
+            .any(|w| matches!(w.rule, kept_domain::WindowRule::Within { minutes } if !(1..=MAX_WINDOW_MINUTES).contains(&minutes)));
+        if too_long {
+            return Err(invalid(
+                "business.windows",
+                format!("a window's minutes must be between 1 and {MAX_WINDOW_MINUTES} (a week)"),
+            ));
         }
         let codes: BTreeSet<_> = self.windows.iter().map(|w| &w.code).collect();
         if codes.len() != self.windows.len() {

@@ -84,6 +84,7 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(message) => AppError::Conflict(message),
             StoreError::Duplicate => AppError::Conflict("this already exists".into()),
             StoreError::Taken => AppError::SlotTaken(Vec::new()),
+            StoreError::Busy => AppError::Conflict("someone changed this at the same moment; try again".into()),
             StoreError::LastOwner => AppError::invalid("role", "last_owner", "the team needs at least one owner"),
             other => AppError::Internal(other.to_string()),
         }

@@ -84,6 +84,11 @@ pub async fn launch(
     }
     let state = AppState::new(settings, clock, store)?;
     app::load_saved_settings(&state).await.map_err(|e| e.to_string())?;
+    match state.store.repair_claims().await {
+        Ok(0) => {}
+        Ok(freed) => tracing::warn!(freed, "freed claims on staff time that no appointment held"),
+        Err(error) => tracing::warn!(%error, "could not check the claims on staff time"),
+    }
     let (stop, stopped) = watch::channel(false);
     let mut tasks = JoinSet::new();
 

@@ -69,3 +69,67 @@ proptest! {
         }
     }
 }
+
+/// A number as a person might type it, from nothing to far past what a date can hold.
+fn any_count() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (0u64..100).prop_map(|n| n.to_string()),
+        any::<u64>().prop_map(|n| n.to_string()),
+        any::<i64>().prop_map(|n| n.to_string()),
+        Just("99999999".to_string()),
+        Just("9223372036854775807".to_string()),
+        Just("18446744073709551616".to_string()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// "Ik bel u over 99999999 dagen terug" in a reply, note or logged call: read or ignored,
+    /// never a panic, and a promise kept is never more than a few years ahead.
+    #[test]
+    fn commitments_with_any_number_never_panic(
+        count in any_count(),
+        unit in prop::sample::select(vec!["minuten", "uur", "werkuren", "dagen", "werkdagen", "weken",
+                                          "minutes", "hours", "business hours", "days", "working days"]),
+        form in prop::sample::select(vec!["Ik bel u over {n} {u} terug.", "We sturen het binnen {n} {u}.",
+                                          "I will call you back within {n} {u}.", "Uiterlijk over {n} {u} hoort u van ons."]),
+    ) {
+        let text = form.replace("{n}", &count).replace("{u}", unit);
+        let now = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 24, 9, 0, 0).unwrap();
+        let hours = kept_domain::BusinessHours::default();
+        for found in kept_tone::read_commitments(&text, now, &hours) {
+            prop_assert!(found.due_at <= now + chrono::Duration::days(4 * 366), "{text}: {}", found.due_at);
+        }
+    }
+
+    /// Settings with extreme numbers are refused with the key they are about, never a panic.
+    #[test]
+    fn settings_with_any_number_are_refused_or_taken(minutes in any::<i64>(), lead in any::<i64>(), retry in any::<i64>()) {
+        let mut config = kept_server::config::FileConfig {
+            reminder_lead_minutes: lead,
+            retry_after_minutes: retry,
+            ..Default::default()
+        };
+        if let Some(window) = config.business.windows.first_mut() {
+            window.rule = kept_domain::WindowRule::Within { minutes };
+        }
+        if let Ok(settings) = config.resolve() {
+            let now = chrono::Utc::now();
+            for window in &settings.business.windows {
+                // A window that was taken can be used to promise a call.
+                let _ = window.schedule(&settings.business.hours, now);
+            }
+        }
+    }
+}
+
+#[test]
+fn opening_hour_arithmetic_takes_any_number() {
+    let hours = kept_domain::BusinessHours::default();
+    let now = chrono::Utc::now();
+    for minutes in [i64::MIN, -1, 0, i64::MAX / 60_000 + 1, i64::MAX] {
+        let _ = hours.add_business_minutes(now, minutes);
+        let _ = hours.add_business_days(now, minutes);
+    }
+}

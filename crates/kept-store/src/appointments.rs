@@ -14,7 +14,7 @@ use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::calendar_answers::CalendarAnswerView;
 use crate::customers;
-use crate::dialect::{parse_enum, values_list};
+use crate::dialect::{Dialect, parse_enum, values_list};
 use crate::model::{Fanout, Staff};
 use crate::outbox::{self, Announcement, customer_email_row, hook_row};
 use crate::promises::{self, Actor, NewPromise};
@@ -218,6 +218,10 @@ pub trait Appointments {
     async fn waiting(&self, id: &str) -> Result<Option<WaitingView>>;
     /// A secret made once and shared by every node, for signing links.
     async fn signing_key(&self, name: &str, fresh: &str, now: DateTime<Utc>) -> Result<String>;
+    /// Frees every claim on a staff member's time that no appointment holds now (one that is
+    /// over, moved to another time or person): the free times and the bookings then agree.
+    /// How many were freed. Run at start-up.
+    async fn repair_claims(&self) -> Result<u64>;
 }
 
 const APPOINTMENT_SELECT: &str = "SELECT a.id, a.customer_id, COALESCE(cu.name, a.name) AS customer_name, \
@@ -296,6 +300,43 @@ async fn appointment(pool: &AnyPool, id: &str) -> Result<Option<AppointmentView>
         .fetch_optional(pool)
         .await?;
     row.as_ref().map(from_row).transpose()
+}
+
+/// The appointment's row, locked until the transaction ends (PostgreSQL; SQLite's write
+/// transaction is exclusive already): two changes of one appointment at once take turns, so the
+/// second releases the claims the first made instead of missing them and leaving them behind.
+async fn locked(conn: &mut AnyConnection, dialect: Dialect, id: &str) -> Result<AnyRow> {
+    let sql = format!(
+        "SELECT status, customer_id FROM appointments WHERE id = $1 {}",
+        dialect.lock_rows()
+    );
+    sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+/// How often work that PostgreSQL gave up (a deadlock between two changes, each waiting for
+/// the other's claims) is tried again before the caller hears of it.
+const BUSY_ATTEMPTS: u32 = 5;
+
+/// Does `attempt` again when the database gave it up as one of two that waited for each other.
+async fn retrying_when_busy<T, F, Fut>(mut attempt: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let mut tries = 0;
+    loop {
+        match attempt().await {
+            Err(StoreError::Busy) if tries + 1 < BUSY_ATTEMPTS => {
+                tries += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(5 * u64::from(tries))).await;
+            }
+            other => return other,
+        }
+    }
 }
 
 /// The blocks of [`CLAIM_MINUTES`] that `from..until` touches, rounded outwards.
@@ -540,14 +581,62 @@ impl SqlStore {
         Ok(id)
     }
 
+    /// One attempt at a status change (see [`Appointments::change_appointment`]).
+    async fn change_once(&self, id: &str, change: &AppointmentChange) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let row = locked(&mut tx, self.dialect, id).await?;
+        let current = parse_enum(row.try_get("status")?, AppointmentStatus::parse)?;
+        if !current.may_become(change.status) {
+            return Err(StoreError::Conflict(format!(
+                "an appointment that is {} cannot become {}",
+                current.as_str(),
+                change.status.as_str()
+            )));
+        }
+        let cancelled = change.status == AppointmentStatus::Cancelled;
+        sqlx::query("UPDATE appointments SET status = $1, updated_ms = $2, sequence = sequence + $3 WHERE id = $4")
+            .bind(change.status.as_str())
+            .bind(to_ms(change.now))
+            .bind(i64::from(cancelled))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        match change.status {
+            AppointmentStatus::Cancelled => {
+                release(&mut tx, id).await?;
+                unplan_notices(&mut tx, id, change.staff_id.as_deref(), change.now).await?;
+                tell_customer(
+                    &mut tx,
+                    OutboxEvent::AppointmentCancelled,
+                    id,
+                    change.fanout,
+                    change.now,
+                )
+                .await?;
+                offer_to_waiting(&mut tx, id, change.fanout, change.now).await?;
+            }
+            AppointmentStatus::NoShow => {
+                // The time is free again, as the free times say: the claims go with it.
+                release(&mut tx, id).await?;
+                unplan_notices(&mut tx, id, change.staff_id.as_deref(), change.now).await?;
+            }
+            AppointmentStatus::Done => {
+                release(&mut tx, id).await?;
+                // The webhook for integrations, and kept's own hook (surveys ask how it went):
+                // the hook is queued whatever is configured, in the same transaction.
+                outbox::insert(&mut tx, &[hook_row(OutboxEvent::AppointmentDone, id, change.now)]).await?;
+                announce_to_webhook(&mut tx, OutboxEvent::AppointmentDone, id, change.fanout, change.now).await?;
+            }
+            _ => {}
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// One attempt to move the appointment to `staff_id`'s time.
     async fn move_to(&self, id: &str, time: &NewTime, staff_id: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query("SELECT status, customer_id FROM appointments WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let row = locked(&mut tx, self.dialect, id).await?;
         let status = parse_enum(row.try_get("status")?, AppointmentStatus::parse)?;
         if !matches!(status, AppointmentStatus::Booked | AppointmentStatus::Late) {
             return Err(StoreError::Conflict(format!(
@@ -588,7 +677,7 @@ impl SqlStore {
 impl Appointments for SqlStore {
     async fn book(&self, booking: NewAppointment) -> Result<AppointmentView> {
         for staff_id in &booking.time.staff_ids {
-            match self.book_with(&booking, staff_id).await {
+            match retrying_when_busy(|| self.book_with(&booking, staff_id)).await {
                 Ok(id) => return appointment(&self.write, &id).await?.ok_or(StoreError::NotFound),
                 // Someone else took this person's time a moment ago: try the next one.
                 Err(StoreError::Duplicate) => continue,
@@ -625,58 +714,42 @@ impl Appointments for SqlStore {
     }
 
     async fn change_appointment(&self, id: &str, change: AppointmentChange) -> Result<AppointmentView> {
-        let mut tx = self.begin_write().await?;
-        let row = sqlx::query("SELECT status FROM appointments WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let current = parse_enum(row.try_get("status")?, AppointmentStatus::parse)?;
-        if !current.may_become(change.status) {
-            return Err(StoreError::Conflict(format!(
-                "an appointment that is {} cannot become {}",
-                current.as_str(),
-                change.status.as_str()
-            )));
-        }
-        let cancelled = change.status == AppointmentStatus::Cancelled;
-        sqlx::query("UPDATE appointments SET status = $1, updated_ms = $2, sequence = sequence + $3 WHERE id = $4")
-            .bind(change.status.as_str())
-            .bind(to_ms(change.now))
-            .bind(i64::from(cancelled))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        match change.status {
-            AppointmentStatus::Cancelled => {
-                release(&mut tx, id).await?;
-                unplan_notices(&mut tx, id, change.staff_id.as_deref(), change.now).await?;
-                tell_customer(
-                    &mut tx,
-                    OutboxEvent::AppointmentCancelled,
-                    id,
-                    change.fanout,
-                    change.now,
-                )
-                .await?;
-                offer_to_waiting(&mut tx, id, change.fanout, change.now).await?;
-            }
-            AppointmentStatus::NoShow => unplan_notices(&mut tx, id, change.staff_id.as_deref(), change.now).await?,
-            AppointmentStatus::Done => {
-                // The webhook for integrations, and kept's own hook (surveys ask how it went):
-                // the hook is queued whatever is configured, in the same transaction.
-                outbox::insert(&mut tx, &[hook_row(OutboxEvent::AppointmentDone, id, change.now)]).await?;
-                announce_to_webhook(&mut tx, OutboxEvent::AppointmentDone, id, change.fanout, change.now).await?;
-            }
-            _ => {}
-        }
-        tx.commit().await?;
+        retrying_when_busy(|| self.change_once(id, &change)).await?;
         appointment(&self.write, id).await?.ok_or(StoreError::NotFound)
+    }
+
+    async fn repair_claims(&self) -> Result<u64> {
+        let active: Vec<&str> = [
+            AppointmentStatus::Booked,
+            AppointmentStatus::Late,
+            AppointmentStatus::CheckedIn,
+        ]
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+        let block = CLAIM_MINUTES * 60_000;
+        let mut tx = self.begin_write().await?;
+        let freed = sqlx::query(
+            "DELETE FROM appointment_claims WHERE EXISTS (SELECT 1 FROM appointments a JOIN services s ON s.id = a.service_id \
+             WHERE a.id = appointment_claims.appointment_id AND (a.status NOT IN ($1, $2, $3) \
+             OR a.staff_id <> appointment_claims.staff_id \
+             OR appointment_claims.block < (a.start_ms - s.buffer_before_minutes * 60000) / $4 \
+             OR appointment_claims.block >= (a.end_ms + s.buffer_after_minutes * 60000 + $4 - 1) / $4))",
+        )
+        .bind(active[0])
+        .bind(active[1])
+        .bind(active[2])
+        .bind(block)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(freed)
     }
 
     async fn reschedule(&self, id: &str, time: NewTime) -> Result<AppointmentView> {
         for staff_id in &time.staff_ids {
-            match self.move_to(id, &time, staff_id).await {
+            match retrying_when_busy(|| self.move_to(id, &time, staff_id)).await {
                 Ok(()) => return appointment(&self.write, id).await?.ok_or(StoreError::NotFound),
                 Err(StoreError::Duplicate) => continue,
                 Err(other) => return Err(other),

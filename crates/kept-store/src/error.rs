@@ -28,6 +28,10 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("the storage writer has stopped")]
     WriterGone,
+    /// PostgreSQL gave up one of two transactions that waited for each other (deadlock) or
+    /// could not serialise them: the same work is worth doing again.
+    #[error("the database was busy with the same rows; try again")]
+    Busy,
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -35,6 +39,8 @@ impl From<sqlx::Error> for StoreError {
         match &error {
             sqlx::Error::RowNotFound => StoreError::NotFound,
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate,
+            // deadlock_detected, serialization_failure
+            sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("40P01" | "40001")) => StoreError::Busy,
             _ => StoreError::Database(error),
         }
     }

@@ -438,6 +438,9 @@ impl Store for SqlStore {
     }
 
     async fn record_inbound(&self, message: NewInbound) -> Result<InboundRecorded> {
+        // Stemming is CPU work, bounded (the text's first INDEXED_CHARS characters: at most a
+        // few milliseconds). It stays in the caller's task rather than the blocking pool: messages
+        // submitted together join their batch in the order they were submitted.
         let prepared = PreparedInbound::new(message);
         // SQLite has one writer: its batches never race each other.
         if self.dialect == Dialect::Sqlite {

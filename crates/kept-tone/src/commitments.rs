@@ -56,7 +56,7 @@ pub struct Commitment {
 
 /// Every dated commitment in `text`, written at `now`, in order.
 pub fn read_commitments(text: &str, now: DateTime<Utc>, hours: &BusinessHours) -> Vec<Commitment> {
-    clauses(text)
+    clauses(crate::bounded(text))
         .into_iter()
         .filter_map(|(start, clause)| commitment_in(clause, start, now, hours))
         .collect()
@@ -322,8 +322,9 @@ fn next_weekday(today: NaiveDate, weekday: Weekday) -> NaiveDate {
 fn working_days_after(today: NaiveDate, n: i64, hours: &BusinessHours) -> NaiveDate {
     let mut day = today;
     let mut counted = 0;
-    // A year of closed days is more than any business has; the bound keeps the loop finite.
-    for _ in 0..366 {
+    // A year of closed days beyond the days asked for is more than any business has; the
+    // bound keeps the loop finite (`n` is at most a few years: see MAX_AHEAD_DAYS).
+    for _ in 0..n.clamp(0, MAX_AHEAD_DAYS) * 7 / 5 + 366 {
         day += Duration::days(1);
         if hours.is_working_day(day) {
             counted += 1;
@@ -507,11 +508,27 @@ fn read_clock(clause: &str, when: &mut When) {
     }
 }
 
+/// A promise further ahead than this is not a promise ("over 99999999 dagen"), and no date
+/// arithmetic may be asked to go there.
+const MAX_AHEAD_DAYS: i64 = 3 * 366;
+
 fn read_duration(clause: &str, now: DateTime<Utc>, hours: &BusinessHours, when: &mut When) {
     if let Some(found) = DURATION.captures(clause) {
         let count = found.get(1).and_then(|m| number(&m.as_str().to_lowercase()));
         let unit = found.get(2).map(|m| m.as_str().to_lowercase()).unwrap_or_default();
-        let Some(count) = count else { return };
+        let Some(count) = count.filter(|c| (0..=MAX_AHEAD_DAYS * 24 * 60).contains(c)) else {
+            return;
+        };
+        let in_minutes = if unit.starts_with("min") {
+            count
+        } else if unit.contains("uur") || unit.contains("uren") || unit.contains("hour") {
+            count * 60
+        } else {
+            count * 24 * 60
+        };
+        if in_minutes > MAX_AHEAD_DAYS * 24 * 60 {
+            return;
+        }
         let today = hours.local_date(now);
         let due = if unit.starts_with("min") {
             Some(now + Duration::minutes(count))

@@ -174,6 +174,11 @@ impl Checker {
 
     /// The check with a given learned model (an empty one: the phrase rules alone).
     pub fn check_with(&self, input: &CheckInput, model: &Model) -> Report {
+        let input = &CheckInput {
+            text: bounded(input.text),
+            reply_to: input.reply_to.map(bounded),
+            ..*input
+        };
         let lang = input.lang.unwrap_or_else(|| detect_language(input.text));
         let lexicon = Lexicon::builtin(lang);
         let text = Text::new(input.text, lang);
@@ -364,8 +369,21 @@ fn score(findings: &[Finding]) -> u32 {
 }
 
 /// Dutch or English, by counting common words of each; Dutch when in doubt.
+/// How much of a text the checker reads: the first this many characters. A letter is read
+/// whole; a 25 MB e-mail is not read to its end (reading costs more than linearly in the
+/// length, and a mood or a tone needs no more than a long letter's worth).
+pub const MAX_TEXT_CHARS: usize = 20_000;
+
+/// The first [`MAX_TEXT_CHARS`] characters of `text`.
+pub fn bounded(text: &str) -> &str {
+    match text.char_indices().nth(MAX_TEXT_CHARS) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}
+
 pub fn detect_language(text: &str) -> Lang {
-    let tokens = Text::unstemmed(text, Lang::En).tokens;
+    let tokens = Text::unstemmed(bounded(text), Lang::En).tokens;
     let hits = |lang: Lang| {
         let stopwords = &Lexicon::builtin(lang).stopwords;
         tokens.iter().filter(|t| stopwords.contains(&t.word)).count()
@@ -386,6 +404,7 @@ pub fn mood(message: &str, lang: Option<Lang>) -> Mood {
 
 /// The mood with a given learned model (an empty one: the phrases alone).
 pub fn mood_with(message: &str, lang: Option<Lang>, model: &Model) -> Mood {
+    let message = bounded(message);
     let (features, mut mood) = incoming_features(message, lang);
     let Some(linear) = model.target(learned::FRUSTRATED_TARGET) else {
         return mood;

@@ -312,3 +312,92 @@ async fn a_too_large_body_gets_its_413_while_the_client_is_still_sending() {
     assert!(answer.contains("\"too_large\""), "{answer}");
     server.running.stop().await;
 }
+
+/// Two 10 MB plain-text e-mails at once: each is stored whole, and kept answers others while
+/// it reads them (reading a mood or search terms looks at the text's start, off the threads
+/// that serve requests; before, one such mail took a core for minutes).
+#[tokio::test]
+async fn ten_megabyte_mails_are_stored_whole_while_kept_answers_others() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start(&db.url).await;
+    let line = "Ik ben echt boos: mijn fiets is al weken kapot en niemand belt terug!\n";
+    let body = line.repeat(10 * 1024 * 1024 / line.len());
+    let mails = (0..2).map(|n| {
+        let raw = format!(
+            "From: Groot {n} <groot{n}@example.nl>\r\nSubject: Lang verhaal\r\nMessage-ID: <groot-{n}@example.nl>\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\nVoorwoord{n} {body}"
+        );
+        let (url, token) = (server.url("/api/v1/inbound/email"), server.token.clone());
+        tokio::spawn(async move {
+            let response = reqwest::Client::new()
+                .post(url)
+                .bearer_auth(token)
+                .header("content-type", "message/rfc822")
+                .body(raw)
+                .send()
+                .await
+                .unwrap();
+            (response.status(), tokio::time::Instant::now())
+        })
+    });
+    let mails: Vec<_> = mails.collect();
+    tokio::time::sleep(StdDuration::from_millis(50)).await;
+    let health = server.http.get(server.url("/healthz")).send().await.unwrap();
+    let answered = tokio::time::Instant::now();
+    assert_eq!(health.status(), 200);
+    for mail in mails {
+        let (status, stored) = mail.await.unwrap();
+        assert_eq!(status, 201);
+        assert!(answered < stored, "kept answered while it was still storing the mails");
+    }
+    let found: Vec<Value> = server
+        .api_get("/api/v1/search?q=Voorwoord1")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1, "found by its start");
+    let id = found[0]["conversation_id"].as_str().unwrap();
+    let stored: Value = server
+        .api_get(&format!("/api/v1/conversations/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        stored["messages"][0]["body"].as_str().unwrap().len() > 10_000_000,
+        "stored whole"
+    );
+    server.running.stop().await;
+}
+
+/// "Ik bel u over 99999999 dagen terug" in a note, a logged call and a tone check: taken (it is
+/// no promise kept tracks: too far ahead), never a dropped connection.
+#[tokio::test]
+async fn absurd_durations_in_text_are_no_promise_and_crash_nothing() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start(&db.url).await;
+    let customer = server.created(json!({"phone": "0612345678"})).await["customer_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let absurd = "Ik bel u over 99999999 dagen terug, en over 9223372036854775807 minuten nog eens.";
+    let note = server
+        .api_post(&format!("/api/v1/customers/{customer}/notes"), json!({"text": absurd}))
+        .await;
+    assert_eq!(note.status(), 201);
+    let call = server
+        .api_post(
+            &format!("/api/v1/customers/{customer}/calls"),
+            json!({"direction": "outbound", "summary": absurd}),
+        )
+        .await;
+    assert_eq!(call.status(), 201);
+    let checked = server.api_post("/api/v1/tone/check", json!({"text": absurd})).await;
+    assert_eq!(checked.status(), 200);
+    let report: Value = checked.json().await.unwrap();
+    assert_eq!(report["commitments"], json!([]), "no promise that far ahead: {report}");
+    // The public form still works.
+    server.created(json!({"phone": "0687654321"})).await;
+    server.running.stop().await;
+}

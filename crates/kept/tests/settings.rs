@@ -96,6 +96,12 @@ async fn every_refused_value_names_its_key_and_changes_nothing() {
             "business.closed_days",
         ),
         (json!({"business": {"windows": []}}), "business.windows"),
+        // A window of 2^62 minutes took the call-me-back form down: refused at the edge now.
+        (
+            json!({"business": {"windows": [{"code": "asap", "label_nl": "Snel", "label_en": "Soon",
+                                             "rule": {"kind": "within", "minutes": 4_611_686_018_427_387_904_i64}}]}}),
+            "business.windows",
+        ),
         (json!({"reminder_lead_minutes": 0}), "reminder_lead_minutes"),
         (
             json!({"first_response_minutes": {"chat": -5}}),

@@ -75,7 +75,13 @@ pub async fn accept_email(app: &App, raw: &[u8], source: MailSource) -> Result<E
         )
         .await;
     }
-    let parsed = match inbound_email::parse(raw) {
+    // Parsing (an HTML body through html5ever, quoted-printable and base64) is CPU work: on the
+    // blocking pool.
+    let owned = raw.to_vec();
+    let parsed = tokio::task::spawn_blocking(move || inbound_email::parse(&owned))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let parsed = match parsed {
         Ok(parsed) => parsed,
         Err(error) => return flag_email(app, raw, raw, source, &error.to_string()).await,
     };

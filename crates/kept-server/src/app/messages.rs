@@ -55,7 +55,12 @@ pub fn with_due_time_and_mood(settings: &Settings, mut message: NewInbound) -> N
 }
 
 pub(super) async fn record_inbound(app: &App, message: NewInbound) -> Result<InboundRecorded, AppError> {
-    let message = with_due_time_and_mood(&app.settings(), message);
+    // Reading the mood is CPU work (bounded to the text's start): on the blocking pool, so that
+    // a long message never holds up the threads that answer requests.
+    let settings = app.settings();
+    let message = tokio::task::spawn_blocking(move || with_due_time_and_mood(&settings, message))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let recorded = app.store.record_inbound(message).await?;
     app.announce(Change::Conversations);
     Ok(recorded)

@@ -166,6 +166,31 @@ impl From<&ConversationView> for ConversationJson {
     }
 }
 
+impl ConversationJson {
+    /// As a webhook carries it: each message cut after its first [`WEBHOOK_TEXT_CHARS`]
+    /// characters (a receiver gets the whole conversation, not a 25 MB body; the API has all).
+    pub fn for_webhook(c: &ConversationView) -> Self {
+        let mut json = Self::from(c);
+        for message in &mut json.messages {
+            cut(&mut message.body);
+            if let Some(quoted) = message.quoted.as_mut() {
+                cut(quoted);
+            }
+        }
+        json
+    }
+}
+
+/// How much of each message a webhook carries.
+pub const WEBHOOK_TEXT_CHARS: usize = kept_domain::search::INDEXED_CHARS;
+
+fn cut(text: &mut String) {
+    if let Some((end, _)) = text.char_indices().nth(WEBHOOK_TEXT_CHARS) {
+        text.truncate(end);
+        text.push_str(" …");
+    }
+}
+
 /// A stored message: where it went and the promise to answer it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MessageAccepted {

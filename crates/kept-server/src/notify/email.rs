@@ -152,6 +152,16 @@ async fn recipient(state: &AppState, item: &OutboxItem) -> Result<Staff, Deliver
         .ok_or_else(|| DeliveryError::Permanent("recipient vanished".into()))
 }
 
+/// How much of a message a staff e-mail quotes: the rest is one click away.
+const PREVIEW_CHARS: usize = 1_000;
+
+fn preview(text: &str) -> String {
+    match text.char_indices().nth(PREVIEW_CHARS) {
+        Some((end, _)) => format!("{} …", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
 /// "vandaag 14:30", "op donderdag 26 november 09:30": a moment in the business's zone as the
 /// staff e-mails say it.
 fn day_and_time(state: &AppState, lang: Lang, moment: chrono::DateTime<chrono::Utc>) -> String {
@@ -270,8 +280,12 @@ impl Content {
             .iter()
             .rev()
             .find(|m| m.direction == kept_domain::conversation::Direction::Inbound);
-        // What the customer wrote now, without the history they quote.
-        let text = last_message.map_or("-", |m| kept_domain::quoted::split_quoted(&m.body).fresh);
+        // What the customer wrote now, without the history they quote; the start of a long one.
+        let text = last_message.map_or_else(
+            || "-".to_string(),
+            |m| preview(kept_domain::quoted::split_quoted(&m.body).fresh),
+        );
+        let text = text.as_str();
         let owner = conversation.assignee_name.as_deref().unwrap_or("-");
         let (subject, lead) = match (event, lang) {
             (OutboxEvent::PromiseReminder, Lang::Nl) => (
@@ -325,6 +339,8 @@ impl Content {
             _ => None,
         });
         let (reply, reason) = returned.unwrap_or(("-", "-"));
+        let reply = preview(reply);
+        let reply = reply.as_str();
         let address = conversation.handle.as_deref().unwrap_or("-");
         let (subject, lead, labels) = match lang {
             Lang::Nl => (

@@ -17,6 +17,17 @@ pub enum Mailer {
 }
 
 impl Mailer {
+    /// Whether `url` (and the CA in `ca_file`) can be used, without connecting or starting a
+    /// connection pool (which needs a runtime).
+    pub fn check(url: &str, ca_file: Option<&Path>) -> Result<(), String> {
+        if url.starts_with("file://") {
+            return Ok(());
+        }
+        AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| format!("smtp_url: {e}"))?;
+        ca_file.map(|ca| tls_trusting(url, ca)).transpose()?;
+        Ok(())
+    }
+
     /// From `smtp_url` in the settings, trusting the CA in `ca_file` too when there is one.
     pub fn from_url(url: &str, ca_file: Option<&Path>) -> Result<Mailer, String> {
         if let Some(path) = url.strip_prefix("file://") {

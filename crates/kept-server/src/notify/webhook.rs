@@ -9,7 +9,7 @@ use sha2::Sha256;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::{DeliveryError, Subject, temporary};
-use crate::dto::{CallbackJson, WebhookEvent};
+use crate::dto::{CallbackJson, ConversationJson, WebhookEvent};
 use crate::state::AppState;
 
 pub const SIGNATURE_HEADER: &str = "X-Kept-Signature";
@@ -70,7 +70,7 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
         Subject::Callback(view) => {
             event.callback = Some(CallbackJson::new(view, &settings.business, state.clock.now()));
         }
-        Subject::Conversation(view) => event.conversation = Some(view.into()),
+        Subject::Conversation(view) => event.conversation = Some(ConversationJson::for_webhook(view)),
         Subject::FollowUp(view) => event.follow_up = Some(view.into()),
         Subject::Appointment(view) => event.appointment = Some(view.as_ref().into()),
         Subject::Rebook(rebook) => event.appointment = Some((&rebook.appointment).into()),
