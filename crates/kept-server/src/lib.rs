@@ -110,6 +110,7 @@ pub async fn launch(
         tasks.spawn(imap::run_imap(state.clone(), imap, stopped.clone()));
     }
     tasks.spawn(workers::follow_settings(state.clone(), stopped.clone()));
+    tasks.spawn(workers::forget_idle_rate_keys(state.clone(), stopped.clone()));
     tasks.spawn(workers::run_timers(state.clone(), stopped));
     tracing::info!(%addr, "kept is listening");
     Ok(Running {

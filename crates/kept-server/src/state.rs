@@ -21,14 +21,32 @@ pub struct AppState {
     pub limiter: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
     /// Log-in attempts, counted per address and per account apart from the public form, so
     /// that customers on an office's address do not lock its staff out (and one account
-    /// cannot be guessed at from many addresses).
-    pub login_limiter: Option<Arc<DefaultKeyedRateLimiter<String>>>,
+    /// cannot be guessed at from many addresses). Keyed by a hash (`rate_keys`): a stranger
+    /// trying 20 KB addresses makes 8-byte keys, not 20 KB ones.
+    pub login_limiter: Option<Arc<DefaultKeyedRateLimiter<u64>>>,
+    /// Hashes login keys with a secret of this process, so no one can aim at a collision.
+    pub rate_keys: std::hash::RandomState,
     pub mailer: Option<Mailer>,
     pub http: reqwest::Client,
     /// How many webhook calls are in flight to each receiver.
     pub destinations: Arc<crate::notify::webhook::Destinations>,
     /// The tone checker with the business's own phrases.
     pub tone: Arc<kept_tone::Checker>,
+}
+
+impl AppState {
+    /// Forgets the rate-limit keys of everyone who is no longer limited, so that the limiters
+    /// hold the last minute's callers, not everyone who ever came.
+    pub fn forget_idle_rate_keys(&self) {
+        if let Some(limiter) = &self.limiter {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+        if let Some(limiter) = &self.login_limiter {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+    }
 }
 
 /// Handlers and workers reach the store, settings and clock through the application.
@@ -63,6 +81,7 @@ impl AppState {
             app: App::new(settings, clock, store),
             limiter,
             login_limiter,
+            rate_keys: std::hash::RandomState::new(),
             mailer,
             http,
             destinations: Arc::default(),

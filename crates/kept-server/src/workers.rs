@@ -110,6 +110,17 @@ async fn deliver_one(state: &AppState, item: &OutboxItem) {
     }
 }
 
+/// Every minute, the rate limiters forget who is no longer limited (their memory is the last
+/// minute's callers).
+pub async fn forget_idle_rate_keys(state: AppState, mut stop: watch::Receiver<bool>) {
+    while !*stop.borrow() {
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => state.forget_idle_rate_keys(),
+            _ = stop.changed() => {}
+        }
+    }
+}
+
 /// Loads the business's settings again whenever any node (this one too) saved new ones.
 pub async fn follow_settings(state: AppState, mut stop: watch::Receiver<bool>) {
     let mut changes = state.store.subscribe_changes();

@@ -393,6 +393,30 @@ async fn missed_signals_a_frustrated_customer_answered_late_and_broken_twice() {
             1 + 2,
             "head and two broken promises: {broken}"
         );
+
+        // A customer whose name is a spreadsheet formula: every CSV shows it as text.
+        let formula = "=HYPERLINK(\"http://evil.example/\",\"klik\")";
+        let csrf = hidden_csrf(&owner.get(&server.url(&format!("/staff/customers/{customer}"))).await.1);
+        let renamed = owner
+            .post(
+                &server.url(&format!("/staff/customers/{customer}/name")),
+                &[("csrf", csrf.as_str()), ("name", formula)],
+            )
+            .await;
+        assert!(renamed.status().is_redirection(), "{}", renamed.status());
+        let query = "period=custom&from=2027-03-22&to=2027-03-28";
+        let mut seen = 0;
+        for table in ["frustrated_late", "broken_twice", "broken"] {
+            let (_, csv) = owner
+                .get(&server.url(&format!("/staff/insights/csv/{table}?{query}")))
+                .await;
+            for cell in csv.lines().flat_map(|line| line.split(';')) {
+                let cell = cell.trim_matches('"').replace("\"\"", "\"");
+                assert!(!cell.starts_with('='), "{}: {table}: a live formula in {csv}", db.name);
+                seen += usize::from(cell.starts_with("'=HYPERLINK"));
+            }
+        }
+        assert!(seen >= 3, "{}: the name in each table, as text", db.name);
         server.running.stop().await;
     }
 }

@@ -286,7 +286,7 @@ pub struct InsightsQuery {
 }
 
 /// The figures of one group.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct InsightsGroupJson {
     /// The staff member's id, the promise kind, the channel or the day.
     pub key: String,

@@ -151,8 +151,11 @@ impl ClientIp {
         let Some(limiter) = &state.login_limiter else {
             return Ok(());
         };
-        let account = format!("account:{}", email.trim().to_lowercase());
-        let address = format!("address:{}", self.0);
+        use std::hash::BuildHasher;
+        // An address longer than any real one (RFC 5321: 254) is counted by its start.
+        let email: String = email.trim().to_lowercase().chars().take(254).collect();
+        let account = state.rate_keys.hash_one(("account", email));
+        let address = state.rate_keys.hash_one(("address", self.0));
         // Both are counted, so guessing from many addresses still locks the account.
         let by_account = limiter.check_key(&account);
         let by_address = limiter.check_key(&address);

@@ -593,7 +593,8 @@ pub fn csv(table: &Table, lang: Lang) -> Result<String, csv::Error> {
     let mut writer = csv::WriterBuilder::new().delimiter(separator).from_writer(Vec::new());
     writer.write_record(&table.head)?;
     for row in &table.rows {
-        writer.write_record(row.iter().map(|c| if c.text == "–" { "" } else { c.text.as_str() }))?;
+        let cells = row.iter().map(|c| if c.text == "–" { "" } else { c.text.as_str() });
+        writer.write_record(cells.map(super::spreadsheet::safe_cell).map(|c| c.into_owned()))?;
     }
     let bytes = writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())

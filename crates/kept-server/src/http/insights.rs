@@ -73,7 +73,11 @@ pub async fn insights(
 fn csv_rows(groups: &[InsightsGroupJson]) -> Result<String, AppError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     for group in groups {
-        writer.serialize(group).map_err(|e| AppError::Internal(e.to_string()))?;
+        let safe = InsightsGroupJson {
+            key: super::spreadsheet::safe_cell(&group.key).into_owned(),
+            ..group.clone()
+        };
+        writer.serialize(safe).map_err(|e| AppError::Internal(e.to_string()))?;
     }
     if groups.is_empty() {
         writer

@@ -28,6 +28,7 @@ mod privacy;
 mod public;
 mod search;
 mod settings;
+mod spreadsheet;
 mod staff;
 mod survey_pages;
 mod surveys;
