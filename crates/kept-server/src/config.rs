@@ -57,6 +57,13 @@ pub struct FileConfig {
     pub header_read_timeout_seconds: u64,
     /// Connections one address may hold open at once (not counted behind a proxy).
     pub max_connections_per_address: usize,
+    /// Connections open at once in all (below the process's file limit, so that the database
+    /// and files always have room).
+    pub max_connections: usize,
+    /// A request's body must have arrived whole within this many seconds.
+    pub body_read_timeout_seconds: u64,
+    /// Speak HTTP/2 without TLS (h2c) too; off: HTTP/1.1 only, what a proxy in front speaks.
+    pub http2: bool,
     pub reminder_lead_minutes: i64,
     pub retry_after_minutes: i64,
     /// When customers are reminded of an appointment: "18:00" is that time the day before,
@@ -102,7 +109,10 @@ impl Default for FileConfig {
             trust_forwarded_for: false,
             trusted_proxies: 0,
             header_read_timeout_seconds: 10,
-            max_connections_per_address: 256,
+            max_connections_per_address: 64,
+            max_connections: 800,
+            body_read_timeout_seconds: 120,
+            http2: false,
             reminder_lead_minutes: 15,
             retry_after_minutes: 60,
             appointment_reminders: default_appointment_reminders(),
@@ -361,6 +371,9 @@ pub struct Settings {
     pub trusted_proxies: usize,
     pub header_read_timeout: std::time::Duration,
     pub max_connections_per_address: usize,
+    pub max_connections: usize,
+    pub body_read_timeout: std::time::Duration,
+    pub http2: bool,
     pub reminder_lead: Duration,
     pub retry_after_minutes: i64,
     pub worker_interval: std::time::Duration,
@@ -471,6 +484,12 @@ impl FileConfig {
         }
         self.webhook_url = text("KEPT_WEBHOOK_URL").or(self.webhook_url);
         self.webhook_secret = text("KEPT_WEBHOOK_SECRET").or(self.webhook_secret);
+        if let Some(v) = flag("KEPT_HTTP2")? {
+            self.http2 = v;
+        }
+        if let Some(v) = number("KEPT_MAX_CONNECTIONS")? {
+            self.max_connections = usize::try_from(v).map_err(|e| invalid("KEPT_MAX_CONNECTIONS", e))?;
+        }
         if let Some(v) = flag("KEPT_COOKIE_SECURE")? {
             self.cookie_secure = v;
         }
@@ -575,6 +594,9 @@ impl FileConfig {
             },
             header_read_timeout: std::time::Duration::from_secs(self.header_read_timeout_seconds.clamp(1, 300)),
             max_connections_per_address: self.max_connections_per_address.max(1),
+            max_connections: self.max_connections.max(1),
+            body_read_timeout: std::time::Duration::from_secs(self.body_read_timeout_seconds.clamp(1, 3600)),
+            http2: self.http2,
             reminder_lead: rules.reminder_lead,
             retry_after_minutes: rules.retry_after_minutes,
             worker_interval: std::time::Duration::from_millis(self.worker_interval_ms.max(10)),
@@ -682,6 +704,14 @@ impl BusinessFile {
     fn resolve(self) -> Result<Business, ConfigError> {
         if self.name.trim().is_empty() || self.name.chars().count() > 100 {
             return Err(invalid("business.name", "must be 1 to 100 characters"));
+        }
+        // The name goes into mail headers and bodies and the SUMMARY of `.ics` files: a line
+        // break there would start a header or a property of its own.
+        if self.name.chars().any(char::is_control) {
+            return Err(invalid(
+                "business.name",
+                "must not hold line breaks or control characters",
+            ));
         }
         let time_zone: Tz = self.time_zone.parse().map_err(|e| invalid("business.time_zone", e))?;
         let mut weekly: [Vec<_>; 7] = Default::default();

@@ -97,6 +97,8 @@ pub async fn launch(
         header_read_timeout: state.settings().header_read_timeout,
         max_connections_per_address: (state.settings().trusted_proxies == 0)
             .then_some(state.settings().max_connections_per_address),
+        max_connections: state.settings().max_connections,
+        http2: state.settings().http2,
     };
     let mut http_stop = stopped.clone();
     tasks.spawn(async move {

@@ -123,7 +123,8 @@ pub trait Store:
     async fn password_link(&self, id: &str) -> Result<Option<PasswordLinkView>>;
     /// The link with this token hash, if it still works.
     async fn usable_password_link(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<PasswordLinkView>>;
-    /// Sets the password through a link, uses the link up and logs the person out elsewhere.
+    /// Sets the password through a link, uses the link up, logs the person out elsewhere and
+    /// revokes their API tokens.
     async fn use_password_link(&self, token_hash: &str, password_hash: &str, now: DateTime<Utc>) -> Result<Staff>;
     /// Sets a new password and ends every other session of theirs (`keep_session` stays).
     async fn change_password(&self, staff_id: &str, password_hash: &str, keep_session: Option<&str>) -> Result<()>;
@@ -156,6 +157,9 @@ pub trait Store:
     /// Records a failed attempt; `retry_at: None` gives up on the item.
     async fn outbox_failed(&self, id: i64, error: &str, retry_at: Option<DateTime<Utc>>) -> Result<()>;
     async fn outbox_counts(&self) -> Result<OutboxCounts>;
+    /// Pending items held back on purpose until a moment after `now` (a notice waiting for an
+    /// answer to settle), never tried yet: not late, just not due.
+    async fn outbox_waiting(&self, now: DateTime<Utc>) -> Result<i64>;
     /// Staff replies kept gave up delivering, newest first.
     async fn failed_replies(&self, limit: i64) -> Result<Vec<FailedReply>>;
     /// Queues a failed reply again from scratch; `NotFound` when `outbox_id` is not one.

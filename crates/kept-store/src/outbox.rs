@@ -103,6 +103,51 @@ pub(crate) async fn announce(conn: &mut dyn Statements, announcements: &[Announc
     insert(conn, &rows).await
 }
 
+/// Queues what `announcement` announces to go out at `settles_at`, once: while an earlier one
+/// about the same subject still waits, nothing new is queued (the notice reads the subject as
+/// it is when it goes), new recipients join it, and `settled` (the last word is in) sends
+/// what waits now. `news: false` queues nothing new but may still send what waits.
+pub(crate) async fn announce_settling(
+    conn: &mut AnyConnection,
+    announcement: &Announcement<'_>,
+    news: bool,
+    settled: bool,
+    settles_at: DateTime<Utc>,
+) -> Result<()> {
+    let waiting: Option<i64> = sqlx::query(
+        "SELECT MIN(next_attempt_ms) AS at FROM outbox WHERE event = $1 AND subject_id = $2 AND status = 'pending' \
+         AND attempts = 0",
+    )
+    .bind(announcement.event.as_str())
+    .bind(announcement.subject_id)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("at")?;
+    let at = if settled {
+        announcement.now
+    } else {
+        waiting.map_or(settles_at, from_ms)
+    };
+    let rows: Vec<OutboxRow> = announcement
+        .rows()
+        .filter(|row| news && (waiting.is_none() || row.delivery == Delivery::Email))
+        .map(|row| OutboxRow { at, ..row })
+        .collect();
+    insert(&mut *conn, &rows).await?;
+    if settled {
+        sqlx::query(
+            "UPDATE outbox SET next_attempt_ms = $1 WHERE event = $2 AND subject_id = $3 AND status = 'pending' \
+             AND attempts = 0",
+        )
+        .bind(to_ms(announcement.now))
+        .bind(announcement.event.as_str())
+        .bind(announcement.subject_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 pub(crate) async fn insert(conn: &mut dyn Statements, rows: &[OutboxRow<'_>]) -> Result<()> {
     let into = "outbox (channel, event, subject_id, recipient_id, next_attempt_ms, created_ms)";
     insert_rows(conn, into, "", rows, |row| {
@@ -171,9 +216,13 @@ pub(crate) async fn delivered(conn: &mut AnyConnection, id: i64, now: DateTime<U
     let Some(row) = row else {
         return Ok(());
     };
-    if parse_enum(row.try_get("event")?, OutboxEvent::parse)? == OutboxEvent::MessageReply {
-        let message_id: String = row.try_get("subject_id")?;
-        conversations::reply_delivered(conn, &message_id).await?;
+    let subject_id: String = row.try_get("subject_id")?;
+    match parse_enum(row.try_get("event")?, OutboxEvent::parse)? {
+        OutboxEvent::MessageReply => conversations::reply_delivered(conn, &subject_id).await?,
+        // The link is in the person's mailbox now: the database keeps only its hash (a copy of
+        // the database, a backup, then holds no working link).
+        OutboxEvent::PasswordLink => crate::password_links::forget_token(conn, &subject_id).await?,
+        _ => {}
     }
     Ok(())
 }
@@ -305,6 +354,16 @@ pub(crate) async fn counts(pool: &AnyPool) -> Result<OutboxCounts> {
         }
     }
     Ok(counts)
+}
+
+pub(crate) async fn waiting(pool: &AnyPool, now: DateTime<Utc>) -> Result<i64> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending' AND attempts = 0 AND next_attempt_ms > $1",
+    )
+    .bind(to_ms(now))
+    .fetch_one(pool)
+    .await?;
+    Ok(row.try_get("n")?)
 }
 
 /// Removes every item about one of `subject_ids` (a customer's erased records): the error

@@ -97,3 +97,12 @@ pub(crate) async fn use_up(conn: &mut AnyConnection, id: &str, now: DateTime<Utc
     }
     Ok(())
 }
+
+/// Drops the link's token once its e-mail is out; its hash still checks it.
+pub(crate) async fn forget_token(conn: &mut AnyConnection, link_id: &str) -> Result<()> {
+    sqlx::query("UPDATE password_links SET token = NULL WHERE id = $1")
+        .bind(link_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -216,6 +216,9 @@ impl Store for SqlStore {
         password_links::use_up(&mut tx, &link.id, now).await?;
         staff::set_password_in(&mut tx, &link.staff_id, password_hash).await?;
         staff::end_sessions(&mut tx, &link.staff_id, None).await?;
+        // A reset is how an owner takes back an account someone else may hold: the tokens it
+        // made go with its sessions (an invitation's account has none yet).
+        staff::revoke_api_tokens_of(&mut tx, &link.staff_id).await?;
         tx.commit().await?;
         self.api_tokens.forget();
         self.staff_by_id(&link.staff_id).await?.ok_or(StoreError::NotFound)
@@ -406,6 +409,10 @@ impl Store for SqlStore {
 
     async fn outbox_counts(&self) -> Result<OutboxCounts> {
         outbox::counts(&self.read).await
+    }
+
+    async fn outbox_waiting(&self, now: DateTime<Utc>) -> Result<i64> {
+        outbox::waiting(&self.read, now).await
     }
 
     async fn settings_document(&self) -> Result<Option<String>> {

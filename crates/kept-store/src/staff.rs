@@ -251,6 +251,14 @@ pub(crate) async fn end_sessions(conn: &mut AnyConnection, staff_id: &str, keep:
     Ok(())
 }
 
+pub(crate) async fn revoke_api_tokens_of(conn: &mut AnyConnection, staff_id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM api_tokens WHERE staff_id = $1")
+        .bind(staff_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Changes a staff member's name and role. Refuses to leave the team without an active owner.
 pub(crate) async fn change(conn: &mut AnyConnection, staff_id: &str, change: &StaffChange) -> Result<()> {
     let updated = sqlx::query("UPDATE staff SET name = COALESCE($1, name), role = COALESCE($2, role) WHERE id = $3")

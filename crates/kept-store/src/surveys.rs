@@ -4,14 +4,17 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use kept_domain::{Lang, OutboxEvent, PromiseKind, PromiseStatus, SurveyKind, SurveyStatus, SurveyTrigger, new_id};
+use kept_domain::promise::Closing;
+use kept_domain::{
+    CancelReason, Lang, OutboxEvent, PromiseKind, PromiseStatus, SurveyKind, SurveyStatus, SurveyTrigger, new_id,
+};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::dialect::parse_enum;
 use crate::model::Fanout;
 use crate::outbox::{self, Announcement, customer_email_row};
-use crate::promises::{self, NewPromise};
+use crate::promises::{self, Actor, NewPromise};
 use crate::sql::SqlStore;
 use crate::time::{from_ms, to_ms};
 use crate::{Result, StoreError};
@@ -184,7 +187,7 @@ async fn promise_recovery(
     recovery: &NewRecovery,
     now: DateTime<Utc>,
 ) -> Result<Option<String>> {
-    if current.recovery_id.is_some() {
+    if current.recovery_status == Some(PromiseStatus::Open) {
         return Ok(None);
     }
     let promise_id = new_id();
@@ -206,6 +209,21 @@ async fn promise_recovery(
         .execute(&mut *conn)
         .await?;
     Ok(Some(promise_id))
+}
+
+/// How long an answer may still change (a click in the e-mail, then the comment on the page)
+/// before integrations and the recovery call's owner hear of it; a comment ends the wait.
+pub const ANSWER_SETTLES: Duration = Duration::minutes(10);
+
+/// A customer who raised a low score after all needs no recovery call any more: an open one
+/// is withdrawn (a low score again later makes a new one).
+async fn settle_changed_mind(conn: &mut AnyConnection, current: &SurveyView, now: DateTime<Utc>) -> Result<()> {
+    let open = current.recovery_status == Some(PromiseStatus::Open);
+    if let (true, false, Some(promise)) = (open, current.kind.needs_recovery(current.score), &current.recovery_id) {
+        let closing = Closing::Cancelled(CancelReason::Withdrawn);
+        promises::close(conn, promise, closing, Actor::default(), now).await?;
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -281,33 +299,49 @@ impl Surveys for SqlStore {
 
     async fn answer_survey(&self, id: &str, answer: SurveyAnswer) -> Result<SurveyView> {
         let mut tx = self.begin_write().await?;
-        // The update comes first: it holds the row (on PostgreSQL a second answer at the same
-        // moment waits here), so what is read next is current.
+        // The row is held first (on PostgreSQL a second answer at the same moment waits here),
+        // so what is read next is current.
+        let lock = format!(
+            "SELECT status, score FROM surveys WHERE id = $1 {}",
+            self.dialect.lock_rows()
+        );
+        let before = sqlx::query(&lock)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let was_answered = before.try_get::<String, _>("status")? == SurveyStatus::Answered.as_str();
+        let score_before: Option<i64> = before.try_get("score")?;
         let answered = sqlx::query(
-            "UPDATE surveys SET status = 'answered', score = COALESCE($1, score), reason = COALESCE($2, reason), \
-             comment = COALESCE($3, comment), answered_ms = $4 WHERE id = $5 AND status <> 'planned'",
+            "UPDATE surveys SET status = $6, score = COALESCE($1, score), reason = COALESCE($2, reason), \
+             comment = COALESCE($3, comment), answered_ms = $4 WHERE id = $5 AND status <> $7",
         )
         .bind(answer.score)
         .bind(answer.reason.as_deref())
         .bind(answer.comment.as_deref())
         .bind(to_ms(answer.now))
         .bind(id)
+        .bind(SurveyStatus::Answered.as_str())
+        .bind(SurveyStatus::Planned.as_str())
         .execute(&mut *tx)
         .await?;
         let current = survey(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
         if answered.rows_affected() == 0 {
             return Err(StoreError::Conflict("this survey was not sent".into()));
         }
+        settle_changed_mind(&mut tx, &current, answer.now).await?;
         let recovery = match &answer.recovery {
             Some(recovery) => promise_recovery(&mut tx, &current, recovery, answer.now).await?,
             None => None,
         };
-        // Integrations hear of every answer; the owner of a new recovery call by e-mail.
         let owner: Vec<String> = recovery
+            .as_ref()
             .and(answer.recovery.as_ref())
             .and_then(|r| r.owner_id.clone())
             .into_iter()
             .collect();
+        let low = |score| current.kind.needs_recovery(score);
+        let news = !was_answered || low(score_before) != low(current.score) || recovery.is_some();
         let announcement = Announcement {
             event: OutboxEvent::SurveyAnswered,
             subject_id: id,
@@ -315,7 +349,8 @@ impl Surveys for SqlStore {
             fanout: answer.fanout,
             now: answer.now,
         };
-        outbox::announce(&mut tx, &[announcement]).await?;
+        let settled = answer.comment.is_some();
+        outbox::announce_settling(&mut tx, &announcement, news, settled, answer.now + ANSWER_SETTLES).await?;
         let answered = survey(&mut tx, id).await?.ok_or(StoreError::NotFound)?;
         tx.commit().await?;
         Ok(answered)

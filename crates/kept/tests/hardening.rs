@@ -168,6 +168,38 @@ async fn a_forged_forwarded_for_entry_does_not_get_past_the_limit() {
         .await
         .unwrap();
     assert_eq!(other.status(), 201);
+    // Load balancers that write the port still count the client, not themselves; an entry
+    // that is no address at all is refused rather than counted as the proxy's.
+    for (i, (entry, expected)) in [
+        ("203.0.113.9:4711", 201),
+        ("[2001:db8::9]:443", 201),
+        ("2001:db8::10", 201),
+        ("unknown", 400),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let response = server
+            .http
+            .post(server.url("/api/v1/callback-requests"))
+            .header("X-Forwarded-For", entry)
+            .json(&json!({"phone": format!("06123458{i:02}")}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), expected, "{entry}");
+    }
+    let port_written = |i: u8| {
+        server
+            .http
+            .post(server.url("/api/v1/callback-requests"))
+            .header("X-Forwarded-For", format!("198.51.100.{i}:5000"))
+            .json(&json!({"phone": format!("06123457{i:02}")}))
+            .send()
+    };
+    for i in 0..4 {
+        assert_eq!(port_written(i).await.unwrap().status(), 201, "each its own bucket");
+    }
     server.running.stop().await;
 }
 
@@ -216,6 +248,17 @@ async fn small_things_an_integrator_meets() {
     let long =
         json!({"channel": "chat", "external_id": "long", "from": {"handle": "@jan"}, "text": "x".repeat(70_000)});
     assert_eq!(server.api_post("/api/v1/inbound/message", long).await.status(), 201);
+
+    // Media types are case-insensitive: an old client's capitals are the same form.
+    let capitals = server
+        .http
+        .post(server.url("/callback"))
+        .header("Content-Type", "Application/X-WWW-Form-Urlencoded; Charset=UTF-8")
+        .body("phone=0612345677&window=evening&lang=nl")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(capitals.status(), 201, "{}", capitals.text().await.unwrap());
     server.running.stop().await;
 }
 
@@ -401,5 +444,89 @@ async fn absurd_durations_in_text_are_no_promise_and_crash_nothing() {
     assert_eq!(report["commitments"], json!([]), "no promise that far ahead: {report}");
     // The public form still works.
     server.created(json!({"phone": "0687654321"})).await;
+    server.running.stop().await;
+}
+
+/// Reads until the server closes the connection; what it said, or `None` when it did not close
+/// within `seconds` (a connection held open).
+async fn until_closed(stream: &mut tokio::net::TcpStream, seconds: u64) -> Option<String> {
+    use tokio::io::AsyncReadExt;
+    let mut said = Vec::new();
+    let read = tokio::time::timeout(StdDuration::from_secs(seconds), stream.read_to_end(&mut said)).await;
+    read.ok().map(|_| String::from_utf8_lossy(&said).into_owned())
+}
+
+/// A connection that says nothing, one that speaks HTTP/2 without TLS, and one that trickles
+/// its body are closed within the configured times (they stayed open for minutes, and 4
+/// addresses × 256 such connections took every file descriptor); no more connections than the
+/// total are held, and new clients are served once those close.
+#[tokio::test]
+async fn idle_slow_and_surplus_connections_are_closed() {
+    use tokio::io::AsyncWriteExt;
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start_with(&db.url, |config| {
+        config.header_read_timeout_seconds = 1;
+        config.body_read_timeout_seconds = 2;
+        config.max_connections = 4;
+    })
+    .await;
+    let connect = || tokio::net::TcpStream::connect(server.running.addr);
+
+    let mut silent = connect().await.unwrap();
+    assert_eq!(
+        until_closed(&mut silent, 10).await.as_deref(),
+        Some(""),
+        "closed without a word"
+    );
+
+    let mut h2c = connect().await.unwrap();
+    h2c.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").await.unwrap();
+    assert!(
+        until_closed(&mut h2c, 10).await.is_some(),
+        "no HTTP/2 without TLS unless configured"
+    );
+
+    let mut trickle = connect().await.unwrap();
+    let head = format!(
+        "POST /api/v1/inbound/message HTTP/1.1\r\nHost: kept\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{",
+        server.token
+    );
+    trickle.write_all(head.as_bytes()).await.unwrap();
+    let writer = tokio::spawn(async move {
+        for _ in 0..40 {
+            tokio::time::sleep(StdDuration::from_millis(300)).await;
+            if trickle.write_all(b" ").await.is_err() {
+                break;
+            }
+        }
+        trickle
+    });
+    let mut trickle = writer.await.unwrap();
+    let answer = until_closed(&mut trickle, 10).await.expect("closed");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("\"timeout\""), "{answer}");
+
+    // Four half-sent requests hold the four places; a fifth connection is refused at once.
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        let mut half = connect().await.unwrap();
+        half.write_all(b"GET /healthz HTTP/1.1\r\nHost: kept\r\n")
+            .await
+            .unwrap();
+        held.push(half);
+    }
+    tokio::time::sleep(StdDuration::from_millis(200)).await;
+    let mut surplus = connect().await.unwrap();
+    assert_eq!(
+        until_closed(&mut surplus, 1).await.as_deref(),
+        Some(""),
+        "refused while full"
+    );
+    for half in &mut held {
+        assert!(until_closed(half, 10).await.is_some(), "a slow header is cut off");
+    }
+    let served = server.http.get(server.url("/healthz")).send().await.unwrap();
+    assert_eq!(served.status(), 200, "room again");
     server.running.stop().await;
 }

@@ -96,6 +96,12 @@ async fn every_refused_value_names_its_key_and_changes_nothing() {
             "business.closed_days",
         ),
         (json!({"business": {"windows": []}}), "business.windows"),
+        // A line break in the name would start a header of its own in every mail and a
+        // property of its own in every `.ics`.
+        (
+            json!({"business": {"name": "Fiets\r\nBcc: iedereen@example.com"}}),
+            "business.name",
+        ),
         // A window of 2^62 minutes took the call-me-back form down: refused at the edge now.
         (
             json!({"business": {"windows": [{"code": "asap", "label_nl": "Snel", "label_en": "Soon",

@@ -14,7 +14,8 @@ const JAN: &str = "jan.jansen@example.nl";
 
 async fn drained(server: &TestServer) {
     eventually(10, "the outbox delivered", || async {
-        server.store.outbox_counts().await.unwrap().pending == 0
+        let waiting = server.store.outbox_waiting(server.clock.now()).await.unwrap();
+        server.store.outbox_counts().await.unwrap().pending == waiting
     })
     .await;
 }
@@ -158,13 +159,17 @@ async fn a_low_score_from_a_link_becomes_a_recovery_call_kept_by_calling() {
         assert_eq!(recovery[0]["owner_id"], handler["assignee_id"], "whoever resolved it");
         let due = chrono::DateTime::parse_from_rfc3339(recovery[0]["due_at"].as_str().unwrap()).unwrap();
         assert_eq!(due, server.clock.now() + Duration::days(1), "one business day later");
-        let owner_mail = server
-            .smtp
-            .mails()
-            .into_iter()
-            .find(|m| m.subject.starts_with("Bel Jan Jansen"))
-            .expect("the handler hears of it at once");
-        assert!(owner_mail.subject.contains("tevredenheid: 1"), "{}", owner_mail.subject);
+        // The handler hears of it once the customer has had their say (a comment, or ten
+        // minutes): not on the click alone.
+        assert!(
+            !server
+                .smtp
+                .mails()
+                .iter()
+                .any(|m| m.subject.starts_with("Bel Jan Jansen")),
+            "{}: not before the comment",
+            db.name
+        );
 
         // The figures of today: the answer counts, and the low score waits for its call.
         let figures = crate::insights::figures_of_today(&server).await;
@@ -176,19 +181,30 @@ async fn a_low_score_from_a_link_becomes_a_recovery_call_kept_by_calling() {
             db.name
         );
 
-        // Answering again changes the answer; there is still one answer and one recovery call.
+        // Answering again changes the answer; there is still one answer and one recovery call,
+        // and with the comment the handler hears of it at once, score and comment together.
         let comment = "De monteur was onvriendelijk";
-        let again = post_answer(&server, &path, &[("score", "4"), ("comment", comment)]).await;
+        let again = post_answer(&server, &path, &[("score", "2"), ("comment", comment)]).await;
         assert_eq!(again.status(), StatusCode::OK);
         drained(&server).await;
         let surveys = surveys_of(&server, &customer).await;
         assert_eq!(surveys.len(), 1);
         assert_eq!(
             (surveys[0]["score"].clone(), surveys[0]["comment"].clone()),
-            (json!(4), json!(comment))
+            (json!(2), json!(comment))
         );
         assert_eq!(surveys[0]["recovery_promise_id"], promise_id.as_str());
-        assert_eq!(server.hooks.events("survey.answered").len(), 2, "{}", db.name);
+        let owner_mail = server
+            .smtp
+            .mails()
+            .into_iter()
+            .find(|m| m.subject.starts_with("Bel Jan Jansen"))
+            .expect("the handler hears of it with the comment");
+        assert!(owner_mail.subject.contains("tevredenheid: 2"), "{}", owner_mail.subject);
+        assert!(owner_mail.text.contains(comment), "{}", owner_mail.text);
+        let hooks = server.hooks.events("survey.answered");
+        assert_eq!(hooks.len(), 1, "{}: one notice for the settled answer", db.name);
+        assert_eq!(hooks[0].json()["survey"]["score"], 2, "as it is when it goes");
 
         // No reminder once answered.
         later(&server, Duration::days(4)).await;
@@ -560,6 +576,48 @@ async fn long_standing_customers_with_top_scores_are_fans_and_are_thanked() {
             .api_post("/api/v1/fans/nobody/thanked", json!({"note": "?"}))
             .await;
         assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+        server.running.stop().await;
+    }
+}
+
+/// A customer clicks 1, 5, 1, 5 … ten times: integrations and the handler hear of the answer
+/// once it settles, not ten times, and a final 5 leaves no recovery call open.
+#[tokio::test]
+async fn changing_an_answer_back_and_forth_settles_on_the_last_one() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let (_, customer) = resolved_conversation(&server, "band-9").await;
+        later(&server, Duration::minutes(61)).await;
+        let mails = wait_for_survey_mails(&server, 1).await;
+        let path = path_of(&server, &score_link(&mails[0], 1));
+        for round in 0..10 {
+            let score = if round % 2 == 0 { "1" } else { "5" };
+            assert_eq!(
+                post_answer(&server, &path, &[("score", score)]).await.status(),
+                StatusCode::OK
+            );
+        }
+        let survey = surveys_of(&server, &customer).await.remove(0);
+        assert_eq!(survey["score"], 5);
+        let recovery: Vec<Value> = server
+            .api_get(&format!("/api/v1/promises?kind=recovery&customer={customer}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            recovery.iter().all(|p| p["status"] != "open"),
+            "{}: a final 5 needs no call: {recovery:?}",
+            db.name
+        );
+        // Nothing yet: the answer may still change. Ten minutes later, one notice.
+        drained(&server).await;
+        assert!(server.hooks.events("survey.answered").is_empty(), "{}", db.name);
+        later(&server, Duration::minutes(11)).await;
+        drained(&server).await;
+        let hooks = server.hooks.events("survey.answered");
+        assert_eq!(hooks.len(), 1, "{}: {} notices", db.name, hooks.len());
+        assert_eq!(hooks[0].json()["survey"]["score"], 5);
         server.running.stop().await;
     }
 }

@@ -162,7 +162,10 @@ pub async fn answer(app: &App, id: &str, signature: &str, form: &AnswerForm) -> 
     }
     let now = app.clock.now();
     let low = survey.kind.needs_recovery(score.or(survey.score));
-    let recovery = match low && survey.recovery_id.is_none() {
+    // A recovery call that is not open any more (withdrawn when the customer raised the score)
+    // makes room for a new one when the score goes low again.
+    let open = survey.recovery_status == Some(kept_domain::PromiseStatus::Open);
+    let recovery = match low && !open {
         true => Some(NewRecovery {
             owner_id: recovery_owner(app, survey.handler_id.as_deref()).await?,
             due_at: recovery_due(&app.settings().business.hours, now),
@@ -179,7 +182,7 @@ pub async fn answer(app: &App, id: &str, signature: &str, form: &AnswerForm) -> 
     };
     let answered = app.store.answer_survey(id, answer).await?;
     app.outbox_wake.notify_one();
-    if answered.recovery_id.is_some() && survey.recovery_id.is_none() {
+    if (&answered.recovery_id, answered.recovery_status) != (&survey.recovery_id, survey.recovery_status) {
         app.announce(super::Change::Promises);
     }
     Ok(answered)

@@ -1,7 +1,8 @@
 //! Checks every request before a handler sees it: NUL, which no database here can store as
 //! text, gets a clear answer once, here, instead of a database error later — in the path (an
 //! id that is not an id is not found), the query and form bodies. JSON bodies are checked where
-//! they are read (`extract::json_body`).
+//! they are read (`extract::json_body`). A media type written with capitals is read as the
+//! same type.
 
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
@@ -14,7 +15,8 @@ use crate::error::AppError;
 /// Form posts are small; anything larger is refused before it is read.
 const MAX_FORM_BYTES: usize = 64 * 1024;
 
-pub async fn refuse_unstorable(request: Request, next: Next) -> Response {
+pub async fn refuse_unstorable(mut request: Request, next: Next) -> Response {
+    lowercase_media_type(&mut request);
     if holds_nul(request.uri().path().as_bytes()) {
         return AppError::NotFound.into_response();
     }
@@ -37,6 +39,28 @@ pub async fn refuse_unstorable(request: Request, next: Next) -> Response {
         return nul_in("form").into_response();
     }
     next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+/// Media types are case-insensitive (RFC 9110 8.3.1) but axum's extractors compare them as
+/// written: `Application/x-www-form-urlencoded` from an old client was refused with a 415.
+fn lowercase_media_type(request: &mut Request) {
+    let Some(value) = request.headers().get(header::CONTENT_TYPE) else {
+        return;
+    };
+    let Ok(text) = value.to_str() else {
+        return;
+    };
+    let (essence, rest) = text.split_once(';').map_or((text, None), |(e, r)| (e, Some(r)));
+    if !essence.bytes().any(|b| b.is_ascii_uppercase()) {
+        return;
+    }
+    let lowered = match rest {
+        Some(rest) => format!("{};{rest}", essence.to_ascii_lowercase()),
+        None => essence.to_ascii_lowercase(),
+    };
+    if let Ok(value) = header::HeaderValue::from_str(&lowered) {
+        request.headers_mut().insert(header::CONTENT_TYPE, value);
+    }
 }
 
 /// A NUL byte, raw or percent-encoded.

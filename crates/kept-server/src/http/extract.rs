@@ -128,13 +128,31 @@ impl FromRequestParts<AppState> for ClientIp {
                     .collect();
                 entries.len().checked_sub(proxies).map(|i| entries[i])
             })
-            .and_then(|v| v.parse().ok());
+            .map(forwarded_address)
+            .transpose()?;
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
         forwarded
             .or(peer)
             .map(ClientIp)
             .ok_or_else(|| AppError::Internal("no client address".into()))
     }
+}
+
+/// The address in an `X-Forwarded-For` entry our own proxy wrote: a bare address, or one with a
+/// port (`203.0.113.7:4711`, `[2001:db8::1]:443`, as some load balancers write it). Anything
+/// else is refused: counting it as the proxy would put every client in one bucket.
+fn forwarded_address(entry: &str) -> Result<IpAddr, AppError> {
+    entry
+        .parse::<IpAddr>()
+        .or_else(|_| entry.parse::<SocketAddr>().map(|a| a.ip()))
+        .or_else(|_| entry.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>())
+        .map_err(|_| {
+            tracing::warn!(
+                entry,
+                "the proxy's X-Forwarded-For entry is not an address; check trusted_proxies"
+            );
+            AppError::BadRequest("the proxy in front of kept sent an unreadable X-Forwarded-For header".into())
+        })
 }
 
 impl ClientIp {
