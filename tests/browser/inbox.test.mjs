@@ -25,6 +25,27 @@ after(async () => {
   hooks?.close();
 });
 
+/// A chat message from a customer, as a channel's webhook posts it; kept's answer (ids).
+async function chatFrom(externalId, handle, name, text) {
+  const response = await fetch(`${kept.base}/api/v1/inbound/message`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${kept.token("sanne@fiets.test")}` },
+    body: JSON.stringify({ channel: "chat", external_id: externalId, from: { handle, name }, text }),
+  });
+  assert.equal(response.status, 201);
+  return response.json();
+}
+
+/// A new page logged in as Sanne, in `lang`.
+async function sannesPage(lang) {
+  const page = await browser.newPage();
+  await page.goto(`${kept.base}/login?lang=${lang}`);
+  await page.fill("#email", "sanne@fiets.test");
+  await page.fill("#password", PASSWORD);
+  await Promise.all([page.waitForURL(`${kept.base}/staff`), page.click("button[type=submit]")]);
+  return page;
+}
+
 test("an agent answers a frustrated customer from the inbox and the promise is kept", async () => {
   const token = kept.token("sanne@fiets.test");
   const inbound = await fetch(`${kept.base}/api/v1/inbound/message`, {
@@ -196,21 +217,8 @@ test("resolving a conversation whose customer still waits asks for confirmation 
 });
 
 test("a promise written in a reply is shown under the composer and tracked once sent", async () => {
-  const token = kept.token("sanne@fiets.test");
-  const inbound = await fetch(`${kept.base}/api/v1/inbound/message`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}` },
-    body: JSON.stringify({
-      channel: "chat", external_id: "chat-2", from: { handle: "@piet", name: "Piet de Vries" },
-      text: "Wanneer weet ik meer over de reparatie?",
-    }),
-  });
-  const { conversation_id: id } = await inbound.json();
-  const page = await browser.newPage();
-  await page.goto(`${kept.base}/login?lang=nl`);
-  await page.fill("#email", "sanne@fiets.test");
-  await page.fill("#password", PASSWORD);
-  await Promise.all([page.waitForURL(`${kept.base}/staff`), page.click("button[type=submit]")]);
+  const { conversation_id: id } = await chatFrom("chat-2", "@piet", "Piet de Vries", "Wanneer weet ik meer over de reparatie?");
+  const page = await sannesPage("nl");
   await page.goto(`${kept.base}/staff/conversations/${id}?lang=nl`);
   await page.locator("#reply-text").pressSequentially("Ik bel u morgen om 10:00 terug.");
   const commitment = page.locator("#commitment-list li");
@@ -229,4 +237,42 @@ test("a promise written in a reply is shown under the composer and tracked once 
   const row = page.locator("#promise-rows tr.promise-row", { hasText: "Piet de Vries" });
   await row.waitFor();
   assert.match(await row.textContent(), /10:00/);
+});
+
+test("a multi-line reply typed with Enter, accents and € keeps the ticked promise at its changed time", async () => {
+  const token = kept.token("sanne@fiets.test");
+  const { conversation_id: id, customer_id: customer } = await chatFrom("chat-lines", "@els", "Els Mulder", "Wat kost de reparatie?");
+  const page = await sannesPage("nl");
+  await page.goto(`${kept.base}/staff/conversations/${id}?lang=nl`);
+  const text = page.locator("#reply-text");
+  await text.click();
+  for (const line of [
+    "Beste mevrouw Mulder,", "", "De reparatie kost € 79, inclusief de café-racer onderdelen.",
+    "Ik bel u morgen om 10:00 terug.", "De offerte mail ik u vrijdag.", "", "Met vriendelijke groet,",
+  ]) {
+    await page.keyboard.type(line);
+    await page.keyboard.press("Enter");
+  }
+  await page.keyboard.type("Sanne");
+  const call = page.locator("#commitment-list li", { hasText: "Ik bel u morgen om 10:00 terug" });
+  const quote = page.locator("#commitment-list li", { hasText: "offerte" });
+  await call.waitFor();
+  await quote.waitFor();
+  // The call moved to 11:00, the quote left out.
+  const due = call.locator("input[type=datetime-local]");
+  const moved = (await due.inputValue()).replace(/T10:00$/, "T11:00");
+  await due.fill(moved);
+  await quote.locator("input[type=checkbox]").uncheck();
+
+  await page.click("#composer button[type=submit]");
+  await page.locator(".message.outbound", { hasText: "€ 79" }).waitFor();
+  assert.match(await page.locator("#conversation-follow-ups").textContent(), /11:00/);
+  const promises = await (await fetch(`${kept.base}/api/v1/promises?kind=follow_up`, {
+    headers: { Authorization: `Bearer ${token}` },
+  })).json();
+  const hers = promises.filter((p) => p.customer_id === customer);
+  assert.equal(hers.length, 1, JSON.stringify(hers));
+  // Due at the moved time on the business's clock (Amsterdam), not at 10:00 nor on Friday.
+  const local = new Date(hers[0].due_at).toLocaleString("sv-SE", { timeZone: "Europe/Amsterdam" });
+  assert.equal(local.slice(0, 16).replace(" ", "T"), moved);
 });

@@ -25,12 +25,18 @@
     promisedList.replaceChildren();
     const found = report && report.commitments ? report.commitments : [];
     found.forEach(function (commitment) {
-      const choice = decided.get(commitment.text) || { keep: true, due: commitment.due_local };
+      // Named by its words and occurrence (commitment.key), not its place in the text: the
+      // browser sends line breaks as CR LF, and the writer may type on after this check.
+      const choice = decided.get(commitment.key) || { keep: true, due: commitment.due_local };
       const item = document.createElement("li");
+      const listed = document.createElement("input");
+      listed.type = "hidden";
+      listed.name = "listed_" + commitment.key;
+      listed.value = "1";
       const keep = document.createElement("input");
       keep.type = "checkbox";
-      keep.name = "keep_" + commitment.start;
-      keep.id = "keep-" + commitment.start;
+      keep.name = "keep_" + commitment.key;
+      keep.id = "keep-" + promisedList.children.length;
       keep.value = "1";
       keep.checked = choice.keep;
       const label = document.createElement("label");
@@ -40,13 +46,13 @@
       label.prepend(keep);
       const when = document.createElement("input");
       when.type = "datetime-local";
-      when.name = "due_" + commitment.start;
+      when.name = "due_" + commitment.key;
       when.value = choice.due;
       when.setAttribute("aria-label", promised.dataset.when);
-      const remember = function () { decided.set(commitment.text, { keep: keep.checked, due: when.value }); };
+      const remember = function () { decided.set(commitment.key, { keep: keep.checked, due: when.value }); };
       keep.addEventListener("change", remember);
       when.addEventListener("change", remember);
-      item.append(label, " ", when);
+      item.append(listed, label, " ", when);
       promisedList.append(item);
     });
     promised.hidden = found.length === 0;
@@ -73,15 +79,17 @@
     status.hidden = !message;
   }
 
-  function whenChoice(finding) {
-    const key = "vague_" + finding.start + "_" + finding.end;
-    const choice = decided.get(key) || { keep: false, due: finding.when_local };
+  // A vague promise made definite: its words go with the form (the server finds them in the
+  // text it gets), the field named by its place among this check's findings.
+  function whenChoice(finding, index) {
+    const key = "vague_" + index;
+    const choice = decided.get("vague:" + finding.excerpt) || { keep: false, due: finding.when_local };
     const label = document.createElement("label");
     label.className = "choice";
     const keep = document.createElement("input");
     keep.type = "checkbox";
     keep.name = key;
-    keep.value = "1";
+    keep.value = finding.excerpt;
     keep.checked = choice.keep;
     label.append(keep, " " + findings.closest("section").dataset.vagueWhen + " ");
     const when = document.createElement("input");
@@ -91,7 +99,7 @@
     when.disabled = !keep.checked;
     const remember = function () {
       when.disabled = !keep.checked;
-      decided.set(key, { keep: keep.checked, due: when.value });
+      decided.set("vague:" + finding.excerpt, { keep: keep.checked, due: when.value });
     };
     keep.addEventListener("change", remember);
     when.addEventListener("change", remember);
@@ -101,7 +109,7 @@
 
   function show(report) {
     findings.replaceChildren();
-    (report ? report.findings : []).forEach(function (finding) {
+    (report ? report.findings : []).forEach(function (finding, index) {
       const item = document.createElement("li");
       item.dataset.rule = finding.rule;
       const quote = document.createElement("q");
@@ -123,7 +131,7 @@
       });
       item.append(" ", dismiss);
       // A vague promise ("we komen erop terug"): offer to make it a promise with a moment.
-      if (finding.when_local) item.append(document.createElement("br"), whenChoice(finding));
+      if (finding.when_local) item.append(document.createElement("br"), whenChoice(finding, index));
       findings.append(item);
     });
     ok.hidden = findings.children.length > 0;

@@ -810,6 +810,10 @@ static ERRORS_NL: ErrorTexts = ErrorTexts {
         ("invalid_moment", "Vul een dag en een tijd in."),
         ("unusable_text", "Vul de tekst in (niet leeg en niet te lang)."),
         (
+            "commitments_changed",
+            "Een aangevinkte toezegging staat niet meer in de tekst. Kijk de toezeggingen na en verstuur opnieuw.",
+        ),
+        (
             "not_confirmed",
             "Vink aan dat u begrijpt dat wissen niet ongedaan kan worden.",
         ),
@@ -903,6 +907,10 @@ static ERRORS_EN: ErrorTexts = ErrorTexts {
         ("in_the_past", "That moment has passed: choose one in the future."),
         ("invalid_moment", "Fill in a day and a time."),
         ("unusable_text", "Fill in the text (not empty and not too long)."),
+        (
+            "commitments_changed",
+            "A ticked promise is no longer in the text. Look at the promises again and send once more.",
+        ),
         (
             "not_confirmed",
             "Tick the box to confirm that erasing cannot be undone.",

@@ -61,7 +61,7 @@ async fn add_record(app: &App, staff: &Staff, customer_id: &str, record: NewReco
         NewRecord::Note { text, .. } => text,
         NewRecord::Call { summary, .. } => summary,
     };
-    let promised = super::commitments::promised_in(app, text, &super::CommitmentChoices::default());
+    let promised = super::commitments::promised_in(app, text, &super::CommitmentChoices::default())?;
     let id = app
         .store
         .add_record(customer_id, &staff.id, record, &promised, app.clock.now())

@@ -107,15 +107,16 @@ pub async fn reply(
     } else {
         (Delivery::Channel, None)
     };
+    let promised = super::commitments::promised_in(app, text, choices)?;
     app.store
         .record_reply(NewReply {
             conversation_id: conversation.id.clone(),
             staff_id: staff.id.clone(),
-            text: text.to_string(),
+            text: super::commitments::normalise_line_breaks(text),
             now: app.clock.now(),
             external_id,
             deliver_via,
-            promised: super::commitments::promised_in(app, text, choices),
+            promised,
         })
         .await?;
     app.announce(Change::Conversations);

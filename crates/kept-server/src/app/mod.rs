@@ -30,7 +30,7 @@ pub use appointments::{
     service_defaults, set_schedule,
 };
 pub use callbacks::{Accepted, accept_callback, record_outcome};
-pub use commitments::{CommitmentChoices, vague_promise_due};
+pub use commitments::{CommitmentChoices, commitment_keys, vague_promise_due};
 pub use contracts::{
     PlannedRow, import_contracts, import_good_rows, open_outreach, preview_contracts, record_contract_outcome,
     save_contract,

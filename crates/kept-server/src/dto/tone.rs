@@ -18,6 +18,10 @@ pub struct ToneReportJson {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CommitmentJson {
+    /// The commitment's name for a form that keeps or leaves it: its words and how many
+    /// commitments with the same words came before it ("morgen om 10:00#0").
+    #[schema(example = "morgen om 10:00#0")]
+    pub key: String,
     /// Byte offsets into the checked text of the words that say when.
     pub start: usize,
     pub end: usize,
@@ -39,8 +43,9 @@ fn local_minute(at: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> String 
 }
 
 impl CommitmentJson {
-    pub fn new(c: &kept_tone::Commitment, tz: chrono_tz::Tz) -> Self {
+    pub fn new(c: &kept_tone::Commitment, key: String, tz: chrono_tz::Tz) -> Self {
         Self {
+            key,
             start: c.start,
             end: c.end,
             text: c.text.clone(),
@@ -100,7 +105,11 @@ impl ToneReportJson {
                 .iter()
                 .map(|f| FindingJson::new(f, &vague_due_local))
                 .collect(),
-            commitments: commitments.iter().map(|c| CommitmentJson::new(c, tz)).collect(),
+            commitments: commitments
+                .iter()
+                .zip(crate::app::commitment_keys(commitments))
+                .map(|(c, key)| CommitmentJson::new(c, key, tz))
+                .collect(),
         }
     }
 }

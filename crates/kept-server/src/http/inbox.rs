@@ -368,9 +368,10 @@ pub struct ReplyForm {
     text: String,
     /// Present when the composer showed the reply's dated commitments (its script ran).
     commitments_shown: Option<String>,
-    /// Per commitment shown, by where it starts in the text: `keep_<start>` when the writer
-    /// keeps it, `due_<start>` its due time as they left it ("2026-03-11T10:00", the business's
-    /// time).
+    /// Per commitment listed, by its key (see `app::commitment_keys`): `listed_<key>` always,
+    /// `keep_<key>` when the writer keeps it, `due_<key>` its due time as they left it
+    /// ("2026-03-11T10:00", the business's time). Per vague promise given a moment:
+    /// `vague_<n>` with its words and `due_vague_<n>`.
     #[serde(flatten)]
     choices: std::collections::HashMap<String, String>,
 }
@@ -383,24 +384,20 @@ impl ReplyForm {
                 .and_then(|v| chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M").ok())
                 .map(|local| hours.instant(local.date(), local.time()))
         };
-        let kept = self
-            .choices
-            .keys()
-            .filter_map(|key| key.strip_prefix("keep_")?.parse::<usize>().ok())
-            .map(|start| (start, local(&format!("due_{start}"))))
+        let with_prefix = |prefix: &'static str| {
+            self.choices
+                .keys()
+                .filter_map(move |key| key.strip_prefix(prefix).map(|rest| (key, rest.to_string())))
+        };
+        let kept = with_prefix("keep_")
+            .map(|(_, key)| (key.clone(), local(&format!("due_{key}"))))
             .collect();
-        // `vague_<start>_<end>`: a vague promise the writer gave a moment (`due_vague_…`).
-        let made_definite = self
-            .choices
-            .keys()
-            .filter_map(|key| {
-                let (start, end) = key.strip_prefix("vague_")?.split_once('_')?;
-                let due = local(&format!("due_{key}"))?;
-                Some((start.parse().ok()?, end.parse().ok()?, due))
-            })
+        let made_definite = with_prefix("vague_")
+            .filter_map(|(field, _)| Some((self.choices.get(field)?.clone(), local(&format!("due_{field}"))?)))
             .collect();
         app::CommitmentChoices {
             shown: self.commitments_shown.is_some(),
+            listed: with_prefix("listed_").map(|(_, key)| key).collect(),
             kept,
             made_definite,
         }
