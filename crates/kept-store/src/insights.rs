@@ -58,28 +58,33 @@ pub trait Insights {
     async fn weekly_digest_week(&self, id: &str) -> Result<Option<NaiveDate>>;
 }
 
+/// Whom the figures credit a promise to: a kept one to who kept it (a colleague's reply, a
+/// stand-in's call), any other to its owner. Promises closed before kept recorded who closed
+/// them credit their owner, as they always did.
+const CREDITED: &str = "CASE WHEN p.status = 'kept' THEN COALESCE(p.closed_by, p.owner_id) ELSE p.owner_id END";
+
 /// Every promise with what the figures need of it: a callback's first try, the location of an
 /// appointment, whose it was when it was broken (only the lists of broken promises name the
 /// customer). Read packed as JSON ([`Dialect::json_rows`]): a quarter of a busy business is
 /// tens of thousands of promises.
 fn promise_facts(dialect: Dialect, reading: Reading) -> String {
     let columns = match reading {
-        Reading::Whole => {
-            "p.kind, p.status, p.owner_id, CASE WHEN p.status = 'broken' THEN p.customer_id END, \
+        Reading::Whole => format!(
+            "p.kind, p.status, {CREDITED}, CASE WHEN p.status = 'broken' THEN p.customer_id END, \
              p.created_ms, p.closed_ms, p.due_ms, p.not_before_ms, a.location_id, p.channel, \
              CASE WHEN p.kind = 'callback' THEN (SELECT MIN(k.at_ms) FROM calls k WHERE k.callback_id = p.subject_id) END, \
              p.frustrated"
-        }
+        ),
         // The period before is compared by its totals: what the filters and the minutes need.
-        Reading::Comparison => {
-            "p.kind, p.status, p.owner_id, CAST(NULL AS TEXT), p.created_ms, p.closed_ms, 0, 0, a.location_id, \
+        Reading::Comparison => format!(
+            "p.kind, p.status, {CREDITED}, CAST(NULL AS TEXT), p.created_ms, p.closed_ms, 0, 0, a.location_id, \
              p.channel, CAST(NULL AS BIGINT), 0"
-        }
+        ),
     };
     format!(
         "SELECT {} FROM promises p LEFT JOIN appointments a ON p.kind = 'call_ahead' AND a.id = p.subject_id \
-         WHERE p.created_ms >= $1 AND p.created_ms < $2 AND ($3 = '' OR p.owner_id = $3)",
-        dialect.json_rows(columns)
+         WHERE p.created_ms >= $1 AND p.created_ms < $2 AND ($3 = '' OR {CREDITED} = $3)",
+        dialect.json_rows(&columns)
     )
 }
 

@@ -92,12 +92,15 @@ pub(crate) async fn close(
     let due_at = from_ms(row.try_get("due_ms")?);
     let status =
         promise::close(kind, current, due_at, closing, now).map_err(|e| StoreError::Conflict(e.to_string()))?;
-    let closed = sqlx::query("UPDATE promises SET status = $1, closed_ms = $2 WHERE id = $3 AND status = 'open'")
-        .bind(status.as_str())
-        .bind(to_ms(now))
-        .bind(promise_id)
-        .execute(&mut *conn)
-        .await?;
+    let closed = sqlx::query(
+        "UPDATE promises SET status = $1, closed_ms = $2, closed_by = $4 WHERE id = $3 AND status = 'open'",
+    )
+    .bind(status.as_str())
+    .bind(to_ms(now))
+    .bind(promise_id)
+    .bind(actor.staff_id)
+    .execute(&mut *conn)
+    .await?;
     if closed.rows_affected() == 0 {
         return Err(StoreError::Conflict("this promise was closed by someone else".into()));
     }

@@ -4,9 +4,11 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
+use kept_domain::conversation::Direction;
 use kept_domain::promise::Closing;
 use kept_domain::{
-    CancelReason, Lang, OutboxEvent, PromiseKind, PromiseStatus, SurveyKind, SurveyStatus, SurveyTrigger, new_id,
+    CallOutcome, CancelReason, Lang, OutboxEvent, PromiseKind, PromiseStatus, SurveyKind, SurveyStatus, SurveyTrigger,
+    new_id,
 };
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -110,6 +112,10 @@ pub trait Surveys {
     /// callback request, an appointment that took place), were not asked to recommend us within
     /// it and not asked anything within `cap`: who is due the periodic NPS question.
     async fn nps_due(&self, now: DateTime<Utc>, every: Duration, cap: Duration, limit: i64) -> Result<Vec<String>>;
+    /// Who did the work of a contact, for the survey to name and the figures to count: the
+    /// last one on the team who answered in a conversation, who reached the customer on a
+    /// callback request. `None` for other contacts, or when nobody on the team did.
+    async fn handled_by(&self, trigger: SurveyTrigger, about_id: &str) -> Result<Option<String>>;
 }
 
 const SURVEY_SELECT: &str = "SELECT v.*, COALESCE(cu.name, v.name) AS customer_name, st.name AS handler_name, \
@@ -408,5 +414,27 @@ impl Surveys for SqlStore {
         .fetch_all(&self.read)
         .await?;
         rows.iter().map(|r| Ok(r.try_get::<String, _>("id")?)).collect()
+    }
+
+    async fn handled_by(&self, trigger: SurveyTrigger, about_id: &str) -> Result<Option<String>> {
+        let (sql, kind) = match trigger {
+            SurveyTrigger::Conversation => (
+                "SELECT staff_id FROM messages WHERE conversation_id = $1 AND direction = $2 \
+                 AND staff_id IS NOT NULL ORDER BY sent_ms DESC, created_ms DESC LIMIT 1",
+                Direction::Outbound.as_str(),
+            ),
+            SurveyTrigger::Callback => (
+                "SELECT staff_id FROM calls WHERE callback_id = $1 AND outcome = $2 \
+                 AND staff_id IS NOT NULL ORDER BY at_ms DESC LIMIT 1",
+                CallOutcome::Reached.as_str(),
+            ),
+            _ => return Ok(None),
+        };
+        let row = sqlx::query(sql)
+            .bind(about_id)
+            .bind(kind)
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(row.map(|r| r.try_get::<String, _>("staff_id")).transpose()?)
     }
 }

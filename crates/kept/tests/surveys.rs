@@ -621,3 +621,98 @@ async fn changing_an_answer_back_and_forth_settles_on_the_last_one() {
         server.running.stop().await;
     }
 }
+
+/// Anna — here the agent — answers a conversation assigned to the owner: the survey names the
+/// agent, the staff's survey page says she helped, and the figures credit her with the kept
+/// reply promise; the owner stays the one it is assigned to.
+#[tokio::test]
+async fn credit_follows_the_work_not_the_assignment() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let raw = format!(
+            "From: Jan Jansen <{JAN}>\r\nTo: winkel@fiets.test\r\nSubject: Band lek\r\n\
+             Message-ID: <credit-1@example.nl>\r\n\r\nMijn band is alweer lek.\r\n"
+        );
+        let mail: Value = server.post_email(&raw).await.json().await.unwrap();
+        let conversation = mail["conversation_id"].as_str().unwrap().to_string();
+        let update = format!("/api/v1/conversations/{conversation}/update");
+        let assigned = server
+            .owner_post(&update, json!({"assign_to": server.owner_email}))
+            .await;
+        assert_eq!(assigned.status(), StatusCode::OK, "{}", db.name);
+        // The agent answers (the API's own token is the agent's), the owner resolves.
+        let replies = format!("/api/v1/conversations/{conversation}/replies");
+        let replied = server
+            .api_post(&replies, json!({"text": "Beste Jan, we plakken hem vandaag nog."}))
+            .await;
+        assert_eq!(replied.status(), StatusCode::CREATED, "{}", db.name);
+        drained(&server).await;
+        let resolved = server.owner_post(&update, json!({"status": "resolved"})).await;
+        assert_eq!(resolved.status(), StatusCode::OK);
+        drained(&server).await;
+        later(&server, Duration::minutes(61)).await;
+        let mails = wait_for_survey_mails(&server, 1).await;
+
+        let team: Vec<Value> = server.owner_get("/api/v1/staff").await.json().await.unwrap();
+        let named = |email: &str| {
+            let member = team.iter().find(|m| m["email"] == email).unwrap();
+            (
+                member["id"].as_str().unwrap().to_string(),
+                member["name"].as_str().unwrap().to_string(),
+            )
+        };
+        let (agent, agent_name) = named(&server.agent_email);
+        let (owner, owner_name) = named(&server.owner_email);
+        let first = |name: &str| name.split_whitespace().next().unwrap().to_string();
+        assert!(
+            mails[0].text.contains(&format!("gesprek met {}", first(&agent_name))),
+            "{}",
+            mails[0].text
+        );
+        assert!(!mails[0].text.contains(&first(&owner_name)), "{}", mails[0].text);
+        let survey = surveys_of(&server, mail["customer_id"].as_str().unwrap()).await;
+        assert_eq!(survey[0]["handler_id"], agent.as_str(), "{}", db.name);
+        let still: Value = server
+            .api_get(&format!("/api/v1/conversations/{conversation}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            still["assignee_id"],
+            owner.as_str(),
+            "the assignee stays who is responsible"
+        );
+
+        // The staff's survey page says who helped.
+        let path = path_of(&server, &score_link(&mails[0], 5));
+        assert_eq!(
+            post_answer(&server, &path, &[("score", "5")]).await.status(),
+            StatusCode::OK
+        );
+        drained(&server).await;
+        let (mut browser, _) = logged_in(&server, &server.owner_email).await;
+        let (_, page) = browser.get(&server.url("/staff/surveys?lang=nl")).await;
+        assert!(page.contains(&format!("\">{agent_name}</td>")), "{page}");
+
+        // The figures credit the agent with the kept reply promise, the owner with none.
+        let today = server.clock.now().date_naive();
+        let figures: Value = server
+            .owner_get(&format!("/api/v1/insights?from={today}&to={today}&group_by=staff"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let kept_by = |id: &str| {
+            figures["groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|g| g["key"] == id)
+                .map_or(0, |g| g["kept"].as_u64().unwrap())
+        };
+        assert_eq!(kept_by(&agent), 1, "{}: {figures}", db.name);
+        assert_eq!(kept_by(&owner), 0, "{}: {figures}", db.name);
+        server.running.stop().await;
+    }
+}

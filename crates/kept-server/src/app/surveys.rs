@@ -69,12 +69,15 @@ pub async fn after_contact(app: &App, contact: Contact) -> Result<Option<String>
         SurveyKind::Exit => now,
         _ => now + surveys.delay(),
     };
+    // Credit follows the work: the survey names who last answered or reached the customer,
+    // not whoever the contact is assigned to now.
+    let worked = app.store.handled_by(contact.trigger, &contact.about_id).await?;
     let survey = NewSurvey {
         customer_id: contact.customer_id,
         kind,
         trigger: contact.trigger,
         about_id: Some(contact.about_id),
-        handler_id: contact.handler_id,
+        handler_id: worked.or(contact.handler_id),
         email,
         name: contact.name,
         lang: contact.lang,
