@@ -13,6 +13,16 @@ use kept_store::Store;
 use crate::app::App;
 use crate::config::Settings;
 
+/// How many "forgot password" e-mails one account, and one address, may ask for in an hour.
+const RESET_MAILS_PER_ACCOUNT: NonZeroU32 = NonZeroU32::MIN.saturating_add(4);
+const RESET_MAILS_PER_ADDRESS: NonZeroU32 = NonZeroU32::MIN.saturating_add(19);
+
+#[derive(Clone)]
+pub struct ResetLimits {
+    pub per_account: Arc<DefaultKeyedRateLimiter<u64>>,
+    pub per_address: Arc<DefaultKeyedRateLimiter<u64>>,
+}
+
 /// The application plus what only a running server needs: the rate limiter, the SMTP and
 /// HTTP clients that deliver the outbox, and the tone checker the composer asks.
 #[derive(Clone)]
@@ -24,6 +34,10 @@ pub struct AppState {
     /// cannot be guessed at from many addresses). Keyed by a hash (`rate_keys`): a stranger
     /// trying 20 KB addresses makes 8-byte keys, not 20 KB ones.
     pub login_limiter: Option<Arc<DefaultKeyedRateLimiter<u64>>>,
+    /// "Forgot password" e-mails: a few an hour per account, and more per address (an office
+    /// shares one), so that nobody can fill a colleague's mailbox from the login page. Keyed
+    /// by a hash like the above.
+    pub reset_limiter: Option<ResetLimits>,
     /// Hashes login keys with a secret of this process, so no one can aim at a collision.
     pub rate_keys: std::hash::RandomState,
     pub mailer: Option<Mailer>,
@@ -42,7 +56,8 @@ impl AppState {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
-        if let Some(limiter) = &self.login_limiter {
+        let resets = self.reset_limiter.iter().flat_map(|r| [&r.per_account, &r.per_address]);
+        for limiter in self.login_limiter.iter().chain(resets) {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
@@ -64,6 +79,11 @@ impl AppState {
             .map(|per_minute| Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))));
         let login_limiter = NonZeroU32::new(settings.rate_limit_per_minute)
             .map(|per_minute| Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))));
+        // Off with the other limits (a benchmark or a load test sets 0).
+        let reset_limiter = (settings.rate_limit_per_minute > 0).then(|| ResetLimits {
+            per_account: Arc::new(RateLimiter::keyed(Quota::per_hour(RESET_MAILS_PER_ACCOUNT))),
+            per_address: Arc::new(RateLimiter::keyed(Quota::per_hour(RESET_MAILS_PER_ADDRESS))),
+        });
         let ca_file = settings.smtp_ca_file.as_deref();
         let mailer = settings
             .smtp_url
@@ -81,6 +101,7 @@ impl AppState {
             app: App::new(settings, clock, store),
             limiter,
             login_limiter,
+            reset_limiter,
             rate_keys: std::hash::RandomState::new(),
             mailer,
             http,

@@ -120,6 +120,9 @@ pub trait Store:
     async fn invite_staff(&self, staff: NewStaff, link: NewPasswordLink) -> Result<Staff>;
     /// E-mails `staff_id` a new link to set their password; earlier links stop working.
     async fn send_password_link(&self, staff_id: &str, link: NewPasswordLink) -> Result<()>;
+    /// Stores a password link that is handed over another way than by e-mail (printed on the
+    /// server's command line); earlier links of theirs stop working.
+    async fn make_password_link(&self, staff_id: &str, link: NewPasswordLink) -> Result<()>;
     async fn password_link(&self, id: &str) -> Result<Option<PasswordLinkView>>;
     /// The link with this token hash, if it still works.
     async fn usable_password_link(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<PasswordLinkView>>;

@@ -54,7 +54,9 @@ pub struct StaffChange {
 #[derive(Debug, Clone)]
 pub struct NewPasswordLink {
     pub purpose: kept_domain::staff::LinkPurpose,
-    pub token: String,
+    /// Kept until the e-mail carrying it is sent; `None` for a link handed over another way
+    /// (printed by `kept user reset-password`).
+    pub token: Option<String>,
     pub token_hash: String,
     /// The owner who sent it.
     pub created_by: Option<String>,

@@ -50,7 +50,7 @@ pub(crate) async fn create(conn: &mut AnyConnection, staff_id: &str, link: &NewP
     .bind(staff_id)
     .bind(link.purpose.as_str())
     .bind(&link.token_hash)
-    .bind(&link.token)
+    .bind(link.token.as_deref())
     .bind(link.created_by.as_deref())
     .bind(to_ms(link.now))
     .bind(to_ms(link.expires_at))

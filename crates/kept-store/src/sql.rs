@@ -199,6 +199,16 @@ impl Store for SqlStore {
         Ok(())
     }
 
+    async fn make_password_link(&self, staff_id: &str, link: NewPasswordLink) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        if !staff::is_active(&mut tx, staff_id).await? {
+            return Err(StoreError::NotFound);
+        }
+        password_links::create(&mut tx, staff_id, &NewPasswordLink { token: None, ..link }).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn password_link(&self, id: &str) -> Result<Option<PasswordLinkView>> {
         password_links::by_id(&self.read, id).await
     }

@@ -7,7 +7,8 @@ use clap::Subcommand;
 use kept_domain::{Clock, Lang, Role, SystemClock};
 use kept_server::Settings;
 use kept_server::auth::{hash_password, new_token, token_hash};
-use kept_store::NewStaff;
+use kept_store::{NewStaff, StaffChange};
+use std::sync::Arc;
 
 #[derive(Subcommand)]
 pub enum UserCommand {
@@ -28,6 +29,28 @@ pub enum UserCommand {
     },
     /// List staff members.
     List,
+    /// Print a one-time link to choose a new password (works once, for an hour), for someone
+    /// locked out — also the only owner of a business whose e-mail is not set up yet.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
+    /// Make someone an owner or an agent. The team always keeps an owner.
+    Role {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_parser = ["owner", "agent"])]
+        role: String,
+    },
+    /// Take someone off the team: they can no longer log in, and their open promises and
+    /// conversations go to the colleague given.
+    Deactivate {
+        #[arg(long)]
+        email: String,
+        /// The e-mail address of who takes over their work.
+        #[arg(long)]
+        hand_over_to: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -83,11 +106,74 @@ pub async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()
         UserCommand::List => {
             for staff in store.list_staff().await? {
                 let away = if staff.away { " (away)" } else { "" };
-                println!("{}\t{}\t{}{away}", staff.email, staff.role.as_str(), staff.name);
+                let left = if staff.active { "" } else { " (off the team)" };
+                println!("{}\t{}\t{}{away}{left}", staff.email, staff.role.as_str(), staff.name);
             }
+        }
+        UserCommand::ResetPassword { email } => {
+            let app = kept_server::app::App::new(settings, Arc::new(SystemClock), store);
+            let (link, staff) = kept_server::app::printed_reset_link(&app, &email)
+                .await
+                .map_err(|e| on_the_team(e, &email))?;
+            println!(
+                "A link for {} <{}> to choose a new password (works once, for an hour):",
+                staff.name, staff.email
+            );
+            println!("{link}");
+        }
+        UserCommand::Role { email, role } => {
+            let staff = active_member(store.as_ref(), &email).await?;
+            let change = StaffChange {
+                name: None,
+                role: Role::parse(&role),
+            };
+            let staff = store
+                .change_staff(&staff.id, change)
+                .await
+                .map_err(team_keeps_an_owner)?;
+            println!("{} <{}> is now {}", staff.name, staff.email, staff.role.as_str());
+        }
+        UserCommand::Deactivate { email, hand_over_to } => {
+            let staff = active_member(store.as_ref(), &email).await?;
+            let successor = active_member(store.as_ref(), &hand_over_to).await?;
+            if successor.id == staff.id {
+                bail!("someone else must take over the work of {email}");
+            }
+            store
+                .deactivate_staff(&staff.id, &successor.id, SystemClock.now())
+                .await
+                .map_err(team_keeps_an_owner)?;
+            println!(
+                "{} is off the team; their open work went to {}",
+                staff.email, successor.email
+            );
         }
     }
     Ok(())
+}
+
+async fn active_member(store: &dyn kept_store::Store, email: &str) -> anyhow::Result<kept_store::Staff> {
+    store
+        .staff_by_email(&email.trim().to_lowercase())
+        .await?
+        .filter(|s| s.active)
+        .with_context(|| format!("no one on the team has e-mail {email}"))
+}
+
+fn on_the_team(error: kept_server::error::AppError, email: &str) -> anyhow::Error {
+    match error {
+        kept_server::error::AppError::NotFound => anyhow::anyhow!("no one on the team has e-mail {email}"),
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+fn team_keeps_an_owner(error: kept_store::StoreError) -> anyhow::Error {
+    match error {
+        kept_store::StoreError::LastOwner => {
+            anyhow::anyhow!("the team must keep an owner: make someone else owner first")
+        }
+        other => other.into(),
+    }
 }
 
 pub async fn token(settings: Settings, command: TokenCommand) -> anyhow::Result<()> {
@@ -119,6 +205,10 @@ fn read_stdin_line() -> anyhow::Result<String> {
 }
 
 fn prompt_twice() -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        bail!("there is no terminal to ask the password on: pass it on standard input with --password-stdin");
+    }
     let first = rpassword::prompt_password("Password: ")?;
     let second = rpassword::prompt_password("Again: ")?;
     if first != second {

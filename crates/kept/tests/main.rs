@@ -24,3 +24,4 @@ mod staff_web;
 mod surveys;
 mod team;
 mod tone;
+mod way_back_in;

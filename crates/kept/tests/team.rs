@@ -18,12 +18,12 @@ async fn after(browser: &mut Browser, server: &TestServer, response: reqwest::Re
 }
 
 /// A link kept made, on this test server (the configured base URL names port 0).
-fn local(server: &TestServer, link: &str) -> String {
+pub(crate) fn local(server: &TestServer, link: &str) -> String {
     server.url(&link[link.find("/password/").expect("a password link")..])
 }
 
 /// The one-time link in the last e-mail to `address`.
-fn link_in_mail(server: &TestServer, address: &str) -> String {
+pub(crate) fn link_in_mail(server: &TestServer, address: &str) -> String {
     let mail = server.smtp.to(address).pop().expect("an e-mail");
     let start = mail.text.find("/password/").expect("a password link");
     let token: String = mail.text[start + 10..]
@@ -33,7 +33,7 @@ fn link_in_mail(server: &TestServer, address: &str) -> String {
     server.url(&format!("/password/{token}"))
 }
 
-async fn login_status(server: &TestServer, email: &str, password: &str) -> StatusCode {
+pub(crate) async fn login_status(server: &TestServer, email: &str, password: &str) -> StatusCode {
     let mut browser = Browser::new();
     let (_, login) = browser.get(&server.url("/login")).await;
     browser

@@ -11,6 +11,7 @@ mod email_in;
 mod insights;
 mod links;
 mod messages;
+mod password_reset;
 mod settings;
 mod staff;
 mod surveys;
@@ -48,6 +49,7 @@ pub use messages::{
     EMAIL, MAX_TAG_CHARS, accept_inbound, can_send, change_confirmed, change_conversation, change_conversations,
     clean_tags, mark_unreadable_handled, reply, retry_reply, with_due_time_and_mood,
 };
+pub use password_reset::{forgot_password, printed_reset_link};
 pub use settings::{change_settings, current_settings, load_saved_settings};
 pub use staff::{
     LinkSent, NewMember, api_tokens, change_member, change_own_password, create_api_token, deactivate, invite,

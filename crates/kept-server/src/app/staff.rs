@@ -46,7 +46,7 @@ pub async fn set_own_language(app: &App, staff: &Staff, lang: Lang) -> Result<()
     Ok(())
 }
 
-/// How long an invitation or reset link works.
+/// How long a link an owner sends works (an invitation may wait for a Monday).
 const LINK_VALID: chrono::Duration = chrono::Duration::days(7);
 const MAX_NAME_CHARS: usize = 100;
 
@@ -87,7 +87,7 @@ pub async fn invite(app: &App, actor: &Staff, member: NewMember) -> Result<LinkS
             "someone on the team (or who was) already has this e-mail address",
         ));
     }
-    let (token, link) = new_link(app, LinkPurpose::Invite, actor);
+    let (token, link) = new_link(app, LinkPurpose::Invite, Some(actor), LINK_VALID);
     let now = app.clock.now();
     let staff = NewStaff {
         email,
@@ -113,12 +113,7 @@ pub async fn invite(app: &App, actor: &Staff, member: NewMember) -> Result<LinkS
 pub async fn send_password_reset(app: &App, actor: &Staff, staff_id: &str) -> Result<LinkSent, AppError> {
     authorize(actor, OwnerOnly::ManageStaff)?;
     let staff = app.store.staff_by_id(staff_id).await?.ok_or(AppError::NotFound)?;
-    let purpose = if staff.invited() {
-        LinkPurpose::Invite
-    } else {
-        LinkPurpose::Reset
-    };
-    let (token, link) = new_link(app, purpose, actor);
+    let (token, link) = new_link(app, link_purpose(&staff), Some(actor), LINK_VALID);
     app.store.send_password_link(staff_id, link).await?;
     app.announce(Change::Team);
     Ok(LinkSent {
@@ -127,16 +122,32 @@ pub async fn send_password_reset(app: &App, actor: &Staff, staff_id: &str) -> Re
     })
 }
 
-fn new_link(app: &App, purpose: LinkPurpose, actor: &Staff) -> (String, NewPasswordLink) {
+/// Someone who never chose a password gets an invitation again, anyone else a reset.
+pub(super) fn link_purpose(staff: &Staff) -> LinkPurpose {
+    if staff.invited() {
+        LinkPurpose::Invite
+    } else {
+        LinkPurpose::Reset
+    }
+}
+
+/// A new one-time link: its token (for the URL) and what the store keeps of it. `by` is the
+/// owner who sent it; `None` when the person asked for it themselves.
+pub(super) fn new_link(
+    app: &App,
+    purpose: LinkPurpose,
+    by: Option<&Staff>,
+    valid: chrono::Duration,
+) -> (String, NewPasswordLink) {
     let token = new_token();
     let now = app.clock.now();
     let link = NewPasswordLink {
         purpose,
         token_hash: token_hash(&token),
-        token: token.clone(),
-        created_by: Some(actor.id.clone()),
+        token: Some(token.clone()),
+        created_by: by.map(|s| s.id.clone()),
         now,
-        expires_at: now + LINK_VALID,
+        expires_at: now + valid,
     };
     (token, link)
 }

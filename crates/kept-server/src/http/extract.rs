@@ -164,6 +164,21 @@ impl ClientIp {
         }
     }
 
+    /// "Forgot password" e-mails: `Ok(true)` to send one; `Ok(false)` when this account had its
+    /// share this hour (said to nobody: the page looks the same); too many from one address is
+    /// a 429, which tells nothing about any account.
+    pub fn check_reset_rate(&self, state: &AppState, email: &str) -> Result<bool, AppError> {
+        let Some(limits) = &state.reset_limiter else {
+            return Ok(true);
+        };
+        use std::hash::BuildHasher;
+        if limits.per_address.check_key(&state.rate_keys.hash_one(self.0)).is_err() {
+            return Err(AppError::TooManyRequests);
+        }
+        let email: String = email.trim().to_lowercase().chars().take(254).collect();
+        Ok(limits.per_account.check_key(&state.rate_keys.hash_one(email)).is_ok())
+    }
+
     /// Log-in attempts: a few per minute from one address, and a few per minute for one account.
     pub fn check_login_rate(&self, state: &AppState, email: &str) -> Result<(), AppError> {
         let Some(limiter) = &state.login_limiter else {
@@ -182,6 +197,23 @@ impl ClientIp {
         }
         Ok(())
     }
+}
+
+/// The pages before a session (log in, forgot password) carry a CSRF token in a cookie of
+/// their own: a fresh one, set in `jar`.
+pub fn fresh_login_csrf(state: &AppState, jar: CookieJar) -> (CookieJar, String) {
+    let csrf = crate::auth::new_token();
+    let jar = jar.add(private_cookie(state, LOGIN_CSRF_COOKIE, csrf.clone(), SameSite::Strict));
+    (jar, csrf)
+}
+
+/// The form's CSRF token must be the one in the pre-session cookie.
+pub fn check_login_csrf(jar: &CookieJar, csrf: &str) -> Result<(), AppError> {
+    let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value()).unwrap_or_default();
+    if expected.is_empty() || !crate::auth::same_secret(expected, csrf) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(())
 }
 
 /// The language an API client asked for.

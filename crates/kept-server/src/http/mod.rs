@@ -24,6 +24,7 @@ mod insights;
 mod mail;
 mod openapi;
 mod pages;
+mod password_reset;
 mod privacy;
 mod public;
 mod search;
@@ -100,6 +101,7 @@ pub fn router(state: AppState) -> Router {
     let staff = Router::new()
         .route("/", get(staff::home))
         .route("/login", get(staff::login_form).post(staff::login))
+        .route("/login/forgot", get(password_reset::form).post(password_reset::send))
         .route("/password/{token}", get(team::password_form).post(team::set_password))
         .route("/logout", post(staff::logout))
         .route("/staff", get(staff::dashboard))

@@ -81,6 +81,16 @@ pub struct LoginPage {
     pub failed: bool,
 }
 
+/// "Forgot your password": the form, or that a link is on its way (whether or not the address
+/// is on the team).
+#[derive(Template)]
+#[template(path = "forgot_password.html")]
+pub struct ForgotPasswordPage {
+    pub t: &'static Texts,
+    pub csrf: String,
+    pub sent: bool,
+}
+
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 pub struct DashboardPage {

@@ -12,11 +12,12 @@ use kept_store::{NewSession, PromiseFilter, Staff};
 use serde::Deserialize;
 
 use super::extract::{
-    ClientIp, CsrfForm, LOGIN_CSRF_COOKIE, SESSION_COOKIE, StaffSession, private_cookie, request_lang,
+    ClientIp, CsrfForm, LOGIN_CSRF_COOKIE, SESSION_COOKIE, StaffSession, check_login_csrf, fresh_login_csrf,
+    private_cookie, request_lang,
 };
 use super::pages::{CallbackPage, DashboardPage, LocalTime, LoginPage, PromiseRowsFragment, RowsFragment, render};
 use crate::app;
-use crate::auth::{new_token, same_secret, token_hash, verify_password};
+use crate::auth::{new_token, token_hash, verify_password};
 use crate::error::AppError;
 use crate::i18n::{inbox_texts, texts};
 use crate::state::AppState;
@@ -27,6 +28,12 @@ const DASHBOARD_LIMIT: i64 = 500;
 #[derive(Debug, Default, Deserialize)]
 pub struct LangQuery {
     lang: Option<String>,
+}
+
+impl LangQuery {
+    pub fn lang(&self) -> Option<&str> {
+        self.lang.as_deref()
+    }
 }
 
 impl StaffSession {
@@ -53,14 +60,13 @@ pub async fn login_form(
     headers: HeaderMap,
     jar: CookieJar,
 ) -> Result<impl IntoResponse, AppError> {
-    let csrf = new_token();
+    let (jar, csrf) = fresh_login_csrf(&state, jar);
     let page = LoginPage {
         t: texts(request_lang(query.lang.as_deref(), &headers)),
-        csrf: csrf.clone(),
+        csrf,
         email: String::new(),
         failed: false,
     };
-    let jar = jar.add(private_cookie(&state, LOGIN_CSRF_COOKIE, csrf, SameSite::Strict));
     Ok((jar, render(&page)?))
 }
 
@@ -85,13 +91,7 @@ pub async fn login(
     jar: CookieJar,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
-    let expected = jar
-        .get(LOGIN_CSRF_COOKIE)
-        .map(|c| c.value().to_string())
-        .unwrap_or_default();
-    if expected.is_empty() || !same_secret(&expected, &form.csrf) {
-        return Err(AppError::Forbidden);
-    }
+    check_login_csrf(&jar, &form.csrf)?;
     ip.check_login_rate(&state, &form.email)?;
     // Someone taken off the team cannot log in, whatever their password.
     let staff = state.store.staff_by_email(&form.email).await?.filter(|s| s.active);

@@ -721,7 +721,19 @@ impl Content {
             until.format("%H:%M")
         );
         let inviter = link.created_by_name.as_deref().unwrap_or(business);
+        // Asked for on the login page (no owner sent it): say so, and that ignoring it is safe.
+        let asked_themselves = link.created_by_name.is_none() && link.purpose == LinkPurpose::Reset;
         let (subject, lead, labels) = match (link.purpose, link.staff_lang) {
+            (LinkPurpose::Reset, Lang::Nl) if asked_themselves => (
+                format!("Nieuw wachtwoord voor kept ({business})"),
+                "Op het inlogscherm is een nieuw wachtwoord voor uw account aangevraagd. Kies het via de knop hieronder; de link werkt één keer. Heeft u dit niet zelf gedaan? Dan hoeft u niets te doen: uw wachtwoord blijft zoals het is.".to_string(),
+                ["E-mailadres", "Link werkt tot", "Nieuw wachtwoord kiezen"],
+            ),
+            (LinkPurpose::Reset, Lang::En) if asked_themselves => (
+                format!("A new password for kept ({business})"),
+                "Someone asked for a new password for your account on the login page. Choose it with the button below; the link works once. Did you not ask for it? Then there is nothing to do: your password stays as it is.".to_string(),
+                ["E-mail address", "Link works until", "Choose a new password"],
+            ),
             (LinkPurpose::Invite, Lang::Nl) => (
                 format!("Welkom bij {business} in kept"),
                 format!(
