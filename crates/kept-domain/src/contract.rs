@@ -96,7 +96,6 @@ pub enum Problem {
     NotAPhone,
     /// Neither an e-mail address nor a phone number: kept cannot know the customer.
     NoContact,
-    StartAfterEnd,
     NotAnAmount,
     TooManyRows,
     /// Not CSV as far as this row goes (what the reader said).
@@ -135,7 +134,6 @@ impl std::fmt::Display for FieldProblem {
             Problem::NotAnEmail => write!(f, "{column} is not an e-mail address"),
             Problem::NotAPhone => write!(f, "{column} is not a phone number"),
             Problem::NoContact => write!(f, "customer_email or customer_phone is needed to know the customer"),
-            Problem::StartAfterEnd => write!(f, "start_date is after end_date"),
             Problem::NotAnAmount => write!(f, "{column} is not an amount like 1200.50 or 1.200,50"),
             Problem::TooManyRows => write!(f, "more than {MAX_ROWS} rows; split the file"),
             Problem::Unreadable(detail) => write!(f, "this line cannot be read: {detail}"),
@@ -202,9 +200,11 @@ impl ContractFields {
         }
         let start_date = given(&self.start_date).map(|d| date(d, "start_date")).transpose()?;
         let end_date = date(&self.end_date, "end_date")?;
-        if start_date.is_some_and(|start| start > end_date) {
-            return Err(FieldProblem::new("start_date", Problem::StartAfterEnd));
-        }
+        // The two dates the wrong way round are two columns swapped, not two contracts.
+        let (start_date, end_date) = match start_date {
+            Some(start) if start > end_date => (Some(end_date), start),
+            other => (other, end_date),
+        };
         Ok(ContractInput {
             external_id: required(&self.external_id, "external_id")?,
             customer_name: given(&self.customer_name).map(|n| n.chars().take(100).collect()),

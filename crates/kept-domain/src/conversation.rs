@@ -126,17 +126,13 @@ impl InboundInput {
                 ));
             }
         }
-        let sent_at = match self.sent_at.as_deref() {
+        // Absent or empty: the moment it arrived. A moment before 2000 or after 2100 is a
+        // channel's placeholder or a broken clock, not when the customer wrote: the moment it
+        // arrived too (the message is kept; only its time is not believed).
+        let sent_at = match self.sent_at.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
             None => Some(now),
-            Some(value) => match DateTime::parse_from_rfc3339(value.trim()) {
-                Ok(at) if !(MESSAGES_FROM_YEAR..=MESSAGES_UNTIL_YEAR).contains(&at.year()) => {
-                    errors.push(field(
-                        "sent_at",
-                        "implausible_date",
-                        &format!("sent_at must lie between {MESSAGES_FROM_YEAR} and {MESSAGES_UNTIL_YEAR}"),
-                    ));
-                    None
-                }
+            Some(value) => match DateTime::parse_from_rfc3339(value) {
+                Ok(at) if !(MESSAGES_FROM_YEAR..=MESSAGES_UNTIL_YEAR).contains(&at.year()) => Some(now),
                 Ok(at) => Some(at.with_timezone(&Utc)),
                 Err(_) => {
                     errors.push(field(
@@ -224,7 +220,7 @@ mod tests {
     }
 
     #[test]
-    fn nul_control_characters_and_implausible_dates_are_refused() {
+    fn nul_and_control_characters_are_refused_and_implausible_dates_not_believed() {
         let input = InboundInput {
             channel: Some("chat".into()),
             external_id: Some("1\n2".into()),
@@ -243,9 +239,28 @@ mod tests {
                 ("text", "nul_character"),
                 ("external_id", "control_characters"),
                 ("from.name", "control_characters"),
-                ("sent_at", "implausible_date")
             ]
         );
+        let placeholder = InboundInput {
+            channel: Some("chat".into()),
+            external_id: Some("1".into()),
+            from: Some(FromInput {
+                handle: Some("@jan".into()),
+                name: None,
+            }),
+            text: Some("hallo".into()),
+            sent_at: Some("9999-01-01T00:00:00Z".into()),
+        };
+        assert_eq!(
+            placeholder.validate(now()).unwrap().sent_at,
+            now(),
+            "the moment it arrived"
+        );
+        let empty = InboundInput {
+            sent_at: Some(String::new()),
+            ..placeholder
+        };
+        assert_eq!(empty.validate(now()).unwrap().sent_at, now());
     }
 
     #[test]

@@ -13,17 +13,19 @@ const OFFICE_MIN_LEFT: Duration = Duration::minutes(30);
 const SLOT_MIN_LEFT: Duration = Duration::minutes(15);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum WindowRule {
     /// Within this many minutes of opening time.
     Within { minutes: i64 },
-    /// Any time during the rest of the (next) working day.
-    OfficeHours,
+    /// Any time during the rest of the (next) working day. (Braces: so that `deny_unknown_fields`
+    /// refuses other keys with it too, as with the other rules.)
+    OfficeHours {},
     /// A fixed local time slot on a working day, e.g. 20:00–21:30.
     DailySlot { start: NaiveTime, end: NaiveTime },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CallbackWindow {
     pub code: String,
     pub label_nl: String,
@@ -63,7 +65,7 @@ impl WindowRule {
                 not_before: hours.next_open(now)?,
                 due_at: hours.add_business_minutes(now, minutes)?,
             }),
-            WindowRule::OfficeHours => office_hours(hours, now),
+            WindowRule::OfficeHours {} => office_hours(hours, now),
             WindowRule::DailySlot { start, end } => daily_slot(hours, now, start, end),
         }
     }
@@ -110,7 +112,7 @@ pub fn default_windows() -> Vec<CallbackWindow> {
             code: "office".into(),
             label_nl: "Tijdens kantooruren".into(),
             label_en: "During office hours".into(),
-            rule: WindowRule::OfficeHours,
+            rule: WindowRule::OfficeHours {},
         },
         CallbackWindow {
             code: "evening".into(),

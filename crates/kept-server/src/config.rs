@@ -23,6 +23,10 @@ pub enum ConfigError {
     Parse { path: String, source: toml::de::Error },
     #[error("setting {key}: {reason}")]
     Invalid { key: String, reason: String },
+    /// A channel webhook while kept.toml has no webhook_secret to sign with: the value is
+    /// right, the server is not set up for it.
+    #[error("setting {key}: needs webhook_secret in kept.toml to sign what it sends")]
+    NeedsWebhookSecret { key: String },
 }
 
 pub(crate) fn invalid(key: &str, reason: impl ToString) -> ConfigError {
@@ -333,7 +337,7 @@ impl BusinessSettings {
                 return Err(invalid(&key, "must be an http:// or https:// address"));
             }
             if !has_webhook_secret {
-                return Err(invalid(&key, "needs webhook_secret in kept.toml to sign what it sends"));
+                return Err(ConfigError::NeedsWebhookSecret { key });
             }
         }
         self.surveys.check()?;
@@ -730,6 +734,16 @@ impl BusinessFile {
             return Err(invalid(
                 "business.windows",
                 format!("a window's minutes must be between 1 and {MAX_WINDOW_MINUTES} (a week)"),
+            ));
+        }
+        let bad_text = |t: &str| t.trim().is_empty() || t.chars().count() > 100 || t.chars().any(char::is_control);
+        let unreadable = self.windows.iter().any(|w| {
+            !kept_domain::conversation::valid_channel(&w.code) || bad_text(&w.label_nl) || bad_text(&w.label_en)
+        });
+        if unreadable {
+            return Err(invalid(
+                "business.windows",
+                "a window's code is a-z, 0-9, - and _ (at most 32), its labels one line of 1 to 100 characters",
             ));
         }
         let codes: BTreeSet<_> = self.windows.iter().map(|w| &w.code).collect();

@@ -52,6 +52,8 @@ impl AppError {
     /// not_found, conflict, rate_limited, internal …
     pub fn code(&self) -> &'static str {
         match self {
+            AppError::Invalid(fields) if refers_to(fields, UNKNOWN_REFERENCES) => "not_found",
+            AppError::Invalid(fields) if refers_to(fields, STATE_CONFLICTS) => "conflict",
             AppError::Invalid(_) => "invalid",
             AppError::BadRequest(_) => "bad_request",
             AppError::Unauthorized => "unauthorized",
@@ -75,6 +77,35 @@ impl AppError {
             other => other.to_string(),
         }
     }
+}
+
+/// Refused fields that name something kept does not have (a location, a service, someone on
+/// the team, a callback window): a request that fits the API's description may still name
+/// what was never made or was removed, so it is answered `not_found` (404), fields listed.
+const UNKNOWN_REFERENCES: &[&str] = &[
+    "unknown_location",
+    "unknown_service",
+    "unknown_staff",
+    "unknown_window",
+    "unknown_id",
+];
+
+/// Refused fields that conflict with what is stored or with the clock: a time that is not free
+/// (any more) or already past, an address already on the team, the team's last owner, taking
+/// oneself off the team. Answered `conflict` (409), fields listed.
+const STATE_CONFLICTS: &[&str] = &[
+    "not_offered",
+    "in_the_past",
+    "email_taken",
+    "last_owner",
+    "own_account",
+    "address_required",
+    "needs_webhook_secret",
+];
+
+/// Whether every refused field is of this kind (a request also wrong in itself stays 422).
+fn refers_to(fields: &[FieldError], codes: &[&str]) -> bool {
+    !fields.is_empty() && fields.iter().all(|f| codes.contains(&f.code))
 }
 
 impl From<StoreError> for AppError {

@@ -838,6 +838,10 @@ static ERRORS_NL: ErrorTexts = ErrorTexts {
         ),
         ("reason_required", "Geef een reden op (hoogstens 500 tekens)."),
         ("unknown_staff", "Kies iemand uit het team."),
+        (
+            "own_successor",
+            "Kies iemand anders uit het team om het werk over te nemen.",
+        ),
         ("own_delegate", "Niemand kan zijn eigen vervanger zijn."),
         (
             "resolve_not_confirmed",
@@ -936,6 +940,10 @@ static ERRORS_EN: ErrorTexts = ErrorTexts {
         ),
         ("reason_required", "Give a reason (at most 500 characters)."),
         ("unknown_staff", "Choose someone from the team."),
+        (
+            "own_successor",
+            "Choose someone else on the team to take over the work.",
+        ),
         ("own_delegate", "Nobody can stand in for themselves."),
         (
             "resolve_not_confirmed",

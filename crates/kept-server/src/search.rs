@@ -25,14 +25,15 @@ pub struct SearchParams {
     pub q: String,
     /// Only this customer's (an id).
     pub customer: Option<String>,
-    /// Only this channel's: email, phone, twitter …
-    #[param(pattern = r"^[A-Za-z0-9_-]{1,32}$")]
+    /// Only this channel's: email, phone, twitter … (empty is every channel).
+    #[param(pattern = r"^[a-z0-9_-]{0,32}$")]
     pub channel: Option<String>,
-    /// From this day on (YYYY-MM-DD; empty is no limit).
-    #[param(pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
+    /// From this day on (YYYY-MM-DD; absent or empty is no limit). From and until may come in
+    /// either order.
+    #[param(pattern = r"^((19|20|21)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8]))?$")]
     pub from: Option<String>,
-    /// Up to and including this day (YYYY-MM-DD; empty is no limit).
-    #[param(pattern = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$")]
+    /// Up to and including this day (YYYY-MM-DD; absent or empty is no limit).
+    #[param(pattern = r"^((19|20|21)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8]))?$")]
     pub until: Option<String>,
     /// How many, 1 to 100; 25 when absent.
     #[param(minimum = 1, maximum = 100)]
@@ -87,30 +88,47 @@ fn day_start(state: &AppState, field: &'static str, day: &str) -> Result<DateTim
 }
 
 pub async fn search(state: &AppState, params: &SearchParams) -> Result<SearchResults, AppError> {
-    if params.q.len() > 500 {
+    if params.q.trim().is_empty() {
+        return Err(AppError::invalid(
+            "q",
+            "no_words",
+            "type at least one word to search for",
+        ));
+    }
+    if blank_to_none(&params.channel).is_some_and(|c| !kept_domain::conversation::valid_channel(c)) {
+        return Err(AppError::invalid(
+            "channel",
+            "invalid_channel",
+            "a channel's code: a-z, 0-9, - and _, at most 32",
+        ));
+    }
+    if params.q.chars().count() > 500 {
         return Err(AppError::invalid("q", "too_long", "search for at most 500 characters"));
     }
-    let query = SearchQuery::parse(
+    // Only punctuation ("?!"): nothing can match it.
+    let Some(query) = SearchQuery::parse(
         &params.q,
         blank_to_none(&params.customer),
         blank_to_none(&params.channel),
-    )
-    .ok_or_else(|| AppError::invalid("q", "no_words", "type at least one word to search for"))?;
-    let from = blank_to_none(&params.from)
+    ) else {
+        return Ok(SearchResults {
+            results: Vec::new(),
+            next_cursor: None,
+        });
+    };
+    let mut from = blank_to_none(&params.from)
         .map(|d| day_start(state, "from", d))
         .transpose()?;
-    let until = blank_to_none(&params.until)
-        .map(|d| day_start(state, "until", d).map(|start| start + chrono::Duration::days(1)))
+    let mut until = blank_to_none(&params.until)
+        .map(|d| day_start(state, "until", d))
         .transpose()?;
-    if let (Some(from), Some(until)) = (from, until)
-        && until <= from
+    // The two days in either order: the period between them, both included.
+    if let (Some(a), Some(b)) = (from, until)
+        && b < a
     {
-        return Err(AppError::invalid(
-            "until",
-            "before_from",
-            "the end date is before the start date",
-        ));
+        (from, until) = (Some(b), Some(a));
     }
+    let until = until.map(|start| start + chrono::Duration::days(1));
     let limit = crate::dto::list_limit(params.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
     let before = blank_to_none(&params.cursor)
         .map(|cursor| {

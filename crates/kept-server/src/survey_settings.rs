@@ -44,6 +44,11 @@ pub struct ExitReason {
     pub en: String,
 }
 
+/// A reason is one line of 1 to 100 characters.
+fn bad_reason(text: &str) -> bool {
+    text.trim().is_empty() || text.chars().count() > 100 || text.chars().any(char::is_control)
+}
+
 impl ExitReason {
     pub fn label(&self, lang: Lang) -> &str {
         match lang {
@@ -100,18 +105,13 @@ impl SurveySettings {
         within("cap_days", self.cap_days, 0..=365)?;
         within("nps_every_days", self.nps_every_days, 0..=730)?;
         within("outreach_days_before", self.outreach_days_before, 1..=365)?;
-        if self.exit_reasons.len() > 20
-            || self
-                .exit_reasons
-                .iter()
-                .any(|r| r.nl.trim().is_empty() || r.en.trim().is_empty() || r.nl.len() > 100 || r.en.len() > 100)
-        {
+        if self.exit_reasons.len() > 20 || self.exit_reasons.iter().any(|r| bad_reason(&r.nl) || bad_reason(&r.en)) {
             return Err(crate::config::invalid(
                 "surveys.exit_reasons",
                 "up to 20 reasons, each with a Dutch and an English text of up to 100 characters",
             ));
         }
-        if self.intro_nl.len() > 500 || self.intro_en.len() > 500 {
+        if self.intro_nl.chars().count() > 500 || self.intro_en.chars().count() > 500 {
             return Err(crate::config::invalid("surveys.intro_nl", "up to 500 characters"));
         }
         Ok(())

@@ -307,8 +307,8 @@ async fn a_field_visit_carries_a_call_ahead_promise() {
         let refused = book(&server, body.clone()).await;
         assert_eq!(
             refused.status(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "a field visit needs an address"
+            StatusCode::CONFLICT,
+            "a field visit needs an address (the service, stored, says it is one)"
         );
         body["address"] = json!("Kerkstraat 5, Utrecht");
         let booked = created(book(&server, body).await).await;

@@ -45,8 +45,9 @@ async fn a_customer_books_a_free_time_and_staff_see_it_on_the_day() {
             .map(|f| f["field"].as_str().unwrap())
             .collect();
         assert_eq!(fields, ["email", "name"], "{}", db.name);
+        // Not one of the free times: a conflict with what is booked and offered, fields named.
         let off_grid = book(&server, booking(&location, &service, "2026-11-26T09:35:00+01:00")).await;
-        assert_eq!(off_grid.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(off_grid.status(), StatusCode::CONFLICT);
         let off_grid: Value = off_grid.json().await.unwrap();
         assert_eq!(off_grid["fields"][0]["field"], "start");
         let nothing = api_json(&server, &format!("/api/v1/appointments?date={THURSDAY}")).await;
@@ -186,7 +187,11 @@ async fn schedules_and_absences_decide_who_can_be_booked() {
             .send()
             .await
             .unwrap();
-        assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            unknown.status(),
+            StatusCode::NOT_FOUND,
+            "a location that does not exist"
+        );
         let bad_service = server
             .owner_post(
                 "/api/v1/services",

@@ -145,10 +145,25 @@ async fn search_finds_word_forms_across_messages_notes_and_calls_with_filters() 
         let bad_cursor = server.api_get("/api/v1/search?q=duur&cursor=abc").await;
         assert_eq!(bad_cursor.status(), 422);
 
-        let bad = server.api_get("/api/v1/search?q=%20%21%21").await;
+        // Only punctuation: nothing can match. Only spaces: not a search.
+        assert!(search(&server, "q=%21%21").await.is_empty());
+        let bad = server.api_get("/api/v1/search?q=%20%20").await;
         assert_eq!(bad.status(), 422);
         let bad: Value = bad.json().await.unwrap();
         assert_eq!(bad["fields"][0]["code"], "no_words");
+        // The two days in either order are the period between them.
+        let today = chrono::Utc::now().date_naive();
+        let (later, earlier) = (today + chrono::Duration::days(1), today - chrono::Duration::days(400));
+        assert_eq!(
+            search(&server, &format!("q=duur&from={later}&until={earlier}"))
+                .await
+                .len(),
+            search(&server, &format!("q=duur&from={earlier}&until={later}"))
+                .await
+                .len(),
+            "{}",
+            db.name
+        );
         let bad_date: Value = server
             .api_get("/api/v1/search?q=duur&from=24-11-2026")
             .await

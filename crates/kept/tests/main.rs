@@ -3,6 +3,7 @@
 
 mod support;
 
+mod api_document;
 mod appointment_notices;
 mod appointments;
 mod callbacks;

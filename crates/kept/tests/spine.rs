@@ -27,11 +27,11 @@ async fn a_follow_up_is_reminded_and_escalated_through_its_own_subject() {
                 json!({"text": "Offerte", "due_at": server.clock.now() - Duration::hours(1)}),
             )
             .await;
-        assert_eq!(in_the_past.status(), 422);
+        assert_eq!(in_the_past.status(), 409, "the clock has passed it");
         let nobody = server
             .owner_post(&path, json!({"text": "Offerte", "due_at": due, "owner_id": "nobody"}))
             .await;
-        assert_eq!(nobody.status(), 422);
+        assert_eq!(nobody.status(), 404, "no one on the team has this id");
         let made = server
             .owner_post(
                 &path,

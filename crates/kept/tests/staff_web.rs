@@ -262,7 +262,7 @@ async fn a_follow_up_is_written_down_on_the_customer_page_and_marked_done() {
             ],
         )
         .await;
-    assert_eq!(past.status(), StatusCode::UNPROCESSABLE_ENTITY, "due in the past");
+    assert_eq!(past.status(), StatusCode::CONFLICT, "due in the past");
     let said = past.text().await.unwrap();
     assert!(
         said.contains("Dat tijdstip is al voorbij"),

@@ -75,7 +75,7 @@ async fn an_invited_agent_sets_a_password_through_the_emailed_link_and_logs_in()
                 json!({"email": "Sanne@fiets.test", "name": "Sanne 2", "role": "agent"}),
             )
             .await;
-        assert_eq!(taken.status(), 422, "{}: an address already on the team", db.name);
+        assert_eq!(taken.status(), 409, "{}: an address already on the team", db.name);
 
         let invited = server
             .owner_post(
@@ -261,7 +261,7 @@ async fn taking_someone_off_the_team_hands_over_their_work_and_locks_them_out() 
                 json!({"hand_over_to": agent}),
             )
             .await;
-        assert_eq!(own.status(), 422, "{}: not yourself", db.name);
+        assert_eq!(own.status(), 409, "{}: not yourself", db.name);
         let to_self = server
             .owner_post(
                 &format!("/api/v1/staff/{agent}/deactivate"),
@@ -335,7 +335,7 @@ async fn roles_change_but_the_team_always_keeps_an_owner() {
             async move { request.send().await.unwrap() }
         };
         let last = put(server.owner_token.clone(), owner.clone(), json!({"role": "agent"})).await;
-        assert_eq!(last.status(), 422, "{}", db.name);
+        assert_eq!(last.status(), 409, "{}", db.name);
         let body: Value = last.json().await.unwrap();
         assert_eq!(body["fields"][0]["code"], "last_owner", "{body}");
         let by_agent = put(server.token.clone(), agent.clone(), json!({"role": "owner"})).await;

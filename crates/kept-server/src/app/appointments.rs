@@ -29,12 +29,24 @@ const NEXT_SLOTS: usize = 5;
 /// A location as the owner sends it.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct LocationForm {
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x09\x0b-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x09\x0b-\x1f\x7f-\x9f]*$"
+    )]
     pub name: String,
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = r"^[^\x00-\x09\x0b-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x09\x0b-\x1f\x7f-\x9f]*$"
+    )]
     pub address: String,
     /// An IANA time zone; the business's when absent.
+    #[schema(schema_with = crate::dto::schemas::optional_time_zone)]
     pub time_zone: Option<String>,
     /// Opening hours per day ("mon": "09:00-17:30", "sun": "closed"); a day left out is
     /// closed; the business's opening hours when absent.
+    #[schema(schema_with = crate::dto::schemas::optional_week)]
     pub hours: Option<BTreeMap<String, String>>,
     /// Days closed, YYYY-MM-DD.
     #[serde(default)]
@@ -46,27 +58,47 @@ pub struct LocationForm {
 /// A service as the owner sends it. Minutes are whole multiples of 5.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct ServiceForm {
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x09\x0b-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x09\x0b-\x1f\x7f-\x9f]*$"
+    )]
     pub name_nl: String,
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x09\x0b-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x09\x0b-\x1f\x7f-\x9f]*$"
+    )]
     pub name_en: String,
+    #[schema(minimum = 5, maximum = 1440, multiple_of = 5)]
     pub duration_minutes: i64,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 240, multiple_of = 5)]
     pub buffer_before_minutes: i64,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 240, multiple_of = 5)]
     pub buffer_after_minutes: i64,
+    /// At least one; the ids of locations (an unknown one is a 404).
+    #[schema(min_items = 1)]
     pub location_ids: Vec<String>,
     /// Who may do it; everyone on the team when absent or empty.
     #[serde(default)]
     pub staff_ids: Vec<String>,
     /// No booking sooner than this (default 120).
+    #[schema(minimum = 0, maximum = 43200, multiple_of = 5)]
     pub min_notice_minutes: Option<i64>,
     /// How many days ahead customers may book (default 60).
+    #[schema(minimum = 1, maximum = 366)]
     pub horizon_days: Option<i64>,
     /// At the customer's address, in a window of `visit_window_minutes`.
     #[serde(default)]
     pub field_visit: bool,
-    /// For a field visit: the window the visit falls in (default 120).
+    /// For a field visit: the window the visit falls in (default 120); one shorter than the
+    /// visit itself is taken as the visit's length.
+    #[schema(minimum = 5, maximum = 1440, multiple_of = 5)]
     pub visit_window_minutes: Option<i64>,
     /// For a field visit: how long before the window the technician calls (default 30).
+    #[schema(minimum = 0, maximum = 240, multiple_of = 5)]
     pub call_ahead_minutes: Option<i64>,
     pub active: Option<bool>,
 }
@@ -74,9 +106,8 @@ pub struct ServiceForm {
 /// A staff member's own hours per location and their days off.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct ScheduleForm {
-    /// Per location id, hours per day like a location's. Someone without any works every
-    /// location's opening hours; someone with some works only there.
     #[serde(default)]
+    #[schema(schema_with = crate::dto::schemas::schedule_hours)]
     pub hours: BTreeMap<String, BTreeMap<String, String>>,
     #[serde(default)]
     pub absences: Vec<AbsenceForm>,
@@ -85,8 +116,11 @@ pub struct ScheduleForm {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct AbsenceForm {
     pub first_day: NaiveDate,
-    /// The same as the first day when absent.
+    /// The same as the first day when absent (or empty); the two in either order.
+    #[serde(default, deserialize_with = "crate::dto::optional_day")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub last_day: Option<NaiveDate>,
+    /// Up to 100 characters are kept.
     pub note: Option<String>,
 }
 
@@ -157,10 +191,14 @@ impl ServiceForm {
     fn validate(&self) -> Result<ServiceInput, AppError> {
         const DAY: i64 = 24 * 60;
         let duration = minutes(self.duration_minutes, "duration_minutes", 5..=DAY)?;
-        let window = match (self.field_visit, self.visit_window_minutes) {
-            (false, _) => None,
-            (true, window) => Some(minutes(window.unwrap_or(120), "visit_window_minutes", duration..=DAY)?),
-        };
+        // Checked whenever given; a window shorter than the visit itself cannot hold it: it
+        // is the visit's length.
+        let window = minutes(
+            self.visit_window_minutes.unwrap_or(120),
+            "visit_window_minutes",
+            5..=DAY,
+        )?;
+        let window = self.field_visit.then_some(window.max(duration));
         if self.location_ids.is_empty() {
             return Err(AppError::invalid(
                 "location_ids",
@@ -271,17 +309,11 @@ pub async fn set_schedule(
     }
     let mut absences = Vec::new();
     for absence in &form.absences {
-        let last_day = absence.last_day.unwrap_or(absence.first_day);
-        if last_day < absence.first_day {
-            return Err(AppError::invalid(
-                "absences",
-                "ends_before_start",
-                "the last day is before the first",
-            ));
-        }
+        let other_day = absence.last_day.unwrap_or(absence.first_day);
+        let (first_day, last_day) = (absence.first_day.min(other_day), absence.first_day.max(other_day));
         let note = absence.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
         absences.push(Absence {
-            first_day: absence.first_day,
+            first_day,
             last_day,
             note: note.map(|n| n.chars().take(MAX_NAME_CHARS).collect()),
         });

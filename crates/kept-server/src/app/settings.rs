@@ -81,6 +81,11 @@ pub async fn change_settings(app: &App, staff: &Staff, patch: &Value) -> Result<
         .with_business_settings(document.clone())
         .map_err(|error| match error {
             ConfigError::Invalid { key, reason } => refused(&key, reason),
+            ConfigError::NeedsWebhookSecret { key } => AppError::invalid(
+                "channel_webhooks",
+                "needs_webhook_secret",
+                format!("{key}: kept.toml needs webhook_secret to sign what kept sends there"),
+            ),
             other => AppError::Internal(other.to_string()),
         })?;
     let changes = differences(&current.business_settings, &document);

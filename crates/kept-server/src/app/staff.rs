@@ -73,7 +73,7 @@ pub async fn invite(app: &App, actor: &Staff, member: NewMember) -> Result<LinkS
     authorize(actor, OwnerOnly::ManageStaff)?;
     let name = staff_name(&member.name)?;
     let email = member.email.trim().to_lowercase();
-    if email.parse::<lettre::Address>().is_err() {
+    if email.chars().count() > 254 || email.parse::<lettre::Address>().is_err() {
         return Err(AppError::invalid(
             "email",
             "invalid_email",
@@ -251,7 +251,14 @@ pub async fn deactivate(app: &App, actor: &Staff, staff_id: &str, successor: &st
             "you cannot take yourself off the team; another owner can",
         ));
     }
-    if successor == staff_id || !is_on_the_team(app, successor).await? {
+    if successor == staff_id {
+        return Err(AppError::invalid(
+            "hand_over_to",
+            "own_successor",
+            "choose someone else on the team to take over the work",
+        ));
+    }
+    if !is_on_the_team(app, successor).await? {
         return Err(AppError::invalid(
             "hand_over_to",
             "unknown_staff",

@@ -56,11 +56,11 @@ pub async fn save_template(app: &App, name: &str, body: &str) -> Result<ReplyTem
             "give the template a name of 1 to 80 characters",
         ));
     }
-    if body.trim().is_empty() || body.len() > templates::MAX_TEMPLATE_BYTES {
+    if body.trim().is_empty() || body.chars().count() > templates::MAX_TEMPLATE_CHARS {
         return Err(AppError::invalid(
             "body",
             "invalid_body",
-            "the text must be between 1 and 20,000 bytes",
+            "the text must be between 1 and 20,000 characters",
         ));
     }
     templates::validate(body)

@@ -138,18 +138,21 @@ pub struct BookingRequest {
     pub location: Option<String>,
     #[schema(required = true, value_type = String)]
     pub service: Option<String>,
-    /// One of the free times' `start` (RFC 3339).
-    #[schema(required = true, value_type = String, example = "2026-12-03T09:30:00+01:00")]
+    /// One of the free times' `start` (RFC 3339); another time is a 409.
+    #[schema(required = true, value_type = String, format = DateTime, example = "2026-12-03T09:30:00+01:00")]
     pub start: Option<String>,
-    #[schema(required = true, value_type = String, min_length = 1, max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*\S[^\x00-\x1f\x7f-\x9f]*$")]
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$")]
     pub name: Option<String>,
     /// The confirmation goes here; the customer is recognised by it.
-    #[schema(required = true, value_type = String, example = "henk@example.nl")]
+    #[schema(required = true, value_type = String, format = Email, max_length = 254, example = "henk@example.nl")]
     pub email: Option<String>,
+    #[schema(schema_with = super::schemas::optional_phone)]
     pub phone: Option<String>,
     /// Up to 1,000 characters.
+    #[schema(max_length = 1000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub note: Option<String>,
-    /// For a field visit: where to come (required there).
+    /// For a field visit: where to come (required there: without it, a 409).
+    #[schema(max_length = 300, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub address: Option<String>,
     #[schema(schema_with = super::schemas::optional_lang)]
     pub lang: Option<String>,
@@ -258,6 +261,8 @@ pub struct OnMyWayRequest {
 /// A new time for an appointment: one of the free times' `start`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RescheduleRequest {
+    /// One of the free times' `start` (RFC 3339); another time is a 409.
+    #[schema(format = DateTime)]
     pub start: String,
 }
 

@@ -13,14 +13,16 @@ use utoipa::ToSchema;
 /// A request to be called back, as the embeddable snippet sends it.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct CallbackRequest {
-    /// The number to call; Dutch numbers may be written the Dutch way ("06 12345678").
-    #[schema(required = true, value_type = String, min_length = 1, max_length = 40, example = "06 12345678")]
+    /// The number to call (format `phone`); Dutch numbers may be written the Dutch way
+    /// ("06 12345678"), others with their country code.
+    #[schema(required = true, schema_with = super::schemas::phone, example = "06 12345678")]
     pub phone: Option<String>,
     #[schema(max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub name: Option<String>,
     /// A window code of the business (`asap` and so on); the first window when absent.
     pub window: Option<String>,
     /// Up to 1,000 characters; line breaks allowed.
+    #[schema(max_length = 1000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub note: Option<String>,
     #[schema(schema_with = super::schemas::optional_lang)]
     pub lang: Option<String>,
@@ -57,7 +59,8 @@ pub struct InboundMessageRequest {
     /// The message (at most 100 KB).
     #[schema(required = true, value_type = String, pattern = r"\S")]
     pub text: Option<String>,
-    /// When it was sent (RFC 3339, years 2000 to 2100); the moment it arrived when absent.
+    /// When it was sent (RFC 3339); the moment it arrived when absent, empty, or before 2000 or
+    /// after 2100 (a placeholder or a broken clock).
     #[schema(format = DateTime)]
     pub sent_at: Option<String>,
 }

@@ -197,17 +197,26 @@ pub struct ContractQuery {
 /// One contract to create or update, matched on `external_id`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ContractRequest {
+    /// The contract's number in the business's own system: the same number again updates it.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub external_id: String,
+    /// Up to 100 characters are kept.
     pub customer_name: Option<String>,
     /// The customer's e-mail address or phone number (one is needed).
+    #[schema(format = Email, max_length = 254)]
     pub customer_email: Option<String>,
+    #[schema(schema_with = super::schemas::optional_phone)]
     pub customer_phone: Option<String>,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub product: String,
-    /// YYYY-MM-DD.
+    /// YYYY-MM-DD (31-12-2026 is read too), from 1900 to 2200; start and end in either order.
+    #[schema(pattern = r"^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$")]
     pub start_date: Option<String>,
-    /// YYYY-MM-DD.
+    /// YYYY-MM-DD (31-12-2026 is read too), from 1900 to 2200.
+    #[schema(pattern = r"^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$")]
     pub end_date: String,
-    /// Per year, like 1200.50.
+    /// Per year, like 1200.50 (or 1.200,50 or € 99,95).
+    #[schema(max_length = 16, pattern = r"^[\s€]*[0-9][0-9.,\s€]*$")]
     pub value_per_year: Option<String>,
 }
 
@@ -270,10 +279,10 @@ pub struct ThanksRequest {
 #[into_params(parameter_in = Query)]
 pub struct InsightsQuery {
     /// The first day, YYYY-MM-DD, in the business's time zone.
-    #[param(required = true, example = "2026-11-23", pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    #[param(required = true, value_type = String, format = Date, example = "2026-11-23")]
     pub from: Option<String>,
-    /// The last day (included).
-    #[param(required = true, example = "2026-11-29", pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    /// The last day (included); from and to may come in either order.
+    #[param(required = true, value_type = String, format = Date, example = "2026-11-29")]
     pub to: Option<String>,
     /// staff, kind, channel or day (default kind).
     #[param(schema_with = super::schemas::insights_group)]

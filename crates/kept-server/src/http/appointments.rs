@@ -156,7 +156,7 @@ pub struct AvailabilityQuery {
     #[param(required = true)]
     service: Option<String>,
     /// The day, YYYY-MM-DD, in the location's time zone.
-    #[param(required = true, example = "2026-12-03")]
+    #[param(required = true, value_type = String, format = Date, example = "2026-12-03")]
     date: Option<String>,
 }
 
@@ -220,6 +220,7 @@ pub async fn book(
 #[into_params(parameter_in = Query)]
 pub struct DayQuery {
     /// The day, YYYY-MM-DD; today when absent.
+    #[param(value_type = Option<String>, format = Date)]
     date: Option<String>,
     /// One location's; every location's when absent.
     location: Option<String>,

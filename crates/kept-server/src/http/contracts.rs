@@ -60,6 +60,31 @@ pub async fn save(
         "body",
         "expected {\"external_id\", \"product\", \"end_date\", …}",
     )?;
+    // A spreadsheet's empty cell is "not given"; in JSON that is null or left out, and an
+    // empty text is refused as the document describes it.
+    let blank = |value: &Option<String>| value.as_deref().is_some_and(|v| v.trim().is_empty());
+    let given_blank = [
+        ("customer_email", &request.customer_email),
+        ("customer_phone", &request.customer_phone),
+        ("start_date", &request.start_date),
+        ("value_per_year", &request.value_per_year),
+    ]
+    .into_iter()
+    .find(|(_, value)| blank(value));
+    if let Some((field, _)) = given_blank {
+        return Err(AppError::invalid(
+            field,
+            "blank",
+            "leave it out (or null) instead of empty",
+        ));
+    }
+    if request
+        .value_per_year
+        .as_deref()
+        .is_some_and(|v| v.chars().count() > 16)
+    {
+        return Err(AppError::invalid("value_per_year", "too_long", "at most 16 characters"));
+    }
     let (contract, created) = app::save_contract(&state, &staff, &request.into()).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json((&contract).into())))

@@ -236,16 +236,21 @@ pub async fn inbound_email(
     Ok((status, Json((&accepted).into())))
 }
 
-/// One of `assign_to` (a staff e-mail address), `status` (open, waiting_on_customer, resolved) or
-/// tags to `add` / `remove`.
+/// Any of `assign_to` (a staff member's e-mail address), `status` (open, waiting_on_customer,
+/// resolved) and tags to `add_tags` / `remove_tags`, applied in that order; none (or only
+/// nulls and empty lists) changes nothing.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ConversationUpdate {
+    /// Someone on the team (an address that is no one's is a 404).
+    #[schema(format = Email, max_length = 254)]
     assign_to: Option<String>,
     #[schema(schema_with = dto::schemas::optional_conversation_status)]
     status: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = dto::schemas::tags)]
     add_tags: Vec<String>,
     #[serde(default)]
+    #[schema(schema_with = dto::schemas::tags)]
     remove_tags: Vec<String>,
 }
 
@@ -266,40 +271,34 @@ pub async fn update(
     body: Bytes,
 ) -> Result<Json<ConversationJson>, AppError> {
     let request: ConversationUpdate = json_body(&body, "body", "The body is not the expected JSON")?;
-    let change = match (
-        &request.assign_to,
-        &request.status,
-        request.add_tags.is_empty() && request.remove_tags.is_empty(),
-    ) {
-        (Some(email), None, true) => {
-            let assignee = state.store.staff_by_email(email).await?.filter(|s| s.active);
-            let assignee = assignee.ok_or_else(|| {
-                AppError::invalid("assign_to", "unknown_staff", "no staff member has this e-mail address")
-            })?;
-            ConversationChange::Assign { staff_id: assignee.id }
-        }
-        (None, Some(status), true) => {
-            ConversationChange::Status(ConversationStatus::parse(status).ok_or_else(|| {
+    let mut changes = Vec::new();
+    if let Some(email) = &request.assign_to {
+        let assignee = state.store.staff_by_email(email).await?.filter(|s| s.active);
+        let assignee = assignee.ok_or_else(|| {
+            AppError::invalid("assign_to", "unknown_staff", "no staff member has this e-mail address")
+        })?;
+        changes.push(ConversationChange::Assign { staff_id: assignee.id });
+    }
+    if let Some(status) = &request.status {
+        changes.push(ConversationChange::Status(
+            ConversationStatus::parse(status).ok_or_else(|| {
                 AppError::invalid(
                     "status",
                     "unknown_status",
                     "status must be open, waiting_on_customer or resolved",
                 )
-            })?)
-        }
-        (None, None, false) => ConversationChange::Tags {
+            })?,
+        ));
+    }
+    if !request.add_tags.is_empty() || !request.remove_tags.is_empty() {
+        changes.push(ConversationChange::Tags {
             add: app::clean_tags("add_tags", &request.add_tags)?,
             remove: app::clean_tags("remove_tags", &request.remove_tags)?,
-        },
-        _ => {
-            return Err(AppError::invalid(
-                "body",
-                "one_change",
-                "send one of assign_to, status, or add_tags/remove_tags",
-            ));
-        }
-    };
-    Ok(Json(
-        (&app::change_conversation(&state, &staff, &id, change).await?).into(),
-    ))
+        });
+    }
+    let mut conversation = state.store.conversation(&id).await?.ok_or(AppError::NotFound)?;
+    for change in changes {
+        conversation = app::change_conversation(&state, &staff, &id, change).await?;
+    }
+    Ok(Json((&conversation).into()))
 }

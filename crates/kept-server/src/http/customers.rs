@@ -40,8 +40,15 @@ pub async fn get(
 /// One of `phone`, `email` or `handle` ("channel:name", e.g. "twitter:@jan").
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ContactRequest {
+    #[schema(schema_with = crate::dto::schemas::optional_phone)]
     phone: Option<String>,
+    #[schema(format = Email, max_length = 254)]
     email: Option<String>,
+    /// "channel:name": the channel's code (a-z, 0-9, - and _, at most 32), then the name.
+    #[schema(
+        max_length = 200,
+        pattern = r"^ *[a-z0-9_-]{1,32}:[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     handle: Option<String>,
 }
 
@@ -75,13 +82,22 @@ impl ContactRequest {
                 .map_err(|e| AppError::invalid("phone", "invalid_phone", e.to_string())),
             (None, Some(email), None) => {
                 let address = email.trim().to_lowercase();
-                address
-                    .parse::<lettre::Address>()
-                    .map(|_| Contact::Handle(format!("email:{address}")))
-                    .map_err(|_| AppError::invalid("email", "invalid_email", "this is not an e-mail address"))
+                if address.chars().count() > 254 || address.parse::<lettre::Address>().is_err() {
+                    return Err(AppError::invalid(
+                        "email",
+                        "invalid_email",
+                        "this is not an e-mail address",
+                    ));
+                }
+                Ok(Contact::Handle(format!("email:{address}")))
             }
             (None, None, Some(handle)) => match handle.trim().split_once(':') {
-                Some((channel, name)) if valid_channel(channel) && !name.trim().is_empty() && handle.len() <= 200 => {
+                Some((channel, name))
+                    if valid_channel(channel)
+                        && !name.trim().is_empty()
+                        && handle.chars().count() <= 200
+                        && !handle.chars().any(char::is_control) =>
+                {
                     Ok(Contact::Handle(format!("{channel}:{}", name.trim())))
                 }
                 _ => Err(AppError::invalid(

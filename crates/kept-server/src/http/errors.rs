@@ -188,7 +188,12 @@ pub struct ErrorBody {
 
 fn status(error: &AppError) -> StatusCode {
     match error {
-        AppError::Invalid(_) | AppError::InvalidRow(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Invalid(_) => match error.code() {
+            "not_found" => StatusCode::NOT_FOUND,
+            "conflict" => StatusCode::CONFLICT,
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
+        },
+        AppError::InvalidRow(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
         AppError::Unauthorized => StatusCode::UNAUTHORIZED,
         AppError::Forbidden | AppError::OwnerOnly => StatusCode::FORBIDDEN,

@@ -268,7 +268,36 @@ pub fn json_body<'a, T: serde::Deserialize<'a>>(
             format!("{expected}: send a JSON object"),
         ));
     }
-    serde_json::from_slice(body).map_err(|e| AppError::invalid(field, "invalid_json", format!("{expected}: {e}")))
+    let refused = |e: serde_json::Error| AppError::invalid(field, "invalid_json", format!("{expected}: {e}"));
+    match serde_json::from_slice(body) {
+        Ok(value) => Ok(value),
+        // JSON has one kind of number: 30.0 is the integer 30 to JSON Schema (and to clients
+        // generated from the API's description), while serde refuses it for an integer field.
+        Err(first) if body.contains(&b'.') => {
+            let mut value: serde_json::Value = serde_json::from_slice(body).map_err(refused)?;
+            integral_numbers_as_integers(&mut value);
+            T::deserialize(value).map_err(|_| refused(first))
+        }
+        Err(first) => Err(refused(first)),
+    }
+}
+
+/// 30.0 → 30, in every number of the document that is a whole number within i64.
+pub fn integral_numbers_as_integers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) if n.is_f64() => {
+            if let Some(whole) = n
+                .as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                .map(|f| f as i64)
+            {
+                *value = serde_json::Value::from(whole);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_numbers_as_integers),
+        serde_json::Value::Object(fields) => fields.values_mut().for_each(integral_numbers_as_integers),
+        _ => {}
+    }
 }
 
 /// An optional `?status=` filter; an unknown value is a 422 that lists the known ones.

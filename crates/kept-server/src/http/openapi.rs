@@ -6,6 +6,7 @@
 use axum::Json;
 use serde::Deserialize;
 use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::schema::{AllOfBuilder, AnyOfBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{RefOr, ResponseBuilder};
 use utoipa::{IntoParams, Modify, OpenApi};
@@ -107,12 +108,22 @@ pub struct IdPath {
         super::healthz
     ),
     components(schemas(CallbackJson, CreatedCallback, OutcomeRequest, ErrorBody, WebhookEvent)),
-    modifiers(&BearerAuth, &SharedAnswers)
+    modifiers(&BearerAuth, &SharedAnswers, &FieldRules)
 )]
 pub struct ApiDoc;
 
-pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+pub async fn openapi() -> Json<serde_json::Value> {
+    Json(document())
+}
+
+/// The document as served: the derived one, with the settings change's body written out by
+/// hand (`dto::settings_schema`; JSON Schema keywords utoipa's model does not hold).
+pub fn document() -> serde_json::Value {
+    let mut document = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    document["components"]["schemas"]["SettingsPatch"] = crate::dto::settings_schema::settings_patch();
+    document["paths"]["/api/v1/settings"]["put"]["requestBody"]["content"]["application/json"]["schema"] =
+        serde_json::json!({"$ref": "#/components/schemas/SettingsPatch"});
+    document
 }
 
 struct BearerAuth;
@@ -130,6 +141,61 @@ impl Modify for BearerAuth {
                 ),
             );
         }
+    }
+}
+
+/// Rules between the fields of a body that a derived schema cannot state: which of them must
+/// be given. Each body's own check (`ContactRequest::contact`, `ContractFields::check`) is the
+/// rule; these say the same to clients.
+struct FieldRules;
+
+impl Modify for FieldRules {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        let rules = [
+            ("ContactRequest", one_given(&["phone", "email", "handle"], Exactly::One)),
+            (
+                "ContractRequest",
+                one_given(&["customer_email", "customer_phone"], Exactly::AtLeastOne),
+            ),
+        ];
+        for (name, rule) in rules {
+            if let Some(schema) = components.schemas.remove(name) {
+                let both = AllOfBuilder::new().item(schema).item(rule).build();
+                components
+                    .schemas
+                    .insert(name.to_string(), RefOr::T(Schema::AllOf(both)));
+            }
+        }
+    }
+}
+
+enum Exactly {
+    One,
+    AtLeastOne,
+}
+
+/// One branch per field: it is given, as text with something in it, (for `One`) the others
+/// left out or null.
+fn one_given(fields: &[&str], how: Exactly) -> Schema {
+    let branches = fields.iter().map(|given| {
+        let text = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(r"\S"))
+            .build();
+        let mut branch = ObjectBuilder::new().required(*given).property(*given, text);
+        if matches!(how, Exactly::One) {
+            for other in fields.iter().filter(|f| *f != given) {
+                branch = branch.property(*other, ObjectBuilder::new().schema_type(Type::Null).build());
+            }
+        }
+        Schema::Object(branch.build())
+    });
+    match how {
+        Exactly::One => Schema::OneOf(branches.fold(OneOfBuilder::new(), |b, s| b.item(s)).build()),
+        Exactly::AtLeastOne => Schema::AnyOf(branches.fold(AnyOfBuilder::new(), |b, s| b.item(s)).build()),
     }
 }
 
@@ -180,6 +246,17 @@ fn add_shared_answers(path: &str, operation: &mut Operation) {
         answers.push(("413", "The body is larger than this operation takes"));
         answers.push(("422", "A field was refused; nothing was stored"));
     }
+    if has_query || operation.request_body.is_some() {
+        // What a client cannot know from this document: what is stored, and the time now.
+        answers.push((
+            "404",
+            "Something the request names does not exist (a location, a service, someone on the team); `fields` says which",
+        ));
+        answers.push((
+            "409",
+            "The request conflicts with what is stored or with the time now (a time no longer free or past, an address in use); `fields` says which",
+        ));
+    }
     for (status, description) in answers {
         operation
             .responses
@@ -205,12 +282,8 @@ fn error_answer(description: &str) -> utoipa::openapi::Response {
 mod tests {
     use std::collections::HashSet;
 
-    use utoipa::OpenApi;
-
-    use super::ApiDoc;
-
     fn document() -> serde_json::Value {
-        serde_json::to_value(ApiDoc::openapi()).unwrap()
+        super::document()
     }
 
     fn operations(document: &serde_json::Value) -> Vec<(String, String, serde_json::Value)> {

@@ -61,7 +61,8 @@ pub async fn put(
     ApiStaff(staff): ApiStaff,
     body: Bytes,
 ) -> Result<Json<BusinessSettings>, AppError> {
-    let patch: Value = json_body(&body, "body", "expected part of the settings document as JSON")?;
+    let mut patch: Value = json_body(&body, "body", "expected part of the settings document as JSON")?;
+    super::extract::integral_numbers_as_integers(&mut patch);
     if !patch.is_object() {
         return Err(AppError::invalid("body", "not_an_object", "send a JSON object"));
     }
@@ -338,7 +339,7 @@ fn form_values(document: &BusinessSettings, typed: &HashMap<String, String>, lan
                 let field = |name: &str, saved: String| value(&format!("window_{i}_{name}"), saved);
                 let (kind, minutes, start, end) = match &w.rule {
                     WindowRule::Within { minutes } => ("within", minutes.to_string(), String::new(), String::new()),
-                    WindowRule::OfficeHours => ("office_hours", String::new(), String::new(), String::new()),
+                    WindowRule::OfficeHours {} => ("office_hours", String::new(), String::new(), String::new()),
                     WindowRule::DailySlot { start, end } => (
                         "daily_slot",
                         String::new(),
@@ -476,7 +477,7 @@ fn document_from_form(
             "within" => WindowRule::Within {
                 minutes: field("minutes").parse().map_err(|_| refuse("business.windows"))?,
             },
-            "office_hours" => WindowRule::OfficeHours,
+            "office_hours" => WindowRule::OfficeHours {},
             "daily_slot" => WindowRule::DailySlot {
                 start: time("start")?,
                 end: time("end")?,
@@ -597,7 +598,7 @@ mod tests {
             code: code.into(),
             label_nl: String::new(),
             label_en: String::new(),
-            rule: WindowRule::OfficeHours,
+            rule: WindowRule::OfficeHours {},
         }
     }
 

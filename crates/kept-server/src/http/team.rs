@@ -530,7 +530,15 @@ pub async fn api_list(State(state): State<AppState>, ApiStaff(_): ApiStaff) -> R
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct InviteRequest {
+    /// Their e-mail address: they log in with it (one not yet on the team, else 409).
+    #[schema(format = Email, min_length = 3, max_length = 254)]
     email: String,
+    /// One line, at most 100 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     name: String,
     #[schema(schema_with = crate::dto::schemas::role)]
     role: String,
@@ -583,6 +591,12 @@ pub async fn api_invite(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct StaffChangeRequest {
+    /// One line, at most 100 characters; left out keeps the name.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     name: Option<String>,
     #[schema(schema_with = crate::dto::schemas::optional_role)]
     role: Option<String>,
@@ -677,7 +691,12 @@ pub async fn api_tokens(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TokenRequest {
-    /// What the token is for.
+    /// What the token is for: one line, at most 60 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 60,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     name: String,
 }
 

@@ -24,9 +24,12 @@ pub async fn list(State(state): State<AppState>, _staff: ApiStaff) -> Result<Jso
 /// `{{ staff.name }}`, `{{ staff.first_name }}`, `{{ business.name }}`, `{{ promise.due }}`.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TemplateRequest {
-    #[schema(pattern = r"\S")]
+    /// 1 to 80 characters; a template with the same name is replaced.
+    #[schema(min_length = 1, max_length = 80, pattern = r"\S")]
     name: String,
-    #[schema(pattern = r"\S")]
+    /// The text with merge fields (format `template`): plain text, `{{ customer.name }}`
+    /// and the other fields, `{% if … %}` and `{% for … %}`; at most 20,000 characters.
+    #[schema(schema_with = crate::dto::schemas::template_body)]
     body: String,
 }
 

@@ -99,6 +99,7 @@ pub async fn check(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ToneDismissRequest {
     /// The rule of the finding (`generic_greeting`, …).
+    #[schema(schema_with = crate::dto::schemas::tone_rule)]
     rule: String,
     /// The finding's words (its `excerpt`).
     #[schema(pattern = r"\S", max_length = 300)]

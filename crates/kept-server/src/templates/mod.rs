@@ -14,7 +14,7 @@ use kept_domain::Lang;
 use minijinja::{Environment, UndefinedBehavior, context};
 
 /// The largest template body accepted.
-pub const MAX_TEMPLATE_BYTES: usize = 20_000;
+pub const MAX_TEMPLATE_CHARS: usize = 20_000;
 /// The most a rendered reply may hold: a long e-mail is a few KB.
 pub const MAX_OUTPUT_BYTES: usize = 100_000;
 /// minijinja instructions one rendering may take; a real saved reply takes a few hundred.

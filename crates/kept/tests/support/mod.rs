@@ -470,6 +470,23 @@ impl TestServer {
             .unwrap()
     }
 
+    /// The OpenAPI document as kept serves it.
+    pub async fn openapi_document(&self) -> Value {
+        let answer = self.http.get(self.url("/api/openapi.json")).send().await.unwrap();
+        answer.json().await.unwrap()
+    }
+
+    /// PUTs as the owner.
+    pub async fn owner_put(&self, path: &str, body: Value) -> reqwest::Response {
+        self.http
+            .put(self.url(path))
+            .bearer_auth(&self.owner_token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn owner_get(&self, path: &str) -> reqwest::Response {
         self.http
             .get(self.url(path))
