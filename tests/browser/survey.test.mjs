@@ -52,10 +52,13 @@ test("a customer clicks a score in the e-mail, comments, and the owner sees the 
   await phone.goto(link);
   assert.equal(await phone.locator("h1").textContent(), "Hoe ging het?");
   await phone.locator("#saved").waitFor({ state: "visible", timeout: 10000 });
+  // A low score: the customer is told who will call, and by when.
+  assert.match(await phone.locator("#saved").textContent(), /belt u uiterlijk .+ om \d\d:\d\d/);
   assert.ok(await phone.locator("input[name=score][value='1']").isChecked());
   await phone.fill("#comment", "Na drie keer plakken is de band nog steeds lek.");
   await Promise.all([phone.waitForLoadState(), phone.click("#survey-form button[type=submit]")]);
   assert.equal(await phone.locator("h1").textContent(), "Dank u wel");
+  assert.match(await phone.locator("#notice").textContent(), /belt u uiterlijk/);
   const wide = await phone.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(wide <= 390, `the page fits a phone (${wide}px)`);
 

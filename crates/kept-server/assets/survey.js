@@ -6,7 +6,15 @@
   if (!form || !form.hasAttribute("data-send-now")) return;
   const data = new URLSearchParams(new FormData(form));
   data.delete("comment");
-  fetch(form.action, { method: "POST", body: data, credentials: "same-origin" }).then(function (response) {
-    if (response.ok) document.getElementById("saved").hidden = false;
+  const saved = document.getElementById("saved");
+  fetch(form.action, { method: "POST", body: data, credentials: "same-origin" }).then(async function (response) {
+    if (!response.ok) return;
+    // The answer's own page says what happens now (after a low score: who calls, and by when).
+    try {
+      const answered = new DOMParser().parseFromString(await response.text(), "text/html");
+      const notice = answered.getElementById("notice");
+      if (notice) saved.textContent = notice.textContent + " " + saved.dataset.more;
+    } catch (error) { /* the plain "saved" stays */ }
+    saved.hidden = false;
   });
 })();

@@ -43,6 +43,9 @@ pub struct Texts {
     pub due: &'static str,
     pub owner: &'static str,
     pub attempts: &'static str,
+    /// On a callback request the customer asked for again while it was open; `{time}` when
+    /// last, `{n}` how many times in all.
+    pub asked_again: &'static str,
     /// How late something is; `{}` is the time ("te laat 30m", "30m overdue").
     pub overdue: &'static str,
     pub outcome: &'static str,
@@ -130,6 +133,7 @@ static NL: Texts = Texts {
     due: "Uiterlijk",
     owner: "Behandelaar",
     attempts: "Pogingen",
+    asked_again: "Vroeg opnieuw: {time} ({n}×)",
     overdue: "te laat {}",
     outcome: "Hoe ging het gesprek?",
     reached: "Gesproken",
@@ -206,6 +210,7 @@ static EN: Texts = Texts {
     due: "Call by",
     owner: "Assigned to",
     attempts: "Attempts",
+    asked_again: "Asked again: {time} ({n}×)",
     overdue: "{} overdue",
     outcome: "How did the call go?",
     reached: "Reached",
@@ -370,6 +375,8 @@ pub struct InboxTexts {
     pub kind_survey: &'static str,
     /// What a survey asked: how it went, recommending us, why they left.
     pub survey_csat: &'static str,
+    /// `{what}: {score} of {of}` in words ("Tevredenheid: 1 van 5").
+    pub score_of: &'static str,
     pub survey_nps: &'static str,
     pub survey_exit: &'static str,
     pub survey_sent: &'static str,
@@ -535,6 +542,7 @@ static INBOX_NL: InboxTexts = InboxTexts {
     kind_contract: "contract",
     kind_survey: "klantvraag",
     survey_csat: "tevredenheid",
+    score_of: "{what}: {score} van {of}",
     survey_nps: "aanbevelen",
     survey_exit: "vertrek",
     survey_sent: "gevraagd, nog geen antwoord",
@@ -693,6 +701,7 @@ static INBOX_EN: InboxTexts = InboxTexts {
     kind_contract: "contract",
     kind_survey: "survey",
     survey_csat: "satisfaction",
+    score_of: "{what}: {score} out of {of}",
     survey_nps: "recommending us",
     survey_exit: "leaving",
     survey_sent: "asked, no answer yet",
@@ -740,6 +749,24 @@ static INBOX_EN: InboxTexts = InboxTexts {
 
 impl InboxTexts {
     /// What a survey asked, in words.
+    /// An answer in words: "Tevredenheid: 1 van 5", "Aanraden: 3 van 10", "Vertrekt".
+    pub fn survey_answer(&self, kind: kept_domain::SurveyKind, score: Option<i64>) -> String {
+        let what = self.survey_kind(kind);
+        let mut what_upper = what.chars();
+        let what = what_upper
+            .next()
+            .map(|first| first.to_uppercase().chain(what_upper).collect::<String>())
+            .unwrap_or_default();
+        match (score, kind.scores()) {
+            (Some(score), Some(range)) => self
+                .score_of
+                .replace("{what}", &what)
+                .replace("{score}", &score.to_string())
+                .replace("{of}", &range.end().to_string()),
+            _ => what,
+        }
+    }
+
     pub fn survey_kind(&self, kind: kept_domain::SurveyKind) -> &'static str {
         match kind {
             kept_domain::SurveyKind::Csat => self.survey_csat,
@@ -2030,6 +2057,10 @@ pub struct SurveyTexts {
     pub saved: &'static str,
     pub thanks_title: &'static str,
     pub thanks: &'static str,
+    /// After a low answer: who calls and by when. `{who}` a first name (or `someone`), `{day}`
+    /// "morgen" / "op maandag 9 december", `{time}` 16:30.
+    pub call_promised: &'static str,
+    pub someone: &'static str,
     pub add_more: &'static str,
     pub link_wrong_title: &'static str,
     pub link_wrong: &'static str,
@@ -2072,6 +2103,8 @@ const SURVEY_NL: SurveyTexts = SurveyTexts {
     saved: "Dank u wel, uw cijfer is opgeslagen. Wilt u nog iets toelichten? Dat kan hieronder.",
     thanks_title: "Dank u wel",
     thanks: "Uw antwoord is opgeslagen. We lezen het zelf.",
+    call_promised: "Dank u voor uw eerlijke antwoord. {who} belt u uiterlijk {day} om {time} om te horen wat er beter kan.",
+    someone: "Iemand van ons",
     add_more: "Nog iets toevoegen of uw antwoord veranderen? Dat kan hieronder.",
     link_wrong_title: "Deze link klopt niet",
     link_wrong: "De link is niet compleet of veranderd. Gebruik de link uit onze e-mail.",
@@ -2113,6 +2146,8 @@ const SURVEY_EN: SurveyTexts = SurveyTexts {
     saved: "Thank you, your score has been saved. Anything to add? You can do so below.",
     thanks_title: "Thank you",
     thanks: "Your answer has been saved. We read it ourselves.",
+    call_promised: "Thank you for your honest answer. {who} will call you {day} by {time} to hear what we can do better.",
+    someone: "Someone from our team",
     add_more: "Want to add something or change your answer? You can do so below.",
     link_wrong_title: "This link is not right",
     link_wrong: "The link is incomplete or was changed. Please use the link from our e-mail.",

@@ -13,10 +13,12 @@ use crate::promises::{self, Actor, NewPromise};
 use crate::time::{from_ms, to_ms};
 use crate::{Result, StoreError, search};
 
-const CALLBACK_SELECT: &str = "SELECT c.id, c.customer_id, c.phone, c.name, c.window_code, c.note, c.lang, \
-     c.status, c.attempts, c.created_ms, c.closed_ms, p.id AS promise_id, p.status AS promise_status, \
-     p.not_before_ms, p.due_ms, p.escalated_ms, p.owner_id, s.name AS owner_name \
-     FROM callback_requests c JOIN promises p ON p.id = c.promise_id LEFT JOIN staff s ON s.id = p.owner_id";
+/// A request as staff see it: named as the customer is known when the form left the name out.
+const CALLBACK_SELECT: &str = "SELECT c.id, c.customer_id, c.phone, COALESCE(c.name, cu.name) AS name, c.window_code, \
+     c.note, c.lang, c.status, c.attempts, c.created_ms, c.closed_ms, c.asks, c.asked_again_ms, \
+     p.id AS promise_id, p.status AS promise_status, p.not_before_ms, p.due_ms, p.escalated_ms, p.owner_id, \
+     s.name AS owner_name FROM callback_requests c JOIN promises p ON p.id = c.promise_id \
+     JOIN customers cu ON cu.id = c.customer_id LEFT JOIN staff s ON s.id = p.owner_id";
 
 fn callback_from_row(row: &AnyRow) -> Result<CallbackView> {
     let lang: String = row.try_get("lang")?;
@@ -39,6 +41,8 @@ fn callback_from_row(row: &AnyRow) -> Result<CallbackView> {
         escalated: row.try_get::<Option<i64>, _>("escalated_ms")?.is_some(),
         owner_id: row.try_get("owner_id")?,
         owner_name: row.try_get("owner_name")?,
+        asks: row.try_get("asks")?,
+        asked_again_at: row.try_get::<Option<i64>, _>("asked_again_ms")?.map(from_ms),
     })
 }
 

@@ -156,6 +156,9 @@ pub struct CallbackView {
     pub escalated: bool,
     pub owner_id: Option<String>,
     pub owner_name: Option<String>,
+    /// How many times the customer asked while this request was open (1: once), and when last.
+    pub asks: i64,
+    pub asked_again_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone)]

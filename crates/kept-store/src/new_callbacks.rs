@@ -19,7 +19,10 @@ use crate::time::{from_ms, to_ms};
 use crate::{Result, search};
 
 /// Inserts the requests with their customers, promises, history and outbox rows, assigning
-/// each to the next staff member in `candidates` (whose queue positions are updated).
+/// each to the next staff member in `candidates` (whose queue positions are updated). A
+/// customer who asks again while their request is open (stored, or made earlier in this
+/// batch) joins it instead: see [`ask_again`]. The answers are in the order of `requests`; a
+/// joined one names the open request with `asks` above 1, for the caller to read it whole.
 pub(crate) async fn insert_callbacks(
     conn: &mut dyn Statements,
     dialect: Dialect,
@@ -30,23 +33,78 @@ pub(crate) async fn insert_callbacks(
         return Ok(Vec::new());
     }
     let customers = upsert_customers(conn, requests).await?;
-    let views: Vec<CallbackView> = requests
-        .iter()
-        .map(|request| {
-            let owner = assign(candidates);
-            view_of(
-                request,
-                customers.get(&request.phone).cloned().unwrap_or_default(),
-                owner,
-            )
-        })
-        .collect();
-    insert_requests(conn, requests, &views).await?;
-    index_requests(conn, requests, &views).await?;
+    let mut open = open_requests(conn, customers.values().map(|(id, _)| id)).await?;
+    let mut answers = Vec::with_capacity(requests.len());
+    let (mut fresh, mut views, mut joins) = (Vec::new(), Vec::new(), Vec::new());
+    for request in requests {
+        let (customer_id, known_as) = customers.get(&request.phone).cloned().unwrap_or_default();
+        let mut view = view_of(request, customer_id.clone(), None);
+        view.name = view.name.or(known_as);
+        if let Some((id, promise_id)) = open.get(&customer_id) {
+            (view.id, view.promise_id, view.asks) = (id.clone(), promise_id.clone(), 2);
+            joins.push((*request, view.clone()));
+        } else {
+            (view.owner_id, view.owner_name) = assign(candidates).unzip();
+            open.insert(customer_id, (view.id.clone(), view.promise_id.clone()));
+            fresh.push(*request);
+            views.push(view.clone());
+        }
+        answers.push(view);
+    }
+    insert_requests(conn, &fresh, &views).await?;
+    index_requests(conn, &fresh, &views).await?;
     insert_promises(conn, &views).await?;
-    announce(conn, requests, &views).await?;
+    announce(conn, &fresh, &views).await?;
     save_assignments(conn, dialect, candidates, &views).await?;
-    Ok(views)
+    for (request, joined) in joins {
+        ask_again(conn, request, &joined).await?;
+    }
+    Ok(answers)
+}
+
+/// The open requests of these customers: customer → (request, its promise).
+async fn open_requests<'a>(
+    conn: &mut dyn Statements,
+    customers: impl Iterator<Item = &'a String>,
+) -> Result<HashMap<String, (String, String)>> {
+    let customers: Vec<&String> = customers.collect();
+    let places: Vec<String> = (0..customers.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT customer_id, id, promise_id FROM callback_requests WHERE status = $1 AND customer_id IN ({})",
+        places.join(", ")
+    );
+    let mut values = vec![Cell::Text(CallbackStatus::Open.as_str())];
+    values.extend(customers.iter().map(|c| Cell::Text(c)));
+    let mut open = HashMap::new();
+    for row in conn.fetch(&sql, &values).await? {
+        open.insert(
+            row.try_get("customer_id")?,
+            (row.try_get("id")?, row.try_get("promise_id")?),
+        );
+    }
+    Ok(open)
+}
+
+/// The customer asked again: counted on the open request, and its promise moves up when the
+/// new request's window is sooner (never later: what was promised stays promised).
+async fn ask_again(conn: &mut dyn Statements, request: &NewCallback, joined: &CallbackView) -> Result<()> {
+    conn.execute(
+        "UPDATE callback_requests SET asks = asks + 1, asked_again_ms = $1 WHERE id = $2",
+        &[Cell::Int(to_ms(request.now)), Cell::Text(&joined.id)],
+    )
+    .await?;
+    conn.execute(
+        "UPDATE promises SET not_before_ms = CASE WHEN not_before_ms > $1 THEN $1 ELSE not_before_ms END, \
+         due_ms = CASE WHEN due_ms > $2 THEN $2 ELSE due_ms END WHERE id = $3 AND status = $4",
+        &[
+            Cell::Int(to_ms(request.not_before)),
+            Cell::Int(to_ms(request.due_at)),
+            Cell::Text(&joined.promise_id),
+            Cell::Text(PromiseStatus::Open.as_str()),
+        ],
+    )
+    .await?;
+    Ok(())
 }
 
 fn view_of(request: &NewCallback, customer_id: String, owner: Option<(String, String)>) -> CallbackView {
@@ -70,11 +128,17 @@ fn view_of(request: &NewCallback, customer_id: String, owner: Option<(String, St
         escalated: false,
         owner_id,
         owner_name,
+        asks: 1,
+        asked_again_at: None,
     }
 }
 
-/// Customers are recognised by phone number; a name given now replaces an older one.
-async fn upsert_customers(conn: &mut dyn Statements, requests: &[&NewCallback]) -> Result<HashMap<String, String>> {
+/// Customers are recognised by phone number; a name given now replaces an older one. Per
+/// number: the customer's id and the name they are known by.
+async fn upsert_customers(
+    conn: &mut dyn Statements,
+    requests: &[&NewCallback],
+) -> Result<HashMap<String, (String, Option<String>)>> {
     // One row per number (PostgreSQL refuses to change a row twice in one statement), the last
     // name given winning, in the order of the numbers so that two nodes' batches lock the same
     // customers in the same order and cannot deadlock.
@@ -84,7 +148,8 @@ async fn upsert_customers(conn: &mut dyn Statements, requests: &[&NewCallback]) 
         entry.0 = request.name.as_deref().or(entry.0);
     }
     let customers: Vec<_> = customers.into_iter().collect();
-    let then = "ON CONFLICT (phone) DO UPDATE SET name = COALESCE(excluded.name, customers.name) RETURNING phone, id";
+    let then =
+        "ON CONFLICT (phone) DO UPDATE SET name = COALESCE(excluded.name, customers.name) RETURNING phone, id, name";
     let rows = insert_rows(
         conn,
         "customers (id, name, phone, created_ms)",
@@ -100,11 +165,11 @@ async fn upsert_customers(conn: &mut dyn Statements, requests: &[&NewCallback]) 
         },
     )
     .await?;
-    let mut ids = HashMap::with_capacity(customers.len());
+    let mut known = HashMap::with_capacity(customers.len());
     for row in rows {
-        ids.insert(row.try_get("phone")?, row.try_get("id")?);
+        known.insert(row.try_get("phone")?, (row.try_get("id")?, row.try_get("name")?));
     }
-    Ok(ids)
+    Ok(known)
 }
 
 async fn insert_requests(conn: &mut dyn Statements, requests: &[&NewCallback], views: &[CallbackView]) -> Result<()> {

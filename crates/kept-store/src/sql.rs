@@ -351,7 +351,12 @@ impl Store for SqlStore {
     }
 
     async fn create_callback(&self, request: NewCallback) -> Result<CallbackView> {
-        self.callback_commit.submit(request).await
+        let view = self.callback_commit.submit(request).await?;
+        // Joined to the customer's open request: that request as it is now.
+        if view.asks > 1 {
+            return callbacks::get(&self.read, &view.id).await?.ok_or(StoreError::NotFound);
+        }
+        Ok(view)
     }
 
     async fn callback(&self, id: &str) -> Result<Option<CallbackView>> {

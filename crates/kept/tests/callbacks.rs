@@ -226,10 +226,10 @@ async fn webhook_is_signed_and_retried_until_it_is_accepted() {
 async fn the_public_form_is_rate_limited_per_address() {
     let db = TestDatabase::sqlite();
     let server = TestServer::start_with(&db.url, |config| config.rate_limit_per_minute = 3).await;
-    for _ in 0..3 {
-        server.created(json!({"phone": "0612345678"})).await;
+    for i in 0..3 {
+        server.created(json!({"phone": format!("061234567{i}")})).await;
     }
-    let limited = server.request_callback(json!({"phone": "0612345678"})).await;
+    let limited = server.request_callback(json!({"phone": "0612345679"})).await;
     assert_eq!(limited.status(), 429);
     let all: Vec<Value> = server.api_get("/api/v1/callback-requests").await.json().await.unwrap();
     assert_eq!(all.len(), 3);
@@ -250,9 +250,9 @@ async fn new_work_is_shared_round_robin_and_moves_to_the_stand_in() {
         )
         .await;
         let mut owners = Vec::new();
-        for _ in 0..4 {
+        for i in 0..4 {
             owners.push(
-                server.created(json!({"phone": "0612345678"})).await["owner"]
+                server.created(json!({"phone": format!("061234567{i}")})).await["owner"]
                     .as_str()
                     .unwrap()
                     .to_string(),
@@ -295,7 +295,7 @@ async fn health_and_openapi_are_public() {
 }
 
 #[tokio::test]
-async fn concurrent_requests_are_all_stored_and_a_phone_number_is_one_customer() {
+async fn concurrent_requests_from_one_number_join_into_one_request() {
     for db in databases().await {
         let server = TestServer::start(&db.url).await;
         let requests = (0..60).map(|i| {
@@ -314,10 +314,78 @@ async fn concurrent_requests_are_all_stored_and_a_phone_number_is_one_customer()
         customers.sort();
         customers.dedup();
         assert_eq!(customers.len(), 20, "20 numbers, 20 customers on {}", db.name);
+        // Three requests per number, at once: each number's later ones join its first.
         let open = server.open_ids().await;
-        assert_eq!(open.len(), 60);
+        assert_eq!(open.len(), 20, "{}", db.name);
+        let listed: Vec<Value> = server.api_get("/api/v1/callback-requests").await.json().await.unwrap();
+        let asks: i64 = listed.iter().map(|c| c["asks"].as_i64().unwrap()).sum();
+        assert_eq!(asks, 60, "{}: every request counted", db.name);
         let owners: Vec<&str> = created.iter().map(|c| c["owner"].as_str().unwrap()).collect();
         assert!(owners.iter().all(|o| *o == "Sanne"), "the only agent gets them all");
+        server.running.stop().await;
+    }
+}
+
+/// Tom asks to be called in the evening, then — impatient — asks again for as soon as possible
+/// from the same number written another way: one request, asked twice, moved up to the sooner
+/// time, and he is told that time. A later request from a number whose customer is known
+/// shows their name even when the form left it out.
+#[tokio::test]
+async fn asking_again_joins_the_open_request_and_a_known_customer_is_named() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let first = server
+            .created(json!({"phone": "06 12345678", "name": "Tom Harris", "window": "evening"}))
+            .await;
+        let evening: DateTime<Utc> = first["due_at"].as_str().unwrap().parse().unwrap();
+        server.clock.advance(chrono::Duration::minutes(12));
+        let again = server
+            .request_callback(json!({"phone": "+31 6 1234 5678", "window": "asap"}))
+            .await;
+        assert_eq!(again.status(), 201, "{}", db.name);
+        let again: Value = again.json().await.unwrap();
+        assert_eq!(again["id"], first["id"], "{}: the same request", db.name);
+        assert_eq!(again["asks"], 2);
+        assert!(again["asked_again_at"].is_string(), "{again}");
+        let sooner: DateTime<Utc> = again["due_at"].as_str().unwrap().parse().unwrap();
+        assert!(sooner < evening, "{}: moved up from {evening} to {sooner}", db.name);
+        assert_eq!(
+            again["confirmation"], "We bellen u vandaag vóór 11:42.",
+            "the time it now has"
+        );
+        assert_eq!(server.open_ids().await.len(), 1, "{}: one request, not two", db.name);
+
+        // A third time, for the evening again: counted, but the promise stays the sooner one.
+        let third: Value = server
+            .request_callback(json!({"phone": "0612345678", "window": "evening"}))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            (third["asks"].as_i64(), third["due_at"].as_str()),
+            (Some(3), again["due_at"].as_str())
+        );
+        let (mut browser, _) = logged_in(&server, &server.agent_email).await;
+        let (_, home) = browser.get(&server.url("/staff?lang=nl")).await;
+        assert!(home.contains("Vroeg opnieuw:") && home.contains("(3×)"), "{home}");
+
+        // Once he was reached, a new request without a name is still his.
+        let id = first["id"].as_str().unwrap();
+        let reached = server
+            .api_post(
+                &format!("/api/v1/callback-requests/{id}/outcome"),
+                json!({"outcome": "reached"}),
+            )
+            .await;
+        assert_eq!(reached.status(), 200);
+        let later = server.created(json!({"phone": "06 12345678", "window": "asap"})).await;
+        assert_ne!(
+            later["id"], first["id"],
+            "{}: a new request once the old one is closed",
+            db.name
+        );
+        assert_eq!(later["name"], "Tom Harris", "{}: shown by name, not by number", db.name);
         server.running.stop().await;
     }
 }

@@ -141,6 +141,14 @@ async fn a_low_score_from_a_link_becomes_a_recovery_call_kept_by_calling() {
         let path = path_of(&server, &link);
         let answered = post_answer(&server, &path, &[("score", "1")]).await;
         assert_eq!(answered.status(), StatusCode::OK);
+        // The customer is told that someone will call, who, and by when (one business day).
+        let thanks = answered.text().await.unwrap();
+        let first_name = first_name.split_whitespace().next().unwrap();
+        assert!(
+            thanks.contains(&format!("{first_name} belt u uiterlijk morgen om")),
+            "{}: {thanks}",
+            db.name
+        );
         drained(&server).await;
         let survey = surveys_of(&server, &customer).await.remove(0);
         assert_eq!(survey["score"], 1);
@@ -200,7 +208,16 @@ async fn a_low_score_from_a_link_becomes_a_recovery_call_kept_by_calling() {
             .into_iter()
             .find(|m| m.subject.starts_with("Bel Jan Jansen"))
             .expect("the handler hears of it with the comment");
-        assert!(owner_mail.subject.contains("tevredenheid: 2"), "{}", owner_mail.subject);
+        assert!(
+            owner_mail.subject.contains("Tevredenheid: 2 van 5"),
+            "{}",
+            owner_mail.subject
+        );
+        assert!(
+            owner_mail.text.contains("Tevredenheid: 2 van 5"),
+            "in words: {}",
+            owner_mail.text
+        );
         assert!(owner_mail.text.contains(comment), "{}", owner_mail.text);
         let hooks = server.hooks.events("survey.answered");
         assert_eq!(hooks.len(), 1, "{}: one notice for the settled answer", db.name);

@@ -38,7 +38,13 @@ pub async fn accept_callback(app: &App, input: &CallbackInput, fallback_lang: La
         })
         .await?;
     app.announce(Change::Callbacks);
-    let confirmation = valid.lang.call_promise_sentence(window, now, business.time_zone());
+    // Asked again while an earlier request is open: the promise made then (moved up if this
+    // window is sooner) is the one to tell.
+    let promised = kept_domain::window::CallWindow {
+        not_before: callback.not_before,
+        due_at: callback.due_at,
+    };
+    let confirmation = valid.lang.call_promise_sentence(promised, now, business.time_zone());
     Ok(Accepted { callback, confirmation })
 }
 

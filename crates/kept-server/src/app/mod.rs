@@ -58,7 +58,7 @@ pub use staff::{
 };
 pub use surveys::{
     AnswerForm, Contact, FAN_TENURE_DAYS, MAX_COMMENT_CHARS, after_contact, answer, answer_url, answerable, ask_nps,
-    fans, thank_fan,
+    fans, promised_call, thank_fan,
 };
 pub use templates::{delete_template, draft_reply, save_template};
 pub use tone::{check_reply, dismiss_finding, tone_dismissals, undo_tone_dismissal};

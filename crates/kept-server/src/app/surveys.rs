@@ -267,3 +267,26 @@ pub async fn thank_fan(
     app.announce(super::Change::Customers);
     Ok(())
 }
+
+/// The call promised after a low answer, as the customer's thank-you page tells it: the first
+/// name of who will call (when someone is named) and by when. `None` when no call is open.
+pub async fn promised_call(
+    app: &App,
+    survey: &SurveyView,
+) -> Result<Option<(Option<String>, chrono::DateTime<chrono::Utc>)>, AppError> {
+    let Some(id) = survey.recovery_id.as_deref() else {
+        return Ok(None);
+    };
+    let Some(promise) = app.store.promise(id).await? else {
+        return Ok(None);
+    };
+    if promise.status != kept_domain::PromiseStatus::Open {
+        return Ok(None);
+    }
+    let owner = match promise.owner_id.as_deref() {
+        Some(owner) => app.store.staff_by_id(owner).await?,
+        None => None,
+    };
+    let first_name = owner.and_then(|s| s.name.split_whitespace().next().map(str::to_string));
+    Ok(Some((first_name, promise.due_at)))
+}

@@ -50,6 +50,11 @@ pub struct CallbackJson {
     pub overdue: bool,
     pub owner: Option<String>,
     pub customer_id: String,
+    /// How many times the customer asked while this request was open: a request from a number
+    /// with an open request joins it (1: asked once).
+    pub asks: i64,
+    /// When they last asked again.
+    pub asked_again_at: Option<DateTime<Utc>>,
 }
 
 impl CallbackJson {
@@ -77,6 +82,8 @@ impl CallbackJson {
             overdue: view.promise_status == PromiseStatus::Open && view.due_at < now,
             owner: view.owner_name.clone(),
             customer_id: view.customer_id.clone(),
+            asks: view.asks,
+            asked_again_at: view.asked_again_at,
         }
     }
 }

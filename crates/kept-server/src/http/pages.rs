@@ -420,6 +420,8 @@ pub struct CallbackRow {
     pub attempts: i64,
     pub status: &'static str,
     pub is_open: bool,
+    /// "Vroeg opnieuw om 10:12 (2×)" when the customer asked again while it was open.
+    pub asked_again: Option<String>,
 }
 
 /// An open promise of a kind without a list of its own (follow-ups, call-aheads, recovery
@@ -498,6 +500,11 @@ impl LocalTime {
             attempts: view.attempts,
             status: status_label(view.status, t),
             is_open: view.status == CallbackStatus::Open,
+            asked_again: view.asked_again_at.map(|at| {
+                t.asked_again
+                    .replace("{time}", &self.moment(at))
+                    .replace("{n}", &view.asks.to_string())
+            }),
         }
     }
 

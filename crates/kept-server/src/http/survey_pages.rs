@@ -36,7 +36,7 @@ pub struct SurveyPage {
     pub comment: String,
     /// The page sends the chosen score by itself (opened from a score link).
     pub send_now: bool,
-    pub notice: Option<&'static str>,
+    pub notice: Option<String>,
     pub error: Option<&'static str>,
 }
 
@@ -97,7 +97,10 @@ pub async fn submit(
             let s = survey_texts(lang);
             let mut page = survey_page(&state, &answered, lang, &signature);
             page.title = s.thanks_title;
-            page.notice = Some(s.thanks);
+            page.notice = Some(match app::promised_call(&state, &answered).await? {
+                Some((who, due)) => call_promised(&state, lang, who, due),
+                None => s.thanks.to_string(),
+            });
             page.question = vec![s.add_more.to_string()];
             Ok(render(&page)?.into_response())
         }
@@ -120,6 +123,17 @@ pub async fn submit(
         }
         Err(other) => Err(other),
     }
+}
+
+/// "Sanne belt u uiterlijk morgen om 16:30 …", on the business's clock.
+fn call_promised(state: &AppState, lang: Lang, who: Option<String>, due: chrono::DateTime<chrono::Utc>) -> String {
+    let s = survey_texts(lang);
+    let tz = state.settings().business.time_zone();
+    let (due, now) = (due.with_timezone(&tz), state.clock.now().with_timezone(&tz));
+    s.call_promised
+        .replace("{who}", who.as_deref().unwrap_or(s.someone))
+        .replace("{day}", &lang.day_phrase(due, now))
+        .replace("{time}", &due.format("%H:%M").to_string())
 }
 
 fn survey_page(state: &AppState, survey: &SurveyView, lang: Lang, signature: &str) -> SurveyPage {

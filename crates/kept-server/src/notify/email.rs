@@ -578,10 +578,7 @@ impl Content {
         let now = state.clock.now().with_timezone(&tz);
         let who = survey.customer_name.as_deref().unwrap_or(&survey.email);
         let i = crate::i18n::inbox_texts(lang);
-        let answer = match survey.score {
-            Some(score) => format!("{}: {score}", i.survey_kind(survey.kind)),
-            None => i.survey_kind(survey.kind).to_string(),
-        };
+        let answer = i.survey_answer(survey.kind, survey.score);
         let owner = survey.handler_name.as_deref().unwrap_or("-");
         let (subject, lead) = match (event, lang) {
             (OutboxEvent::PromiseEscalated, Lang::Nl) => (
@@ -593,17 +590,25 @@ impl Content {
                 format!("{owner} should have called {who}. Take it over or reassign it."),
             ),
             (_, Lang::Nl) => (
-                format!("Bel {who}: {answer}"),
+                format!("Bel {who} ({answer})"),
                 "Deze klant is niet tevreden. Bel binnen een werkdag en los het op; een gesprek of antwoord aan de klant houdt deze belofte.".to_string(),
             ),
             (_, Lang::En) => (
-                format!("Call {who}: {answer}"),
+                format!("Call {who} ({answer})"),
                 "This customer is not happy. Call within one business day and put it right; a call or reply to the customer keeps this promise.".to_string(),
             ),
         };
         let labels = match lang {
-            Lang::Nl => ["Klant", "Antwoord", "Reden", "Opmerking", "Gevraagd", "Openen"],
-            Lang::En => ["Customer", "Answer", "Reason", "Comment", "Asked", "Open"],
+            Lang::Nl => [
+                "Klant",
+                "Antwoord",
+                "Reden",
+                "Opmerking",
+                "Gevraagd",
+                "Openen",
+                "(geen)",
+            ],
+            Lang::En => ["Customer", "Answer", "Reason", "Comment", "Asked", "Open", "(none)"],
         };
         let asked = survey.sent_at.map_or_else(String::new, |at| {
             let at = at.with_timezone(&tz);
@@ -612,8 +617,8 @@ impl Content {
         let rows = [
             (labels[0], who),
             (labels[1], answer.as_str()),
-            (labels[2], survey.reason.as_deref().unwrap_or("-")),
-            (labels[3], survey.comment.as_deref().unwrap_or("-")),
+            (labels[2], survey.reason.as_deref().unwrap_or(labels[6])),
+            (labels[3], survey.comment.as_deref().unwrap_or(labels[6])),
             (labels[4], asked.as_str()),
         ];
         let link = format!("{}/staff/customers/{}", settings.base_url, survey.customer_id);
