@@ -50,17 +50,18 @@ fn hm(hour: u32, minute: u32) -> NaiveTime {
     NaiveTime::from_hms_opt(hour, minute, 0).unwrap_or(NaiveTime::MIN)
 }
 
-/// Parses "09:00-12:00, 13:00-17:30" (or "closed" / "") into spans.
+/// Parses "09:00-12:00, 13:00-17:30" (or "closed" / "") into spans. Written the way people
+/// write hours too: "9-18", "9:00 - 18:00", "09.00–18.00", "9u-18u", "9-12 / 13-17".
 pub fn parse_spans(text: &str) -> Result<Vec<LocalSpan>, HoursError> {
     let text = text.trim();
     if text.is_empty() || text.eq_ignore_ascii_case("closed") || text.eq_ignore_ascii_case("gesloten") {
         return Ok(Vec::new());
     }
     let mut spans = Vec::new();
-    for part in text.split(',') {
+    for part in text.split([',', ';', '/']) {
         let (from, to) = part
             .trim()
-            .split_once('-')
+            .split_once(['-', '–', '—'])
             .ok_or_else(|| HoursError(format!("'{part}' is not a span like 09:00-17:30")))?;
         let from = parse_time(from)?;
         let to = parse_time(to)?;
@@ -73,9 +74,37 @@ pub fn parse_spans(text: &str) -> Result<Vec<LocalSpan>, HoursError> {
     Ok(spans)
 }
 
+/// "09:00", and as people write a time: "9", "9:30", "09.30", "9u", "9 uur", "9h".
 pub fn parse_time(text: &str) -> Result<NaiveTime, HoursError> {
-    NaiveTime::parse_from_str(text.trim(), "%H:%M")
-        .map_err(|_| HoursError(format!("'{}' is not a time like 09:00", text.trim())))
+    let refused = || HoursError(format!("'{}' is not a time like 09:00", text.trim()));
+    let bare = text.trim().trim_end_matches("uur").trim_end_matches(['u', 'h']).trim();
+    let (hour, minute) = match bare.split_once([':', '.']) {
+        Some((hour, minute)) if minute.len() == 2 => (hour, minute),
+        Some(_) => return Err(refused()),
+        None => (bare, "00"),
+    };
+    let digits = |s: &str| (1..=2).contains(&s.len()) && s.chars().all(|c| c.is_ascii_digit());
+    if !digits(hour) || !digits(minute) {
+        return Err(refused());
+    }
+    let (hour, minute) = (
+        hour.parse().map_err(|_| refused())?,
+        minute.parse().map_err(|_| refused())?,
+    );
+    NaiveTime::from_hms_opt(hour, minute, 0).ok_or_else(refused)
+}
+
+/// Hours as kept writes them back: "09:00-12:00, 13:00-17:30", or "closed".
+pub fn normalise_spans(text: &str) -> Result<String, HoursError> {
+    let spans = parse_spans(text)?;
+    if spans.is_empty() {
+        return Ok("closed".into());
+    }
+    Ok(spans
+        .iter()
+        .map(|(from, to)| format!("{}-{}", from.format("%H:%M"), to.format("%H:%M")))
+        .collect::<Vec<_>>()
+        .join(", "))
 }
 
 impl BusinessHours {
@@ -280,6 +309,28 @@ impl<'a> OpeningCalendar<'a> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn hours_are_read_as_people_write_them() {
+        for typed in [
+            "9-18",
+            "9:00-18:00",
+            "09.00 - 18.00",
+            "9u-18u",
+            "09:00–18:00",
+            "9 uur - 18 uur",
+        ] {
+            assert_eq!(normalise_spans(typed).as_deref(), Ok("09:00-18:00"), "{typed}");
+        }
+        assert_eq!(
+            normalise_spans("9-12 / 13:30-17").as_deref(),
+            Ok("09:00-12:00, 13:30-17:00")
+        );
+        assert_eq!(normalise_spans("gesloten").as_deref(), Ok("closed"));
+        for wrong in ["18-9", "9:5-10", "25-26", "morgens", "9-", "9:000-10"] {
+            assert!(normalise_spans(wrong).is_err(), "{wrong}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -68,3 +68,21 @@
     }
   });
 })();
+
+// A stand-in list never offers the person who goes away: the option of the one chosen in the
+// list named by data-not is switched off (the server refuses it too).
+(function () {
+  document.querySelectorAll("select[data-not]").forEach(function (standIn) {
+    const who = document.getElementById(standIn.dataset.not);
+    if (!who) return;
+    function exclude() {
+      Array.from(standIn.options).forEach(function (option) { option.disabled = option.value === who.value; });
+      if (standIn.selectedOptions[0] && standIn.selectedOptions[0].disabled) {
+        const other = Array.from(standIn.options).find(function (option) { return !option.disabled; });
+        if (other) standIn.value = other.value;
+      }
+    }
+    who.addEventListener("change", exclude);
+    exclude();
+  });
+})();

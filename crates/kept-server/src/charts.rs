@@ -41,7 +41,8 @@ const LABEL_CHARS: usize = 12;
 /// At most this many labels under a chart, so they never run into each other.
 const MOST_LABELS: usize = 8;
 
-fn escape(text: &str) -> String {
+/// Text for HTML (also inside attributes).
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -273,7 +273,8 @@ fn reminder_rules(entries: &[String]) -> Result<Vec<ReminderRule>, ConfigError> 
         .iter()
         .map(|entry| {
             let entry = entry.trim();
-            if let Ok(time) = kept_domain::hours::parse_time(entry) {
+            // Strictly "18:00": a bare "18" is minutes, not six o'clock.
+            if let Ok(time) = chrono::NaiveTime::parse_from_str(entry, "%H:%M") {
                 return Ok(ReminderRule::DayBeforeAt(time));
             }
             match entry.parse::<i64>() {

@@ -27,6 +27,15 @@ pub struct Texts {
     pub log_in: &'static str,
     pub log_out: &'static str,
     pub login_failed: &'static str,
+    /// What the next page says after a call was logged; `{who}` the customer, `{when}` the
+    /// new attempt's deadline ("morgen 14:30").
+    pub done_reached: &'static str,
+    pub done_no_answer: &'static str,
+    pub done_wrong_number: &'static str,
+    /// After a note, a logged call, an erasure.
+    pub done_note: &'static str,
+    pub done_call: &'static str,
+    pub done_erased: &'static str,
     /// The login page's way back in, and the page it leads to.
     pub forgot_link: &'static str,
     pub forgot_title: &'static str,
@@ -119,6 +128,12 @@ static NL: Texts = Texts {
     log_in: "Inloggen",
     log_out: "Uitloggen",
     login_failed: "E-mailadres of wachtwoord klopt niet.",
+    done_reached: "Vastgelegd: {who} is bereikt. Het verzoek is afgerond.",
+    done_no_answer: "Geen gehoor vastgelegd bij {who}. Nieuwe poging uiterlijk {when}.",
+    done_wrong_number: "Vastgelegd: verkeerd nummer voor {who}. Het verzoek is gesloten.",
+    done_note: "Notitie opgeslagen.",
+    done_call: "Gesprek vastgelegd.",
+    done_erased: "Alle gegevens van deze klant zijn gewist; in het register staat alleen wie, wanneer en waarom.",
     forgot_link: "Wachtwoord vergeten?",
     forgot_title: "Wachtwoord vergeten",
     forgot_intro: "Vul het e-mailadres in waarmee u inlogt. Hoort het bij een account, dan sturen wij u een link om een nieuw wachtwoord te kiezen.",
@@ -196,6 +211,12 @@ static EN: Texts = Texts {
     log_in: "Log in",
     log_out: "Log out",
     login_failed: "E-mail address or password is not right.",
+    done_reached: "Logged: {who} was reached. The request is done.",
+    done_no_answer: "No answer logged for {who}. Next attempt by {when}.",
+    done_wrong_number: "Logged: wrong number for {who}. The request is closed.",
+    done_note: "Note saved.",
+    done_call: "Call logged.",
+    done_erased: "All data of this customer has been erased; the register keeps only who, when and why.",
     forgot_link: "Forgot your password?",
     forgot_title: "Forgot your password",
     forgot_intro: "Fill in the e-mail address you log in with. If it belongs to an account, we send you a link to choose a new password.",
@@ -393,6 +414,13 @@ pub struct InboxTexts {
     pub bulk_resolve: &'static str,
     pub bulk_confirm: &'static str,
     pub bulk_apply: &'static str,
+    /// What the conversation page says after a change; `{name}` who it went to, `{n}` how many.
+    pub done_resolved: &'static str,
+    pub done_reopened: &'static str,
+    pub done_waiting: &'static str,
+    pub done_assigned: &'static str,
+    pub done_tags: &'static str,
+    pub done_bulk: &'static str,
     pub select_row: &'static str,
     pub unread: &'static str,
     pub keys_title: &'static str,
@@ -559,6 +587,12 @@ static INBOX_NL: InboxTexts = InboxTexts {
     bulk_resolve: "Afhandelen",
     bulk_confirm: "Ook afhandelen als de klant nog op antwoord wacht (een te laat antwoord telt als niet nagekomen)",
     bulk_apply: "Uitvoeren",
+    done_resolved: "Afgehandeld. De klant krijgt straks de vraag hoe het ging (als dat aan staat).",
+    done_reopened: "Weer open: het staat bij wie wachten op ons.",
+    done_waiting: "Wacht nu op de klant.",
+    done_assigned: "Toegewezen aan {name}; de belofte ging mee.",
+    done_tags: "Labels bijgewerkt.",
+    done_bulk: "{n} gesprekken bijgewerkt.",
     select_row: "Kiezen",
     unread: "nieuw",
     keys_title: "Sneltoetsen",
@@ -718,6 +752,12 @@ static INBOX_EN: InboxTexts = InboxTexts {
     bulk_resolve: "Resolve",
     bulk_confirm: "Resolve even if the customer is still waiting for an answer (a late answer counts as broken)",
     bulk_apply: "Apply",
+    done_resolved: "Resolved. The customer will be asked how it went (when that is on).",
+    done_reopened: "Open again: it is back with those waiting on us.",
+    done_waiting: "Now waiting on the customer.",
+    done_assigned: "Assigned to {name}; the promise went along.",
+    done_tags: "Tags updated.",
+    done_bulk: "{n} conversations updated.",
     select_row: "Select",
     unread: "new",
     keys_title: "Keyboard shortcuts",
@@ -1460,6 +1500,11 @@ pub fn contact_label(lang: Lang, contact: &str) -> String {
 
 /// The team page, the own-account page and the page a password link opens.
 pub struct TeamTexts {
+    /// After someone was marked away (`{who}`, `{delegate}` the stand-in) or back.
+    pub now_away: &'static str,
+    pub now_back: &'static str,
+    /// A one-person team: why there is no stand-in to choose.
+    pub no_stand_in: &'static str,
     pub invited: &'static str,
     pub add_someone: &'static str,
     pub add_intro: &'static str,
@@ -1514,6 +1559,9 @@ pub fn team_texts(lang: Lang) -> &'static TeamTexts {
 }
 
 static TEAM_NL: TeamTexts = TeamTexts {
+    now_away: "{who} staat op afwezig; {delegate} neemt de open beloften en gesprekken waar.",
+    no_stand_in: "U bent de enige in het team die kan inloggen: er is niemand om uw werk over te nemen. Voeg hieronder iemand toe om afwezig te kunnen zijn.",
+    now_back: "{who} is terug; wat de vervanger nog had, staat weer op de eigen naam.",
     invited: "Uitgenodigd, nog geen wachtwoord",
     add_someone: "Iemand toevoegen",
     add_intro: "Diegene krijgt een e-mail met een link om een wachtwoord te kiezen (een week geldig).",
@@ -1561,6 +1609,9 @@ static TEAM_NL: TeamTexts = TeamTexts {
 };
 
 static TEAM_EN: TeamTexts = TeamTexts {
+    now_away: "{who} is away; {delegate} stands in for the open promises and conversations.",
+    no_stand_in: "You are the only one on the team who can log in: there is nobody to take over your work. Add someone below to be able to be away.",
+    now_back: "{who} is back; what the stand-in still held is theirs again.",
     invited: "Invited, no password yet",
     add_someone: "Add someone",
     add_intro: "They get an e-mail with a link to choose a password (valid for a week).",

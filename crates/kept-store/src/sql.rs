@@ -129,8 +129,10 @@ impl SqlStore {
 /// 300 s); the WAL file stays that size. For every connection, sqlx's and the writer thread's;
 /// since the checkpoint thread (`sqlite_checkpoints.rs`) copies commits over within moments, it
 /// is the backstop for when that thread falls behind.
-pub(crate) const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-     PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY; \
+/// busy_timeout comes first: the other settings may wait for a lock another process holds (a
+/// `kept user …` beside a running kept failed with "database is locked" when it came later).
+pub(crate) const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY; \
      PRAGMA wal_autocheckpoint = 10000;";
 
 fn sqlite_pool(size: u32) -> AnyPoolOptions {

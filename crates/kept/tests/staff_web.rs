@@ -671,13 +671,22 @@ async fn the_owner_edits_the_settings_on_a_page_and_agents_cannot() {
         form.retain(|(n, _)| n != name);
         form.push((name.to_string(), value.to_string()));
     };
+    // Three mistakes at once (hours, time zone, a number): all three are named in one go.
+    set(&mut form, "time_zone", "Mars/Olympus");
+    set(&mut form, "retry_after", "een uur");
     let fields: Vec<(&str, &str)> = form.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
     let refused = owner.post(&server.url("/staff/settings"), &fields).await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let said = refused.text().await.unwrap();
     assert!(said.contains("Schrijf openingstijden als 09:00-17:30"), "{said}");
     assert!(said.contains("value=\"9 tot 5\""), "what was typed stays: {said}");
+    let named = ["Openingstijden dinsdag", "Tijdzone", "opnieuw bellen binnen"];
+    assert!(named.iter().all(|n| said.contains(n)), "every mistake named: {said}");
+    set(&mut form, "time_zone", "Europe/Amsterdam");
+    set(&mut form, "retry_after", "60");
 
+    // Hours as people write them are read, and saved the one way.
+    set(&mut form, "mon", "9-18");
     set(&mut form, "tue", "gesloten");
     set(&mut form, "name", "Fietsenmaker Jansen");
     let fields: Vec<(&str, &str)> = form.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
@@ -701,6 +710,10 @@ async fn the_owner_edits_the_settings_on_a_page_and_agents_cannot() {
     assert_eq!(
         settings.business_settings.business.hours.wed, "09:00-17:30",
         "the rest stays"
+    );
+    assert_eq!(
+        settings.business_settings.business.hours.mon, "09:00-18:00",
+        "9-18 as kept writes it"
     );
     assert_eq!(settings.business_settings.first_response_minutes["chat"], 15);
     assert_eq!(settings.business_settings.business.closed_days.len(), 2);
@@ -1307,5 +1320,63 @@ async fn the_links_in_staff_emails_open_staff_pages() {
             "{link} shows its subject"
         );
     }
+    server.running.stop().await;
+}
+
+/// After every action the next page says what was done and what happens next, once: a call
+/// nobody answered (with the next attempt's deadline), a resolved conversation, an assignment,
+/// a bulk change, a note, someone away — in the page's language.
+#[tokio::test]
+async fn every_action_says_what_was_done_on_the_next_page() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start(&db.url).await;
+    let (mut agent, csrf) = logged_in(&server, &server.agent_email).await;
+    let after = async |response: reqwest::Response, agent: &mut Browser| {
+        assert_eq!(response.status(), 303);
+        let to = response.headers()["location"].to_str().unwrap().to_string();
+        let (_, page) = agent.get(&server.url(&to)).await;
+        let flash = page
+            .split("id=\"flash\">")
+            .nth(1)
+            .map(|rest| rest.split("</p>").next().unwrap().to_string());
+        (flash, to)
+    };
+
+    let callback = server
+        .created(json!({"phone": "06 11223344", "name": "Piet Pietersen"}))
+        .await;
+    let id = callback["id"].as_str().unwrap();
+    let form = [("csrf", csrf.as_str()), ("outcome", "no_answer"), ("note", "")];
+    let sent = agent
+        .post(&server.url(&format!("/staff/callbacks/{id}/outcome")), &form)
+        .await;
+    let (flash, to) = after(sent, &mut agent).await;
+    let flash = flash.expect("a notice on the home page");
+    assert!(
+        flash.starts_with("Geen gehoor vastgelegd bij Piet Pietersen. Nieuwe poging uiterlijk"),
+        "{flash}"
+    );
+    let (_, again) = agent.get(&server.url(&to)).await;
+    assert!(!again.contains("id=\"flash\""), "said once");
+
+    let raw = "From: Els <els@example.nl>\r\nSubject: Vraag\r\nMessage-ID: <flash-1@example.nl>\r\n\r\nHallo\r\n";
+    let mail: Value = server.post_email(raw).await.json().await.unwrap();
+    let conversation = mail["conversation_id"].as_str().unwrap();
+    let path = |what: &str| server.url(&format!("/staff/conversations/{conversation}/{what}"));
+    let resolved = agent
+        .post(
+            &path("status"),
+            &[("csrf", &csrf), ("status", "resolved"), ("confirm", "1")],
+        )
+        .await;
+    assert!(after(resolved, &mut agent).await.0.unwrap().starts_with("Afgehandeld."));
+    let customer = mail["customer_id"].as_str().unwrap();
+    let note = agent
+        .post(
+            &server.url(&format!("/staff/customers/{customer}/note")),
+            &[("csrf", &csrf), ("text", "Belt terug")],
+        )
+        .await;
+    assert_eq!(after(note, &mut agent).await.0.as_deref(), Some("Notitie opgeslagen."));
     server.running.stop().await;
 }

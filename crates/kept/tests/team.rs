@@ -539,3 +539,31 @@ async fn the_owner_runs_the_team_from_the_team_page() {
         .await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 }
+
+/// Alone on the team: the page says why there is no stand-in instead of an empty list.
+#[tokio::test]
+async fn a_one_person_team_is_told_why_there_is_no_stand_in() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start(&db.url).await;
+    let (mut owner, _) = logged_in(&server, &server.owner_email).await;
+    let (_, page) = owner.get(&server.url("/staff/team?lang=nl")).await;
+    assert!(
+        !page.contains("id=\"no-stand-in\""),
+        "two on the team: a stand-in to choose"
+    );
+    let staff = server.store.list_staff().await.unwrap();
+    let (agent, me) = (id_of(&staff, &server.agent_email), id_of(&staff, &server.owner_email));
+    let off = server
+        .owner_post(
+            &format!("/api/v1/staff/{agent}/deactivate"),
+            json!({"hand_over_to": me}),
+        )
+        .await;
+    assert_eq!(off.status(), StatusCode::NO_CONTENT);
+    let (_, page) = owner.get(&server.url("/staff/team?lang=nl")).await;
+    assert!(
+        page.contains("id=\"no-stand-in\"") && page.contains("U bent de enige"),
+        "{page}"
+    );
+    server.running.stop().await;
+}

@@ -4,6 +4,7 @@
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
 use kept_domain::Lang;
 use kept_domain::conversation::{ConversationStatus, Direction, FRUSTRATED_FROM};
 use kept_domain::quoted::split_quoted;
@@ -467,6 +468,7 @@ pub async fn set_status(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
+    jar: CookieJar,
     Form(form): Form<StatusForm>,
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
@@ -474,7 +476,19 @@ pub async fn set_status(
         ConversationStatus::parse(&form.status).ok_or_else(|| AppError::BadRequest("unknown status".into()))?;
     let change = ConversationChange::Status(status);
     app::change_confirmed(&state, &session.staff, &id, change, form.confirm == "1").await?;
-    Ok(Redirect::to(&format!("/staff/conversations/{id}")).into_response())
+    let i = inbox_texts(session.staff.lang);
+    let notice = match status {
+        ConversationStatus::Resolved => i.done_resolved,
+        ConversationStatus::Open => i.done_reopened,
+        ConversationStatus::WaitingOnCustomer => i.done_waiting,
+    };
+    Ok(back_to_conversation(&state, jar, &id, notice.to_string()))
+}
+
+/// Back to the conversation page, which says `notice` once.
+fn back_to_conversation(state: &AppState, jar: CookieJar, id: &str, notice: String) -> Response {
+    let jar = super::flash::say(state, jar, notice);
+    (jar, Redirect::to(&format!("/staff/conversations/{id}"))).into_response()
 }
 
 #[derive(Debug, Deserialize)]
@@ -488,14 +502,17 @@ pub async fn assign(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
+    jar: CookieJar,
     Form(form): Form<AssignForm>,
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
     let change = ConversationChange::Assign {
         staff_id: form.staff_id,
     };
-    app::change_conversation(&state, &session.staff, &id, change).await?;
-    Ok(Redirect::to(&format!("/staff/conversations/{id}")).into_response())
+    let view = app::change_conversation(&state, &session.staff, &id, change).await?;
+    let name = view.assignee_name.unwrap_or_default();
+    let notice = inbox_texts(session.staff.lang).done_assigned.replace("{name}", &name);
+    Ok(back_to_conversation(&state, jar, &id, notice))
 }
 
 #[derive(Debug, Deserialize)]
@@ -512,6 +529,7 @@ pub async fn tag(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
+    jar: CookieJar,
     Form(form): Form<TagForm>,
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
@@ -521,7 +539,8 @@ pub async fn tag(
         remove: app::clean_tags("remove", &listed(form.remove))?,
     };
     app::change_conversation(&state, &session.staff, &id, change).await?;
-    Ok(Redirect::to(&format!("/staff/conversations/{id}")).into_response())
+    let notice = inbox_texts(session.staff.lang).done_tags.to_string();
+    Ok(back_to_conversation(&state, jar, &id, notice))
 }
 
 #[derive(Debug, Deserialize)]
@@ -543,6 +562,7 @@ pub struct BulkForm {
 pub async fn bulk(
     State(state): State<AppState>,
     session: StaffSession,
+    jar: CookieJar,
     axum_extra::extract::Form(form): axum_extra::extract::Form<BulkForm>,
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
@@ -562,14 +582,18 @@ pub async fn bulk(
             None => return Err(AppError::BadRequest("unknown action".into())),
         },
     };
-    app::change_conversations(&state, &session.staff, &form.ids, change, form.confirm == "1").await?;
+    let changed = app::change_conversations(&state, &session.staff, &form.ids, change, form.confirm == "1").await?;
+    let notice = inbox_texts(session.staff.lang)
+        .done_bulk
+        .replace("{n}", &changed.to_string());
+    let jar = super::flash::say(&state, jar, notice);
     // Back to the same list: only a query string of our own making goes into the address.
     let back: String = form
         .back
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || "=&%_-.".contains(*c))
         .collect();
-    Ok(Redirect::to(&format!("/staff?{back}")).into_response())
+    Ok((jar, Redirect::to(&format!("/staff?{back}"))).into_response())
 }
 
 fn timeline_row(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) -> TimelineRow {
@@ -771,6 +795,7 @@ pub async fn add_note(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
+    jar: CookieJar,
     Form(form): Form<NoteForm>,
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
@@ -780,7 +805,8 @@ pub async fn add_note(
         Some(conversation) => format!("/staff/conversations/{conversation}"),
         None => format!("/staff/customers/{id}"),
     };
-    Ok(Redirect::to(&back).into_response())
+    let jar = super::flash::say(&state, jar, texts(session.staff.lang).done_note.to_string());
+    Ok((jar, Redirect::to(&back)).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -794,13 +820,15 @@ pub async fn log_call(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
+    jar: CookieJar,
     Form(form): Form<CallForm>,
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
     let direction =
         Direction::parse(&form.direction).ok_or_else(|| AppError::BadRequest("unknown direction".into()))?;
     app::log_call(&state, &session.staff, &id, direction, &form.summary).await?;
-    Ok(Redirect::to(&format!("/staff/customers/{id}")).into_response())
+    let jar = super::flash::say(&state, jar, texts(session.staff.lang).done_call.to_string());
+    Ok((jar, Redirect::to(&format!("/staff/customers/{id}"))).into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -16,6 +16,7 @@ mod edge;
 pub mod errors;
 mod events;
 mod extract;
+mod flash;
 mod follow_ups;
 mod inbox;
 mod insight_pages;
@@ -276,7 +277,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(public)
         .merge(public_api)
-        .merge(staff)
+        .merge(staff.layer(axum::middleware::from_fn(flash::show_notice)))
         .merge(demo)
         .route("/healthz", get(healthz))
         .route("/assets/kept.js", get(|| script(include_str!("../../assets/kept.js"))))

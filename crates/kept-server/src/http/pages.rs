@@ -344,6 +344,8 @@ pub struct TeamPage {
     pub tt: &'static TeamTexts,
     pub me: Staff,
     pub me_away: bool,
+    /// Someone else on the team who could stand in (else the page says why there is no one).
+    pub can_stand_in: bool,
     /// Owners manage the team (the use cases check it again).
     pub is_owner: bool,
     pub csrf: String,

@@ -33,6 +33,7 @@ pub async fn erase(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
+    jar: axum_extra::extract::CookieJar,
     Form(form): Form<EraseForm>,
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
@@ -44,5 +45,6 @@ pub async fn erase(
         ));
     }
     app::erase_customer(&state, &session.staff, &id, &form.reason).await?;
-    Ok(Redirect::to("/staff").into_response())
+    let notice = crate::i18n::texts(session.staff.lang).done_erased.to_string();
+    Ok((super::flash::say(&state, jar, notice), Redirect::to("/staff")).into_response())
 }

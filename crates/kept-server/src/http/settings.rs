@@ -112,7 +112,9 @@ pub async fn save(
     session.check_csrf(fields.get("csrf").map_or("", String::as_str))?;
     let lang = session.lang(&query);
     let current = app::current_settings(&state, &session.staff)?;
+    let problems = typed_problems(&fields);
     let changed = match document_from_form(&current, &fields) {
+        _ if !problems.is_empty() => Err(AppError::Invalid(problems)),
         Ok(document) => {
             let document = serde_json::to_value(document).map_err(|e| AppError::Internal(e.to_string()))?;
             app::change_settings(&state, &session.staff, &document).await
@@ -431,6 +433,62 @@ fn pairs<V: std::fmt::Display>(map: &BTreeMap<String, V>) -> String {
     lines(map.iter().map(|(k, v)| format!("{k} = {v}")))
 }
 
+/// Every value on the form that cannot be right on its own, all at once (the document's own
+/// check, after this, stops at its first refusal).
+fn typed_problems(fields: &HashMap<String, String>) -> Vec<kept_domain::FieldError> {
+    let text = |key: &str| fields.get(key).map(|v| v.trim().to_string()).unwrap_or_default();
+    let mut wrong: Vec<&'static str> = Vec::new();
+    let name = text("name");
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        wrong.push("business.name");
+    }
+    if text("time_zone").parse::<chrono_tz::Tz>().is_err() {
+        wrong.push("business.time_zone");
+    }
+    const HOURS: [(&str, &str); 7] = [
+        ("mon", "business.hours.mon"),
+        ("tue", "business.hours.tue"),
+        ("wed", "business.hours.wed"),
+        ("thu", "business.hours.thu"),
+        ("fri", "business.hours.fri"),
+        ("sat", "business.hours.sat"),
+        ("sun", "business.hours.sun"),
+    ];
+    wrong.extend(
+        HOURS
+            .iter()
+            .filter(|(day, _)| kept_domain::hours::parse_spans(&text(day)).is_err())
+            .map(|(_, key)| *key),
+    );
+    let numbers = [
+        ("default_first_response", "default_first_response_minutes"),
+        ("reminder_lead", "reminder_lead_minutes"),
+        ("retry_after", "retry_after_minutes"),
+    ];
+    wrong.extend(
+        numbers
+            .iter()
+            .filter(|(field, _)| text(field).parse::<i64>().is_err())
+            .map(|(_, key)| *key),
+    );
+    let days_ok = text("closed_days")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .all(|l| NaiveDate::parse_from_str(l, "%Y-%m-%d").is_ok());
+    if !days_ok {
+        wrong.push("business.closed_days");
+    }
+    wrong
+        .into_iter()
+        .map(|field| kept_domain::FieldError {
+            field,
+            code: "invalid_setting",
+            message: format!("{field} is not valid"),
+        })
+        .collect()
+}
+
 fn refuse(key: &'static str) -> AppError {
     AppError::invalid(key, "invalid_setting", format!("{key} is not valid"))
 }
@@ -449,10 +507,8 @@ fn document_from_form(
     for ((day, _), slot) in WeekFile::DAYS.iter().zip(business.hours.days_mut()) {
         let typed = text(day);
         // One word for closed, whatever the page's language, so switching language is no change.
-        *slot = match typed.to_lowercase().as_str() {
-            "" | "closed" | "gesloten" => "closed".to_string(),
-            _ => typed,
-        };
+        // "9-18" is saved as "09:00-18:00"; what cannot be read is left for the check to name.
+        *slot = kept_domain::hours::normalise_spans(&typed).unwrap_or(typed);
     }
     business.closed_days = text("closed_days")
         .lines()

@@ -279,12 +279,23 @@ pub async fn submit_outcome(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
+    jar: CookieJar,
     Form(form): Form<OutcomeForm>,
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
     let outcome = CallOutcome::parse(&form.outcome).ok_or_else(|| AppError::BadRequest("unknown outcome".into()))?;
-    app::record_outcome(&state, &session.staff, &id, outcome, form.note).await?;
-    Ok(Redirect::to("/staff").into_response())
+    let view = app::record_outcome(&state, &session.staff, &id, outcome, form.note).await?;
+    // Said on the next page: what was logged, and for no answer when the next try is due.
+    let t = texts(session.staff.lang);
+    let who = view.name.clone().unwrap_or_else(|| view.phone.clone());
+    let notice = match outcome {
+        CallOutcome::Reached => t.done_reached,
+        CallOutcome::NoAnswer => t.done_no_answer,
+        CallOutcome::WrongNumber => t.done_wrong_number,
+    }
+    .replace("{who}", &who)
+    .replace("{when}", &clock(&state, session.staff.lang).moment(view.due_at));
+    Ok((super::flash::say(&state, jar, notice), Redirect::to("/staff")).into_response())
 }
 
 #[derive(Debug, Deserialize)]

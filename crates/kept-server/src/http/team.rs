@@ -73,6 +73,7 @@ async fn team_page(state: &AppState, session: StaffSession, lang: Lang, flash: F
         t,
         tt: team_texts(lang),
         me_away: all.iter().any(|s| s.id == session.staff.id && s.away),
+        can_stand_in: all.iter().any(|s| s.id != session.staff.id && s.active && !s.invited()),
         is_owner: session.staff.role.may(OwnerOnly::ManageStaff),
         staff,
         former: all.iter().filter(|s| !s.active).map(|s| s.name.clone()).collect(),
@@ -207,6 +208,7 @@ pub struct AwayForm {
 pub async fn set_away(
     State(state): State<AppState>,
     session: StaffSession,
+    jar: CookieJar,
     Form(form): Form<AwayForm>,
 ) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
@@ -223,7 +225,20 @@ pub async fn set_away(
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| session.staff.id.clone());
     app::set_away(&state, &session.staff, &who, delegate.as_deref()).await?;
-    Ok(Redirect::to("/staff/team").into_response())
+    let team = state.store.list_staff().await?;
+    let name = |id: &str| {
+        team.iter()
+            .find(|s| s.id == id)
+            .map(|s| s.name.clone())
+            .unwrap_or_default()
+    };
+    let tt = team_texts(session.staff.lang);
+    let notice = match &delegate {
+        Some(delegate) => tt.now_away.replace("{delegate}", &name(delegate)),
+        None => tt.now_back.to_string(),
+    }
+    .replace("{who}", &name(&who));
+    Ok(back_to_team(&state, jar, notice, None))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
