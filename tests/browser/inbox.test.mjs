@@ -276,3 +276,30 @@ test("a multi-line reply typed with Enter, accents and € keeps the ticked prom
   const local = new Date(hers[0].due_at).toLocaleString("sv-SE", { timeZone: "Europe/Amsterdam" });
   assert.equal(local.slice(0, 16).replace(" ", "T"), moved);
 });
+
+test("an agent writes to a customer first from the customer page, with the promise in it tracked", async () => {
+  const { customer_id: customer } = await chatFrom("chat-first", "@joop", "Joop Smit", "Bedankt voor de hulp!");
+  const page = await sannesPage("nl");
+  await page.goto(`${kept.base}/staff/customers/${customer}?lang=nl`);
+  await page.click("#write-first summary");
+  await page.selectOption("#write-channel", "chat");
+  await page.fill("#write-subject", "Uw fiets");
+  await page.locator("#reply-text").click();
+  for (const line of ["Beste Joop,", "", "Uw fiets is klaar, de rekening is € 45.", "Ik bel u morgen om 10:00 over het ophalen."]) {
+    await page.keyboard.type(line);
+    await page.keyboard.press("Enter");
+  }
+  const call = page.locator("#commitment-list li", { hasText: "Ik bel u morgen om 10:00" });
+  await call.waitFor();
+  assert.ok(await call.locator("input[type=checkbox]").isChecked());
+  await Promise.all([page.waitForURL(/\/staff\/conversations\//), page.click("#composer button[type=submit]")]);
+  // The notice is in her own language (the account's), whatever the page was opened in.
+  assert.match(await page.locator("#flash").textContent(), /(Bericht verstuurd naar|Message sent to) Joop Smit\./);
+  await page.locator(".message.outbound", { hasText: "€ 45" }).waitFor();
+  assert.match(await page.locator("#conversation-follow-ups").textContent(), /10:00/);
+  // Out through the channel's webhook, with the text as typed.
+  for (let i = 0; i < 50 && !received.some((r) => JSON.stringify(r).includes("€ 45")); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.ok(received.some((r) => JSON.stringify(r).includes("Uw fiets is klaar, de rekening is € 45.")), JSON.stringify(received));
+});

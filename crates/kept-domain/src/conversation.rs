@@ -80,6 +80,10 @@ fn required<'a>(value: &'a Option<String>, name: &'static str, errors: &mut Vec<
     text.filter(|v| v.chars().count() <= MAX_ID_CHARS)
 }
 
+/// Channels that reach a customer at their phone number: a conversation kept starts there
+/// may address a customer by the number alone.
+pub const PHONE_CHANNELS: &[&str] = &["whatsapp", "sms"];
+
 /// A channel code: lower-case letters, digits, `-` and `_`, at most 32.
 pub fn valid_channel(code: &str) -> bool {
     !code.is_empty()

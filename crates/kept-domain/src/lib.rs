@@ -28,7 +28,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use contract::{ContractOutcome, ContractStatus};
 pub use hours::BusinessHours;
 pub use lang::Lang;
-pub use outbox::{Delivery, OutboxEvent};
+pub use outbox::{Delivery, OutboxEvent, OutboxStatus};
 pub use phone::{PhoneError, normalise_phone};
 pub use promise::{CancelReason, Closing, PromiseKind, PromiseStatus};
 pub use staff::Role;

@@ -104,6 +104,20 @@ str_enum!(Delivery {
     CustomerEmail => "customer_email", Hook => "hook",
 });
 
+/// Where an outbox item is on its way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OutboxStatus {
+    /// Waiting for its (next) attempt.
+    Pending,
+    Delivered,
+    /// Given up on after its attempts, or refused for good.
+    Failed,
+    /// Taken by the mail server, then returned by the recipient's (a DSN).
+    Bounced,
+}
+
+str_enum!(OutboxStatus { Pending => "pending", Delivered => "delivered", Failed => "failed", Bounced => "bounced" });
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -121,9 +121,11 @@ pub enum CancelReason {
     /// The staff member withdrew it (a follow-up that is no longer needed), or its appointment
     /// was cancelled or moved (a call-ahead).
     Withdrawn,
+    /// The customer answered a message that waited for their answer: nobody needs to ask.
+    Answered,
 }
 
-str_enum!(CancelReason { Resolved => "resolved", Erased => "erased", Withdrawn => "withdrawn" });
+str_enum!(CancelReason { Resolved => "resolved", Erased => "erased", Withdrawn => "withdrawn", Answered => "answered" });
 
 /// Refused by the promise state machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

@@ -44,6 +44,8 @@ pub enum OwnerOnly {
     ManageContracts,
     /// Seeing another staff member's figures (everyone sees their own).
     SeeOthersFigures,
+    /// The list of everything kept sent or tried (addresses, errors), and sending again.
+    SeeDeliveries,
 }
 
 impl Role {

@@ -101,6 +101,8 @@ const STATE_CONFLICTS: &[&str] = &[
     "own_account",
     "address_required",
     "needs_webhook_secret",
+    "cannot_send",
+    "no_address",
 ];
 
 /// Whether every refused field is of this kind (a request also wrong in itself stays 422).

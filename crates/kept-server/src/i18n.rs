@@ -1,6 +1,8 @@
 //! The words of the web pages, in Dutch and English.
 
 pub mod contract_import;
+pub mod deliveries;
+pub mod first_messages;
 
 use kept_domain::Lang;
 
@@ -82,6 +84,7 @@ pub struct Texts {
     pub detail_resolved: &'static str,
     pub detail_erased: &'static str,
     pub detail_withdrawn: &'static str,
+    pub detail_answered: &'static str,
     pub away: &'static str,
     pub available: &'static str,
     pub delegate: &'static str,
@@ -173,6 +176,7 @@ static NL: Texts = Texts {
     detail_resolved: "afgehandeld zonder antwoord",
     detail_erased: "gegevens gewist",
     detail_withdrawn: "niet meer nodig",
+    detail_answered: "de klant antwoordde",
     away: "Afwezig",
     available: "Beschikbaar",
     delegate: "Vervanger",
@@ -256,6 +260,7 @@ static EN: Texts = Texts {
     detail_resolved: "resolved without an answer",
     detail_erased: "data erased",
     detail_withdrawn: "no longer needed",
+    detail_answered: "the customer answered",
     away: "Away",
     available: "Available",
     delegate: "Stand-in",
@@ -322,6 +327,7 @@ pub struct InboxTexts {
     pub send_again: &'static str,
     pub not_sent_title: &'static str,
     pub not_sent_hint: &'static str,
+    pub all_deliveries: &'static str,
     pub attachment_not_kept: &'static str,
     pub resolve: &'static str,
     pub cannot_send_email: &'static str,
@@ -500,6 +506,7 @@ static INBOX_NL: InboxTexts = InboxTexts {
     send_again: "Opnieuw versturen",
     not_sent_title: "Antwoorden die niet zijn aangekomen",
     not_sent_hint: "Deze klanten hebben uw antwoord niet gekregen; de belofte staat nog open. Verstuur opnieuw, of neem op een andere manier contact op.",
+    all_deliveries: "Alles wat mislukte",
     attachment_not_kept: "te groot, niet bewaard",
     resolve: "Afhandelen",
     cannot_send_email: "kept kan geen e-mail versturen: er is geen mailserver ingesteld. Antwoord de klant op een andere manier; de mailserver stelt de beheerder in (kept.toml).",
@@ -665,6 +672,7 @@ static INBOX_EN: InboxTexts = InboxTexts {
     send_again: "Send again",
     not_sent_title: "Replies that did not arrive",
     not_sent_hint: "These customers did not get your reply; the promise is still open. Send it again, or reach them another way.",
+    all_deliveries: "Everything that failed",
     attachment_not_kept: "too large, not kept",
     resolve: "Resolve",
     cannot_send_email: "kept cannot send e-mail: no mail server is set up. Answer the customer another way; whoever runs kept sets up the mail server (kept.toml).",
@@ -1095,6 +1103,8 @@ static ERRORS_EN: ErrorTexts = ErrorTexts {
 pub struct SettingsTexts {
     pub title: &'static str,
     pub intro: &'static str,
+    /// The link to everything kept sent or tried.
+    pub deliveries_link: &'static str,
     pub business_name: &'static str,
     pub time_zone: &'static str,
     pub hours: &'static str,
@@ -1185,6 +1195,7 @@ pub fn settings_texts(lang: Lang) -> &'static SettingsTexts {
 static SETTINGS_NL: SettingsTexts = SettingsTexts {
     title: "Instellingen",
     intro: "Wat u hier verandert, geldt meteen: voor nieuwe terugbelverzoeken, berichten en herinneringen.",
+    deliveries_link: "Verzonden berichten bekijken (e-mails, webhooks, wat mislukte)",
     business_name: "Naam van het bedrijf",
     time_zone: "Tijdzone",
     hours: "Openingstijden",
@@ -1306,6 +1317,7 @@ static SETTINGS_NL: SettingsTexts = SettingsTexts {
 static SETTINGS_EN: SettingsTexts = SettingsTexts {
     title: "Settings",
     intro: "What you change here applies at once: to new callback requests, messages and reminders.",
+    deliveries_link: "See sent messages (e-mails, webhooks, what failed)",
     business_name: "Business name",
     time_zone: "Time zone",
     hours: "Opening hours",

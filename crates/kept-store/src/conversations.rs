@@ -47,8 +47,8 @@ pub(crate) async fn record_reply(conn: &mut AnyConnection, reply: &NewReply) -> 
     let message_id = new_id();
     let now = to_ms(reply.now);
     sqlx::query(
-        "INSERT INTO messages (id, conversation_id, customer_id, direction, channel, staff_id, body, sent_ms, created_ms, external_id) \
-         VALUES ($1, $2, $3, 'outbound', $4, $5, $6, $7, $7, $8)",
+        "INSERT INTO messages (id, conversation_id, customer_id, direction, channel, staff_id, body, sent_ms, created_ms, external_id, subject) \
+         VALUES ($1, $2, $3, 'outbound', $4, $5, $6, $7, $7, $8, $9)",
     )
     .bind(&message_id)
     .bind(&reply.conversation_id)
@@ -58,6 +58,7 @@ pub(crate) async fn record_reply(conn: &mut AnyConnection, reply: &NewReply) -> 
     .bind(&reply.text)
     .bind(now)
     .bind(reply.external_id.clone())
+    .bind(reply.subject.clone())
     .execute(&mut *conn)
     .await?;
     index(

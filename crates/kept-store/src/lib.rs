@@ -11,6 +11,7 @@ mod contracts;
 mod conversations;
 pub mod customer_data;
 mod customers;
+mod deliveries;
 mod dialect;
 mod digests;
 mod error;
@@ -23,6 +24,7 @@ mod mailboxes;
 pub mod model;
 mod new_callbacks;
 mod new_messages;
+mod outbound;
 mod outbox;
 mod password_links;
 mod postgres_batch;
@@ -55,6 +57,7 @@ pub use appointments::{
 pub use bounces::{BounceRecorded, Bounces, NewBounce};
 pub use calendar_answers::{AnswerRecorded, CalendarAnswerView, CalendarAnswers, NewCalendarAnswer};
 pub use contracts::{ContractChange, ContractView, Contracts, ImportAction, ImportCounts, NewContract};
+pub use deliveries::{DeliveryFilter, DeliveryListed};
 pub use dialect::Dialect;
 pub use digests::{DigestView, Digests};
 pub use error::StoreError;
@@ -173,6 +176,12 @@ pub trait Store:
     async fn record_inbound(&self, message: NewInbound) -> Result<InboundRecorded>;
     /// Stores a staff reply; returns the new message's id.
     async fn record_reply(&self, reply: NewReply) -> Result<String>;
+    /// What kept sent or tried, newest first (kept's own hooks left out).
+    async fn deliveries(&self, filter: &DeliveryFilter) -> Result<Vec<DeliveryListed>>;
+    /// Sends an item kept gave up on again; `NotFound` when it is not one.
+    async fn retry_delivery(&self, outbox_id: i64, now: DateTime<Utc>) -> Result<()>;
+    /// Starts a conversation with our message (queued for sending).
+    async fn start_conversation(&self, outbound: NewOutbound) -> Result<Started>;
     async fn conversation(&self, id: &str) -> Result<Option<ConversationView>>;
     async fn list_conversations(&self, filter: &ConversationFilter, limit: i64) -> Result<Vec<ConversationView>>;
     async fn conversation_of_message(&self, message_id: &str) -> Result<Option<String>>;

@@ -376,6 +376,50 @@ pub struct NewReply {
     /// What the reply promises the customer by when ("ik bel u morgen om 10:00"): each becomes
     /// a follow-up promise of the writer, in the same transaction as the reply.
     pub promised: Vec<Promised>,
+    /// Its own subject line: only a conversation kept starts has one (a reply's is "Re:" the
+    /// customer's).
+    pub subject: Option<String>,
+}
+
+/// Who a conversation staff start is with.
+#[derive(Debug, Clone)]
+pub enum Recipient {
+    /// A customer on record.
+    Customer(String),
+    /// The customer with this e-mail address (lower case), or a new one with this name.
+    Email { address: String, name: Option<String> },
+    /// The customer with this phone number (E.164): on a phone channel (WhatsApp, SMS) a new
+    /// one when nobody has it, reached on that channel at that number.
+    Phone { number: String, name: Option<String> },
+}
+
+/// A conversation staff start: the first message is ours ("Uw fiets is klaar").
+#[derive(Debug, Clone)]
+pub struct NewOutbound {
+    pub to: Recipient,
+    pub channel: String,
+    pub staff_id: String,
+    pub subject: Option<String>,
+    pub text: String,
+    pub now: DateTime<Utc>,
+    /// The id the message is sent under (an e-mail's Message-ID), if any.
+    pub external_id: Option<String>,
+    pub deliver_via: Delivery,
+    pub promised: Vec<Promised>,
+    /// The customer is expected to answer by then: a follow-up of the writer's with these
+    /// words, withdrawn when they answer in this conversation.
+    pub awaiting: Option<Promised>,
+}
+
+/// What starting a conversation came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Started {
+    Conversation {
+        conversation_id: String,
+        message_id: String,
+    },
+    /// The customer has no address on that channel (nothing was written).
+    NoAddress,
 }
 
 /// Something a reply promises, by when.

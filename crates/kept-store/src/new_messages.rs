@@ -9,9 +9,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use kept_domain::conversation::FRUSTRATED_FROM;
+use kept_domain::promise::CancelReason;
 use kept_domain::search::TextTerms;
 use kept_domain::staff::Candidate;
-use kept_domain::{OutboxEvent, PromiseKind, new_id};
+use kept_domain::{OutboxEvent, PromiseKind, PromiseStatus, new_id};
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
@@ -360,6 +361,7 @@ impl<'a> Batch<'a> {
         insert_message_rows(conn, &self.new_messages).await?;
         insert_reply_promises(conn, &self.new_promises).await?;
         mark_waiting(conn, &self.reopened).await?;
+        withdraw_awaited(conn, &self.reopened).await?;
         mark_frustrated(conn, &self.frustrated).await?;
         // The assignees' places in the round robin are written last: on PostgreSQL their staff
         // rows stay locked until the commit, and every other new conversation waits for them.
@@ -603,6 +605,53 @@ async fn mark_waiting_rows(conn: &mut dyn Statements, reopened: &[(&String, &(St
     let ids = reopened.iter().map(|(id, _)| Cell::Text(id));
     let values: Vec<Cell> = promises.chain(times).chain(ids).collect();
     conn.execute(&sql, &values).await?;
+    Ok(())
+}
+
+/// The customer answered in a conversation we started and waited on: the follow-up that would
+/// have asked after their answer is no longer needed.
+async fn withdraw_awaited(
+    conn: &mut dyn Statements,
+    reopened: &BTreeMap<String, (String, DateTime<Utc>)>,
+) -> Result<()> {
+    let ids: Vec<&String> = reopened.keys().collect();
+    for chunk in statement_chunks(&ids, 1) {
+        let sql = format!(
+            "SELECT f.awaits_conversation_id, p.id FROM follow_ups f \
+             JOIN promises p ON p.id = f.promise_id AND p.status = $1 \
+             WHERE f.awaits_conversation_id IN ({})",
+            placeholders(2, chunk.len())
+        );
+        let values: Vec<Cell> = std::iter::once(Cell::Text(PromiseStatus::Open.as_str()))
+            .chain(chunk.iter().map(|id| Cell::Text(id)))
+            .collect();
+        for row in conn.fetch(&sql, &values).await? {
+            let conversation_id: String = row.try_get(0)?;
+            let promise_id: String = row.try_get(1)?;
+            let at = reopened.get(&conversation_id).map_or(0, |(_, at)| to_ms(*at));
+            let cancelled = PromiseStatus::Cancelled;
+            conn.execute(
+                "UPDATE promises SET status = $1, closed_ms = $2 WHERE id = $3 AND status = $4",
+                &[
+                    Cell::Text(cancelled.as_str()),
+                    Cell::Int(at),
+                    Cell::Text(&promise_id),
+                    Cell::Text(PromiseStatus::Open.as_str()),
+                ],
+            )
+            .await?;
+            conn.execute(
+                "INSERT INTO promise_events (promise_id, at_ms, event, detail) VALUES ($1, $2, $3, $4)",
+                &[
+                    Cell::Text(&promise_id),
+                    Cell::Int(at),
+                    Cell::Text(cancelled.event().as_str()),
+                    Cell::Text(CancelReason::Answered.as_str()),
+                ],
+            )
+            .await?;
+        }
+    }
     Ok(())
 }
 

@@ -13,7 +13,7 @@ use crate::dialect::{Dialect, parse_enum, placeholders};
 use crate::model::{FailedReply, Fanout, OutboxCounts, OutboxItem, ReplyDelivery};
 use crate::statements::{Cell, Statements, insert_rows};
 use crate::time::{from_ms, to_ms};
-use crate::{Result, StoreError, conversations};
+use crate::{Result, conversations};
 
 /// Something to announce: an e-mail to each recipient (when e-mail is configured) and one
 /// webhook call (when a webhook is).
@@ -291,19 +291,7 @@ pub(crate) async fn failed_replies(pool: &AnyPool, limit: i64) -> Result<Vec<Fai
 /// Tries a reply that was given up on (or that bounced: the address was fixed) again, from
 /// scratch. `NotFound` when it is not a failed reply.
 pub(crate) async fn retry_reply(pool: &AnyPool, outbox_id: i64, now: DateTime<Utc>) -> Result<()> {
-    let retried = sqlx::query(
-        "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_ms = $1, locked_until_ms = 0, last_error = NULL \
-         WHERE id = $2 AND status IN ('failed', 'bounced') AND event = $3",
-    )
-    .bind(to_ms(now))
-    .bind(outbox_id)
-    .bind(OutboxEvent::MessageReply.as_str())
-    .execute(pool)
-    .await?;
-    if retried.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    crate::deliveries::retry(pool, outbox_id, Some(OutboxEvent::MessageReply), now).await
 }
 
 /// Records a failed attempt; `retry_at: None` gives up on the item.

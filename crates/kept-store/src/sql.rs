@@ -13,6 +13,7 @@ use sqlx::{AnyPool, Executor};
 
 use crate::api_token_cache::ApiTokenCache;
 use crate::changes::ChangeFeed;
+use crate::deliveries::{DeliveryFilter, DeliveryListed};
 use crate::dialect::Dialect;
 use crate::group_commit::{GroupCommit, InboundMessages, NewCallbacks, Writer};
 use crate::model::*;
@@ -21,8 +22,8 @@ use crate::promises::{ESCALATION, Handover, Milestone, REMINDER};
 use crate::sqlite_writer::SqliteWriter;
 use crate::{Result, Store, StoreError};
 use crate::{
-    callbacks, conversations, customer_data, customers, follow_ups, mail, outbox, password_links, promises, search,
-    settings, staff, templates,
+    callbacks, conversations, customer_data, customers, follow_ups, mail, outbound, outbox, password_links, promises,
+    search, settings, staff, templates,
 };
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -496,6 +497,25 @@ impl Store for SqlStore {
         let message_id = conversations::record_reply(&mut tx, &reply).await?;
         tx.commit().await?;
         Ok(message_id)
+    }
+
+    async fn deliveries(&self, filter: &DeliveryFilter) -> Result<Vec<DeliveryListed>> {
+        crate::deliveries::list(&self.read, filter).await
+    }
+
+    async fn retry_delivery(&self, outbox_id: i64, now: DateTime<Utc>) -> Result<()> {
+        crate::deliveries::retry(&self.write, outbox_id, None, now).await
+    }
+
+    async fn start_conversation(&self, outbound: NewOutbound) -> Result<Started> {
+        let mut tx = self.begin_write().await?;
+        let started = outbound::start(&mut tx, &outbound).await?;
+        // Nothing is kept of a start that cannot reach the customer (a new customer included).
+        match started {
+            Started::Conversation { .. } => tx.commit().await?,
+            Started::NoAddress => tx.rollback().await?,
+        }
+        Ok(started)
     }
 
     async fn conversation(&self, id: &str) -> Result<Option<ConversationView>> {

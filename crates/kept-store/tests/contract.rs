@@ -284,6 +284,7 @@ async fn a_message_is_stored_once_and_its_reply_promise_follows_the_conversation
                 external_id: None,
                 deliver_via: Delivery::Channel,
                 promised: Vec::new(),
+                subject: None,
             })
             .await
             .unwrap();

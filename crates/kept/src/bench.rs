@@ -324,6 +324,7 @@ async fn store_message(store: &dyn Store, message: NewInbound, reply: Option<(&s
             external_id: None,
             deliver_via: kept_domain::Delivery::Channel,
             promised: Vec::new(),
+            subject: None,
         };
         store.record_reply(answer).await.context("storing a generated reply")?;
     }

@@ -117,6 +117,7 @@ pub async fn reply(
             external_id,
             deliver_via,
             promised,
+            subject: None,
         })
         .await?;
     app.announce(Change::Conversations);

@@ -7,7 +7,9 @@ mod callbacks;
 mod commitments;
 mod contracts;
 mod customers;
+mod deliveries;
 mod email_in;
+mod first_messages;
 mod insights;
 mod links;
 mod messages;
@@ -40,7 +42,9 @@ pub use customers::{
     add_contact, add_follow_up, add_note, close_follow_up, erase_customer, export_customer, log_call, merge_customers,
     rename_customer,
 };
+pub use deliveries::{deliveries, retry_delivery};
 pub use email_in::{EmailAccepted, MailSource, accept_email};
+pub use first_messages::{FirstMessage, MAX_SUBJECT_CHARS, start_conversation};
 pub use insights::{
     DIGEST_LIST_ROWS, InsightsRequest, dashboard, digest_week, insights, send_weekly_digest, staff_names,
     weekly_dashboard,

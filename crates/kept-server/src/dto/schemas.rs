@@ -217,3 +217,16 @@ pub fn tone_rule() -> Object {
         .enum_values(Some(values))
         .build()
 }
+
+pub fn outbox_status_filter() -> Object {
+    one_of(kept_domain::OutboxStatus::CODES, false)
+}
+/// The ways a delivery travels, kept's own hooks left out (they are not listed).
+pub fn delivery_kind_filter() -> Object {
+    let listed: Vec<&'static str> = kept_domain::Delivery::CODES
+        .iter()
+        .copied()
+        .filter(|code| *code != kept_domain::Delivery::Hook.as_str())
+        .collect();
+    one_of(&listed, false)
+}

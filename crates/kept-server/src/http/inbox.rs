@@ -16,6 +16,7 @@ use kept_store::{
 use serde::Deserialize;
 
 use super::extract::{CsrfForm, StaffSession};
+use super::first_messages::WriteDraft;
 use super::pages::{
     AttachmentRow, ConversationPage, ConversationRow, ConversationRowsFragment, CustomerPage, DeliveryRow, FollowUpRow,
     LocalTime, MessageRow, NotSentRow, SearchPage, SearchRow, TimelineRow, UnreadableRow, outcome_label, render,
@@ -379,29 +380,39 @@ pub struct ReplyForm {
 
 impl ReplyForm {
     fn commitment_choices(&self, hours: &kept_domain::hours::BusinessHours) -> app::CommitmentChoices {
-        let local = |key: &str| {
-            self.choices
-                .get(key)
-                .and_then(|v| chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M").ok())
-                .map(|local| hours.instant(local.date(), local.time()))
-        };
-        let with_prefix = |prefix: &'static str| {
-            self.choices
-                .keys()
-                .filter_map(move |key| key.strip_prefix(prefix).map(|rest| (key, rest.to_string())))
-        };
-        let kept = with_prefix("keep_")
-            .map(|(_, key)| (key.clone(), local(&format!("due_{key}"))))
-            .collect();
-        let made_definite = with_prefix("vague_")
-            .filter_map(|(field, _)| Some((self.choices.get(field)?.clone(), local(&format!("due_{field}"))?)))
-            .collect();
-        app::CommitmentChoices {
-            shown: self.commitments_shown.is_some(),
-            listed: with_prefix("listed_").map(|(_, key)| key).collect(),
-            kept,
-            made_definite,
-        }
+        commitment_choices(self.commitments_shown.is_some(), &self.choices, hours)
+    }
+}
+
+/// What the writer decided about the commitments the composer listed, from the form's fields
+/// (see [`ReplyForm`]).
+pub(super) fn commitment_choices(
+    shown: bool,
+    choices: &std::collections::HashMap<String, String>,
+    hours: &kept_domain::hours::BusinessHours,
+) -> app::CommitmentChoices {
+    let local = |key: &str| {
+        choices
+            .get(key)
+            .and_then(|v| chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M").ok())
+            .map(|local| hours.instant(local.date(), local.time()))
+    };
+    let with_prefix = |prefix: &'static str| {
+        choices
+            .keys()
+            .filter_map(move |key| key.strip_prefix(prefix).map(|rest| (key, rest.to_string())))
+    };
+    let kept = with_prefix("keep_")
+        .map(|(_, key)| (key.clone(), local(&format!("due_{key}"))))
+        .collect();
+    let made_definite = with_prefix("vague_")
+        .filter_map(|(field, _)| Some((choices.get(field)?.clone(), local(&format!("due_{field}"))?)))
+        .collect();
+    app::CommitmentChoices {
+        shown,
+        listed: with_prefix("listed_").map(|(_, key)| key).collect(),
+        kept,
+        made_definite,
     }
 }
 
@@ -719,6 +730,19 @@ pub async fn customer(
     Query(query): Query<LangQuery>,
 ) -> Result<Response, AppError> {
     let lang = session.lang(&query);
+    customer_page(&state, session, lang, &id, WriteDraft::default()).await
+}
+
+/// The customer page, with what was typed to write to them first (and why it was refused).
+pub(super) async fn customer_page(
+    state: &AppState,
+    session: StaffSession,
+    lang: Lang,
+    id: &str,
+    draft: WriteDraft,
+) -> Result<Response, AppError> {
+    let state = state.clone();
+    let id = id.to_string();
     let customer = state.store.customer(&id).await?.ok_or(AppError::NotFound)?;
     let i = inbox_texts(lang);
     let clock = clock(&state, lang);
@@ -763,7 +787,7 @@ pub async fn customer(
         name: super::customer_pages::display_name(&customer),
         stored_name: customer.name.clone().unwrap_or_default(),
         contact_kinds,
-        id: customer.id,
+        id: customer.id.clone(),
         contacts,
         timeline,
         follow_ups: follow_ups.iter().map(|f| follow_up_row(&clock, i, f)).collect(),
@@ -778,6 +802,7 @@ pub async fn customer(
             (local_now.format("%Y-%m-%d").to_string(), "17:00")
         },
         may_erase: session.staff.role.may(kept_domain::staff::OwnerOnly::EraseCustomer),
+        write: super::first_messages::write_box(&state, lang, &customer, local_now, draft),
         me: session.staff,
         csrf: session.csrf,
     };

@@ -11,11 +11,13 @@ mod contracts;
 mod conversations;
 mod customer_pages;
 mod customers;
+mod deliveries;
 mod drain;
 mod edge;
 pub mod errors;
 mod events;
 mod extract;
+mod first_messages;
 mod flash;
 mod follow_ups;
 mod inbox;
@@ -130,6 +132,9 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/inbox/rows", get(inbox::rows))
         .route("/staff/conversations/{id}", get(inbox::conversation))
         .route("/staff/conversations/{id}/reply", post(inbox::reply))
+        .route("/staff/customers/{id}/write", post(first_messages::write))
+        .route("/staff/deliveries", get(deliveries::page))
+        .route("/staff/deliveries/{id}/retry", post(deliveries::retry_from_page))
         .route("/staff/conversations/{id}/status", post(inbox::set_status))
         .route("/staff/conversations/{id}/assign", post(inbox::assign))
         .route("/staff/conversations/{id}/tags", post(inbox::tag))
@@ -187,7 +192,12 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/inbound/email",
             post(conversations::inbound_email).layer(DefaultBodyLimit::max(crate::config::MAX_RAW_EMAIL_BYTES)),
         )
-        .route("/api/v1/conversations", get(conversations::list))
+        .route(
+            "/api/v1/conversations",
+            get(conversations::list).post(first_messages::start),
+        )
+        .route("/api/v1/deliveries", get(deliveries::list))
+        .route("/api/v1/deliveries/{id}/retry", post(deliveries::retry))
         .route("/api/v1/conversations/{id}", get(conversations::get))
         .route(
             "/api/v1/conversations/{id}/replies",

@@ -37,6 +37,9 @@ pub struct IdPath {
         super::conversations::inbound_message,
         super::conversations::inbound_email,
         super::conversations::list,
+        super::first_messages::start,
+        super::deliveries::list,
+        super::deliveries::retry,
         super::conversations::get,
         super::conversations::reply,
         super::conversations::update,
@@ -156,6 +159,10 @@ impl Modify for FieldRules {
         };
         let rules = [
             ("ContactRequest", one_given(&["phone", "email", "handle"], Exactly::One)),
+            (
+                "StartConversationRequest",
+                one_given(&["customer_id", "email", "phone"], Exactly::One),
+            ),
             (
                 "ContractRequest",
                 one_given(&["customer_email", "customer_phone"], Exactly::AtLeastOne),

@@ -242,6 +242,8 @@ pub struct CustomerPage {
     pub stored_name: String,
     /// The channels a contact can be added for: (code, label).
     pub contact_kinds: Vec<(String, String)>,
+    /// Writing to the customer first.
+    pub write: super::first_messages::WriteBox,
 }
 
 /// Finding another customer to merge into this one, with what of theirs would move.
@@ -589,6 +591,7 @@ impl LocalTime {
             (None, Some("resolved")) => Some(t.detail_resolved.to_string()),
             (None, Some("erased")) => Some(t.detail_erased.to_string()),
             (None, Some("withdrawn")) => Some(t.detail_withdrawn.to_string()),
+            (None, Some("answered")) => Some(t.detail_answered.to_string()),
             (None, Some(outcome)) if CallOutcome::parse(outcome).is_some() => {
                 Some(outcome_label(outcome, t).to_string())
             }

@@ -98,11 +98,17 @@ pub(super) async fn send_reply(state: &AppState, item: &OutboxItem, subject: &Su
         .iter()
         .rev()
         .find(|m| m.direction == kept_domain::conversation::Direction::Inbound);
-    let topic = answered.and_then(|m| m.subject.clone()).unwrap_or_default();
-    let subject_line = if topic.to_ascii_lowercase().starts_with("re:") {
-        topic
-    } else {
-        format!("Re: {topic}").trim_end().to_string()
+    // A conversation kept started has our own subject; an answer is "Re:" the customer's.
+    let subject_line = match (answered, &reply.subject) {
+        (None, Some(own)) => own.clone(),
+        _ => {
+            let topic = answered.and_then(|m| m.subject.clone()).unwrap_or_default();
+            if topic.to_ascii_lowercase().starts_with("re:") {
+                topic
+            } else {
+                format!("Re: {topic}").trim_end().to_string()
+            }
+        }
     };
     let to = mailbox(conversation.customer_name.as_deref(), address)
         .map_err(|e| permanent(&format!("bad customer address: {e}")))?;

@@ -102,6 +102,8 @@ pub struct SmtpSink {
     received: Arc<Mutex<Vec<Mail>>>,
     /// Mailboxes this server says do not exist (550), as a real one does.
     refused: Arc<Mutex<Vec<String>>>,
+    /// Subjects of mails a person wrote that answer nothing (a conversation staff started).
+    people_wrote: Arc<Mutex<Vec<String>>>,
     current: Vec<u8>,
     to: Vec<String>,
     pub port: u16,
@@ -183,6 +185,12 @@ impl SmtpSink {
     /// From now on, mail to `address` is refused with "550 Mailbox unavailable".
     pub fn refuse(&self, address: &str) {
         self.refused.lock().unwrap().push(address.to_string());
+    }
+
+    /// A mail with this subject was written by a person though it answers nothing: it must
+    /// not say it was generated.
+    pub fn written_by_a_person(&self, subject: &str) {
+        self.people_wrote.lock().unwrap().push(subject.to_string());
     }
 
     pub fn accept_again(&self, address: &str) {
@@ -819,7 +827,8 @@ impl SmtpSink {
     /// Every mail received so far is MIME-correct as a strict reader sees it: readable without
     /// a defect, `MIME-Version: 1.0`, each text part declaring `charset=utf-8` and decoding
     /// without a replacement character, `Date` in Amsterdam's offset, and `Auto-Submitted:
-    /// auto-generated` on all but replies a person wrote (those answer a message: In-Reply-To).
+    /// auto-generated` on all but what a person wrote (replies, which answer a message with
+    /// In-Reply-To, and the first messages named by [`SmtpSink::written_by_a_person`]).
     /// Returns what the reader saw, in the order the mails arrived.
     pub fn assert_mime_correct(&self, what: &str) -> Vec<Value> {
         let mails = self.mails();
@@ -831,9 +840,10 @@ impl SmtpSink {
             assert_eq!(seen["headers"]["mime-version"], "1.0", "{context}");
             let offset = seen["date_offset_minutes"].as_i64();
             assert!(matches!(offset, Some(60 | 120)), "Date in Amsterdam's zone: {context}");
-            let reply = seen["headers"].get("in-reply-to").is_some();
+            let person = seen["headers"].get("in-reply-to").is_some()
+                || self.people_wrote.lock().unwrap().contains(&mail.subject);
             let auto = seen["headers"].get("auto-submitted").and_then(Value::as_str);
-            assert_eq!(auto, (!reply).then_some("auto-generated"), "{context}");
+            assert_eq!(auto, (!person).then_some("auto-generated"), "{context}");
             let parts = seen["parts"].as_array().unwrap();
             for part in parts
                 .iter()
