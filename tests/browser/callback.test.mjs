@@ -1,6 +1,7 @@
 // A customer asks to be called back; a logged-in agent sees it appear without reloading.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
 import { startKept, launchChromium, PASSWORD } from "./kept.mjs";
 
 let kept, browser;
@@ -71,11 +72,29 @@ test("every staff page fits a 390 px wide phone without sideways scrolling", asy
   await phone.fill("#password", PASSWORD);
   await Promise.all([phone.waitForURL(`${kept.base}/staff`), phone.click("button[type=submit]")]);
   const callback = await phone.locator("#rows tr.callback a").first().getAttribute("href");
-  for (const path of ["/staff", callback, `/staff/conversations/${conversation_id}`, `/staff/customers/${customer_id}`,
-    "/staff/team", "/staff/search?q=fiets", "/staff/account", `/staff/customers/${customer_id}/merge?q=fatima`]) {
-    await phone.goto(`${kept.base}${path}`);
-    const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+  // Neither the page nor anything on it (a chart, a table) scrolls sideways.
+  const fits = async (page, path) => {
+    await page.goto(`${kept.base}${path}`);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 390, `${path} is ${width} px wide`);
+    const inner = await page.evaluate(() => [...document.querySelectorAll(".chart, table, svg")]
+      .filter((e) => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > 391)
+      .map((e) => `${e.tagName}.${e.className.baseVal ?? e.className}`));
+    assert.deepEqual(inner, [], `${path}: wider than the phone inside`);
+  };
+  for (const path of ["/staff", callback, `/staff/conversations/${conversation_id}`, `/staff/customers/${customer_id}`,
+    "/staff/team", "/staff/search?q=fiets", "/staff/account", `/staff/customers/${customer_id}/merge?q=fatima`,
+    "/staff/today", "/staff/insights", "/staff/surveys", "/staff/contracts", "/staff/contracts?done=1"]) {
+    await fits(phone, path);
+  }
+  // The owner's pages too: the whole team's figures, the settings, what went out.
+  const owners = await (await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "nl-NL" })).newPage();
+  await owners.goto(`${kept.base}/login`);
+  await owners.fill("#email", "olga@fiets.test");
+  await owners.fill("#password", PASSWORD);
+  await Promise.all([owners.waitForURL(`${kept.base}/staff`), owners.click("button[type=submit]")]);
+  for (const path of ["/staff/insights", "/staff/settings", "/staff/deliveries", "/staff/booking"]) {
+    await fits(owners, path);
   }
   // The call button is big enough for a thumb.
   await phone.goto(`${kept.base}/staff`);
@@ -110,4 +129,49 @@ test("the owner changes the opening hours on the settings page and the next call
   await owner.goto(`${kept.base}/staff/settings`);
   const width = await owner.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(width <= 390, `/staff/settings is ${width} px wide`);
+});
+
+test("the form inside a business's own page on a phone grows to fit, errors and button included", async () => {
+  // The business's page, on another origin, with the snippet from docs/first-day.md.
+  const host = createServer((request, response) => {
+    response.setHeader("Content-Type", "text/html; charset=utf-8");
+    response.end(`<!doctype html><meta name="viewport" content="width=device-width, initial-scale=1">
+      <h1>Fietsenmaker</h1>
+      <iframe id="kept-form" src="${kept.base}/callback?embed=1&lang=nl" title="Bel mij terug"
+              style="width:100%;max-width:32rem;height:40rem;border:0"></iframe>
+      <script>
+      addEventListener("message", (e) => {
+        if (e.origin === "${kept.base}" && e.data && e.data.kept === "height")
+          document.getElementById("kept-form").style.height = e.data.height + "px";
+      });
+      </script>`);
+  });
+  await new Promise((resolve) => host.listen(0, "127.0.0.1", resolve));
+  try {
+    const page = await (await browser.newContext({ viewport: { width: 390, height: 700 } })).newPage();
+    await page.goto(`http://127.0.0.1:${host.address().port}/`);
+    const frame = page.frameLocator("#kept-form");
+    await frame.locator("#phone").waitFor();
+    // Sent without a phone number: the errors appear above the fields.
+    await frame.locator("#callback-form button[type=submit]").click();
+    await frame.locator(".error").first().waitFor();
+    const fitted = async () => {
+      const outer = await page.locator("#kept-form").evaluate((f) => f.getBoundingClientRect().height);
+      const inner = await frame.locator("html").evaluate((d) => d.scrollHeight);
+      return { outer, inner };
+    };
+    let size = await fitted();
+    for (let i = 0; i < 20 && size.outer < size.inner; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      size = await fitted();
+    }
+    assert.ok(size.outer >= size.inner, `the frame is ${size.outer} px for a form of ${size.inner} px`);
+    assert.ok(size.inner > 0);
+    // The button is inside the frame's box: reachable by scrolling the page, not cut off.
+    const button = await frame.locator("#callback-form button[type=submit]").boundingBox();
+    const box = await page.locator("#kept-form").boundingBox();
+    assert.ok(button.y + button.height <= box.y + box.height + 1, "the button is not cut off");
+  } finally {
+    host.close();
+  }
 });

@@ -345,6 +345,18 @@ impl AppointmentStatus {
         )
     }
 
+    /// [`Self::may_become`], and what only makes sense once the appointment has started: done
+    /// (unless the customer is already in) and not come.
+    pub fn may_become_when(self, next: AppointmentStatus, started: bool) -> bool {
+        use AppointmentStatus::*;
+        self.may_become(next)
+            && match next {
+                Done => started || self == CheckedIn,
+                NoShow => started,
+                _ => true,
+            }
+    }
+
     pub const ALL: [AppointmentStatus; 6] = [
         AppointmentStatus::Booked,
         AppointmentStatus::Late,
@@ -665,6 +677,12 @@ mod tests {
         assert!(!Done.may_become(Booked));
         assert!(!Cancelled.may_become(CheckedIn));
         assert!(!NoShow.may_become(Done));
+        // Before its start: not done (unless the customer is in already), not a no-show.
+        assert!(!Booked.may_become_when(Done, false));
+        assert!(CheckedIn.may_become_when(Done, false));
+        assert!(!Booked.may_become_when(NoShow, false));
+        assert!(Booked.may_become_when(Done, true));
+        assert!(Booked.may_become_when(CheckedIn, false));
         for status in AppointmentStatus::ALL {
             assert_eq!(AppointmentStatus::parse(status.as_str()), Some(status));
         }

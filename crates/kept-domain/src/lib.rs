@@ -29,7 +29,7 @@ pub use contract::{ContractOutcome, ContractStatus};
 pub use hours::BusinessHours;
 pub use lang::Lang;
 pub use outbox::{Delivery, OutboxEvent, OutboxStatus};
-pub use phone::{PhoneError, normalise_phone};
+pub use phone::{PhoneError, display_phone, normalise_phone};
 pub use promise::{CancelReason, Closing, PromiseKind, PromiseStatus};
 pub use staff::Role;
 pub use survey::{SurveyKind, SurveyStatus, SurveyTrigger};

@@ -33,6 +33,22 @@ pub fn normalise_phone(input: &str, default_region: &str) -> Result<String, Phon
     Ok(number.format().mode(phonenumber::Mode::E164).to_string())
 }
 
+/// A stored number (E.164) as people at the business write it: in the national format when it
+/// is of the business's own country ("06 12345678"), else internationally ("+44 20 7946 0958");
+/// as stored when it cannot be read.
+pub fn display_phone(e164: &str, home_region: &str) -> String {
+    let Ok(number) = phonenumber::parse(None, e164) else {
+        return e164.to_string();
+    };
+    let home: Option<Country> = home_region.parse().ok();
+    let mode = if home.is_some() && number.country().id() == home {
+        phonenumber::Mode::National
+    } else {
+        phonenumber::Mode::International
+    };
+    number.format().mode(mode).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,6 +67,15 @@ mod tests {
             normalise_phone("+44 20 7946 0958", "NL").as_deref(),
             Ok("+442079460958")
         );
+    }
+
+    #[test]
+    fn numbers_are_shown_as_people_here_write_them() {
+        assert_eq!(display_phone("+31612345678", "NL"), "06 12345678");
+        assert_eq!(display_phone("+31201234567", "NL"), "020 123 4567");
+        assert_eq!(display_phone("+442079460958", "NL"), "+44 20 7946 0958");
+        assert_eq!(display_phone("+31612345678", "BE"), "+31 6 12345678");
+        assert_eq!(display_phone("not a number", "NL"), "not a number");
     }
 
     #[test]

@@ -2,9 +2,12 @@
 (function () {
   function format(ms) {
     const minutes = Math.floor(Math.abs(ms) / 60000);
-    const h = Math.floor(minutes / 60), m = minutes % 60;
-    // "2 u 5 min" on a Dutch page, "2h 5m" on an English one.
+    const h = Math.floor(minutes / 60), m = minutes % 60, d = Math.floor(h / 24);
+    // "2 u 5 min" on a Dutch page, "2h 5m" on an English one; days once it is that long
+    // ("4 dagen", not "111 u 45 min").
     const dutch = document.documentElement.lang === "nl";
+    if (d >= 2) return d + (dutch ? " dagen" : " days");
+    if (d === 1) return (dutch ? "1 dag " : "1 day ") + (h - 24) + (dutch ? " u" : "h");
     return (h > 0 ? h + (dutch ? " u " : "h ") : "") + m + (dutch ? " min" : "m");
   }
   function tick() {

@@ -103,6 +103,7 @@ const STATE_CONFLICTS: &[&str] = &[
     "needs_webhook_secret",
     "cannot_send",
     "no_address",
+    "not_started",
 ];
 
 /// Whether every refused field is of this kind (a request also wrong in itself stays 422).

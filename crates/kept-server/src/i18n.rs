@@ -2,6 +2,7 @@
 
 pub mod contract_import;
 pub mod deliveries;
+pub mod first_day;
 pub mod first_messages;
 
 use kept_domain::Lang;
@@ -971,6 +972,10 @@ static ERRORS_NL: ErrorTexts = ErrorTexts {
             "Kies een afspraaksoort die op deze vestiging wordt aangeboden.",
         ),
         ("not_offered", "Dit tijdstip kan niet: kies een van de vrije tijden."),
+        (
+            "not_started",
+            "De afspraak is nog niet begonnen: afronden of ‘niet gekomen’ kan pas vanaf de begintijd. Kwam de klant eerder? Meld hem dan eerst binnen.",
+        ),
         ("start_required", "Kies een tijd."),
     ],
     owner_only: (
@@ -1075,6 +1080,10 @@ static ERRORS_EN: ErrorTexts = ErrorTexts {
         (
             "not_offered",
             "That time is not possible: choose one of the free times.",
+        ),
+        (
+            "not_started",
+            "The appointment has not started yet: done and no-show come after its start time. Did the customer come early? Check them in first.",
         ),
         ("start_required", "Choose a time."),
     ],
@@ -1501,12 +1510,17 @@ pub fn record_count(lang: Lang, table: &str, count: i64) -> Option<String> {
 
 /// A customer's contact in words: "E-mail: jan@example.nl", "WhatsApp: +31 6 …"; a phone
 /// number as it is.
-pub fn contact_label(lang: Lang, contact: &str) -> String {
+/// A phone number is shown as people at the business write it (`region`: its country).
+pub fn contact_label(lang: Lang, region: &str, contact: &str) -> String {
     match contact.split_once(':') {
         Some((channel, name)) if kept_domain::conversation::valid_channel(channel) => {
             format!("{}: {name}", channel_label(lang, channel))
         }
-        _ => format!("{}: {contact}", channel_label(lang, "phone")),
+        _ => format!(
+            "{}: {}",
+            channel_label(lang, "phone"),
+            kept_domain::display_phone(contact, region)
+        ),
     }
 }
 
@@ -1724,6 +1738,7 @@ pub struct BookingTexts {
     /// "terug, laatst {}" with the date of the last visit.
     pub returning: &'static str,
     pub open_promises: &'static str,
+    pub open_promise: &'static str,
     pub check_in: &'static str,
     pub late: &'static str,
     pub no_show: &'static str,
@@ -1834,6 +1849,7 @@ const BOOKING_NL: BookingTexts = BookingTexts {
     first_visit: "eerste bezoek",
     returning: "terug, laatst {}",
     open_promises: "open beloftes",
+    open_promise: "open belofte",
     check_in: "Binnen",
     late: "Te laat",
     no_show: "Niet gekomen",
@@ -1950,6 +1966,7 @@ const BOOKING_EN: BookingTexts = BookingTexts {
     first_visit: "first visit",
     returning: "returning, last {}",
     open_promises: "open promises",
+    open_promise: "open promise",
     check_in: "Arrived",
     late: "Late",
     no_show: "No-show",
@@ -2025,6 +2042,12 @@ pub fn booking_texts(lang: Lang) -> &'static BookingTexts {
 }
 
 impl BookingTexts {
+    /// "1 open belofte", "3 open beloftes".
+    pub fn open_promises_count(&self, n: &i64) -> String {
+        let noun = if *n == 1 { self.open_promise } else { self.open_promises };
+        format!("{n} {noun}")
+    }
+
     /// "eerste bezoek", or "terug, laatst dinsdag 3 maart" with the date of the last visit.
     pub fn visit(&self, lang: Lang, last_visit: Option<chrono::NaiveDate>) -> String {
         match last_visit {
@@ -2188,7 +2211,7 @@ const SURVEY_NL: SurveyTexts = SurveyTexts {
     none_yet: "Nog geen antwoorden.",
     settings_link: "Instellingen voor klantvragen",
     fans: "Fans",
-    fans_intro: "Klanten die ons de hoogste score gaven en al minstens een jaar klant zijn. Je fans zijn je goud: bedank ze.",
+    fans_intro: "Klanten die ons de hoogste score gaven en al minstens een jaar klant zijn. Uw fans zijn goud waard: bedank ze.",
     since: "Klant sinds",
     last_contact: "Laatste contact",
     thanked: "Bedankt",
@@ -2282,6 +2305,13 @@ pub struct ContractTexts {
     pub intro: &'static str,
     pub ending_soon: &'static str,
     pub all_running: &'static str,
+    /// Renewed or left: the outreach is over.
+    pub finished: &'static str,
+    pub phone: &'static str,
+    pub email: &'static str,
+    /// The button that starts a phone call.
+    pub call: &'static str,
+    pub no_contact: &'static str,
     pub nothing: &'static str,
     pub product: &'static str,
     pub customer: &'static str,
@@ -2317,6 +2347,11 @@ const CONTRACTS_NL: ContractTexts = ContractTexts {
     intro: "Klanten met een contract of abonnement: bel ze voordat het afloopt, niet nadat ze weg zijn.",
     ending_soon: "Loopt binnen 90 dagen af",
     all_running: "Alle lopende",
+    finished: "Afgehandeld",
+    phone: "Telefoon",
+    email: "E-mail",
+    call: "Bellen",
+    no_contact: "Geen telefoonnummer of e-mailadres bekend; voeg ze toe op de klantpagina.",
     nothing: "Geen lopende contracten.",
     product: "Product",
     customer: "Klant",
@@ -2352,6 +2387,11 @@ const CONTRACTS_EN: ContractTexts = ContractTexts {
     intro: "Customers with a contract or subscription: call them before it ends, not after they have gone.",
     ending_soon: "Ending within 90 days",
     all_running: "All running",
+    finished: "Finished",
+    phone: "Phone",
+    email: "E-mail",
+    call: "Call",
+    no_contact: "No phone number or e-mail address known; add them on the customer's page.",
     nothing: "No running contracts.",
     product: "Product",
     customer: "Customer",
@@ -2435,6 +2475,8 @@ pub struct InsightTexts {
     pub show_dates: &'static str,
     pub kept_pct: &'static str,
     pub kept_pct_hint: &'static str,
+    /// CSAT and NPS in words.
+    pub satisfaction_hint: &'static str,
     pub median: &'static str,
     pub p90: &'static str,
     pub headline: &'static str,
@@ -2526,7 +2568,8 @@ static INSIGHTS_NL: InsightTexts = InsightTexts {
     open: "Open",
     show_dates: "Toon deze dagen",
     kept_pct: "Nagekomen %",
-    kept_pct_hint: "Nagekomen % telt de beloftes die al nagekomen of gebroken zijn; open beloftes tellen nog niet mee. Minuten tellen in openingsuren.",
+    kept_pct_hint: "Nagekomen % telt de beloftes die al nagekomen of gebroken zijn; open beloftes tellen nog niet mee. Minuten tellen in openingsuren. Mediaan: de helft was binnen zoveel minuten klaar; P90: negen van de tien.",
+    satisfaction_hint: "CSAT is de gemiddelde tevredenheid (1 is slecht, 5 is heel goed). NPS: het deel van de klanten dat ons met 9 of 10 aanraadt, min het deel dat 0 tot 6 geeft (van −100 tot 100; boven 0 is goed).",
     median: "Mediaan (min)",
     p90: "P90 (min)",
     headline: "Beloftes",
@@ -2539,7 +2582,7 @@ static INSIGHTS_NL: InsightTexts = InsightTexts {
     broken_by_staff: "Gebroken beloftes per medewerker",
     nobody: "Niemand",
     callback_speed: "Hoe snel teruggebeld",
-    callback_speed_hint: "Openingsminuten van het verzoek (of het begin van het gekozen tijdvak) tot de eerste belpoging.",
+    callback_speed_hint: "Openingsminuten van het verzoek (of het begin van het gekozen tijdvak) tot de eerste belpoging. Mediaan: de helft binnen zoveel minuten; P90: negen van de tien.",
     up_to: "tot {n} min",
     longer: "meer dan {n} min",
     callbacks: "Terugbelverzoeken",
@@ -2547,8 +2590,8 @@ static INSIGHTS_NL: InsightTexts = InsightTexts {
     first_response: "Eerste antwoord per kanaal",
     first_response_hint: "Openingsminuten van het bericht van de klant tot het eerste antwoord; de grafiek toont de mediaan.",
     satisfaction: "Tevredenheid",
-    csat_trend: "CSAT gemiddeld (1–5)",
-    nps_trend: "NPS (−100 tot 100)",
+    csat_trend: "Tevredenheid (CSAT) gemiddeld, 1–5",
+    nps_trend: "Aanbevelen (NPS), −100 tot 100",
     csat_answers: "CSAT-antwoorden",
     csat_average: "CSAT gemiddeld",
     nps_answers: "NPS-antwoorden",
@@ -2613,7 +2656,8 @@ static INSIGHTS_EN: InsightTexts = InsightTexts {
     open: "Open",
     show_dates: "Show these days",
     kept_pct: "Kept %",
-    kept_pct_hint: "Kept % counts the promises already kept or broken; open ones do not count yet. Minutes count in opening hours.",
+    kept_pct_hint: "Kept % counts the promises already kept or broken; open ones do not count yet. Minutes count in opening hours. Median: half were done within so many minutes; P90: nine in ten.",
+    satisfaction_hint: "CSAT is the average satisfaction (1 is bad, 5 is very good). NPS: the share of customers who would recommend us with a 9 or 10, minus the share giving 0 to 6 (from −100 to 100; above 0 is good).",
     median: "Median (min)",
     p90: "P90 (min)",
     headline: "Promises",
@@ -2626,7 +2670,7 @@ static INSIGHTS_EN: InsightTexts = InsightTexts {
     broken_by_staff: "Broken promises by staff member",
     nobody: "Nobody",
     callback_speed: "How fast callbacks were made",
-    callback_speed_hint: "Opening-hour minutes from the request (or the start of the chosen window) to the first call attempt.",
+    callback_speed_hint: "Opening-hour minutes from the request (or the start of the chosen window) to the first call attempt. Median: half within so many minutes; P90: nine in ten.",
     up_to: "up to {n} min",
     longer: "over {n} min",
     callbacks: "Callback requests",
@@ -2634,8 +2678,8 @@ static INSIGHTS_EN: InsightTexts = InsightTexts {
     first_response: "First response per channel",
     first_response_hint: "Opening-hour minutes from the customer's message to the first answer; the chart shows the median.",
     satisfaction: "Satisfaction",
-    csat_trend: "Average CSAT (1–5)",
-    nps_trend: "NPS (−100 to 100)",
+    csat_trend: "Average satisfaction (CSAT), 1–5",
+    nps_trend: "Would recommend (NPS), −100 to 100",
     csat_answers: "CSAT answers",
     csat_average: "Average CSAT",
     nps_answers: "NPS answers",
@@ -2715,9 +2759,13 @@ mod channel_tests {
         assert_eq!(channel_label(Lang::Nl, "phone"), "Telefoon");
         assert_eq!(channel_label(Lang::En, "telegram"), "Telegram");
         assert_eq!(
-            contact_label(Lang::Nl, "email:jan@example.nl"),
+            contact_label(Lang::Nl, "NL", "email:jan@example.nl"),
             "E-mail: jan@example.nl"
         );
-        assert_eq!(contact_label(Lang::En, "+31612345678"), "Phone: +31612345678");
+        assert_eq!(contact_label(Lang::En, "NL", "+31612345678"), "Phone: 06 12345678");
+        assert_eq!(
+            contact_label(Lang::En, "NL", "+442079460958"),
+            "Phone: +44 20 7946 0958"
+        );
     }
 }

@@ -95,6 +95,8 @@ pub trait Contracts {
     async fn contract_by_external_id(&self, external_id: &str) -> Result<Option<ContractView>>;
     /// Running contracts ending on or before `until` (all when `None`), soonest end first.
     async fn contracts(&self, until: Option<NaiveDate>, customer_id: Option<&str>) -> Result<Vec<ContractView>>;
+    /// Contracts whose outreach ended (renewed or left), most recently recorded first.
+    async fn finished_contracts(&self, limit: i64) -> Result<Vec<ContractView>>;
     /// Opens the outreach promise of every running contract whose moment came, once each,
     /// owned by `owner_id` and due at `due_at`. How many were opened.
     async fn open_due_outreach(
@@ -274,6 +276,18 @@ impl Contracts for SqlStore {
         ))
         .bind(until.map(|d| d.to_string()).unwrap_or_default())
         .bind(customer_id.unwrap_or_default())
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    async fn finished_contracts(&self, limit: i64) -> Result<Vec<ContractView>> {
+        let rows = sqlx::query(&format!(
+            "{CONTRACT_SELECT} WHERE k.status IN ($1, $2) ORDER BY k.updated_ms DESC, k.id LIMIT $3"
+        ))
+        .bind(ContractStatus::Renewed.as_str())
+        .bind(ContractStatus::Left.as_str())
+        .bind(limit)
         .fetch_all(&self.read)
         .await?;
         rows.iter().map(from_row).collect()

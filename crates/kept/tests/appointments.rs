@@ -105,7 +105,18 @@ async fn a_customer_books_a_free_time_and_staff_see_it_on_the_day() {
         .await;
         assert_eq!(second["customer_id"], customer, "{}", db.name);
 
-        // Staff move it on; what cannot follow is refused.
+        // Thursday's visit is not done (nor missed) on Tuesday: refused, saying why.
+        let later = second["id"].as_str().unwrap();
+        for action in ["done", "no-show"] {
+            let early = server
+                .api_post(&format!("/api/v1/appointments/{later}/{action}"), json!({}))
+                .await;
+            assert_eq!(early.status(), StatusCode::CONFLICT, "{action} on {}", db.name);
+            let body: Value = early.json().await.unwrap();
+            assert_eq!(body["fields"][0]["code"], "not_started", "{body}");
+        }
+
+        // Staff move it on; what cannot follow is refused. Checked in early, it may be done.
         let id = booked["id"].as_str().unwrap();
         let checked_in = server
             .api_post(&format!("/api/v1/appointments/{id}/check-in"), json!({}))

@@ -309,6 +309,27 @@ async fn contracts_on_the_pages_and_from_the_command_line() {
         .get(&server.url(&format!("/staff/contracts/{k1}?recorded=1")))
         .await;
     assert!(after.contains("Vastgelegd") && after.contains("verlengd") && after.contains("Nog 2 jaar"));
+    assert!(
+        after.contains("href=\"mailto:jan.jansen@example.nl\""),
+        "the e-mail address to write to: {after}"
+    );
+    // A renewed contract leaves the running lists but stays findable.
+    let (_, running) = agent.get(&server.url("/staff/contracts?all=1")).await;
+    assert!(!running.contains(&format!("/staff/contracts/{k1}\"")), "{running}");
+    let (_, finished) = agent.get(&server.url("/staff/contracts?done=1")).await;
+    assert!(finished.contains(&format!("/staff/contracts/{k1}\"")), "{finished}");
+    assert!(finished.contains("Afgehandeld") && finished.contains("Jan Jansen"));
+    // The one to call has a button that calls, the number as people here write it.
+    let all = contracts(&server).await;
+    let k2 = all.iter().find(|c| c["external_id"] == "K-2").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, els) = agent.get(&server.url(&format!("/staff/contracts/{k2}"))).await;
+    assert!(
+        els.contains("href=\"tel:+31612345678\"") && els.contains("Bellen 06 12345678"),
+        "{els}"
+    );
 
     // The command line, on the same database — once the server has stopped: its timers, every
     // 20 ms in tests, take the single write lock back to back, and on a loaded machine the

@@ -13,6 +13,7 @@ mod conversations;
 mod customers;
 mod deadlines;
 mod deliveries;
+mod first_day;
 mod hardening;
 mod imap;
 mod insights;

@@ -283,8 +283,14 @@ async fn one_reminder_and_one_survey_per_customer_within_the_cap() {
         visit["email"] = json!(JAN);
         visit["phone"] = json!(null);
         let booked = created(book(&server, visit).await).await;
-        let done = format!("/api/v1/appointments/{}/done", booked["id"].as_str().unwrap());
-        assert_eq!(server.api_post(&done, json!({})).await.status(), StatusCode::OK);
+        // Checked in (early: the clock is before the visit), then done.
+        let visit = format!("/api/v1/appointments/{}", booked["id"].as_str().unwrap());
+        let checked_in = server.api_post(&format!("{visit}/check-in"), json!({})).await;
+        assert_eq!(checked_in.status(), StatusCode::OK);
+        assert_eq!(
+            server.api_post(&format!("{visit}/done"), json!({})).await.status(),
+            StatusCode::OK
+        );
         drained(&server).await;
         assert_eq!(
             surveys_of(&server, &customer).await.len(),
@@ -364,8 +370,14 @@ async fn the_owner_chooses_which_contacts_are_followed_by_a_question() {
     let sanne = staff_id(&server, &server.agent_email).await;
     let (location, service) = eye_test(&server, std::slice::from_ref(&sanne)).await;
     let booked = created(book(&server, booking(&location, &service, "2026-11-26T09:30:00+01:00")).await).await;
-    let done = format!("/api/v1/appointments/{}/done", booked["id"].as_str().unwrap());
-    assert_eq!(server.api_post(&done, json!({})).await.status(), StatusCode::OK);
+    // Checked in (early: the clock is before the visit), then done.
+    let visit = format!("/api/v1/appointments/{}", booked["id"].as_str().unwrap());
+    let checked_in = server.api_post(&format!("{visit}/check-in"), json!({})).await;
+    assert_eq!(checked_in.status(), StatusCode::OK);
+    assert_eq!(
+        server.api_post(&format!("{visit}/done"), json!({})).await.status(),
+        StatusCode::OK
+    );
     drained(&server).await;
     let asked: Vec<Value> = server.api_get("/api/v1/surveys?kind=csat").await.json().await.unwrap();
     assert_eq!(asked.len(), 1);

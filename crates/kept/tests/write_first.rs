@@ -133,9 +133,15 @@ async fn writing_first_names_every_problem_and_writes_nothing_then() {
     );
     let past = tuesday_morning() - Duration::hours(1);
     assert_eq!(
-        refused(json!({"email": "a@b.nl", "subject": " ", "text": text, "expect_answer_by": past})).await,
-        (422, vec!["subject_required".to_string(), "in_the_past".to_string()]),
+        refused(json!({"email": "a@b.nl", "channel": "sms", "text": text, "expect_answer_by": past})).await,
+        (409, vec!["cannot_send".to_string(), "in_the_past".to_string()]),
         "every problem at once"
+    );
+    let subject = "Bad\nsubject";
+    assert_eq!(
+        refused(json!({"email": "a@b.nl", "subject": subject, "text": text})).await,
+        (422, vec!["unusable_subject".to_string()]),
+        "one line"
     );
     let made = server.store.find_customers("a@b.nl", None, 10).await.unwrap();
     assert!(made.is_empty(), "no customer made by a refused start: {made:?}");
@@ -159,7 +165,7 @@ async fn an_agent_writes_first_from_the_customer_page() {
     assert!(page.contains("Schrijf de klant"), "the form is on the page");
     assert!(page.contains("<option value=\"email\""), "e-mail offered");
 
-    // Refused: no subject and an expected answer in the past, both named, the text kept.
+    // Refused: an expected answer in the past, said in words, the text kept.
     let write = server.url(&format!("/staff/customers/{customer}/write"));
     let refused = agent
         .post(
@@ -175,8 +181,7 @@ async fn an_agent_writes_first_from_the_customer_page() {
         .await;
     assert_eq!(refused.status(), 422);
     let page = refused.text().await.unwrap();
-    assert!(page.contains("Vul een onderwerp in."), "{page}");
-    assert!(page.contains("Kies een moment in de toekomst"));
+    assert!(page.contains("Kies een moment in de toekomst"), "{page}");
     assert!(page.contains("Uw offerte is klaar.</textarea>"), "the text is kept");
 
     let sent = agent
@@ -185,8 +190,8 @@ async fn an_agent_writes_first_from_the_customer_page() {
             &[
                 ("csrf", &csrf),
                 ("channel", "email"),
-                ("subject", "Uw offerte"),
-                ("text", "Beste Tom,\r\n\r\nUw offerte is klaar."),
+                ("subject", ""),
+                ("text", "\r\nUw offerte is klaar, Tom.\r\n\r\nGroet, Sanne"),
                 ("expect_by", "2026-11-26T12:00"),
             ],
         )
@@ -207,11 +212,15 @@ async fn an_agent_writes_first_from_the_customer_page() {
         conversation.contains("Navragen als er geen antwoord is op"),
         "and when kept asks"
     );
-    assert!(conversation.contains("Uw offerte is klaar."));
+    assert!(conversation.contains("Uw offerte is klaar, Tom."));
     eventually(10, "the mail", || async {
         server.smtp.to("tom@example.com").len() == 1
     })
     .await;
-    assert_eq!(server.smtp.to("tom@example.com")[0].subject, "Uw offerte");
+    assert_eq!(
+        server.smtp.to("tom@example.com")[0].subject,
+        "Uw offerte is klaar, Tom.",
+        "no subject: the first line"
+    );
     server.running.stop().await;
 }

@@ -604,6 +604,17 @@ pub async fn change_status(
     id: &str,
     status: AppointmentStatus,
 ) -> Result<AppointmentView, AppError> {
+    let now = app.clock.now();
+    if let Some(current) = app.store.appointment(id).await?
+        && current.status.may_become(status)
+        && !current.status.may_become_when(status, now >= current.start)
+    {
+        return Err(AppError::invalid(
+            "status",
+            "not_started",
+            "the appointment has not started yet: done and no-show come after its start (check the customer in first if they came early)",
+        ));
+    }
     let change = AppointmentChange {
         status,
         staff_id: staff.map(|s| s.id.clone()),

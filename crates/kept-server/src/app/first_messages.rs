@@ -49,7 +49,7 @@ pub async fn start_conversation(
         (Delivery::Channel, None)
     };
     let promised = super::commitments::promised_in(app, &first.text, choices)?;
-    let subject = first.subject.trim();
+    let subject = subject_line(&first.subject, &first.text);
     let field = recipient_field(&first.to);
     let outbound = NewOutbound {
         to: first.to,
@@ -92,6 +92,25 @@ pub async fn start_conversation(
         .ok_or(AppError::NotFound)
 }
 
+/// The subject as written, or else the text's first line (shortened): an e-mail without a
+/// subject looks like spam and is hard to find back.
+fn subject_line(subject: &str, text: &str) -> String {
+    match subject.trim() {
+        "" => {
+            let first = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
+            let mut short: String = first.chars().take(SUBJECT_FROM_TEXT_CHARS).collect();
+            if short.len() < first.len() {
+                short.push('…');
+            }
+            short
+        }
+        written => written.to_string(),
+    }
+}
+
+/// How much of the text's first line becomes a missing subject.
+const SUBJECT_FROM_TEXT_CHARS: usize = 78;
+
 /// Which request field named the customer.
 fn recipient_field(to: &Recipient) -> &'static str {
     match to {
@@ -127,9 +146,6 @@ fn problems(app: &App, first: &FirstMessage, now: DateTime<Utc>) -> Vec<FieldErr
         );
     }
     let subject = first.subject.trim();
-    if first.channel == EMAIL && subject.is_empty() {
-        refuse("subject", "subject_required", "an e-mail needs a subject");
-    }
     if subject.chars().count() > MAX_SUBJECT_CHARS || subject.chars().any(char::is_control) {
         refuse(
             "subject",

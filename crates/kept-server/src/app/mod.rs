@@ -9,6 +9,7 @@ mod contracts;
 mod customers;
 mod deliveries;
 mod email_in;
+mod first_day;
 mod first_messages;
 mod insights;
 mod links;
@@ -44,6 +45,7 @@ pub use customers::{
 };
 pub use deliveries::{deliveries, retry_delivery};
 pub use email_in::{EmailAccepted, MailSource, accept_email};
+pub use first_day::{FirstDay, first_day};
 pub use first_messages::{FirstMessage, MAX_SUBJECT_CHARS, start_conversation};
 pub use insights::{
     DIGEST_LIST_ROWS, InsightsRequest, dashboard, digest_week, insights, send_weekly_digest, staff_names,

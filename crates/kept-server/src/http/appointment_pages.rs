@@ -90,7 +90,7 @@ pub struct AppointmentPage {
 }
 
 /// The staff buttons an appointment in `status` offers, in the order of the day.
-fn actions(b: &BookingTexts, status: AppointmentStatus) -> Vec<(&'static str, &'static str)> {
+fn actions(b: &BookingTexts, status: AppointmentStatus, started: bool) -> Vec<(&'static str, &'static str)> {
     use AppointmentStatus::*;
     [
         ("check-in", CheckedIn, b.check_in),
@@ -100,12 +100,12 @@ fn actions(b: &BookingTexts, status: AppointmentStatus) -> Vec<(&'static str, &'
         ("cancel", Cancelled, b.cancel),
     ]
     .into_iter()
-    .filter(|(_, next, _)| status.may_become(*next))
+    .filter(|(_, next, _)| status.may_become_when(*next, started))
     .map(|(action, _, label)| (action, label))
     .collect()
 }
 
-fn row(a: &AppointmentView, lang: Lang) -> AppointmentRow {
+fn row(a: &AppointmentView, lang: Lang, now: chrono::DateTime<chrono::Utc>) -> AppointmentRow {
     let b = booking_texts(lang);
     AppointmentRow {
         id: a.id.clone(),
@@ -118,7 +118,7 @@ fn row(a: &AppointmentView, lang: Lang) -> AppointmentRow {
         open_promises: a.open_promises,
         status: b.status(a.status),
         status_code: a.status.as_str(),
-        actions: actions(b, a.status),
+        actions: actions(b, a.status, now >= a.start),
         call_ahead: a.call_ahead.as_ref().map(|c| a.clock(c.due_at)),
     }
 }
@@ -154,7 +154,7 @@ async fn rows(state: &AppState, query: &DayQuery, lang: Lang) -> Result<Vec<Appo
     Ok(appointments
         .iter()
         .filter(|a| a.status != AppointmentStatus::Cancelled)
-        .map(|a| row(a, lang))
+        .map(|a| row(a, lang, state.clock.now()))
         .collect())
 }
 
@@ -219,9 +219,9 @@ pub async fn appointment(
     let page = AppointmentPage {
         t: texts(lang),
         b,
-        row: row(&a, lang),
+        row: row(&a, lang, state.clock.now()),
         date: start.date_naive().to_string(),
-        when: format!("{} {}", lang.long_date(start.date_naive()), row(&a, lang).time),
+        when: format!("{} {}", lang.long_date(start.date_naive()), a.time_text()),
         place: a
             .address
             .clone()

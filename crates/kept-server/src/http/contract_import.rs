@@ -125,7 +125,7 @@ pub async fn preview(
         }
         Err(AppError::InvalidRow(row)) => {
             let x = import_texts(lang);
-            let mut page = list_page(&state, session, lang, true).await?;
+            let mut page = list_page(&state, session, lang, super::contract_pages::ContractList::Running).await?;
             page.error = Some(x.refused.replace("{what}", &x.at(row.line, &row.field)));
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -40,7 +40,7 @@ pub struct ContractsPage {
     pub me: Staff,
     pub csrf: String,
     pub is_owner: bool,
-    pub all: bool,
+    pub list: ContractList,
     pub rows: Vec<ContractRow>,
     pub notice: Option<String>,
     pub error: Option<String>,
@@ -55,6 +55,9 @@ pub struct ContractPage {
     pub csrf: String,
     pub row: ContractRow,
     pub customer_id: String,
+    /// The number as people here write it, and in E.164 for the `tel:` link.
+    pub phone: Option<(String, String)>,
+    pub email: Option<String>,
     pub started: String,
     pub customer_since: String,
     pub note: Option<String>,
@@ -81,22 +84,53 @@ fn row(state: &AppState, contract: &ContractView, lang: Lang) -> ContractRow {
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
     all: Option<String>,
+    done: Option<String>,
+}
+
+/// Which contracts a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContractList {
+    /// Running and ending within [`SOON_DAYS`]: who to call now.
+    Soon,
+    Running,
+    /// Renewed or left: still findable after the outreach.
+    Finished,
+}
+
+impl ContractList {
+    pub fn is_soon(&self) -> bool {
+        *self == ContractList::Soon
+    }
+    pub fn is_running(&self) -> bool {
+        *self == ContractList::Running
+    }
+    pub fn is_finished(&self) -> bool {
+        *self == ContractList::Finished
+    }
 }
 
 pub(super) async fn list_page(
     state: &AppState,
     session: StaffSession,
     lang: Lang,
-    all: bool,
+    list: ContractList,
 ) -> Result<ContractsPage, AppError> {
     let today = state.settings().business.hours.local_date(state.clock.now());
-    let until = (!all).then(|| today + Duration::days(SOON_DAYS));
-    let contracts = state.store.contracts(until, None).await?;
+    let contracts = match list {
+        ContractList::Soon => {
+            state
+                .store
+                .contracts(Some(today + Duration::days(SOON_DAYS)), None)
+                .await?
+        }
+        ContractList::Running => state.store.contracts(None, None).await?,
+        ContractList::Finished => state.store.finished_contracts(500).await?,
+    };
     Ok(ContractsPage {
         t: texts(lang),
         c: contract_texts(lang),
         is_owner: session.staff.role == Role::Owner,
-        all,
+        list,
         rows: contracts.iter().map(|k| row(state, k, lang)).collect(),
         notice: None,
         error: None,
@@ -113,7 +147,12 @@ pub async fn list(
     Query(imported): Query<super::contract_import::ImportedQuery>,
 ) -> Result<Response, AppError> {
     let lang = session.lang(&lang);
-    let mut page = list_page(&state, session, lang, query.all.is_some()).await?;
+    let list = match (query.done.is_some(), query.all.is_some()) {
+        (true, _) => ContractList::Finished,
+        (false, true) => ContractList::Running,
+        (false, false) => ContractList::Soon,
+    };
+    let mut page = list_page(&state, session, lang, list).await?;
     page.notice = imported.said(lang);
     Ok(render(&page)?.into_response())
 }
@@ -176,11 +215,22 @@ async fn contract_page(
         .iter()
         .map(|p| format!("{} · {}", i.promise_kind(p.kind), clock.moment(p.due_at)))
         .collect();
+    let customer = state.store.customer(&contract.customer_id).await?;
+    let region = state.settings().business.default_region.clone();
     Ok(ContractPage {
         t: texts(lang),
         c: contract_texts(lang),
         row: row(state, contract, lang),
         customer_id: contract.customer_id.clone(),
+        phone: customer
+            .as_ref()
+            .and_then(|c| c.phone.clone())
+            .map(|phone| (kept_domain::display_phone(&phone, &region), phone)),
+        email: customer.as_ref().and_then(|c| {
+            c.handles
+                .iter()
+                .find_map(|h| h.strip_prefix("email:").map(str::to_string))
+        }),
         started: contract
             .start_date
             .map(|d| kept_domain::lang::date_with_year(lang, d))

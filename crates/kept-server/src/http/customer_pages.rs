@@ -134,7 +134,7 @@ async fn candidate(state: &AppState, lang: Lang, other: CustomerView) -> Result<
             .phone
             .iter()
             .chain(other.handles.iter())
-            .map(|contact| contact_label(lang, contact))
+            .map(|contact| contact_label(lang, &state.settings().business.default_region, contact))
             .collect(),
         moves,
         id: other.id,

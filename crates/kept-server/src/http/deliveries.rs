@@ -69,6 +69,13 @@ impl DeliveryQuery {
                 })
             })
             .transpose()?;
+        if self.before.is_some_and(|before| before < 1) {
+            return Err(AppError::invalid(
+                "before",
+                "out_of_range",
+                "before is a delivery's id, 1 or more",
+            ));
+        }
         Ok(DeliveryFilter {
             status,
             delivery,
@@ -154,9 +161,9 @@ pub async fn list(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct DeliveryPath {
-    /// The delivery's id.
-    #[param(minimum = 1)]
-    id: i64,
+    /// The delivery's id. Read as text: an id no delivery has, however large, is a 404.
+    #[param(value_type = i64, minimum = 1)]
+    id: String,
 }
 
 /// Sends a failed (or bounced) delivery again from its first attempt (owners).
@@ -178,6 +185,7 @@ pub async fn retry(
     ApiStaff(staff): ApiStaff,
     Path(DeliveryPath { id }): Path<DeliveryPath>,
 ) -> Result<StatusCode, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     app::retry_delivery(&state, &staff, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -49,7 +49,7 @@ pub struct StartConversationRequest {
     /// `email` when absent, or a channel with a webhook (whatsapp, sms, …).
     #[schema(pattern = r"^[a-z0-9_-]{1,32}$")]
     channel: Option<String>,
-    /// The subject line (one line, at most 200 characters); required on e-mail.
+    /// The subject line (one line, at most 200 characters); the text's first line when absent.
     #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     subject: Option<String>,
     /// The message (at most 100 KB); its dated commitments become the writer's promises.

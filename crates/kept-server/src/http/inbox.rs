@@ -761,7 +761,7 @@ pub(super) async fn customer_page(
         .iter()
         .chain(customer.handles.iter())
         .map(|contact| {
-            let label = contact_label(lang, contact);
+            let label = contact_label(lang, &state.settings().business.default_region, contact);
             // An address a mail server returned kept's mail for says so, and why.
             match customer.bouncing.iter().find(|b| &b.handle == contact) {
                 Some(b) => format!("{label} — {}: {} ({})", i.bouncing, b.reason, clock.moment(b.at)),
@@ -913,7 +913,7 @@ pub async fn search_page(
                     "customer" => r
                         .snippet
                         .split(" · ")
-                        .map(|c| contact_label(lang, c))
+                        .map(|c| contact_label(lang, &state.settings().business.default_region, c))
                         .collect::<Vec<_>>()
                         .join(" · "),
                     _ => r.snippet,

@@ -62,13 +62,14 @@ impl InsightsQuery {
     fn read(&self, today: NaiveDate) -> Asked {
         let choice = chosen(&self.period)
             .and_then(|p| PeriodChoice::parse(&p))
-            .unwrap_or(PeriodChoice::LastWeek);
+            // This week: today's work shows at once (last week is all zeros on day one).
+            .unwrap_or(PeriodChoice::ThisWeek);
         let custom = match (date(&self.from), date(&self.to)) {
             (Some(from), Some(to)) if from <= to && (to - from).num_days() < MAX_DAYS => Some(Period { from, to }),
             _ => None,
         };
         let bad_dates = choice == PeriodChoice::Custom && custom.is_none();
-        let choice = if bad_dates { PeriodChoice::LastWeek } else { choice };
+        let choice = if bad_dates { PeriodChoice::ThisWeek } else { choice };
         Asked {
             choice,
             period: Period::chosen(choice, today, custom),

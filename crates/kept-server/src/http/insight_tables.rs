@@ -206,7 +206,7 @@ fn groups_table(
     Table {
         id,
         title,
-        hint: None,
+        hint: Some(x.kept_pct_hint),
         charts,
         head: group_head(x, first),
         rows: labelled
@@ -366,7 +366,7 @@ fn satisfaction(board: &Dashboard, names: &Names) -> Table {
     Table {
         id: "satisfaction",
         title: x.satisfaction,
-        hint: None,
+        hint: Some(x.satisfaction_hint),
         charts: [
             line_chart(x.csat_trend, &marks(|s| s.csat_average), (1.0, 5.0)),
             line_chart(x.nps_trend, &marks(|s| s.nps.map(|n| n as f64)), (-100.0, 100.0)),

@@ -296,6 +296,10 @@ pub fn router(state: AppState) -> Router {
             get(|| script(include_str!("../../assets/composer.js"))),
         )
         .route(
+            "/assets/embed.js",
+            get(|| script(include_str!("../../assets/embed.js"))),
+        )
+        .route(
             "/assets/survey.js",
             get(|| script(include_str!("../../assets/survey.js"))),
         )

@@ -98,6 +98,8 @@ pub struct DashboardPage {
     pub i: &'static InboxTexts,
     pub me: Staff,
     pub csrf: String,
+    /// An owner's first-day checklist, until every step is done.
+    pub first_day: Option<(crate::app::FirstDay, &'static crate::i18n::first_day::FirstDayTexts)>,
     pub rows: Vec<CallbackRow>,
     /// The inbox view shown (a code) and every view: (address query, label, shown).
     pub view: &'static str,
@@ -415,6 +417,8 @@ pub struct CallbackRow {
     pub id: String,
     pub who: String,
     pub phone: String,
+    /// The number as people here write it (`phone` is E.164, for `tel:`).
+    pub phone_shown: String,
     pub note: Option<String>,
     pub window_label: String,
     pub due_iso: String,
@@ -493,8 +497,12 @@ impl LocalTime {
     pub fn callback_row(&self, view: &CallbackView, t: &Texts) -> CallbackRow {
         CallbackRow {
             id: view.id.clone(),
-            who: view.name.clone().unwrap_or_else(|| view.phone.clone()),
+            who: view
+                .name
+                .clone()
+                .unwrap_or_else(|| kept_domain::display_phone(&view.phone, &self.business().default_region)),
             phone: view.phone.clone(),
+            phone_shown: kept_domain::display_phone(&view.phone, &self.business().default_region),
             note: view.note.clone(),
             window_label: self.window_label(&view.window),
             due_iso: view.due_at.to_rfc3339(),

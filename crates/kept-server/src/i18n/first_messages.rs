@@ -19,7 +19,6 @@ pub struct FirstMessageTexts {
     /// After sending: "Bericht verstuurd naar {name}."
     pub sent: &'static str,
     pub waiting_until: &'static str,
-    pub subject_required: &'static str,
     pub unusable_subject: &'static str,
     pub no_address: &'static str,
     pub in_the_past: &'static str,
@@ -38,7 +37,6 @@ impl FirstMessageTexts {
     /// A refusal's code in words (`None`: the server's own message is shown).
     pub fn problem(&self, code: &str) -> Option<&'static str> {
         Some(match code {
-            "subject_required" => self.subject_required,
             "unusable_subject" => self.unusable_subject,
             "no_address" => self.no_address,
             "in_the_past" => self.in_the_past,
@@ -52,7 +50,7 @@ static NL: FirstMessageTexts = FirstMessageTexts {
     title: "Schrijf de klant",
     intro: "Begin zelf een gesprek, bijvoorbeeld “Uw fiets is klaar”. Een antwoord van de klant komt in hetzelfde gesprek.",
     channel: "Via",
-    subject: "Onderwerp",
+    subject: "Onderwerp (anders de eerste regel)",
     text: "Bericht",
     expect_answer: "Antwoord verwacht vóór (niet verplicht)",
     expect_answer_hint: "Komt er tot dan geen antwoord, dan herinnert kept u eraan om na te vragen.",
@@ -61,7 +59,6 @@ static NL: FirstMessageTexts = FirstMessageTexts {
     awaiting_answer: "Nog geen antwoord op",
     sent: "Bericht verstuurd naar",
     waiting_until: "Navragen als er geen antwoord is op",
-    subject_required: "Vul een onderwerp in.",
     unusable_subject: "Het onderwerp is één regel van hoogstens 200 tekens.",
     no_address: "kept heeft voor deze klant geen adres op dat kanaal. Voeg het eerst toe bij de contactgegevens.",
     in_the_past: "Kies een moment in de toekomst voor het verwachte antwoord.",
@@ -73,7 +70,7 @@ static EN: FirstMessageTexts = FirstMessageTexts {
     title: "Write to the customer",
     intro: "Start a conversation yourself, e.g. “Your bike is ready”. The customer's answer joins the same conversation.",
     channel: "Via",
-    subject: "Subject",
+    subject: "Subject (else the first line)",
     text: "Message",
     expect_answer: "Answer expected by (optional)",
     expect_answer_hint: "If no answer has come by then, kept reminds you to ask.",
@@ -82,7 +79,6 @@ static EN: FirstMessageTexts = FirstMessageTexts {
     awaiting_answer: "No answer yet to",
     sent: "Message sent to",
     waiting_until: "Ask again if there is no answer by",
-    subject_required: "Fill in a subject.",
     unusable_subject: "The subject is one line of at most 200 characters.",
     no_address: "kept has no address for this customer on that channel. Add it to their contact details first.",
     in_the_past: "Choose a moment in the future for the expected answer.",
