@@ -1,6 +1,7 @@
 //! The words of the web pages, in Dutch and English.
 
 pub mod contract_import;
+pub mod customer_export;
 pub mod deliveries;
 pub mod first_day;
 pub mod first_messages;

@@ -10,6 +10,7 @@ mod callbacks;
 mod commitments;
 mod contracts;
 mod conversations;
+mod customer_export;
 mod customers;
 mod deadlines;
 mod deliveries;

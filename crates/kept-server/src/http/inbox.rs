@@ -607,7 +607,7 @@ pub async fn bulk(
     Ok((jar, Redirect::to(&format!("/staff?{back}"))).into_response())
 }
 
-fn timeline_row(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) -> TimelineRow {
+pub(super) fn timeline_row(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) -> TimelineRow {
     let text = match entry.kind.as_str() {
         "message_in" | "message_out" => split_quoted(&entry.text).fresh.to_string(),
         "callback_request" => clock.window_label(&entry.text),

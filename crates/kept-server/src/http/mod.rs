@@ -9,6 +9,7 @@ mod contract_import;
 mod contract_pages;
 mod contracts;
 mod conversations;
+mod customer_export;
 mod customer_pages;
 mod customers;
 mod deliveries;

@@ -1,12 +1,13 @@
-//! The customer page's privacy actions (AVG/GDPR): download everything about the customer, or
-//! erase it. Both are owner-only; the use cases check that.
+//! The customer page's privacy actions (AVG/GDPR): download everything about the customer (a
+//! ZIP a person can read), or erase it (the notice says what went). Both are owner-only; the
+//! use cases check that.
 
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::customers::export_download;
+use super::customer_export::{ExportParts, download};
 use super::extract::StaffSession;
 use crate::app;
 use crate::error::AppError;
@@ -18,7 +19,16 @@ pub async fn export(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let export = app::export_customer(&state, &session.staff, &id).await?;
-    Ok(export_download(&id, &export))
+    let customer = state.store.customer(&id).await?.ok_or(AppError::NotFound)?;
+    let timeline = state.store.customer_timeline(&id).await?;
+    let clock = super::staff::clock(&state, session.staff.lang);
+    download(&ExportParts {
+        export: &export,
+        customer: &customer,
+        timeline: &timeline,
+        business: clock.settings.mail_from.clone(),
+        clock: &clock,
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -44,7 +54,22 @@ pub async fn erase(
             "tick the box to confirm that the data is erased for good",
         ));
     }
-    app::erase_customer(&state, &session.staff, &id, &form.reason).await?;
-    let notice = crate::i18n::texts(session.staff.lang).done_erased.to_string();
+    let erasure = app::erase_customer(&state, &session.staff, &id, &form.reason).await?;
+    let lang = session.staff.lang;
+    // What went, in words ("Gewist: 3 berichten, 1 terugbelverzoek."), then what stays.
+    let went: Vec<String> = erasure
+        .removed
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(table, count)| crate::i18n::record_count(lang, table, count.as_i64().unwrap_or(0)))
+        .collect();
+    let x = crate::i18n::customer_export::export_texts(lang);
+    let went = if went.is_empty() {
+        x.nothing.to_string()
+    } else {
+        went.join(", ")
+    };
+    let notice = format!("{} {went}. {}", x.erased, crate::i18n::texts(lang).done_erased);
     Ok((super::flash::say(&state, jar, notice), Redirect::to("/staff")).into_response())
 }
