@@ -498,3 +498,45 @@ async fn parallel_moves_cancels_and_no_shows_leave_no_time_that_cannot_be_booked
         server.running.stop().await;
     }
 }
+
+/// A service or location form with several mistakes names them all in one answer, so the owner
+/// fixes them in one go.
+#[tokio::test]
+async fn every_mistake_in_a_service_or_location_is_named_at_once() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start(&db.url).await;
+    let codes = |body: Value| -> Vec<String> {
+        body["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let refused = server
+        .owner_post(
+            "/api/v1/services",
+            json!({"name_nl": " ", "name_en": "Eye test", "duration_minutes": 7,
+                   "buffer_after_minutes": 999, "location_ids": []}),
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let mut fields = codes(refused.json().await.unwrap());
+    fields.sort();
+    assert_eq!(
+        fields,
+        ["buffer_after_minutes", "duration_minutes", "location_ids", "name_nl"],
+        "all four at once"
+    );
+    let refused = server
+        .owner_post(
+            "/api/v1/locations",
+            json!({"name": "", "address": "", "time_zone": "Mars/Olympus"}),
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let mut fields = codes(refused.json().await.unwrap());
+    fields.sort();
+    assert_eq!(fields, ["address", "name", "time_zone"]);
+    server.running.stop().await;
+}

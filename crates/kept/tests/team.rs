@@ -69,6 +69,19 @@ async fn an_invited_agent_sets_a_password_through_the_emailed_link_and_logs_in()
         assert_eq!(bad.status(), 422);
         let body: Value = bad.json().await.unwrap();
         assert_eq!(body["fields"][0]["field"], "email", "{body}");
+        // A blank name and a bad address: both named in one answer.
+        let both = server
+            .owner_post("/api/v1/staff", json!({"email": "piet", "name": " ", "role": "agent"}))
+            .await;
+        assert_eq!(both.status(), 422);
+        let body: Value = both.json().await.unwrap();
+        let fields: Vec<&str> = body["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, ["name", "email"], "{body}");
         let taken = server
             .owner_post(
                 "/api/v1/staff",

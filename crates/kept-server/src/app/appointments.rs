@@ -160,78 +160,132 @@ fn minutes(value: i64, field: &'static str, range: std::ops::RangeInclusive<i64>
     Ok(value)
 }
 
+/// Every refused field of a form, collected so that the owner sees them all at once.
+#[derive(Default)]
+struct Problems(Vec<FieldError>);
+
+impl Problems {
+    /// The value when it holds; else its refusal joins the others.
+    fn take<T>(&mut self, checked: Result<T, AppError>) -> Option<T> {
+        match checked {
+            Ok(value) => Some(value),
+            Err(AppError::Invalid(mut fields)) => {
+                self.0.append(&mut fields);
+                None
+            }
+            Err(other) => {
+                self.0.push(FieldError {
+                    field: "body",
+                    code: "invalid",
+                    message: other.to_string(),
+                });
+                None
+            }
+        }
+    }
+
+    /// The built value when nothing was refused; every refusal otherwise.
+    fn or_refused<T>(self, built: Option<T>) -> Result<T, AppError> {
+        match (self.0.is_empty(), built) {
+            (true, Some(value)) => Ok(value),
+            (true, None) => Err(AppError::Internal("a form value went missing".into())),
+            (false, _) => Err(AppError::Invalid(self.0)),
+        }
+    }
+}
+
 impl LocationForm {
     fn validate(&self, app: &App) -> Result<LocationInput, AppError> {
         let business = &app.settings().business;
-        let time_zone = match self.time_zone.as_deref().map(str::trim).filter(|z| !z.is_empty()) {
-            None => business.time_zone(),
-            Some(zone) => zone.parse().map_err(|_| {
-                AppError::invalid(
-                    "time_zone",
-                    "unknown_time_zone",
-                    "an IANA time zone such as Europe/Amsterdam",
-                )
-            })?,
-        };
-        Ok(LocationInput {
-            name: required_text(&self.name, "name", MAX_NAME_CHARS)?,
-            address: required_text(&self.address, "address", MAX_ADDRESS_CHARS)?,
-            time_zone,
-            week: match &self.hours {
-                Some(days) => week_of(days, "hours")?,
-                None => business.hours.weekly.clone(),
+        let mut problems = Problems::default();
+        let time_zone = problems.take(
+            match self.time_zone.as_deref().map(str::trim).filter(|z| !z.is_empty()) {
+                None => Ok(business.time_zone()),
+                Some(zone) => zone.parse().map_err(|_| {
+                    AppError::invalid(
+                        "time_zone",
+                        "unknown_time_zone",
+                        "an IANA time zone such as Europe/Amsterdam",
+                    )
+                }),
             },
-            closed_days: self.closed_days.iter().copied().collect(),
-            active: self.active.unwrap_or(true),
-        })
+        );
+        let name = problems.take(required_text(&self.name, "name", MAX_NAME_CHARS));
+        let address = problems.take(required_text(&self.address, "address", MAX_ADDRESS_CHARS));
+        let week = problems.take(match &self.hours {
+            Some(days) => week_of(days, "hours"),
+            None => Ok(business.hours.weekly.clone()),
+        });
+        let built = (|| {
+            Some(LocationInput {
+                name: name?,
+                address: address?,
+                time_zone: time_zone?,
+                week: week?,
+                closed_days: self.closed_days.iter().copied().collect(),
+                active: self.active.unwrap_or(true),
+            })
+        })();
+        problems.or_refused(built)
     }
 }
 
 impl ServiceForm {
     fn validate(&self) -> Result<ServiceInput, AppError> {
         const DAY: i64 = 24 * 60;
-        let duration = minutes(self.duration_minutes, "duration_minutes", 5..=DAY)?;
+        let mut problems = Problems::default();
+        let duration = problems.take(minutes(self.duration_minutes, "duration_minutes", 5..=DAY));
         // Checked whenever given; a window shorter than the visit itself cannot hold it: it
         // is the visit's length.
-        let window = minutes(
+        let window = problems.take(minutes(
             self.visit_window_minutes.unwrap_or(120),
             "visit_window_minutes",
             5..=DAY,
-        )?;
-        let window = self.field_visit.then_some(window.max(duration));
+        ));
         if self.location_ids.is_empty() {
-            return Err(AppError::invalid(
+            problems.take::<()>(Err(AppError::invalid(
                 "location_ids",
                 "required",
                 "name at least one location",
-            ));
+            )));
         }
-        Ok(ServiceInput {
-            name_nl: required_text(&self.name_nl, "name_nl", MAX_NAME_CHARS)?,
-            name_en: required_text(&self.name_en, "name_en", MAX_NAME_CHARS)?,
-            duration_minutes: duration,
-            buffer_before_minutes: minutes(self.buffer_before_minutes, "buffer_before_minutes", 0..=240)?,
-            buffer_after_minutes: minutes(self.buffer_after_minutes, "buffer_after_minutes", 0..=240)?,
-            min_notice_minutes: minutes(
-                self.min_notice_minutes.unwrap_or(DEFAULT_MIN_NOTICE_MINUTES),
-                "min_notice_minutes",
-                0..=30 * DAY,
-            )?,
-            horizon_days: match self.horizon_days.unwrap_or(DEFAULT_HORIZON_DAYS) {
-                days @ 1..=366 => days,
-                _ => return Err(AppError::invalid("horizon_days", "invalid_days", "from 1 to 366")),
-            },
-            field_visit: self.field_visit,
-            visit_window_minutes: window,
-            call_ahead_minutes: minutes(
-                self.call_ahead_minutes.unwrap_or(DEFAULT_CALL_AHEAD_MINUTES),
-                "call_ahead_minutes",
-                0..=240,
-            )?,
-            location_ids: self.location_ids.clone(),
-            staff_ids: self.staff_ids.clone(),
-            active: self.active.unwrap_or(true),
-        })
+        let name_nl = problems.take(required_text(&self.name_nl, "name_nl", MAX_NAME_CHARS));
+        let name_en = problems.take(required_text(&self.name_en, "name_en", MAX_NAME_CHARS));
+        let before = problems.take(minutes(self.buffer_before_minutes, "buffer_before_minutes", 0..=240));
+        let after = problems.take(minutes(self.buffer_after_minutes, "buffer_after_minutes", 0..=240));
+        let notice = problems.take(minutes(
+            self.min_notice_minutes.unwrap_or(DEFAULT_MIN_NOTICE_MINUTES),
+            "min_notice_minutes",
+            0..=30 * DAY,
+        ));
+        let horizon = problems.take(match self.horizon_days.unwrap_or(DEFAULT_HORIZON_DAYS) {
+            days @ 1..=366 => Ok(days),
+            _ => Err(AppError::invalid("horizon_days", "invalid_days", "from 1 to 366")),
+        });
+        let call_ahead = problems.take(minutes(
+            self.call_ahead_minutes.unwrap_or(DEFAULT_CALL_AHEAD_MINUTES),
+            "call_ahead_minutes",
+            0..=240,
+        ));
+        let built = (|| {
+            let duration = duration?;
+            Some(ServiceInput {
+                name_nl: name_nl?,
+                name_en: name_en?,
+                duration_minutes: duration,
+                buffer_before_minutes: before?,
+                buffer_after_minutes: after?,
+                min_notice_minutes: notice?,
+                horizon_days: horizon?,
+                field_visit: self.field_visit,
+                visit_window_minutes: self.field_visit.then_some(window?.max(duration)),
+                call_ahead_minutes: call_ahead?,
+                location_ids: self.location_ids.clone(),
+                staff_ids: self.staff_ids.clone(),
+                active: self.active.unwrap_or(true),
+            })
+        })();
+        problems.or_refused(built)
     }
 }
 

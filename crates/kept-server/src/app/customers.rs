@@ -138,20 +138,25 @@ pub async fn add_follow_up(
     owner_id: Option<&str>,
 ) -> Result<FollowUpView, AppError> {
     let text = text.trim();
-    if text.is_empty() || text.chars().count() > MAX_FOLLOW_UP_CHARS {
-        return Err(AppError::invalid(
-            "text",
-            "unusable_text",
-            "say what was promised, in at most 1,000 characters",
-        ));
-    }
     let now = app.clock.now();
+    // Both named at once, so that the form is fixed in one go.
+    let mut problems = Vec::new();
+    if text.is_empty() || text.chars().count() > MAX_FOLLOW_UP_CHARS {
+        problems.push(kept_domain::FieldError {
+            field: "text",
+            code: "unusable_text",
+            message: "say what was promised, in at most 1,000 characters".into(),
+        });
+    }
     if due_at <= now {
-        return Err(AppError::invalid(
-            "due_at",
-            "in_the_past",
-            "the promise must be due in the future",
-        ));
+        problems.push(kept_domain::FieldError {
+            field: "due_at",
+            code: "in_the_past",
+            message: "the promise must be due in the future".into(),
+        });
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
     }
     let owner = match owner_id.filter(|o| !o.is_empty()) {
         Some(owner) => {

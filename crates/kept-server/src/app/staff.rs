@@ -71,15 +71,22 @@ pub struct LinkSent {
 /// a week. Until then they cannot log in (their password hash is empty, which never verifies).
 pub async fn invite(app: &App, actor: &Staff, member: NewMember) -> Result<LinkSent, AppError> {
     authorize(actor, OwnerOnly::ManageStaff)?;
-    let name = staff_name(&member.name)?;
     let email = member.email.trim().to_lowercase();
+    // Both fields at once: the owner fixes the form in one go.
+    let name = staff_name(&member.name);
     if email.chars().count() > 254 || email.parse::<lettre::Address>().is_err() {
-        return Err(AppError::invalid(
-            "email",
-            "invalid_email",
-            "this is not an e-mail address",
-        ));
+        let mut fields = match name {
+            Err(AppError::Invalid(fields)) => fields,
+            _ => Vec::new(),
+        };
+        fields.push(kept_domain::FieldError {
+            field: "email",
+            code: "invalid_email",
+            message: "this is not an e-mail address".into(),
+        });
+        return Err(AppError::Invalid(fields));
     }
+    let name = name?;
     if app.store.staff_by_email(&email).await?.is_some() {
         return Err(AppError::invalid(
             "email",

@@ -594,9 +594,11 @@ pub async fn bulk(
         },
     };
     let changed = app::change_conversations(&state, &session.staff, &form.ids, change, form.confirm == "1").await?;
-    let notice = inbox_texts(session.staff.lang)
-        .done_bulk
-        .replace("{n}", &changed.to_string());
+    let i = inbox_texts(session.staff.lang);
+    let notice = match changed {
+        1 => i.done_bulk_one.to_string(),
+        n => i.done_bulk.replace("{n}", &n.to_string()),
+    };
     let jar = super::flash::say(&state, jar, notice);
     // Back to the same list: only a query string of our own making goes into the address.
     let back: String = form
