@@ -2,4 +2,5 @@
 // notice a new file in the folder and a build keeps the old set (sqlx's documented remedy).
 fn main() {
     println!("cargo:rerun-if-changed=migrations");
+    println!("cargo:rerun-if-changed=migrations-history");
 }

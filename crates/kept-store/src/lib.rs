@@ -3,6 +3,8 @@
 
 mod api_token_cache;
 mod appointments;
+#[cfg(test)]
+mod baseline_tests;
 mod bounces;
 mod calendar_answers;
 mod callbacks;
@@ -21,6 +23,7 @@ mod group_commit;
 mod insights;
 mod mail;
 mod mailboxes;
+mod migrations;
 pub mod model;
 mod new_callbacks;
 mod new_messages;

@@ -26,9 +26,6 @@ use crate::{
     search, settings, staff, templates,
 };
 
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
-
 /// Tries at storing an inbound message that keeps meeting another writer's new rows.
 const INBOUND_RACE_ATTEMPTS: usize = 3;
 
@@ -57,7 +54,7 @@ impl SqlStore {
                 // One writing connection: SQLite serialises writers anyway, and a single
                 // connection never meets a busy lock from its own process.
                 let write = sqlite_pool(1).connect_with(options.clone()).await?;
-                SQLITE_MIGRATIONS.run(&write).await?;
+                crate::migrations::run(&write, dialect).await?;
                 let read = sqlite_pool(4).connect_with(options).await?;
                 let sqlite_writer = Arc::new(SqliteWriter::open(&path, SQLITE_PRAGMAS)?);
                 let writer = Writer::Sqlite {
@@ -77,7 +74,7 @@ impl SqlStore {
             }
             Dialect::Postgres => {
                 let pool = AnyPoolOptions::new().max_connections(pool_size).connect(url).await?;
-                POSTGRES_MIGRATIONS.run(&pool).await?;
+                crate::migrations::run(&pool, dialect).await?;
                 SqlStore {
                     dialect,
                     read: pool.clone(),
