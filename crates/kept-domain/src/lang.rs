@@ -1,10 +1,8 @@
 //! Dutch and English: picking the customer's language and saying times in plain words.
 
-use chrono::{DateTime, Datelike, Utc, Weekday};
+use chrono::{DateTime, Datelike, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
-
-use crate::window::CallWindow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -85,40 +83,6 @@ impl Lang {
             }
         }
     }
-
-    /// "morgen vanaf 09:00": when a window that cannot start now will start, for the form's
-    /// choices, so that nobody picks "as soon as possible" at 19:55 and expects a call tonight.
-    /// `None` when it starts now (or within a quarter of an hour).
-    pub fn window_start_hint(self, window: CallWindow, now: DateTime<Utc>, tz: Tz) -> Option<String> {
-        if window.not_before - now <= chrono::Duration::minutes(15) {
-            return None;
-        }
-        let start = window.not_before.with_timezone(&tz);
-        let day = self.day_phrase(start, now.with_timezone(&tz));
-        let from = if self == Lang::Nl { "vanaf" } else { "from" };
-        Some(format!("{day} {from} {}", start.format("%H:%M")))
-    }
-
-    /// The sentence on the confirmation page: when the customer will be called.
-    pub fn call_promise_sentence(self, window: CallWindow, now: DateTime<Utc>, tz: Tz) -> String {
-        let now = now.with_timezone(&tz);
-        let start = window.not_before.with_timezone(&tz);
-        let due = window.due_at.with_timezone(&tz);
-        let day = self.day_phrase(due, now);
-        let due_time = due.format("%H:%M");
-        if start > now && start.date_naive() == due.date_naive() {
-            let start_time = start.format("%H:%M");
-            match self {
-                Lang::Nl => format!("We bellen u {day} tussen {start_time} en {due_time}."),
-                Lang::En => format!("We will call you {day} between {start_time} and {due_time}."),
-            }
-        } else {
-            match self {
-                Lang::Nl => format!("We bellen u {day} vóór {due_time}."),
-                Lang::En => format!("We will call you {day} before {due_time}."),
-            }
-        }
-    }
 }
 
 // chrono's localised formatting sits behind its "unstable-locales" feature; two short tables
@@ -196,41 +160,7 @@ fn month_name(lang: Lang, month: u32) -> &'static str {
 }
 
 #[cfg(test)]
-mod window_hint_tests {
-    use chrono::TimeZone;
-
-    use super::*;
-
-    #[test]
-    fn a_window_that_starts_later_says_when() {
-        let tz: Tz = "Europe/Amsterdam".parse().unwrap();
-        // Monday 30 November 2026, 19:55 in Amsterdam.
-        let now = Utc.with_ymd_and_hms(2026, 11, 30, 18, 55, 0).unwrap();
-        let tomorrow_nine = Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap();
-        let later = CallWindow {
-            not_before: tomorrow_nine,
-            due_at: tomorrow_nine,
-        };
-        assert_eq!(
-            Lang::Nl.window_start_hint(later, now, tz).as_deref(),
-            Some("morgen vanaf 09:00")
-        );
-        assert_eq!(
-            Lang::En.window_start_hint(later, now, tz).as_deref(),
-            Some("tomorrow from 09:00")
-        );
-        let soon = CallWindow {
-            not_before: now + chrono::Duration::minutes(5),
-            due_at: tomorrow_nine,
-        };
-        assert_eq!(Lang::Nl.window_start_hint(soon, now, tz), None);
-    }
-}
-
-#[cfg(test)]
 mod tests {
-    use chrono::TimeZone;
-
     use super::*;
 
     #[test]
@@ -239,35 +169,5 @@ mod tests {
         assert_eq!(Lang::from_accept_language("de-DE, nl;q=0.5, en;q=0.4"), Lang::Nl);
         assert_eq!(Lang::from_accept_language("fr"), Lang::Nl);
         assert_eq!(Lang::from_accept_language(""), Lang::Nl);
-    }
-
-    #[test]
-    fn confirmation_sentence_names_the_slot_or_the_deadline() {
-        let tz = chrono_tz::Europe::Amsterdam;
-        let now = Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap();
-        let evening = CallWindow {
-            not_before: Utc.with_ymd_and_hms(2026, 11, 24, 18, 30, 0).unwrap(),
-            due_at: Utc.with_ymd_and_hms(2026, 11, 24, 20, 0, 0).unwrap(),
-        };
-        assert_eq!(
-            Lang::Nl.call_promise_sentence(evening, now, tz),
-            "We bellen u vandaag tussen 19:30 en 21:00."
-        );
-        let asap = CallWindow {
-            not_before: now,
-            due_at: Utc.with_ymd_and_hms(2026, 11, 24, 10, 30, 0).unwrap(),
-        };
-        assert_eq!(
-            Lang::En.call_promise_sentence(asap, now, tz),
-            "We will call you today before 11:30."
-        );
-        let monday = CallWindow {
-            not_before: now,
-            due_at: Utc.with_ymd_and_hms(2026, 11, 30, 9, 25, 0).unwrap(),
-        };
-        assert_eq!(
-            Lang::Nl.call_promise_sentence(monday, now, tz),
-            "We bellen u op maandag 30 november vóór 10:25."
-        );
     }
 }

@@ -2,6 +2,7 @@
 //! and the rule that turns that choice into a moment before which we must have called.
 
 use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::hours::BusinessHours;
@@ -126,6 +127,42 @@ pub fn default_windows() -> Vec<CallbackWindow> {
     ]
 }
 
+impl CallWindow {
+    /// "morgen vanaf 09:00": when a window that cannot start now will start, for the form's
+    /// choices, so that nobody picks "as soon as possible" at 19:55 and expects a call tonight.
+    /// `None` when it starts now (or within a quarter of an hour).
+    pub fn start_hint(self, lang: Lang, now: DateTime<Utc>, tz: Tz) -> Option<String> {
+        if self.not_before - now <= chrono::Duration::minutes(15) {
+            return None;
+        }
+        let start = self.not_before.with_timezone(&tz);
+        let day = lang.day_phrase(start, now.with_timezone(&tz));
+        let from = if lang == Lang::Nl { "vanaf" } else { "from" };
+        Some(format!("{day} {from} {}", start.format("%H:%M")))
+    }
+
+    /// The sentence on the confirmation page: when the customer will be called.
+    pub fn promise_sentence(self, lang: Lang, now: DateTime<Utc>, tz: Tz) -> String {
+        let now = now.with_timezone(&tz);
+        let start = self.not_before.with_timezone(&tz);
+        let due = self.due_at.with_timezone(&tz);
+        let day = lang.day_phrase(due, now);
+        let due_time = due.format("%H:%M");
+        if start > now && start.date_naive() == due.date_naive() {
+            let start_time = start.format("%H:%M");
+            match lang {
+                Lang::Nl => format!("We bellen u {day} tussen {start_time} en {due_time}."),
+                Lang::En => format!("We will call you {day} between {start_time} and {due_time}."),
+            }
+        } else {
+            match lang {
+                Lang::Nl => format!("We bellen u {day} vóór {due_time}."),
+                Lang::En => format!("We will call you {day} before {due_time}."),
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::{NaiveDate, TimeZone};
@@ -235,5 +272,60 @@ mod tests {
         let now = utc(2026, 11, 24, 9, 0);
         let call = window("asap").schedule(&hours, now);
         assert!(call.due_at > now);
+    }
+
+    #[test]
+    fn a_window_that_starts_later_says_when() {
+        let tz: Tz = "Europe/Amsterdam".parse().unwrap();
+        // Monday 30 November 2026, 19:55 in Amsterdam.
+        let now = Utc.with_ymd_and_hms(2026, 11, 30, 18, 55, 0).unwrap();
+        let tomorrow_nine = Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap();
+        let later = CallWindow {
+            not_before: tomorrow_nine,
+            due_at: tomorrow_nine,
+        };
+        assert_eq!(
+            later.start_hint(Lang::Nl, now, tz).as_deref(),
+            Some("morgen vanaf 09:00")
+        );
+        assert_eq!(
+            later.start_hint(Lang::En, now, tz).as_deref(),
+            Some("tomorrow from 09:00")
+        );
+        let soon = CallWindow {
+            not_before: now + chrono::Duration::minutes(5),
+            due_at: tomorrow_nine,
+        };
+        assert_eq!(soon.start_hint(Lang::Nl, now, tz), None);
+    }
+
+    #[test]
+    fn confirmation_sentence_names_the_slot_or_the_deadline() {
+        let tz = chrono_tz::Europe::Amsterdam;
+        let now = Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap();
+        let evening = CallWindow {
+            not_before: Utc.with_ymd_and_hms(2026, 11, 24, 18, 30, 0).unwrap(),
+            due_at: Utc.with_ymd_and_hms(2026, 11, 24, 20, 0, 0).unwrap(),
+        };
+        assert_eq!(
+            evening.promise_sentence(Lang::Nl, now, tz),
+            "We bellen u vandaag tussen 19:30 en 21:00."
+        );
+        let asap = CallWindow {
+            not_before: now,
+            due_at: Utc.with_ymd_and_hms(2026, 11, 24, 10, 30, 0).unwrap(),
+        };
+        assert_eq!(
+            asap.promise_sentence(Lang::En, now, tz),
+            "We will call you today before 11:30."
+        );
+        let monday = CallWindow {
+            not_before: now,
+            due_at: Utc.with_ymd_and_hms(2026, 11, 30, 9, 25, 0).unwrap(),
+        };
+        assert_eq!(
+            monday.promise_sentence(Lang::Nl, now, tz),
+            "We bellen u op maandag 30 november vóór 10:25."
+        );
     }
 }

@@ -801,6 +801,18 @@ static INBOX_EN: InboxTexts = InboxTexts {
 };
 
 impl InboxTexts {
+    /// A promise's state in words; "no promise" when there is none.
+    pub fn promise_status(&self, status: Option<kept_domain::PromiseStatus>) -> &'static str {
+        use kept_domain::PromiseStatus;
+        match status {
+            Some(PromiseStatus::Open) => self.promise_open,
+            Some(PromiseStatus::Kept) => self.promise_kept,
+            Some(PromiseStatus::Broken) => self.promise_late,
+            Some(PromiseStatus::Cancelled) => self.promise_cancelled,
+            None => self.no_promise,
+        }
+    }
+
     /// What a survey asked, in words.
     /// An answer in words: "Tevredenheid: 1 van 5", "Aanraden: 3 van 10", "Vertrekt".
     pub fn survey_answer(&self, kind: kept_domain::SurveyKind, score: Option<i64>) -> String {
@@ -2311,6 +2323,7 @@ pub struct ContractTexts {
     pub all_running: &'static str,
     /// Renewed or left: the outreach is over.
     pub finished: &'static str,
+    pub nothing_finished: &'static str,
     pub phone: &'static str,
     pub email: &'static str,
     /// The button that starts a phone call.
@@ -2341,6 +2354,8 @@ pub struct ContractTexts {
     pub record: &'static str,
     pub recorded: &'static str,
     pub status_active: &'static str,
+    /// Past its end date with no outcome recorded yet.
+    pub status_ended: &'static str,
     pub status_renewed: &'static str,
     pub status_left: &'static str,
     pub status_undecided: &'static str,
@@ -2352,6 +2367,7 @@ const CONTRACTS_NL: ContractTexts = ContractTexts {
     ending_soon: "Loopt binnen 90 dagen af",
     all_running: "Alle lopende",
     finished: "Afgehandeld",
+    nothing_finished: "Nog geen afgehandelde contracten.",
     phone: "Telefoon",
     email: "E-mail",
     call: "Bellen",
@@ -2381,6 +2397,7 @@ const CONTRACTS_NL: ContractTexts = ContractTexts {
     record: "Vastleggen",
     recorded: "Vastgelegd.",
     status_active: "loopt",
+    status_ended: "afgelopen, nog niets vastgelegd",
     status_renewed: "verlengd",
     status_left: "vertrokken",
     status_undecided: "twijfelt",
@@ -2392,6 +2409,7 @@ const CONTRACTS_EN: ContractTexts = ContractTexts {
     ending_soon: "Ending within 90 days",
     all_running: "All running",
     finished: "Finished",
+    nothing_finished: "No finished contracts yet.",
     phone: "Phone",
     email: "E-mail",
     call: "Call",
@@ -2421,6 +2439,7 @@ const CONTRACTS_EN: ContractTexts = ContractTexts {
     record: "Record",
     recorded: "Recorded.",
     status_active: "running",
+    status_ended: "ended, nothing recorded yet",
     status_renewed: "renewed",
     status_left: "left",
     status_undecided: "undecided",

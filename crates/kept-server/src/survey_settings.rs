@@ -6,7 +6,7 @@ use chrono::Duration;
 use kept_domain::Lang;
 use serde::{Deserialize, Serialize};
 
-use crate::config::ConfigError;
+use crate::config_error::{ConfigError, invalid};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
@@ -94,7 +94,7 @@ impl SurveySettings {
             if range.contains(&value) {
                 Ok(())
             } else {
-                Err(crate::config::invalid(
+                Err(invalid(
                     &format!("surveys.{key}"),
                     format!("must be between {} and {}", range.start(), range.end()),
                 ))
@@ -106,13 +106,13 @@ impl SurveySettings {
         within("nps_every_days", self.nps_every_days, 0..=730)?;
         within("outreach_days_before", self.outreach_days_before, 1..=365)?;
         if self.exit_reasons.len() > 20 || self.exit_reasons.iter().any(|r| bad_reason(&r.nl) || bad_reason(&r.en)) {
-            return Err(crate::config::invalid(
+            return Err(invalid(
                 "surveys.exit_reasons",
                 "up to 20 reasons, each with a Dutch and an English text of up to 100 characters",
             ));
         }
         if self.intro_nl.chars().count() > 500 || self.intro_en.chars().count() > 500 {
-            return Err(crate::config::invalid("surveys.intro_nl", "up to 500 characters"));
+            return Err(invalid("surveys.intro_nl", "up to 500 characters"));
         }
         Ok(())
     }

@@ -14,10 +14,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 use tokio::sync::oneshot;
 
-use crate::sqlite_writer::open_connection;
 use crate::{Result, StoreError};
 
 /// How long commits gather before they are copied over together. Shorter is smoother: each
@@ -114,6 +113,17 @@ fn truncate(conn: &Connection) -> Result<()> {
     Err(StoreError::Conflict(
         "the WAL could not be emptied: another checkpoint kept running".into(),
     ))
+}
+
+/// A connection of this process's own threads (the writer, the checkpoints) to the database at
+/// `path`, which must exist already.
+pub(crate) fn open_connection(path: &Path, pragmas: &str) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.execute_batch(pragmas)?;
+    Ok(conn)
 }
 
 #[cfg(test)]

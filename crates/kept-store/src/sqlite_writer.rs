@@ -17,12 +17,12 @@ use std::path::Path;
 use std::sync::mpsc;
 
 use async_trait::async_trait;
+use rusqlite::Connection;
 use rusqlite::types::ValueRef;
-use rusqlite::{Connection, OpenFlags};
 use tokio::sync::oneshot;
 
 use crate::dialect::values_list;
-use crate::sqlite_checkpoints::Checkpoints;
+use crate::sqlite_checkpoints::{Checkpoints, open_connection};
 use crate::statements::{Cell, Row, Statements, Value};
 use crate::{Result, StoreError};
 
@@ -83,17 +83,6 @@ impl SqliteWriter {
         self.work.send(job).map_err(|_| StoreError::WriterGone)?;
         answered.await.map_err(|_| StoreError::WriterGone)?
     }
-}
-
-/// A connection of this process's own threads (the writer, the checkpoints) to the database at
-/// `path`, which must exist already.
-pub(crate) fn open_connection(path: &Path, pragmas: &str) -> Result<Connection> {
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    conn.execute_batch(pragmas)?;
-    Ok(conn)
 }
 
 fn in_transaction<T>(conn: &mut Connection, work: impl FnOnce(&mut WriterConnection<'_>) -> Result<T>) -> Result<T> {

@@ -8,7 +8,7 @@ use kept_domain::Lang;
 use serde::Deserialize;
 
 use crate::phrases::PhraseSet;
-use crate::rules::Rule;
+use crate::rule::Rule;
 
 #[derive(Debug, Deserialize)]
 struct File {

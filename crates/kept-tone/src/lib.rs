@@ -9,6 +9,7 @@ mod commitments;
 pub mod learned;
 mod lexicon;
 mod phrases;
+mod rule;
 mod rules;
 mod text;
 pub mod train;
@@ -22,7 +23,7 @@ pub use commitments::{Action, Commitment, read_commitments};
 use learned::{Features, Model, text_features};
 use lexicon::Lexicon;
 use phrases::PhraseSet;
-pub use rules::Rule;
+pub use rule::Rule;
 use rules::{Draft, Extra, Hit, exclamation_runs, shouted_words};
 use text::Text;
 

@@ -369,6 +369,19 @@ async fn asking_again_joins_the_open_request_and_a_known_customer_is_named() {
         let (mut browser, _) = logged_in(&server, &server.agent_email).await;
         let (_, home) = browser.get(&server.url("/staff?lang=nl")).await;
         assert!(home.contains("Vroeg opnieuw:") && home.contains("(3×)"), "{home}");
+        // Asked once more on the English form: the whole thank-you page is in English.
+        let page = server
+            .http
+            .post(server.url("/callback"))
+            .form(&[("phone", "06 12345678"), ("window", "asap"), ("lang", "en")])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Thank you") && !page.contains("Dank u wel"), "{page}");
+        assert!(page.contains("We will call you today before"), "{page}");
 
         // Once he was reached, a new request without a name is still his.
         let id = first["id"].as_str().unwrap();

@@ -20,7 +20,7 @@ async fn a_first_day_owner_sees_the_checklist_until_everything_is_done() {
     // kept.toml has an SMTP server and the team has an agent: those two are done already.
     let done = list.matches("✓ Klaar").count();
     assert_eq!(done, 2, "{list}");
-    assert!(list.contains("href=\"/staff/settings\"") && list.contains("href=\"/callback\""));
+    assert!(list.contains("href=\"/staff/settings\"") && list.contains("href=\"/callback?lang=nl\""));
     // Not for an agent: they do not set kept up.
     let (mut agent, _) = logged_in(&server, &server.agent_email).await;
     let (_, theirs) = agent.get(&server.url("/staff")).await;

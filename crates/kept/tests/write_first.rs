@@ -183,6 +183,17 @@ async fn an_agent_writes_first_from_the_customer_page() {
     let page = refused.text().await.unwrap();
     assert!(page.contains("Kies een moment in de toekomst"), "{page}");
     assert!(page.contains("Uw offerte is klaar.</textarea>"), "the text is kept");
+    let blank = agent
+        .post(
+            &write,
+            &[("csrf", &csrf), ("channel", "email"), ("subject", "x"), ("text", "   ")],
+        )
+        .await;
+    assert_eq!(blank.status(), 422);
+    assert!(
+        blank.text().await.unwrap().contains("Schrijf een bericht"),
+        "said in words, in Dutch"
+    );
 
     let sent = agent
         .post(
@@ -191,7 +202,10 @@ async fn an_agent_writes_first_from_the_customer_page() {
                 ("csrf", &csrf),
                 ("channel", "email"),
                 ("subject", ""),
-                ("text", "\r\nUw offerte is klaar, Tom.\r\n\r\nGroet, Sanne"),
+                (
+                    "text",
+                    "Beste Tom,\r\n\r\nUw offerte is klaar, Tom.\r\n\r\nGroet, Sanne",
+                ),
                 ("expect_by", "2026-11-26T12:00"),
             ],
         )
@@ -209,8 +223,8 @@ async fn an_agent_writes_first_from_the_customer_page() {
         "the notice"
     );
     assert!(
-        conversation.contains("Navragen als er geen antwoord is op"),
-        "and when kept asks"
+        conversation.contains("Nog geen antwoord op donderdag 26 november 12:00? Dan herinnert kept u eraan."),
+        "and when kept asks: {conversation}"
     );
     assert!(conversation.contains("Uw offerte is klaar, Tom."));
     eventually(10, "the mail", || async {
@@ -220,7 +234,7 @@ async fn an_agent_writes_first_from_the_customer_page() {
     assert_eq!(
         server.smtp.to("tom@example.com")[0].subject,
         "Uw offerte is klaar, Tom.",
-        "no subject: the first line"
+        "no subject: the first line after the salutation"
     );
     server.running.stop().await;
 }

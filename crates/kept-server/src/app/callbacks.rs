@@ -44,7 +44,7 @@ pub async fn accept_callback(app: &App, input: &CallbackInput, fallback_lang: La
         not_before: callback.not_before,
         due_at: callback.due_at,
     };
-    let confirmation = valid.lang.call_promise_sentence(promised, now, business.time_zone());
+    let confirmation = promised.promise_sentence(valid.lang, now, business.time_zone());
     Ok(Accepted { callback, confirmation })
 }
 

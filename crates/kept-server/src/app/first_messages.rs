@@ -97,7 +97,12 @@ pub async fn start_conversation(
 fn subject_line(subject: &str, text: &str) -> String {
     match subject.trim() {
         "" => {
-            let first = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
+            // The first line that says something: not the salutation ("Beste Anna,").
+            let lines = || text.lines().map(str::trim).filter(|l| !l.is_empty());
+            let first = lines()
+                .find(|l| !l.ends_with(','))
+                .or_else(|| lines().next())
+                .unwrap_or_default();
             let mut short: String = first.chars().take(SUBJECT_FROM_TEXT_CHARS).collect();
             if short.len() < first.len() {
                 short.push('…');

@@ -70,14 +70,24 @@ pub struct ContractPage {
 
 fn row(state: &AppState, contract: &ContractView, lang: Lang) -> ContractRow {
     let c = contract_texts(lang);
+    let today = state.settings().business.hours.local_date(state.clock.now());
     ContractRow {
         id: contract.id.clone(),
         customer: contract.customer_name.clone().unwrap_or_else(|| "-".into()),
         product: contract.product.clone(),
         ends: kept_domain::lang::date_with_year(lang, contract.end_date),
         value: contract.value_cents.map(|v| money(lang, v)).unwrap_or_default(),
-        status: c.status(contract.status),
-        outreach: clock(state, lang).moment(contract.outreach_at),
+        status: if contract.status.is_running() && contract.end_date < today {
+            c.status_ended
+        } else {
+            c.status(contract.status)
+        },
+        // A finished contract has nobody left to call.
+        outreach: if contract.status.is_running() {
+            clock(state, lang).moment(contract.outreach_at)
+        } else {
+            String::new()
+        },
     }
 }
 

@@ -256,7 +256,8 @@ pub async fn write(
                 conversation.customer_name.as_deref().unwrap_or_default()
             );
             if let Some(by) = expect_answer_by {
-                notice = format!("{notice} {} {}.", w.waiting_until, clock(&state, lang).moment(by));
+                let by = clock(&state, lang).moment(by);
+                notice = format!("{notice} {} {by}{}", w.waiting_until, w.then_reminded);
             }
             let jar = super::flash::say(&state, jar, notice);
             Ok((jar, Redirect::to(&format!("/staff/conversations/{}", conversation.id))).into_response())

@@ -281,13 +281,7 @@ fn status_label(status: ConversationStatus, i: &InboxTexts) -> &'static str {
 }
 
 pub(super) fn promise_label(status: Option<PromiseStatus>, i: &InboxTexts) -> &'static str {
-    match status {
-        Some(PromiseStatus::Open) => i.promise_open,
-        Some(PromiseStatus::Kept) => i.promise_kept,
-        Some(PromiseStatus::Broken) => i.promise_late,
-        Some(PromiseStatus::Cancelled) => i.promise_cancelled,
-        None => i.no_promise,
-    }
+    i.promise_status(status)
 }
 
 async fn conversation_page(

@@ -14,12 +14,12 @@ use kept_domain::{Lang, PromiseKind, Role};
 use serde::Deserialize;
 
 use super::extract::StaffSession;
-use super::insight_tables::{Names, Table, csv, signal_tables, tables};
 use super::pages::render;
 use super::staff::LangQuery;
 use crate::app;
 use crate::error::AppError;
 use crate::i18n::{InsightTexts, Texts, channel_label, inbox_texts, insight_texts, texts};
+use crate::insight_tables::{Names, Table, csv, signal_tables, tables};
 use crate::state::AppState;
 
 /// The page's choices, as the form sends them.
@@ -310,7 +310,7 @@ pub async fn page(
                 .map(|k| {
                     (
                         k.as_str().to_string(),
-                        super::insight_tables::capitalised(i.promise_kind(k)),
+                        crate::insight_tables::capitalised(i.promise_kind(k)),
                     )
                 })
                 .collect(),

@@ -74,7 +74,7 @@ fn csv_rows(groups: &[InsightsGroupJson]) -> Result<String, AppError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     for group in groups {
         let safe = InsightsGroupJson {
-            key: super::spreadsheet::safe_cell(&group.key).into_owned(),
+            key: crate::spreadsheet::safe_cell(&group.key).into_owned(),
             ..group.clone()
         };
         writer.serialize(safe).map_err(|e| AppError::Internal(e.to_string()))?;

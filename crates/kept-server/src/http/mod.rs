@@ -23,7 +23,6 @@ mod flash;
 mod follow_ups;
 mod inbox;
 mod insight_pages;
-pub mod insight_tables;
 mod insights;
 mod mail;
 mod openapi;
@@ -33,7 +32,6 @@ mod privacy;
 mod public;
 mod search;
 mod settings;
-mod spreadsheet;
 mod staff;
 mod survey_pages;
 mod surveys;
@@ -301,6 +299,12 @@ pub fn router(state: AppState) -> Router {
             get(|| script(include_str!("../../assets/embed.js"))),
         )
         .route(
+            "/assets/select.js",
+            get(|| script(include_str!("../../assets/select.js"))),
+        )
+        .route("/favicon.ico", get(favicon))
+        .route("/favicon.svg", get(favicon))
+        .route(
             "/assets/survey.js",
             get(|| script(include_str!("../../assets/survey.js"))),
         )
@@ -340,6 +344,17 @@ pub async fn healthz() -> &'static str {
 
 async fn script(body: &'static str) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], body)
+}
+
+/// kept's icon (browsers ask for /favicon.ico on every page; an SVG answers both names).
+async fn favicon() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../../assets/favicon.svg"),
+    )
 }
 
 async fn stylesheet() -> impl IntoResponse {

@@ -49,7 +49,9 @@ fn form_page(
             .windows
             .iter()
             .map(|w| {
-                let starts = lang.window_start_hint(w.schedule(&business.hours, now), now, business.time_zone());
+                let starts = w
+                    .schedule(&business.hours, now)
+                    .start_hint(lang, now, business.time_zone());
                 let label = match starts {
                     Some(when) => format!("{} — {when}", w.label(lang)),
                     None => w.label(lang).to_string(),
@@ -104,7 +106,9 @@ pub async fn submit_callback_form(
     match accept_callback(&state, &input, lang).await {
         Ok(accepted) => {
             let page = CallbackDonePage {
-                t: texts(accepted.callback.lang),
+                // The language of this form: a repeat request joins an earlier one, maybe in
+                // the other language.
+                t: texts(lang),
                 business: state.settings().business.name.clone(),
                 confirmation: accepted.confirmation,
             };

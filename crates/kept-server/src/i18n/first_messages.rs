@@ -23,6 +23,9 @@ pub struct FirstMessageTexts {
     pub no_address: &'static str,
     pub in_the_past: &'static str,
     pub cannot_send: &'static str,
+    pub unusable_text: &'static str,
+    /// After the moment in the notice: "? Dan herinnert kept u eraan."
+    pub then_reminded: &'static str,
     pub unusable_time: &'static str,
 }
 
@@ -41,6 +44,7 @@ impl FirstMessageTexts {
             "no_address" => self.no_address,
             "in_the_past" => self.in_the_past,
             "cannot_send" => self.cannot_send,
+            "unusable_text" => self.unusable_text,
             _ => return None,
         })
     }
@@ -58,7 +62,9 @@ static NL: FirstMessageTexts = FirstMessageTexts {
     no_channel: "Schrijven kan zodra de klant een e-mailadres heeft (of een kanaal met een koppeling) en kept mail kan versturen.",
     awaiting_answer: "Nog geen antwoord op",
     sent: "Bericht verstuurd naar",
-    waiting_until: "Navragen als er geen antwoord is op",
+    waiting_until: "Nog geen antwoord",
+    then_reminded: "? Dan herinnert kept u eraan.",
+    unusable_text: "Schrijf een bericht (hoogstens 100 kB tekst).",
     unusable_subject: "Het onderwerp is één regel van hoogstens 200 tekens.",
     no_address: "kept heeft voor deze klant geen adres op dat kanaal. Voeg het eerst toe bij de contactgegevens.",
     in_the_past: "Kies een moment in de toekomst voor het verwachte antwoord.",
@@ -78,7 +84,9 @@ static EN: FirstMessageTexts = FirstMessageTexts {
     no_channel: "You can write once the customer has an e-mail address (or a channel with a webhook) and kept can send mail.",
     awaiting_answer: "No answer yet to",
     sent: "Message sent to",
-    waiting_until: "Ask again if there is no answer by",
+    waiting_until: "No answer",
+    then_reminded: "? Then kept reminds you.",
+    unusable_text: "Write a message (at most 100 kB of text).",
     unusable_subject: "The subject is one line of at most 200 characters.",
     no_address: "kept has no address for this customer on that channel. Add it to their contact details first.",
     in_the_past: "Choose a moment in the future for the expected answer.",

@@ -6,8 +6,8 @@ use askama::Template;
 use kept_domain::Lang;
 
 use super::WeeklyFigures;
-use crate::http::insight_tables::{Names, Table, signal_tables, tables};
 use crate::i18n::insight_texts;
+use crate::insight_tables::{Names, Table, signal_tables, tables};
 use crate::state::AppState;
 
 #[derive(Template)]

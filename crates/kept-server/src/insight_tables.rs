@@ -443,7 +443,7 @@ fn unrecovered_rows(surveys: &[SurveyFact], names: &Names, i: &InboxTexts) -> Ve
                 Cell::text(i.survey_kind(s.kind)),
                 Cell::text(maybe(s.score, |n| n.to_string())),
                 Cell::text(match s.recovery_status {
-                    Some(status) => super::inbox::promise_label(Some(status), i).to_string(),
+                    Some(status) => i.promise_status(Some(status)).to_string(),
                     None => x.no_recovery.to_string(),
                 }),
             ]
@@ -594,7 +594,7 @@ pub fn csv(table: &Table, lang: Lang) -> Result<String, csv::Error> {
     writer.write_record(&table.head)?;
     for row in &table.rows {
         let cells = row.iter().map(|c| if c.text == "–" { "" } else { c.text.as_str() });
-        writer.write_record(cells.map(super::spreadsheet::safe_cell).map(|c| c.into_owned()))?;
+        writer.write_record(cells.map(crate::spreadsheet::safe_cell).map(|c| c.into_owned()))?;
     }
     let bytes = writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
