@@ -240,6 +240,8 @@ fn headline(board: &Dashboard, x: &InsightTexts, lang: Lang) -> Table {
             count(x.kept, now.kept, before.kept),
             count(x.broken, now.broken, before.broken),
             count(x.open, now.open, before.open),
+            // So that made = kept + broken + open + cancelled on the page.
+            count(x.cancelled, now.cancelled, before.cancelled),
             figure(x.kept_pct, pct(now), pct(before)),
             figure(x.median, minutes(now.median_minutes), minutes(before.median_minutes)),
             figure(x.p90, minutes(now.p90_minutes), minutes(before.p90_minutes)),

@@ -80,6 +80,12 @@ async fn the_owner_downloads_a_readable_archive_with_the_mails_and_erasing_says_
     assert!(summary.contains("E-mail: renee@example.nl"), "{summary}");
     assert!(summary.contains("2 berichten"), "what is kept, in words: {summary}");
     assert!(summary.contains("Mijn fiets is kapot."), "{summary}");
+    // What was promised in words, not the promises' bookkeeping.
+    assert!(
+        summary.contains("Wat we u hebben toegezegd\n- Beste Renée, we halen hem morgen op — op woensdag 25 november"),
+        "{summary}"
+    );
+    assert!(!summary.contains("· Belofte ·"), "{summary}");
     assert!(
         !summary.contains("vandaag") && !summary.contains("morgen 1"),
         "dates, not 'today': {summary}"

@@ -315,6 +315,33 @@ async fn the_owners_get_last_weeks_figures_on_monday_at_eight_once() {
     }
 }
 
+/// The first Monday after installing: nothing happened in the week it would report, so the
+/// owners get no e-mail full of zeros (the item is handled, nothing is sent).
+#[tokio::test]
+async fn a_week_before_kept_was_in_use_sends_no_figures() {
+    let db = TestDatabase::sqlite();
+    let server = TestServer::start_with(&db.url, |c| c.weekly_figures_email = true).await;
+    server.clock.set(Utc.with_ymd_and_hms(2027, 3, 29, 6, 0, 0).unwrap());
+    assert!(
+        kept_server::workers::send_weekly_figures(&server.running.state).await,
+        "claimed"
+    );
+    eventually(10, "the week's item handled", || async {
+        let listed: Value = server.owner_get("/api/v1/deliveries").await.json().await.unwrap();
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["event"] == "insights.digest" && d["status"] == "delivered")
+    })
+    .await;
+    assert!(
+        server.smtp.mails().iter().all(|m| !m.subject.contains("cijfers")),
+        "no e-mail of zeros"
+    );
+    server.running.stop().await;
+}
+
 #[tokio::test]
 async fn missed_signals_a_frustrated_customer_answered_late_and_broken_twice() {
     for db in databases().await {

@@ -226,6 +226,16 @@ pub struct Dashboard {
 }
 
 impl Dashboard {
+    /// Nothing happened in the period nor in the one before: no promise made, no answer from a
+    /// customer (a first week, before kept was in use). The owners' e-mail then says nothing.
+    pub fn is_empty(&self) -> bool {
+        let quiet = |s: &ScoreStep| s.csat_answers == 0 && s.nps_answers == 0;
+        self.totals.made == 0
+            && self.previous_totals.made == 0
+            && quiet(&self.satisfaction_totals)
+            && quiet(&self.previous_satisfaction)
+    }
+
     /// The dashboard of `period` from the facts of the period and the one before it (each
     /// read from its own period), narrowed by `filter`. Takes the facts to keep them without
     /// copies: a quarter of a busy business is tens of thousands of promises.

@@ -115,7 +115,9 @@ fn summary(parts: &ExportParts<'_>, x: &ExportTexts) -> String {
         lang,
         now: DateTime::UNIX_EPOCH,
     };
-    for entry in parts.timeline {
+    // The promises' own bookkeeping (reply due, kept) is ours; what we promised in words is
+    // listed below.
+    for entry in parts.timeline.iter().filter(|e| e.kind != "promise") {
         let row = timeline_row(&later, i, entry);
         let who = row.who.map(|w| format!(" · {w}")).unwrap_or_default();
         let text = row.text.replace('\n', "\n    ");
@@ -126,7 +128,39 @@ fn summary(parts: &ExportParts<'_>, x: &ExportTexts) -> String {
             row.channel
         ));
     }
+    let promised = promised(parts, &later);
+    if !promised.is_empty() {
+        out.push_str(&format!("\n{}\n", x.promised));
+        promised.iter().for_each(|p| out.push_str(&format!("- {p}\n")));
+    }
     out
+}
+
+/// What we promised the customer in words, with by when and how it stands.
+fn promised(parts: &ExportParts<'_>, clock: &LocalTime) -> Vec<String> {
+    let records = &parts.export.records;
+    let rows = |table: &str| {
+        records
+            .get(table)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let promises = rows("promises");
+    let i = inbox_texts(clock.lang);
+    rows("follow_ups")
+        .iter()
+        .filter_map(|f| {
+            let body = f.get("body")?.as_str()?;
+            let promise = promises.iter().find(|p| p.get("id") == f.get("promise_id"))?;
+            let due = DateTime::from_timestamp_millis(promise.get("due_ms")?.as_i64()?)?;
+            let status = promise
+                .get("status")
+                .and_then(Value::as_str)
+                .and_then(kept_domain::PromiseStatus::parse);
+            Some(format!("{body} — {} ({})", clock.moment(due), i.promise_status(status)))
+        })
+        .collect()
 }
 
 /// "2026-11-24 10:00" in the business's time zone.

@@ -11,6 +11,7 @@ pub struct ExportTexts {
     pub contacts: &'static str,
     pub held: &'static str,
     pub timeline: &'static str,
+    pub promised: &'static str,
     pub files: &'static str,
     /// The archive's files: summary, data, the mails' folder.
     pub summary_file: &'static str,
@@ -35,6 +36,7 @@ static NL: ExportTexts = ExportTexts {
     contacts: "Contactgegevens",
     held: "Wat we over u bewaren",
     timeline: "Alles op een rij, oudste eerst",
+    promised: "Wat we u hebben toegezegd",
     files: "In dit archief: samenvatting.txt (dit overzicht), gegevens.json (alles, voor computers, tijden in ISO 8601) en de map mails met elke e-mail als .eml (te openen met elk mailprogramma).",
     summary_file: "samenvatting.txt",
     data_file: "gegevens.json",
@@ -50,6 +52,7 @@ static EN: ExportTexts = ExportTexts {
     contacts: "Contact details",
     held: "What we keep about you",
     timeline: "Everything in order, oldest first",
+    promised: "What we promised you",
     files: "In this archive: summary.txt (this overview), data.json (everything, for computers, times in ISO 8601) and the folder mails with every e-mail as .eml (opens in any mail program).",
     summary_file: "summary.txt",
     data_file: "data.json",

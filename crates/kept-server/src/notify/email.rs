@@ -15,6 +15,13 @@ use super::{DeliveryError, Subject, temporary};
 use crate::state::AppState;
 
 pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject) -> Result<(), DeliveryError> {
+    // A week of zeros before kept was in use (the first Monday after installing): not sent.
+    if let Subject::WeeklyFigures(figures) = subject
+        && figures.board.is_empty()
+    {
+        tracing::info!(item = item.id, "the weekly figures are all zero; not sent");
+        return Ok(());
+    }
     let Some(mailer) = &state.mailer else {
         return Err(DeliveryError::Permanent("no SMTP server is configured any more".into()));
     };
