@@ -519,7 +519,7 @@ impl FileConfig {
     pub fn resolve(self) -> Result<Settings, ConfigError> {
         let listen: SocketAddr = self.listen.parse().map_err(|e| invalid("listen", e))?;
         if let Some(url) = &self.smtp_url {
-            crate::notify::Mailer::check(url, self.smtp_ca_file.as_deref().map(std::path::Path::new))
+            crate::smtp_url::check(url, self.smtp_ca_file.as_deref().map(std::path::Path::new))
                 .map_err(|e| invalid("smtp_url", e))?;
         }
         if let Some(url) = &self.webhook_url {

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod calendar;
 mod charts;
 pub mod config;
 mod config_error;
@@ -15,7 +16,9 @@ pub mod imap;
 pub mod inbound_email;
 pub mod insight_tables;
 pub mod notify;
+pub mod schemas;
 pub mod search;
+mod smtp_url;
 mod spreadsheet;
 pub mod state;
 pub mod survey_settings;

@@ -42,11 +42,11 @@ pub struct LocationForm {
     )]
     pub address: String,
     /// An IANA time zone; the business's when absent.
-    #[schema(schema_with = crate::dto::schemas::optional_time_zone)]
+    #[schema(schema_with = crate::schemas::optional_time_zone)]
     pub time_zone: Option<String>,
     /// Opening hours per day ("mon": "09:00-17:30", "sun": "closed"); a day left out is
     /// closed; the business's opening hours when absent.
-    #[schema(schema_with = crate::dto::schemas::optional_week)]
+    #[schema(schema_with = crate::schemas::optional_week)]
     pub hours: Option<BTreeMap<String, String>>,
     /// Days closed, YYYY-MM-DD.
     #[serde(default)]
@@ -107,7 +107,7 @@ pub struct ServiceForm {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct ScheduleForm {
     #[serde(default)]
-    #[schema(schema_with = crate::dto::schemas::schedule_hours)]
+    #[schema(schema_with = crate::schemas::schedule_hours)]
     pub hours: BTreeMap<String, BTreeMap<String, String>>,
     #[serde(default)]
     pub absences: Vec<AbsenceForm>,
@@ -117,7 +117,7 @@ pub struct ScheduleForm {
 pub struct AbsenceForm {
     pub first_day: NaiveDate,
     /// The same as the first day when absent (or empty); the two in either order.
-    #[serde(default, deserialize_with = "crate::dto::optional_day")]
+    #[serde(default, deserialize_with = "crate::schemas::optional_day")]
     #[schema(value_type = Option<String>, format = Date)]
     pub last_day: Option<NaiveDate>,
     /// Up to 100 characters are kept.
@@ -722,5 +722,5 @@ pub async fn calendar_feed(app: &App, secret: &str) -> Result<String, AppError> 
         .staff_appointments(&staff.id, now - Duration::days(31), now + Duration::days(366))
         .await?;
     let business = app.settings().business.name.clone();
-    Ok(crate::notify::feed(&appointments, &business, staff.lang, now))
+    Ok(crate::calendar::feed(&appointments, &business, staff.lang, now))
 }

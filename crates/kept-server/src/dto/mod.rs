@@ -4,7 +4,8 @@
 mod appointments;
 mod records;
 mod requests;
-pub mod schemas;
+pub use crate::schemas;
+pub use crate::schemas::optional_day;
 pub mod settings_schema;
 mod surveys;
 mod tone;
@@ -146,15 +147,5 @@ pub fn list_limit(limit: Option<i64>, default: i64, max: i64) -> Result<i64, App
             "limit_out_of_range",
             format!("limit must be between 1 and {max}"),
         )),
-    }
-}
-
-/// An optional day (YYYY-MM-DD) where an empty text, as a form or a spreadsheet leaves it, is
-/// no day.
-pub fn optional_day<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<chrono::NaiveDate>, D::Error> {
-    let text: Option<String> = Option::deserialize(deserializer)?;
-    match text.as_deref().map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(day) => day.parse().map(Some).map_err(serde::de::Error::custom),
     }
 }

@@ -5,7 +5,7 @@
 
 use super::compose::{self, Author, Body, Envelope};
 use super::email::{mailbox, outbox_message_id};
-use super::{DeliveryError, Subject, calendar, temporary};
+use super::{DeliveryError, Subject, temporary};
 use crate::dto::first_name;
 use crate::state::AppState;
 use askama::Template;
@@ -101,7 +101,7 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
     let body = match (subject, mail.invitation) {
         (Subject::Appointment(appointment), true) => Body::WithCalendar {
             text,
-            ics: calendar::invitation(
+            ics: crate::calendar::invitation(
                 appointment,
                 business,
                 settings.mail_from.email.as_ref(),

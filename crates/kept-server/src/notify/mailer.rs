@@ -5,10 +5,10 @@
 use std::path::Path;
 
 use lettre::transport::smtp::PoolConfig;
-use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::DeliveryError;
+use crate::smtp_url::tls_trusting;
 
 #[derive(Clone)]
 pub enum Mailer {
@@ -17,17 +17,6 @@ pub enum Mailer {
 }
 
 impl Mailer {
-    /// Whether `url` (and the CA in `ca_file`) can be used, without connecting or starting a
-    /// connection pool (which needs a runtime).
-    pub fn check(url: &str, ca_file: Option<&Path>) -> Result<(), String> {
-        if url.starts_with("file://") {
-            return Ok(());
-        }
-        AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| format!("smtp_url: {e}"))?;
-        ca_file.map(|ca| tls_trusting(url, ca)).transpose()?;
-        Ok(())
-    }
-
     /// From `smtp_url` in the settings, trusting the CA in `ca_file` too when there is one.
     pub fn from_url(url: &str, ca_file: Option<&Path>) -> Result<Mailer, String> {
         if let Some(path) = url.strip_prefix("file://") {
@@ -49,29 +38,6 @@ impl Mailer {
                 .build(),
         ))
     }
-}
-
-/// The URL's TLS (`smtps://`: from the first byte; `?tls=required` or `opportunistic`:
-/// STARTTLS) with the CA in `ca_file` trusted besides the public ones.
-fn tls_trusting(url: &str, ca_file: &Path) -> Result<Tls, String> {
-    let parsed = reqwest::Url::parse(url).map_err(|e| format!("smtp_url: {e}"))?;
-    let host = parsed.host_str().ok_or("smtp_url: no host")?.to_string();
-    let pem = std::fs::read(ca_file).map_err(|e| format!("smtp_ca_file {}: {e}", ca_file.display()))?;
-    let ca = Certificate::from_pem(&pem).map_err(|e| format!("smtp_ca_file {}: {e}", ca_file.display()))?;
-    let parameters = TlsParameters::builder(host)
-        .add_root_certificate(ca)
-        .build()
-        .map_err(|e| format!("smtp_ca_file: {e}"))?;
-    let asked = parsed
-        .query_pairs()
-        .find(|(k, _)| k == "tls")
-        .map(|(_, v)| v.into_owned());
-    Ok(match (parsed.scheme(), asked.as_deref()) {
-        ("smtps", _) => Tls::Wrapper(parameters),
-        (_, Some("required")) => Tls::Required(parameters),
-        (_, Some("opportunistic")) => Tls::Opportunistic(parameters),
-        _ => Tls::None,
-    })
 }
 
 impl Mailer {

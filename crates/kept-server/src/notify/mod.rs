@@ -1,7 +1,6 @@
 //! Delivering outbox items: e-mail over SMTP and signed webhooks. What a message says is read
 //! from the store at delivery time, so a retry a day later still names the right person.
 
-mod calendar;
 mod channel;
 mod compose;
 mod customer_email;
@@ -21,7 +20,7 @@ use kept_store::{
     PasswordLinkView, SurveyView, WaitingView,
 };
 
-pub use calendar::{feed, invitation};
+pub use crate::calendar::{feed, invitation};
 
 use crate::state::AppState;
 

@@ -230,3 +230,13 @@ pub fn delivery_kind_filter() -> Object {
         .collect();
     one_of(&listed, false)
 }
+
+/// An optional day (YYYY-MM-DD) where an empty text, as a form or a spreadsheet leaves it, is
+/// no day.
+pub fn optional_day<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<chrono::NaiveDate>, D::Error> {
+    let text: Option<String> = serde::Deserialize::deserialize(deserializer)?;
+    match text.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(day) => day.parse().map(Some).map_err(serde::de::Error::custom),
+    }
+}
