@@ -18,6 +18,7 @@ use kept_store::{
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::problems::Problems;
 use super::{App, Change, authorize, links};
 use crate::error::AppError;
 
@@ -158,40 +159,6 @@ fn minutes(value: i64, field: &'static str, range: std::ops::RangeInclusive<i64>
         ));
     }
     Ok(value)
-}
-
-/// Every refused field of a form, collected so that the owner sees them all at once.
-#[derive(Default)]
-struct Problems(Vec<FieldError>);
-
-impl Problems {
-    /// The value when it holds; else its refusal joins the others.
-    fn take<T>(&mut self, checked: Result<T, AppError>) -> Option<T> {
-        match checked {
-            Ok(value) => Some(value),
-            Err(AppError::Invalid(mut fields)) => {
-                self.0.append(&mut fields);
-                None
-            }
-            Err(other) => {
-                self.0.push(FieldError {
-                    field: "body",
-                    code: "invalid",
-                    message: other.to_string(),
-                });
-                None
-            }
-        }
-    }
-
-    /// The built value when nothing was refused; every refusal otherwise.
-    fn or_refused<T>(self, built: Option<T>) -> Result<T, AppError> {
-        match (self.0.is_empty(), built) {
-            (true, Some(value)) => Ok(value),
-            (true, None) => Err(AppError::Internal("a form value went missing".into())),
-            (false, _) => Err(AppError::Invalid(self.0)),
-        }
-    }
 }
 
 impl LocationForm {

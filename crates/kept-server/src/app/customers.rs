@@ -139,25 +139,18 @@ pub async fn add_follow_up(
 ) -> Result<FollowUpView, AppError> {
     let text = text.trim();
     let now = app.clock.now();
-    // Both named at once, so that the form is fixed in one go.
-    let mut problems = Vec::new();
+    let mut problems = super::problems::Problems::default();
     if text.is_empty() || text.chars().count() > MAX_FOLLOW_UP_CHARS {
-        problems.push(kept_domain::FieldError {
-            field: "text",
-            code: "unusable_text",
-            message: "say what was promised, in at most 1,000 characters".into(),
-        });
+        problems.refuse(
+            "text",
+            "unusable_text",
+            "say what was promised, in at most 1,000 characters",
+        );
     }
     if due_at <= now {
-        problems.push(kept_domain::FieldError {
-            field: "due_at",
-            code: "in_the_past",
-            message: "the promise must be due in the future".into(),
-        });
+        problems.refuse("due_at", "in_the_past", "the promise must be due in the future");
     }
-    if !problems.is_empty() {
-        return Err(AppError::Invalid(problems));
-    }
+    problems.or_refused(Some(()))?;
     let owner = match owner_id.filter(|o| !o.is_empty()) {
         Some(owner) => {
             app.store

@@ -1,6 +1,8 @@
 //! The first day: what a new install still needs before kept can keep its promises, read from
 //! what is stored and configured (nothing to tick by hand, so it cannot say "done" wrongly).
 
+use std::sync::atomic::Ordering;
+
 use kept_domain::conversation::ConversationStatus;
 use kept_store::{AssigneeFilter, ConversationFilter, Staff};
 
@@ -28,9 +30,11 @@ impl FirstDay {
     }
 }
 
-/// The first day's steps; `None` for someone who does not set kept up (not an owner).
-pub async fn first_day(app: &App, staff: &Staff) -> Result<Option<FirstDay>, AppError> {
-    if staff.role != kept_domain::Role::Owner {
+/// The first day's steps still to show; `None` for someone who does not set kept up (not an
+/// owner) and once all were done (they stay done: the home page then asks nothing). `team` is
+/// the team as the page has it already.
+pub async fn first_day(app: &App, staff: &Staff, team: &[Staff]) -> Result<Option<FirstDay>, AppError> {
+    if staff.role != kept_domain::Role::Owner || app.first_day_done.load(Ordering::Relaxed) {
         return Ok(None);
     }
     let settings = app.settings();
@@ -41,12 +45,16 @@ pub async fn first_day(app: &App, staff: &Staff) -> Result<Option<FirstDay>, App
         tag: None,
     };
     let mail_in = settings.imap.is_some() || !app.store.list_conversations(&email, 1).await?.is_empty();
-    let team = app.store.list_staff().await?.iter().filter(|s| s.active).count() > 1;
-    Ok(Some(FirstDay {
+    let steps = FirstDay {
         business_saved: app.store.settings_document().await?.is_some(),
         mail_out: settings.smtp_url.is_some(),
         mail_in,
-        team,
+        team: team.iter().filter(|s| s.active).count() > 1,
         first_request: !app.store.list_callbacks(None, 1).await?.is_empty(),
-    }))
+    };
+    if steps.done() {
+        app.first_day_done.store(true, Ordering::Relaxed);
+        return Ok(None);
+    }
+    Ok(Some(steps))
 }

@@ -3,11 +3,12 @@
 //! promises), optionally waiting for the customer's answer by a moment.
 
 use chrono::{DateTime, Utc};
+use kept_domain::Delivery;
 use kept_domain::conversation::{MAX_MESSAGE_BYTES, valid_channel};
-use kept_domain::{Delivery, FieldError};
 use kept_store::{ConversationView, NewOutbound, Promised, Recipient, Staff, Started};
 
 use super::messages::{EMAIL, can_send};
+use super::problems::Problems;
 use super::{App, Change, CommitmentChoices};
 use crate::error::AppError;
 
@@ -35,10 +36,7 @@ pub async fn start_conversation(
     choices: &CommitmentChoices,
 ) -> Result<ConversationView, AppError> {
     let now = app.clock.now();
-    let problems = problems(app, &first, now);
-    if !problems.is_empty() {
-        return Err(AppError::Invalid(problems));
-    }
+    problems(app, &first, now).or_refused(Some(()))?;
     let (deliver_via, external_id) = if first.channel == EMAIL {
         let domain = app.settings().mail_from.email.domain().to_string();
         (
@@ -125,26 +123,19 @@ fn recipient_field(to: &Recipient) -> &'static str {
     }
 }
 
-fn problems(app: &App, first: &FirstMessage, now: DateTime<Utc>) -> Vec<FieldError> {
-    let mut problems = Vec::new();
-    let mut refuse = |field, code, message: &str| {
-        problems.push(FieldError {
-            field,
-            code,
-            message: message.to_string(),
-        })
-    };
+fn problems(app: &App, first: &FirstMessage, now: DateTime<Utc>) -> Problems {
+    let mut problems = Problems::default();
     if first.text.trim().is_empty() || first.text.len() > MAX_MESSAGE_BYTES {
-        refuse("text", "unusable_text", "text must be between 1 byte and 100 KB");
+        problems.refuse("text", "unusable_text", "text must be between 1 byte and 100 KB");
     }
     if !valid_channel(&first.channel) {
-        refuse(
+        problems.refuse(
             "channel",
             "unknown_channel",
             "channel is email or a channel code such as whatsapp",
         );
     } else if !can_send(&app.settings(), &first.channel) {
-        refuse(
+        problems.refuse(
             "channel",
             "cannot_send",
             "kept cannot send on this channel: e-mail needs smtp_url, another channel its webhook",
@@ -152,14 +143,14 @@ fn problems(app: &App, first: &FirstMessage, now: DateTime<Utc>) -> Vec<FieldErr
     }
     let subject = first.subject.trim();
     if subject.chars().count() > MAX_SUBJECT_CHARS || subject.chars().any(char::is_control) {
-        refuse(
+        problems.refuse(
             "subject",
             "unusable_subject",
             "a subject is one line of at most 200 characters",
         );
     }
     if first.expect_answer_by.is_some_and(|by| by <= now) {
-        refuse(
+        problems.refuse(
             "expect_answer_by",
             "in_the_past",
             "expect_answer_by must be in the future",

@@ -15,6 +15,7 @@ mod insights;
 mod links;
 mod messages;
 mod password_reset;
+mod problems;
 mod settings;
 mod staff;
 mod surveys;
@@ -82,6 +83,8 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     /// Wakes this node's outbox worker as soon as something is queued.
     pub outbox_wake: Arc<Notify>,
+    /// The first day's steps were all seen done: the home page stops asking the store.
+    first_day_done: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl App {
@@ -91,6 +94,7 @@ impl App {
             settings: Arc::new(RwLock::new(Arc::new(settings))),
             clock,
             outbox_wake: Arc::new(Notify::new()),
+            first_day_done: Arc::default(),
         }
     }
 

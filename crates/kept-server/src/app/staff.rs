@@ -73,20 +73,12 @@ pub async fn invite(app: &App, actor: &Staff, member: NewMember) -> Result<LinkS
     authorize(actor, OwnerOnly::ManageStaff)?;
     let email = member.email.trim().to_lowercase();
     // Both fields at once: the owner fixes the form in one go.
-    let name = staff_name(&member.name);
+    let mut problems = super::problems::Problems::default();
+    let name = problems.take(staff_name(&member.name));
     if email.chars().count() > 254 || email.parse::<lettre::Address>().is_err() {
-        let mut fields = match name {
-            Err(AppError::Invalid(fields)) => fields,
-            _ => Vec::new(),
-        };
-        fields.push(kept_domain::FieldError {
-            field: "email",
-            code: "invalid_email",
-            message: "this is not an e-mail address".into(),
-        });
-        return Err(AppError::Invalid(fields));
+        problems.refuse("email", "invalid_email", "this is not an e-mail address");
     }
-    let name = name?;
+    let name = problems.or_refused(name)?;
     if app.store.staff_by_email(&email).await?.is_some() {
         return Err(AppError::invalid(
             "email",

@@ -230,18 +230,15 @@ pub async fn page(
     let mut listed = app::deliveries(&state, &session.staff, &filter).await?;
     let more = listed.len() as i64 > PAGE_ROWS;
     listed.truncate(PAGE_ROWS as usize);
+    // The next page keeps the filters.
     let older = listed.last().filter(|_| more).map(|last| {
-        let keep = |name: &str, v: &Option<String>| {
-            v.as_deref()
-                .filter(|v| !v.is_empty())
-                .map(|v| format!("&{name}={v}"))
-                .unwrap_or_default()
-        };
+        let status = filter.status.map(|s| format!("&status={}", s.as_str()));
+        let kind = filter.delivery.map(|d| format!("&kind={}", d.as_str()));
         format!(
             "/staff/deliveries?before={}{}{}",
             last.id,
-            keep("status", &filter.status.map(|s| s.as_str().to_string())),
-            keep("kind", &filter.delivery.map(|d| d.as_str().to_string())),
+            status.unwrap_or_default(),
+            kind.unwrap_or_default()
         )
     });
     let clock = clock(&state, lang);

@@ -185,9 +185,10 @@ pub fn write_box(
         )
         .filter(|code| app::can_send(&settings, code))
         .collect();
-    // E-mail first (the usual way to write first), then the others as they came.
+    // E-mail first (the usual way to write first), then the others as they came, each once.
     codes.sort_by_key(|code| code != EMAIL);
-    codes.dedup();
+    let mut seen = std::collections::HashSet::new();
+    codes.retain(|code| seen.insert(code.clone()));
     WriteBox {
         w: first_message_texts(lang),
         channels: codes

@@ -160,9 +160,8 @@ pub async fn dashboard(
     let rows = open_rows(&state, lang).await?;
     let choices = state.store.inbox_choices().await?;
     let team = state.store.list_staff().await?;
-    let first_day = crate::app::first_day(&state, &session.staff)
+    let first_day = crate::app::first_day(&state, &session.staff, &team)
         .await?
-        .filter(|steps| !steps.done())
         .map(|steps| (steps, crate::i18n::first_day::first_day_texts(lang)));
     render(&DashboardPage {
         t,
