@@ -26,9 +26,9 @@ use tokio_rustls::TlsConnector;
 use tokio_rustls::rustls::pki_types::ServerName;
 use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
 
-use crate::app::{self, EmailAccepted, MailSource};
-use crate::config::ImapSettings;
 use crate::state::AppState;
+use kept_app::config::ImapSettings;
+use kept_app::{self as app, EmailAccepted, MailSource};
 
 /// How many messages one FETCH asks for, so a full mailbox is worked through in steps.
 const BATCH: usize = 50;

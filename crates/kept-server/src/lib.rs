@@ -1,28 +1,17 @@
 //! kept's server: the HTTP layer (public form, staff pages, API), and the background workers
 //! that deliver notifications and watch deadlines.
 
-pub mod app;
-pub mod auth;
-pub mod calendar;
 mod charts;
-pub mod config;
-mod config_error;
 mod connections;
 pub mod dto;
-pub mod error;
 pub mod http;
 mod i18n;
 pub mod imap;
-pub mod inbound_email;
 pub mod insight_tables;
 pub mod notify;
-pub mod schemas;
 pub mod search;
-mod smtp_url;
 mod spreadsheet;
 pub mod state;
-pub mod survey_settings;
-pub mod templates;
 pub mod workers;
 
 use std::net::SocketAddr;
@@ -34,8 +23,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-pub use app::App;
-pub use config::Settings;
+pub use kept_app::{App, Settings};
 pub use state::AppState;
 
 /// A running server and its workers.
@@ -89,7 +77,7 @@ pub async fn launch(
             .or_insert(sink);
     }
     let state = AppState::new(settings, clock, store)?;
-    app::load_saved_settings(&state).await.map_err(|e| e.to_string())?;
+    kept_app::load_saved_settings(&state).await.map_err(|e| e.to_string())?;
     match state.store.repair_claims().await {
         Ok(0) => {}
         Ok(freed) => tracing::warn!(freed, "freed claims on staff time that no appointment held"),

@@ -7,8 +7,8 @@ use kept_store::{SearchFilter, SearchHit};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::AppError;
 use crate::state::AppState;
+use kept_app::error::AppError;
 
 const DEFAULT_LIMIT: i64 = 25;
 const MAX_LIMIT: i64 = 100;

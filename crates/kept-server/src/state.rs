@@ -10,8 +10,8 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use kept_domain::Clock;
 use kept_store::Store;
 
-use crate::app::App;
-use crate::config::Settings;
+use kept_app::App;
+use kept_app::config::Settings;
 
 /// How many "forgot password" e-mails one account, and one address, may ask for in an hour.
 const RESET_MAILS_PER_ACCOUNT: NonZeroU32 = NonZeroU32::MIN.saturating_add(4);

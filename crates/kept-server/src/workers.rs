@@ -8,9 +8,9 @@ use kept_store::OutboxItem;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::watch;
 
-use crate::app::Change;
 use crate::notify;
 use crate::state::AppState;
+use kept_app::Change;
 
 /// How long a node may hold an outbox row before another node may try it.
 const OUTBOX_LEASE: Duration = Duration::seconds(60);
@@ -134,7 +134,7 @@ pub async fn follow_settings(state: AppState, mut stop: watch::Receiver<bool>) {
             },
             _ = stop.changed() => return,
         };
-        if reload && let Err(error) = crate::app::load_saved_settings(&state).await {
+        if reload && let Err(error) = kept_app::load_saved_settings(&state).await {
             tracing::warn!(%error, "cannot load the changed settings; keeping the current ones");
         }
     }
@@ -176,7 +176,7 @@ pub async fn send_appointment_digests(state: &AppState) -> usize {
 
 /// On Monday morning, queues last week's figures to the owners (once per week).
 pub async fn send_weekly_figures(state: &AppState) -> bool {
-    match crate::app::send_weekly_digest(state).await {
+    match kept_app::send_weekly_digest(state).await {
         Ok(queued) => {
             if queued {
                 state.outbox_wake.notify_one();
@@ -205,7 +205,7 @@ const NPS_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Plans the periodic NPS question for customers recently in touch.
 pub async fn ask_nps(state: &AppState) -> usize {
-    crate::app::ask_nps(state).await.unwrap_or_else(|error| {
+    kept_app::ask_nps(state).await.unwrap_or_else(|error| {
         tracing::warn!(%error, "the NPS question failed; will try again");
         0
     })
@@ -213,7 +213,7 @@ pub async fn ask_nps(state: &AppState) -> usize {
 
 /// Opens the outreach promises of contracts that end soon.
 pub async fn open_outreach(state: &AppState) -> usize {
-    crate::app::open_outreach(state).await.unwrap_or_else(|error| {
+    kept_app::open_outreach(state).await.unwrap_or_else(|error| {
         tracing::warn!(%error, "contract outreach failed; will try again");
         0
     })

@@ -8,8 +8,8 @@ use anyhow::Context;
 use chrono::{Duration, TimeZone, Utc};
 use clap::Subcommand;
 use futures::{StreamExt, TryStreamExt};
+use kept_app::Settings;
 use kept_domain::search::SearchQuery;
-use kept_server::Settings;
 use kept_store::{Fanout, NewInbound, SearchFilter, Store};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -296,7 +296,7 @@ fn generated_message(rng: &mut StdRng, settings: &Settings, number: u64, custome
         fanout: Fanout::default(),
         attachments: Vec::new(),
     };
-    kept_server::app::with_due_time_and_mood(settings, message)
+    kept_app::with_due_time_and_mood(settings, message)
 }
 
 /// What `kept bench generate` makes.

@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use clap::Subcommand;
-use kept_server::{Settings, app};
+use kept_app::{self as app, Settings};
 
 use crate::customer::{open_app, staff_member};
 

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Subcommand;
+use kept_app::{self as app, App, Settings};
 use kept_domain::SystemClock;
-use kept_server::{App, Settings, app};
 
 #[derive(Subcommand)]
 pub enum CustomerCommand {

@@ -3,11 +3,12 @@
 use std::sync::Arc;
 
 use chrono::Duration;
+use kept_app::auth::{hash_password, new_token};
+use kept_app::{self as app, MailSource};
+use kept_app::{App, Settings};
 use kept_domain::conversation::{FromInput, InboundInput};
 use kept_domain::{CallOutcome, CallbackInput, Clock, Lang, ManualClock, Role, SystemClock};
-use kept_server::app::{self, MailSource};
-use kept_server::auth::{hash_password, new_token};
-use kept_server::{App, AppState, Settings};
+use kept_server::AppState;
 use kept_store::{NewStaff, Store};
 
 const OWNER: &str = "owner@demo.kept.invalid";
@@ -175,7 +176,7 @@ async fn add_history(
     state: &AppState,
     clock: &ManualClock,
     start: chrono::DateTime<chrono::Utc>,
-) -> Result<(), kept_server::error::AppError> {
+) -> Result<(), kept_app::error::AppError> {
     let hours = state.settings().business.hours.clone();
     let (owner, agent) = (
         state.store.staff_by_email(OWNER).await?,
@@ -240,12 +241,12 @@ async fn add_history(
 
 /// Two service contracts, one ending within weeks (its outreach call is due at once), one next
 /// year; imported as the owner would import a file.
-async fn add_contracts(state: &App, start: chrono::DateTime<chrono::Utc>) -> Result<(), kept_server::error::AppError> {
+async fn add_contracts(state: &App, start: chrono::DateTime<chrono::Utc>) -> Result<(), kept_app::error::AppError> {
     let owner = state
         .store
         .staff_by_email(OWNER)
         .await?
-        .ok_or(kept_server::error::AppError::NotFound)?;
+        .ok_or(kept_app::error::AppError::NotFound)?;
     let ends = |days: i64| (start + Duration::days(days)).date_naive();
     let file = format!(
         "external_id,customer_name,customer_email,customer_phone,product,start_date,end_date,value_per_year\n\
@@ -265,12 +266,12 @@ async fn add_appointments(
     state: &App,
     clock: &ManualClock,
     start: chrono::DateTime<chrono::Utc>,
-) -> Result<(), kept_server::error::AppError> {
+) -> Result<(), kept_app::error::AppError> {
     let owner = state
         .store
         .staff_by_email(OWNER)
         .await?
-        .ok_or(kept_server::error::AppError::NotFound)?;
+        .ok_or(kept_app::error::AppError::NotFound)?;
     let shop = app::LocationForm {
         name: "Winkel Centrum".into(),
         address: "Oudegracht 1, Utrecht".into(),

@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use kept_app::Settings;
 use kept_domain::SystemClock;
-use kept_server::Settings;
 
 #[derive(Parser)]
 #[command(name = "kept", version, about = "kept — no customer is ever forgotten")]

@@ -4,9 +4,9 @@ use std::io::BufRead;
 
 use anyhow::{Context, bail};
 use clap::Subcommand;
+use kept_app::Settings;
+use kept_app::auth::{hash_password, new_token, token_hash};
 use kept_domain::{Clock, Lang, Role, SystemClock};
-use kept_server::Settings;
-use kept_server::auth::{hash_password, new_token, token_hash};
 use kept_store::{NewStaff, StaffChange};
 use std::sync::Arc;
 
@@ -111,8 +111,8 @@ pub async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()
             }
         }
         UserCommand::ResetPassword { email } => {
-            let app = kept_server::app::App::new(settings, Arc::new(SystemClock), store);
-            let (link, staff) = kept_server::app::printed_reset_link(&app, &email)
+            let app = kept_app::App::new(settings, Arc::new(SystemClock), store);
+            let (link, staff) = kept_app::printed_reset_link(&app, &email)
                 .await
                 .map_err(|e| on_the_team(e, &email))?;
             println!(
@@ -160,9 +160,9 @@ async fn active_member(store: &dyn kept_store::Store, email: &str) -> anyhow::Re
         .with_context(|| format!("no one on the team has e-mail {email}"))
 }
 
-fn on_the_team(error: kept_server::error::AppError, email: &str) -> anyhow::Error {
+fn on_the_team(error: kept_app::error::AppError, email: &str) -> anyhow::Error {
     match error {
-        kept_server::error::AppError::NotFound => anyhow::anyhow!("no one on the team has e-mail {email}"),
+        kept_app::error::AppError::NotFound => anyhow::anyhow!("no one on the team has e-mail {email}"),
         other => anyhow::anyhow!("{other}"),
     }
 }

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use clap::Subcommand;
+use kept_app::Settings;
 use kept_domain::Lang;
-use kept_server::Settings;
 use kept_tone::{CheckInput, Checker, Commitment, Mood, Report, usable_text};
 
 #[derive(Subcommand)]

@@ -42,7 +42,7 @@ async fn fetched(server: &TestServer, key: &str) {
     .await;
 }
 
-fn with_imap(url: &str, since: Option<&str>) -> impl FnOnce(&mut kept_server::config::FileConfig) {
+fn with_imap(url: &str, since: Option<&str>) -> impl FnOnce(&mut kept_app::config::FileConfig) {
     let (url, since) = (url.to_string(), since.map(str::to_string));
     move |config| {
         config.imap_url = Some(url);

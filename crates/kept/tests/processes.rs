@@ -241,11 +241,11 @@ async fn a_note_added_on_one_node_reaches_the_other_nodes_open_pages_within_two_
     // A staff member's browser on node B, logged in (the session as logging in writes it).
     let store = kept_store::open(&db.url).await.unwrap();
     let agent = store.staff_by_email("sanne@fiets.test").await.unwrap().unwrap();
-    let session = kept_server::auth::new_token();
+    let session = kept_app::auth::new_token();
     let now = chrono::Utc::now();
     store
         .create_session(kept_store::NewSession {
-            token_hash: kept_server::auth::token_hash(&session),
+            token_hash: kept_app::auth::token_hash(&session),
             staff_id: agent.id,
             csrf_token: "unused".into(),
             now,

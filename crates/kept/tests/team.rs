@@ -114,7 +114,7 @@ async fn an_invited_agent_sets_a_password_through_the_emailed_link_and_logs_in()
         );
         // Once the mail is out the database keeps only the link's hash: a copy of the
         // database holds no working link, and the link itself still works.
-        let hash = kept_server::auth::token_hash(link.rsplit('/').next().unwrap());
+        let hash = kept_app::auth::token_hash(link.rsplit('/').next().unwrap());
         eventually(5, "the token forgotten after delivery", || async {
             let now = kept_domain::Clock::now(&server.clock);
             let view = server.store.usable_password_link(&hash, now).await.unwrap();

@@ -4,8 +4,8 @@
 mod appointments;
 mod records;
 mod requests;
-pub use crate::schemas;
-pub use crate::schemas::optional_day;
+pub use kept_app::schemas;
+pub use kept_app::schemas::optional_day;
 pub mod settings_schema;
 mod surveys;
 mod tone;
@@ -22,8 +22,8 @@ use kept_store::CallbackView;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::config::Business;
-use crate::error::AppError;
+use kept_app::config::Business;
+use kept_app::error::AppError;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CallbackJson {

@@ -460,20 +460,20 @@ pub enum EmailAcceptedJson {
     },
 }
 
-impl From<&crate::app::EmailAccepted> for EmailAcceptedJson {
-    fn from(accepted: &crate::app::EmailAccepted) -> Self {
+impl From<&kept_app::EmailAccepted> for EmailAcceptedJson {
+    fn from(accepted: &kept_app::EmailAccepted) -> Self {
         match accepted {
-            crate::app::EmailAccepted::Stored(recorded) => EmailAcceptedJson::Stored(recorded.into()),
-            crate::app::EmailAccepted::Flagged { id, reason, duplicate } => EmailAcceptedJson::Flagged {
+            kept_app::EmailAccepted::Stored(recorded) => EmailAcceptedJson::Stored(recorded.into()),
+            kept_app::EmailAccepted::Flagged { id, reason, duplicate } => EmailAcceptedJson::Flagged {
                 id: id.clone(),
                 reason: reason.clone(),
                 duplicate: *duplicate,
             },
-            crate::app::EmailAccepted::CalendarAnswer { appointment_id, answer } => EmailAcceptedJson::CalendarAnswer {
+            kept_app::EmailAccepted::CalendarAnswer { appointment_id, answer } => EmailAcceptedJson::CalendarAnswer {
                 appointment_id: appointment_id.clone(),
                 answer: *answer,
             },
-            crate::app::EmailAccepted::Bounced { conversation_id, new } => EmailAcceptedJson::Bounced {
+            kept_app::EmailAccepted::Bounced { conversation_id, new } => EmailAcceptedJson::Bounced {
                 conversation_id: conversation_id.clone(),
                 new: *new,
             },

@@ -107,7 +107,7 @@ impl ToneReportJson {
                 .collect(),
             commitments: commitments
                 .iter()
-                .zip(crate::app::commitment_keys(commitments))
+                .zip(kept_app::commitment_keys(commitments))
                 .map(|(c, key)| CommitmentJson::new(c, key, tz))
                 .collect(),
         }

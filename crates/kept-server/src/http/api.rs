@@ -8,12 +8,13 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::errors::ErrorBody;
+use super::errors::HttpError;
 use super::extract::{ApiStaff, json_body, status_filter};
 use super::openapi::IdPath;
-use crate::app;
 use crate::dto::{CallbackJson, OutcomeRequest};
-use crate::error::AppError;
 use crate::state::AppState;
+use kept_app as app;
+use kept_app::error::AppError;
 
 const MAX_LIST: i64 = 1000;
 
@@ -40,7 +41,7 @@ pub async fn list_callbacks(
     State(state): State<AppState>,
     _staff: ApiStaff,
     Query(query): Query<ListQuery>,
-) -> Result<Json<Vec<CallbackJson>>, AppError> {
+) -> Result<Json<Vec<CallbackJson>>, HttpError> {
     let status = status_filter(
         query.status.as_deref(),
         CallbackStatus::parse,
@@ -68,7 +69,7 @@ pub async fn get_callback(
     State(state): State<AppState>,
     _staff: ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
-) -> Result<Json<CallbackJson>, AppError> {
+) -> Result<Json<CallbackJson>, HttpError> {
     let view = state.store.callback(&id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(CallbackJson::new(
         &view,
@@ -97,7 +98,7 @@ pub async fn record_outcome(
     ApiStaff(staff): ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
     body: Bytes,
-) -> Result<Json<CallbackJson>, AppError> {
+) -> Result<Json<CallbackJson>, HttpError> {
     let request: OutcomeRequest = json_body(
         &body,
         "outcome",

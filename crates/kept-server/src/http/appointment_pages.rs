@@ -13,12 +13,13 @@ use kept_domain::{AppointmentStatus, Lang, Role};
 use kept_store::{AppointmentView, Location, Service, Staff};
 use serde::Deserialize;
 
+use super::errors::HttpError;
 use super::extract::{Flash, StaffSession};
 use super::pages::render;
-use crate::app::{self, AbsenceForm, LocationForm, ScheduleForm, ServiceForm};
-use crate::error::AppError;
 use crate::i18n::{BookingTexts, Texts, booking_texts, inbox_texts, texts};
 use crate::state::AppState;
+use kept_app::error::AppError;
+use kept_app::{self as app, AbsenceForm, LocationForm, ScheduleForm, ServiceForm};
 
 pub struct AppointmentRow {
     pub id: String,
@@ -149,7 +150,7 @@ fn day(state: &AppState, query: &DayQuery) -> NaiveDate {
         .unwrap_or_else(|| state.settings().business.hours.local_date(state.clock.now()))
 }
 
-async fn rows(state: &AppState, query: &DayQuery, lang: Lang) -> Result<Vec<AppointmentRow>, AppError> {
+async fn rows(state: &AppState, query: &DayQuery, lang: Lang) -> Result<Vec<AppointmentRow>, HttpError> {
     let appointments = app::day(state, day(state, query), query.location()).await?;
     Ok(appointments
         .iter()
@@ -162,7 +163,7 @@ pub async fn today(
     State(state): State<AppState>,
     session: StaffSession,
     Query(query): Query<DayQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let lang = query.lang(&session);
     let date = day(&state, &query);
     let locations = state.store.locations().await?;
@@ -195,7 +196,7 @@ pub async fn today_rows(
     State(state): State<AppState>,
     session: StaffSession,
     Query(query): Query<DayQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let lang = query.lang(&session);
     let page = TodayRows {
         t: texts(lang),
@@ -211,7 +212,7 @@ pub async fn appointment(
     session: StaffSession,
     Path(id): Path<String>,
     Query(query): Query<DayQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let lang = query.lang(&session);
     let a = state.store.appointment(&id).await?.ok_or(AppError::NotFound)?;
     let b = booking_texts(lang);
@@ -261,7 +262,7 @@ pub async fn set_status(
     Path(id): Path<String>,
     headers: axum::http::HeaderMap,
     axum::Form(form): axum::Form<StatusForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     let status = match form.action.as_str() {
         "late" => AppointmentStatus::Late,
@@ -269,7 +270,7 @@ pub async fn set_status(
         "done" => AppointmentStatus::Done,
         "no-show" => AppointmentStatus::NoShow,
         "cancel" => AppointmentStatus::Cancelled,
-        _ => return Err(AppError::BadRequest("unknown action".into())),
+        _ => return Err(AppError::BadRequest("unknown action".into()).into()),
     };
     app::change_status(&state, Some(&session.staff), &id, status).await?;
     let back = super::extract::staff_page_before(&headers, true).unwrap_or_else(|| "/staff/today".into());
@@ -287,7 +288,7 @@ pub async fn on_my_way(
     session: StaffSession,
     Path(id): Path<String>,
     axum::Form(form): axum::Form<OnMyWayForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     let minutes = form
         .eta_minutes
@@ -421,7 +422,11 @@ fn service_row(lang: Lang, service: Option<&Service>, locations: &[Location], te
     }
 }
 
-pub async fn setup(State(state): State<AppState>, session: StaffSession, jar: CookieJar) -> Result<Response, AppError> {
+pub async fn setup(
+    State(state): State<AppState>,
+    session: StaffSession,
+    jar: CookieJar,
+) -> Result<Response, HttpError> {
     app::authorize(&session.staff, kept_domain::staff::OwnerOnly::ManageAppointments)?;
     let lang = session.staff.lang;
     let b = booking_texts(lang);
@@ -602,7 +607,7 @@ pub async fn save_location(
     id: Option<Path<String>>,
     jar: CookieJar,
     axum::Form(fields): axum::Form<Fields>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(field(&fields, "csrf"))?;
     let id = id.map(|Path(id)| id);
     app::save_location(&state, &session.staff, id.as_deref(), &location_form(&fields)?).await?;
@@ -616,7 +621,7 @@ pub async fn save_service(
     id: Option<Path<String>>,
     jar: CookieJar,
     axum::Form(fields): axum::Form<Fields>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(field(&fields, "csrf"))?;
     let id = id.map(|Path(id)| id);
     app::save_service(&state, &session.staff, id.as_deref(), &service_form(&fields)?).await?;
@@ -629,7 +634,7 @@ pub async fn save_staff_hours(
     Path(staff_id): Path<String>,
     jar: CookieJar,
     axum::Form(fields): axum::Form<Fields>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(field(&fields, "csrf"))?;
     let locations = state.store.locations().await?;
     let hours = locations

@@ -12,14 +12,15 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::errors::ErrorBody;
+use super::errors::HttpError;
 use super::extract::{ApiStaff, ClientIp, api_lang, json_body, request_lang};
-use crate::app::{self, LocationForm, ScheduleForm, ServiceForm};
 use crate::dto::{
     AppointmentJson, BookedJson, BookingRequest, CalendarJson, LocationJson, OnMyWayRequest, RescheduleRequest,
     ScheduleJson, ServiceJson, SlotJson, SlotsJson, WaitingJson, first_name,
 };
-use crate::error::AppError;
 use crate::state::AppState;
+use kept_app::error::AppError;
+use kept_app::{self as app, LocationForm, ScheduleForm, ServiceForm};
 
 /// A date from the query: YYYY-MM-DD, or a 422 naming the parameter.
 fn query_date(value: Option<&str>) -> Result<NaiveDate, AppError> {
@@ -34,7 +35,7 @@ fn query_date(value: Option<&str>) -> Result<NaiveDate, AppError> {
 pub async fn list_locations(
     State(state): State<AppState>,
     _staff: ApiStaff,
-) -> Result<Json<Vec<LocationJson>>, AppError> {
+) -> Result<Json<Vec<LocationJson>>, HttpError> {
     let locations = state.store.locations().await?;
     Ok(Json(locations.iter().map(LocationJson::from).collect()))
 }
@@ -47,7 +48,7 @@ pub async fn add_location(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     body: Bytes,
-) -> Result<(StatusCode, Json<LocationJson>), AppError> {
+) -> Result<(StatusCode, Json<LocationJson>), HttpError> {
     let form: LocationForm = json_body(&body, "body", "expected {\"name\", \"address\", \"hours\"}")?;
     let location = app::save_location(&state, &staff, None, &form).await?;
     Ok((StatusCode::CREATED, Json((&location).into())))
@@ -63,7 +64,7 @@ pub async fn change_location(
     ApiStaff(staff): ApiStaff,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<Json<LocationJson>, AppError> {
+) -> Result<Json<LocationJson>, HttpError> {
     let form: LocationForm = json_body(&body, "body", "expected {\"name\", \"address\", \"hours\"}")?;
     let location = app::save_location(&state, &staff, Some(&id), &form).await?;
     Ok(Json((&location).into()))
@@ -75,7 +76,7 @@ pub async fn change_location(
 pub async fn list_services(
     State(state): State<AppState>,
     _staff: ApiStaff,
-) -> Result<Json<Vec<ServiceJson>>, AppError> {
+) -> Result<Json<Vec<ServiceJson>>, HttpError> {
     let services = state.store.services().await?;
     Ok(Json(services.iter().map(ServiceJson::from).collect()))
 }
@@ -88,7 +89,7 @@ pub async fn add_service(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     body: Bytes,
-) -> Result<(StatusCode, Json<ServiceJson>), AppError> {
+) -> Result<(StatusCode, Json<ServiceJson>), HttpError> {
     let form: ServiceForm = json_body(
         &body,
         "body",
@@ -108,7 +109,7 @@ pub async fn change_service(
     ApiStaff(staff): ApiStaff,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<Json<ServiceJson>, AppError> {
+) -> Result<Json<ServiceJson>, HttpError> {
     let form: ServiceForm = json_body(
         &body,
         "body",
@@ -126,7 +127,7 @@ pub async fn get_schedule(
     State(state): State<AppState>,
     _staff: ApiStaff,
     Path(id): Path<String>,
-) -> Result<Json<ScheduleJson>, AppError> {
+) -> Result<Json<ScheduleJson>, HttpError> {
     state.store.staff_by_id(&id).await?.ok_or(AppError::NotFound)?;
     let schedule = state.store.staff_schedule(&id).await?;
     Ok(Json((&schedule).into()))
@@ -142,7 +143,7 @@ pub async fn set_schedule(
     ApiStaff(staff): ApiStaff,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<Json<ScheduleJson>, AppError> {
+) -> Result<Json<ScheduleJson>, HttpError> {
     let form: ScheduleForm = json_body(&body, "body", "expected {\"hours\", \"absences\"}")?;
     let schedule = app::set_schedule(&state, &staff, &id, &form).await?;
     Ok(Json((&schedule).into()))
@@ -167,7 +168,7 @@ pub struct AvailabilityQuery {
 pub async fn availability(
     State(state): State<AppState>,
     Query(query): Query<AvailabilityQuery>,
-) -> Result<Json<SlotsJson>, AppError> {
+) -> Result<Json<SlotsJson>, HttpError> {
     let date = query_date(query.date.as_deref())?;
     let location = query.location.unwrap_or_default();
     let service = query.service.unwrap_or_default();
@@ -197,7 +198,7 @@ pub async fn book(
     ip: ClientIp,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<(StatusCode, Json<BookedJson>), AppError> {
+) -> Result<(StatusCode, Json<BookedJson>), HttpError> {
     ip.check_rate(&state)?;
     let request: BookingRequest = json_body(&body, "body", "The body is not the expected JSON")?;
     api_lang(request.lang.as_deref())?;
@@ -234,7 +235,7 @@ pub async fn list(
     State(state): State<AppState>,
     _staff: ApiStaff,
     Query(query): Query<DayQuery>,
-) -> Result<Json<Vec<AppointmentJson>>, AppError> {
+) -> Result<Json<Vec<AppointmentJson>>, HttpError> {
     let date = match query.date.as_deref() {
         None => state.settings().business.hours.local_date(state.clock.now()),
         Some(text) => query_date(Some(text))?,
@@ -251,7 +252,7 @@ pub async fn get(
     State(state): State<AppState>,
     _staff: ApiStaff,
     Path(id): Path<String>,
-) -> Result<Json<AppointmentJson>, AppError> {
+) -> Result<Json<AppointmentJson>, HttpError> {
     let appointment = state.store.appointment(&id).await?.ok_or(AppError::NotFound)?;
     Ok(Json((&appointment).into()))
 }
@@ -278,7 +279,7 @@ pub async fn act(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     Path((id, action)): Path<(String, String)>,
-) -> Result<Json<AppointmentJson>, AppError> {
+) -> Result<Json<AppointmentJson>, HttpError> {
     let status = action_status(&action).ok_or(AppError::NotFound)?;
     let appointment = app::change_status(&state, Some(&staff), &id, status).await?;
     Ok(Json((&appointment).into()))
@@ -295,7 +296,7 @@ pub async fn on_my_way(
     ApiStaff(staff): ApiStaff,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<Json<AppointmentJson>, AppError> {
+) -> Result<Json<AppointmentJson>, HttpError> {
     let request: OnMyWayRequest = json_body(&body, "body", "expected {\"eta_minutes\"}")?;
     let appointment = app::on_my_way(&state, &staff, &id, request.eta_minutes).await?;
     Ok(Json((&appointment).into()))
@@ -312,7 +313,7 @@ pub async fn reschedule(
     _staff: ApiStaff,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<Json<AppointmentJson>, AppError> {
+) -> Result<Json<AppointmentJson>, HttpError> {
     let request: RescheduleRequest = json_body(&body, "body", "expected {\"start\"}")?;
     let appointment = app::reschedule(&state, &id, Some(&request.start)).await?;
     Ok(Json((&appointment).into()))
@@ -327,7 +328,7 @@ pub async fn join_waiting_list(
     ip: ClientIp,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<(StatusCode, Json<WaitingJson>), AppError> {
+) -> Result<(StatusCode, Json<WaitingJson>), HttpError> {
     ip.check_rate(&state)?;
     let request: BookingRequest = json_body(&body, "body", "The body is not the expected JSON")?;
     api_lang(request.lang.as_deref())?;
@@ -350,7 +351,7 @@ pub async fn join_waiting_list(
 pub async fn calendar_url(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-) -> Result<Json<CalendarJson>, AppError> {
+) -> Result<Json<CalendarJson>, HttpError> {
     Ok(Json(CalendarJson {
         url: app::calendar_url(&state, &staff, false).await?,
     }))
@@ -362,7 +363,7 @@ pub async fn calendar_url(
 pub async fn rotate_calendar_url(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-) -> Result<Json<CalendarJson>, AppError> {
+) -> Result<Json<CalendarJson>, HttpError> {
     Ok(Json(CalendarJson {
         url: app::calendar_url(&state, &staff, true).await?,
     }))
@@ -370,7 +371,7 @@ pub async fn rotate_calendar_url(
 
 /// A staff member's appointments as iCalendar, for their calendar program; the secret in the
 /// address is the only key.
-pub async fn calendar_feed(State(state): State<AppState>, Path(secret): Path<String>) -> Result<Response, AppError> {
+pub async fn calendar_feed(State(state): State<AppState>, Path(secret): Path<String>) -> Result<Response, HttpError> {
     let calendar = app::calendar_feed(&state, &secret).await?;
     Ok(([(header::CONTENT_TYPE, "text/calendar; charset=utf-8")], calendar).into_response())
 }

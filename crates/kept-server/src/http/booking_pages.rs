@@ -13,12 +13,13 @@ use kept_domain::{AppointmentStatus, BookingInput, FieldError, Lang};
 use kept_store::{AppointmentView, Location, Service};
 use serde::Deserialize;
 
+use super::errors::HttpError;
 use super::extract::{ClientIp, request_lang};
 use super::pages::render;
-use crate::app;
-use crate::error::AppError;
 use crate::i18n::{BookingTexts, Texts, booking_texts, error_texts, texts};
 use crate::state::AppState;
+use kept_app as app;
+use kept_app::error::AppError;
 
 #[derive(Template)]
 #[template(path = "book.html")]
@@ -167,7 +168,7 @@ fn slot_options(lang: Lang, slots: &[Slot], tz: Tz, window: bool, on: Option<Nai
 }
 
 /// The locations and services a customer can choose from: active ones offered together.
-async fn offer(state: &AppState) -> Result<(Vec<Location>, Vec<Service>), AppError> {
+async fn offer(state: &AppState) -> Result<(Vec<Location>, Vec<Service>), HttpError> {
     let services: Vec<Service> = state
         .store
         .services()
@@ -186,7 +187,7 @@ async fn offer(state: &AppState) -> Result<(Vec<Location>, Vec<Service>), AppErr
 }
 
 /// The booking page for what `form` holds so far.
-async fn book_page(state: &AppState, lang: Lang, form: &BookingForm) -> Result<BookPage, AppError> {
+async fn book_page(state: &AppState, lang: Lang, form: &BookingForm) -> Result<BookPage, HttpError> {
     let (locations, services) = offer(state).await?;
     let chosen = |value: &Option<String>| value.clone().unwrap_or_default();
     let location = locations
@@ -249,7 +250,7 @@ pub async fn book_form(
     State(state): State<AppState>,
     Query(form): Query<BookingForm>,
     headers: HeaderMap,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let lang = form_lang(&form, &headers);
     Ok(render(&book_page(&state, lang, &form).await?)?.into_response())
 }
@@ -283,7 +284,7 @@ async fn refused(
     form: &BookingForm,
     status: StatusCode,
     errors: Vec<FieldError>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let page = with_errors(book_page(state, lang, form).await?, errors);
     Ok((status, render(&page)?).into_response())
 }
@@ -293,7 +294,7 @@ pub async fn submit_booking(
     ip: ClientIp,
     headers: HeaderMap,
     Form(form): Form<BookingForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let lang = form_lang(&form, &headers);
     if ip.check_rate(&state).is_err() {
         return refused(
@@ -335,7 +336,7 @@ pub async fn submit_booking(
             page.start.clear();
             Ok((StatusCode::CONFLICT, render(&page)?).into_response())
         }
-        Err(other) => Err(other),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -344,7 +345,7 @@ pub async fn submit_waiting(
     ip: ClientIp,
     headers: HeaderMap,
     Form(form): Form<BookingForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let lang = form_lang(&form, &headers);
     if ip.check_rate(&state).is_err() {
         return refused(
@@ -363,7 +364,7 @@ pub async fn submit_waiting(
             Ok((StatusCode::CREATED, render(&page)?).into_response())
         }
         Err(AppError::Invalid(errors)) => refused(&state, lang, &form, StatusCode::UNPROCESSABLE_ENTITY, errors).await,
-        Err(other) => Err(other),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -386,7 +387,7 @@ pub struct ManageQuery {
 }
 
 /// The page a wrong or expired link gets, in the asker's language.
-fn link_refused(state: &AppState, error: AppError, lang: Lang) -> Result<Response, AppError> {
+fn link_refused(state: &AppState, error: AppError, lang: Lang) -> Result<Response, HttpError> {
     let b = booking_texts(lang);
     let business = state.settings().business.name.clone();
     let (status, title, text, link) = match error {
@@ -397,7 +398,7 @@ fn link_refused(state: &AppState, error: AppError, lang: Lang) -> Result<Respons
             b.passed,
             Some((format!("/book?lang={}", lang.code()), b.book_title)),
         ),
-        other => return Err(other),
+        other => return Err(other.into()),
     };
     let page = PublicNoticePage {
         t: texts(lang),
@@ -415,7 +416,7 @@ async fn manage_page(
     lang: Lang,
     path: String,
     date: Option<NaiveDate>,
-) -> Result<ManagePage, AppError> {
+) -> Result<ManagePage, HttpError> {
     let b = booking_texts(lang);
     let location = state.store.location(&a.location_id).await?;
     let service = state.store.service(&a.service_id).await?;
@@ -456,7 +457,7 @@ async fn linked(
     signature: &str,
     query: &ManageQuery,
     headers: &HeaderMap,
-) -> Result<Result<(AppointmentView, Lang), Response>, AppError> {
+) -> Result<Result<(AppointmentView, Lang), Response>, HttpError> {
     let asked = request_lang(query.lang.as_deref(), headers);
     match app::managed(state, id, signature).await {
         Ok(a) => {
@@ -472,7 +473,7 @@ pub async fn manage(
     Path((id, signature)): Path<(String, String)>,
     Query(query): Query<ManageQuery>,
     headers: HeaderMap,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let (a, lang) = match linked(&state, &id, &signature, &query, &headers).await? {
         Ok(linked) => linked,
         Err(refused) => return Ok(refused),
@@ -494,7 +495,7 @@ pub async fn manage_cancel(
     Query(query): Query<ManageQuery>,
     headers: HeaderMap,
     Form(form): Form<ManageForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let (a, lang) = match linked(&state, &id, &signature, &query, &headers).await? {
         Ok(linked) => linked,
         Err(refused) => return Ok(refused),
@@ -515,7 +516,7 @@ pub async fn manage_reschedule(
     Query(query): Query<ManageQuery>,
     headers: HeaderMap,
     Form(form): Form<ManageForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let (a, lang) = match linked(&state, &id, &signature, &query, &headers).await? {
         Ok(linked) => linked,
         Err(refused) => return Ok(refused),
@@ -537,6 +538,6 @@ pub async fn manage_reschedule(
             page.taken = true;
             Ok((StatusCode::CONFLICT, render(&page)?).into_response())
         }
-        Err(other) => Err(other),
+        Err(other) => Err(other.into()),
     }
 }

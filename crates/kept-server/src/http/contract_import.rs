@@ -16,15 +16,16 @@ use kept_store::{ImportAction, Staff};
 use serde::Deserialize;
 
 use super::contract_pages::list_page;
+use super::errors::HttpError;
 use super::errors::OwnPage;
 use super::extract::StaffSession;
 use super::pages::render;
 use super::staff::LangQuery;
-use crate::app::{self, PlannedRow};
-use crate::error::AppError;
 use crate::i18n::contract_import::{ImportTexts, import_texts};
 use crate::i18n::{ContractTexts, Texts, contract_texts, texts};
 use crate::state::AppState;
+use kept_app::error::AppError;
+use kept_app::{self as app, PlannedRow};
 
 /// The preview lists this many lines of each kind; the rest are counted.
 const SHOWN: usize = 200;
@@ -89,7 +90,7 @@ impl ImportedQuery {
 }
 
 /// The multipart form's CSRF token and file (uploaded, or sent back from the preview).
-async fn read_form(mut form: Multipart) -> Result<(String, Vec<u8>), AppError> {
+async fn read_form(mut form: Multipart) -> Result<(String, Vec<u8>), HttpError> {
     let bad = |e: axum::extract::multipart::MultipartError| AppError::BadRequest(e.to_string());
     let (mut csrf, mut file) = (String::new(), Vec::new());
     while let Some(field) = form.next_field().await.map_err(bad)? {
@@ -114,7 +115,7 @@ pub async fn preview(
     session: StaffSession,
     Query(query): Query<LangQuery>,
     form: Multipart,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let lang = session.lang(&query);
     let (csrf, file) = read_form(form).await?;
     session.check_csrf(&csrf)?;
@@ -134,7 +135,7 @@ pub async fn preview(
             )
                 .into_response())
         }
-        Err(other) => Err(other),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -214,7 +215,7 @@ pub async fn confirm(
     State(state): State<AppState>,
     session: StaffSession,
     form: Multipart,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let (csrf, file) = read_form(form).await?;
     session.check_csrf(&csrf)?;
     let (counts, skipped) = app::import_good_rows(&state, &session.staff, &file).await?;

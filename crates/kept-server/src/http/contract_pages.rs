@@ -11,13 +11,14 @@ use kept_domain::{Lang, PromiseStatus, Role};
 use kept_store::{ContractView, PromiseFilter, Staff, SurveyFilter};
 use serde::Deserialize;
 
+use super::errors::HttpError;
 use super::extract::StaffSession;
 use super::pages::render;
 use super::staff::{LangQuery, OutcomeForm, clock};
-use crate::app;
-use crate::error::AppError;
 use crate::i18n::{ContractTexts, Texts, contract_texts, inbox_texts, money, texts};
 use crate::state::AppState;
+use kept_app as app;
+use kept_app::error::AppError;
 
 /// Contracts ending within this many days are on the first view.
 const SOON_DAYS: i64 = 90;
@@ -124,7 +125,7 @@ pub(super) async fn list_page(
     session: StaffSession,
     lang: Lang,
     list: ContractList,
-) -> Result<ContractsPage, AppError> {
+) -> Result<ContractsPage, HttpError> {
     let today = state.settings().business.hours.local_date(state.clock.now());
     let contracts = match list {
         ContractList::Soon => {
@@ -155,7 +156,7 @@ pub async fn list(
     Query(query): Query<ListQuery>,
     Query(lang): Query<LangQuery>,
     Query(imported): Query<super::contract_import::ImportedQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let lang = session.lang(&lang);
     let list = match (query.done.is_some(), query.all.is_some()) {
         (true, _) => ContractList::Finished,
@@ -178,7 +179,7 @@ pub async fn show(
     Path(id): Path<String>,
     Query(query): Query<ContractQuery>,
     Query(lang): Query<LangQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let lang = session.lang(&lang);
     let contract = state.store.contract(&id).await?.ok_or(AppError::NotFound)?;
     let page = contract_page(&state, session, &contract, lang, query.recorded.is_some()).await?;
@@ -191,7 +192,7 @@ async fn contract_page(
     contract: &ContractView,
     lang: Lang,
     recorded: bool,
-) -> Result<ContractPage, AppError> {
+) -> Result<ContractPage, HttpError> {
     let i = inbox_texts(lang);
     let clock = clock(state, lang);
     let customer = Some(contract.customer_id.clone());
@@ -271,7 +272,7 @@ pub async fn outcome(
     session: StaffSession,
     Path(id): Path<String>,
     Form(form): Form<OutcomeForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     app::record_contract_outcome(&state, &session.staff, &id, &form.outcome, form.note.as_deref()).await?;
     Ok(Redirect::to(&format!("/staff/contracts/{id}?recorded=1")).into_response())

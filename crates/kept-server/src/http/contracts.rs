@@ -7,11 +7,12 @@ use axum::http::{HeaderMap, StatusCode, header};
 use chrono::Duration;
 
 use super::errors::ErrorBody;
+use super::errors::HttpError;
 use super::extract::{ApiStaff, json_body};
-use crate::app;
 use crate::dto::{ContractJson, ContractOutcomeRequest, ContractQuery, ContractRequest, ImportJson};
-use crate::error::AppError;
 use crate::state::AppState;
+use kept_app as app;
+use kept_app::error::AppError;
 
 /// Imports contracts from CSV (owner), header row
 /// `external_id,customer_name,customer_email,customer_phone,product,start_date,end_date,value_per_year`.
@@ -27,15 +28,13 @@ pub async fn import(
     ApiStaff(staff): ApiStaff,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<ImportJson>, AppError> {
+) -> Result<Json<ImportJson>, HttpError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     if !content_type.trim().to_ascii_lowercase().starts_with("text/csv") {
-        return Err(AppError::UnsupportedMediaType(
-            "send the file as Content-Type: text/csv".into(),
-        ));
+        return Err(AppError::UnsupportedMediaType("send the file as Content-Type: text/csv".into()).into());
     }
     let counts = app::import_contracts(&state, &staff, &body).await?;
     Ok(Json(ImportJson {
@@ -54,7 +53,7 @@ pub async fn save(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     body: Bytes,
-) -> Result<(StatusCode, Json<ContractJson>), AppError> {
+) -> Result<(StatusCode, Json<ContractJson>), HttpError> {
     let request: ContractRequest = json_body(
         &body,
         "body",
@@ -72,18 +71,14 @@ pub async fn save(
     .into_iter()
     .find(|(_, value)| blank(value));
     if let Some((field, _)) = given_blank {
-        return Err(AppError::invalid(
-            field,
-            "blank",
-            "leave it out (or null) instead of empty",
-        ));
+        return Err(AppError::invalid(field, "blank", "leave it out (or null) instead of empty").into());
     }
     if request
         .value_per_year
         .as_deref()
         .is_some_and(|v| v.chars().count() > 16)
     {
-        return Err(AppError::invalid("value_per_year", "too_long", "at most 16 characters"));
+        return Err(AppError::invalid("value_per_year", "too_long", "at most 16 characters").into());
     }
     let (contract, created) = app::save_contract(&state, &staff, &request.into()).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
@@ -97,7 +92,7 @@ pub async fn list(
     State(state): State<AppState>,
     _staff: ApiStaff,
     Query(query): Query<ContractQuery>,
-) -> Result<Json<Vec<ContractJson>>, AppError> {
+) -> Result<Json<Vec<ContractJson>>, HttpError> {
     let today = state.settings().business.hours.local_date(state.clock.now());
     let until = super::surveys::bounded("ending_within_days", query.ending_within_days, 0..=3650)?
         .map(|days| today + Duration::days(days));
@@ -112,7 +107,7 @@ pub async fn get(
     State(state): State<AppState>,
     _staff: ApiStaff,
     Path(id): Path<String>,
-) -> Result<Json<ContractJson>, AppError> {
+) -> Result<Json<ContractJson>, HttpError> {
     let contract = state.store.contract(&id).await?.ok_or(AppError::NotFound)?;
     Ok(Json((&contract).into()))
 }
@@ -128,7 +123,7 @@ pub async fn outcome(
     ApiStaff(staff): ApiStaff,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<Json<ContractJson>, AppError> {
+) -> Result<Json<ContractJson>, HttpError> {
     let request: ContractOutcomeRequest = json_body(&body, "body", "expected {\"outcome\": \"renewed\"}")?;
     let changed = app::record_contract_outcome(&state, &staff, &id, &request.outcome, request.note.as_deref()).await?;
     Ok(Json((&changed).into()))

@@ -11,14 +11,15 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::errors::ErrorBody;
+use super::errors::HttpError;
 use super::extract::{ApiStaff, json_body, status_filter};
 use super::openapi::IdPath;
-use crate::app::{self, EmailAccepted, MailSource};
 use crate::dto::{
     self, ConversationJson, EmailAcceptedJson, InboundMessageRequest, MessageAccepted, TimelineEntryJson,
 };
-use crate::error::AppError;
 use crate::state::AppState;
+use kept_app::error::AppError;
+use kept_app::{self as app, EmailAccepted, MailSource};
 
 /// A message from a social or chat channel. The same `channel` + `external_id` twice is stored once.
 #[utoipa::path(
@@ -37,7 +38,7 @@ pub async fn inbound_message(
     State(state): State<AppState>,
     _staff: ApiStaff,
     body: Bytes,
-) -> Result<(StatusCode, Json<MessageAccepted>), AppError> {
+) -> Result<(StatusCode, Json<MessageAccepted>), HttpError> {
     let request: InboundMessageRequest = json_body(&body, "body", "The body is not the expected JSON")?;
     let input = InboundInput::from(request);
     let recorded = app::accept_inbound(&state, &input).await?;
@@ -80,7 +81,7 @@ pub async fn list(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     Query(query): Query<ConversationQuery>,
-) -> Result<Json<Vec<ConversationJson>>, AppError> {
+) -> Result<Json<Vec<ConversationJson>>, HttpError> {
     let status = status_filter(
         query.status.as_deref(),
         ConversationStatus::parse,
@@ -91,11 +92,9 @@ pub async fn list(
         Some("me") => AssigneeFilter::Staff(staff.id.clone()),
         Some("nobody") => AssigneeFilter::Nobody,
         Some(_) => {
-            return Err(AppError::invalid(
-                "assigned_to",
-                "unknown_assignee",
-                "assigned_to must be me or nobody",
-            ));
+            return Err(
+                AppError::invalid("assigned_to", "unknown_assignee", "assigned_to must be me or nobody").into(),
+            );
         }
     };
     let filter = ConversationFilter {
@@ -116,7 +115,7 @@ async fn with_unread(
     state: &AppState,
     staff_id: &str,
     mut listed: Vec<ConversationJson>,
-) -> Result<Vec<ConversationJson>, AppError> {
+) -> Result<Vec<ConversationJson>, HttpError> {
     let ids: Vec<&str> = listed.iter().map(|c| c.id.as_str()).collect();
     let unread = state.store.unread_among(staff_id, &ids).await?;
     for conversation in &mut listed {
@@ -138,10 +137,10 @@ pub async fn get(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
-) -> Result<Json<ConversationJson>, AppError> {
+) -> Result<Json<ConversationJson>, HttpError> {
     let conversation = state.store.conversation(&id).await?.ok_or(AppError::NotFound)?;
     let mut listed = with_unread(&state, &staff.id, vec![(&conversation).into()]).await?;
-    listed.pop().map(Json).ok_or(AppError::NotFound)
+    listed.pop().map(Json).ok_or(AppError::NotFound.into())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -171,7 +170,7 @@ pub async fn reply(
     ApiStaff(staff): ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
     body: Bytes,
-) -> Result<(StatusCode, Json<ConversationJson>), AppError> {
+) -> Result<(StatusCode, Json<ConversationJson>), HttpError> {
     let request: ReplyRequest = json_body(&body, "body", "The body is not the expected JSON")?;
     let conversation = app::reply(&state, &staff, &id, &request.text, &app::CommitmentChoices::default()).await?;
     Ok((StatusCode::CREATED, Json((&conversation).into())))
@@ -189,7 +188,7 @@ pub async fn timeline(
     State(state): State<AppState>,
     _staff: ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
-) -> Result<Json<Vec<TimelineEntryJson>>, AppError> {
+) -> Result<Json<Vec<TimelineEntryJson>>, HttpError> {
     state.store.customer(&id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(dto::all(&state.store.customer_timeline(&id).await?)))
 }
@@ -214,15 +213,15 @@ pub async fn inbound_email(
     _staff: ApiStaff,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<(StatusCode, Json<EmailAcceptedJson>), AppError> {
+) -> Result<(StatusCode, Json<EmailAcceptedJson>), HttpError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     if !content_type.trim().to_ascii_lowercase().starts_with("message/rfc822") {
-        return Err(AppError::UnsupportedMediaType(
-            "send the raw message as Content-Type: message/rfc822".into(),
-        ));
+        return Err(
+            AppError::UnsupportedMediaType("send the raw message as Content-Type: message/rfc822".into()).into(),
+        );
     }
     let accepted = app::accept_email(&state, &body, MailSource::Http).await?;
     let status = match &accepted {
@@ -269,7 +268,7 @@ pub async fn update(
     ApiStaff(staff): ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
     body: Bytes,
-) -> Result<Json<ConversationJson>, AppError> {
+) -> Result<Json<ConversationJson>, HttpError> {
     let request: ConversationUpdate = json_body(&body, "body", "The body is not the expected JSON")?;
     let mut changes = Vec::new();
     if let Some(email) = &request.assign_to {

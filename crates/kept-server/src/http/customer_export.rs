@@ -15,11 +15,12 @@ use serde_json::{Map, Value};
 use zip::write::SimpleFileOptions;
 
 use super::customer_pages::display_name;
+use super::errors::HttpError;
 use super::inbox::timeline_row;
 use super::pages::LocalTime;
-use crate::error::AppError;
 use crate::i18n::customer_export::{ExportTexts, export_texts};
 use crate::i18n::{contact_label, inbox_texts, record_count};
+use kept_app::error::AppError;
 
 /// What goes into the archive besides the register's rows.
 pub struct ExportParts<'a> {
@@ -31,7 +32,7 @@ pub struct ExportParts<'a> {
 }
 
 /// The archive as a download named after the customer.
-pub fn download(parts: &ExportParts<'_>) -> Result<Response, AppError> {
+pub fn download(parts: &ExportParts<'_>) -> Result<Response, HttpError> {
     let bytes = archive(parts).map_err(|e| AppError::Internal(format!("building the export: {e}")))?;
     let name: String = display_name(parts.customer)
         .chars()

@@ -12,14 +12,15 @@ use kept_store::CustomerView;
 use serde::Deserialize;
 
 use super::customers::ContactRequest;
+use super::errors::HttpError;
 use super::errors::OwnPage;
 use super::extract::StaffSession;
 use super::pages::{MergeCandidate, MergePage, render};
 use super::staff::LangQuery;
-use crate::app;
-use crate::error::AppError;
 use crate::i18n::{contact_label, inbox_texts, record_count, texts};
 use crate::state::AppState;
+use kept_app as app;
+use kept_app::error::AppError;
 
 const CANDIDATES: i64 = 10;
 
@@ -34,7 +35,7 @@ pub async fn rename(
     session: StaffSession,
     Path(id): Path<String>,
     Form(form): Form<NameForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     app::rename_customer(&state, &session.staff, &id, &form.name).await?;
     Ok(Redirect::to(&format!("/staff/customers/{id}")).into_response())
@@ -54,7 +55,7 @@ pub async fn add_contact(
     session: StaffSession,
     Path(id): Path<String>,
     Form(form): Form<ContactForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     let contact =
         ContactRequest::from_form(&form.kind, &form.value).contact(&state.settings().business.default_region)?;
@@ -65,7 +66,7 @@ pub async fn add_contact(
             let page = merge_page(&state, session, lang, &id, form.value.trim(), true).await?;
             Ok((StatusCode::CONFLICT, Extension(OwnPage), page).into_response())
         }
-        Err(other) => Err(other),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -82,7 +83,7 @@ pub async fn merge_form(
     Path(id): Path<String>,
     Query(lang): Query<LangQuery>,
     Query(query): Query<MergeQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let lang = session.lang(&lang);
     merge_page(&state, session, lang, &id, query.q.trim(), false).await
 }
@@ -94,7 +95,7 @@ async fn merge_page(
     id: &str,
     query: &str,
     contact_taken: bool,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let customer = state.store.customer(id).await?.ok_or(AppError::NotFound)?;
     let mut candidates = Vec::new();
     if !query.is_empty() {
@@ -122,7 +123,7 @@ async fn merge_page(
 }
 
 /// Another customer with their contacts and what of theirs a merge moves, in words.
-async fn candidate(state: &AppState, lang: Lang, other: CustomerView) -> Result<MergeCandidate, AppError> {
+async fn candidate(state: &AppState, lang: Lang, other: CustomerView) -> Result<MergeCandidate, HttpError> {
     let counts = state.store.customer_record_counts(&other.id).await?;
     let moves: Vec<String> = counts
         .iter()
@@ -164,14 +165,10 @@ pub async fn merge(
     session: StaffSession,
     Path(id): Path<String>,
     Form(form): Form<MergeForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     if form.confirm != "1" {
-        return Err(AppError::invalid(
-            "confirm",
-            "merge_not_confirmed",
-            "tick that merging cannot be undone",
-        ));
+        return Err(AppError::invalid("confirm", "merge_not_confirmed", "tick that merging cannot be undone").into());
     }
     app::merge_customers(&state, &session.staff, &id, &form.from).await?;
     Ok(Redirect::to(&format!("/staff/customers/{id}")).into_response())

@@ -13,12 +13,13 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::errors::ErrorBody;
+use super::errors::HttpError;
 use super::extract::{ApiStaff, json_body};
 use super::openapi::IdPath;
-use crate::app;
 use crate::dto::{self, Created, CustomerExportJson, CustomerJson, ErasureJson, FollowUpJson};
-use crate::error::AppError;
 use crate::state::AppState;
+use kept_app as app;
+use kept_app::error::AppError;
 
 #[utoipa::path(
     get,
@@ -32,7 +33,7 @@ pub async fn get(
     State(state): State<AppState>,
     _staff: ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
-) -> Result<Json<CustomerJson>, AppError> {
+) -> Result<Json<CustomerJson>, HttpError> {
     let customer = state.store.customer(&id).await?.ok_or(AppError::NotFound)?;
     Ok(Json((&customer).into()))
 }
@@ -129,7 +130,7 @@ pub async fn add_contact(
     ApiStaff(staff): ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
     body: Bytes,
-) -> Result<Json<CustomerJson>, AppError> {
+) -> Result<Json<CustomerJson>, HttpError> {
     let request: ContactRequest = json_body(&body, "body", "expected {\"phone\"|\"email\"|\"handle\": \"…\"}")?;
     let contact = request.contact(&state.settings().business.default_region)?;
     Ok(Json((&app::add_contact(&state, &staff, &id, contact).await?).into()))
@@ -156,7 +157,7 @@ pub async fn merge(
     ApiStaff(staff): ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
     body: Bytes,
-) -> Result<Json<CustomerJson>, AppError> {
+) -> Result<Json<CustomerJson>, HttpError> {
     let request: MergeRequest = json_body(&body, "body", "expected {\"from\": \"customer id\"}")?;
     Ok(Json(
         (&app::merge_customers(&state, &staff, &id, &request.from).await?).into(),
@@ -176,7 +177,7 @@ pub async fn export(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let export = app::export_customer(&state, &staff, &id).await?;
     Ok(export_download(&id, &export))
 }
@@ -220,7 +221,7 @@ pub async fn erase(
     ApiStaff(staff): ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
     body: Bytes,
-) -> Result<Json<ErasureJson>, AppError> {
+) -> Result<Json<ErasureJson>, HttpError> {
     let request: EraseRequest = json_body(&body, "body", "expected {\"reason\": \"…\"}")?;
     Ok(Json(
         (&app::erase_customer(&state, &staff, &id, &request.reason).await?).into(),
@@ -253,7 +254,7 @@ pub async fn add_follow_up(
     ApiStaff(staff): ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
     body: Bytes,
-) -> Result<(StatusCode, Json<FollowUpJson>), AppError> {
+) -> Result<(StatusCode, Json<FollowUpJson>), HttpError> {
     let request: FollowUpRequest = json_body(
         &body,
         "body",
@@ -283,7 +284,7 @@ pub async fn follow_ups(
     State(state): State<AppState>,
     _staff: ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
-) -> Result<Json<Vec<FollowUpJson>>, AppError> {
+) -> Result<Json<Vec<FollowUpJson>>, HttpError> {
     state.store.customer(&id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(dto::all(&state.store.customer_follow_ups(&id).await?)))
 }
@@ -300,7 +301,7 @@ pub async fn follow_up_done(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
-) -> Result<Json<FollowUpJson>, AppError> {
+) -> Result<Json<FollowUpJson>, HttpError> {
     Ok(Json(
         (&app::close_follow_up(&state, &staff, &id, Closing::Fulfilled).await?).into(),
     ))
@@ -318,7 +319,7 @@ pub async fn follow_up_withdraw(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
-) -> Result<Json<FollowUpJson>, AppError> {
+) -> Result<Json<FollowUpJson>, HttpError> {
     let withdrawn = Closing::Cancelled(CancelReason::Withdrawn);
     Ok(Json(
         (&app::close_follow_up(&state, &staff, &id, withdrawn).await?).into(),
@@ -355,7 +356,7 @@ pub async fn add_note(
     ApiStaff(staff): ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
     body: Bytes,
-) -> Result<(StatusCode, Json<Created>), AppError> {
+) -> Result<(StatusCode, Json<Created>), HttpError> {
     let request: NoteRequest = json_body(&body, "body", "expected {\"text\": \"…\"}")?;
     let note = app::add_note(&state, &staff, &id, request.conversation_id, &request.text).await?;
     Ok((StatusCode::CREATED, Json(Created { id: note })))
@@ -375,7 +376,7 @@ pub async fn add_call(
     ApiStaff(staff): ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
     body: Bytes,
-) -> Result<(StatusCode, Json<Created>), AppError> {
+) -> Result<(StatusCode, Json<Created>), HttpError> {
     let request: CallRequest = json_body(
         &body,
         "body",

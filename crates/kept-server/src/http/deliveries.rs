@@ -14,14 +14,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::errors::ErrorBody;
+use super::errors::HttpError;
 use super::extract::{ApiStaff, CsrfForm, StaffSession};
 use super::pages::{LocalTime, render};
 use super::staff::{LangQuery, clock};
-use crate::app;
-use crate::error::AppError;
 use crate::i18n::deliveries::{DeliveryTexts, delivery_label, delivery_texts, event_label, status_label};
 use crate::i18n::{Texts, texts};
 use crate::state::AppState;
+use kept_app as app;
+use kept_app::error::AppError;
 
 /// Rows on one page of the list.
 const PAGE_ROWS: i64 = 50;
@@ -152,7 +153,7 @@ pub async fn list(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     Query(query): Query<DeliveryQuery>,
-) -> Result<Json<Vec<DeliveryJson>>, AppError> {
+) -> Result<Json<Vec<DeliveryJson>>, HttpError> {
     let filter = query.filter(crate::dto::list_limit(query.limit, 100, 500)?)?;
     let listed = app::deliveries(&state, &staff, &filter).await?;
     Ok(Json(listed.iter().map(DeliveryJson::from).collect()))
@@ -184,7 +185,7 @@ pub async fn retry(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     Path(DeliveryPath { id }): Path<DeliveryPath>,
-) -> Result<StatusCode, AppError> {
+) -> Result<StatusCode, HttpError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     app::retry_delivery(&state, &staff, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -224,7 +225,7 @@ pub async fn page(
     session: StaffSession,
     Query(query): Query<DeliveryQuery>,
     Query(lang): Query<LangQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let lang = session.lang(&lang);
     let filter = query.filter(PAGE_ROWS + 1)?;
     let mut listed = app::deliveries(&state, &session.staff, &filter).await?;
@@ -320,7 +321,7 @@ pub async fn retry_from_page(
     Path(id): Path<i64>,
     jar: CookieJar,
     Form(form): Form<CsrfForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     app::retry_delivery(&state, &session.staff, id).await?;
     let notice = delivery_texts(session.staff.lang).queued_again.to_string();

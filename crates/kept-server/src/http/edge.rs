@@ -10,7 +10,8 @@ use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::error::AppError;
+use super::errors::HttpError;
+use kept_app::error::AppError;
 
 /// Form posts are small; anything larger is refused before it is read.
 const MAX_FORM_BYTES: usize = 64 * 1024;
@@ -18,10 +19,10 @@ const MAX_FORM_BYTES: usize = 64 * 1024;
 pub async fn refuse_unstorable(mut request: Request, next: Next) -> Response {
     lowercase_media_type(&mut request);
     if holds_nul(request.uri().path().as_bytes()) {
-        return AppError::NotFound.into_response();
+        return HttpError(AppError::NotFound).into_response();
     }
     if request.uri().query().is_some_and(|q| holds_nul(q.as_bytes())) {
-        return nul_in("query").into_response();
+        return HttpError(nul_in("query")).into_response();
     }
     let is_form = request
         .headers()
@@ -33,10 +34,10 @@ pub async fn refuse_unstorable(mut request: Request, next: Next) -> Response {
     }
     let (parts, body) = request.into_parts();
     let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
-        return AppError::BadRequest("the form is too large".into()).into_response();
+        return HttpError(AppError::BadRequest("the form is too large".into())).into_response();
     };
     if holds_nul(&bytes) {
-        return nul_in("form").into_response();
+        return HttpError(nul_in("form")).into_response();
     }
     next.run(Request::from_parts(parts, Body::from(bytes))).await
 }

@@ -16,10 +16,10 @@ use serde::Serialize;
 
 use super::extract::{SESSION_COOKIE, request_lang};
 use super::pages::{ErrorPage, render};
-use crate::auth::token_hash;
-use crate::error::AppError;
 use crate::i18n::{error_texts, texts};
 use crate::state::AppState;
+use kept_app::auth::token_hash;
+use kept_app::error::AppError;
 
 pub async fn answer_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
@@ -216,51 +216,75 @@ pub struct ErrorInfo {
     pub problems: Vec<&'static str>,
 }
 
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        if let AppError::Internal(detail) = &self {
-            tracing::error!(%detail, "request failed");
-        }
-        let info = ErrorInfo {
-            code: self.code(),
-            message: self.public_message(),
-            problems: match &self {
-                AppError::Invalid(fields) => fields.iter().map(|f| f.code).collect(),
-                _ => Vec::new(),
-            },
-        };
-        let body = ErrorBody {
-            error: self.code(),
-            message: self.public_message(),
-            fields: match &self {
-                AppError::Invalid(fields) => fields.clone(),
-                _ => Vec::new(),
-            },
-            next_slots: match &self {
-                AppError::SlotTaken(next) => Some(
-                    next.iter()
-                        .map(|&(start, end)| crate::dto::SlotJson { start, end })
-                        .collect(),
-                ),
-                _ => None,
-            },
-            line: match &self {
-                AppError::InvalidRow(row) => Some(row.line),
-                _ => None,
-            },
-            column: match &self {
-                AppError::InvalidRow(row) => row.field.column,
-                _ => None,
-            },
-        };
-        let mut response = (status(&self), Json(body)).into_response();
-        if matches!(self, AppError::TooManyRequests) {
-            // Every limit here is per minute.
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
-        }
-        response.extensions_mut().insert(info);
-        response
+/// A use case's error on its way out as an answer. `AppError` belongs to `kept-app`, which
+/// knows nothing of HTTP, and Rust lets axum's `IntoResponse` be written only for a type of
+/// this crate: handlers return `Result<_, HttpError>` and `?` wraps any `AppError` (or store
+/// error) on the way.
+#[derive(Debug)]
+pub struct HttpError(pub AppError);
+
+impl From<AppError> for HttpError {
+    fn from(error: AppError) -> Self {
+        HttpError(error)
     }
+}
+
+impl From<kept_store::StoreError> for HttpError {
+    fn from(error: kept_store::StoreError) -> Self {
+        HttpError(error.into())
+    }
+}
+
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        answer(self.0)
+    }
+}
+
+/// The status and JSON body of one error, with what a page needs to show it.
+fn answer(error: AppError) -> Response {
+    if let AppError::Internal(detail) = &error {
+        tracing::error!(%detail, "request failed");
+    }
+    let info = ErrorInfo {
+        code: error.code(),
+        message: error.public_message(),
+        problems: match &error {
+            AppError::Invalid(fields) => fields.iter().map(|f| f.code).collect(),
+            _ => Vec::new(),
+        },
+    };
+    let body = ErrorBody {
+        error: error.code(),
+        message: error.public_message(),
+        fields: match &error {
+            AppError::Invalid(fields) => fields.clone(),
+            _ => Vec::new(),
+        },
+        next_slots: match &error {
+            AppError::SlotTaken(next) => Some(
+                next.iter()
+                    .map(|&(start, end)| crate::dto::SlotJson { start, end })
+                    .collect(),
+            ),
+            _ => None,
+        },
+        line: match &error {
+            AppError::InvalidRow(row) => Some(row.line),
+            _ => None,
+        },
+        column: match &error {
+            AppError::InvalidRow(row) => row.field.column,
+            _ => None,
+        },
+    };
+    let mut response = (status(&error), Json(body)).into_response();
+    if matches!(error, AppError::TooManyRequests) {
+        // Every limit here is per minute.
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+    }
+    response.extensions_mut().insert(info);
+    response
 }

@@ -12,9 +12,10 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use kept_domain::Lang;
 use kept_store::Staff;
 
-use crate::auth::token_hash;
-use crate::error::AppError;
+use super::errors::HttpError;
 use crate::state::AppState;
+use kept_app::auth::token_hash;
+use kept_app::error::AppError;
 
 pub const SESSION_COOKIE: &str = "kept_session";
 pub const LOGIN_CSRF_COOKIE: &str = "kept_login_csrf";
@@ -29,7 +30,7 @@ pub struct StaffSession {
 impl StaffSession {
     /// Every state-changing form carries the session's CSRF token.
     pub fn check_csrf(&self, submitted: &str) -> Result<(), AppError> {
-        if crate::auth::same_secret(&self.csrf, submitted) {
+        if kept_app::auth::same_secret(&self.csrf, submitted) {
             Ok(())
         } else {
             Err(AppError::Forbidden)
@@ -55,7 +56,7 @@ impl FromRequestParts<AppState> for StaffSession {
                 token_hash: hash,
             }),
             Ok(None) => Err(to_login()),
-            Err(error) => Err(AppError::from(error).into_response()),
+            Err(error) => Err(HttpError::from(error).into_response()),
         }
     }
 }
@@ -68,7 +69,7 @@ pub struct ApiStaff(pub Staff);
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
 impl FromRequestParts<AppState> for ApiStaff {
-    type Rejection = AppError;
+    type Rejection = HttpError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let bearer = parts
@@ -84,7 +85,7 @@ impl FromRequestParts<AppState> for ApiStaff {
                 .store
                 .staff_by_api_token(&token_hash(token), state.clock.now())
                 .await?;
-            return staff.map(ApiStaff).ok_or(AppError::Unauthorized);
+            return staff.map(ApiStaff).ok_or(AppError::Unauthorized.into());
         }
         let jar = CookieJar::from_headers(&parts.headers);
         let cookie = jar.get(SESSION_COOKIE).ok_or(AppError::Unauthorized)?;
@@ -99,8 +100,8 @@ impl FromRequestParts<AppState> for ApiStaff {
                 .get(CSRF_HEADER)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default();
-            if !crate::auth::same_secret(&session.csrf_token, sent) {
-                return Err(AppError::Forbidden);
+            if !kept_app::auth::same_secret(&session.csrf_token, sent) {
+                return Err(AppError::Forbidden.into());
             }
         }
         Ok(ApiStaff(session.staff))
@@ -113,7 +114,7 @@ impl FromRequestParts<AppState> for ApiStaff {
 pub struct ClientIp(pub IpAddr);
 
 impl FromRequestParts<AppState> for ClientIp {
-    type Rejection = AppError;
+    type Rejection = HttpError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let proxies = state.settings().trusted_proxies;
@@ -134,7 +135,7 @@ impl FromRequestParts<AppState> for ClientIp {
         forwarded
             .or(peer)
             .map(ClientIp)
-            .ok_or_else(|| AppError::Internal("no client address".into()))
+            .ok_or_else(|| AppError::Internal("no client address".into()).into())
     }
 }
 
@@ -202,7 +203,7 @@ impl ClientIp {
 /// The pages before a session (log in, forgot password) carry a CSRF token in a cookie of
 /// their own: a fresh one, set in `jar`.
 pub fn fresh_login_csrf(state: &AppState, jar: CookieJar) -> (CookieJar, String) {
-    let csrf = crate::auth::new_token();
+    let csrf = kept_app::auth::new_token();
     let jar = jar.add(private_cookie(state, LOGIN_CSRF_COOKIE, csrf.clone(), SameSite::Strict));
     (jar, csrf)
 }
@@ -210,7 +211,7 @@ pub fn fresh_login_csrf(state: &AppState, jar: CookieJar) -> (CookieJar, String)
 /// The form's CSRF token must be the one in the pre-session cookie.
 pub fn check_login_csrf(jar: &CookieJar, csrf: &str) -> Result<(), AppError> {
     let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value()).unwrap_or_default();
-    if expected.is_empty() || !crate::auth::same_secret(expected, csrf) {
+    if expected.is_empty() || !kept_app::auth::same_secret(expected, csrf) {
         return Err(AppError::Forbidden);
     }
     Ok(())

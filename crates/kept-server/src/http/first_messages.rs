@@ -19,16 +19,17 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::customers::ContactRequest;
+use super::errors::HttpError;
 use super::errors::{ErrorBody, OwnPage};
 use super::extract::{ApiStaff, StaffSession, json_body};
 use super::inbox::{commitment_choices, customer_page};
 use super::staff::clock;
-use crate::app::{self, EMAIL, FirstMessage};
 use crate::dto::ConversationJson;
-use crate::error::AppError;
 use crate::i18n::channel_label;
 use crate::i18n::first_messages::{FirstMessageTexts, first_message_texts};
 use crate::state::AppState;
+use kept_app::error::AppError;
+use kept_app::{self as app, EMAIL, FirstMessage};
 
 /// A conversation kept starts, to exactly one of `customer_id`, `email` or `phone`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -79,7 +80,7 @@ pub async fn start(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     body: Bytes,
-) -> Result<(StatusCode, Json<ConversationJson>), AppError> {
+) -> Result<(StatusCode, Json<ConversationJson>), HttpError> {
     let request: StartConversationRequest = json_body(&body, "body", "The body is not the expected JSON")?;
     let region = state.settings().business.default_region.clone();
     let to = recipient(request.customer_id, request.email, request.phone, request.name, &region)?;
@@ -228,7 +229,7 @@ pub async fn write(
     Path(id): Path<String>,
     jar: CookieJar,
     Form(form): Form<WriteForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     let lang = session.staff.lang;
     let w = first_message_texts(lang);
@@ -270,7 +271,7 @@ pub async fn write(
                 .collect();
             refused(&state, session, &id, form, errors).await
         }
-        Err(other) => Err(other),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -281,7 +282,7 @@ async fn refused(
     id: &str,
     form: WriteForm,
     errors: Vec<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let draft = WriteDraft {
         channel: form.channel,
         subject: form.subject,

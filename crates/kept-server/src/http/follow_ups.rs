@@ -7,10 +7,11 @@ use chrono::{NaiveDate, NaiveTime, TimeZone, Utc};
 use kept_domain::{CancelReason, Closing};
 use serde::Deserialize;
 
+use super::errors::HttpError;
 use super::extract::StaffSession;
-use crate::app;
-use crate::error::AppError;
 use crate::state::AppState;
+use kept_app as app;
+use kept_app::error::AppError;
 
 #[derive(Debug, Deserialize)]
 pub struct FollowUpForm {
@@ -27,7 +28,7 @@ pub async fn add(
     session: StaffSession,
     Path(customer_id): Path<String>,
     Form(form): Form<FollowUpForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     let due_at = local_moment(&state, &form.date, &form.time)?;
     app::add_follow_up(
@@ -69,7 +70,7 @@ pub async fn close(
     session: StaffSession,
     Path(id): Path<String>,
     Form(form): Form<CloseForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     let closing = match form.action.as_str() {
         "withdraw" => Closing::Cancelled(CancelReason::Withdrawn),

@@ -15,6 +15,7 @@ use kept_store::{
 };
 use serde::Deserialize;
 
+use super::errors::HttpError;
 use super::extract::{CsrfForm, StaffSession};
 use super::first_messages::WriteDraft;
 use super::pages::{
@@ -22,11 +23,11 @@ use super::pages::{
     LocalTime, MessageRow, NotSentRow, SearchPage, SearchRow, TimelineRow, UnreadableRow, outcome_label, render,
 };
 use super::staff::{LangQuery, clock};
-use crate::app;
-use crate::error::AppError;
 use crate::i18n::{InboxTexts, channel_label, contact_label, error_texts, inbox_texts, texts};
 use crate::search::{self, SearchParams};
 use crate::state::AppState;
+use kept_app as app;
+use kept_app::error::AppError;
 
 const INBOX_LIMIT: i64 = 200;
 const NOT_SENT_LIMIT: i64 = 50;
@@ -131,7 +132,7 @@ pub async fn inbox_rows(
     lang: Lang,
     query: &ViewQuery,
     me: &str,
-) -> Result<Vec<ConversationRow>, AppError> {
+) -> Result<Vec<ConversationRow>, HttpError> {
     let listed = state.store.list_conversations(&query.filter(me), INBOX_LIMIT).await?;
     let ids: Vec<&str> = listed.iter().map(|c| c.id.as_str()).collect();
     let unread = state.store.unread_among(me, &ids).await?;
@@ -145,7 +146,7 @@ pub async fn inbox_rows(
         .collect())
 }
 
-pub async fn unreadable_rows(state: &AppState, lang: Lang) -> Result<Vec<UnreadableRow>, AppError> {
+pub async fn unreadable_rows(state: &AppState, lang: Lang) -> Result<Vec<UnreadableRow>, HttpError> {
     let clock = clock(state, lang);
     Ok(state
         .store
@@ -166,7 +167,7 @@ pub async fn rows(
     session: StaffSession,
     Query(query): Query<LangQuery>,
     Query(view): Query<ViewQuery>,
-) -> Result<impl IntoResponse, AppError> {
+) -> Result<impl IntoResponse, HttpError> {
     let lang = session.lang(&query);
     render(&ConversationRowsFragment {
         t: texts(lang),
@@ -233,7 +234,7 @@ fn delivery_row(delivery: &ReplyDelivery, i: &InboxTexts) -> DeliveryRow {
 }
 
 /// Replies that did not reach the customer, for the staff home page.
-pub async fn not_sent_rows(state: &AppState, lang: Lang) -> Result<Vec<NotSentRow>, AppError> {
+pub async fn not_sent_rows(state: &AppState, lang: Lang) -> Result<Vec<NotSentRow>, HttpError> {
     let clock = clock(state, lang);
     let failed = state.store.failed_replies(NOT_SENT_LIMIT).await?;
     Ok(failed
@@ -261,7 +262,7 @@ pub async fn retry_reply(
     session: StaffSession,
     Path(outbox_id): Path<i64>,
     Form(form): Form<RetryForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     app::retry_reply(&state, &session.staff, outbox_id).await?;
     let conversation: String = form
@@ -291,7 +292,7 @@ async fn conversation_page(
     id: &str,
     draft: String,
     error: Option<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let view = state.store.conversation(id).await?.ok_or(AppError::NotFound)?;
     let i = inbox_texts(lang);
     let clock = clock(state, lang);
@@ -349,7 +350,7 @@ pub async fn conversation(
     session: StaffSession,
     Path(id): Path<String>,
     Query(query): Query<LangQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let lang = session.lang(&query);
     let reader = session.staff.id.clone();
     let page = conversation_page(&state, session, lang, &id, String::new(), None).await?;
@@ -425,7 +426,7 @@ pub async fn reply(
     session: StaffSession,
     Path(id): Path<String>,
     Form(form): Form<ReplyForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     let choices = form.commitment_choices(&state.settings().business.hours);
     match app::reply(&state, &session.staff, &id, &form.text, &choices).await {
@@ -456,7 +457,7 @@ pub async fn reply(
             };
             conversation_page(&state, session, lang, &id, form.text, Some(message)).await
         }
-        Err(other) => Err(other),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -475,7 +476,7 @@ pub async fn set_status(
     Path(id): Path<String>,
     jar: CookieJar,
     Form(form): Form<StatusForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     let status =
         ConversationStatus::parse(&form.status).ok_or_else(|| AppError::BadRequest("unknown status".into()))?;
@@ -509,7 +510,7 @@ pub async fn assign(
     Path(id): Path<String>,
     jar: CookieJar,
     Form(form): Form<AssignForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     let change = ConversationChange::Assign {
         staff_id: form.staff_id,
@@ -536,7 +537,7 @@ pub async fn tag(
     Path(id): Path<String>,
     jar: CookieJar,
     Form(form): Form<TagForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     let listed = |tag: String| if tag.trim().is_empty() { Vec::new() } else { vec![tag] };
     let change = ConversationChange::Tags {
@@ -569,7 +570,7 @@ pub async fn bulk(
     session: StaffSession,
     jar: CookieJar,
     axum_extra::extract::Form(form): axum_extra::extract::Form<BulkForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     let change = match form.action.as_str() {
         "assign_me" => ConversationChange::Assign {
@@ -584,7 +585,7 @@ pub async fn bulk(
             Some(staff_id) => ConversationChange::Assign {
                 staff_id: staff_id.to_string(),
             },
-            None => return Err(AppError::BadRequest("unknown action".into())),
+            None => return Err(AppError::BadRequest("unknown action".into()).into()),
         },
     };
     let changed = app::change_conversations(&state, &session.staff, &form.ids, change, form.confirm == "1").await?;
@@ -724,7 +725,7 @@ pub async fn customer(
     session: StaffSession,
     Path(id): Path<String>,
     Query(query): Query<LangQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let lang = session.lang(&query);
     customer_page(&state, session, lang, &id, WriteDraft::default()).await
 }
@@ -736,7 +737,7 @@ pub(super) async fn customer_page(
     lang: Lang,
     id: &str,
     draft: WriteDraft,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let state = state.clone();
     let id = id.to_string();
     let customer = state.store.customer(&id).await?.ok_or(AppError::NotFound)?;
@@ -818,7 +819,7 @@ pub async fn add_note(
     Path(id): Path<String>,
     jar: CookieJar,
     Form(form): Form<NoteForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     let conversation = form.conversation_id.filter(|c| !c.is_empty());
     app::add_note(&state, &session.staff, &id, conversation.clone(), &form.text).await?;
@@ -843,7 +844,7 @@ pub async fn log_call(
     Path(id): Path<String>,
     jar: CookieJar,
     Form(form): Form<CallForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     let direction =
         Direction::parse(&form.direction).ok_or_else(|| AppError::BadRequest("unknown direction".into()))?;
@@ -863,7 +864,7 @@ pub async fn search_page(
     State(state): State<AppState>,
     session: StaffSession,
     Query(form): Query<SearchForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let lang = form.lang.as_deref().and_then(Lang::parse).unwrap_or(session.staff.lang);
     let i = inbox_texts(lang);
     let params = form.params;
@@ -875,7 +876,7 @@ pub async fn search_page(
                 None,
                 Some(fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; ")),
             ),
-            Err(other) => return Err(other),
+            Err(other) => return Err(other.into()),
         }
     } else {
         (None, None)
@@ -959,7 +960,7 @@ pub async fn unreadable_handled(
     session: StaffSession,
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     app::mark_unreadable_handled(&state, &session.staff, &id).await?;
     Ok(Redirect::to("/staff").into_response())

@@ -13,14 +13,15 @@ use kept_domain::insights::{Dashboard, Filter, Period, PeriodChoice};
 use kept_domain::{Lang, PromiseKind, Role};
 use serde::Deserialize;
 
+use super::errors::HttpError;
 use super::extract::StaffSession;
 use super::pages::render;
 use super::staff::LangQuery;
-use crate::app;
-use crate::error::AppError;
 use crate::i18n::{InsightTexts, Texts, channel_label, inbox_texts, insight_texts, texts};
 use crate::insight_tables::{Names, Table, csv, signal_tables, tables};
 use crate::state::AppState;
+use kept_app as app;
+use kept_app::error::AppError;
 
 /// The page's choices, as the form sends them.
 #[derive(Debug, Default, Deserialize)]
@@ -174,7 +175,7 @@ struct Shown {
 }
 
 /// The channels to choose from: e-mail and phone always, those in use, and "other".
-async fn channel_codes(state: &AppState) -> Result<Vec<String>, AppError> {
+async fn channel_codes(state: &AppState) -> Result<Vec<String>, HttpError> {
     let mut channels = vec!["email".to_string(), "phone".to_string()];
     channels.extend(state.store.inbox_choices().await?.channels);
     channels.push("other".into());
@@ -190,7 +191,7 @@ async fn shown(
     session: &StaffSession,
     query: &InsightsQuery,
     named: Option<usize>,
-) -> Result<Shown, AppError> {
+) -> Result<Shown, HttpError> {
     let hours = state.settings().business.hours.clone();
     let staff_names = app::staff_names(state).await?;
     let locations: Vec<(String, String)> = state
@@ -246,7 +247,7 @@ pub async fn page(
     session: StaffSession,
     Query(query): Query<InsightsQuery>,
     Query(lang): Query<LangQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let lang = session.lang(&lang);
     let x = insight_texts(lang);
     let shown = shown(&state, &session, &query, Some(PAGE_LIST_ROWS)).await?;
@@ -339,7 +340,7 @@ pub async fn download(
     Path(table_id): Path<String>,
     Query(query): Query<InsightsQuery>,
     Query(lang): Query<LangQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let lang = session.lang(&lang);
     let shown = shown(&state, &session, &query, None).await?;
     let names = names(&state, &shown, lang, None);

@@ -9,11 +9,12 @@ use chrono::NaiveDate;
 use kept_domain::insights::GroupBy;
 
 use super::errors::ErrorBody;
+use super::errors::HttpError;
 use super::extract::ApiStaff;
-use crate::app::{self, InsightsRequest};
 use crate::dto::{InsightsGroupJson, InsightsJson, InsightsQuery};
-use crate::error::AppError;
 use crate::state::AppState;
+use kept_app::error::AppError;
+use kept_app::{self as app, InsightsRequest};
 
 fn day(field: &'static str, value: Option<&str>) -> Result<NaiveDate, AppError> {
     value
@@ -33,7 +34,7 @@ pub async fn insights(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     Query(query): Query<InsightsQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let group_code = query.group_by.as_deref().unwrap_or("kind");
     let request = InsightsRequest {
         from: day("from", query.from.as_deref())?,
@@ -61,11 +62,7 @@ pub async fn insights(
         })
         .into_response()),
         Some("csv") => Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv_rows(&groups)?).into_response()),
-        Some(_) => Err(AppError::invalid(
-            "format",
-            "unknown_value",
-            "format must be json or csv",
-        )),
+        Some(_) => Err(AppError::invalid("format", "unknown_value", "format must be json or csv").into()),
     }
 }
 

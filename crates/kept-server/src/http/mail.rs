@@ -8,11 +8,12 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::errors::ErrorBody;
+use super::errors::HttpError;
 use super::extract::ApiStaff;
 use super::openapi::IdPath;
 use crate::dto::{self, UnreadableMailJson};
-use crate::error::AppError;
 use crate::state::AppState;
+use kept_app::error::AppError;
 
 /// A file download that a browser never renders inline (mail attachments are untrusted).
 fn download(filename: &str, content_type: &str, data: Vec<u8>) -> Response {
@@ -56,7 +57,7 @@ pub async fn attachment(
     State(state): State<AppState>,
     _staff: ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let (info, data) = state.store.attachment(&id).await?.ok_or(AppError::NotFound)?;
     let data = data.ok_or_else(|| {
         AppError::Gone(format!(
@@ -87,7 +88,7 @@ pub async fn unreadable(
     State(state): State<AppState>,
     _staff: ApiStaff,
     Query(query): Query<UnreadableQuery>,
-) -> Result<Json<Vec<UnreadableMailJson>>, AppError> {
+) -> Result<Json<Vec<UnreadableMailJson>>, HttpError> {
     Ok(Json(dto::all(&state.store.unreadable_mail(query.all).await?)))
 }
 
@@ -102,7 +103,7 @@ pub async fn unreadable_raw(
     State(state): State<AppState>,
     _staff: ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let raw = state.store.unreadable_raw(&id).await?.ok_or(AppError::NotFound)?;
     Ok(download(&format!("{id}.eml"), "message/rfc822", raw))
 }
@@ -118,7 +119,7 @@ pub async fn unreadable_handled(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
-) -> Result<axum::http::StatusCode, AppError> {
-    crate::app::mark_unreadable_handled(&state, &staff, &id).await?;
+) -> Result<axum::http::StatusCode, HttpError> {
+    kept_app::mark_unreadable_handled(&state, &staff, &id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

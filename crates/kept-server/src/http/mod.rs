@@ -1,4 +1,4 @@
-//! The HTTP layer: thin handlers that parse, call a use case in [`crate::app`] or the
+//! The HTTP layer: thin handlers that parse, call a use case in [`kept_app`] or the
 //! store, and render a page or JSON.
 
 mod api;
@@ -189,7 +189,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/api/v1/inbound/email",
-            post(conversations::inbound_email).layer(DefaultBodyLimit::max(crate::config::MAX_RAW_EMAIL_BYTES)),
+            post(conversations::inbound_email).layer(DefaultBodyLimit::max(kept_app::config::MAX_RAW_EMAIL_BYTES)),
         )
         .route(
             "/api/v1/conversations",

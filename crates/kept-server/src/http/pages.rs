@@ -9,9 +9,10 @@ use kept_domain::conversation::FRUSTRATED_FROM;
 use kept_domain::{CallOutcome, CallbackStatus, Lang, PromiseStatus};
 use kept_store::{CallbackView, ConversationView, HistoryEntry, PromiseHistoryEntry, Staff};
 
-use crate::config::{Business, Settings};
-use crate::error::AppError;
+use super::errors::HttpError;
 use crate::i18n::{InboxTexts, SettingsTexts, TeamTexts, Texts, texts};
+use kept_app::config::{Business, Settings};
+use kept_app::error::AppError;
 
 /// Whom work can be given to on a page's "assign" or "stand-in" choice: (id, name).
 pub fn assignees(staff: Vec<Staff>) -> Vec<(String, String)> {
@@ -22,10 +23,10 @@ pub fn assignees(staff: Vec<Staff>) -> Vec<(String, String)> {
         .collect()
 }
 
-pub fn render(page: &impl Template) -> Result<Html<String>, AppError> {
+pub fn render(page: &impl Template) -> Result<Html<String>, HttpError> {
     page.render()
         .map(Html)
-        .map_err(|e| AppError::Internal(format!("template: {e}")))
+        .map_err(|e| AppError::Internal(format!("template: {e}")).into())
 }
 
 #[derive(Template)]
@@ -99,7 +100,7 @@ pub struct DashboardPage {
     pub me: Staff,
     pub csrf: String,
     /// An owner's first-day checklist, until every step is done.
-    pub first_day: Option<(crate::app::FirstDay, &'static crate::i18n::first_day::FirstDayTexts)>,
+    pub first_day: Option<(kept_app::FirstDay, &'static crate::i18n::first_day::FirstDayTexts)>,
     pub rows: Vec<CallbackRow>,
     /// The inbox view shown (a code) and every view: (address query, label, shown).
     pub view: &'static str,

@@ -9,20 +9,20 @@ use axum::response::IntoResponse;
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
+use super::errors::HttpError;
 use super::extract::{ClientIp, check_login_csrf, fresh_login_csrf, request_lang};
 use super::pages::{ForgotPasswordPage, render};
 use super::staff::LangQuery;
-use crate::app;
-use crate::error::AppError;
 use crate::i18n::texts;
 use crate::state::AppState;
+use kept_app as app;
 
 pub async fn form(
     State(state): State<AppState>,
     Query(query): Query<LangQuery>,
     headers: HeaderMap,
     jar: CookieJar,
-) -> Result<impl IntoResponse, AppError> {
+) -> Result<impl IntoResponse, HttpError> {
     let (jar, csrf) = fresh_login_csrf(&state, jar);
     let page = ForgotPasswordPage {
         t: texts(request_lang(query.lang(), &headers)),
@@ -47,7 +47,7 @@ pub async fn send(
     headers: HeaderMap,
     jar: CookieJar,
     Form(form): Form<ForgotForm>,
-) -> Result<impl IntoResponse, AppError> {
+) -> Result<impl IntoResponse, HttpError> {
     check_login_csrf(&jar, &form.csrf)?;
     if ip.check_reset_rate(&state, &form.email)? {
         let app = state.app.clone();

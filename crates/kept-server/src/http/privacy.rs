@@ -8,16 +8,17 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::customer_export::{ExportParts, download};
+use super::errors::HttpError;
 use super::extract::StaffSession;
-use crate::app;
-use crate::error::AppError;
 use crate::state::AppState;
+use kept_app as app;
+use kept_app::error::AppError;
 
 pub async fn export(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let export = app::export_customer(&state, &session.staff, &id).await?;
     let customer = state.store.customer(&id).await?.ok_or(AppError::NotFound)?;
     let timeline = state.store.customer_timeline(&id).await?;
@@ -45,14 +46,15 @@ pub async fn erase(
     Path(id): Path<String>,
     jar: axum_extra::extract::CookieJar,
     Form(form): Form<EraseForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     if form.confirm.as_deref() != Some("1") {
         return Err(AppError::invalid(
             "confirm",
             "not_confirmed",
             "tick the box to confirm that the data is erased for good",
-        ));
+        )
+        .into());
     }
     let erasure = app::erase_customer(&state, &session.staff, &id, &form.reason).await?;
     let lang = session.staff.lang;

@@ -10,13 +10,14 @@ use kept_domain::{CallbackInput, FieldError, Lang};
 use serde::Deserialize;
 
 use super::errors::ErrorBody;
+use super::errors::HttpError;
 use super::extract::{ClientIp, api_lang, json_body, request_lang};
 use super::pages::{CallbackDonePage, CallbackFormPage, render};
-use crate::app::accept_callback;
 use crate::dto::{CallbackJson, CallbackRequest, CreatedCallback};
-use crate::error::AppError;
 use crate::i18n::texts;
 use crate::state::AppState;
+use kept_app::accept_callback;
+use kept_app::error::AppError;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct FormQuery {
@@ -75,7 +76,7 @@ pub async fn callback_form(
     State(state): State<AppState>,
     Query(query): Query<FormQuery>,
     headers: HeaderMap,
-) -> Result<impl IntoResponse, AppError> {
+) -> Result<impl IntoResponse, HttpError> {
     let lang = request_lang(query.lang.as_deref(), &headers);
     render(&form_page(&state, lang, &CallbackInput::default(), &[], query.embed()))
 }
@@ -86,13 +87,13 @@ pub async fn submit_callback_form(
     Query(query): Query<FormQuery>,
     headers: HeaderMap,
     Form(input): Form<CallbackInput>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let lang = input
         .lang
         .as_deref()
         .and_then(Lang::parse)
         .unwrap_or_else(|| request_lang(query.lang.as_deref(), &headers));
-    let refused = |status: StatusCode, errors: &[FieldError]| -> Result<Response, AppError> {
+    let refused = |status: StatusCode, errors: &[FieldError]| -> Result<Response, HttpError> {
         Ok((status, render(&form_page(&state, lang, &input, errors, query.embed()))?).into_response())
     };
     if let Err(limited) = ip.check_rate(&state) {
@@ -115,7 +116,7 @@ pub async fn submit_callback_form(
             Ok((StatusCode::CREATED, render(&page)?).into_response())
         }
         Err(AppError::Invalid(errors)) => refused(StatusCode::UNPROCESSABLE_ENTITY, &errors),
-        Err(other) => Err(other),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -135,7 +136,7 @@ pub async fn create_callback(
     ip: ClientIp,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<(StatusCode, Json<CreatedCallback>), AppError> {
+) -> Result<(StatusCode, Json<CreatedCallback>), HttpError> {
     ip.check_rate(&state)?;
     let request: CallbackRequest = json_body(&body, "body", "The body is not the expected JSON")?;
     api_lang(request.lang.as_deref())?;

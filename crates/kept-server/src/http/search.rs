@@ -5,8 +5,8 @@ use axum::extract::{Query, State};
 use axum::response::{AppendHeaders, IntoResponse, Response};
 
 use super::errors::ErrorBody;
+use super::errors::HttpError;
 use super::extract::ApiStaff;
-use crate::error::AppError;
 use crate::search::{self, SearchParams, SearchResult};
 use crate::state::AppState;
 
@@ -28,7 +28,7 @@ pub async fn search(
     State(state): State<AppState>,
     _staff: ApiStaff,
     Query(params): Query<SearchParams>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let page = search::search(&state, &params).await?;
     let next = page.next_cursor.map(|cursor| (NEXT_CURSOR, cursor));
     Ok((AppendHeaders(next), Json(page.results)).into_response())

@@ -12,18 +12,19 @@ use kept_domain::{CallbackWindow, Lang, WindowRule};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::errors::HttpError;
 use super::errors::{ErrorBody, OwnPage};
 use super::extract::{ApiStaff, CsrfForm, StaffSession, json_body};
 use super::pages::{
     LocalTime, MailboxHealth, SettingChangeRow, SettingsFormValues, SettingsPage, ToneMarkRow, WindowFormRow, render,
 };
 use super::staff::{LangQuery, clock};
-use crate::app;
-use crate::config::{BusinessSettings, WeekFile};
-use crate::error::AppError;
 use crate::i18n::{SettingsTexts, settings_texts, texts};
 use crate::state::AppState;
-use crate::survey_settings::{ExitReason, SurveySettings};
+use kept_app as app;
+use kept_app::config::{BusinessSettings, WeekFile};
+use kept_app::error::AppError;
+use kept_app::survey_settings::{ExitReason, SurveySettings};
 
 /// The business's settings (owner only): name, time zone, opening hours, closed days,
 /// callback windows, first-response targets, reminder lead, retry delay and channel webhooks.
@@ -37,7 +38,10 @@ use crate::survey_settings::{ExitReason, SurveySettings};
         (status = 403, description = "Only owners see the settings", body = ErrorBody)
     )
 )]
-pub async fn get(State(state): State<AppState>, ApiStaff(staff): ApiStaff) -> Result<Json<BusinessSettings>, AppError> {
+pub async fn get(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+) -> Result<Json<BusinessSettings>, HttpError> {
     Ok(Json(app::current_settings(&state, &staff)?))
 }
 
@@ -60,11 +64,11 @@ pub async fn put(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     body: Bytes,
-) -> Result<Json<BusinessSettings>, AppError> {
+) -> Result<Json<BusinessSettings>, HttpError> {
     let mut patch: Value = json_body(&body, "body", "expected part of the settings document as JSON")?;
     super::extract::integral_numbers_as_integers(&mut patch);
     if !patch.is_object() {
-        return Err(AppError::invalid("body", "not_an_object", "send a JSON object"));
+        return Err(AppError::invalid("body", "not_an_object", "send a JSON object").into());
     }
     Ok(Json(app::change_settings(&state, &staff, &patch).await?))
 }
@@ -81,7 +85,7 @@ pub async fn page(
     session: StaffSession,
     Query(query): Query<LangQuery>,
     Query(saved): Query<SavedQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let lang = session.lang(&query);
     let document = app::current_settings(&state, &session.staff)?;
     let form = form_values(&document, &HashMap::new(), lang);
@@ -95,7 +99,7 @@ pub async fn undo_tone_mark(
     session: StaffSession,
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     app::undo_tone_dismissal(&state, &session.staff, &id).await?;
     Ok(Redirect::to("/staff/settings?saved=1#tone-marked").into_response())
@@ -108,7 +112,7 @@ pub async fn save(
     session: StaffSession,
     Query(query): Query<LangQuery>,
     Form(fields): Form<HashMap<String, String>>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(fields.get("csrf").map_or("", String::as_str))?;
     let lang = session.lang(&query);
     let current = app::current_settings(&state, &session.staff)?;
@@ -134,7 +138,7 @@ pub async fn save(
             let page = settings_page(&state, session, lang, form, false, Some(said.join(" "))).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Extension(OwnPage), page).into_response())
         }
-        Err(other) => Err(other),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -145,7 +149,7 @@ async fn settings_page(
     form: SettingsFormValues,
     saved: bool,
     error: Option<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let clock = clock(state, lang);
     let history = state
         .store

@@ -11,16 +11,17 @@ use kept_domain::{CallOutcome, CallbackStatus, Lang, PromiseKind, PromiseStatus}
 use kept_store::{NewSession, PromiseFilter, Staff};
 use serde::Deserialize;
 
+use super::errors::HttpError;
 use super::extract::{
     ClientIp, CsrfForm, LOGIN_CSRF_COOKIE, SESSION_COOKIE, StaffSession, check_login_csrf, fresh_login_csrf,
     private_cookie, request_lang,
 };
 use super::pages::{CallbackPage, DashboardPage, LocalTime, LoginPage, PromiseRowsFragment, RowsFragment, render};
-use crate::app;
-use crate::auth::{new_token, token_hash, verify_password};
-use crate::error::AppError;
 use crate::i18n::{inbox_texts, texts};
 use crate::state::AppState;
+use kept_app as app;
+use kept_app::auth::{new_token, token_hash, verify_password};
+use kept_app::error::AppError;
 
 const SESSION_LENGTH: Duration = Duration::hours(12);
 const DASHBOARD_LIMIT: i64 = 500;
@@ -59,7 +60,7 @@ pub async fn login_form(
     Query(query): Query<LangQuery>,
     headers: HeaderMap,
     jar: CookieJar,
-) -> Result<impl IntoResponse, AppError> {
+) -> Result<impl IntoResponse, HttpError> {
     let (jar, csrf) = fresh_login_csrf(&state, jar);
     let page = LoginPage {
         t: texts(request_lang(query.lang.as_deref(), &headers)),
@@ -73,7 +74,7 @@ pub async fn login_form(
 /// A real argon2 hash that no password matches, checked when the e-mail address is unknown.
 fn unknown_account_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| crate::auth::hash_password(&new_token()).unwrap_or_default())
+    HASH.get_or_init(|| kept_app::auth::hash_password(&new_token()).unwrap_or_default())
 }
 
 #[derive(Debug, Deserialize)]
@@ -90,7 +91,7 @@ pub async fn login(
     headers: HeaderMap,
     jar: CookieJar,
     Form(form): Form<LoginForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     check_login_csrf(&jar, &form.csrf)?;
     ip.check_login_rate(&state, &form.email)?;
     // Someone taken off the team cannot log in, whatever their password.
@@ -120,7 +121,7 @@ pub async fn login(
 }
 
 /// Logs `staff` in: a new session, its cookie in `jar`.
-pub(super) async fn start_session(state: &AppState, staff: &Staff, jar: CookieJar) -> Result<CookieJar, AppError> {
+pub(super) async fn start_session(state: &AppState, staff: &Staff, jar: CookieJar) -> Result<CookieJar, HttpError> {
     let token = new_token();
     let now = state.clock.now();
     state
@@ -141,7 +142,7 @@ pub async fn logout(
     session: StaffSession,
     jar: CookieJar,
     Form(form): Form<CsrfForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     state.store.delete_session(&session.token_hash).await?;
     let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
@@ -153,14 +154,14 @@ pub async fn dashboard(
     session: StaffSession,
     Query(query): Query<LangQuery>,
     Query(view): Query<super::inbox::ViewQuery>,
-) -> Result<impl IntoResponse, AppError> {
+) -> Result<impl IntoResponse, HttpError> {
     let lang = session.lang(&query);
     let t = texts(lang);
     let i = inbox_texts(lang);
     let rows = open_rows(&state, lang).await?;
     let choices = state.store.inbox_choices().await?;
     let team = state.store.list_staff().await?;
-    let first_day = crate::app::first_day(&state, &session.staff, &team)
+    let first_day = kept_app::first_day(&state, &session.staff, &team)
         .await?
         .map(|steps| (steps, crate::i18n::first_day::first_day_texts(lang)));
     render(&DashboardPage {
@@ -198,7 +199,7 @@ pub async fn dashboard_rows(
     State(state): State<AppState>,
     session: StaffSession,
     Query(query): Query<LangQuery>,
-) -> Result<impl IntoResponse, AppError> {
+) -> Result<impl IntoResponse, HttpError> {
     let lang = session.lang(&query);
     render(&RowsFragment {
         t: texts(lang),
@@ -210,7 +211,7 @@ pub async fn promise_rows(
     State(state): State<AppState>,
     session: StaffSession,
     Query(query): Query<LangQuery>,
-) -> Result<impl IntoResponse, AppError> {
+) -> Result<impl IntoResponse, HttpError> {
     let lang = session.lang(&query);
     render(&PromiseRowsFragment {
         t: texts(lang),
@@ -221,7 +222,7 @@ pub async fn promise_rows(
 
 /// Open promises of the kinds that have no list of their own on the home page (callbacks and
 /// replies have theirs), soonest due first. A new kind of promise shows up here by itself.
-async fn other_promises(state: &AppState, lang: Lang) -> Result<Vec<super::pages::PromiseRow>, AppError> {
+async fn other_promises(state: &AppState, lang: Lang) -> Result<Vec<super::pages::PromiseRow>, HttpError> {
     let listed_apart = [PromiseKind::Callback, PromiseKind::CallbackRetry, PromiseKind::Reply];
     let filter = PromiseFilter {
         kinds: PromiseKind::ALL
@@ -240,7 +241,7 @@ async fn other_promises(state: &AppState, lang: Lang) -> Result<Vec<super::pages
         .collect())
 }
 
-async fn open_rows(state: &AppState, lang: Lang) -> Result<Vec<super::pages::CallbackRow>, AppError> {
+async fn open_rows(state: &AppState, lang: Lang) -> Result<Vec<super::pages::CallbackRow>, HttpError> {
     let open = state
         .store
         .list_callbacks(Some(CallbackStatus::Open), DASHBOARD_LIMIT)
@@ -254,7 +255,7 @@ pub async fn callback_page(
     session: StaffSession,
     Path(id): Path<String>,
     Query(query): Query<LangQuery>,
-) -> Result<impl IntoResponse, AppError> {
+) -> Result<impl IntoResponse, HttpError> {
     let lang = session.lang(&query);
     let t = texts(lang);
     let view = state.store.callback(&id).await?.ok_or(AppError::NotFound)?;
@@ -285,7 +286,7 @@ pub async fn submit_outcome(
     Path(id): Path<String>,
     jar: CookieJar,
     Form(form): Form<OutcomeForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     let outcome = CallOutcome::parse(&form.outcome).ok_or_else(|| AppError::BadRequest("unknown outcome".into()))?;
     let view = app::record_outcome(&state, &session.staff, &id, outcome, form.note).await?;
@@ -315,7 +316,7 @@ pub async fn set_language(
     session: StaffSession,
     headers: HeaderMap,
     Form(form): Form<LanguageForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     let lang = Lang::from_code(&form.lang).ok_or_else(|| AppError::BadRequest("unknown language".into()))?;
     app::set_own_language(&state, &session.staff, lang).await?;

@@ -12,12 +12,13 @@ use kept_store::SurveyView;
 use serde::Deserialize;
 
 use super::booking_pages::PublicNoticePage;
+use super::errors::HttpError;
 use super::extract::request_lang;
 use super::pages::render;
-use crate::app::{self, AnswerForm};
-use crate::error::AppError;
 use crate::i18n::{SurveyTexts, Texts, survey_texts, texts};
 use crate::state::AppState;
+use kept_app::error::AppError;
+use kept_app::{self as app, AnswerForm};
 
 #[derive(Template)]
 #[template(path = "survey.html")]
@@ -53,7 +54,7 @@ async fn opened(
     signature: &str,
     query: &SurveyQuery,
     headers: &HeaderMap,
-) -> Result<Result<(SurveyView, Lang), Response>, AppError> {
+) -> Result<Result<(SurveyView, Lang), Response>, HttpError> {
     match app::answerable(state, id, signature).await {
         Ok(survey) => {
             let lang = query.lang.as_deref().and_then(Lang::parse).unwrap_or(survey.lang);
@@ -68,7 +69,7 @@ pub async fn show(
     Path((id, signature)): Path<(String, String)>,
     Query(query): Query<SurveyQuery>,
     headers: HeaderMap,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let (survey, lang) = match opened(&state, &id, &signature, &query, &headers).await? {
         Ok(opened) => opened,
         Err(refused) => return Ok(refused),
@@ -89,7 +90,7 @@ pub async fn submit(
     Query(query): Query<SurveyQuery>,
     headers: HeaderMap,
     Form(form): Form<AnswerForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     // The use case checks the link; the survey is read again only to show a refusal.
     match app::answer(&state, &id, &signature, &form).await {
         Ok(answered) => {
@@ -121,7 +122,7 @@ pub async fn submit(
         Err(error @ (AppError::NotFound | AppError::Gone(_))) => {
             link_refused(&state, error, request_lang(query.lang.as_deref(), &headers))
         }
-        Err(other) => Err(other),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -184,12 +185,12 @@ fn survey_page(state: &AppState, survey: &SurveyView, lang: Lang, signature: &st
 }
 
 /// A tampered link (404) or one past its 30 days (410), as a page in the reader's language.
-fn link_refused(state: &AppState, error: AppError, lang: Lang) -> Result<Response, AppError> {
+fn link_refused(state: &AppState, error: AppError, lang: Lang) -> Result<Response, HttpError> {
     let s = survey_texts(lang);
     let (status, title, text) = match error {
         AppError::NotFound => (StatusCode::NOT_FOUND, s.link_wrong_title, s.link_wrong),
         AppError::Gone(_) => (StatusCode::GONE, s.expired_title, s.expired),
-        other => return Err(other),
+        other => return Err(other.into()),
     };
     let page = PublicNoticePage {
         t: texts(lang),
@@ -240,7 +241,7 @@ pub async fn answers(
     session: super::extract::StaffSession,
     Query(query): Query<AnswersQuery>,
     Query(lang): Query<super::staff::LangQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let lang = session.lang(&lang);
     let low = query.low.is_some();
     let filter = kept_store::SurveyFilter {
@@ -312,7 +313,7 @@ pub async fn fans(
     State(state): State<AppState>,
     session: super::extract::StaffSession,
     Query(lang): Query<super::staff::LangQuery>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let lang = session.lang(&lang);
     let clock = super::staff::clock(&state, lang);
     let i = crate::i18n::inbox_texts(lang);
@@ -360,7 +361,7 @@ pub async fn thank(
     session: super::extract::StaffSession,
     Path(customer_id): Path<String>,
     Form(form): Form<ThanksForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     app::thank_fan(&state, &session.staff, &customer_id, form.note.as_deref()).await?;
     Ok(axum::response::Redirect::to("/staff/fans").into_response())

@@ -8,11 +8,12 @@ use kept_domain::{PromiseKind, PromiseStatus, SurveyKind, SurveyStatus};
 use kept_store::{PromiseFilter, SurveyFilter};
 
 use super::errors::ErrorBody;
+use super::errors::HttpError;
 use super::extract::{ApiStaff, json_body};
-use crate::app;
 use crate::dto::{FanJson, PromiseJson, PromiseQuery, SurveyJson, SurveyQuery, ThanksRequest};
-use crate::error::AppError;
 use crate::state::AppState;
+use kept_app as app;
+use kept_app::error::AppError;
 
 const DEFAULT_LIMIT: i64 = 100;
 
@@ -59,7 +60,7 @@ pub async fn list(
     State(state): State<AppState>,
     _staff: ApiStaff,
     Query(query): Query<SurveyQuery>,
-) -> Result<Json<Vec<SurveyJson>>, AppError> {
+) -> Result<Json<Vec<SurveyJson>>, HttpError> {
     let filter = SurveyFilter {
         status: code(
             "status",
@@ -84,7 +85,7 @@ pub async fn promises(
     State(state): State<AppState>,
     _staff: ApiStaff,
     Query(query): Query<PromiseQuery>,
-) -> Result<Json<Vec<PromiseJson>>, AppError> {
+) -> Result<Json<Vec<PromiseJson>>, HttpError> {
     let filter = PromiseFilter {
         kinds: code("kind", query.kind.as_deref(), PromiseKind::parse, PromiseKind::CODES)?
             .into_iter()
@@ -107,7 +108,7 @@ pub async fn promises(
 /// customers for a year or more, latest answer first.
 #[utoipa::path(get, path = "/api/v1/fans", operation_id = "list_fans", security(("bearer" = [])),
     responses((status = 200, body = [FanJson]), (status = 401, body = ErrorBody)))]
-pub async fn fans(State(state): State<AppState>, _staff: ApiStaff) -> Result<Json<Vec<FanJson>>, AppError> {
+pub async fn fans(State(state): State<AppState>, _staff: ApiStaff) -> Result<Json<Vec<FanJson>>, HttpError> {
     let fans = app::fans(&state).await?;
     Ok(Json(fans.iter().map(FanJson::from).collect()))
 }
@@ -121,7 +122,7 @@ pub async fn thanked(
     ApiStaff(staff): ApiStaff,
     Path(customer_id): Path<String>,
     body: Bytes,
-) -> Result<StatusCode, AppError> {
+) -> Result<StatusCode, HttpError> {
     let request: ThanksRequest = json_body(&body, "body", "expected {\"note\": \"…\"}")?;
     app::thank_fan(&state, &staff, &customer_id, request.note.as_deref()).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -15,21 +15,22 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::errors::ErrorBody;
+use super::errors::HttpError;
 use super::extract::{ApiStaff, Flash, StaffSession, json_body, request_lang};
 use super::openapi::IdPath;
 use super::pages::{AccountPage, PasswordPage, TeamPage, TeamRow, TokenRow, render};
 use super::staff::{LangQuery, clock, start_session};
-use crate::app::{self, LinkSent, NewMember};
-use crate::error::AppError;
 use crate::i18n::{TeamTexts, error_texts, team_texts, texts};
 use crate::state::AppState;
+use kept_app::error::AppError;
+use kept_app::{self as app, LinkSent, NewMember};
 
 pub async fn team(
     State(state): State<AppState>,
     session: StaffSession,
     Query(query): Query<LangQuery>,
     jar: CookieJar,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let lang = session.lang(&query);
     let (flash, jar) = Flash::take(jar);
     Ok((jar, team_page(&state, session, lang, flash).await?).into_response())
@@ -44,7 +45,7 @@ fn back_to_team(state: &AppState, jar: CookieJar, notice: String, pass_on: Optio
     (flash.keep(state, jar), Redirect::to("/staff/team")).into_response()
 }
 
-async fn team_page(state: &AppState, session: StaffSession, lang: Lang, flash: Flash) -> Result<Response, AppError> {
+async fn team_page(state: &AppState, session: StaffSession, lang: Lang, flash: Flash) -> Result<Response, HttpError> {
     let all = state.store.list_staff().await?;
     let name_of = |id: &Option<String>| {
         id.as_ref()
@@ -100,7 +101,7 @@ pub async fn invite(
     session: StaffSession,
     jar: CookieJar,
     Form(form): Form<InviteForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     let member = NewMember {
         email: form.email,
@@ -141,7 +142,7 @@ pub async fn change_member(
     Path(id): Path<String>,
     jar: CookieJar,
     Form(form): Form<MemberForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     let change = StaffChange {
         name: Some(form.name),
@@ -163,7 +164,7 @@ pub async fn send_password_link(
     Path(id): Path<String>,
     jar: CookieJar,
     Form(form): Form<CsrfOnly>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     let sent = app::send_password_reset(&state, &session.staff, &id).await?;
     let tt = team_texts(session.staff.lang);
@@ -182,7 +183,7 @@ pub async fn deactivate(
     Path(id): Path<String>,
     jar: CookieJar,
     Form(form): Form<DeactivateForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     app::deactivate(&state, &session.staff, &id, &form.hand_over_to).await?;
     let successor = state.store.staff_by_id(&form.hand_over_to).await?;
@@ -210,7 +211,7 @@ pub async fn set_away(
     session: StaffSession,
     jar: CookieJar,
     Form(form): Form<AwayForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     let delegate = match form.away.as_str() {
         "1" => Some(
@@ -263,7 +264,7 @@ pub async fn api_set_away(
     ApiStaff(staff): ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
     body: axum::body::Bytes,
-) -> Result<StatusCode, AppError> {
+) -> Result<StatusCode, HttpError> {
     let request: AwayRequest = json_body(&body, "body", "expected {\"delegate\": \"staff id\" | null}")?;
     app::set_away(&state, &staff, &id, request.delegate.as_deref()).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -276,7 +277,7 @@ pub async fn account(
     session: StaffSession,
     Query(query): Query<LangQuery>,
     jar: CookieJar,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let lang = session.lang(&query);
     let (flash, jar) = Flash::take(jar);
     Ok((
@@ -296,7 +297,7 @@ async fn account_page(
     lang: Lang,
     notice: Option<String>,
     new_token: Option<String>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let clock = clock(state, lang);
     let tokens = app::api_tokens(state, &session.staff)
         .await?
@@ -336,10 +337,10 @@ pub async fn change_own_password(
     session: StaffSession,
     jar: CookieJar,
     Form(form): Form<OwnPasswordForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     if form.password != form.repeat {
-        return Err(passwords_differ());
+        return Err(passwords_differ().into());
     }
     app::change_own_password(
         &state,
@@ -371,7 +372,7 @@ pub async fn create_token(
     session: StaffSession,
     jar: CookieJar,
     Form(form): Form<TokenForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     let (_, token) = app::create_api_token(&state, &session.staff, &form.name).await?;
     let flash = Flash {
@@ -387,7 +388,7 @@ pub async fn revoke_token(
     Path(id): Path<String>,
     jar: CookieJar,
     Form(form): Form<CsrfOnly>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     app::revoke_api_token(&state, &session.staff, &id).await?;
     let flash = Flash {
@@ -403,7 +404,7 @@ pub async fn rotate_calendar(
     session: StaffSession,
     jar: CookieJar,
     Form(form): Form<CsrfOnly>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     app::calendar_url(&state, &session.staff, true).await?;
     let flash = Flash {
@@ -419,7 +420,7 @@ pub async fn password_form(
     State(state): State<AppState>,
     Path(token): Path<String>,
     headers: HeaderMap,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     password_page(&state, token, &headers, None).await
 }
 
@@ -430,7 +431,7 @@ async fn password_page(
     token: String,
     headers: &HeaderMap,
     problem: Option<&'static str>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let Ok(link) = app::usable_password_link(state, &token).await else {
         let lang = request_lang(None, headers);
         let page = PasswordPage {
@@ -475,7 +476,7 @@ pub async fn set_password(
     headers: HeaderMap,
     jar: CookieJar,
     Form(form): Form<PasswordForm>,
-) -> Result<Response, AppError> {
+) -> Result<Response, HttpError> {
     let outcome = if form.password == form.repeat {
         app::set_password_with_link(&state, &token, &form.password).await
     } else {
@@ -494,7 +495,7 @@ pub async fn set_password(
             password_page(&state, token, &headers, problem).await
         }
         Err(AppError::Gone(_)) => password_page(&state, token, &headers, None).await,
-        Err(other) => Err(other),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -538,7 +539,7 @@ impl From<Staff> for StaffJson {
 /// The team, former members included (`active: false`).
 #[utoipa::path(get, path = "/api/v1/staff", operation_id = "list_staff", security(("bearer" = [])),
     responses((status = 200, body = [StaffJson])))]
-pub async fn api_list(State(state): State<AppState>, ApiStaff(_): ApiStaff) -> Result<Json<Vec<StaffJson>>, AppError> {
+pub async fn api_list(State(state): State<AppState>, ApiStaff(_): ApiStaff) -> Result<Json<Vec<StaffJson>>, HttpError> {
     let staff = state.store.list_staff().await?;
     Ok(Json(staff.into_iter().map(StaffJson::from).collect()))
 }
@@ -588,7 +589,7 @@ pub async fn api_invite(
     State(state): State<AppState>,
     ApiStaff(actor): ApiStaff,
     body: Bytes,
-) -> Result<(StatusCode, Json<LinkSentJson>), AppError> {
+) -> Result<(StatusCode, Json<LinkSentJson>), HttpError> {
     let request: InviteRequest = json_body(&body, "body", "expected {\"email\", \"name\", \"role\"}")?;
     let lang = match request.lang.as_deref() {
         None => Lang::default(),
@@ -627,7 +628,7 @@ pub async fn api_change(
     ApiStaff(actor): ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
     body: Bytes,
-) -> Result<Json<StaffJson>, AppError> {
+) -> Result<Json<StaffJson>, HttpError> {
     let request: StaffChangeRequest = json_body(&body, "body", "expected {\"name\", \"role\"}")?;
     let change = StaffChange {
         name: request.name,
@@ -644,7 +645,7 @@ pub async fn api_reset_password(
     State(state): State<AppState>,
     ApiStaff(actor): ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
-) -> Result<(StatusCode, Json<LinkSentJson>), AppError> {
+) -> Result<(StatusCode, Json<LinkSentJson>), HttpError> {
     let sent = app::send_password_reset(&state, &actor, &id).await?;
     Ok((StatusCode::ACCEPTED, Json(sent.into())))
 }
@@ -666,7 +667,7 @@ pub async fn api_deactivate(
     ApiStaff(actor): ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
     body: Bytes,
-) -> Result<StatusCode, AppError> {
+) -> Result<StatusCode, HttpError> {
     let request: DeactivateRequest = json_body(&body, "body", "expected {\"hand_over_to\": \"staff id\"}")?;
     app::deactivate(&state, &actor, &id, &request.hand_over_to).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -699,7 +700,7 @@ impl From<ApiTokenView> for TokenJson {
 pub async fn api_tokens(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-) -> Result<Json<Vec<TokenJson>>, AppError> {
+) -> Result<Json<Vec<TokenJson>>, HttpError> {
     let tokens = app::api_tokens(&state, &staff).await?;
     Ok(Json(tokens.into_iter().map(TokenJson::from).collect()))
 }
@@ -730,7 +731,7 @@ pub async fn api_create_token(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     body: Bytes,
-) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
+) -> Result<(StatusCode, Json<CreatedToken>), HttpError> {
     let request: TokenRequest = json_body(&body, "body", "expected {\"name\": \"what it is for\"}")?;
     let (view, token) = app::create_api_token(&state, &staff, &request.name).await?;
     Ok((
@@ -749,7 +750,7 @@ pub async fn api_revoke_token(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
-) -> Result<StatusCode, AppError> {
+) -> Result<StatusCode, HttpError> {
     app::revoke_api_token(&state, &staff, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

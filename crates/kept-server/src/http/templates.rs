@@ -8,15 +8,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::errors::ErrorBody;
+use super::errors::HttpError;
 use super::extract::{ApiStaff, json_body};
 use super::openapi::IdPath;
-use crate::app;
 use crate::dto::{self, TemplateJson};
-use crate::error::AppError;
 use crate::state::AppState;
+use kept_app as app;
 
 #[utoipa::path(get, path = "/api/v1/templates", operation_id = "list_templates", security(("bearer" = [])), responses((status = 200, body = Vec<TemplateJson>), (status = 401, body = ErrorBody)))]
-pub async fn list(State(state): State<AppState>, _staff: ApiStaff) -> Result<Json<Vec<TemplateJson>>, AppError> {
+pub async fn list(State(state): State<AppState>, _staff: ApiStaff) -> Result<Json<Vec<TemplateJson>>, HttpError> {
     Ok(Json(dto::all(&state.store.reply_templates().await?)))
 }
 
@@ -46,7 +46,7 @@ pub async fn save(
     State(state): State<AppState>,
     _staff: ApiStaff,
     body: Bytes,
-) -> Result<(StatusCode, Json<TemplateJson>), AppError> {
+) -> Result<(StatusCode, Json<TemplateJson>), HttpError> {
     let request: TemplateRequest = json_body(&body, "body", "expected {\"name\": \"…\", \"body\": \"…\"}")?;
     let saved = app::save_template(&state, &request.name, &request.body).await?;
     Ok((StatusCode::CREATED, Json((&saved).into())))
@@ -63,7 +63,7 @@ pub async fn delete(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
-) -> Result<StatusCode, AppError> {
+) -> Result<StatusCode, HttpError> {
     app::delete_template(&state, &staff, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -92,7 +92,7 @@ pub async fn draft(
     ApiStaff(staff): ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
     body: Bytes,
-) -> Result<Json<Draft>, AppError> {
+) -> Result<Json<Draft>, HttpError> {
     let request: DraftRequest = json_body(&body, "body", "expected {\"template_id\": \"…\"}")?;
     let text = app::draft_reply(&state, &staff, &id, &request.template_id).await?;
     Ok(Json(Draft { text }))

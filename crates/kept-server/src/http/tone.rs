@@ -9,10 +9,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::errors::ErrorBody;
+use super::errors::HttpError;
 use super::extract::{ApiStaff, api_lang, json_body};
 use crate::dto::{MoodJson, ToneReportJson};
-use crate::error::AppError;
 use crate::state::AppState;
+use kept_app::error::AppError;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ToneCheckRequest {
@@ -60,7 +61,7 @@ pub async fn check(
     State(state): State<AppState>,
     _staff: ApiStaff,
     body: Bytes,
-) -> Result<Json<ToneReportJson>, AppError> {
+) -> Result<Json<ToneReportJson>, HttpError> {
     let request: ToneCheckRequest = json_body(&body, "body", "The body is not the expected JSON")?;
     text(&request.text, "text")?;
     if let Some(reply_to) = &request.reply_to {
@@ -86,8 +87,8 @@ pub async fn check(
     };
     let business = &state.settings().business;
     let commitments = kept_tone::read_commitments(&request.text, now, &business.hours);
-    let report = crate::app::check_reply(&state, &state.tone, &input).await?;
-    let vague_due = crate::app::vague_promise_due(&state);
+    let report = kept_app::check_reply(&state, &state.tone, &input).await?;
+    let vague_due = kept_app::vague_promise_due(&state);
     Ok(Json(ToneReportJson::new(
         &report,
         &commitments,
@@ -140,9 +141,9 @@ pub async fn dismiss(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     body: Bytes,
-) -> Result<(StatusCode, Json<ToneDismissedJson>), AppError> {
+) -> Result<(StatusCode, Json<ToneDismissedJson>), HttpError> {
     let request: ToneDismissRequest = json_body(&body, "body", "The body is not the expected JSON")?;
-    let (rule, excerpt) = crate::app::dismiss_finding(&state, &staff, &request.rule, &request.excerpt).await?;
+    let (rule, excerpt) = kept_app::dismiss_finding(&state, &staff, &request.rule, &request.excerpt).await?;
     Ok((StatusCode::CREATED, Json(ToneDismissedJson { rule, excerpt })))
 }
 
@@ -157,8 +158,8 @@ pub async fn dismiss(
 pub async fn dismissals(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
-) -> Result<Json<Vec<ToneDismissalJson>>, AppError> {
-    let marked = crate::app::tone_dismissals(&state, &staff).await?;
+) -> Result<Json<Vec<ToneDismissalJson>>, HttpError> {
+    let marked = kept_app::tone_dismissals(&state, &staff).await?;
     Ok(Json(
         marked
             .into_iter()
@@ -186,8 +187,8 @@ pub async fn undo(
     State(state): State<AppState>,
     ApiStaff(staff): ApiStaff,
     Path(id): Path<String>,
-) -> Result<StatusCode, AppError> {
-    crate::app::undo_tone_dismissal(&state, &staff, &id).await?;
+) -> Result<StatusCode, HttpError> {
+    kept_app::undo_tone_dismissal(&state, &staff, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -199,7 +200,7 @@ pub async fn undo(
     security(("bearer" = [])),
     responses((status = 200, description = "The mood", body = MoodJson), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
-pub async fn mood(_staff: ApiStaff, body: Bytes) -> Result<Json<MoodJson>, AppError> {
+pub async fn mood(_staff: ApiStaff, body: Bytes) -> Result<Json<MoodJson>, HttpError> {
     let request: ToneMoodRequest = json_body(&body, "body", "The body is not the expected JSON")?;
     text(&request.text, "text")?;
     Ok(Json(

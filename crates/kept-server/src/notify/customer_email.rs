@@ -101,7 +101,7 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
     let body = match (subject, mail.invitation) {
         (Subject::Appointment(appointment), true) => Body::WithCalendar {
             text,
-            ics: crate::calendar::invitation(
+            ics: kept_app::calendar::invitation(
                 appointment,
                 business,
                 settings.mail_from.email.as_ref(),
@@ -149,7 +149,7 @@ async fn appointment_mail(
         (None, Lang::En) => format!("at {} ({})", a.location_name, a.location_address),
     };
     let still_on = a.status != AppointmentStatus::Cancelled;
-    let manage = || async { crate::app::manage_url(state, &a.id).await.map_err(temporary) };
+    let manage = || async { kept_app::manage_url(state, &a.id).await.map_err(temporary) };
     let mail = match (event, lang) {
         (OutboxEvent::AppointmentBooked | OutboxEvent::AppointmentRescheduled, _) if !still_on => return Ok(None),
         (OutboxEvent::AppointmentReminder, _) if !still_on || a.start <= state.clock.now() => return Ok(None),

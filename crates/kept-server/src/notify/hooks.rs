@@ -8,8 +8,8 @@ use kept_domain::{CallbackStatus, OutboxEvent, SurveyTrigger};
 use kept_store::OutboxItem;
 
 use super::{DeliveryError, Subject, temporary};
-use crate::app::{self, Contact};
 use crate::state::AppState;
+use kept_app::{self as app, Contact};
 
 pub(super) async fn run(state: &AppState, item: &OutboxItem, subject: &Subject) -> Result<(), DeliveryError> {
     let contact = match (item.event, subject) {

@@ -8,7 +8,7 @@ use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::DeliveryError;
-use crate::smtp_url::tls_trusting;
+use kept_app::smtp_url::tls_trusting;
 
 #[derive(Clone)]
 pub enum Mailer {

@@ -20,7 +20,7 @@ use kept_store::{
     PasswordLinkView, SurveyView, WaitingView,
 };
 
-pub use crate::calendar::{feed, invitation};
+pub use kept_app::calendar::{feed, invitation};
 
 use crate::state::AppState;
 
@@ -154,9 +154,9 @@ impl SubjectKind {
             }
             SubjectKind::WeeklyFigures => {
                 let week = found(store.weekly_digest_week(id).await, "weekly figures")?;
-                let retry = |e: crate::error::AppError| DeliveryError::Temporary(e.to_string());
-                let board = crate::app::weekly_dashboard(state, week).await.map_err(retry)?;
-                let staff_names = crate::app::staff_names(state).await.map_err(retry)?;
+                let retry = |e: kept_app::error::AppError| DeliveryError::Temporary(e.to_string());
+                let board = kept_app::weekly_dashboard(state, week).await.map_err(retry)?;
+                let staff_names = kept_app::staff_names(state).await.map_err(retry)?;
                 Subject::WeeklyFigures(Box::new(WeeklyFigures { board, staff_names }))
             }
         })

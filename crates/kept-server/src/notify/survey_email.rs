@@ -40,7 +40,7 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, survey: &SurveyVie
     let settings = state.settings();
     let business = settings.business.name.as_str();
     let lang = survey.lang;
-    let url = crate::app::answer_url(state, &survey.id).await.map_err(temporary)?;
+    let url = kept_app::answer_url(state, &survey.id).await.map_err(temporary)?;
     let choices: Vec<(String, String)> = match survey.kind.scores() {
         Some(scores) => scores.map(|n| (n.to_string(), format!("{url}?score={n}"))).collect(),
         None => vec![(answer_label(lang).to_string(), url)],

@@ -48,7 +48,7 @@ pub(super) fn content(
         tz: settings.business.time_zone(),
         appointments: false,
         // The page has the rest.
-        list_limit: Some(crate::app::DIGEST_LIST_ROWS),
+        list_limit: Some(kept_app::DIGEST_LIST_ROWS),
     };
     // Everything with something to show; the list of broken promises is on the page.
     let shown: Vec<Table> = tables(board, &names)

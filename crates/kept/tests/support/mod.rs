@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, TimeZone, Utc};
+use kept_app::config::FileConfig;
 use kept_domain::{Clock, Lang, ManualClock, Role};
-use kept_server::config::FileConfig;
 use kept_server::{Running, Settings};
 use kept_store::{NewStaff, Store};
 use serde_json::Value;
@@ -402,10 +402,10 @@ impl TestServer {
         }
         let mut tokens = Vec::new();
         for email in [&agent_email, &owner_email] {
-            let token = kept_server::auth::new_token();
+            let token = kept_app::auth::new_token();
             let staff = store.staff_by_email(email).await.unwrap().unwrap();
             store
-                .add_api_token(&kept_server::auth::token_hash(&token), &staff.id, "tests", clock.now())
+                .add_api_token(&kept_app::auth::token_hash(&token), &staff.id, "tests", clock.now())
                 .await
                 .unwrap();
             tokens.push(token);
@@ -534,7 +534,7 @@ pub async fn add_staff(store: &dyn Store, email: &str, name: &str, role: Role, n
             name: name.into(),
             role,
             lang: Lang::Nl,
-            password_hash: kept_server::auth::hash_password(PASSWORD).unwrap(),
+            password_hash: kept_app::auth::hash_password(PASSWORD).unwrap(),
             now,
         })
         .await

@@ -7,8 +7,8 @@ use kept_domain::conversation::Direction;
 use kept_domain::staff::OwnerOnly;
 use kept_store::{Contact, CustomerExport, CustomerView, Erasure, FollowUpView, NewFollowUp, NewRecord, Staff};
 
-use super::{App, Change, authorize};
 use crate::error::AppError;
+use crate::{App, Change, authorize};
 
 const MAX_RECORD_CHARS: usize = 10_000;
 
@@ -61,7 +61,7 @@ async fn add_record(app: &App, staff: &Staff, customer_id: &str, record: NewReco
         NewRecord::Note { text, .. } => text,
         NewRecord::Call { summary, .. } => summary,
     };
-    let promised = super::commitments::promised_in(app, text, &super::CommitmentChoices::default())?;
+    let promised = crate::commitments::promised_in(app, text, &crate::CommitmentChoices::default())?;
     let id = app
         .store
         .add_record(customer_id, &staff.id, record, &promised, app.clock.now())
@@ -139,7 +139,7 @@ pub async fn add_follow_up(
 ) -> Result<FollowUpView, AppError> {
     let text = text.trim();
     let now = app.clock.now();
-    let mut problems = super::problems::Problems::default();
+    let mut problems = crate::problems::Problems::default();
     if text.is_empty() || text.chars().count() > MAX_FOLLOW_UP_CHARS {
         problems.refuse(
             "text",

@@ -6,9 +6,9 @@ use kept_domain::Delivery;
 use kept_domain::conversation::{ConversationStatus, InboundInput, MAX_MESSAGE_BYTES, first_response_minutes};
 use kept_store::{ConversationChange, ConversationView, InboundRecorded, NewInbound, NewReply, Staff};
 
-use super::{App, Change};
 use crate::Settings;
 use crate::error::AppError;
+use crate::{App, Change};
 
 /// Stores a message from a social or chat channel; a new question gets a reply promise due
 /// after the channel's first-response target in opening hours.
@@ -74,7 +74,7 @@ pub async fn reply(
     staff: &Staff,
     conversation_id: &str,
     text: &str,
-    choices: &super::CommitmentChoices,
+    choices: &crate::CommitmentChoices,
 ) -> Result<ConversationView, AppError> {
     if text.trim().is_empty() || text.len() > MAX_MESSAGE_BYTES {
         return Err(AppError::invalid(
@@ -107,12 +107,12 @@ pub async fn reply(
     } else {
         (Delivery::Channel, None)
     };
-    let promised = super::commitments::promised_in(app, text, choices)?;
+    let promised = crate::commitments::promised_in(app, text, choices)?;
     app.store
         .record_reply(NewReply {
             conversation_id: conversation.id.clone(),
             staff_id: staff.id.clone(),
-            text: super::commitments::normalise_line_breaks(text),
+            text: crate::commitments::normalise_line_breaks(text),
             now: app.clock.now(),
             external_id,
             deliver_via,
@@ -155,7 +155,7 @@ pub async fn change_conversation(
     change: ConversationChange,
 ) -> Result<ConversationView, AppError> {
     if let ConversationChange::Assign { staff_id } = &change
-        && !super::staff::is_on_the_team(app, staff_id).await?
+        && !crate::staff::is_on_the_team(app, staff_id).await?
     {
         return Err(AppError::invalid(
             "assign_to",

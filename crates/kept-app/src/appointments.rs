@@ -18,9 +18,9 @@ use kept_store::{
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::problems::Problems;
-use super::{App, Change, authorize, links};
 use crate::error::AppError;
+use crate::problems::Problems;
+use crate::{App, Change, authorize, links};
 
 const MAX_NAME_CHARS: usize = 100;
 const MAX_ADDRESS_CHARS: usize = 300;

@@ -1,6 +1,22 @@
-//! The application: one function per use case — authorize → validate → write → notify —
-//! used alike by the API handlers, the staff pages, the CLI and the demo. Nothing here knows
-//! about HTTP; errors are [`AppError`], which the HTTP layer turns into answers in one place.
+//! kept's application: one function per use case — authorize → validate → write → notify —
+//! used alike by the API handlers, the staff pages, the CLI, the workers and the demo. Nothing
+//! here knows about HTTP; errors are [`AppError`], which the web layer turns into answers in
+//! one place.
+//!
+//! Besides the use cases this crate holds what they are made of and nothing else: the
+//! configuration ([`config`]), passwords and tokens ([`auth`]), reading inbound mail
+//! ([`inbound_email`]), the calendar files ([`calendar`]), the schemas forms and the API share
+//! ([`schemas`]) and the saved replies' template language ([`templates`]).
+
+pub mod auth;
+pub mod calendar;
+pub mod config;
+mod config_error;
+pub mod error;
+pub mod inbound_email;
+pub mod schemas;
+pub mod smtp_url;
+pub mod survey_settings;
 
 mod appointments;
 mod callbacks;
@@ -19,7 +35,7 @@ mod problems;
 mod settings;
 mod staff;
 mod surveys;
-mod templates;
+pub mod templates;
 mod tone;
 
 use std::sync::{Arc, RwLock};
@@ -70,7 +86,7 @@ pub use surveys::{
 pub use templates::{delete_template, draft_reply, save_template};
 pub use tone::{check_reply, dismiss_finding, tone_dismissals, undo_tone_dismissal};
 
-use crate::Settings;
+pub use crate::config::Settings;
 use crate::error::AppError;
 
 /// What every use case needs: the store, the settings, the clock, and a way to tell the

@@ -7,8 +7,8 @@ use kept_domain::survey::{LINK_DAYS, recovery_due};
 use kept_domain::{Lang, Role, SurveyKind, SurveyStatus, SurveyTrigger};
 use kept_store::{NewRecovery, NewSurvey, SurveyAnswer, SurveyView};
 
-use super::{App, links};
 use crate::error::AppError;
+use crate::{App, links};
 
 /// Up to this many characters of comment are kept.
 pub const MAX_COMMENT_CHARS: usize = 2000;
@@ -186,7 +186,7 @@ pub async fn answer(app: &App, id: &str, signature: &str, form: &AnswerForm) -> 
     let answered = app.store.answer_survey(id, answer).await?;
     app.outbox_wake.notify_one();
     if (&answered.recovery_id, answered.recovery_status) != (&survey.recovery_id, survey.recovery_status) {
-        app.announce(super::Change::Promises);
+        app.announce(crate::Change::Promises);
     }
     Ok(answered)
 }
@@ -264,7 +264,7 @@ pub async fn thank_fan(
     app.store
         .thank_fan(customer_id, &staff.id, note.as_deref(), app.clock.now())
         .await?;
-    app.announce(super::Change::Customers);
+    app.announce(crate::Change::Customers);
     Ok(())
 }
 

@@ -9,8 +9,8 @@ use kept_domain::insights::{Dashboard, Filter, Group, GroupBy, Period, period, s
 use kept_domain::staff::OwnerOnly;
 use kept_store::{Reading, Staff};
 
-use super::{App, authorize};
 use crate::error::AppError;
+use crate::{App, authorize};
 
 /// The longest period one request covers.
 const MAX_DAYS: i64 = 400;

@@ -20,7 +20,7 @@ pub fn check(url: &str, ca_file: Option<&Path>) -> Result<(), String> {
 
 /// The URL's TLS (`smtps://`: from the first byte; `?tls=required` or `opportunistic`:
 /// STARTTLS) with the CA in `ca_file` trusted besides the public ones.
-pub(crate) fn tls_trusting(url: &str, ca_file: &Path) -> Result<Tls, String> {
+pub fn tls_trusting(url: &str, ca_file: &Path) -> Result<Tls, String> {
     let parsed = reqwest::Url::parse(url).map_err(|e| format!("smtp_url: {e}"))?;
     let host = parsed.host_str().ok_or("smtp_url: no host")?.to_string();
     let pem = std::fs::read(ca_file).map_err(|e| format!("smtp_ca_file {}: {e}", ca_file.display()))?;

@@ -2,7 +2,8 @@
 //! Whatever arrives, the parsers answer (never panic, never run away), and what they accept
 //! keeps its promises.
 
-use kept_server::{inbound_email, templates};
+use kept_app::inbound_email;
+use kept_app::templates::engine as templates;
 use proptest::prelude::*;
 
 const PLAIN: &[u8] = b"From: Jan <jan@example.nl>\r\nTo: winkel@example.nl\r\nSubject: Bel\r\n\
@@ -106,7 +107,7 @@ proptest! {
     /// Settings with extreme numbers are refused with the key they are about, never a panic.
     #[test]
     fn settings_with_any_number_are_refused_or_taken(minutes in any::<i64>(), lead in any::<i64>(), retry in any::<i64>()) {
-        let mut config = kept_server::config::FileConfig {
+        let mut config = kept_app::config::FileConfig {
             reminder_lead_minutes: lead,
             retry_after_minutes: retry,
             ..Default::default()

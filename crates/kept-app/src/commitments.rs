@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use kept_store::Promised;
 use kept_tone::Commitment;
 
-use super::App;
+use crate::App;
 use crate::error::AppError;
 
 /// What the writer decided about the dated commitments the composer showed them, by their

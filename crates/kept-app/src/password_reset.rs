@@ -4,9 +4,9 @@
 
 use kept_store::Staff;
 
-use super::App;
-use super::staff::{link_purpose, new_link, password_url};
+use crate::App;
 use crate::error::AppError;
+use crate::staff::{link_purpose, new_link, password_url};
 
 /// A link someone asks for themselves works an hour: long enough to read the mail, short
 /// enough that an old mailbox does not hold a way in.

@@ -4,8 +4,8 @@ use chrono::Duration;
 use kept_domain::{CallOutcome, CallbackInput, Lang};
 use kept_store::{CallbackView, NewCallback, NewOutcome, Staff};
 
-use super::{App, Change};
 use crate::error::AppError;
+use crate::{App, Change};
 
 const MAX_OUTCOME_NOTE_CHARS: usize = 2000;
 

@@ -3,8 +3,8 @@
 use kept_domain::staff::OwnerOnly;
 use kept_store::{DeliveryFilter, DeliveryListed, Staff};
 
-use super::{App, Change, authorize};
 use crate::error::AppError;
+use crate::{App, Change, authorize};
 
 pub async fn deliveries(app: &App, staff: &Staff, filter: &DeliveryFilter) -> Result<Vec<DeliveryListed>, AppError> {
     authorize(staff, OwnerOnly::SeeDeliveries)?;

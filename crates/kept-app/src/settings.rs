@@ -5,9 +5,9 @@ use kept_domain::staff::OwnerOnly;
 use kept_store::{SettingChange, Staff};
 use serde_json::Value;
 
-use super::{App, Change, authorize};
 use crate::config::{BusinessSettings, ConfigError};
 use crate::error::AppError;
+use crate::{App, Change, authorize};
 
 /// The keys a refusal can name (a refused `first_response_minutes.chat` is reported under
 /// `first_response_minutes`, with the whole key in the message).

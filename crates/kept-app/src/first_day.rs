@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use kept_domain::conversation::ConversationStatus;
 use kept_store::{AssigneeFilter, ConversationFilter, Staff};
 
-use super::App;
+use crate::App;
 use crate::error::AppError;
 
 /// Each step of the first day, done or not.
@@ -41,7 +41,7 @@ pub async fn first_day(app: &App, staff: &Staff, team: &[Staff]) -> Result<Optio
     let email = ConversationFilter {
         status: None::<ConversationStatus>,
         assignee: AssigneeFilter::Anyone,
-        channel: Some(super::EMAIL.to_string()),
+        channel: Some(crate::EMAIL.to_string()),
         tag: None,
     };
     let mail_in = settings.imap.is_some() || !app.store.list_conversations(&email, 1).await?.is_empty();

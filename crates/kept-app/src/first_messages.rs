@@ -7,10 +7,10 @@ use kept_domain::Delivery;
 use kept_domain::conversation::{MAX_MESSAGE_BYTES, valid_channel};
 use kept_store::{ConversationView, NewOutbound, Promised, Recipient, Staff, Started};
 
-use super::messages::{EMAIL, can_send};
-use super::problems::Problems;
-use super::{App, Change, CommitmentChoices};
 use crate::error::AppError;
+use crate::messages::{EMAIL, can_send};
+use crate::problems::Problems;
+use crate::{App, Change, CommitmentChoices};
 
 /// The longest subject line kept sends (mail programs cut far earlier).
 pub const MAX_SUBJECT_CHARS: usize = 200;
@@ -46,7 +46,7 @@ pub async fn start_conversation(
     } else {
         (Delivery::Channel, None)
     };
-    let promised = super::commitments::promised_in(app, &first.text, choices)?;
+    let promised = crate::commitments::promised_in(app, &first.text, choices)?;
     let subject = subject_line(&first.subject, &first.text);
     let field = recipient_field(&first.to);
     let outbound = NewOutbound {
@@ -54,7 +54,7 @@ pub async fn start_conversation(
         channel: first.channel,
         staff_id: staff.id.clone(),
         subject: (!subject.is_empty()).then(|| subject.to_string()),
-        text: super::commitments::normalise_line_breaks(&first.text),
+        text: crate::commitments::normalise_line_breaks(&first.text),
         now,
         external_id,
         deliver_via,

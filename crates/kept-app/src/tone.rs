@@ -5,8 +5,8 @@ use kept_domain::staff::OwnerOnly;
 use kept_store::{Staff, ToneDismissal};
 use kept_tone::{CheckInput, Checker, Report, Rule};
 
-use super::{App, authorize};
 use crate::error::AppError;
+use crate::{App, authorize};
 
 /// The longest excerpt one may mark: a finding quotes a phrase, not a letter.
 const MAX_EXCERPT_CHARS: usize = 300;

@@ -4,9 +4,13 @@ use kept_domain::conversation::Direction;
 use kept_domain::staff::OwnerOnly;
 use kept_store::{ReplyTemplate, Staff};
 
-use super::{App, authorize};
 use crate::error::AppError;
-use crate::templates::{self, MergeFields};
+use crate::{App, authorize};
+
+/// Filling a saved reply in: the template language and what a reply may hold.
+pub mod engine;
+
+use engine::MergeFields;
 
 /// A saved reply filled in for a conversation: the customer's name, the staff member's, the
 /// business's and the open promise's due time, in the language the customer writes in.
@@ -41,7 +45,7 @@ pub async fn draft_reply(
         now: app.clock.now(),
         time_zone: app.settings().business.time_zone(),
     };
-    templates::render_off_runtime(template.body.clone(), fields)
+    engine::render_off_runtime(template.body.clone(), fields)
         .await
         .map_err(|e| AppError::Conflict(format!("the template cannot be used: {e}")))
 }
@@ -56,14 +60,14 @@ pub async fn save_template(app: &App, name: &str, body: &str) -> Result<ReplyTem
             "give the template a name of 1 to 80 characters",
         ));
     }
-    if body.trim().is_empty() || body.chars().count() > templates::MAX_TEMPLATE_CHARS {
+    if body.trim().is_empty() || body.chars().count() > engine::MAX_TEMPLATE_CHARS {
         return Err(AppError::invalid(
             "body",
             "invalid_body",
             "the text must be between 1 and 20,000 characters",
         ));
     }
-    templates::validate(body)
+    engine::validate(body)
         .await
         .map_err(|e| AppError::invalid("body", "template_error", e.to_string()))?;
     Ok(app.store.save_reply_template(name, body, app.clock.now()).await?)

@@ -5,9 +5,9 @@ use kept_domain::staff::{LinkPurpose, OwnerOnly};
 use kept_domain::{Lang, Role};
 use kept_store::{ApiTokenView, NewPasswordLink, NewStaff, PasswordLinkView, Staff, StaffChange};
 
-use super::{App, Change, authorize};
 use crate::auth::{PasswordError, hash_password, new_token, token_hash, verify_password};
 use crate::error::AppError;
+use crate::{App, Change, authorize};
 
 /// Marks `staff_id` away with `delegate` standing in (their open promises move along), or
 /// back with `None`. Anyone may mark themselves; marking someone else is for owners.
@@ -73,7 +73,7 @@ pub async fn invite(app: &App, actor: &Staff, member: NewMember) -> Result<LinkS
     authorize(actor, OwnerOnly::ManageStaff)?;
     let email = member.email.trim().to_lowercase();
     // Both fields at once: the owner fixes the form in one go.
-    let mut problems = super::problems::Problems::default();
+    let mut problems = crate::problems::Problems::default();
     let name = problems.take(staff_name(&member.name));
     if email.chars().count() > 254 || email.parse::<lettre::Address>().is_err() {
         problems.refuse("email", "invalid_email", "this is not an e-mail address");

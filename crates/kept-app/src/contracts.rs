@@ -8,8 +8,8 @@ use kept_domain::staff::OwnerOnly;
 use kept_domain::{ContractOutcome, Role};
 use kept_store::{ContractChange, ContractView, ImportAction, ImportCounts, NewContract, Staff};
 
-use super::{App, Change, authorize};
 use crate::error::AppError;
+use crate::{App, Change, authorize};
 
 /// Up to this many characters of an outcome's note are kept.
 const MAX_NOTE_CHARS: usize = 2000;

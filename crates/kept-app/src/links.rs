@@ -6,7 +6,7 @@
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::App;
+use crate::App;
 use crate::error::AppError;
 
 /// What a link is for: the name of its key, and a word mixed into the signature so a link of

@@ -11,11 +11,11 @@ use kept_store::{
 };
 use serde::Serialize;
 
-use super::messages::{EMAIL, record_inbound};
-use super::{App, Change};
 use crate::config::MAX_RAW_EMAIL_BYTES;
 use crate::error::AppError;
 use crate::inbound_email::{self, Bounce, CalendarReply, MailKind, ParsedEmail};
+use crate::messages::{EMAIL, record_inbound};
+use crate::{App, Change};
 
 /// Where a raw e-mail came from; unreadable mail is labelled with it for the human who looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
