@@ -691,3 +691,35 @@ pub async fn calendar_feed(app: &App, secret: &str) -> Result<String, AppError> 
     let business = app.settings().business.name.clone();
     Ok(crate::calendar::feed(&appointments, &business, staff.lang, now))
 }
+
+// Locations, services, schedules and appointments as staff read them.
+
+/// Every location.
+pub async fn locations(app: &App) -> Result<Vec<kept_store::Location>, AppError> {
+    Ok(app.store.locations().await?)
+}
+
+/// One location.
+pub async fn location(app: &App, id: &str) -> Result<Option<kept_store::Location>, AppError> {
+    Ok(app.store.location(id).await?)
+}
+
+/// Every service.
+pub async fn services(app: &App) -> Result<Vec<kept_store::Service>, AppError> {
+    Ok(app.store.services().await?)
+}
+
+/// One service.
+pub async fn service(app: &App, id: &str) -> Result<Option<kept_store::Service>, AppError> {
+    Ok(app.store.service(id).await?)
+}
+
+/// Someone's hours per location and their absences.
+pub async fn staff_schedule(app: &App, staff_id: &str) -> Result<kept_store::StaffSchedule, AppError> {
+    Ok(app.store.staff_schedule(staff_id).await?)
+}
+
+/// One appointment.
+pub async fn appointment(app: &App, id: &str) -> Result<Option<kept_store::AppointmentView>, AppError> {
+    Ok(app.store.appointment(id).await?)
+}

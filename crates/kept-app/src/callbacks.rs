@@ -91,3 +91,32 @@ pub async fn record_outcome(
     app.announce(Change::Callbacks);
     Ok(view)
 }
+
+// Callback requests and promises as staff read them.
+
+/// One callback request with its customer and promise.
+pub async fn callback(app: &App, id: &str) -> Result<Option<CallbackView>, AppError> {
+    Ok(app.store.callback(id).await?)
+}
+
+/// Callback requests, of one status when given, newest first.
+pub async fn callbacks(
+    app: &App,
+    status: Option<kept_domain::CallbackStatus>,
+    limit: i64,
+) -> Result<Vec<CallbackView>, AppError> {
+    Ok(app.store.list_callbacks(status, limit).await?)
+}
+
+/// Promises matching `filter`.
+pub async fn promises(
+    app: &App,
+    filter: &kept_store::PromiseFilter,
+) -> Result<Vec<kept_store::PromiseListed>, AppError> {
+    Ok(app.store.list_promises(filter).await?)
+}
+
+/// What happened to one promise: reminders, escalations, handovers.
+pub async fn promise_history(app: &App, promise_id: &str) -> Result<Vec<kept_store::PromiseHistoryEntry>, AppError> {
+    Ok(app.store.promise_history(promise_id).await?)
+}

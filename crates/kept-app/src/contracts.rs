@@ -174,3 +174,24 @@ pub async fn record_contract_outcome(
     app.announce(Change::Promises);
     Ok(changed)
 }
+
+// Contracts as staff read them.
+
+/// One contract.
+pub async fn contract(app: &App, id: &str) -> Result<Option<ContractView>, AppError> {
+    Ok(app.store.contract(id).await?)
+}
+
+/// Running contracts ending on or before `until` (all when `None`), of one customer when given.
+pub async fn contracts(
+    app: &App,
+    until: Option<chrono::NaiveDate>,
+    customer_id: Option<&str>,
+) -> Result<Vec<ContractView>, AppError> {
+    Ok(app.store.contracts(until, customer_id).await?)
+}
+
+/// Contracts whose outreach ended, most recently recorded first.
+pub async fn finished_contracts(app: &App, limit: i64) -> Result<Vec<ContractView>, AppError> {
+    Ok(app.store.finished_contracts(limit).await?)
+}

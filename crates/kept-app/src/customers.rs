@@ -199,3 +199,40 @@ pub async fn add_contact(
     app.announce(Change::Customers);
     Ok(customer)
 }
+
+// A customer as staff read them.
+
+/// One customer.
+pub async fn customer(app: &App, id: &str) -> Result<Option<CustomerView>, AppError> {
+    Ok(app.store.customer(id).await?)
+}
+
+/// Everything that happened with a customer, oldest first.
+pub async fn customer_timeline(app: &App, customer_id: &str) -> Result<Vec<kept_store::TimelineEntry>, AppError> {
+    Ok(app.store.customer_timeline(customer_id).await?)
+}
+
+/// A customer's follow-ups, open and done.
+pub async fn customer_follow_ups(app: &App, customer_id: &str) -> Result<Vec<FollowUpView>, AppError> {
+    Ok(app.store.customer_follow_ups(customer_id).await?)
+}
+
+/// A customer's earlier callback requests and calls.
+pub async fn customer_history(app: &App, customer_id: &str) -> Result<Vec<kept_store::HistoryEntry>, AppError> {
+    Ok(app.store.customer_history(customer_id).await?)
+}
+
+/// Customers by part of their name, e-mail address or handle, or by their phone number.
+pub async fn find_customers(
+    app: &App,
+    text: &str,
+    phone: Option<&str>,
+    limit: i64,
+) -> Result<Vec<CustomerView>, AppError> {
+    Ok(app.store.find_customers(text, phone, limit).await?)
+}
+
+/// Per kind of record, how many are the customer's: what merging them moves.
+pub async fn customer_record_counts(app: &App, id: &str) -> Result<Vec<(&'static str, i64)>, AppError> {
+    Ok(app.store.customer_record_counts(id).await?)
+}

@@ -14,9 +14,13 @@ pub mod config;
 mod config_error;
 pub mod error;
 pub mod inbound_email;
+pub mod mailboxes;
+pub mod outbox;
 pub mod schemas;
+pub mod search;
 pub mod smtp_url;
 pub mod survey_settings;
+pub mod timers;
 
 mod appointments;
 mod callbacks;
@@ -32,6 +36,7 @@ mod links;
 mod messages;
 mod password_reset;
 mod problems;
+mod sessions;
 mod settings;
 mod staff;
 mod surveys;
@@ -86,6 +91,24 @@ pub use surveys::{
 pub use templates::{delete_template, draft_reply, save_template};
 pub use tone::{check_reply, dismiss_finding, tone_dismissals, undo_tone_dismissal};
 
+// What the pages read (the commands above write).
+pub use appointments::{appointment, location, locations, service, services, staff_schedule};
+pub use callbacks::{callback, callbacks, promise_history, promises};
+pub use contracts::{contract, contracts, finished_contracts};
+pub use customers::{
+    customer, customer_follow_ups, customer_history, customer_record_counts, customer_timeline, find_customers,
+};
+pub use mailboxes::mailbox;
+pub use messages::{
+    attachment, conversation, conversations, failed_replies, inbox_choices, mark_read, unread_among, unreadable_mail,
+    unreadable_raw,
+};
+pub use sessions::{SESSION_LENGTH, log_in, log_out, session, staff_by_api_token, start_session};
+pub use settings::settings_changes;
+pub use staff::{staff_by_email, staff_member, team};
+pub use surveys::surveys;
+pub use templates::reply_templates;
+
 pub use crate::config::Settings;
 use crate::error::AppError;
 
@@ -93,7 +116,7 @@ use crate::error::AppError;
 /// workers and every node's pages about a change.
 #[derive(Clone)]
 pub struct App {
-    pub store: Arc<dyn Store>,
+    store: Arc<dyn Store>,
     /// Swapped whole when the owner changes the business's settings (on any node).
     settings: Arc<RwLock<Arc<Settings>>>,
     pub clock: Arc<dyn Clock>,
@@ -139,6 +162,11 @@ impl App {
             email: self.settings().smtp_url.is_some(),
             webhook: self.settings().webhook_url.is_some(),
         }
+    }
+
+    /// What any node announces from now on (see [`App::announce`]): the live pages follow it.
+    pub fn changes(&self) -> tokio::sync::broadcast::Receiver<String> {
+        self.store.subscribe_changes()
     }
 
     /// Call after every write: wakes this node's outbox worker and tells every node's pages

@@ -247,3 +247,62 @@ pub async fn mark_unreadable_handled(app: &App, staff: &Staff, id: &str) -> Resu
     app.announce(Change::UnreadableMail);
     Ok(())
 }
+
+// The inbox and a conversation as staff read them.
+
+/// Conversations matching `filter`, most urgent first, at most `limit`.
+pub async fn conversations(
+    app: &App,
+    filter: &kept_store::ConversationFilter,
+    limit: i64,
+) -> Result<Vec<ConversationView>, AppError> {
+    Ok(app.store.list_conversations(filter, limit).await?)
+}
+
+/// Which of `ids` have messages `staff_id` has not read yet.
+pub async fn unread_among(
+    app: &App,
+    staff_id: &str,
+    ids: &[&str],
+) -> Result<std::collections::HashSet<String>, AppError> {
+    Ok(app.store.unread_among(staff_id, ids).await?.into_iter().collect())
+}
+
+/// One conversation with its messages.
+pub async fn conversation(app: &App, id: &str) -> Result<Option<ConversationView>, AppError> {
+    Ok(app.store.conversation(id).await?)
+}
+
+/// `staff_id` has read what came in on the conversation so far.
+pub async fn mark_read(app: &App, conversation_id: &str, staff_id: &str) -> Result<(), AppError> {
+    app.store.mark_read(conversation_id, staff_id, app.clock.now()).await?;
+    Ok(())
+}
+
+/// The channels and tags the inbox can be filtered by.
+pub async fn inbox_choices(app: &App) -> Result<kept_store::InboxChoices, AppError> {
+    Ok(app.store.inbox_choices().await?)
+}
+
+/// Replies that did not reach the customer, newest first.
+pub async fn failed_replies(app: &App, limit: i64) -> Result<Vec<kept_store::FailedReply>, AppError> {
+    Ok(app.store.failed_replies(limit).await?)
+}
+
+/// Mail kept could not read (the handled ones too when asked).
+pub async fn unreadable_mail(app: &App, include_handled: bool) -> Result<Vec<kept_store::UnreadableMail>, AppError> {
+    Ok(app.store.unreadable_mail(include_handled).await?)
+}
+
+/// An unreadable mail exactly as it came in.
+pub async fn unreadable_raw(app: &App, id: &str) -> Result<Option<Vec<u8>>, AppError> {
+    Ok(app.store.unreadable_raw(id).await?)
+}
+
+/// An attachment and its bytes (`None` when it was over the limit and only its name was kept).
+pub async fn attachment(
+    app: &App,
+    id: &str,
+) -> Result<Option<(kept_store::AttachmentInfo, Option<Vec<u8>>)>, AppError> {
+    Ok(app.store.attachment(id).await?)
+}

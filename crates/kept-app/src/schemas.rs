@@ -3,6 +3,8 @@
 
 use kept_domain::conversation::{ConversationStatus, Direction};
 use kept_domain::{CallOutcome, CallbackStatus};
+
+use crate::error::AppError;
 use utoipa::openapi::schema::{AdditionalProperties, Object, ObjectBuilder, Schema, SchemaFormat, SchemaType, Type};
 
 /// A string that is one of `codes`, or `null` (left out) when `nullable`.
@@ -238,5 +240,19 @@ pub fn optional_day<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result
     match text.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
         Some(day) => day.parse().map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
+/// `?limit=`: `default` when absent; outside 1 to `max` it is refused rather than quietly
+/// changed, so that a client learns its mistake.
+pub fn list_limit(limit: Option<i64>, default: i64, max: i64) -> Result<i64, AppError> {
+    match limit {
+        None => Ok(default),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
+        Some(_) => Err(AppError::invalid(
+            "limit",
+            "limit_out_of_range",
+            format!("limit must be between 1 and {max}"),
+        )),
     }
 }

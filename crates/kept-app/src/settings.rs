@@ -162,6 +162,13 @@ fn compare(key: &str, old: Option<&Value>, new: Option<&Value>, changes: &mut Ve
     }
 }
 
+// What the settings page reads besides the settings.
+
+/// The latest changes to the business's settings, newest first.
+pub async fn settings_changes(app: &App, limit: i64) -> Result<Vec<kept_store::SettingChangeView>, AppError> {
+    Ok(app.store.settings_changes(limit).await?)
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

@@ -312,3 +312,20 @@ pub async fn revoke_api_token(app: &App, staff: &Staff, token_id: &str) -> Resul
     app.store.revoke_api_token(token_id, whose).await?;
     Ok(())
 }
+
+// The team as everyone may read it.
+
+/// Everyone on the team, and those taken off it.
+pub async fn team(app: &App) -> Result<Vec<Staff>, AppError> {
+    Ok(app.store.list_staff().await?)
+}
+
+/// One staff member by id.
+pub async fn staff_member(app: &App, id: &str) -> Result<Option<Staff>, AppError> {
+    Ok(app.store.staff_by_id(id).await?)
+}
+
+/// The staff member with this e-mail address.
+pub async fn staff_by_email(app: &App, email: &str) -> Result<Option<Staff>, AppError> {
+    Ok(app.store.staff_by_email(email).await?)
+}

@@ -290,3 +290,10 @@ pub async fn promised_call(
     let first_name = owner.and_then(|s| s.name.split_whitespace().next().map(str::to_string));
     Ok(Some((first_name, promise.due_at)))
 }
+
+// Surveys as staff read them.
+
+/// Surveys matching `filter`.
+pub async fn surveys(app: &App, filter: &kept_store::SurveyFilter) -> Result<Vec<SurveyView>, AppError> {
+    Ok(app.store.surveys(filter).await?)
+}

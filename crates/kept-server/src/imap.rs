@@ -45,8 +45,8 @@ pub enum ImapError {
     Store(String),
 }
 
-impl From<kept_store::StoreError> for ImapError {
-    fn from(error: kept_store::StoreError) -> Self {
+impl From<kept_app::error::AppError> for ImapError {
+    fn from(error: kept_app::error::AppError) -> Self {
         ImapError::Store(error.to_string())
     }
 }
@@ -90,7 +90,7 @@ pub async fn poll_once(state: &AppState, imap: &ImapSettings) -> Result<PollRepo
         waiting: Some(i64::try_from(report.waiting).unwrap_or(i64::MAX)),
         fanout: state.fanout(),
     };
-    if let Err(error) = state.store.mailbox_polled(&imap.key(), polled).await {
+    if let Err(error) = kept_app::mailboxes::mailbox_polled(state, &imap.key(), polled).await {
         tracing::warn!(%error, "could not record how the IMAP poll went");
     }
     result.map(|()| report)
@@ -171,7 +171,7 @@ async fn start(state: &AppState, imap: &ImapSettings, mailbox: &Mailbox) -> Resu
     let key = imap.key();
     let now = state.clock.now();
     let uid_validity = i64::from(mailbox.uid_validity.unwrap_or(0));
-    let known = state.store.mailbox(&key).await?;
+    let known = kept_app::mailboxes::mailbox(state, &key).await?;
     // A day's margin: IMAP dates are the server's days, kept's may be another zone's.
     let day_before = |at: chrono::DateTime<chrono::Utc>| at.date_naive() - chrono::Days::new(1);
     let start = match known {
@@ -186,7 +186,7 @@ async fn start(state: &AppState, imap: &ImapSettings, mailbox: &Mailbox) -> Resu
         // Watched before under another UIDVALIDITY: read again since kept started watching.
         Some(known) if known.uid_validity >= 0 => {
             tracing::warn!(mailbox = %key, "the mailbox's UIDVALIDITY changed; reading it again");
-            state.store.watch_mailbox(&key, uid_validity, 0, now).await?;
+            kept_app::mailboxes::watch_mailbox(state, &key, uid_validity, 0).await?;
             Start {
                 uid_validity,
                 after_uid: 0,
@@ -202,7 +202,7 @@ async fn start(state: &AppState, imap: &ImapSettings, mailbox: &Mailbox) -> Resu
                 Some(_) => 0,
                 None => i64::from(mailbox.uid_next.unwrap_or(1).saturating_sub(1)),
             };
-            state.store.watch_mailbox(&key, uid_validity, after_uid, now).await?;
+            kept_app::mailboxes::watch_mailbox(state, &key, uid_validity, after_uid).await?;
             Start {
                 uid_validity,
                 after_uid,
@@ -242,10 +242,7 @@ where
             // The database could not take it: go on from this one next time.
             Err(error) => return Err(ImapError::Store(error.to_string())),
         }
-        state
-            .store
-            .mailbox_imported(&imap.key(), start.uid_validity, i64::from(uid))
-            .await?;
+        kept_app::mailboxes::mailbox_imported(state, &imap.key(), start.uid_validity, i64::from(uid)).await?;
         report.waiting = report.waiting.saturating_sub(1);
     }
     Ok(())

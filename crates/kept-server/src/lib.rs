@@ -9,7 +9,6 @@ mod i18n;
 pub mod imap;
 pub mod insight_tables;
 pub mod notify;
-pub mod search;
 mod spreadsheet;
 pub mod state;
 pub mod workers;
@@ -78,7 +77,7 @@ pub async fn launch(
     }
     let state = AppState::new(settings, clock, store)?;
     kept_app::load_saved_settings(&state).await.map_err(|e| e.to_string())?;
-    match state.store.repair_claims().await {
+    match kept_app::timers::repair_claims(&state).await {
         Ok(0) => {}
         Ok(freed) => tracing::warn!(freed, "freed claims on staff time that no appointment held"),
         Err(error) => tracing::warn!(%error, "could not check the claims on staff time"),

@@ -3,7 +3,7 @@
 
 use chrono::Duration;
 use futures::StreamExt;
-use kept_domain::{Delivery, OutboxEvent};
+use kept_domain::Delivery;
 use kept_store::OutboxItem;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::watch;
@@ -27,7 +27,7 @@ const WAKE_UPS_GATHER: std::time::Duration = std::time::Duration::from_millis(20
 pub async fn run_outbox(state: AppState, mut stop: watch::Receiver<bool>) {
     // Work queued on another node arrives through the change feed; this node's own through
     // the wake-up.
-    let mut other_nodes = state.store.subscribe_changes();
+    let mut other_nodes = state.changes();
     while !*stop.borrow() {
         let delivered = deliver_due(&state).await;
         if delivered > 0 {
@@ -49,11 +49,7 @@ pub async fn run_outbox(state: AppState, mut stop: watch::Receiver<bool>) {
 
 /// Delivers what is due now; returns how many items were attempted.
 pub async fn deliver_due(state: &AppState) -> usize {
-    let claimed = match state
-        .store
-        .claim_outbox(state.clock.now(), OUTBOX_LEASE, OUTBOX_BATCH)
-        .await
-    {
+    let claimed = match kept_app::outbox::claim_outbox(state, OUTBOX_LEASE, OUTBOX_BATCH).await {
         Ok(items) => items,
         Err(error) => {
             tracing::warn!(%error, "cannot read the outbox");
@@ -91,22 +87,8 @@ fn lanes(claimed: Vec<OutboxItem>) -> Vec<Vec<OutboxItem>> {
 /// Delivers one item and records how it went.
 async fn deliver_one(state: &AppState, item: &OutboxItem) {
     let outcome = notify::deliver(state, item).await;
-    let now = state.clock.now();
-    let recorded = match outcome {
-        Ok(()) => state.store.outbox_delivered(item.id, now).await,
-        Err(failure) => {
-            let retry_at = failure.retry_at(now, item.attempts);
-            tracing::warn!(id = item.id, delivery = item.delivery.as_str(), error = %failure, retrying = retry_at.is_some(), "delivery failed");
-            state.store.outbox_failed(item.id, &failure.to_string(), retry_at).await
-        }
-    };
-    match recorded {
-        // A reply's fate shows on its conversation, and sending it may have kept a promise.
-        Ok(()) if item.event == OutboxEvent::MessageReply => state.announce(Change::Conversations),
-        Ok(()) => {}
-        Err(error) => {
-            tracing::warn!(%error, id = item.id, "cannot record a delivery; it will be retried after its lease")
-        }
+    if let Err(error) = kept_app::outbox::record_delivery(state, item, &outcome).await {
+        tracing::warn!(%error, id = item.id, "cannot record a delivery; it will be retried after its lease")
     }
 }
 
@@ -123,7 +105,7 @@ pub async fn forget_idle_rate_keys(state: AppState, mut stop: watch::Receiver<bo
 
 /// Loads the business's settings again whenever any node (this one too) saved new ones.
 pub async fn follow_settings(state: AppState, mut stop: watch::Receiver<bool>) {
-    let mut changes = state.store.subscribe_changes();
+    let mut changes = state.changes();
     loop {
         let reload = tokio::select! {
             change = changes.recv() => match change {
@@ -164,14 +146,15 @@ pub async fn run_timers(state: AppState, mut stop: watch::Receiver<bool>) {
 /// Queues the customers' appointment reminders that are due (also those that fell due while
 /// kept was down, as long as the appointment is still ahead).
 pub async fn send_appointment_reminders(state: &AppState) -> usize {
-    let queued = state.store.send_due_reminders(state.clock.now(), state.fanout()).await;
-    wake_outbox_for(state, queued, "appointment reminders")
+    logged(
+        kept_app::timers::send_appointment_reminders(state).await,
+        "appointment reminders",
+    )
 }
 
 /// Queues each location's "expected today" e-mail to its staff once it has opened.
 pub async fn send_appointment_digests(state: &AppState) -> usize {
-    let queued = state.store.send_due_digests(state.clock.now(), state.fanout()).await;
-    wake_outbox_for(state, queued, "day digests")
+    logged(kept_app::timers::send_appointment_digests(state).await, "day digests")
 }
 
 /// On Monday morning, queues last week's figures to the owners (once per week).
@@ -192,12 +175,7 @@ pub async fn send_weekly_figures(state: &AppState) -> bool {
 
 /// Queues the surveys due to be sent, and the one reminder of those left unanswered.
 pub async fn send_surveys(state: &AppState) -> usize {
-    let remind_after = state.settings().business_settings.surveys.reminder_after();
-    let queued = state
-        .store
-        .send_due_surveys(state.clock.now(), remind_after, state.fanout())
-        .await;
-    wake_outbox_for(state, queued, "surveys")
+    logged(kept_app::timers::send_surveys(state).await, "surveys")
 }
 
 /// How often the timers look for customers due the NPS question.
@@ -219,41 +197,18 @@ pub async fn open_outreach(state: &AppState) -> usize {
     })
 }
 
-/// Wakes the outbox when something was queued. A failure is logged: the next tick tries again.
-fn wake_outbox_for(state: &AppState, queued: Result<usize, kept_store::StoreError>, what: &str) -> usize {
-    match queued {
-        Ok(0) => 0,
-        Ok(count) => {
-            state.outbox_wake.notify_one();
-            count
-        }
-        Err(error) => {
-            tracing::warn!(%error, "{what} failed; will try again");
-            0
-        }
-    }
+/// How many were queued; a failure is logged: the next tick tries again.
+fn logged(queued: Result<usize, kept_app::error::AppError>, what: &str) -> usize {
+    queued.unwrap_or_else(|error| {
+        tracing::warn!(%error, "{what} failed; will try again");
+        0
+    })
 }
 
 /// Reminds owners of promises that are nearly due and escalates those that are overdue.
 pub async fn check_deadlines(state: &AppState) -> (usize, usize) {
-    let now = state.clock.now();
-    let fanout = state.fanout();
-    let reminded = state
-        .store
-        .remind_due(now, state.settings().reminder_lead, fanout)
-        .await;
-    let escalated = state.store.escalate_overdue(now, fanout).await;
-    let counts = match (reminded, escalated) {
-        (Ok(r), Ok(e)) => (r, e),
-        (r, e) => {
-            for error in [r.err(), e.err()].into_iter().flatten() {
-                tracing::warn!(%error, "deadline check failed; will try again");
-            }
-            (0, 0)
-        }
-    };
-    if counts != (0, 0) {
-        state.announce(Change::Promises);
-    }
-    counts
+    kept_app::timers::check_deadlines(state).await.unwrap_or_else(|error| {
+        tracing::warn!(%error, "deadline check failed; will try again");
+        (0, 0)
+    })
 }

@@ -44,9 +44,7 @@ pub async fn open_app(settings: Settings) -> anyhow::Result<App> {
 
 /// The staff member who does something from the command line, by e-mail address.
 pub async fn staff_member(state: &App, email: &str) -> anyhow::Result<kept_store::Staff> {
-    state
-        .store
-        .staff_by_email(email)
+    kept_app::staff_by_email(state, email)
         .await?
         .with_context(|| format!("no staff member with e-mail address {email}"))
 }

@@ -179,8 +179,8 @@ async fn add_history(
 ) -> Result<(), kept_app::error::AppError> {
     let hours = state.settings().business.hours.clone();
     let (owner, agent) = (
-        state.store.staff_by_email(OWNER).await?,
-        state.store.staff_by_email(AGENT).await?,
+        kept_app::staff_by_email(state, OWNER).await?,
+        kept_app::staff_by_email(state, AGENT).await?,
     );
     let (Some(owner), Some(agent)) = (owner, agent) else {
         return Ok(());
@@ -242,9 +242,7 @@ async fn add_history(
 /// Two service contracts, one ending within weeks (its outreach call is due at once), one next
 /// year; imported as the owner would import a file.
 async fn add_contracts(state: &App, start: chrono::DateTime<chrono::Utc>) -> Result<(), kept_app::error::AppError> {
-    let owner = state
-        .store
-        .staff_by_email(OWNER)
+    let owner = kept_app::staff_by_email(state, OWNER)
         .await?
         .ok_or(kept_app::error::AppError::NotFound)?;
     let ends = |days: i64| (start + Duration::days(days)).date_naive();
@@ -267,9 +265,7 @@ async fn add_appointments(
     clock: &ManualClock,
     start: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), kept_app::error::AppError> {
-    let owner = state
-        .store
-        .staff_by_email(OWNER)
+    let owner = kept_app::staff_by_email(state, OWNER)
         .await?
         .ok_or(kept_app::error::AppError::NotFound)?;
     let shop = app::LocationForm {

@@ -78,3 +78,10 @@ pub async fn delete_template(app: &App, staff: &Staff, id: &str) -> Result<(), A
     authorize(staff, OwnerOnly::DeleteSavedReply)?;
     Ok(app.store.delete_reply_template(id).await?)
 }
+
+// Saved replies as staff read them.
+
+/// Every saved reply, by name.
+pub async fn reply_templates(app: &App) -> Result<Vec<ReplyTemplate>, AppError> {
+    Ok(app.store.reply_templates().await?)
+}

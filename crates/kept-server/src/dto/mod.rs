@@ -5,7 +5,7 @@ mod appointments;
 mod records;
 mod requests;
 pub use kept_app::schemas;
-pub use kept_app::schemas::optional_day;
+pub use kept_app::schemas::{list_limit, optional_day};
 pub mod settings_schema;
 mod surveys;
 mod tone;
@@ -23,7 +23,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use kept_app::config::Business;
-use kept_app::error::AppError;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CallbackJson {
@@ -134,18 +133,4 @@ pub struct WebhookEvent {
     /// For retention promises: the contract that is about to end.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contract: Option<ContractJson>,
-}
-
-/// `?limit=`: `default` when absent; outside 1 to `max` it is refused rather than quietly
-/// changed, so that a client learns its mistake.
-pub fn list_limit(limit: Option<i64>, default: i64, max: i64) -> Result<i64, AppError> {
-    match limit {
-        None => Ok(default),
-        Some(n) if (1..=max).contains(&n) => Ok(n),
-        Some(_) => Err(AppError::invalid(
-            "limit",
-            "limit_out_of_range",
-            format!("limit must be between 1 and {max}"),
-        )),
-    }
 }

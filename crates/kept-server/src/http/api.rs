@@ -48,7 +48,7 @@ pub async fn list_callbacks(
         "open, reached, wrong_number or cancelled",
     )?;
     let limit = crate::dto::list_limit(query.limit, 200, MAX_LIST)?;
-    let views = state.store.list_callbacks(status, limit).await?;
+    let views = kept_app::callbacks(&state, status, limit).await?;
     let now = state.clock.now();
     Ok(Json(
         views
@@ -70,7 +70,7 @@ pub async fn get_callback(
     _staff: ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
 ) -> Result<Json<CallbackJson>, HttpError> {
-    let view = state.store.callback(&id).await?.ok_or(AppError::NotFound)?;
+    let view = kept_app::callback(&state, &id).await?.ok_or(AppError::NotFound)?;
     Ok(Json(CallbackJson::new(
         &view,
         &state.settings().business,

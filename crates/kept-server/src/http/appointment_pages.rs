@@ -166,7 +166,7 @@ pub async fn today(
 ) -> Result<Response, HttpError> {
     let lang = query.lang(&session);
     let date = day(&state, &query);
-    let locations = state.store.locations().await?;
+    let locations = kept_app::locations(&state).await?;
     let location = query.location().unwrap_or_default().to_string();
     let page = TodayPage {
         t: texts(lang),
@@ -214,7 +214,7 @@ pub async fn appointment(
     Query(query): Query<DayQuery>,
 ) -> Result<Response, HttpError> {
     let lang = query.lang(&session);
-    let a = state.store.appointment(&id).await?.ok_or(AppError::NotFound)?;
+    let a = kept_app::appointment(&state, &id).await?.ok_or(AppError::NotFound)?;
     let b = booking_texts(lang);
     let start = a.start.with_timezone(&a.zone());
     let page = AppointmentPage {
@@ -431,18 +431,12 @@ pub async fn setup(
     let lang = session.staff.lang;
     let b = booking_texts(lang);
     let (flash, jar) = Flash::take(jar);
-    let locations = state.store.locations().await?;
-    let services = state.store.services().await?;
-    let team: Vec<Staff> = state
-        .store
-        .list_staff()
-        .await?
-        .into_iter()
-        .filter(|s| s.active)
-        .collect();
+    let locations = kept_app::locations(&state).await?;
+    let services = kept_app::services(&state).await?;
+    let team: Vec<Staff> = kept_app::team(&state).await?.into_iter().filter(|s| s.active).collect();
     let mut staff = Vec::new();
     for person in &team {
-        let schedule = state.store.staff_schedule(&person.id).await?;
+        let schedule = kept_app::staff_schedule(&state, &person.id).await?;
         let own = |location: &str| schedule.hours.iter().find(|(l, _)| l == location).map(|(_, w)| w);
         staff.push(StaffHoursRow {
             id: person.id.clone(),
@@ -636,7 +630,7 @@ pub async fn save_staff_hours(
     axum::Form(fields): axum::Form<Fields>,
 ) -> Result<Response, HttpError> {
     session.check_csrf(field(&fields, "csrf"))?;
-    let locations = state.store.locations().await?;
+    let locations = kept_app::locations(&state).await?;
     let hours = locations
         .iter()
         .map(|l| (l.id.clone(), week_form(&fields, &format!("{}.", l.id))))

@@ -36,7 +36,7 @@ pub async fn list_locations(
     State(state): State<AppState>,
     _staff: ApiStaff,
 ) -> Result<Json<Vec<LocationJson>>, HttpError> {
-    let locations = state.store.locations().await?;
+    let locations = kept_app::locations(&state).await?;
     Ok(Json(locations.iter().map(LocationJson::from).collect()))
 }
 
@@ -77,7 +77,7 @@ pub async fn list_services(
     State(state): State<AppState>,
     _staff: ApiStaff,
 ) -> Result<Json<Vec<ServiceJson>>, HttpError> {
-    let services = state.store.services().await?;
+    let services = kept_app::services(&state).await?;
     Ok(Json(services.iter().map(ServiceJson::from).collect()))
 }
 
@@ -128,8 +128,8 @@ pub async fn get_schedule(
     _staff: ApiStaff,
     Path(id): Path<String>,
 ) -> Result<Json<ScheduleJson>, HttpError> {
-    state.store.staff_by_id(&id).await?.ok_or(AppError::NotFound)?;
-    let schedule = state.store.staff_schedule(&id).await?;
+    kept_app::staff_member(&state, &id).await?.ok_or(AppError::NotFound)?;
+    let schedule = kept_app::staff_schedule(&state, &id).await?;
     Ok(Json((&schedule).into()))
 }
 
@@ -253,7 +253,7 @@ pub async fn get(
     _staff: ApiStaff,
     Path(id): Path<String>,
 ) -> Result<Json<AppointmentJson>, HttpError> {
-    let appointment = state.store.appointment(&id).await?.ok_or(AppError::NotFound)?;
+    let appointment = kept_app::appointment(&state, &id).await?.ok_or(AppError::NotFound)?;
     Ok(Json((&appointment).into()))
 }
 

@@ -169,16 +169,12 @@ fn slot_options(lang: Lang, slots: &[Slot], tz: Tz, window: bool, on: Option<Nai
 
 /// The locations and services a customer can choose from: active ones offered together.
 async fn offer(state: &AppState) -> Result<(Vec<Location>, Vec<Service>), HttpError> {
-    let services: Vec<Service> = state
-        .store
-        .services()
+    let services: Vec<Service> = kept_app::services(state)
         .await?
         .into_iter()
         .filter(|s| s.input.active)
         .collect();
-    let locations = state
-        .store
-        .locations()
+    let locations = kept_app::locations(state)
         .await?
         .into_iter()
         .filter(|l| l.active && services.iter().any(|s| s.input.location_ids.contains(&l.id)))
@@ -321,7 +317,7 @@ pub async fn submit_booking(
         Err(AppError::Invalid(errors)) => refused(&state, lang, &form, StatusCode::UNPROCESSABLE_ENTITY, errors).await,
         Err(AppError::SlotTaken(next)) => {
             let mut page = book_page(&state, lang, &form).await?;
-            let location = state.store.location(&page.location).await?;
+            let location = kept_app::location(&state, &page.location).await?;
             let tz = location.as_ref().map_or(chrono_tz::Europe::Amsterdam, zone);
             let next: Vec<Slot> = next
                 .into_iter()
@@ -418,8 +414,8 @@ async fn manage_page(
     date: Option<NaiveDate>,
 ) -> Result<ManagePage, HttpError> {
     let b = booking_texts(lang);
-    let location = state.store.location(&a.location_id).await?;
-    let service = state.store.service(&a.service_id).await?;
+    let location = kept_app::location(state, &a.location_id).await?;
+    let service = kept_app::service(state, &a.service_id).await?;
     let tz: Tz = a.time_zone.parse().unwrap_or(chrono_tz::Europe::Amsterdam);
     let today = state.clock.now().with_timezone(&tz).date_naive();
     let horizon = service.as_ref().map_or(60, |s| s.input.horizon_days);

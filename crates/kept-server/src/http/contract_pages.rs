@@ -128,14 +128,9 @@ pub(super) async fn list_page(
 ) -> Result<ContractsPage, HttpError> {
     let today = state.settings().business.hours.local_date(state.clock.now());
     let contracts = match list {
-        ContractList::Soon => {
-            state
-                .store
-                .contracts(Some(today + Duration::days(SOON_DAYS)), None)
-                .await?
-        }
-        ContractList::Running => state.store.contracts(None, None).await?,
-        ContractList::Finished => state.store.finished_contracts(500).await?,
+        ContractList::Soon => kept_app::contracts(state, Some(today + Duration::days(SOON_DAYS)), None).await?,
+        ContractList::Running => kept_app::contracts(state, None, None).await?,
+        ContractList::Finished => kept_app::finished_contracts(state, 500).await?,
     };
     Ok(ContractsPage {
         t: texts(lang),
@@ -181,7 +176,7 @@ pub async fn show(
     Query(lang): Query<LangQuery>,
 ) -> Result<Response, HttpError> {
     let lang = session.lang(&lang);
-    let contract = state.store.contract(&id).await?.ok_or(AppError::NotFound)?;
+    let contract = kept_app::contract(&state, &id).await?.ok_or(AppError::NotFound)?;
     let page = contract_page(&state, session, &contract, lang, query.recorded.is_some()).await?;
     Ok(render(&page)?.into_response())
 }
@@ -202,9 +197,7 @@ async fn contract_page(
         limit: 5,
         ..Default::default()
     };
-    let scores = state
-        .store
-        .surveys(&answers)
+    let scores = kept_app::surveys(state, &answers)
         .await?
         .iter()
         .map(|s| {
@@ -219,14 +212,12 @@ async fn contract_page(
         limit: 20,
         ..Default::default()
     };
-    let promises = state
-        .store
-        .list_promises(&open)
+    let promises = kept_app::promises(state, &open)
         .await?
         .iter()
         .map(|p| format!("{} · {}", i.promise_kind(p.kind), clock.moment(p.due_at)))
         .collect();
-    let customer = state.store.customer(&contract.customer_id).await?;
+    let customer = kept_app::customer(state, &contract.customer_id).await?;
     let region = state.settings().business.default_region.clone();
     Ok(ContractPage {
         t: texts(lang),

@@ -97,7 +97,7 @@ pub async fn list(
     let until = super::surveys::bounded("ending_within_days", query.ending_within_days, 0..=3650)?
         .map(|days| today + Duration::days(days));
     let customer = query.customer.as_deref().filter(|c| !c.is_empty());
-    let contracts = state.store.contracts(until, customer).await?;
+    let contracts = kept_app::contracts(&state, until, customer).await?;
     Ok(Json(contracts.iter().map(ContractJson::from).collect()))
 }
 
@@ -108,7 +108,7 @@ pub async fn get(
     _staff: ApiStaff,
     Path(id): Path<String>,
 ) -> Result<Json<ContractJson>, HttpError> {
-    let contract = state.store.contract(&id).await?.ok_or(AppError::NotFound)?;
+    let contract = kept_app::contract(&state, &id).await?.ok_or(AppError::NotFound)?;
     Ok(Json((&contract).into()))
 }
 

@@ -103,10 +103,8 @@ pub async fn list(
         channel: query.channel,
         tag: query.tag,
     };
-    let conversations = state
-        .store
-        .list_conversations(&filter, crate::dto::list_limit(query.limit, 200, 1000)?)
-        .await?;
+    let conversations =
+        kept_app::conversations(&state, &filter, crate::dto::list_limit(query.limit, 200, 1000)?).await?;
     with_unread(&state, &staff.id, dto::all(&conversations)).await.map(Json)
 }
 
@@ -117,7 +115,7 @@ async fn with_unread(
     mut listed: Vec<ConversationJson>,
 ) -> Result<Vec<ConversationJson>, HttpError> {
     let ids: Vec<&str> = listed.iter().map(|c| c.id.as_str()).collect();
-    let unread = state.store.unread_among(staff_id, &ids).await?;
+    let unread = kept_app::unread_among(state, staff_id, &ids).await?;
     for conversation in &mut listed {
         conversation.unread = Some(unread.contains(&conversation.id));
     }
@@ -138,7 +136,7 @@ pub async fn get(
     ApiStaff(staff): ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
 ) -> Result<Json<ConversationJson>, HttpError> {
-    let conversation = state.store.conversation(&id).await?.ok_or(AppError::NotFound)?;
+    let conversation = kept_app::conversation(&state, &id).await?.ok_or(AppError::NotFound)?;
     let mut listed = with_unread(&state, &staff.id, vec![(&conversation).into()]).await?;
     listed.pop().map(Json).ok_or(AppError::NotFound.into())
 }
@@ -189,8 +187,8 @@ pub async fn timeline(
     _staff: ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
 ) -> Result<Json<Vec<TimelineEntryJson>>, HttpError> {
-    state.store.customer(&id).await?.ok_or(AppError::NotFound)?;
-    Ok(Json(dto::all(&state.store.customer_timeline(&id).await?)))
+    kept_app::customer(&state, &id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(dto::all(&kept_app::customer_timeline(&state, &id).await?)))
 }
 
 /// A raw e-mail (`Content-Type: message/rfc822`), for mail services that forward mail over HTTP.
@@ -272,7 +270,7 @@ pub async fn update(
     let request: ConversationUpdate = json_body(&body, "body", "The body is not the expected JSON")?;
     let mut changes = Vec::new();
     if let Some(email) = &request.assign_to {
-        let assignee = state.store.staff_by_email(email).await?.filter(|s| s.active);
+        let assignee = kept_app::staff_by_email(&state, email).await?.filter(|s| s.active);
         let assignee = assignee.ok_or_else(|| {
             AppError::invalid("assign_to", "unknown_staff", "no staff member has this e-mail address")
         })?;
@@ -295,7 +293,7 @@ pub async fn update(
             remove: app::clean_tags("remove_tags", &request.remove_tags)?,
         });
     }
-    let mut conversation = state.store.conversation(&id).await?.ok_or(AppError::NotFound)?;
+    let mut conversation = kept_app::conversation(&state, &id).await?.ok_or(AppError::NotFound)?;
     for change in changes {
         conversation = app::change_conversation(&state, &staff, &id, change).await?;
     }

@@ -96,11 +96,11 @@ async fn merge_page(
     query: &str,
     contact_taken: bool,
 ) -> Result<Response, HttpError> {
-    let customer = state.store.customer(id).await?.ok_or(AppError::NotFound)?;
+    let customer = kept_app::customer(state, id).await?.ok_or(AppError::NotFound)?;
     let mut candidates = Vec::new();
     if !query.is_empty() {
         let phone = normalise_phone(query, &state.settings().business.default_region).ok();
-        for other in state.store.find_customers(query, phone.as_deref(), CANDIDATES).await? {
+        for other in kept_app::find_customers(state, query, phone.as_deref(), CANDIDATES).await? {
             if other.id != customer.id {
                 candidates.push(candidate(state, lang, other).await?);
             }
@@ -124,7 +124,7 @@ async fn merge_page(
 
 /// Another customer with their contacts and what of theirs a merge moves, in words.
 async fn candidate(state: &AppState, lang: Lang, other: CustomerView) -> Result<MergeCandidate, HttpError> {
-    let counts = state.store.customer_record_counts(&other.id).await?;
+    let counts = kept_app::customer_record_counts(state, &other.id).await?;
     let moves: Vec<String> = counts
         .iter()
         .filter_map(|(table, count)| record_count(lang, table, *count))

@@ -34,7 +34,7 @@ pub async fn get(
     _staff: ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
 ) -> Result<Json<CustomerJson>, HttpError> {
-    let customer = state.store.customer(&id).await?.ok_or(AppError::NotFound)?;
+    let customer = kept_app::customer(&state, &id).await?.ok_or(AppError::NotFound)?;
     Ok(Json((&customer).into()))
 }
 
@@ -285,8 +285,8 @@ pub async fn follow_ups(
     _staff: ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
 ) -> Result<Json<Vec<FollowUpJson>>, HttpError> {
-    state.store.customer(&id).await?.ok_or(AppError::NotFound)?;
-    Ok(Json(dto::all(&state.store.customer_follow_ups(&id).await?)))
+    kept_app::customer(&state, &id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(dto::all(&kept_app::customer_follow_ups(&state, &id).await?)))
 }
 
 /// The follow-up was done: its promise is kept (or broken when late).

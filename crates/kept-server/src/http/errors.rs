@@ -156,10 +156,7 @@ async fn reader_lang(state: &AppState, headers: &HeaderMap, query: Option<&str>)
     }
     let jar = CookieJar::from_headers(headers);
     if let Some(cookie) = jar.get(SESSION_COOKIE)
-        && let Ok(Some(session)) = state
-            .store
-            .session(&token_hash(cookie.value()), state.clock.now())
-            .await
+        && let Ok(Some(session)) = kept_app::session(state, &token_hash(cookie.value())).await
     {
         return session.staff.lang;
     }

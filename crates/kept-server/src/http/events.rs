@@ -15,7 +15,7 @@ pub async fn changes(
     State(state): State<AppState>,
     _session: StaffSession,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let feed = state.store.subscribe_changes();
+    let feed = state.changes();
     let stream = futures::stream::unfold(feed, |mut feed| async move {
         let what = match feed.recv().await {
             Ok(what) => what,

@@ -49,7 +49,7 @@ impl FromRequestParts<AppState> for StaffSession {
             .map(|c| c.value().to_string())
             .ok_or_else(to_login)?;
         let hash = token_hash(&token);
-        match state.store.session(&hash, state.clock.now()).await {
+        match kept_app::session(state, &hash).await {
             Ok(Some(session)) => Ok(StaffSession {
                 staff: session.staff,
                 csrf: session.csrf_token,
@@ -81,17 +81,12 @@ impl FromRequestParts<AppState> for ApiStaff {
             .map(|(_, token)| token.trim())
             .filter(|t| !t.is_empty());
         if let Some(token) = bearer {
-            let staff = state
-                .store
-                .staff_by_api_token(&token_hash(token), state.clock.now())
-                .await?;
+            let staff = kept_app::staff_by_api_token(state, &token_hash(token)).await?;
             return staff.map(ApiStaff).ok_or(AppError::Unauthorized.into());
         }
         let jar = CookieJar::from_headers(&parts.headers);
         let cookie = jar.get(SESSION_COOKIE).ok_or(AppError::Unauthorized)?;
-        let session = state
-            .store
-            .session(&token_hash(cookie.value()), state.clock.now())
+        let session = kept_app::session(state, &token_hash(cookie.value()))
             .await?
             .ok_or(AppError::Unauthorized)?;
         if !parts.method.is_safe() {

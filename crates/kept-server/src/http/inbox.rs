@@ -24,10 +24,10 @@ use super::pages::{
 };
 use super::staff::{LangQuery, clock};
 use crate::i18n::{InboxTexts, channel_label, contact_label, error_texts, inbox_texts, texts};
-use crate::search::{self, SearchParams};
 use crate::state::AppState;
 use kept_app as app;
 use kept_app::error::AppError;
+use kept_app::search::{self, SearchParams};
 
 const INBOX_LIMIT: i64 = 200;
 const NOT_SENT_LIMIT: i64 = 50;
@@ -133,9 +133,9 @@ pub async fn inbox_rows(
     query: &ViewQuery,
     me: &str,
 ) -> Result<Vec<ConversationRow>, HttpError> {
-    let listed = state.store.list_conversations(&query.filter(me), INBOX_LIMIT).await?;
+    let listed = kept_app::conversations(state, &query.filter(me), INBOX_LIMIT).await?;
     let ids: Vec<&str> = listed.iter().map(|c| c.id.as_str()).collect();
-    let unread = state.store.unread_among(me, &ids).await?;
+    let unread = kept_app::unread_among(state, me, &ids).await?;
     let clock = clock(state, lang);
     Ok(listed
         .iter()
@@ -148,9 +148,7 @@ pub async fn inbox_rows(
 
 pub async fn unreadable_rows(state: &AppState, lang: Lang) -> Result<Vec<UnreadableRow>, HttpError> {
     let clock = clock(state, lang);
-    Ok(state
-        .store
-        .unreadable_mail(false)
+    Ok(kept_app::unreadable_mail(state, false)
         .await?
         .into_iter()
         .map(|mail| UnreadableRow {
@@ -236,7 +234,7 @@ fn delivery_row(delivery: &ReplyDelivery, i: &InboxTexts) -> DeliveryRow {
 /// Replies that did not reach the customer, for the staff home page.
 pub async fn not_sent_rows(state: &AppState, lang: Lang) -> Result<Vec<NotSentRow>, HttpError> {
     let clock = clock(state, lang);
-    let failed = state.store.failed_replies(NOT_SENT_LIMIT).await?;
+    let failed = kept_app::failed_replies(state, NOT_SENT_LIMIT).await?;
     Ok(failed
         .into_iter()
         .map(|f| NotSentRow {
@@ -293,10 +291,10 @@ async fn conversation_page(
     draft: String,
     error: Option<String>,
 ) -> Result<Response, HttpError> {
-    let view = state.store.conversation(id).await?.ok_or(AppError::NotFound)?;
+    let view = kept_app::conversation(state, id).await?.ok_or(AppError::NotFound)?;
     let i = inbox_texts(lang);
     let clock = clock(state, lang);
-    let templates = state.store.reply_templates().await?;
+    let templates = kept_app::reply_templates(state).await?;
     let reply_to = view
         .messages
         .iter()
@@ -310,10 +308,8 @@ async fn conversation_page(
     } else {
         i.resolve_cancels
     });
-    let team = state.store.list_staff().await?;
-    let follow_ups = state
-        .store
-        .customer_follow_ups(&view.customer_id)
+    let team = kept_app::team(state).await?;
+    let follow_ups = kept_app::customer_follow_ups(state, &view.customer_id)
         .await?
         .iter()
         .filter(|f| f.promise_status == PromiseStatus::Open)
@@ -355,7 +351,7 @@ pub async fn conversation(
     let reader = session.staff.id.clone();
     let page = conversation_page(&state, session, lang, &id, String::new(), None).await?;
     // Opening it reads what came in; the lists of other pages show that at their next refresh.
-    state.store.mark_read(&id, &reader, state.clock.now()).await?;
+    kept_app::mark_read(&state, &id, &reader).await?;
     Ok(page)
 }
 
@@ -445,9 +441,7 @@ pub async fn reply(
                     .collect::<Vec<_>>()
                     .join(" "),
                 other => {
-                    let channel = state
-                        .store
-                        .conversation(&id)
+                    let channel = kept_app::conversation(&state, &id)
                         .await?
                         .map(|c| c.channel)
                         .unwrap_or_default();
@@ -740,18 +734,16 @@ pub(super) async fn customer_page(
 ) -> Result<Response, HttpError> {
     let state = state.clone();
     let id = id.to_string();
-    let customer = state.store.customer(&id).await?.ok_or(AppError::NotFound)?;
+    let customer = kept_app::customer(&state, &id).await?.ok_or(AppError::NotFound)?;
     let i = inbox_texts(lang);
     let clock = clock(&state, lang);
-    let mut timeline: Vec<TimelineRow> = state
-        .store
-        .customer_timeline(&id)
+    let mut timeline: Vec<TimelineRow> = kept_app::customer_timeline(&state, &id)
         .await?
         .iter()
         .map(|entry| timeline_row(&clock, i, entry))
         .collect();
     timeline.reverse();
-    let follow_ups = state.store.customer_follow_ups(&id).await?;
+    let follow_ups = kept_app::customer_follow_ups(&state, &id).await?;
     let local_now = state.clock.now().with_timezone(&state.settings().business.time_zone());
     let contacts = customer
         .phone

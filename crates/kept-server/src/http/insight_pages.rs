@@ -177,7 +177,7 @@ struct Shown {
 /// The channels to choose from: e-mail and phone always, those in use, and "other".
 async fn channel_codes(state: &AppState) -> Result<Vec<String>, HttpError> {
     let mut channels = vec!["email".to_string(), "phone".to_string()];
-    channels.extend(state.store.inbox_choices().await?.channels);
+    channels.extend(kept_app::inbox_choices(state).await?.channels);
     channels.push("other".into());
     let mut seen = std::collections::HashSet::new();
     channels.retain(|c| seen.insert(c.clone()));
@@ -194,9 +194,7 @@ async fn shown(
 ) -> Result<Shown, HttpError> {
     let hours = state.settings().business.hours.clone();
     let staff_names = app::staff_names(state).await?;
-    let locations: Vec<(String, String)> = state
-        .store
-        .locations()
+    let locations: Vec<(String, String)> = kept_app::locations(state)
         .await?
         .into_iter()
         .map(|l| (l.id, l.name))

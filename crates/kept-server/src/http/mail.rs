@@ -58,7 +58,7 @@ pub async fn attachment(
     _staff: ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
 ) -> Result<Response, HttpError> {
-    let (info, data) = state.store.attachment(&id).await?.ok_or(AppError::NotFound)?;
+    let (info, data) = kept_app::attachment(&state, &id).await?.ok_or(AppError::NotFound)?;
     let data = data.ok_or_else(|| {
         AppError::Gone(format!(
             "{} ({} bytes) was larger than the attachment limit; only its name and size were kept",
@@ -89,7 +89,7 @@ pub async fn unreadable(
     _staff: ApiStaff,
     Query(query): Query<UnreadableQuery>,
 ) -> Result<Json<Vec<UnreadableMailJson>>, HttpError> {
-    Ok(Json(dto::all(&state.store.unreadable_mail(query.all).await?)))
+    Ok(Json(dto::all(&kept_app::unreadable_mail(&state, query.all).await?)))
 }
 
 #[utoipa::path(
@@ -104,7 +104,7 @@ pub async fn unreadable_raw(
     _staff: ApiStaff,
     Path(IdPath { id }): Path<IdPath>,
 ) -> Result<Response, HttpError> {
-    let raw = state.store.unreadable_raw(&id).await?.ok_or(AppError::NotFound)?;
+    let raw = kept_app::unreadable_raw(&state, &id).await?.ok_or(AppError::NotFound)?;
     Ok(download(&format!("{id}.eml"), "message/rfc822", raw))
 }
 

@@ -20,8 +20,8 @@ pub async fn export(
     Path(id): Path<String>,
 ) -> Result<Response, HttpError> {
     let export = app::export_customer(&state, &session.staff, &id).await?;
-    let customer = state.store.customer(&id).await?.ok_or(AppError::NotFound)?;
-    let timeline = state.store.customer_timeline(&id).await?;
+    let customer = kept_app::customer(&state, &id).await?.ok_or(AppError::NotFound)?;
+    let timeline = kept_app::customer_timeline(&state, &id).await?;
     let clock = super::staff::clock(&state, session.staff.lang);
     download(&ExportParts {
         export: &export,

@@ -7,8 +7,8 @@ use axum::response::{AppendHeaders, IntoResponse, Response};
 use super::errors::ErrorBody;
 use super::errors::HttpError;
 use super::extract::ApiStaff;
-use crate::search::{self, SearchParams, SearchResult};
 use crate::state::AppState;
+use kept_app::search::{self, SearchParams, SearchResult};
 
 /// Messages, notes and logged calls matching every word (Dutch and English word forms,
 /// accents ignored), newest first.

@@ -151,9 +151,7 @@ async fn settings_page(
     error: Option<String>,
 ) -> Result<Response, HttpError> {
     let clock = clock(state, lang);
-    let history = state
-        .store
-        .settings_changes(HISTORY_LIMIT)
+    let history = kept_app::settings_changes(state, HISTORY_LIMIT)
         .await?
         .into_iter()
         .map(|h| SettingChangeRow {
@@ -182,7 +180,7 @@ async fn settings_page(
         .collect();
     let mailbox = match &state.settings().imap {
         Some(imap) => {
-            let known = state.store.mailbox(&imap.key()).await?;
+            let known = kept_app::mailbox(state, &imap.key()).await?;
             Some(mailbox_health(&clock, s, imap.key(), known))
         }
         None => None,
@@ -195,7 +193,7 @@ async fn settings_page(
         me: session.staff,
         csrf: session.csrf,
         form,
-        team: super::pages::assignees(state.store.list_staff().await?),
+        team: super::pages::assignees(kept_app::team(state).await?),
         history,
         saved,
         error,

@@ -6,9 +6,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
-use chrono::Duration;
 use kept_domain::{CallOutcome, CallbackStatus, Lang, PromiseKind, PromiseStatus};
-use kept_store::{NewSession, PromiseFilter, Staff};
+use kept_store::{PromiseFilter, Staff};
 use serde::Deserialize;
 
 use super::errors::HttpError;
@@ -20,10 +19,8 @@ use super::pages::{CallbackPage, DashboardPage, LocalTime, LoginPage, PromiseRow
 use crate::i18n::{inbox_texts, texts};
 use crate::state::AppState;
 use kept_app as app;
-use kept_app::auth::{new_token, token_hash, verify_password};
 use kept_app::error::AppError;
 
-const SESSION_LENGTH: Duration = Duration::hours(12);
 const DASHBOARD_LIMIT: i64 = 500;
 
 #[derive(Debug, Default, Deserialize)]
@@ -71,12 +68,6 @@ pub async fn login_form(
     Ok((jar, render(&page)?))
 }
 
-/// A real argon2 hash that no password matches, checked when the e-mail address is unknown.
-fn unknown_account_hash() -> &'static str {
-    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| kept_app::auth::hash_password(&new_token()).unwrap_or_default())
-}
-
 #[derive(Debug, Deserialize)]
 pub struct LoginForm {
     email: String,
@@ -94,15 +85,7 @@ pub async fn login(
 ) -> Result<Response, HttpError> {
     check_login_csrf(&jar, &form.csrf)?;
     ip.check_login_rate(&state, &form.email)?;
-    // Someone taken off the team cannot log in, whatever their password.
-    let staff = state.store.staff_by_email(&form.email).await?.filter(|s| s.active);
-    // An unknown address costs the same hashing as a known one, so the answer's timing does
-    // not tell which staff e-mail addresses exist.
-    let stored_hash = staff
-        .as_ref()
-        .map_or(unknown_account_hash(), |s| s.password_hash.as_str());
-    let verified = verify_password(stored_hash, &form.password) && staff.is_some();
-    let Some(staff) = staff.filter(|_| verified) else {
+    let Some(token) = app::log_in(&state, &form.email, &form.password).await? else {
         let page = LoginPage {
             t: texts(request_lang(query.lang.as_deref(), &headers)),
             csrf: form.csrf,
@@ -116,24 +99,14 @@ pub async fn login(
         )
             .into_response());
     };
-    let jar = start_session(&state, &staff, jar.remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/"))).await?;
+    let jar = jar.remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/"));
+    let jar = jar.add(private_cookie(&state, SESSION_COOKIE, token, SameSite::Lax));
     Ok((jar, Redirect::to("/staff")).into_response())
 }
 
 /// Logs `staff` in: a new session, its cookie in `jar`.
 pub(super) async fn start_session(state: &AppState, staff: &Staff, jar: CookieJar) -> Result<CookieJar, HttpError> {
-    let token = new_token();
-    let now = state.clock.now();
-    state
-        .store
-        .create_session(NewSession {
-            token_hash: token_hash(&token),
-            staff_id: staff.id.clone(),
-            csrf_token: new_token(),
-            now,
-            expires_at: now + SESSION_LENGTH,
-        })
-        .await?;
+    let token = app::start_session(state, staff).await?;
     Ok(jar.add(private_cookie(state, SESSION_COOKIE, token, SameSite::Lax)))
 }
 
@@ -144,7 +117,7 @@ pub async fn logout(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
-    state.store.delete_session(&session.token_hash).await?;
+    app::log_out(&state, &session.token_hash).await?;
     let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
     Ok((jar, Redirect::to("/login")).into_response())
 }
@@ -159,8 +132,8 @@ pub async fn dashboard(
     let t = texts(lang);
     let i = inbox_texts(lang);
     let rows = open_rows(&state, lang).await?;
-    let choices = state.store.inbox_choices().await?;
-    let team = state.store.list_staff().await?;
+    let choices = kept_app::inbox_choices(&state).await?;
+    let team = kept_app::team(&state).await?;
     let first_day = kept_app::first_day(&state, &session.staff, &team)
         .await?
         .map(|steps| (steps, crate::i18n::first_day::first_day_texts(lang)));
@@ -234,7 +207,7 @@ async fn other_promises(state: &AppState, lang: Lang) -> Result<Vec<super::pages
         ..PromiseFilter::default()
     };
     let clock = clock(state, lang);
-    let open = state.store.list_promises(&filter).await?;
+    let open = kept_app::promises(state, &filter).await?;
     Ok(open
         .iter()
         .map(|p| clock.open_promise_row(p, inbox_texts(lang)))
@@ -242,10 +215,7 @@ async fn other_promises(state: &AppState, lang: Lang) -> Result<Vec<super::pages
 }
 
 async fn open_rows(state: &AppState, lang: Lang) -> Result<Vec<super::pages::CallbackRow>, HttpError> {
-    let open = state
-        .store
-        .list_callbacks(Some(CallbackStatus::Open), DASHBOARD_LIMIT)
-        .await?;
+    let open = kept_app::callbacks(state, Some(CallbackStatus::Open), DASHBOARD_LIMIT).await?;
     let clock = clock(state, lang);
     Ok(open.iter().map(|view| clock.callback_row(view, texts(lang))).collect())
 }
@@ -258,9 +228,9 @@ pub async fn callback_page(
 ) -> Result<impl IntoResponse, HttpError> {
     let lang = session.lang(&query);
     let t = texts(lang);
-    let view = state.store.callback(&id).await?.ok_or(AppError::NotFound)?;
-    let history = state.store.customer_history(&view.customer_id).await?;
-    let promise_history = state.store.promise_history(&view.promise_id).await?;
+    let view = kept_app::callback(&state, &id).await?.ok_or(AppError::NotFound)?;
+    let history = kept_app::customer_history(&state, &view.customer_id).await?;
+    let promise_history = kept_app::promise_history(&state, &view.promise_id).await?;
     let clock = clock(&state, lang);
     render(&CallbackPage {
         t,

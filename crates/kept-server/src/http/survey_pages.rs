@@ -251,9 +251,7 @@ pub async fn answers(
     };
     let clock = super::staff::clock(&state, lang);
     let i = crate::i18n::inbox_texts(lang);
-    let rows = state
-        .store
-        .surveys(&filter)
+    let rows = kept_app::surveys(&state, &filter)
         .await?
         .iter()
         .map(|survey| AnswerRow {

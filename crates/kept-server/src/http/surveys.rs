@@ -73,7 +73,7 @@ pub async fn list(
         max_score: query.max_score,
         limit: bounded("limit", query.limit, 1..=500)?.unwrap_or(DEFAULT_LIMIT),
     };
-    let surveys = state.store.surveys(&filter).await?;
+    let surveys = kept_app::surveys(&state, &filter).await?;
     Ok(Json(surveys.iter().map(SurveyJson::from).collect()))
 }
 
@@ -100,7 +100,7 @@ pub async fn promises(
         owner_id: query.owner.filter(|o| !o.is_empty()),
         limit: bounded("limit", query.limit, 1..=500)?.unwrap_or(DEFAULT_LIMIT),
     };
-    let promises = state.store.list_promises(&filter).await?;
+    let promises = kept_app::promises(&state, &filter).await?;
     Ok(Json(promises.iter().map(PromiseJson::from).collect()))
 }
 

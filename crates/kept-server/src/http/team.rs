@@ -46,7 +46,7 @@ fn back_to_team(state: &AppState, jar: CookieJar, notice: String, pass_on: Optio
 }
 
 async fn team_page(state: &AppState, session: StaffSession, lang: Lang, flash: Flash) -> Result<Response, HttpError> {
-    let all = state.store.list_staff().await?;
+    let all = kept_app::team(state).await?;
     let name_of = |id: &Option<String>| {
         id.as_ref()
             .and_then(|id| all.iter().find(|s| &s.id == id))
@@ -186,7 +186,7 @@ pub async fn deactivate(
 ) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
     app::deactivate(&state, &session.staff, &id, &form.hand_over_to).await?;
-    let successor = state.store.staff_by_id(&form.hand_over_to).await?;
+    let successor = kept_app::staff_member(&state, &form.hand_over_to).await?;
     let notice = format!(
         "{} {}.",
         team_texts(session.staff.lang).taken_off,
@@ -226,7 +226,7 @@ pub async fn set_away(
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| session.staff.id.clone());
     app::set_away(&state, &session.staff, &who, delegate.as_deref()).await?;
-    let team = state.store.list_staff().await?;
+    let team = kept_app::team(&state).await?;
     let name = |id: &str| {
         team.iter()
             .find(|s| s.id == id)
@@ -540,7 +540,7 @@ impl From<Staff> for StaffJson {
 #[utoipa::path(get, path = "/api/v1/staff", operation_id = "list_staff", security(("bearer" = [])),
     responses((status = 200, body = [StaffJson])))]
 pub async fn api_list(State(state): State<AppState>, ApiStaff(_): ApiStaff) -> Result<Json<Vec<StaffJson>>, HttpError> {
-    let staff = state.store.list_staff().await?;
+    let staff = kept_app::team(&state).await?;
     Ok(Json(staff.into_iter().map(StaffJson::from).collect()))
 }
 

@@ -17,7 +17,7 @@ use kept_app as app;
 
 #[utoipa::path(get, path = "/api/v1/templates", operation_id = "list_templates", security(("bearer" = [])), responses((status = 200, body = Vec<TemplateJson>), (status = 401, body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, _staff: ApiStaff) -> Result<Json<Vec<TemplateJson>>, HttpError> {
-    Ok(Json(dto::all(&state.store.reply_templates().await?)))
+    Ok(Json(dto::all(&kept_app::reply_templates(&state).await?)))
 }
 
 /// A saved reply. Merge fields: `{{ greeting }}`, `{{ customer.name }}`, `{{ customer.first_name }}`,

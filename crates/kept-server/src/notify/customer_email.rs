@@ -250,9 +250,7 @@ fn call_ahead_line(a: &AppointmentView, lang: Lang) -> String {
 }
 
 async fn waiting_mail(state: &AppState, waiting: &WaitingView) -> Result<Mail, DeliveryError> {
-    let service = state
-        .store
-        .service(&waiting.service_id)
+    let service = kept_app::service(state, &waiting.service_id)
         .await
         .map_err(temporary)?
         .ok_or_else(|| DeliveryError::Permanent("the service no longer exists".into()))?;

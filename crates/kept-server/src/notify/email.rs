@@ -155,7 +155,7 @@ async fn recipient(state: &AppState, item: &OutboxItem) -> Result<Staff, Deliver
         .recipient_id
         .as_deref()
         .ok_or_else(|| DeliveryError::Permanent("no recipient".into()))?;
-    let staff = state.store.list_staff().await.map_err(temporary)?;
+    let staff = kept_app::team(state).await.map_err(temporary)?;
     let candidates: Vec<Candidate> = staff.iter().map(|s| s.candidate()).collect();
     let acting =
         acting_for(&candidates, id).ok_or_else(|| DeliveryError::Permanent("the recipient no longer exists".into()))?;

@@ -7,8 +7,9 @@ use kept_store::{SearchFilter, SearchHit};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::state::AppState;
-use kept_app::error::AppError;
+use crate::App;
+use crate::error::AppError;
+use crate::schemas::list_limit;
 
 const DEFAULT_LIMIT: i64 = 25;
 const MAX_LIMIT: i64 = 100;
@@ -71,10 +72,10 @@ fn blank_to_none(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
-fn day_start(state: &AppState, field: &'static str, day: &str) -> Result<DateTime<Utc>, AppError> {
+fn day_start(app: &App, field: &'static str, day: &str) -> Result<DateTime<Utc>, AppError> {
     let date = NaiveDate::parse_from_str(day, "%Y-%m-%d")
         .map_err(|_| AppError::invalid(field, "invalid_date", "use a date like 2026-11-24"))?;
-    let tz = state.settings().business.time_zone();
+    let tz = app.settings().business.time_zone();
     date.and_hms_opt(0, 0, 0)
         .and_then(|midnight| midnight.and_local_timezone(tz).earliest())
         .map(|local| local.with_timezone(&Utc))
@@ -87,7 +88,7 @@ fn day_start(state: &AppState, field: &'static str, day: &str) -> Result<DateTim
         })
 }
 
-pub async fn search(state: &AppState, params: &SearchParams) -> Result<SearchResults, AppError> {
+pub async fn search(app: &App, params: &SearchParams) -> Result<SearchResults, AppError> {
     if params.q.trim().is_empty() {
         return Err(AppError::invalid(
             "q",
@@ -117,10 +118,10 @@ pub async fn search(state: &AppState, params: &SearchParams) -> Result<SearchRes
         });
     };
     let mut from = blank_to_none(&params.from)
-        .map(|d| day_start(state, "from", d))
+        .map(|d| day_start(app, "from", d))
         .transpose()?;
     let mut until = blank_to_none(&params.until)
-        .map(|d| day_start(state, "until", d))
+        .map(|d| day_start(app, "until", d))
         .transpose()?;
     // The two days in either order: the period between them, both included.
     if let (Some(a), Some(b)) = (from, until)
@@ -129,7 +130,7 @@ pub async fn search(state: &AppState, params: &SearchParams) -> Result<SearchRes
         (from, until) = (Some(b), Some(a));
     }
     let until = until.map(|start| start + chrono::Duration::days(1));
-    let limit = crate::dto::list_limit(params.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
+    let limit = list_limit(params.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
     let before = blank_to_none(&params.cursor)
         .map(|cursor| {
             cursor
@@ -139,10 +140,10 @@ pub async fn search(state: &AppState, params: &SearchParams) -> Result<SearchRes
         .transpose()?;
     // Customers are listed once, on the first page.
     let mut results = match before {
-        None => matching_customers(state, params).await?,
+        None => matching_customers(app, params).await?,
         Some(_) => Vec::new(),
     };
-    let page = state
+    let page = app
         .store
         .search(&SearchFilter {
             query: query.clone(),
@@ -162,7 +163,7 @@ pub async fn search(state: &AppState, params: &SearchParams) -> Result<SearchRes
 /// Customers by name, e-mail address, handle or phone number (in any way of writing it),
 /// listed first. Only for a plain search: a filter on customer, channel or dates is about
 /// what was said.
-async fn matching_customers(state: &AppState, params: &SearchParams) -> Result<Vec<SearchResult>, AppError> {
+async fn matching_customers(app: &App, params: &SearchParams) -> Result<Vec<SearchResult>, AppError> {
     let filtered = [&params.customer, &params.channel, &params.from, &params.until]
         .iter()
         .any(|f| blank_to_none(f).is_some());
@@ -170,12 +171,9 @@ async fn matching_customers(state: &AppState, params: &SearchParams) -> Result<V
     if filtered || text.chars().count() < 2 {
         return Ok(Vec::new());
     }
-    let settings = state.settings();
+    let settings = app.settings();
     let phone = kept_domain::normalise_phone(text, &settings.business.default_region).ok();
-    let found = state
-        .store
-        .find_customers(text, phone.as_deref(), CUSTOMER_LIMIT)
-        .await?;
+    let found = app.store.find_customers(text, phone.as_deref(), CUSTOMER_LIMIT).await?;
     Ok(found
         .into_iter()
         .map(|customer| SearchResult {
