@@ -22,6 +22,20 @@ pub mod smtp_url;
 pub mod survey_settings;
 pub mod timers;
 
+/// The records the use cases take and give — the store's rows as the pages, the API and the
+/// mails show them — so that the web crate and the binary need no store of their own (they
+/// cannot call it: the store itself is private to this crate).
+pub mod records {
+    pub use kept_store::customer_data;
+    pub use kept_store::model::*;
+    pub use kept_store::{
+        AnswerRecorded, AppointmentView, BounceRecorded, CalendarAnswerView, ContractChange, ContractView,
+        DeliveryFilter, DeliveryListed, DigestView, FanView, ImportAction, ImportCounts, Location, LocationInput,
+        MailboxState, Polled, Service, ServiceInput, StaffSchedule, SurveyFilter, SurveyView, ToneDismissal,
+        WaitingView,
+    };
+}
+
 mod appointments;
 mod callbacks;
 mod commitments;

@@ -2098,7 +2098,7 @@ impl BookingTexts {
 
 /// What a survey asks, naming the contact it is about ("Hoe ging uw gesprek met Sanne op
 /// 12 maart?"), in the survey's language: the e-mail and the answer page say the same.
-pub fn survey_question(survey: &kept_store::SurveyView, tz: chrono_tz::Tz, business: &str) -> Vec<String> {
+pub fn survey_question(survey: &kept_app::records::SurveyView, tz: chrono_tz::Tz, business: &str) -> Vec<String> {
     use kept_domain::{SurveyKind, SurveyTrigger};
     let lang = survey.lang;
     let day = survey.created_at.with_timezone(&tz).date_naive();
@@ -2759,8 +2759,9 @@ mod channel_tests {
 
     #[test]
     fn every_table_a_merge_moves_is_counted_in_words() {
-        for holding in kept_store::customer_data::REGISTER {
-            if matches!(holding.link, kept_store::customer_data::Link::Parent { .. }) || holding.table == "search_index"
+        for holding in kept_app::records::customer_data::REGISTER {
+            if matches!(holding.link, kept_app::records::customer_data::Link::Parent { .. })
+                || holding.table == "search_index"
             {
                 continue;
             }

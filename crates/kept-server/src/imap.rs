@@ -18,7 +18,7 @@ use async_imap::Session;
 use async_imap::types::Mailbox;
 use chrono::NaiveDate;
 use futures::TryStreamExt;
-use kept_store::Polled;
+use kept_app::records::Polled;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::sync::watch;

@@ -14,10 +14,7 @@ pub mod state;
 pub mod workers;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
-use kept_domain::Clock;
-use kept_store::Store;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -47,15 +44,10 @@ impl Running {
     }
 }
 
-/// Serves kept on `listener` (tests bind port 0) with the given clock and store.
-pub async fn launch(
-    listener: TcpListener,
-    settings: Settings,
-    clock: Arc<dyn Clock>,
-    store: Arc<dyn Store>,
-) -> Result<Running, String> {
+/// Serves `app` (its settings, clock and store) on `listener` (tests bind port 0).
+pub async fn launch(listener: TcpListener, app: App) -> Result<Running, String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let mut settings = settings;
+    let mut settings = Settings::clone(&app.settings());
     if settings.listen.port() == 0 && settings.base_url == format!("http://{}", settings.listen) {
         // No base URL configured and a port the system picks: links in e-mails point at the
         // port it picked.
@@ -75,7 +67,8 @@ pub async fn launch(
             .entry("chat".into())
             .or_insert(sink);
     }
-    let state = AppState::new(settings, clock, store)?;
+    app.replace_settings(settings);
+    let state = AppState::new(app)?;
     kept_app::load_saved_settings(&state).await.map_err(|e| e.to_string())?;
     match kept_app::timers::repair_claims(&state).await {
         Ok(0) => {}

@@ -7,11 +7,8 @@ use std::sync::Arc;
 
 use crate::notify::Mailer;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use kept_domain::Clock;
-use kept_store::Store;
 
 use kept_app::App;
-use kept_app::config::Settings;
 
 /// How many "forgot password" e-mails one account, and one address, may ask for in an hour.
 const RESET_MAILS_PER_ACCOUNT: NonZeroU32 = NonZeroU32::MIN.saturating_add(4);
@@ -74,7 +71,9 @@ impl Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(settings: Settings, clock: Arc<dyn Clock>, store: Arc<dyn Store>) -> Result<Self, String> {
+    /// The application with what serving it needs, as its settings say.
+    pub fn new(app: App) -> Result<Self, String> {
+        let settings = app.settings();
         let limiter = NonZeroU32::new(settings.rate_limit_per_minute)
             .map(|per_minute| Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))));
         let login_limiter = NonZeroU32::new(settings.rate_limit_per_minute)
@@ -98,7 +97,7 @@ impl AppState {
         let tone = kept_tone::Checker::new(&settings.tone).map_err(|e| e.to_string())?;
         Ok(Self {
             tone: Arc::new(tone),
-            app: App::new(settings, clock, store),
+            app,
             limiter,
             login_limiter,
             reset_limiter,

@@ -3,8 +3,8 @@
 
 use chrono::Duration;
 use futures::StreamExt;
+use kept_app::records::OutboxItem;
 use kept_domain::Delivery;
-use kept_store::OutboxItem;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::watch;
 

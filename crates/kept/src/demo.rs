@@ -70,7 +70,7 @@ async fn add_samples(store: Arc<dyn Store>, settings: &Settings) -> anyhow::Resu
     let clock = Arc::new(ManualClock::new(start));
     // A whole node's state, so replies written in the past weeks are also sent (to the demo's
     // mail folder) as they would have been.
-    let state = AppState::new(settings.clone(), clock.clone(), store).map_err(|e| anyhow::anyhow!(e))?;
+    let state = AppState::new(App::new(settings.clone(), clock.clone(), store)).map_err(|e| anyhow::anyhow!(e))?;
     let requests = [
         (
             "06 12345678",

@@ -117,7 +117,7 @@ async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
     if settings.smtp_url.is_none() {
         tracing::warn!("no KEPT_SMTP_URL set: staff will not get e-mail");
     }
-    let running = kept_server::launch(listener, settings, Arc::new(SystemClock), store)
+    let running = kept_server::launch(listener, kept_app::App::new(settings, Arc::new(SystemClock), store))
         .await
         .map_err(anyhow::Error::msg)?;
     // Printed for people and scripts alike (with KEPT_LISTEN=…:0 this names the chosen port).

@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use kept_app::records::{AppointmentView, Location, Service, StaffSchedule};
 use kept_domain::AppointmentStatus;
 use kept_domain::booking::{DAY_KEYS, Week, format_spans};
-use kept_store::{AppointmentView, Location, Service, StaffSchedule};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

@@ -17,8 +17,8 @@ pub use surveys::*;
 pub use tone::*;
 
 use chrono::{DateTime, Utc};
+use kept_app::records::CallbackView;
 use kept_domain::{CallOutcome, CallbackStatus, Lang, PromiseStatus};
-use kept_store::CallbackView;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

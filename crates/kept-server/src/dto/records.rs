@@ -5,12 +5,12 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use kept_domain::PromiseStatus;
-use kept_domain::conversation::{ConversationStatus, Direction};
-use kept_store::{
+use kept_app::records::{
     AttachmentInfo, ConversationView, CustomerExport, CustomerView, Erasure, FollowUpView, InboundRecorded,
     MessageView, ReplyDelivery, ReplyTemplate, TimelineEntry, UnreadableMail,
 };
+use kept_domain::PromiseStatus;
+use kept_domain::conversation::{ConversationStatus, Direction};
 use serde::Serialize;
 use utoipa::ToSchema;
 

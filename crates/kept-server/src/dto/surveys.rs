@@ -1,7 +1,7 @@
 //! Surveys and promises as the API and webhooks show them.
 
 use chrono::{DateTime, Utc};
-use kept_store::SurveyView;
+use kept_app::records::SurveyView;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -91,8 +91,8 @@ pub struct PromiseJson {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<&kept_store::PromiseListed> for PromiseJson {
-    fn from(p: &kept_store::PromiseListed) -> Self {
+impl From<&kept_app::records::PromiseListed> for PromiseJson {
+    fn from(p: &kept_app::records::PromiseListed) -> Self {
         PromiseJson {
             id: p.id.clone(),
             kind: p.kind.as_str().to_string(),
@@ -148,8 +148,8 @@ pub struct ContractJson {
     pub outcome_note: Option<String>,
 }
 
-impl From<&kept_store::ContractView> for ContractJson {
-    fn from(c: &kept_store::ContractView) -> Self {
+impl From<&kept_app::records::ContractView> for ContractJson {
+    fn from(c: &kept_app::records::ContractView) -> Self {
         ContractJson {
             id: c.id.clone(),
             external_id: c.external_id.clone(),
@@ -252,8 +252,8 @@ pub struct FanJson {
     pub thanked_note: Option<String>,
 }
 
-impl From<&kept_store::FanView> for FanJson {
-    fn from(f: &kept_store::FanView) -> Self {
+impl From<&kept_app::records::FanView> for FanJson {
+    fn from(f: &kept_app::records::FanView) -> Self {
         FanJson {
             customer_id: f.customer_id.clone(),
             customer_name: f.customer_name.clone(),

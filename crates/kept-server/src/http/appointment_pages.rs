@@ -8,9 +8,9 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use chrono::NaiveDate;
+use kept_app::records::{AppointmentView, Location, Service, Staff};
 use kept_domain::booking::{DAY_KEYS, Week, format_spans};
 use kept_domain::{AppointmentStatus, Lang, Role};
-use kept_store::{AppointmentView, Location, Service, Staff};
 use serde::Deserialize;
 
 use super::errors::HttpError;

@@ -8,9 +8,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
+use kept_app::records::{AppointmentView, Location, Service};
 use kept_domain::booking::Slot;
 use kept_domain::{AppointmentStatus, BookingInput, FieldError, Lang};
-use kept_store::{AppointmentView, Location, Service};
 use serde::Deserialize;
 
 use super::errors::HttpError;

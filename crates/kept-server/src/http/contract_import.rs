@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
 // URL-safe, unpadded: nothing in it that HTML escapes.
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as STANDARD;
+use kept_app::records::{ImportAction, Staff};
 use kept_domain::Lang;
-use kept_store::{ImportAction, Staff};
 use serde::Deserialize;
 
 use super::contract_pages::list_page;

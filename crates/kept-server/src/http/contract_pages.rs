@@ -7,8 +7,8 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Duration;
+use kept_app::records::{ContractView, PromiseFilter, Staff, SurveyFilter};
 use kept_domain::{Lang, PromiseStatus, Role};
-use kept_store::{ContractView, PromiseFilter, Staff, SurveyFilter};
 use serde::Deserialize;
 
 use super::errors::HttpError;

@@ -5,8 +5,8 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
+use kept_app::records::{AssigneeFilter, ConversationChange, ConversationFilter};
 use kept_domain::conversation::{ConversationStatus, InboundInput};
-use kept_store::{AssigneeFilter, ConversationChange, ConversationFilter};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 

@@ -8,7 +8,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use kept_store::{CustomerExport, CustomerView, TimelineEntry};
+use kept_app::records::{CustomerExport, CustomerView, TimelineEntry};
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, Message};
 use serde_json::{Map, Value};

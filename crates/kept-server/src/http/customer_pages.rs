@@ -5,10 +5,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
+use kept_app::records::CustomerView;
 use kept_domain::Lang;
 use kept_domain::phone::normalise_phone;
 use kept_domain::staff::OwnerOnly;
-use kept_store::CustomerView;
 use serde::Deserialize;
 
 use super::customers::ContactRequest;

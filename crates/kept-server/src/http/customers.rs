@@ -6,9 +6,9 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use kept_app::records::{Contact, CustomerExport};
 use kept_domain::conversation::{Direction, valid_channel};
 use kept_domain::{CancelReason, Closing, normalise_phone};
-use kept_store::{Contact, CustomerExport};
 use serde::Deserialize;
 use utoipa::ToSchema;
 

@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use axum_extra::extract::CookieJar;
 use chrono::{DateTime, Utc};
+use kept_app::records::{DeliveryFilter, DeliveryListed, Staff};
 use kept_domain::{Delivery, OutboxEvent, OutboxStatus};
-use kept_store::{DeliveryFilter, DeliveryListed, Staff};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 

@@ -215,20 +215,13 @@ pub struct ErrorInfo {
 
 /// A use case's error on its way out as an answer. `AppError` belongs to `kept-app`, which
 /// knows nothing of HTTP, and Rust lets axum's `IntoResponse` be written only for a type of
-/// this crate: handlers return `Result<_, HttpError>` and `?` wraps any `AppError` (or store
-/// error) on the way.
+/// this crate: handlers return `Result<_, HttpError>` and `?` wraps any `AppError` on the way.
 #[derive(Debug)]
 pub struct HttpError(pub AppError);
 
 impl From<AppError> for HttpError {
     fn from(error: AppError) -> Self {
         HttpError(error)
-    }
-}
-
-impl From<kept_store::StoreError> for HttpError {
-    fn from(error: kept_store::StoreError) -> Self {
-        HttpError(error.into())
     }
 }
 

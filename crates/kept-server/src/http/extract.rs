@@ -9,8 +9,8 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
+use kept_app::records::Staff;
 use kept_domain::Lang;
-use kept_store::Staff;
 
 use super::errors::HttpError;
 use crate::state::AppState;

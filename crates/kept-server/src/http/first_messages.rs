@@ -12,9 +12,9 @@ use axum::{Extension, Form};
 use axum_extra::extract::CookieJar;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
+use kept_app::records::{Contact, CustomerView, Recipient};
 use kept_domain::Lang;
 use kept_domain::conversation::PHONE_CHANNELS;
-use kept_store::{Contact, CustomerView, Recipient};
 use serde::Deserialize;
 use utoipa::ToSchema;
 

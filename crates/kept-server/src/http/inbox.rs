@@ -5,14 +5,14 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
+use kept_app::records::{
+    AssigneeFilter, ConversationChange, ConversationFilter, ConversationView, FollowUpView, MessageView, ReplyDelivery,
+    TimelineEntry,
+};
 use kept_domain::Lang;
 use kept_domain::conversation::{ConversationStatus, Direction, FRUSTRATED_FROM};
 use kept_domain::quoted::split_quoted;
 use kept_domain::{PromiseKind, PromiseStatus};
-use kept_store::{
-    AssigneeFilter, ConversationChange, ConversationFilter, ConversationView, FollowUpView, MessageView, ReplyDelivery,
-    TimelineEntry,
-};
 use serde::Deserialize;
 
 use super::errors::HttpError;

@@ -139,7 +139,7 @@ fn choices(values: Vec<(String, String)>, current: Option<&str>) -> Vec<Choice> 
 pub struct InsightsPage {
     pub t: &'static Texts,
     pub x: &'static InsightTexts,
-    pub me: kept_store::Staff,
+    pub me: kept_app::records::Staff,
     pub csrf: String,
     pub is_owner: bool,
     pub periods: Vec<Choice>,

@@ -5,9 +5,9 @@ use std::sync::Arc;
 use askama::Template;
 use axum::response::Html;
 use chrono::{DateTime, Utc};
+use kept_app::records::{CallbackView, ConversationView, HistoryEntry, PromiseHistoryEntry, Staff};
 use kept_domain::conversation::FRUSTRATED_FROM;
 use kept_domain::{CallOutcome, CallbackStatus, Lang, PromiseStatus};
-use kept_store::{CallbackView, ConversationView, HistoryEntry, PromiseHistoryEntry, Staff};
 
 use super::errors::HttpError;
 use crate::i18n::{InboxTexts, SettingsTexts, TeamTexts, Texts, texts};
@@ -521,7 +521,7 @@ impl LocalTime {
         }
     }
 
-    pub fn open_promise_row(&self, promise: &kept_store::PromiseListed, i: &InboxTexts) -> PromiseRow {
+    pub fn open_promise_row(&self, promise: &kept_app::records::PromiseListed, i: &InboxTexts) -> PromiseRow {
         PromiseRow {
             kind: i.promise_kind(promise.kind),
             customer: promise

@@ -207,7 +207,7 @@ fn mailbox_health(
     clock: &LocalTime,
     s: &SettingsTexts,
     name: String,
-    known: Option<kept_store::MailboxState>,
+    known: Option<kept_app::records::MailboxState>,
 ) -> MailboxHealth {
     let known = known.as_ref();
     MailboxHealth {

@@ -6,8 +6,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
+use kept_app::records::{PromiseFilter, Staff};
 use kept_domain::{CallOutcome, CallbackStatus, Lang, PromiseKind, PromiseStatus};
-use kept_store::{PromiseFilter, Staff};
 use serde::Deserialize;
 
 use super::errors::HttpError;

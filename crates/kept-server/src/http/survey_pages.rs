@@ -7,8 +7,8 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use kept_app::records::SurveyView;
 use kept_domain::Lang;
-use kept_store::SurveyView;
 use serde::Deserialize;
 
 use super::booking_pages::PublicNoticePage;
@@ -223,7 +223,7 @@ pub struct SurveysPage {
     pub t: &'static Texts,
     pub s: &'static SurveyTexts,
     pub i: &'static crate::i18n::InboxTexts,
-    pub me: kept_store::Staff,
+    pub me: kept_app::records::Staff,
     pub csrf: String,
     pub is_owner: bool,
     pub low: bool,
@@ -244,7 +244,7 @@ pub async fn answers(
 ) -> Result<Response, HttpError> {
     let lang = session.lang(&lang);
     let low = query.low.is_some();
-    let filter = kept_store::SurveyFilter {
+    let filter = kept_app::records::SurveyFilter {
         status: Some(kept_domain::SurveyStatus::Answered),
         limit: 200,
         ..Default::default()
@@ -302,7 +302,7 @@ pub struct FansPage {
     pub t: &'static Texts,
     pub s: &'static SurveyTexts,
     pub i: &'static crate::i18n::InboxTexts,
-    pub me: kept_store::Staff,
+    pub me: kept_app::records::Staff,
     pub csrf: String,
     pub rows: Vec<FanRow>,
 }

@@ -4,8 +4,8 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use kept_app::records::{PromiseFilter, SurveyFilter};
 use kept_domain::{PromiseKind, PromiseStatus, SurveyKind, SurveyStatus};
-use kept_store::{PromiseFilter, SurveyFilter};
 
 use super::errors::ErrorBody;
 use super::errors::HttpError;

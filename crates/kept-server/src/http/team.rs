@@ -8,9 +8,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use axum_extra::extract::CookieJar;
+use kept_app::records::{ApiTokenView, Staff, StaffChange};
 use kept_domain::staff::{LinkPurpose, OwnerOnly};
 use kept_domain::{Lang, Role};
-use kept_store::{ApiTokenView, Staff, StaffChange};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

@@ -2,7 +2,7 @@
 //! channel, which sends them on (kept.toml `[channel_webhooks]`).
 
 use chrono::{DateTime, Utc};
-use kept_store::OutboxItem;
+use kept_app::records::OutboxItem;
 use serde::Serialize;
 
 use super::webhook::post_signed;

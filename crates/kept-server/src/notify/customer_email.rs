@@ -11,8 +11,8 @@ use crate::state::AppState;
 use askama::Template;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use kept_app::records::{AppointmentView, OutboxItem, WaitingView};
 use kept_domain::{AppointmentStatus, Lang, OutboxEvent};
-use kept_store::{AppointmentView, OutboxItem, WaitingView};
 
 #[derive(Template)]
 #[template(path = "email_appointment.txt")]

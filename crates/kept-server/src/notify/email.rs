@@ -1,13 +1,13 @@
 //! E-mail to staff: who to call, their number as a link, and by when.
 
 use askama::Template;
-use kept_domain::staff::LinkPurpose;
-use kept_domain::staff::{Candidate, acting_for};
-use kept_domain::{Lang, OutboxEvent};
-use kept_store::{
+use kept_app::records::{
     AppointmentView, CallbackView, ContractView, ConversationView, DigestView, FollowUpView, OutboxItem,
     PasswordLinkView, ReplyDelivery, Staff, SurveyView,
 };
+use kept_domain::staff::LinkPurpose;
+use kept_domain::staff::{Candidate, acting_for};
+use kept_domain::{Lang, OutboxEvent};
 use lettre::message::Mailbox;
 
 use super::compose::{self, Author, Body, Envelope};
@@ -526,7 +526,7 @@ impl Content {
     /// Fetching customer e-mail has failed for half an hour: the owners must look.
     fn mailbox_failing(
         state: &AppState,
-        mailbox: &kept_store::MailboxState,
+        mailbox: &kept_app::records::MailboxState,
         lang: Lang,
     ) -> Result<Content, askama::Error> {
         let since = mailbox

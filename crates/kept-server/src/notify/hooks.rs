@@ -4,8 +4,8 @@
 //! resolved conversation or an appointment that took place, and why they left when their
 //! contract ended that way.
 
+use kept_app::records::OutboxItem;
 use kept_domain::{CallbackStatus, OutboxEvent, SurveyTrigger};
-use kept_store::OutboxItem;
 
 use super::{DeliveryError, Subject, temporary};
 use crate::state::AppState;
@@ -68,7 +68,7 @@ pub(super) async fn run(state: &AppState, item: &OutboxItem, subject: &Subject) 
 }
 
 /// The language the customer wrote in, as far as their last message tells.
-fn conversation_lang(conversation: &kept_store::ConversationView) -> kept_domain::Lang {
+fn conversation_lang(conversation: &kept_app::records::ConversationView) -> kept_domain::Lang {
     let last = conversation
         .messages
         .iter()

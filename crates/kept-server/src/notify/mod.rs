@@ -14,8 +14,8 @@ mod weekly_email;
 
 pub use mailer::Mailer;
 
+use kept_app::records::OutboxItem;
 use kept_domain::Delivery;
-use kept_store::OutboxItem;
 
 pub use kept_app::calendar::{feed, invitation};
 pub use kept_app::outbox::{DeliveryError, Rebook, Subject, WeeklyFigures, gone, temporary};

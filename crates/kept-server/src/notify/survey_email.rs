@@ -7,8 +7,8 @@ use super::email::{mailbox, outbox_message_id};
 use super::{DeliveryError, temporary};
 use crate::state::AppState;
 use askama::Template;
+use kept_app::records::{OutboxItem, SurveyView};
 use kept_domain::{Lang, OutboxEvent, SurveyKind, SurveyStatus};
-use kept_store::{OutboxItem, SurveyView};
 
 #[derive(Template)]
 #[template(path = "email_survey.txt")]

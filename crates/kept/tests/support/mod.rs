@@ -412,9 +412,12 @@ impl TestServer {
         }
         let (token, owner_token) = (tokens.remove(0), tokens.remove(0));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let running = kept_server::launch(listener, settings, Arc::new(clock.clone()), store.clone())
-            .await
-            .unwrap();
+        let running = kept_server::launch(
+            listener,
+            kept_app::App::new(settings, Arc::new(clock.clone()), store.clone()),
+        )
+        .await
+        .unwrap();
         TestServer {
             base: format!("http://{}", running.addr),
             running,
