@@ -9,12 +9,14 @@
 //! ([`schemas`]) and the saved replies' template language ([`templates`]).
 
 pub mod auth;
+pub mod bench;
 pub mod calendar;
 pub mod config;
 mod config_error;
 pub mod error;
 pub mod inbound_email;
 pub mod mailboxes;
+pub mod operator;
 pub mod outbox;
 pub mod schemas;
 pub mod search;
@@ -149,6 +151,23 @@ impl App {
             outbox_wake: Arc::new(Notify::new()),
             first_day_done: Arc::default(),
         }
+    }
+
+    /// The application on the database the settings name (SQLite or PostgreSQL, brought up to
+    /// date), with the owner's saved settings in force. For the binary: it needs no store type.
+    pub async fn open(settings: Settings, clock: Arc<dyn Clock>) -> Result<App, AppError> {
+        let store = kept_store::open_with(&settings.database_url, settings.database_pool_size)
+            .await
+            .map_err(|error| AppError::Internal(format!("opening the database {}: {error}", settings.database_url)))?;
+        let app = App::new(settings, clock, store);
+        load_saved_settings(&app).await?;
+        Ok(app)
+    }
+
+    /// The same application at the time `clock` tells: the demo writes its samples at moments
+    /// in the past through it.
+    pub fn with_clock(&self, clock: Arc<dyn Clock>) -> App {
+        App { clock, ..self.clone() }
     }
 
     /// The settings as they are now. Take them once per use: the business's part may change

@@ -212,6 +212,12 @@ pub async fn claim_outbox(app: &App, lease: Duration, limit: i64) -> Result<Vec<
     Ok(app.store.claim_outbox(app.clock.now(), lease, limit).await?)
 }
 
+/// At start: what this node had claimed before it stopped is free for any node at once,
+/// instead of after its lease.
+pub async fn release_leases_at_start(app: &App) -> Result<(), AppError> {
+    Ok(app.store.release_leases_at_start().await?)
+}
+
 /// Records how a delivery went: done, to be tried again (when the error says so, with a
 /// growing wait) or given up.
 pub async fn record_delivery(

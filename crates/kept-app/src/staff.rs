@@ -208,7 +208,7 @@ pub async fn change_own_password(
     Ok(())
 }
 
-fn new_password_hash(password: &str) -> Result<String, AppError> {
+pub(crate) fn new_password_hash(password: &str) -> Result<String, AppError> {
     hash_password(password).map_err(|error| match error {
         PasswordError::TooShort => AppError::invalid("password", "password_too_short", error.to_string()),
         PasswordError::Hash(why) => AppError::Internal(why),

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Subcommand;
+use kept_app::error::AppError;
 use kept_app::{self as app, App, Settings};
 use kept_domain::SystemClock;
 
@@ -32,18 +33,29 @@ pub enum CustomerCommand {
 
 /// The application on the configured database, with the owner's saved settings.
 pub async fn open_app(settings: Settings) -> anyhow::Result<App> {
-    let store = kept_store::open_with(&settings.database_url, settings.database_pool_size)
-        .await
-        .with_context(|| format!("opening the database {}", settings.database_url))?;
-    let state = App::new(settings, Arc::new(SystemClock), store);
-    app::load_saved_settings(&state)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(state)
+    App::open(settings, Arc::new(SystemClock)).await.map_err(said)
+}
+
+/// What a refused command prints: the team keeping an owner in plain words, each refused
+/// field's message, and for a failure on our side its details (the operator reads them).
+pub fn said(error: AppError) -> anyhow::Error {
+    match error {
+        AppError::Invalid(fields) if fields.iter().any(|f| f.code == "last_owner") => {
+            anyhow::anyhow!("the team must keep an owner: make someone else owner first")
+        }
+        AppError::Invalid(fields) => {
+            anyhow::anyhow!(
+                "{}",
+                fields.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; ")
+            )
+        }
+        AppError::Internal(detail) => anyhow::anyhow!("{detail}"),
+        other => anyhow::anyhow!("{other}"),
+    }
 }
 
 /// The staff member who does something from the command line, by e-mail address.
-pub async fn staff_member(state: &App, email: &str) -> anyhow::Result<kept_store::Staff> {
+pub async fn staff_member(state: &App, email: &str) -> anyhow::Result<kept_app::records::Staff> {
     kept_app::staff_by_email(state, email)
         .await?
         .with_context(|| format!("no staff member with e-mail address {email}"))

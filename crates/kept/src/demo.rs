@@ -3,13 +3,13 @@
 use std::sync::Arc;
 
 use chrono::Duration;
-use kept_app::auth::{hash_password, new_token};
+use kept_app::auth::new_token;
+use kept_app::operator::{self, Member};
 use kept_app::{self as app, MailSource};
 use kept_app::{App, Settings};
 use kept_domain::conversation::{FromInput, InboundInput};
 use kept_domain::{CallOutcome, CallbackInput, Clock, Lang, ManualClock, Role, SystemClock};
 use kept_server::AppState;
-use kept_store::{NewStaff, Store};
 
 const OWNER: &str = "owner@demo.kept.invalid";
 const AGENT: &str = "sanne@demo.kept.invalid";
@@ -29,30 +29,21 @@ pub fn configure(settings: &mut Settings) {
 
 /// Creates the demo staff (or gives them a new password) and, on a fresh database, a few
 /// open callback requests. Prints how to log in.
-pub async fn seed(store: Arc<dyn Store>, settings: &Settings) -> anyhow::Result<()> {
+pub async fn seed(app: &App, settings: &Settings) -> anyhow::Result<()> {
     let password = new_token()[..16].to_string();
-    let hash = hash_password(&password)?;
-    let now = SystemClock.now();
-    let fresh = store.list_staff().await?.is_empty();
+    let fresh = app::team(app).await?.is_empty();
     for (email, name, role) in [(OWNER, "Olga Owner", Role::Owner), (AGENT, "Sanne Agent", Role::Agent)] {
-        match store.staff_by_email(email).await? {
-            Some(existing) => store.set_password(&existing.id, &hash).await?,
-            None => {
-                store
-                    .add_staff(NewStaff {
-                        email: email.into(),
-                        name: name.into(),
-                        role,
-                        lang: Lang::Nl,
-                        password_hash: hash.clone(),
-                        now,
-                    })
-                    .await?;
-            }
-        }
+        let member = Member {
+            email,
+            name,
+            role,
+            lang: Lang::Nl,
+            password: &password,
+        };
+        operator::add_or_renew(app, member).await?;
     }
     if fresh {
-        add_samples(store, settings).await?;
+        add_samples(app).await?;
     }
     println!();
     println!("  kept demo is ready: http://{}/staff", settings.listen);
@@ -65,12 +56,12 @@ pub async fn seed(store: Arc<dyn Store>, settings: &Settings) -> anyhow::Result<
 
 /// The sample data goes through the same use cases as real data, each at its own moment of
 /// an injected clock, so the demo shows what kept really does with it.
-async fn add_samples(store: Arc<dyn Store>, settings: &Settings) -> anyhow::Result<()> {
+async fn add_samples(app: &App) -> anyhow::Result<()> {
     let start = SystemClock.now();
     let clock = Arc::new(ManualClock::new(start));
     // A whole node's state, so replies written in the past weeks are also sent (to the demo's
     // mail folder) as they would have been.
-    let state = AppState::new(App::new(settings.clone(), clock.clone(), store)).map_err(|e| anyhow::anyhow!(e))?;
+    let state = AppState::new(app.with_clock(clock.clone())).map_err(|e| anyhow::anyhow!(e))?;
     let requests = [
         (
             "06 12345678",

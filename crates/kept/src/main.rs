@@ -104,12 +104,14 @@ async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
     if demo {
         demo::configure(&mut settings);
     }
-    let store = kept_store::open_with(&settings.database_url, settings.database_pool_size)
+    let app = kept_app::App::open(settings.clone(), Arc::new(SystemClock))
         .await
-        .with_context(|| format!("opening the database {}", settings.database_url))?;
-    store.release_leases_at_start().await?;
+        .map_err(customer::said)?;
+    kept_app::outbox::release_leases_at_start(&app)
+        .await
+        .map_err(customer::said)?;
     if demo {
-        demo::seed(store.clone(), &settings).await?;
+        demo::seed(&app, &settings).await?;
     }
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
@@ -117,9 +119,7 @@ async fn serve(mut settings: Settings, demo: bool) -> anyhow::Result<()> {
     if settings.smtp_url.is_none() {
         tracing::warn!("no KEPT_SMTP_URL set: staff will not get e-mail");
     }
-    let running = kept_server::launch(listener, kept_app::App::new(settings, Arc::new(SystemClock), store))
-        .await
-        .map_err(anyhow::Error::msg)?;
+    let running = kept_server::launch(listener, app).await.map_err(anyhow::Error::msg)?;
     // Printed for people and scripts alike (with KEPT_LISTEN=…:0 this names the chosen port).
     println!("kept is listening on http://{}", running.addr);
     tokio::select! {

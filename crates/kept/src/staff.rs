@@ -5,10 +5,11 @@ use std::io::BufRead;
 use anyhow::{Context, bail};
 use clap::Subcommand;
 use kept_app::Settings;
-use kept_app::auth::{hash_password, new_token, token_hash};
-use kept_domain::{Clock, Lang, Role, SystemClock};
-use kept_store::{NewStaff, StaffChange};
-use std::sync::Arc;
+use kept_app::error::AppError;
+use kept_app::operator::{self, Member};
+
+use crate::customer::said;
+use kept_domain::{Lang, Role};
 
 #[derive(Subcommand)]
 pub enum UserCommand {
@@ -66,7 +67,7 @@ pub enum TokenCommand {
 }
 
 pub async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()> {
-    let store = kept_store::open_with(&settings.database_url, settings.database_pool_size).await?;
+    let app = crate::customer::open_app(settings).await?;
     match command {
         UserCommand::Add {
             email,
@@ -85,33 +86,24 @@ pub async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()
                 prompt_twice()?
             };
             let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_string());
-            let staff = store
-                .add_staff(NewStaff {
-                    email,
-                    name,
-                    role: Role::parse(&role).unwrap_or(Role::Agent),
-                    lang: Lang::parse(&lang).unwrap_or_default(),
-                    password_hash: hash_password(&password)?,
-                    now: SystemClock.now(),
-                })
-                .await
-                .map_err(|e| match e {
-                    kept_store::StoreError::Duplicate => {
-                        anyhow::anyhow!("a staff member with this e-mail address exists already")
-                    }
-                    other => other.into(),
-                })?;
+            let member = Member {
+                email: &email,
+                name: &name,
+                role: Role::parse(&role).unwrap_or(Role::Agent),
+                lang: Lang::parse(&lang).unwrap_or_default(),
+                password: &password,
+            };
+            let staff = operator::add_member(&app, member).await.map_err(said)?;
             println!("added {} <{}> as {}", staff.name, staff.email, staff.role.as_str());
         }
         UserCommand::List => {
-            for staff in store.list_staff().await? {
+            for staff in kept_app::team(&app).await.map_err(said)? {
                 let away = if staff.away { " (away)" } else { "" };
                 let left = if staff.active { "" } else { " (off the team)" };
                 println!("{}\t{}\t{}{away}{left}", staff.email, staff.role.as_str(), staff.name);
             }
         }
         UserCommand::ResetPassword { email } => {
-            let app = kept_app::App::new(settings, Arc::new(SystemClock), store);
             let (link, staff) = kept_app::printed_reset_link(&app, &email)
                 .await
                 .map_err(|e| on_the_team(e, &email))?;
@@ -122,27 +114,16 @@ pub async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()
             println!("{link}");
         }
         UserCommand::Role { email, role } => {
-            let staff = active_member(store.as_ref(), &email).await?;
-            let change = StaffChange {
-                name: None,
-                role: Role::parse(&role),
-            };
-            let staff = store
-                .change_staff(&staff.id, change)
+            let role = Role::parse(&role).unwrap_or(Role::Agent);
+            let staff = operator::set_role(&app, &email, role)
                 .await
-                .map_err(team_keeps_an_owner)?;
+                .map_err(|e| on_the_team(e, &email))?;
             println!("{} <{}> is now {}", staff.name, staff.email, staff.role.as_str());
         }
         UserCommand::Deactivate { email, hand_over_to } => {
-            let staff = active_member(store.as_ref(), &email).await?;
-            let successor = active_member(store.as_ref(), &hand_over_to).await?;
-            if successor.id == staff.id {
-                bail!("someone else must take over the work of {email}");
-            }
-            store
-                .deactivate_staff(&staff.id, &successor.id, SystemClock.now())
+            let (staff, successor) = operator::take_off_team(&app, &email, &hand_over_to)
                 .await
-                .map_err(team_keeps_an_owner)?;
+                .map_err(|e| on_the_team(e, &format!("{email} or {hand_over_to}")))?;
             println!(
                 "{} is off the team; their open work went to {}",
                 staff.email, successor.email
@@ -152,43 +133,22 @@ pub async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()
     Ok(())
 }
 
-async fn active_member(store: &dyn kept_store::Store, email: &str) -> anyhow::Result<kept_store::Staff> {
-    store
-        .staff_by_email(&email.trim().to_lowercase())
-        .await?
-        .filter(|s| s.active)
-        .with_context(|| format!("no one on the team has e-mail {email}"))
-}
-
-fn on_the_team(error: kept_app::error::AppError, email: &str) -> anyhow::Error {
+/// What a refused command says: "no one on the team has e-mail …" for an unknown address, the
+/// team keeping an owner in plain words, and otherwise what the use case said.
+fn on_the_team(error: AppError, email: &str) -> anyhow::Error {
     match error {
-        kept_app::error::AppError::NotFound => anyhow::anyhow!("no one on the team has e-mail {email}"),
-        other => anyhow::anyhow!("{other}"),
-    }
-}
-
-fn team_keeps_an_owner(error: kept_store::StoreError) -> anyhow::Error {
-    match error {
-        kept_store::StoreError::LastOwner => {
-            anyhow::anyhow!("the team must keep an owner: make someone else owner first")
-        }
-        other => other.into(),
+        AppError::NotFound => anyhow::anyhow!("no one on the team has e-mail {email}"),
+        other => said(other),
     }
 }
 
 pub async fn token(settings: Settings, command: TokenCommand) -> anyhow::Result<()> {
-    let store = kept_store::open_with(&settings.database_url, settings.database_pool_size).await?;
+    let app = crate::customer::open_app(settings).await?;
     match command {
         TokenCommand::Create { email, name } => {
-            let staff = store
-                .staff_by_email(&email)
-                .await?
-                .filter(|s| s.active)
-                .with_context(|| format!("no one on the team has e-mail {email}"))?;
-            let token = new_token();
-            store
-                .add_api_token(&token_hash(&token), &staff.id, &name, SystemClock.now())
-                .await?;
+            let token = operator::create_token(&app, &email, &name)
+                .await
+                .map_err(|e| on_the_team(e, &email))?;
             println!("{token}");
         }
     }
