@@ -5,7 +5,7 @@ use std::num::NonZeroU32;
 use std::ops::Deref;
 use std::sync::Arc;
 
-use crate::notify::Mailer;
+use crate::notify::Couriers;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use kept_app::App;
@@ -24,7 +24,6 @@ pub struct ResetLimits {
 /// HTTP clients that deliver the outbox, and the tone checker the composer asks.
 #[derive(Clone)]
 pub struct AppState {
-    pub app: App,
     pub limiter: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
     /// Log-in attempts, counted per address and per account apart from the public form, so
     /// that customers on an office's address do not lock its staff out (and one account
@@ -37,10 +36,8 @@ pub struct AppState {
     pub reset_limiter: Option<ResetLimits>,
     /// Hashes login keys with a secret of this process, so no one can aim at a collision.
     pub rate_keys: std::hash::RandomState,
-    pub mailer: Option<Mailer>,
-    pub http: reqwest::Client,
-    /// How many webhook calls are in flight to each receiver.
-    pub destinations: Arc<crate::notify::webhook::Destinations>,
+    /// The application and the SMTP and HTTP clients that deliver the outbox.
+    pub couriers: Couriers,
     /// The tone checker with the business's own phrases.
     pub tone: Arc<kept_tone::Checker>,
 }
@@ -66,7 +63,7 @@ impl Deref for AppState {
     type Target = App;
 
     fn deref(&self) -> &App {
-        &self.app
+        &self.couriers.app
     }
 }
 
@@ -83,28 +80,14 @@ impl AppState {
             per_account: Arc::new(RateLimiter::keyed(Quota::per_hour(RESET_MAILS_PER_ACCOUNT))),
             per_address: Arc::new(RateLimiter::keyed(Quota::per_hour(RESET_MAILS_PER_ADDRESS))),
         });
-        let ca_file = settings.smtp_ca_file.as_deref();
-        let mailer = settings
-            .smtp_url
-            .as_deref()
-            .map(|url| Mailer::from_url(url, ca_file))
-            .transpose()?;
-        let http = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(10))
-            .user_agent(concat!("kept/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| format!("HTTP client: {e}"))?;
         let tone = kept_tone::Checker::new(&settings.tone).map_err(|e| e.to_string())?;
         Ok(Self {
             tone: Arc::new(tone),
-            app,
+            couriers: Couriers::new(app)?,
             limiter,
             login_limiter,
             reset_limiter,
             rate_keys: std::hash::RandomState::new(),
-            mailer,
-            http,
-            destinations: Arc::default(),
         })
     }
 }

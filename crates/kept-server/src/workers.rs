@@ -15,9 +15,6 @@ use kept_app::Change;
 /// How long a node may hold an outbox row before another node may try it.
 const OUTBOX_LEASE: Duration = Duration::seconds(60);
 const OUTBOX_BATCH: i64 = 128;
-/// Deliveries in flight at once on a node (also the SMTP pool's size): a burst of 2,000
-/// staff e-mails then takes seconds, not minutes, without swamping the mail server.
-pub const DELIVERY_CONCURRENCY: usize = 16;
 /// How long the outbox worker lets wake-ups gather before it looks. Every accepted request
 /// wakes it; under load one look per wake-up was hundreds of claims a second, nearly all
 /// finding nothing new (610/s at 5,300 callback requests/s on PostgreSQL), each a statement
@@ -58,7 +55,7 @@ pub async fn deliver_due(state: &AppState) -> usize {
     };
     let attempted = claimed.len();
     futures::stream::iter(lanes(claimed))
-        .for_each_concurrent(DELIVERY_CONCURRENCY, |lane| async move {
+        .for_each_concurrent(notify::DELIVERY_CONCURRENCY, |lane| async move {
             for item in lane {
                 deliver_one(state, &item).await;
             }
@@ -86,7 +83,7 @@ fn lanes(claimed: Vec<OutboxItem>) -> Vec<Vec<OutboxItem>> {
 
 /// Delivers one item and records how it went.
 async fn deliver_one(state: &AppState, item: &OutboxItem) {
-    let outcome = notify::deliver(state, item).await;
+    let outcome = notify::deliver(&state.couriers, item).await;
     if let Err(error) = kept_app::outbox::record_delivery(state, item, &outcome).await {
         tracing::warn!(%error, id = item.id, "cannot record a delivery; it will be retried after its lease")
     }

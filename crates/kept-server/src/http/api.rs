@@ -9,8 +9,8 @@ use utoipa::IntoParams;
 
 use super::errors::ErrorBody;
 use super::errors::HttpError;
+use super::extract::IdPath;
 use super::extract::{ApiStaff, json_body, status_filter};
-use super::openapi::IdPath;
 use crate::dto::{CallbackJson, OutcomeRequest};
 use crate::state::AppState;
 use kept_app as app;

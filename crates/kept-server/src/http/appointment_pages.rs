@@ -233,7 +233,7 @@ pub async fn appointment(
         call_ahead_status: a
             .call_ahead
             .as_ref()
-            .map(|c| super::inbox::promise_label(Some(c.status), inbox_texts(lang))),
+            .map(|c| super::pages::promise_label(Some(c.status), inbox_texts(lang))),
         calendar_answer: a.calendar_answer.as_ref().map(|c| {
             let said = format!("{} · {}", b.answer(c.answer), a.clock(c.at));
             match &c.comment {

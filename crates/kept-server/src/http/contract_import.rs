@@ -13,14 +13,13 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as STANDARD;
 use kept_app::records::{ImportAction, Staff};
 use kept_domain::Lang;
-use serde::Deserialize;
 
 use super::contract_pages::list_page;
 use super::errors::HttpError;
 use super::errors::OwnPage;
+use super::extract::LangQuery;
 use super::extract::StaffSession;
 use super::pages::render;
-use super::staff::LangQuery;
 use crate::i18n::contract_import::{ImportTexts, import_texts};
 use crate::i18n::{ContractTexts, Texts, contract_texts, texts};
 use crate::state::AppState;
@@ -63,30 +62,6 @@ pub struct ImportPreviewPage {
     pub any: bool,
     /// The file, as it came, for the confirmation.
     pub file: String,
-}
-
-/// After an import, in the address of the contracts page: what it did.
-#[derive(Debug, Default, Deserialize)]
-pub struct ImportedQuery {
-    created: Option<usize>,
-    updated: Option<usize>,
-    unchanged: Option<usize>,
-    skipped: Option<usize>,
-}
-
-impl ImportedQuery {
-    /// "Ingelezen: 3 nieuw, …", when the address says what an import did.
-    pub fn said(&self, lang: Lang) -> Option<String> {
-        let (created, updated, unchanged, skipped) = (self.created?, self.updated?, self.unchanged?, self.skipped?);
-        Some(
-            import_texts(lang)
-                .imported
-                .replace("{created}", &created.to_string())
-                .replace("{updated}", &updated.to_string())
-                .replace("{unchanged}", &unchanged.to_string())
-                .replace("{skipped}", &skipped.to_string()),
-        )
-    }
 }
 
 /// The multipart form's CSRF token and file (uploaded, or sent back from the preview).

@@ -12,9 +12,11 @@ use kept_domain::{Lang, PromiseStatus, Role};
 use serde::Deserialize;
 
 use super::errors::HttpError;
+use super::extract::LangQuery;
 use super::extract::StaffSession;
+use super::pages::clock;
 use super::pages::render;
-use super::staff::{LangQuery, OutcomeForm, clock};
+use super::staff::OutcomeForm;
 use crate::i18n::{ContractTexts, Texts, contract_texts, inbox_texts, money, texts};
 use crate::state::AppState;
 use kept_app as app;
@@ -150,7 +152,7 @@ pub async fn list(
     session: StaffSession,
     Query(query): Query<ListQuery>,
     Query(lang): Query<LangQuery>,
-    Query(imported): Query<super::contract_import::ImportedQuery>,
+    Query(imported): Query<ImportedQuery>,
 ) -> Result<Response, HttpError> {
     let lang = session.lang(&lang);
     let list = match (query.done.is_some(), query.all.is_some()) {
@@ -267,4 +269,28 @@ pub async fn outcome(
     session.check_csrf(&form.csrf)?;
     app::record_contract_outcome(&state, &session.staff, &id, &form.outcome, form.note.as_deref()).await?;
     Ok(Redirect::to(&format!("/staff/contracts/{id}?recorded=1")).into_response())
+}
+
+/// After an import, in the address of the contracts page: what it did.
+#[derive(Debug, Default, Deserialize)]
+pub struct ImportedQuery {
+    created: Option<usize>,
+    updated: Option<usize>,
+    unchanged: Option<usize>,
+    skipped: Option<usize>,
+}
+
+impl ImportedQuery {
+    /// "Ingelezen: 3 nieuw, …", when the address says what an import did.
+    pub fn said(&self, lang: Lang) -> Option<String> {
+        let (created, updated, unchanged, skipped) = (self.created?, self.updated?, self.unchanged?, self.skipped?);
+        Some(
+            crate::i18n::contract_import::import_texts(lang)
+                .imported
+                .replace("{created}", &created.to_string())
+                .replace("{updated}", &updated.to_string())
+                .replace("{unchanged}", &unchanged.to_string())
+                .replace("{skipped}", &skipped.to_string()),
+        )
+    }
 }

@@ -12,8 +12,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::errors::ErrorBody;
 use super::errors::HttpError;
+use super::extract::IdPath;
 use super::extract::{ApiStaff, json_body, status_filter};
-use super::openapi::IdPath;
 use crate::dto::{
     self, ConversationJson, EmailAcceptedJson, InboundMessageRequest, MessageAccepted, TimelineEntryJson,
 };

@@ -15,8 +15,8 @@ use serde_json::{Map, Value};
 use zip::write::SimpleFileOptions;
 
 use super::customer_pages::display_name;
+use super::customer_pages::timeline_row;
 use super::errors::HttpError;
-use super::inbox::timeline_row;
 use super::pages::LocalTime;
 use crate::i18n::customer_export::{ExportTexts, export_texts};
 use crate::i18n::{contact_label, inbox_texts, record_count};

@@ -15,9 +15,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::errors::ErrorBody;
 use super::errors::HttpError;
+use super::extract::LangQuery;
 use super::extract::{ApiStaff, CsrfForm, StaffSession};
+use super::pages::clock;
 use super::pages::{LocalTime, render};
-use super::staff::{LangQuery, clock};
 use crate::i18n::deliveries::{DeliveryTexts, delivery_label, delivery_texts, event_label, status_label};
 use crate::i18n::{Texts, texts};
 use crate::state::AppState;

@@ -11,6 +11,8 @@ use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use kept_app::records::Staff;
 use kept_domain::Lang;
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::errors::HttpError;
 use crate::state::AppState;
@@ -358,4 +360,62 @@ impl Flash {
 #[derive(Debug, serde::Deserialize)]
 pub struct CsrfForm {
     pub csrf: String,
+}
+
+/// `?lang=` on a staff page: the page in another language than the staff member's own.
+#[derive(Debug, Default, Deserialize)]
+pub struct LangQuery {
+    lang: Option<String>,
+}
+
+impl LangQuery {
+    pub fn lang(&self) -> Option<&str> {
+        self.lang.as_deref()
+    }
+}
+
+impl StaffSession {
+    pub fn lang(&self, query: &LangQuery) -> Lang {
+        query.lang.as_deref().and_then(Lang::parse).unwrap_or(self.staff.lang)
+    }
+}
+
+/// `{id}` in a path: an id from one of kept's answers. Anything else is `404`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct IdPath {
+    /// An id from one of kept's answers.
+    pub id: String,
+}
+
+/// What the writer decided about the commitments the composer listed, from the form's fields
+/// (see [`ReplyForm`]).
+pub fn commitment_choices(
+    shown: bool,
+    choices: &std::collections::HashMap<String, String>,
+    hours: &kept_domain::hours::BusinessHours,
+) -> kept_app::CommitmentChoices {
+    let local = |key: &str| {
+        choices
+            .get(key)
+            .and_then(|v| chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M").ok())
+            .map(|local| hours.instant(local.date(), local.time()))
+    };
+    let with_prefix = |prefix: &'static str| {
+        choices
+            .keys()
+            .filter_map(move |key| key.strip_prefix(prefix).map(|rest| (key, rest.to_string())))
+    };
+    let kept = with_prefix("keep_")
+        .map(|(_, key)| (key.clone(), local(&format!("due_{key}"))))
+        .collect();
+    let made_definite = with_prefix("vague_")
+        .filter_map(|(field, _)| Some((choices.get(field)?.clone(), local(&format!("due_{field}"))?)))
+        .collect();
+    kept_app::CommitmentChoices {
+        shown,
+        listed: with_prefix("listed_").map(|(_, key)| key).collect(),
+        kept,
+        made_definite,
+    }
 }

@@ -11,21 +11,19 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use axum_extra::extract::CookieJar;
 use chrono::{DateTime, NaiveDateTime, Utc};
-use chrono_tz::Tz;
-use kept_app::records::{Contact, CustomerView, Recipient};
-use kept_domain::Lang;
-use kept_domain::conversation::PHONE_CHANNELS;
+use kept_app::records::{Contact, Recipient};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::customer_pages::customer_page;
 use super::customers::ContactRequest;
 use super::errors::HttpError;
 use super::errors::{ErrorBody, OwnPage};
+use super::extract::commitment_choices;
 use super::extract::{ApiStaff, StaffSession, json_body};
-use super::inbox::{commitment_choices, customer_page};
-use super::staff::clock;
+use super::pages::WriteDraft;
+use super::pages::clock;
 use crate::dto::ConversationJson;
-use crate::i18n::channel_label;
 use crate::i18n::first_messages::{FirstMessageTexts, first_message_texts};
 use crate::state::AppState;
 use kept_app::error::AppError;
@@ -137,72 +135,6 @@ fn follow_up_text(w: &FirstMessageTexts, subject: &str, text: &str) -> String {
     };
     let about: String = about.chars().take(120).collect();
     format!("{} “{about}”", w.awaiting_answer)
-}
-
-/// What was typed in the form, kept when it is refused.
-#[derive(Debug, Default)]
-pub struct WriteDraft {
-    pub channel: String,
-    pub subject: String,
-    pub text: String,
-    pub expect_by: String,
-    pub errors: Vec<String>,
-}
-
-/// The form on the customer page.
-pub struct WriteBox {
-    pub w: &'static FirstMessageTexts,
-    /// The channels kept can reach this customer on: (code, label).
-    pub channels: Vec<(String, String)>,
-    pub draft: WriteDraft,
-    /// Now in the business's time ("2026-12-07T10:15"), the earliest expected answer.
-    pub earliest: String,
-    pub customer_name: String,
-}
-
-impl WriteBox {
-    pub fn is_chosen(&self, code: &str) -> bool {
-        self.draft.channel == code
-    }
-}
-
-pub fn write_box(
-    state: &AppState,
-    lang: Lang,
-    customer: &CustomerView,
-    local_now: DateTime<Tz>,
-    draft: WriteDraft,
-) -> WriteBox {
-    let settings = state.settings();
-    let mut codes: Vec<String> = customer
-        .handles
-        .iter()
-        .filter_map(|h| h.split_once(':').map(|(channel, _)| channel.to_string()))
-        .chain(
-            PHONE_CHANNELS
-                .iter()
-                .filter(|_| customer.phone.is_some())
-                .map(|c| c.to_string()),
-        )
-        .filter(|code| app::can_send(&settings, code))
-        .collect();
-    // E-mail first (the usual way to write first), then the others as they came, each once.
-    codes.sort_by_key(|code| code != EMAIL);
-    let mut seen = std::collections::HashSet::new();
-    codes.retain(|code| seen.insert(code.clone()));
-    WriteBox {
-        w: first_message_texts(lang),
-        channels: codes
-            .into_iter()
-            .map(|code| {
-                let label = channel_label(lang, &code);
-                (code, label)
-            })
-            .collect(),
-        draft,
-        earliest: local_now.format("%Y-%m-%dT%H:%M").to_string(),
-        customer_name: customer.name.clone().unwrap_or_default(),
-    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -6,28 +6,28 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use kept_app::records::{
-    AssigneeFilter, ConversationChange, ConversationFilter, ConversationView, FollowUpView, MessageView, ReplyDelivery,
-    TimelineEntry,
+    AssigneeFilter, ConversationChange, ConversationFilter, ConversationView, MessageView, ReplyDelivery,
 };
 use kept_domain::Lang;
+use kept_domain::PromiseStatus;
 use kept_domain::conversation::{ConversationStatus, Direction, FRUSTRATED_FROM};
 use kept_domain::quoted::split_quoted;
-use kept_domain::{PromiseKind, PromiseStatus};
 use serde::Deserialize;
 
+use super::customer_pages::follow_up_row;
 use super::errors::HttpError;
+use super::extract::LangQuery;
+use super::extract::commitment_choices;
 use super::extract::{CsrfForm, StaffSession};
-use super::first_messages::WriteDraft;
+use super::pages::clock;
 use super::pages::{
-    AttachmentRow, ConversationPage, ConversationRow, ConversationRowsFragment, CustomerPage, DeliveryRow, FollowUpRow,
-    LocalTime, MessageRow, NotSentRow, SearchPage, SearchRow, TimelineRow, UnreadableRow, outcome_label, render,
+    AttachmentRow, ConversationPage, ConversationRow, ConversationRowsFragment, DeliveryRow, LocalTime, MessageRow,
+    NotSentRow, UnreadableRow, promise_label, render,
 };
-use super::staff::{LangQuery, clock};
-use crate::i18n::{InboxTexts, channel_label, contact_label, error_texts, inbox_texts, texts};
+use crate::i18n::{InboxTexts, error_texts, inbox_texts, texts};
 use crate::state::AppState;
 use kept_app as app;
 use kept_app::error::AppError;
-use kept_app::search::{self, SearchParams};
 
 const INBOX_LIMIT: i64 = 200;
 const NOT_SENT_LIMIT: i64 = 50;
@@ -279,10 +279,6 @@ fn status_label(status: ConversationStatus, i: &InboxTexts) -> &'static str {
     }
 }
 
-pub(super) fn promise_label(status: Option<PromiseStatus>, i: &InboxTexts) -> &'static str {
-    i.promise_status(status)
-}
-
 async fn conversation_page(
     state: &AppState,
     session: StaffSession,
@@ -372,38 +368,6 @@ pub struct ReplyForm {
 impl ReplyForm {
     fn commitment_choices(&self, hours: &kept_domain::hours::BusinessHours) -> app::CommitmentChoices {
         commitment_choices(self.commitments_shown.is_some(), &self.choices, hours)
-    }
-}
-
-/// What the writer decided about the commitments the composer listed, from the form's fields
-/// (see [`ReplyForm`]).
-pub(super) fn commitment_choices(
-    shown: bool,
-    choices: &std::collections::HashMap<String, String>,
-    hours: &kept_domain::hours::BusinessHours,
-) -> app::CommitmentChoices {
-    let local = |key: &str| {
-        choices
-            .get(key)
-            .and_then(|v| chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M").ok())
-            .map(|local| hours.instant(local.date(), local.time()))
-    };
-    let with_prefix = |prefix: &'static str| {
-        choices
-            .keys()
-            .filter_map(move |key| key.strip_prefix(prefix).map(|rest| (key, rest.to_string())))
-    };
-    let kept = with_prefix("keep_")
-        .map(|(_, key)| (key.clone(), local(&format!("due_{key}"))))
-        .collect();
-    let made_definite = with_prefix("vague_")
-        .filter_map(|(field, _)| Some((choices.get(field)?.clone(), local(&format!("due_{field}"))?)))
-        .collect();
-    app::CommitmentChoices {
-        shown,
-        listed: with_prefix("listed_").map(|(_, key)| key).collect(),
-        kept,
-        made_definite,
     }
 }
 
@@ -596,355 +560,6 @@ pub async fn bulk(
         .filter(|c| c.is_ascii_alphanumeric() || "=&%_-.".contains(*c))
         .collect();
     Ok((jar, Redirect::to(&format!("/staff?{back}"))).into_response())
-}
-
-pub(super) fn timeline_row(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) -> TimelineRow {
-    let text = match entry.kind.as_str() {
-        "message_in" | "message_out" => split_quoted(&entry.text).fresh.to_string(),
-        "callback_request" => clock.window_label(&entry.text),
-        "promise" => {
-            let status = PromiseStatus::parse(&entry.text);
-            let due = entry
-                .note
-                .as_deref()
-                .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok());
-            let due = due
-                .map(|d| clock.moment(d.with_timezone(&chrono::Utc)))
-                .unwrap_or_default();
-            format!("{} · {due}", promise_label(status, i))
-        }
-        // An appointment: when it is (or was), and how it stands.
-        "appointment" => {
-            let start = entry
-                .note
-                .as_deref()
-                .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
-                .map(|d| clock.moment(d.with_timezone(&chrono::Utc)))
-                .unwrap_or_default();
-            let status = kept_domain::AppointmentStatus::parse(&entry.text)
-                .map(|s| crate::i18n::booking_texts(clock.lang).status(s))
-                .unwrap_or_default();
-            format!("{start} · {status}")
-        }
-        // The customer's answer to the invitation, with what they wrote.
-        "calendar_answer" => {
-            let answer = kept_domain::CalendarAnswer::parse(&entry.text)
-                .map(|a| crate::i18n::booking_texts(clock.lang).answer(a))
-                .unwrap_or_default();
-            match &entry.note {
-                Some(comment) if !comment.is_empty() => format!("{answer}: {comment}"),
-                _ => answer.to_string(),
-            }
-        }
-        // A survey: what was asked, whether it was answered, and the score.
-        "survey" => {
-            let asked = kept_domain::SurveyKind::parse(&entry.channel).map_or("", |k| i.survey_kind(k));
-            let status = match entry.text.as_str() {
-                "answered" => i.survey_answered,
-                _ => i.survey_sent,
-            };
-            match &entry.note {
-                Some(score) => format!("{asked}: {status} · {score}"),
-                None => format!("{asked}: {status}"),
-            }
-        }
-        // A contract: what, until when, and how it stands.
-        "contract" => {
-            let status = kept_domain::ContractStatus::parse(&entry.channel)
-                .map_or("", |status| crate::i18n::contract_texts(clock.lang).status(status));
-            let end = entry
-                .note
-                .as_deref()
-                .and_then(|d| d.parse::<chrono::NaiveDate>().ok())
-                .map(|d| clock.lang.long_date(d))
-                .unwrap_or_default();
-            format!("{} · {end} · {status}", entry.text)
-        }
-        // A call attempt: its outcome in words, with the note taken about it.
-        "call" => {
-            let outcome = outcome_label(&entry.text, texts(clock.lang));
-            match &entry.note {
-                Some(note) if !note.is_empty() => format!("{outcome}: {note}"),
-                _ => outcome.to_string(),
-            }
-        }
-        _ => entry.text.clone(),
-    };
-    TimelineRow {
-        at: clock.moment(entry.at),
-        kind: i.kind(&entry.kind),
-        // A promise's "channel" is its kind: shown in words, never as a code.
-        channel: match entry.kind.as_str() {
-            "appointment" | "calendar_answer" | "survey" | "contract" => String::new(),
-            "promise" => PromiseKind::parse(&entry.channel).map_or_else(String::new, |k| i.promise_kind(k).to_string()),
-            _ => channel_label(clock.lang, &entry.channel),
-        },
-        text,
-        who: entry.staff_name.clone(),
-        link: timeline_link(entry),
-    }
-}
-
-/// The staff page a timeline line belongs to, if it has one of its own.
-fn timeline_link(entry: &TimelineEntry) -> Option<String> {
-    let about = entry.about.as_deref()?;
-    let page =
-        match (entry.kind.as_str(), PromiseKind::parse(&entry.channel)) {
-            ("message_in" | "message_out" | "note", _) | ("promise", Some(PromiseKind::Reply)) => "conversations",
-            ("callback_request" | "call", _)
-            | ("promise", Some(PromiseKind::Callback | PromiseKind::CallbackRetry)) => "callbacks",
-            ("appointment" | "calendar_answer", _)
-            | ("promise", Some(PromiseKind::CallAhead | PromiseKind::Rebook)) => "appointments",
-            ("contract", _) | ("promise", Some(PromiseKind::Retention)) => "contracts",
-            _ => return None,
-        };
-    Some(format!("/staff/{page}/{about}"))
-}
-
-fn follow_up_row(clock: &LocalTime, i: &InboxTexts, follow_up: &FollowUpView) -> FollowUpRow {
-    let open = follow_up.promise_status == PromiseStatus::Open;
-    FollowUpRow {
-        id: follow_up.id.clone(),
-        text: follow_up.text.clone(),
-        due: clock.moment(follow_up.due_at),
-        owner: follow_up.owner_name.clone().unwrap_or_else(|| i.unassigned.to_string()),
-        open,
-        overdue: open && follow_up.due_at < clock.now,
-        status: promise_label(Some(follow_up.promise_status), i),
-    }
-}
-
-pub async fn customer(
-    State(state): State<AppState>,
-    session: StaffSession,
-    Path(id): Path<String>,
-    Query(query): Query<LangQuery>,
-) -> Result<Response, HttpError> {
-    let lang = session.lang(&query);
-    customer_page(&state, session, lang, &id, WriteDraft::default()).await
-}
-
-/// The customer page, with what was typed to write to them first (and why it was refused).
-pub(super) async fn customer_page(
-    state: &AppState,
-    session: StaffSession,
-    lang: Lang,
-    id: &str,
-    draft: WriteDraft,
-) -> Result<Response, HttpError> {
-    let state = state.clone();
-    let id = id.to_string();
-    let customer = kept_app::customer(&state, &id).await?.ok_or(AppError::NotFound)?;
-    let i = inbox_texts(lang);
-    let clock = clock(&state, lang);
-    let mut timeline: Vec<TimelineRow> = kept_app::customer_timeline(&state, &id)
-        .await?
-        .iter()
-        .map(|entry| timeline_row(&clock, i, entry))
-        .collect();
-    timeline.reverse();
-    let follow_ups = kept_app::customer_follow_ups(&state, &id).await?;
-    let local_now = state.clock.now().with_timezone(&state.settings().business.time_zone());
-    let contacts = customer
-        .phone
-        .iter()
-        .chain(customer.handles.iter())
-        .map(|contact| {
-            let label = contact_label(lang, &state.settings().business.default_region, contact);
-            // An address a mail server returned kept's mail for says so, and why.
-            match customer.bouncing.iter().find(|b| &b.handle == contact) {
-                Some(b) => format!("{label} — {}: {} ({})", i.bouncing, b.reason, clock.moment(b.at)),
-                None => label,
-            }
-        })
-        .collect();
-    let contact_kinds = [
-        ("phone", i.contact_phone.to_string()),
-        ("email", i.contact_email.to_string()),
-    ]
-    .into_iter()
-    .map(|(code, label)| (code.to_string(), label))
-    .chain(
-        ["whatsapp", "chat", "twitter", "instagram", "facebook", "sms"]
-            .into_iter()
-            .map(|code| (code.to_string(), channel_label(lang, code))),
-    )
-    .collect();
-    let page = CustomerPage {
-        t: texts(lang),
-        i,
-        name: super::customer_pages::display_name(&customer),
-        stored_name: customer.name.clone().unwrap_or_default(),
-        contact_kinds,
-        id: customer.id.clone(),
-        contacts,
-        timeline,
-        follow_ups: follow_ups.iter().map(|f| follow_up_row(&clock, i, f)).collect(),
-        today: local_now.format("%Y-%m-%d").to_string(),
-        // Late in the day a promise is for tomorrow morning; earlier, for the end of today.
-        due_default: if chrono::Timelike::hour(&local_now) >= 16 {
-            (
-                (local_now + chrono::Duration::days(1)).format("%Y-%m-%d").to_string(),
-                "10:00",
-            )
-        } else {
-            (local_now.format("%Y-%m-%d").to_string(), "17:00")
-        },
-        may_erase: session.staff.role.may(kept_domain::staff::OwnerOnly::EraseCustomer),
-        write: super::first_messages::write_box(&state, lang, &customer, local_now, draft),
-        me: session.staff,
-        csrf: session.csrf,
-    };
-    Ok(render(&page)?.into_response())
-}
-
-#[derive(Debug, Deserialize)]
-pub struct NoteForm {
-    csrf: String,
-    text: String,
-    conversation_id: Option<String>,
-}
-
-pub async fn add_note(
-    State(state): State<AppState>,
-    session: StaffSession,
-    Path(id): Path<String>,
-    jar: CookieJar,
-    Form(form): Form<NoteForm>,
-) -> Result<Response, HttpError> {
-    session.check_csrf(&form.csrf)?;
-    let conversation = form.conversation_id.filter(|c| !c.is_empty());
-    app::add_note(&state, &session.staff, &id, conversation.clone(), &form.text).await?;
-    let back = match conversation {
-        Some(conversation) => format!("/staff/conversations/{conversation}"),
-        None => format!("/staff/customers/{id}"),
-    };
-    let jar = super::flash::say(&state, jar, texts(session.staff.lang).done_note.to_string());
-    Ok((jar, Redirect::to(&back)).into_response())
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CallForm {
-    csrf: String,
-    direction: String,
-    summary: String,
-}
-
-pub async fn log_call(
-    State(state): State<AppState>,
-    session: StaffSession,
-    Path(id): Path<String>,
-    jar: CookieJar,
-    Form(form): Form<CallForm>,
-) -> Result<Response, HttpError> {
-    session.check_csrf(&form.csrf)?;
-    let direction =
-        Direction::parse(&form.direction).ok_or_else(|| AppError::BadRequest("unknown direction".into()))?;
-    app::log_call(&state, &session.staff, &id, direction, &form.summary).await?;
-    let jar = super::flash::say(&state, jar, texts(session.staff.lang).done_call.to_string());
-    Ok((jar, Redirect::to(&format!("/staff/customers/{id}"))).into_response())
-}
-
-#[derive(Debug, Deserialize)]
-pub struct SearchForm {
-    #[serde(flatten)]
-    params: SearchParams,
-    lang: Option<String>,
-}
-
-pub async fn search_page(
-    State(state): State<AppState>,
-    session: StaffSession,
-    Query(form): Query<SearchForm>,
-) -> Result<Response, HttpError> {
-    let lang = form.lang.as_deref().and_then(Lang::parse).unwrap_or(session.staff.lang);
-    let i = inbox_texts(lang);
-    let params = form.params;
-    let searched = !params.q.trim().is_empty();
-    let (found, error) = if searched {
-        match search::search(&state, &params).await {
-            Ok(found) => (Some(found), None),
-            Err(AppError::Invalid(fields)) => (
-                None,
-                Some(fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; ")),
-            ),
-            Err(other) => return Err(other.into()),
-        }
-    } else {
-        (None, None)
-    };
-    let (results, next_cursor) = found.map_or_else(Default::default, |f| (f.results, f.next_cursor));
-    let more_link = next_cursor.map(|cursor| more_results_link(&params, &cursor));
-    let clock = clock(&state, lang);
-    let mut channels: Vec<String> = state.settings().channel_webhooks.keys().cloned().collect();
-    channels.extend(["email", "phone", "internal"].map(String::from));
-    channels.sort();
-    channels.dedup();
-    let channels = channels
-        .into_iter()
-        .map(|code| {
-            let label = channel_label(lang, &code);
-            (code, label)
-        })
-        .collect();
-    let page = SearchPage {
-        t: texts(lang),
-        i,
-        results: results
-            .into_iter()
-            .map(|r| SearchRow {
-                kind: i.kind(&r.kind),
-                at: r.at.map(|at| clock.moment(at)).unwrap_or_default(),
-                who: r.customer_name.clone().unwrap_or_default(),
-                channel: channel_label(lang, &r.channel),
-                // A customer's contacts, each in words.
-                snippet: match r.kind.as_str() {
-                    "customer" => r
-                        .snippet
-                        .split(" · ")
-                        .map(|c| contact_label(lang, &state.settings().business.default_region, c))
-                        .collect::<Vec<_>>()
-                        .join(" · "),
-                    _ => r.snippet,
-                },
-                link: match (r.kind.as_str(), r.conversation_id) {
-                    ("callback_request", _) => format!("/staff/callbacks/{}", r.id),
-                    (_, Some(conversation)) => format!("/staff/conversations/{conversation}"),
-                    (_, None) => format!("/staff/customers/{}", r.customer_id),
-                },
-            })
-            .collect(),
-        q: params.q,
-        channel: params.channel.unwrap_or_default(),
-        from: params.from.unwrap_or_default(),
-        until: params.until.unwrap_or_default(),
-        customer: params.customer.unwrap_or_default(),
-        channels,
-        more_link,
-        searched,
-        error,
-        me: session.staff,
-        csrf: session.csrf,
-    };
-    Ok(render(&page)?.into_response())
-}
-
-/// The same search from where this page ended.
-fn more_results_link(params: &SearchParams, cursor: &str) -> String {
-    let encode = |v: &str| percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC).to_string();
-    let fields = [
-        ("q", Some(params.q.as_str())),
-        ("customer", params.customer.as_deref()),
-        ("channel", params.channel.as_deref()),
-        ("from", params.from.as_deref()),
-        ("until", params.until.as_deref()),
-        ("cursor", Some(cursor)),
-    ];
-    let query: Vec<String> = fields
-        .iter()
-        .filter_map(|(name, value)| value.filter(|v| !v.is_empty()).map(|v| format!("{name}={}", encode(v))))
-        .collect();
-    format!("/staff/search?{}", query.join("&"))
 }
 
 pub async fn unreadable_handled(

@@ -14,9 +14,9 @@ use kept_domain::{Lang, PromiseKind, Role};
 use serde::Deserialize;
 
 use super::errors::HttpError;
+use super::extract::LangQuery;
 use super::extract::StaffSession;
 use super::pages::render;
-use super::staff::LangQuery;
 use crate::i18n::{InsightTexts, Texts, channel_label, inbox_texts, insight_texts, texts};
 use crate::insight_tables::{Names, Table, csv, signal_tables, tables};
 use crate::state::AppState;

@@ -10,7 +10,7 @@ use utoipa::IntoParams;
 use super::errors::ErrorBody;
 use super::errors::HttpError;
 use super::extract::ApiStaff;
-use super::openapi::IdPath;
+use super::extract::IdPath;
 use crate::dto::{self, UnreadableMailJson};
 use crate::state::AppState;
 use kept_app::error::AppError;

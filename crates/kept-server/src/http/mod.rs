@@ -15,6 +15,7 @@ mod customers;
 mod deliveries;
 mod drain;
 mod edge;
+mod error_pages;
 pub mod errors;
 mod events;
 mod extract;
@@ -31,6 +32,7 @@ mod password_reset;
 mod privacy;
 mod public;
 mod search;
+mod search_pages;
 mod settings;
 mod staff;
 mod survey_pages;
@@ -138,20 +140,20 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/conversations/{id}/assign", post(inbox::assign))
         .route("/staff/conversations/{id}/tags", post(inbox::tag))
         .route("/staff/inbox/bulk", post(inbox::bulk))
-        .route("/staff/customers/{id}", get(inbox::customer))
-        .route("/staff/customers/{id}/note", post(inbox::add_note))
+        .route("/staff/customers/{id}", get(customer_pages::customer))
+        .route("/staff/customers/{id}/note", post(customer_pages::add_note))
         .route("/staff/customers/{id}/name", post(customer_pages::rename))
         .route("/staff/customers/{id}/contacts", post(customer_pages::add_contact))
         .route(
             "/staff/customers/{id}/merge",
             get(customer_pages::merge_form).post(customer_pages::merge),
         )
-        .route("/staff/customers/{id}/call", post(inbox::log_call))
+        .route("/staff/customers/{id}/call", post(customer_pages::log_call))
         .route("/staff/customers/{id}/follow-up", post(follow_ups::add))
         .route("/staff/follow-ups/{id}", post(follow_ups::close))
         .route("/staff/customers/{id}/export", get(privacy::export))
         .route("/staff/customers/{id}/erase", post(privacy::erase))
-        .route("/staff/search", get(inbox::search_page))
+        .route("/staff/search", get(search_pages::search_page))
         .route("/staff/unreadable/{id}/handled", post(inbox::unreadable_handled))
         .route("/staff/replies/{id}/retry", post(inbox::retry_reply))
         .route("/staff/team", get(team::team))
@@ -312,7 +314,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(edge::refuse_unstorable))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            errors::answer_errors,
+            error_pages::answer_errors,
         ))
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header_layer(header::REFERRER_POLICY, "same-origin"))

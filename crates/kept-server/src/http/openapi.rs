@@ -4,23 +4,14 @@
 //! those extractors are the same for every operation.
 
 use axum::Json;
-use serde::Deserialize;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::schema::{AllOfBuilder, AnyOfBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{RefOr, ResponseBuilder};
-use utoipa::{IntoParams, Modify, OpenApi};
+use utoipa::{Modify, OpenApi};
 
 use super::errors::ErrorBody;
 use crate::dto::{CallbackJson, CreatedCallback, OutcomeRequest, WebhookEvent};
-
-/// `{id}` in a path: an id from one of kept's answers. Anything else is `404`.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct IdPath {
-    /// An id from one of kept's answers.
-    pub id: String,
-}
 
 #[derive(OpenApi)]
 #[openapi(

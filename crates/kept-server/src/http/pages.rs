@@ -10,7 +10,9 @@ use kept_domain::conversation::FRUSTRATED_FROM;
 use kept_domain::{CallOutcome, CallbackStatus, Lang, PromiseStatus};
 
 use super::errors::HttpError;
+use crate::i18n::first_messages::FirstMessageTexts;
 use crate::i18n::{InboxTexts, SettingsTexts, TeamTexts, Texts, texts};
+use crate::state::AppState;
 use kept_app::config::{Business, Settings};
 use kept_app::error::AppError;
 
@@ -246,7 +248,7 @@ pub struct CustomerPage {
     /// The channels a contact can be added for: (code, label).
     pub contact_kinds: Vec<(String, String)>,
     /// Writing to the customer first.
-    pub write: super::first_messages::WriteBox,
+    pub write: WriteBox,
 }
 
 /// Finding another customer to merge into this one, with what of theirs would move.
@@ -469,6 +471,15 @@ pub struct LocalTime {
     pub settings: Arc<Settings>,
     pub lang: Lang,
     pub now: DateTime<Utc>,
+}
+
+/// Times on a page in the business's time zone and the reader's language.
+pub fn clock(state: &AppState, lang: Lang) -> LocalTime {
+    LocalTime {
+        settings: state.settings(),
+        lang,
+        now: state.clock.now(),
+    }
 }
 
 impl LocalTime {
@@ -743,4 +754,35 @@ pub struct SettingChangeRow {
     pub setting: String,
     pub old: String,
     pub new: String,
+}
+
+/// The form on the customer page.
+pub struct WriteBox {
+    pub w: &'static FirstMessageTexts,
+    /// The channels kept can reach this customer on: (code, label).
+    pub channels: Vec<(String, String)>,
+    pub draft: WriteDraft,
+    /// Now in the business's time ("2026-12-07T10:15"), the earliest expected answer.
+    pub earliest: String,
+    pub customer_name: String,
+}
+
+impl WriteBox {
+    pub fn is_chosen(&self, code: &str) -> bool {
+        self.draft.channel == code
+    }
+}
+
+/// What was typed in the form, kept when it is refused.
+#[derive(Debug, Default)]
+pub struct WriteDraft {
+    pub channel: String,
+    pub subject: String,
+    pub text: String,
+    pub expect_by: String,
+    pub errors: Vec<String>,
+}
+
+pub fn promise_label(status: Option<PromiseStatus>, i: &InboxTexts) -> &'static str {
+    i.promise_status(status)
 }

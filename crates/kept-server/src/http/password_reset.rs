@@ -10,9 +10,9 @@ use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
 use super::errors::HttpError;
+use super::extract::LangQuery;
 use super::extract::{ClientIp, check_login_csrf, fresh_login_csrf, request_lang};
 use super::pages::{ForgotPasswordPage, render};
-use super::staff::LangQuery;
 use crate::i18n::texts;
 use crate::state::AppState;
 use kept_app as app;
@@ -50,7 +50,7 @@ pub async fn send(
 ) -> Result<impl IntoResponse, HttpError> {
     check_login_csrf(&jar, &form.csrf)?;
     if ip.check_reset_rate(&state, &form.email)? {
-        let app = state.app.clone();
+        let app = state.couriers.app.clone();
         tokio::spawn(async move {
             if let Err(error) = app::forgot_password(&app, &form.email).await {
                 tracing::warn!(%error, "could not send a password link asked for on the login page");

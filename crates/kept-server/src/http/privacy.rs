@@ -22,7 +22,7 @@ pub async fn export(
     let export = app::export_customer(&state, &session.staff, &id).await?;
     let customer = kept_app::customer(&state, &id).await?.ok_or(AppError::NotFound)?;
     let timeline = kept_app::customer_timeline(&state, &id).await?;
-    let clock = super::staff::clock(&state, session.staff.lang);
+    let clock = super::pages::clock(&state, session.staff.lang);
     download(&ExportParts {
         export: &export,
         customer: &customer,

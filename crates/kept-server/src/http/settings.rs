@@ -14,11 +14,12 @@ use serde_json::Value;
 
 use super::errors::HttpError;
 use super::errors::{ErrorBody, OwnPage};
+use super::extract::LangQuery;
 use super::extract::{ApiStaff, CsrfForm, StaffSession, json_body};
+use super::pages::clock;
 use super::pages::{
     LocalTime, MailboxHealth, SettingChangeRow, SettingsFormValues, SettingsPage, ToneMarkRow, WindowFormRow, render,
 };
-use super::staff::{LangQuery, clock};
 use crate::i18n::{SettingsTexts, settings_texts, texts};
 use crate::state::AppState;
 use kept_app as app;

@@ -11,42 +11,19 @@ use kept_domain::{CallOutcome, CallbackStatus, Lang, PromiseKind, PromiseStatus}
 use serde::Deserialize;
 
 use super::errors::HttpError;
+use super::extract::LangQuery;
 use super::extract::{
     ClientIp, CsrfForm, LOGIN_CSRF_COOKIE, SESSION_COOKIE, StaffSession, check_login_csrf, fresh_login_csrf,
     private_cookie, request_lang,
 };
-use super::pages::{CallbackPage, DashboardPage, LocalTime, LoginPage, PromiseRowsFragment, RowsFragment, render};
+use super::pages::clock;
+use super::pages::{CallbackPage, DashboardPage, LoginPage, PromiseRowsFragment, RowsFragment, render};
 use crate::i18n::{inbox_texts, texts};
 use crate::state::AppState;
 use kept_app as app;
 use kept_app::error::AppError;
 
 const DASHBOARD_LIMIT: i64 = 500;
-
-#[derive(Debug, Default, Deserialize)]
-pub struct LangQuery {
-    lang: Option<String>,
-}
-
-impl LangQuery {
-    pub fn lang(&self) -> Option<&str> {
-        self.lang.as_deref()
-    }
-}
-
-impl StaffSession {
-    pub fn lang(&self, query: &LangQuery) -> Lang {
-        query.lang.as_deref().and_then(Lang::parse).unwrap_or(self.staff.lang)
-    }
-}
-
-pub fn clock(state: &AppState, lang: Lang) -> LocalTime {
-    LocalTime {
-        settings: state.settings(),
-        lang,
-        now: state.clock.now(),
-    }
-}
 
 pub async fn home() -> Redirect {
     Redirect::to("/staff")
@@ -60,7 +37,7 @@ pub async fn login_form(
 ) -> Result<impl IntoResponse, HttpError> {
     let (jar, csrf) = fresh_login_csrf(&state, jar);
     let page = LoginPage {
-        t: texts(request_lang(query.lang.as_deref(), &headers)),
+        t: texts(request_lang(query.lang(), &headers)),
         csrf,
         email: String::new(),
         failed: false,
@@ -87,7 +64,7 @@ pub async fn login(
     ip.check_login_rate(&state, &form.email)?;
     let Some(token) = app::log_in(&state, &form.email, &form.password).await? else {
         let page = LoginPage {
-            t: texts(request_lang(query.lang.as_deref(), &headers)),
+            t: texts(request_lang(query.lang(), &headers)),
             csrf: form.csrf,
             email: form.email,
             failed: true,

@@ -240,7 +240,7 @@ pub async fn answers(
     State(state): State<AppState>,
     session: super::extract::StaffSession,
     Query(query): Query<AnswersQuery>,
-    Query(lang): Query<super::staff::LangQuery>,
+    Query(lang): Query<super::extract::LangQuery>,
 ) -> Result<Response, HttpError> {
     let lang = session.lang(&lang);
     let low = query.low.is_some();
@@ -249,7 +249,7 @@ pub async fn answers(
         limit: 200,
         ..Default::default()
     };
-    let clock = super::staff::clock(&state, lang);
+    let clock = super::pages::clock(&state, lang);
     let i = crate::i18n::inbox_texts(lang);
     let rows = kept_app::surveys(&state, &filter)
         .await?
@@ -265,7 +265,7 @@ pub async fn answers(
             handled_by: survey.handler_name.clone().unwrap_or_default(),
             recovery: survey
                 .recovery_status
-                .map(|status| super::inbox::promise_label(Some(status), i).to_string())
+                .map(|status| super::pages::promise_label(Some(status), i).to_string())
                 .unwrap_or_default(),
             low: survey.kind.needs_recovery(survey.score),
         })
@@ -310,10 +310,10 @@ pub struct FansPage {
 pub async fn fans(
     State(state): State<AppState>,
     session: super::extract::StaffSession,
-    Query(lang): Query<super::staff::LangQuery>,
+    Query(lang): Query<super::extract::LangQuery>,
 ) -> Result<Response, HttpError> {
     let lang = session.lang(&lang);
-    let clock = super::staff::clock(&state, lang);
+    let clock = super::pages::clock(&state, lang);
     let i = crate::i18n::inbox_texts(lang);
     let hours = &state.settings().business.hours;
     let rows = app::fans(&state)

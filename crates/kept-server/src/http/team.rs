@@ -16,10 +16,12 @@ use utoipa::ToSchema;
 
 use super::errors::ErrorBody;
 use super::errors::HttpError;
+use super::extract::IdPath;
+use super::extract::LangQuery;
 use super::extract::{ApiStaff, Flash, StaffSession, json_body, request_lang};
-use super::openapi::IdPath;
+use super::pages::clock;
 use super::pages::{AccountPage, PasswordPage, TeamPage, TeamRow, TokenRow, render};
-use super::staff::{LangQuery, clock, start_session};
+use super::staff::start_session;
 use crate::i18n::{TeamTexts, error_texts, team_texts, texts};
 use crate::state::AppState;
 use kept_app::error::AppError;

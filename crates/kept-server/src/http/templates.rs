@@ -9,8 +9,8 @@ use utoipa::ToSchema;
 
 use super::errors::ErrorBody;
 use super::errors::HttpError;
+use super::extract::IdPath;
 use super::extract::{ApiStaff, json_body};
-use super::openapi::IdPath;
 use crate::dto::{self, TemplateJson};
 use crate::state::AppState;
 use kept_app as app;

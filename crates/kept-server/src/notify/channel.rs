@@ -5,9 +5,9 @@ use chrono::{DateTime, Utc};
 use kept_app::records::OutboxItem;
 use serde::Serialize;
 
+use super::Couriers;
 use super::webhook::post_signed;
 use super::{DeliveryError, Subject};
-use crate::state::AppState;
 
 #[derive(Debug, Serialize)]
 struct ChannelReply<'a> {
@@ -23,7 +23,7 @@ struct ChannelReply<'a> {
     sent_at: DateTime<Utc>,
 }
 
-pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject) -> Result<(), DeliveryError> {
+pub(super) async fn send(state: &Couriers, item: &OutboxItem, subject: &Subject) -> Result<(), DeliveryError> {
     let Subject::Conversation(conversation) = subject else {
         return Err(DeliveryError::Permanent("a channel reply needs a conversation".into()));
     };

@@ -13,8 +13,8 @@ use lettre::Message;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MessageBuilder, MultiPart, SinglePart};
 
+use super::Couriers;
 use super::DeliveryError;
-use crate::state::AppState;
 
 /// Who wrote the mail: a person (a reply) or kept itself (a notice, a reminder, a survey).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,13 +50,13 @@ pub struct Envelope {
 }
 
 /// A finished message: the envelope's headers, the body, and `Date` in the business's zone.
-pub fn message(state: &AppState, envelope: Envelope, body: Body) -> Result<Message, DeliveryError> {
+pub fn message(state: &Couriers, envelope: Envelope, body: Body) -> Result<Message, DeliveryError> {
     message_with(state, envelope, |builder| builder, body)
 }
 
 /// As `message`, with more headers (threading) added by `extra`.
 pub fn message_with(
-    state: &AppState,
+    state: &Couriers,
     envelope: Envelope,
     extra: impl FnOnce(MessageBuilder) -> MessageBuilder,
     body: Body,

@@ -3,11 +3,11 @@
 //! have their own, in survey_email.rs). Written
 //! at delivery time from the appointment as it is then, in the customer's language.
 
+use super::Couriers;
 use super::compose::{self, Author, Body, Envelope};
 use super::email::{mailbox, outbox_message_id};
 use super::{DeliveryError, Subject, temporary};
 use crate::dto::first_name;
-use crate::state::AppState;
 use askama::Template;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -33,7 +33,7 @@ struct Mail {
     invitation: bool,
 }
 
-pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject) -> Result<(), DeliveryError> {
+pub(super) async fn send(state: &Couriers, item: &OutboxItem, subject: &Subject) -> Result<(), DeliveryError> {
     let permanent = |why: &str| DeliveryError::Permanent(why.to_string());
     let mailer = state
         .mailer
@@ -126,7 +126,7 @@ fn local(at: DateTime<Utc>, zone: &str) -> DateTime<Tz> {
 
 /// The e-mail for `event`, or `None` when there is nothing to say any more.
 async fn appointment_mail(
-    state: &AppState,
+    state: &Couriers,
     event: OutboxEvent,
     a: &AppointmentView,
 ) -> Result<Option<Mail>, DeliveryError> {
@@ -249,7 +249,7 @@ fn call_ahead_line(a: &AppointmentView, lang: Lang) -> String {
     }
 }
 
-async fn waiting_mail(state: &AppState, waiting: &WaitingView) -> Result<Mail, DeliveryError> {
+async fn waiting_mail(state: &Couriers, waiting: &WaitingView) -> Result<Mail, DeliveryError> {
     let service = kept_app::service(state, &waiting.service_id)
         .await
         .map_err(temporary)?

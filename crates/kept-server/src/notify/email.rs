@@ -10,11 +10,11 @@ use kept_domain::staff::{Candidate, acting_for};
 use kept_domain::{Lang, OutboxEvent};
 use lettre::message::Mailbox;
 
+use super::Couriers;
 use super::compose::{self, Author, Body, Envelope};
 use super::{DeliveryError, Subject, temporary};
-use crate::state::AppState;
 
-pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject) -> Result<(), DeliveryError> {
+pub(super) async fn send(state: &Couriers, item: &OutboxItem, subject: &Subject) -> Result<(), DeliveryError> {
     // A week of zeros before kept was in use (the first Monday after installing): not sent.
     if let Subject::WeeklyFigures(figures) = subject
         && figures.board.is_empty()
@@ -71,7 +71,7 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
 }
 
 /// A staff reply to a customer's e-mail, threaded under the messages before it.
-pub(super) async fn send_reply(state: &AppState, item: &OutboxItem, subject: &Subject) -> Result<(), DeliveryError> {
+pub(super) async fn send_reply(state: &Couriers, item: &OutboxItem, subject: &Subject) -> Result<(), DeliveryError> {
     let permanent = |why: &str| DeliveryError::Permanent(why.to_string());
     let Subject::Conversation(conversation) = subject else {
         return Err(permanent("an e-mail reply needs a conversation"));
@@ -135,7 +135,7 @@ pub(super) async fn send_reply(state: &AppState, item: &OutboxItem, subject: &Su
 
 /// One Message-ID per outbox item: delivery is at least once, and a resend after a crash
 /// is then recognisably the same message (mail programs show it once).
-pub(super) fn outbox_message_id(state: &AppState, item: &OutboxItem) -> String {
+pub(super) fn outbox_message_id(state: &Couriers, item: &OutboxItem) -> String {
     format!("kept-outbox-{}@{}", item.id, state.settings().mail_from.email.domain())
 }
 
@@ -150,7 +150,7 @@ pub(super) fn mailbox(name: Option<&str>, address: &str) -> Result<Mailbox, lett
 }
 
 /// The addressee, or their delegate while they are away.
-async fn recipient(state: &AppState, item: &OutboxItem) -> Result<Staff, DeliveryError> {
+async fn recipient(state: &Couriers, item: &OutboxItem) -> Result<Staff, DeliveryError> {
     let id = item
         .recipient_id
         .as_deref()
@@ -177,7 +177,7 @@ fn preview(text: &str) -> String {
 
 /// "vandaag 14:30", "op donderdag 26 november 09:30": a moment in the business's zone as the
 /// staff e-mails say it.
-fn day_and_time(state: &AppState, lang: Lang, moment: chrono::DateTime<chrono::Utc>) -> String {
+fn day_and_time(state: &Couriers, lang: Lang, moment: chrono::DateTime<chrono::Utc>) -> String {
     let tz = state.settings().business.time_zone();
     let local = moment.with_timezone(&tz);
     let now = state.clock.now().with_timezone(&tz);
@@ -192,7 +192,7 @@ struct Content {
 
 impl Content {
     fn callback(
-        state: &AppState,
+        state: &Couriers,
         event: OutboxEvent,
         callback: &CallbackView,
         lang: Lang,
@@ -263,7 +263,7 @@ impl Content {
 
 impl Content {
     fn conversation(
-        state: &AppState,
+        state: &Couriers,
         event: OutboxEvent,
         conversation: &ConversationView,
         lang: Lang,
@@ -341,7 +341,7 @@ impl Content {
     }
 
     /// To the writer of a reply the customer's mail server returned.
-    fn bounced(state: &AppState, conversation: &ConversationView, lang: Lang) -> Result<Content, askama::Error> {
+    fn bounced(state: &Couriers, conversation: &ConversationView, lang: Lang) -> Result<Content, askama::Error> {
         let who = conversation
             .customer_name
             .clone()
@@ -384,7 +384,7 @@ impl Content {
 
 impl Content {
     fn follow_up(
-        state: &AppState,
+        state: &Couriers,
         event: OutboxEvent,
         follow_up: &FollowUpView,
         lang: Lang,
@@ -432,7 +432,7 @@ impl Content {
 
     /// A technician's call-ahead promise: call the customer before the visit.
     fn call_ahead(
-        state: &AppState,
+        state: &Couriers,
         event: OutboxEvent,
         appointment: &AppointmentView,
         lang: Lang,
@@ -475,7 +475,7 @@ impl Content {
     /// A customer declined their appointment's calendar invitation: get in touch. Also the
     /// reminder and escalation of that promise.
     fn rebook(
-        state: &AppState,
+        state: &Couriers,
         event: OutboxEvent,
         rebook: &super::Rebook,
         lang: Lang,
@@ -525,7 +525,7 @@ impl Content {
 
     /// Fetching customer e-mail has failed for half an hour: the owners must look.
     fn mailbox_failing(
-        state: &AppState,
+        state: &Couriers,
         mailbox: &kept_app::records::MailboxState,
         lang: Lang,
     ) -> Result<Content, askama::Error> {
@@ -581,7 +581,7 @@ impl Content {
     /// A low score or a customer who left: call them. Also the reminder and escalation of
     /// that call.
     fn recovery(
-        state: &AppState,
+        state: &Couriers,
         event: OutboxEvent,
         survey: &SurveyView,
         lang: Lang,
@@ -641,7 +641,7 @@ impl Content {
     /// A contract about to end: call the customer before they decide. The reminder and the
     /// escalation of that outreach.
     fn retention(
-        state: &AppState,
+        state: &Couriers,
         event: OutboxEvent,
         contract: &ContractView,
         lang: Lang,
@@ -687,7 +687,7 @@ impl Content {
     }
 
     /// A location's day: who is expected when, for whom, first visit or returning.
-    fn digest(state: &AppState, digest: &DigestView, lang: Lang) -> Result<Content, askama::Error> {
+    fn digest(state: &Couriers, digest: &DigestView, lang: Lang) -> Result<Content, askama::Error> {
         let b = crate::i18n::booking_texts(lang);
         let location = digest.location.name.as_str();
         let subject = b
@@ -726,7 +726,7 @@ impl Content {
 
     /// An invitation to the team or a password reset, with the one-time link; `None` when the
     /// link was used or replaced before this e-mail went out.
-    fn password_link(state: &AppState, link: &PasswordLinkView) -> Option<Result<Content, askama::Error>> {
+    fn password_link(state: &Couriers, link: &PasswordLinkView) -> Option<Result<Content, askama::Error>> {
         let token = link.token.as_deref()?;
         let settings = state.settings();
         let business = settings.business.name.as_str();

@@ -7,11 +7,11 @@
 use kept_app::records::OutboxItem;
 use kept_domain::{CallbackStatus, OutboxEvent, SurveyTrigger};
 
+use super::Couriers;
 use super::{DeliveryError, Subject, temporary};
-use crate::state::AppState;
 use kept_app::{self as app, Contact};
 
-pub(super) async fn run(state: &AppState, item: &OutboxItem, subject: &Subject) -> Result<(), DeliveryError> {
+pub(super) async fn run(state: &Couriers, item: &OutboxItem, subject: &Subject) -> Result<(), DeliveryError> {
     let contact = match (item.event, subject) {
         (OutboxEvent::CallbackOutcome, Subject::Callback(callback)) => (callback.status == CallbackStatus::Reached)
             .then(|| Contact {

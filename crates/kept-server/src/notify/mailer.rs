@@ -30,7 +30,7 @@ impl Mailer {
         };
         // Connections are kept open and reused: a new one per message (greeting, EHLO, often
         // TLS and a login) held a burst of notifications to ~23 per second.
-        let pool = PoolConfig::new().max_size(crate::workers::DELIVERY_CONCURRENCY as u32);
+        let pool = PoolConfig::new().max_size(super::DELIVERY_CONCURRENCY as u32);
         Ok(Mailer::Smtp(
             builder
                 .timeout(Some(std::time::Duration::from_secs(20)))

@@ -12,6 +12,10 @@ mod survey_email;
 pub mod webhook;
 mod weekly_email;
 
+use std::ops::Deref;
+use std::sync::Arc;
+
+use kept_app::App;
 pub use mailer::Mailer;
 
 use kept_app::records::OutboxItem;
@@ -20,9 +24,54 @@ use kept_domain::Delivery;
 pub use kept_app::calendar::{feed, invitation};
 pub use kept_app::outbox::{DeliveryError, Rebook, Subject, WeeklyFigures, gone, temporary};
 
-use crate::state::AppState;
+/// Deliveries in flight at once on a node (also the SMTP pool's size): a burst of 2,000
+/// staff e-mails then takes seconds, not minutes, without swamping the mail server.
+pub const DELIVERY_CONCURRENCY: usize = 16;
 
-pub async fn deliver(state: &AppState, item: &OutboxItem) -> Result<(), DeliveryError> {
+/// What delivering needs: the application (settings, clock, the use cases that say what an
+/// item is about) and the ways out — the SMTP pool, the HTTP client, the webhook receivers'
+/// call slots. One per node, built from the settings at start.
+#[derive(Clone)]
+pub struct Couriers {
+    pub app: App,
+    pub mailer: Option<Mailer>,
+    pub http: reqwest::Client,
+    /// How many webhook calls are in flight to each receiver.
+    pub destinations: Arc<webhook::Destinations>,
+}
+
+impl Couriers {
+    pub fn new(app: App) -> Result<Self, String> {
+        let settings = app.settings();
+        let mailer = settings
+            .smtp_url
+            .as_deref()
+            .map(|url| Mailer::from_url(url, settings.smtp_ca_file.as_deref()))
+            .transpose()?;
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .user_agent(concat!("kept/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| format!("HTTP client: {e}"))?;
+        Ok(Couriers {
+            app,
+            mailer,
+            http,
+            destinations: Arc::default(),
+        })
+    }
+}
+
+/// Deliveries read the settings, the clock and the use cases through the application.
+impl Deref for Couriers {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.app
+    }
+}
+
+pub async fn deliver(state: &Couriers, item: &OutboxItem) -> Result<(), DeliveryError> {
     let subject = kept_app::outbox::subject_of(state, item).await?;
     match item.delivery {
         Delivery::Email => email::send(state, item, &subject).await,

@@ -2,10 +2,10 @@
 //! "uw gesprek met Sanne op 12 maart" — and one link per score, so answering is one click.
 //! The link opens a page that records the score; fetching it alone (a mail scanner) does not.
 
+use super::Couriers;
 use super::compose::{self, Author, Body, Envelope};
 use super::email::{mailbox, outbox_message_id};
 use super::{DeliveryError, temporary};
-use crate::state::AppState;
 use askama::Template;
 use kept_app::records::{OutboxItem, SurveyView};
 use kept_domain::{Lang, OutboxEvent, SurveyKind, SurveyStatus};
@@ -27,7 +27,7 @@ struct SurveyHtml<'a> {
     mail: &'a SurveyText<'a>,
 }
 
-pub(super) async fn send(state: &AppState, item: &OutboxItem, survey: &SurveyView) -> Result<(), DeliveryError> {
+pub(super) async fn send(state: &Couriers, item: &OutboxItem, survey: &SurveyView) -> Result<(), DeliveryError> {
     let permanent = |why: &str| DeliveryError::Permanent(why.to_string());
     // Answered in the meantime: a reminder has nothing to ask any more.
     if item.event == OutboxEvent::SurveyReminder && survey.status == SurveyStatus::Answered {

@@ -8,9 +8,9 @@ use kept_app::records::OutboxItem;
 use sha2::Sha256;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use super::Couriers;
 use super::{DeliveryError, Subject, temporary};
 use crate::dto::{CallbackJson, ConversationJson, WebhookEvent};
-use crate::state::AppState;
 
 pub const SIGNATURE_HEADER: &str = "X-Kept-Signature";
 
@@ -50,7 +50,7 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
-pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject) -> Result<(), DeliveryError> {
+pub(super) async fn send(state: &Couriers, item: &OutboxItem, subject: &Subject) -> Result<(), DeliveryError> {
     let settings = &state.settings();
     let Some(url) = &settings.webhook_url else {
         return Err(DeliveryError::Permanent("no webhook is configured any more".into()));
@@ -95,7 +95,7 @@ pub(super) async fn send(state: &AppState, item: &OutboxItem, subject: &Subject)
 
 /// POSTs `body` as JSON with the `X-Kept-*` headers; a 2xx answer is success.
 pub(super) async fn post_signed(
-    state: &AppState,
+    state: &Couriers,
     url: &str,
     item: &OutboxItem,
     body: &impl serde::Serialize,

@@ -5,10 +5,10 @@
 use askama::Template;
 use kept_domain::Lang;
 
+use super::Couriers;
 use super::WeeklyFigures;
 use crate::i18n::insight_texts;
 use crate::insight_tables::{Names, Table, signal_tables, tables};
-use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "email_insights.html")]
@@ -21,7 +21,7 @@ struct WeeklyEmail<'a> {
 
 /// The e-mail's subject, plain text and HTML.
 pub(super) fn content(
-    state: &AppState,
+    state: &Couriers,
     figures: &WeeklyFigures,
     lang: Lang,
 ) -> Result<(String, String, String), askama::Error> {
