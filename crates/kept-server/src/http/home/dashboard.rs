@@ -1,0 +1,115 @@
+//! The staff home page: what waits for us — messages, callback requests, other promises —
+//! and its rows as the live refresh asks for them.
+
+use axum::extract::{Query, State};
+use axum::response::IntoResponse;
+use kept_app::records::PromiseFilter;
+use kept_domain::{CallbackStatus, Lang, PromiseKind, PromiseStatus};
+
+use crate::http::errors::HttpError;
+use crate::http::extract::LangQuery;
+use crate::http::extract::StaffSession;
+use crate::http::pages::clock;
+use crate::http::pages::{DashboardPage, PromiseRowsFragment, RowsFragment, render};
+use crate::i18n::{inbox_texts, texts};
+use crate::state::AppState;
+
+const DASHBOARD_LIMIT: i64 = 500;
+
+pub async fn dashboard(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Query(query): Query<LangQuery>,
+    Query(view): Query<crate::http::conversations::pages::ViewQuery>,
+) -> Result<impl IntoResponse, HttpError> {
+    let lang = session.lang(&query);
+    let t = texts(lang);
+    let i = inbox_texts(lang);
+    let rows = open_rows(&state, lang).await?;
+    let choices = kept_app::inbox_choices(&state).await?;
+    let team = kept_app::team(&state).await?;
+    let first_day = kept_app::first_day(&state, &session.staff, &team)
+        .await?
+        .map(|steps| (steps, crate::i18n::first_day::first_day_texts(lang)));
+    render(&DashboardPage {
+        t,
+        i,
+        first_day,
+        view: view.view.code(),
+        views: crate::http::conversations::pages::InboxView::ALL
+            .iter()
+            .map(|v| (view.query_string(*v), v.label(i), *v == view.view))
+            .collect(),
+        query: view.query_string(view.view),
+        channels: choices
+            .channels
+            .into_iter()
+            .map(|code| {
+                let (label, chosen) = (crate::i18n::channel_label(lang, &code), code == view.channel);
+                (code, label, chosen)
+            })
+            .collect(),
+        tags: choices.tags,
+        tag: view.tag.clone(),
+        team: crate::http::pages::assignees(team),
+        conversations: crate::http::conversations::pages::inbox_rows(&state, lang, &view, &session.staff.id).await?,
+        unreadable: crate::http::conversations::pages::unreadable_rows(&state, lang).await?,
+        not_sent: crate::http::conversations::pages::not_sent_rows(&state, lang).await?,
+        promises: other_promises(&state, lang).await?,
+        me: session.staff,
+        csrf: session.csrf,
+        rows,
+    })
+}
+
+pub async fn dashboard_rows(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Query(query): Query<LangQuery>,
+) -> Result<impl IntoResponse, HttpError> {
+    let lang = session.lang(&query);
+    render(&RowsFragment {
+        t: texts(lang),
+        rows: open_rows(&state, lang).await?,
+    })
+}
+
+pub async fn promise_rows(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Query(query): Query<LangQuery>,
+) -> Result<impl IntoResponse, HttpError> {
+    let lang = session.lang(&query);
+    render(&PromiseRowsFragment {
+        t: texts(lang),
+        i: inbox_texts(lang),
+        promises: other_promises(&state, lang).await?,
+    })
+}
+
+/// Open promises of the kinds that have no list of their own on the home page (callbacks and
+/// replies have theirs), soonest due first. A new kind of promise shows up here by itself.
+async fn other_promises(state: &AppState, lang: Lang) -> Result<Vec<crate::http::pages::PromiseRow>, HttpError> {
+    let listed_apart = [PromiseKind::Callback, PromiseKind::CallbackRetry, PromiseKind::Reply];
+    let filter = PromiseFilter {
+        kinds: PromiseKind::ALL
+            .into_iter()
+            .filter(|k| !listed_apart.contains(k))
+            .collect(),
+        status: Some(PromiseStatus::Open),
+        limit: DASHBOARD_LIMIT,
+        ..PromiseFilter::default()
+    };
+    let clock = clock(state, lang);
+    let open = kept_app::promises(state, &filter).await?;
+    Ok(open
+        .iter()
+        .map(|p| clock.open_promise_row(p, inbox_texts(lang)))
+        .collect())
+}
+
+async fn open_rows(state: &AppState, lang: Lang) -> Result<Vec<crate::http::pages::CallbackRow>, HttpError> {
+    let open = kept_app::callbacks(state, Some(CallbackStatus::Open), DASHBOARD_LIMIT).await?;
+    let clock = clock(state, lang);
+    Ok(open.iter().map(|view| clock.callback_row(view, texts(lang))).collect())
+}

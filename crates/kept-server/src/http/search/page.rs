@@ -1,0 +1,117 @@
+//! The search page: messages, notes and calls as staff type the search, with the customers
+//! it names first.
+
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use kept_domain::Lang;
+use serde::Deserialize;
+
+use crate::http::errors::HttpError;
+use crate::http::extract::StaffSession;
+use crate::http::pages::{SearchPage, SearchRow, clock, render};
+use crate::i18n::{channel_label, contact_label, inbox_texts, texts};
+use crate::state::AppState;
+use kept_app::error::AppError;
+use kept_app::search::{self, SearchParams};
+
+#[derive(Debug, Deserialize)]
+pub struct SearchForm {
+    #[serde(flatten)]
+    params: SearchParams,
+    lang: Option<String>,
+}
+
+pub async fn search_page(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Query(form): Query<SearchForm>,
+) -> Result<Response, HttpError> {
+    let lang = form.lang.as_deref().and_then(Lang::parse).unwrap_or(session.staff.lang);
+    let i = inbox_texts(lang);
+    let params = form.params;
+    let searched = !params.q.trim().is_empty();
+    let (found, error) = if searched {
+        match search::search(&state, &params).await {
+            Ok(found) => (Some(found), None),
+            Err(AppError::Invalid(fields)) => (
+                None,
+                Some(fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; ")),
+            ),
+            Err(other) => return Err(other.into()),
+        }
+    } else {
+        (None, None)
+    };
+    let (results, next_cursor) = found.map_or_else(Default::default, |f| (f.results, f.next_cursor));
+    let more_link = next_cursor.map(|cursor| more_results_link(&params, &cursor));
+    let clock = clock(&state, lang);
+    let mut channels: Vec<String> = state.settings().channel_webhooks.keys().cloned().collect();
+    channels.extend(["email", "phone", "internal"].map(String::from));
+    channels.sort();
+    channels.dedup();
+    let channels = channels
+        .into_iter()
+        .map(|code| {
+            let label = channel_label(lang, &code);
+            (code, label)
+        })
+        .collect();
+    let page = SearchPage {
+        t: texts(lang),
+        i,
+        results: results
+            .into_iter()
+            .map(|r| SearchRow {
+                kind: i.kind(&r.kind),
+                at: r.at.map(|at| clock.moment(at)).unwrap_or_default(),
+                who: r.customer_name.clone().unwrap_or_default(),
+                channel: channel_label(lang, &r.channel),
+                // A customer's contacts, each in words.
+                snippet: match r.kind.as_str() {
+                    "customer" => r
+                        .snippet
+                        .split(" · ")
+                        .map(|c| contact_label(lang, &state.settings().business.default_region, c))
+                        .collect::<Vec<_>>()
+                        .join(" · "),
+                    _ => r.snippet,
+                },
+                link: match (r.kind.as_str(), r.conversation_id) {
+                    ("callback_request", _) => format!("/staff/callbacks/{}", r.id),
+                    (_, Some(conversation)) => format!("/staff/conversations/{conversation}"),
+                    (_, None) => format!("/staff/customers/{}", r.customer_id),
+                },
+            })
+            .collect(),
+        q: params.q,
+        channel: params.channel.unwrap_or_default(),
+        from: params.from.unwrap_or_default(),
+        until: params.until.unwrap_or_default(),
+        customer: params.customer.unwrap_or_default(),
+        channels,
+        more_link,
+        searched,
+        error,
+        me: session.staff,
+        csrf: session.csrf,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// The same search from where this page ended.
+fn more_results_link(params: &SearchParams, cursor: &str) -> String {
+    let encode = |v: &str| percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC).to_string();
+    let fields = [
+        ("q", Some(params.q.as_str())),
+        ("customer", params.customer.as_deref()),
+        ("channel", params.channel.as_deref()),
+        ("from", params.from.as_deref()),
+        ("until", params.until.as_deref()),
+        ("cursor", Some(cursor)),
+    ];
+    let query: Vec<String> = fields
+        .iter()
+        .filter_map(|(name, value)| value.filter(|v| !v.is_empty()).map(|v| format!("{name}={}", encode(v))))
+        .collect();
+    format!("/staff/search?{}", query.join("&"))
+}
