@@ -354,7 +354,7 @@ pub struct TeamPage {
     /// Someone else on the team who could stand in (else the page says why there is no one).
     pub can_stand_in: bool,
     /// Owners manage the team (the use cases check it again).
-    pub is_owner: bool,
+    pub manages_team: bool,
     pub csrf: String,
     pub staff: Vec<TeamRow>,
     /// Names of those who left the team.
@@ -384,7 +384,7 @@ pub struct AccountPage {
     pub tt: &'static TeamTexts,
     pub me: Staff,
     pub csrf: String,
-    pub is_owner: bool,
+    pub sees_all_tokens: bool,
     pub tokens: Vec<TokenRow>,
     pub notice: Option<String>,
     /// A token just made, shown this once.

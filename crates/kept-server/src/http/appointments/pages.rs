@@ -10,7 +10,7 @@ use axum_extra::extract::CookieJar;
 use chrono::NaiveDate;
 use kept_app::records::{AppointmentView, Location, Service, Staff};
 use kept_domain::booking::{DAY_KEYS, Week, format_spans};
-use kept_domain::{AppointmentStatus, Lang, Role};
+use kept_domain::{AppointmentStatus, Lang};
 use serde::Deserialize;
 
 use crate::http::errors::HttpError;
@@ -46,7 +46,7 @@ pub struct TodayPage {
     pub b: &'static BookingTexts,
     pub me: Staff,
     pub csrf: String,
-    pub is_owner: bool,
+    pub may_set_up: bool,
     pub day_label: String,
     pub date: String,
     pub previous: String,
@@ -171,7 +171,10 @@ pub async fn today(
     let page = TodayPage {
         t: texts(lang),
         b: booking_texts(lang),
-        is_owner: session.staff.role == Role::Owner,
+        may_set_up: session
+            .staff
+            .role
+            .may(kept_domain::staff::OwnerOnly::ManageAppointments),
         day_label: lang.long_date(date),
         date: date.to_string(),
         previous: date.pred_opt().unwrap_or(date).to_string(),

@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Duration;
 use kept_app::records::{ContractView, PromiseFilter, Staff, SurveyFilter};
-use kept_domain::{Lang, PromiseStatus, Role};
+use kept_domain::{Lang, PromiseStatus};
 use serde::Deserialize;
 
 use crate::http::callbacks::pages::OutcomeForm;
@@ -42,7 +42,7 @@ pub struct ContractsPage {
     pub c: &'static ContractTexts,
     pub me: Staff,
     pub csrf: String,
-    pub is_owner: bool,
+    pub may_import: bool,
     pub list: ContractList,
     pub rows: Vec<ContractRow>,
     pub notice: Option<String>,
@@ -137,7 +137,7 @@ pub(crate) async fn list_page(
     Ok(ContractsPage {
         t: texts(lang),
         c: contract_texts(lang),
-        is_owner: session.staff.role == Role::Owner,
+        may_import: session.staff.role.may(kept_domain::staff::OwnerOnly::ManageContracts),
         list,
         rows: contracts.iter().map(|k| row(state, k, lang)).collect(),
         notice: None,

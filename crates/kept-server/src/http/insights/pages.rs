@@ -10,7 +10,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use kept_domain::insights::{Dashboard, Filter, Period, PeriodChoice};
-use kept_domain::{Lang, PromiseKind, Role};
+use kept_domain::{Lang, PromiseKind};
 use serde::Deserialize;
 
 use crate::http::errors::HttpError;
@@ -141,7 +141,7 @@ pub struct InsightsPage {
     pub x: &'static InsightTexts,
     pub me: kept_app::records::Staff,
     pub csrf: String,
-    pub is_owner: bool,
+    pub sees_everyone: bool,
     pub periods: Vec<Choice>,
     /// The filters as hidden fields of the custom-dates form, so choosing dates keeps them.
     pub kept_filters: Vec<(&'static str, String)>,
@@ -267,11 +267,11 @@ pub async fn page(
     };
     let i = inbox_texts(lang);
     let signals = signal_tables(board, &names);
-    let is_owner = session.staff.role == Role::Owner;
+    let sees_everyone = session.staff.role.may(kept_domain::staff::OwnerOnly::SeeOthersFigures);
     let page = InsightsPage {
         t: texts(lang),
         x,
-        is_owner,
+        sees_everyone,
         // Own dates are chosen with the date fields; the select names them once chosen.
         periods: choices(
             PeriodChoice::ALL

@@ -225,7 +225,7 @@ pub struct SurveysPage {
     pub i: &'static crate::i18n::InboxTexts,
     pub me: kept_app::records::Staff,
     pub csrf: String,
-    pub is_owner: bool,
+    pub may_change_settings: bool,
     pub low: bool,
     pub rows: Vec<AnswerRow>,
 }
@@ -275,7 +275,7 @@ pub async fn answers(
         t: texts(lang),
         s: survey_texts(lang),
         i,
-        is_owner: session.staff.role == kept_domain::Role::Owner,
+        may_change_settings: session.staff.role.may(kept_domain::staff::OwnerOnly::ChangeSettings),
         me: session.staff,
         csrf: session.csrf,
         low,

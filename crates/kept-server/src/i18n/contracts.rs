@@ -1,0 +1,152 @@
+//! Contracts and their outreach.
+
+use kept_domain::Lang;
+
+/// The contracts pages.
+pub struct ContractTexts {
+    pub title: &'static str,
+    pub intro: &'static str,
+    pub ending_soon: &'static str,
+    pub all_running: &'static str,
+    /// Renewed or left: the outreach is over.
+    pub finished: &'static str,
+    pub nothing_finished: &'static str,
+    pub phone: &'static str,
+    pub email: &'static str,
+    /// The button that starts a phone call.
+    pub call: &'static str,
+    pub no_contact: &'static str,
+    pub nothing: &'static str,
+    pub product: &'static str,
+    pub customer: &'static str,
+    pub ends: &'static str,
+    pub started: &'static str,
+    pub value_year: &'static str,
+    pub status_label: &'static str,
+    pub outreach_from: &'static str,
+    pub customer_since: &'static str,
+    pub scores: &'static str,
+    pub no_scores: &'static str,
+    pub open_promises: &'static str,
+    pub none_open: &'static str,
+    pub import_title: &'static str,
+    pub import_hint: &'static str,
+    pub import_file: &'static str,
+    pub import_button: &'static str,
+    pub outcome_title: &'static str,
+    pub renewed: &'static str,
+    pub left: &'static str,
+    pub undecided: &'static str,
+    pub note: &'static str,
+    pub record: &'static str,
+    pub recorded: &'static str,
+    pub status_active: &'static str,
+    /// Past its end date with no outcome recorded yet.
+    pub status_ended: &'static str,
+    pub status_renewed: &'static str,
+    pub status_left: &'static str,
+    pub status_undecided: &'static str,
+}
+
+const CONTRACTS_NL: ContractTexts = ContractTexts {
+    title: "Contracten",
+    intro: "Klanten met een contract of abonnement: bel ze voordat het afloopt, niet nadat ze weg zijn.",
+    ending_soon: "Loopt binnen 90 dagen af",
+    all_running: "Alle lopende",
+    finished: "Afgehandeld",
+    nothing_finished: "Nog geen afgehandelde contracten.",
+    phone: "Telefoon",
+    email: "E-mail",
+    call: "Bellen",
+    no_contact: "Geen telefoonnummer of e-mailadres bekend; voeg ze toe op de klantpagina.",
+    nothing: "Geen lopende contracten.",
+    product: "Product",
+    customer: "Klant",
+    ends: "Loopt af",
+    started: "Loopt sinds",
+    value_year: "Waarde per jaar",
+    status_label: "Stand",
+    outreach_from: "Bellen vanaf",
+    customer_since: "Klant sinds",
+    scores: "Laatste antwoorden",
+    no_scores: "Nog niets gevraagd.",
+    open_promises: "Open beloftes",
+    none_open: "Geen.",
+    import_title: "Contracten inlezen",
+    import_hint: "Een CSV-bestand met de kolommen external_id, customer_name, customer_email, customer_phone, product, start_date, end_date, value_per_year. Opnieuw inlezen verandert alleen wat anders is.",
+    import_file: "Bestand (CSV)",
+    import_button: "Inlezen",
+    outcome_title: "Hoe ging het gesprek?",
+    renewed: "Verlengd",
+    left: "Gaat weg",
+    undecided: "Nog niet besloten (over 14 dagen opnieuw bellen)",
+    note: "Notitie",
+    record: "Vastleggen",
+    recorded: "Vastgelegd.",
+    status_active: "loopt",
+    status_ended: "afgelopen, nog niets vastgelegd",
+    status_renewed: "verlengd",
+    status_left: "vertrokken",
+    status_undecided: "twijfelt",
+};
+
+const CONTRACTS_EN: ContractTexts = ContractTexts {
+    title: "Contracts",
+    intro: "Customers with a contract or subscription: call them before it ends, not after they have gone.",
+    ending_soon: "Ending within 90 days",
+    all_running: "All running",
+    finished: "Finished",
+    nothing_finished: "No finished contracts yet.",
+    phone: "Phone",
+    email: "E-mail",
+    call: "Call",
+    no_contact: "No phone number or e-mail address known; add them on the customer's page.",
+    nothing: "No running contracts.",
+    product: "Product",
+    customer: "Customer",
+    ends: "Ends",
+    started: "Running since",
+    value_year: "Value per year",
+    status_label: "Status",
+    outreach_from: "Call from",
+    customer_since: "Customer since",
+    scores: "Latest answers",
+    no_scores: "Nothing asked yet.",
+    open_promises: "Open promises",
+    none_open: "None.",
+    import_title: "Import contracts",
+    import_hint: "A CSV file with the columns external_id, customer_name, customer_email, customer_phone, product, start_date, end_date, value_per_year. Importing again changes only what differs.",
+    import_file: "File (CSV)",
+    import_button: "Import",
+    outcome_title: "How did the call go?",
+    renewed: "Renewed",
+    left: "Leaving",
+    undecided: "Not decided yet (call again in 14 days)",
+    note: "Note",
+    record: "Record",
+    recorded: "Recorded.",
+    status_active: "running",
+    status_ended: "ended, nothing recorded yet",
+    status_renewed: "renewed",
+    status_left: "left",
+    status_undecided: "undecided",
+};
+
+pub fn contract_texts(lang: Lang) -> &'static ContractTexts {
+    match lang {
+        Lang::Nl => &CONTRACTS_NL,
+        Lang::En => &CONTRACTS_EN,
+    }
+}
+
+impl ContractTexts {
+    pub fn status(&self, status: kept_domain::ContractStatus) -> &'static str {
+        use kept_domain::ContractStatus::*;
+        match status {
+            Active => self.status_active,
+            Renewed => self.status_renewed,
+            Left => self.status_left,
+            Undecided => self.status_undecided,
+        }
+    }
+}
