@@ -21,49 +21,10 @@ use crate::{App, Settings};
 /// and `count` appointments spread over the next 60 days (every other free time, from the
 /// morning on).
 pub async fn fill_appointments(app: &App, count: usize, staff: usize) -> anyhow::Result<()> {
+    use kept_store::{NewAppointment, NewTime};
     let store = app.store.as_ref();
-    use kept_domain::booking::parse_week;
-    use kept_store::{LocationInput, NewAppointment, NewTime, ServiceInput};
     let now = Utc::now();
-    for n in 0..staff {
-        let person = kept_store::NewStaff {
-            email: format!("bench{n}@bench.kept.invalid"),
-            name: format!("Bench {n}"),
-            role: kept_domain::Role::Agent,
-            lang: kept_domain::Lang::Nl,
-            // Not a password anyone can log in with, but not an invitation either: they take work.
-            password_hash: "bench".into(),
-            now,
-        };
-        store.add_staff(person).await?;
-    }
-    let every_day = kept_domain::booking::DAY_KEYS.map(|day| (day, "08:00-20:00"));
-    let week = parse_week(every_day).map_err(|(day, e)| anyhow::anyhow!("{day}: {e}"))?;
-    let location = LocationInput {
-        name: "Bench".into(),
-        address: "Benchstraat 1".into(),
-        time_zone: chrono_tz::Europe::Amsterdam,
-        week,
-        closed_days: Default::default(),
-        active: true,
-    };
-    let location = store.add_location(location, now).await?;
-    let service = ServiceInput {
-        name_nl: "Afspraak".into(),
-        name_en: "Appointment".into(),
-        duration_minutes: 30,
-        buffer_before_minutes: 0,
-        buffer_after_minutes: 0,
-        min_notice_minutes: 0,
-        horizon_days: 60,
-        field_visit: false,
-        visit_window_minutes: None,
-        call_ahead_minutes: 30,
-        location_ids: vec![location.id.clone()],
-        staff_ids: Vec::new(),
-        active: true,
-    };
-    let service = store.add_service(service, now).await?;
+    let (location, service) = bench_shop(store, staff, now).await?;
     let per_day = count.div_ceil(60);
     let mut booked = 0;
     let today = location.hours.local_date(now);
@@ -107,6 +68,57 @@ pub async fn fill_appointments(app: &App, count: usize, staff: usize) -> anyhow:
     }
     println!("location={} service={} appointments={booked}", location.id, service.id);
     Ok(())
+}
+
+/// The benchmark's shop: `staff` people, one location open 08:00–20:00 every day, and a
+/// 30-minute service anyone does there.
+async fn bench_shop(
+    store: &dyn Store,
+    staff: usize,
+    now: chrono::DateTime<Utc>,
+) -> anyhow::Result<(kept_store::Location, kept_store::Service)> {
+    use kept_domain::booking::parse_week;
+    use kept_store::{LocationInput, ServiceInput};
+    for n in 0..staff {
+        let person = kept_store::NewStaff {
+            email: format!("bench{n}@bench.kept.invalid"),
+            name: format!("Bench {n}"),
+            role: kept_domain::Role::Agent,
+            lang: kept_domain::Lang::Nl,
+            // Not a password anyone can log in with, but not an invitation either: they take work.
+            password_hash: "bench".into(),
+            now,
+        };
+        store.add_staff(person).await?;
+    }
+    let every_day = kept_domain::booking::DAY_KEYS.map(|day| (day, "08:00-20:00"));
+    let week = parse_week(every_day).map_err(|(day, e)| anyhow::anyhow!("{day}: {e}"))?;
+    let location = LocationInput {
+        name: "Bench".into(),
+        address: "Benchstraat 1".into(),
+        time_zone: chrono_tz::Europe::Amsterdam,
+        week,
+        closed_days: Default::default(),
+        active: true,
+    };
+    let location = store.add_location(location, now).await?;
+    let service = ServiceInput {
+        name_nl: "Afspraak".into(),
+        name_en: "Appointment".into(),
+        duration_minutes: 30,
+        buffer_before_minutes: 0,
+        buffer_after_minutes: 0,
+        min_notice_minutes: 0,
+        horizon_days: 60,
+        field_visit: false,
+        visit_window_minutes: None,
+        call_ahead_minutes: 30,
+        location_ids: vec![location.id.clone()],
+        staff_ids: Vec::new(),
+        active: true,
+    };
+    let service = store.add_service(service, now).await?;
+    Ok((location, service))
 }
 
 /// The free times of `service` at `location` on `date`, from what is booked now.

@@ -518,33 +518,12 @@ impl FileConfig {
 impl FileConfig {
     pub fn resolve(self) -> Result<Settings, ConfigError> {
         let listen: SocketAddr = self.listen.parse().map_err(|e| invalid("listen", e))?;
-        if let Some(url) = &self.smtp_url {
-            crate::smtp_url::check(url, self.smtp_ca_file.as_deref().map(std::path::Path::new))
-                .map_err(|e| invalid("smtp_url", e))?;
-        }
-        if let Some(url) = &self.webhook_url {
-            reqwest::Url::parse(url).map_err(|e| invalid("webhook_url", e))?;
-            if self.webhook_secret.is_none() {
-                return Err(invalid("webhook_secret", "is required when webhook_url is set"));
-            }
-        }
-        if !(1..=3600).contains(&self.imap_poll_seconds) {
-            return Err(invalid("imap_poll_seconds", "must be between 1 and 3600"));
-        }
-        if self.max_attachment_bytes > MAX_RAW_EMAIL_BYTES as u64 {
-            return Err(invalid(
-                "max_attachment_bytes",
-                "must be at most 26214400 (25 MB, the largest e-mail kept takes)",
-            ));
-        }
+        self.check_connections()?;
         let imap = self
             .imap_url
             .as_deref()
             .map(|url| ImapSettings::parse(url, self.imap_poll_seconds, self.imap_since.as_deref()))
             .transpose()?;
-        if !(1..=1000).contains(&self.database_pool_size) {
-            return Err(invalid("database_pool_size", "must be between 1 and 1000"));
-        }
         let business_settings = BusinessSettings {
             business: self.business,
             first_response_minutes: self.first_response_minutes,
@@ -599,6 +578,34 @@ impl FileConfig {
             max_attachment_bytes: usize::try_from(self.max_attachment_bytes).unwrap_or(usize::MAX),
             business_settings,
         })
+    }
+
+    /// The outgoing mail server, the webhook and the limits that are not the business's: each
+    /// refused with what is wrong, before anything starts.
+    fn check_connections(&self) -> Result<(), ConfigError> {
+        if let Some(url) = &self.smtp_url {
+            crate::smtp_url::check(url, self.smtp_ca_file.as_deref().map(std::path::Path::new))
+                .map_err(|e| invalid("smtp_url", e))?;
+        }
+        if let Some(url) = &self.webhook_url {
+            reqwest::Url::parse(url).map_err(|e| invalid("webhook_url", e))?;
+            if self.webhook_secret.is_none() {
+                return Err(invalid("webhook_secret", "is required when webhook_url is set"));
+            }
+        }
+        if !(1..=3600).contains(&self.imap_poll_seconds) {
+            return Err(invalid("imap_poll_seconds", "must be between 1 and 3600"));
+        }
+        if self.max_attachment_bytes > MAX_RAW_EMAIL_BYTES as u64 {
+            return Err(invalid(
+                "max_attachment_bytes",
+                "must be at most 26214400 (25 MB, the largest e-mail kept takes)",
+            ));
+        }
+        if !(1..=1000).contains(&self.database_pool_size) {
+            return Err(invalid("database_pool_size", "must be between 1 and 1000"));
+        }
+        Ok(())
     }
 }
 

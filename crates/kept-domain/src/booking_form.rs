@@ -73,30 +73,10 @@ impl BookingInput {
         if service_id.is_none() {
             refuse("service", "unknown_service");
         }
-        let start = match id(&self.start) {
-            None => {
-                refuse("start", "start_required");
-                None
-            }
-            Some(text) => match DateTime::parse_from_rfc3339(&text) {
-                Ok(at) => Some(at.with_timezone(&Utc)),
-                Err(_) => {
-                    refuse("start", "not_offered");
-                    None
-                }
-            },
-        };
-        let email = match id(&self.email) {
-            None => {
-                refuse("email", "email_required");
-                None
-            }
-            Some(text) if !is_email(&text) => {
-                refuse("email", "invalid_email");
-                None
-            }
-            Some(text) => Some(text.to_lowercase()),
-        };
+        let start = chosen_start(id(&self.start)).map_err(|code| refuse("start", code)).ok();
+        let email = booking_email(id(&self.email))
+            .map_err(|code| refuse("email", code))
+            .ok();
         let phone = match normalise_phone(self.phone.as_deref().unwrap_or(""), default_region) {
             Ok(phone) => Some(phone),
             Err(PhoneError::Missing) => None,
@@ -134,6 +114,23 @@ impl BookingInput {
             }
             _ => Err(errors),
         }
+    }
+}
+
+/// The time the customer chose (as the form offered it), or the code of why it cannot be used.
+fn chosen_start(text: Option<String>) -> Result<DateTime<Utc>, &'static str> {
+    let text = text.ok_or("start_required")?;
+    DateTime::parse_from_rfc3339(&text)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|_| "not_offered")
+}
+
+/// The customer's address, lower-cased, or the code of why it cannot be used.
+fn booking_email(text: Option<String>) -> Result<String, &'static str> {
+    match text {
+        None => Err("email_required"),
+        Some(text) if !is_email(&text) => Err("invalid_email"),
+        Some(text) => Ok(text.to_lowercase()),
     }
 }
 

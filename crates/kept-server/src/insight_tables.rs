@@ -457,7 +457,6 @@ fn unrecovered_rows(surveys: &[SurveyFact], names: &Names, i: &InboxTexts) -> Ve
 pub fn tables(board: &Dashboard, names: &Names) -> Vec<Table> {
     let lang = names.lang;
     let (x, i) = (insight_texts(lang), inbox_texts(lang));
-    let c = contract_texts(lang);
     let b = booking_texts(lang);
     let broken = |g: &Group| Some(g.broken as f64);
     let median = |g: &Group| g.median_minutes.map(|m| m as f64);
@@ -490,28 +489,8 @@ pub fn tables(board: &Dashboard, names: &Names) -> Vec<Table> {
             )
         },
         satisfaction(board, names),
-        counts_table(
-            "contracts",
-            (x.contracts, x.outcome),
-            vec![
-                (c.status_renewed.to_string(), board.retention.renewed),
-                (c.status_left.to_string(), board.retention.left),
-                (c.status_undecided.to_string(), board.retention.undecided),
-            ],
-            lang,
-        ),
-        counts_table(
-            "exit_reasons",
-            (x.exit_reasons, x.reason),
-            board
-                .retention
-                .reasons
-                .iter()
-                .map(|r| (r.reason.clone(), r.count))
-                .collect(),
-            lang,
-        ),
     ];
+    tables.extend(retention_tables(board, lang));
     if names.appointments {
         tables.push(counts_table(
             "appointments",
@@ -534,6 +513,34 @@ pub fn tables(board: &Dashboard, names: &Names) -> Vec<Table> {
         more: names.shown_of(board.broken.len()).1,
     });
     tables
+}
+
+/// How the contracts ended, and why customers left.
+fn retention_tables(board: &Dashboard, lang: Lang) -> [Table; 2] {
+    let (x, c) = (insight_texts(lang), contract_texts(lang));
+    [
+        counts_table(
+            "contracts",
+            (x.contracts, x.outcome),
+            vec![
+                (c.status_renewed.to_string(), board.retention.renewed),
+                (c.status_left.to_string(), board.retention.left),
+                (c.status_undecided.to_string(), board.retention.undecided),
+            ],
+            lang,
+        ),
+        counts_table(
+            "exit_reasons",
+            (x.exit_reasons, x.reason),
+            board
+                .retention
+                .reasons
+                .iter()
+                .map(|r| (r.reason.clone(), r.count))
+                .collect(),
+            lang,
+        ),
+    ]
 }
 
 /// The missed signals' tables.

@@ -98,6 +98,24 @@ pub(crate) async fn record_outcome(conn: &mut AnyConnection, outcome: &NewOutcom
     };
     promises::close(conn, &promise_id, Closing::Fulfilled, actor, outcome.now).await?;
     promises::customer_contacted(conn, &customer_id, actor, outcome.now).await?;
+    insert_call(conn, outcome, &customer_id).await?;
+    next_attempt_or_close(conn, outcome, &customer_id).await?;
+    let announcement = Announcement {
+        event: OutboxEvent::CallbackOutcome,
+        subject_id: &outcome.callback_id,
+        recipients: &[],
+        fanout: outcome.fanout,
+        now: outcome.now,
+    };
+    outbox::announce(conn, &[announcement]).await?;
+    // kept's own reaction (asking a customer who was reached how it went).
+    let hook = outbox::hook_row(OutboxEvent::CallbackOutcome, &outcome.callback_id, outcome.now);
+    outbox::insert(conn, &[hook]).await
+}
+
+/// The call itself, findable by what was agreed on the phone.
+async fn insert_call(conn: &mut AnyConnection, outcome: &NewOutcome, customer_id: &str) -> Result<()> {
+    let outcome_text = outcome.outcome.as_str();
     let now = to_ms(outcome.now);
     let call_id = new_id();
     sqlx::query(
@@ -105,7 +123,7 @@ pub(crate) async fn record_outcome(conn: &mut AnyConnection, outcome: &NewOutcom
     )
     .bind(&call_id)
     .bind(&outcome.callback_id)
-    .bind(&customer_id)
+    .bind(customer_id)
     .bind(&outcome.staff_id)
     .bind(outcome_text)
     .bind(outcome.note.as_deref())
@@ -117,14 +135,20 @@ pub(crate) async fn record_outcome(conn: &mut AnyConnection, outcome: &NewOutcom
         let entry = search::IndexEntry {
             kind: search::Indexed::Call,
             id: &call_id,
-            customer_id: &customer_id,
+            customer_id,
             channel: "phone",
             words: search::Words::Text(note),
             at: outcome.now,
         };
         search::index(conn, entry).await?;
     }
+    Ok(())
+}
 
+/// Nobody answered and another try is planned: a retry promise; else the request is closed
+/// with the call's outcome.
+async fn next_attempt_or_close(conn: &mut AnyConnection, outcome: &NewOutcome, customer_id: &str) -> Result<()> {
+    let now = to_ms(outcome.now);
     match outcome.retry_due.filter(|_| outcome.outcome.schedules_retry()) {
         Some(retry_due) => {
             let retry_id = new_id();
@@ -132,7 +156,7 @@ pub(crate) async fn record_outcome(conn: &mut AnyConnection, outcome: &NewOutcom
                 id: &retry_id,
                 kind: PromiseKind::CallbackRetry,
                 subject_id: &outcome.callback_id,
-                customer_id: &customer_id,
+                customer_id,
                 owner_id: Some(&outcome.staff_id),
                 channel: None,
                 not_before: outcome.now,
@@ -157,17 +181,7 @@ pub(crate) async fn record_outcome(conn: &mut AnyConnection, outcome: &NewOutcom
             .await?;
         }
     }
-    let announcement = Announcement {
-        event: OutboxEvent::CallbackOutcome,
-        subject_id: &outcome.callback_id,
-        recipients: &[],
-        fanout: outcome.fanout,
-        now: outcome.now,
-    };
-    outbox::announce(conn, &[announcement]).await?;
-    // kept's own reaction (asking a customer who was reached how it went).
-    let hook = outbox::hook_row(OutboxEvent::CallbackOutcome, &outcome.callback_id, outcome.now);
-    outbox::insert(conn, &[hook]).await
+    Ok(())
 }
 
 /// A customer's callback requests and calls, newest first.

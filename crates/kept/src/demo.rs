@@ -62,6 +62,28 @@ async fn add_samples(app: &App) -> anyhow::Result<()> {
     // A whole node's state, so replies written in the past weeks are also sent (to the demo's
     // mail folder) as they would have been.
     let state = AppState::new(app.with_clock(clock.clone())).map_err(|e| anyhow::anyhow!(e))?;
+    add_callbacks(&state, &clock, start).await?;
+    add_waiting_messages(&state, &clock, start).await?;
+    clock.set(start);
+    add_templates(&state).await?;
+    add_history(&state, &clock, start)
+        .await
+        .map_err(|e| anyhow::anyhow!("adding the demo's past weeks: {e}"))?;
+    clock.set(start);
+    add_appointments(&state, &clock, start)
+        .await
+        .map_err(|e| anyhow::anyhow!("adding demo appointments: {e}"))?;
+    add_contracts(&state, start)
+        .await
+        .map_err(|e| anyhow::anyhow!("adding demo contracts: {e}"))
+}
+
+/// Three callback requests: one just now, one twenty minutes ago, one hours ago.
+async fn add_callbacks(
+    state: &AppState,
+    clock: &ManualClock,
+    start: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
     let requests = [
         (
             "06 12345678",
@@ -88,11 +110,19 @@ async fn add_samples(app: &App) -> anyhow::Result<()> {
             note: Some(note.into()),
             ..Default::default()
         };
-        app::accept_callback(&state, &input, Lang::Nl)
+        app::accept_callback(state, &input, Lang::Nl)
             .await
             .map_err(|e| anyhow::anyhow!("adding demo callback requests: {e}"))?;
     }
-    // Messages waiting for an answer: two e-mails (one from a frustrated customer) and a chat.
+    Ok(())
+}
+
+/// Messages waiting for an answer: two e-mails (one from a frustrated customer) and a chat.
+async fn add_waiting_messages(
+    state: &AppState,
+    clock: &ManualClock,
+    start: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
     let emails = [
         (
             "Jan Jansen <jan@example.nl>",
@@ -114,7 +144,7 @@ async fn add_samples(app: &App) -> anyhow::Result<()> {
              Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n",
             kept_domain::new_id()
         );
-        app::accept_email(&state, raw.as_bytes(), MailSource::Http)
+        app::accept_email(state, raw.as_bytes(), MailSource::Http)
             .await
             .map_err(|e| anyhow::anyhow!("adding demo e-mail: {e}"))?;
     }
@@ -129,10 +159,14 @@ async fn add_samples(app: &App) -> anyhow::Result<()> {
         text: Some("Do you also repair electric bikes? Mine makes a clicking noise.".into()),
         sent_at: None,
     };
-    app::accept_inbound(&state, &chat)
+    app::accept_inbound(state, &chat)
         .await
         .map_err(|e| anyhow::anyhow!("adding a demo chat message: {e}"))?;
-    clock.set(start);
+    Ok(())
+}
+
+/// Two saved replies to start from.
+async fn add_templates(state: &AppState) -> anyhow::Result<()> {
     let templates = [
         (
             "Fiets klaar",
@@ -144,20 +178,11 @@ async fn add_samples(app: &App) -> anyhow::Result<()> {
         ),
     ];
     for (name, body) in templates {
-        app::save_template(&state, name, body)
+        app::save_template(state, name, body)
             .await
             .map_err(|e| anyhow::anyhow!("adding demo reply templates: {e}"))?;
     }
-    add_history(&state, &clock, start)
-        .await
-        .map_err(|e| anyhow::anyhow!("adding the demo's past weeks: {e}"))?;
-    clock.set(start);
-    add_appointments(&state, &clock, start)
-        .await
-        .map_err(|e| anyhow::anyhow!("adding demo appointments: {e}"))?;
-    add_contracts(&state, start)
-        .await
-        .map_err(|e| anyhow::anyhow!("adding demo contracts: {e}"))
+    Ok(())
 }
 
 /// The past two weeks, so the figures have something to show: each working day a callback
@@ -259,31 +284,7 @@ async fn add_appointments(
     let owner = kept_app::staff_by_email(state, OWNER)
         .await?
         .ok_or(kept_app::error::AppError::NotFound)?;
-    let shop = app::LocationForm {
-        name: "Winkel Centrum".into(),
-        address: "Oudegracht 1, Utrecht".into(),
-        ..Default::default()
-    };
-    let location = app::save_location(state, &owner, None, &shop).await?;
-    let check_up = app::ServiceForm {
-        name_nl: "Fietscontrole".into(),
-        name_en: "Bike check-up".into(),
-        duration_minutes: 30,
-        buffer_after_minutes: 10,
-        location_ids: vec![location.id.clone()],
-        ..Default::default()
-    };
-    let check_up = app::save_service(state, &owner, None, &check_up).await?;
-    let repair = app::ServiceForm {
-        name_nl: "Reparatie aan huis".into(),
-        name_en: "Repair at home".into(),
-        duration_minutes: 60,
-        field_visit: true,
-        visit_window_minutes: Some(120),
-        location_ids: vec![location.id.clone()],
-        ..Default::default()
-    };
-    let repair = app::save_service(state, &owner, None, &repair).await?;
+    let (location, check_up, repair) = demo_shop(state, &owner).await?;
     clock.set(start - Duration::days(3));
     let today = location.hours.local_date(start);
     let mut day = today;
@@ -332,4 +333,44 @@ async fn add_appointments(
     }
     clock.set(start);
     Ok(())
+}
+
+/// The shop's counter and its two services: a check-up there, a repair at the customer's home.
+async fn demo_shop(
+    state: &App,
+    owner: &kept_app::records::Staff,
+) -> Result<
+    (
+        kept_app::records::Location,
+        kept_app::records::Service,
+        kept_app::records::Service,
+    ),
+    kept_app::error::AppError,
+> {
+    let shop = app::LocationForm {
+        name: "Winkel Centrum".into(),
+        address: "Oudegracht 1, Utrecht".into(),
+        ..Default::default()
+    };
+    let location = app::save_location(state, owner, None, &shop).await?;
+    let check_up = app::ServiceForm {
+        name_nl: "Fietscontrole".into(),
+        name_en: "Bike check-up".into(),
+        duration_minutes: 30,
+        buffer_after_minutes: 10,
+        location_ids: vec![location.id.clone()],
+        ..Default::default()
+    };
+    let check_up = app::save_service(state, owner, None, &check_up).await?;
+    let repair = app::ServiceForm {
+        name_nl: "Reparatie aan huis".into(),
+        name_en: "Repair at home".into(),
+        duration_minutes: 60,
+        field_visit: true,
+        visit_window_minutes: Some(120),
+        location_ids: vec![location.id.clone()],
+        ..Default::default()
+    };
+    let repair = app::save_service(state, owner, None, &repair).await?;
+    Ok((location, check_up, repair))
 }

@@ -6,6 +6,7 @@ mod support;
 mod api_document;
 mod appointment_notices;
 mod appointments;
+mod architecture;
 mod callbacks;
 mod commitments;
 mod contracts;

@@ -62,35 +62,8 @@ pub(super) async fn send(state: &Couriers, item: &OutboxItem, subject: &Subject)
     };
     let settings = state.settings();
     let business = settings.business.name.as_str();
-    let (greeting, closing, link_label) = match lang {
-        Lang::Nl => (
-            format!("Beste {name},"),
-            "Met vriendelijke groet,",
-            "Afspraak bekijken, verzetten of afzeggen:",
-        ),
-        Lang::En => (
-            format!("Dear {name},"),
-            "Kind regards,",
-            "See, move or cancel your appointment:",
-        ),
-    };
-    let link_label = match subject {
-        Subject::Waiting(_) => match lang {
-            Lang::Nl => "Boek het hier (wie het eerst boekt, heeft het):",
-            Lang::En => "Book it here (first come, first served):",
-        },
-        _ => link_label,
-    };
-    let text = MailText {
-        greeting,
-        lines: mail.lines.into_iter().filter(|line| !line.is_empty()).collect(),
-        link_label,
-        link: mail.link,
-        closing,
-        business,
-    }
-    .render()
-    .map_err(|e| permanent(&format!("e-mail template: {e}")))?;
+    let waiting = matches!(subject, Subject::Waiting(_));
+    let text = mail_text(business, name, lang, waiting, mail.lines, mail.link)?;
     let to = mailbox(Some(name), address).map_err(|e| permanent(&format!("bad customer address: {e}")))?;
     let envelope = Envelope {
         to,
@@ -99,25 +72,63 @@ pub(super) async fn send(state: &Couriers, item: &OutboxItem, subject: &Subject)
         author: Author::Kept,
     };
     let body = match (subject, mail.invitation) {
-        (Subject::Appointment(appointment), true) => Body::WithCalendar {
-            text,
-            ics: kept_app::calendar::invitation(
-                appointment,
-                business,
-                settings.mail_from.email.as_ref(),
-                state.clock.now(),
-            ),
-            method: if appointment.status == AppointmentStatus::Cancelled {
-                "CANCEL"
-            } else {
-                "REQUEST"
-            },
-            file_name: "afspraak.ics".into(),
-        },
+        (Subject::Appointment(appointment), true) => with_invitation(state, appointment, text),
         _ => Body::Plain(text),
     };
     let message = compose::message(state, envelope, body)?;
     mailer.send(message).await
+}
+
+/// The e-mail's text: the customer greeted by name, what happened, the link with what it is
+/// for (booking a freed time, or seeing, moving and cancelling the appointment), the closing.
+fn mail_text(
+    business: &str,
+    name: &str,
+    lang: Lang,
+    waiting: bool,
+    lines: Vec<String>,
+    link: Option<String>,
+) -> Result<String, DeliveryError> {
+    let (greeting, closing) = match lang {
+        Lang::Nl => (format!("Beste {name},"), "Met vriendelijke groet,"),
+        Lang::En => (format!("Dear {name},"), "Kind regards,"),
+    };
+    let link_label = match (waiting, lang) {
+        (true, Lang::Nl) => "Boek het hier (wie het eerst boekt, heeft het):",
+        (true, Lang::En) => "Book it here (first come, first served):",
+        (false, Lang::Nl) => "Afspraak bekijken, verzetten of afzeggen:",
+        (false, Lang::En) => "See, move or cancel your appointment:",
+    };
+    MailText {
+        greeting,
+        lines: lines.into_iter().filter(|line| !line.is_empty()).collect(),
+        link_label,
+        link,
+        closing,
+        business,
+    }
+    .render()
+    .map_err(|e| DeliveryError::Permanent(format!("e-mail template: {e}")))
+}
+
+/// The text with the appointment as a calendar invitation (a cancellation cancels it).
+fn with_invitation(state: &Couriers, appointment: &AppointmentView, text: String) -> Body {
+    let settings = state.settings();
+    Body::WithCalendar {
+        text,
+        ics: kept_app::calendar::invitation(
+            appointment,
+            &settings.business.name,
+            settings.mail_from.email.as_ref(),
+            state.clock.now(),
+        ),
+        method: if appointment.status == AppointmentStatus::Cancelled {
+            "CANCEL"
+        } else {
+            "REQUEST"
+        },
+        file_name: "afspraak.ics".into(),
+    }
 }
 
 fn local(at: DateTime<Utc>, zone: &str) -> DateTime<Tz> {
@@ -130,114 +141,138 @@ async fn appointment_mail(
     event: OutboxEvent,
     a: &AppointmentView,
 ) -> Result<Option<Mail>, DeliveryError> {
+    let still_on = a.status != AppointmentStatus::Cancelled;
+    match event {
+        OutboxEvent::AppointmentBooked | OutboxEvent::AppointmentRescheduled if !still_on => return Ok(None),
+        OutboxEvent::AppointmentReminder if !still_on || a.start <= state.clock.now() => return Ok(None),
+        OutboxEvent::AppointmentOnMyWay => return Ok(Some(on_my_way_mail(a))),
+        _ => {}
+    }
+    let Some((mut mail, with_link)) = appointment_notice(event, a) else {
+        return Err(DeliveryError::Permanent(format!(
+            "{} is not e-mailed to customers",
+            event.as_str()
+        )));
+    };
+    if with_link {
+        mail.link = Some(kept_app::manage_url(state, &a.id).await.map_err(temporary)?);
+    }
+    Ok(Some(mail))
+}
+
+/// What the appointment's e-mail says for `event` in the customer's language, and whether it
+/// carries the link to move or cancel it; `None` for events customers are not e-mailed about.
+fn appointment_notice(event: OutboxEvent, a: &AppointmentView) -> Option<(Mail, bool)> {
     let lang = a.lang;
-    let start = local(a.start, &a.time_zone);
-    let end = local(a.end, &a.time_zone);
-    let date = lang.long_date(start.date_naive());
+    let (service, when, place) = (a.service_name(lang), appointment_when(a), appointment_place(a));
+    let (subject, first, invitation, with_link) = match (event, lang) {
+        (OutboxEvent::AppointmentBooked, Lang::Nl) => (
+            format!("Bevestiging: {service} {when}"),
+            format!("Uw afspraak staat: {service} {when}, {place}."),
+            true,
+            true,
+        ),
+        (OutboxEvent::AppointmentBooked, Lang::En) => (
+            format!("Confirmed: {service} {when}"),
+            format!("Your appointment is booked: {service} {when}, {place}."),
+            true,
+            true,
+        ),
+        (OutboxEvent::AppointmentRescheduled, Lang::Nl) => (
+            format!("Gewijzigd: {service} {when}"),
+            format!("Uw afspraak is verzet naar {when}, {place}."),
+            true,
+            true,
+        ),
+        (OutboxEvent::AppointmentRescheduled, Lang::En) => (
+            format!("Moved: {service} {when}"),
+            format!("Your appointment has moved to {when}, {place}."),
+            true,
+            true,
+        ),
+        (OutboxEvent::AppointmentCancelled, Lang::Nl) => (
+            format!("Geannuleerd: {service} {when}"),
+            format!("Uw afspraak voor {service} {when} is geannuleerd."),
+            true,
+            false,
+        ),
+        (OutboxEvent::AppointmentCancelled, Lang::En) => (
+            format!("Cancelled: {service} {when}"),
+            format!("Your appointment for {service} {when} has been cancelled."),
+            true,
+            false,
+        ),
+        (OutboxEvent::AppointmentReminder, Lang::Nl) => (
+            format!("Herinnering: {service} {when}"),
+            format!("We zien u graag: {service} {when}, {place}."),
+            false,
+            true,
+        ),
+        (OutboxEvent::AppointmentReminder, Lang::En) => (
+            format!("Reminder: {service} {when}"),
+            format!("We look forward to seeing you: {service} {when}, {place}."),
+            false,
+            true,
+        ),
+        _ => return None,
+    };
+    let mut lines = vec![first];
+    // A confirmation or a move says again whether the technician calls before coming.
+    if matches!(
+        event,
+        OutboxEvent::AppointmentBooked | OutboxEvent::AppointmentRescheduled
+    ) {
+        lines.push(call_ahead_line(a, lang));
+    }
+    let mail = Mail {
+        subject,
+        lines,
+        link: None,
+        invitation,
+    };
+    Some((mail, with_link))
+}
+
+/// "dinsdag 9 december om 10:00", or for a visit at home the window it falls in.
+fn appointment_when(a: &AppointmentView) -> String {
+    let (start, end) = (local(a.start, &a.time_zone), local(a.end, &a.time_zone));
+    let date = a.lang.long_date(start.date_naive());
     let (from, until) = (start.format("%H:%M").to_string(), end.format("%H:%M").to_string());
-    let service = a.service_name(lang);
-    let when = match (a.field_visit, lang) {
+    match (a.field_visit, a.lang) {
         (false, Lang::Nl) => format!("{date} om {from}"),
         (false, Lang::En) => format!("{date} at {from}"),
         (true, Lang::Nl) => format!("{date} tussen {from} en {until}"),
         (true, Lang::En) => format!("{date} between {from} and {until}"),
-    };
-    let place = match (&a.address, lang) {
+    }
+}
+
+/// Where: the customer's address for a visit at home, else the location.
+fn appointment_place(a: &AppointmentView) -> String {
+    match (&a.address, a.lang) {
         (Some(address), Lang::Nl) => format!("bij u thuis: {address}"),
         (Some(address), Lang::En) => format!("at your address: {address}"),
         (None, Lang::Nl) => format!("bij {} ({})", a.location_name, a.location_address),
         (None, Lang::En) => format!("at {} ({})", a.location_name, a.location_address),
+    }
+}
+
+/// "Uw monteur Sanne is onderweg en is rond 10:20 bij u."
+fn on_my_way_mail(a: &AppointmentView) -> Mail {
+    let eta = a
+        .eta
+        .map(|eta| local(eta, &a.time_zone).format("%H:%M").to_string())
+        .unwrap_or_default();
+    let who = first_name(&a.staff_name);
+    let line = match a.lang {
+        Lang::Nl => format!("Uw monteur {who} is onderweg en is rond {eta} bij u."),
+        Lang::En => format!("Your technician {who} is on the way and will be with you around {eta}."),
     };
-    let still_on = a.status != AppointmentStatus::Cancelled;
-    let manage = || async { kept_app::manage_url(state, &a.id).await.map_err(temporary) };
-    let mail = match (event, lang) {
-        (OutboxEvent::AppointmentBooked | OutboxEvent::AppointmentRescheduled, _) if !still_on => return Ok(None),
-        (OutboxEvent::AppointmentReminder, _) if !still_on || a.start <= state.clock.now() => return Ok(None),
-        (OutboxEvent::AppointmentBooked, Lang::Nl) => Mail {
-            subject: format!("Bevestiging: {service} {when}"),
-            lines: vec![
-                format!("Uw afspraak staat: {service} {when}, {place}."),
-                call_ahead_line(a, lang),
-            ],
-            link: Some(manage().await?),
-            invitation: true,
-        },
-        (OutboxEvent::AppointmentBooked, Lang::En) => Mail {
-            subject: format!("Confirmed: {service} {when}"),
-            lines: vec![
-                format!("Your appointment is booked: {service} {when}, {place}."),
-                call_ahead_line(a, lang),
-            ],
-            link: Some(manage().await?),
-            invitation: true,
-        },
-        (OutboxEvent::AppointmentRescheduled, Lang::Nl) => Mail {
-            subject: format!("Gewijzigd: {service} {when}"),
-            lines: vec![
-                format!("Uw afspraak is verzet naar {when}, {place}."),
-                call_ahead_line(a, lang),
-            ],
-            link: Some(manage().await?),
-            invitation: true,
-        },
-        (OutboxEvent::AppointmentRescheduled, Lang::En) => Mail {
-            subject: format!("Moved: {service} {when}"),
-            lines: vec![
-                format!("Your appointment has moved to {when}, {place}."),
-                call_ahead_line(a, lang),
-            ],
-            link: Some(manage().await?),
-            invitation: true,
-        },
-        (OutboxEvent::AppointmentCancelled, Lang::Nl) => Mail {
-            subject: format!("Geannuleerd: {service} {when}"),
-            lines: vec![format!("Uw afspraak voor {service} {when} is geannuleerd.")],
-            link: None,
-            invitation: true,
-        },
-        (OutboxEvent::AppointmentCancelled, Lang::En) => Mail {
-            subject: format!("Cancelled: {service} {when}"),
-            lines: vec![format!("Your appointment for {service} {when} has been cancelled.")],
-            link: None,
-            invitation: true,
-        },
-        (OutboxEvent::AppointmentReminder, Lang::Nl) => Mail {
-            subject: format!("Herinnering: {service} {when}"),
-            lines: vec![format!("We zien u graag: {service} {when}, {place}.")],
-            link: Some(manage().await?),
-            invitation: false,
-        },
-        (OutboxEvent::AppointmentReminder, Lang::En) => Mail {
-            subject: format!("Reminder: {service} {when}"),
-            lines: vec![format!("We look forward to seeing you: {service} {when}, {place}.")],
-            link: Some(manage().await?),
-            invitation: false,
-        },
-        (OutboxEvent::AppointmentOnMyWay, _) => {
-            let eta = a
-                .eta
-                .map(|eta| local(eta, &a.time_zone).format("%H:%M").to_string())
-                .unwrap_or_default();
-            let who = first_name(&a.staff_name);
-            let line = match lang {
-                Lang::Nl => format!("Uw monteur {who} is onderweg en is rond {eta} bij u."),
-                Lang::En => format!("Your technician {who} is on the way and will be with you around {eta}."),
-            };
-            Mail {
-                subject: line.clone(),
-                lines: vec![line],
-                link: None,
-                invitation: false,
-            }
-        }
-        _ => {
-            return Err(DeliveryError::Permanent(format!(
-                "{} is not e-mailed to customers",
-                event.as_str()
-            )));
-        }
-    };
-    Ok(Some(mail))
+    Mail {
+        subject: line.clone(),
+        lines: vec![line],
+        link: None,
+        invitation: false,
+    }
 }
 
 /// For a field visit: that the technician calls before coming.

@@ -187,33 +187,30 @@ pub async fn merge(
 }
 
 pub fn timeline_row(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) -> TimelineRow {
-    let text = match entry.kind.as_str() {
+    let text = timeline_text(clock, i, entry);
+    TimelineRow {
+        at: clock.moment(entry.at),
+        kind: i.kind(&entry.kind),
+        // A promise's "channel" is its kind: shown in words, never as a code.
+        channel: match entry.kind.as_str() {
+            "appointment" | "calendar_answer" | "survey" | "contract" => String::new(),
+            "promise" => PromiseKind::parse(&entry.channel).map_or_else(String::new, |k| i.promise_kind(k).to_string()),
+            _ => channel_label(clock.lang, &entry.channel),
+        },
+        text,
+        who: entry.staff_name.clone(),
+        link: timeline_link(entry),
+    }
+}
+
+/// What a timeline line says, in the reader's language.
+fn timeline_text(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) -> String {
+    match entry.kind.as_str() {
         "message_in" | "message_out" => split_quoted(&entry.text).fresh.to_string(),
         "callback_request" => clock.window_label(&entry.text),
-        "promise" => {
-            let status = PromiseStatus::parse(&entry.text);
-            let due = entry
-                .note
-                .as_deref()
-                .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok());
-            let due = due
-                .map(|d| clock.moment(d.with_timezone(&chrono::Utc)))
-                .unwrap_or_default();
-            format!("{} · {due}", promise_label(status, i))
-        }
+        "promise" => promise_text(clock, i, entry),
         // An appointment: when it is (or was), and how it stands.
-        "appointment" => {
-            let start = entry
-                .note
-                .as_deref()
-                .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
-                .map(|d| clock.moment(d.with_timezone(&chrono::Utc)))
-                .unwrap_or_default();
-            let status = kept_domain::AppointmentStatus::parse(&entry.text)
-                .map(|s| crate::i18n::booking_texts(clock.lang).status(s))
-                .unwrap_or_default();
-            format!("{start} · {status}")
-        }
+        "appointment" => appointment_text(clock, entry),
         // The customer's answer to the invitation, with what they wrote.
         "calendar_answer" => {
             let answer = kept_domain::CalendarAnswer::parse(&entry.text)
@@ -237,17 +234,7 @@ pub fn timeline_row(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) ->
             }
         }
         // A contract: what, until when, and how it stands.
-        "contract" => {
-            let status = kept_domain::ContractStatus::parse(&entry.channel)
-                .map_or("", |status| crate::i18n::contract_texts(clock.lang).status(status));
-            let end = entry
-                .note
-                .as_deref()
-                .and_then(|d| d.parse::<chrono::NaiveDate>().ok())
-                .map(|d| clock.lang.long_date(d))
-                .unwrap_or_default();
-            format!("{} · {end} · {status}", entry.text)
-        }
+        "contract" => contract_text(clock, entry),
         // A call attempt: its outcome in words, with the note taken about it.
         "call" => {
             let outcome = outcome_label(&entry.text, texts(clock.lang));
@@ -257,20 +244,47 @@ pub fn timeline_row(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) ->
             }
         }
         _ => entry.text.clone(),
-    };
-    TimelineRow {
-        at: clock.moment(entry.at),
-        kind: i.kind(&entry.kind),
-        // A promise's "channel" is its kind: shown in words, never as a code.
-        channel: match entry.kind.as_str() {
-            "appointment" | "calendar_answer" | "survey" | "contract" => String::new(),
-            "promise" => PromiseKind::parse(&entry.channel).map_or_else(String::new, |k| i.promise_kind(k).to_string()),
-            _ => channel_label(clock.lang, &entry.channel),
-        },
-        text,
-        who: entry.staff_name.clone(),
-        link: timeline_link(entry),
     }
+}
+
+/// A promise: how it stands and by when.
+fn promise_text(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) -> String {
+    let status = PromiseStatus::parse(&entry.text);
+    let due = entry
+        .note
+        .as_deref()
+        .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok());
+    let due = due
+        .map(|d| clock.moment(d.with_timezone(&chrono::Utc)))
+        .unwrap_or_default();
+    format!("{} · {due}", promise_label(status, i))
+}
+
+/// An appointment: when it is (or was), and how it stands.
+fn appointment_text(clock: &LocalTime, entry: &TimelineEntry) -> String {
+    let start = entry
+        .note
+        .as_deref()
+        .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
+        .map(|d| clock.moment(d.with_timezone(&chrono::Utc)))
+        .unwrap_or_default();
+    let status = kept_domain::AppointmentStatus::parse(&entry.text)
+        .map(|s| crate::i18n::booking_texts(clock.lang).status(s))
+        .unwrap_or_default();
+    format!("{start} · {status}")
+}
+
+/// A contract: what, until when, and how it stands.
+fn contract_text(clock: &LocalTime, entry: &TimelineEntry) -> String {
+    let status = kept_domain::ContractStatus::parse(&entry.channel)
+        .map_or("", |status| crate::i18n::contract_texts(clock.lang).status(status));
+    let end = entry
+        .note
+        .as_deref()
+        .and_then(|d| d.parse::<chrono::NaiveDate>().ok())
+        .map(|d| clock.lang.long_date(d))
+        .unwrap_or_default();
+    format!("{} · {end} · {status}", entry.text)
 }
 
 /// The staff page a timeline line belongs to, if it has one of its own.

@@ -17,7 +17,7 @@ use crate::http::errors::HttpError;
 use crate::http::extract::LangQuery;
 use crate::http::extract::StaffSession;
 use crate::http::pages::render;
-use crate::i18n::{InsightTexts, Texts, channel_label, inbox_texts, insight_texts, texts};
+use crate::i18n::{InboxTexts, InsightTexts, Texts, channel_label, inbox_texts, insight_texts, texts};
 use crate::insight_tables::{Names, Table, csv, signal_tables, tables};
 use crate::state::AppState;
 use kept_app as app;
@@ -258,13 +258,6 @@ pub async fn page(
         .replace("{to}", &day(board.period.to))
         .replace("{previous_from}", &day(board.previous_period.from))
         .replace("{previous_to}", &day(board.previous_period.to));
-    let period_label = |choice: PeriodChoice| match choice {
-        PeriodChoice::ThisWeek => x.this_week,
-        PeriodChoice::LastWeek => x.last_week,
-        PeriodChoice::Month => x.month,
-        PeriodChoice::Quarter => x.quarter,
-        PeriodChoice::Custom => x.custom,
-    };
     let i = inbox_texts(lang);
     let signals = signal_tables(board, &names);
     let sees_everyone = session.staff.role.may(kept_domain::staff::OwnerOnly::SeeOthersFigures);
@@ -272,15 +265,7 @@ pub async fn page(
         t: texts(lang),
         x,
         sees_everyone,
-        // Own dates are chosen with the date fields; the select names them once chosen.
-        periods: choices(
-            PeriodChoice::ALL
-                .iter()
-                .filter(|c| **c != PeriodChoice::Custom || asked.choice == PeriodChoice::Custom)
-                .map(|c| (c.as_str().to_string(), period_label(*c).to_string()))
-                .collect(),
-            Some(asked.choice.as_str()),
-        ),
+        periods: period_choices(x, asked.choice),
         kept_filters: asked.filter_fields(),
         // Dates that made no period stay as typed, to be corrected.
         from: match asked.bad_dates {
@@ -302,19 +287,7 @@ pub async fn page(
                 .collect(),
             asked.filter.channel.as_deref(),
         ),
-        kinds: choices(
-            PromiseKind::CODES
-                .iter()
-                .filter_map(|code| PromiseKind::parse(code))
-                .map(|k| {
-                    (
-                        k.as_str().to_string(),
-                        crate::insight_tables::capitalised(i.promise_kind(k)),
-                    )
-                })
-                .collect(),
-            asked.filter.kind.map(PromiseKind::as_str),
-        ),
+        kinds: choices(kind_choices(i), asked.filter.kind.map(PromiseKind::as_str)),
         locations: choices(shown.locations.clone(), asked.filter.location_id.as_deref()),
         summary,
         error: asked.bad_dates.then_some(x.bad_dates),
@@ -329,6 +302,40 @@ pub async fn page(
         csrf: session.csrf,
     };
     Ok(render(&page)?.into_response())
+}
+
+/// The periods to choose from, the one shown chosen. Own dates are chosen with the date
+/// fields; the select names them once chosen.
+fn period_choices(x: &InsightTexts, shown: PeriodChoice) -> Vec<Choice> {
+    let label = |choice: PeriodChoice| match choice {
+        PeriodChoice::ThisWeek => x.this_week,
+        PeriodChoice::LastWeek => x.last_week,
+        PeriodChoice::Month => x.month,
+        PeriodChoice::Quarter => x.quarter,
+        PeriodChoice::Custom => x.custom,
+    };
+    choices(
+        PeriodChoice::ALL
+            .iter()
+            .filter(|c| **c != PeriodChoice::Custom || shown == PeriodChoice::Custom)
+            .map(|c| (c.as_str().to_string(), label(*c).to_string()))
+            .collect(),
+        Some(shown.as_str()),
+    )
+}
+
+/// Every kind of promise, in words, as (code, label).
+fn kind_choices(i: &InboxTexts) -> Vec<(String, String)> {
+    PromiseKind::CODES
+        .iter()
+        .filter_map(|code| PromiseKind::parse(code))
+        .map(|k| {
+            (
+                k.as_str().to_string(),
+                crate::insight_tables::capitalised(i.promise_kind(k)),
+            )
+        })
+        .collect()
 }
 
 /// One of the page's tables as CSV, for the same choices.

@@ -336,47 +336,7 @@ fn form_values(document: &BusinessSettings, typed: &HashMap<String, String>, lan
             })
             .collect(),
         closed_days: value("closed_days", lines(business.closed_days.iter().map(|d| d.to_string()))),
-        windows: business
-            .windows
-            .iter()
-            .enumerate()
-            .map(|(i, w)| {
-                let field = |name: &str, saved: String| value(&format!("window_{i}_{name}"), saved);
-                let (kind, minutes, start, end) = match &w.rule {
-                    WindowRule::Within { minutes } => ("within", minutes.to_string(), String::new(), String::new()),
-                    WindowRule::OfficeHours {} => ("office_hours", String::new(), String::new(), String::new()),
-                    WindowRule::DailySlot { start, end } => (
-                        "daily_slot",
-                        String::new(),
-                        start.format("%H:%M").to_string(),
-                        end.format("%H:%M").to_string(),
-                    ),
-                };
-                WindowFormRow {
-                    code: w.code.clone(),
-                    label_nl: field("label_nl", w.label_nl.clone()),
-                    label_en: field("label_en", w.label_en.clone()),
-                    kind: field("kind", kind.to_string()),
-                    minutes: field("minutes", minutes),
-                    start: field("start", start),
-                    end: field("end", end),
-                }
-            })
-            // One blank row to add a new choice with.
-            .chain(std::iter::once({
-                let i = business.windows.len();
-                let field = |name: &str, saved: &str| value(&format!("window_{i}_{name}"), saved.to_string());
-                WindowFormRow {
-                    code: String::new(),
-                    label_nl: field("label_nl", ""),
-                    label_en: field("label_en", ""),
-                    kind: field("kind", "within"),
-                    minutes: field("minutes", "60"),
-                    start: field("start", ""),
-                    end: field("end", ""),
-                }
-            }))
-            .collect(),
+        windows: window_rows(&business.windows, &value),
         first_response: value("first_response", pairs(&document.first_response_minutes)),
         default_first_response: value(
             "default_first_response",
@@ -390,18 +350,7 @@ fn form_values(document: &BusinessSettings, typed: &HashMap<String, String>, lan
             true => document.weekly_figures_email,
             false => typed.contains_key("weekly_figures_email"),
         },
-        survey_triggers: SURVEY_SWITCHES
-            .iter()
-            .map(|key| {
-                let label = survey_label(key, settings_texts(lang)).unwrap_or_default();
-                // A posted form that came back says what was ticked; else the saved value.
-                let ticked = match typed.is_empty() {
-                    true => survey_switch(surveys, key),
-                    false => typed.contains_key(*key),
-                };
-                (*key, label, ticked)
-            })
-            .collect(),
+        survey_triggers: survey_triggers(surveys, typed, lang),
         survey_numbers: SURVEY_NUMBERS
             .iter()
             .map(|key| {
@@ -417,6 +366,64 @@ fn form_values(document: &BusinessSettings, typed: &HashMap<String, String>, lan
         survey_intro_en: value("survey_intro_en", surveys.intro_en.clone()),
         outreach_owner: value("outreach_owner", surveys.outreach_owner.clone()),
     }
+}
+
+/// The call-back choices as form rows (what was typed where there is something), and one blank
+/// row to add a new choice with.
+fn window_rows(windows: &[CallbackWindow], value: &dyn Fn(&str, String) -> String) -> Vec<WindowFormRow> {
+    let blank = CallbackWindow {
+        code: String::new(),
+        label_nl: String::new(),
+        label_en: String::new(),
+        rule: WindowRule::Within { minutes: 60 },
+    };
+    windows
+        .iter()
+        .chain(std::iter::once(&blank))
+        .enumerate()
+        .map(|(i, w)| {
+            let field = |name: &str, saved: String| value(&format!("window_{i}_{name}"), saved);
+            let (kind, minutes, start, end) = match &w.rule {
+                WindowRule::Within { minutes } => ("within", minutes.to_string(), String::new(), String::new()),
+                WindowRule::OfficeHours {} => ("office_hours", String::new(), String::new(), String::new()),
+                WindowRule::DailySlot { start, end } => (
+                    "daily_slot",
+                    String::new(),
+                    start.format("%H:%M").to_string(),
+                    end.format("%H:%M").to_string(),
+                ),
+            };
+            WindowFormRow {
+                code: w.code.clone(),
+                label_nl: field("label_nl", w.label_nl.clone()),
+                label_en: field("label_en", w.label_en.clone()),
+                kind: field("kind", kind.to_string()),
+                minutes: field("minutes", minutes),
+                start: field("start", start),
+                end: field("end", end),
+            }
+        })
+        .collect()
+}
+
+/// Which surveys are switched on: a posted form that came back says what was ticked; else the
+/// saved value.
+fn survey_triggers(
+    surveys: &SurveySettings,
+    typed: &HashMap<String, String>,
+    lang: Lang,
+) -> Vec<(&'static str, &'static str, bool)> {
+    SURVEY_SWITCHES
+        .iter()
+        .map(|key| {
+            let label = survey_label(key, settings_texts(lang)).unwrap_or_default();
+            let ticked = match typed.is_empty() {
+                true => survey_switch(surveys, key),
+                false => typed.contains_key(*key),
+            };
+            (*key, label, ticked)
+        })
+        .collect()
 }
 
 /// "closed" reads "gesloten" on a Dutch page (both are accepted; "closed" is what is saved).
@@ -519,42 +526,7 @@ fn document_from_form(
         .filter(|l| !l.is_empty())
         .map(|l| NaiveDate::parse_from_str(l, "%Y-%m-%d").map_err(|_| refuse("business.closed_days")))
         .collect::<Result<_, _>>()?;
-    // The choices as typed: those ticked "remove" go, the blank row after them adds one when
-    // it has a label.
-    let mut windows = Vec::new();
-    for i in 0..=business.windows.len() {
-        let field = |name: &str| text(&format!("window_{i}_{name}"));
-        let existing = business.windows.get(i);
-        if field("remove") == "1"
-            || (existing.is_none() && field("label_nl").is_empty() && field("label_en").is_empty())
-        {
-            continue;
-        }
-        let time =
-            |name: &str| NaiveTime::parse_from_str(&field(name), "%H:%M").map_err(|_| refuse("business.windows"));
-        let rule = match field("kind").as_str() {
-            "within" => WindowRule::Within {
-                minutes: field("minutes").parse().map_err(|_| refuse("business.windows"))?,
-            },
-            "office_hours" => WindowRule::OfficeHours {},
-            "daily_slot" => WindowRule::DailySlot {
-                start: time("start")?,
-                end: time("end")?,
-            },
-            _ => return Err(refuse("business.windows")),
-        };
-        let code = match existing {
-            Some(window) => window.code.clone(),
-            None => new_window_code(&field("label_en"), &field("label_nl"), &business.windows),
-        };
-        windows.push(CallbackWindow {
-            code,
-            label_nl: field("label_nl"),
-            label_en: field("label_en"),
-            rule,
-        });
-    }
-    business.windows = windows;
+    business.windows = windows_from_form(&business.windows, &text)?;
     document.first_response_minutes = key_values(&text("first_response"), "first_response_minutes")?
         .into_iter()
         .map(|(k, v)| v.parse().map(|m| (k, m)).map_err(|_| refuse("first_response_minutes")))
@@ -579,6 +551,45 @@ fn document_from_form(
         survey_fields(&mut document.surveys, fields)?;
     }
     Ok(document)
+}
+
+/// The call-back choices as typed: those ticked "remove" go, the blank row after them adds one
+/// when it has a label; a choice keeps its code, a new one gets a code from its label.
+fn windows_from_form(saved: &[CallbackWindow], text: &dyn Fn(&str) -> String) -> Result<Vec<CallbackWindow>, AppError> {
+    let mut windows = Vec::new();
+    for i in 0..=saved.len() {
+        let field = |name: &str| text(&format!("window_{i}_{name}"));
+        let existing = saved.get(i);
+        if field("remove") == "1"
+            || (existing.is_none() && field("label_nl").is_empty() && field("label_en").is_empty())
+        {
+            continue;
+        }
+        let time =
+            |name: &str| NaiveTime::parse_from_str(&field(name), "%H:%M").map_err(|_| refuse("business.windows"));
+        let rule = match field("kind").as_str() {
+            "within" => WindowRule::Within {
+                minutes: field("minutes").parse().map_err(|_| refuse("business.windows"))?,
+            },
+            "office_hours" => WindowRule::OfficeHours {},
+            "daily_slot" => WindowRule::DailySlot {
+                start: time("start")?,
+                end: time("end")?,
+            },
+            _ => return Err(refuse("business.windows")),
+        };
+        let code = match existing {
+            Some(window) => window.code.clone(),
+            None => new_window_code(&field("label_en"), &field("label_nl"), saved),
+        };
+        windows.push(CallbackWindow {
+            code,
+            label_nl: field("label_nl"),
+            label_en: field("label_en"),
+            rule,
+        });
+    }
+    Ok(windows)
 }
 
 /// The survey part of the form: a switch is on when ticked.
