@@ -10,7 +10,6 @@ use kept_store::{
     Contact, ConversationChange, Fanout, NewCallback, NewFollowUp, NewInbound, NewOutcome, NewReply, NewStaff, Store,
     StoreError,
 };
-use sqlx::Connection;
 
 const ALL: Fanout = Fanout {
     email: true,
@@ -21,41 +20,13 @@ fn monday() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
 }
 
-/// A fresh database per backend: its name, its URL, and the temp dir that keeps the SQLite file.
-async fn databases() -> Vec<(&'static str, String, Option<tempfile::TempDir>)> {
-    let dir = tempfile::tempdir().unwrap();
-    let sqlite = format!("sqlite://{}/kept.db", dir.path().display());
-    let mut databases = vec![("sqlite", sqlite, Some(dir))];
-    match std::env::var("KEPT_TEST_POSTGRES_URL") {
-        Ok(admin) => {
-            let name = format!("kept_contract_{}", uuid_like());
-            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-            let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
-            databases.push(("postgres", url, None));
-        }
-        Err(_) if std::env::var("KEPT_TEST_REQUIRE_POSTGRES").is_ok() => {
-            panic!("KEPT_TEST_REQUIRE_POSTGRES is set but KEPT_TEST_POSTGRES_URL is not")
-        }
-        Err(_) => eprintln!("note: KEPT_TEST_POSTGRES_URL is not set; contract checked on SQLite only"),
-    }
-    databases
-}
-
 /// A fresh store per backend, with its name; the temp dir keeps the SQLite file alive.
-async fn stores() -> Vec<(&'static str, Arc<dyn Store>, Option<tempfile::TempDir>)> {
+async fn stores() -> Vec<(&'static str, Arc<dyn Store>, kept_testdb::TestDatabase)> {
     let mut stores = Vec::new();
-    for (name, url, dir) in databases().await {
-        stores.push((name, kept_store::open(&url).await.unwrap(), dir));
+    for database in kept_testdb::databases().await {
+        stores.push((database.name, kept_store::open(&database.url).await.unwrap(), database));
     }
     stores
-}
-
-fn uuid_like() -> String {
-    kept_domain::new_id().replace('-', "")
 }
 
 async fn staff(store: &dyn Store, email: &str, role: Role) -> String {
@@ -788,9 +759,10 @@ async fn a_date_range_finds_its_newest_rows_first_however_late_they_were_recorde
 /// other node once what it remembers is older than `API_TOKEN_FRESH_FOR`.
 #[tokio::test]
 async fn a_tokens_changes_count_at_once_here_and_within_seconds_on_another_node() {
-    for (name, url, _dir) in databases().await {
-        let here = kept_store::open(&url).await.unwrap();
-        let there = kept_store::open(&url).await.unwrap();
+    for database in kept_testdb::databases().await {
+        let (name, url) = (database.name, &database.url);
+        let here = kept_store::open(url).await.unwrap();
+        let there = kept_store::open(url).await.unwrap();
         let anna = staff(here.as_ref(), "anna@x.test", Role::Owner).await;
         let bert = staff(here.as_ref(), "bert@x.test", Role::Agent).await;
         let annas = here

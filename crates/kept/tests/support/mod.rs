@@ -13,7 +13,6 @@ use kept_domain::{Clock, Lang, ManualClock, Role};
 use kept_server::{Running, Settings};
 use kept_store::{NewStaff, Store};
 use serde_json::Value;
-use sqlx::Connection;
 
 mod booking;
 mod browser;
@@ -32,69 +31,7 @@ pub fn tuesday_morning() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap()
 }
 
-/// Every database the suite runs against: always SQLite; PostgreSQL when
-/// `KEPT_TEST_POSTGRES_URL` names a server (the test script starts one and requires it).
-pub async fn databases() -> Vec<TestDatabase> {
-    let mut databases = vec![TestDatabase::sqlite()];
-    match std::env::var("KEPT_TEST_POSTGRES_URL") {
-        Ok(admin_url) => databases.push(TestDatabase::postgres(&admin_url).await),
-        Err(_) if std::env::var("KEPT_TEST_REQUIRE_POSTGRES").is_ok() => {
-            panic!("KEPT_TEST_REQUIRE_POSTGRES is set but KEPT_TEST_POSTGRES_URL is not")
-        }
-        Err(_) => eprintln!("note: KEPT_TEST_POSTGRES_URL is not set; running on SQLite only"),
-    }
-    databases
-}
-
-pub async fn postgres_only() -> Option<TestDatabase> {
-    match std::env::var("KEPT_TEST_POSTGRES_URL") {
-        Ok(admin_url) => Some(TestDatabase::postgres(&admin_url).await),
-        Err(_) if std::env::var("KEPT_TEST_REQUIRE_POSTGRES").is_ok() => {
-            panic!("KEPT_TEST_REQUIRE_POSTGRES is set but KEPT_TEST_POSTGRES_URL is not")
-        }
-        Err(_) => {
-            eprintln!("note: KEPT_TEST_POSTGRES_URL is not set; skipping a PostgreSQL-only test");
-            None
-        }
-    }
-}
-
-pub struct TestDatabase {
-    pub url: String,
-    pub name: &'static str,
-    _dir: Option<tempfile::TempDir>,
-}
-
-impl TestDatabase {
-    pub fn sqlite() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}/kept.db", dir.path().display());
-        Self {
-            url,
-            name: "sqlite",
-            _dir: Some(dir),
-        }
-    }
-
-    /// A new, empty database on the server named by `admin_url`.
-    pub async fn postgres(admin_url: &str) -> Self {
-        let name = format!("kept_test_{}", uuid::Uuid::now_v7().simple());
-        let mut admin = sqlx::PgConnection::connect(admin_url)
-            .await
-            .expect("connect to the test PostgreSQL");
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut admin)
-            .await
-            .unwrap();
-        let mut url = reqwest::Url::parse(admin_url).unwrap();
-        url.set_path(&name);
-        Self {
-            url: url.to_string(),
-            name: "postgres",
-            _dir: None,
-        }
-    }
-}
+pub use kept_testdb::{TestDatabase, databases, postgres_only};
 
 /// A real SMTP server (mailin) that keeps what it receives.
 #[derive(Clone, Default)]

@@ -1,0 +1,258 @@
+//! Use cases where they live: the application on a real store — SQLite in a temp dir, and
+//! PostgreSQL when the suite names a server — with an injected clock, and no HTTP in between.
+//! The HTTP tests (crates/kept/tests) keep what is HTTP's: status codes, forms, cookies, CSRF,
+//! pages in nl and en.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use kept_app::auth::token_hash;
+use kept_app::error::AppError;
+use kept_app::operator::{self, Member};
+use kept_app::records::{DeliveryFilter, Staff};
+use kept_app::{App, config::FileConfig};
+use kept_domain::{CallOutcome, CallbackInput, CallbackStatus, Lang, ManualClock, PromiseStatus, Role};
+use kept_testdb::TestDatabase;
+use serde_json::json;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// Tuesday 24 November 2026, 10:00 in Amsterdam: the shop is open (09:00–17:30).
+fn tuesday_morning() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap()
+}
+
+/// A shop on one database: the application at an injected clock, its owner and an agent.
+struct Shop {
+    app: App,
+    clock: Arc<ManualClock>,
+    owner: Staff,
+    agent: Staff,
+    db: TestDatabase,
+}
+
+async fn shops() -> Vec<Shop> {
+    let mut shops = Vec::new();
+    for db in kept_testdb::databases().await {
+        // Replies on the chat go to its webhook (nothing is delivered here: no workers run).
+        let config = FileConfig {
+            database_url: db.url.clone(),
+            webhook_secret: Some("test-secret".into()),
+            channel_webhooks: [("chat".to_string(), "http://127.0.0.1:9/chat".to_string())].into(),
+            ..FileConfig::default()
+        };
+        let clock = Arc::new(ManualClock::new(tuesday_morning()));
+        let app = App::open(config.resolve().unwrap(), clock.clone()).await.unwrap();
+        let member = |email: &'static str, name: &'static str, role| Member {
+            email,
+            name,
+            role,
+            lang: Lang::Nl,
+            password: PASSWORD,
+        };
+        let owner = operator::add_member(&app, member("olga@fiets.test", "Olga", Role::Owner))
+            .await
+            .unwrap();
+        let agent = operator::add_member(&app, member("sanne@fiets.test", "Sanne", Role::Agent))
+            .await
+            .unwrap();
+        shops.push(Shop {
+            app,
+            clock,
+            owner,
+            agent,
+            db,
+        });
+    }
+    shops
+}
+
+fn call_me_back(window: &str) -> CallbackInput {
+    CallbackInput {
+        phone: Some("06 12345678".into()),
+        name: Some("Jan Jansen".into()),
+        window: Some(window.into()),
+        note: Some("Mijn fiets is nog niet klaar".into()),
+        ..CallbackInput::default()
+    }
+}
+
+#[tokio::test]
+async fn a_callback_request_is_a_promise_kept_by_a_call_in_time_and_broken_by_a_late_one() {
+    for shop in shops().await {
+        let (app, db) = (&shop.app, shop.db.name);
+        let early = kept_app::accept_callback(app, &call_me_back("asap"), Lang::Nl)
+            .await
+            .unwrap();
+        assert_eq!(early.callback.status, CallbackStatus::Open, "{db}");
+        assert_eq!(early.callback.promise_status, PromiseStatus::Open, "{db}");
+        // "Zo snel mogelijk (binnen 90 minuten)", in opening hours.
+        assert_eq!(early.callback.due_at, tuesday_morning() + Duration::minutes(90), "{db}");
+        assert!(early.confirmation.contains("11:30"), "{db}: {}", early.confirmation);
+        let open = kept_app::callbacks(app, Some(CallbackStatus::Open), 10).await.unwrap();
+        assert_eq!(
+            open.iter().map(|c| &c.id).collect::<Vec<_>>(),
+            [&early.callback.id],
+            "{db}"
+        );
+
+        // Called back within the hour: kept, and off the open list.
+        shop.clock.set(tuesday_morning() + Duration::minutes(60));
+        let called = kept_app::record_outcome(app, &shop.agent, &early.callback.id, CallOutcome::Reached, None)
+            .await
+            .unwrap();
+        assert_eq!(called.promise_status, PromiseStatus::Kept, "{db}");
+        assert_ne!(called.status, CallbackStatus::Open, "{db}");
+        assert!(
+            kept_app::callbacks(app, Some(CallbackStatus::Open), 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{db}"
+        );
+
+        // Another customer asks; the call comes a minute after the promised time: broken.
+        let late = kept_app::accept_callback(app, &call_me_back("asap"), Lang::Nl)
+            .await
+            .unwrap();
+        shop.clock.set(late.callback.due_at + Duration::minutes(1));
+        let called = kept_app::record_outcome(app, &shop.agent, &late.callback.id, CallOutcome::Reached, None)
+            .await
+            .unwrap();
+        assert_eq!(called.promise_status, PromiseStatus::Broken, "{db}");
+    }
+}
+
+#[tokio::test]
+async fn what_only_owners_may_do_is_refused_to_an_agent_before_anything_is_written() {
+    for shop in shops().await {
+        let (app, db) = (&shop.app, shop.db.name);
+        let rename = json!({"business": {"name": "Fietsen van Sanne"}});
+        let refused = kept_app::change_settings(app, &shop.agent, &rename).await;
+        assert!(matches!(refused, Err(AppError::OwnerOnly)), "{db}: {refused:?}");
+        assert_ne!(app.settings().business.name, "Fietsen van Sanne", "{db}");
+        let refused = kept_app::deliveries(app, &shop.agent, &DeliveryFilter::default()).await;
+        assert!(matches!(refused, Err(AppError::OwnerOnly)), "{db}: {refused:?}");
+
+        // The same for the owner: done.
+        let changed = kept_app::change_settings(app, &shop.owner, &rename).await.unwrap();
+        assert_eq!(changed.business.name, "Fietsen van Sanne", "{db}");
+        assert_eq!(
+            app.settings().business.name,
+            "Fietsen van Sanne",
+            "{db}: in force at once"
+        );
+        assert!(
+            kept_app::deliveries(app, &shop.owner, &DeliveryFilter::default())
+                .await
+                .is_ok(),
+            "{db}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn logging_in_takes_the_right_password_of_someone_still_on_the_team() {
+    for shop in shops().await {
+        let (app, db) = (&shop.app, shop.db.name);
+        let token = kept_app::log_in(app, "olga@fiets.test", PASSWORD).await.unwrap();
+        let token = token.unwrap_or_else(|| panic!("{db}: the owner logs in"));
+        let session = kept_app::session(app, &token_hash(&token)).await.unwrap();
+        assert_eq!(session.map(|s| s.staff.id), Some(shop.owner.id.clone()), "{db}");
+        assert_eq!(
+            kept_app::log_in(app, "olga@fiets.test", "wrong password")
+                .await
+                .unwrap(),
+            None,
+            "{db}"
+        );
+        assert_eq!(
+            kept_app::log_in(app, "nobody@fiets.test", PASSWORD).await.unwrap(),
+            None,
+            "{db}"
+        );
+
+        // Taken off the team: the right password no longer opens kept.
+        operator::take_off_team(app, "sanne@fiets.test", "olga@fiets.test")
+            .await
+            .unwrap();
+        assert_eq!(
+            kept_app::log_in(app, "sanne@fiets.test", PASSWORD).await.unwrap(),
+            None,
+            "{db}"
+        );
+
+        // Logged out: the session is gone; and a session ends after its length.
+        kept_app::log_out(app, &token_hash(&token)).await.unwrap();
+        assert!(
+            kept_app::session(app, &token_hash(&token)).await.unwrap().is_none(),
+            "{db}"
+        );
+        let token = kept_app::log_in(app, "olga@fiets.test", PASSWORD)
+            .await
+            .unwrap()
+            .unwrap();
+        shop.clock
+            .set(tuesday_morning() + kept_app::SESSION_LENGTH + Duration::minutes(1));
+        assert!(
+            kept_app::session(app, &token_hash(&token)).await.unwrap().is_none(),
+            "{db}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_message_is_a_promise_to_answer_kept_once_the_reply_reaches_the_customer() {
+    for shop in shops().await {
+        let (app, db) = (&shop.app, shop.db.name);
+        let chat = kept_domain::conversation::InboundInput {
+            channel: Some("chat".into()),
+            external_id: Some("chat-1".into()),
+            from: Some(kept_domain::conversation::FromInput {
+                handle: Some("@jan".into()),
+                name: Some("Jan Jansen".into()),
+            }),
+            text: Some("Is mijn fiets al klaar?".into()),
+            sent_at: None,
+        };
+        let first = kept_app::accept_inbound(app, &chat).await.unwrap();
+        let promise = first
+            .promise_id
+            .clone()
+            .unwrap_or_else(|| panic!("{db}: a promise to answer"));
+        // The channel sends it again (a retry): the same message, the same promise.
+        let again = kept_app::accept_inbound(app, &chat).await.unwrap();
+        assert!(again.duplicate, "{db}");
+        assert_eq!(again.promise_id.as_ref(), Some(&promise), "{db}");
+
+        shop.clock.set(tuesday_morning() + Duration::minutes(20));
+        let choices = kept_app::CommitmentChoices::default();
+        let answered = kept_app::reply(
+            app,
+            &shop.agent,
+            &first.conversation_id,
+            "Ja, hij staat klaar.",
+            &choices,
+        )
+        .await
+        .unwrap();
+        assert_eq!(answered.messages.len(), 2, "{db}: the question once, the answer once");
+        // Written is not yet answered: the promise is kept when the reply reaches the chat.
+        assert_eq!(answered.promise_status, Some(PromiseStatus::Open), "{db}");
+        let due = kept_app::outbox::claim_outbox(app, Duration::seconds(60), 100)
+            .await
+            .unwrap();
+        let sent = due
+            .iter()
+            .find(|item| item.event == kept_domain::OutboxEvent::MessageReply)
+            .unwrap_or_else(|| panic!("{db}: the reply waits in the outbox: {due:?}"));
+        shop.clock.set(tuesday_morning() + Duration::minutes(21));
+        kept_app::outbox::record_delivery(app, sent, &Ok(())).await.unwrap();
+        let delivered = kept_app::conversation(app, &first.conversation_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(delivered.promise_id.as_ref(), Some(&promise), "{db}");
+        assert_eq!(delivered.promise_status, Some(PromiseStatus::Kept), "{db}");
+    }
+}
