@@ -112,7 +112,7 @@ fn error_page(response: Response, info: ErrorInfo, lang: Lang, headers: &HeaderM
     // shows them (a Dutch page keeps to its own explanation).
     let detail = (lang == Lang::En && info.code == "conflict").then_some(info.message);
     let page = ErrorPage {
-        t: texts(lang),
+        texts: texts(lang),
         title,
         explanation,
         problems,

@@ -34,7 +34,7 @@ pub fn render(page: &impl Template) -> Result<Html<String>, HttpError> {
 #[derive(Template)]
 #[template(path = "callback_form.html")]
 pub struct CallbackFormPage {
-    pub t: &'static Texts,
+    pub texts: &'static Texts,
     pub business: String,
     pub windows: Vec<(String, String)>,
     pub phone: String,
@@ -57,7 +57,7 @@ impl CallbackFormPage {
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {
-    pub t: &'static Texts,
+    pub texts: &'static Texts,
     pub title: &'static str,
     pub explanation: &'static str,
     /// What exactly was wrong, in the page's language.
@@ -70,7 +70,7 @@ pub struct ErrorPage {
 #[derive(Template)]
 #[template(path = "callback_done.html")]
 pub struct CallbackDonePage {
-    pub t: &'static Texts,
+    pub texts: &'static Texts,
     pub business: String,
     pub confirmation: String,
 }
@@ -78,7 +78,7 @@ pub struct CallbackDonePage {
 #[derive(Template)]
 #[template(path = "login.html")]
 pub struct LoginPage {
-    pub t: &'static Texts,
+    pub texts: &'static Texts,
     pub csrf: String,
     pub email: String,
     pub failed: bool,
@@ -89,7 +89,7 @@ pub struct LoginPage {
 #[derive(Template)]
 #[template(path = "forgot_password.html")]
 pub struct ForgotPasswordPage {
-    pub t: &'static Texts,
+    pub texts: &'static Texts,
     pub csrf: String,
     pub sent: bool,
 }
@@ -97,8 +97,8 @@ pub struct ForgotPasswordPage {
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 pub struct DashboardPage {
-    pub t: &'static Texts,
-    pub i: &'static InboxTexts,
+    pub texts: &'static Texts,
+    pub inbox: &'static InboxTexts,
     pub me: Staff,
     pub csrf: String,
     /// An owner's first-day checklist, until every step is done.
@@ -133,8 +133,8 @@ pub struct NotSentRow {
 #[derive(Template)]
 #[template(path = "conversation_rows.html")]
 pub struct ConversationRowsFragment {
-    pub t: &'static Texts,
-    pub i: &'static InboxTexts,
+    pub texts: &'static Texts,
+    pub inbox: &'static InboxTexts,
     pub view: &'static str,
     pub conversations: Vec<ConversationRow>,
 }
@@ -169,8 +169,8 @@ pub struct UnreadableRow {
 #[derive(Template)]
 #[template(path = "conversation.html")]
 pub struct ConversationPage {
-    pub t: &'static Texts,
-    pub i: &'static InboxTexts,
+    pub texts: &'static Texts,
+    pub inbox: &'static InboxTexts,
     pub me: Staff,
     pub csrf: String,
     /// Who it can be assigned to: (id, name); who has it now.
@@ -229,8 +229,8 @@ pub struct AttachmentRow {
 #[derive(Template)]
 #[template(path = "customer.html")]
 pub struct CustomerPage {
-    pub t: &'static Texts,
-    pub i: &'static InboxTexts,
+    pub texts: &'static Texts,
+    pub inbox: &'static InboxTexts,
     pub me: Staff,
     pub csrf: String,
     pub id: String,
@@ -255,8 +255,8 @@ pub struct CustomerPage {
 #[derive(Template)]
 #[template(path = "merge.html")]
 pub struct MergePage {
-    pub t: &'static Texts,
-    pub i: &'static InboxTexts,
+    pub texts: &'static Texts,
+    pub inbox: &'static InboxTexts,
     pub me: Staff,
     pub csrf: String,
     pub id: String,
@@ -299,8 +299,8 @@ pub struct TimelineRow {
 #[derive(Template)]
 #[template(path = "search.html")]
 pub struct SearchPage {
-    pub t: &'static Texts,
-    pub i: &'static InboxTexts,
+    pub texts: &'static Texts,
+    pub inbox: &'static InboxTexts,
     pub me: Staff,
     pub csrf: String,
     pub q: String,
@@ -329,14 +329,14 @@ pub struct SearchRow {
 #[derive(Template)]
 #[template(path = "callback_rows.html")]
 pub struct RowsFragment {
-    pub t: &'static Texts,
+    pub texts: &'static Texts,
     pub rows: Vec<CallbackRow>,
 }
 
 #[derive(Template)]
 #[template(path = "callback_detail.html")]
 pub struct CallbackPage {
-    pub t: &'static Texts,
+    pub texts: &'static Texts,
     pub me: Staff,
     pub csrf: String,
     pub row: CallbackRow,
@@ -347,8 +347,8 @@ pub struct CallbackPage {
 #[derive(Template)]
 #[template(path = "team.html")]
 pub struct TeamPage {
-    pub t: &'static Texts,
-    pub tt: &'static TeamTexts,
+    pub texts: &'static Texts,
+    pub team: &'static TeamTexts,
     pub me: Staff,
     pub me_away: bool,
     /// Someone else on the team who could stand in (else the page says why there is no one).
@@ -380,8 +380,8 @@ pub struct TeamRow {
 #[derive(Template)]
 #[template(path = "account.html")]
 pub struct AccountPage {
-    pub t: &'static Texts,
-    pub tt: &'static TeamTexts,
+    pub texts: &'static Texts,
+    pub team: &'static TeamTexts,
     pub me: Staff,
     pub csrf: String,
     pub sees_all_tokens: bool,
@@ -389,7 +389,7 @@ pub struct AccountPage {
     pub notice: Option<String>,
     /// A token just made, shown this once.
     pub new_token: Option<String>,
-    pub b: &'static crate::i18n::BookingTexts,
+    pub booking: &'static crate::i18n::BookingTexts,
     /// Their own calendar feed's address.
     pub calendar_url: String,
 }
@@ -405,8 +405,8 @@ pub struct TokenRow {
 #[derive(Template)]
 #[template(path = "password.html")]
 pub struct PasswordPage {
-    pub t: &'static Texts,
-    pub tt: &'static TeamTexts,
+    pub texts: &'static Texts,
+    pub team: &'static TeamTexts,
     pub token: String,
     /// `None` when the link no longer works.
     pub name: Option<String>,
@@ -451,8 +451,8 @@ pub struct PromiseRow {
 #[derive(Template)]
 #[template(path = "promise_rows.html")]
 pub struct PromiseRowsFragment {
-    pub t: &'static Texts,
-    pub i: &'static InboxTexts,
+    pub texts: &'static Texts,
+    pub inbox: &'static InboxTexts,
     pub promises: Vec<PromiseRow>,
 }
 
@@ -676,8 +676,8 @@ fn promise_event_label(event: &str, lang: Lang) -> &str {
 #[derive(Template)]
 #[template(path = "settings.html")]
 pub struct SettingsPage {
-    pub t: &'static Texts,
-    pub s: &'static SettingsTexts,
+    pub texts: &'static Texts,
+    pub settings: &'static SettingsTexts,
     pub me: Staff,
     pub csrf: String,
     pub form: SettingsFormValues,

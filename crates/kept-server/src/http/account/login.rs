@@ -34,7 +34,7 @@ pub async fn login_form(
 ) -> Result<impl IntoResponse, HttpError> {
     let (jar, csrf) = fresh_login_csrf(&state, jar);
     let page = LoginPage {
-        t: texts(request_lang(query.lang(), &headers)),
+        texts: texts(request_lang(query.lang(), &headers)),
         csrf,
         email: String::new(),
         failed: false,
@@ -61,7 +61,7 @@ pub async fn login(
     ip.check_login_rate(&state, &form.email)?;
     let Some(token) = app::log_in(&state, &form.email, &form.password).await? else {
         let page = LoginPage {
-            t: texts(request_lang(query.lang(), &headers)),
+            texts: texts(request_lang(query.lang(), &headers)),
             csrf: form.csrf,
             email: form.email,
             failed: true,

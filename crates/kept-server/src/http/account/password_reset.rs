@@ -25,7 +25,7 @@ pub async fn form(
 ) -> Result<impl IntoResponse, HttpError> {
     let (jar, csrf) = fresh_login_csrf(&state, jar);
     let page = ForgotPasswordPage {
-        t: texts(request_lang(query.lang(), &headers)),
+        texts: texts(request_lang(query.lang(), &headers)),
         csrf,
         sent: false,
     };
@@ -58,7 +58,7 @@ pub async fn send(
         });
     }
     let page = ForgotPasswordPage {
-        t: texts(request_lang(query.lang(), &headers)),
+        texts: texts(request_lang(query.lang(), &headers)),
         csrf: String::new(),
         sent: true,
     };

@@ -24,8 +24,8 @@ use kept_app::error::AppError;
 #[derive(Template)]
 #[template(path = "book.html")]
 pub struct BookPage {
-    pub t: &'static Texts,
-    pub b: &'static BookingTexts,
+    pub texts: &'static Texts,
+    pub booking: &'static BookingTexts,
     pub business: String,
     pub embed: bool,
     pub locations: Vec<(String, String)>,
@@ -60,8 +60,8 @@ impl BookPage {
 #[derive(Template)]
 #[template(path = "booked.html")]
 pub struct BookedPage {
-    pub t: &'static Texts,
-    pub b: &'static BookingTexts,
+    pub texts: &'static Texts,
+    pub booking: &'static BookingTexts,
     pub business: String,
     pub summary: String,
     pub manage_url: String,
@@ -70,8 +70,8 @@ pub struct BookedPage {
 #[derive(Template)]
 #[template(path = "manage.html")]
 pub struct ManagePage {
-    pub t: &'static Texts,
-    pub b: &'static BookingTexts,
+    pub texts: &'static Texts,
+    pub booking: &'static BookingTexts,
     pub business: String,
     pub path: String,
     pub summary: String,
@@ -88,7 +88,7 @@ pub struct ManagePage {
 #[derive(Template)]
 #[template(path = "public_notice.html")]
 pub struct PublicNoticePage {
-    pub t: &'static Texts,
+    pub texts: &'static Texts,
     pub business: String,
     pub title: &'static str,
     pub text: &'static str,
@@ -212,8 +212,8 @@ async fn book_page(state: &AppState, lang: Lang, form: &BookingForm) -> Result<B
         _ => None,
     };
     Ok(BookPage {
-        t: texts(lang),
-        b: booking_texts(lang),
+        texts: texts(lang),
+        booking: booking_texts(lang),
         business: state.settings().business.name.clone(),
         embed: form.embed(),
         locations: locations.iter().map(|l| (l.id.clone(), l.name.clone())).collect(),
@@ -306,8 +306,8 @@ pub async fn submit_booking(
         Ok(booked) => {
             let a = &booked.appointment;
             let page = BookedPage {
-                t: texts(a.lang),
-                b: booking_texts(a.lang),
+                texts: texts(a.lang),
+                booking: booking_texts(a.lang),
                 business: state.settings().business.name.clone(),
                 summary: summary(a, a.lang),
                 manage_url: booked.manage_url.clone(),
@@ -397,7 +397,7 @@ fn link_refused(state: &AppState, error: AppError, lang: Lang) -> Result<Respons
         other => return Err(other.into()),
     };
     let page = PublicNoticePage {
-        t: texts(lang),
+        texts: texts(lang),
         business,
         title,
         text,
@@ -429,8 +429,8 @@ async fn manage_page(
         _ => None,
     };
     Ok(ManagePage {
-        t: texts(lang),
-        b,
+        texts: texts(lang),
+        booking: b,
         business: state.settings().business.name.clone(),
         path,
         summary: summary(a, lang),
@@ -502,7 +502,7 @@ pub async fn manage_cancel(
     }
     let cancelled = app::change_status(&state, None, &id, AppointmentStatus::Cancelled).await?;
     let mut page = manage_page(&state, &cancelled, lang, path, None).await?;
-    page.notice = Some(page.b.cancelled_title);
+    page.notice = Some(page.booking.cancelled_title);
     Ok(render(&page)?.into_response())
 }
 
@@ -521,7 +521,7 @@ pub async fn manage_reschedule(
     match app::reschedule(&state, &id, form.start.as_deref()).await {
         Ok(moved) => {
             let mut page = manage_page(&state, &moved, lang, path, None).await?;
-            page.notice = Some(page.b.moved);
+            page.notice = Some(page.booking.moved);
             Ok(render(&page)?.into_response())
         }
         Err(AppError::SlotTaken(_) | AppError::Invalid(_)) => {

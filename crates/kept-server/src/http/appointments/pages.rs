@@ -42,8 +42,8 @@ pub struct AppointmentRow {
 #[derive(Template)]
 #[template(path = "today.html")]
 pub struct TodayPage {
-    pub t: &'static Texts,
-    pub b: &'static BookingTexts,
+    pub texts: &'static Texts,
+    pub booking: &'static BookingTexts,
     pub me: Staff,
     pub csrf: String,
     pub may_set_up: bool,
@@ -61,8 +61,8 @@ pub struct TodayPage {
 #[derive(Template)]
 #[template(path = "today_rows.html")]
 pub struct TodayRows {
-    pub t: &'static Texts,
-    pub b: &'static BookingTexts,
+    pub texts: &'static Texts,
+    pub booking: &'static BookingTexts,
     pub csrf: String,
     pub rows: Vec<AppointmentRow>,
 }
@@ -70,8 +70,8 @@ pub struct TodayRows {
 #[derive(Template)]
 #[template(path = "appointment.html")]
 pub struct AppointmentPage {
-    pub t: &'static Texts,
-    pub b: &'static BookingTexts,
+    pub texts: &'static Texts,
+    pub booking: &'static BookingTexts,
     pub me: Staff,
     pub csrf: String,
     pub row: AppointmentRow,
@@ -169,8 +169,8 @@ pub async fn today(
     let locations = kept_app::locations(&state).await?;
     let location = query.location().unwrap_or_default().to_string();
     let page = TodayPage {
-        t: texts(lang),
-        b: booking_texts(lang),
+        texts: texts(lang),
+        booking: booking_texts(lang),
         may_set_up: session
             .staff
             .role
@@ -202,8 +202,8 @@ pub async fn today_rows(
 ) -> Result<Response, HttpError> {
     let lang = query.lang(&session);
     let page = TodayRows {
-        t: texts(lang),
-        b: booking_texts(lang),
+        texts: texts(lang),
+        booking: booking_texts(lang),
         rows: rows(&state, &query, lang).await?,
         csrf: session.csrf,
     };
@@ -221,8 +221,8 @@ pub async fn appointment(
     let b = booking_texts(lang);
     let start = a.start.with_timezone(&a.zone());
     let page = AppointmentPage {
-        t: texts(lang),
-        b,
+        texts: texts(lang),
+        booking: b,
         row: row(&a, lang, state.clock.now()),
         date: start.date_naive().to_string(),
         when: format!("{} {}", lang.long_date(start.date_naive()), a.time_text()),
@@ -353,8 +353,8 @@ pub struct OwnHours {
 #[derive(Template)]
 #[template(path = "booking_setup.html")]
 pub struct SetupPage {
-    pub t: &'static Texts,
-    pub b: &'static BookingTexts,
+    pub texts: &'static Texts,
+    pub booking: &'static BookingTexts,
     pub me: Staff,
     pub csrf: String,
     pub notice: Option<String>,
@@ -465,8 +465,8 @@ pub async fn setup(
     }
     let business = state.settings().business.clone();
     let page = SetupPage {
-        t: texts(lang),
-        b,
+        texts: texts(lang),
+        booking: b,
         notice: flash.notice,
         new_location: LocationRow {
             key: "new".into(),

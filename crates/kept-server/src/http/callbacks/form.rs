@@ -43,7 +43,7 @@ fn form_page(
     let now = state.clock.now();
     let value = |v: &Option<String>| v.clone().unwrap_or_default();
     CallbackFormPage {
-        t: texts(lang),
+        texts: texts(lang),
         business: business.name.clone(),
         // A window that cannot start now says when it will ("— morgen vanaf 09:00").
         windows: business
@@ -109,7 +109,7 @@ pub async fn submit_callback_form(
             let page = CallbackDonePage {
                 // The language of this form: a repeat request joins an earlier one, maybe in
                 // the other language.
-                t: texts(lang),
+                texts: texts(lang),
                 business: state.settings().business.name.clone(),
                 confirmation: accepted.confirmation,
             };

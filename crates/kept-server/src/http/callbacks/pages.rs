@@ -30,7 +30,7 @@ pub async fn callback_page(
     let promise_history = kept_app::promise_history(&state, &view.promise_id).await?;
     let clock = clock(&state, lang);
     render(&CallbackPage {
-        t,
+        texts: t,
         row: clock.callback_row(&view, t),
         history: history.iter().map(|h| clock.history_row(h, t)).collect(),
         promise_history: promise_history.iter().map(|h| clock.promise_row(h, t)).collect(),

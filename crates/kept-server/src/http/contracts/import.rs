@@ -47,9 +47,9 @@ pub struct ChangedRow {
 #[derive(Template)]
 #[template(path = "contract_import.html")]
 pub struct ImportPreviewPage {
-    pub t: &'static Texts,
-    pub c: &'static ContractTexts,
-    pub x: &'static ImportTexts,
+    pub texts: &'static Texts,
+    pub contracts: &'static ContractTexts,
+    pub import: &'static ImportTexts,
     pub me: Staff,
     pub csrf: String,
     /// "3 nieuw · 1 bijgewerkt · 40 ongewijzigd · 2 overgeslagen".
@@ -154,9 +154,9 @@ fn preview_page(session: StaffSession, lang: Lang, planned: &[PlannedRow], file:
     let more =
         |total: usize, shown: usize| (total > shown).then(|| x.and_more.replace("{n}", &(total - shown).to_string()));
     ImportPreviewPage {
-        t: texts(lang),
-        c: contract_texts(lang),
-        x,
+        texts: texts(lang),
+        contracts: contract_texts(lang),
+        import: x,
         summary,
         skipped_more: more(skipped_count, skipped.len()),
         changed_more: more(created + updated, changed.len()),

@@ -38,8 +38,8 @@ pub struct ContractRow {
 #[derive(Template)]
 #[template(path = "contracts.html")]
 pub struct ContractsPage {
-    pub t: &'static Texts,
-    pub c: &'static ContractTexts,
+    pub texts: &'static Texts,
+    pub contracts: &'static ContractTexts,
     pub me: Staff,
     pub csrf: String,
     pub may_import: bool,
@@ -52,8 +52,8 @@ pub struct ContractsPage {
 #[derive(Template)]
 #[template(path = "contract.html")]
 pub struct ContractPage {
-    pub t: &'static Texts,
-    pub c: &'static ContractTexts,
+    pub texts: &'static Texts,
+    pub contracts: &'static ContractTexts,
     pub me: Staff,
     pub csrf: String,
     pub row: ContractRow,
@@ -135,8 +135,8 @@ pub(crate) async fn list_page(
         ContractList::Finished => kept_app::finished_contracts(state, 500).await?,
     };
     Ok(ContractsPage {
-        t: texts(lang),
-        c: contract_texts(lang),
+        texts: texts(lang),
+        contracts: contract_texts(lang),
         may_import: session.staff.role.may(kept_domain::staff::OwnerOnly::ManageContracts),
         list,
         rows: contracts.iter().map(|k| row(state, k, lang)).collect(),
@@ -222,8 +222,8 @@ async fn contract_page(
     let customer = kept_app::customer(state, &contract.customer_id).await?;
     let region = state.settings().business.default_region.clone();
     Ok(ContractPage {
-        t: texts(lang),
-        c: contract_texts(lang),
+        texts: texts(lang),
+        contracts: contract_texts(lang),
         row: row(state, contract, lang),
         customer_id: contract.customer_id.clone(),
         phone: customer

@@ -168,8 +168,8 @@ pub async fn rows(
 ) -> Result<impl IntoResponse, HttpError> {
     let lang = session.lang(&query);
     render(&ConversationRowsFragment {
-        t: texts(lang),
-        i: inbox_texts(lang),
+        texts: texts(lang),
+        inbox: inbox_texts(lang),
         view: view.view.code(),
         conversations: inbox_rows(&state, lang, &view, &session.staff.id).await?,
     })
@@ -313,8 +313,8 @@ async fn conversation_page(
         .collect();
     let page = ConversationPage {
         follow_ups,
-        t: texts(lang),
-        i,
+        texts: texts(lang),
+        inbox: i,
         team: crate::http::pages::assignees(team),
         assignee_id: view.assignee_id.clone(),
         channel_is_email: view.channel == app::EMAIL,

@@ -119,8 +119,8 @@ async fn merge_page(
         }
     }
     let page = MergePage {
-        t: texts(lang),
-        i: inbox_texts(lang),
+        texts: texts(lang),
+        inbox: inbox_texts(lang),
         name: display_name(&customer),
         id: customer.id,
         query: query.to_string(),
@@ -373,8 +373,8 @@ pub(crate) async fn customer_page(
     )
     .collect();
     let page = CustomerPage {
-        t: texts(lang),
-        i,
+        texts: texts(lang),
+        inbox: i,
         name: crate::http::customers::pages::display_name(&customer),
         stored_name: customer.name.clone().unwrap_or_default(),
         contact_kinds,

@@ -195,8 +195,8 @@ pub async fn retry(
 #[derive(Template)]
 #[template(path = "deliveries.html")]
 pub struct DeliveriesPage {
-    pub t: &'static Texts,
-    pub d: &'static DeliveryTexts,
+    pub texts: &'static Texts,
+    pub deliveries: &'static DeliveryTexts,
     pub me: Staff,
     pub csrf: String,
     /// (code, label, chosen) for the filters' choices.
@@ -246,8 +246,8 @@ pub async fn page(
     let clock = clock(&state, lang);
     let d = delivery_texts(lang);
     let page = DeliveriesPage {
-        t: texts(lang),
-        d,
+        texts: texts(lang),
+        deliveries: d,
         statuses: OutboxStatus::CODES
             .iter()
             .filter_map(|code| OutboxStatus::parse(code))

@@ -32,8 +32,8 @@ pub async fn dashboard(
         .await?
         .map(|steps| (steps, crate::i18n::first_day::first_day_texts(lang)));
     render(&DashboardPage {
-        t,
-        i,
+        texts: t,
+        inbox: i,
         first_day,
         view: view.view.code(),
         views: crate::http::conversations::pages::InboxView::ALL
@@ -69,7 +69,7 @@ pub async fn dashboard_rows(
 ) -> Result<impl IntoResponse, HttpError> {
     let lang = session.lang(&query);
     render(&RowsFragment {
-        t: texts(lang),
+        texts: texts(lang),
         rows: open_rows(&state, lang).await?,
     })
 }
@@ -81,8 +81,8 @@ pub async fn promise_rows(
 ) -> Result<impl IntoResponse, HttpError> {
     let lang = session.lang(&query);
     render(&PromiseRowsFragment {
-        t: texts(lang),
-        i: inbox_texts(lang),
+        texts: texts(lang),
+        inbox: inbox_texts(lang),
         promises: other_promises(&state, lang).await?,
     })
 }

@@ -137,8 +137,8 @@ fn choices(values: Vec<(String, String)>, current: Option<&str>) -> Vec<Choice> 
 #[derive(Template)]
 #[template(path = "insights.html")]
 pub struct InsightsPage {
-    pub t: &'static Texts,
-    pub x: &'static InsightTexts,
+    pub texts: &'static Texts,
+    pub insights: &'static InsightTexts,
     pub me: kept_app::records::Staff,
     pub csrf: String,
     pub sees_everyone: bool,
@@ -262,8 +262,8 @@ pub async fn page(
     let signals = signal_tables(board, &names);
     let sees_everyone = session.staff.role.may(kept_domain::staff::OwnerOnly::SeeOthersFigures);
     let page = InsightsPage {
-        t: texts(lang),
-        x,
+        texts: texts(lang),
+        insights: x,
         sees_everyone,
         periods: period_choices(x, asked.choice),
         kept_filters: asked.filter_fields(),

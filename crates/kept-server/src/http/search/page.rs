@@ -57,8 +57,8 @@ pub async fn search_page(
         })
         .collect();
     let page = SearchPage {
-        t: texts(lang),
-        i,
+        texts: texts(lang),
+        inbox: i,
         results: results
             .into_iter()
             .map(|r| SearchRow {

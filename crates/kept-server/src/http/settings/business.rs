@@ -187,8 +187,8 @@ async fn settings_page(
         None => None,
     };
     let page = SettingsPage {
-        t: texts(lang),
-        s,
+        texts: texts(lang),
+        settings: s,
         tone_marked,
         mailbox,
         me: session.staff,

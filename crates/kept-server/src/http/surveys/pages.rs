@@ -23,8 +23,8 @@ use kept_app::{self as app, AnswerForm};
 #[derive(Template)]
 #[template(path = "survey.html")]
 pub struct SurveyPage {
-    pub t: &'static Texts,
-    pub s: &'static SurveyTexts,
+    pub texts: &'static Texts,
+    pub surveys: &'static SurveyTexts,
     pub business: String,
     pub title: &'static str,
     pub question: Vec<String>,
@@ -158,8 +158,8 @@ fn survey_page(state: &AppState, survey: &SurveyView, lang: Lang, signature: &st
         _ => Vec::new(),
     };
     SurveyPage {
-        t: texts(lang),
-        s,
+        texts: texts(lang),
+        surveys: s,
         title: s.title(survey.kind),
         question: crate::i18n::survey_question(&shown, settings.business.time_zone(), &business)
             .into_iter()
@@ -193,7 +193,7 @@ fn link_refused(state: &AppState, error: AppError, lang: Lang) -> Result<Respons
         other => return Err(other.into()),
     };
     let page = PublicNoticePage {
-        t: texts(lang),
+        texts: texts(lang),
         business: state.settings().business.name.clone(),
         title,
         text,
@@ -220,9 +220,9 @@ pub struct AnswerRow {
 #[derive(Template)]
 #[template(path = "surveys.html")]
 pub struct SurveysPage {
-    pub t: &'static Texts,
-    pub s: &'static SurveyTexts,
-    pub i: &'static crate::i18n::InboxTexts,
+    pub texts: &'static Texts,
+    pub surveys: &'static SurveyTexts,
+    pub inbox: &'static crate::i18n::InboxTexts,
     pub me: kept_app::records::Staff,
     pub csrf: String,
     pub may_change_settings: bool,
@@ -272,9 +272,9 @@ pub async fn answers(
         .filter(|row| !low || row.low)
         .collect();
     let page = SurveysPage {
-        t: texts(lang),
-        s: survey_texts(lang),
-        i,
+        texts: texts(lang),
+        surveys: survey_texts(lang),
+        inbox: i,
         may_change_settings: session.staff.role.may(kept_domain::staff::OwnerOnly::ChangeSettings),
         me: session.staff,
         csrf: session.csrf,
@@ -299,9 +299,9 @@ pub struct FanRow {
 #[derive(Template)]
 #[template(path = "fans.html")]
 pub struct FansPage {
-    pub t: &'static Texts,
-    pub s: &'static SurveyTexts,
-    pub i: &'static crate::i18n::InboxTexts,
+    pub texts: &'static Texts,
+    pub surveys: &'static SurveyTexts,
+    pub inbox: &'static crate::i18n::InboxTexts,
     pub me: kept_app::records::Staff,
     pub csrf: String,
     pub rows: Vec<FanRow>,
@@ -338,9 +338,9 @@ pub async fn fans(
         })
         .collect();
     let page = FansPage {
-        t: texts(lang),
-        s: survey_texts(lang),
-        i,
+        texts: texts(lang),
+        surveys: survey_texts(lang),
+        inbox: i,
         me: session.staff,
         csrf: session.csrf,
         rows,

@@ -73,8 +73,8 @@ async fn team_page(state: &AppState, session: StaffSession, lang: Lang, flash: F
         })
         .collect();
     let page = TeamPage {
-        t,
-        tt: team_texts(lang),
+        texts: t,
+        team: team_texts(lang),
         me_away: all.iter().any(|s| s.id == session.staff.id && s.away),
         can_stand_in: all.iter().any(|s| s.id != session.staff.id && s.active && !s.invited()),
         manages_team: session.staff.role.may(OwnerOnly::ManageStaff),
@@ -313,9 +313,9 @@ async fn account_page(
         .collect();
     let page = AccountPage {
         calendar_url: app::calendar_url(state, &session.staff, false).await?,
-        b: crate::i18n::booking_texts(lang),
-        t: texts(lang),
-        tt: team_texts(lang),
+        booking: crate::i18n::booking_texts(lang),
+        texts: texts(lang),
+        team: team_texts(lang),
         sees_all_tokens: session.staff.role.may(OwnerOnly::ManageStaff),
         tokens,
         notice,
@@ -437,8 +437,8 @@ async fn password_page(
     let Ok(link) = app::usable_password_link(state, &token).await else {
         let lang = request_lang(None, headers);
         let page = PasswordPage {
-            t: texts(lang),
-            tt: team_texts(lang),
+            texts: texts(lang),
+            team: team_texts(lang),
             token: String::new(),
             name: None,
             email: String::new(),
@@ -449,8 +449,8 @@ async fn password_page(
     };
     let lang = link.staff_lang;
     let page = PasswordPage {
-        t: texts(lang),
-        tt: team_texts(lang),
+        texts: texts(lang),
+        team: team_texts(lang),
         token,
         name: Some(link.staff_name),
         email: link.staff_email,
