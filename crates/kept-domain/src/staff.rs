@@ -52,6 +52,16 @@ impl Role {
     pub fn may(self, _action: OwnerOnly) -> bool {
         self == Role::Owner
     }
+
+    /// For the pages: whether to link to the settings (the use case checks again).
+    pub fn may_change_settings(self) -> bool {
+        self.may(OwnerOnly::ChangeSettings)
+    }
+
+    /// For the pages: whether to link to the list of deliveries (the use case checks again).
+    pub fn may_see_deliveries(self) -> bool {
+        self.may(OwnerOnly::SeeDeliveries)
+    }
 }
 
 /// What assignment needs to know about a staff member.

@@ -106,6 +106,8 @@ pub struct DashboardPage {
     pub rows: Vec<CallbackRow>,
     /// The inbox view shown (a code) and every view: (address query, label, shown).
     pub view: &'static str,
+    /// The "all open" view: an empty list there means nobody is waiting.
+    pub everything_open: bool,
     pub views: Vec<(String, &'static str, bool)>,
     /// This list's query string, for its live refresh.
     pub query: String,
@@ -135,7 +137,8 @@ pub struct NotSentRow {
 pub struct ConversationRowsFragment {
     pub texts: &'static Texts,
     pub inbox: &'static InboxTexts,
-    pub view: &'static str,
+    /// The "all open" view: an empty list there means nobody is waiting.
+    pub everything_open: bool,
     pub conversations: Vec<ConversationRow>,
 }
 

@@ -170,7 +170,7 @@ pub async fn rows(
     render(&ConversationRowsFragment {
         texts: texts(lang),
         inbox: inbox_texts(lang),
-        view: view.view.code(),
+        everything_open: view.view == InboxView::Open,
         conversations: inbox_rows(&state, lang, &view, &session.staff.id).await?,
     })
 }

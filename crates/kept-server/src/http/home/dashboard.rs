@@ -36,6 +36,7 @@ pub async fn dashboard(
         inbox: i,
         first_day,
         view: view.view.code(),
+        everything_open: view.view == crate::http::conversations::pages::InboxView::Open,
         views: crate::http::conversations::pages::InboxView::ALL
             .iter()
             .map(|v| (view.query_string(*v), v.label(i), *v == view.view))
