@@ -256,3 +256,116 @@ async fn a_message_is_a_promise_to_answer_kept_once_the_reply_reaches_the_custom
         assert_eq!(delivered.promise_status, Some(PromiseStatus::Kept), "{db}");
     }
 }
+
+#[tokio::test]
+async fn a_time_booked_a_moment_ago_is_refused_with_the_next_free_times() {
+    for shop in shops().await {
+        let (app, db) = (&shop.app, shop.db.name);
+        let counter = kept_app::LocationForm {
+            name: "Winkel Centrum".into(),
+            address: "Oudegracht 1, Utrecht".into(),
+            ..Default::default()
+        };
+        let location = kept_app::save_location(app, &shop.owner, None, &counter).await.unwrap();
+        let check_up = kept_app::ServiceForm {
+            name_nl: "Fietscontrole".into(),
+            name_en: "Bike check-up".into(),
+            duration_minutes: 30,
+            location_ids: vec![location.id.clone()],
+            ..Default::default()
+        };
+        let service = kept_app::save_service(app, &shop.owner, None, &check_up).await.unwrap();
+        // Only owners set the shop up.
+        let refused = kept_app::save_location(app, &shop.agent, None, &counter).await;
+        assert!(matches!(refused, Err(AppError::OwnerOnly)), "{db}: {refused:?}");
+
+        let wednesday = tuesday_morning().date_naive().succ_opt().unwrap();
+        let free = kept_app::free_slots(app, &location.id, &service.id, wednesday)
+            .await
+            .unwrap();
+        let first = free.first().unwrap_or_else(|| panic!("{db}: free times on Wednesday"));
+        let booking = |name: &str, email: &str| kept_domain::BookingInput {
+            location: Some(location.id.clone()),
+            service: Some(service.id.clone()),
+            start: Some(first.start.to_rfc3339()),
+            name: Some(name.into()),
+            email: Some(email.into()),
+            ..Default::default()
+        };
+        let booked = kept_app::book(app, &booking("Henk", "henk@example.nl"), Lang::Nl)
+            .await
+            .unwrap();
+        assert_eq!(booked.appointment.start, first.start, "{db}");
+        // A time can be booked as often as there are people free at it (two on this team);
+        // then it is refused as taken, with the next free times.
+        let mut more = 0;
+        let refused = loop {
+            let email = format!("klant{more}@example.nl");
+            match kept_app::book(app, &booking("Klant", &email), Lang::Nl).await {
+                Ok(_) if more < 5 => more += 1,
+                Ok(_) => panic!("{db}: one time booked over and over"),
+                Err(error) => break error,
+            }
+        };
+        match refused {
+            AppError::SlotTaken(next) => {
+                assert!(!next.is_empty(), "{db}: the next free times come with the refusal");
+                assert!(next.iter().all(|(start, _)| *start != first.start), "{db}: {next:?}");
+            }
+            other => panic!("{db}: the full time is refused as taken, not {other:?}"),
+        }
+        assert!(more < 2, "{db}: {} bookings at one time for two people", more + 1);
+        let day = kept_app::day(app, wednesday, Some(location.id.as_str())).await.unwrap();
+        assert_eq!(
+            day.len(),
+            1 + more,
+            "{db}: what was booked is on the day, the refused one not"
+        );
+        assert!(day.iter().all(|a| a.start == first.start), "{db}");
+    }
+}
+
+#[tokio::test]
+async fn a_customer_is_erased_by_an_owner_with_a_reason_and_never_by_an_agent() {
+    for shop in shops().await {
+        let (app, db) = (&shop.app, shop.db.name);
+        let asked = kept_app::accept_callback(app, &call_me_back("asap"), Lang::Nl)
+            .await
+            .unwrap();
+        let customer = asked.callback.customer_id.clone();
+
+        let refused = kept_app::erase_customer(app, &shop.agent, &customer, "asked by e-mail").await;
+        assert!(matches!(refused, Err(AppError::OwnerOnly)), "{db}: {refused:?}");
+        let refused = kept_app::erase_customer(app, &shop.owner, &customer, "  ").await;
+        assert!(
+            matches!(refused, Err(AppError::Invalid(_))),
+            "{db}: a reason is required: {refused:?}"
+        );
+        assert!(
+            kept_app::customer(app, &customer).await.unwrap().is_some(),
+            "{db}: nothing went yet"
+        );
+
+        let export = kept_app::export_customer(app, &shop.owner, &customer).await.unwrap();
+        let exported = serde_json::to_string(&export).unwrap();
+        assert!(
+            exported.contains("Jan Jansen"),
+            "{db}: the export holds what kept knows"
+        );
+        let erased = kept_app::erase_customer(app, &shop.owner, &customer, "asked by e-mail")
+            .await
+            .unwrap();
+        assert_eq!(erased.reason, "asked by e-mail", "{db}");
+        let left = kept_app::customer(app, &customer).await.unwrap();
+        let left = serde_json::to_string(&format!("{left:?}")).unwrap();
+        assert!(
+            !left.contains("Jan Jansen") && !left.contains("612345678"),
+            "{db}: {left}"
+        );
+        let open = kept_app::callbacks(app, Some(CallbackStatus::Open), 10).await.unwrap();
+        assert!(
+            open.iter().all(|c| c.customer_id != customer),
+            "{db}: nothing of theirs is open"
+        );
+    }
+}
