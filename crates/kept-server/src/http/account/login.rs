@@ -10,13 +10,14 @@ use kept_app::records::Staff;
 use kept_domain::Lang;
 use serde::Deserialize;
 
+use crate::http::account::views::LoginPage;
 use crate::http::errors::HttpError;
 use crate::http::extract::LangQuery;
 use crate::http::extract::{
     ClientIp, CsrfForm, LOGIN_CSRF_COOKIE, SESSION_COOKIE, StaffSession, check_login_csrf, fresh_login_csrf,
     private_cookie, request_lang,
 };
-use crate::http::pages::{LoginPage, render};
+use crate::http::pages::render;
 use crate::i18n::texts;
 use crate::state::AppState;
 use kept_app as app;

@@ -2,6 +2,7 @@
 
 pub(crate) mod login;
 pub(crate) mod password_reset;
+pub(crate) mod views;
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -9,10 +9,11 @@ use axum::response::IntoResponse;
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
+use crate::http::account::views::ForgotPasswordPage;
 use crate::http::errors::HttpError;
 use crate::http::extract::LangQuery;
 use crate::http::extract::{ClientIp, check_login_csrf, fresh_login_csrf, request_lang};
-use crate::http::pages::{ForgotPasswordPage, render};
+use crate::http::pages::render;
 use crate::i18n::texts;
 use crate::state::AppState;
 use kept_app as app;

@@ -10,10 +10,11 @@ use kept_domain::{CallbackInput, FieldError, Lang};
 use serde::Deserialize;
 
 use crate::dto::{CallbackJson, CallbackRequest, CreatedCallback};
+use crate::http::callbacks::views::{CallbackDonePage, CallbackFormPage};
 use crate::http::errors::ErrorBody;
 use crate::http::errors::HttpError;
 use crate::http::extract::{ClientIp, api_lang, json_body, request_lang};
-use crate::http::pages::{CallbackDonePage, CallbackFormPage, render};
+use crate::http::pages::render;
 use crate::i18n::texts;
 use crate::state::AppState;
 use kept_app::accept_callback;

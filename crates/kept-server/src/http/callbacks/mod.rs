@@ -3,6 +3,7 @@
 pub(crate) mod api;
 pub(crate) mod form;
 pub(crate) mod pages;
+pub(crate) mod views;
 
 use axum::Router;
 use axum::routing::{get, post};

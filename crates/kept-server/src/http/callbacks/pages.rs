@@ -7,11 +7,12 @@ use axum_extra::extract::CookieJar;
 use kept_domain::CallOutcome;
 use serde::Deserialize;
 
+use crate::http::callbacks::views::CallbackPage;
 use crate::http::errors::HttpError;
 use crate::http::extract::LangQuery;
 use crate::http::extract::StaffSession;
 use crate::http::pages::clock;
-use crate::http::pages::{CallbackPage, render};
+use crate::http::pages::render;
 use crate::i18n::texts;
 use crate::state::AppState;
 use kept_app as app;

@@ -6,6 +6,7 @@ pub(crate) mod mail;
 pub(crate) mod pages;
 pub(crate) mod templates;
 pub(crate) mod tone;
+pub(crate) mod views;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

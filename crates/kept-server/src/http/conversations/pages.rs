@@ -14,16 +14,17 @@ use kept_domain::conversation::{ConversationStatus, Direction, FRUSTRATED_FROM};
 use kept_domain::quoted::split_quoted;
 use serde::Deserialize;
 
+use crate::http::conversations::views::{
+    AttachmentRow, ConversationPage, ConversationRow, ConversationRowsFragment, DeliveryRow, MessageRow, NotSentRow,
+    UnreadableRow,
+};
 use crate::http::customers::pages::follow_up_row;
 use crate::http::errors::HttpError;
 use crate::http::extract::LangQuery;
 use crate::http::extract::commitment_choices;
 use crate::http::extract::{CsrfForm, StaffSession};
 use crate::http::pages::clock;
-use crate::http::pages::{
-    AttachmentRow, ConversationPage, ConversationRow, ConversationRowsFragment, DeliveryRow, LocalTime, MessageRow,
-    NotSentRow, UnreadableRow, promise_label, render,
-};
+use crate::http::pages::{LocalTime, promise_label, render};
 use crate::i18n::{InboxTexts, error_texts, inbox_texts, texts};
 use crate::state::AppState;
 use kept_app as app;

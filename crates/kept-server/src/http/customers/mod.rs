@@ -5,6 +5,7 @@ pub(crate) mod export;
 pub(crate) mod follow_ups;
 pub(crate) mod pages;
 pub(crate) mod privacy;
+pub(crate) mod views;
 
 use axum::Router;
 use axum::routing::{get, post};

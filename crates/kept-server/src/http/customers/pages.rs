@@ -20,14 +20,14 @@ use kept_domain::{Lang, PromiseKind, PromiseStatus};
 use serde::Deserialize;
 
 use crate::http::customers::api::ContactRequest;
+use crate::http::customers::views::{
+    CustomerPage, FollowUpRow, MergeCandidate, MergePage, TimelineRow, WriteBox, WriteDraft,
+};
 use crate::http::errors::HttpError;
 use crate::http::errors::OwnPage;
 use crate::http::extract::LangQuery;
 use crate::http::extract::StaffSession;
-use crate::http::pages::{
-    CustomerPage, FollowUpRow, LocalTime, MergeCandidate, MergePage, TimelineRow, WriteBox, WriteDraft, clock,
-    outcome_label, promise_label, render,
-};
+use crate::http::pages::{LocalTime, clock, outcome_label, promise_label, render};
 use crate::i18n::first_messages::first_message_texts;
 use crate::i18n::{InboxTexts, channel_label, contact_label, inbox_texts, record_count, texts};
 use crate::state::AppState;

@@ -6,11 +6,13 @@ use axum::response::IntoResponse;
 use kept_app::records::PromiseFilter;
 use kept_domain::{CallbackStatus, Lang, PromiseKind, PromiseStatus};
 
+use crate::http::callbacks::views::RowsFragment;
 use crate::http::errors::HttpError;
 use crate::http::extract::LangQuery;
 use crate::http::extract::StaffSession;
+use crate::http::home::views::{DashboardPage, PromiseRowsFragment};
 use crate::http::pages::clock;
-use crate::http::pages::{DashboardPage, PromiseRowsFragment, RowsFragment, render};
+use crate::http::pages::render;
 use crate::i18n::{inbox_texts, texts};
 use crate::state::AppState;
 
@@ -90,7 +92,7 @@ pub async fn promise_rows(
 
 /// Open promises of the kinds that have no list of their own on the home page (callbacks and
 /// replies have theirs), soonest due first. A new kind of promise shows up here by itself.
-async fn other_promises(state: &AppState, lang: Lang) -> Result<Vec<crate::http::pages::PromiseRow>, HttpError> {
+async fn other_promises(state: &AppState, lang: Lang) -> Result<Vec<crate::http::home::views::PromiseRow>, HttpError> {
     let listed_apart = [PromiseKind::Callback, PromiseKind::CallbackRetry, PromiseKind::Reply];
     let filter = PromiseFilter {
         kinds: PromiseKind::ALL
@@ -109,7 +111,7 @@ async fn other_promises(state: &AppState, lang: Lang) -> Result<Vec<crate::http:
         .collect())
 }
 
-async fn open_rows(state: &AppState, lang: Lang) -> Result<Vec<crate::http::pages::CallbackRow>, HttpError> {
+async fn open_rows(state: &AppState, lang: Lang) -> Result<Vec<crate::http::callbacks::views::CallbackRow>, HttpError> {
     let open = kept_app::callbacks(state, Some(CallbackStatus::Open), DASHBOARD_LIMIT).await?;
     let clock = clock(state, lang);
     Ok(open.iter().map(|view| clock.callback_row(view, texts(lang))).collect())

@@ -1,6 +1,7 @@
 //! The staff home page: what waits for us, refreshed live.
 
 pub(crate) mod dashboard;
+pub(crate) mod views;
 
 use axum::Router;
 use axum::routing::get;

@@ -2,6 +2,7 @@
 
 pub(crate) mod api;
 pub(crate) mod page;
+pub(crate) mod views;
 
 use axum::Router;
 use axum::routing::get;

@@ -8,7 +8,8 @@ use serde::Deserialize;
 
 use crate::http::errors::HttpError;
 use crate::http::extract::StaffSession;
-use crate::http::pages::{SearchPage, SearchRow, clock, render};
+use crate::http::pages::{clock, render};
+use crate::http::search::views::{SearchPage, SearchRow};
 use crate::i18n::{channel_label, contact_label, inbox_texts, texts};
 use crate::state::AppState;
 use kept_app::error::AppError;

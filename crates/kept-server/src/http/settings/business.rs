@@ -17,8 +17,9 @@ use crate::http::errors::{ErrorBody, OwnPage};
 use crate::http::extract::LangQuery;
 use crate::http::extract::{ApiStaff, CsrfForm, StaffSession, json_body};
 use crate::http::pages::clock;
-use crate::http::pages::{
-    LocalTime, MailboxHealth, SettingChangeRow, SettingsFormValues, SettingsPage, ToneMarkRow, WindowFormRow, render,
+use crate::http::pages::{LocalTime, render};
+use crate::http::settings::views::{
+    MailboxHealth, SettingChangeRow, SettingsFormValues, SettingsPage, ToneMarkRow, WindowFormRow,
 };
 use crate::i18n::{SettingsTexts, settings_texts, texts};
 use crate::state::AppState;

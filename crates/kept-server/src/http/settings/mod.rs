@@ -1,6 +1,7 @@
 //! The business's settings (owners): the settings page and the settings API.
 
 pub(crate) mod business;
+pub(crate) mod views;
 
 use axum::Router;
 use axum::routing::{get, post};

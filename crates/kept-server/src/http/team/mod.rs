@@ -1,6 +1,7 @@
 //! The team: members, invitations, new-password links, the account page with its tokens and calendar link, and the staff API.
 
 pub(crate) mod members;
+pub(crate) mod views;
 
 use axum::Router;
 use axum::routing::{get, post, put};
