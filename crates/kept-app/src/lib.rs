@@ -154,14 +154,14 @@ impl App {
     }
 
     /// The application on the database the settings name (SQLite or PostgreSQL, brought up to
-    /// date), with the owner's saved settings in force. For the binary: it needs no store type.
+    /// date). For the binary: it needs no store type. The owner's saved settings are not read
+    /// here: `kept_server::launch` reads them as it starts, a command calls
+    /// [`load_saved_settings`] when it needs them.
     pub async fn open(settings: Settings, clock: Arc<dyn Clock>) -> Result<App, AppError> {
         let store = kept_store::open_with(&settings.database_url, settings.database_pool_size)
             .await
             .map_err(|error| AppError::Internal(format!("opening the database {}: {error}", settings.database_url)))?;
-        let app = App::new(settings, clock, store);
-        load_saved_settings(&app).await?;
-        Ok(app)
+        Ok(App::new(settings, clock, store))
     }
 
     /// The same application at the time `clock` tells: the demo writes its samples at moments

@@ -24,12 +24,18 @@ pub async fn check_deadlines(app: &App) -> Result<(usize, usize), AppError> {
 /// Queues the customers' appointment reminders that are due (also those that fell due while
 /// kept was down, as long as the appointment is still ahead).
 pub async fn send_appointment_reminders(app: &App) -> Result<usize, AppError> {
-    queued(app, app.store.send_due_reminders(app.clock.now(), app.fanout()).await?)
+    Ok(queued(
+        app,
+        app.store.send_due_reminders(app.clock.now(), app.fanout()).await?,
+    ))
 }
 
 /// Queues each location's "expected today" e-mail to its staff once it has opened.
 pub async fn send_appointment_digests(app: &App) -> Result<usize, AppError> {
-    queued(app, app.store.send_due_digests(app.clock.now(), app.fanout()).await?)
+    Ok(queued(
+        app,
+        app.store.send_due_digests(app.clock.now(), app.fanout()).await?,
+    ))
 }
 
 /// Queues the surveys due to be sent, and the one reminder of those left unanswered.
@@ -39,15 +45,15 @@ pub async fn send_surveys(app: &App) -> Result<usize, AppError> {
         .store
         .send_due_surveys(app.clock.now(), remind_after, app.fanout())
         .await?;
-    queued(app, count)
+    Ok(queued(app, count))
 }
 
-/// Wakes this node's outbox when something was queued.
-fn queued(app: &App, count: usize) -> Result<usize, AppError> {
+/// Wakes this node's outbox when something was queued; how many.
+fn queued(app: &App, count: usize) -> usize {
     if count > 0 {
         app.outbox_wake.notify_one();
     }
-    Ok(count)
+    count
 }
 
 /// Frees claims on staff time that no appointment holds (left by a crash between two writes

@@ -33,7 +33,9 @@ pub enum CustomerCommand {
 
 /// The application on the configured database, with the owner's saved settings.
 pub async fn open_app(settings: Settings) -> anyhow::Result<App> {
-    App::open(settings, Arc::new(SystemClock)).await.map_err(said)
+    let app = App::open(settings, Arc::new(SystemClock)).await.map_err(said)?;
+    app::load_saved_settings(&app).await.map_err(said)?;
+    Ok(app)
 }
 
 /// What a refused command prints: the team keeping an owner in plain words, each refused

@@ -50,8 +50,7 @@ fn production(source: &str) -> &str {
 /// The modules `module` uses, among `known`: `crate::a::b` and `super::c`, braces included.
 fn uses(module: &str, source: &str, known: &BTreeSet<String>) -> BTreeSet<String> {
     let parent = module.rsplit_once("::").map_or("", |(p, _)| p);
-    let words: Vec<char> = production(source).chars().collect();
-    let text: String = words.iter().collect();
+    let text = production(source);
     let mut found = BTreeSet::new();
     for (prefix, base) in [("crate::", ""), ("super::", parent)] {
         for (at, _) in text.match_indices(prefix) {

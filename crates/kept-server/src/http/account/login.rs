@@ -74,15 +74,19 @@ pub async fn login(
         )
             .into_response());
     };
-    let jar = jar.remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/"));
-    let jar = jar.add(private_cookie(&state, SESSION_COOKIE, token, SameSite::Lax));
+    let jar = with_session_cookie(&state, jar.remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/")), token);
     Ok((jar, Redirect::to("/staff")).into_response())
 }
 
 /// Logs `staff` in: a new session, its cookie in `jar`.
 pub(crate) async fn start_session(state: &AppState, staff: &Staff, jar: CookieJar) -> Result<CookieJar, HttpError> {
     let token = app::start_session(state, staff).await?;
-    Ok(jar.add(private_cookie(state, SESSION_COOKIE, token, SameSite::Lax)))
+    Ok(with_session_cookie(state, jar, token))
+}
+
+/// The session's token as the cookie every staff request carries.
+fn with_session_cookie(state: &AppState, jar: CookieJar, token: String) -> CookieJar {
+    jar.add(private_cookie(state, SESSION_COOKIE, token, SameSite::Lax))
 }
 
 pub async fn logout(
