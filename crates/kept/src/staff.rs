@@ -67,7 +67,11 @@ pub enum TokenCommand {
 }
 
 pub async fn user(settings: Settings, command: UserCommand) -> anyhow::Result<()> {
-    let app = crate::customer::open_app(settings).await?;
+    // The team needs none of the owner's saved settings: the database alone, as quickly in and
+    // out as possible beside a running kept.
+    let app = kept_app::App::open(settings, std::sync::Arc::new(kept_domain::SystemClock))
+        .await
+        .map_err(said)?;
     match command {
         UserCommand::Add {
             email,
@@ -143,7 +147,11 @@ fn on_the_team(error: AppError, email: &str) -> anyhow::Error {
 }
 
 pub async fn token(settings: Settings, command: TokenCommand) -> anyhow::Result<()> {
-    let app = crate::customer::open_app(settings).await?;
+    // The team needs none of the owner's saved settings: the database alone, as quickly in and
+    // out as possible beside a running kept.
+    let app = kept_app::App::open(settings, std::sync::Arc::new(kept_domain::SystemClock))
+        .await
+        .map_err(said)?;
     match command {
         TokenCommand::Create { email, name } => {
             let token = operator::create_token(&app, &email, &name)
