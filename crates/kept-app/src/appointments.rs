@@ -79,7 +79,7 @@ pub struct ServiceForm {
     #[serde(default)]
     #[schema(minimum = 0, maximum = 240, multiple_of = 5)]
     pub buffer_after_minutes: i64,
-    /// At least one; the ids of locations (an unknown one is a 404).
+    /// At least one; the ids of locations (an unknown one is a 409).
     #[schema(min_items = 1)]
     pub location_ids: Vec<String>,
     /// Who may do it; everyone on the team when absent or empty.

@@ -93,6 +93,11 @@ pub async fn rename_customer(app: &App, staff: &Staff, id: &str, name: &str) -> 
 /// Moves everything of customer `from` to `into` (owner only).
 pub async fn merge_customers(app: &App, staff: &Staff, into: &str, from: &str) -> Result<CustomerView, AppError> {
     authorize(staff, OwnerOnly::MergeCustomers)?;
+    // A `from` nobody has is a field naming what is not stored (409), not "the customer at
+    // this address is gone" (404).
+    if into != from && app.store.customer(from).await?.is_none() {
+        return Err(AppError::invalid("from", "unknown_id", "no customer has this id"));
+    }
     let merged = app.store.merge_customers(into, from).await?;
     app.announce(Change::Customers);
     Ok(merged)

@@ -1,6 +1,6 @@
 //! What the OpenAPI document says, the server does: a whole number written 30.0 is 30, two
 //! days in either order are the period between them, a contract's two dates the wrong way
-//! round are swapped, and a refusal because of what is stored is a 404 or 409 with the field
+//! round are swapped, and a refusal because of what is stored is a 409 with the field
 //! named. On both databases.
 
 use crate::support::*;
@@ -41,15 +41,15 @@ async fn requests_a_generated_client_sends_are_taken_as_the_document_says() {
         assert_eq!(settings.status(), StatusCode::OK, "{}", db.name);
         assert_eq!(settings.json::<Value>().await.unwrap()["reminder_lead_minutes"], 45);
 
-        // What is stored decides: an unknown location is a 404, a webhook kept.toml cannot sign
-        // a 409, each with the field named; two windows with one code a 422.
+        // What is stored decides: an unknown location and a webhook kept.toml cannot sign are
+        // each a 409, each with the field named; two windows with one code a 422.
         let unknown = server
             .owner_post(
                 "/api/v1/services",
                 json!({"name_nl": "X", "name_en": "X", "duration_minutes": 30, "location_ids": ["nergens"]}),
             )
             .await;
-        assert_eq!(unknown.status(), StatusCode::NOT_FOUND, "{}", db.name);
+        assert_eq!(unknown.status(), StatusCode::CONFLICT, "{}", db.name);
         assert_eq!(
             unknown.json::<Value>().await.unwrap()["fields"][0]["field"],
             "location_ids"
@@ -101,11 +101,13 @@ async fn requests_a_generated_client_sends_are_taken_as_the_document_says() {
             (Some("2027-01-01"), Some("2027-12-31"))
         );
 
-        // The document says so: 404 and 409 documented, the settings change written out.
+        // The document says so: 409 documented, and no 404 where the address names nothing
+        // (a client reads a 404 as "what this address names is gone"); the settings change
+        // written out.
         let document = server.openapi_document().await;
         let responses = &document["paths"]["/api/v1/services"]["post"]["responses"];
         assert!(
-            responses.get("404").is_some() && responses.get("409").is_some(),
+            responses.get("409").is_some() && responses.get("404").is_none(),
             "{responses}"
         );
         let patch = &document["components"]["schemas"]["SettingsPatch"];

@@ -200,8 +200,8 @@ async fn schedules_and_absences_decide_who_can_be_booked() {
             .unwrap();
         assert_eq!(
             unknown.status(),
-            StatusCode::NOT_FOUND,
-            "a location that does not exist"
+            StatusCode::CONFLICT,
+            "a location that does not exist: the address is right, what it names is not stored"
         );
         let bad_service = server
             .owner_post(

@@ -96,8 +96,8 @@ async fn invalid_input_is_refused_with_the_field_and_nothing_is_stored() {
         ];
         for (body, field, code) in cases {
             let response = server.request_callback(body.clone()).await;
-            // A window the business does not have names something kept does not have: 404.
-            let expected = if code == "unknown_window" { 404 } else { 422 };
+            // A window the business does not have conflicts with what is stored: 409.
+            let expected = if code == "unknown_window" { 409 } else { 422 };
             assert_eq!(response.status(), expected, "{body} on {}", db.name);
             let error: Value = response.json().await.unwrap();
             assert_eq!(error["fields"][0]["field"], field, "{body}");

@@ -565,7 +565,7 @@ async fn staff_assign_tag_and_resolve_a_conversation() {
 
         for (body, field, status) in [
             (json!({"status": "sleeping"}), "status", 422),
-            (json!({"assign_to": "nobody@fiets.test"}), "assign_to", 404),
+            (json!({"assign_to": "nobody@fiets.test"}), "assign_to", 409),
             (json!({"add_tags": [""]}), "add_tags", 422),
         ] {
             let refused = update(body.clone()).await;

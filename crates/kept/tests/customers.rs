@@ -41,6 +41,17 @@ async fn a_customer_who_asked_for_a_callback_and_then_emailed_has_one_timeline_o
         let merge_path = format!("/api/v1/customers/{by_phone}/merge");
         let by_agent = server.api_post(&merge_path, json!({"from": by_mail})).await;
         assert_eq!(by_agent.status(), 403, "merging is for owners");
+        let from_nobody = server.owner_post(&merge_path, json!({"from": "nobody"})).await;
+        assert_eq!(
+            from_nobody.status(),
+            409,
+            "the address is right, the field names no one"
+        );
+        assert_eq!(from_nobody.json::<Value>().await.unwrap()["fields"][0]["field"], "from");
+        let into_nobody = server
+            .owner_post("/api/v1/customers/nobody/merge", json!({"from": by_mail}))
+            .await;
+        assert_eq!(into_nobody.status(), 404, "the customer the address names is not there");
         let merged = server.owner_post(&merge_path, json!({"from": by_mail})).await;
         assert_eq!(merged.status(), 200, "{}", db.name);
         let merged: Value = merged.json().await.unwrap();

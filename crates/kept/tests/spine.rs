@@ -31,7 +31,7 @@ async fn a_follow_up_is_reminded_and_escalated_through_its_own_subject() {
         let nobody = server
             .owner_post(&path, json!({"text": "Offerte", "due_at": due, "owner_id": "nobody"}))
             .await;
-        assert_eq!(nobody.status(), 404, "no one on the team has this id");
+        assert_eq!(nobody.status(), 409, "no one on the team has this id");
         let made = server
             .owner_post(
                 &path,

@@ -117,7 +117,7 @@ async fn writing_first_names_every_problem_and_writes_nothing_then() {
     let text = "Uw fiets is klaar.";
     assert_eq!(
         refused(json!({"customer_id": "nobody", "subject": "Fiets", "text": text})).await,
-        (404, vec!["unknown_id".to_string()])
+        (409, vec!["unknown_id".to_string()])
     );
     assert_eq!(
         refused(json!({"phone": "06 12345678", "subject": "Fiets", "text": text})).await,

@@ -247,12 +247,8 @@ fn add_shared_answers(path: &str, operation: &mut Operation) {
     if has_query || operation.request_body.is_some() {
         // What a client cannot know from this document: what is stored, and the time now.
         answers.push((
-            "404",
-            "Something the request names does not exist (a location, a service, someone on the team); `fields` says which",
-        ));
-        answers.push((
             "409",
-            "The request conflicts with what is stored or with the time now (a time no longer free or past, an address in use); `fields` says which",
+            "The request conflicts with what is stored or with the time now (it names a location, a service or someone on the team kept does not have; a time no longer free or past; an address in use); `fields` says which",
         ));
     }
     for (status, description) in answers {

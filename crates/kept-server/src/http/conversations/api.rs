@@ -238,7 +238,7 @@ pub async fn inbound_email(
 /// nulls and empty lists) changes nothing.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ConversationUpdate {
-    /// Someone on the team (an address that is no one's is a 404).
+    /// Someone on the team (an address that is no one's is a 409).
     #[schema(format = Email, max_length = 254)]
     assign_to: Option<String>,
     #[schema(schema_with = dto::schemas::optional_conversation_status)]
