@@ -300,6 +300,16 @@ str_enum!(AppointmentStatus {
     Cancelled => "cancelled",
 });
 
+/// What became of a planned appointment reminder: sent, or skipped (the appointment moved or
+/// was cancelled first, or the customer cannot be reached).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReminderOutcome {
+    Sent,
+    Skipped,
+}
+
+str_enum!(ReminderOutcome { Sent => "sent", Skipped => "skipped" });
+
 /// The customer's answer to the calendar invitation (iTIP `PARTSTAT` in a `METHOD:REPLY`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -21,7 +21,7 @@ pub mod staff;
 pub mod survey;
 pub mod window;
 
-pub use booking::{AppointmentStatus, CalendarAnswer};
+pub use booking::{AppointmentStatus, CalendarAnswer, ReminderOutcome};
 pub use booking_form::{BookingInput, ValidBooking};
 pub use callback::{CallOutcome, CallbackInput, CallbackStatus, FieldError, ValidCallback};
 pub use clock::{Clock, ManualClock, SystemClock};

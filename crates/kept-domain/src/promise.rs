@@ -58,8 +58,13 @@ macro_rules! str_enum {
         impl $ty {
             /// Every code, in declaration order (for documents that list the allowed values).
             pub const CODES: &'static [&'static str] = &[$($text),+];
-            pub fn as_str(self) -> &'static str {
+            pub const fn as_str(self) -> &'static str {
                 match self { $(Self::$variant => $text),+ }
+            }
+            /// The code as a quoted SQL literal (`'open'`): the store builds its query texts
+            /// from these at compile time, so a status in SQL is the enum's, never a typo.
+            pub const fn sql(self) -> &'static str {
+                match self { $(Self::$variant => concat!("'", $text, "'")),+ }
             }
             pub fn parse(text: &str) -> Option<Self> {
                 match text { $($text => Some(Self::$variant),)+ _ => None }

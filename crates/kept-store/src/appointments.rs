@@ -4,6 +4,8 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use const_format::concatcp;
+use kept_domain::ReminderOutcome;
 use kept_domain::booking::CLAIM_MINUTES;
 use kept_domain::promise::Closing;
 use kept_domain::{
@@ -224,19 +226,27 @@ pub trait Appointments {
     async fn repair_claims(&self) -> Result<u64>;
 }
 
-const APPOINTMENT_SELECT: &str = "SELECT a.id, a.customer_id, COALESCE(cu.name, a.name) AS customer_name, \
+const APPOINTMENT_SELECT: &str = concatcp!(
+    "SELECT a.id, a.customer_id, COALESCE(cu.name, a.name) AS customer_name, \
      a.location_id, l.name AS location_name, l.address AS location_address, l.time_zone, a.service_id, sv.name_nl, \
      sv.name_en, sv.field_visit, a.staff_id, st.name AS staff_name, a.start_ms, a.end_ms, a.status, a.email, a.phone, \
      a.note, a.address, a.lang, a.sequence, a.created_ms, a.on_my_way_ms, a.eta_ms, \
      p.id AS call_ahead_id, p.due_ms AS call_ahead_due_ms, p.status AS call_ahead_status, \
      (SELECT MAX(e.start_ms) FROM appointments e WHERE e.customer_id = a.customer_id \
-       AND e.start_ms < a.start_ms AND e.status IN ('checked_in', 'done')) AS last_visit_ms, \
-     (SELECT COUNT(*) FROM promises o WHERE o.customer_id = a.customer_id AND o.status = 'open') AS open_promises, \
+       AND e.start_ms < a.start_ms AND e.status IN (",
+    AppointmentStatus::CheckedIn.sql(),
+    ", ",
+    AppointmentStatus::Done.sql(),
+    ")) AS last_visit_ms, \
+     (SELECT COUNT(*) FROM promises o WHERE o.customer_id = a.customer_id AND o.status = ",
+    PromiseStatus::Open.sql(),
+    ") AS open_promises, \
      (SELECT w.answer || '|' || CAST(w.at_ms AS TEXT) || '|' || COALESCE(w.comment, '') FROM appointment_answers w \
        WHERE w.appointment_id = a.id ORDER BY w.at_ms DESC, w.id DESC LIMIT 1) AS calendar_answer \
      FROM appointments a JOIN customers cu ON cu.id = a.customer_id JOIN locations l ON l.id = a.location_id \
      JOIN services sv ON sv.id = a.service_id JOIN staff st ON st.id = a.staff_id \
-     LEFT JOIN promises p ON p.id = a.call_ahead_id";
+     LEFT JOIN promises p ON p.id = a.call_ahead_id"
+);
 
 fn from_row(row: &AnyRow) -> Result<AppointmentView> {
     let lang: String = row.try_get("lang")?;
@@ -461,14 +471,19 @@ async fn plan_notices(
 /// invitation is settled too: kept when staff moved or cancelled it, withdrawn when the
 /// customer did.
 async fn unplan_notices(conn: &mut AnyConnection, id: &str, staff_id: Option<&str>, now: DateTime<Utc>) -> Result<()> {
-    sqlx::query("UPDATE appointment_reminders SET done_ms = $1, outcome = 'skipped' WHERE appointment_id = $2 AND done_ms IS NULL")
-        .bind(to_ms(now))
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    let row = sqlx::query(
-        "SELECT p.id FROM appointments a JOIN promises p ON p.id = a.call_ahead_id WHERE a.id = $1 AND p.status = 'open'",
-    )
+    sqlx::query(concatcp!(
+        "UPDATE appointment_reminders SET done_ms = $1, outcome = ",
+        ReminderOutcome::Skipped.sql(),
+        " WHERE appointment_id = $2 AND done_ms IS NULL"
+    ))
+    .bind(to_ms(now))
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    let row = sqlx::query(concatcp!(
+        "SELECT p.id FROM appointments a JOIN promises p ON p.id = a.call_ahead_id WHERE a.id = $1 AND p.status = ",
+        PromiseStatus::Open.sql()
+    ))
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
@@ -648,17 +663,21 @@ impl SqlStore {
         release(&mut tx, id).await?;
         claim(&mut tx, staff_id, id, time.occupies).await?;
         unplan_notices(&mut tx, id, None, time.now).await?;
-        sqlx::query(
-            "DELETE FROM appointment_reminders WHERE appointment_id = $1 AND outcome = 'skipped' AND due_ms >= $2",
-        )
+        sqlx::query(concatcp!(
+            "DELETE FROM appointment_reminders WHERE appointment_id = $1 AND outcome = ",
+            ReminderOutcome::Skipped.sql(),
+            " AND due_ms >= $2"
+        ))
         .bind(id)
         .bind(to_ms(time.now))
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
-            "UPDATE appointments SET staff_id = $1, start_ms = $2, end_ms = $3, status = 'booked', \
-             sequence = sequence + 1, updated_ms = $4 WHERE id = $5",
-        )
+        sqlx::query(concatcp!(
+            "UPDATE appointments SET staff_id = $1, start_ms = $2, end_ms = $3, status = ",
+            AppointmentStatus::Booked.sql(),
+            ", \
+             sequence = sequence + 1, updated_ms = $4 WHERE id = $5"
+        ))
         .bind(staff_id)
         .bind(to_ms(time.start))
         .bind(to_ms(time.end))
@@ -783,10 +802,13 @@ impl Appointments for SqlStore {
             .execute(&mut *tx)
             .await?;
         if let Some(promise_id) = row.try_get::<Option<String>, _>("call_ahead_id")? {
-            let still_open = sqlx::query("SELECT id FROM promises WHERE id = $1 AND status = 'open'")
-                .bind(&promise_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let still_open = sqlx::query(concatcp!(
+                "SELECT id FROM promises WHERE id = $1 AND status = ",
+                PromiseStatus::Open.sql()
+            ))
+            .bind(&promise_id)
+            .fetch_optional(&mut *tx)
+            .await?;
             if still_open.is_some() {
                 let actor = Actor {
                     staff_id: Some(staff_id),
@@ -823,7 +845,14 @@ impl Appointments for SqlStore {
                  WHERE appointment_id = $3 AND due_ms = $4 AND done_ms IS NULL",
             )
             .bind(to_ms(now))
-            .bind(if send { "sent" } else { "skipped" })
+            .bind(
+                if send {
+                    ReminderOutcome::Sent
+                } else {
+                    ReminderOutcome::Skipped
+                }
+                .as_str(),
+            )
             .bind(&id)
             .bind(row.try_get::<i64, _>("due_ms")?)
             .execute(&mut *tx)

@@ -6,6 +6,8 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use const_format::concatcp;
+use kept_domain::OutboxStatus;
 use kept_domain::conversation::{ConversationStatus, Direction};
 use kept_domain::{Delivery, OutboxEvent, PromiseKind, PromiseStatus, new_id};
 use sqlx::{AnyConnection, Row};
@@ -187,11 +189,15 @@ fn outbox_item_named(message_id: &str) -> Option<i64> {
 }
 
 async fn mark_outbox(conn: &mut AnyConnection, outbox_id: i64, reason: &str) -> Result<()> {
-    sqlx::query("UPDATE outbox SET status = 'bounced', last_error = $1, locked_until_ms = 0 WHERE id = $2")
-        .bind(reason)
-        .bind(outbox_id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(concatcp!(
+        "UPDATE outbox SET status = ",
+        OutboxStatus::Bounced.sql(),
+        ", last_error = $1, locked_until_ms = 0 WHERE id = $2"
+    ))
+    .bind(reason)
+    .bind(outbox_id)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

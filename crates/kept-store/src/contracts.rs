@@ -272,8 +272,7 @@ impl Contracts for SqlStore {
         // Dates are written YYYY-MM-DD, so text order is date order.
         let rows = sqlx::query(&format!(
             "{CONTRACT_SELECT} WHERE ($1 = '' OR k.end_date <= $1) AND ($2 = '' OR k.customer_id = $2) \
-             AND (k.status IN ('active', 'undecided') OR $2 <> '') ORDER BY k.end_date, k.id LIMIT 500"
-        ))
+             AND (k.status IN ({active_contract_status}, {undecided_contract_status}) OR $2 <> '') ORDER BY k.end_date, k.id LIMIT 500", active_contract_status = ContractStatus::Active.sql(), undecided_contract_status = ContractStatus::Undecided.sql()))
         .bind(until.map(|d| d.to_string()).unwrap_or_default())
         .bind(customer_id.unwrap_or_default())
         .fetch_all(&self.read)
@@ -302,8 +301,10 @@ impl Contracts for SqlStore {
         let mut tx = self.begin_write().await?;
         let due = sqlx::query(&format!(
             "SELECT id, customer_id FROM contracts WHERE outreach_id IS NULL AND outreach_ms <= $1 \
-             AND status IN ('active', 'undecided') ORDER BY outreach_ms LIMIT 200 {}",
-            self.dialect.skip_locked()
+             AND status IN ({active_contract_status}, {undecided_contract_status}) ORDER BY outreach_ms LIMIT 200 {}",
+            self.dialect.skip_locked(),
+            active_contract_status = ContractStatus::Active.sql(),
+            undecided_contract_status = ContractStatus::Undecided.sql()
         ))
         .bind(to_ms(now))
         .fetch_all(&mut *tx)

@@ -2,6 +2,8 @@
 //! answer it, and each customer's timeline across channels.
 
 use chrono::{DateTime, Utc};
+use const_format::concatcp;
+use kept_domain::SurveyStatus;
 use kept_domain::conversation::{ConversationStatus, Direction, FRUSTRATED_FROM};
 use kept_domain::promise::Closing;
 use kept_domain::{CancelReason, OutboxEvent, PromiseStatus, new_id};
@@ -73,11 +75,15 @@ pub(crate) async fn record_reply(conn: &mut AnyConnection, reply: &NewReply) -> 
         },
     )
     .await?;
-    sqlx::query("UPDATE conversations SET status = 'waiting_on_customer', updated_ms = $1 WHERE id = $2")
-        .bind(now)
-        .bind(&reply.conversation_id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(concatcp!(
+        "UPDATE conversations SET status = ",
+        ConversationStatus::WaitingOnCustomer.sql(),
+        ", updated_ms = $1 WHERE id = $2"
+    ))
+    .bind(now)
+    .bind(&reply.conversation_id)
+    .execute(&mut *conn)
+    .await?;
     outbox::insert(conn, &[reply_row(reply.deliver_via, &message_id, reply.now)]).await?;
     follow_ups::create_promised(conn, &customer_id, &reply.staff_id, &reply.promised, reply.now).await?;
     Ok(message_id)
@@ -87,12 +93,14 @@ pub(crate) async fn record_reply(conn: &mut AnyConnection, reply: &NewReply) -> 
 /// as of when the reply was written — unless the promise came after it (the customer wrote
 /// again meanwhile) or has already ended.
 pub(crate) async fn reply_delivered(conn: &mut AnyConnection, message_id: &str) -> Result<()> {
-    let row = sqlx::query(
+    let row = sqlx::query(concatcp!(
         "SELECT m.staff_id, m.created_ms, m.customer_id, p.id AS promise_id FROM messages m \
          JOIN conversations c ON c.id = m.conversation_id \
-         LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open' AND p.created_ms <= m.created_ms \
-         WHERE m.id = $1",
-    )
+         LEFT JOIN promises p ON p.id = c.promise_id AND p.status = ",
+        PromiseStatus::Open.sql(),
+        " AND p.created_ms <= m.created_ms \
+         WHERE m.id = $1"
+    ))
     .bind(message_id)
     .fetch_optional(&mut *conn)
     .await?;
@@ -121,10 +129,16 @@ pub(crate) async fn reply_delivered(conn: &mut AnyConnection, message_id: &str) 
 pub(crate) async fn hand_over_assigned(conn: &mut AnyConnection, from: &str, to: &str, how: Handover) -> Result<()> {
     let sql = match how {
         Handover::StandIn => {
-            "UPDATE conversations SET assignee_id = $1, stand_in_for = $2 WHERE assignee_id = $2 AND status <> 'resolved'"
+            concatcp!(
+                "UPDATE conversations SET assignee_id = $1, stand_in_for = $2 WHERE assignee_id = $2 AND status <> ",
+                ConversationStatus::Resolved.sql()
+            )
         }
         Handover::ForGood => {
-            "UPDATE conversations SET assignee_id = $1 WHERE assignee_id = $2 AND status <> 'resolved'"
+            concatcp!(
+                "UPDATE conversations SET assignee_id = $1 WHERE assignee_id = $2 AND status <> ",
+                ConversationStatus::Resolved.sql()
+            )
         }
     };
     sqlx::query(sql).bind(to).bind(from).execute(&mut *conn).await?;
@@ -322,9 +336,10 @@ pub(crate) async fn unread_among(pool: &AnyPool, staff_id: &str, ids: &[&str]) -
     }
     let sql = format!(
         "SELECT c.id FROM conversations c WHERE c.id IN ({}) AND EXISTS (SELECT 1 FROM messages m \
-         WHERE m.conversation_id = c.id AND m.direction = 'inbound' AND m.created_ms > COALESCE( \
+         WHERE m.conversation_id = c.id AND m.direction = {inbound_direction} AND m.created_ms > COALESCE( \
          (SELECT r.read_ms FROM conversation_reads r WHERE r.conversation_id = c.id AND r.staff_id = $1), -1))",
-        placeholders(2, ids.len())
+        placeholders(2, ids.len()),
+        inbound_direction = Direction::Inbound.sql()
     );
     let rows = ids
         .iter()
@@ -389,10 +404,12 @@ pub(crate) async fn change(
     actor_id: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let row = sqlx::query(
+    let row = sqlx::query(concatcp!(
         "SELECT p.id AS open_promise FROM conversations c \
-         LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open' WHERE c.id = $1",
-    )
+         LEFT JOIN promises p ON p.id = c.promise_id AND p.status = ",
+        PromiseStatus::Open.sql(),
+        " WHERE c.id = $1"
+    ))
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?
@@ -464,7 +481,7 @@ pub(crate) async fn conversation_of_message(pool: &AnyPool, message_id: &str) ->
 /// Every message, callback request and call of a customer, across channels, oldest first.
 pub(crate) async fn timeline(pool: &AnyPool, customer_id: &str) -> Result<Vec<TimelineEntry>> {
     let rows = sqlx::query(
-        "SELECT CASE WHEN m.direction = 'inbound' THEN 'message_in' ELSE 'message_out' END AS kind, m.sent_ms AS at_ms, \
+        concatcp!("SELECT CASE WHEN m.direction = ", Direction::Inbound.sql(), " THEN 'message_in' ELSE 'message_out' END AS kind, m.sent_ms AS at_ms, \
                 m.channel, m.body AS text, CAST(NULL AS TEXT) AS note, s.name AS staff_name, m.id, 0 AS later, \
                 m.conversation_id AS about \
          FROM messages m LEFT JOIN staff s ON s.id = m.staff_id WHERE m.customer_id = $1 \
@@ -492,11 +509,11 @@ pub(crate) async fn timeline(pool: &AnyPool, customer_id: &str) -> Result<Vec<Ti
          LEFT JOIN staff s ON s.id = r.owner_id WHERE r.customer_id = $1 \
          UNION ALL \
          SELECT 'survey', COALESCE(v.answered_ms, v.sent_ms), v.kind, v.status, CAST(v.score AS TEXT), s.name, v.id, 0, v.id \
-         FROM surveys v LEFT JOIN staff s ON s.id = v.handler_id WHERE v.customer_id = $1 AND v.status <> 'planned' \
+         FROM surveys v LEFT JOIN staff s ON s.id = v.handler_id WHERE v.customer_id = $1 AND v.status <> ", SurveyStatus::Planned.sql(), " \
          UNION ALL \
          SELECT 'contract', COALESCE(k.outcome_ms, k.created_ms), k.status, k.product, k.end_date, CAST(NULL AS TEXT), k.id, 0, \
          k.id FROM contracts k WHERE k.customer_id = $1 \
-         ORDER BY 2, 8, 7",
+         ORDER BY 2, 8, 7"),
     )
     .bind(customer_id)
     .fetch_all(pool)

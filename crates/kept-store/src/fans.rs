@@ -4,7 +4,9 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use const_format::concatcp;
 use kept_domain::SurveyKind;
+use kept_domain::SurveyStatus;
 use sqlx::Row;
 
 use crate::dialect::parse_enum;
@@ -36,17 +38,31 @@ pub trait Fans {
 }
 
 /// The latest CSAT or NPS answer of each customer, when it is the top score.
-const FANS_SELECT: &str = "SELECT v.customer_id, c.name, c.created_ms, v.kind, v.score, v.comment, v.answered_ms, \
+const FANS_SELECT: &str = concatcp!(
+    "SELECT v.customer_id, c.name, c.created_ms, v.kind, v.score, v.comment, v.answered_ms, \
      (SELECT MIN(k.start_date) FROM contracts k WHERE k.customer_id = v.customer_id) AS first_contract, \
      (SELECT MAX(m.sent_ms) FROM messages m WHERE m.customer_id = v.customer_id) AS last_message_ms, \
      (SELECT MAX(p.at_ms) FROM phone_calls p WHERE p.customer_id = v.customer_id) AS last_call_ms, \
      f.thanked_ms, f.note AS thanked_note \
      FROM surveys v JOIN customers c ON c.id = v.customer_id LEFT JOIN fan_thanks f ON f.customer_id = v.customer_id \
-     WHERE v.status = 'answered' AND ((v.kind = 'csat' AND v.score = 5) OR (v.kind = 'nps' AND v.score >= 9)) \
+     WHERE v.status = ",
+    SurveyStatus::Answered.sql(),
+    " AND ((v.kind = ",
+    SurveyKind::Csat.sql(),
+    " AND v.score = 5) OR (v.kind = ",
+    SurveyKind::Nps.sql(),
+    " AND v.score >= 9)) \
      AND (c.created_ms <= $2 OR EXISTS (SELECT 1 FROM contracts t WHERE t.customer_id = v.customer_id AND t.start_date <= $3)) \
      AND v.answered_ms = (SELECT MAX(w.answered_ms) FROM surveys w WHERE w.customer_id = v.customer_id \
-       AND w.status = 'answered' AND w.kind IN ('csat', 'nps')) \
-     ORDER BY v.answered_ms DESC, v.customer_id LIMIT $1";
+       AND w.status = ",
+    SurveyStatus::Answered.sql(),
+    " AND w.kind IN (",
+    SurveyKind::Csat.sql(),
+    ", ",
+    SurveyKind::Nps.sql(),
+    ")) \
+     ORDER BY v.answered_ms DESC, v.customer_id LIMIT $1"
+);
 
 #[async_trait]
 impl Fans for SqlStore {

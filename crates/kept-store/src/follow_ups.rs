@@ -103,7 +103,8 @@ pub(crate) async fn get(pool: &AnyPool, id: &str) -> Result<Option<FollowUpView>
 pub(crate) async fn of_customer(pool: &AnyPool, customer_id: &str) -> Result<Vec<FollowUpView>> {
     let rows = sqlx::query(&format!(
         "{FOLLOW_UP_SELECT} WHERE f.customer_id = $1 \
-         ORDER BY CASE WHEN p.status = 'open' THEN 0 ELSE 1 END, p.due_ms"
+         ORDER BY CASE WHEN p.status = {open_promise_status} THEN 0 ELSE 1 END, p.due_ms",
+        open_promise_status = PromiseStatus::Open.sql()
     ))
     .bind(customer_id)
     .fetch_all(pool)

@@ -2,6 +2,8 @@
 //! messages, surveys, contracts, appointments) and never from counters kept on the side; and
 //! the owner's weekly e-mail, claimed once per week.
 
+use const_format::concatcp;
+use kept_domain::SurveyStatus;
 use std::collections::HashMap;
 
 use async_trait::async_trait;
@@ -61,7 +63,11 @@ pub trait Insights {
 /// Whom the figures credit a promise to: a kept one to who kept it (a colleague's reply, a
 /// stand-in's call), any other to its owner. Promises closed before kept recorded who closed
 /// them credit their owner, as they always did.
-const CREDITED: &str = "CASE WHEN p.status = 'kept' THEN COALESCE(p.closed_by, p.owner_id) ELSE p.owner_id END";
+const CREDITED: &str = concatcp!(
+    "CASE WHEN p.status = ",
+    PromiseStatus::Kept.sql(),
+    " THEN COALESCE(p.closed_by, p.owner_id) ELSE p.owner_id END"
+);
 
 /// Every promise with what the figures need of it: a callback's first try, the location of an
 /// appointment, whose it was when it was broken (only the lists of broken promises name the
@@ -70,10 +76,12 @@ const CREDITED: &str = "CASE WHEN p.status = 'kept' THEN COALESCE(p.closed_by, p
 fn promise_facts(dialect: Dialect, reading: Reading) -> String {
     let columns = match reading {
         Reading::Whole => format!(
-            "p.kind, p.status, {CREDITED}, CASE WHEN p.status = 'broken' THEN p.customer_id END, \
+            "p.kind, p.status, {CREDITED}, CASE WHEN p.status = {broken_promise_status} THEN p.customer_id END, \
              p.created_ms, p.closed_ms, p.due_ms, p.not_before_ms, a.location_id, p.channel, \
-             CASE WHEN p.kind = 'callback' THEN (SELECT MIN(k.at_ms) FROM calls k WHERE k.callback_id = p.subject_id) END, \
-             p.frustrated"
+             CASE WHEN p.kind = {callback_promise_kind} THEN (SELECT MIN(k.at_ms) FROM calls k WHERE k.callback_id = p.subject_id) END, \
+             p.frustrated",
+            broken_promise_status = PromiseStatus::Broken.sql(),
+            callback_promise_kind = PromiseKind::Callback.sql()
         ),
         // The period before is compared by its totals: what the filters and the minutes need.
         Reading::Comparison => format!(
@@ -82,9 +90,10 @@ fn promise_facts(dialect: Dialect, reading: Reading) -> String {
         ),
     };
     format!(
-        "SELECT {} FROM promises p LEFT JOIN appointments a ON p.kind = 'call_ahead' AND a.id = p.subject_id \
+        "SELECT {} FROM promises p LEFT JOIN appointments a ON p.kind = {call_ahead_promise_kind} AND a.id = p.subject_id \
          WHERE p.created_ms >= $1 AND p.created_ms < $2 AND ($3 = '' OR {CREDITED} = $3)",
-        dialect.json_rows(&columns)
+        dialect.json_rows(&columns),
+        call_ahead_promise_kind = PromiseKind::CallAhead.sql()
     )
 }
 
@@ -105,14 +114,22 @@ type PromiseRow<'a> = (
     i64,
 );
 
-const SURVEY_FACTS: &str = "SELECT s.id, s.kind, s.score, s.reason, s.answered_ms, s.customer_id, \
+const SURVEY_FACTS: &str = concatcp!(
+    "SELECT s.id, s.kind, s.score, s.reason, s.answered_ms, s.customer_id, \
      cu.name AS customer_name, s.handler_id, s.recovery_id, p.status AS recovery_status \
      FROM surveys s LEFT JOIN customers cu ON cu.id = s.customer_id LEFT JOIN promises p ON p.id = s.recovery_id \
-     WHERE s.answered_ms >= $1 AND s.answered_ms < $2 AND s.status = 'answered' AND ($3 = '' OR s.handler_id = $3)";
+     WHERE s.answered_ms >= $1 AND s.answered_ms < $2 AND s.status = ",
+    SurveyStatus::Answered.sql(),
+    " AND ($3 = '' OR s.handler_id = $3)"
+);
 
-const CONTRACT_FACTS: &str = "SELECT k.status, k.outcome_ms, p.owner_id FROM contracts k \
+const CONTRACT_FACTS: &str = concatcp!(
+    "SELECT k.status, k.outcome_ms, p.owner_id FROM contracts k \
      LEFT JOIN promises p ON p.id = k.outreach_id \
-     WHERE k.outcome_ms >= $1 AND k.outcome_ms < $2 AND k.status <> 'active' AND ($3 = '' OR p.owner_id = $3)";
+     WHERE k.outcome_ms >= $1 AND k.outcome_ms < $2 AND k.status <> ",
+    ContractStatus::Active.sql(),
+    " AND ($3 = '' OR p.owner_id = $3)"
+);
 
 const APPOINTMENT_FACTS: &str = "SELECT location_id, staff_id, status, start_ms FROM appointments \
      WHERE start_ms >= $1 AND start_ms < $2 AND ($3 = '' OR staff_id = $3)";

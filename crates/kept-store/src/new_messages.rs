@@ -5,6 +5,8 @@
 //! one statement per table. A handful of round trips per batch instead of about eight per
 //! message is what lets group commit import thousands of messages a second.
 
+use const_format::concatcp;
+use kept_domain::conversation::ConversationStatus;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
@@ -28,17 +30,16 @@ use crate::time::to_ms;
 use crate::{Result, StoreError};
 
 /// Stored messages with their conversation's open reply promise; `WHERE` and the binds follow.
-macro_rules! stored_messages_from {
-    () => {
-        "FROM messages m JOIN conversations c ON c.id = m.conversation_id \
-         LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open'"
-    };
-}
+const STORED_MESSAGES_FROM: &str = concatcp!(
+    "FROM messages m JOIN conversations c ON c.id = m.conversation_id \
+     LEFT JOIN promises p ON p.id = c.promise_id AND p.status = ",
+    PromiseStatus::Open.sql()
+);
 
 /// A stored message as [`recorded_from_row`] reads it.
-pub(crate) const STORED_MESSAGES: &str = concat!(
+pub(crate) const STORED_MESSAGES: &str = concatcp!(
     "SELECT m.channel, m.external_id, m.id, m.conversation_id, m.customer_id, p.id AS promise_id ",
-    stored_messages_from!()
+    STORED_MESSAGES_FROM
 );
 
 /// An inbound message and its search terms, worked out in the request's own task before it
@@ -415,13 +416,15 @@ impl Known {
         let sql = format!(
             "SELECT (SELECT {stored} {from} WHERE m.channel IN ({channel_list}) AND m.external_id IN ({external_id_list})), \
          (SELECT {handled} FROM customer_handles WHERE handle IN ({handle_list})), \
-         (SELECT {unresolved} FROM conversations c LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open' \
+         (SELECT {unresolved} FROM conversations c LEFT JOIN promises p ON p.id = c.promise_id AND p.status = {open_promise_status} \
           WHERE c.customer_id IN (SELECT customer_id FROM customer_handles WHERE handle IN ({handle_list})) \
-          AND c.status <> 'resolved')",
+          AND c.status <> {resolved_conversation_status})",
             stored = dialect.json_rows("m.channel, m.external_id, m.id, m.conversation_id, m.customer_id, p.id"),
-            from = stored_messages_from!(),
+            from = STORED_MESSAGES_FROM,
             handled = dialect.json_rows("handle, customer_id"),
             unresolved = dialect.json_rows("c.id, c.customer_id, c.channel, c.assignee_id, p.id, c.updated_ms"),
+            open_promise_status = PromiseStatus::Open.sql(),
+            resolved_conversation_status = ConversationStatus::Resolved.sql()
         );
         let values: Vec<Cell> = channels
             .iter()
@@ -443,9 +446,10 @@ async fn threaded_on_record(conn: &mut dyn Statements, message: &NewInbound) -> 
     let sql = format!(
         "SELECT c.id, c.assignee_id, p.id AS open_promise, m.sent_ms FROM messages m \
          JOIN conversations c ON c.id = m.conversation_id \
-         LEFT JOIN promises p ON p.id = c.promise_id AND p.status = 'open' \
+         LEFT JOIN promises p ON p.id = c.promise_id AND p.status = {open_promise_status} \
          WHERE m.channel = $1 AND m.external_id IN ({}) ORDER BY m.sent_ms DESC LIMIT 1",
-        placeholders(2, message.thread.len())
+        placeholders(2, message.thread.len()),
+        open_promise_status = PromiseStatus::Open.sql()
     );
     let values: Vec<Cell> = std::iter::once(&message.channel)
         .chain(&message.thread)
@@ -592,9 +596,10 @@ async fn mark_waiting_rows(conn: &mut dyn Statements, reopened: &[(&String, &(St
         .map(|i| format!(" WHEN ${} THEN ${}", 2 * n + 2 * i + 1, 2 * n + 2 * i + 2))
         .collect();
     let sql = format!(
-        "UPDATE conversations SET status = 'open', promise_id = CASE id{promise_cases} END, \
+        "UPDATE conversations SET status = {open_conversation_status}, promise_id = CASE id{promise_cases} END, \
          updated_ms = CASE id{time_cases} END WHERE id IN ({})",
-        placeholders(4 * n + 1, n)
+        placeholders(4 * n + 1, n),
+        open_conversation_status = ConversationStatus::Open.sql()
     );
     let promises = reopened
         .iter()

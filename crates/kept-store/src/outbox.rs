@@ -3,6 +3,8 @@
 //! or reads `outbox` rows.
 
 use chrono::{DateTime, Duration, Utc};
+use const_format::concatcp;
+use kept_domain::OutboxStatus;
 use kept_domain::{Delivery, OutboxEvent};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
@@ -114,10 +116,12 @@ pub(crate) async fn announce_settling(
     settled: bool,
     settles_at: DateTime<Utc>,
 ) -> Result<()> {
-    let waiting: Option<i64> = sqlx::query(
-        "SELECT MIN(next_attempt_ms) AS at FROM outbox WHERE event = $1 AND subject_id = $2 AND status = 'pending' \
-         AND attempts = 0",
-    )
+    let waiting: Option<i64> = sqlx::query(concatcp!(
+        "SELECT MIN(next_attempt_ms) AS at FROM outbox WHERE event = $1 AND subject_id = $2 AND status = ",
+        OutboxStatus::Pending.sql(),
+        " \
+         AND attempts = 0"
+    ))
     .bind(announcement.event.as_str())
     .bind(announcement.subject_id)
     .fetch_one(&mut *conn)
@@ -135,10 +139,12 @@ pub(crate) async fn announce_settling(
         .collect();
     insert(&mut *conn, &rows).await?;
     if settled {
-        sqlx::query(
-            "UPDATE outbox SET next_attempt_ms = $1 WHERE event = $2 AND subject_id = $3 AND status = 'pending' \
-             AND attempts = 0",
-        )
+        sqlx::query(concatcp!(
+            "UPDATE outbox SET next_attempt_ms = $1 WHERE event = $2 AND subject_id = $3 AND status = ",
+            OutboxStatus::Pending.sql(),
+            " \
+             AND attempts = 0"
+        ))
         .bind(to_ms(announcement.now))
         .bind(announcement.event.as_str())
         .bind(announcement.subject_id)
@@ -175,10 +181,11 @@ pub(crate) async fn claim(
 ) -> Result<Vec<OutboxItem>> {
     let sql = format!(
         "UPDATE outbox SET locked_until_ms = $1, attempts = attempts + 1 WHERE id IN \
-         (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_ms <= $2 AND locked_until_ms <= $2 \
+         (SELECT id FROM outbox WHERE status = {pending_outbox_status} AND next_attempt_ms <= $2 AND locked_until_ms <= $2 \
           ORDER BY id LIMIT $3 {}) \
          RETURNING id, channel, event, subject_id, recipient_id, attempts",
-        dialect.skip_locked()
+        dialect.skip_locked(),
+        pending_outbox_status = OutboxStatus::Pending.sql()
     );
     let rows = sqlx::query(&sql)
         .bind(to_ms(now + lease))
@@ -205,10 +212,12 @@ fn item_from_row(row: &AnyRow) -> Result<OutboxItem> {
 /// Marks an item delivered. A staff reply that reached the customer keeps the conversation's
 /// reply promise (as of when it was written), in the same transaction.
 pub(crate) async fn delivered(conn: &mut AnyConnection, id: i64, now: DateTime<Utc>) -> Result<()> {
-    let row = sqlx::query(
-        "UPDATE outbox SET status = 'delivered', delivered_ms = $1, locked_until_ms = 0 WHERE id = $2 \
-         RETURNING event, subject_id",
-    )
+    let row = sqlx::query(concatcp!(
+        "UPDATE outbox SET status = ",
+        OutboxStatus::Delivered.sql(),
+        ", delivered_ms = $1, locked_until_ms = 0 WHERE id = $2 \
+         RETURNING event, subject_id"
+    ))
     .bind(to_ms(now))
     .bind(id)
     .fetch_optional(&mut *conn)
@@ -264,12 +273,16 @@ pub(crate) async fn reply_deliveries(pool: &AnyPool, message_ids: &[&str]) -> Re
 
 /// Replies kept gave up on, newest first: staff must see them, or the customer waits forever.
 pub(crate) async fn failed_replies(pool: &AnyPool, limit: i64) -> Result<Vec<FailedReply>> {
-    let rows = sqlx::query(
+    let rows = sqlx::query(concatcp!(
         "SELECT o.id, o.last_error, m.conversation_id, m.created_ms, c.channel, cu.name AS customer_name \
          FROM outbox o JOIN messages m ON m.id = o.subject_id JOIN conversations c ON c.id = m.conversation_id \
          JOIN customers cu ON cu.id = c.customer_id \
-         WHERE o.status IN ('failed', 'bounced') AND o.event = $1 ORDER BY o.id DESC LIMIT $2",
-    )
+         WHERE o.status IN (",
+        OutboxStatus::Failed.sql(),
+        ", ",
+        OutboxStatus::Bounced.sql(),
+        ") AND o.event = $1 ORDER BY o.id DESC LIMIT $2"
+    ))
     .bind(OutboxEvent::MessageReply.as_str())
     .bind(limit)
     .fetch_all(pool)
@@ -315,9 +328,12 @@ pub(crate) async fn failed(pool: &AnyPool, id: i64, error: &str, retry_at: Optio
 /// A SQLite file has one kept node, so a lease found when it starts serving belongs to a run
 /// that died mid-delivery: retry its items now instead of after the lease.
 pub(crate) async fn release_leases(pool: &AnyPool) -> Result<()> {
-    sqlx::query("UPDATE outbox SET locked_until_ms = 0 WHERE status = 'pending'")
-        .execute(pool)
-        .await?;
+    sqlx::query(concatcp!(
+        "UPDATE outbox SET locked_until_ms = 0 WHERE status = ",
+        OutboxStatus::Pending.sql()
+    ))
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
@@ -345,9 +361,11 @@ pub(crate) async fn counts(pool: &AnyPool) -> Result<OutboxCounts> {
 }
 
 pub(crate) async fn waiting(pool: &AnyPool, now: DateTime<Utc>) -> Result<i64> {
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending' AND attempts = 0 AND next_attempt_ms > $1",
-    )
+    let row = sqlx::query(concatcp!(
+        "SELECT COUNT(*) AS n FROM outbox WHERE status = ",
+        OutboxStatus::Pending.sql(),
+        " AND attempts = 0 AND next_attempt_ms > $1"
+    ))
     .bind(to_ms(now))
     .fetch_one(pool)
     .await?;

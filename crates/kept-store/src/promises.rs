@@ -5,6 +5,7 @@
 //! still open, so a promise ends once however many requests or nodes race for it.
 
 use chrono::{DateTime, Duration, Utc};
+use const_format::concatcp;
 use kept_domain::promise::{self, Closing, PromiseEvent};
 use kept_domain::{CancelReason, OutboxEvent, PromiseKind, PromiseStatus};
 use sqlx::any::AnyRow;
@@ -92,9 +93,10 @@ pub(crate) async fn close(
     let due_at = from_ms(row.try_get("due_ms")?);
     let status =
         promise::close(kind, current, due_at, closing, now).map_err(|e| StoreError::Conflict(e.to_string()))?;
-    let closed = sqlx::query(
-        "UPDATE promises SET status = $1, closed_ms = $2, closed_by = $4 WHERE id = $3 AND status = 'open'",
-    )
+    let closed = sqlx::query(concatcp!(
+        "UPDATE promises SET status = $1, closed_ms = $2, closed_by = $4 WHERE id = $3 AND status = ",
+        PromiseStatus::Open.sql()
+    ))
     .bind(status.as_str())
     .bind(to_ms(now))
     .bind(promise_id)
@@ -145,12 +147,15 @@ async fn close_open_for_customer(
     actor: Actor<'_>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let rows =
-        sqlx::query("SELECT id FROM promises WHERE customer_id = $1 AND status = 'open' AND kind = COALESCE($2, kind)")
-            .bind(customer_id)
-            .bind(kind.map(PromiseKind::as_str))
-            .fetch_all(&mut *conn)
-            .await?;
+    let rows = sqlx::query(concatcp!(
+        "SELECT id FROM promises WHERE customer_id = $1 AND status = ",
+        PromiseStatus::Open.sql(),
+        " AND kind = COALESCE($2, kind)"
+    ))
+    .bind(customer_id)
+    .bind(kind.map(PromiseKind::as_str))
+    .fetch_all(&mut *conn)
+    .await?;
     for row in rows {
         let id: String = row.try_get("id")?;
         close(conn, &id, closing, actor, now).await?;
@@ -166,11 +171,14 @@ pub(crate) async fn reassign(
     actor_id: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let moved = sqlx::query("UPDATE promises SET owner_id = $1 WHERE id = $2 AND status = 'open'")
-        .bind(owner_id)
-        .bind(promise_id)
-        .execute(&mut *conn)
-        .await?;
+    let moved = sqlx::query(concatcp!(
+        "UPDATE promises SET owner_id = $1 WHERE id = $2 AND status = ",
+        PromiseStatus::Open.sql()
+    ))
+    .bind(owner_id)
+    .bind(promise_id)
+    .execute(&mut *conn)
+    .await?;
     if moved.rows_affected() > 0 {
         record_event(
             conn,
@@ -204,9 +212,17 @@ pub(crate) async fn hand_over_open(
 ) -> Result<()> {
     let sql = match how {
         Handover::StandIn => {
-            "UPDATE promises SET owner_id = $1, stand_in_for = $2 WHERE owner_id = $2 AND status = 'open' RETURNING id"
+            concatcp!(
+                "UPDATE promises SET owner_id = $1, stand_in_for = $2 WHERE owner_id = $2 AND status = ",
+                PromiseStatus::Open.sql(),
+                " RETURNING id"
+            )
         }
-        Handover::ForGood => "UPDATE promises SET owner_id = $1 WHERE owner_id = $2 AND status = 'open' RETURNING id",
+        Handover::ForGood => concatcp!(
+            "UPDATE promises SET owner_id = $1 WHERE owner_id = $2 AND status = ",
+            PromiseStatus::Open.sql(),
+            " RETURNING id"
+        ),
     };
     let moved = sqlx::query(sql).bind(to).bind(from).fetch_all(&mut *conn).await?;
     for row in moved {
@@ -226,10 +242,12 @@ pub(crate) async fn hand_back(
     stand_in: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let moved = sqlx::query(
+    let moved = sqlx::query(concatcp!(
         "UPDATE promises SET owner_id = $1, stand_in_for = NULL \
-         WHERE stand_in_for = $1 AND owner_id = $2 AND status = 'open' RETURNING id",
-    )
+         WHERE stand_in_for = $1 AND owner_id = $2 AND status = ",
+        PromiseStatus::Open.sql(),
+        " RETURNING id"
+    ))
     .bind(returning)
     .bind(stand_in)
     .fetch_all(&mut *conn)
@@ -306,8 +324,9 @@ pub(crate) async fn list(pool: &AnyPool, filter: &PromiseFilter) -> Result<Vec<P
         "SELECT p.id, p.kind, p.status, p.subject_id, p.customer_id, c.name AS customer_name, p.owner_id, \
          s.name AS owner_name, p.due_ms, p.created_ms FROM promises p \
          LEFT JOIN customers c ON c.id = p.customer_id LEFT JOIN staff s ON s.id = p.owner_id {condition} \
-         ORDER BY CASE WHEN p.status = 'open' THEN p.due_ms ELSE -p.created_ms END, p.id LIMIT ${}",
-        values.len() + 1
+         ORDER BY CASE WHEN p.status = {open_promise_status} THEN p.due_ms ELSE -p.created_ms END, p.id LIMIT ${}",
+        values.len() + 1,
+        open_promise_status = PromiseStatus::Open.sql()
     );
     let rows = values
         .iter()
@@ -428,10 +447,11 @@ pub(crate) async fn reach_due(
     let column = milestone.column;
     let sql = format!(
         "UPDATE promises SET {column} = $1 WHERE id IN \
-         (SELECT id FROM promises WHERE status = 'open' AND {column} IS NULL AND {due} ORDER BY due_ms LIMIT 200 {lock}) \
+         (SELECT id FROM promises WHERE status = {open_promise_status} AND {column} IS NULL AND {due} ORDER BY due_ms LIMIT 200 {lock}) \
          AND {column} IS NULL RETURNING id, owner_id",
         due = milestone.due,
         lock = dialect.skip_locked(),
+        open_promise_status = PromiseStatus::Open.sql()
     );
     let mut query = sqlx::query(&sql).bind(to_ms(now));
     if milestone.uses_lead {

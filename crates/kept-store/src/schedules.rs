@@ -2,6 +2,8 @@
 //! absences of the staff who do them — read together by [`Schedules::booking_facts`], which
 //! is everything the availability of one service at one location depends on.
 
+use const_format::concatcp;
+use kept_domain::AppointmentStatus;
 use std::collections::{BTreeSet, HashMap};
 
 use async_trait::async_trait;
@@ -396,12 +398,18 @@ async fn absences(pool: &AnyPool, staff_id: &str) -> Result<Vec<Absence>> {
 
 /// The time the staff are taken between `from` and `until`, anywhere, buffers included.
 async fn busy(pool: &AnyPool, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<Vec<Busy>> {
-    let rows = sqlx::query(
+    let rows = sqlx::query(concatcp!(
         "SELECT a.id, a.staff_id, a.start_ms - s.buffer_before_minutes * 60000 AS from_ms, \
          a.end_ms + s.buffer_after_minutes * 60000 AS until_ms FROM appointments a \
          JOIN services s ON s.id = a.service_id \
-         WHERE a.start_ms < $2 AND a.end_ms > $1 AND a.status IN ('booked', 'late', 'checked_in')",
-    )
+         WHERE a.start_ms < $2 AND a.end_ms > $1 AND a.status IN (",
+        AppointmentStatus::Booked.sql(),
+        ", ",
+        AppointmentStatus::Late.sql(),
+        ", ",
+        AppointmentStatus::CheckedIn.sql(),
+        ")"
+    ))
     .bind(to_ms(from - Duration::days(1)))
     .bind(to_ms(until + Duration::days(1)))
     .fetch_all(pool)

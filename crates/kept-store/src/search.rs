@@ -3,6 +3,8 @@
 //! transaction as the record itself. Matching is the database's own full-text search (FTS5 on
 //! SQLite, a GIN-indexed tsvector on PostgreSQL) over terms prepared in kept-domain.
 
+use const_format::concatcp;
+use kept_domain::conversation::Direction;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -320,9 +322,13 @@ async fn walk(
 async fn details_of(pool: &AnyPool, kind: &str, ids: &[&str]) -> Result<HashMap<String, SearchHit>> {
     let select = match kind {
         "message" => {
-            "SELECT CASE WHEN m.direction = 'inbound' THEN 'message_in' ELSE 'message_out' END AS kind, m.customer_id, \
+            concatcp!(
+                "SELECT CASE WHEN m.direction = ",
+                Direction::Inbound.sql(),
+                " THEN 'message_in' ELSE 'message_out' END AS kind, m.customer_id, \
              cu.name AS customer_name, m.conversation_id, m.channel, m.sent_ms AS at_ms, m.body AS text, m.id, m.id AS ref \
              FROM messages m JOIN customers cu ON cu.id = m.customer_id WHERE m.id"
+            )
         }
         "note" => {
             "SELECT 'note' AS kind, n.customer_id, cu.name AS customer_name, n.conversation_id, \

@@ -1,6 +1,7 @@
 //! Staff, their login sessions and API tokens, and the round-robin queue.
 
 use chrono::{DateTime, Utc};
+use const_format::concatcp;
 use kept_domain::staff::{Candidate, pick_assignee};
 use kept_domain::{Lang, Role, new_id};
 use sqlx::any::AnyRow;
@@ -275,10 +276,14 @@ pub(crate) async fn change(conn: &mut AnyConnection, staff_id: &str, change: &St
 
 /// The check after every change of roles or of who is active, inside its transaction.
 async fn keeps_an_owner(conn: &mut AnyConnection) -> Result<()> {
-    let owners: i64 = sqlx::query("SELECT COUNT(*) AS n FROM staff WHERE role = 'owner' AND active = 1")
-        .fetch_one(conn)
-        .await?
-        .try_get("n")?;
+    let owners: i64 = sqlx::query(concatcp!(
+        "SELECT COUNT(*) AS n FROM staff WHERE role = ",
+        Role::Owner.sql(),
+        " AND active = 1"
+    ))
+    .fetch_one(conn)
+    .await?
+    .try_get("n")?;
     if owners == 0 {
         return Err(StoreError::LastOwner);
     }
@@ -323,9 +328,13 @@ pub(crate) async fn is_active(conn: &mut AnyConnection, staff_id: &str) -> Resul
 
 /// The business owners: they hear of every escalation.
 pub(crate) async fn owner_ids(conn: &mut AnyConnection) -> Result<Vec<String>> {
-    let rows = sqlx::query("SELECT id FROM staff WHERE role = 'owner' AND active = 1 ORDER BY id")
-        .fetch_all(conn)
-        .await?;
+    let rows = sqlx::query(concatcp!(
+        "SELECT id FROM staff WHERE role = ",
+        Role::Owner.sql(),
+        " AND active = 1 ORDER BY id"
+    ))
+    .fetch_all(conn)
+    .await?;
     rows.iter().map(|r| Ok(r.try_get::<String, _>("id")?)).collect()
 }
 

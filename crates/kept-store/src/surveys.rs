@@ -4,6 +4,8 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
+use const_format::concatcp;
+use kept_domain::AppointmentStatus;
 use kept_domain::conversation::Direction;
 use kept_domain::promise::Closing;
 use kept_domain::{
@@ -276,23 +278,32 @@ impl Surveys for SqlStore {
         }
         let mut tx = self.begin_write().await?;
         let due = sqlx::query(&format!(
-            "SELECT id FROM surveys WHERE status = 'planned' AND send_ms <= $1 ORDER BY send_ms LIMIT 200 {}",
-            self.dialect.skip_locked()
-        ))
+            "SELECT id FROM surveys WHERE status = {planned_survey_status} AND send_ms <= $1 ORDER BY send_ms LIMIT 200 {}",
+            self.dialect.skip_locked(), planned_survey_status = SurveyStatus::Planned.sql()))
         .bind(to_ms(now))
         .fetch_all(&mut *tx)
         .await?;
-        let mark = "UPDATE surveys SET status = 'sent', sent_ms = $1 WHERE id = $2 AND status = 'planned'";
+        let mark = concatcp!(
+            "UPDATE surveys SET status = ",
+            SurveyStatus::Sent.sql(),
+            ", sent_ms = $1 WHERE id = $2 AND status = ",
+            SurveyStatus::Planned.sql()
+        );
         let mut queued = queue_marked(&mut tx, due, mark, OutboxEvent::SurveyRequest, now).await?;
         let unanswered = sqlx::query(&format!(
-            "SELECT id FROM surveys WHERE status = 'sent' AND reminded_ms IS NULL AND sent_ms <= $1 \
+            "SELECT id FROM surveys WHERE status = {sent_survey_status} AND reminded_ms IS NULL AND sent_ms <= $1 \
              ORDER BY sent_ms LIMIT 200 {}",
-            self.dialect.skip_locked()
+            self.dialect.skip_locked(),
+            sent_survey_status = SurveyStatus::Sent.sql()
         ))
         .bind(to_ms(now - remind_after))
         .fetch_all(&mut *tx)
         .await?;
-        let mark = "UPDATE surveys SET reminded_ms = $1 WHERE id = $2 AND status = 'sent' AND reminded_ms IS NULL";
+        let mark = concatcp!(
+            "UPDATE surveys SET reminded_ms = $1 WHERE id = $2 AND status = ",
+            SurveyStatus::Sent.sql(),
+            " AND reminded_ms IS NULL"
+        );
         queued += queue_marked(&mut tx, unanswered, mark, OutboxEvent::SurveyReminder, now).await?;
         tx.commit().await?;
         Ok(queued)
@@ -398,16 +409,20 @@ impl Surveys for SqlStore {
     }
 
     async fn nps_due(&self, now: DateTime<Utc>, every: Duration, cap: Duration, limit: i64) -> Result<Vec<String>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(concatcp!(
             "SELECT c.id FROM customers c \
              WHERE (c.last_survey_ms IS NULL OR c.last_survey_ms <= $1) \
              AND EXISTS (SELECT 1 FROM customer_handles h WHERE h.customer_id = c.id AND h.handle LIKE 'email:%') \
-             AND NOT EXISTS (SELECT 1 FROM surveys v WHERE v.customer_id = c.id AND v.kind = 'nps' AND v.created_ms > $2) \
+             AND NOT EXISTS (SELECT 1 FROM surveys v WHERE v.customer_id = c.id AND v.kind = ",
+            SurveyKind::Nps.sql(),
+            " AND v.created_ms > $2) \
              AND (EXISTS (SELECT 1 FROM conversations k WHERE k.customer_id = c.id AND k.updated_ms > $2) \
                OR EXISTS (SELECT 1 FROM callback_requests r WHERE r.customer_id = c.id AND r.created_ms > $2) \
-               OR EXISTS (SELECT 1 FROM appointments a WHERE a.customer_id = c.id AND a.status = 'done' AND a.start_ms > $2)) \
-             ORDER BY c.id LIMIT $3",
-        )
+               OR EXISTS (SELECT 1 FROM appointments a WHERE a.customer_id = c.id AND a.status = ",
+            AppointmentStatus::Done.sql(),
+            " AND a.start_ms > $2)) \
+             ORDER BY c.id LIMIT $3"
+        ))
         .bind(to_ms(now - cap))
         .bind(to_ms(now - every))
         .bind(limit)

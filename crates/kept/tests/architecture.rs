@@ -1,6 +1,8 @@
 //! The house rules of DEVELOPERS.md, checked on the sources so that they stay kept: only
 //! kept-app (and the tests) may depend on the store; no import cycles between the modules of
-//! a crate; no production file over 1,000 lines and no production function over 80.
+//! a crate; no production file over 1,000 lines and no production function over 80; no status,
+//! kind, direction, outcome or role written as a quoted literal in the store's SQL (the enums'
+//! `sql()` codes are used, so a typo cannot compile).
 //!
 //! The reading of the sources is deliberately simple (paths written `crate::…` and
 //! `super::…`, functions that open on one line and close at their own indentation): rustfmt
@@ -263,6 +265,28 @@ fn no_production_file_or_function_is_too_long() {
 }
 
 // The checks themselves, on made-up sources: each finds what it is for.
+
+/// Quoted codes compared with or set on a typed column in SQL text: `p.status = 'open'`,
+/// `kind IN ('csat', 'nps')`, `status <> 'resolved'`.
+fn literal_codes(source: &str) -> Vec<String> {
+    let pattern =
+        regex::Regex::new(r"\b(status|kind|direction|outcome|role)\s*(=|<>|!=|IN)\s*\(?'[a-z_]+'").unwrap();
+    pattern.find_iter(production(source)).map(|m| m.as_str().to_string()).collect()
+}
+
+#[test]
+fn the_store_writes_statuses_and_kinds_through_their_enums() {
+    let store = modules(&crates_dir().join("kept-store/src"));
+    let found: Vec<(String, Vec<String>)> = store
+        .iter()
+        .map(|(module, source)| (module.clone(), literal_codes(source)))
+        .filter(|(_, codes)| !codes.is_empty())
+        .collect();
+    assert!(found.is_empty(), "use the enum's sql() code instead: {found:?}");
+    // The check sees what it is for, and not a bound parameter.
+    let sample = "\"SELECT 1 FROM promises p WHERE p.status = 'open' AND kind IN ('csat', 'nps') AND role = $1\"";
+    assert_eq!(literal_codes(sample), ["status = 'open'", "kind IN ('csat'"]);
+}
 
 #[test]
 fn a_cycle_through_super_and_braces_is_found() {
