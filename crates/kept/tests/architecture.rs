@@ -269,9 +269,11 @@ fn no_production_file_or_function_is_too_long() {
 /// Quoted codes compared with or set on a typed column in SQL text: `p.status = 'open'`,
 /// `kind IN ('csat', 'nps')`, `status <> 'resolved'`.
 fn literal_codes(source: &str) -> Vec<String> {
-    let pattern =
-        regex::Regex::new(r"\b(status|kind|direction|outcome|role)\s*(=|<>|!=|IN)\s*\(?'[a-z_]+'").unwrap();
-    pattern.find_iter(production(source)).map(|m| m.as_str().to_string()).collect()
+    let pattern = regex::Regex::new(r"\b(status|kind|direction|outcome|role)\s*(=|<>|!=|IN)\s*\(?'[a-z_]+'").unwrap();
+    pattern
+        .find_iter(production(source))
+        .map(|m| m.as_str().to_string())
+        .collect()
 }
 
 #[test]

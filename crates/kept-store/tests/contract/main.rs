@@ -1,6 +1,9 @@
 //! The store contract: the same writes and guards, checked against the store itself on SQLite
 //! and (when `KEPT_TEST_POSTGRES_URL` names a server) PostgreSQL, so the backends cannot drift.
 
+mod appointments;
+mod team;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
