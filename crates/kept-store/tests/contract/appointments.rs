@@ -205,7 +205,10 @@ async fn an_appointment_is_booked_once_moved_called_ahead_answered_and_cancelled
         );
 
         assert_eq!(
-            store.send_due_reminders(monday() - Duration::minutes(30), ALL).await.unwrap(),
+            store
+                .send_due_reminders(monday() - Duration::minutes(30), ALL)
+                .await
+                .unwrap(),
             0,
             "not due a day ahead minus half an hour on {name}"
         );

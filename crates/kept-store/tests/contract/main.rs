@@ -2,6 +2,9 @@
 //! and (when `KEPT_TEST_POSTGRES_URL` names a server) PostgreSQL, so the backends cannot drift.
 
 mod appointments;
+mod coverage;
+mod messages;
+mod surveys;
 mod team;
 
 use std::sync::Arc;
@@ -57,6 +60,19 @@ fn callback(phone: &str, now: DateTime<Utc>) -> NewCallback {
         not_before: now,
         due_at: now + Duration::minutes(90),
         now,
+        fanout: ALL,
+    }
+}
+
+/// `staff_id` reached the customer of `callback_id` at `now`.
+fn reached(callback_id: &str, staff_id: &str, note: Option<&str>, now: DateTime<Utc>) -> NewOutcome {
+    NewOutcome {
+        callback_id: callback_id.into(),
+        staff_id: staff_id.into(),
+        outcome: CallOutcome::Reached,
+        note: note.map(str::to_string),
+        now,
+        retry_due: None,
         fanout: ALL,
     }
 }
