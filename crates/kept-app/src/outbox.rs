@@ -1,9 +1,12 @@
-//! The outbox as the delivery adapters see it: the items due now, what each is about (read
-//! at delivery time, so a retry a day later still names the right person), and how a
-//! delivery went. The adapters (SMTP, webhooks, channels, kept's own hooks) live in the web
-//! crate and answer with a [`DeliveryError`].
+//! Working through the outbox: the items due now, in which order they may go, what each is
+//! about (read at delivery time, so a retry a day later still names the right person), and
+//! what a failure means. The ways out (SMTP, webhooks, channels, kept's own hooks) are a
+//! [`Courier`] the web crate implements; they answer with a [`DeliveryError`].
 
+use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
+use futures::StreamExt;
+use kept_domain::Delivery;
 use kept_domain::{OutboxEvent, PromiseKind};
 use kept_store::{
     AppointmentView, CallbackView, ContractView, ConversationView, DigestView, FollowUpView, OutboxItem,
@@ -204,6 +207,74 @@ pub async fn subject_of(app: &App, item: &OutboxItem) -> Result<Subject, Deliver
         OutboxEvent::MailboxFailing => (SubjectKind::Mailbox, item.subject_id.clone()),
     };
     kind.load(app, &id).await
+}
+
+/// The way out for outbox items — e-mail over SMTP, signed webhooks, channels, kept's own
+/// hooks. The web crate's couriers implement it; a test can hand in one that only records.
+#[async_trait]
+pub trait Courier: Send + Sync {
+    /// Carries `item`, which is about `subject`, to its recipient.
+    async fn carry(&self, item: &OutboxItem, subject: &Subject) -> Result<(), DeliveryError>;
+}
+
+/// How a node works through the outbox.
+#[derive(Debug, Clone, Copy)]
+pub struct Pace {
+    /// How long a node may hold an item before another node may try it.
+    pub lease: Duration,
+    /// Items claimed at one look.
+    pub batch: i64,
+    /// Deliveries in flight at once.
+    pub concurrency: usize,
+}
+
+/// Claims what is due now, carries it through `courier` and records how each went; how many
+/// items were attempted.
+pub async fn deliver_due(app: &App, courier: &dyn Courier, pace: Pace) -> usize {
+    let claimed = match claim_outbox(app, pace.lease, pace.batch).await {
+        Ok(items) => items,
+        Err(error) => {
+            tracing::warn!(%error, "cannot read the outbox");
+            return 0;
+        }
+    };
+    let attempted = claimed.len();
+    futures::stream::iter(lanes(claimed))
+        .for_each_concurrent(pace.concurrency, |lane| async move {
+            for item in lane {
+                deliver_one(app, courier, &item).await;
+            }
+        })
+        .await;
+    attempted
+}
+
+/// Claimed items split into lanes that may be delivered side by side. What reaches a customer
+/// (e-mail replies, channel messages, customer e-mails) keeps one lane in the order it was
+/// written, so two replies never arrive the wrong way round; every other item is its own lane.
+fn lanes(claimed: Vec<OutboxItem>) -> Vec<Vec<OutboxItem>> {
+    let (to_customers, others): (Vec<_>, Vec<_>) = claimed.into_iter().partition(|item| {
+        matches!(
+            item.delivery,
+            Delivery::EmailReply | Delivery::Channel | Delivery::CustomerEmail
+        )
+    });
+    let mut lanes: Vec<Vec<OutboxItem>> = others.into_iter().map(|item| vec![item]).collect();
+    if !to_customers.is_empty() {
+        lanes.insert(0, to_customers);
+    }
+    lanes
+}
+
+/// Delivers one item and records how it went.
+async fn deliver_one(app: &App, courier: &dyn Courier, item: &OutboxItem) {
+    let outcome = match subject_of(app, item).await {
+        Ok(subject) => courier.carry(item, &subject).await,
+        Err(error) => Err(error),
+    };
+    if let Err(error) = record_delivery(app, item, &outcome).await {
+        tracing::warn!(%error, id = item.id, "cannot record a delivery; it will be retried after its lease")
+    }
 }
 
 /// The items due now (at most `limit`), each leased for `lease`: another node takes them only

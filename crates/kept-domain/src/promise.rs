@@ -142,6 +142,11 @@ pub enum TransitionError {
 }
 
 impl PromiseKind {
+    /// The kinds any contact with the customer fulfils — a call made or answered, a reply
+    /// written: a recovery call after a low score, and getting in touch about a declined
+    /// appointment. The others have their own subject (a callback request, a conversation …).
+    pub const FULFILLED_BY_ANY_CONTACT: [PromiseKind; 2] = [PromiseKind::Recovery, PromiseKind::Rebook];
+
     /// Which endings a kind allows. A callback is fulfilled by an attempt to call (even one
     /// nobody answers); it is only cancelled when the customer's data is erased.
     pub fn allows(self, closing: Closing) -> bool {

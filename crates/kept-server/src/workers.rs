@@ -2,9 +2,7 @@
 //! on several nodes at once: the store hands each piece of work to one of them.
 
 use chrono::Duration;
-use futures::StreamExt;
-use kept_app::records::OutboxItem;
-use kept_domain::Delivery;
+use kept_app::outbox::Pace;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::watch;
 
@@ -46,47 +44,12 @@ pub async fn run_outbox(state: AppState, mut stop: watch::Receiver<bool>) {
 
 /// Delivers what is due now; returns how many items were attempted.
 pub async fn deliver_due(state: &AppState) -> usize {
-    let claimed = match kept_app::outbox::claim_outbox(state, OUTBOX_LEASE, OUTBOX_BATCH).await {
-        Ok(items) => items,
-        Err(error) => {
-            tracing::warn!(%error, "cannot read the outbox");
-            return 0;
-        }
+    let pace = Pace {
+        lease: OUTBOX_LEASE,
+        batch: OUTBOX_BATCH,
+        concurrency: notify::DELIVERY_CONCURRENCY,
     };
-    let attempted = claimed.len();
-    futures::stream::iter(lanes(claimed))
-        .for_each_concurrent(notify::DELIVERY_CONCURRENCY, |lane| async move {
-            for item in lane {
-                deliver_one(state, &item).await;
-            }
-        })
-        .await;
-    attempted
-}
-
-/// Claimed items split into lanes that may be delivered side by side. What reaches a customer
-/// (e-mail replies, channel messages, customer e-mails) keeps one lane in the order it was
-/// written, so two replies never arrive the wrong way round; every other item is its own lane.
-fn lanes(claimed: Vec<OutboxItem>) -> Vec<Vec<OutboxItem>> {
-    let (to_customers, others): (Vec<_>, Vec<_>) = claimed.into_iter().partition(|item| {
-        matches!(
-            item.delivery,
-            Delivery::EmailReply | Delivery::Channel | Delivery::CustomerEmail
-        )
-    });
-    let mut lanes: Vec<Vec<OutboxItem>> = others.into_iter().map(|item| vec![item]).collect();
-    if !to_customers.is_empty() {
-        lanes.insert(0, to_customers);
-    }
-    lanes
-}
-
-/// Delivers one item and records how it went.
-async fn deliver_one(state: &AppState, item: &OutboxItem) {
-    let outcome = notify::deliver(&state.couriers, item).await;
-    if let Err(error) = kept_app::outbox::record_delivery(state, item, &outcome).await {
-        tracing::warn!(%error, id = item.id, "cannot record a delivery; it will be retried after its lease")
-    }
+    kept_app::outbox::deliver_due(state, &state.couriers, pace).await
 }
 
 /// Every minute, the rate limiters forget who is no longer limited (their memory is the last

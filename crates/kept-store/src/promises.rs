@@ -124,15 +124,15 @@ pub(crate) async fn cancel_open_for_customer(
     close_open_for_customer(conn, customer_id, None, closing, Actor::default(), now).await
 }
 
-/// Someone called or answered the customer: their open recovery calls, and promises to get in
-/// touch about a declined appointment, are fulfilled (kept, or broken when late).
+/// Someone called or answered the customer: their open promises of the kinds any contact
+/// fulfils (the domain says which) are fulfilled, kept or broken when late.
 pub(crate) async fn customer_contacted(
     conn: &mut AnyConnection,
     customer_id: &str,
     actor: Actor<'_>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    for kind in [PromiseKind::Recovery, PromiseKind::Rebook] {
+    for kind in PromiseKind::FULFILLED_BY_ANY_CONTACT {
         close_open_for_customer(conn, customer_id, Some(kind), Closing::Fulfilled, actor, now).await?;
     }
     Ok(())

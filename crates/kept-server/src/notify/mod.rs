@@ -22,7 +22,7 @@ use kept_app::records::OutboxItem;
 use kept_domain::Delivery;
 
 pub use kept_app::calendar::{feed, invitation};
-pub use kept_app::outbox::{DeliveryError, Rebook, Subject, WeeklyFigures, gone, temporary};
+pub use kept_app::outbox::{Courier, DeliveryError, Rebook, Subject, WeeklyFigures, gone, temporary};
 
 /// Deliveries in flight at once on a node (also the SMTP pool's size): a burst of 2,000
 /// staff e-mails then takes seconds, not minutes, without swamping the mail server.
@@ -71,14 +71,17 @@ impl Deref for Couriers {
     }
 }
 
-pub async fn deliver(state: &Couriers, item: &OutboxItem) -> Result<(), DeliveryError> {
-    let subject = kept_app::outbox::subject_of(state, item).await?;
-    match item.delivery {
-        Delivery::Email => email::send(state, item, &subject).await,
-        Delivery::EmailReply => email::send_reply(state, item, &subject).await,
-        Delivery::Webhook => webhook::send(state, item, &subject).await,
-        Delivery::Channel => channel::send(state, item, &subject).await,
-        Delivery::CustomerEmail => customer_email::send(state, item, &subject).await,
-        Delivery::Hook => hooks::run(state, item, &subject).await,
+/// Each way of delivery has its adapter; kept-app decides what is due and what a failure means.
+#[async_trait::async_trait]
+impl Courier for Couriers {
+    async fn carry(&self, item: &OutboxItem, subject: &Subject) -> Result<(), DeliveryError> {
+        match item.delivery {
+            Delivery::Email => email::send(self, item, subject).await,
+            Delivery::EmailReply => email::send_reply(self, item, subject).await,
+            Delivery::Webhook => webhook::send(self, item, subject).await,
+            Delivery::Channel => channel::send(self, item, subject).await,
+            Delivery::CustomerEmail => customer_email::send(self, item, subject).await,
+            Delivery::Hook => hooks::run(self, item, subject).await,
+        }
     }
 }
