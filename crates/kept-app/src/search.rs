@@ -2,6 +2,7 @@
 //! channel, a date range in the business's time zone), checked and turned into a store query.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use kept_domain::EntryKind;
 use kept_domain::search::SearchQuery;
 use kept_store::{SearchFilter, SearchHit};
 use serde::{Deserialize, Serialize};
@@ -56,7 +57,8 @@ pub struct SearchResults {
 pub struct SearchResult {
     /// customer, message_in, message_out, note, phone_call or callback_request (a request found
     /// by its name or note, or by the note on one of its calls: the id is the request's).
-    pub kind: String,
+    #[schema(value_type = String, example = "message_in")]
+    pub kind: EntryKind,
     pub id: String,
     pub customer_id: String,
     pub customer_name: Option<String>,
@@ -177,7 +179,7 @@ async fn matching_customers(app: &App, params: &SearchParams) -> Result<Vec<Sear
     Ok(found
         .into_iter()
         .map(|customer| SearchResult {
-            kind: "customer".into(),
+            kind: EntryKind::Customer,
             snippet: customer
                 .phone
                 .iter()

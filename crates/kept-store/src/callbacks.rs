@@ -1,8 +1,9 @@
 //! Callback requests: reading them, and recording what happened on a call. (New requests are
 //! written in batches by `new_callbacks`.)
 
+use const_format::concatcp;
 use kept_domain::promise::Closing;
-use kept_domain::{CallbackStatus, Lang, OutboxEvent, PromiseKind, PromiseStatus, new_id};
+use kept_domain::{CallbackStatus, EntryKind, Lang, OutboxEvent, PromiseKind, PromiseStatus, new_id};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
@@ -186,21 +187,25 @@ async fn next_attempt_or_close(conn: &mut AnyConnection, outcome: &NewOutcome, c
 
 /// A customer's callback requests and calls, newest first.
 pub(crate) async fn customer_history(pool: &AnyPool, customer_id: &str) -> Result<Vec<HistoryEntry>> {
-    let rows = sqlx::query(
-        "SELECT 'request' AS kind, created_ms AS at_ms, window_code AS detail, note, CAST(NULL AS TEXT) AS staff_name \
+    let rows = sqlx::query(concatcp!(
+        "SELECT ",
+        EntryKind::CallbackRequest.sql(),
+        " AS kind, created_ms AS at_ms, window_code AS detail, note, CAST(NULL AS TEXT) AS staff_name \
          FROM callback_requests WHERE customer_id = $1 \
          UNION ALL \
-         SELECT 'call', k.at_ms, k.outcome, k.note, s.name FROM calls k LEFT JOIN staff s ON s.id = k.staff_id \
+         SELECT ",
+        EntryKind::Call.sql(),
+        ", k.at_ms, k.outcome, k.note, s.name FROM calls k LEFT JOIN staff s ON s.id = k.staff_id \
          WHERE k.customer_id = $1 \
-         ORDER BY at_ms DESC",
-    )
+         ORDER BY at_ms DESC"
+    ))
     .bind(customer_id)
     .fetch_all(pool)
     .await?;
     rows.iter()
         .map(|r| {
             Ok(HistoryEntry {
-                kind: r.try_get("kind")?,
+                kind: parse_enum(r.try_get("kind")?, EntryKind::parse)?,
                 at: from_ms(r.try_get("at_ms")?),
                 detail: r.try_get("detail")?,
                 note: r.try_get("note")?,

@@ -177,8 +177,8 @@ pub struct NewOutcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HistoryEntry {
     pub at: DateTime<Utc>,
-    /// "request" (asked to be called back) or "call" (staff called).
-    pub kind: String,
+    /// A callback request (asked to be called back) or a call (staff called).
+    pub kind: kept_domain::EntryKind,
     /// The window for a request, the outcome for a call.
     pub detail: String,
     pub note: Option<String>,
@@ -341,8 +341,8 @@ pub struct SearchPage {
 /// One message, note or logged call that matched a search, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SearchHit {
-    /// message_in, message_out, note or phone_call.
-    pub kind: String,
+    /// A message either way, a note, a logged phone call, a callback request or a call.
+    pub kind: kept_domain::EntryKind,
     pub id: String,
     pub customer_id: String,
     pub customer_name: Option<String>,
@@ -534,9 +534,9 @@ pub enum AssigneeFilter {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TimelineEntry {
     pub at: DateTime<Utc>,
-    /// message_in, message_out, callback_request, call (a callback attempt), note, phone_call,
-    /// appointment (its status as text, its start as note) or promise.
-    pub kind: String,
+    /// An appointment has its status as text and its start as note; a promise its status and
+    /// its due time.
+    pub kind: kept_domain::EntryKind,
     /// The channel; for a promise its kind (callback, callback_retry, reply).
     pub channel: String,
     /// The message, the callback window, the call outcome, the note, the call summary or the

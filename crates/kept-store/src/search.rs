@@ -4,6 +4,7 @@
 //! SQLite, a GIN-indexed tsvector on PostgreSQL) over terms prepared in kept-domain.
 
 use const_format::concatcp;
+use kept_domain::EntryKind;
 use kept_domain::conversation::Direction;
 use std::collections::HashMap;
 
@@ -13,7 +14,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::Result;
-use crate::dialect::{Dialect, placeholders};
+use crate::dialect::{Dialect, parse_enum, placeholders};
 use crate::model::*;
 use crate::statements::{Cell, Statements, insert_rows};
 use crate::time::{from_ms, to_ms};
@@ -31,6 +32,14 @@ pub(crate) enum Indexed {
 }
 
 impl Indexed {
+    const ALL: [Indexed; 5] = [
+        Indexed::Message,
+        Indexed::Note,
+        Indexed::PhoneCall,
+        Indexed::CallbackRequest,
+        Indexed::Call,
+    ];
+
     fn as_str(self) -> &'static str {
         match self {
             Indexed::Message => "message",
@@ -123,10 +132,10 @@ pub(crate) async fn search(pool: &AnyPool, dialect: Dialect, filter: &SearchFilt
         .map(|(position, _, _)| *position)
         .filter(|_| found.len() as i64 == filter.limit);
     let mut details = HashMap::new();
-    for kind in ["message", "note", "phone_call", "callback_request", "call"] {
+    for kind in Indexed::ALL {
         let ids: Vec<&str> = found
             .iter()
-            .filter(|(_, k, _)| k == kind)
+            .filter(|(_, k, _)| k == kind.as_str())
             .map(|(_, _, id)| id.as_str())
             .collect();
         if !ids.is_empty() {
@@ -319,39 +328,59 @@ async fn walk(
 }
 
 /// The records behind index rows of one kind, by id.
-async fn details_of(pool: &AnyPool, kind: &str, ids: &[&str]) -> Result<HashMap<String, SearchHit>> {
+async fn details_of(pool: &AnyPool, kind: Indexed, ids: &[&str]) -> Result<HashMap<String, SearchHit>> {
     let select = match kind {
-        "message" => {
+        Indexed::Message => {
             concatcp!(
                 "SELECT CASE WHEN m.direction = ",
                 Direction::Inbound.sql(),
-                " THEN 'message_in' ELSE 'message_out' END AS kind, m.customer_id, \
+                " THEN ",
+                EntryKind::MessageIn.sql(),
+                " ELSE ",
+                EntryKind::MessageOut.sql(),
+                " END AS kind, m.customer_id, \
              cu.name AS customer_name, m.conversation_id, m.channel, m.sent_ms AS at_ms, m.body AS text, m.id, m.id AS ref \
              FROM messages m JOIN customers cu ON cu.id = m.customer_id WHERE m.id"
             )
         }
-        "note" => {
-            "SELECT 'note' AS kind, n.customer_id, cu.name AS customer_name, n.conversation_id, \
+        Indexed::Note => {
+            concatcp!(
+                "SELECT ",
+                EntryKind::Note.sql(),
+                " AS kind, n.customer_id, cu.name AS customer_name, n.conversation_id, \
              COALESCE(c.channel, 'internal') AS channel, n.at_ms, n.body AS text, n.id, n.id AS ref \
              FROM notes n JOIN customers cu ON cu.id = n.customer_id LEFT JOIN conversations c ON c.id = n.conversation_id \
              WHERE n.id"
+            )
         }
-        "phone_call" => {
-            "SELECT 'phone_call' AS kind, p.customer_id, cu.name AS customer_name, CAST(NULL AS TEXT) AS conversation_id, \
+        Indexed::PhoneCall => {
+            concatcp!(
+                "SELECT ",
+                EntryKind::PhoneCall.sql(),
+                " AS kind, p.customer_id, cu.name AS customer_name, CAST(NULL AS TEXT) AS conversation_id, \
              'phone' AS channel, p.at_ms, p.summary AS text, p.id, p.id AS ref \
              FROM phone_calls p JOIN customers cu ON cu.id = p.customer_id WHERE p.id"
+            )
         }
-        "callback_request" => {
-            "SELECT 'callback_request' AS kind, r.customer_id, cu.name AS customer_name, \
+        Indexed::CallbackRequest => {
+            concatcp!(
+                "SELECT ",
+                EntryKind::CallbackRequest.sql(),
+                " AS kind, r.customer_id, cu.name AS customer_name, \
              CAST(NULL AS TEXT) AS conversation_id, 'phone' AS channel, r.created_ms AS at_ms, \
              TRIM(COALESCE(r.name, '') || ' ' || COALESCE(r.note, '')) AS text, r.id, r.id AS ref \
              FROM callback_requests r JOIN customers cu ON cu.id = r.customer_id WHERE r.id"
+            )
         }
         // A call's note is found as its callback request, which shows it.
-        _ => {
-            "SELECT 'callback_request' AS kind, k.customer_id, cu.name AS customer_name, \
+        Indexed::Call => {
+            concatcp!(
+                "SELECT ",
+                EntryKind::CallbackRequest.sql(),
+                " AS kind, k.customer_id, cu.name AS customer_name, \
              CAST(NULL AS TEXT) AS conversation_id, 'phone' AS channel, k.at_ms, k.note AS text, k.callback_id AS id, \
              k.id AS ref FROM calls k JOIN customers cu ON cu.id = k.customer_id WHERE k.id"
+            )
         }
     };
     let sql = format!("{select} IN ({})", placeholders(1, ids.len()));
@@ -364,7 +393,7 @@ async fn details_of(pool: &AnyPool, kind: &str, ids: &[&str]) -> Result<HashMap<
         .map(|r| {
             let found_as: String = r.try_get("ref")?;
             let hit = SearchHit {
-                kind: r.try_get("kind")?,
+                kind: parse_enum(r.try_get("kind")?, EntryKind::parse)?,
                 id: r.try_get("id")?,
                 customer_id: r.try_get("customer_id")?,
                 customer_name: r.try_get("customer_name")?,

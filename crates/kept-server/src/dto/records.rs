@@ -295,7 +295,8 @@ pub struct TimelineEntryJson {
     pub at: DateTime<Utc>,
     /// message_in, message_out, callback_request, call, note, phone_call, promise, appointment,
     /// calendar_answer, survey or contract.
-    pub kind: String,
+    #[schema(value_type = String, example = "message_in")]
+    pub kind: kept_domain::EntryKind,
     /// The channel; for a promise its kind (callback, callback_retry, reply, follow_up, …).
     pub channel: String,
     /// The message, the callback window, the call outcome, the note, the call summary, the
@@ -315,7 +316,7 @@ impl From<&TimelineEntry> for TimelineEntryJson {
     fn from(e: &TimelineEntry) -> Self {
         Self {
             at: e.at,
-            kind: e.kind.clone(),
+            kind: e.kind,
             channel: e.channel.clone(),
             text: e.text.clone(),
             note: e.note.clone(),

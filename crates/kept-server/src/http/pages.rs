@@ -172,8 +172,10 @@ impl LocalTime {
     }
 
     pub fn history_row(&self, entry: &HistoryEntry, t: &Texts) -> HistoryRow {
-        let what = match entry.kind.as_str() {
-            "request" => format!("{} ({})", t.requested, self.window_label(&entry.detail)),
+        let what = match entry.kind {
+            kept_domain::EntryKind::CallbackRequest => {
+                format!("{} ({})", t.requested, self.window_label(&entry.detail))
+            }
             _ => format!(
                 "{} {}: {}",
                 t.called,

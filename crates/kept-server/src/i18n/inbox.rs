@@ -1,6 +1,6 @@
 //! The inbox, a conversation and its composer, the customer page and the home page's rows.
 
-use kept_domain::Lang;
+use kept_domain::{EntryKind, Lang};
 
 /// The words of the inbox, conversation, customer and search pages.
 pub struct InboxTexts {
@@ -577,21 +577,20 @@ impl InboxTexts {
     }
 
     /// The label of a timeline or search entry kind.
-    pub fn kind(&self, kind: &str) -> &'static str {
+    pub fn kind(&self, kind: EntryKind) -> &'static str {
         match kind {
-            "message_in" => self.kind_message_in,
-            "message_out" => self.kind_message_out,
-            "note" => self.kind_note,
-            "phone_call" => self.kind_phone_call,
-            "callback_request" => self.kind_callback_request,
-            "promise" => self.promise,
-            "customer" => self.kind_customer,
-            "follow_up" => self.follow_ups,
-            "appointment" => self.kind_appointment,
-            "calendar_answer" => self.kind_calendar_answer,
-            "survey" => self.kind_survey,
-            "contract" => self.kind_contract,
-            _ => self.kind_call,
+            EntryKind::MessageIn => self.kind_message_in,
+            EntryKind::MessageOut => self.kind_message_out,
+            EntryKind::Note => self.kind_note,
+            EntryKind::PhoneCall => self.kind_phone_call,
+            EntryKind::CallbackRequest => self.kind_callback_request,
+            EntryKind::Promise => self.promise,
+            EntryKind::Customer => self.kind_customer,
+            EntryKind::Appointment => self.kind_appointment,
+            EntryKind::CalendarAnswer => self.kind_calendar_answer,
+            EntryKind::Survey => self.kind_survey,
+            EntryKind::Contract => self.kind_contract,
+            EntryKind::Call => self.kind_call,
         }
     }
 }

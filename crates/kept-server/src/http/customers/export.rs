@@ -118,7 +118,11 @@ fn summary(parts: &ExportParts<'_>, x: &ExportTexts) -> String {
     };
     // The promises' own bookkeeping (reply due, kept) is ours; what we promised in words is
     // listed below.
-    for entry in parts.timeline.iter().filter(|e| e.kind != "promise") {
+    for entry in parts
+        .timeline
+        .iter()
+        .filter(|e| e.kind != kept_domain::EntryKind::Promise)
+    {
         let row = timeline_row(&later, i, entry);
         let who = row.who.map(|w| format!(" · {w}")).unwrap_or_default();
         let text = row.text.replace('\n', "\n    ");

@@ -16,7 +16,7 @@ use kept_domain::conversation::{Direction, PHONE_CHANNELS};
 use kept_domain::phone::normalise_phone;
 use kept_domain::quoted::split_quoted;
 use kept_domain::staff::OwnerOnly;
-use kept_domain::{Lang, PromiseKind, PromiseStatus};
+use kept_domain::{EntryKind, Lang, PromiseKind, PromiseStatus};
 use serde::Deserialize;
 
 use crate::http::customers::api::ContactRequest;
@@ -190,11 +190,15 @@ pub fn timeline_row(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) ->
     let text = timeline_text(clock, i, entry);
     TimelineRow {
         at: clock.moment(entry.at),
-        kind: i.kind(&entry.kind),
+        kind: i.kind(entry.kind),
         // A promise's "channel" is its kind: shown in words, never as a code.
-        channel: match entry.kind.as_str() {
-            "appointment" | "calendar_answer" | "survey" | "contract" => String::new(),
-            "promise" => PromiseKind::parse(&entry.channel).map_or_else(String::new, |k| i.promise_kind(k).to_string()),
+        channel: match entry.kind {
+            EntryKind::Appointment | EntryKind::CalendarAnswer | EntryKind::Survey | EntryKind::Contract => {
+                String::new()
+            }
+            EntryKind::Promise => {
+                PromiseKind::parse(&entry.channel).map_or_else(String::new, |k| i.promise_kind(k).to_string())
+            }
             _ => channel_label(clock.lang, &entry.channel),
         },
         text,
@@ -205,14 +209,14 @@ pub fn timeline_row(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) ->
 
 /// What a timeline line says, in the reader's language.
 fn timeline_text(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) -> String {
-    match entry.kind.as_str() {
-        "message_in" | "message_out" => split_quoted(&entry.text).fresh.to_string(),
-        "callback_request" => clock.window_label(&entry.text),
-        "promise" => promise_text(clock, i, entry),
+    match entry.kind {
+        EntryKind::MessageIn | EntryKind::MessageOut => split_quoted(&entry.text).fresh.to_string(),
+        EntryKind::CallbackRequest => clock.window_label(&entry.text),
+        EntryKind::Promise => promise_text(clock, i, entry),
         // An appointment: when it is (or was), and how it stands.
-        "appointment" => appointment_text(clock, entry),
+        EntryKind::Appointment => appointment_text(clock, entry),
         // The customer's answer to the invitation, with what they wrote.
-        "calendar_answer" => {
+        EntryKind::CalendarAnswer => {
             let answer = kept_domain::CalendarAnswer::parse(&entry.text)
                 .map(|a| crate::i18n::booking_texts(clock.lang).answer(a))
                 .unwrap_or_default();
@@ -222,7 +226,7 @@ fn timeline_text(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) -> St
             }
         }
         // A survey: what was asked, whether it was answered, and the score.
-        "survey" => {
+        EntryKind::Survey => {
             let asked = kept_domain::SurveyKind::parse(&entry.channel).map_or("", |k| i.survey_kind(k));
             let status = match entry.text.as_str() {
                 "answered" => i.survey_answered,
@@ -234,16 +238,16 @@ fn timeline_text(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) -> St
             }
         }
         // A contract: what, until when, and how it stands.
-        "contract" => contract_text(clock, entry),
+        EntryKind::Contract => contract_text(clock, entry),
         // A call attempt: its outcome in words, with the note taken about it.
-        "call" => {
+        EntryKind::Call => {
             let outcome = outcome_label(&entry.text, texts(clock.lang));
             match &entry.note {
                 Some(note) if !note.is_empty() => format!("{outcome}: {note}"),
                 _ => outcome.to_string(),
             }
         }
-        _ => entry.text.clone(),
+        EntryKind::Note | EntryKind::PhoneCall | EntryKind::Customer => entry.text.clone(),
     }
 }
 
@@ -290,16 +294,16 @@ fn contract_text(clock: &LocalTime, entry: &TimelineEntry) -> String {
 /// The staff page a timeline line belongs to, if it has one of its own.
 fn timeline_link(entry: &TimelineEntry) -> Option<String> {
     let about = entry.about.as_deref()?;
-    let page =
-        match (entry.kind.as_str(), PromiseKind::parse(&entry.channel)) {
-            ("message_in" | "message_out" | "note", _) | ("promise", Some(PromiseKind::Reply)) => "conversations",
-            ("callback_request" | "call", _)
-            | ("promise", Some(PromiseKind::Callback | PromiseKind::CallbackRetry)) => "callbacks",
-            ("appointment" | "calendar_answer", _)
-            | ("promise", Some(PromiseKind::CallAhead | PromiseKind::Rebook)) => "appointments",
-            ("contract", _) | ("promise", Some(PromiseKind::Retention)) => "contracts",
-            _ => return None,
-        };
+    let page = match (entry.kind, PromiseKind::parse(&entry.channel)) {
+        (EntryKind::MessageIn | EntryKind::MessageOut | EntryKind::Note, _)
+        | (EntryKind::Promise, Some(PromiseKind::Reply)) => "conversations",
+        (EntryKind::CallbackRequest | EntryKind::Call, _)
+        | (EntryKind::Promise, Some(PromiseKind::Callback | PromiseKind::CallbackRetry)) => "callbacks",
+        (EntryKind::Appointment | EntryKind::CalendarAnswer, _)
+        | (EntryKind::Promise, Some(PromiseKind::CallAhead | PromiseKind::Rebook)) => "appointments",
+        (EntryKind::Contract, _) | (EntryKind::Promise, Some(PromiseKind::Retention)) => "contracts",
+        _ => return None,
+    };
     Some(format!("/staff/{page}/{about}"))
 }
 

@@ -3,7 +3,7 @@
 
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use kept_domain::Lang;
+use kept_domain::{EntryKind, Lang};
 use serde::Deserialize;
 
 use crate::http::errors::HttpError;
@@ -63,13 +63,13 @@ pub async fn search_page(
         results: results
             .into_iter()
             .map(|r| SearchRow {
-                kind: i.kind(&r.kind),
+                kind: i.kind(r.kind),
                 at: r.at.map(|at| clock.moment(at)).unwrap_or_default(),
                 who: r.customer_name.clone().unwrap_or_default(),
                 channel: channel_label(lang, &r.channel),
                 // A customer's contacts, each in words.
-                snippet: match r.kind.as_str() {
-                    "customer" => r
+                snippet: match r.kind {
+                    EntryKind::Customer => r
                         .snippet
                         .split(" · ")
                         .map(|c| contact_label(lang, &state.settings().business.default_region, c))
@@ -77,8 +77,8 @@ pub async fn search_page(
                         .join(" · "),
                     _ => r.snippet,
                 },
-                link: match (r.kind.as_str(), r.conversation_id) {
-                    ("callback_request", _) => format!("/staff/callbacks/{}", r.id),
+                link: match (r.kind, r.conversation_id) {
+                    (EntryKind::CallbackRequest, _) => format!("/staff/callbacks/{}", r.id),
                     (_, Some(conversation)) => format!("/staff/conversations/{conversation}"),
                     (_, None) => format!("/staff/customers/{}", r.customer_id),
                 },
