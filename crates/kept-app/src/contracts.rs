@@ -6,7 +6,10 @@ use chrono::Duration;
 use kept_domain::contract::{ContractFields, ContractInput, RowError, UNDECIDED_AGAIN_DAYS, outreach_at, read_csv};
 use kept_domain::staff::OwnerOnly;
 use kept_domain::{ContractOutcome, Role};
-use kept_store::{ContractChange, ContractView, ImportAction, ImportCounts, NewContract, Staff};
+use kept_store::{
+    ContractChange, ContractView, CustomerView, ImportAction, ImportCounts, NewContract, PromiseFilter, PromiseListed,
+    Staff, SurveyFilter, SurveyView,
+};
 
 use crate::error::AppError;
 use crate::{App, Change, authorize};
@@ -176,6 +179,36 @@ pub async fn record_contract_outcome(
 }
 
 // Contracts as staff read them.
+
+/// What the contract page shows beside the contract: the customer, their last answers to a
+/// survey and their open promises, so whoever calls about the renewal knows how things stand.
+pub struct ContractSurroundings {
+    pub customer: Option<CustomerView>,
+    pub answers: Vec<SurveyView>,
+    pub open_promises: Vec<PromiseListed>,
+}
+
+/// The customer of `contract` as the call about its renewal needs them.
+pub async fn contract_surroundings(app: &App, contract: &ContractView) -> Result<ContractSurroundings, AppError> {
+    let customer_id = Some(contract.customer_id.clone());
+    let answered = SurveyFilter {
+        customer_id: customer_id.clone(),
+        status: Some(kept_domain::SurveyStatus::Answered),
+        limit: 5,
+        ..Default::default()
+    };
+    let open = PromiseFilter {
+        customer_id,
+        status: Some(kept_domain::PromiseStatus::Open),
+        limit: 20,
+        ..Default::default()
+    };
+    Ok(ContractSurroundings {
+        customer: app.store.customer(&contract.customer_id).await?,
+        answers: app.store.surveys(&answered).await?,
+        open_promises: app.store.list_promises(&open).await?,
+    })
+}
 
 /// One contract.
 pub async fn contract(app: &App, id: &str) -> Result<Option<ContractView>, AppError> {

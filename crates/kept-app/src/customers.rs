@@ -212,6 +212,25 @@ pub async fn customer(app: &App, id: &str) -> Result<Option<CustomerView>, AppEr
     Ok(app.store.customer(id).await?)
 }
 
+/// What the customer page shows: the customer, everything that happened with them (oldest
+/// first) and their follow-ups.
+pub struct CustomerRecord {
+    pub customer: CustomerView,
+    pub timeline: Vec<kept_store::TimelineEntry>,
+    pub follow_ups: Vec<FollowUpView>,
+}
+
+/// A customer with their timeline and follow-ups, for their page; `NotFound` when there is no
+/// such customer.
+pub async fn customer_record(app: &App, id: &str) -> Result<CustomerRecord, AppError> {
+    let customer = app.store.customer(id).await?.ok_or(AppError::NotFound)?;
+    Ok(CustomerRecord {
+        timeline: app.store.customer_timeline(id).await?,
+        follow_ups: app.store.customer_follow_ups(id).await?,
+        customer,
+    })
+}
+
 /// Everything that happened with a customer, oldest first.
 pub async fn customer_timeline(app: &App, customer_id: &str) -> Result<Vec<kept_store::TimelineEntry>, AppError> {
     Ok(app.store.customer_timeline(customer_id).await?)

@@ -110,9 +110,10 @@ pub use tone::{check_reply, dismiss_finding, tone_dismissals, undo_tone_dismissa
 // What the pages read (the commands above write).
 pub use appointments::{appointment, location, locations, service, services, staff_schedule};
 pub use callbacks::{callback, callbacks, promise_history, promises};
-pub use contracts::{contract, contracts, finished_contracts};
+pub use contracts::{ContractSurroundings, contract, contract_surroundings, contracts, finished_contracts};
 pub use customers::{
-    customer, customer_follow_ups, customer_history, customer_record_counts, customer_timeline, find_customers,
+    CustomerRecord, customer, customer_follow_ups, customer_history, customer_record, customer_record_counts,
+    customer_timeline, find_customers,
 };
 pub use mailboxes::mailbox;
 pub use messages::{

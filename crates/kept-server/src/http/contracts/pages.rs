@@ -7,8 +7,8 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Duration;
-use kept_app::records::{ContractView, PromiseFilter, Staff, SurveyFilter};
-use kept_domain::{Lang, PromiseStatus};
+use kept_app::records::{ContractView, Staff};
+use kept_domain::Lang;
 use serde::Deserialize;
 
 use crate::http::callbacks::pages::OutcomeForm;
@@ -192,15 +192,9 @@ async fn contract_page(
 ) -> Result<ContractPage, HttpError> {
     let i = inbox_texts(lang);
     let clock = clock(state, lang);
-    let customer = Some(contract.customer_id.clone());
-    let answers = SurveyFilter {
-        customer_id: customer.clone(),
-        status: Some(kept_domain::SurveyStatus::Answered),
-        limit: 5,
-        ..Default::default()
-    };
-    let scores = kept_app::surveys(state, &answers)
-        .await?
+    let around = kept_app::contract_surroundings(state, contract).await?;
+    let scores = around
+        .answers
         .iter()
         .map(|s| {
             let at = s.answered_at.map(|at| clock.moment(at)).unwrap_or_default();
@@ -208,18 +202,12 @@ async fn contract_page(
             format!("{at} · {}: {score}", i.survey_kind(s.kind))
         })
         .collect();
-    let open = PromiseFilter {
-        customer_id: customer,
-        status: Some(PromiseStatus::Open),
-        limit: 20,
-        ..Default::default()
-    };
-    let promises = kept_app::promises(state, &open)
-        .await?
+    let promises = around
+        .open_promises
         .iter()
         .map(|p| format!("{} · {}", i.promise_kind(p.kind), clock.moment(p.due_at)))
         .collect();
-    let customer = kept_app::customer(state, &contract.customer_id).await?;
+    let customer = around.customer;
     let region = state.settings().business.default_region.clone();
     Ok(ContractPage {
         texts: texts(lang),

@@ -18,7 +18,7 @@ use crate::http::conversations::views::{
     AttachmentRow, ConversationPage, ConversationRow, ConversationRowsFragment, DeliveryRow, MessageRow, NotSentRow,
     UnreadableRow,
 };
-use crate::http::customers::pages::follow_up_row;
+use crate::http::customers::customer_view::follow_up_row;
 use crate::http::errors::HttpError;
 use crate::http::extract::LangQuery;
 use crate::http::extract::commitment_choices;

@@ -14,8 +14,8 @@ use lettre::message::{Mailbox, Message};
 use serde_json::{Map, Value};
 use zip::write::SimpleFileOptions;
 
-use crate::http::customers::pages::display_name;
-use crate::http::customers::pages::timeline_row;
+use crate::http::customers::customer_view::display_name;
+use crate::http::customers::customer_view::timeline_row;
 use crate::http::errors::HttpError;
 use crate::http::pages::LocalTime;
 use crate::i18n::customer_export::{ExportTexts, export_texts};

@@ -1,6 +1,7 @@
 //! Customers: the customer page (timeline, notes, calls, follow-ups, name, contacts, merging), their data (export, erase) and the customer API.
 
 pub(crate) mod api;
+pub(crate) mod customer_view;
 pub(crate) mod export;
 pub(crate) mod follow_ups;
 pub(crate) mod pages;
