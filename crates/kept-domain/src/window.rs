@@ -25,6 +25,30 @@ pub enum WindowRule {
     DailySlot { start: NaiveTime, end: NaiveTime },
 }
 
+/// Which of the rules a window follows, as the settings form and document name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleKind {
+    Within,
+    OfficeHours,
+    DailySlot,
+}
+
+crate::promise::str_enum!(RuleKind { Within => "within", OfficeHours => "office_hours", DailySlot => "daily_slot" });
+
+impl RuleKind {
+    pub const ALL: [RuleKind; 3] = [RuleKind::Within, RuleKind::OfficeHours, RuleKind::DailySlot];
+}
+
+impl WindowRule {
+    pub fn kind(&self) -> RuleKind {
+        match self {
+            WindowRule::Within { .. } => RuleKind::Within,
+            WindowRule::OfficeHours {} => RuleKind::OfficeHours,
+            WindowRule::DailySlot { .. } => RuleKind::DailySlot,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CallbackWindow {

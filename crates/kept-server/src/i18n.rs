@@ -92,6 +92,8 @@ pub struct Texts {
     pub settings: &'static str,
     /// The other language, offered in the header.
     pub lang_switch_code: &'static str,
+    /// The other language's name, in that language.
+    pub lang_switch_name: &'static str,
     pub still_to_call: &'static str,
     pub window_gone: &'static str,
     pub customer_note: &'static str,
@@ -185,6 +187,7 @@ static NL: Texts = Texts {
     team: "Team",
     settings: "Instellingen",
     lang_switch_code: "en",
+    lang_switch_name: "English",
     window_gone: "een keuze die niet meer wordt aangeboden",
     still_to_call: "Nog te bellen",
     customer_note: "Vraag van de klant",
@@ -269,6 +272,7 @@ static EN: Texts = Texts {
     team: "Team",
     settings: "Settings",
     lang_switch_code: "nl",
+    lang_switch_name: "Nederlands",
     window_gone: "a choice no longer offered",
     still_to_call: "Still to call",
     customer_note: "The customer's question",

@@ -291,6 +291,25 @@ fn the_store_writes_statuses_and_kinds_through_their_enums() {
 }
 
 #[test]
+fn templates_decide_on_flags_and_enums_never_on_string_literals() {
+    let dir = crates_dir().join("kept-server/templates");
+    let comparison = regex::Regex::new(r#"(==|!=)\s*""#).unwrap();
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for line in text.lines().filter(|line| comparison.is_match(line)) {
+            found.push(format!("{}: {}", path.display(), line.trim()));
+        }
+    }
+    assert!(found.is_empty(), "give the page a flag or a list instead: {found:#?}");
+    assert!(
+        comparison.is_match(r#"{% if w.kind == "within" %}"#),
+        "the check sees one"
+    );
+}
+
+#[test]
 fn a_cycle_through_super_and_braces_is_found() {
     let sources = BTreeMap::from([
         ("http::a".to_string(), "use super::b::{self, Thing};".to_string()),

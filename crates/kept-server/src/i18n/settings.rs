@@ -80,6 +80,15 @@ pub struct SettingsTexts {
 }
 
 impl SettingsTexts {
+    /// A call-back window's rule, in words.
+    pub fn rule(&self, kind: kept_domain::window::RuleKind) -> &'static str {
+        match kind {
+            kept_domain::window::RuleKind::Within => self.rule_within,
+            kept_domain::window::RuleKind::OfficeHours => self.rule_office_hours,
+            kept_domain::window::RuleKind::DailySlot => self.rule_daily_slot,
+        }
+    }
+
     pub fn problem(&self, field: &str) -> &'static str {
         self.problems
             .iter()

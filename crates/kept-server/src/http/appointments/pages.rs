@@ -34,7 +34,7 @@ pub struct AppointmentRow {
     pub status: &'static str,
     pub status_code: &'static str,
     /// The buttons: the action in the URL and its label.
-    pub actions: Vec<(&'static str, &'static str)>,
+    pub actions: Vec<AppointmentAction>,
     /// A field visit: call ahead by this local time.
     pub call_ahead: Option<String>,
 }
@@ -91,7 +91,9 @@ pub struct AppointmentPage {
 }
 
 /// The staff buttons an appointment in `status` offers, in the order of the day.
-fn actions(b: &BookingTexts, status: AppointmentStatus, started: bool) -> Vec<(&'static str, &'static str)> {
+/// The steps an appointment may take now, as buttons; the ones that end it without the visit
+/// (no-show, cancel) look secondary.
+fn actions(b: &BookingTexts, status: AppointmentStatus, started: bool) -> Vec<AppointmentAction> {
     use AppointmentStatus::*;
     [
         ("check-in", CheckedIn, b.check_in),
@@ -102,8 +104,19 @@ fn actions(b: &BookingTexts, status: AppointmentStatus, started: bool) -> Vec<(&
     ]
     .into_iter()
     .filter(|(_, next, _)| status.may_become_when(*next, started))
-    .map(|(action, _, label)| (action, label))
+    .map(|(code, next, label)| AppointmentAction {
+        code,
+        label,
+        secondary: matches!(next, NoShow | Cancelled),
+    })
     .collect()
+}
+
+/// A button on an appointment: the action's code, its words, and whether it looks secondary.
+pub struct AppointmentAction {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub secondary: bool,
 }
 
 fn row(a: &AppointmentView, lang: Lang, now: chrono::DateTime<chrono::Utc>) -> AppointmentRow {

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form, Json};
 use chrono::{NaiveDate, NaiveTime};
+use kept_domain::window::RuleKind;
 use kept_domain::{CallbackWindow, Lang, WindowRule};
 use serde::Deserialize;
 use serde_json::Value;
@@ -19,7 +20,7 @@ use crate::http::extract::{ApiStaff, CsrfForm, StaffSession, json_body};
 use crate::http::pages::clock;
 use crate::http::pages::{LocalTime, render};
 use crate::http::settings::views::{
-    MailboxHealth, SettingChangeRow, SettingsFormValues, SettingsPage, ToneMarkRow, WindowFormRow,
+    MailboxHealth, RuleChoice, SettingChangeRow, SettingsFormValues, SettingsPage, ToneMarkRow, WindowFormRow,
 };
 use crate::i18n::{SettingsTexts, settings_texts, texts};
 use crate::state::AppState;
@@ -337,7 +338,7 @@ fn form_values(document: &BusinessSettings, typed: &HashMap<String, String>, lan
             })
             .collect(),
         closed_days: value("closed_days", lines(business.closed_days.iter().map(|d| d.to_string()))),
-        windows: window_rows(&business.windows, &value),
+        windows: window_rows(&business.windows, &value, settings_texts(lang)),
         first_response: value("first_response", pairs(&document.first_response_minutes)),
         default_first_response: value(
             "default_first_response",
@@ -371,7 +372,11 @@ fn form_values(document: &BusinessSettings, typed: &HashMap<String, String>, lan
 
 /// The call-back choices as form rows (what was typed where there is something), and one blank
 /// row to add a new choice with.
-fn window_rows(windows: &[CallbackWindow], value: &dyn Fn(&str, String) -> String) -> Vec<WindowFormRow> {
+fn window_rows(
+    windows: &[CallbackWindow],
+    value: &dyn Fn(&str, String) -> String,
+    settings_texts: &SettingsTexts,
+) -> Vec<WindowFormRow> {
     let blank = CallbackWindow {
         code: String::new(),
         label_nl: String::new(),
@@ -384,21 +389,28 @@ fn window_rows(windows: &[CallbackWindow], value: &dyn Fn(&str, String) -> Strin
         .enumerate()
         .map(|(i, w)| {
             let field = |name: &str, saved: String| value(&format!("window_{i}_{name}"), saved);
-            let (kind, minutes, start, end) = match &w.rule {
-                WindowRule::Within { minutes } => ("within", minutes.to_string(), String::new(), String::new()),
-                WindowRule::OfficeHours {} => ("office_hours", String::new(), String::new(), String::new()),
+            let (minutes, start, end) = match &w.rule {
+                WindowRule::Within { minutes } => (minutes.to_string(), String::new(), String::new()),
+                WindowRule::OfficeHours {} => (String::new(), String::new(), String::new()),
                 WindowRule::DailySlot { start, end } => (
-                    "daily_slot",
                     String::new(),
                     start.format("%H:%M").to_string(),
                     end.format("%H:%M").to_string(),
                 ),
             };
+            let chosen = field("kind", w.rule.kind().as_str().to_string());
             WindowFormRow {
                 code: w.code.clone(),
                 label_nl: field("label_nl", w.label_nl.clone()),
                 label_en: field("label_en", w.label_en.clone()),
-                kind: field("kind", kind.to_string()),
+                kinds: RuleKind::ALL
+                    .into_iter()
+                    .map(|kind| RuleChoice {
+                        code: kind.as_str(),
+                        label: settings_texts.rule(kind),
+                        selected: chosen == kind.as_str(),
+                    })
+                    .collect(),
                 minutes: field("minutes", minutes),
                 start: field("start", start),
                 end: field("end", end),
@@ -568,16 +580,16 @@ fn windows_from_form(saved: &[CallbackWindow], text: &dyn Fn(&str) -> String) ->
         }
         let time =
             |name: &str| NaiveTime::parse_from_str(&field(name), "%H:%M").map_err(|_| refuse("business.windows"));
-        let rule = match field("kind").as_str() {
-            "within" => WindowRule::Within {
+        let rule = match RuleKind::parse(&field("kind")) {
+            Some(RuleKind::Within) => WindowRule::Within {
                 minutes: field("minutes").parse().map_err(|_| refuse("business.windows"))?,
             },
-            "office_hours" => WindowRule::OfficeHours {},
-            "daily_slot" => WindowRule::DailySlot {
+            Some(RuleKind::OfficeHours) => WindowRule::OfficeHours {},
+            Some(RuleKind::DailySlot) => WindowRule::DailySlot {
                 start: time("start")?,
                 end: time("end")?,
             },
-            _ => return Err(refuse("business.windows")),
+            None => return Err(refuse("business.windows")),
         };
         let code = match existing {
             Some(window) => window.code.clone(),

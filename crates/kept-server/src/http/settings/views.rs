@@ -74,10 +74,17 @@ pub struct WindowFormRow {
     pub code: String,
     pub label_nl: String,
     pub label_en: String,
-    pub kind: String,
+    /// The rules to choose from, the window's own (or the one posted back) selected.
+    pub kinds: Vec<RuleChoice>,
     pub minutes: String,
     pub start: String,
     pub end: String,
+}
+
+pub struct RuleChoice {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
 }
 
 pub struct SettingChangeRow {
