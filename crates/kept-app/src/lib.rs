@@ -117,8 +117,8 @@ pub use customers::{
 };
 pub use mailboxes::mailbox;
 pub use messages::{
-    attachment, conversation, conversations, failed_replies, inbox_choices, mark_read, unread_among, unreadable_mail,
-    unreadable_raw,
+    ConversationRecord, attachment, conversation, conversation_record, conversations, failed_replies, inbox_choices,
+    mark_read, unread_among, unreadable_mail, unreadable_raw,
 };
 pub use sessions::{SESSION_LENGTH, log_in, log_out, session, staff_by_api_token, start_session};
 pub use settings::settings_changes;

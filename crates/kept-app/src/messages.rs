@@ -4,7 +4,9 @@
 use chrono::Duration;
 use kept_domain::Delivery;
 use kept_domain::conversation::{ConversationStatus, InboundInput, MAX_MESSAGE_BYTES, first_response_minutes};
-use kept_store::{ConversationChange, ConversationView, InboundRecorded, NewInbound, NewReply, Staff};
+use kept_store::{
+    ConversationChange, ConversationView, FollowUpView, InboundRecorded, NewInbound, NewReply, ReplyTemplate, Staff,
+};
 
 use crate::Settings;
 use crate::error::AppError;
@@ -266,6 +268,28 @@ pub async fn unread_among(
     ids: &[&str],
 ) -> Result<std::collections::HashSet<String>, AppError> {
     Ok(app.store.unread_among(staff_id, ids).await?.into_iter().collect())
+}
+
+/// What a conversation's page shows: the conversation, the saved replies to pick from, the
+/// team to assign it to and the customer's open follow-ups.
+pub struct ConversationRecord {
+    pub conversation: ConversationView,
+    pub templates: Vec<ReplyTemplate>,
+    pub team: Vec<Staff>,
+    pub open_follow_ups: Vec<FollowUpView>,
+}
+
+/// A conversation with what its page needs beside it; `NotFound` when there is none.
+pub async fn conversation_record(app: &App, id: &str) -> Result<ConversationRecord, AppError> {
+    let conversation = app.store.conversation(id).await?.ok_or(AppError::NotFound)?;
+    let mut open_follow_ups = app.store.customer_follow_ups(&conversation.customer_id).await?;
+    open_follow_ups.retain(|f| f.promise_status == kept_domain::PromiseStatus::Open);
+    Ok(ConversationRecord {
+        templates: app.store.reply_templates().await?,
+        team: app.store.list_staff().await?,
+        open_follow_ups,
+        conversation,
+    })
 }
 
 /// One conversation with its messages.

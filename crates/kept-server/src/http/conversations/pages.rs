@@ -5,6 +5,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
+use kept_app::ConversationRecord;
 use kept_app::records::{
     AssigneeFilter, ConversationChange, ConversationFilter, ConversationView, MessageView, ReplyDelivery,
 };
@@ -288,10 +289,29 @@ async fn conversation_page(
     draft: String,
     error: Option<String>,
 ) -> Result<Response, HttpError> {
-    let view = kept_app::conversation(state, id).await?.ok_or(AppError::NotFound)?;
+    let record = kept_app::conversation_record(state, id).await?;
+    let page = conversation_view(state, session, lang, record, Composer { draft, error });
+    Ok(render(&page)?.into_response())
+}
+
+/// What was typed in the reply box, and why sending it was refused.
+struct Composer {
+    draft: String,
+    error: Option<String>,
+}
+
+/// The page: the messages in the reader's words, the promise and what resolving does to it,
+/// whom it can go to, the saved replies and the customer's open follow-ups.
+fn conversation_view(
+    state: &AppState,
+    session: StaffSession,
+    lang: Lang,
+    record: ConversationRecord,
+    composer: Composer,
+) -> ConversationPage {
+    let view = record.conversation;
     let i = inbox_texts(lang);
     let clock = clock(state, lang);
-    let templates = kept_app::reply_templates(state).await?;
     let reply_to = view
         .messages
         .iter()
@@ -305,18 +325,15 @@ async fn conversation_page(
     } else {
         i.resolve_cancels
     });
-    let team = kept_app::team(state).await?;
-    let follow_ups = kept_app::customer_follow_ups(state, &view.customer_id)
-        .await?
-        .iter()
-        .filter(|f| f.promise_status == PromiseStatus::Open)
-        .map(|f| follow_up_row(&clock, i, f))
-        .collect();
-    let page = ConversationPage {
-        follow_ups,
+    ConversationPage {
+        follow_ups: record
+            .open_follow_ups
+            .iter()
+            .map(|f| follow_up_row(&clock, i, f))
+            .collect(),
         texts: texts(lang),
         inbox: i,
-        team: crate::http::pages::assignees(team),
+        team: crate::http::pages::assignees(record.team),
         assignee_id: view.assignee_id.clone(),
         channel_is_email: view.channel == app::EMAIL,
         cannot_send: cannot_send(state, &view.channel, i),
@@ -327,15 +344,14 @@ async fn conversation_page(
         resolved: view.status == ConversationStatus::Resolved,
         promise: promise_label(view.promise_status, i).to_string(),
         messages: view.messages.iter().map(|m| message_row(&clock, i, &view, m)).collect(),
-        templates: templates.into_iter().map(|t| (t.id, t.name)).collect(),
+        templates: record.templates.into_iter().map(|t| (t.id, t.name)).collect(),
         reply_to,
         customer_name: view.customer_name.clone().unwrap_or_default(),
-        draft,
-        error,
+        draft: composer.draft,
+        error: composer.error,
         me: session.staff,
         csrf: session.csrf,
-    };
-    Ok(render(&page)?.into_response())
+    }
 }
 
 pub async fn conversation(

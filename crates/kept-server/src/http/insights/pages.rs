@@ -247,9 +247,21 @@ pub async fn page(
     Query(lang): Query<LangQuery>,
 ) -> Result<Response, HttpError> {
     let lang = session.lang(&lang);
-    let x = insight_texts(lang);
     let shown = shown(&state, &session, &query, Some(PAGE_LIST_ROWS)).await?;
-    let names = names(&state, &shown, lang, Some(PAGE_LIST_ROWS));
+    Ok(render(&insights_view(&state, session, lang, &query, &shown))?.into_response())
+}
+
+/// The figures page: the period and filters as chosen, the summary sentence, the tables and
+/// the signals, in the reader's words.
+fn insights_view(
+    state: &AppState,
+    session: StaffSession,
+    lang: Lang,
+    query: &InsightsQuery,
+    shown: &Shown,
+) -> InsightsPage {
+    let x = insight_texts(lang);
+    let names = names(state, shown, lang, Some(PAGE_LIST_ROWS));
     let (asked, board) = (&shown.asked, &shown.board);
     let day = |d: NaiveDate| kept_domain::lang::date_with_year(lang, d);
     let summary = x
@@ -261,7 +273,7 @@ pub async fn page(
     let i = inbox_texts(lang);
     let signals = signal_tables(board, &names);
     let sees_everyone = session.staff.role.may(kept_domain::staff::OwnerOnly::SeeOthersFigures);
-    let page = InsightsPage {
+    InsightsPage {
         texts: texts(lang),
         insights: x,
         sees_everyone,
@@ -300,8 +312,7 @@ pub async fn page(
         signals,
         me: session.staff,
         csrf: session.csrf,
-    };
-    Ok(render(&page)?.into_response())
+    }
 }
 
 /// The periods to choose from, the one shown chosen. Own dates are chosen with the date
