@@ -121,7 +121,7 @@ pub use messages::{
     mark_read, unread_among, unreadable_mail, unreadable_raw,
 };
 pub use sessions::{SESSION_LENGTH, log_in, log_out, session, staff_by_api_token, start_session};
-pub use settings::settings_changes;
+pub use settings::{SettingsRecord, settings_changes, settings_record};
 pub use staff::{staff_by_email, staff_member, team};
 pub use surveys::surveys;
 pub use templates::reply_templates;

@@ -169,6 +169,29 @@ pub async fn settings_changes(app: &App, limit: i64) -> Result<Vec<kept_store::S
     Ok(app.store.settings_changes(limit).await?)
 }
 
+/// What the owner's settings page shows beside the form: the latest changes, the tone
+/// findings marked as not a problem, the mailbox's health and the team.
+pub struct SettingsRecord {
+    pub changes: Vec<kept_store::SettingChangeView>,
+    pub tone_dismissals: Vec<kept_store::ToneDismissal>,
+    pub mailbox: Option<kept_store::MailboxState>,
+    pub team: Vec<Staff>,
+}
+
+/// The settings page's surroundings, for an owner (`history` changes at most).
+pub async fn settings_record(app: &App, staff: &Staff, history: i64) -> Result<SettingsRecord, AppError> {
+    let mailbox = match &app.settings().imap {
+        Some(imap) => app.store.mailbox(&imap.key()).await?,
+        None => None,
+    };
+    Ok(SettingsRecord {
+        tone_dismissals: crate::tone::tone_dismissals(app, staff).await?,
+        changes: app.store.settings_changes(history).await?,
+        mailbox,
+        team: app.store.list_staff().await?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

@@ -27,6 +27,7 @@ use crate::state::AppState;
 use kept_app as app;
 use kept_app::config::{BusinessSettings, WeekFile};
 use kept_app::error::AppError;
+use kept_app::records::{SettingChangeView, ToneDismissal};
 use kept_app::survey_settings::{ExitReason, SurveySettings};
 
 /// The business's settings (owner only): name, time zone, opening hours, closed days,
@@ -153,55 +154,61 @@ async fn settings_page(
     saved: bool,
     error: Option<String>,
 ) -> Result<Response, HttpError> {
+    let record = kept_app::settings_record(state, &session.staff, HISTORY_LIMIT).await?;
     let clock = clock(state, lang);
-    let history = kept_app::settings_changes(state, HISTORY_LIMIT)
-        .await?
-        .into_iter()
-        .map(|h| SettingChangeRow {
-            at: clock.moment(h.at),
-            who: h.staff_name.unwrap_or_default(),
-            setting: setting_label(&h.change.setting, lang),
-            old: plain(h.change.old_value, lang),
-            new: plain(h.change.new_value, lang),
-        })
-        .collect();
     let s = settings_texts(lang);
-    let tone_marked = app::tone_dismissals(state, &session.staff)
-        .await?
-        .into_iter()
-        .map(|d| ToneMarkRow {
-            rule: s
-                .tone_rules
-                .iter()
-                .find(|(id, _)| *id == d.rule)
-                .map_or("", |(_, name)| name),
-            id: d.id,
-            excerpt: d.excerpt,
-            who: d.staff_name.unwrap_or_default(),
-            at: clock.moment(d.created_at),
-        })
-        .collect();
-    let mailbox = match &state.settings().imap {
-        Some(imap) => {
-            let known = kept_app::mailbox(state, &imap.key()).await?;
-            Some(mailbox_health(&clock, s, imap.key(), known))
-        }
-        None => None,
-    };
     let page = SettingsPage {
         texts: texts(lang),
         settings: s,
-        tone_marked,
-        mailbox,
+        tone_marked: record
+            .tone_dismissals
+            .into_iter()
+            .map(|d| tone_mark_row(&clock, s, d))
+            .collect(),
+        mailbox: state
+            .settings()
+            .imap
+            .as_ref()
+            .map(|imap| mailbox_health(&clock, s, imap.key(), record.mailbox)),
         me: session.staff,
         csrf: session.csrf,
         form,
-        team: crate::http::pages::assignees(kept_app::team(state).await?),
-        history,
+        team: crate::http::pages::assignees(record.team),
+        history: record
+            .changes
+            .into_iter()
+            .map(|h| change_row(&clock, lang, h))
+            .collect(),
         saved,
         error,
     };
     Ok(render(&page)?.into_response())
+}
+
+/// One change in the settings' history, in words.
+fn change_row(clock: &LocalTime, lang: Lang, h: SettingChangeView) -> SettingChangeRow {
+    SettingChangeRow {
+        at: clock.moment(h.at),
+        who: h.staff_name.unwrap_or_default(),
+        setting: setting_label(&h.change.setting, lang),
+        old: plain(h.change.old_value, lang),
+        new: plain(h.change.new_value, lang),
+    }
+}
+
+/// A tone finding marked as not a problem here, with its rule's name.
+fn tone_mark_row(clock: &LocalTime, s: &SettingsTexts, d: ToneDismissal) -> ToneMarkRow {
+    ToneMarkRow {
+        rule: s
+            .tone_rules
+            .iter()
+            .find(|(id, _)| *id == d.rule)
+            .map_or("", |(_, name)| name),
+        id: d.id,
+        excerpt: d.excerpt,
+        who: d.staff_name.unwrap_or_default(),
+        at: clock.moment(d.created_at),
+    }
 }
 
 const HISTORY_LIMIT: i64 = 20;
