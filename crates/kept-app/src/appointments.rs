@@ -694,6 +694,29 @@ pub async fn calendar_feed(app: &App, secret: &str) -> Result<String, AppError> 
 
 // Locations, services, schedules and appointments as staff read them.
 
+/// What the owner's booking set-up page shows: the locations, the services, and everyone on
+/// the team (still active) with their own hours and absences.
+pub struct BookingSetup {
+    pub locations: Vec<kept_store::Location>,
+    pub services: Vec<kept_store::Service>,
+    pub staff: Vec<(Staff, kept_store::StaffSchedule)>,
+}
+
+/// The booking set-up, for an owner.
+pub async fn booking_setup(app: &App, owner: &Staff) -> Result<BookingSetup, AppError> {
+    authorize(owner, OwnerOnly::ManageAppointments)?;
+    let mut staff = Vec::new();
+    for person in app.store.list_staff().await?.into_iter().filter(|s| s.active) {
+        let schedule = app.store.staff_schedule(&person.id).await?;
+        staff.push((person, schedule));
+    }
+    Ok(BookingSetup {
+        locations: app.store.locations().await?,
+        services: app.store.services().await?,
+        staff,
+    })
+}
+
 /// Every location.
 pub async fn locations(app: &App) -> Result<Vec<kept_store::Location>, AppError> {
     Ok(app.store.locations().await?)

@@ -108,7 +108,9 @@ pub use templates::{delete_template, draft_reply, save_template};
 pub use tone::{check_reply, dismiss_finding, tone_dismissals, undo_tone_dismissal};
 
 // What the pages read (the commands above write).
-pub use appointments::{appointment, location, locations, service, services, staff_schedule};
+pub use appointments::{
+    BookingSetup, appointment, booking_setup, location, locations, service, services, staff_schedule,
+};
 pub use callbacks::{callback, callbacks, promise_history, promises};
 pub use contracts::{ContractSurroundings, contract, contract_surroundings, contracts, finished_contracts};
 pub use customers::{

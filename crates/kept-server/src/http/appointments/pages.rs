@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use chrono::NaiveDate;
-use kept_app::records::{AppointmentView, Location, Service, Staff};
+use kept_app::records::{AppointmentView, Location, Service, Staff, StaffSchedule};
 use kept_domain::booking::{DAY_KEYS, Week, format_spans};
 use kept_domain::{AppointmentStatus, Lang};
 use serde::Deserialize;
@@ -19,7 +19,7 @@ use crate::http::pages::render;
 use crate::i18n::{BookingTexts, Texts, booking_texts, inbox_texts, texts};
 use crate::state::AppState;
 use kept_app::error::AppError;
-use kept_app::{self as app, AbsenceForm, LocationForm, ScheduleForm, ServiceForm};
+use kept_app::{self as app, AbsenceForm, BookingSetup, LocationForm, ScheduleForm, ServiceForm};
 
 pub struct AppointmentRow {
     pub id: String,
@@ -443,44 +443,23 @@ pub async fn setup(
     session: StaffSession,
     jar: CookieJar,
 ) -> Result<Response, HttpError> {
-    app::authorize(&session.staff, kept_domain::staff::OwnerOnly::ManageAppointments)?;
+    let setup = kept_app::booking_setup(&state, &session.staff).await?;
+    let (flash, jar) = Flash::take(jar);
+    let page = setup_view(&state, session, flash.notice, &setup);
+    Ok((jar, render(&page)?).into_response())
+}
+
+/// The set-up page: a form per location and service (and a blank one to add with), and each
+/// person's own hours per location and their absences.
+fn setup_view(state: &AppState, session: StaffSession, notice: Option<String>, setup: &BookingSetup) -> SetupPage {
     let lang = session.staff.lang;
     let b = booking_texts(lang);
-    let (flash, jar) = Flash::take(jar);
-    let locations = kept_app::locations(&state).await?;
-    let services = kept_app::services(&state).await?;
-    let team: Vec<Staff> = kept_app::team(&state).await?.into_iter().filter(|s| s.active).collect();
-    let mut staff = Vec::new();
-    for person in &team {
-        let schedule = kept_app::staff_schedule(&state, &person.id).await?;
-        let own = |location: &str| schedule.hours.iter().find(|(l, _)| l == location).map(|(_, w)| w);
-        staff.push(StaffHoursRow {
-            id: person.id.clone(),
-            name: person.name.clone(),
-            locations: locations
-                .iter()
-                .map(|l| OwnHours {
-                    name: l.name.clone(),
-                    prefix: format!("st-{}-{}", person.id, l.id),
-                    days: week_fields(b, &format!("{}.", l.id), own(&l.id)),
-                })
-                .collect(),
-            absences: schedule
-                .absences
-                .iter()
-                .map(|a| {
-                    let note = a.note.as_deref().unwrap_or_default();
-                    format!("{} {} {note}", a.first_day, a.last_day).trim_end().to_string()
-                })
-                .collect::<Vec<_>>()
-                .join("\n"),
-        });
-    }
+    let team: Vec<Staff> = setup.staff.iter().map(|(person, _)| person.clone()).collect();
     let business = state.settings().business.clone();
-    let page = SetupPage {
+    SetupPage {
         texts: texts(lang),
         booking: b,
-        notice: flash.notice,
+        notice,
         new_location: LocationRow {
             key: "new".into(),
             prefix: "loc-new".into(),
@@ -491,17 +470,52 @@ pub async fn setup(
             closed_days: String::new(),
             active: true,
         },
-        locations: locations.iter().map(|l| location_row(b, l)).collect(),
-        new_service: service_row(lang, None, &locations, &team),
-        services: services
+        locations: setup.locations.iter().map(|l| location_row(b, l)).collect(),
+        new_service: service_row(lang, None, &setup.locations, &team),
+        services: setup
+            .services
             .iter()
-            .map(|s| service_row(lang, Some(s), &locations, &team))
+            .map(|s| service_row(lang, Some(s), &setup.locations, &team))
             .collect(),
-        staff,
+        staff: setup
+            .staff
+            .iter()
+            .map(|(person, schedule)| staff_hours_row(b, person, schedule, &setup.locations))
+            .collect(),
         me: session.staff,
         csrf: session.csrf,
-    };
-    Ok((jar, render(&page)?).into_response())
+    }
+}
+
+/// One person's own hours at each location (empty: the location's) and absences, one a line.
+fn staff_hours_row(
+    b: &BookingTexts,
+    person: &Staff,
+    schedule: &StaffSchedule,
+    locations: &[Location],
+) -> StaffHoursRow {
+    let own = |location: &str| schedule.hours.iter().find(|(l, _)| l == location).map(|(_, w)| w);
+    StaffHoursRow {
+        id: person.id.clone(),
+        name: person.name.clone(),
+        locations: locations
+            .iter()
+            .map(|l| OwnHours {
+                name: l.name.clone(),
+                prefix: format!("st-{}-{}", person.id, l.id),
+                days: week_fields(b, &format!("{}.", l.id), own(&l.id)),
+            })
+            .collect(),
+        absences: schedule
+            .absences
+            .iter()
+            .map(|a| {
+                let note = a.note.as_deref().unwrap_or_default();
+                format!("{} {} {note}", a.first_day, a.last_day).trim_end().to_string()
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
 }
 
 /// Back to the set-up page, which says it was saved.
