@@ -117,7 +117,6 @@ pub use customers::{
     CustomerRecord, customer, customer_follow_ups, customer_history, customer_record, customer_record_counts,
     customer_timeline, find_customers,
 };
-pub use mailboxes::mailbox;
 pub use messages::{
     ConversationRecord, attachment, conversation, conversation_record, conversations, failed_replies, inbox_choices,
     mark_read, unread_among, unreadable_mail, unreadable_raw,

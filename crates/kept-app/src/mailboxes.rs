@@ -117,13 +117,16 @@ async fn start(
 ) -> Result<Start, ImportError> {
     // A day's margin: the mailbox's days are the server's, kept's may be another zone's.
     let day_before = |at: DateTime<Utc>| at.date_naive() - chrono::Days::new(1);
+    // A mailbox kept watched before is read from the day it started watching at the latest.
+    let since_watching = |known: &MailboxState| {
+        let started = day_before(known.started_at);
+        since.unwrap_or(started).min(started)
+    };
     let start = match mailbox(app, key).await? {
         Some(known) if known.uid_validity == uid_validity => Start {
             uid_validity,
             after_uid: known.last_uid,
-            since: since
-                .unwrap_or(day_before(known.started_at))
-                .min(day_before(known.started_at)),
+            since: since_watching(&known),
         },
         // Watched before under another UIDVALIDITY: read again since kept started watching.
         Some(known) if known.uid_validity >= 0 => {
@@ -132,9 +135,7 @@ async fn start(
             Start {
                 uid_validity,
                 after_uid: 0,
-                since: since
-                    .unwrap_or(day_before(known.started_at))
-                    .min(day_before(known.started_at)),
+                since: since_watching(&known),
             }
         }
         // New to kept: from now on (what is there stays there), or since the day asked for.

@@ -37,10 +37,3 @@ str_enum!(EntryKind {
     CalendarAnswer => "calendar_answer", Promise => "promise", Survey => "survey", Contract => "contract",
     Customer => "customer",
 });
-
-impl EntryKind {
-    /// A message either way.
-    pub fn is_message(self) -> bool {
-        matches!(self, EntryKind::MessageIn | EntryKind::MessageOut)
-    }
-}

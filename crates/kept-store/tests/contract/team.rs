@@ -360,27 +360,23 @@ async fn a_mailbox_remembers_how_far_it_imported_and_owners_hear_when_it_fails_f
             (Some(monday() + Duration::minutes(1)), 3, None)
         );
         let before = store.outbox_counts().await.unwrap().pending;
-        store
-            .mailbox_polled(key, polled(2, Some("login failed")))
-            .await
-            .unwrap();
-        store
-            .mailbox_polled(key, polled(20, Some("login failed")))
-            .await
-            .unwrap();
+        for minutes in [2, 20] {
+            store
+                .mailbox_polled(key, polled(minutes, Some("login failed")))
+                .await
+                .unwrap();
+        }
         assert_eq!(
             store.outbox_counts().await.unwrap().pending,
             before,
             "not yet on {name}"
         );
-        store
-            .mailbox_polled(key, polled(33, Some("login failed")))
-            .await
-            .unwrap();
-        store
-            .mailbox_polled(key, polled(40, Some("login failed")))
-            .await
-            .unwrap();
+        for minutes in [33, 40] {
+            store
+                .mailbox_polled(key, polled(minutes, Some("login failed")))
+                .await
+                .unwrap();
+        }
         assert_eq!(
             store.outbox_counts().await.unwrap().pending,
             before + 1,
