@@ -1290,7 +1290,7 @@ async fn the_links_in_staff_emails_open_staff_pages() {
                Message-ID: <links-1@example.nl>\r\n\r\nMijn remmen piepen.\r\n";
     let mail: Value = server.post_email(raw).await.json().await.unwrap();
     let conversation = mail["conversation_id"].as_str().unwrap().to_string();
-    eventually(5, "both notices", || async {
+    eventually(10, "both notices", || async {
         server.smtp.to(&server.agent_email).len() >= 2
     })
     .await;

@@ -99,7 +99,7 @@ async fn an_invited_agent_sets_a_password_through_the_emailed_link_and_logs_in()
         assert_eq!(invited.status(), 201, "{}", db.name);
         let invited: Value = invited.json().await.unwrap();
         assert_eq!(invited["staff"]["invited"], true);
-        eventually(5, "the invitation e-mail", || async {
+        eventually(10, "the invitation e-mail", || async {
             !server.smtp.to("piet@fiets.test").is_empty()
         })
         .await;
@@ -115,7 +115,7 @@ async fn an_invited_agent_sets_a_password_through_the_emailed_link_and_logs_in()
         // Once the mail is out the database keeps only the link's hash: a copy of the
         // database holds no working link, and the link itself still works.
         let hash = kept_app::auth::token_hash(link.rsplit('/').next().unwrap());
-        eventually(5, "the token forgotten after delivery", || async {
+        eventually(10, "the token forgotten after delivery", || async {
             let now = kept_domain::Clock::now(&server.clock);
             let view = server.store.usable_password_link(&hash, now).await.unwrap();
             view.is_some_and(|view| view.token.is_none())
@@ -230,7 +230,7 @@ async fn a_reset_link_replaces_the_password_and_ends_the_old_sessions() {
             "{}: the API tokens of the old password go with its sessions",
             db.name
         );
-        eventually(5, "the reset e-mail", || async {
+        eventually(10, "the reset e-mail", || async {
             server
                 .smtp
                 .to(&server.agent_email)
