@@ -18,6 +18,7 @@ pub mod inbound_email;
 pub mod mailboxes;
 pub mod operator;
 pub mod outbox;
+pub mod reactions;
 pub mod schemas;
 pub mod search;
 pub mod smtp_url;

@@ -46,36 +46,6 @@ async fn create_then_listed_then_outcome_closes_it() {
 }
 
 #[tokio::test]
-async fn no_answer_keeps_the_request_open_with_a_retry_promise() {
-    for db in databases().await {
-        let server = TestServer::start(&db.url).await;
-        let created = server.created(json!({"phone": "+31 6 1234 5678"})).await;
-        let id = created["id"].as_str().unwrap();
-        server.clock.advance(chrono::Duration::minutes(10));
-        let retry: Value = server
-            .api_post(
-                &format!("/api/v1/callback-requests/{id}/outcome"),
-                json!({"outcome": "no_answer"}),
-            )
-            .await
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(retry["status"], "open", "{}", db.name);
-        assert_eq!(retry["attempts"], 1);
-        let retry_due: DateTime<Utc> = retry["due_at"].as_str().unwrap().parse().unwrap();
-        assert_eq!(
-            retry_due,
-            tuesday_morning() + chrono::Duration::minutes(70),
-            "60 business minutes later"
-        );
-        assert_ne!(retry["due_at"], created["due_at"]);
-        assert_eq!(server.open_ids().await.len(), 1);
-        server.running.stop().await;
-    }
-}
-
-#[tokio::test]
 async fn invalid_input_is_refused_with_the_field_and_nothing_is_stored() {
     for db in databases().await {
         let server = TestServer::start(&db.url).await;
@@ -237,51 +207,6 @@ async fn the_public_form_is_rate_limited_per_address() {
 }
 
 #[tokio::test]
-async fn new_work_is_shared_round_robin_and_moves_to_the_stand_in() {
-    for db in databases().await {
-        let server = TestServer::start(&db.url).await;
-        let now = tuesday_morning();
-        add_staff(
-            server.store.as_ref(),
-            "piet@fiets.test",
-            "Piet",
-            kept_domain::Role::Agent,
-            now,
-        )
-        .await;
-        let mut owners = Vec::new();
-        for i in 0..4 {
-            owners.push(
-                server.created(json!({"phone": format!("061234567{i}")})).await["owner"]
-                    .as_str()
-                    .unwrap()
-                    .to_string(),
-            );
-        }
-        owners.sort();
-        assert_eq!(owners, ["Piet", "Piet", "Sanne", "Sanne"], "{}", db.name);
-
-        let sanne = server.store.staff_by_email("sanne@fiets.test").await.unwrap().unwrap();
-        let piet = server.store.staff_by_email("piet@fiets.test").await.unwrap().unwrap();
-        server.store.set_away(&sanne.id, Some(&piet.id), now).await.unwrap();
-        let open: Vec<Value> = server
-            .api_get("/api/v1/callback-requests?status=open")
-            .await
-            .json()
-            .await
-            .unwrap();
-        assert!(
-            open.iter().all(|c| c["owner"] == "Piet"),
-            "Sanne's work moved to Piet: {open:?}"
-        );
-        for _ in 0..2 {
-            assert_eq!(server.created(json!({"phone": "0612345678"})).await["owner"], "Piet");
-        }
-        server.running.stop().await;
-    }
-}
-
-#[tokio::test]
 async fn health_and_openapi_are_public() {
     let db = TestDatabase::sqlite();
     let server = TestServer::start(&db.url).await;
@@ -292,38 +217,6 @@ async fn health_and_openapi_are_public() {
     assert!(doc["paths"]["/api/v1/callback-requests/{id}/outcome"]["post"].is_object());
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
     server.running.stop().await;
-}
-
-#[tokio::test]
-async fn concurrent_requests_from_one_number_join_into_one_request() {
-    for db in databases().await {
-        let server = TestServer::start(&db.url).await;
-        let requests = (0..60).map(|i| {
-            server.created(json!({"phone": format!("06 1234 00{:02}", i % 20), "name": format!("Klant {i}")}))
-        });
-        let created = futures::future::join_all(requests).await;
-        let mut customers: Vec<(String, String)> = created
-            .iter()
-            .map(|c| {
-                (
-                    c["phone"].as_str().unwrap().to_string(),
-                    c["customer_id"].as_str().unwrap().to_string(),
-                )
-            })
-            .collect();
-        customers.sort();
-        customers.dedup();
-        assert_eq!(customers.len(), 20, "20 numbers, 20 customers on {}", db.name);
-        // Three requests per number, at once: each number's later ones join its first.
-        let open = server.open_ids().await;
-        assert_eq!(open.len(), 20, "{}", db.name);
-        let listed: Vec<Value> = server.api_get("/api/v1/callback-requests").await.json().await.unwrap();
-        let asks: i64 = listed.iter().map(|c| c["asks"].as_i64().unwrap()).sum();
-        assert_eq!(asks, 60, "{}: every request counted", db.name);
-        let owners: Vec<&str> = created.iter().map(|c| c["owner"].as_str().unwrap()).collect();
-        assert!(owners.iter().all(|o| *o == "Sanne"), "the only agent gets them all");
-        server.running.stop().await;
-    }
 }
 
 /// Tom asks to be called in the evening, then — impatient — asks again for as soon as possible

@@ -13,7 +13,6 @@ mod contracts;
 mod conversations;
 mod customer_export;
 mod customers;
-mod deadlines;
 mod deliveries;
 mod first_day;
 mod hardening;

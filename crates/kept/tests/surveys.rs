@@ -256,57 +256,6 @@ async fn a_low_score_from_a_link_becomes_a_recovery_call_kept_by_calling() {
 }
 
 #[tokio::test]
-async fn one_reminder_and_one_survey_per_customer_within_the_cap() {
-    for db in databases().await {
-        let server = TestServer::start(&db.url).await;
-        let (_, customer) = resolved_conversation(&server, "cap-1").await;
-        later(&server, Duration::minutes(61)).await;
-        wait_for_survey_mails(&server, 1).await;
-        assert_eq!(survey_mails(&server).len(), 1, "{}", db.name);
-        later(&server, Duration::days(3)).await;
-        let mails = wait_for_survey_mails(&server, 2).await;
-        assert_eq!(mails.len(), 2, "{}: one reminder", db.name);
-        assert!(
-            mails[1].subject.starts_with("Herinnering: Hoe ging het?"),
-            "{}",
-            mails[1].subject
-        );
-        later(&server, Duration::days(2)).await;
-        assert_eq!(survey_mails(&server).len(), 2, "{}: only one", db.name);
-
-        // Within 14 days of the last question: another resolved conversation asks nothing, nor
-        // does an appointment of theirs that took place.
-        resolved_conversation(&server, "cap-2").await;
-        let sanne = staff_id(&server, &server.agent_email).await;
-        let (location, service) = eye_test(&server, std::slice::from_ref(&sanne)).await;
-        let mut visit = booking(&location, &service, "2026-12-01T09:30:00+01:00");
-        visit["email"] = json!(JAN);
-        visit["phone"] = json!(null);
-        let booked = created(book(&server, visit).await).await;
-        // Checked in (early: the clock is before the visit), then done.
-        let visit = format!("/api/v1/appointments/{}", booked["id"].as_str().unwrap());
-        let checked_in = server.api_post(&format!("{visit}/check-in"), json!({})).await;
-        assert_eq!(checked_in.status(), StatusCode::OK);
-        assert_eq!(
-            server.api_post(&format!("{visit}/done"), json!({})).await.status(),
-            StatusCode::OK
-        );
-        drained(&server).await;
-        assert_eq!(
-            surveys_of(&server, &customer).await.len(),
-            1,
-            "{}: capped across triggers",
-            db.name
-        );
-        // After them it asks again.
-        server.clock.advance(Duration::days(10));
-        resolved_conversation(&server, "cap-3").await;
-        assert_eq!(surveys_of(&server, &customer).await.len(), 2, "{}", db.name);
-        server.running.stop().await;
-    }
-}
-
-#[tokio::test]
 async fn tampered_expired_and_wrong_answers_are_refused_with_a_page() {
     let db = TestDatabase::sqlite();
     let server = TestServer::start(&db.url).await;
@@ -497,58 +446,6 @@ fn settings_form(page: &str) -> Vec<(String, String)> {
     }
     fields.retain(|(name, _)| name != "csrf" && name != "lang");
     fields
-}
-
-/// The periodic "would you recommend us?" goes to customers recently in touch, at most once in
-/// the owner's period, and never within the cap of another question.
-#[tokio::test]
-async fn the_nps_question_goes_once_per_period_to_recent_customers() {
-    for db in databases().await {
-        let server = TestServer::start(&db.url).await;
-        let nps = json!({"surveys": {"nps_every_days": 90}});
-        let on = server
-            .http
-            .put(server.url("/api/v1/settings"))
-            .bearer_auth(&server.owner_token)
-            .json(&nps)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(on.status(), StatusCode::OK);
-        let (_, customer) = resolved_conversation(&server, "nps-1").await;
-        assert_eq!(
-            kept_server::workers::ask_nps(&server.running.state).await,
-            0,
-            "{}: capped",
-            db.name
-        );
-        server.clock.advance(Duration::days(15));
-        assert_eq!(
-            kept_server::workers::ask_nps(&server.running.state).await,
-            1,
-            "{}",
-            db.name
-        );
-        server.clock.advance(Duration::days(15));
-        assert_eq!(
-            kept_server::workers::ask_nps(&server.running.state).await,
-            0,
-            "once per 90 days"
-        );
-        let asked: Vec<Value> = server
-            .api_get(&format!("/api/v1/surveys?customer={customer}&kind=nps"))
-            .await
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(asked.len(), 1);
-        later(&server, Duration::minutes(1)).await;
-        let nps_mail = || server.smtp.to(JAN).into_iter().find(|m| m.subject.starts_with("Zou u"));
-        eventually(10, "the NPS e-mail", || async { nps_mail().is_some() }).await;
-        let question = nps_mail().expect("the NPS e-mail");
-        assert!(question.text.contains("10: http"), "0 to 10: {}", question.text);
-        server.running.stop().await;
-    }
 }
 
 /// A customer of long standing whose latest answer is a 5 is a fan, until a lower answer;

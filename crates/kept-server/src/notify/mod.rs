@@ -6,7 +6,7 @@ mod channel;
 mod compose;
 mod customer_email;
 mod email;
-mod hooks;
+
 mod mailer;
 mod survey_email;
 pub mod webhook;
@@ -81,7 +81,7 @@ impl Courier for Couriers {
             Delivery::Webhook => webhook::send(self, item, subject).await,
             Delivery::Channel => channel::send(self, item, subject).await,
             Delivery::CustomerEmail => customer_email::send(self, item, subject).await,
-            Delivery::Hook => hooks::run(self, item, subject).await,
+            Delivery::Hook => kept_app::reactions::run(self, item, subject).await,
         }
     }
 }

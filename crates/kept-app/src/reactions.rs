@@ -4,14 +4,15 @@
 //! resolved conversation or an appointment that took place, and why they left when their
 //! contract ended that way.
 
-use kept_app::records::OutboxItem;
 use kept_domain::{CallbackStatus, OutboxEvent, SurveyTrigger};
+use kept_store::{ConversationView, OutboxItem};
 
-use super::Couriers;
-use super::{DeliveryError, Subject, temporary};
-use kept_app::{self as app, Contact};
+use crate::App;
+use crate::outbox::{DeliveryError, Subject, temporary};
+use crate::surveys::{Contact, after_contact};
 
-pub(super) async fn run(state: &Couriers, item: &OutboxItem, subject: &Subject) -> Result<(), DeliveryError> {
+/// Runs the reaction an outbox item of [`kept_domain::Delivery::Hook`] stands for.
+pub async fn run(app: &App, item: &OutboxItem, subject: &Subject) -> Result<(), DeliveryError> {
     let contact = match (item.event, subject) {
         (OutboxEvent::CallbackOutcome, Subject::Callback(callback)) => (callback.status == CallbackStatus::Reached)
             .then(|| Contact {
@@ -32,7 +33,7 @@ pub(super) async fn run(state: &Couriers, item: &OutboxItem, subject: &Subject) 
             email: conversation
                 .handle
                 .clone()
-                .filter(|_| conversation.channel == app::EMAIL),
+                .filter(|_| conversation.channel == crate::EMAIL),
             name: conversation.customer_name.clone(),
             lang: conversation_lang(conversation),
         }),
@@ -62,13 +63,13 @@ pub(super) async fn run(state: &Couriers, item: &OutboxItem, subject: &Subject) 
         }
     };
     if let Some(contact) = contact {
-        app::after_contact(state, contact).await.map_err(temporary)?;
+        after_contact(app, contact).await.map_err(temporary)?;
     }
     Ok(())
 }
 
 /// The language the customer wrote in, as far as their last message tells.
-fn conversation_lang(conversation: &kept_app::records::ConversationView) -> kept_domain::Lang {
+fn conversation_lang(conversation: &ConversationView) -> kept_domain::Lang {
     let last = conversation
         .messages
         .iter()
