@@ -40,6 +40,7 @@ pub mod records {
 }
 
 mod appointments;
+mod booking_offer;
 mod callbacks;
 mod commitments;
 mod contracts;
@@ -112,6 +113,7 @@ pub use tone::{check_reply, dismiss_finding, tone_dismissals, undo_tone_dismissa
 pub use appointments::{
     BookingSetup, appointment, booking_setup, location, locations, service, services, staff_schedule,
 };
+pub use booking_offer::{BookingChoice, BookingOffer, booking_offer};
 pub use callbacks::{callback, callbacks, promise_history, promises};
 pub use contracts::{ContractSurroundings, contract, contract_surroundings, contracts, finished_contracts};
 pub use customers::{

@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use kept_app::records::{AppointmentView, Location, Service};
+use kept_app::records::{AppointmentView, Location};
 use kept_domain::booking::Slot;
 use kept_domain::{AppointmentStatus, BookingInput, FieldError, Lang};
 use serde::Deserialize;
@@ -19,6 +19,7 @@ use crate::http::pages::render;
 use crate::i18n::{BookingTexts, Texts, booking_texts, error_texts, texts};
 use crate::state::AppState;
 use kept_app as app;
+use kept_app::BookingChoice;
 use kept_app::error::AppError;
 
 #[derive(Template)]
@@ -168,47 +169,18 @@ fn slot_options(lang: Lang, slots: &[Slot], tz: Tz, window: bool, on: Option<Nai
 }
 
 /// The locations and services a customer can choose from: active ones offered together.
-async fn offer(state: &AppState) -> Result<(Vec<Location>, Vec<Service>), HttpError> {
-    let services: Vec<Service> = kept_app::services(state)
-        .await?
-        .into_iter()
-        .filter(|s| s.input.active)
-        .collect();
-    let locations = kept_app::locations(state)
-        .await?
-        .into_iter()
-        .filter(|l| l.active && services.iter().any(|s| s.input.location_ids.contains(&l.id)))
-        .collect();
-    Ok((locations, services))
-}
-
 /// The booking page for what `form` holds so far.
 async fn book_page(state: &AppState, lang: Lang, form: &BookingForm) -> Result<BookPage, HttpError> {
-    let (locations, services) = offer(state).await?;
+    let choice = BookingChoice {
+        location: form.location.as_deref(),
+        service: form.service.as_deref(),
+        date: form.date.as_deref().and_then(|d| d.parse::<NaiveDate>().ok()),
+    };
+    let offer = app::booking_offer(state, choice).await?;
     let chosen = |value: &Option<String>| value.clone().unwrap_or_default();
-    let location = locations
-        .iter()
-        .find(|l| Some(&l.id) == form.location.as_ref())
-        .or(locations.first());
-    let here: Vec<&Service> = location.map_or_else(Vec::new, |l| {
-        services
-            .iter()
-            .filter(|s| s.input.location_ids.contains(&l.id))
-            .collect()
-    });
-    let service = here
-        .iter()
-        .find(|s| Some(&s.id) == form.service.as_ref())
-        .or(here.first());
-    let now = state.clock.now();
-    let today = location.map_or_else(|| now.date_naive(), |l| l.hours.local_date(now));
-    let last = service.map_or(today, |s| today + chrono::Duration::days(s.input.horizon_days));
-    let date = form.date.as_deref().and_then(|d| d.parse::<NaiveDate>().ok());
-    let slots = match (location, service, date) {
-        (Some(l), Some(s), Some(date)) => {
-            let free = app::free_slots(state, &l.id, &s.id, date).await.unwrap_or_default();
-            Some(slot_options(lang, &free, zone(l), s.input.field_visit, Some(date)))
-        }
+    let field_visit = offer.service.as_ref().is_some_and(|s| s.input.field_visit);
+    let slots = match (&offer.location, &offer.free) {
+        (Some(l), Some(free)) => Some(slot_options(lang, free, zone(l), field_visit, choice.date)),
         _ => None,
     };
     Ok(BookPage {
@@ -216,16 +188,20 @@ async fn book_page(state: &AppState, lang: Lang, form: &BookingForm) -> Result<B
         booking: booking_texts(lang),
         business: state.settings().business.name.clone(),
         embed: form.embed(),
-        locations: locations.iter().map(|l| (l.id.clone(), l.name.clone())).collect(),
-        services: here.iter().map(|s| (s.id.clone(), s.name(lang).to_string())).collect(),
-        location: location.map(|l| l.id.clone()).unwrap_or_default(),
-        service: service.map(|s| s.id.clone()).unwrap_or_default(),
-        date: date.unwrap_or(today).to_string(),
-        first_date: today.to_string(),
-        last_date: last.to_string(),
+        locations: offer.locations.iter().map(|l| (l.id.clone(), l.name.clone())).collect(),
+        services: offer
+            .services
+            .iter()
+            .map(|s| (s.id.clone(), s.name(lang).to_string()))
+            .collect(),
+        location: offer.location.map(|l| l.id).unwrap_or_default(),
+        service: offer.service.map(|s| s.id).unwrap_or_default(),
+        date: choice.date.unwrap_or(offer.today).to_string(),
+        first_date: offer.today.to_string(),
+        last_date: offer.last_date.to_string(),
         slots,
         start: chosen(&form.start),
-        field_visit: service.is_some_and(|s| s.input.field_visit),
+        field_visit,
         name: chosen(&form.name),
         email: chosen(&form.email),
         phone: chosen(&form.phone),
@@ -316,24 +292,36 @@ pub async fn submit_booking(
         }
         Err(AppError::Invalid(errors)) => refused(&state, lang, &form, StatusCode::UNPROCESSABLE_ENTITY, errors).await,
         Err(AppError::SlotTaken(next)) => {
-            let mut page = book_page(&state, lang, &form).await?;
-            let location = kept_app::location(&state, &page.location).await?;
-            let tz = location.as_ref().map_or(chrono_tz::Europe::Amsterdam, zone);
-            let next: Vec<Slot> = next
-                .into_iter()
-                .map(|(start, end)| Slot {
-                    start,
-                    end,
-                    staff_ids: Vec::new(),
-                })
-                .collect();
-            page.slots = Some(slot_options(lang, &next, tz, page.field_visit, None));
-            page.taken = true;
-            page.start.clear();
+            let page = taken_page(&state, lang, &form, next).await?;
             Ok((StatusCode::CONFLICT, render(&page)?).into_response())
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// The booking page again after the chosen time was taken a moment ago: the next free times
+/// instead of the day's.
+async fn taken_page(
+    state: &AppState,
+    lang: Lang,
+    form: &BookingForm,
+    next: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+) -> Result<BookPage, HttpError> {
+    let mut page = book_page(state, lang, form).await?;
+    let location = kept_app::location(state, &page.location).await?;
+    let tz = location.as_ref().map_or(chrono_tz::Europe::Amsterdam, zone);
+    let next: Vec<Slot> = next
+        .into_iter()
+        .map(|(start, end)| Slot {
+            start,
+            end,
+            staff_ids: Vec::new(),
+        })
+        .collect();
+    page.slots = Some(slot_options(lang, &next, tz, page.field_visit, None));
+    page.taken = true;
+    page.start.clear();
+    Ok(page)
 }
 
 pub async fn submit_waiting(

@@ -15,11 +15,12 @@ use crate::http::callbacks::pages::OutcomeForm;
 use crate::http::errors::HttpError;
 use crate::http::extract::LangQuery;
 use crate::http::extract::StaffSession;
-use crate::http::pages::clock;
 use crate::http::pages::render;
-use crate::i18n::{ContractTexts, Texts, contract_texts, inbox_texts, money, texts};
+use crate::http::pages::{LocalTime, clock};
+use crate::i18n::{ContractTexts, InboxTexts, Texts, contract_texts, inbox_texts, money, texts};
 use crate::state::AppState;
 use kept_app as app;
+use kept_app::ContractSurroundings;
 use kept_app::error::AppError;
 
 /// Contracts ending within this many days are on the first view.
@@ -190,25 +191,13 @@ async fn contract_page(
     lang: Lang,
     recorded: bool,
 ) -> Result<ContractPage, HttpError> {
-    let i = inbox_texts(lang);
-    let clock = clock(state, lang);
     let around = kept_app::contract_surroundings(state, contract).await?;
-    let scores = around
-        .answers
-        .iter()
-        .map(|s| {
-            let at = s.answered_at.map(|at| clock.moment(at)).unwrap_or_default();
-            let score = s.score.map(|n| n.to_string()).or(s.reason.clone()).unwrap_or_default();
-            format!("{at} · {}: {score}", i.survey_kind(s.kind))
-        })
-        .collect();
-    let promises = around
-        .open_promises
-        .iter()
-        .map(|p| format!("{} · {}", i.promise_kind(p.kind), clock.moment(p.due_at)))
-        .collect();
+    let (scores, promises) = surveys_and_promises(&around, &clock(state, lang), inbox_texts(lang));
     let customer = around.customer;
     let region = state.settings().business.default_region.clone();
+    // Known to kept since the import, but a customer since the contract began.
+    let since = state.settings().business.hours.local_date(contract.customer_since);
+    let customer_since = contract.start_date.into_iter().chain([since]).min();
     Ok(ContractPage {
         texts: texts(lang),
         contracts: contract_texts(lang),
@@ -227,16 +216,7 @@ async fn contract_page(
             .start_date
             .map(|d| kept_domain::lang::date_with_year(lang, d))
             .unwrap_or_default(),
-        // Known to kept since the import, but a customer since the contract began.
-        customer_since: kept_domain::lang::date_with_year(
-            lang,
-            contract
-                .start_date
-                .into_iter()
-                .chain([state.settings().business.hours.local_date(contract.customer_since)])
-                .min()
-                .unwrap_or(contract.end_date),
-        ),
+        customer_since: kept_domain::lang::date_with_year(lang, customer_since.unwrap_or(contract.end_date)),
         note: contract.outcome_note.clone(),
         scores,
         promises,
@@ -246,6 +226,29 @@ async fn contract_page(
         me: session.staff,
         csrf: session.csrf,
     })
+}
+
+/// The customer's survey answers and open promises beside the contract, one line each.
+fn surveys_and_promises(
+    around: &ContractSurroundings,
+    clock: &LocalTime,
+    i: &InboxTexts,
+) -> (Vec<String>, Vec<String>) {
+    let scores = around
+        .answers
+        .iter()
+        .map(|s| {
+            let at = s.answered_at.map(|at| clock.moment(at)).unwrap_or_default();
+            let score = s.score.map(|n| n.to_string()).or(s.reason.clone()).unwrap_or_default();
+            format!("{at} · {}: {score}", i.survey_kind(s.kind))
+        })
+        .collect();
+    let promises = around
+        .open_promises
+        .iter()
+        .map(|p| format!("{} · {}", i.promise_kind(p.kind), clock.moment(p.due_at)))
+        .collect();
+    (scores, promises)
 }
 
 pub async fn outcome(

@@ -11,7 +11,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use axum_extra::extract::CookieJar;
 use chrono::{DateTime, NaiveDateTime, Utc};
-use kept_app::records::{Contact, Recipient};
+use kept_app::records::{Contact, ConversationView, Recipient};
+use kept_domain::Lang;
+use kept_domain::hours::BusinessHours;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -163,36 +165,17 @@ pub async fn write(
     Form(form): Form<WriteForm>,
 ) -> Result<Response, HttpError> {
     session.check_csrf(&form.csrf)?;
-    let lang = session.staff.lang;
-    let w = first_message_texts(lang);
+    let w = first_message_texts(session.staff.lang);
     let hours = state.settings().business.hours.clone();
-    let expect_by = form.expect_by.trim();
-    let expect_answer_by = match NaiveDateTime::parse_from_str(expect_by, "%Y-%m-%dT%H:%M") {
-        Ok(local) => Some(hours.instant(local.date(), local.time())),
-        Err(_) if expect_by.is_empty() => None,
-        // A browser without a date-time picker lets anything through: say so, keep the text.
-        Err(_) => return refused(&state, session, &id, form, vec![w.unusable_time.to_string()]).await,
+    // A browser without a date-time picker lets anything through: say so, keep the text.
+    let Ok(first) = first_message(&form, &id, &hours, w) else {
+        return refused(&state, session, &id, form, vec![w.unusable_time.to_string()]).await;
     };
-    let first = FirstMessage {
-        to: Recipient::Customer(id.clone()),
-        channel: form.channel.clone(),
-        subject: form.subject.clone(),
-        follow_up_text: follow_up_text(w, &form.subject, &form.text),
-        text: form.text.clone(),
-        expect_answer_by,
-    };
+    let expect_answer_by = first.expect_answer_by;
     let choices = commitment_choices(form.commitments_shown.is_some(), &form.choices, &hours);
     match app::start_conversation(&state, &session.staff, first, &choices).await {
         Ok(conversation) => {
-            let mut notice = format!(
-                "{} {}.",
-                w.sent,
-                conversation.customer_name.as_deref().unwrap_or_default()
-            );
-            if let Some(by) = expect_answer_by {
-                let by = clock(&state, lang).moment(by);
-                notice = format!("{notice} {} {by}{}", w.waiting_until, w.then_reminded);
-            }
+            let notice = sent_notice(&state, session.staff.lang, &conversation, expect_answer_by);
             let jar = crate::http::flash::say(&state, jar, notice);
             Ok((jar, Redirect::to(&format!("/staff/conversations/{}", conversation.id))).into_response())
         }
@@ -204,6 +187,38 @@ pub async fn write(
             refused(&state, session, &id, form, errors).await
         }
         Err(other) => Err(other.into()),
+    }
+}
+
+/// The first message as the form wrote it to customer `id`; `Err` when the time to expect an
+/// answer by is not a date and time.
+fn first_message(form: &WriteForm, id: &str, hours: &BusinessHours, w: &FirstMessageTexts) -> Result<FirstMessage, ()> {
+    let expect_by = form.expect_by.trim();
+    let expect_answer_by = match NaiveDateTime::parse_from_str(expect_by, "%Y-%m-%dT%H:%M") {
+        Ok(local) => Some(hours.instant(local.date(), local.time())),
+        Err(_) if expect_by.is_empty() => None,
+        Err(_) => return Err(()),
+    };
+    Ok(FirstMessage {
+        to: Recipient::Customer(id.to_string()),
+        channel: form.channel.clone(),
+        subject: form.subject.clone(),
+        follow_up_text: follow_up_text(w, &form.subject, &form.text),
+        text: form.text.clone(),
+        expect_answer_by,
+    })
+}
+
+/// "Sent to Jan Jansen. Waiting until Friday 10:00, then you are reminded."
+fn sent_notice(state: &AppState, lang: Lang, conversation: &ConversationView, by: Option<DateTime<Utc>>) -> String {
+    let w = first_message_texts(lang);
+    let name = conversation.customer_name.as_deref().unwrap_or_default();
+    match by {
+        Some(by) => {
+            let by = clock(state, lang).moment(by);
+            format!("{} {name}. {} {by}{}", w.sent, w.waiting_until, w.then_reminded)
+        }
+        None => format!("{} {name}.", w.sent),
     }
 }
 

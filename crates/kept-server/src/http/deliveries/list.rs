@@ -9,7 +9,7 @@ use axum::{Form, Json};
 use axum_extra::extract::CookieJar;
 use chrono::{DateTime, Utc};
 use kept_app::records::{DeliveryFilter, DeliveryListed, Staff};
-use kept_domain::{Delivery, OutboxEvent, OutboxStatus};
+use kept_domain::{Delivery, Lang, OutboxEvent, OutboxStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -232,39 +232,50 @@ pub async fn page(
     let mut listed = app::deliveries(&state, &session.staff, &filter).await?;
     let more = listed.len() as i64 > PAGE_ROWS;
     listed.truncate(PAGE_ROWS as usize);
-    // The next page keeps the filters.
-    let older = listed.last().filter(|_| more).map(|last| {
-        let status = filter.status.map(|s| format!("&status={}", s.as_str()));
-        let kind = filter.delivery.map(|d| format!("&kind={}", d.as_str()));
-        format!(
-            "/staff/deliveries?before={}{}{}",
-            last.id,
-            status.unwrap_or_default(),
-            kind.unwrap_or_default()
-        )
-    });
+    let older = listed.last().filter(|_| more).map(|last| older_link(&filter, last.id));
     let clock = clock(&state, lang);
     let d = delivery_texts(lang);
     let page = DeliveriesPage {
         texts: texts(lang),
         deliveries: d,
-        statuses: OutboxStatus::CODES
-            .iter()
-            .filter_map(|code| OutboxStatus::parse(code))
-            .map(|s| (s.as_str(), status_label(lang, s), filter.status == Some(s)))
-            .collect(),
-        kinds: Delivery::CODES
-            .iter()
-            .filter_map(|code| Delivery::parse(code))
-            .filter(|k| *k != Delivery::Hook)
-            .map(|k| (k.as_str(), delivery_label(lang, k), filter.delivery == Some(k)))
-            .collect(),
+        statuses: status_choices(lang, &filter),
+        kinds: kind_choices(lang, &filter),
         rows: listed.iter().map(|item| row(&clock, d, item)).collect(),
         older,
         me: session.staff,
         csrf: session.csrf,
     };
     Ok(render(&page)?.into_response())
+}
+
+/// The next page, older than item `before`: it keeps the filters.
+fn older_link(filter: &DeliveryFilter, before: i64) -> String {
+    let status = filter.status.map(|s| format!("&status={}", s.as_str()));
+    let kind = filter.delivery.map(|d| format!("&kind={}", d.as_str()));
+    format!(
+        "/staff/deliveries?before={before}{}{}",
+        status.unwrap_or_default(),
+        kind.unwrap_or_default()
+    )
+}
+
+/// The statuses to filter by: (code, label, chosen).
+fn status_choices(lang: Lang, filter: &DeliveryFilter) -> Vec<(&'static str, &'static str, bool)> {
+    OutboxStatus::CODES
+        .iter()
+        .filter_map(|code| OutboxStatus::parse(code))
+        .map(|s| (s.as_str(), status_label(lang, s), filter.status == Some(s)))
+        .collect()
+}
+
+/// The ways of delivery to filter by (kept's own reactions are not a delivery to anyone).
+fn kind_choices(lang: Lang, filter: &DeliveryFilter) -> Vec<(&'static str, &'static str, bool)> {
+    Delivery::CODES
+        .iter()
+        .filter_map(|code| Delivery::parse(code))
+        .filter(|k| *k != Delivery::Hook)
+        .map(|k| (k.as_str(), delivery_label(lang, k), filter.delivery == Some(k)))
+        .collect()
 }
 
 fn row(clock: &LocalTime, d: &DeliveryTexts, item: &DeliveryListed) -> DeliveryRow {

@@ -14,8 +14,8 @@ use serde::Deserialize;
 use crate::http::appointments::booking::PublicNoticePage;
 use crate::http::errors::HttpError;
 use crate::http::extract::request_lang;
-use crate::http::pages::render;
-use crate::i18n::{SurveyTexts, Texts, survey_texts, texts};
+use crate::http::pages::{LocalTime, render};
+use crate::i18n::{InboxTexts, SurveyTexts, Texts, survey_texts, texts};
 use crate::state::AppState;
 use kept_app::error::AppError;
 use kept_app::{self as app, AnswerForm};
@@ -254,21 +254,7 @@ pub async fn answers(
     let rows = kept_app::surveys(&state, &filter)
         .await?
         .iter()
-        .map(|survey| AnswerRow {
-            at: survey.answered_at.map(|at| clock.moment(at)).unwrap_or_default(),
-            customer_id: survey.customer_id.clone(),
-            customer: survey.customer_name.clone().unwrap_or_else(|| survey.email.clone()),
-            kind: i.survey_kind(survey.kind),
-            score: survey.score.map(|s| s.to_string()).unwrap_or_default(),
-            reason: survey.reason.clone(),
-            comment: survey.comment.clone(),
-            handled_by: survey.handler_name.clone().unwrap_or_default(),
-            recovery: survey
-                .recovery_status
-                .map(|status| crate::http::pages::promise_label(Some(status), i).to_string())
-                .unwrap_or_default(),
-            low: survey.kind.needs_recovery(survey.score),
-        })
+        .map(|survey| answer_row(survey, &clock, i))
         .filter(|row| !low || row.low)
         .collect();
     let page = SurveysPage {
@@ -282,6 +268,25 @@ pub async fn answers(
         rows,
     };
     Ok(render(&page)?.into_response())
+}
+
+/// One answer on the staff's list, in the reader's language.
+fn answer_row(survey: &SurveyView, clock: &LocalTime, i: &InboxTexts) -> AnswerRow {
+    AnswerRow {
+        at: survey.answered_at.map(|at| clock.moment(at)).unwrap_or_default(),
+        customer_id: survey.customer_id.clone(),
+        customer: survey.customer_name.clone().unwrap_or_else(|| survey.email.clone()),
+        kind: i.survey_kind(survey.kind),
+        score: survey.score.map(|s| s.to_string()).unwrap_or_default(),
+        reason: survey.reason.clone(),
+        comment: survey.comment.clone(),
+        handled_by: survey.handler_name.clone().unwrap_or_default(),
+        recovery: survey
+            .recovery_status
+            .map(|status| crate::http::pages::promise_label(Some(status), i).to_string())
+            .unwrap_or_default(),
+        low: survey.kind.needs_recovery(survey.score),
+    }
 }
 
 pub struct FanRow {
