@@ -7,7 +7,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use kept_app::records::{AppointmentView, Location, Service, Staff, StaffSchedule};
 use kept_domain::booking::{DAY_KEYS, Week, format_spans};
 use kept_domain::{AppointmentStatus, Lang};
@@ -231,12 +231,19 @@ pub async fn appointment(
 ) -> Result<Response, HttpError> {
     let lang = query.lang(&session);
     let a = kept_app::appointment(&state, &id).await?.ok_or(AppError::NotFound)?;
+    let page = appointment_view(&a, lang, state.clock.now(), session);
+    Ok(render(&page)?.into_response())
+}
+
+/// One appointment's page: when and where, the customer, the call-ahead promise, their answer
+/// to the invitation, and whether the technician may set off.
+fn appointment_view(a: &AppointmentView, lang: Lang, now: DateTime<Utc>, session: StaffSession) -> AppointmentPage {
     let b = booking_texts(lang);
     let start = a.start.with_timezone(&a.zone());
-    let page = AppointmentPage {
+    AppointmentPage {
         texts: texts(lang),
         booking: b,
-        row: row(&a, lang, state.clock.now()),
+        row: row(a, lang, now),
         date: start.date_naive().to_string(),
         when: format!("{} {}", lang.long_date(start.date_naive()), a.time_text()),
         place: a
@@ -258,11 +265,10 @@ pub async fn appointment(
             }
         }),
         eta: a.eta.map(|eta| a.clock(eta)),
-        can_go: a.field_visit && a.status.is_active() && a.end > state.clock.now(),
+        can_go: a.field_visit && a.status.is_active() && a.end > now,
         me: session.staff,
         csrf: session.csrf,
-    };
-    Ok(render(&page)?.into_response())
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -15,6 +15,21 @@ use crate::http::extract::{ApiStaff, api_lang, json_body};
 use crate::state::AppState;
 use kept_app::error::AppError;
 
+/// The moment the request says the reply is written at (to read "tomorrow" from), if any.
+fn moment_of(now: Option<&str>) -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
+    let Some(text) = now.filter(|n| !n.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let at = chrono::DateTime::parse_from_rfc3339(text).map_err(|_| {
+        AppError::invalid(
+            "now",
+            "invalid_moment",
+            "now must be a moment such as 2026-03-10T14:20:00+01:00",
+        )
+    })?;
+    Ok(Some(at.with_timezone(&chrono::Utc)))
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ToneCheckRequest {
     /// The draft reply (at most 100 KB).
@@ -67,17 +82,9 @@ pub async fn check(
     if let Some(reply_to) = &request.reply_to {
         text(reply_to, "reply_to")?;
     }
-    let now = match request.now.as_deref().filter(|n| !n.trim().is_empty()) {
+    let now = match moment_of(request.now.as_deref())? {
+        Some(at) => at,
         None => state.clock.now(),
-        Some(text) => chrono::DateTime::parse_from_rfc3339(text)
-            .map(|at| at.with_timezone(&chrono::Utc))
-            .map_err(|_| {
-                AppError::invalid(
-                    "now",
-                    "invalid_moment",
-                    "now must be a moment such as 2026-03-10T14:20:00+01:00",
-                )
-            })?,
     };
     let input = CheckInput {
         text: &request.text,

@@ -7,7 +7,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use kept_app::records::SurveyView;
+use kept_app::records::{FanView, SurveyView};
 use kept_domain::Lang;
 use serde::Deserialize;
 
@@ -320,27 +320,10 @@ pub async fn fans(
     let lang = session.lang(&lang);
     let clock = crate::http::pages::clock(&state, lang);
     let i = crate::i18n::inbox_texts(lang);
-    let hours = &state.settings().business.hours;
     let rows = app::fans(&state)
         .await?
         .iter()
-        .map(|fan| FanRow {
-            customer_id: fan.customer_id.clone(),
-            customer: fan.customer_name.clone().unwrap_or_else(|| "-".into()),
-            kind: i.survey_kind(fan.kind),
-            score: fan.score,
-            comment: fan.comment.clone().unwrap_or_default(),
-            since: kept_domain::lang::date_with_year(lang, hours.local_date(fan.customer_since)),
-            last_contact: fan.last_contact.map(|at| clock.moment(at)).unwrap_or_default(),
-            thanked: fan.thanked_at.map(|at| {
-                let how = fan
-                    .thanked_note
-                    .as_deref()
-                    .map(|n| format!(": {n}"))
-                    .unwrap_or_default();
-                format!("{}{how}", clock.moment(at))
-            }),
-        })
+        .map(|fan| fan_row(fan, &clock, i))
         .collect();
     let page = FansPage {
         texts: texts(lang),
@@ -351,6 +334,28 @@ pub async fn fans(
         rows,
     };
     Ok(render(&page)?.into_response())
+}
+
+/// One fan on the staff's list: since when a customer, their last contact, whether thanked.
+fn fan_row(fan: &FanView, clock: &LocalTime, i: &InboxTexts) -> FanRow {
+    let hours = &clock.settings.business.hours;
+    FanRow {
+        customer_id: fan.customer_id.clone(),
+        customer: fan.customer_name.clone().unwrap_or_else(|| "-".into()),
+        kind: i.survey_kind(fan.kind),
+        score: fan.score,
+        comment: fan.comment.clone().unwrap_or_default(),
+        since: kept_domain::lang::date_with_year(clock.lang, hours.local_date(fan.customer_since)),
+        last_contact: fan.last_contact.map(|at| clock.moment(at)).unwrap_or_default(),
+        thanked: fan.thanked_at.map(|at| {
+            let how = fan
+                .thanked_note
+                .as_deref()
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default();
+            format!("{}{how}", clock.moment(at))
+        }),
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -50,29 +50,8 @@ fn back_to_team(state: &AppState, jar: CookieJar, notice: String, pass_on: Optio
 
 async fn team_page(state: &AppState, session: StaffSession, lang: Lang, flash: Flash) -> Result<Response, HttpError> {
     let all = kept_app::team(state).await?;
-    let name_of = |id: &Option<String>| {
-        id.as_ref()
-            .and_then(|id| all.iter().find(|s| &s.id == id))
-            .map(|s| s.name.clone())
-    };
     let t = texts(lang);
-    let staff = all
-        .iter()
-        .filter(|s| s.active)
-        .map(|s| TeamRow {
-            id: s.id.clone(),
-            name: s.name.clone(),
-            email: s.email.clone(),
-            is_owner: s.role == Role::Owner,
-            role: match s.role {
-                Role::Owner => t.role_owner,
-                Role::Agent => t.role_agent,
-            },
-            away: s.away,
-            delegate: name_of(&s.delegate_id),
-            invited: s.invited(),
-        })
-        .collect();
+    let staff = all.iter().filter(|s| s.active).map(|s| team_row(s, &all, t)).collect();
     let page = TeamPage {
         texts: t,
         team: team_texts(lang),
@@ -87,6 +66,27 @@ async fn team_page(state: &AppState, session: StaffSession, lang: Lang, flash: F
         csrf: session.csrf,
     };
     Ok(render(&page)?.into_response())
+}
+
+/// A colleague on the team page, their stand-in by name.
+fn team_row(member: &Staff, all: &[Staff], t: &crate::i18n::Texts) -> TeamRow {
+    let delegate = member
+        .delegate_id
+        .as_ref()
+        .and_then(|id| all.iter().find(|s| &s.id == id));
+    TeamRow {
+        id: member.id.clone(),
+        name: member.name.clone(),
+        email: member.email.clone(),
+        is_owner: member.role == Role::Owner,
+        role: match member.role {
+            Role::Owner => t.role_owner,
+            Role::Agent => t.role_agent,
+        },
+        away: member.away,
+        delegate: delegate.map(|s| s.name.clone()),
+        invited: member.invited(),
+    }
 }
 
 #[derive(Debug, Deserialize)]
