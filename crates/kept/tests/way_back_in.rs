@@ -133,15 +133,22 @@ async fn a_few_reset_mails_an_hour_per_account() {
     server.running.stop().await;
 }
 
-fn kept_cli(database_url: &str, args: &[&str]) -> std::process::Output {
-    Command::new(KEPT)
+/// Runs `kept` with `args` on the database, the way an operator would beside a running kept.
+/// The wait is off the test's runtime: the kept running in this test shares that runtime, and a
+/// blocked runtime would hold whatever write transaction it had begun — the command then waits
+/// out SQLite's busy timeout and fails with "database is locked" (seen 1 run in ~10).
+async fn kept_cli(database_url: &str, args: &[&str]) -> std::process::Output {
+    let mut command = Command::new(KEPT);
+    command
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("KEPT_DATABASE_URL", database_url)
         .env("KEPT_BASE_URL", "http://kept.test")
         .args(args)
-        .stdin(Stdio::null())
-        .output()
+        .stdin(Stdio::null());
+    tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap()
         .unwrap()
 }
 
@@ -153,7 +160,7 @@ async fn a_locked_out_owner_gets_back_in_from_the_command_line() {
         // cores; a second, as in production.
         let server = TestServer::start_with(&db.url, |c| c.worker_interval_ms = 1000).await;
         let owner = server.owner_email.clone();
-        let printed = kept_cli(&db.url, &["user", "reset-password", "--email", &owner]);
+        let printed = kept_cli(&db.url, &["user", "reset-password", "--email", &owner]).await;
         assert!(printed.status.success(), "{}", String::from_utf8_lossy(&printed.stderr));
         let printed = String::from_utf8(printed.stdout).unwrap();
         let link = printed
@@ -175,17 +182,17 @@ async fn a_locked_out_owner_gets_back_in_from_the_command_line() {
         );
         assert!(server.smtp.to(&owner).is_empty(), "{}: printed, not mailed", db.name);
 
-        let unknown = kept_cli(&db.url, &["user", "reset-password", "--email", "niemand@fiets.test"]);
+        let unknown = kept_cli(&db.url, &["user", "reset-password", "--email", "niemand@fiets.test"]).await;
         assert!(!unknown.status.success());
         assert!(String::from_utf8_lossy(&unknown.stderr).contains("no one on the team"));
 
         // Roles and leaving, with the team keeping an owner.
         let agent = server.agent_email.clone();
-        let last = kept_cli(&db.url, &["user", "role", "--email", &owner, "--role", "agent"]);
+        let last = kept_cli(&db.url, &["user", "role", "--email", &owner, "--role", "agent"]).await;
         assert!(!last.status.success(), "{}: the only owner stays owner", db.name);
         let said = String::from_utf8_lossy(&last.stderr);
         assert!(said.contains("must keep an owner"), "{said}");
-        let promoted = kept_cli(&db.url, &["user", "role", "--email", &agent, "--role", "owner"]);
+        let promoted = kept_cli(&db.url, &["user", "role", "--email", &agent, "--role", "owner"]).await;
         assert!(
             promoted.status.success(),
             "{}",
@@ -194,9 +201,10 @@ async fn a_locked_out_owner_gets_back_in_from_the_command_line() {
         let off = kept_cli(
             &db.url,
             &["user", "deactivate", "--email", &owner, "--hand-over-to", &agent],
-        );
+        )
+        .await;
         assert!(off.status.success(), "{}", String::from_utf8_lossy(&off.stderr));
-        let listed = String::from_utf8(kept_cli(&db.url, &["user", "list"]).stdout).unwrap();
+        let listed = String::from_utf8(kept_cli(&db.url, &["user", "list"]).await.stdout).unwrap();
         assert!(
             listed.contains(&format!("{owner}\towner")) && listed.contains("(off the team)"),
             "{listed}"

@@ -251,26 +251,14 @@ pub struct ConversationUpdate {
     remove_tags: Vec<String>,
 }
 
-/// Assigns, resolves or tags a conversation. Resolving cancels an open reply promise; an
-/// assignment hands it over.
-#[utoipa::path(
-    post,
-    path = "/api/v1/conversations/{id}/update",
-    params(IdPath),
-    request_body = ConversationUpdate,
-    security(("bearer" = [])),
-    responses((status = 200, body = ConversationJson), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
-)]
-pub async fn update(
-    State(state): State<AppState>,
-    ApiStaff(staff): ApiStaff,
-    Path(IdPath { id }): Path<IdPath>,
-    body: Bytes,
-) -> Result<Json<ConversationJson>, HttpError> {
-    let request: ConversationUpdate = json_body(&body, "body", "The body is not the expected JSON")?;
+/// The changes an update asks for, in the order they are made: assignee, status, tags.
+async fn requested_changes(
+    state: &AppState,
+    request: &ConversationUpdate,
+) -> Result<Vec<ConversationChange>, AppError> {
     let mut changes = Vec::new();
     if let Some(email) = &request.assign_to {
-        let assignee = kept_app::staff_by_email(&state, email).await?.filter(|s| s.active);
+        let assignee = kept_app::staff_by_email(state, email).await?.filter(|s| s.active);
         let assignee = assignee.ok_or_else(|| {
             AppError::invalid("assign_to", "unknown_staff", "no staff member has this e-mail address")
         })?;
@@ -293,6 +281,27 @@ pub async fn update(
             remove: app::clean_tags("remove_tags", &request.remove_tags)?,
         });
     }
+    Ok(changes)
+}
+
+/// Assigns, resolves or tags a conversation. Resolving cancels an open reply promise; an
+/// assignment hands it over.
+#[utoipa::path(
+    post,
+    path = "/api/v1/conversations/{id}/update",
+    params(IdPath),
+    request_body = ConversationUpdate,
+    security(("bearer" = [])),
+    responses((status = 200, body = ConversationJson), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn update(
+    State(state): State<AppState>,
+    ApiStaff(staff): ApiStaff,
+    Path(IdPath { id }): Path<IdPath>,
+    body: Bytes,
+) -> Result<Json<ConversationJson>, HttpError> {
+    let request: ConversationUpdate = json_body(&body, "body", "The body is not the expected JSON")?;
+    let changes = requested_changes(&state, &request).await?;
     let mut conversation = kept_app::conversation(&state, &id).await?.ok_or(AppError::NotFound)?;
     for change in changes {
         conversation = app::change_conversation(&state, &staff, &id, change).await?;

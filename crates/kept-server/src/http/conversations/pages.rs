@@ -540,16 +540,11 @@ pub struct BulkForm {
 }
 
 /// The inbox's bulk actions on the ticked conversations: assign, tag or resolve.
-pub async fn bulk(
-    State(state): State<AppState>,
-    session: StaffSession,
-    jar: CookieJar,
-    axum_extra::extract::Form(form): axum_extra::extract::Form<BulkForm>,
-) -> Result<Response, HttpError> {
-    session.check_csrf(&form.csrf)?;
-    let change = match form.action.as_str() {
+/// What a bulk action on the inbox does to each conversation chosen (`me` is who acts).
+fn bulk_change(form: &BulkForm, me: &str) -> Result<ConversationChange, AppError> {
+    Ok(match form.action.as_str() {
         "assign_me" => ConversationChange::Assign {
-            staff_id: session.staff.id.clone(),
+            staff_id: me.to_string(),
         },
         "tag" => ConversationChange::Tags {
             add: app::clean_tags("tag", std::slice::from_ref(&form.tag))?,
@@ -560,9 +555,19 @@ pub async fn bulk(
             Some(staff_id) => ConversationChange::Assign {
                 staff_id: staff_id.to_string(),
             },
-            None => return Err(AppError::BadRequest("unknown action".into()).into()),
+            None => return Err(AppError::BadRequest("unknown action".into())),
         },
-    };
+    })
+}
+
+pub async fn bulk(
+    State(state): State<AppState>,
+    session: StaffSession,
+    jar: CookieJar,
+    axum_extra::extract::Form(form): axum_extra::extract::Form<BulkForm>,
+) -> Result<Response, HttpError> {
+    session.check_csrf(&form.csrf)?;
+    let change = bulk_change(&form, &session.staff.id)?;
     let changed = app::change_conversations(&state, &session.staff, &form.ids, change, form.confirm == "1").await?;
     let i = inbox_texts(session.staff.lang);
     let notice = match changed {

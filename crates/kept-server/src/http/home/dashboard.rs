@@ -7,13 +7,14 @@ use kept_app::records::PromiseFilter;
 use kept_domain::{CallbackStatus, Lang, PromiseKind, PromiseStatus};
 
 use crate::http::callbacks::views::RowsFragment;
+use crate::http::conversations::pages::{InboxView, ViewQuery};
 use crate::http::errors::HttpError;
 use crate::http::extract::LangQuery;
 use crate::http::extract::StaffSession;
 use crate::http::home::views::{DashboardPage, PromiseRowsFragment};
 use crate::http::pages::clock;
 use crate::http::pages::render;
-use crate::i18n::{inbox_texts, texts};
+use crate::i18n::{InboxTexts, inbox_texts, texts};
 use crate::state::AppState;
 
 const DASHBOARD_LIMIT: i64 = 500;
@@ -22,7 +23,7 @@ pub async fn dashboard(
     State(state): State<AppState>,
     session: StaffSession,
     Query(query): Query<LangQuery>,
-    Query(view): Query<crate::http::conversations::pages::ViewQuery>,
+    Query(view): Query<ViewQuery>,
 ) -> Result<impl IntoResponse, HttpError> {
     let lang = session.lang(&query);
     let t = texts(lang);
@@ -38,20 +39,10 @@ pub async fn dashboard(
         inbox: i,
         first_day,
         view: view.view.code(),
-        everything_open: view.view == crate::http::conversations::pages::InboxView::Open,
-        views: crate::http::conversations::pages::InboxView::ALL
-            .iter()
-            .map(|v| (view.query_string(*v), v.label(i), *v == view.view))
-            .collect(),
+        everything_open: view.view == InboxView::Open,
+        views: view_choices(&view, i),
         query: view.query_string(view.view),
-        channels: choices
-            .channels
-            .into_iter()
-            .map(|code| {
-                let (label, chosen) = (crate::i18n::channel_label(lang, &code), code == view.channel);
-                (code, label, chosen)
-            })
-            .collect(),
+        channels: channel_choices(lang, choices.channels, &view.channel),
         tags: choices.tags,
         tag: view.tag.clone(),
         team: crate::http::pages::assignees(team),
@@ -63,6 +54,25 @@ pub async fn dashboard(
         csrf: session.csrf,
         rows,
     })
+}
+
+/// The inbox's views to switch to: (query string, label, shown now).
+fn view_choices(view: &ViewQuery, i: &InboxTexts) -> Vec<(String, &'static str, bool)> {
+    InboxView::ALL
+        .iter()
+        .map(|v| (view.query_string(*v), v.label(i), *v == view.view))
+        .collect()
+}
+
+/// The channels to filter by: (code, label, chosen).
+fn channel_choices(lang: Lang, channels: Vec<String>, chosen: &str) -> Vec<(String, String, bool)> {
+    channels
+        .into_iter()
+        .map(|code| {
+            let (label, is_chosen) = (crate::i18n::channel_label(lang, &code), code == chosen);
+            (code, label, is_chosen)
+        })
+        .collect()
 }
 
 pub async fn dashboard_rows(

@@ -95,27 +95,18 @@ pub async fn submit(
     match app::answer(&state, &id, &signature, &form).await {
         Ok(answered) => {
             let lang = query.lang.as_deref().and_then(Lang::parse).unwrap_or(answered.lang);
-            let s = survey_texts(lang);
-            let mut page = survey_page(&state, &answered, lang, &signature);
-            page.title = s.thanks_title;
-            page.notice = Some(match app::promised_call(&state, &answered).await? {
-                Some((who, due)) => call_promised(&state, lang, who, due),
-                None => s.thanks.to_string(),
-            });
-            page.question = vec![s.add_more.to_string()];
-            Ok(render(&page)?.into_response())
+            Ok(render(&thanks_page(&state, &answered, lang, &signature).await?)?.into_response())
         }
         Err(AppError::Invalid(problems)) => {
             let (survey, lang) = match opened(&state, &id, &signature, &query, &headers).await? {
                 Ok(opened) => opened,
                 Err(refused) => return Ok(refused),
             };
-            let s = survey_texts(lang);
             let mut page = survey_page(&state, &survey, lang, &signature);
             page.comment = form.comment.unwrap_or_default();
             page.error = Some(match problems.first().map(|p| p.field) {
-                Some("reason") => s.choose_reason,
-                _ => s.choose_score,
+                Some("reason") => survey_texts(lang).choose_reason,
+                _ => survey_texts(lang).choose_score,
             });
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
@@ -124,6 +115,24 @@ pub async fn submit(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// Thanks for the answer, with the call a low score made us promise (who and by when).
+async fn thanks_page(
+    state: &AppState,
+    answered: &SurveyView,
+    lang: Lang,
+    signature: &str,
+) -> Result<SurveyPage, HttpError> {
+    let s = survey_texts(lang);
+    let mut page = survey_page(state, answered, lang, signature);
+    page.title = s.thanks_title;
+    page.notice = Some(match app::promised_call(state, answered).await? {
+        Some((who, due)) => call_promised(state, lang, who, due),
+        None => s.thanks.to_string(),
+    });
+    page.question = vec![s.add_more.to_string()];
+    Ok(page)
 }
 
 /// "Sanne belt u uiterlijk morgen om 16:30 …", on the business's clock.
