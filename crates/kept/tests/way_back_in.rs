@@ -155,9 +155,8 @@ async fn kept_cli(database_url: &str, args: &[&str]) -> std::process::Output {
 #[tokio::test]
 async fn a_locked_out_owner_gets_back_in_from_the_command_line() {
     for db in databases().await {
-        // The command line writes beside a running kept, as on a server. The suite's timers
-        // run every 20 ms and would hold SQLite's write lock almost all the time on two busy
-        // cores; a second, as in production.
+        // The command line writes beside a running kept, as on a server (see kept_cli for why it
+        // runs off this runtime); timers once a second, as in production.
         let server = TestServer::start_with(&db.url, |c| c.worker_interval_ms = 1000).await;
         let owner = server.owner_email.clone();
         let printed = kept_cli(&db.url, &["user", "reset-password", "--email", &owner]).await;

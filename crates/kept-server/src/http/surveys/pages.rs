@@ -104,9 +104,10 @@ pub async fn submit(
             };
             let mut page = survey_page(&state, &survey, lang, &signature);
             page.comment = form.comment.unwrap_or_default();
+            let s = survey_texts(lang);
             page.error = Some(match problems.first().map(|p| p.field) {
-                Some("reason") => survey_texts(lang).choose_reason,
-                _ => survey_texts(lang).choose_score,
+                Some("reason") => s.choose_reason,
+                _ => s.choose_score,
             });
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
