@@ -220,8 +220,18 @@ fn message_text(rng: &mut StdRng) -> String {
         .join(" ")
 }
 
+/// How often the customer of long standing (`klant0`) writes.
+const LONG_HISTORY_EVERY: u64 = 1000;
+
 fn generated_message(rng: &mut StdRng, settings: &Settings, number: u64, customers: u64) -> NewInbound {
     let customer = rng.gen_range(0..customers);
+    // One customer of long standing writes every thousandth message (a thousand at a million):
+    // the customer page and its timeline are measured on a long history too.
+    let customer = if number % LONG_HISTORY_EVERY == LONG_HISTORY_EVERY - 1 {
+        0
+    } else {
+        customer
+    };
     let (channel, handle) = match customer % 5 {
         0 => ("chat", format!("chat:@klant{customer}")),
         1 => ("twitter", format!("twitter:@klant{customer}")),

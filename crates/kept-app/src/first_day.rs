@@ -4,7 +4,7 @@
 use std::sync::atomic::Ordering;
 
 use kept_domain::conversation::ConversationStatus;
-use kept_store::{AssigneeFilter, ConversationFilter, Staff};
+use kept_store::{AssigneeFilter, ConversationFilter, ListPage, Staff};
 
 use crate::App;
 use crate::error::AppError;
@@ -44,7 +44,13 @@ pub async fn first_day(app: &App, staff: &Staff, team: &[Staff]) -> Result<Optio
         channel: Some(crate::EMAIL.to_string()),
         tag: None,
     };
-    let mail_in = settings.imap.is_some() || !app.store.list_conversations(&email, 1).await?.is_empty();
+    let mail_in = settings.imap.is_some()
+        || !app
+            .store
+            .list_conversations(&email, &ListPage::First, 1)
+            .await?
+            .rows
+            .is_empty();
     let steps = FirstDay {
         business_saved: app.store.settings_document().await?.is_some(),
         mail_out: settings.smtp_url.is_some(),

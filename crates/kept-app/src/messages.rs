@@ -252,13 +252,15 @@ pub async fn mark_unreadable_handled(app: &App, staff: &Staff, id: &str) -> Resu
 
 // The inbox and a conversation as staff read them.
 
-/// Conversations matching `filter`, most urgent first, at most `limit`.
+/// A page of the conversations matching `filter` (`limit` rows): those waiting for us
+/// frustrated customers first, then the soonest due; the others the most recently active first.
 pub async fn conversations(
     app: &App,
     filter: &kept_store::ConversationFilter,
+    page: &kept_store::ListPage,
     limit: i64,
-) -> Result<Vec<ConversationView>, AppError> {
-    Ok(app.store.list_conversations(filter, limit).await?)
+) -> Result<kept_store::ConversationPage, AppError> {
+    Ok(app.store.list_conversations(filter, page, limit).await?)
 }
 
 /// Which of `ids` have messages `staff_id` has not read yet.

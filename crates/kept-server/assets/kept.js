@@ -18,9 +18,15 @@
       if (row) row.classList.toggle("overdue", left < 0);
     });
   }
+  // A paged list's rows end with a marker of the last row's place; a refresh reloads the list
+  // through it, so the rows shown (after any "show more") stay.
+  function source(rows) {
+    const last = [...rows.querySelectorAll("tr[data-last]")].pop()?.dataset.last;
+    return last ? rows.dataset.src + "&through=" + encodeURIComponent(last) : rows.dataset.src;
+  }
   // Reloads a list in place; what was ticked and which row the keys were on stay so.
   async function refresh(rows) {
-    const response = await fetch(rows.dataset.src, { credentials: "same-origin" });
+    const response = await fetch(source(rows), { credentials: "same-origin" });
     if (!response.ok) return;
     const ticked = new Set([...rows.querySelectorAll("input[type=checkbox]:checked")].map((box) => box.value));
     const selected = rows.querySelector("tr.selected")?.dataset.id;
@@ -29,6 +35,18 @@
     if (selected) rows.querySelector(`tr[data-id="${selected}"]`)?.classList.add("selected");
     tick();
   }
+  // "Show more" adds the next page below the rows shown, in place of the link.
+  document.addEventListener("click", async function (event) {
+    const link = event.target.closest("a[data-more]");
+    if (!link) return;
+    event.preventDefault();
+    const response = await fetch(link.dataset.more, { credentials: "same-origin" });
+    if (!response.ok) return;
+    const row = link.closest("tr");
+    row.insertAdjacentHTML("afterend", await response.text());
+    row.remove();
+    tick();
+  });
   tick();
   setInterval(tick, 1000);
   const source = document.body.dataset.live;

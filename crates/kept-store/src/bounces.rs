@@ -151,10 +151,11 @@ async fn wait_again(conn: &mut AnyConnection, reply: &Reply, bounce: &NewBounce)
         now: bounce.now,
     };
     promises::insert(&mut *conn, &[promise]).await?;
-    sqlx::query("UPDATE conversations SET promise_id = $1, status = $2, updated_ms = $3 WHERE id = $4")
+    sqlx::query("UPDATE conversations SET promise_id = $1, status = $2, updated_ms = $3, queue_ms = $4 WHERE id = $5")
         .bind(&promise_id)
         .bind(ConversationStatus::Open.as_str())
         .bind(to_ms(bounce.now))
+        .bind(to_ms(bounce.reply_due))
         .bind(&reply.conversation_id)
         .execute(&mut *conn)
         .await?;

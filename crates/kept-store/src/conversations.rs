@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use const_format::concatcp;
 use kept_domain::SurveyStatus;
-use kept_domain::conversation::{ConversationStatus, Direction, FRUSTRATED_FROM};
+use kept_domain::conversation::{ConversationStatus, Direction};
 use kept_domain::promise::Closing;
 use kept_domain::{CancelReason, EntryKind, OutboxEvent, PromiseStatus, new_id};
 use sqlx::any::AnyRow;
@@ -12,6 +12,7 @@ use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::dialect::{parse_enum, placeholders};
 use crate::follow_ups;
+use crate::inbox_columns::{self, Written};
 use crate::mail::attachments_of_conversation;
 use crate::model::*;
 use crate::new_messages::{STORED_MESSAGES, recorded_from_row};
@@ -75,6 +76,16 @@ pub(crate) async fn record_reply(conn: &mut AnyConnection, reply: &NewReply) -> 
         },
     )
     .await?;
+    let written = Written {
+        conversation_id: &reply.conversation_id,
+        direction: Direction::Outbound,
+        subject: reply.subject.as_deref(),
+        body: &reply.text,
+        frustration: 0,
+        sent_ms: now,
+        created_ms: now,
+    };
+    inbox_columns::note_written(&mut *conn, &[written]).await?;
     sqlx::query(concatcp!(
         "UPDATE conversations SET status = ",
         ConversationStatus::WaitingOnCustomer.sql(),
@@ -167,22 +178,22 @@ async fn forget_stand_in(conn: &mut AnyConnection, who: &str) -> Result<()> {
     Ok(())
 }
 
-const CONVERSATION_SELECT: &str = "SELECT c.id, c.customer_id, cu.name AS customer_name, c.channel, c.status, c.assignee_id, \
-     s.name AS assignee_name, \
-     p.id AS promise_id, p.status AS promise_status, p.due_ms, c.updated_ms, \
-     (SELECT COALESCE(MAX(m.frustration), 0) FROM messages m WHERE m.conversation_id = c.id) AS frustration, \
-     (SELECT h.handle FROM customer_handles h WHERE h.customer_id = c.customer_id AND h.handle LIKE c.channel || ':%' \
-      ORDER BY h.created_ms LIMIT 1) AS handle, \
-     (SELECT m.subject FROM messages m WHERE m.conversation_id = c.id AND m.subject IS NOT NULL \
-      ORDER BY m.sent_ms LIMIT 1) AS subject, \
-     (SELECT SUBSTR(m.body, 1, 300) FROM messages m WHERE m.conversation_id = c.id \
-      ORDER BY m.sent_ms DESC, m.created_ms DESC LIMIT 1) AS last_message, \
-     (SELECT m.direction FROM messages m WHERE m.conversation_id = c.id \
-      ORDER BY m.sent_ms DESC, m.created_ms DESC LIMIT 1) AS last_direction \
-     FROM conversations c JOIN customers cu ON cu.id = c.customer_id LEFT JOIN staff s ON s.id = c.assignee_id \
-     LEFT JOIN promises p ON p.id = c.promise_id";
+/// A conversation's row as lists and its page show it, read from `source` (the table, or a
+/// page of it) named `c`: what it shows is kept on the row as messages are written; the
+/// customer's handle on its channel is one lookup by index.
+pub(crate) fn conversation_select(source: &str) -> String {
+    format!(
+        "SELECT c.id, c.customer_id, cu.name AS customer_name, c.channel, c.status, c.assignee_id, \
+         s.name AS assignee_name, p.id AS promise_id, p.status AS promise_status, p.due_ms, c.updated_ms, \
+         c.frustration, c.frustrated, c.queue_ms, c.subject, c.preview, c.last_direction, \
+         (SELECT h.handle FROM customer_handles h WHERE h.customer_id = c.customer_id AND h.handle LIKE c.channel || ':%' \
+          ORDER BY h.created_ms LIMIT 1) AS handle \
+         FROM {source} c LEFT JOIN customers cu ON cu.id = c.customer_id LEFT JOIN staff s ON s.id = c.assignee_id \
+         LEFT JOIN promises p ON p.id = c.promise_id"
+    )
+}
 
-fn conversation_from_row(row: &AnyRow) -> Result<ConversationView> {
+pub(crate) fn conversation_from_row(row: &AnyRow) -> Result<ConversationView> {
     Ok(ConversationView {
         id: row.try_get("id")?,
         customer_id: row.try_get("customer_id")?,
@@ -204,7 +215,7 @@ fn conversation_from_row(row: &AnyRow) -> Result<ConversationView> {
             .map(|h| h.split_once(':').map_or(h.clone(), |(_, rest)| rest.to_string())),
         tags: Vec::new(),
         subject: row.try_get("subject")?,
-        last_message: row.try_get("last_message")?,
+        last_message: row.try_get("preview")?,
         last_from_customer: row
             .try_get::<Option<String>, _>("last_direction")?
             .map(|d| d == Direction::Inbound.as_str()),
@@ -213,7 +224,7 @@ fn conversation_from_row(row: &AnyRow) -> Result<ConversationView> {
 }
 
 pub(crate) async fn conversation(pool: &AnyPool, id: &str) -> Result<Option<ConversationView>> {
-    let row = sqlx::query(&format!("{CONVERSATION_SELECT} WHERE c.id = $1"))
+    let row = sqlx::query(&format!("{} WHERE c.id = $1", conversation_select("conversations")))
         .bind(id)
         .fetch_optional(pool)
         .await?;
@@ -262,58 +273,6 @@ pub(crate) async fn conversation(pool: &AnyPool, id: &str) -> Result<Option<Conv
     Ok(Some(view))
 }
 
-/// Conversations by status; the ones waiting for us first by due time, frustrated customers first.
-pub(crate) async fn list_conversations(
-    pool: &AnyPool,
-    filter: &ConversationFilter,
-    limit: i64,
-) -> Result<Vec<ConversationView>> {
-    let mut conditions = Vec::new();
-    let mut values = Vec::new();
-    if let Some(status) = filter.status {
-        values.push(status.as_str().to_string());
-        conditions.push(format!("c.status = ${}", values.len()));
-    }
-    match &filter.assignee {
-        AssigneeFilter::Anyone => {}
-        AssigneeFilter::Nobody => conditions.push("c.assignee_id IS NULL".to_string()),
-        AssigneeFilter::Staff(id) => {
-            values.push(id.clone());
-            conditions.push(format!("c.assignee_id = ${}", values.len()));
-        }
-    }
-    if let Some(channel) = &filter.channel {
-        values.push(channel.clone());
-        conditions.push(format!("c.channel = ${}", values.len()));
-    }
-    if let Some(tag) = &filter.tag {
-        values.push(tag.clone());
-        conditions.push(format!(
-            "EXISTS (SELECT 1 FROM conversation_tags ct WHERE ct.conversation_id = c.id AND ct.tag = ${})",
-            values.len()
-        ));
-    }
-    let condition = match conditions.is_empty() {
-        true => String::new(),
-        false => format!("WHERE {}", conditions.join(" AND ")),
-    };
-    let sql = format!(
-        "{CONVERSATION_SELECT} {condition} ORDER BY \
-         (SELECT COALESCE(MAX(m.frustration), 0) FROM messages m WHERE m.conversation_id = c.id) >= {FRUSTRATED_FROM} DESC, \
-         p.due_ms, c.updated_ms DESC LIMIT ${}",
-        values.len() + 1
-    );
-    let rows = values
-        .iter()
-        .fold(sqlx::query(&sql), |q, v| q.bind(v.as_str()))
-        .bind(limit)
-        .fetch_all(pool)
-        .await?;
-    let mut views = rows.iter().map(conversation_from_row).collect::<Result<Vec<_>>>()?;
-    attach_tags(pool, &mut views).await?;
-    Ok(views)
-}
-
 /// `staff_id` opened the conversation now: what came in until now is read.
 pub(crate) async fn mark_read(pool: &AnyPool, conversation_id: &str, staff_id: &str, now: DateTime<Utc>) -> Result<()> {
     sqlx::query(
@@ -328,52 +287,8 @@ pub(crate) async fn mark_read(pool: &AnyPool, conversation_id: &str, staff_id: &
     Ok(())
 }
 
-/// Those of `ids` with a customer message `staff_id` has not seen: stored after they last
-/// opened the conversation, or never opened.
-pub(crate) async fn unread_among(pool: &AnyPool, staff_id: &str, ids: &[&str]) -> Result<Vec<String>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let sql = format!(
-        "SELECT c.id FROM conversations c WHERE c.id IN ({}) AND EXISTS (SELECT 1 FROM messages m \
-         WHERE m.conversation_id = c.id AND m.direction = {inbound_direction} AND m.created_ms > COALESCE( \
-         (SELECT r.read_ms FROM conversation_reads r WHERE r.conversation_id = c.id AND r.staff_id = $1), -1))",
-        placeholders(2, ids.len()),
-        inbound_direction = Direction::Inbound.sql()
-    );
-    let rows = ids
-        .iter()
-        .fold(sqlx::query(&sql).bind(staff_id), |q, id| q.bind(*id))
-        .fetch_all(pool)
-        .await?;
-    rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
-}
-
-/// The channels and tags the inbox can be filtered by: those in use.
-pub(crate) async fn inbox_choices(pool: &AnyPool) -> Result<InboxChoices> {
-    // Channel by channel through the index (each the smallest after the one before): DISTINCT
-    // would read every conversation, hundreds of thousands in a busy business.
-    let channels = sqlx::query(
-        "WITH RECURSIVE found (value) AS (SELECT MIN(channel) FROM conversations \
-         UNION ALL SELECT (SELECT MIN(channel) FROM conversations WHERE channel > found.value) FROM found \
-         WHERE found.value IS NOT NULL) SELECT value FROM found WHERE value IS NOT NULL ORDER BY value",
-    )
-    .fetch_all(pool)
-    .await?;
-    let tags = sqlx::query("SELECT DISTINCT tag AS value FROM conversation_tags ORDER BY tag")
-        .fetch_all(pool)
-        .await?;
-    let values = |rows: Vec<sqlx::any::AnyRow>| -> Result<Vec<String>> {
-        rows.iter().map(|r| Ok(r.try_get("value")?)).collect()
-    };
-    Ok(InboxChoices {
-        channels: values(channels)?,
-        tags: values(tags)?,
-    })
-}
-
 /// Fills in the tags of these conversations with one query.
-async fn attach_tags(pool: &AnyPool, views: &mut [ConversationView]) -> Result<()> {
+pub(crate) async fn attach_tags(pool: &AnyPool, views: &mut [ConversationView]) -> Result<()> {
     if views.is_empty() {
         return Ok(());
     }

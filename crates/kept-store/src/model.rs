@@ -514,6 +514,90 @@ pub struct ConversationFilter {
     pub tag: Option<String>,
 }
 
+/// Where a row stands in the inbox's order: a page starts after the last row shown, so a
+/// conversation that arrives or moves meanwhile is neither shown twice nor skips the others.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InboxKey {
+    /// Waiting for us: frustrated customers first, then the soonest due.
+    Queue {
+        frustrated: bool,
+        queue_ms: i64,
+        id: String,
+    },
+    /// Waiting on the customer or resolved: the most recently active first.
+    Recent { updated_ms: i64, id: String },
+}
+
+impl InboxKey {
+    /// A key as [`InboxKey`]'s `Display` wrote it; `None` for anything else.
+    pub fn parse(text: &str) -> Option<InboxKey> {
+        let mut parts = text.splitn(4, '.');
+        let kind = parts.next()?;
+        let number = |part: Option<&str>| part.and_then(|p| p.parse::<i64>().ok());
+        let key = match kind {
+            "q" => {
+                let frustrated = match parts.next()? {
+                    "1" => true,
+                    "0" => false,
+                    _ => return None,
+                };
+                let queue_ms = number(parts.next())?;
+                InboxKey::Queue {
+                    frustrated,
+                    queue_ms,
+                    id: parts.next()?.to_string(),
+                }
+            }
+            "r" => {
+                let updated_ms = number(parts.next())?;
+                InboxKey::Recent {
+                    updated_ms,
+                    id: parts.next()?.to_string(),
+                }
+            }
+            _ => return None,
+        };
+        // An id is a UUID: nothing else reaches the statement.
+        let id = match &key {
+            InboxKey::Queue { id, .. } | InboxKey::Recent { id, .. } => id,
+        };
+        (!id.is_empty() && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-')).then_some(key)
+    }
+}
+
+impl std::fmt::Display for InboxKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InboxKey::Queue {
+                frustrated,
+                queue_ms,
+                id,
+            } => write!(f, "q.{}.{queue_ms}.{id}", u8::from(*frustrated)),
+            InboxKey::Recent { updated_ms, id } => write!(f, "r.{updated_ms}.{id}"),
+        }
+    }
+}
+
+/// Which part of a list to read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ListPage {
+    /// From the start.
+    #[default]
+    First,
+    /// The rows after this one.
+    After(InboxKey),
+    /// From the start through this row: what a page that showed down to it shows now.
+    Through(InboxKey),
+}
+
+/// A page of conversations: the rows, the last row's key, and whether more follow it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConversationPage {
+    pub rows: Vec<ConversationView>,
+    pub last: Option<InboxKey>,
+    pub more: bool,
+}
+
 /// What the inbox can be filtered by.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InboxChoices {

@@ -10,7 +10,7 @@ use kept_domain::conversation::ConversationStatus;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
-use kept_domain::conversation::FRUSTRATED_FROM;
+use kept_domain::conversation::{Direction, FRUSTRATED_FROM};
 use kept_domain::promise::CancelReason;
 use kept_domain::search::TextTerms;
 use kept_domain::staff::Candidate;
@@ -19,6 +19,7 @@ use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
 use crate::dialect::{Dialect, placeholders, statement_chunks, unpack};
+use crate::inbox_columns::{self, Written};
 use crate::mail::insert_attachments;
 use crate::model::{InboundRecorded, NewInbound};
 use crate::outbox::{self, Announcement};
@@ -360,6 +361,7 @@ impl<'a> Batch<'a> {
         insert_customers(conn, &self.new_customers).await?;
         insert_conversations(conn, &self.new_conversations).await?;
         insert_message_rows(conn, &self.new_messages).await?;
+        inbox_columns::note_written(conn, &written(&self.new_messages)).await?;
         insert_reply_promises(conn, &self.new_promises).await?;
         mark_waiting(conn, &self.reopened).await?;
         withdraw_awaited(conn, &self.reopened).await?;
@@ -490,14 +492,15 @@ async fn insert_customers(conn: &mut dyn Statements, customers: &[(String, &NewI
 }
 
 async fn insert_conversations(conn: &mut dyn Statements, conversations: &[NewConversation<'_>]) -> Result<()> {
-    let into = "conversations (id, customer_id, channel, status, assignee_id, created_ms, updated_ms)";
+    let into = "conversations (id, customer_id, channel, status, assignee_id, created_ms, updated_ms, queue_ms)";
     insert_rows(conn, into, "", conversations, |c| {
         [
             Cell::Text(&c.id),
             Cell::Text(&c.customer_id),
             Cell::Text(&c.message.channel),
-            Cell::Text("open"),
+            Cell::Text(ConversationStatus::Open.as_str()),
             Cell::MaybeText(c.assignee_id.as_deref()),
+            Cell::Int(to_ms(c.message.now)),
             Cell::Int(to_ms(c.message.now)),
             Cell::Int(to_ms(c.message.now)),
         ]
@@ -516,7 +519,7 @@ async fn insert_message_rows(conn: &mut dyn Statements, messages: &[NewMessage<'
             Cell::Text(&row.id),
             Cell::Text(&row.conversation_id),
             Cell::Text(&row.customer_id),
-            Cell::Text("inbound"),
+            Cell::Text(Direction::Inbound.as_str()),
             Cell::Text(&m.channel),
             Cell::Text(&m.external_id),
             Cell::Text(&m.text),
@@ -543,6 +546,22 @@ async fn insert_message_rows(conn: &mut dyn Statements, messages: &[NewMessage<'
         })
         .collect();
     index_all(conn, &entries).await
+}
+
+/// The new messages as their conversations' rows see them.
+fn written<'a>(messages: &'a [NewMessage<'_>]) -> Vec<Written<'a>> {
+    messages
+        .iter()
+        .map(|row| Written {
+            conversation_id: &row.conversation_id,
+            direction: Direction::Inbound,
+            subject: row.message.subject.as_deref(),
+            body: &row.message.text,
+            frustration: row.message.frustration,
+            sent_ms: to_ms(row.message.sent_at),
+            created_ms: to_ms(row.message.now),
+        })
+        .collect()
 }
 
 /// New reply promises, each announced as "message.received" to its owner.
@@ -577,8 +596,8 @@ async fn insert_reply_promises(conn: &mut dyn Statements, new: &[NewReplyPromise
     outbox::announce(conn, &announcements).await
 }
 
-/// Conversations with a message waiting for an answer: open, with their reply promise and the
-/// time of that message (one statement, a `CASE` per column).
+/// Conversations with a message waiting for an answer: open, with their reply promise, queued
+/// by its due time, and the time of that message (one statement, a `CASE` per column).
 async fn mark_waiting(conn: &mut dyn Statements, reopened: &BTreeMap<String, (String, DateTime<Utc>)>) -> Result<()> {
     let reopened: Vec<_> = reopened.iter().collect();
     for chunk in statement_chunks(&reopened, 5) {
@@ -597,7 +616,9 @@ async fn mark_waiting_rows(conn: &mut dyn Statements, reopened: &[(&String, &(St
         .collect();
     let sql = format!(
         "UPDATE conversations SET status = {open_conversation_status}, promise_id = CASE id{promise_cases} END, \
-         updated_ms = CASE id{time_cases} END WHERE id IN ({})",
+         updated_ms = CASE id{time_cases} END, \
+         queue_ms = COALESCE((SELECT p.due_ms FROM promises p WHERE p.id = CASE id{promise_cases} END), queue_ms) \
+         WHERE id IN ({})",
         placeholders(4 * n + 1, n),
         open_conversation_status = ConversationStatus::Open.sql()
     );

@@ -22,8 +22,8 @@ pub(crate) async fn start(conn: &mut AnyConnection, new: &NewOutbound) -> Result
     }
     let conversation_id = new_id();
     sqlx::query(
-        "INSERT INTO conversations (id, customer_id, channel, status, assignee_id, created_ms, updated_ms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        "INSERT INTO conversations (id, customer_id, channel, status, assignee_id, created_ms, updated_ms, queue_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $6)",
     )
     .bind(&conversation_id)
     .bind(&customer_id)

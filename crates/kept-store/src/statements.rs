@@ -178,7 +178,10 @@ pub(crate) async fn insert_rows<T, const COLUMNS: usize>(
     conn.insert(into, then, COLUMNS, &cells).await
 }
 
-fn bound<'q>(sql: &'q str, values: &'q [Cell<'_>]) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+pub(crate) fn bound<'q>(
+    sql: &'q str,
+    values: &'q [Cell<'_>],
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
     values.iter().fold(sqlx::query(sql), |query, cell| match cell {
         Cell::Text(text) => query.bind(*text),
         Cell::Owned(text) => query.bind(text.as_str()),

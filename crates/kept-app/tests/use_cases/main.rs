@@ -12,6 +12,7 @@ mod callbacks;
 mod conversations;
 mod customers;
 mod deadlines;
+mod inbox;
 mod mailboxes;
 mod outbox;
 mod surveys;

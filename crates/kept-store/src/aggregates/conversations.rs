@@ -5,13 +5,13 @@ use chrono::{DateTime, Utc};
 
 use crate::dialect::Dialect;
 use crate::model::{
-    ConversationChange, ConversationFilter, ConversationView, InboundRecorded, InboxChoices, NewInbound, NewOutbound,
-    NewReply, Started,
+    ConversationChange, ConversationFilter, ConversationPage, ConversationView, InboundRecorded, InboxChoices,
+    ListPage, NewInbound, NewOutbound, NewReply, Started,
 };
 use crate::new_messages::PreparedInbound;
 use crate::sql::SqlStore;
 use crate::{Result, StoreError};
-use crate::{conversations, outbound};
+use crate::{conversations, inbox, outbound};
 
 /// Tries at storing an inbound message that keeps meeting another writer's new rows.
 const INBOUND_RACE_ATTEMPTS: usize = 3;
@@ -26,7 +26,14 @@ pub trait Conversations: Send + Sync {
     /// Starts a conversation with our message (queued for sending).
     async fn start_conversation(&self, outbound: NewOutbound) -> Result<Started>;
     async fn conversation(&self, id: &str) -> Result<Option<ConversationView>>;
-    async fn list_conversations(&self, filter: &ConversationFilter, limit: i64) -> Result<Vec<ConversationView>>;
+    /// One page of the list `filter` asks for: `limit` rows (a refresh through a key at most
+    /// [`crate::THROUGH_AT_MOST`]).
+    async fn list_conversations(
+        &self,
+        filter: &ConversationFilter,
+        page: &ListPage,
+        limit: i64,
+    ) -> Result<ConversationPage>;
     async fn conversation_of_message(&self, message_id: &str) -> Result<Option<String>>;
     /// `staff_id` opened the conversation now.
     async fn mark_read(&self, conversation_id: &str, staff_id: &str, now: DateTime<Utc>) -> Result<()>;
@@ -97,8 +104,13 @@ impl Conversations for SqlStore {
         conversations::conversation(&self.read, id).await
     }
 
-    async fn list_conversations(&self, filter: &ConversationFilter, limit: i64) -> Result<Vec<ConversationView>> {
-        conversations::list_conversations(&self.read, filter, limit).await
+    async fn list_conversations(
+        &self,
+        filter: &ConversationFilter,
+        page: &ListPage,
+        limit: i64,
+    ) -> Result<ConversationPage> {
+        inbox::page(&self.read, filter, page, limit).await
     }
 
     async fn conversation_of_message(&self, message_id: &str) -> Result<Option<String>> {
@@ -110,11 +122,11 @@ impl Conversations for SqlStore {
     }
 
     async fn unread_among(&self, staff_id: &str, ids: &[&str]) -> Result<Vec<String>> {
-        conversations::unread_among(&self.read, staff_id, ids).await
+        inbox::unread_among(&self.read, staff_id, ids).await
     }
 
     async fn inbox_choices(&self) -> Result<InboxChoices> {
-        conversations::inbox_choices(&self.read).await
+        inbox::inbox_choices(&self.read).await
     }
 
     async fn change_conversation(

@@ -13,8 +13,8 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use kept_domain::conversation::ConversationStatus;
 use kept_domain::{CallOutcome, CancelReason, Closing, Delivery, Lang, OutboxEvent, PromiseStatus, Role};
 use kept_store::{
-    Contact, ConversationChange, Fanout, NewCallback, NewFollowUp, NewInbound, NewOutcome, NewReply, NewStaff, Store,
-    StoreError,
+    Contact, ConversationChange, Fanout, ListPage, NewCallback, NewFollowUp, NewInbound, NewOutcome, NewReply,
+    NewStaff, Store, StoreError,
 };
 
 const ALL: Fanout = Fanout {
@@ -694,7 +694,11 @@ async fn batched_writes_and_other_writes_at_the_same_time_all_land() {
             channel: None,
             tag: None,
         };
-        let conversations = store.list_conversations(&filter, 1000).await.unwrap();
+        let conversations = store
+            .list_conversations(&filter, &ListPage::First, 1000)
+            .await
+            .unwrap()
+            .rows;
         assert_eq!(conversations.len(), 50, "{name}: one per handle");
         for n in [0, 149] {
             let session = store.session(&format!("hash {n}"), monday()).await.unwrap();

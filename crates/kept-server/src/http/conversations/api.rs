@@ -5,7 +5,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use kept_app::records::{AssigneeFilter, ConversationChange, ConversationFilter};
+use kept_app::records::{AssigneeFilter, ConversationChange, ConversationFilter, ListPage};
 use kept_domain::conversation::{ConversationStatus, InboundInput};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -103,9 +103,9 @@ pub async fn list(
         channel: query.channel,
         tag: query.tag,
     };
-    let conversations =
-        kept_app::conversations(&state, &filter, crate::dto::list_limit(query.limit, 200, 1000)?).await?;
-    with_unread(&state, &staff.id, dto::all(&conversations)).await.map(Json)
+    let limit = crate::dto::list_limit(query.limit, 200, 1000)?;
+    let page = kept_app::conversations(&state, &filter, &ListPage::First, limit).await?;
+    with_unread(&state, &staff.id, dto::all(&page.rows)).await.map(Json)
 }
 
 /// Marks which of `listed` have a customer message `staff_id` has not opened yet.

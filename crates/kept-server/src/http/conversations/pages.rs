@@ -7,7 +7,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use kept_app::ConversationRecord;
 use kept_app::records::{
-    AssigneeFilter, ConversationChange, ConversationFilter, ConversationView, MessageView, ReplyDelivery,
+    AssigneeFilter, ConversationChange, ConversationFilter, ConversationView, InboxKey, ListPage, MessageView,
+    ReplyDelivery,
 };
 use kept_domain::Lang;
 use kept_domain::PromiseStatus;
@@ -16,8 +17,8 @@ use kept_domain::quoted::split_quoted;
 use serde::Deserialize;
 
 use crate::http::conversations::views::{
-    AttachmentRow, ConversationPage, ConversationRow, ConversationRowsFragment, DeliveryRow, MessageRow, NotSentRow,
-    UnreadableRow,
+    AttachmentRow, ConversationPage, ConversationRow, ConversationRowsFragment, DeliveryRow, InboxList, MessageRow,
+    NotSentRow, UnreadableRow,
 };
 use crate::http::customers::customer_view::follow_up_row;
 use crate::http::errors::HttpError;
@@ -31,7 +32,8 @@ use crate::state::AppState;
 use kept_app as app;
 use kept_app::error::AppError;
 
-const INBOX_LIMIT: i64 = 200;
+/// Rows per page of the inbox: a screen or two, a "show more" for the rest.
+const INBOX_PAGE: i64 = 50;
 const NOT_SENT_LIMIT: i64 = 50;
 
 /// Which conversations the inbox shows: `?view=` on the staff home page.
@@ -102,6 +104,12 @@ pub struct ViewQuery {
     pub channel: String,
     #[serde(default)]
     pub tag: String,
+    /// The rows after this one ("show more"): a row's place as the list gave it.
+    #[serde(default)]
+    pub after: String,
+    /// The rows from the top through this one: a refresh of a list shown down to it.
+    #[serde(default)]
+    pub through: String,
 }
 
 impl ViewQuery {
@@ -111,6 +119,15 @@ impl ViewQuery {
             channel: chosen(&self.channel),
             tag: chosen(&self.tag),
             ..self.view.filter(me)
+        }
+    }
+
+    /// Which part of the list: a place that does not parse (an old or edited address) is the top.
+    fn page(&self) -> ListPage {
+        match (InboxKey::parse(&self.after), InboxKey::parse(&self.through)) {
+            (Some(after), _) => ListPage::After(after),
+            (None, Some(through)) => ListPage::Through(through),
+            (None, None) => ListPage::First,
         }
     }
 
@@ -127,25 +144,29 @@ impl ViewQuery {
     }
 }
 
-/// The inbox's conversations as `query` asks, frustrated customers first, then by due time;
-/// those with a customer message `me` has not opened yet are marked unread.
-pub async fn inbox_rows(
-    state: &AppState,
-    lang: Lang,
-    query: &ViewQuery,
-    me: &str,
-) -> Result<Vec<ConversationRow>, HttpError> {
-    let listed = kept_app::conversations(state, &query.filter(me), INBOX_LIMIT).await?;
-    let ids: Vec<&str> = listed.iter().map(|c| c.id.as_str()).collect();
+/// A page of the inbox's conversations as `query` asks (waiting for us: frustrated customers
+/// first, then by due time); those with a customer message `me` has not opened yet are marked
+/// unread.
+pub async fn inbox_rows(state: &AppState, lang: Lang, query: &ViewQuery, me: &str) -> Result<InboxList, HttpError> {
+    let wanted = query.page();
+    let page = kept_app::conversations(state, &query.filter(me), &wanted, INBOX_PAGE).await?;
+    let ids: Vec<&str> = page.rows.iter().map(|c| c.id.as_str()).collect();
     let unread = kept_app::unread_among(state, me, &ids).await?;
     let clock = clock(state, lang);
-    Ok(listed
-        .iter()
-        .map(|conversation| ConversationRow {
-            unread: unread.contains(&conversation.id),
-            ..clock.conversation_row(conversation)
-        })
-        .collect())
+    Ok(InboxList {
+        conversations: page
+            .rows
+            .iter()
+            .map(|conversation| ConversationRow {
+                unread: unread.contains(&conversation.id),
+                ..clock.conversation_row(conversation)
+            })
+            .collect(),
+        query: query.query_string(query.view),
+        last: page.last.map(|key| key.to_string()),
+        more: page.more,
+        appended: matches!(wanted, ListPage::After(_)),
+    })
 }
 
 pub async fn unreadable_rows(state: &AppState, lang: Lang) -> Result<Vec<UnreadableRow>, HttpError> {
@@ -173,7 +194,7 @@ pub async fn rows(
         texts: texts(lang),
         inbox: inbox_texts(lang),
         everything_open: view.view == InboxView::Open,
-        conversations: inbox_rows(&state, lang, &view, &session.staff.id).await?,
+        list: inbox_rows(&state, lang, &view, &session.staff.id).await?,
     })
 }
 

@@ -23,7 +23,20 @@ pub struct ConversationRowsFragment {
     pub inbox: &'static InboxTexts,
     /// The "all open" view: an empty list there means nobody is waiting.
     pub everything_open: bool,
+    pub list: InboxList,
+}
+
+/// A page of the inbox's rows: the first, a refresh of those shown, or the next ("show more").
+pub struct InboxList {
     pub conversations: Vec<ConversationRow>,
+    /// The list's query string (view, channel, tag), for the "show more" link.
+    pub query: String,
+    /// The last row's place in the list: a refresh reloads the list through it.
+    pub last: Option<String>,
+    /// More rows follow the last one.
+    pub more: bool,
+    /// Rows added below those shown: an empty page says nothing.
+    pub appended: bool,
 }
 
 /// A conversation waiting for an answer, as one line.

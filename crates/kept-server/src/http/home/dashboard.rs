@@ -46,7 +46,7 @@ pub async fn dashboard(
         tags: choices.tags,
         tag: view.tag.clone(),
         team: crate::http::pages::assignees(team),
-        conversations: crate::http::conversations::pages::inbox_rows(&state, lang, &view, &session.staff.id).await?,
+        list: crate::http::conversations::pages::inbox_rows(&state, lang, &view, &session.staff.id).await?,
         unreadable: crate::http::conversations::pages::unreadable_rows(&state, lang).await?,
         not_sent: crate::http::conversations::pages::not_sent_rows(&state, lang).await?,
         promises: other_promises(&state, lang).await?,

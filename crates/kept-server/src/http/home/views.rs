@@ -6,7 +6,7 @@ use kept_app::records::Staff;
 use crate::i18n::{InboxTexts, Texts};
 
 use crate::http::callbacks::views::CallbackRow;
-use crate::http::conversations::views::{ConversationRow, NotSentRow, UnreadableRow};
+use crate::http::conversations::views::{InboxList, NotSentRow, UnreadableRow};
 
 #[derive(Template)]
 #[template(path = "dashboard.html")]
@@ -31,7 +31,7 @@ pub struct DashboardPage {
     pub tag: String,
     /// Who conversations can be assigned to: (id, name).
     pub team: Vec<(String, String)>,
-    pub conversations: Vec<ConversationRow>,
+    pub list: InboxList,
     pub unreadable: Vec<UnreadableRow>,
     pub not_sent: Vec<NotSentRow>,
     pub promises: Vec<PromiseRow>,
