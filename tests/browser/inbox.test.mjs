@@ -303,3 +303,29 @@ test("an agent writes to a customer first from the customer page, with the promi
   }
   assert.ok(received.some((r) => JSON.stringify(r).includes("Uw fiets is klaar, de rekening is € 45.")), JSON.stringify(received));
 });
+
+test("the inbox shows fifty at a time; 'show more' adds the rest in place and a live refresh keeps them", async () => {
+  for (let n = 0; n < 55; n++) {
+    await chatFrom(`many-${n}`, `@veel${n}`, `Klant ${n}`, "Graag een offerte voor een nieuwe fiets.");
+  }
+  const page = await sannesPage("nl");
+  const rows = page.locator("#conversation-rows tr.conversation");
+  assert.equal(await rows.count(), 50);
+  const more = page.locator("#conversation-rows tr.more a");
+  assert.match((await more.textContent()).trim(), /^(Meer tonen|Show more)$/);
+  // With the keyboard, like a person: to the link, Enter.
+  await more.focus();
+  await page.keyboard.press("Enter");
+  await page.locator("#conversation-rows tr.more").waitFor({ state: "detached" });
+  assert.equal(page.url(), `${kept.base}/staff`, "in place, no new page");
+  const shown = await rows.evaluateAll((all) => all.map((row) => row.dataset.id));
+  assert.ok(shown.length > 55, `the rest below the first fifty: ${shown.length}`);
+  assert.equal(new Set(shown).size, shown.length, "each row once");
+
+  // An upset customer writes: the list refreshes by itself, puts them first and keeps every row.
+  await chatFrom("many-upset", "@boos", "Boze Klant", "IK WACHT AL DRIE WEKEN. Belachelijk!!");
+  await page.locator("#conversation-rows tr.conversation", { hasText: "Boze Klant" }).waitFor();
+  const after = await rows.evaluateAll((all) => all.map((row) => row.dataset.id));
+  assert.equal(after.length, shown.length + 1);
+  assert.deepEqual(after.filter((id) => shown.includes(id)), shown, "the rows shown stay, in order");
+});

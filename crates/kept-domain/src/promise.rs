@@ -84,6 +84,12 @@ str_enum!(PromiseEvent {
     Kept => "kept", Broken => "broken", Cancelled => "cancelled",
 });
 
+impl PromiseKind {
+    /// The kinds with lists of their own (the callback requests, the inbox): nearly all
+    /// promises. The home page lists the other kinds' open ones together.
+    pub const WITH_OWN_LIST: [PromiseKind; 3] = [PromiseKind::Reply, PromiseKind::Callback, PromiseKind::CallbackRetry];
+}
+
 impl PromiseStatus {
     /// A promise fulfilled at `now` was kept if that is no later than its due time.
     pub fn on_fulfilment(due_at: DateTime<Utc>, now: DateTime<Utc>) -> PromiseStatus {

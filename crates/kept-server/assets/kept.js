@@ -19,14 +19,17 @@
     });
   }
   // A paged list's rows end with a marker of the last row's place; a refresh reloads the list
-  // through it, so the rows shown (after any "show more") stay.
-  function source(rows) {
+  // through it, so the rows shown (after any "show more") stay — and, when that row ended the
+  // list, with what came after it since.
+  function rowsSource(rows) {
     const last = [...rows.querySelectorAll("tr[data-last]")].pop()?.dataset.last;
-    return last ? rows.dataset.src + "&through=" + encodeURIComponent(last) : rows.dataset.src;
+    if (!last) return rows.dataset.src;
+    const ended = rows.querySelector("tr.more") ? "" : "&ended=true";
+    return rows.dataset.src + "&through=" + encodeURIComponent(last) + ended;
   }
   // Reloads a list in place; what was ticked and which row the keys were on stay so.
   async function refresh(rows) {
-    const response = await fetch(source(rows), { credentials: "same-origin" });
+    const response = await fetch(rowsSource(rows), { credentials: "same-origin" });
     if (!response.ok) return;
     const ticked = new Set([...rows.querySelectorAll("input[type=checkbox]:checked")].map((box) => box.value));
     const selected = rows.querySelector("tr.selected")?.dataset.id;

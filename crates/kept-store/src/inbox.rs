@@ -50,18 +50,26 @@ pub(crate) async fn page(
     let from_the_top = ListPage::First;
     let wanted = match (order, wanted) {
         // A key of the other order (an address kept from another view) starts from the top.
-        (Order::Queue, ListPage::After(InboxKey::Recent { .. }) | ListPage::Through(InboxKey::Recent { .. }))
-        | (Order::Recent, ListPage::After(InboxKey::Queue { .. }) | ListPage::Through(InboxKey::Queue { .. })) => {
+        (_, ListPage::After(key) | ListPage::Through(key) | ListPage::ThroughAndAfter(key))
+            if order != key_order(key) =>
+        {
             &from_the_top
         }
         (_, wanted) => wanted,
     };
     let (mut rows, more) = match wanted {
-        ListPage::Through(key) => {
-            let rows = read_ranges(pool, filter, order, &through(key), THROUGH_AT_MOST).await?;
-            let more = !read_ranges(pool, filter, order, &after(order, Some(key)), 1)
-                .await?
-                .is_empty();
+        ListPage::Through(key) | ListPage::ThroughAndAfter(key) => {
+            let mut rows = read_ranges(pool, filter, order, &through(key), THROUGH_AT_MOST).await?;
+            // What came after the last row shown: a page of it when that row ended the list,
+            // else only whether there is any (the "show more" below the rows).
+            let wants = match wanted {
+                ListPage::ThroughAndAfter(_) => limit,
+                _ => 0,
+            };
+            let mut next = read_ranges(pool, filter, order, &after(order, Some(key)), wants + 1).await?;
+            let more = next.len() as i64 > wants;
+            next.truncate(usize::try_from(wants).unwrap_or(0));
+            rows.append(&mut next);
             (rows, more)
         }
         ListPage::First | ListPage::After(_) => {
@@ -83,6 +91,13 @@ pub(crate) async fn page(
         last,
         more,
     })
+}
+
+fn key_order(key: &InboxKey) -> Order {
+    match key {
+        InboxKey::Queue { .. } => Order::Queue,
+        InboxKey::Recent { .. } => Order::Recent,
+    }
 }
 
 /// The ranges after `key` (from the start without one), in the list's order.

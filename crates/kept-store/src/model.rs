@@ -588,6 +588,9 @@ pub enum ListPage {
     After(InboxKey),
     /// From the start through this row: what a page that showed down to it shows now.
     Through(InboxKey),
+    /// The same for a page shown to its end (this row was the last one): and a page of what
+    /// came after it since.
+    ThroughAndAfter(InboxKey),
 }
 
 /// A page of conversations: the rows, the last row's key, and whether more follow it.

@@ -190,5 +190,31 @@ async fn a_refresh_through_the_last_row_shown_keeps_the_rows_shown() {
         );
         assert!(refreshed.more, "{db}: and more below them");
         assert_eq!(refreshed.last, second.last, "{db}");
+
+        // Shown to its end, the list's refresh also brings what came after the last row since.
+        let all = kept_app::conversations(&shop.app, &open, &ListPage::First, 100)
+            .await
+            .unwrap();
+        assert!(!all.more, "{db}");
+        let calm = chat_message("calm", ("@kalm", "Kalm"), "Graag een offerte voor een nieuwe fiets.");
+        let calm = kept_app::accept_inbound(&shop.app, &calm)
+            .await
+            .unwrap()
+            .conversation_id;
+        let ended = ListPage::ThroughAndAfter(all.last.clone().expect("rows"));
+        let refreshed = kept_app::conversations(&shop.app, &open, &ended, PAGE).await.unwrap();
+        let mut expected: Vec<String> = all.rows.iter().map(|c| c.id.clone()).collect();
+        expected.push(calm);
+        let ids: Vec<String> = refreshed.rows.iter().map(|c| c.id.clone()).collect();
+        assert_eq!(ids, expected, "{db}: the rows shown and the new one after them");
+        assert!(!refreshed.more, "{db}");
+        let through = ListPage::Through(all.last.expect("rows"));
+        let kept_to = kept_app::conversations(&shop.app, &open, &through, PAGE).await.unwrap();
+        assert_eq!(
+            kept_to.rows.len(),
+            expected.len() - 1,
+            "{db}: without it, only a 'show more'"
+        );
+        assert!(kept_to.more, "{db}");
     }
 }

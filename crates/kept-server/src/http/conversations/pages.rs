@@ -110,6 +110,9 @@ pub struct ViewQuery {
     /// The rows from the top through this one: a refresh of a list shown down to it.
     #[serde(default)]
     pub through: String,
+    /// With `through`: that row ended the list shown; what came after it since is added.
+    #[serde(default)]
+    pub ended: bool,
 }
 
 impl ViewQuery {
@@ -126,6 +129,7 @@ impl ViewQuery {
     fn page(&self) -> ListPage {
         match (InboxKey::parse(&self.after), InboxKey::parse(&self.through)) {
             (Some(after), _) => ListPage::After(after),
+            (None, Some(through)) if self.ended => ListPage::ThroughAndAfter(through),
             (None, Some(through)) => ListPage::Through(through),
             (None, None) => ListPage::First,
         }

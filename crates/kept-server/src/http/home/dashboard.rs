@@ -103,11 +103,10 @@ pub async fn promise_rows(
 /// Open promises of the kinds that have no list of their own on the home page (callbacks and
 /// replies have theirs), soonest due first. A new kind of promise shows up here by itself.
 async fn other_promises(state: &AppState, lang: Lang) -> Result<Vec<crate::http::home::views::PromiseRow>, HttpError> {
-    let listed_apart = [PromiseKind::Callback, PromiseKind::CallbackRetry, PromiseKind::Reply];
     let filter = PromiseFilter {
         kinds: PromiseKind::ALL
             .into_iter()
-            .filter(|k| !listed_apart.contains(k))
+            .filter(|k| !PromiseKind::WITH_OWN_LIST.contains(k))
             .collect(),
         status: Some(PromiseStatus::Open),
         limit: DASHBOARD_LIMIT,
