@@ -154,6 +154,26 @@ fn tokens_of(month: NaiveDate, first: NaiveDate, last: NaiveDate) -> Vec<String>
     start.iter_days().take_while(|day| *day <= end).map(day_token).collect()
 }
 
+/// The words a customer is found by, folded as the search folds them: their name's, their
+/// phone number's digits, and each handle's ("email:jan@example.nl" → jan, example, nl).
+pub fn customer_words(name: Option<&str>, phone: Option<&str>, handles: &[&str]) -> BTreeSet<String> {
+    let handle_values = handles.iter().map(|h| h.split_once(':').map_or(*h, |(_, value)| value));
+    name.into_iter()
+        .chain(phone)
+        .chain(handle_values)
+        .flat_map(words)
+        .collect()
+}
+
+/// The words of a search for a customer: each must begin a word the customer is found by
+/// ("jans" finds Jansen; "example.nl" finds klant0@example.nl).
+pub fn customer_search_words(text: &str) -> Vec<String> {
+    let mut found: Vec<String> = words(text).take(MAX_QUERY_WORDS).collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
 /// A parsed search: every group must match, any form within a group may.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchQuery {
@@ -272,6 +292,19 @@ impl SearchQuery {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_customer_is_found_by_the_words_of_their_name_number_and_handles() {
+        let found = super::customer_words(
+            Some("José van den Berg"),
+            Some("+31612345678"),
+            &["email:j.berg@example.nl", "twitter:@jose_b"],
+        );
+        let expected = ["31612345678", "b", "berg", "den", "example", "j", "jose", "nl", "van"];
+        assert_eq!(found.iter().map(String::as_str).collect::<Vec<_>>(), expected);
+        assert_eq!(super::customer_search_words("  Berg, JOSÉ berg "), ["berg", "jose"]);
+        assert!(super::customer_search_words("?!").is_empty());
+    }
+
     use chrono::TimeZone;
 
     use super::*;

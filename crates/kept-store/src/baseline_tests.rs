@@ -107,6 +107,12 @@ async fn a_database_made_before_the_squash_is_adopted() {
         .await
         .expect("the data stays");
     assert_eq!(name, "Jan");
+    // The customers kept had are found by their words, made when the index came.
+    let (word,): (String,) = sqlx::query_as("SELECT word FROM customer_words WHERE customer_id = 'c1'")
+        .fetch_one(&pool)
+        .await
+        .expect("the customer's words");
+    assert_eq!(word, "jan");
     // A second start changes nothing.
     crate::migrations::run(&pool, crate::Dialect::Sqlite)
         .await

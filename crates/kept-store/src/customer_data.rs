@@ -58,6 +58,8 @@ pub const REGISTER: &[Holding] = &[
         "customer_handles",
         &["handle", "created_ms", "bounce_reason", "bounced_ms"],
     ),
+    // The words the customer is found by: made from the record above, nothing of its own.
+    own("customer_words", &[]),
     own(
         "callback_requests",
         &[
@@ -276,6 +278,13 @@ pub(crate) async fn move_all(conn: &mut AnyConnection, dialect: Dialect, into: &
             (Link::Parent { .. }, _) => {}
             // The index also names the customer inside its terms.
             (Link::CustomerId, "search_index") => search::move_customer(conn, dialect, into, from).await?,
+            // Made anew for the customer kept once the merge is done (both may share words).
+            (Link::CustomerId, "customer_words") => {
+                sqlx::query("DELETE FROM customer_words WHERE customer_id = $1")
+                    .bind(from)
+                    .execute(&mut *conn)
+                    .await?;
+            }
             // One thank-you per customer: the kept customer's own stays when both have one.
             (Link::CustomerId, "fan_thanks") => {
                 sqlx::query(
@@ -303,12 +312,15 @@ pub(crate) async fn move_all(conn: &mut AnyConnection, dialect: Dialect, into: &
     Ok(())
 }
 
+/// Indexes made from a customer's other records: a merge makes them anew, it does not move them.
+pub const MADE_FROM_RECORDS: [&str; 2] = ["search_index", "customer_words"];
+
 /// How many rows each table holds of a customer (those linked by their own `customer_id`,
-/// the search index left out): what a merge would move.
+/// the indexes left out): what a merge would move.
 pub(crate) async fn counts(conn: &mut AnyConnection, customer_id: &str) -> Result<Vec<(&'static str, i64)>> {
     let mut counts = Vec::new();
     for holding in REGISTER {
-        if matches!(holding.link, Link::Parent { .. }) || holding.table == "search_index" {
+        if matches!(holding.link, Link::Parent { .. }) || MADE_FROM_RECORDS.contains(&holding.table) {
             continue;
         }
         let count: i64 = sqlx::query(&format!(

@@ -2,9 +2,11 @@
 
 use chrono::{DateTime, Utc};
 use kept_domain::new_id;
+use kept_domain::search::customer_search_words;
 use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::customer_data;
+use crate::customer_words;
 use crate::dialect::{Dialect, placeholders};
 use crate::model::{BouncingAddress, Contact, CustomerView, NewRecord};
 use crate::promises::{self, Actor};
@@ -48,25 +50,22 @@ pub(crate) async fn customer(pool: &AnyPool, id: &str) -> Result<Option<Customer
 /// Customers whose name, e-mail address or handle contains `text` (any case), or whose phone
 /// number is `phone` (already normalised), by name.
 pub(crate) async fn find(pool: &AnyPool, text: &str, phone: Option<&str>, limit: i64) -> Result<Vec<CustomerView>> {
-    let escaped: String = text
-        .to_lowercase()
-        .chars()
-        .flat_map(|c| match c {
-            '%' | '_' | '\\' => vec!['\\', c],
-            other => vec![other],
-        })
-        .collect();
-    let pattern = format!("%{escaped}%");
-    let rows = sqlx::query(
-        "SELECT c.id, c.name, c.phone FROM customers c WHERE LOWER(c.name) LIKE $1 ESCAPE '\\' OR c.phone = $2 \
-         OR EXISTS (SELECT 1 FROM customer_handles h WHERE h.customer_id = c.id AND LOWER(h.handle) LIKE $1 ESCAPE '\\') \
-         ORDER BY c.name, c.id LIMIT $3",
-    )
-    .bind(&pattern)
-    .bind(phone.unwrap_or(""))
-    .bind(limit)
-    .fetch_all(pool)
-    .await?;
+    let words = customer_search_words(text);
+    let mut chosen = vec!["SELECT id FROM customers WHERE phone = $1".to_string()];
+    let (by_words, values) = customer_words::customers_with(&words, 3);
+    if !words.is_empty() {
+        chosen.push(format!("SELECT customer_id FROM ({by_words}) found"));
+    }
+    let sql = format!(
+        "SELECT c.id, c.name, c.phone FROM customers c WHERE c.id IN ({}) ORDER BY c.name, c.id LIMIT $2",
+        chosen.join(" UNION ")
+    );
+    let first = sqlx::query(&sql).bind(phone.unwrap_or("")).bind(limit);
+    let rows = values
+        .iter()
+        .fold(first, |q, value| q.bind(value.as_str()))
+        .fetch_all(pool)
+        .await?;
     let mut found = rows
         .iter()
         .map(|row| {
@@ -139,7 +138,8 @@ pub(crate) async fn add_contact(
         Err(StoreError::Duplicate) => Err(StoreError::Conflict(
             "this contact belongs to another customer; merge the two customers instead".into(),
         )),
-        other => other.map(|_| ()),
+        Err(other) => Err(other),
+        Ok(_) => customer_words::renew(conn, customer_id).await,
     }
 }
 
@@ -154,7 +154,7 @@ pub(crate) async fn rename(pool: &AnyPool, id: &str, name: Option<&str>) -> Resu
     if updated.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
-    Ok(())
+    customer_words::renew(&mut *pool.acquire().await?, id).await
 }
 
 pub(crate) async fn merge(conn: &mut AnyConnection, dialect: Dialect, into: &str, from: &str) -> Result<()> {
@@ -195,7 +195,7 @@ pub(crate) async fn merge(conn: &mut AnyConnection, dialect: Dialect, into: &str
             .execute(&mut *conn)
             .await?;
     }
-    Ok(())
+    customer_words::renew(conn, into).await
 }
 
 pub(crate) async fn add_record(
@@ -290,6 +290,18 @@ pub(crate) async fn find_or_add(
     phone: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<String> {
+    let id = find_or_add_record(conn, name, email, phone, now).await?;
+    customer_words::renew(conn, &id).await?;
+    Ok(id)
+}
+
+async fn find_or_add_record(
+    conn: &mut AnyConnection,
+    name: Option<&str>,
+    email: Option<&str>,
+    phone: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<String> {
     let handle = email.map(|email| format!("email:{email}"));
     if let Some(handle) = &handle {
         let by_email = sqlx::query("SELECT customer_id FROM customer_handles WHERE handle = $1")
@@ -373,6 +385,9 @@ pub(crate) async fn complete_contacts(
         .execute(&mut *conn)
         .await?;
         added |= inserted.rows_affected() > 0;
+    }
+    if added {
+        customer_words::renew(conn, customer_id).await?;
     }
     Ok(added)
 }

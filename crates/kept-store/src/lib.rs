@@ -13,6 +13,7 @@ mod changes;
 mod contracts;
 mod conversations;
 pub mod customer_data;
+mod customer_words;
 mod customers;
 mod deliveries;
 mod dialect;

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use kept_domain::staff::Candidate;
 use kept_domain::{CallbackStatus, OutboxEvent, PromiseKind, PromiseStatus, new_id};
 
+use crate::customer_words::{self, Findable};
 use crate::dialect::Dialect;
 use crate::model::{CallbackView, NewCallback};
 use crate::outbox::{self, Announcement};
@@ -165,10 +166,21 @@ async fn upsert_customers(
         },
     )
     .await?;
-    let mut known = HashMap::with_capacity(customers.len());
+    let mut known: HashMap<String, (String, Option<String>)> = HashMap::with_capacity(customers.len());
     for row in rows {
         known.insert(row.try_get("phone")?, (row.try_get("id")?, row.try_get("name")?));
     }
+    // A name given now is added to the words the customer is found by.
+    let words: Vec<_> = known
+        .iter()
+        .map(|(phone, (id, name))| Findable {
+            id,
+            name: name.as_deref(),
+            phone: Some(phone),
+            handles: Vec::new(),
+        })
+        .collect();
+    customer_words::add(conn, &words).await?;
     Ok(known)
 }
 

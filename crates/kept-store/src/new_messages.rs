@@ -18,6 +18,7 @@ use kept_domain::{OutboxEvent, PromiseKind, PromiseStatus, new_id};
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
+use crate::customer_words::{self, Findable};
 use crate::dialect::{Dialect, placeholders, statement_chunks, unpack};
 use crate::inbox_columns::{self, Written};
 use crate::mail::insert_attachments;
@@ -488,7 +489,16 @@ async fn insert_customers(conn: &mut dyn Statements, customers: &[(String, &NewI
         ]
     })
     .await?;
-    Ok(())
+    let words: Vec<_> = customers
+        .iter()
+        .map(|(id, message)| Findable {
+            id,
+            name: message.name.as_deref(),
+            phone: None,
+            handles: vec![message.handle.as_str()],
+        })
+        .collect();
+    customer_words::add(conn, &words).await
 }
 
 async fn insert_conversations(conn: &mut dyn Statements, conversations: &[NewConversation<'_>]) -> Result<()> {

@@ -273,3 +273,50 @@ async fn a_customer_is_found_renamed_called_with_a_promise_and_their_history_tol
         assert!(count("promises").is_some_and(|n| n >= 2), "{counts:?}");
     }
 }
+
+/// Customers are found by the beginnings of the words of their name, phone number and handles,
+/// through every change of those: a rename, a new contact, a merge, an erasure.
+#[tokio::test]
+async fn customers_are_found_by_the_beginnings_of_their_words_through_every_change() {
+    for (name, store, _db) in stores().await {
+        let store = store.as_ref();
+        let owner = staff(store, "owner@x.test", Role::Owner).await;
+        let found = |text: &'static str| async move {
+            let customers = store.find_customers(text, None, 10).await.unwrap();
+            customers.into_iter().map(|c| c.id).collect::<Vec<_>>()
+        };
+        let jan = store
+            .create_callback(callback("+31612345678", monday()))
+            .await
+            .unwrap()
+            .customer_id;
+        let mut mail = message("m-1", "marieke", monday());
+        mail.channel = "email".into();
+        mail.handle = "email:marieke.de.vries@example.nl".into();
+        mail.name = Some("Marieke de Vriës".into());
+        let marieke = store.record_inbound(mail).await.unwrap().customer_id;
+
+        assert_eq!(found("jan").await, [jan.as_str()], "{name}");
+        assert_eq!(found("3161234").await, [jan.as_str()], "{name}: the number's beginning");
+        assert_eq!(found("VRIES").await, [marieke.as_str()], "{name}: folded, any case");
+        assert_eq!(found("Mar de").await, [marieke.as_str()], "{name}: every word");
+        assert_eq!(found("example.nl").await, [marieke.as_str()], "{name}: the address");
+        assert!(found("arieke").await.is_empty(), "{name}: beginnings of words only");
+        assert!(found("marieke jan").await.is_empty(), "{name}");
+
+        store.rename_customer(&jan, Some("Piet Bakker")).await.unwrap();
+        assert!(found("jan").await.is_empty(), "{name}: the old name no more");
+        assert_eq!(found("bakk").await, [jan.as_str()], "{name}");
+        let contact = kept_store::Contact::Handle("email:piet@fietsenmaker.nl".into());
+        store.add_contact(&jan, contact, monday()).await.unwrap();
+        assert_eq!(found("fietsenm").await, [jan.as_str()], "{name}");
+
+        store.merge_customers(&jan, &marieke).await.unwrap();
+        assert_eq!(found("marieke").await, [jan.as_str()], "{name}: found as the one kept");
+        assert_eq!(found("piet").await, [jan.as_str()], "{name}: once");
+
+        store.erase_customer(&jan, &owner, "verzoek", monday()).await.unwrap();
+        assert!(found("piet").await.is_empty(), "{name}: erased");
+        assert!(found("3161234").await.is_empty(), "{name}");
+    }
+}
