@@ -212,23 +212,42 @@ pub async fn customer(app: &App, id: &str) -> Result<Option<CustomerView>, AppEr
     Ok(app.store.customer(id).await?)
 }
 
-/// What the customer page shows: the customer, everything that happened with them (oldest
+/// How many entries of a timeline a customer page shows at a time.
+pub const TIMELINE_PAGE: i64 = 50;
+
+/// What the customer page shows: the customer, a page of what happened with them (newest
 /// first) and their follow-ups.
 pub struct CustomerRecord {
     pub customer: CustomerView,
-    pub timeline: Vec<kept_store::TimelineEntry>,
+    pub timeline: kept_store::TimelinePage,
     pub follow_ups: Vec<FollowUpView>,
 }
 
-/// A customer with their timeline and follow-ups, for their page; `NotFound` when there is no
-/// such customer.
-pub async fn customer_record(app: &App, id: &str) -> Result<CustomerRecord, AppError> {
+/// A customer with the page of their timeline before `before` (the newest without it) and
+/// their follow-ups, for their page; `NotFound` when there is no such customer.
+pub async fn customer_record(
+    app: &App,
+    id: &str,
+    before: Option<&kept_store::TimelineKey>,
+) -> Result<CustomerRecord, AppError> {
     let customer = app.store.customer(id).await?.ok_or(AppError::NotFound)?;
     Ok(CustomerRecord {
-        timeline: app.store.customer_timeline(id).await?,
+        timeline: customer_timeline_page(app, id, before).await?,
         follow_ups: app.store.customer_follow_ups(id).await?,
         customer,
     })
+}
+
+/// A page of what happened with a customer, newest first: the entries before `before`.
+pub async fn customer_timeline_page(
+    app: &App,
+    customer_id: &str,
+    before: Option<&kept_store::TimelineKey>,
+) -> Result<kept_store::TimelinePage, AppError> {
+    Ok(app
+        .store
+        .customer_timeline_page(customer_id, before, TIMELINE_PAGE)
+        .await?)
 }
 
 /// Everything that happened with a customer, oldest first.

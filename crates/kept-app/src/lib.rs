@@ -117,8 +117,8 @@ pub use booking_offer::{BookingChoice, BookingOffer, booking_offer};
 pub use callbacks::{callback, callbacks, promise_history, promises};
 pub use contracts::{ContractSurroundings, contract, contract_surroundings, contracts, finished_contracts};
 pub use customers::{
-    CustomerRecord, customer, customer_follow_ups, customer_history, customer_record, customer_record_counts,
-    customer_timeline, find_customers,
+    CustomerRecord, TIMELINE_PAGE, customer, customer_follow_ups, customer_history, customer_record,
+    customer_record_counts, customer_timeline, customer_timeline_page, find_customers,
 };
 pub use messages::{
     ConversationRecord, attachment, conversation, conversation_record, conversations, failed_replies, inbox_choices,

@@ -38,14 +38,14 @@
     if (selected) rows.querySelector(`tr[data-id="${selected}"]`)?.classList.add("selected");
     tick();
   }
-  // "Show more" adds the next page below the rows shown, in place of the link.
+  // "Show more" adds the next page below the rows (or entries) shown, in place of the link.
   document.addEventListener("click", async function (event) {
     const link = event.target.closest("a[data-more]");
     if (!link) return;
     event.preventDefault();
     const response = await fetch(link.dataset.more, { credentials: "same-origin" });
     if (!response.ok) return;
-    const row = link.closest("tr");
+    const row = link.closest("tr, li");
     row.insertAdjacentHTML("afterend", await response.text());
     row.remove();
     tick();

@@ -3,10 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use const_format::concatcp;
-use kept_domain::SurveyStatus;
 use kept_domain::conversation::{ConversationStatus, Direction};
 use kept_domain::promise::Closing;
-use kept_domain::{CancelReason, EntryKind, OutboxEvent, PromiseStatus, new_id};
+use kept_domain::{CancelReason, OutboxEvent, PromiseStatus, new_id};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
@@ -391,70 +390,4 @@ pub(crate) async fn conversation_of_message(pool: &AnyPool, message_id: &str) ->
         .fetch_optional(pool)
         .await?;
     row.map(|r| Ok(r.try_get("conversation_id")?)).transpose()
-}
-
-/// Every message, callback request and call of a customer, across channels, oldest first.
-pub(crate) async fn timeline(pool: &AnyPool, customer_id: &str) -> Result<Vec<TimelineEntry>> {
-    let rows = sqlx::query(
-        concatcp!("SELECT CASE WHEN m.direction = ", Direction::Inbound.sql(), " THEN ", EntryKind::MessageIn.sql(), " ELSE ", EntryKind::MessageOut.sql(), " END AS kind, m.sent_ms AS at_ms, \
-                m.channel, m.body AS text, CAST(NULL AS TEXT) AS note, s.name AS staff_name, m.id, 0 AS later, \
-                m.conversation_id AS about \
-         FROM messages m LEFT JOIN staff s ON s.id = m.staff_id WHERE m.customer_id = $1 \
-         UNION ALL \
-         SELECT ", EntryKind::CallbackRequest.sql(), ", created_ms, 'phone', window_code, note, CAST(NULL AS TEXT), id, 0, id \
-         FROM callback_requests WHERE customer_id = $1 \
-         UNION ALL \
-         SELECT ", EntryKind::Call.sql(), ", k.at_ms, 'phone', k.outcome, k.note, s.name, k.id, 0, k.callback_id FROM calls k \
-         LEFT JOIN staff s ON s.id = k.staff_id WHERE k.customer_id = $1 \
-         UNION ALL \
-         SELECT ", EntryKind::Note.sql(), ", n.at_ms, COALESCE(c.channel, 'internal'), n.body, CAST(NULL AS TEXT), s.name, n.id, 0, \
-         n.conversation_id FROM notes n \
-         LEFT JOIN staff s ON s.id = n.staff_id LEFT JOIN conversations c ON c.id = n.conversation_id WHERE n.customer_id = $1 \
-         UNION ALL \
-         SELECT ", EntryKind::PhoneCall.sql(), ", p.at_ms, 'phone', p.summary, p.direction, s.name, p.id, 0, CAST(NULL AS TEXT) FROM phone_calls p \
-         LEFT JOIN staff s ON s.id = p.staff_id WHERE p.customer_id = $1 \
-         UNION ALL \
-         SELECT ", EntryKind::Appointment.sql(), ", a.created_ms, 'appointment', a.status, CAST(a.start_ms AS TEXT), s.name, a.id, 0, a.id \
-         FROM appointments a LEFT JOIN staff s ON s.id = a.staff_id WHERE a.customer_id = $1 \
-         UNION ALL \
-         SELECT ", EntryKind::CalendarAnswer.sql(), ", w.at_ms, 'appointment', w.answer, w.comment, CAST(NULL AS TEXT), w.id, 0, \
-         w.appointment_id FROM appointment_answers w WHERE w.customer_id = $1 \
-         UNION ALL \
-         SELECT ", EntryKind::Promise.sql(), ", r.created_ms, r.kind, r.status, CAST(r.due_ms AS TEXT), s.name, r.id, 1, r.subject_id FROM promises r \
-         LEFT JOIN staff s ON s.id = r.owner_id WHERE r.customer_id = $1 \
-         UNION ALL \
-         SELECT ", EntryKind::Survey.sql(), ", COALESCE(v.answered_ms, v.sent_ms), v.kind, v.status, CAST(v.score AS TEXT), s.name, v.id, 0, v.id \
-         FROM surveys v LEFT JOIN staff s ON s.id = v.handler_id WHERE v.customer_id = $1 AND v.status <> ", SurveyStatus::Planned.sql(), " \
-         UNION ALL \
-         SELECT ", EntryKind::Contract.sql(), ", COALESCE(k.outcome_ms, k.created_ms), k.status, k.product, k.end_date, CAST(NULL AS TEXT), k.id, 0, \
-         k.id FROM contracts k WHERE k.customer_id = $1 \
-         ORDER BY 2, 8, 7"),
-    )
-    .bind(customer_id)
-    .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let kind = parse_enum(r.try_get("kind")?, EntryKind::parse)?;
-            let note: Option<String> = r.try_get("note")?;
-            // A promise's note is its due time, an appointment's its start (milliseconds in
-            // SQL), given as RFC 3339.
-            let note = match kind {
-                EntryKind::Promise | EntryKind::Appointment => note
-                    .and_then(|ms| ms.parse::<i64>().ok())
-                    .map(|ms| from_ms(ms).to_rfc3339()),
-                _ => note,
-            };
-            Ok(TimelineEntry {
-                kind,
-                at: from_ms(r.try_get("at_ms")?),
-                channel: r.try_get("channel")?,
-                text: r.try_get("text")?,
-                note,
-                staff_name: r.try_get("staff_name")?,
-                id: r.try_get("id")?,
-                about: r.try_get("about")?,
-            })
-        })
-        .collect()
 }

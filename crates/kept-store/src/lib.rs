@@ -49,6 +49,7 @@ mod templates;
 #[cfg(test)]
 mod test_postgres;
 mod time;
+mod timeline;
 mod tone_dismissals;
 
 use std::sync::Arc;

@@ -640,6 +640,45 @@ pub struct TimelineEntry {
     pub about: Option<String>,
 }
 
+/// Where an entry stands on a timeline: a page of older entries starts after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineKey {
+    pub at_ms: i64,
+    /// 1 for a promise, which comes after what made it at the same moment.
+    pub later: i64,
+    pub id: String,
+}
+
+impl TimelineKey {
+    /// A key as its `Display` wrote it; `None` for anything else.
+    pub fn parse(text: &str) -> Option<TimelineKey> {
+        let mut parts = text.splitn(3, '.');
+        let at_ms = parts.next()?.parse().ok()?;
+        let later = parts.next()?.parse().ok()?;
+        let id = parts.next()?;
+        // Ids are UUIDs: nothing else reaches the statement.
+        let plain = !id.is_empty() && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+        plain.then(|| TimelineKey {
+            at_ms,
+            later,
+            id: id.to_string(),
+        })
+    }
+}
+
+impl std::fmt::Display for TimelineKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.at_ms, self.later, self.id)
+    }
+}
+
+/// A page of a timeline, newest first, and where the older entries begin if there are any.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TimelinePage {
+    pub entries: Vec<TimelineEntry>,
+    pub older: Option<TimelineKey>,
+}
+
 /// A customer with every way to reach them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CustomerView {

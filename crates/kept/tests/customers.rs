@@ -196,3 +196,66 @@ async fn a_linked_phone_number_finds_the_customer_and_notes_and_calls_join_the_t
         server.running.stop().await;
     }
 }
+
+/// A customer of long standing: their page shows the newest fifty entries and a link to the
+/// older ones, which works with and without the page's script.
+#[tokio::test]
+async fn a_long_timeline_shows_fifty_at_a_time_and_the_older_ones_on_request() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let mail = email_from_jan(&server).await;
+        let customer = mail["customer_id"].as_str().unwrap();
+        for n in 0..60 {
+            server.clock.advance(chrono::Duration::minutes(1));
+            let note = server
+                .api_post(
+                    &format!("/api/v1/customers/{customer}/notes"),
+                    json!({"text": format!("Notitie nummer {n}.")}),
+                )
+                .await;
+            assert_eq!(note.status(), 201);
+        }
+        let (mut browser, _) = logged_in(&server, &server.agent_email).await;
+        let (status, page) = browser.get(&server.url(&format!("/staff/customers/{customer}"))).await;
+        assert_eq!(status, 200, "{}", db.name);
+        let shown = |html: &str| {
+            (0..60)
+                .filter(|n| html.contains(&format!("Notitie nummer {n}.")))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            shown(&page),
+            (10..60).collect::<Vec<_>>(),
+            "{}: the newest fifty",
+            db.name
+        );
+        assert!(
+            page.find("Notitie nummer 59.") < page.find("Notitie nummer 58."),
+            "newest first"
+        );
+        let more = page
+            .split("data-more=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_else(|| panic!("{}: a link to the older entries", db.name))
+            .replace("&amp;", "&");
+        let (status, older) = browser.get(&server.url(&more)).await;
+        assert_eq!(status, 200);
+        assert!(!older.contains("<html"), "a fragment to add below the entries shown");
+        assert_eq!(shown(&older), (0..10).collect::<Vec<_>>(), "{}", db.name);
+        assert!(
+            older.contains("Is mijn fiets klaar?"),
+            "{}: down to the first mail",
+            db.name
+        );
+        assert!(!older.contains("data-more"), "{}: nothing older", db.name);
+        // Without the script: the link's own address shows the page from there.
+        let plain = more.replace("/timeline?", "?");
+        let (_, page) = browser.get(&server.url(&plain)).await;
+        assert!(
+            page.contains("<html") && shown(&page) == (0..10).collect::<Vec<_>>(),
+            "{}",
+            db.name
+        );
+    }
+}

@@ -14,6 +14,8 @@ pub struct InboxTexts {
     pub nothing_here: &'static str,
     /// The link under a list that loads its next rows.
     pub show_more: &'static str,
+    /// The link under a timeline that loads its older entries.
+    pub show_older: &'static str,
     pub nobody_waiting: &'static str,
     pub customer: &'static str,
     pub channel: &'static str,
@@ -200,6 +202,7 @@ static INBOX_NL: InboxTexts = InboxTexts {
     we_wrote: "Wij",
     nothing_here: "Hier staat niets.",
     show_more: "Meer tonen",
+    show_older: "Oudere tonen",
     nobody_waiting: "Geen berichten die op antwoord wachten.",
     customer: "Klant",
     channel: "Kanaal",
@@ -368,6 +371,7 @@ static INBOX_EN: InboxTexts = InboxTexts {
     we_wrote: "Us",
     nothing_here: "Nothing here.",
     show_more: "Show more",
+    show_older: "Show older",
     nobody_waiting: "No messages are waiting for an answer.",
     customer: "Customer",
     channel: "Channel",

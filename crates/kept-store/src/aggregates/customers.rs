@@ -3,10 +3,12 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::model::{Contact, CustomerView, HistoryEntry, NewRecord, Promised, TimelineEntry};
+use crate::model::{
+    Contact, CustomerView, HistoryEntry, NewRecord, Promised, TimelineEntry, TimelineKey, TimelinePage,
+};
 use crate::sql::SqlStore;
 use crate::{Result, StoreError};
-use crate::{callbacks, conversations, customer_data, customers, follow_ups};
+use crate::{callbacks, customer_data, customers, follow_ups, timeline};
 
 /// Customers: finding, naming, contacts, merging, notes and calls, and their history.
 #[async_trait]
@@ -29,7 +31,15 @@ pub trait Customers: Send + Sync {
         promised: &[Promised],
         now: DateTime<Utc>,
     ) -> Result<String>;
+    /// Everything that happened with a customer, oldest first.
     async fn customer_timeline(&self, customer_id: &str) -> Result<Vec<TimelineEntry>>;
+    /// A page of it, newest first: `limit` entries older than `before` (the newest without).
+    async fn customer_timeline_page(
+        &self,
+        customer_id: &str,
+        before: Option<&TimelineKey>,
+        limit: i64,
+    ) -> Result<TimelinePage>;
     async fn customer_history(&self, customer_id: &str) -> Result<Vec<HistoryEntry>>;
 }
 
@@ -84,7 +94,16 @@ impl Customers for SqlStore {
     }
 
     async fn customer_timeline(&self, customer_id: &str) -> Result<Vec<TimelineEntry>> {
-        conversations::timeline(&self.read, customer_id).await
+        timeline::timeline(&self.read, customer_id).await
+    }
+
+    async fn customer_timeline_page(
+        &self,
+        customer_id: &str,
+        before: Option<&TimelineKey>,
+        limit: i64,
+    ) -> Result<TimelinePage> {
+        timeline::page(&self.read, customer_id, before, limit).await
     }
 
     async fn customer_history(&self, customer_id: &str) -> Result<Vec<HistoryEntry>> {

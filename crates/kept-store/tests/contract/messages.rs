@@ -320,3 +320,41 @@ async fn customers_are_found_by_the_beginnings_of_their_words_through_every_chan
         assert!(found("3161234").await.is_empty(), "{name}");
     }
 }
+
+/// A customer's timeline a page at a time, newest first: walking it to the end gives the whole
+/// timeline once, in its order, however the entries fall at the same moment.
+#[tokio::test]
+async fn a_long_timeline_is_read_a_page_at_a_time_newest_first() {
+    for (name, store, _db) in stores().await {
+        let store = store.as_ref();
+        let mut customer = None;
+        for n in 0..7 {
+            // Two messages at each moment: the page boundary falls between equal times too.
+            let at = monday() + Duration::minutes(n / 2);
+            let recorded = store
+                .record_inbound(message(&format!("t-{n}"), "@lang", at))
+                .await
+                .unwrap();
+            customer = Some(recorded.customer_id);
+        }
+        let customer = customer.unwrap();
+        let mut whole = store.customer_timeline(&customer).await.unwrap();
+        whole.reverse();
+        assert_eq!(whole.len(), 8, "{name}: seven messages and the promise to answer them");
+        let mut walked = Vec::new();
+        let mut before = None;
+        loop {
+            let page = store
+                .customer_timeline_page(&customer, before.as_ref(), 3)
+                .await
+                .unwrap();
+            assert!(page.entries.len() <= 3, "{name}");
+            walked.extend(page.entries);
+            match page.older {
+                Some(older) => before = Some(older),
+                None => break,
+            }
+        }
+        assert_eq!(walked, whole, "{name}");
+    }
+}

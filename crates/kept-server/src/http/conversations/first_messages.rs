@@ -238,6 +238,6 @@ async fn refused(
         errors,
     };
     let lang = session.staff.lang;
-    let page = customer_page(state, session, lang, id, draft).await?;
+    let page = customer_page(state, session, lang, id, None, draft).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Extension(OwnPage), page).into_response())
 }

@@ -5,13 +5,13 @@
 use chrono::DateTime;
 use chrono_tz::Tz;
 use kept_app::records::CustomerView;
-use kept_app::records::{FollowUpView, TimelineEntry};
+use kept_app::records::{FollowUpView, TimelineEntry, TimelinePage};
 use kept_app::{CustomerRecord, EMAIL};
 use kept_domain::conversation::PHONE_CHANNELS;
 use kept_domain::quoted::split_quoted;
 use kept_domain::{EntryKind, Lang, PromiseKind, PromiseStatus};
 
-use crate::http::customers::views::{CustomerPage, FollowUpRow, TimelineRow, WriteBox, WriteDraft};
+use crate::http::customers::views::{CustomerPage, FollowUpRow, TimelineList, TimelineRow, WriteBox, WriteDraft};
 use crate::http::extract::StaffSession;
 use crate::http::pages::{LocalTime, clock, outcome_label, promise_label};
 use crate::i18n::first_messages::first_message_texts;
@@ -38,12 +38,7 @@ pub(crate) fn customer_view(
         contact_kinds: contact_kinds(lang, i),
         id: customer.id.clone(),
         contacts: contacts(state, &clock, i, customer),
-        timeline: record
-            .timeline
-            .iter()
-            .rev()
-            .map(|entry| timeline_row(&clock, i, entry))
-            .collect(),
+        timeline: timeline_list(&clock, i, &customer.id, &record.timeline),
         follow_ups: record.follow_ups.iter().map(|f| follow_up_row(&clock, i, f)).collect(),
         today: local_now.format("%Y-%m-%d").to_string(),
         // Late in the day a promise is for tomorrow morning; earlier, for the end of today.
@@ -93,6 +88,15 @@ fn contact_kinds(lang: Lang, i: &InboxTexts) -> Vec<(String, String)> {
             .map(|code| (code.to_string(), channel_label(lang, code))),
     )
     .collect()
+}
+
+/// A page of a customer's timeline as their page shows it.
+pub fn timeline_list(clock: &LocalTime, i: &InboxTexts, customer_id: &str, page: &TimelinePage) -> TimelineList {
+    TimelineList {
+        customer_id: customer_id.to_string(),
+        rows: page.entries.iter().map(|entry| timeline_row(clock, i, entry)).collect(),
+        older: page.older.as_ref().map(|key| key.to_string()),
+    }
 }
 
 pub fn timeline_row(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) -> TimelineRow {

@@ -18,6 +18,7 @@ pub(crate) fn routes() -> Routes {
     Routes {
         staff: Router::new()
             .route("/staff/customers/{id}", get(pages::customer))
+            .route("/staff/customers/{id}/timeline", get(pages::timeline_rows))
             .route("/staff/customers/{id}/note", post(pages::add_note))
             .route("/staff/customers/{id}/name", post(pages::rename))
             .route("/staff/customers/{id}/contacts", post(pages::add_contact))

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use axum_extra::extract::CookieJar;
-use kept_app::records::CustomerView;
+use kept_app::records::{CustomerView, TimelineKey};
 use kept_domain::Lang;
 use kept_domain::conversation::Direction;
 use kept_domain::phone::normalise_phone;
@@ -16,13 +16,13 @@ use kept_domain::staff::OwnerOnly;
 use serde::Deserialize;
 
 use crate::http::customers::api::ContactRequest;
-use crate::http::customers::customer_view::{customer_view, display_name};
-use crate::http::customers::views::{MergeCandidate, MergePage, WriteDraft};
+use crate::http::customers::customer_view::{customer_view, display_name, timeline_list};
+use crate::http::customers::views::{MergeCandidate, MergePage, TimelineFragment, WriteDraft};
 use crate::http::errors::HttpError;
 use crate::http::errors::OwnPage;
 use crate::http::extract::LangQuery;
 use crate::http::extract::StaffSession;
-use crate::http::pages::render;
+use crate::http::pages::{clock, render};
 use crate::i18n::{contact_label, inbox_texts, record_count, texts};
 use crate::state::AppState;
 use kept_app as app;
@@ -171,26 +171,61 @@ pub async fn merge(
     Ok(Redirect::to(&format!("/staff/customers/{id}")).into_response())
 }
 
+/// `?before=`: the timeline's entries older than this one (its place as the page gave it).
+#[derive(Debug, Default, Deserialize)]
+pub struct TimelineQuery {
+    #[serde(default)]
+    before: String,
+}
+
+impl TimelineQuery {
+    /// A place that does not parse (an old or edited address) is the newest.
+    fn before(&self) -> Option<TimelineKey> {
+        TimelineKey::parse(&self.before)
+    }
+}
+
 pub async fn customer(
     State(state): State<AppState>,
     session: StaffSession,
     Path(id): Path<String>,
     Query(query): Query<LangQuery>,
+    Query(timeline): Query<TimelineQuery>,
 ) -> Result<Response, HttpError> {
     let lang = session.lang(&query);
-    customer_page(&state, session, lang, &id, WriteDraft::default()).await
+    let before = timeline.before();
+    customer_page(&state, session, lang, &id, before.as_ref(), WriteDraft::default()).await
 }
 
-/// The customer page, with what was typed to write to them first (and why it was refused).
+/// The customer page from the timeline's entry `before` (the newest without it), with what was
+/// typed to write to them first (and why it was refused).
 pub(crate) async fn customer_page(
     state: &AppState,
     session: StaffSession,
     lang: Lang,
     id: &str,
+    before: Option<&TimelineKey>,
     draft: WriteDraft,
 ) -> Result<Response, HttpError> {
-    let record = kept_app::customer_record(state, id).await?;
+    let record = kept_app::customer_record(state, id, before).await?;
     Ok(render(&customer_view(state, session, lang, &record, draft))?.into_response())
+}
+
+/// The older entries of a customer's timeline, for "show older" in place.
+pub async fn timeline_rows(
+    State(state): State<AppState>,
+    session: StaffSession,
+    Path(id): Path<String>,
+    Query(query): Query<LangQuery>,
+    Query(timeline): Query<TimelineQuery>,
+) -> Result<Response, HttpError> {
+    let lang = session.lang(&query);
+    let page = kept_app::customer_timeline_page(&state, &id, timeline.before().as_ref()).await?;
+    let fragment = TimelineFragment {
+        inbox: inbox_texts(lang),
+        timeline: timeline_list(&clock(&state, lang), inbox_texts(lang), &id, &page),
+    };
+    Ok(render(&fragment)?.into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -16,7 +16,7 @@ pub struct CustomerPage {
     pub id: String,
     pub name: String,
     pub contacts: Vec<String>,
-    pub timeline: Vec<TimelineRow>,
+    pub timeline: TimelineList,
     pub follow_ups: Vec<FollowUpRow>,
     /// The business's today, for the date input's minimum.
     pub today: String,
@@ -29,6 +29,22 @@ pub struct CustomerPage {
     pub contact_kinds: Vec<(String, String)>,
     /// Writing to the customer first.
     pub write: WriteBox,
+}
+
+/// A page of a customer's timeline, newest first, with the link to the older entries.
+pub struct TimelineList {
+    pub customer_id: String,
+    pub rows: Vec<TimelineRow>,
+    /// Where the older entries begin, when there are any.
+    pub older: Option<String>,
+}
+
+/// The older entries of a timeline, added below those shown ("show older").
+#[derive(Template)]
+#[template(path = "timeline_rows.html")]
+pub struct TimelineFragment {
+    pub inbox: &'static InboxTexts,
+    pub timeline: TimelineList,
 }
 
 /// Finding another customer to merge into this one, with what of theirs would move.
