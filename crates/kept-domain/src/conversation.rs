@@ -21,6 +21,14 @@ pub enum ConversationStatus {
 
 str_enum!(ConversationStatus { Open => "open", WaitingOnCustomer => "waiting_on_customer", Resolved => "resolved" });
 
+impl ConversationStatus {
+    pub const ALL: [ConversationStatus; 3] = [
+        ConversationStatus::Open,
+        ConversationStatus::WaitingOnCustomer,
+        ConversationStatus::Resolved,
+    ];
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {

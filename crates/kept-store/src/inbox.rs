@@ -166,14 +166,49 @@ fn through(key: &InboxKey) -> Vec<Range> {
     }
 }
 
-/// Reads the ranges one after the other until `limit` rows are found.
+type Listed = (InboxKey, crate::model::ConversationView);
+
+/// Reads the ranges one after the other until `limit` rows are found. A list of every status
+/// is read status by status (each one range of `conversations_recent`) and merged: no index
+/// orders all conversations by when they were active.
 async fn read_ranges(
     pool: &AnyPool,
     filter: &ConversationFilter,
     order: Order,
     ranges: &[Range],
     limit: i64,
-) -> Result<Vec<(InboxKey, crate::model::ConversationView)>> {
+) -> Result<Vec<Listed>> {
+    if filter.status.is_some() {
+        return read_status_ranges(pool, filter, order, ranges, limit).await;
+    }
+    let mut merged = Vec::new();
+    for status in ConversationStatus::ALL {
+        let one = ConversationFilter {
+            status: Some(status),
+            ..filter.clone()
+        };
+        merged.extend(read_status_ranges(pool, &one, order, ranges, limit).await?);
+    }
+    // Most recently active first, as each status's range was read.
+    merged.sort_by(|(a, _), (b, _)| recency(b).cmp(&recency(a)));
+    merged.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok(merged)
+}
+
+fn recency(key: &InboxKey) -> (i64, &str) {
+    match key {
+        InboxKey::Recent { updated_ms, id } => (*updated_ms, id),
+        InboxKey::Queue { queue_ms, id, .. } => (*queue_ms, id),
+    }
+}
+
+async fn read_status_ranges(
+    pool: &AnyPool,
+    filter: &ConversationFilter,
+    order: Order,
+    ranges: &[Range],
+    limit: i64,
+) -> Result<Vec<Listed>> {
     let mut found = Vec::new();
     for range in ranges {
         let left = limit - found.len() as i64;
