@@ -220,6 +220,8 @@ pub const TIMELINE_PAGE: i64 = 50;
 pub struct CustomerRecord {
     pub customer: CustomerView,
     pub timeline: kept_store::TimelinePage,
+    /// The timeline starts at an older entry, not at the newest.
+    pub from_older: bool,
     pub follow_ups: Vec<FollowUpView>,
 }
 
@@ -233,6 +235,7 @@ pub async fn customer_record(
     let customer = app.store.customer(id).await?.ok_or(AppError::NotFound)?;
     Ok(CustomerRecord {
         timeline: customer_timeline_page(app, id, before).await?,
+        from_older: before.is_some(),
         follow_ups: app.store.customer_follow_ups(id).await?,
         customer,
     })

@@ -47,7 +47,10 @@
     if (!response.ok) return;
     const row = link.closest("tr, li");
     row.insertAdjacentHTML("afterend", await response.text());
+    // The keyboard stays where the new rows begin, not at the top of the page.
+    const added = row.nextElementSibling?.querySelector("a");
     row.remove();
+    added?.focus();
     tick();
   });
   tick();
@@ -75,6 +78,8 @@
   }
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    // Enter on a focused link or button is that link's or button's.
+    if (event.key === "Enter" && event.target.closest("a, button")) return;
     const open = document.querySelector("[data-keys=rows] tr.selected a");
     const actions = {
       j: () => move(1),

@@ -11,6 +11,7 @@ use crate::dialect::{Dialect, placeholders};
 use crate::model::{BouncingAddress, Contact, CustomerView, NewRecord};
 use crate::promises::{self, Actor};
 use crate::search::{IndexEntry, Indexed, Words, index};
+use crate::statements::{Cell, bound};
 use crate::time::{from_ms, to_ms};
 use crate::{Result, StoreError};
 
@@ -47,25 +48,32 @@ pub(crate) async fn customer(pool: &AnyPool, id: &str) -> Result<Option<Customer
     }))
 }
 
-/// Customers whose name, e-mail address or handle contains `text` (any case), or whose phone
-/// number is `phone` (already normalised), by name.
+/// How many customers matching a search are sorted to choose those shown.
+const FIND_CANDIDATES: i64 = 200;
+
+/// Customers with a word of their name, e-mail address or handles beginning with each word of
+/// `text` (any case, accents folded), or whose phone number is `phone` (already normalised):
+/// the name exactly as typed first, then by name.
 pub(crate) async fn find(pool: &AnyPool, text: &str, phone: Option<&str>, limit: i64) -> Result<Vec<CustomerView>> {
     let words = customer_search_words(text);
+    let lowered = text.trim().to_lowercase();
+    let mut values = vec![Cell::Text(phone.unwrap_or("")), Cell::Int(limit), Cell::Text(&lowered)];
     let mut chosen = vec!["SELECT id FROM customers WHERE phone = $1".to_string()];
-    let (by_words, values) = customer_words::customers_with(&words, 3);
     if !words.is_empty() {
-        chosen.push(format!("SELECT customer_id FROM ({by_words}) found"));
+        let (by_words, word_values) = customer_words::customers_with(&words, 5);
+        // A common surname matches thousands: a few hundred of them are plenty to show ten.
+        chosen.push(format!(
+            "SELECT customer_id FROM (SELECT customer_id FROM ({by_words}) found LIMIT $4) f"
+        ));
+        values.push(Cell::Int(FIND_CANDIDATES));
+        values.extend(word_values.into_iter().map(Cell::Owned));
     }
     let sql = format!(
-        "SELECT c.id, c.name, c.phone FROM customers c WHERE c.id IN ({}) ORDER BY c.name, c.id LIMIT $2",
+        "SELECT c.id, c.name, c.phone FROM customers c WHERE c.id IN ({}) \
+         ORDER BY CASE WHEN LOWER(c.name) = $3 THEN 0 ELSE 1 END, c.name, c.id LIMIT $2",
         chosen.join(" UNION ")
     );
-    let first = sqlx::query(&sql).bind(phone.unwrap_or("")).bind(limit);
-    let rows = values
-        .iter()
-        .fold(first, |q, value| q.bind(value.as_str()))
-        .fetch_all(pool)
-        .await?;
+    let rows = bound(&sql, &values).fetch_all(pool).await?;
     let mut found = rows
         .iter()
         .map(|row| {

@@ -257,5 +257,10 @@ async fn a_long_timeline_shows_fifty_at_a_time_and_the_older_ones_on_request() {
             "{}",
             db.name
         );
+        assert!(
+            page.contains("naar de nieuwste"),
+            "{}: and the way back to the newest",
+            db.name
+        );
     }
 }

@@ -16,6 +16,8 @@ pub struct InboxTexts {
     pub show_more: &'static str,
     /// The link under a timeline that loads its older entries.
     pub show_older: &'static str,
+    /// Above a timeline opened at an older entry: back to the newest.
+    pub show_newest: &'static str,
     pub nobody_waiting: &'static str,
     pub customer: &'static str,
     pub channel: &'static str,
@@ -203,6 +205,7 @@ static INBOX_NL: InboxTexts = InboxTexts {
     nothing_here: "Hier staat niets.",
     show_more: "Meer tonen",
     show_older: "Oudere tonen",
+    show_newest: "Oudere berichten en gebeurtenissen; naar de nieuwste",
     nobody_waiting: "Geen berichten die op antwoord wachten.",
     customer: "Klant",
     channel: "Kanaal",
@@ -372,6 +375,7 @@ static INBOX_EN: InboxTexts = InboxTexts {
     nothing_here: "Nothing here.",
     show_more: "Show more",
     show_older: "Show older",
+    show_newest: "Older messages and events; go to the newest",
     nobody_waiting: "No messages are waiting for an answer.",
     customer: "Customer",
     channel: "Channel",

@@ -318,6 +318,15 @@ async fn customers_are_found_by_the_beginnings_of_their_words_through_every_chan
         store.erase_customer(&jan, &owner, "verzoek", monday()).await.unwrap();
         assert!(found("piet").await.is_empty(), "{name}: erased");
         assert!(found("3161234").await.is_empty(), "{name}");
+
+        // The name exactly as typed comes first, before names that sort earlier.
+        let mut ids = Vec::new();
+        for (n, who) in ["Anna Jansen", "Jansen"].into_iter().enumerate() {
+            let mut mail = message(&format!("j-{n}"), &format!("jansen{n}"), monday());
+            mail.name = Some(who.into());
+            ids.push(store.record_inbound(mail).await.unwrap().customer_id);
+        }
+        assert_eq!(found("jansen").await, [ids[1].as_str(), ids[0].as_str()], "{name}");
     }
 }
 

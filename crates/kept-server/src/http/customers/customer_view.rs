@@ -38,7 +38,10 @@ pub(crate) fn customer_view(
         contact_kinds: contact_kinds(lang, i),
         id: customer.id.clone(),
         contacts: contacts(state, &clock, i, customer),
-        timeline: timeline_list(&clock, i, &customer.id, &record.timeline),
+        timeline: TimelineList {
+            from_older: record.from_older,
+            ..timeline_list(&clock, i, &customer.id, &record.timeline)
+        },
         follow_ups: record.follow_ups.iter().map(|f| follow_up_row(&clock, i, f)).collect(),
         today: local_now.format("%Y-%m-%d").to_string(),
         // Late in the day a promise is for tomorrow morning; earlier, for the end of today.
@@ -96,6 +99,7 @@ pub fn timeline_list(clock: &LocalTime, i: &InboxTexts, customer_id: &str, page:
         customer_id: customer_id.to_string(),
         rows: page.entries.iter().map(|entry| timeline_row(clock, i, entry)).collect(),
         older: page.older.as_ref().map(|key| key.to_string()),
+        from_older: false,
     }
 }
 

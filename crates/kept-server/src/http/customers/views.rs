@@ -37,6 +37,8 @@ pub struct TimelineList {
     pub rows: Vec<TimelineRow>,
     /// Where the older entries begin, when there are any.
     pub older: Option<String>,
+    /// The page was opened from an older entry (without the script): it links to the newest.
+    pub from_older: bool,
 }
 
 /// The older entries of a timeline, added below those shown ("show older").
