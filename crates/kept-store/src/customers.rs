@@ -153,16 +153,16 @@ pub(crate) async fn add_contact(
 
 /// Moves everything of customer `from` to `into` and removes `from`: nothing is lost.
 /// Gives a customer a name, or takes it away with `None`.
-pub(crate) async fn rename(pool: &AnyPool, id: &str, name: Option<&str>) -> Result<()> {
+pub(crate) async fn rename(conn: &mut AnyConnection, id: &str, name: Option<&str>) -> Result<()> {
     let updated = sqlx::query("UPDATE customers SET name = $1 WHERE id = $2")
         .bind(name)
         .bind(id)
-        .execute(pool)
+        .execute(&mut *conn)
         .await?;
     if updated.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
-    customer_words::renew(&mut *pool.acquire().await?, id).await
+    customer_words::renew(conn, id).await
 }
 
 pub(crate) async fn merge(conn: &mut AnyConnection, dialect: Dialect, into: &str, from: &str) -> Result<()> {

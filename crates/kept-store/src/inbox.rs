@@ -24,15 +24,25 @@ enum Order {
     Recent,
 }
 
-/// One index range: the filter's rows, optionally only the frustrated or the calm ones, from
-/// or through a key.
+/// Which side of a key a range lies on, in the list's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Edge {
+    /// Strictly after the key.
+    After,
+    /// Up to and including the key.
+    Through,
+}
+
+/// One index range: the filter's rows, optionally only the frustrated or the calm ones,
+/// optionally on one side of a key's place (its sort value and id).
 #[derive(Debug, Clone, Default)]
 struct Range {
     frustrated: Option<bool>,
-    /// Strictly after this key (in the list's order).
-    after: Option<(i64, String)>,
-    /// Up to and including this key.
-    through: Option<(i64, String)>,
+    edge: Option<(Edge, i64, String)>,
+}
+
+fn range(frustrated: Option<bool>, edge: Option<(Edge, i64, String)>) -> Range {
+    Range { frustrated, edge }
 }
 
 /// One page of `filter`'s conversations (`limit` rows; a refresh through a key at most
@@ -103,12 +113,11 @@ fn key_order(key: &InboxKey) -> Order {
 /// The ranges after `key` (from the start without one), in the list's order.
 fn after(order: Order, key: Option<&InboxKey>) -> Vec<Range> {
     match (order, key) {
-        (Order::Recent, None) => vec![Range::default()],
-        (Order::Queue, None) => vec![group(true, None), group(false, None)],
-        (_, Some(InboxKey::Recent { updated_ms, id })) => vec![Range {
-            after: Some((*updated_ms, id.clone())),
-            ..Range::default()
-        }],
+        (Order::Recent, None) => vec![range(None, None)],
+        (Order::Queue, None) => vec![range(Some(true), None), range(Some(false), None)],
+        (_, Some(InboxKey::Recent { updated_ms, id })) => {
+            vec![range(None, Some((Edge::After, *updated_ms, id.clone())))]
+        }
         (
             _,
             Some(InboxKey::Queue {
@@ -117,50 +126,30 @@ fn after(order: Order, key: Option<&InboxKey>) -> Vec<Range> {
                 id,
             }),
         ) => {
-            let mut ranges = vec![group(*frustrated, Some((*queue_ms, id.clone())))];
+            let mut ranges = vec![range(Some(*frustrated), Some((Edge::After, *queue_ms, id.clone())))];
+            // The calm ones follow the frustrated.
             if *frustrated {
-                ranges.push(group(false, None));
+                ranges.push(range(Some(false), None));
             }
             ranges
         }
     }
 }
 
-fn group(frustrated: bool, after: Option<(i64, String)>) -> Range {
-    Range {
-        frustrated: Some(frustrated),
-        after,
-        through: None,
-    }
-}
-
 /// The ranges from the start through `key`.
 fn through(key: &InboxKey) -> Vec<Range> {
     match key {
-        InboxKey::Recent { updated_ms, id } => vec![Range {
-            through: Some((*updated_ms, id.clone())),
-            ..Range::default()
-        }],
+        InboxKey::Recent { updated_ms, id } => vec![range(None, Some((Edge::Through, *updated_ms, id.clone())))],
         InboxKey::Queue {
             frustrated,
             queue_ms,
             id,
         } => {
-            let upto = Some((*queue_ms, id.clone()));
+            let upto = range(Some(*frustrated), Some((Edge::Through, *queue_ms, id.clone())));
             match frustrated {
-                true => vec![Range {
-                    frustrated: Some(true),
-                    through: upto,
-                    after: None,
-                }],
-                false => vec![
-                    group(true, None),
-                    Range {
-                        frustrated: Some(false),
-                        through: upto,
-                        after: None,
-                    },
-                ],
+                true => vec![upto],
+                // Every frustrated one comes before a calm one.
+                false => vec![range(Some(true), None), upto],
             }
         }
     }
@@ -235,17 +224,21 @@ async fn read_range(
         values.push(Cell::Int(i64::from(frustrated)));
         conditions.push(format!("c.frustrated = ${}", values.len()));
     }
-    let (sort, comparison, sort_by) = match order {
-        Order::Queue => ("c.queue_ms", (">", "<="), "c.queue_ms, c.id"),
-        Order::Recent => ("c.updated_ms", ("<", ">="), "c.updated_ms DESC, c.id DESC"),
+    let (sort, sort_by) = match order {
+        Order::Queue => ("c.queue_ms", "c.queue_ms, c.id"),
+        Order::Recent => ("c.updated_ms", "c.updated_ms DESC, c.id DESC"),
     };
-    for (bound, operator) in [(&range.after, comparison.0), (&range.through, comparison.1)] {
-        if let Some((at, id)) = bound {
-            values.push(Cell::Int(*at));
-            values.push(Cell::Owned(id.clone()));
-            let n = values.len();
-            conditions.push(format!("({sort}, c.id) {operator} (${}, ${n})", n - 1));
-        }
+    if let Some((edge, at, id)) = &range.edge {
+        let operator = match (order, edge) {
+            (Order::Queue, Edge::After) => ">",
+            (Order::Queue, Edge::Through) => "<=",
+            (Order::Recent, Edge::After) => "<",
+            (Order::Recent, Edge::Through) => ">=",
+        };
+        values.push(Cell::Int(*at));
+        values.push(Cell::Owned(id.clone()));
+        let n = values.len();
+        conditions.push(format!("({sort}, c.id) {operator} (${}, ${n})", n - 1));
     }
     values.push(Cell::Int(limit));
     let condition = match conditions.is_empty() {

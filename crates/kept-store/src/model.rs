@@ -514,6 +514,12 @@ pub struct ConversationFilter {
     pub tag: Option<String>,
 }
 
+/// Whether a key's id from an address looks like the ids kept makes (UUIDs): nothing else
+/// reaches a statement.
+fn plain_id(id: &str) -> bool {
+    !id.is_empty() && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+}
+
 /// Where a row stands in the inbox's order: a page starts after the last row shown, so a
 /// conversation that arrives or moves meanwhile is neither shown twice nor skips the others.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -557,11 +563,10 @@ impl InboxKey {
             }
             _ => return None,
         };
-        // An id is a UUID: nothing else reaches the statement.
         let id = match &key {
             InboxKey::Queue { id, .. } | InboxKey::Recent { id, .. } => id,
         };
-        (!id.is_empty() && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-')).then_some(key)
+        plain_id(id).then_some(key)
     }
 }
 
@@ -656,9 +661,7 @@ impl TimelineKey {
         let at_ms = parts.next()?.parse().ok()?;
         let later = parts.next()?.parse().ok()?;
         let id = parts.next()?;
-        // Ids are UUIDs: nothing else reaches the statement.
-        let plain = !id.is_empty() && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
-        plain.then(|| TimelineKey {
+        plain_id(id).then(|| TimelineKey {
             at_ms,
             later,
             id: id.to_string(),

@@ -2,7 +2,7 @@
 //! table instead of one per row: that is what lets SQLite's group commit take thousands of
 //! requests a second on one writer.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 
@@ -143,9 +143,10 @@ async fn upsert_customers(
     // One row per number (PostgreSQL refuses to change a row twice in one statement), the last
     // name given winning, in the order of the numbers so that two nodes' batches lock the same
     // customers in the same order and cannot deadlock.
-    let mut customers: BTreeMap<&str, (Option<&str>, DateTime<Utc>)> = BTreeMap::new();
+    // The id is made here: a customer returned with it is new.
+    let mut customers: BTreeMap<&str, (Option<&str>, DateTime<Utc>, String)> = BTreeMap::new();
     for request in requests {
-        let entry = customers.entry(&request.phone).or_insert((None, request.now));
+        let entry = customers.entry(&request.phone).or_insert((None, request.now, new_id()));
         entry.0 = request.name.as_deref().or(entry.0);
     }
     let customers: Vec<_> = customers.into_iter().collect();
@@ -156,9 +157,9 @@ async fn upsert_customers(
         "customers (id, name, phone, created_ms)",
         then,
         &customers,
-        |(phone, (name, now))| {
+        |(phone, (name, now, id))| {
             [
-                Cell::Owned(new_id()),
+                Cell::Text(id),
                 Cell::MaybeText(*name),
                 Cell::Text(phone),
                 Cell::Int(to_ms(*now)),
@@ -170,9 +171,16 @@ async fn upsert_customers(
     for row in rows {
         known.insert(row.try_get("phone")?, (row.try_get("id")?, row.try_get("name")?));
     }
-    // A name given now is added to the words the customer is found by.
+    // The words a customer is found by change only for a new customer or a name given now:
+    // a known caller without a name adds no work to the batch.
+    let named_or_new: BTreeSet<&str> = customers
+        .iter()
+        .filter(|(phone, (name, _, id))| name.is_some() || known.get(*phone).is_some_and(|(kept, _)| kept == id))
+        .map(|(phone, _)| *phone)
+        .collect();
     let words: Vec<_> = known
         .iter()
+        .filter(|(phone, _)| named_or_new.contains(phone.as_str()))
         .map(|(phone, (id, name))| Findable {
             id,
             name: name.as_deref(),

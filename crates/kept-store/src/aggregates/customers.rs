@@ -54,7 +54,11 @@ impl Customers for SqlStore {
     }
 
     async fn rename_customer(&self, id: &str, name: Option<&str>) -> Result<()> {
-        customers::rename(&self.write, id, name).await
+        // The name and the words it is found by change together.
+        let mut tx = self.begin_write().await?;
+        customers::rename(&mut tx, id, name).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn customer_record_counts(&self, id: &str) -> Result<Vec<(&'static str, i64)>> {
