@@ -5,7 +5,6 @@
 
 use const_format::concatcp;
 use kept_domain::EntryKind;
-use kept_domain::conversation::Direction;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -332,13 +331,9 @@ async fn details_of(pool: &AnyPool, kind: Indexed, ids: &[&str]) -> Result<HashM
     let select = match kind {
         Indexed::Message => {
             concatcp!(
-                "SELECT CASE WHEN m.direction = ",
-                Direction::Inbound.sql(),
-                " THEN ",
-                EntryKind::MessageIn.sql(),
-                " ELSE ",
-                EntryKind::MessageOut.sql(),
-                " END AS kind, m.customer_id, \
+                "SELECT ",
+                crate::timeline::MESSAGE_KIND,
+                " AS kind, m.customer_id, \
              cu.name AS customer_name, m.conversation_id, m.channel, m.sent_ms AS at_ms, m.body AS text, m.id, m.id AS ref \
              FROM messages m JOIN customers cu ON cu.id = m.customer_id WHERE m.id"
             )

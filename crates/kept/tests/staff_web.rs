@@ -1063,6 +1063,14 @@ async fn the_inbox_sorts_the_day_with_unread_filters_and_bulk_actions() {
         server.post_email(again).await;
         let listed: Vec<Value> = server.api_get("/api/v1/conversations").await.json().await.unwrap();
         assert_eq!(unread_of(&listed, &ids[0]), true, "{}: new since opened", db.name);
+        // Opened again (and again: a read with nothing new writes nothing), it is read again.
+        for _ in 0..2 {
+            agent
+                .get(&server.url(&format!("/staff/conversations/{}", ids[0])))
+                .await;
+            let listed: Vec<Value> = server.api_get("/api/v1/conversations").await.json().await.unwrap();
+            assert_eq!(unread_of(&listed, &ids[0]), false, "{}: read again", db.name);
+        }
 
         // Filter by channel.
         let (_, chats) = agent.get(&server.url("/staff/inbox/rows?view=open&channel=chat")).await;
