@@ -57,6 +57,7 @@ mod problems;
 mod sessions;
 mod settings;
 mod staff;
+mod status_page;
 mod surveys;
 pub mod templates;
 mod tone;
@@ -101,6 +102,10 @@ pub use staff::{
     LinkSent, NewMember, api_tokens, change_member, change_own_password, create_api_token, deactivate, invite,
     password_url, revoke_api_token, send_password_reset, set_away, set_own_language, set_password_with_link,
     usable_password_link,
+};
+pub use status_page::{
+    CustomerPage, OPEN_AFTER_CLOSING, PageMessage, RequestPage, open_page, preview_page, refresh_page,
+    revoke_status_link, status_url,
 };
 pub use surveys::{
     AnswerForm, Contact, FAN_TENURE_DAYS, MAX_COMMENT_CHARS, after_contact, answer, answer_url, answerable, ask_nps,

@@ -46,6 +46,8 @@ pub enum OwnerOnly {
     SeeOthersFigures,
     /// The list of everything kept sent or tried (addresses, errors), and sending again.
     SeeDeliveries,
+    /// Taking away a customer's page of a request (a link sent to the wrong person).
+    RevokeStatusLink,
 }
 
 impl Role {

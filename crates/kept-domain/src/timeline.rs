@@ -29,11 +29,13 @@ pub enum EntryKind {
     Contract,
     /// A customer record (search only).
     Customer,
+    /// The customer opened their own page of a request.
+    StatusViewed,
 }
 
 str_enum!(EntryKind {
     MessageIn => "message_in", MessageOut => "message_out", Note => "note", PhoneCall => "phone_call",
     CallbackRequest => "callback_request", Call => "call", Appointment => "appointment",
     CalendarAnswer => "calendar_answer", Promise => "promise", Survey => "survey", Contract => "contract",
-    Customer => "customer",
+    Customer => "customer", StatusViewed => "status_viewed",
 });

@@ -11,6 +11,7 @@ pub mod first_messages;
 mod inbox;
 mod insights;
 mod settings;
+mod status_page;
 mod surveys;
 mod team;
 
@@ -22,6 +23,7 @@ pub use errors::error_texts;
 pub use inbox::{InboxTexts, inbox_texts};
 pub use insights::{InsightTexts, insight_texts};
 pub use settings::{SettingsTexts, settings_texts};
+pub use status_page::{StatusTexts, status_texts};
 pub use surveys::{SurveyTexts, survey_question, survey_texts};
 pub use team::{TeamTexts, team_texts};
 
@@ -365,6 +367,10 @@ pub fn record_count(lang: Lang, table: &str, count: i64) -> Option<String> {
         ("contracts", Lang::En) => ("contract", "contracts"),
         ("fan_thanks", Lang::Nl) => ("bedankje", "bedankjes"),
         ("fan_thanks", Lang::En) => ("thank-you", "thank-yous"),
+        ("status_links", Lang::Nl) => ("link naar de eigen pagina", "links naar de eigen pagina"),
+        ("status_links", Lang::En) => ("link to their own page", "links to their own page"),
+        ("status_views", Lang::Nl) => ("bezoek aan de eigen pagina", "bezoeken aan de eigen pagina"),
+        ("status_views", Lang::En) => ("visit to their own page", "visits to their own page"),
         _ => return None,
     };
     (count > 0).then(|| format!("{count} {}", if count == 1 { one } else { many }))

@@ -13,6 +13,8 @@ use kept_app::App;
 /// How many "forgot password" e-mails one account, and one address, may ask for in an hour.
 const RESET_MAILS_PER_ACCOUNT: NonZeroU32 = NonZeroU32::MIN.saturating_add(4);
 const RESET_MAILS_PER_ADDRESS: NonZeroU32 = NonZeroU32::MIN.saturating_add(19);
+/// Loads of the customers' own pages per address and minute (a page refreshes itself every 20 s).
+const STATUS_PAGES_PER_MINUTE: NonZeroU32 = NonZeroU32::MIN.saturating_add(59);
 
 #[derive(Clone)]
 pub struct ResetLimits {
@@ -34,6 +36,9 @@ pub struct AppState {
     /// shares one), so that nobody can fill a colleague's mailbox from the login page. Keyed
     /// by a hash like the above.
     pub reset_limiter: Option<ResetLimits>,
+    /// The customers' own pages of their requests (`/p/<token>`), per address: a page open in a
+    /// few tabs refreshes itself, a stranger trying tokens is stopped (they are 256 bits anyway).
+    pub status_limiter: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
     /// Hashes login keys with a secret of this process, so no one can aim at a collision.
     pub rate_keys: std::hash::RandomState,
     /// The application and the SMTP and HTTP clients that deliver the outbox.
@@ -46,7 +51,7 @@ impl AppState {
     /// Forgets the rate-limit keys of everyone who is no longer limited, so that the limiters
     /// hold the last minute's callers, not everyone who ever came.
     pub fn forget_idle_rate_keys(&self) {
-        if let Some(limiter) = &self.limiter {
+        for limiter in self.limiter.iter().chain(&self.status_limiter) {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
@@ -80,6 +85,8 @@ impl AppState {
             per_account: Arc::new(RateLimiter::keyed(Quota::per_hour(RESET_MAILS_PER_ACCOUNT))),
             per_address: Arc::new(RateLimiter::keyed(Quota::per_hour(RESET_MAILS_PER_ADDRESS))),
         });
+        let status_limiter = (settings.rate_limit_per_minute > 0)
+            .then(|| Arc::new(RateLimiter::keyed(Quota::per_minute(STATUS_PAGES_PER_MINUTE))));
         let tone = kept_tone::Checker::new(&settings.tone).map_err(|e| e.to_string())?;
         Ok(Self {
             tone: Arc::new(tone),
@@ -87,6 +94,7 @@ impl AppState {
             limiter,
             login_limiter,
             reset_limiter,
+            status_limiter,
             rate_keys: std::hash::RandomState::new(),
         })
     }

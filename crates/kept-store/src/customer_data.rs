@@ -228,6 +228,10 @@ pub const REGISTER: &[Holding] = &[
     ),
     // That someone thanked the customer for being a fan, with their note.
     own("fan_thanks", &["staff_id", "note", "thanked_ms"]),
+    // The customer's own pages of their requests (the token itself is a secret, not data)
+    // and when they opened them.
+    own("status_links", &["subject_kind", "subject_id", "created_ms"]),
+    own("status_views", &["subject_kind", "subject_id", "at_ms"]),
     // The search index repeats the words of messages, notes and calls; it is derived, so an
     // export leaves it out, but an erase must remove it.
     own("search_index", &[]),
@@ -281,6 +285,14 @@ pub(crate) async fn move_all(conn: &mut AnyConnection, dialect: Dialect, into: &
             // Made anew for the customer kept once the merge is done (both may share words).
             (Link::CustomerId, "customer_words") => {
                 sqlx::query("DELETE FROM customer_words WHERE customer_id = $1")
+                    .bind(from)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            // A merged-away customer's pages stop working: their links are not the kept
+            // customer's to hand on.
+            (Link::CustomerId, "status_links") => {
+                sqlx::query("DELETE FROM status_links WHERE customer_id = $1")
                     .bind(from)
                     .execute(&mut *conn)
                     .await?;

@@ -44,6 +44,7 @@ mod sqlite_checkpoints;
 mod sqlite_writer;
 mod staff;
 mod statements;
+mod status_pages;
 mod surveys;
 mod templates;
 #[cfg(test)]
@@ -76,6 +77,7 @@ pub use mailboxes::{ALERT_AFTER as MAILBOX_ALERT_AFTER, MailboxState, Mailboxes,
 pub use model::*;
 pub use schedules::{Absence, BookingFacts, Location, LocationInput, Schedules, Service, ServiceInput, StaffSchedule};
 pub use sql::SqlStore;
+pub use status_pages::{StatusLink, StatusPages};
 pub use surveys::{NewRecovery, NewSurvey, SurveyAnswer, SurveyFilter, SurveyView, Surveys};
 pub use tone_dismissals::{ToneDismissal, ToneDismissals};
 
@@ -112,6 +114,7 @@ pub trait Store:
     + Fans
     + Insights
     + ToneDismissals
+    + StatusPages
     + Send
     + Sync
     + 'static

@@ -36,7 +36,7 @@ struct Source {
     id: &'static str,
 }
 
-const SOURCES: [Source; 10] = [
+const SOURCES: [Source; 11] = [
     Source {
         select: concatcp!(
             "SELECT ",
@@ -151,6 +151,17 @@ const SOURCES: [Source; 10] = [
         at: "COALESCE(k.outcome_ms, k.created_ms)",
         later: 0,
         id: "k.id",
+    },
+    Source {
+        select: concatcp!(
+            "SELECT ",
+            EntryKind::StatusViewed.sql(),
+            ", v.at_ms, 'web', v.subject_kind, CAST(NULL AS TEXT), CAST(NULL AS TEXT), v.id, 0, \
+             v.subject_id FROM status_views v WHERE v.customer_id = $1"
+        ),
+        at: "v.at_ms",
+        later: 0,
+        id: "v.id",
     },
 ];
 

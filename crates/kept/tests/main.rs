@@ -25,6 +25,7 @@ mod processes;
 mod settings;
 mod spine;
 mod staff_web;
+mod status_page;
 mod surveys;
 mod team;
 mod tone;

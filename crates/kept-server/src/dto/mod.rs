@@ -55,6 +55,9 @@ pub struct CallbackJson {
     pub asks: i64,
     /// When they last asked again.
     pub asked_again_at: Option<DateTime<Utc>>,
+    /// The customer's own page of this request (`GET /api/v1/callback-requests/{id}` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_url: Option<String>,
 }
 
 impl CallbackJson {
@@ -84,6 +87,7 @@ impl CallbackJson {
             customer_id: view.customer_id.clone(),
             asks: view.asks,
             asked_again_at: view.asked_again_at,
+            status_url: None,
         }
     }
 }

@@ -135,6 +135,9 @@ pub struct ConversationJson {
     /// (left out in webhooks, which nobody in particular reads).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unread: Option<bool>,
+    /// The customer's own page of this conversation (`GET /api/v1/conversations/{id}` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_url: Option<String>,
     pub messages: Vec<MessageJson>,
 }
 
@@ -161,6 +164,7 @@ impl From<&ConversationView> for ConversationJson {
                 .last_from_customer
                 .map(|customer| if customer { "customer" } else { "staff" }.to_string()),
             unread: None,
+            status_url: None,
             messages: c.messages.iter().map(MessageJson::from).collect(),
         }
     }

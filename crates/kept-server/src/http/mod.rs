@@ -22,6 +22,7 @@ mod openapi;
 mod pages;
 mod search;
 mod settings;
+mod status_page;
 mod surveys;
 mod team;
 
@@ -68,6 +69,7 @@ fn features() -> Routes {
         insights::routes(),
         search::routes(),
         settings::routes(),
+        status_page::routes(),
         surveys::routes(),
         team::routes(),
     ]
@@ -134,6 +136,10 @@ pub fn router(state: AppState) -> Router {
             "/assets/survey.js",
             get(|| script(include_str!("../../assets/survey.js"))),
         )
+        .route(
+            "/assets/status.js",
+            get(|| script(include_str!("../../assets/status.js"))),
+        )
         .route("/assets/kept.css", get(stylesheet))
         .layer(axum::middleware::from_fn(edge::refuse_unstorable))
         .layer(axum::middleware::from_fn_with_state(
@@ -147,8 +153,15 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             drain::drain_unread_body,
         ))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
+}
+
+/// The span a request is logged in: its method and path — a customer's page without its
+/// token, which is the key to it.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let path = status_page::loggable_path(request.uri().path());
+    tracing::debug_span!("request", method = %request.method(), %path)
 }
 
 /// The demo's chat service: takes a reply kept sends on the demo chat and writes it to the log.

@@ -97,6 +97,8 @@ pub struct InboxTexts {
     pub kind_phone_call: &'static str,
     pub kind_callback_request: &'static str,
     pub kind_call: &'static str,
+    /// The customer opened their own page of a request.
+    pub kind_status_viewed: &'static str,
     pub unreadable: &'static str,
     pub download: &'static str,
     pub handled: &'static str,
@@ -279,6 +281,7 @@ static INBOX_NL: InboxTexts = InboxTexts {
     kind_phone_call: "Telefoongesprek",
     kind_callback_request: "Terugbelverzoek",
     kind_call: "Teruggebeld",
+    kind_status_viewed: "Klant bekeek de status",
     unreadable: "E-mail die kept niet kon lezen",
     download: "Downloaden",
     handled: "Bekeken",
@@ -449,6 +452,7 @@ static INBOX_EN: InboxTexts = InboxTexts {
     kind_phone_call: "Phone call",
     kind_callback_request: "Callback request",
     kind_call: "Called back",
+    kind_status_viewed: "Customer viewed the status",
     unreadable: "E-mail kept could not read",
     download: "Download",
     handled: "Looked at",
@@ -603,6 +607,7 @@ impl InboxTexts {
             EntryKind::Survey => self.kind_survey,
             EntryKind::Contract => self.kind_contract,
             EntryKind::Call => self.kind_call,
+            EntryKind::StatusViewed => self.kind_status_viewed,
         }
     }
 }

@@ -4,6 +4,7 @@
 mod appointments;
 mod coverage;
 mod messages;
+mod status_pages;
 mod surveys;
 mod team;
 

@@ -96,6 +96,25 @@ pub struct PublicNoticePage {
     pub link: Option<(String, &'static str)>,
 }
 
+/// A plain page for the customer with a title and a sentence, and no link onwards: why a
+/// link they followed does not open anything.
+pub fn public_notice(
+    state: &AppState,
+    lang: Lang,
+    status: StatusCode,
+    title: &'static str,
+    text: &'static str,
+) -> Result<Response, HttpError> {
+    let page = PublicNoticePage {
+        texts: texts(lang),
+        business: state.settings().business.name.clone(),
+        title,
+        text,
+        link: None,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
 /// What the customer picked so far, and what they typed (shown again after a refusal).
 #[derive(Debug, Default, Deserialize)]
 pub struct BookingForm {

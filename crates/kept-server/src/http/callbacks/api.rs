@@ -71,11 +71,9 @@ pub async fn get_callback(
     Path(IdPath { id }): Path<IdPath>,
 ) -> Result<Json<CallbackJson>, HttpError> {
     let view = kept_app::callback(&state, &id).await?.ok_or(AppError::NotFound)?;
-    Ok(Json(CallbackJson::new(
-        &view,
-        &state.settings().business,
-        state.clock.now(),
-    )))
+    let mut json = CallbackJson::new(&view, &state.settings().business, state.clock.now());
+    json.status_url = Some(kept_app::status_url(&state, kept_domain::StatusSubject::Callback, &id).await?);
+    Ok(Json(json))
 }
 
 /// Records what happened when you called. `no_answer` keeps the request open with a new promise.

@@ -32,6 +32,7 @@ pub async fn callback_page(
     let clock = clock(&state, lang);
     render(&CallbackPage {
         texts: t,
+        status_page: crate::i18n::status_texts(lang),
         row: clock.callback_row(&view, t),
         history: history.iter().map(|h| clock.history_row(h, t)).collect(),
         promise_history: promise_history.iter().map(|h| clock.promise_row(h, t)).collect(),

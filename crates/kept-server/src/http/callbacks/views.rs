@@ -47,6 +47,7 @@ pub struct RowsFragment {
 #[template(path = "callback_detail.html")]
 pub struct CallbackPage {
     pub texts: &'static Texts,
+    pub status_page: &'static crate::i18n::StatusTexts,
     pub me: Staff,
     pub csrf: String,
     pub row: CallbackRow,

@@ -138,7 +138,9 @@ pub async fn get(
 ) -> Result<Json<ConversationJson>, HttpError> {
     let conversation = kept_app::conversation(&state, &id).await?.ok_or(AppError::NotFound)?;
     let mut listed = with_unread(&state, &staff.id, vec![(&conversation).into()]).await?;
-    listed.pop().map(Json).ok_or(AppError::NotFound.into())
+    let mut json = listed.pop().ok_or(AppError::NotFound)?;
+    json.status_url = Some(kept_app::status_url(&state, kept_domain::StatusSubject::Conversation, &id).await?);
+    Ok(Json(json))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -351,6 +351,7 @@ fn conversation_view(
         i.resolve_cancels
     });
     ConversationPage {
+        status_page: crate::i18n::status_texts(lang),
         follow_ups: record
             .open_follow_ups
             .iter()

@@ -71,6 +71,7 @@ pub struct UnreadableRow {
 pub struct ConversationPage {
     pub texts: &'static Texts,
     pub inbox: &'static InboxTexts,
+    pub status_page: &'static crate::i18n::StatusTexts,
     pub me: Staff,
     pub csrf: String,
     /// Who it can be assigned to: (id, name); who has it now.

@@ -7,6 +7,7 @@ use chrono_tz::Tz;
 use kept_app::records::CustomerView;
 use kept_app::records::{FollowUpView, TimelineEntry, TimelinePage};
 use kept_app::{CustomerRecord, EMAIL};
+use kept_domain::StatusSubject;
 use kept_domain::conversation::PHONE_CHANNELS;
 use kept_domain::quoted::split_quoted;
 use kept_domain::{EntryKind, Lang, PromiseKind, PromiseStatus};
@@ -110,9 +111,11 @@ pub fn timeline_row(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) ->
         kind: i.kind(entry.kind),
         // A promise's "channel" is its kind: shown in words, never as a code.
         channel: match entry.kind {
-            EntryKind::Appointment | EntryKind::CalendarAnswer | EntryKind::Survey | EntryKind::Contract => {
-                String::new()
-            }
+            EntryKind::Appointment
+            | EntryKind::CalendarAnswer
+            | EntryKind::Survey
+            | EntryKind::Contract
+            | EntryKind::StatusViewed => String::new(),
             EntryKind::Promise => {
                 PromiseKind::parse(&entry.channel).map_or_else(String::new, |k| i.promise_kind(k).to_string())
             }
@@ -165,6 +168,8 @@ fn timeline_text(clock: &LocalTime, i: &InboxTexts, entry: &TimelineEntry) -> St
             }
         }
         EntryKind::Note | EntryKind::PhoneCall | EntryKind::Customer => entry.text.clone(),
+        // The kind says it all; the line links to the request.
+        EntryKind::StatusViewed => String::new(),
     }
 }
 
@@ -219,6 +224,10 @@ fn timeline_link(entry: &TimelineEntry) -> Option<String> {
         (EntryKind::Appointment | EntryKind::CalendarAnswer, _)
         | (EntryKind::Promise, Some(PromiseKind::CallAhead | PromiseKind::Rebook)) => "appointments",
         (EntryKind::Contract, _) | (EntryKind::Promise, Some(PromiseKind::Retention)) => "contracts",
+        (EntryKind::StatusViewed, _) => match StatusSubject::parse(&entry.text) {
+            Some(StatusSubject::Callback) => "callbacks",
+            _ => "conversations",
+        },
         _ => return None,
     };
     Some(format!("/staff/{page}/{about}"))

@@ -11,7 +11,7 @@ use kept_app::records::{FanView, SurveyView};
 use kept_domain::Lang;
 use serde::Deserialize;
 
-use crate::http::appointments::booking::PublicNoticePage;
+use crate::http::appointments::booking::public_notice;
 use crate::http::errors::HttpError;
 use crate::http::extract::request_lang;
 use crate::http::pages::{LocalTime, render};
@@ -202,14 +202,7 @@ fn link_refused(state: &AppState, error: AppError, lang: Lang) -> Result<Respons
         AppError::Gone(_) => (StatusCode::GONE, s.expired_title, s.expired),
         other => return Err(other.into()),
     };
-    let page = PublicNoticePage {
-        texts: texts(lang),
-        business: state.settings().business.name.clone(),
-        title,
-        text,
-        link: None,
-    };
-    Ok((status, render(&page)?).into_response())
+    public_notice(state, lang, status, title, text)
 }
 
 /// One answer on the staff page.

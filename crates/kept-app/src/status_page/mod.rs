@@ -1,0 +1,190 @@
+//! The customer's own page of a request (`/p/<token>`, no login): what they asked, what we
+//! promised — who, by when, honest when late —, and the conversation so far. One link per
+//! conversation or callback request, made when first needed (256 random bits); it stops
+//! working when an owner revokes it, when the customer is erased or merged away, and 30 days
+//! after the request was closed (the page then says how to reach us again).
+
+use chrono::{DateTime, Duration, Utc};
+use kept_domain::conversation::{ConversationStatus, Direction};
+use kept_domain::customer_status::first_name;
+use kept_domain::staff::OwnerOnly;
+use kept_domain::{CustomerSees, Lang, Standing, StatusSubject};
+use kept_store::model::{CallbackView, ConversationView, MessageView};
+use kept_store::{Staff, StatusLink};
+
+use crate::error::AppError;
+use crate::{App, authorize};
+
+/// How long a closed request's page stays readable.
+pub const OPEN_AFTER_CLOSING: Duration = Duration::days(30);
+/// Visits closer together than this are one visit on the customer's timeline.
+const ONE_VISIT: Duration = Duration::minutes(30);
+/// How much of their first message the page repeats.
+const ASKED_CHARS: usize = 300;
+
+/// What the page shows.
+#[derive(Debug, Clone)]
+pub enum CustomerPage {
+    Open(RequestPage),
+    /// Closed more than [`OPEN_AFTER_CLOSING`] ago: the page says how to write again.
+    Closed,
+}
+
+#[derive(Debug, Clone)]
+pub struct RequestPage {
+    pub subject: StatusSubject,
+    pub sees: CustomerSees,
+    /// Their first message (or the note with their callback request), shortened.
+    pub asked: Option<String>,
+    pub asked_at: DateTime<Utc>,
+    /// Oldest first: theirs and ours, never internal notes.
+    pub messages: Vec<PageMessage>,
+    /// The language they asked in, when kept knows it (the callback form's).
+    pub lang: Option<Lang>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageMessage {
+    pub from_us: bool,
+    /// The first name of who of us wrote it.
+    pub who: Option<String>,
+    pub body: String,
+    pub at: DateTime<Utc>,
+}
+
+/// The address of a request's page, made when it has none yet.
+pub async fn status_url(app: &App, subject: StatusSubject, subject_id: &str) -> Result<String, AppError> {
+    let customer_id = customer_of(app, subject, subject_id).await?;
+    let token = app
+        .store
+        .status_link(
+            subject,
+            subject_id,
+            &customer_id,
+            &crate::auth::new_token(),
+            app.clock.now(),
+        )
+        .await?;
+    Ok(format!("{}/p/{token}", app.settings().base_url))
+}
+
+/// The page `token` opens, recording the visit on the customer's timeline; `NotFound` for a
+/// token that is not (or no longer) a link.
+pub async fn open_page(app: &App, token: &str) -> Result<CustomerPage, AppError> {
+    let link = app.store.status_link_by_token(token).await?.ok_or(AppError::NotFound)?;
+    let page = page_of(app, link.subject, &link.subject_id).await?;
+    if matches!(page, CustomerPage::Open(_)) {
+        app.store.note_status_view(&link, app.clock.now(), ONE_VISIT).await?;
+    }
+    Ok(page)
+}
+
+/// The same page without recording a visit: for its live refresh.
+pub async fn refresh_page(app: &App, token: &str) -> Result<CustomerPage, AppError> {
+    let link: StatusLink = app.store.status_link_by_token(token).await?.ok_or(AppError::NotFound)?;
+    page_of(app, link.subject, &link.subject_id).await
+}
+
+/// The page as the customer sees it, for staff ("zoals de klant het ziet"), link or not.
+pub async fn preview_page(app: &App, subject: StatusSubject, subject_id: &str) -> Result<CustomerPage, AppError> {
+    page_of(app, subject, subject_id).await
+}
+
+/// An owner takes a request's page away (a link sent to the wrong person): it is gone at once,
+/// and a later link is a new one. Whether there was one.
+pub async fn revoke_status_link(
+    app: &App,
+    staff: &Staff,
+    subject: StatusSubject,
+    subject_id: &str,
+) -> Result<bool, AppError> {
+    authorize(staff, OwnerOnly::RevokeStatusLink)?;
+    customer_of(app, subject, subject_id).await?;
+    Ok(app.store.revoke_status_link(subject, subject_id).await?)
+}
+
+async fn customer_of(app: &App, subject: StatusSubject, subject_id: &str) -> Result<String, AppError> {
+    Ok(match subject {
+        StatusSubject::Conversation => conversation(app, subject_id).await?.customer_id,
+        StatusSubject::Callback => callback(app, subject_id).await?.customer_id,
+    })
+}
+
+async fn conversation(app: &App, id: &str) -> Result<ConversationView, AppError> {
+    app.store.conversation(id).await?.ok_or(AppError::NotFound)
+}
+
+async fn callback(app: &App, id: &str) -> Result<CallbackView, AppError> {
+    app.store.callback(id).await?.ok_or(AppError::NotFound)
+}
+
+async fn page_of(app: &App, subject: StatusSubject, subject_id: &str) -> Result<CustomerPage, AppError> {
+    let now = app.clock.now();
+    match subject {
+        StatusSubject::Conversation => Ok(conversation_page(conversation(app, subject_id).await?, now)),
+        StatusSubject::Callback => Ok(callback_page(callback(app, subject_id).await?, now)),
+    }
+}
+
+fn conversation_page(conversation: ConversationView, now: DateTime<Utc>) -> CustomerPage {
+    if conversation.status == ConversationStatus::Resolved && conversation.updated_at + OPEN_AFTER_CLOSING < now {
+        return CustomerPage::Closed;
+    }
+    let promise = conversation.promise_status.zip(conversation.due_at);
+    let sees = CustomerSees::of(
+        Standing::Conversation(conversation.status),
+        promise,
+        conversation.assignee_name.as_deref(),
+        now,
+    );
+    let first = conversation.messages.iter().find(|m| m.direction == Direction::Inbound);
+    CustomerPage::Open(RequestPage {
+        subject: StatusSubject::Conversation,
+        sees,
+        asked: first.map(|m| shortened(&m.body)),
+        asked_at: first.map_or(conversation.updated_at, |m| m.sent_at),
+        messages: conversation.messages.iter().map(page_message).collect(),
+        lang: None,
+    })
+}
+
+fn callback_page(callback: CallbackView, now: DateTime<Utc>) -> CustomerPage {
+    if callback
+        .closed_at
+        .is_some_and(|closed| closed + OPEN_AFTER_CLOSING < now)
+    {
+        return CustomerPage::Closed;
+    }
+    let sees = CustomerSees::of(
+        Standing::Callback(callback.status),
+        Some((callback.promise_status, callback.due_at)),
+        callback.owner_name.as_deref(),
+        now,
+    );
+    CustomerPage::Open(RequestPage {
+        subject: StatusSubject::Callback,
+        sees,
+        asked: callback.note.as_deref().map(shortened),
+        asked_at: callback.created_at,
+        messages: Vec::new(),
+        lang: Some(callback.lang),
+    })
+}
+
+fn page_message(message: &MessageView) -> PageMessage {
+    let from_us = message.direction == Direction::Outbound;
+    PageMessage {
+        from_us,
+        who: message.staff_name.as_deref().filter(|_| from_us).and_then(first_name),
+        body: message.body.clone(),
+        at: message.sent_at,
+    }
+}
+
+fn shortened(text: &str) -> String {
+    let text = text.trim();
+    match text.char_indices().nth(ASKED_CHARS) {
+        Some((cut, _)) => format!("{}…", text[..cut].trim_end()),
+        None => text.to_string(),
+    }
+}

@@ -1,0 +1,77 @@
+//! The customer's own page of a request (`/p/<token>`) and the staff's view of it.
+
+use kept_domain::Lang;
+
+pub struct StatusTexts {
+    pub title: &'static str,
+    pub asked: &'static str,
+    pub promise: &'static str,
+    pub conversation: &'static str,
+    /// Who wrote a message of theirs.
+    pub you: &'static str,
+    /// Who wrote ours when kept does not know the name.
+    pub we: &'static str,
+    pub live: &'static str,
+    pub closed_title: &'static str,
+    pub closed: &'static str,
+    pub wrong_title: &'static str,
+    pub wrong: &'static str,
+    /// Staff: the banner above the page as the customer sees it.
+    pub preview: &'static str,
+    /// Staff: the link to it on the conversation and callback pages.
+    pub as_customer: &'static str,
+    /// Staff: the customer's address of it, to copy.
+    pub customer_link: &'static str,
+    pub revoke: &'static str,
+    pub revoked: &'static str,
+    pub not_revoked: &'static str,
+}
+
+const NL: StatusTexts = StatusTexts {
+    title: "Uw vraag",
+    asked: "U vroeg",
+    promise: "Wat we beloofden",
+    conversation: "Het gesprek tot nu toe",
+    you: "U",
+    we: "Wij",
+    live: "Deze pagina werkt zichzelf bij.",
+    closed_title: "Deze pagina is gesloten",
+    closed: "Uw vraag is al een tijd afgehandeld. Heeft u een nieuwe vraag? Stuur ons een e-mail of vraag om \
+             terugbellen, dan helpen we u graag verder.",
+    wrong_title: "Deze link werkt niet",
+    wrong: "De link is niet (meer) geldig. Heeft u een vraag? Stuur ons een e-mail of vraag om terugbellen.",
+    preview: "Zo ziet de klant deze pagina.",
+    as_customer: "Zoals de klant het ziet",
+    customer_link: "Link voor de klant",
+    revoke: "Link intrekken",
+    revoked: "De link werkt niet meer. Een volgende link voor de klant is een nieuwe.",
+    not_revoked: "Er was nog geen link voor de klant.",
+};
+
+const EN: StatusTexts = StatusTexts {
+    title: "Your question",
+    asked: "You asked",
+    promise: "What we promised",
+    conversation: "The conversation so far",
+    you: "You",
+    we: "We",
+    live: "This page updates itself.",
+    closed_title: "This page is closed",
+    closed: "Your question was dealt with some time ago. Do you have a new question? Send us an e-mail or ask \
+             to be called back, and we will gladly help you.",
+    wrong_title: "This link does not work",
+    wrong: "The link is not valid (any more). Do you have a question? Send us an e-mail or ask to be called back.",
+    preview: "This is how the customer sees this page.",
+    as_customer: "As the customer sees it",
+    customer_link: "The customer's link",
+    revoke: "Revoke the link",
+    revoked: "The link no longer works. A next link for the customer will be a new one.",
+    not_revoked: "There was no link for the customer yet.",
+};
+
+pub fn status_texts(lang: Lang) -> &'static StatusTexts {
+    match lang {
+        Lang::Nl => &NL,
+        Lang::En => &EN,
+    }
+}
