@@ -37,7 +37,7 @@ pub struct RequestPage {
     /// Their first message (or the note with their callback request), shortened.
     pub asked: Option<String>,
     pub asked_at: DateTime<Utc>,
-    /// Oldest first: theirs and ours, never internal notes.
+    /// What followed their question, oldest first: theirs and ours, never internal notes.
     pub messages: Vec<PageMessage>,
     /// The language they asked in, when kept knows it (the callback form's).
     pub lang: Option<Lang>,
@@ -143,7 +143,13 @@ fn conversation_page(conversation: ConversationView, now: DateTime<Utc>) -> Cust
         sees,
         asked: first.map(|m| shortened(&m.body)),
         asked_at: first.map_or(conversation.updated_at, |m| m.sent_at),
-        messages: conversation.messages.iter().map(page_message).collect(),
+        // What followed their question (which the page shows above).
+        messages: conversation
+            .messages
+            .iter()
+            .filter(|m| first.is_none_or(|f| f.id != m.id))
+            .map(page_message)
+            .collect(),
         lang: None,
     })
 }
