@@ -104,7 +104,7 @@ pub use staff::{
     usable_password_link,
 };
 pub use status_page::{
-    CustomerPage, OPEN_AFTER_CLOSING, PageMessage, RequestPage, open_page, preview_page, refresh_page,
+    CustomerPage, OPEN_AFTER_CLOSING, PageAppointment, PageMessage, RequestPage, open_page, preview_page, refresh_page,
     revoke_status_link, status_url,
 };
 pub use surveys::{

@@ -187,6 +187,9 @@ pub trait Appointments {
         until: DateTime<Utc>,
         location_id: Option<&str>,
     ) -> Result<Vec<AppointmentView>>;
+    /// A customer's appointments still to come (ending after `now`, not cancelled), soonest
+    /// first: what their own page offers to move or cancel.
+    async fn customer_appointments(&self, customer_id: &str, now: DateTime<Utc>) -> Result<Vec<AppointmentView>>;
     /// Moves an appointment to a new status (checked against what it is now). A cancelled one
     /// gives its time back and offers it to the waiting list; a done one is announced.
     async fn change_appointment(&self, id: &str, change: AppointmentChange) -> Result<AppointmentView>;
@@ -729,6 +732,21 @@ impl Appointments for SqlStore {
             Some(location) => query.bind(location).fetch_all(&self.read).await?,
             None => query.fetch_all(&self.read).await?,
         };
+        rows.iter().map(from_row).collect()
+    }
+
+    async fn customer_appointments(&self, customer_id: &str, now: DateTime<Utc>) -> Result<Vec<AppointmentView>> {
+        let sql = concatcp!(
+            APPOINTMENT_SELECT,
+            " WHERE a.customer_id = $1 AND a.end_ms > $2 AND a.status <> ",
+            AppointmentStatus::Cancelled.sql(),
+            " ORDER BY a.start_ms, a.id LIMIT 20"
+        );
+        let rows = sqlx::query(sql)
+            .bind(customer_id)
+            .bind(to_ms(now))
+            .fetch_all(&self.read)
+            .await?;
         rows.iter().map(from_row).collect()
     }
 

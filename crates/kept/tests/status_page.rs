@@ -251,3 +251,31 @@ async fn staff_see_the_page_as_the_customer_does_and_a_callback_has_one_too() {
         assert!(callback_page.contains(&format!("/staff/callbacks/{id}/as-customer")));
     }
 }
+
+#[tokio::test]
+async fn the_page_offers_the_customers_coming_appointment_with_its_link_to_move_or_cancel() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let sanne = staff_id(&server, &server.agent_email).await;
+        let (location, service) = eye_test(&server, std::slice::from_ref(&sanne)).await;
+        let mut body = booking(&location, &service, "2026-11-26T09:00:00Z");
+        body["email"] = json!("jan@example.nl");
+        let booked = created(book(&server, body).await).await;
+        let (_, path) = mail_and_page(&server).await;
+        let (status, _, page) = anonymous(&server, &path, "en").await;
+        assert_eq!(status, 200, "{}", db.name);
+        assert!(
+            page.contains("Your appointments") && page.contains("Eye test · Centrum"),
+            "{page}"
+        );
+        let manage = format!("/appointments/{}/", booked["id"].as_str().unwrap());
+        assert!(
+            page.contains(&manage),
+            "{}: the link to move or cancel it: {page}",
+            db.name
+        );
+        let link = page.split(&manage).nth(1).unwrap().split('"').next().unwrap();
+        let (status, _, managed) = anonymous(&server, &format!("{manage}{link}"), "en").await;
+        assert_eq!(status, 200, "the link works: {managed}");
+    }
+}

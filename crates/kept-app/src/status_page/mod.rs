@@ -41,6 +41,17 @@ pub struct RequestPage {
     pub messages: Vec<PageMessage>,
     /// The language they asked in, when kept knows it (the callback form's).
     pub lang: Option<Lang>,
+    /// Their appointments still to come, each with its link to move or cancel it.
+    pub appointments: Vec<PageAppointment>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PageAppointment {
+    pub start: DateTime<Utc>,
+    pub service_nl: String,
+    pub service_en: String,
+    pub location: String,
+    pub manage_url: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,10 +131,39 @@ async fn callback(app: &App, id: &str) -> Result<CallbackView, AppError> {
 
 async fn page_of(app: &App, subject: StatusSubject, subject_id: &str) -> Result<CustomerPage, AppError> {
     let now = app.clock.now();
-    match subject {
-        StatusSubject::Conversation => Ok(conversation_page(conversation(app, subject_id).await?, now)),
-        StatusSubject::Callback => Ok(callback_page(callback(app, subject_id).await?, now)),
+    let (page, customer_id) = match subject {
+        StatusSubject::Conversation => {
+            let conversation = conversation(app, subject_id).await?;
+            let customer_id = conversation.customer_id.clone();
+            (conversation_page(conversation, now), customer_id)
+        }
+        StatusSubject::Callback => {
+            let callback = callback(app, subject_id).await?;
+            let customer_id = callback.customer_id.clone();
+            (callback_page(callback, now), customer_id)
+        }
+    };
+    match page {
+        CustomerPage::Open(mut page) => {
+            page.appointments = appointments(app, &customer_id).await?;
+            Ok(CustomerPage::Open(page))
+        }
+        closed => Ok(closed),
     }
+}
+
+async fn appointments(app: &App, customer_id: &str) -> Result<Vec<PageAppointment>, AppError> {
+    let mut shown = Vec::new();
+    for appointment in app.store.customer_appointments(customer_id, app.clock.now()).await? {
+        shown.push(PageAppointment {
+            manage_url: crate::manage_url(app, &appointment.id).await?,
+            start: appointment.start,
+            service_nl: appointment.service_name_nl,
+            service_en: appointment.service_name_en,
+            location: appointment.location_name,
+        });
+    }
+    Ok(shown)
 }
 
 fn conversation_page(conversation: ConversationView, now: DateTime<Utc>) -> CustomerPage {
@@ -144,6 +184,7 @@ fn conversation_page(conversation: ConversationView, now: DateTime<Utc>) -> Cust
         asked: first.map(|m| shortened(&m.body)),
         asked_at: first.map_or(conversation.updated_at, |m| m.sent_at),
         // What followed their question (which the page shows above).
+        appointments: Vec::new(),
         messages: conversation
             .messages
             .iter()
@@ -174,6 +215,7 @@ fn callback_page(callback: CallbackView, now: DateTime<Utc>) -> CustomerPage {
         asked_at: callback.created_at,
         messages: Vec::new(),
         lang: Some(callback.lang),
+        appointments: Vec::new(),
     })
 }
 

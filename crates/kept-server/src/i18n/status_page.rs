@@ -12,6 +12,9 @@ pub struct StatusTexts {
     /// Who wrote ours when kept does not know the name.
     pub we: &'static str,
     pub live: &'static str,
+    pub appointments: &'static str,
+    /// The link to an appointment's own page.
+    pub manage: &'static str,
     pub closed_title: &'static str,
     pub closed: &'static str,
     pub wrong_title: &'static str,
@@ -35,6 +38,8 @@ const NL: StatusTexts = StatusTexts {
     you: "U",
     we: "Wij",
     live: "Deze pagina werkt zichzelf bij.",
+    appointments: "Uw afspraken",
+    manage: "Verzetten of afzeggen",
     closed_title: "Deze pagina is gesloten",
     closed: "Uw vraag is al een tijd afgehandeld. Heeft u een nieuwe vraag? Stuur ons een e-mail of vraag om \
              terugbellen, dan helpen we u graag verder.",
@@ -56,6 +61,8 @@ const EN: StatusTexts = StatusTexts {
     you: "You",
     we: "We",
     live: "This page updates itself.",
+    appointments: "Your appointments",
+    manage: "Move or cancel",
     closed_title: "This page is closed",
     closed: "Your question was dealt with some time ago. Do you have a new question? Send us an e-mail or ask \
              to be called back, and we will gladly help you.",

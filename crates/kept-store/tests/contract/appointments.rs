@@ -278,8 +278,32 @@ async fn an_appointment_is_booked_once_moved_called_ahead_answered_and_cancelled
             now: tuesday(13),
             fanout: ALL,
         };
+        // Still to come for the customer: the moved one (the one at 10:00 is over by 13:00).
+        let coming = store
+            .customer_appointments(&booked.customer_id, tuesday(13))
+            .await
+            .unwrap();
+        assert_eq!(
+            coming.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+            [booked.id.as_str()],
+            "{name}"
+        );
+        let earlier = store
+            .customer_appointments(&booked.customer_id, tuesday(8))
+            .await
+            .unwrap();
+        assert_eq!(earlier.len(), 2, "both, soonest first on {name}");
+        assert!(earlier[0].start < earlier[1].start);
         let cancelled = store.change_appointment(&booked.id, cancel.clone()).await.unwrap();
         assert_eq!(cancelled.status, AppointmentStatus::Cancelled);
+        assert!(
+            store
+                .customer_appointments(&booked.customer_id, tuesday(13))
+                .await
+                .unwrap()
+                .is_empty(),
+            "a cancelled one is not to come on {name}"
+        );
         assert_eq!(
             store.appointment(&booked.id).await.unwrap().unwrap().status,
             AppointmentStatus::Cancelled

@@ -55,6 +55,14 @@ pub struct LivePart {
     pub asked: Option<String>,
     pub asked_at: String,
     pub messages: Vec<MessageLine>,
+    pub appointments: Vec<AppointmentLine>,
+}
+
+/// An appointment to come: when, what and where, and its page to move or cancel it.
+pub struct AppointmentLine {
+    pub when: String,
+    pub what: String,
+    pub manage_url: String,
 }
 
 pub struct MessageLine {
@@ -170,6 +178,23 @@ fn live_part(clock: &LocalTime, state: &AppState, page: &RequestPage) -> Result<
         asked: page.asked.clone(),
         asked_at: clock.moment(page.asked_at),
         messages: page.messages.iter().map(|m| message_line(clock, s, m)).collect(),
+        appointments: page
+            .appointments
+            .iter()
+            .map(|a| AppointmentLine {
+                when: clock.moment(a.start),
+                what: format!(
+                    "{} · {}",
+                    if clock.lang == Lang::Nl {
+                        &a.service_nl
+                    } else {
+                        &a.service_en
+                    },
+                    a.location
+                ),
+                manage_url: a.manage_url.clone(),
+            })
+            .collect(),
     })
 }
 
