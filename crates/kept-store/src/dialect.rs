@@ -40,6 +40,17 @@ impl Dialect {
         }
     }
 
+    /// Locks the rows a `SELECT` gives for an update of their other columns than the key, until
+    /// the commit (PostgreSQL): it waits for other updates of them, not for transactions that
+    /// only refer to them (inserting a row whose foreign key names one takes a key-share lock,
+    /// which `FOR UPDATE` would wait for).
+    pub(crate) fn lock_rows_to_update(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => "FOR NO KEY UPDATE",
+        }
+    }
+
     /// PostgreSQL lets several nodes claim outbox rows side by side; SQLite has one writer
     /// at a time, so the plain statement is already exclusive there.
     pub(crate) fn skip_locked(self) -> &'static str {

@@ -380,7 +380,11 @@ pub(crate) fn assign(candidates: &mut [Candidate]) -> Option<(String, String)> {
 /// the commit. It locks them in the order of their ids, as every batch does: updated by a plain
 /// `WHERE id IN (…)`, PostgreSQL visits them in the order they lie on disk, which changes as they
 /// are updated, and two nodes' batches deadlocked on them (found with `log_lock_waits` under
-/// `bench-callbacks --postgres --nodes 2`: a second's wait, then a failed batch).
+/// `bench-callbacks --postgres --nodes 2`: a second's wait, then a failed batch). The lock is
+/// the one the update takes anyway (no key update): a reply being stored refers to its writer's
+/// row (a key-share lock) and may wait for a conversation the batch holds; a full `FOR UPDATE`
+/// here then waited for the reply, and the two deadlocked (found generating a shop's history
+/// with replies on PostgreSQL).
 pub(crate) async fn save_queue_positions(
     conn: &mut dyn Statements,
     dialect: Dialect,
@@ -408,7 +412,7 @@ pub(crate) async fn save_queue_positions(
     let sql = format!(
         "UPDATE staff SET assignment_seq = CASE staff.id{positions} END \
          FROM (SELECT id FROM staff WHERE id IN ({ids}) ORDER BY id {}) AS moved WHERE staff.id = moved.id",
-        dialect.lock_rows()
+        dialect.lock_rows_to_update()
     );
     conn.write_later(&sql, &cells).await
 }
@@ -501,5 +505,42 @@ mod tests {
             })
             .collect();
         assert_eq!(positions, [("a".to_string(), 5), ("b".to_string(), 6)]);
+    }
+
+    /// A transaction that wrote a row referring to a staff member (a reply by them) holds a
+    /// key-share lock on their row until it commits; the batch moving them on in the queue must
+    /// not wait for it (the reply may be waiting for a conversation the batch holds).
+    #[tokio::test]
+    async fn on_postgresql_queue_positions_do_not_wait_for_rows_that_refer_to_the_staff_member() {
+        let Some(admin) = postgres_url() else {
+            return;
+        };
+        let url = fresh_database(&admin).await;
+        let mut setup = AnyConnection::connect(&url).await.expect("database");
+        for statement in [
+            "CREATE TABLE staff (id TEXT PRIMARY KEY, assignment_seq BIGINT NOT NULL)",
+            "CREATE TABLE messages (id TEXT PRIMARY KEY, staff_id TEXT REFERENCES staff(id))",
+            "INSERT INTO staff VALUES ('a', 0)",
+        ] {
+            setup.execute(statement, &[]).await.expect(statement);
+        }
+        let mut reply = setup.begin().await.expect("begin");
+        (*reply)
+            .execute("INSERT INTO messages VALUES ('m1', 'a')", &[])
+            .await
+            .expect("a reply by a");
+
+        let mut conn = AnyConnection::connect(&url).await.expect("batch");
+        let mut tx = conn.begin().await.expect("begin");
+        (*tx)
+            .execute("SET LOCAL lock_timeout = '2s'", &[])
+            .await
+            .expect("timeout");
+        let a = moved_to("a", 5);
+        save_queue_positions(&mut *tx, Dialect::Postgres, &[&a])
+            .await
+            .expect("the batch does not wait for the reply");
+        tx.commit().await.expect("commit");
+        reply.commit().await.expect("the reply commits too");
     }
 }
