@@ -58,6 +58,8 @@ pub struct FileConfig {
     pub surveys: SurveySettings,
     /// Whether the owners get last week's figures by e-mail on Monday at 08:00.
     pub weekly_figures_email: bool,
+    /// `[acknowledgements]`: which customers are told at once that their request arrived.
+    pub acknowledgements: Acknowledgements,
     pub worker_interval_ms: u64,
     pub business: BusinessFile,
     /// A business's own tone phrases: `[tone.nl] blames_customer = ["…"]`.
@@ -103,6 +105,7 @@ impl Default for FileConfig {
             appointment_reminders: default_appointment_reminders(),
             surveys: SurveySettings::default(),
             weekly_figures_email: true,
+            acknowledgements: Acknowledgements::default(),
             worker_interval_ms: 1000,
             business: BusinessFile::default(),
             tone: kept_tone::CustomPhrases::new(),
@@ -236,10 +239,35 @@ pub struct BusinessSettings {
     /// Whether the owners get last week's figures by e-mail on Monday at 08:00.
     #[serde(default = "switched_on")]
     pub weekly_figures_email: bool,
+    /// Which customers are told at once that their request arrived, who answers and by when.
+    #[serde(default)]
+    pub acknowledgements: Acknowledgements,
 }
 
 fn switched_on() -> bool {
     true
+}
+
+/// Telling the customer at once that their request arrived, with the promise and the link to
+/// their own page of it. On by default: the silence after "we'll get back to you" is what
+/// makes customers write a second and a third time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Acknowledgements {
+    /// An e-mail answering the customer's mail (never an automatic one), at most one per
+    /// conversation in four hours.
+    pub email: bool,
+    /// The call-me-back form's confirmation page links to the request's own page.
+    pub callback_form: bool,
+}
+
+impl Default for Acknowledgements {
+    fn default() -> Self {
+        Acknowledgements {
+            email: true,
+            callback_form: true,
+        }
+    }
 }
 
 /// The evening before at 18:00, and two hours before.
@@ -534,6 +562,7 @@ impl FileConfig {
             appointment_reminders: self.appointment_reminders,
             surveys: self.surveys,
             weekly_figures_email: self.weekly_figures_email,
+            acknowledgements: self.acknowledgements,
         };
         let rules = business_settings.resolve(self.webhook_secret.is_some())?;
         Ok(Settings {

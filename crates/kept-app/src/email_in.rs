@@ -15,6 +15,7 @@ use crate::config::MAX_RAW_EMAIL_BYTES;
 use crate::error::AppError;
 use crate::inbound_email::{self, Bounce, CalendarReply, MailKind, ParsedEmail};
 use crate::messages::{EMAIL, record_inbound};
+use crate::status_page;
 use crate::{App, Change};
 
 /// Where a raw e-mail came from; unreadable mail is labelled with it for the human who looks.
@@ -95,8 +96,14 @@ pub async fn accept_email(app: &App, raw: &[u8], source: MailSource) -> Result<E
     {
         return Ok(accepted);
     }
+    let acknowledge = !parsed.is_automatic() && status_page::fresh_for_acknowledging(app, parsed.written_at);
     match record_inbound(app, as_message(app, parsed)).await {
-        Ok(recorded) => Ok(EmailAccepted::Stored(recorded)),
+        Ok(recorded) => {
+            if acknowledge {
+                status_page::acknowledge_mail(app, &recorded).await;
+            }
+            Ok(EmailAccepted::Stored(recorded))
+        }
         // The database refused it: kept raw for a human rather than lost.
         Err(AppError::Internal(detail)) => {
             flag_email(

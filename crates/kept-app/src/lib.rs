@@ -105,7 +105,7 @@ pub use staff::{
 };
 pub use status_page::{
     CustomerPage, OPEN_AFTER_CLOSING, PageAppointment, PageMessage, RequestPage, open_page, preview_page, refresh_page,
-    revoke_status_link, status_url,
+    revoke_status_link, status_path, status_url,
 };
 pub use surveys::{
     AnswerForm, Contact, FAN_TENURE_DAYS, MAX_COMMENT_CHARS, after_contact, answer, answer_url, answerable, ask_nps,

@@ -178,7 +178,7 @@ pub async fn subject_of(app: &App, item: &OutboxItem) -> Result<Subject, Deliver
                 kind => (kind, promise.subject_id),
             }
         }
-        OutboxEvent::MessageReceived | OutboxEvent::ConversationResolved => {
+        OutboxEvent::MessageReceived | OutboxEvent::ConversationResolved | OutboxEvent::MessageAcknowledged => {
             (SubjectKind::Conversation, item.subject_id.clone())
         }
         OutboxEvent::MessageReply | OutboxEvent::MessageBounced => {

@@ -22,6 +22,9 @@ pub enum OutboxEvent {
     MessageReceived,
     /// A staff reply goes out to the customer (about the reply message).
     MessageReply,
+    /// The customer is told their message arrived, who answers and by when, with the link to
+    /// their own page of it (about the conversation).
+    MessageAcknowledged,
     /// A staff reply came back from the customer's mail server (about the reply message): the
     /// person who wrote it is told.
     MessageBounced,
@@ -69,7 +72,7 @@ str_enum!(OutboxEvent {
     CallbackCreated => "callback.created", CallbackOutcome => "callback.outcome",
     PromiseReminder => "promise.reminder", PromiseEscalated => "promise.escalated",
     MessageReceived => "message.received", MessageReply => "message.reply",
-    MessageBounced => "message.bounced",
+    MessageBounced => "message.bounced", MessageAcknowledged => "message.acknowledged",
     PasswordLink => "staff.password_link",
     AppointmentBooked => "appointment.booked", AppointmentRescheduled => "appointment.rescheduled",
     AppointmentCancelled => "appointment.cancelled", AppointmentReminder => "appointment.reminder",
@@ -92,7 +95,8 @@ pub enum Delivery {
     Webhook,
     /// A reply POSTed to the webhook of the conversation's channel.
     Channel,
-    /// An e-mail to the customer about their appointment or waiting-list entry.
+    /// An e-mail to the customer about their appointment or waiting-list entry, or that their
+    /// message arrived.
     CustomerEmail,
     /// kept's own reaction to an event, run by the delivering node (the surveys' "how did it
     /// go?" after an appointment is done): queued with the change, so it survives a crash.
@@ -131,6 +135,7 @@ mod tests {
             OutboxEvent::PromiseEscalated,
             OutboxEvent::MessageReceived,
             OutboxEvent::MessageReply,
+            OutboxEvent::MessageAcknowledged,
             OutboxEvent::PasswordLink,
             OutboxEvent::AppointmentBooked,
             OutboxEvent::AppointmentSlotFreed,

@@ -170,6 +170,29 @@ pub(crate) async fn insert(conn: &mut dyn Statements, rows: &[OutboxRow<'_>]) ->
     Ok(())
 }
 
+/// The customer's acknowledgement of a message on a conversation, unless one was queued for it
+/// since `now - quiet` (a customer writing three times in an hour hears it once).
+pub(crate) async fn queue_acknowledgement(
+    pool: &AnyPool,
+    conversation_id: &str,
+    now: DateTime<Utc>,
+    quiet: Duration,
+) -> Result<bool> {
+    let queued = sqlx::query(
+        "INSERT INTO outbox (channel, event, subject_id, recipient_id, next_attempt_ms, created_ms) \
+         SELECT $1, $2, $3, NULL, $4, $4 WHERE NOT EXISTS \
+         (SELECT 1 FROM outbox WHERE subject_id = $3 AND event = $2 AND created_ms > $5)",
+    )
+    .bind(Delivery::CustomerEmail.as_str())
+    .bind(OutboxEvent::MessageAcknowledged.as_str())
+    .bind(conversation_id)
+    .bind(to_ms(now))
+    .bind(to_ms(now - quiet))
+    .execute(pool)
+    .await?;
+    Ok(queued.rows_affected() > 0)
+}
+
 /// Claims up to `limit` items that are due, leasing them for `lease` so that no other node
 /// (or a later tick) delivers them meanwhile.
 pub(crate) async fn claim(

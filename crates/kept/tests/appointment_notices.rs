@@ -14,17 +14,9 @@ fn mails_to(server: &TestServer, address: &str) -> Vec<Mail> {
     server.smtp.to(address)
 }
 
-/// Waits until everything queued has been delivered: moving the clock while a delivery is
-/// leased would let it be taken over and sent twice (delivery is at least once).
-async fn drained(server: &TestServer) {
-    eventually(10, "the outbox delivered", || async {
-        server.store.outbox_counts().await.unwrap().pending == 0
-    })
-    .await;
-}
-
+/// The reminders the webhook received once everything queued was delivered.
 async fn reminders_sent(server: &TestServer) -> usize {
-    drained(server).await;
+    outbox_drained(server).await;
     server.hooks.events("appointment.reminder").len()
 }
 
@@ -274,7 +266,7 @@ async fn a_field_visit_carries_a_call_ahead_promise() {
             "{}",
             told.text
         );
-        drained(&server).await;
+        outbox_drained(&server).await;
         assert_eq!(server.hooks.events("appointment.on_my_way").len(), 1);
 
         // Another visit whose technician never calls: the promise breaks and is escalated.
@@ -283,7 +275,7 @@ async fn a_field_visit_carries_a_call_ahead_promise() {
         let second = created(book(&server, body).await).await;
         server.clock.set(Utc.with_ymd_and_hms(2026, 11, 27, 11, 31, 0).unwrap());
         kept_server::workers::check_deadlines(&server.running.state).await;
-        drained(&server).await;
+        outbox_drained(&server).await;
         let escalated = server.hooks.events("promise.escalated");
         assert_eq!(escalated.len(), 1, "{}", db.name);
         assert_eq!(escalated[0].json()["appointment"]["id"], second["id"]);
@@ -408,7 +400,7 @@ async fn the_staff_get_the_days_list_at_opening_time_once() {
         let kees = created(book(&server, kees).await).await;
         let cancel = format!("/api/v1/appointments/{}/cancel", kees["id"].as_str().unwrap());
         assert_eq!(server.api_post(&cancel, json!({})).await.status(), StatusCode::OK);
-        drained(&server).await;
+        outbox_drained(&server).await;
         let digests = |to: &str| {
             mails_to(&server, to)
                 .into_iter()
@@ -422,13 +414,13 @@ async fn the_staff_get_the_days_list_at_opening_time_once() {
             kept_server::workers::send_appointment_digests(&server.running.state).await,
             0
         );
-        drained(&server).await;
+        outbox_drained(&server).await;
         assert!(digests(&server.agent_email).is_empty(), "{}", db.name);
         // 09:05: open. The background timers race this call; either way it goes out once.
         server.clock.set(Utc.with_ymd_and_hms(2026, 11, 26, 8, 5, 0).unwrap());
         kept_server::workers::send_appointment_digests(&server.running.state).await;
         kept_server::workers::send_appointment_digests(&server.running.state).await;
-        drained(&server).await;
+        outbox_drained(&server).await;
         let to_sanne = digests(&server.agent_email);
         assert_eq!(to_sanne.len(), 1, "{}: once", db.name);
         assert_eq!(to_sanne[0].subject, "Verwacht op donderdag 26 november in Centrum");
@@ -457,14 +449,14 @@ async fn the_staff_get_the_days_list_at_opening_time_once() {
             kept_server::workers::send_appointment_digests(&server.running.state).await,
             0
         );
-        drained(&server).await;
+        outbox_drained(&server).await;
         assert_eq!(digests(&server.agent_email).len(), 1);
 
         // Done: the webhook and kept's own hook, each delivered once.
         let before = server.store.outbox_counts().await.unwrap();
         let done = format!("/api/v1/appointments/{}/done", henk["id"].as_str().unwrap());
         assert_eq!(server.api_post(&done, json!({})).await.status(), StatusCode::OK);
-        drained(&server).await;
+        outbox_drained(&server).await;
         let after = server.store.outbox_counts().await.unwrap();
         assert_eq!(after.delivered - before.delivered, 2, "{}: webhook and hook", db.name);
         assert_eq!(after.failed, before.failed);

@@ -39,13 +39,6 @@ async fn retention_promises(server: &TestServer) -> Vec<Value> {
         .unwrap()
 }
 
-async fn drained(server: &TestServer) {
-    eventually(10, "the outbox delivered", || async {
-        server.store.outbox_counts().await.unwrap().pending == 0
-    })
-    .await;
-}
-
 #[tokio::test]
 async fn an_import_takes_all_or_nothing_and_the_same_file_again_changes_nothing() {
     for db in databases().await {
@@ -168,9 +161,9 @@ async fn the_outreach_appears_on_the_right_day_and_the_outcomes_follow() {
         // Left: the customer is asked why, at once.
         let left = outcome(&k1, json!({"outcome": "left", "note": "Te duur"})).await;
         assert_eq!(left.status(), StatusCode::OK);
-        drained(&server).await;
+        outbox_drained(&server).await;
         kept_server::workers::send_surveys(&server.running.state).await;
-        drained(&server).await;
+        outbox_drained(&server).await;
         // On PostgreSQL the background timers may still hold the survey they are sending.
         let exit_mail = || {
             let mails = server.smtp.to("jan.jansen@example.nl");

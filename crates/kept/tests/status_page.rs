@@ -279,3 +279,143 @@ async fn the_page_offers_the_customers_coming_appointment_with_its_link_to_move_
         assert_eq!(status, 200, "the link works: {managed}");
     }
 }
+
+#[tokio::test]
+async fn a_mail_is_acknowledged_once_threaded_with_who_answers_by_when_and_the_link() {
+    for db in databases().await {
+        let server = TestServer::start_with(&db.url, |c| c.acknowledgements.email = true).await;
+        assert_eq!(server.post_email(MAIL).await.status(), 201);
+        eventually(10, "the acknowledgement", || async {
+            server.smtp.to("jan@example.nl").len() == 1
+        })
+        .await;
+        let read = server.smtp.assert_mime_correct("acknowledgement");
+        let mails = server.smtp.mails();
+        let to_jan = mails
+            .iter()
+            .position(|m| m.to.iter().any(|t| t.contains("jan@example.nl")));
+        let seen = &read[to_jan.unwrap()];
+        assert_eq!(seen["headers"]["in-reply-to"], "<status-1@example.nl>", "{}", db.name);
+        assert_eq!(seen["headers"]["auto-submitted"], "auto-replied");
+        assert_eq!(seen["headers"]["subject"], "Re: Fiets");
+        let text = seen["parts"][0]["text"].as_str().unwrap();
+        assert!(text.starts_with("Beste Jan,"), "{text}");
+        assert!(text.contains("We hebben uw bericht ontvangen."), "{text}");
+        assert!(text.contains("antwoordt u uiterlijk vandaag om"), "{}: {text}", db.name);
+        let link = text.lines().find(|l| l.contains("/p/")).expect("the link").trim();
+        let path = format!("/p/{}", link.split_once("/p/").unwrap().1);
+        assert_eq!(
+            anonymous(&server, &path, "nl").await.0,
+            200,
+            "the link opens their page"
+        );
+
+        // Their second mail within four hours, an auto-reply and a bounce: no more.
+        server.clock.advance(chrono::Duration::hours(1));
+        let again = "From: Jan Jansen <jan@example.nl>\r\nTo: winkel@fiets.test\r\nSubject: Re: Fiets\r\n\
+                     In-Reply-To: <status-1@example.nl>\r\nMessage-ID: <status-3@example.nl>\r\n\r\nNog iets: de bel ook graag.\r\n";
+        assert_eq!(server.post_email(again).await.status(), 201);
+        let away = "From: Piet <piet@example.nl>\r\nTo: winkel@fiets.test\r\nSubject: Afwezig\r\n\
+                    Auto-Submitted: auto-replied\r\nMessage-ID: <away-1@example.nl>\r\n\r\nIk ben tot maandag afwezig.\r\n";
+        assert_eq!(server.post_email(away).await.status(), 201);
+        let bounce = String::from_utf8(mail_fixture("bounce.eml")).unwrap();
+        assert!(server.post_email(&bounce).await.status().is_success());
+        outbox_drained(&server).await;
+        assert_eq!(
+            server.smtp.to("jan@example.nl").len(),
+            1,
+            "{}: once in four hours",
+            db.name
+        );
+        assert!(server.smtp.to("piet@example.nl").is_empty(), "never to an auto-reply");
+        let to_daemon = server
+            .smtp
+            .mails()
+            .iter()
+            .filter(|m| m.to.iter().any(|t| t.to_lowercase().contains("mailer-daemon")))
+            .count();
+        assert_eq!(to_daemon, 0, "{}: nothing answers the bounce", db.name);
+
+        // Four hours on, a new question is acknowledged again; in English when written so.
+        server.clock.advance(chrono::Duration::hours(4));
+        let english = "From: Jan Jansen <jan@example.nl>\r\nTo: winkel@fiets.test\r\nSubject: Re: Fiets\r\n\
+                       In-Reply-To: <status-3@example.nl>\r\nMessage-ID: <status-4@example.nl>\r\n\r\n\
+                       Could you also check the lights? They do not work in the dark.\r\n";
+        assert_eq!(server.post_email(english).await.status(), 201);
+        eventually(10, "the second acknowledgement", || async {
+            server.smtp.to("jan@example.nl").len() == 2
+        })
+        .await;
+        let second = &server.smtp.to("jan@example.nl")[1];
+        assert!(
+            second.text.contains("We have received your message."),
+            "{}",
+            second.text
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_owner_switches_acknowledgements_off_and_then_none_is_sent() {
+    for db in databases().await {
+        let server = TestServer::start_with(&db.url, |c| c.acknowledgements.email = true).await;
+        let (mut owner, csrf) = logged_in(&server, &server.owner_email).await;
+        let (_, page) = owner.get(&server.url("/staff/settings")).await;
+        assert!(
+            page.contains("name=\"acknowledge_email\" value=\"1\" checked"),
+            "on: {page}"
+        );
+        let settings: Value = server.owner_get("/api/v1/settings").await.json().await.unwrap();
+        assert_eq!(
+            settings["acknowledgements"],
+            json!({"email": true, "callback_form": true})
+        );
+        let mut off = settings.clone();
+        off["acknowledgements"]["email"] = json!(false);
+        let saved = server.owner_put("/api/v1/settings", off).await;
+        assert_eq!(saved.status(), 200, "{}", db.name);
+        let (_, page) = owner.get(&server.url("/staff/settings")).await;
+        assert!(
+            page.contains("name=\"acknowledge_email\" value=\"1\">"),
+            "off on the page: {page}"
+        );
+        let _ = csrf;
+        assert_eq!(server.post_email(MAIL).await.status(), 201);
+        outbox_drained(&server).await;
+        assert!(server.smtp.to("jan@example.nl").is_empty(), "{}", db.name);
+    }
+}
+
+#[tokio::test]
+async fn the_call_me_back_forms_thank_you_page_links_to_the_requests_own_page() {
+    for db in databases().await {
+        let server = TestServer::start(&db.url).await;
+        let thanks = server
+            .http
+            .post(server.url("/callback"))
+            .form(&[
+                ("phone", "06 12345678"),
+                ("window", "asap"),
+                ("lang", "nl"),
+                ("name", "Jan"),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(thanks.contains("Volg hier hoe uw verzoek ervoor staat"), "{thanks}");
+        let path = thanks
+            .split("id=\"follow\"")
+            .next()
+            .and_then(|before| before.rsplit("href=\"").next())
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_string();
+        assert!(path.starts_with("/p/"), "{path}");
+        let (status, _, page) = anonymous(&server, &path, "en").await;
+        assert_eq!(status, 200, "{}", db.name);
+        assert!(page.contains("belt u uiterlijk"), "in the form's language: {page}");
+    }
+}

@@ -41,6 +41,8 @@ pub struct ParsedEmail {
     pub text: String,
     pub kind: MailKind,
     pub attachments: Vec<ParsedAttachment>,
+    /// When the sender says they wrote it (`Date:`), if it says so readably.
+    pub written_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,6 +98,9 @@ pub fn parse(raw: &[u8]) -> Result<ParsedEmail, EmailError> {
         text: if text.is_empty() { "(no text)".into() } else { text },
         kind,
         attachments: message.attachments().map(attachment).collect(),
+        written_at: message
+            .date()
+            .and_then(|date| chrono::DateTime::from_timestamp(date.to_timestamp(), 0)),
     })
 }
 

@@ -4,6 +4,8 @@
 //! working when an owner revokes it, when the customer is erased or merged away, and 30 days
 //! after the request was closed (the page then says how to reach us again).
 
+mod acknowledgement;
+
 use chrono::{DateTime, Duration, Utc};
 use kept_domain::conversation::{ConversationStatus, Direction};
 use kept_domain::customer_status::first_name;
@@ -11,6 +13,8 @@ use kept_domain::staff::OwnerOnly;
 use kept_domain::{CustomerSees, Lang, Standing, StatusSubject};
 use kept_store::model::{CallbackView, ConversationView, MessageView};
 use kept_store::{Staff, StatusLink};
+
+pub use acknowledgement::{acknowledge_mail, fresh_for_acknowledging};
 
 use crate::error::AppError;
 use crate::{App, authorize};
@@ -65,6 +69,15 @@ pub struct PageMessage {
 
 /// The address of a request's page, made when it has none yet.
 pub async fn status_url(app: &App, subject: StatusSubject, subject_id: &str) -> Result<String, AppError> {
+    Ok(format!(
+        "{}{}",
+        app.settings().base_url,
+        status_path(app, subject, subject_id).await?
+    ))
+}
+
+/// The same, as a path on this server (`/p/<token>`).
+pub async fn status_path(app: &App, subject: StatusSubject, subject_id: &str) -> Result<String, AppError> {
     let customer_id = customer_of(app, subject, subject_id).await?;
     let token = app
         .store
@@ -76,7 +89,7 @@ pub async fn status_url(app: &App, subject: StatusSubject, subject_id: &str) -> 
             app.clock.now(),
         )
         .await?;
-    Ok(format!("{}/p/{token}", app.settings().base_url))
+    Ok(format!("/p/{token}"))
 }
 
 /// The page `token` opens, recording the visit on the customer's timeline; `NotFound` for a

@@ -100,7 +100,11 @@ pub fn settings_patch() -> Value {
                 "description": "An http:// or https:// address; kept signs what it sends there, so kept.toml needs webhook_secret (else a 409)."})),
             "appointment_reminders": {"type": ["array", "null"], "items": reminder},
             "surveys": surveys(),
-            "weekly_figures_email": {"type": ["boolean", "null"]}
+            "weekly_figures_email": {"type": ["boolean", "null"]},
+            "acknowledgements": {"type": ["object", "null"], "additionalProperties": false, "properties": {
+                "email": {"type": ["boolean", "null"]},
+                "callback_form": {"type": ["boolean", "null"]}
+            }}
         }
     })
 }

@@ -158,6 +158,7 @@ pub fn event_label(lang: Lang, event: OutboxEvent) -> &'static str {
         MessageReceived => ("Nieuw bericht van een klant", "New message from a customer"),
         MessageReply => ("Antwoord aan de klant", "Reply to the customer"),
         MessageBounced => ("Antwoord kwam terug", "Reply bounced"),
+        MessageAcknowledged => ("Ontvangstbevestiging aan de klant", "Acknowledgement to the customer"),
         PasswordLink => ("Link om een wachtwoord te kiezen", "Link to set a password"),
         AppointmentBooked => ("Afspraak bevestigd", "Appointment confirmed"),
         AppointmentRescheduled => ("Afspraak verzet", "Appointment moved"),

@@ -12,6 +12,8 @@ pub struct StatusTexts {
     /// Who wrote ours when kept does not know the name.
     pub we: &'static str,
     pub live: &'static str,
+    /// After the call-me-back form: the link to the request's own page.
+    pub follow: &'static str,
     pub appointments: &'static str,
     /// The link to an appointment's own page.
     pub manage: &'static str,
@@ -38,6 +40,7 @@ const NL: StatusTexts = StatusTexts {
     you: "U",
     we: "Wij",
     live: "Deze pagina werkt zichzelf bij.",
+    follow: "Volg hier hoe uw verzoek ervoor staat",
     appointments: "Uw afspraken",
     manage: "Verzetten of afzeggen",
     closed_title: "Deze pagina is gesloten",
@@ -61,6 +64,7 @@ const EN: StatusTexts = StatusTexts {
     you: "You",
     we: "We",
     live: "This page updates itself.",
+    follow: "Follow how your request stands here",
     appointments: "Your appointments",
     manage: "Move or cancel",
     closed_title: "This page is closed",

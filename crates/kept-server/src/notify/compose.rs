@@ -21,6 +21,9 @@ use super::DeliveryError;
 pub enum Author {
     Person,
     Kept,
+    /// kept answering a customer's mail by itself (the acknowledgement): `auto-replied`, so
+    /// that their auto-responder does not answer it in turn (RFC 3834 §5).
+    AutoReply,
 }
 
 /// What the mail carries.
@@ -67,8 +70,10 @@ pub fn message_with(
         .to(envelope.to)
         .subject(envelope.subject)
         .message_id(Some(format!("<{}>", envelope.message_id)));
-    if envelope.author == Author::Kept {
-        builder = builder.header(AutoSubmitted);
+    match envelope.author {
+        Author::Kept => builder = builder.header(AutoSubmitted("auto-generated".into())),
+        Author::AutoReply => builder = builder.header(AutoSubmitted("auto-replied".into())),
+        Author::Person => {}
     }
     let builder = extra(builder);
     let built = match body {
@@ -103,21 +108,21 @@ fn local_date(at: DateTime<Utc>, zone: chrono_tz::Tz) -> String {
     at.with_timezone(&zone).to_rfc2822()
 }
 
-/// `Auto-Submitted: auto-generated` (RFC 3834 §5).
+/// `Auto-Submitted: auto-generated` or `auto-replied` (RFC 3834 §5).
 #[derive(Clone)]
-struct AutoSubmitted;
+struct AutoSubmitted(String);
 
 impl lettre::message::header::Header for AutoSubmitted {
     fn name() -> HeaderName {
         HeaderName::new_from_ascii_str("Auto-Submitted")
     }
 
-    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
-        Ok(AutoSubmitted)
+    fn parse(value: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(AutoSubmitted(value.to_string()))
     }
 
     fn display(&self) -> HeaderValue {
-        HeaderValue::new(Self::name(), "auto-generated".to_string())
+        HeaderValue::new(Self::name(), self.0.clone())
     }
 }
 

@@ -54,6 +54,9 @@ pub(super) async fn send(state: &Couriers, item: &OutboxItem, subject: &Subject)
             waiting_mail(state, waiting).await?,
         ),
         Subject::Survey(survey) => return super::survey_email::send(state, item, survey).await,
+        Subject::Conversation(conversation) if item.event == OutboxEvent::MessageAcknowledged => {
+            return super::acknowledgement_email::send(state, item, conversation).await;
+        }
         _ => {
             return Err(permanent(
                 "a customer e-mail is about an appointment or the waiting list",

@@ -94,13 +94,7 @@ pub(super) async fn send_reply(state: &Couriers, item: &OutboxItem, subject: &Su
         .external_id
         .as_deref()
         .ok_or_else(|| permanent("the reply has no Message-ID"))?;
-    // Ids kept made up for mail without a Message-ID cannot be referred to.
-    let thread: Vec<String> = earlier
-        .iter()
-        .filter_map(|m| m.external_id.as_deref())
-        .filter(|id| id.contains('@'))
-        .map(|id| format!("<{id}>"))
-        .collect();
+    let thread = thread_of(earlier);
     let answered = earlier
         .iter()
         .rev()
@@ -108,14 +102,7 @@ pub(super) async fn send_reply(state: &Couriers, item: &OutboxItem, subject: &Su
     // A conversation kept started has our own subject; an answer is "Re:" the customer's.
     let subject_line = match (answered, &reply.subject) {
         (None, Some(own)) => own.clone(),
-        _ => {
-            let topic = answered.and_then(|m| m.subject.clone()).unwrap_or_default();
-            if topic.to_ascii_lowercase().starts_with("re:") {
-                topic
-            } else {
-                format!("Re: {topic}").trim_end().to_string()
-            }
-        }
+        _ => reply_subject(&answered.and_then(|m| m.subject.clone()).unwrap_or_default()),
     };
     let to = mailbox(conversation.customer_name.as_deref(), address)
         .map_err(|e| permanent(&format!("bad customer address: {e}")))?;
@@ -131,6 +118,26 @@ pub(super) async fn send_reply(state: &Couriers, item: &OutboxItem, subject: &Su
     };
     let message = compose::message_with(state, envelope, threading, Body::Plain(reply.body.clone()))?;
     mailer.send(message).await
+}
+
+/// The Message-IDs of `messages` as `References` lists them, oldest first. Ids kept made up
+/// for mail without a Message-ID cannot be referred to.
+pub(super) fn thread_of(messages: &[kept_app::records::MessageView]) -> Vec<String> {
+    messages
+        .iter()
+        .filter_map(|m| m.external_id.as_deref())
+        .filter(|id| id.contains('@'))
+        .map(|id| format!("<{id}>"))
+        .collect()
+}
+
+/// "Re: " their subject (once).
+pub(super) fn reply_subject(topic: &str) -> String {
+    if topic.to_ascii_lowercase().starts_with("re:") {
+        topic.to_string()
+    } else {
+        format!("Re: {topic}").trim_end().to_string()
+    }
 }
 
 /// One Message-ID per outbox item: delivery is at least once, and a resend after a crash

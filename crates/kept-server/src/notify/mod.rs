@@ -2,6 +2,7 @@
 //! What each item is about is read at delivery time (`kept_app::outbox`), so a retry a day
 //! later still names the right person.
 
+mod acknowledgement_email;
 mod channel;
 mod compose;
 mod customer_email;

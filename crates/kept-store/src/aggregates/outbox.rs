@@ -24,6 +24,9 @@ pub trait Outbox: Send + Sync {
     /// Pending items held back on purpose until a moment after `now` (a notice waiting for an
     /// answer to settle), never tried yet: not late, just not due.
     async fn outbox_waiting(&self, now: DateTime<Utc>) -> Result<i64>;
+    /// Queues the e-mail that tells the customer their message on `conversation_id` arrived,
+    /// unless one was queued for it less than `quiet` before `now`; whether it was queued.
+    async fn queue_acknowledgement(&self, conversation_id: &str, now: DateTime<Utc>, quiet: Duration) -> Result<bool>;
 }
 
 #[async_trait]
@@ -56,5 +59,9 @@ impl Outbox for SqlStore {
 
     async fn outbox_waiting(&self, now: DateTime<Utc>) -> Result<i64> {
         outbox::waiting(&self.read, now).await
+    }
+
+    async fn queue_acknowledgement(&self, conversation_id: &str, now: DateTime<Utc>, quiet: Duration) -> Result<bool> {
+        outbox::queue_acknowledgement(&self.write, conversation_id, now, quiet).await
     }
 }

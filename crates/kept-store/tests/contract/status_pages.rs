@@ -3,7 +3,7 @@
 //! customer's timeline.
 
 use chrono::Duration;
-use kept_domain::{EntryKind, Role, StatusSubject};
+use kept_domain::{Delivery, EntryKind, OutboxEvent, Role, StatusSubject};
 
 use crate::{message, monday, staff, stores};
 
@@ -97,5 +97,54 @@ async fn a_request_has_one_link_until_revoked_and_none_once_merged_away_or_erase
             .unwrap();
         assert_eq!(erasure.removed["status_views"], 2, "{name}");
         assert!(store.status_link_by_token(&token).await.unwrap().is_none(), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn a_conversation_is_acknowledged_at_most_once_in_the_quiet_spell() {
+    for (name, store, _dir) in stores().await {
+        let store = store.as_ref();
+        let chat = store.record_inbound(message("a1", "@jan", monday())).await.unwrap();
+        let quiet = Duration::hours(4);
+        let conversation = chat.conversation_id.as_str();
+        assert!(
+            store
+                .queue_acknowledgement(conversation, monday(), quiet)
+                .await
+                .unwrap()
+        );
+        let later = monday() + Duration::hours(3);
+        assert!(
+            !store.queue_acknowledgement(conversation, later, quiet).await.unwrap(),
+            "{name}"
+        );
+        let other = store.record_inbound(message("a2", "@piet", monday())).await.unwrap();
+        assert!(
+            store
+                .queue_acknowledgement(&other.conversation_id, later, quiet)
+                .await
+                .unwrap()
+        );
+        let after = monday() + Duration::hours(5);
+        assert!(
+            store.queue_acknowledgement(conversation, after, quiet).await.unwrap(),
+            "{name}"
+        );
+
+        let claimed = store.claim_outbox(after, Duration::minutes(1), 100).await.unwrap();
+        let acknowledgements: Vec<_> = claimed
+            .iter()
+            .filter(|item| item.event == OutboxEvent::MessageAcknowledged)
+            .collect();
+        assert_eq!(acknowledgements.len(), 3, "{name}");
+        assert!(
+            acknowledgements
+                .iter()
+                .all(|item| item.delivery == Delivery::CustomerEmail)
+        );
+        assert_eq!(
+            acknowledgements.iter().filter(|i| i.subject_id == conversation).count(),
+            2
+        );
     }
 }

@@ -15,10 +15,12 @@ use crate::http::errors::ErrorBody;
 use crate::http::errors::HttpError;
 use crate::http::extract::{ClientIp, api_lang, json_body, request_lang};
 use crate::http::pages::render;
+use crate::i18n::status_texts;
 use crate::i18n::texts;
 use crate::state::AppState;
 use kept_app::accept_callback;
 use kept_app::error::AppError;
+use kept_domain::StatusSubject;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct FormQuery {
@@ -107,12 +109,22 @@ pub async fn submit_callback_form(
     }
     match accept_callback(&state, &input, lang).await {
         Ok(accepted) => {
+            let settings = state.settings();
+            let follow = match settings.business_settings.acknowledgements.callback_form {
+                true => Some((
+                    // Relative: the page stays on the address the customer used.
+                    kept_app::status_path(&state, StatusSubject::Callback, &accepted.callback.id).await?,
+                    status_texts(lang).follow,
+                )),
+                false => None,
+            };
             let page = CallbackDonePage {
                 // The language of this form: a repeat request joins an earlier one, maybe in
                 // the other language.
                 texts: texts(lang),
-                business: state.settings().business.name.clone(),
+                business: settings.business.name.clone(),
                 confirmation: accepted.confirmation,
+                follow,
             };
             Ok((StatusCode::CREATED, render(&page)?).into_response())
         }

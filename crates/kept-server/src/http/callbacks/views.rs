@@ -34,6 +34,8 @@ pub struct CallbackDonePage {
     pub texts: &'static Texts,
     pub business: String,
     pub confirmation: String,
+    /// The request's own page, with what it is (when the owner has it on).
+    pub follow: Option<(String, &'static str)>,
 }
 
 #[derive(Template)]

@@ -269,6 +269,8 @@ fn setting_label(key: &str, lang: Lang) -> String {
         (Some("appointment_reminders"), ..) => s.appointment_reminders.to_string(),
         (Some("surveys"), Some(key), _) => survey_label(key, s).unwrap_or(s.surveys).to_string(),
         (Some("weekly_figures_email"), ..) => s.weekly_figures_email.to_string(),
+        (Some("acknowledgements"), Some("callback_form"), _) => s.acknowledge_callback_form.to_string(),
+        (Some("acknowledgements"), ..) => s.acknowledge_email.to_string(),
         (Some("channel_webhooks"), channel, _) => {
             let channel = channel.map(|c| crate::i18n::channel_label(lang, c)).unwrap_or_default();
             format!("{} ({channel})", s.channel_webhooks)
@@ -331,6 +333,11 @@ fn survey_number(surveys: &SurveySettings, key: &str) -> i64 {
 /// The form's values: what was typed (`typed`) where there is something, else the document's.
 fn form_values(document: &BusinessSettings, typed: &HashMap<String, String>, lang: Lang) -> SettingsFormValues {
     let value = |key: &str, saved: String| typed.get(key).cloned().unwrap_or(saved);
+    // A box as the owner left it on a refused form, else as saved.
+    let ticked = |key: &str, saved: bool| match typed.is_empty() {
+        true => saved,
+        false => typed.contains_key(key),
+    };
     let business = &document.business;
     let surveys = &document.surveys;
     SettingsFormValues {
@@ -355,10 +362,9 @@ fn form_values(document: &BusinessSettings, typed: &HashMap<String, String>, lan
         retry_after: value("retry_after", document.retry_after_minutes.to_string()),
         appointment_reminders: value("appointment_reminders", document.appointment_reminders.join(", ")),
         channel_webhooks: value("channel_webhooks", pairs(&document.channel_webhooks)),
-        weekly_figures_email: match typed.is_empty() {
-            true => document.weekly_figures_email,
-            false => typed.contains_key("weekly_figures_email"),
-        },
+        weekly_figures_email: ticked("weekly_figures_email", document.weekly_figures_email),
+        acknowledge_email: ticked("acknowledge_email", document.acknowledgements.email),
+        acknowledge_callback_form: ticked("acknowledge_callback_form", document.acknowledgements.callback_form),
         survey_triggers: survey_triggers(surveys, typed, lang),
         survey_numbers: SURVEY_NUMBERS
             .iter()
@@ -566,6 +572,10 @@ fn document_from_form(
     // A page from before these settings existed leaves them as they are.
     if fields.contains_key("figures_shown") {
         document.weekly_figures_email = fields.contains_key("weekly_figures_email");
+    }
+    if fields.contains_key("acknowledgements_shown") {
+        document.acknowledgements.email = fields.contains_key("acknowledge_email");
+        document.acknowledgements.callback_form = fields.contains_key("acknowledge_callback_form");
     }
     if fields.contains_key("surveys_shown") {
         survey_fields(&mut document.surveys, fields)?;

@@ -59,6 +59,9 @@ pub struct SettingsFormValues {
     pub channel_webhooks: String,
     /// Whether the owners get last week's figures on Monday morning.
     pub weekly_figures_email: bool,
+    /// Whether customers are told at once that their mail, their callback request arrived.
+    pub acknowledge_email: bool,
+    pub acknowledge_callback_form: bool,
     /// Which contacts are followed by a question: (field, label, ticked).
     pub survey_triggers: Vec<(&'static str, &'static str, bool)>,
     /// The survey numbers: (field, label, value).
