@@ -152,6 +152,20 @@ async fn a_tampered_revoked_erased_or_long_closed_link_opens_nothing() {
         assert_eq!(headers["referrer-policy"], "no-referrer");
         let (_, _, page) = anonymous(&server, "/p/nothing-here", "en").await;
         assert!(page.contains("This link does not work"), "{page}");
+        assert!(page.contains("href=\"/callback?lang=en\""), "never a dead end: {page}");
+        // Cut short, or with more after it: the same page, never the browser's own.
+        for cut in [
+            format!("{path}/"),
+            "/p/".to_string(),
+            "/p".to_string(),
+            format!("{path}/live/more"),
+        ] {
+            let (status, _, page) = anonymous(&server, &cut, "nl").await;
+            assert_eq!(status, 404, "{cut}");
+            assert!(page.contains("Deze link werkt niet"), "{cut}: {page}");
+        }
+        let (status, _, _) = anonymous(&server, &format!("{path}?lang=nl&lang=en&utm_source=x"), "nl").await;
+        assert_eq!(status, 200, "a pasted-together query is no error");
         assert_eq!(anonymous(&server, &format!("{tampered}/live"), "nl").await.0, 404);
 
         // Revoking is for owners; the old link is gone at once, the next is a new one.
@@ -221,6 +235,10 @@ async fn staff_see_the_page_as_the_customer_does_and_a_callback_has_one_too() {
             "{preview}"
         );
         assert!(preview.contains("Is mijn fiets al klaar?"));
+        assert!(
+            preview.contains(&format!("href=\"/staff/conversations/{conversation}\"")),
+            "a way back: {preview}"
+        );
         assert!(!preview.contains("Link intrekken"), "only owners revoke");
         let (mut owner, _) = logged_in(&server, &server.owner_email).await;
         let (_, preview) = owner
@@ -247,6 +265,10 @@ async fn staff_see_the_page_as_the_customer_does_and_a_callback_has_one_too() {
             "in the language they asked in: {page}"
         );
         assert!(page.contains("Over de remmen"), "{page}");
+        assert!(
+            page.contains("Your callback request") && page.contains("We will call you on 06"),
+            "what it is and the number they can check: {page}"
+        );
         let (_, callback_page) = agent.get(&server.url(&format!("/staff/callbacks/{id}"))).await;
         assert!(callback_page.contains(&format!("/staff/callbacks/{id}/as-customer")));
     }

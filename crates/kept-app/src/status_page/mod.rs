@@ -45,6 +45,8 @@ pub struct RequestPage {
     pub messages: Vec<PageMessage>,
     /// The language they asked in, when kept knows it (the callback form's).
     pub lang: Option<Lang>,
+    /// The number we call (E.164), for a callback request: they can check it is right.
+    pub phone: Option<String>,
     /// Their appointments still to come, each with its link to move or cancel it.
     pub appointments: Vec<PageAppointment>,
 }
@@ -205,6 +207,7 @@ fn conversation_page(conversation: ConversationView, now: DateTime<Utc>) -> Cust
             .map(page_message)
             .collect(),
         lang: None,
+        phone: None,
     })
 }
 
@@ -228,6 +231,7 @@ fn callback_page(callback: CallbackView, now: DateTime<Utc>) -> CustomerPage {
         asked_at: callback.created_at,
         messages: Vec::new(),
         lang: Some(callback.lang),
+        phone: Some(callback.phone.clone()),
         appointments: Vec::new(),
     })
 }

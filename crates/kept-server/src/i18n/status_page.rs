@@ -21,6 +21,15 @@ pub struct StatusTexts {
     pub closed: &'static str,
     pub wrong_title: &'static str,
     pub wrong: &'static str,
+    pub ask_callback: &'static str,
+    /// The page's title for a callback request.
+    pub callback_title: &'static str,
+    /// Where we call: `{phone}`.
+    pub calling: &'static str,
+    /// Staff preview: back to the request's staff page; revoking, asked once more.
+    pub back: &'static str,
+    pub revoke_sure: &'static str,
+    pub revoke_yes: &'static str,
     /// Staff: the banner above the page as the customer sees it.
     pub preview: &'static str,
     /// Staff: the link to it on the conversation and callback pages.
@@ -48,6 +57,12 @@ const NL: StatusTexts = StatusTexts {
              terugbellen, dan helpen we u graag verder.",
     wrong_title: "Deze link werkt niet",
     wrong: "De link is niet (meer) geldig. Heeft u een vraag? Stuur ons een e-mail of vraag om terugbellen.",
+    ask_callback: "Vraag om terugbellen",
+    callback_title: "Uw terugbelverzoek",
+    calling: "We bellen u op {phone}.",
+    back: "Terug naar het verzoek",
+    revoke_sure: "De klant kan de pagina dan niet meer openen; een volgende link is een nieuwe.",
+    revoke_yes: "Ja, link intrekken",
     preview: "Zo ziet de klant deze pagina.",
     as_customer: "Zoals de klant het ziet",
     customer_link: "Link voor de klant",
@@ -72,6 +87,12 @@ const EN: StatusTexts = StatusTexts {
              to be called back, and we will gladly help you.",
     wrong_title: "This link does not work",
     wrong: "The link is not valid (any more). Do you have a question? Send us an e-mail or ask to be called back.",
+    ask_callback: "Ask to be called back",
+    callback_title: "Your callback request",
+    calling: "We will call you on {phone}.",
+    back: "Back to the request",
+    revoke_sure: "The customer can then no longer open the page; a next link will be a new one.",
+    revoke_yes: "Yes, revoke the link",
     preview: "This is how the customer sees this page.",
     as_customer: "As the customer sees it",
     customer_link: "The customer's link",

@@ -96,21 +96,21 @@ pub struct PublicNoticePage {
     pub link: Option<(String, &'static str)>,
 }
 
-/// A plain page for the customer with a title and a sentence, and no link onwards: why a
+/// A plain page for the customer with a title, a sentence and maybe a link onwards: why a
 /// link they followed does not open anything.
 pub fn public_notice(
     state: &AppState,
     lang: Lang,
     status: StatusCode,
-    title: &'static str,
-    text: &'static str,
+    (title, text): (&'static str, &'static str),
+    link: Option<(String, &'static str)>,
 ) -> Result<Response, HttpError> {
     let page = PublicNoticePage {
         texts: texts(lang),
         business: state.settings().business.name.clone(),
         title,
         text,
-        link: None,
+        link,
     };
     Ok((status, render(&page)?).into_response())
 }

@@ -16,9 +16,14 @@ pub(crate) const PREFIX: &str = "/p/";
 /// This feature's pages, by how the edge treats them.
 pub(crate) fn routes() -> Routes {
     Routes {
+        // A link cut short or with more after it gets the same plain page as a wrong one.
         public: Router::new()
             .route("/p/{token}", get(pages::show))
-            .route("/p/{token}/live", get(pages::live)),
+            .route("/p/{token}/live", get(pages::live))
+            .route("/p", get(pages::no_such_page))
+            .route("/p/", get(pages::no_such_page))
+            .route("/p/{token}/", get(pages::no_such_page))
+            .route("/p/{token}/{*rest}", get(pages::no_such_page)),
         staff: [
             (StatusSubject::Conversation, "conversations"),
             (StatusSubject::Callback, "callbacks"),

@@ -29,6 +29,8 @@ const REFRESH_SECONDS: u32 = 20;
 pub struct StatusPage {
     pub texts: &'static Texts,
     pub s: &'static StatusTexts,
+    /// "Uw vraag" or "Uw terugbelverzoek".
+    pub title: &'static str,
     pub business: String,
     /// The live part's address; `None` on the staff preview (it shows a moment).
     pub live_url: Option<String>,
@@ -39,6 +41,8 @@ pub struct StatusPage {
 }
 
 pub struct Preview {
+    /// The request's staff page.
+    pub back_url: String,
     pub link: String,
     pub revoke_url: String,
     pub may_revoke: bool,
@@ -51,6 +55,8 @@ pub struct Preview {
 pub struct LivePart {
     pub s: &'static StatusTexts,
     pub sentence: String,
+    /// "We bellen u op 06 12345678.", for a callback request.
+    pub calling: Option<String>,
     pub late: bool,
     pub asked: Option<String>,
     pub asked_at: String,
@@ -72,9 +78,29 @@ pub struct MessageLine {
     pub body: String,
 }
 
+/// The query's `lang`, the first if it is given twice (a link pasted together from two), any
+/// other keys (`utm_source`, `fbclid`) ignored.
 #[derive(Debug, Default, Deserialize)]
-pub struct PageQuery {
-    lang: Option<String>,
+#[serde(transparent)]
+pub struct PageQuery(Vec<(String, String)>);
+
+impl PageQuery {
+    fn lang(&self) -> Option<Lang> {
+        self.0
+            .iter()
+            .find(|(key, _)| key == "lang")
+            .and_then(|(_, value)| Lang::parse(value))
+    }
+}
+
+/// A path under `/p/` that is no page: the plain "this link does not work" page.
+pub async fn no_such_page(
+    State(state): State<AppState>,
+    Query(query): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Result<Response, HttpError> {
+    let lang = query.lang().unwrap_or_else(|| request_lang(None, &headers));
+    Ok(private(notice(&state, lang, StatusCode::NOT_FOUND, false)?))
 }
 
 pub async fn show(
@@ -84,23 +110,19 @@ pub async fn show(
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    let asked_lang = request_lang(query.lang.as_deref(), &headers);
+    let asked_lang = query.lang().unwrap_or_else(|| request_lang(None, &headers));
     let opened = match check_rate(&state, &ip) {
         Ok(()) => kept_app::open_page(&state, &token).await,
         Err(limited) => Err(limited),
     };
     let response = match opened {
         Ok(CustomerPage::Open(page)) => {
-            let lang = query
-                .lang
-                .as_deref()
-                .and_then(Lang::parse)
-                .or(page.lang)
-                .unwrap_or(asked_lang);
+            let lang = query.lang().or(page.lang).unwrap_or(asked_lang);
             let live = live_part(&clock(&state, lang), &state, &page)?;
             let view = StatusPage {
                 texts: texts(lang),
                 s: status_texts(lang),
+                title: title_of(&page, lang),
                 business: state.settings().business.name.clone(),
                 // The refresh speaks the page's language whatever the browser asks for.
                 live_url: Some(format!("/p/{token}/live?lang={}", lang.code())),
@@ -134,9 +156,7 @@ pub async fn live(
         Err(other) => return Err(other.into()),
     };
     let lang = query
-        .lang
-        .as_deref()
-        .and_then(Lang::parse)
+        .lang()
         .or(page.lang)
         .unwrap_or_else(|| request_lang(None, &headers));
     let live = live_part(&clock(&state, lang), &state, &page)?;
@@ -162,10 +182,13 @@ fn private(mut response: Response) -> Response {
 /// The plain page for a link that does not (or no longer) work.
 fn notice(state: &AppState, lang: Lang, status: StatusCode, closed: bool) -> Result<Response, HttpError> {
     let s = status_texts(lang);
-    match closed {
-        true => public_notice(state, lang, status, s.closed_title, s.closed),
-        false => public_notice(state, lang, status, s.wrong_title, s.wrong),
-    }
+    let words = match closed {
+        true => (s.closed_title, s.closed),
+        false => (s.wrong_title, s.wrong),
+    };
+    // Never a dead end: the way to ask again.
+    let onwards = (format!("/callback?lang={}", lang.code()), s.ask_callback);
+    public_notice(state, lang, status, words, Some(onwards))
 }
 
 fn live_part(clock: &LocalTime, state: &AppState, page: &RequestPage) -> Result<LivePart, HttpError> {
@@ -174,6 +197,10 @@ fn live_part(clock: &LocalTime, state: &AppState, page: &RequestPage) -> Result<
     Ok(LivePart {
         s,
         sentence: page.sees.sentence(page.subject, clock.lang, clock.now, tz),
+        calling: page.phone.as_deref().map(|phone| {
+            let shown = kept_domain::display_phone(phone, &state.settings().business.default_region);
+            s.calling.replace("{phone}", &shown)
+        }),
         late: matches!(page.sees, CustomerSees::Late { .. }),
         asked: page.asked.clone(),
         asked_at: clock.moment(page.asked_at),
@@ -230,11 +257,13 @@ pub async fn preview(
     let view = StatusPage {
         texts: texts(lang),
         s: status_texts(lang),
+        title: title_of(&page, lang),
         business: state.settings().business.name.clone(),
         live_url: None,
         refresh_seconds: REFRESH_SECONDS,
         live: render(&live)?.0,
         preview: Some(Preview {
+            back_url: format!("/staff/{}/{id}", staff_pages(subject)),
             link: kept_app::status_url(&state, subject, &id).await?,
             revoke_url: format!("/staff/{}/{id}/status-link/revoke", staff_pages(subject)),
             may_revoke: session.staff.role.may(kept_domain::staff::OwnerOnly::RevokeStatusLink),
@@ -242,6 +271,13 @@ pub async fn preview(
         }),
     };
     Ok(render(&view)?.into_response())
+}
+
+fn title_of(page: &RequestPage, lang: Lang) -> &'static str {
+    match page.subject {
+        StatusSubject::Conversation => status_texts(lang).title,
+        StatusSubject::Callback => status_texts(lang).callback_title,
+    }
 }
 
 fn staff_pages(subject: StatusSubject) -> &'static str {

@@ -202,7 +202,7 @@ fn link_refused(state: &AppState, error: AppError, lang: Lang) -> Result<Respons
         AppError::Gone(_) => (StatusCode::GONE, s.expired_title, s.expired),
         other => return Err(other.into()),
     };
-    public_notice(state, lang, status, title, text)
+    public_notice(state, lang, status, (title, text), None)
 }
 
 /// One answer on the staff page.
