@@ -956,6 +956,15 @@ impl Appointments for SqlStore {
     }
 
     async fn signing_key(&self, name: &str, fresh: &str, now: DateTime<Utc>) -> Result<String> {
+        // Made once: every link signed later only reads it (a customer's page signs its
+        // appointments' links at each refresh; a write each time queued on SQLite's writer).
+        let made = sqlx::query("SELECT secret FROM signing_keys WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.read)
+            .await?;
+        if let Some(row) = made {
+            return Ok(row.try_get("secret")?);
+        }
         sqlx::query(
             "INSERT INTO signing_keys (name, secret, created_ms) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING",
         )
