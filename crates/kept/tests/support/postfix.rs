@@ -62,22 +62,34 @@ impl Postfix {
         certificates(d);
         std::fs::write(d.join("access"), "").unwrap();
         let relay = SmtpSink::start();
-        let (submission_port, smtps_port) = (free_port(), free_port());
         std::fs::write(d.join("conf/main.cf"), main_cf(d, relay.port, &dovecot.auth_socket())).unwrap();
-        std::fs::write(d.join("conf/master.cf"), master_cf(submission_port, smtps_port)).unwrap();
-        let started = Command::new(POSTFIX)
-            .arg("-c")
-            .arg(d.join("conf"))
-            .arg("start")
-            .output()
-            .unwrap();
-        assert!(
-            started.status.success(),
-            "postfix start: {} {} {}",
-            String::from_utf8_lossy(&started.stdout),
-            String::from_utf8_lossy(&started.stderr),
-            std::fs::read_to_string(d.join("log")).unwrap_or_default()
-        );
+        // A free port is free when asked for, not always when Postfix binds it a moment later
+        // (another test may take it meanwhile): on "Address already in use", other ports.
+        let mut attempt = 0;
+        let (submission_port, smtps_port) = loop {
+            attempt += 1;
+            let ports = (free_port(), free_port());
+            std::fs::write(d.join("conf/master.cf"), master_cf(ports.0, ports.1)).unwrap();
+            let logged_before = std::fs::read_to_string(d.join("log")).unwrap_or_default().len();
+            let started = Command::new(POSTFIX)
+                .arg("-c")
+                .arg(d.join("conf"))
+                .arg("start")
+                .output()
+                .unwrap();
+            if started.status.success() {
+                break ports;
+            }
+            let log = std::fs::read_to_string(d.join("log")).unwrap_or_default();
+            let this_time = log.get(logged_before..).unwrap_or_default();
+            assert!(
+                attempt < 5 && this_time.contains("Address already in use"),
+                "postfix start: {} {} {}",
+                String::from_utf8_lossy(&started.stdout),
+                String::from_utf8_lossy(&started.stderr),
+                log
+            );
+        };
         let postfix = Postfix {
             submission_port,
             smtps_port,
