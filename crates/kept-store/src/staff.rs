@@ -435,23 +435,31 @@ mod tests {
         }
     }
 
+    /// A fresh PostgreSQL database made by `statements`, its URL and a connection to it; `None`
+    /// without a server to test on.
+    async fn database_with(statements: &[&str]) -> Option<(String, AnyConnection)> {
+        let url = fresh_database(&postgres_url()?).await;
+        let mut setup = AnyConnection::connect(&url).await.expect("database");
+        for statement in statements {
+            setup.execute(statement, &[]).await.expect(statement);
+        }
+        Some((url, setup))
+    }
+
     /// Two nodes' batches each lock the same agents' rows: in one order they wait for each
     /// other, in two they deadlock.
     #[tokio::test]
     async fn on_postgresql_queue_positions_lock_the_staff_rows_in_the_order_of_their_ids() {
-        let Some(admin) = postgres_url() else {
-            return;
-        };
-        let url = fresh_database(&admin).await;
-        let mut setup = AnyConnection::connect(&url).await.expect("database");
         // "b" lies on disk before "a": a plain scan meets it first.
-        for statement in [
+        let Some((url, mut setup)) = database_with(&[
             "CREATE TABLE staff (id TEXT PRIMARY KEY, assignment_seq BIGINT NOT NULL)",
             "INSERT INTO staff VALUES ('b', 0)",
             "INSERT INTO staff VALUES ('a', 0)",
-        ] {
-            setup.execute(statement, &[]).await.expect(statement);
-        }
+        ])
+        .await
+        else {
+            return;
+        };
         let mut holder = setup.begin().await.expect("begin");
         (*holder)
             .execute("SELECT id FROM staff WHERE id = 'b' FOR UPDATE", &[])
@@ -512,18 +520,15 @@ mod tests {
     /// not wait for it (the reply may be waiting for a conversation the batch holds).
     #[tokio::test]
     async fn on_postgresql_queue_positions_do_not_wait_for_rows_that_refer_to_the_staff_member() {
-        let Some(admin) = postgres_url() else {
-            return;
-        };
-        let url = fresh_database(&admin).await;
-        let mut setup = AnyConnection::connect(&url).await.expect("database");
-        for statement in [
+        let Some((url, mut setup)) = database_with(&[
             "CREATE TABLE staff (id TEXT PRIMARY KEY, assignment_seq BIGINT NOT NULL)",
             "CREATE TABLE messages (id TEXT PRIMARY KEY, staff_id TEXT REFERENCES staff(id))",
             "INSERT INTO staff VALUES ('a', 0)",
-        ] {
-            setup.execute(statement, &[]).await.expect(statement);
-        }
+        ])
+        .await
+        else {
+            return;
+        };
         let mut reply = setup.begin().await.expect("begin");
         (*reply)
             .execute("INSERT INTO messages VALUES ('m1', 'a')", &[])

@@ -80,6 +80,10 @@ pub async fn status_url(app: &App, subject: StatusSubject, subject_id: &str) -> 
 
 /// The same, as a path on this server (`/p/<token>`).
 pub async fn status_path(app: &App, subject: StatusSubject, subject_id: &str) -> Result<String, AppError> {
+    // Most requests asked for have their link already: no need to read the request itself.
+    if let Some(token) = app.store.existing_status_link(subject, subject_id).await? {
+        return Ok(format!("/p/{token}"));
+    }
     let customer_id = customer_of(app, subject, subject_id).await?;
     let token = app
         .store

@@ -91,6 +91,16 @@ impl PageQuery {
             .find(|(key, _)| key == "lang")
             .and_then(|(_, value)| Lang::parse(value))
     }
+
+    /// The language asked for: `?lang`, else the browser's.
+    fn asked(&self, headers: &HeaderMap) -> Lang {
+        self.lang().unwrap_or_else(|| request_lang(None, headers))
+    }
+
+    /// A request's page: `?lang`, else the language they asked in, else the browser's.
+    fn of_page(&self, page: &RequestPage, headers: &HeaderMap) -> Lang {
+        self.lang().or(page.lang).unwrap_or_else(|| request_lang(None, headers))
+    }
 }
 
 /// A path under `/p/` that is no page: the plain "this link does not work" page.
@@ -99,8 +109,12 @@ pub async fn no_such_page(
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    let lang = query.lang().unwrap_or_else(|| request_lang(None, &headers));
-    Ok(private(notice(&state, lang, StatusCode::NOT_FOUND, false)?))
+    Ok(private(notice(
+        &state,
+        query.asked(&headers),
+        StatusCode::NOT_FOUND,
+        false,
+    )?))
 }
 
 pub async fn show(
@@ -110,27 +124,17 @@ pub async fn show(
     Query(query): Query<PageQuery>,
     headers: HeaderMap,
 ) -> Result<Response, HttpError> {
-    let asked_lang = query.lang().unwrap_or_else(|| request_lang(None, &headers));
+    let asked_lang = query.asked(&headers);
     let opened = match check_rate(&state, &ip) {
         Ok(()) => kept_app::open_page(&state, &token).await,
         Err(limited) => Err(limited),
     };
     let response = match opened {
         Ok(CustomerPage::Open(page)) => {
-            let lang = query.lang().or(page.lang).unwrap_or(asked_lang);
-            let live = live_part(&clock(&state, lang), &state, &page)?;
-            let view = StatusPage {
-                texts: texts(lang),
-                s: status_texts(lang),
-                title: title_of(&page, lang),
-                business: state.settings().business.name.clone(),
-                // The refresh speaks the page's language whatever the browser asks for.
-                live_url: Some(format!("/p/{token}/live?lang={}", lang.code())),
-                refresh_seconds: REFRESH_SECONDS,
-                live: render(&live)?.0,
-                preview: None,
-            };
-            render(&view)?.into_response()
+            let lang = query.of_page(&page, &headers);
+            // The refresh speaks the page's language whatever the browser asks for.
+            let live_url = format!("/p/{token}/live?lang={}", lang.code());
+            render(&status_page(&state, lang, &page, Some(live_url), None)?)?.into_response()
         }
         Ok(CustomerPage::Closed) => notice(&state, asked_lang, StatusCode::GONE, true)?,
         Err(AppError::NotFound) => notice(&state, asked_lang, StatusCode::NOT_FOUND, false)?,
@@ -155,10 +159,7 @@ pub async fn live(
         }
         Err(other) => return Err(other.into()),
     };
-    let lang = query
-        .lang()
-        .or(page.lang)
-        .unwrap_or_else(|| request_lang(None, &headers));
+    let lang = query.of_page(&page, &headers);
     let live = live_part(&clock(&state, lang), &state, &page)?;
     Ok(private(render(&live)?.into_response()))
 }
@@ -253,24 +254,36 @@ pub async fn preview(
         CustomerPage::Open(page) => page,
         CustomerPage::Closed => return notice(&state, lang, StatusCode::OK, true),
     };
-    let live = live_part(&clock(&state, lang), &state, &page)?;
-    let view = StatusPage {
+    let preview = Preview {
+        back_url: format!("/staff/{}/{id}", staff_pages(subject)),
+        link: kept_app::status_url(&state, subject, &id).await?,
+        revoke_url: format!("/staff/{}/{id}/status-link/revoke", staff_pages(subject)),
+        may_revoke: session.staff.role.may(kept_domain::staff::OwnerOnly::RevokeStatusLink),
+        csrf: session.csrf.clone(),
+    };
+    Ok(render(&status_page(&state, lang, &page, None, Some(preview))?)?.into_response())
+}
+
+/// The page around its live part: the customer's (refreshing itself from `live_url`) or the
+/// staff's preview of it.
+fn status_page(
+    state: &AppState,
+    lang: Lang,
+    page: &RequestPage,
+    live_url: Option<String>,
+    preview: Option<Preview>,
+) -> Result<StatusPage, HttpError> {
+    let live = live_part(&clock(state, lang), state, page)?;
+    Ok(StatusPage {
         texts: texts(lang),
         s: status_texts(lang),
-        title: title_of(&page, lang),
+        title: title_of(page, lang),
         business: state.settings().business.name.clone(),
-        live_url: None,
+        live_url,
         refresh_seconds: REFRESH_SECONDS,
         live: render(&live)?.0,
-        preview: Some(Preview {
-            back_url: format!("/staff/{}/{id}", staff_pages(subject)),
-            link: kept_app::status_url(&state, subject, &id).await?,
-            revoke_url: format!("/staff/{}/{id}/status-link/revoke", staff_pages(subject)),
-            may_revoke: session.staff.role.may(kept_domain::staff::OwnerOnly::RevokeStatusLink),
-            csrf: session.csrf.clone(),
-        }),
-    };
-    Ok(render(&view)?.into_response())
+        preview,
+    })
 }
 
 fn title_of(page: &RequestPage, lang: Lang) -> &'static str {
